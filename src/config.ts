@@ -1,0 +1,95 @@
+import type { ServiceName } from './errors.js';
+
+export const SERVICES: readonly ServiceName[] = ['cinder', 'manila', 'sdrs'];
+
+/** How one upstream is reached: a configured endpoint, the embedded simulator, or not at all. */
+export type ServiceMode = { kind: 'real'; url: string } | { kind: 'simulated' } | { kind: 'absent' };
+
+export interface Config {
+  port: number;
+  host: string;
+  services: Record<ServiceName, ServiceMode>;
+  /** True when no upstream URL was configured at all: everything runs on the simulators. */
+  demo: boolean;
+  upstreamTimeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+const URL_VARS: Record<ServiceName, string> = { cinder: 'CINDER_URL', manila: 'MANILA_URL', sdrs: 'SDRS_URL' };
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 4000;
+  if (!/^\d+$/.test(raw) || Number(raw) < 0 || Number(raw) > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function parseServiceUrl(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an http:// or https:// URL, got ${JSON.stringify(raw)}`);
+  }
+  if (url.search || url.hash) {
+    throw new ConfigError(`${name} must not carry a query or fragment: ${JSON.stringify(raw)}`);
+  }
+  if (url.username || url.password) {
+    throw new ConfigError(`${name} must not embed credentials; send the caller's X-Auth-Token instead`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+function parseSimulate(raw: string | undefined): Set<ServiceName> {
+  const out = new Set<ServiceName>();
+  if (!raw) return out;
+  for (const part of raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+    if (!(SERVICES as readonly string[]).includes(part)) {
+      throw new ConfigError(`SIMULATE lists unknown service ${JSON.stringify(part)}; use cinder, manila or sdrs`);
+    }
+    out.add(part as ServiceName);
+  }
+  return out;
+}
+
+function parseMs(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
+    throw new ConfigError(`${name} must be a positive whole number of milliseconds, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+/** Environment -> typed config. Throws ConfigError with one clear line for any bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = parsePort(env.PORT);
+  const simulate = parseSimulate(env.SIMULATE);
+  const urls: Partial<Record<ServiceName, string>> = {};
+  for (const s of SERVICES) {
+    const raw = env[URL_VARS[s]];
+    if (raw !== undefined && raw.trim() !== '') urls[s] = parseServiceUrl(URL_VARS[s], raw.trim());
+  }
+  const demo = Object.keys(urls).length === 0;
+  const services = {} as Record<ServiceName, ServiceMode>;
+  for (const s of SERVICES) {
+    const url = urls[s];
+    if (url && simulate.has(s)) {
+      throw new ConfigError(`${URL_VARS[s]} is set and SIMULATE names ${s}; choose one`);
+    }
+    if (url) services[s] = { kind: 'real', url };
+    else if (demo || simulate.has(s)) services[s] = { kind: 'simulated' };
+    else services[s] = { kind: 'absent' };
+  }
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    services,
+    demo,
+    upstreamTimeoutMs: parseMs('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 10_000),
+  };
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config.js';
+import { type ServiceName, UpstreamError } from './errors.js';
+import type { AboutShape } from './graphql/about.js';
+import type { Caller } from './upstreams/caller.js';
+import type { CinderClient } from './upstreams/cinder/client.js';
+import { type CinderLoaders, createCinderLoaders } from './upstreams/cinder/loaders.js';
+
+/** Process-wide upstream clients; null for a service that is neither configured nor simulated. */
+export interface Upstreams {
+  cinder: CinderClient | null;
+}
+
+export interface RequestContext {
+  caller: Caller;
+  about: AboutShape;
+  /** Cinder client and this request's loaders; throws UPSTREAM_UNAVAILABLE when Cinder is not set up. */
+  cinder(): { client: CinderClient; loaders: CinderLoaders };
+}
+
+const HINT: Record<ServiceName, string> = {
+  cinder: 'set CINDER_URL or add cinder to SIMULATE',
+  manila: 'set MANILA_URL or add manila to SIMULATE',
+  sdrs: 'set SDRS_URL or add sdrs to SIMULATE',
+};
+
+export function notConfigured(service: ServiceName): UpstreamError {
+  return new UpstreamError(
+    'UPSTREAM_UNAVAILABLE',
+    `The ${service} service is not configured on this facade (${HINT[service]}).`,
+    service,
+    0,
+    null,
+    null,
+  );
+}
+
+/** The caller's token: X-Auth-Token, or an `Authorization: Bearer` header. */
+export function tokenFrom(headers: { get(name: string): string | undefined }): string | null {
+  const direct = headers.get('x-auth-token')?.trim();
+  if (direct) return direct;
+  const auth = headers.get('authorization')?.trim();
+  const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
+  return m?.[1] ?? null;
+}
+
+export function aboutFrom(config: Config, endpoints: Partial<Record<ServiceName, string>>): AboutShape {
+  return {
+    services: (Object.keys(config.services) as ServiceName[]).map((name) => {
+      const mode = config.services[name];
+      return {
+        name,
+        mode: mode.kind === 'real' ? 'REAL' : mode.kind === 'simulated' ? 'SIMULATED' : 'ABSENT',
+        endpoint: endpoints[name] ?? null,
+      };
+    }),
+  };
+}
+
+/** Built once per GraphQL request: nothing in it outlives the request. */
+export function createContext(upstreams: Upstreams, about: AboutShape, token: string | null): RequestContext {
+  const caller: Caller = { token, requestId: `req-${randomUUID()}` };
+  let cinder: { client: CinderClient; loaders: CinderLoaders } | undefined;
+  return {
+    caller,
+    about,
+    cinder() {
+      if (!upstreams.cinder) throw notConfigured('cinder');
+      cinder ??= { client: upstreams.cinder, loaders: createCinderLoaders(upstreams.cinder, caller) };
+      return cinder;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The one error vocabulary of the facade. Every failure a client can see carries one of these codes in
+ * `extensions.code`; the README documents them.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'NOT_SUPPORTED'
+  | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_UNAVAILABLE';
+
+export type ServiceName = 'cinder' | 'manila' | 'sdrs';
+
+/** Base class of every error the facade raises on purpose; anything else is an internal error. */
+export class FacadeError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input caught before any upstream call. */
+export class InputError extends FacadeError {
+  constructor(message: string) {
+    super('BAD_USER_INPUT', message);
+  }
+}
+
+/** The upstream is too old (or not configured) for what was asked. */
+export class NotSupportedError extends FacadeError {
+  constructor(
+    readonly service: ServiceName,
+    message: string,
+  ) {
+    super('NOT_SUPPORTED', message);
+  }
+}
+
+/** One upstream failure, whatever envelope it came in. */
+export class UpstreamError extends FacadeError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly service: ServiceName,
+    /** HTTP status from the upstream; 0 when no response arrived (timeout, refused connection). */
+    readonly status: number,
+    readonly requestId: string | null,
+    /** The upstream's own error name or code, e.g. `itemNotFound` or `SDRS.1013`. */
+    readonly upstreamCode: string | null,
+  ) {
+    super(code, message);
+  }
+}

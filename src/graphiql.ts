@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** GraphiQL and React served from the installed packages: no CDN, so it works offline. */
+const ASSETS: Record<string, { module: string; type: string }> = {
+  'react.js': { module: 'react/umd/react.production.min.js', type: 'application/javascript' },
+  'react-dom.js': { module: 'react-dom/umd/react-dom.production.min.js', type: 'application/javascript' },
+  'graphiql.js': { module: 'graphiql/graphiql.min.js', type: 'application/javascript' },
+  'graphiql.css': { module: 'graphiql/graphiql.min.css', type: 'text/css' },
+};
+
+const cache = new Map<string, Buffer>();
+
+export function graphiqlAsset(name: string): { body: Buffer; type: string } | null {
+  const asset = ASSETS[name];
+  if (!asset) return null;
+  let body = cache.get(name);
+  if (!body) {
+    body = readFileSync(require.resolve(asset.module));
+    cache.set(name, body);
+  }
+  return { body, type: asset.type };
+}
+
+const EXAMPLE = `# Welcome to groupgraph. Press the play button to run this query.
+query Overview {
+  about { services { name mode } }
+  groups(first: 5) {
+    totalCount
+    nodes {
+      id name status
+      groupType { name }
+      volumes { name size status }
+      snapshots(first: 3) { nodes { name status createdAt } }
+    }
+  }
+}
+`;
+
+export function graphiqlPage(endpoint: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>groupgraph — GraphiQL</title>
+<link rel="stylesheet" href="/graphiql/graphiql.css">
+<style>html,body,#graphiql{height:100%;margin:0}</style>
+</head>
+<body>
+<div id="graphiql">Loading GraphiQL…</div>
+<script src="/graphiql/react.js"></script>
+<script src="/graphiql/react-dom.js"></script>
+<script src="/graphiql/graphiql.js"></script>
+<script>
+  const fetcher = GraphiQL.createFetcher({ url: ${JSON.stringify(endpoint)} });
+  const root = ReactDOM.createRoot(document.getElementById('graphiql'));
+  root.render(React.createElement(GraphiQL, {
+    fetcher,
+    defaultQuery: ${JSON.stringify(EXAMPLE)},
+    defaultHeaders: JSON.stringify({ 'X-Auth-Token': '' }, null, 2),
+    shouldPersistHeaders: true,
+  }));
+</script>
+</body>
+</html>`;
+}

@@ -1,0 +1,93 @@
+import { InputError } from '../errors.js';
+import { assertSafeId } from '../ids.js';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface PageInfoShape {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+/** A Relay connection as resolvers hand it to GraphQL. */
+export interface Connection<T> {
+  edges: Edge<T>[];
+  nodes: T[];
+  pageInfo: PageInfoShape;
+  totalCount: number | null;
+}
+
+/** Validates `first`: 1..MAX_PAGE_SIZE, default DEFAULT_PAGE_SIZE. */
+export function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw new InputError(`"first" must be between 1 and ${MAX_PAGE_SIZE}, got ${first}.`);
+  }
+  return first;
+}
+
+const enc = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
+
+function dec(cursor: string): string {
+  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw badCursor();
+  return Buffer.from(cursor, 'base64url').toString('utf8');
+}
+
+function badCursor(): InputError {
+  return new InputError('Invalid "after" cursor: pass a cursor this API returned (pageInfo.endCursor).');
+}
+
+/** Cursor for limit/marker paging (Cinder): the id of the item, to be sent back as `marker`. */
+export function markerCursor(id: string): string {
+  return enc(`m:${id}`);
+}
+
+export function markerFromCursor(cursor: string | null | undefined): string | undefined {
+  if (cursor === null || cursor === undefined) return undefined;
+  const raw = dec(cursor);
+  if (!raw.startsWith('m:')) throw badCursor();
+  try {
+    return assertSafeId(raw.slice(2), 'cursor');
+  } catch {
+    throw badCursor();
+  }
+}
+
+/** Cursor for offset paging (Manila, SDRS): the position of the item in the listing. */
+export function offsetCursor(position: number): string {
+  return enc(`o:${position}`);
+}
+
+/** The offset to start reading at: one past the cursor's position. */
+export function offsetFromCursor(cursor: string | null | undefined): number {
+  if (cursor === null || cursor === undefined) return 0;
+  const raw = dec(cursor);
+  const m = /^o:(\d{1,9})$/.exec(raw);
+  if (!m) throw badCursor();
+  return Number(m[1]) + 1;
+}
+
+export function connection<T>(
+  items: T[],
+  opts: { cursorOf: (item: T, index: number) => string; hasNextPage: boolean; hasPreviousPage: boolean; totalCount: number | null },
+): Connection<T> {
+  const edges = items.map((node, i) => ({ cursor: opts.cursorOf(node, i), node }));
+  return {
+    edges,
+    nodes: items,
+    pageInfo: {
+      hasNextPage: opts.hasNextPage,
+      hasPreviousPage: opts.hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount: opts.totalCount,
+  };
+}

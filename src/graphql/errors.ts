@@ -1,0 +1,49 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { FacadeError, UpstreamError } from '../errors.js';
+
+// Apollo's own codes for request-level problems that we pass through unchanged.
+const PASS_THROUGH = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * The one place an error becomes what a client sees: a FacadeError keeps its code and message (plus the
+ * upstream's service, status and request id); anything unexpected is logged and shown as an internal error,
+ * never with a stack trace or a raw upstream body.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  if (original instanceof FacadeError) {
+    const extensions: Record<string, unknown> = { code: original.code };
+    if (original instanceof UpstreamError) {
+      extensions.upstream = {
+        service: original.service,
+        status: original.status,
+        requestId: original.requestId,
+        code: original.upstreamCode,
+      };
+    } else if ('service' in original) {
+      extensions.upstream = { service: (original as { service: string }).service, status: null, requestId: null, code: null };
+    }
+    return { ...base, message: original.message, extensions };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && PASS_THROUGH.has(code)) {
+    return { ...base, extensions: { code } };
+  }
+  // A GraphQL error raised while serialising a value (bad timestamp, non-null violation) is not a bug in the
+  // caller's input; it has no originalError and a readable message.
+  if (!(original instanceof Error) || original.constructor.name === 'GraphQLError') {
+    return { ...base, extensions: { code: 'UPSTREAM_ERROR' } };
+  }
+  console.error('internal error:', original);
+  return { ...base, message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

@@ -1,0 +1,46 @@
+import { startApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`groupgraph: invalid configuration: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const app = await startApp(config);
+  const simulated = Object.keys(app.simulators);
+  if (config.demo) {
+    console.log('='.repeat(78));
+    console.log('  DEMO MODE: no CINDER_URL, MANILA_URL or SDRS_URL is set.');
+    console.log('  Every service runs on the built-in SIMULATOR with example data.');
+    console.log('  Nothing you see here comes from a real cloud.');
+    console.log('='.repeat(78));
+  } else if (simulated.length > 0) {
+    console.log(`groupgraph: SIMULATED services (SIMULATE=...): ${simulated.join(', ')}`);
+  }
+  for (const [name, mode] of Object.entries(config.services)) {
+    const where = app.endpoints[name as keyof typeof app.endpoints];
+    console.log(`  ${name.padEnd(7)} ${mode.kind.padEnd(9)} ${where ?? '(not configured: its fields answer with an error)'}`);
+  }
+  console.log(`groupgraph listening on ${app.server.url}/graphql (GraphiQL: open it in a browser)`);
+
+  const stop = (signal: string) => {
+    console.log(`groupgraph: ${signal}, shutting down`);
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`groupgraph: failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

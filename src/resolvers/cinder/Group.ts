@@ -1,0 +1,38 @@
+import type { GroupResolvers } from '../../generated/graphql.js';
+import { markerFromCursor, pageSize } from '../../graphql/connections.js';
+import { groupStatus, replicationStatus } from './statuses.js';
+import { snapshotConnection } from './snapshotConnection.js';
+
+export const Group: GroupResolvers = {
+  status: (g) => groupStatus(g.status),
+  rawStatus: (g) => g.status,
+  availabilityZone: (g) => g.availability_zone,
+  createdAt: (g) => g.created_at,
+  projectId: (g) => g.project_id ?? null,
+  groupType: (g, _, ctx) => ctx.cinder().loaders.groupTypeById.load(g.group_type),
+  volumeTypes: async (g, _, ctx) => {
+    const types = await ctx.cinder().loaders.volumeTypeById.loadMany(g.volume_types ?? []);
+    return types.filter((t) => {
+      if (t instanceof Error) throw t;
+      return t !== null;
+    }) as Exclude<(typeof types)[number], Error | null>[];
+  },
+  volumes: (g, _, ctx) => ctx.cinder().loaders.volumesByGroupId.load(g.id),
+  snapshots: async (g, args, ctx) => {
+    const first = pageSize(args.first);
+    const marker = markerFromCursor(args.after);
+    const { client, loaders } = ctx.cinder();
+    if (marker === undefined) {
+      // First page: the per-request loader batches every group of the query into as few listings as it can.
+      const all = await loaders.snapshotsByGroupId.load(g.id);
+      return snapshotConnection(all.slice(0, first), all.length > first, false, all.length);
+    }
+    return snapshotConnection.fromUpstream(client, ctx.caller, first, marker, { group_id: g.id });
+  },
+  sourceGroup: (g, _, ctx) => (g.source_group_id ? ctx.cinder().loaders.groupById.load(g.source_group_id) : null),
+  sourceGroupSnapshot: (g, _, ctx) =>
+    g.group_snapshot_id ? ctx.cinder().loaders.groupSnapshotById.load(g.group_snapshot_id) : null,
+  replicationStatus: (g) => replicationStatus(g.replication_status),
+  rawReplicationStatus: (g) => g.replication_status ?? null,
+  replicationTargets: (g, _, ctx) => ctx.cinder().loaders.replicationTargetsByGroupId.load(g.id),
+};

@@ -1,0 +1,51 @@
+import type { QueryResolvers } from '../../generated/graphql.js';
+import { connection, markerCursor, markerFromCursor, pageSize } from '../../graphql/connections.js';
+import { wireValue } from '../../graphql/scalars.js';
+import { assertSafeId } from '../../ids.js';
+import { readMarkerPages } from '../../upstreams/paging.js';
+import { snapshotConnection } from './snapshotConnection.js';
+
+export const CinderQuery: QueryResolvers = {
+  group: (_, { id }, ctx) => ctx.cinder().loaders.groupById.load(assertSafeId(id)),
+  groups: async (_, args, ctx) => {
+    const first = pageSize(args.first);
+    const marker = markerFromCursor(args.after);
+    const { client, loaders } = ctx.cinder();
+    const page = await readMarkerPages(
+      'cinder',
+      (limit, m) => client.listGroups(ctx.caller, { limit, marker: m, filters: { name: args.filter?.name ?? undefined }, withCount: true }),
+      first + 1,
+      marker,
+    );
+    const items = page.items.slice(0, first);
+    for (const g of items) loaders.groupById.prime(g.id, g);
+    return connection(items, {
+      cursorOf: (g) => markerCursor(g.id),
+      hasNextPage: page.items.length > first,
+      hasPreviousPage: marker !== undefined,
+      totalCount: page.count,
+    });
+  },
+  groupSnapshot: (_, { id }, ctx) => ctx.cinder().loaders.groupSnapshotById.load(assertSafeId(id)),
+  groupSnapshots: async (_, args, ctx) => {
+    const first = pageSize(args.first);
+    const marker = markerFromCursor(args.after);
+    const f = args.filter;
+    const { client, loaders } = ctx.cinder();
+    const conn = await snapshotConnection.fromUpstream(client, ctx.caller, first, marker, {
+      group_id: f?.groupId ? assertSafeId(f.groupId, 'groupId') : undefined,
+      status: f?.status ? wireValue(f.status, 'snake') : undefined,
+      name: f?.name ?? undefined,
+    });
+    for (const s of conn.nodes) loaders.groupSnapshotById.prime(s.id, s);
+    return conn;
+  },
+  groupType: (_, { id }, ctx) => ctx.cinder().loaders.groupTypeById.load(assertSafeId(id)),
+  groupTypes: async (_, __, ctx) => {
+    const { client, loaders } = ctx.cinder();
+    const all = await client.listAll((o) => client.listGroupTypes(ctx.caller, o));
+    for (const t of all) loaders.groupTypeById.prime(t.id, t);
+    return all;
+  },
+  volume: (_, { id }, ctx) => ctx.cinder().loaders.volumeById.load(assertSafeId(id)),
+};

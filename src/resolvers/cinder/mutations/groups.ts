@@ -1,0 +1,74 @@
+import type { MutationResolvers } from '../../../generated/graphql.js';
+import { InputError } from '../../../errors.js';
+import { wireValue } from '../../../graphql/scalars.js';
+import { assertSafeId } from '../../../ids.js';
+import { nullIfNotFound } from '../../../upstreams/loaders.js';
+import type { RequestContext } from '../../../context.js';
+
+/** Forget what this request knew about a group, then read it again from Cinder. */
+export function reread(ctx: RequestContext, id: string) {
+  const { loaders } = ctx.cinder();
+  loaders.forgetGroup(id);
+  return nullIfNotFound(loaders.groupById.load(id));
+}
+
+const ids = (list: readonly string[] | null | undefined, what: string) =>
+  list && list.length > 0 ? list.map((v) => assertSafeId(v, what)).join(',') : undefined;
+
+export const groupMutations: MutationResolvers = {
+  createGroup: async (_, { input }, ctx) => {
+    if (input.volumeTypeIds.length === 0) throw new InputError('volumeTypeIds needs at least one volume type.');
+    const { client } = ctx.cinder();
+    const created = await client.createGroup(ctx.caller, {
+      group_type: input.groupTypeId,
+      volume_types: input.volumeTypeIds,
+      name: input.name ?? undefined,
+      description: input.description ?? undefined,
+      availability_zone: input.availabilityZone ?? undefined,
+    });
+    return { group: await reread(ctx, created.id) };
+  },
+  createGroupFromSource: async (_, { input }, ctx) => {
+    const snap = input.groupSnapshotId ? assertSafeId(input.groupSnapshotId, 'groupSnapshotId') : undefined;
+    const src = input.sourceGroupId ? assertSafeId(input.sourceGroupId, 'sourceGroupId') : undefined;
+    if ((snap === undefined) === (src === undefined)) {
+      throw new InputError('Give exactly one of groupSnapshotId and sourceGroupId.');
+    }
+    // Cinder's schema is a oneOf: the other id must be absent, not null.
+    const created = await ctx.cinder().client.createGroupFromSource(ctx.caller, {
+      ...(snap ? { group_snapshot_id: snap } : { source_group_id: src }),
+      name: input.name ?? undefined,
+      description: input.description ?? undefined,
+    });
+    return { group: await reread(ctx, created.id) };
+  },
+  updateGroup: async (_, { input }, ctx) => {
+    const id = assertSafeId(input.id);
+    // Cinder wants comma-separated strings here, not arrays.
+    const body = {
+      name: input.name ?? undefined,
+      description: input.description ?? undefined,
+      add_volumes: ids(input.addVolumeIds, 'volume id'),
+      remove_volumes: ids(input.removeVolumeIds, 'volume id'),
+    };
+    if (Object.values(body).every((v) => v === undefined)) {
+      throw new InputError('updateGroup needs at least one of name, description, addVolumeIds, removeVolumeIds.');
+    }
+    await ctx.cinder().client.updateGroup(ctx.caller, id, body);
+    return { group: await reread(ctx, id) };
+  },
+  deleteGroup: async (_, { input }, ctx) => {
+    const id = assertSafeId(input.id);
+    await ctx.cinder().client.groupAction(ctx.caller, id, 'delete', { 'delete-volumes': input.deleteVolumes ?? false });
+    return { id, group: await reread(ctx, id) };
+  },
+  resetGroupStatus: async (_, { input }, ctx) => {
+    const id = assertSafeId(input.id);
+    // Cinder validates group resets against the snapshot status list, so in-use is refused upstream too.
+    if (input.status === 'UNKNOWN' || input.status === 'IN_USE') {
+      throw new InputError(`A group status cannot be reset to ${input.status}.`);
+    }
+    await ctx.cinder().client.groupAction(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') }, 'groupReset');
+    return { group: await reread(ctx, id) };
+  },
+};

@@ -1,0 +1,13 @@
+import type { GroupSnapshotStatus, GroupStatus, ReplicationStatus } from '../../generated/graphql.js';
+import { enumValue } from '../../graphql/scalars.js';
+
+const GROUP: GroupStatus[] = ['CREATING', 'AVAILABLE', 'UPDATING', 'DELETING', 'DELETED', 'ERROR', 'ERROR_DELETING', 'IN_USE'];
+const SNAPSHOT: GroupSnapshotStatus[] = ['CREATING', 'AVAILABLE', 'UPDATING', 'DELETING', 'DELETED', 'ERROR', 'ERROR_DELETING'];
+const REPLICATION: ReplicationStatus[] = [
+  'ENABLED', 'DISABLED', 'NOT_CAPABLE', 'ENABLING', 'DISABLING', 'FAILING_OVER', 'FAILED_OVER', 'FAILOVER_ERROR', 'ERROR',
+];
+
+export const groupStatus = (raw: string): GroupStatus => enumValue(raw, GROUP);
+export const groupSnapshotStatus = (raw: string): GroupSnapshotStatus => enumValue(raw, SNAPSHOT);
+export const replicationStatus = (raw: string | null | undefined): ReplicationStatus | null =>
+  raw ? enumValue(raw, REPLICATION) : null;

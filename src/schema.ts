@@ -1,0 +1,18 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import { resolvers } from './resolvers/index.js';
+
+const SCHEMA_DIR = new URL('../schema/', import.meta.url);
+
+/** The SDL files under schema/, common.graphql first (it declares Query and Mutation). */
+export function loadTypeDefs(): string[] {
+  const files = readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort((a, b) => (a === 'common.graphql' ? -1 : b === 'common.graphql' ? 1 : a.localeCompare(b)));
+  return files.map((f) => readFileSync(new URL(f, SCHEMA_DIR), 'utf8'));
+}
+
+export function buildSchema(): GraphQLSchema {
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+}

@@ -1,0 +1,151 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request as a simulated upstream sees it. `path` is the raw (still percent-encoded) path without query. */
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON body, `undefined` when there was none. */
+  body: unknown;
+  rawBody: string;
+}
+
+/** What a handler answers: `json` is serialised, `text` is sent verbatim; neither means an empty body. */
+export interface SimResponse {
+  status: number;
+  json?: unknown;
+  text?: string;
+  headers?: Record<string, string>;
+}
+
+export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
+
+export interface RecordedCall {
+  method: string;
+  /** Raw path plus query string, exactly as received. */
+  url: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  /** Added latency per request, in milliseconds. */
+  delayMs?: number;
+}
+
+export interface RunningSimulator {
+  /** Origin the simulator listens on, e.g. `http://127.0.0.1:41234`. */
+  origin: string;
+  /** Every request received, in order; tests assert on it. */
+  calls: RecordedCall[];
+  resetCalls(): void;
+  /** Change the added latency at run time (benchmarks). */
+  setDelay(ms: number): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1 << 20;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, out: SimResponse): void {
+  const headers: Record<string, string> = { ...(out.headers ?? {}) };
+  let payload = '';
+  if (out.json !== undefined) {
+    payload = JSON.stringify(out.json);
+    headers['content-type'] ??= 'application/json';
+  } else if (out.text !== undefined) {
+    payload = out.text;
+    headers['content-type'] ??= 'text/plain; charset=UTF-8';
+  }
+  headers['content-length'] = String(Buffer.byteLength(payload));
+  res.writeHead(out.status, headers);
+  res.end(payload);
+}
+
+/** Serves a simulated upstream over real HTTP on loopback (port 0 = any free port). */
+export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {}): Promise<RunningSimulator> {
+  const calls: RecordedCall[] = [];
+  let delayMs = opts.delayMs ?? 0;
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = req.url ?? '/';
+      const qIndex = url.indexOf('?');
+      const path = qIndex === -1 ? url : url.slice(0, qIndex);
+      const query = new URLSearchParams(qIndex === -1 ? '' : url.slice(qIndex + 1));
+      let rawBody: string;
+      try {
+        rawBody = await readBody(req);
+      } catch {
+        send(res, { status: 413, json: { overLimit: { code: 413, message: 'Request is too large.' } } });
+        return;
+      }
+      calls.push({ method: req.method ?? 'GET', url, path, headers: req.headers, body: rawBody });
+      let body: unknown;
+      if (rawBody.length > 0) {
+        try {
+          body = JSON.parse(rawBody);
+        } catch {
+          send(res, {
+            status: 400,
+            json: { badRequest: { code: 400, message: 'Malformed request body' } },
+          });
+          return;
+        }
+      }
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      let out: SimResponse;
+      try {
+        out = await handler({ method: req.method ?? 'GET', path, query, headers: req.headers, body, rawBody });
+      } catch (err) {
+        out = {
+          status: 500,
+          json: { computeFault: { code: 500, message: `simulator failure: ${(err as Error).message}` } },
+        };
+      }
+      send(res, out);
+    })();
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  return {
+    origin: `http://${opts.host ?? '127.0.0.1'}:${addr.port}`,
+    calls,
+    resetCalls: () => {
+      calls.length = 0;
+    },
+    setDelay: (ms) => {
+      delayMs = ms;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

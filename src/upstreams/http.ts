@@ -1,0 +1,257 @@
+import { Agent, errors as undiciErrors, request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { type ErrorCode, type ServiceName, UpstreamError } from '../errors.js';
+
+export interface HttpTimeouts {
+  connectMs: number;
+  headersMs: number;
+  bodyMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 3_000, headersMs: 10_000, bodyMs: 10_000 };
+
+/** One keep-alive agent for the process; undici's own defaults (300 s) are far too patient for a facade. */
+export function createAgent(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS, connections = 64): Agent {
+  return new Agent({
+    connect: { timeout: timeouts.connectMs },
+    headersTimeout: timeouts.headersMs,
+    bodyTimeout: timeouts.bodyMs,
+    keepAliveTimeout: 10_000,
+    connections,
+  });
+}
+
+/** Tagged template that percent-encodes every interpolated value as one path segment. */
+export function path(strings: TemplateStringsArray, ...values: string[]): string {
+  let out = strings[0] ?? '';
+  values.forEach((v, i) => {
+    out += encodeURIComponent(v) + (strings[i + 1] ?? '');
+  });
+  return out;
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null>;
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path below the configured endpoint, already encoded (build it with `path`). */
+  path: string;
+  query?: Query;
+  body?: unknown;
+  /** Caller's token, forwarded as X-Auth-Token. */
+  token?: string | null;
+  /** Sent as X-Openstack-Request-Id so upstream logs can be joined with ours. */
+  requestId?: string;
+  headers?: Record<string, string>;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body; undefined for an empty body. */
+  json: unknown;
+}
+
+/** Per-service knowledge of an error: which vocabulary code an upstream error name or code means. */
+export type ErrorClassifier = (status: number, upstreamCode: string | null, message: string) => ErrorCode | undefined;
+
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+export function codeForStatus(status: number): ErrorCode {
+  if (status === 400 || status === 422 || status === 413) return 'BAD_USER_INPUT';
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 409) return 'CONFLICT';
+  if (status === 406 || status === 501) return 'NOT_SUPPORTED';
+  if (status === 503 || status === 502) return 'UPSTREAM_UNAVAILABLE';
+  if (status === 504 || status === 408) return 'UPSTREAM_TIMEOUT';
+  return 'UPSTREAM_ERROR';
+}
+
+const SERVICE_LABEL: Record<ServiceName, string> = { cinder: 'Cinder', manila: 'Manila', sdrs: 'SDRS' };
+
+export function serviceLabel(service: ServiceName): string {
+  return SERVICE_LABEL[service];
+}
+
+interface Envelope {
+  name: string | null;
+  code: string | null;
+  message: string | null;
+}
+
+/**
+ * Reads any error body the three services send: OpenStack `{"itemNotFound": {"code": 404, "message"}}` and
+ * `computeFault`, keystone `{"error": {"code": 401, "title", "message"}}`, SDRS `{"error": {"code": "SDRS.1013"}}`
+ * and `{"badrequest": {...}}`, or something that is not JSON at all (router 404s are plain text).
+ */
+export function parseEnvelope(text: string): Envelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { name: null, code: null, message: null };
+  }
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const entries = Object.entries(parsed as Record<string, unknown>);
+    for (const [name, value] of entries) {
+      if (value && typeof value === 'object') {
+        const v = value as Record<string, unknown>;
+        const message = typeof v.message === 'string' ? v.message : typeof v.title === 'string' ? v.title : null;
+        const code = typeof v.code === 'string' || typeof v.code === 'number' ? String(v.code) : null;
+        if (message !== null || code !== null) {
+          // SDRS puts its own code (SDRS.1013) in "code"; OpenStack puts the HTTP status there.
+          const upstreamCode = code && !/^\d+$/.test(code) ? code : name;
+          return { name, code: upstreamCode, message };
+        }
+      }
+    }
+    const flat = parsed as Record<string, unknown>;
+    if (typeof flat.message === 'string') return { name: null, code: null, message: flat.message };
+  }
+  return { name: null, code: null, message: null };
+}
+
+function requestIdOf(headers: Record<string, string | string[] | undefined>): string | null {
+  for (const key of ['x-openstack-request-id', 'x-compute-request-id', 'x-request-id']) {
+    const v = headers[key];
+    if (typeof v === 'string' && v) return v;
+    if (Array.isArray(v) && v[0]) return v[0];
+  }
+  return null;
+}
+
+function networkError(service: ServiceName, err: unknown): UpstreamError {
+  const label = serviceLabel(service);
+  if (
+    err instanceof undiciErrors.ConnectTimeoutError ||
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+  ) {
+    return new UpstreamError('UPSTREAM_TIMEOUT', `${label} did not answer in time.`, service, 0, null, null);
+  }
+  const code = (err as { code?: string }).code ?? (err as Error).name;
+  return new UpstreamError(
+    'UPSTREAM_UNAVAILABLE',
+    `${label} could not be reached (${code}).`,
+    service,
+    0,
+    null,
+    null,
+  );
+}
+
+/** Builds the query string; undefined/null values are left out, booleans are sent as "true"/"false". */
+export function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null) continue;
+    params.append(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export interface HttpClientOptions {
+  service: ServiceName;
+  /** Endpoint as the Keystone catalog lists it, e.g. http://host:8776/v3/<project>. */
+  endpoint: string;
+  agent: Dispatcher;
+  classify?: ErrorClassifier;
+}
+
+/** The one place HTTP happens. Errors leave it only as UpstreamError. */
+export class HttpClient {
+  readonly service: ServiceName;
+  readonly endpoint: string;
+  private readonly agent: Dispatcher;
+  private readonly classify: ErrorClassifier | undefined;
+
+  constructor(opts: HttpClientOptions) {
+    this.service = opts.service;
+    this.endpoint = opts.endpoint.replace(/\/+$/, '');
+    this.agent = opts.agent;
+    this.classify = opts.classify;
+  }
+
+  /** Sends one request to an absolute URL (version discovery) or an endpoint-relative path. */
+  async send(req: UpstreamRequest, absoluteUrl?: string): Promise<UpstreamResponse> {
+    const url = absoluteUrl ?? `${this.endpoint}${req.path}${queryString(req.query)}`;
+    const headers: Record<string, string> = { accept: 'application/json', ...(req.headers ?? {}) };
+    if (req.token) headers['x-auth-token'] = req.token;
+    if (req.requestId) headers['x-openstack-request-id'] = req.requestId;
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = JSON.stringify(req.body);
+      headers['content-type'] = 'application/json';
+    }
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { method: req.method, headers, body, dispatcher: this.agent });
+    } catch (err) {
+      throw networkError(this.service, err);
+    }
+    let text: string;
+    try {
+      text = await readLimited(res.body);
+    } catch (err) {
+      if (err instanceof UpstreamError) throw err;
+      throw networkError(this.service, err);
+    }
+    const requestId = requestIdOf(res.headers);
+    if (res.statusCode >= 400 || (res.statusCode >= 300 && !absoluteUrl)) {
+      throw this.errorFor(res.statusCode, text, requestId);
+    }
+    let json: unknown;
+    if (text.trim().length > 0) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new UpstreamError(
+          'UPSTREAM_ERROR',
+          `${serviceLabel(this.service)} answered HTTP ${res.statusCode} with a body that is not JSON.`,
+          this.service,
+          res.statusCode,
+          requestId,
+          null,
+        );
+      }
+    }
+    return { status: res.statusCode, headers: res.headers, json };
+  }
+
+  private errorFor(status: number, text: string, requestId: string | null): UpstreamError {
+    const env = parseEnvelope(text);
+    const label = serviceLabel(this.service);
+    const message =
+      env.message !== null
+        ? cleanMessage(env.message)
+        : `${label} answered HTTP ${status}${text.trim() ? ' with a body that is not a JSON error' : ' with an empty body'}.`;
+    const code = this.classify?.(status, env.code, message) ?? codeForStatus(status);
+    return new UpstreamError(code, message, this.service, status, requestId, env.code);
+  }
+}
+
+// Manila Zed leaves '%(reason)s'-style placeholders unformatted (bug 2007060); never show them raw.
+export function cleanMessage(message: string): string {
+  const cleaned = message.replace(/:?\s*%\([a-z_]+\)[sdr]/g, '').trim();
+  return cleaned.length > 0 ? cleaned : 'The upstream refused the request without a reason.';
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy();
+      throw new Error('response too large');
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,58 @@
+/** A `major.minor` API version, compared numerically (3.9 < 3.10). */
+export interface Version {
+  major: number;
+  minor: number;
+}
+
+export function parseVersion(raw: string): Version | null {
+  const m = /^(\d+)\.(\d+)$/.exec(raw.trim());
+  if (!m) return null;
+  return { major: Number(m[1]), minor: Number(m[2]) };
+}
+
+export function compareVersions(a: string, b: string): number {
+  const va = parseVersion(a);
+  const vb = parseVersion(b);
+  if (!va || !vb) throw new Error(`not a version: ${!va ? a : b}`);
+  return va.major - vb.major || va.minor - vb.minor;
+}
+
+export function minVersion(a: string, b: string): string {
+  return compareVersions(a, b) <= 0 ? a : b;
+}
+
+/** Strips `/vN[/project]` from a catalog endpoint: the service root serves the version document. */
+export function serviceRoot(endpoint: string, versionSegment: RegExp): string {
+  const url = new URL(endpoint);
+  const parts = url.pathname.split('/');
+  const idx = parts.findIndex((p) => versionSegment.test(p));
+  url.pathname = idx === -1 ? '/' : `${parts.slice(0, idx).join('/')}/`;
+  return url.toString();
+}
+
+/**
+ * Caches one service's version document per process (it is public and the same for every caller). A failure is
+ * not cached: the next request tries again.
+ */
+export class VersionCache {
+  private value: { max: string; at: number } | null = null;
+  private pending: Promise<string> | null = null;
+
+  constructor(
+    private readonly discover: () => Promise<string>,
+    private readonly ttlMs = 5 * 60_000,
+  ) {}
+
+  async max(): Promise<string> {
+    if (this.value && Date.now() - this.value.at < this.ttlMs) return this.value.max;
+    this.pending ??= this.discover()
+      .then((max) => {
+        this.value = { max, at: Date.now() };
+        return max;
+      })
+      .finally(() => {
+        this.pending = null;
+      });
+    return this.pending;
+  }
+}
