@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolumeType, CinderVolume, CinderReplicationTarget } from '../upstreams/cinder/types.js';
 import type { Connection } from '../graphql/connections.js';
 import type { AboutShape } from '../graphql/about.js';
+import type { SdrsProtectionGroup, SdrsJob, SdrsJobEntities } from '../upstreams/sdrs/types.js';
 import type { RequestContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -91,6 +92,35 @@ export type CreateGroupSnapshotPayload = {
   groupSnapshot?: Maybe<GroupSnapshot>;
 };
 
+/** Input of `createProtectionGroup`. */
+export type CreateProtectionGroupInput = {
+  /** Description (at most 64 bytes, no `<` or `>`). */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Active-active domain the two zones belong to. */
+  domainId: Scalars['ID']['input'];
+  /** Name: 1-64 letters, digits, `.`, `_` or `-`. */
+  name: Scalars['String']['input'];
+  /** Availability zone of the production site. */
+  sourceAvailabilityZone: Scalars['String']['input'];
+  /** VPC of the production site. */
+  sourceVpcId: Scalars['ID']['input'];
+  /** Availability zone of the DR site. */
+  targetAvailabilityZone: Scalars['String']['input'];
+  /** Wait up to this many seconds (0-30) for the job to finish before answering. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Result of `createProtectionGroup`. */
+export type CreateProtectionGroupPayload = {
+  __typename?: 'CreateProtectionGroupPayload';
+  /** The job, read after the request. */
+  job?: Maybe<Job>;
+  /** Id of the job SDRS started. */
+  jobId: Scalars['ID']['output'];
+  /** The new group (from the job's entities), read after the job; null while SDRS has not assigned it yet. */
+  protectionGroup?: Maybe<ProtectionGroup>;
+};
+
 /** Input of `deleteGroup`. */
 export type DeleteGroupInput = {
   /** Also delete the group's volumes (otherwise the group must be empty). */
@@ -121,6 +151,27 @@ export type DeleteGroupSnapshotPayload = {
   groupSnapshot?: Maybe<GroupSnapshot>;
   /** Id of the snapshot being deleted. */
   id: Scalars['ID']['output'];
+};
+
+/** Input of `deleteProtectionGroup`. */
+export type DeleteProtectionGroupInput = {
+  /** The protection group. */
+  id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the job to finish before answering. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Result of `deleteProtectionGroup`. */
+export type DeleteProtectionGroupPayload = {
+  __typename?: 'DeleteProtectionGroupPayload';
+  /** Id of the group being deleted. */
+  id: Scalars['ID']['output'];
+  /** The job, read after the request. */
+  job?: Maybe<Job>;
+  /** Id of the job SDRS started. */
+  jobId: Scalars['ID']['output'];
+  /** The group re-read after the job was read (DELETING), or null once it is gone. */
+  protectionGroup?: Maybe<ProtectionGroup>;
 };
 
 /** Input of `disableGroupReplication`. */
@@ -166,6 +217,25 @@ export type FailoverGroupReplicationPayload = {
   group?: Maybe<Group>;
 };
 
+/** Input of `failoverProtectionGroup`. */
+export type FailoverProtectionGroupInput = {
+  /** The protection group. */
+  id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the job to finish before answering. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Result of `failoverProtectionGroup`. */
+export type FailoverProtectionGroupPayload = {
+  __typename?: 'FailoverProtectionGroupPayload';
+  /** The job, read after the action. */
+  job?: Maybe<Job>;
+  /** Id of the job SDRS started. */
+  jobId: Scalars['ID']['output'];
+  /** The group, re-read after the job was read. */
+  protectionGroup?: Maybe<ProtectionGroup>;
+};
+
 /** A generic volume group: volumes managed together (snapshots, replication). */
 export type Group = {
   __typename?: 'Group';
@@ -191,9 +261,10 @@ export type Group = {
   replicationStatus?: Maybe<ReplicationStatus>;
   /**
    * Backends this group can fail over to. Only `backendId` is exposed: Cinder hands admins the whole backend
-   * configuration, credentials included. Asking for this field makes one upstream call per group.
+   * configuration, credentials included. Asking for this field makes one upstream call per group; null (with an
+   * error) when Cinder cannot answer, e.g. when its volume service is down.
    */
-  replicationTargets: Array<ReplicationTarget>;
+  replicationTargets?: Maybe<Array<ReplicationTarget>>;
   /** Snapshots of this group, newest first. */
   snapshots: GroupSnapshotConnection;
   /** The group this one was cloned from, if any. */
@@ -353,6 +424,65 @@ export type GroupType = {
   name: Scalars['String']['output'];
 };
 
+/** An asynchronous SDRS job: every protection-group write starts one. Poll it (or use `waitSeconds`) to see it end. */
+export type Job = {
+  __typename?: 'Job';
+  /** When the job started. */
+  beginTime?: Maybe<Scalars['DateTime']['output']>;
+  /** When the job ended; null while it runs. */
+  endTime?: Maybe<Scalars['DateTime']['output']>;
+  /** What the job works on, as ids. */
+  entities: JobEntities;
+  /** SDRS error code of a failed job (e.g. `SDRS.1027`); null unless FAIL. */
+  errorCode?: Maybe<Scalars['String']['output']>;
+  /** Why the job failed; null unless FAIL. */
+  failReason?: Maybe<Scalars['String']['output']>;
+  /** True once the job is SUCCESS or FAIL: it will not change any more. */
+  finished: Scalars['Boolean']['output'];
+  /** SDRS job id. */
+  id: Scalars['ID']['output'];
+  /** What the job does, e.g. `startProtectionGroupNoCG`, `failoverProtectionGroupNoCG`. */
+  jobType?: Maybe<Scalars['String']['output']>;
+  /** The protection group the job works on; null when it has none or the group is gone (e.g. after a delete). */
+  protectionGroup?: Maybe<ProtectionGroup>;
+  /** The status string exactly as SDRS sent it. */
+  rawStatus: Scalars['String']['output'];
+  /** Status. */
+  status: JobStatus;
+  /** The job's sub-jobs (e.g. one per replication pair), as SDRS embeds them in the job. */
+  subJobs: Array<Job>;
+};
+
+/** The objects an SDRS job works on, as ids. */
+export type JobEntities = {
+  __typename?: 'JobEntities';
+  /** Server id at the DR site. */
+  nativeServerId?: Maybe<Scalars['ID']['output']>;
+  /** Network interface id. */
+  nicId?: Maybe<Scalars['ID']['output']>;
+  /** Protected instance id. */
+  protectedInstanceId?: Maybe<Scalars['ID']['output']>;
+  /** Protection group id. */
+  protectionGroupId?: Maybe<Scalars['ID']['output']>;
+  /** Replication pair id. */
+  replicationPairId?: Maybe<Scalars['ID']['output']>;
+  /** Volumes of the replication pair (SDRS sends one comma-separated string; split here). */
+  volumeIds?: Maybe<Array<Scalars['ID']['output']>>;
+};
+
+/** Status of an SDRS job. */
+export type JobStatus =
+  /** Failed; see `errorCode` and `failReason`. */
+  | 'FAIL'
+  /** Accepted, not started yet. */
+  | 'INIT'
+  /** Running. */
+  | 'RUNNING'
+  /** Finished successfully. */
+  | 'SUCCESS'
+  /** A status this facade does not know; read `rawStatus`. */
+  | 'UNKNOWN';
+
 /** A key and value, e.g. one extra spec of a volume type. */
 export type KeyValue = {
   __typename?: 'KeyValue';
@@ -371,22 +501,45 @@ export type Mutation = {
   createGroupFromSource: CreateGroupFromSourcePayload;
   /** Snapshot every volume of a group at once. */
   createGroupSnapshot: CreateGroupSnapshotPayload;
+  /** Create a protection group between the two availability zones of an active-active domain. */
+  createProtectionGroup: CreateProtectionGroupPayload;
   /** Delete a group; with `deleteVolumes` its volumes too. */
   deleteGroup: DeleteGroupPayload;
   /** Delete a group snapshot. */
   deleteGroupSnapshot: DeleteGroupSnapshotPayload;
+  /** Delete a protection group; SDRS refuses while it holds protected instances, replication pairs or DR drills. */
+  deleteProtectionGroup: DeleteProtectionGroupPayload;
   /** Turn off replication for a group (Cinder API 3.38). */
   disableGroupReplication: DisableGroupReplicationPayload;
   /** Turn on replication for a group (Cinder API 3.38). */
   enableGroupReplication: EnableGroupReplicationPayload;
   /** Fail a replicated group over to a secondary backend (Cinder API 3.38). */
   failoverGroupReplication: FailoverGroupReplicationPayload;
+  /**
+   * Fail over to the DR site (status PROTECTED, ERROR_FAILING_OVER or ERROR_REVERSING): production moves to the
+   * other site and replication stops. Sent once, never retried.
+   */
+  failoverProtectionGroup: FailoverProtectionGroupPayload;
   /** Does nothing; lets GraphiQL show the Mutation root even before a domain adds its mutations. */
   noop?: Maybe<Scalars['Boolean']['output']>;
+  /** Rename a protection group (the only field SDRS lets you change). */
+  renameProtectionGroup: RenameProtectionGroupPayload;
   /** Admin: force a group snapshot's status (Cinder API 3.19). */
   resetGroupSnapshotStatus: ResetGroupSnapshotStatusPayload;
   /** Admin: force a group's status. */
   resetGroupStatus: ResetGroupStatusPayload;
+  /**
+   * Planned switchover (status PROTECTED or ERROR_REVERSING): make `priorityStation` the production site while
+   * replication keeps running. The servers of the current production site must be stopped. Sent once, never retried.
+   */
+  reverseProtectionGroup: ReverseProtectionGroupPayload;
+  /**
+   * Enable protection for a group (status AVAILABLE or ERROR_STARTING), or enable it again after a failover
+   * (FAILED_OVER or ERROR_REPROTECTING): both are SDRS's `start-server-group`. Sent once, never retried.
+   */
+  startProtection: StartProtectionPayload;
+  /** Stop protection (status PROTECTED or ERROR_STOPPING). Sent once, never retried. */
+  stopProtection: StopProtectionPayload;
   /** Rename a group, change its description, add or remove volumes. */
   updateGroup: UpdateGroupPayload;
 };
@@ -411,6 +564,12 @@ export type MutationCreateGroupSnapshotArgs = {
 
 
 /** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationCreateProtectionGroupArgs = {
+  input: CreateProtectionGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
 export type MutationDeleteGroupArgs = {
   input: DeleteGroupInput;
 };
@@ -419,6 +578,12 @@ export type MutationDeleteGroupArgs = {
 /** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
 export type MutationDeleteGroupSnapshotArgs = {
   input: DeleteGroupSnapshotInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationDeleteProtectionGroupArgs = {
+  input: DeleteProtectionGroupInput;
 };
 
 
@@ -441,6 +606,18 @@ export type MutationFailoverGroupReplicationArgs = {
 
 
 /** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationFailoverProtectionGroupArgs = {
+  input: FailoverProtectionGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationRenameProtectionGroupArgs = {
+  input: RenameProtectionGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
 export type MutationResetGroupSnapshotStatusArgs = {
   input: ResetGroupSnapshotStatusInput;
 };
@@ -449,6 +626,24 @@ export type MutationResetGroupSnapshotStatusArgs = {
 /** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
 export type MutationResetGroupStatusArgs = {
   input: ResetGroupStatusInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationReverseProtectionGroupArgs = {
+  input: ReverseProtectionGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationStartProtectionArgs = {
+  input: StartProtectionInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationStopProtectionArgs = {
+  input: StopProtectionInput;
 };
 
 
@@ -470,6 +665,191 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** One of the two sites of a protection group. */
+export type PriorityStation =
+  /** The site that was production when the group was created. */
+  | 'SOURCE'
+  /** The site that was the DR site when the group was created. */
+  | 'TARGET';
+
+/**
+ * An SDRS protection group: servers replicated from a production site to a DR site in another availability zone,
+ * protected, failed over and switched back together.
+ */
+export type ProtectionGroup = {
+  __typename?: 'ProtectionGroup';
+  /** Actions SDRS's documented status rules allow now. SDRS checks further preconditions (replication pairs exist, servers stopped). */
+  allowedActions: Array<ProtectionGroupAction>;
+  /** When the group was created. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Description. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Number of DR drills of the group. */
+  disasterRecoveryDrillNum?: Maybe<Scalars['Int']['output']>;
+  /** Active-active domain id. */
+  domainId?: Maybe<Scalars['String']['output']>;
+  /** Active-active domain name. */
+  domainName?: Maybe<Scalars['String']['output']>;
+  /** Deployment model (`migration`). */
+  drType?: Maybe<Scalars['String']['output']>;
+  /** `normal` or `abnormal` as SDRS sent it; may be null (see `protectedStatus`). */
+  healthStatus?: Maybe<Scalars['String']['output']>;
+  /** SDRS id (a UUID). */
+  id: Scalars['ID']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** The site currently in production; null when SDRS sends a value this facade does not know. */
+  priorityStation?: Maybe<PriorityStation>;
+  /** The availability zone production runs in now (source or target, per `priorityStation`). */
+  productionAvailabilityZone?: Maybe<Scalars['String']['output']>;
+  /** Synchronisation progress in percent (0-100). */
+  progress?: Maybe<Scalars['Int']['output']>;
+  /** Number of protected instances (servers) in the group. */
+  protectedInstanceNum?: Maybe<Scalars['Int']['output']>;
+  /** `started` or `stopped` as SDRS sent it; null for groups created after an SDRS upgrade, so prefer `protectionState`. */
+  protectedStatus?: Maybe<Scalars['String']['output']>;
+  /** The protection state derived from `status` (reliable for every group, unlike `protectedStatus`). */
+  protectionState: ProtectionState;
+  /** `replication-pair`, or null. */
+  protectionType?: Maybe<Scalars['String']['output']>;
+  /** The status string exactly as SDRS sent it (kebab-case). */
+  rawStatus: Scalars['String']['output'];
+  /** Replication model (reserved by SDRS). */
+  replicationModel?: Maybe<Scalars['String']['output']>;
+  /** Number of replication pairs (replicated disks) in the group. */
+  replicationNum?: Maybe<Scalars['Int']['output']>;
+  /** `active`, `inactive`, `copying` or `active-stopped` as SDRS sent it; may be null (see `protectedStatus`). */
+  replicationStatus?: Maybe<Scalars['String']['output']>;
+  /** Kind of protected servers (`ECS`). */
+  serverType?: Maybe<Scalars['String']['output']>;
+  /** Availability zone of the production site at creation; it does not change after a switchover. */
+  sourceAvailabilityZone?: Maybe<Scalars['String']['output']>;
+  /** VPC of the production site. */
+  sourceVpcId?: Maybe<Scalars['String']['output']>;
+  /** Status; UNKNOWN for a value this facade does not know (then read `rawStatus`). */
+  status: ProtectionGroupStatus;
+  /** Availability zone of the DR site at creation; it does not change after a switchover. */
+  targetAvailabilityZone?: Maybe<Scalars['String']['output']>;
+  /** VPC of the DR site. */
+  targetVpcId?: Maybe<Scalars['String']['output']>;
+  /** Drill VPC (unused by SDRS). */
+  testVpcId?: Maybe<Scalars['String']['output']>;
+  /** When the group last changed. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** What can be done to a protection group now, judged from its status by SDRS's documented rules. */
+export type ProtectionGroupAction =
+  /** Fail over to the DR site (from PROTECTED, ERROR_FAILING_OVER or ERROR_REVERSING): `failoverProtectionGroup`. */
+  | 'FAILOVER'
+  /** Enable protection again after a failover (from FAILED_OVER or ERROR_REPROTECTING): `startProtection`. */
+  | 'REPROTECT'
+  /** Planned switchover (from PROTECTED or ERROR_REVERSING): `reverseProtectionGroup`. */
+  | 'REVERSE'
+  /** Enable protection (from AVAILABLE or ERROR_STARTING): `startProtection`. */
+  | 'START_PROTECTION'
+  /** Stop protection (from PROTECTED or ERROR_STOPPING): `stopProtection`. */
+  | 'STOP_PROTECTION';
+
+/** A page of protection groups. */
+export type ProtectionGroupConnection = {
+  __typename?: 'ProtectionGroupConnection';
+  /** The groups with their cursors. */
+  edges: Array<ProtectionGroupEdge>;
+  /** The groups of this page. */
+  nodes: Array<ProtectionGroup>;
+  /** Paging information. */
+  pageInfo: PageInfo;
+  /** Total number of matching groups (SDRS `count`). */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A protection group and its cursor. */
+export type ProtectionGroupEdge = {
+  __typename?: 'ProtectionGroupEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The group. */
+  node: ProtectionGroup;
+};
+
+/** Filters for `protectionGroups`; all are applied by SDRS. */
+export type ProtectionGroupFilter = {
+  /** Only groups whose production site is currently in this availability zone. */
+  availabilityZone?: InputMaybe<Scalars['String']['input']>;
+  /** Groups whose name contains this text (SDRS matches fuzzily). */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** One of SDRS's canned views (abnormal, not protected, no recent DR drill). */
+  queryType?: InputMaybe<ProtectionGroupQueryType>;
+  /** Only groups in this status (UNKNOWN is refused). */
+  status?: InputMaybe<ProtectionGroupStatus>;
+};
+
+/** SDRS's canned protection-group views (`query_type`). */
+export type ProtectionGroupQueryType =
+  /** Every group (same as no query type). */
+  | 'GENERAL'
+  /** Groups without a DR drill in the recent period. */
+  | 'PERIOD_NO_DR_DRILL'
+  /** Groups in an error status or reported unhealthy. */
+  | 'STATUS_ABNORMAL'
+  /** Groups whose protection is not running. */
+  | 'STOP_PROTECTED';
+
+/** Status of a protection group, as SDRS documents it (kebab-case upstream, e.g. `error-starting`). */
+export type ProtectionGroupStatus =
+  /** Created, protection not running: it can be enabled (startProtection) or deleted. */
+  | 'AVAILABLE'
+  /** Being created. */
+  | 'CREATING'
+  /** Being deleted. */
+  | 'DELETING'
+  /** Creation failed. */
+  | 'ERROR'
+  /** Deletion failed. */
+  | 'ERROR_DELETING'
+  /** The failover failed. */
+  | 'ERROR_FAILING_OVER'
+  /** Re-protecting failed; it can be re-protected again. */
+  | 'ERROR_REPROTECTING'
+  /** The switchover failed. */
+  | 'ERROR_REVERSING'
+  /** Enabling protection failed; it can be enabled again. */
+  | 'ERROR_STARTING'
+  /** Stopping protection failed. */
+  | 'ERROR_STOPPING'
+  /** Failed over: production runs on the DR site and nothing replicates until protection is enabled again. */
+  | 'FAILED_OVER'
+  /** A failover to the DR site is running. */
+  | 'FAILING_OVER'
+  /** Protection is running: data replicates from the production site to the DR site. */
+  | 'PROTECTED'
+  /** Protection is being enabled again after a failover. */
+  | 'REPROTECTING'
+  /** A planned switchover (reverse) is running. */
+  | 'REVERSING'
+  /** Protection is being enabled. */
+  | 'STARTING'
+  /** Protection is being stopped. */
+  | 'STOPPING'
+  /** A status this facade does not know yet; read `rawStatus`. */
+  | 'UNKNOWN';
+
+/** The protection state of a group in one word, derived from `status` alone (the other status fields may be null). */
+export type ProtectionState =
+  /** A job is changing the group (CREATING, STARTING, STOPPING, FAILING_OVER, REVERSING, REPROTECTING, DELETING). */
+  | 'CHANGING'
+  /** The last job on the group failed (ERROR or any ERROR_ status). */
+  | 'ERROR'
+  /** Production runs on the DR site after a failover (FAILED_OVER); re-protect with startProtection. */
+  | 'FAILED_OVER'
+  /** Protection is not running (AVAILABLE). */
+  | 'NOT_PROTECTED'
+  /** Protection is running (PROTECTED). */
+  | 'PROTECTED'
+  /** The status is unknown to this facade. */
+  | 'UNKNOWN';
+
 /** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
 export type Query = {
   __typename?: 'Query';
@@ -480,13 +860,23 @@ export type Query = {
   /** One group snapshot by its UUID; null when it does not exist. */
   groupSnapshot?: Maybe<GroupSnapshot>;
   /** Group snapshots of the caller's project, newest first (needs Cinder API 3.29 for filters and paging). */
-  groupSnapshots: GroupSnapshotConnection;
+  groupSnapshots?: Maybe<GroupSnapshotConnection>;
   /** One group type by its UUID; null when it does not exist. */
   groupType?: Maybe<GroupType>;
   /** Every group type the caller may see. */
-  groupTypes: Array<GroupType>;
+  groupTypes?: Maybe<Array<GroupType>>;
   /** Generic volume groups of the caller's project, newest first. */
-  groups: GroupConnection;
+  groups?: Maybe<GroupConnection>;
+  /**
+   * One SDRS job (what every protection-group write starts) by its id; null when SDRS does not know it. With
+   * `waitSeconds` the facade follows the job for you: it reads it about every 250-500 ms until it is SUCCESS or FAIL
+   * or the time is up, and returns it as it stands then (check `finished`).
+   */
+  job?: Maybe<Job>;
+  /** One SDRS protection group by its id; null when SDRS says it does not exist (SDRS.1013). */
+  protectionGroup?: Maybe<ProtectionGroup>;
+  /** Protection groups of the caller's project, newest first. SDRS pages by offset and counts the matches. */
+  protectionGroups: ProtectionGroupConnection;
   /** One volume by its UUID; null when it does not exist. */
   volume?: Maybe<Volume>;
 };
@@ -527,8 +917,44 @@ export type QueryGroupsArgs = {
 
 
 /** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryJobArgs = {
+  id: Scalars['ID']['input'];
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryProtectionGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryProtectionGroupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ProtectionGroupFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
 export type QueryVolumeArgs = {
   id: Scalars['ID']['input'];
+};
+
+/** Input of `renameProtectionGroup`. */
+export type RenameProtectionGroupInput = {
+  /** The protection group. */
+  id: Scalars['ID']['input'];
+  /** New name: 1-64 letters, digits, `.`, `_` or `-`. */
+  name: Scalars['String']['input'];
+};
+
+/** Result of `renameProtectionGroup`. */
+export type RenameProtectionGroupPayload = {
+  __typename?: 'RenameProtectionGroupPayload';
+  /** The renamed group, as SDRS returned it. */
+  protectionGroup?: Maybe<ProtectionGroup>;
 };
 
 /** Replication state of a group (Cinder API 3.38 and later). */
@@ -591,6 +1017,27 @@ export type ResetGroupStatusPayload = {
   group?: Maybe<Group>;
 };
 
+/** Input of `reverseProtectionGroup`. */
+export type ReverseProtectionGroupInput = {
+  /** The protection group. */
+  id: Scalars['ID']['input'];
+  /** The site that becomes production (it must not be the current one). */
+  priorityStation: PriorityStation;
+  /** Wait up to this many seconds (0-30) for the job to finish before answering. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Result of `reverseProtectionGroup`. */
+export type ReverseProtectionGroupPayload = {
+  __typename?: 'ReverseProtectionGroupPayload';
+  /** The job, read after the action. */
+  job?: Maybe<Job>;
+  /** Id of the job SDRS started. */
+  jobId: Scalars['ID']['output'];
+  /** The group, re-read after the job was read. */
+  protectionGroup?: Maybe<ProtectionGroup>;
+};
+
 /** One upstream service as the facade sees it. */
 export type ServiceInfo = {
   __typename?: 'ServiceInfo';
@@ -610,6 +1057,44 @@ export type ServiceMode =
   | 'REAL'
   /** The built-in simulator (demo mode or SIMULATE=...). */
   | 'SIMULATED';
+
+/** Input of `startProtection`. */
+export type StartProtectionInput = {
+  /** The protection group. */
+  id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the job to finish before answering (see `Query.job`). */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Result of `startProtection`. */
+export type StartProtectionPayload = {
+  __typename?: 'StartProtectionPayload';
+  /** The job, read after the action (after waiting, with `waitSeconds`). */
+  job?: Maybe<Job>;
+  /** Id of the job SDRS started; present even when reading the job failed. */
+  jobId: Scalars['ID']['output'];
+  /** The group, re-read after the job was read. */
+  protectionGroup?: Maybe<ProtectionGroup>;
+};
+
+/** Input of `stopProtection`. */
+export type StopProtectionInput = {
+  /** The protection group. */
+  id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the job to finish before answering. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Result of `stopProtection`. */
+export type StopProtectionPayload = {
+  __typename?: 'StopProtectionPayload';
+  /** The job, read after the action. */
+  job?: Maybe<Job>;
+  /** Id of the job SDRS started. */
+  jobId: Scalars['ID']['output'];
+  /** The group, re-read after the job was read. */
+  protectionGroup?: Maybe<ProtectionGroup>;
+};
 
 /** Input of `updateGroup`: at least one change. */
 export type UpdateGroupInput = {
@@ -755,17 +1240,23 @@ export type ResolversTypes = {
   CreateGroupPayload: ResolverTypeWrapper<Omit<CreateGroupPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
   CreateGroupSnapshotInput: CreateGroupSnapshotInput;
   CreateGroupSnapshotPayload: ResolverTypeWrapper<Omit<CreateGroupSnapshotPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversTypes['GroupSnapshot']> }>;
+  CreateProtectionGroupInput: CreateProtectionGroupInput;
+  CreateProtectionGroupPayload: ResolverTypeWrapper<Omit<CreateProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteGroupInput: DeleteGroupInput;
   DeleteGroupPayload: ResolverTypeWrapper<Omit<DeleteGroupPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
   DeleteGroupSnapshotInput: DeleteGroupSnapshotInput;
   DeleteGroupSnapshotPayload: ResolverTypeWrapper<Omit<DeleteGroupSnapshotPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversTypes['GroupSnapshot']> }>;
+  DeleteProtectionGroupInput: DeleteProtectionGroupInput;
+  DeleteProtectionGroupPayload: ResolverTypeWrapper<Omit<DeleteProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
   DisableGroupReplicationInput: DisableGroupReplicationInput;
   DisableGroupReplicationPayload: ResolverTypeWrapper<Omit<DisableGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
   EnableGroupReplicationInput: EnableGroupReplicationInput;
   EnableGroupReplicationPayload: ResolverTypeWrapper<Omit<EnableGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
   FailoverGroupReplicationInput: FailoverGroupReplicationInput;
   FailoverGroupReplicationPayload: ResolverTypeWrapper<Omit<FailoverGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
+  FailoverProtectionGroupInput: FailoverProtectionGroupInput;
+  FailoverProtectionGroupPayload: ResolverTypeWrapper<Omit<FailoverProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
   Group: ResolverTypeWrapper<CinderGroup>;
   GroupConnection: ResolverTypeWrapper<Connection<CinderGroup>>;
   GroupEdge: ResolverTypeWrapper<Omit<GroupEdge, 'node'> & { node: ResolversTypes['Group'] }>;
@@ -779,18 +1270,38 @@ export type ResolversTypes = {
   GroupType: ResolverTypeWrapper<CinderGroupType>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Job: ResolverTypeWrapper<SdrsJob>;
+  JobEntities: ResolverTypeWrapper<SdrsJobEntities>;
+  JobStatus: JobStatus;
   KeyValue: ResolverTypeWrapper<KeyValue>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PriorityStation: PriorityStation;
+  ProtectionGroup: ResolverTypeWrapper<SdrsProtectionGroup>;
+  ProtectionGroupAction: ProtectionGroupAction;
+  ProtectionGroupConnection: ResolverTypeWrapper<Connection<SdrsProtectionGroup>>;
+  ProtectionGroupEdge: ResolverTypeWrapper<Omit<ProtectionGroupEdge, 'node'> & { node: ResolversTypes['ProtectionGroup'] }>;
+  ProtectionGroupFilter: ProtectionGroupFilter;
+  ProtectionGroupQueryType: ProtectionGroupQueryType;
+  ProtectionGroupStatus: ProtectionGroupStatus;
+  ProtectionState: ProtectionState;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RenameProtectionGroupInput: RenameProtectionGroupInput;
+  RenameProtectionGroupPayload: ResolverTypeWrapper<Omit<RenameProtectionGroupPayload, 'protectionGroup'> & { protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
   ReplicationStatus: ReplicationStatus;
   ReplicationTarget: ResolverTypeWrapper<CinderReplicationTarget>;
   ResetGroupSnapshotStatusInput: ResetGroupSnapshotStatusInput;
   ResetGroupSnapshotStatusPayload: ResolverTypeWrapper<Omit<ResetGroupSnapshotStatusPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversTypes['GroupSnapshot']> }>;
   ResetGroupStatusInput: ResetGroupStatusInput;
   ResetGroupStatusPayload: ResolverTypeWrapper<Omit<ResetGroupStatusPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
+  ReverseProtectionGroupInput: ReverseProtectionGroupInput;
+  ReverseProtectionGroupPayload: ResolverTypeWrapper<Omit<ReverseProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
   ServiceInfo: ResolverTypeWrapper<ServiceInfo>;
   ServiceMode: ServiceMode;
+  StartProtectionInput: StartProtectionInput;
+  StartProtectionPayload: ResolverTypeWrapper<Omit<StartProtectionPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
+  StopProtectionInput: StopProtectionInput;
+  StopProtectionPayload: ResolverTypeWrapper<Omit<StopProtectionPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   UpdateGroupInput: UpdateGroupInput;
   UpdateGroupPayload: ResolverTypeWrapper<Omit<UpdateGroupPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
@@ -808,17 +1319,23 @@ export type ResolversParentTypes = {
   CreateGroupPayload: Omit<CreateGroupPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
   CreateGroupSnapshotInput: CreateGroupSnapshotInput;
   CreateGroupSnapshotPayload: Omit<CreateGroupSnapshotPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversParentTypes['GroupSnapshot']> };
+  CreateProtectionGroupInput: CreateProtectionGroupInput;
+  CreateProtectionGroupPayload: Omit<CreateProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
   DateTime: Scalars['DateTime']['output'];
   DeleteGroupInput: DeleteGroupInput;
   DeleteGroupPayload: Omit<DeleteGroupPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
   DeleteGroupSnapshotInput: DeleteGroupSnapshotInput;
   DeleteGroupSnapshotPayload: Omit<DeleteGroupSnapshotPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversParentTypes['GroupSnapshot']> };
+  DeleteProtectionGroupInput: DeleteProtectionGroupInput;
+  DeleteProtectionGroupPayload: Omit<DeleteProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
   DisableGroupReplicationInput: DisableGroupReplicationInput;
   DisableGroupReplicationPayload: Omit<DisableGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
   EnableGroupReplicationInput: EnableGroupReplicationInput;
   EnableGroupReplicationPayload: Omit<EnableGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
   FailoverGroupReplicationInput: FailoverGroupReplicationInput;
   FailoverGroupReplicationPayload: Omit<FailoverGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
+  FailoverProtectionGroupInput: FailoverProtectionGroupInput;
+  FailoverProtectionGroupPayload: Omit<FailoverProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
   Group: CinderGroup;
   GroupConnection: Connection<CinderGroup>;
   GroupEdge: Omit<GroupEdge, 'node'> & { node: ResolversParentTypes['Group'] };
@@ -830,16 +1347,30 @@ export type ResolversParentTypes = {
   GroupType: CinderGroupType;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  Job: SdrsJob;
+  JobEntities: SdrsJobEntities;
   KeyValue: KeyValue;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  ProtectionGroup: SdrsProtectionGroup;
+  ProtectionGroupConnection: Connection<SdrsProtectionGroup>;
+  ProtectionGroupEdge: Omit<ProtectionGroupEdge, 'node'> & { node: ResolversParentTypes['ProtectionGroup'] };
+  ProtectionGroupFilter: ProtectionGroupFilter;
   Query: Record<PropertyKey, never>;
+  RenameProtectionGroupInput: RenameProtectionGroupInput;
+  RenameProtectionGroupPayload: Omit<RenameProtectionGroupPayload, 'protectionGroup'> & { protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
   ReplicationTarget: CinderReplicationTarget;
   ResetGroupSnapshotStatusInput: ResetGroupSnapshotStatusInput;
   ResetGroupSnapshotStatusPayload: Omit<ResetGroupSnapshotStatusPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversParentTypes['GroupSnapshot']> };
   ResetGroupStatusInput: ResetGroupStatusInput;
   ResetGroupStatusPayload: Omit<ResetGroupStatusPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
+  ReverseProtectionGroupInput: ReverseProtectionGroupInput;
+  ReverseProtectionGroupPayload: Omit<ReverseProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
   ServiceInfo: ServiceInfo;
+  StartProtectionInput: StartProtectionInput;
+  StartProtectionPayload: Omit<StartProtectionPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
+  StopProtectionInput: StopProtectionInput;
+  StopProtectionPayload: Omit<StopProtectionPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
   String: Scalars['String']['output'];
   UpdateGroupInput: UpdateGroupInput;
   UpdateGroupPayload: Omit<UpdateGroupPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
@@ -863,6 +1394,12 @@ export type CreateGroupSnapshotPayloadResolvers<ContextType = RequestContext, Pa
   groupSnapshot?: Resolver<Maybe<ResolversTypes['GroupSnapshot']>, ParentType, ContextType>;
 };
 
+export type CreateProtectionGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateProtectionGroupPayload'] = ResolversParentTypes['CreateProtectionGroupPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -877,6 +1414,13 @@ export type DeleteGroupSnapshotPayloadResolvers<ContextType = RequestContext, Pa
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type DeleteProtectionGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteProtectionGroupPayload'] = ResolversParentTypes['DeleteProtectionGroupPayload']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
+};
+
 export type DisableGroupReplicationPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DisableGroupReplicationPayload'] = ResolversParentTypes['DisableGroupReplicationPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
 };
@@ -887,6 +1431,12 @@ export type EnableGroupReplicationPayloadResolvers<ContextType = RequestContext,
 
 export type FailoverGroupReplicationPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FailoverGroupReplicationPayload'] = ResolversParentTypes['FailoverGroupReplicationPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+};
+
+export type FailoverProtectionGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FailoverProtectionGroupPayload'] = ResolversParentTypes['FailoverProtectionGroupPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
 };
 
 export type GroupResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Group'] = ResolversParentTypes['Group']> = {
@@ -900,7 +1450,7 @@ export type GroupResolvers<ContextType = RequestContext, ParentType extends Reso
   rawReplicationStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   replicationStatus?: Resolver<Maybe<ResolversTypes['ReplicationStatus']>, ParentType, ContextType>;
-  replicationTargets?: Resolver<Array<ResolversTypes['ReplicationTarget']>, ParentType, ContextType>;
+  replicationTargets?: Resolver<Maybe<Array<ResolversTypes['ReplicationTarget']>>, ParentType, ContextType>;
   snapshots?: Resolver<ResolversTypes['GroupSnapshotConnection'], ParentType, ContextType, Partial<GroupSnapshotsArgs>>;
   sourceGroup?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
   sourceGroupSnapshot?: Resolver<Maybe<ResolversTypes['GroupSnapshot']>, ParentType, ContextType>;
@@ -953,6 +1503,30 @@ export type GroupTypeResolvers<ContextType = RequestContext, ParentType extends 
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type JobResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = {
+  beginTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  endTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  entities?: Resolver<ResolversTypes['JobEntities'], ParentType, ContextType>;
+  errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  failReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finished?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
+  rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
+  subJobs?: Resolver<Array<ResolversTypes['Job']>, ParentType, ContextType>;
+};
+
+export type JobEntitiesResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['JobEntities'] = ResolversParentTypes['JobEntities']> = {
+  nativeServerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  nicId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  protectedInstanceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  protectionGroupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  replicationPairId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  volumeIds?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+};
+
 export type KeyValueResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['KeyValue'] = ResolversParentTypes['KeyValue']> = {
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -962,14 +1536,21 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   createGroup?: Resolver<ResolversTypes['CreateGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'input'>>;
   createGroupFromSource?: Resolver<ResolversTypes['CreateGroupFromSourcePayload'], ParentType, ContextType, RequireFields<MutationCreateGroupFromSourceArgs, 'input'>>;
   createGroupSnapshot?: Resolver<ResolversTypes['CreateGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationCreateGroupSnapshotArgs, 'input'>>;
+  createProtectionGroup?: Resolver<ResolversTypes['CreateProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateProtectionGroupArgs, 'input'>>;
   deleteGroup?: Resolver<ResolversTypes['DeleteGroupPayload'], ParentType, ContextType, RequireFields<MutationDeleteGroupArgs, 'input'>>;
   deleteGroupSnapshot?: Resolver<ResolversTypes['DeleteGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationDeleteGroupSnapshotArgs, 'input'>>;
+  deleteProtectionGroup?: Resolver<ResolversTypes['DeleteProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationDeleteProtectionGroupArgs, 'input'>>;
   disableGroupReplication?: Resolver<ResolversTypes['DisableGroupReplicationPayload'], ParentType, ContextType, RequireFields<MutationDisableGroupReplicationArgs, 'input'>>;
   enableGroupReplication?: Resolver<ResolversTypes['EnableGroupReplicationPayload'], ParentType, ContextType, RequireFields<MutationEnableGroupReplicationArgs, 'input'>>;
   failoverGroupReplication?: Resolver<ResolversTypes['FailoverGroupReplicationPayload'], ParentType, ContextType, RequireFields<MutationFailoverGroupReplicationArgs, 'input'>>;
+  failoverProtectionGroup?: Resolver<ResolversTypes['FailoverProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationFailoverProtectionGroupArgs, 'input'>>;
   noop?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  renameProtectionGroup?: Resolver<ResolversTypes['RenameProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationRenameProtectionGroupArgs, 'input'>>;
   resetGroupSnapshotStatus?: Resolver<ResolversTypes['ResetGroupSnapshotStatusPayload'], ParentType, ContextType, RequireFields<MutationResetGroupSnapshotStatusArgs, 'input'>>;
   resetGroupStatus?: Resolver<ResolversTypes['ResetGroupStatusPayload'], ParentType, ContextType, RequireFields<MutationResetGroupStatusArgs, 'input'>>;
+  reverseProtectionGroup?: Resolver<ResolversTypes['ReverseProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationReverseProtectionGroupArgs, 'input'>>;
+  startProtection?: Resolver<ResolversTypes['StartProtectionPayload'], ParentType, ContextType, RequireFields<MutationStartProtectionArgs, 'input'>>;
+  stopProtection?: Resolver<ResolversTypes['StopProtectionPayload'], ParentType, ContextType, RequireFields<MutationStopProtectionArgs, 'input'>>;
   updateGroup?: Resolver<ResolversTypes['UpdateGroupPayload'], ParentType, ContextType, RequireFields<MutationUpdateGroupArgs, 'input'>>;
 };
 
@@ -980,15 +1561,66 @@ export type PageInfoResolvers<ContextType = RequestContext, ParentType extends R
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type ProtectionGroupResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ProtectionGroup'] = ResolversParentTypes['ProtectionGroup']> = {
+  allowedActions?: Resolver<Array<ResolversTypes['ProtectionGroupAction']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disasterRecoveryDrillNum?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  domainId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  domainName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  drType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  healthStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  priorityStation?: Resolver<Maybe<ResolversTypes['PriorityStation']>, ParentType, ContextType>;
+  productionAvailabilityZone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  protectedInstanceNum?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  protectedStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  protectionState?: Resolver<ResolversTypes['ProtectionState'], ParentType, ContextType>;
+  protectionType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  replicationModel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  replicationNum?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  replicationStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  serverType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sourceAvailabilityZone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sourceVpcId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ProtectionGroupStatus'], ParentType, ContextType>;
+  targetAvailabilityZone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  targetVpcId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  testVpcId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type ProtectionGroupConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ProtectionGroupConnection'] = ResolversParentTypes['ProtectionGroupConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ProtectionGroupEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ProtectionGroupEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ProtectionGroupEdge'] = ResolversParentTypes['ProtectionGroupEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ProtectionGroup'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   about?: Resolver<ResolversTypes['About'], ParentType, ContextType>;
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType, RequireFields<QueryGroupArgs, 'id'>>;
   groupSnapshot?: Resolver<Maybe<ResolversTypes['GroupSnapshot']>, ParentType, ContextType, RequireFields<QueryGroupSnapshotArgs, 'id'>>;
-  groupSnapshots?: Resolver<ResolversTypes['GroupSnapshotConnection'], ParentType, ContextType, Partial<QueryGroupSnapshotsArgs>>;
+  groupSnapshots?: Resolver<Maybe<ResolversTypes['GroupSnapshotConnection']>, ParentType, ContextType, Partial<QueryGroupSnapshotsArgs>>;
   groupType?: Resolver<Maybe<ResolversTypes['GroupType']>, ParentType, ContextType, RequireFields<QueryGroupTypeArgs, 'id'>>;
-  groupTypes?: Resolver<Array<ResolversTypes['GroupType']>, ParentType, ContextType>;
-  groups?: Resolver<ResolversTypes['GroupConnection'], ParentType, ContextType, Partial<QueryGroupsArgs>>;
+  groupTypes?: Resolver<Maybe<Array<ResolversTypes['GroupType']>>, ParentType, ContextType>;
+  groups?: Resolver<Maybe<ResolversTypes['GroupConnection']>, ParentType, ContextType, Partial<QueryGroupsArgs>>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType, RequireFields<QueryProtectionGroupArgs, 'id'>>;
+  protectionGroups?: Resolver<ResolversTypes['ProtectionGroupConnection'], ParentType, ContextType, Partial<QueryProtectionGroupsArgs>>;
   volume?: Resolver<Maybe<ResolversTypes['Volume']>, ParentType, ContextType, RequireFields<QueryVolumeArgs, 'id'>>;
+};
+
+export type RenameProtectionGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RenameProtectionGroupPayload'] = ResolversParentTypes['RenameProtectionGroupPayload']> = {
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
 };
 
 export type ReplicationTargetResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReplicationTarget'] = ResolversParentTypes['ReplicationTarget']> = {
@@ -1003,10 +1635,28 @@ export type ResetGroupStatusPayloadResolvers<ContextType = RequestContext, Paren
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
 };
 
+export type ReverseProtectionGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReverseProtectionGroupPayload'] = ResolversParentTypes['ReverseProtectionGroupPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
+};
+
 export type ServiceInfoResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ServiceInfo'] = ResolversParentTypes['ServiceInfo']> = {
   endpoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   mode?: Resolver<ResolversTypes['ServiceMode'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type StartProtectionPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['StartProtectionPayload'] = ResolversParentTypes['StartProtectionPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
+};
+
+export type StopProtectionPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['StopProtectionPayload'] = ResolversParentTypes['StopProtectionPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
 };
 
 export type UpdateGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpdateGroupPayload'] = ResolversParentTypes['UpdateGroupPayload']> = {
@@ -1040,12 +1690,15 @@ export type Resolvers<ContextType = RequestContext> = {
   CreateGroupFromSourcePayload?: CreateGroupFromSourcePayloadResolvers<ContextType>;
   CreateGroupPayload?: CreateGroupPayloadResolvers<ContextType>;
   CreateGroupSnapshotPayload?: CreateGroupSnapshotPayloadResolvers<ContextType>;
+  CreateProtectionGroupPayload?: CreateProtectionGroupPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteGroupPayload?: DeleteGroupPayloadResolvers<ContextType>;
   DeleteGroupSnapshotPayload?: DeleteGroupSnapshotPayloadResolvers<ContextType>;
+  DeleteProtectionGroupPayload?: DeleteProtectionGroupPayloadResolvers<ContextType>;
   DisableGroupReplicationPayload?: DisableGroupReplicationPayloadResolvers<ContextType>;
   EnableGroupReplicationPayload?: EnableGroupReplicationPayloadResolvers<ContextType>;
   FailoverGroupReplicationPayload?: FailoverGroupReplicationPayloadResolvers<ContextType>;
+  FailoverProtectionGroupPayload?: FailoverProtectionGroupPayloadResolvers<ContextType>;
   Group?: GroupResolvers<ContextType>;
   GroupConnection?: GroupConnectionResolvers<ContextType>;
   GroupEdge?: GroupEdgeResolvers<ContextType>;
@@ -1053,14 +1706,23 @@ export type Resolvers<ContextType = RequestContext> = {
   GroupSnapshotConnection?: GroupSnapshotConnectionResolvers<ContextType>;
   GroupSnapshotEdge?: GroupSnapshotEdgeResolvers<ContextType>;
   GroupType?: GroupTypeResolvers<ContextType>;
+  Job?: JobResolvers<ContextType>;
+  JobEntities?: JobEntitiesResolvers<ContextType>;
   KeyValue?: KeyValueResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  ProtectionGroup?: ProtectionGroupResolvers<ContextType>;
+  ProtectionGroupConnection?: ProtectionGroupConnectionResolvers<ContextType>;
+  ProtectionGroupEdge?: ProtectionGroupEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RenameProtectionGroupPayload?: RenameProtectionGroupPayloadResolvers<ContextType>;
   ReplicationTarget?: ReplicationTargetResolvers<ContextType>;
   ResetGroupSnapshotStatusPayload?: ResetGroupSnapshotStatusPayloadResolvers<ContextType>;
   ResetGroupStatusPayload?: ResetGroupStatusPayloadResolvers<ContextType>;
+  ReverseProtectionGroupPayload?: ReverseProtectionGroupPayloadResolvers<ContextType>;
   ServiceInfo?: ServiceInfoResolvers<ContextType>;
+  StartProtectionPayload?: StartProtectionPayloadResolvers<ContextType>;
+  StopProtectionPayload?: StopProtectionPayloadResolvers<ContextType>;
   UpdateGroupPayload?: UpdateGroupPayloadResolvers<ContextType>;
   Volume?: VolumeResolvers<ContextType>;
   VolumeType?: VolumeTypeResolvers<ContextType>;

@@ -16,13 +16,20 @@ export interface PageInfoShape {
   endCursor: string | null;
 }
 
+/** Counted only when a query asks for it (it can cost upstream calls). */
+export type TotalCount = number | null | (() => Promise<number | null>);
+
 /** A Relay connection as resolvers hand it to GraphQL. */
 export interface Connection<T> {
   edges: Edge<T>[];
   nodes: T[];
   pageInfo: PageInfoShape;
-  totalCount: number | null;
+  totalCount: TotalCount;
 }
+
+/** Resolver for `totalCount` on any connection. */
+export const totalCount = (c: { totalCount: TotalCount }) =>
+  typeof c.totalCount === 'function' ? c.totalCount() : c.totalCount;
 
 /** Validates `first`: 1..MAX_PAGE_SIZE, default DEFAULT_PAGE_SIZE. */
 export function pageSize(first: number | null | undefined): number {
@@ -76,7 +83,7 @@ export function offsetFromCursor(cursor: string | null | undefined): number {
 
 export function connection<T>(
   items: T[],
-  opts: { cursorOf: (item: T, index: number) => string; hasNextPage: boolean; hasPreviousPage: boolean; totalCount: number | null },
+  opts: { cursorOf: (item: T, index: number) => string; hasNextPage: boolean; hasPreviousPage: boolean; totalCount: TotalCount },
 ): Connection<T> {
   const edges = items.map((node, i) => ({ cursor: opts.cursorOf(node, i), node }));
   return {

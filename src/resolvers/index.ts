@@ -1,4 +1,5 @@
 import type { Resolvers } from '../generated/graphql.js';
+import { totalCount } from '../graphql/connections.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
 import { Group } from './cinder/Group.js';
 import { CinderQuery } from './cinder/Query.js';
@@ -25,4 +26,6 @@ export const resolvers: Resolvers = {
   VolumeType,
   Volume,
   ReplicationTarget,
+  GroupConnection: { totalCount },
+  GroupSnapshotConnection: { totalCount },
 };

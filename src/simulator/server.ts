@@ -38,6 +38,17 @@ export interface ServeOptions {
   delayMs?: number;
 }
 
+/** A canned failure answered instead of the handler, for the next `times` matching requests. */
+export interface InjectedFault {
+  status: number;
+  json?: unknown;
+  text?: string;
+  /** How many requests it answers (default 1). */
+  times?: number;
+  /** Only requests with these methods (default: any). */
+  methods?: string[];
+}
+
 export interface RunningSimulator {
   /** Origin the simulator listens on, e.g. `http://127.0.0.1:41234`. */
   origin: string;
@@ -46,6 +57,8 @@ export interface RunningSimulator {
   resetCalls(): void;
   /** Change the added latency at run time (benchmarks). */
   setDelay(ms: number): void;
+  /** Answer the next matching request(s) with this failure instead of the simulated API. */
+  injectFault(fault: InjectedFault): void;
   close(): Promise<void>;
 }
 
@@ -88,6 +101,15 @@ function send(res: ServerResponse, out: SimResponse): void {
 export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {}): Promise<RunningSimulator> {
   const calls: RecordedCall[] = [];
   let delayMs = opts.delayMs ?? 0;
+  const faults: InjectedFault[] = [];
+  const takeFault = (method: string): InjectedFault | undefined => {
+    const i = faults.findIndex((f) => !f.methods || f.methods.includes(method));
+    if (i === -1) return undefined;
+    const f = faults[i]!;
+    f.times = (f.times ?? 1) - 1;
+    if (f.times <= 0) faults.splice(i, 1);
+    return f;
+  };
   const server = createServer((req, res) => {
     void (async () => {
       const url = req.url ?? '/';
@@ -115,6 +137,11 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
         }
       }
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      const fault = takeFault(req.method ?? 'GET');
+      if (fault) {
+        send(res, { status: fault.status, json: fault.json, text: fault.text });
+        return;
+      }
       let out: SimResponse;
       try {
         out = await handler({ method: req.method ?? 'GET', path, query, headers: req.headers, body, rawBody });
@@ -141,6 +168,9 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
     },
     setDelay: (ms) => {
       delayMs = ms;
+    },
+    injectFault: (fault) => {
+      faults.push({ ...fault });
     },
     close: () =>
       new Promise<void>((resolve) => {

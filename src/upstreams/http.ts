@@ -108,6 +108,10 @@ export function parseEnvelope(text: string): Envelope {
       }
     }
     const flat = parsed as Record<string, unknown>;
+    // Huawei's API gateway: {"error_code": "APIGW.0101", "error_msg": "..."}
+    if (typeof flat.error_msg === 'string') {
+      return { name: null, code: typeof flat.error_code === 'string' ? flat.error_code : null, message: flat.error_msg };
+    }
     if (typeof flat.message === 'string') return { name: null, code: null, message: flat.message };
   }
   return { name: null, code: null, message: null };

@@ -4,7 +4,6 @@ import { serviceLabel } from './http.js';
 export interface MarkerPage<T> {
   items: T[];
   hasNextLink: boolean;
-  count: number | null;
 }
 
 /**
@@ -18,14 +17,12 @@ export async function readMarkerPages<T extends { id: string }>(
   want: number,
   startMarker: string | undefined,
   maxRequests = 50,
-): Promise<{ items: T[]; more: boolean; count: number | null }> {
+): Promise<{ items: T[] }> {
   const items: T[] = [];
   const seen = new Set<string>();
   let marker = startMarker;
-  let count: number | null = null;
   for (let i = 0; i < maxRequests; i++) {
     const page = await fetchPage(want - items.length, marker);
-    count ??= page.count;
     for (const item of page.items) {
       if (seen.has(item.id) || item.id === startMarker) {
         throw new UpstreamError(
@@ -40,9 +37,9 @@ export async function readMarkerPages<T extends { id: string }>(
       seen.add(item.id);
       items.push(item);
     }
-    if (items.length >= want) return { items: items.slice(0, want), more: true, count };
+    if (items.length >= want) return { items: items.slice(0, want) };
     const last = page.items[page.items.length - 1];
-    if (!page.hasNextLink || !last) return { items, more: false, count };
+    if (!page.hasNextLink || !last) return { items };
     marker = last.id;
   }
   throw new UpstreamError(

@@ -11,19 +11,25 @@ export const CinderQuery: QueryResolvers = {
     const first = pageSize(args.first);
     const marker = markerFromCursor(args.after);
     const { client, loaders } = ctx.cinder();
+    const filters = { name: args.filter?.name ?? undefined };
     const page = await readMarkerPages(
       'cinder',
-      (limit, m) => client.listGroups(ctx.caller, { limit, marker: m, filters: { name: args.filter?.name ?? undefined }, withCount: true }),
+      (limit, m) => client.listGroups(ctx.caller, { limit, marker: m, filters }),
       first + 1,
       marker,
     );
+    const hasNextPage = page.items.length > first;
     const items = page.items.slice(0, first);
     for (const g of items) loaders.groupById.prime(g.id, g);
     return connection(items, {
       cursorOf: (g) => markerCursor(g.id),
-      hasNextPage: page.items.length > first,
+      hasNextPage,
       hasPreviousPage: marker !== undefined,
-      totalCount: page.count,
+      // Cinder cannot count groups: free when this first page holds them all, else counted on demand.
+      totalCount:
+        marker === undefined && !hasNextPage
+          ? page.items.length
+          : () => client.count((o) => client.listGroupSummaries(ctx.caller, o), filters),
     });
   },
   groupSnapshot: (_, { id }, ctx) => ctx.cinder().loaders.groupSnapshotById.load(assertSafeId(id)),

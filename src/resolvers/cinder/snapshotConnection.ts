@@ -1,10 +1,10 @@
-import { type Connection, connection, markerCursor } from '../../graphql/connections.js';
+import { type Connection, type TotalCount, connection, markerCursor } from '../../graphql/connections.js';
 import type { Caller } from '../../upstreams/caller.js';
 import type { CinderClient } from '../../upstreams/cinder/client.js';
 import type { CinderGroupSnapshot } from '../../upstreams/cinder/types.js';
 import { readMarkerPages } from '../../upstreams/paging.js';
 
-function build(items: CinderGroupSnapshot[], hasNextPage: boolean, hasPreviousPage: boolean, totalCount: number | null) {
+function build(items: CinderGroupSnapshot[], hasNextPage: boolean, hasPreviousPage: boolean, totalCount: TotalCount) {
   return connection(items, { cursorOf: (s) => markerCursor(s.id), hasNextPage, hasPreviousPage, totalCount });
 }
 
@@ -18,11 +18,17 @@ async function fromUpstream(
 ): Promise<Connection<CinderGroupSnapshot>> {
   const page = await readMarkerPages(
     'cinder',
-    (limit, m) => client.listGroupSnapshots(caller, { limit, marker: m, filters, withCount: true }),
+    (limit, m) => client.listGroupSnapshots(caller, { limit, marker: m, filters }),
     first + 1,
     marker,
   );
-  return build(page.items.slice(0, first), page.items.length > first, marker !== undefined, page.count);
+  const hasNextPage = page.items.length > first;
+  // Cinder cannot count; when this first page holds everything the count is free, otherwise count on demand.
+  const total: TotalCount =
+    marker === undefined && !hasNextPage
+      ? page.items.length
+      : () => client.count((o) => client.listGroupSnapshotSummaries(caller, o), filters);
+  return build(page.items.slice(0, first), hasNextPage, marker !== undefined, total);
 }
 
 export const snapshotConnection = Object.assign(build, { fromUpstream });

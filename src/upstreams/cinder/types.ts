@@ -91,6 +91,4 @@ export interface CinderPage<T> {
   items: T[];
   /** Cinder sent a `rel: next` link (it does whenever a page is full, even the last). */
   hasNextLink: boolean;
-  /** From `count` (with_count, 3.45+), when asked for. */
-  count: number | null;
 }

@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/openstack/*.sh. Sourced, never executed.
+
+OPENSTACK_WORKDIR="${OPENSTACK_WORKDIR:-/tmp/groupgraph-openstack}"
+OPENSTACK_PG_PORT="${OPENSTACK_PG_PORT:-54329}"
+CINDER_PORT="${CINDER_PORT:-18776}"
+MANILA_PORT="${MANILA_PORT:-18786}"
+# Project id used in URLs and in the noauth token. Cinder's project_id_regex
+# only accepts hex and dashes, so this must stay hex.
+OPENSTACK_PROJECT_ID="${OPENSTACK_PROJECT_ID:-8a1f2c3d4e5f40718293a4b5c6d7e8f9}"
+
+# Debian's interpreter: a pyenv python earlier on PATH cannot see the packages.
+PY=/usr/bin/python3
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_DATA="$OPENSTACK_WORKDIR/pgdata"
+PG_USER=postgres
+
+LOG_PREFIX="${LOG_PREFIX:-[openstack]}"
+
+log() { printf '%s %s\n' "$LOG_PREFIX" "$*" >&2; }
+die() { printf '%s ERROR: %s\n' "$LOG_PREFIX" "$*" >&2; exit 1; }
+
+# Print the last lines of a log file to stderr, if it exists.
+show_tail() {
+  local file="$1" lines="${2:-40}"
+  if [[ -s "$file" ]]; then
+    printf '%s ---- last %s lines of %s ----\n' "$LOG_PREFIX" "$lines" "$file" >&2
+    tail -n "$lines" "$file" >&2
+    printf '%s ---- end of %s ----\n' "$LOG_PREFIX" "$file" >&2
+  fi
+}
+
+# Run a command with its output captured in a log file; on failure show the
+# tail of that log and stop.
+run_logged() {
+  local logfile="$1"; shift
+  if ! "$@" >>"$logfile" 2>&1; then
+    show_tail "$logfile"
+    die "command failed: $* (full log: $logfile)"
+  fi
+}
+
+require_root() {
+  [[ "$(id -u)" -eq 0 ]] || die "must run as root (uses apt-get / runuser)"
+}
+
+# True if the process named in the pid file is alive.
+pid_alive() {
+  local pidfile="$1" pid
+  [[ -s "$pidfile" ]] || return 1
+  pid="$(cat "$pidfile")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null
+}
+
+# HTTP status of GET <url> (000 when nothing answers).
+http_status() {
+  curl -s -o /dev/null -m 3 -w '%{http_code}' "$1" 2>/dev/null || true
+}
+
+# True if nothing on this host holds 127.0.0.1:<port> (listening or as the
+# local end of a connection), i.e. a server could bind it.
+port_free() {
+  "$PY" - "$1" <<'PYEOF'
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)
+finally:
+    s.close()
+PYEOF
+}

@@ -1,0 +1,155 @@
+// Cinder's list machinery: get_pagination_params / get_sort_params (cinder/api/common.py), admin column filters,
+// marker lookup through the resource's own getter (so an unknown marker is that resource's 404), and the
+// view builders' next link, which is emitted whenever a page is full, even when nothing follows.
+import { badRequest } from './wire.js';
+
+/** osapi_max_limit default. */
+export const MAX_LIMIT = 1000;
+
+export interface ListParams {
+  limit: number;
+  marker: string | undefined;
+  offset: number;
+  sortKeys: string[];
+  sortDirs: string[];
+  /** Every query parameter that is not paging or sorting, in request order. */
+  filters: Map<string, string>;
+}
+
+export function parseListParams(query: URLSearchParams): ListParams {
+  const filters = new Map<string, string>();
+  for (const [k, v] of query) filters.set(k, v);
+  const take = (k: string) => {
+    const v = filters.get(k);
+    filters.delete(k);
+    return v;
+  };
+  const marker = take('marker');
+  const rawLimit = take('limit');
+  let limit = MAX_LIMIT;
+  if (rawLimit !== undefined) {
+    if (!/^\s*[+-]?\d+\s*$/.test(rawLimit)) throw badRequest('limit param must be an integer');
+    limit = Number(rawLimit);
+    if (limit < 0) throw badRequest('limit param must be positive');
+    limit = Math.min(limit, MAX_LIMIT);
+  }
+  const rawOffset = take('offset');
+  let offset = 0;
+  if (rawOffset !== undefined) {
+    if (!/^\s*[+-]?\d+\s*$/.test(rawOffset)) throw badRequest('Invalid input received: offset must be an integer.');
+    offset = Number(rawOffset);
+    if (offset < 0) throw badRequest('Invalid input received: offset must be >= 0');
+  }
+  let sortKeys: string[];
+  let sortDirs: string[];
+  if (filters.has('sort')) {
+    if (filters.has('sort_key') || filters.has('sort_dir')) {
+      throw badRequest(
+        "The 'sort_key' and 'sort_dir' parameters are deprecated and cannot be used with the 'sort' parameter.",
+      );
+    }
+    sortKeys = [];
+    sortDirs = [];
+    for (const part of (take('sort') ?? '').trim().split(',')) {
+      const idx = part.indexOf(':');
+      const key = idx === -1 ? part : part.slice(0, idx);
+      const dir = idx === -1 ? '' : part.slice(idx + 1);
+      sortKeys.push(key.trim());
+      sortDirs.push((dir || 'desc').trim());
+    }
+  } else {
+    sortKeys = [(take('sort_key') ?? 'created_at').trim()];
+    sortDirs = [(take('sort_dir') ?? 'desc').trim()];
+  }
+  return { limit, marker, offset, sortKeys, sortDirs, filters };
+}
+
+export interface ListSource<T extends { id: string }> {
+  /** Candidates the caller can see (project scope already applied). */
+  items: Iterable<T>;
+  /** DB columns: admins may filter and sort on any of these; anything else filters to an empty list. */
+  columns: ReadonlySet<string>;
+  /** Value of a column (after API-level renames such as volume `name` → `display_name`). */
+  value(item: T, column: string): unknown;
+  /** The resource getter used for the marker: throws that resource's not-found fault. */
+  requireMarker(id: string): void;
+  /** API-level renames of filter/sort keys (e.g. `name` → `display_name`). */
+  rename?: Record<string, string>;
+}
+
+function compare(a: unknown, b: unknown): number {
+  // PostgreSQL: NULL sorts as the largest value.
+  if (a === b) return 0;
+  if (a === null || a === undefined) return 1;
+  if (b === null || b === undefined) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const sa = String(a);
+  const sb = String(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+function matches(v: unknown, want: string): boolean {
+  if (v === null || v === undefined) return false;
+  if (typeof v === 'boolean') return v === ['1', 'true', 't', 'yes', 'on'].includes(want.toLowerCase());
+  return String(v) === want;
+}
+
+/** Filters, sorts and pages like `_generate_paginate_query` + `sqlalchemyutils.paginate_query`. */
+export function runList<T extends { id: string }>(src: ListSource<T>, p: ListParams): { page: T[]; total: number } {
+  const rename = src.rename ?? {};
+  const filters = [...p.filters].map(([k, v]) => [rename[k] ?? k, v] as const);
+  // An unknown column makes the DB layer return no rows (is_valid_model_filters), before the marker is read.
+  if (filters.some(([k]) => !src.columns.has(k))) return { page: [], total: 0 };
+  const keys = p.sortKeys.map((k) => rename[k] ?? k);
+  const dirs = [...p.sortDirs];
+  for (const d of dirs) {
+    if (d !== 'asc' && d !== 'desc') {
+      throw badRequest("Invalid input received: Unknown sort direction, must be 'desc' or 'asc'.");
+    }
+  }
+  for (const def of ['created_at', 'id']) {
+    if (!keys.includes(def)) {
+      keys.push(def);
+      dirs.push(dirs[0] ?? 'desc');
+    }
+  }
+  for (const k of keys) if (!src.columns.has(k)) throw badRequest('Invalid input received: Invalid sort key');
+  const rows = [...src.items].filter((it) => filters.every(([k, v]) => matches(src.value(it, k), v)));
+  rows.sort((a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const c = compare(src.value(a, keys[i] as string), src.value(b, keys[i] as string));
+      if (c !== 0) return dirs[i] === 'desc' ? -c : c;
+    }
+    return 0;
+  });
+  const total = rows.length;
+  let start = 0;
+  if (p.marker !== undefined) {
+    src.requireMarker(p.marker);
+    const idx = rows.findIndex((r) => r.id === p.marker);
+    start = idx === -1 ? rows.length : idx + 1;
+  }
+  start += p.offset;
+  return { page: rows.slice(start, start + p.limit), total };
+}
+
+/**
+ * The `_get_collection_links` next link. `collection` is the view builder's collection name, so a `/detail`
+ * listing links to the summary path (as real Cinder does). Query parameters are kept; `marker` goes last.
+ */
+export function nextLinks(
+  linkBase: string,
+  collection: string,
+  query: URLSearchParams,
+  items: { id: string }[],
+): { rel: string; href: string }[] | undefined {
+  const raw = query.get('limit');
+  let limit = MAX_LIMIT;
+  if (raw !== null && /^\s*\d+\s*$/.test(raw)) limit = Math.min(Number(raw), MAX_LIMIT);
+  const last = items[items.length - 1];
+  if (!last || limit > items.length) return undefined;
+  const params = new URLSearchParams();
+  for (const [k, v] of query) if (k !== 'marker') params.append(k, v);
+  params.append('marker', last.id);
+  return [{ rel: 'next', href: `${linkBase}/${collection}?${params.toString()}` }];
+}

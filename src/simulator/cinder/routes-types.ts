@@ -1,0 +1,173 @@
+// Group types (3.11+, cinder/api/v3/group_types.py + group_specs.py) and volume types (cinder/api/v2/types.py +
+// contrib/types_manage.py). Creates exist so tests can build fixtures.
+import { type Ctx, type Route, ok } from './context.js';
+import { nextLinks, parseListParams, runList } from './paging.js';
+import type { GroupTypeRow, VolumeTypeRow } from './state.js';
+import { groupTypeView, volumeTypeView } from './views.js';
+import { CinderFault, checkType, envelope, isObject, notFound, optionalText, pyRepr, schemaFault, truthy } from './wire.js';
+
+const TYPE_COLUMNS = new Set(['id', 'name', 'description', 'is_public', 'created_at', 'updated_at', 'deleted', 'deleted_at']);
+const BOOL_STRINGS = ['true', 'false', '1', '0', 'on', 'off', 'yes', 'no', 'y', 'n', 't', 'f'];
+
+/** `is_public` query: admins get public and private types unless they ask. */
+function publicFilter(q: URLSearchParams): boolean | null {
+  const v = q.get('is_public');
+  if (v === null || v.toLowerCase() === 'none') return null;
+  return truthy(v);
+}
+
+function listTypes<T extends { id: string; is_public: boolean; created_at: string }>(
+  ctx: Ctx,
+  rows: Iterable<T>,
+  requireMarker: (id: string) => void,
+): T[] {
+  const p = parseListParams(ctx.query);
+  // Only is_public filters type lists; other query parameters are ignored.
+  p.filters.clear();
+  const isPublic = publicFilter(ctx.query);
+  const items = [...rows].filter((t) => isPublic === null || t.is_public === isPublic);
+  return runList<T>(
+    {
+      items,
+      columns: TYPE_COLUMNS,
+      value: (t, c) => (c === 'deleted' ? false : (t as unknown as Record<string, unknown>)[c] ?? null),
+      requireMarker,
+    },
+    p,
+  ).page;
+}
+
+function checkName(obj: Record<string, unknown>): string {
+  if (!('name' in obj)) throw schemaFault(null, obj, "'name' is a required property");
+  checkType('name', obj.name, ['string']);
+  const name = (obj.name as string).trim();
+  if (name.length === 0) throw new CinderFault(400, "An invalid 'name' value was provided. The 'name' can not be empty.");
+  if (name.length > 255) throw schemaFault('name', obj.name, `${pyRepr(obj.name)} is too long`);
+  return name;
+}
+
+function checkSpecs(key: string, specs: unknown): Record<string, string> {
+  if (specs === undefined || specs === null) return {};
+  checkType(key, specs, ['object']);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(specs as Record<string, unknown>)) {
+    checkType(k, v, ['string']);
+    out[k] = v as string;
+  }
+  return out;
+}
+
+function publicFlag(v: unknown, key: string): boolean {
+  if (v === undefined) return true;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && BOOL_STRINGS.includes(v.toLowerCase())) return truthy(v);
+  throw schemaFault(key, v, `${pyRepr(v)} is not one of the valid boolean values`);
+}
+
+function createGroupType(ctx: Ctx) {
+  const body = envelope(ctx.req.body, 'group_type', ['name', 'description', 'is_public', 'group_specs'], []);
+  const name = checkName(body);
+  const description = optionalText(body, 'description');
+  const specs = checkSpecs('group_specs', body.group_specs);
+  const isPublic = publicFlag(body.is_public, 'is_public');
+  if ([...ctx.state.groupTypes.values()].some((t) => t.name === name)) {
+    throw new CinderFault(409, `Group Type ${name} already exists.`);
+  }
+  const t = ctx.state.addGroupType({ name, description: description ?? null, group_specs: specs, is_public: isPublic });
+  return ok({ group_type: groupTypeView(t) }, 202);
+}
+
+function createVolumeType(ctx: Ctx) {
+  const body = envelope(
+    ctx.req.body,
+    'volume_type',
+    ['name', 'description', 'extra_specs', 'os-volume-type-access:is_public'],
+    [],
+  );
+  const name = checkName(body);
+  const description = optionalText(body, 'description');
+  const specs = checkSpecs('extra_specs', body.extra_specs);
+  const isPublic = publicFlag(body['os-volume-type-access:is_public'], 'os-volume-type-access:is_public');
+  if ([...ctx.state.volumeTypes.values()].some((t) => t.name === name)) {
+    throw new CinderFault(409, `Volume Type ${name} already exists.`);
+  }
+  const t = ctx.state.addVolumeType({ name, description: description ?? null, extra_specs: specs, is_public: isPublic });
+  // No @wsgi.response decorator on types_manage._create: 200, not 201/202.
+  return ok({ volume_type: volumeTypeView(t) });
+}
+
+function groupTypeFor(ctx: Ctx, id: string): GroupTypeRow {
+  if (id === 'default') {
+    const def = ctx.state.defaultGroupTypeId;
+    if (!def || !ctx.state.groupTypes.has(def)) throw notFound('Default group type can not be found.');
+    return ctx.state.requireGroupType(def);
+  }
+  return ctx.state.requireGroupType(id);
+}
+
+function volumeTypeFor(ctx: Ctx, id: string): VolumeTypeRow {
+  if (id === 'default') {
+    const def = ctx.state.defaultVolumeTypeId;
+    if (!def || !ctx.state.volumeTypes.has(def)) throw notFound('Default volume type can not be found.');
+    return ctx.state.requireVolumeType(def);
+  }
+  return ctx.state.requireVolumeType(id);
+}
+
+export const typeRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: ['group_types'],
+    minMv: 11,
+    handle: (ctx) => {
+      const page = listTypes(ctx, ctx.state.groupTypes.values(), (id) => void ctx.state.requireGroupType(id));
+      const out: Record<string, unknown> = { group_types: page.map(groupTypeView) };
+      const links = nextLinks(ctx.linkBase, 'group_types', ctx.query, page);
+      if (links) out.group_type_links = links;
+      return ok(out);
+    },
+  },
+  { method: 'POST', path: ['group_types'], minMv: 11, handle: createGroupType },
+  {
+    method: 'GET',
+    path: ['group_types', ':id'],
+    minMv: 11,
+    handle: (ctx, p) => ok({ group_type: groupTypeView(groupTypeFor(ctx, p.id as string)) }),
+  },
+  {
+    method: 'GET',
+    path: ['group_types', ':id', 'group_specs'],
+    minMv: 11,
+    handle: (ctx, p) => ok({ group_specs: { ...ctx.state.requireGroupType(p.id as string).group_specs } }),
+  },
+  {
+    method: 'POST',
+    path: ['group_types', ':id', 'group_specs'],
+    minMv: 11,
+    handle: (ctx, p) => {
+      const body = ctx.req.body;
+      if (!isObject(body) || !('group_specs' in body)) throw schemaFault(null, body, "'group_specs' is a required property");
+      const specs = checkSpecs('group_specs', body.group_specs);
+      const t = ctx.state.requireGroupType(p.id as string);
+      Object.assign(t.group_specs, specs);
+      return ok({ group_specs: specs }, 202);
+    },
+  },
+  {
+    method: 'GET',
+    path: ['types'],
+    handle: (ctx) => {
+      const page = listTypes(ctx, ctx.state.volumeTypes.values(), (id) => void ctx.state.requireVolumeType(id));
+      const out: Record<string, unknown> = { volume_types: page.map(volumeTypeView) };
+      const links = nextLinks(ctx.linkBase, 'types', ctx.query, page);
+      if (links) out.volume_type_links = links;
+      return ok(out);
+    },
+  },
+  { method: 'POST', path: ['types'], handle: createVolumeType },
+  {
+    method: 'GET',
+    path: ['types', ':id'],
+    handle: (ctx, p) => ok({ volume_type: volumeTypeView(volumeTypeFor(ctx, p.id as string)) }),
+  },
+];

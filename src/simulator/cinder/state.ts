@@ -1,0 +1,285 @@
+// In-memory model of one Cinder project: the rows Cinder's database would hold, plus timers that play the part
+// of the scheduler and volume service (creating -> available, deleting -> gone, ...).
+import { randomUUID } from 'node:crypto';
+import { cinderTime, notFound } from './wire.js';
+
+export interface VolumeTypeRow {
+  id: string;
+  name: string;
+  description: string | null;
+  is_public: boolean;
+  extra_specs: Record<string, string>;
+  created_at: string;
+}
+
+export interface GroupTypeRow {
+  id: string;
+  name: string;
+  description: string | null;
+  is_public: boolean;
+  group_specs: Record<string, string>;
+  created_at: string;
+}
+
+export interface GroupRow {
+  id: string;
+  name: string | null;
+  description: string | null;
+  status: string;
+  availability_zone: string;
+  created_at: string;
+  updated_at: string | null;
+  group_type_id: string;
+  volume_type_ids: string[];
+  group_snapshot_id: string | null;
+  source_group_id: string | null;
+  replication_status: string | null;
+  project_id: string;
+  user_id: string;
+  /** Set once the "scheduler" placed the group; a group without host is destroyed at once on delete. */
+  host: string | null;
+}
+
+export interface GroupSnapshotRow {
+  id: string;
+  name: string | null;
+  description: string | null;
+  status: string;
+  created_at: string;
+  updated_at: string | null;
+  group_id: string;
+  group_type_id: string;
+  project_id: string;
+  user_id: string;
+}
+
+export interface VolumeRow {
+  id: string;
+  name: string | null;
+  description: string | null;
+  status: string;
+  attach_status: string;
+  migration_status: string | null;
+  size: number;
+  volume_type_id: string;
+  availability_zone: string;
+  created_at: string;
+  updated_at: string | null;
+  group_id: string | null;
+  replication_status: string | null;
+  multiattach: boolean;
+  bootable: boolean;
+  project_id: string;
+  user_id: string;
+  host: string | null;
+  snapshot_id: string | null;
+  source_volid: string | null;
+  metadata: Record<string, string>;
+}
+
+export const SIM_HOST = 'cinder-sim@lvmdriver-1#lvmdriver-1';
+export const SIM_USER = 'c0ffee00d15ea5e0b0a7000000000001';
+
+export class CinderState {
+  readonly volumeTypes = new Map<string, VolumeTypeRow>();
+  readonly groupTypes = new Map<string, GroupTypeRow>();
+  readonly groups = new Map<string, GroupRow>();
+  readonly groupSnapshots = new Map<string, GroupSnapshotRow>();
+  readonly volumes = new Map<string, VolumeRow>();
+  /** Id of the group type `/group_types/default` answers with (none → 404). */
+  defaultGroupTypeId: string | null = null;
+  /** Id of the volume type used when a volume is created without one. */
+  defaultVolumeTypeId: string | null = null;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    readonly projectId: string,
+    readonly transitionMs: number,
+  ) {}
+
+  /** Runs `fn` after the configured transition delay, as the volume service would finish the work. */
+  later(fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, this.transitionMs);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  /** Cancels pending transitions (call when the simulator shuts down). */
+  dispose(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  newId(): string {
+    return randomUUID();
+  }
+
+  now(): string {
+    return cinderTime();
+  }
+
+  // ---- lookups that raise Cinder's NotFound texts
+  requireGroup(id: string): GroupRow {
+    const g = this.groups.get(id);
+    if (!g) throw notFound(`Group ${id} could not be found.`);
+    return g;
+  }
+
+  requireGroupSnapshot(id: string): GroupSnapshotRow {
+    const s = this.groupSnapshots.get(id);
+    if (!s) throw notFound(`GroupSnapshot ${id} could not be found.`);
+    return s;
+  }
+
+  requireVolume(id: string): VolumeRow {
+    const v = this.volumes.get(id);
+    if (!v) throw notFound(`Volume ${id} could not be found.`);
+    return v;
+  }
+
+  requireGroupType(id: string): GroupTypeRow {
+    const t = this.groupTypes.get(id);
+    if (!t) throw notFound(`Group type ${id} could not be found.`);
+    return t;
+  }
+
+  requireVolumeType(id: string): VolumeTypeRow {
+    const t = this.volumeTypes.get(id);
+    if (!t) throw notFound(`Volume type ${id} could not be found.`);
+    return t;
+  }
+
+  groupTypeByName(name: string): GroupTypeRow {
+    for (const t of this.groupTypes.values()) if (t.name === name) return t;
+    throw notFound(`Group type with name ${name} could not be found.`);
+  }
+
+  /** `volume_types_get_by_name_or_id`: a UUID-looking value is an id, anything else a name. */
+  volumeTypeByNameOrId(ref: string, uuidLike: boolean): VolumeTypeRow {
+    if (uuidLike) return this.requireVolumeType(ref);
+    for (const t of this.volumeTypes.values()) if (t.name === ref) return t;
+    throw notFound(`Volume type with name ${ref} could not be found.`);
+  }
+
+  groupVolumes(groupId: string): VolumeRow[] {
+    return [...this.volumes.values()].filter((v) => v.group_id === groupId);
+  }
+
+  groupSnapshotsOf(groupId: string): GroupSnapshotRow[] {
+    return [...this.groupSnapshots.values()].filter((s) => s.group_id === groupId);
+  }
+
+  /** A group still being created from this group or group snapshot blocks deleting the source. */
+  isSourceOfCreatingGroup(ref: { groupId?: string; groupSnapshotId?: string }): boolean {
+    for (const g of this.groups.values()) {
+      if (g.status !== 'creating') continue;
+      if (ref.groupId && g.source_group_id === ref.groupId) return true;
+      if (ref.groupSnapshotId && g.group_snapshot_id === ref.groupSnapshotId) return true;
+    }
+    return false;
+  }
+
+  isReplicatedGroupType(t: GroupTypeRow): boolean {
+    const on = (k: string) => (t.group_specs[k] ?? '').trim().toLowerCase() === '<is> true';
+    return on('group_replication_enabled') || on('consistent_group_replication_enabled');
+  }
+
+  isReplicatedVolumeType(t: VolumeTypeRow): boolean {
+    return (t.extra_specs.replication_enabled ?? '').trim().toLowerCase() === '<is> true';
+  }
+
+  // ---- inserts with Cinder's defaults, used by the routes, the seed and tests
+  addVolumeType(row: Partial<VolumeTypeRow> & { name: string }): VolumeTypeRow {
+    const full: VolumeTypeRow = {
+      id: this.newId(),
+      description: null,
+      is_public: true,
+      extra_specs: {},
+      created_at: this.now(),
+      ...row,
+    };
+    this.volumeTypes.set(full.id, full);
+    return full;
+  }
+
+  addGroupType(row: Partial<GroupTypeRow> & { name: string }): GroupTypeRow {
+    const full: GroupTypeRow = {
+      id: this.newId(),
+      description: null,
+      is_public: true,
+      group_specs: {},
+      created_at: this.now(),
+      ...row,
+    };
+    this.groupTypes.set(full.id, full);
+    return full;
+  }
+
+  addGroup(row: Partial<GroupRow> & { group_type_id: string; volume_type_ids: string[] }): GroupRow {
+    const full: GroupRow = {
+      id: this.newId(),
+      name: null,
+      description: null,
+      status: 'available',
+      availability_zone: 'nova',
+      created_at: this.now(),
+      updated_at: null,
+      group_snapshot_id: null,
+      source_group_id: null,
+      replication_status: 'disabled',
+      project_id: this.projectId,
+      user_id: SIM_USER,
+      host: SIM_HOST,
+      ...row,
+    };
+    this.groups.set(full.id, full);
+    return full;
+  }
+
+  addGroupSnapshot(row: Partial<GroupSnapshotRow> & { group_id: string; group_type_id: string }): GroupSnapshotRow {
+    const full: GroupSnapshotRow = {
+      id: this.newId(),
+      name: null,
+      description: null,
+      status: 'available',
+      created_at: this.now(),
+      updated_at: null,
+      project_id: this.projectId,
+      user_id: SIM_USER,
+      ...row,
+    };
+    this.groupSnapshots.set(full.id, full);
+    return full;
+  }
+
+  addVolume(row: Partial<VolumeRow> & { volume_type_id: string }): VolumeRow {
+    const full: VolumeRow = {
+      id: this.newId(),
+      name: null,
+      description: null,
+      status: 'available',
+      attach_status: 'detached',
+      migration_status: null,
+      size: 1,
+      availability_zone: 'nova',
+      created_at: this.now(),
+      updated_at: null,
+      group_id: null,
+      replication_status: null,
+      multiattach: false,
+      bootable: false,
+      project_id: this.projectId,
+      user_id: SIM_USER,
+      host: SIM_HOST,
+      snapshot_id: null,
+      source_volid: null,
+      metadata: {},
+      ...row,
+    };
+    this.volumes.set(full.id, full);
+    return full;
+  }
+}

@@ -1,0 +1,121 @@
+// View builders (cinder/api/v3/views/*.py): which keys appear at which microversion. Every caller is treated
+// as admin, so admin-only keys (project_id ≥3.58, group_specs, extra_specs, host attributes) are present.
+import type { Ctx } from './context.js';
+import type { GroupRow, GroupSnapshotRow, GroupTypeRow, VolumeRow, VolumeTypeRow } from './state.js';
+
+export function groupSummary(g: GroupRow): Record<string, unknown> {
+  return { id: g.id, name: g.name };
+}
+
+export function groupDetail(ctx: Ctx, g: GroupRow, listVolume: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: g.id,
+    status: g.status,
+    availability_zone: g.availability_zone,
+    created_at: g.created_at,
+    name: g.name,
+    description: g.description,
+    group_type: g.group_type_id,
+    volume_types: [...g.volume_type_ids],
+  };
+  if (ctx.mv >= 14) {
+    out.group_snapshot_id = g.group_snapshot_id;
+    out.source_group_id = g.source_group_id;
+  }
+  if (ctx.mv >= 25 && listVolume) out.volumes = ctx.state.groupVolumes(g.id).map((v) => v.id);
+  if (ctx.mv >= 38) out.replication_status = g.replication_status;
+  if (ctx.mv >= 58) out.project_id = g.project_id;
+  return out;
+}
+
+export function groupSnapshotSummary(s: GroupSnapshotRow): Record<string, unknown> {
+  return { id: s.id, name: s.name };
+}
+
+export function groupSnapshotDetail(ctx: Ctx, s: GroupSnapshotRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: s.id,
+    group_id: s.group_id,
+    group_type_id: s.group_type_id,
+    status: s.status,
+    created_at: s.created_at,
+    name: s.name,
+    description: s.description,
+  };
+  if (ctx.mv >= 58) out.project_id = s.project_id;
+  return out;
+}
+
+export function groupTypeView(t: GroupTypeRow): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    is_public: t.is_public,
+    group_specs: { ...t.group_specs },
+  };
+}
+
+export function volumeTypeView(t: VolumeTypeRow): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.name,
+    is_public: t.is_public,
+    description: t.description,
+    extra_specs: { ...t.extra_specs },
+    qos_specs_id: null,
+    'os-volume-type-access:is_public': t.is_public,
+  };
+}
+
+function volumeLinks(ctx: Ctx, v: VolumeRow) {
+  return [
+    { rel: 'self', href: `${ctx.linkBase}/volumes/${v.id}` },
+    { rel: 'bookmark', href: `${ctx.bookmarkBase}/volumes/${v.id}` },
+  ];
+}
+
+export function volumeSummary(ctx: Ctx, v: VolumeRow): Record<string, unknown> {
+  return { id: v.id, name: v.name, links: volumeLinks(ctx, v) };
+}
+
+export function volumeDetail(ctx: Ctx, v: VolumeRow): Record<string, unknown> {
+  const type = ctx.state.volumeTypes.get(v.volume_type_id);
+  const out: Record<string, unknown> = {
+    id: v.id,
+    status: v.status,
+    size: v.size,
+    availability_zone: v.availability_zone,
+    created_at: v.created_at,
+    updated_at: v.updated_at,
+    attachments: [],
+    name: v.name,
+    description: v.description,
+    volume_type: type?.name ?? null,
+    snapshot_id: v.snapshot_id,
+    source_volid: v.source_volid,
+    metadata: { ...v.metadata },
+    links: volumeLinks(ctx, v),
+    user_id: v.user_id,
+    bootable: v.bootable ? 'true' : 'false',
+    encrypted: false,
+    replication_status: v.replication_status,
+    consistencygroup_id: null,
+    multiattach: v.multiattach,
+    migration_status: v.migration_status,
+    'os-vol-host-attr:host': v.host,
+    'os-vol-mig-status-attr:migstat': v.migration_status,
+    'os-vol-mig-status-attr:name_id': null,
+    'os-vol-tenant-attr:tenant_id': v.project_id,
+  };
+  if (ctx.mv >= 13) out.group_id = v.group_id;
+  if (ctx.mv >= 21) out.provider_id = null;
+  if (ctx.mv >= 48) {
+    out.shared_targets = false;
+    out.service_uuid = v.host ? '5f1c6a8e-2b7d-4e39-9a0c-7d3e1f2a4b6c' : null;
+  }
+  if (ctx.mv >= 61) out.cluster_name = null;
+  if (ctx.mv >= 63) out.volume_type_id = v.volume_type_id;
+  if (ctx.mv >= 65) out.consumes_quota = true;
+  return out;
+}

@@ -1,0 +1,45 @@
+import type { SimResponse } from '../server.js';
+import { NOT_FOUND_TEXT, fault, isDict, reply, type Ctx } from './wire.js';
+
+/** `POST …/{id}/action` for the admin actions (`AdminActionsMixin` in manila/api/openstack/wsgi.py). */
+
+// Python set order is not stable; this is one order Manila can print.
+export const VALID_RESET_STATUSES = [
+  'creating', 'available', 'deleting', 'error', 'error_deleting', 'migrating', 'migrating_to', 'server_migrating',
+] as const;
+
+export interface AdminActionSpec {
+  /** Action keys this controller registers, and what they do. */
+  actions: Record<string, 'reset' | 'force'>;
+  /** Version/experimental check for the chosen action; a response means "no such method at this version". */
+  gate: (ctx: Ctx, action: string) => SimResponse | undefined;
+  exists: (id: string) => boolean;
+  setStatus: (id: string, status: string) => void;
+  forceDelete: (id: string) => void;
+}
+
+export function adminAction(ctx: Ctx, id: string, spec: AdminActionSpec): SimResponse {
+  const body = ctx.req.body;
+  // action_peek: exactly one top-level key, else the body is "malformed".
+  if (!isDict(body) || Object.keys(body).length !== 1) return fault(ctx, 400, 'Malformed request body');
+  const action = Object.keys(body)[0] as string;
+  const kind = spec.actions[action];
+  if (!kind) return fault(ctx, 400, `There is no such action: ${action}`);
+  const denied = spec.gate(ctx, action);
+  if (denied) return denied;
+  if (kind === 'force') {
+    // HTTPNotFound(e.message) sets the detail, not the explanation, so the generic text is what is sent.
+    if (!spec.exists(id)) return fault(ctx, 404, NOT_FOUND_TEXT);
+    spec.forceDelete(id);
+    return reply(ctx, 202);
+  }
+  const args = body[action];
+  if (!isDict(args) || !('status' in args)) return fault(ctx, 400, "Must specify 'status'");
+  const status = args.status;
+  if (typeof status !== 'string' || !(VALID_RESET_STATUSES as readonly string[]).includes(status)) {
+    return fault(ctx, 400, `Invalid state. Valid states: ${VALID_RESET_STATUSES.join(', ')}.`);
+  }
+  if (!spec.exists(id)) return fault(ctx, 404, NOT_FOUND_TEXT);
+  spec.setStatus(id, status);
+  return reply(ctx, 202);
+}

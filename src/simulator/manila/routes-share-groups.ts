@@ -1,0 +1,257 @@
+import type { SimResponse } from '../server.js';
+import { AVAILABILITY_ZONE, manilaTime, newId, type ShareGroupRow } from './state.js';
+import {
+  atLeast, collectionLinks, entity, fault, filterAndSort, isUuidLike, limited, pySet, queryObject, reply,
+  selfLinks, shareGroupGate, str, type Ctx,
+} from './wire.js';
+import { adminAction } from './actions.js';
+import { newShareRow } from './routes-shares.js';
+
+/** `/share-groups` (manila/api/v2/share_groups.py in Zed). */
+
+// Zed's view builder names the collection `share_groups`, so self/bookmark/next hrefs point at a 404 path.
+const COLLECTION = 'share_groups';
+
+const COLUMNS = [
+  'id', 'name', 'description', 'status', 'host', 'share_network_id', 'share_server_id', 'share_group_type_id',
+  'source_share_group_snapshot_id', 'project_id', 'user_id', 'availability_zone_id', 'consistent_snapshot_support',
+  'created_at', 'updated_at',
+] as const;
+
+export function shareGroupDetail(ctx: Ctx, g: ShareGroupRow): Record<string, unknown> {
+  const d: Record<string, unknown> = {
+    id: g.id,
+    name: g.name,
+    created_at: g.created_at,
+    status: g.status,
+    description: g.description,
+    project_id: g.project_id,
+    host: g.host,
+    share_group_type_id: g.share_group_type_id,
+    source_share_group_snapshot_id: g.source_share_group_snapshot_id,
+    share_network_id: g.share_network_id,
+    share_types: [...g.share_types],
+    links: selfLinks(ctx, COLLECTION, g.id),
+  };
+  if (atLeast(ctx, '2.34')) {
+    d.availability_zone = g.availability_zone;
+    d.consistent_snapshot_support = g.consistent_snapshot_support;
+  }
+  // noauth contexts are admin, and admins also get share_server_id.
+  d.share_server_id = g.share_server_id;
+  return d;
+}
+
+function list(ctx: Ctx, detail: boolean): SimResponse {
+  const search = queryObject(ctx.req.query);
+  search.delete('limit');
+  search.delete('offset');
+  const sortKey = search.get('sort_key') ?? 'created_at';
+  const sortDir = search.get('sort_dir') ?? 'desc';
+  search.delete('sort_key');
+  search.delete('sort_dir');
+  if (!atLeast(ctx, '2.36')) {
+    search.delete('name~');
+    search.delete('description~');
+  }
+  const alias = search.get('group_type_id');
+  if (alias !== undefined) {
+    search.delete('group_type_id');
+    search.set('share_group_type_id', alias);
+  }
+  search.delete('all_tenants');
+  const rows = [...ctx.state.shareGroups.values()].filter((g) => g.project_id === ctx.projectId);
+  const sorted = filterAndSort(ctx, rows, {
+    columns: COLUMNS, like: ['name~', 'description~'], search, sortKey, sortDir,
+    unknownKeyMessage: (k) => `Share groups cannot be filtered using '${k}' key.`,
+  });
+  if (!Array.isArray(sorted)) return sorted;
+  const page = limited(ctx, sorted);
+  if (!Array.isArray(page)) return page;
+  const items = page.map((g) => (detail ? shareGroupDetail(ctx, g) : { id: g.id, name: g.name, links: selfLinks(ctx, COLLECTION, g.id) }));
+  const body: Record<string, unknown> = { share_groups: items };
+  const links = collectionLinks(ctx, COLLECTION, page);
+  if (links.length > 0) body.share_groups_links = links;
+  return reply(ctx, 200, body);
+}
+
+function notFound(ctx: Ctx, id: string): SimResponse {
+  return fault(ctx, 404, `Share group ${id} not found.`);
+}
+
+function create(ctx: Ctx): SimResponse {
+  const sg = entity(ctx.req.body, 'share_group');
+  if (!sg) return fault(ctx, 400, "'share_group' is missing from the request body.");
+  const valid = ['name', 'description', 'share_types', 'share_group_type_id', 'source_share_group_snapshot_id', 'share_network_id', 'availability_zone'];
+  const invalid = Object.keys(sg).filter((k) => !valid.includes(k));
+  if (invalid.length > 0) return fault(ctx, 400, `The fields ${pySet(invalid)} are invalid.`);
+  const hasSource = 'source_share_group_snapshot_id' in sg;
+  if ('share_types' in sg && hasSource) {
+    return fault(ctx, 400, "Cannot supply both 'share_types' and 'source_share_group_snapshot_id' attributes.");
+  }
+  const st = ctx.state;
+  let shareTypes = sg.share_types;
+  if (!(Array.isArray(shareTypes) ? shareTypes.length > 0 : Boolean(shareTypes)) && !hasSource) {
+    const def = st.defaultShareType();
+    if (!def) return fault(ctx, 400, 'Must specify at least one share type as a default share type has not been configured.');
+    shareTypes = [def.id];
+  }
+  if (shareTypes && (!Array.isArray(shareTypes) || !shareTypes.every(isUuidLike))) {
+    return fault(ctx, 400, "The 'share_types' attribute must be a list of uuids");
+  }
+  if ('share_network_id' in sg && hasSource) {
+    return fault(ctx, 400, "Cannot supply both 'share_network_id' and 'source_share_group_snapshot_id' attributes as the share network is inherited from the source.");
+  }
+  let az: { id: string; name: string } | null = null;
+  if (sg.availability_zone) {
+    if (hasSource) {
+      return fault(ctx, 400, "Cannot supply both 'availability_zone' and 'source_share_group_snapshot_id' attributes as the availability zone is inherited from the source.");
+    }
+    if (sg.availability_zone !== AVAILABILITY_ZONE.name && sg.availability_zone !== AVAILABILITY_ZONE.id) {
+      return fault(ctx, 404, 'Availability zone %(id)s could not be found.');
+    }
+    az = AVAILABILITY_ZONE;
+  }
+  if (hasSource && !isUuidLike(sg.source_share_group_snapshot_id)) {
+    return fault(ctx, 400, "The 'source_share_group_snapshot_id' attribute must be a uuid.");
+  }
+  if (!hasSource && 'share_network_id' in sg && !isUuidLike(sg.share_network_id)) {
+    return fault(ctx, 400, "The 'share_network_id' attribute must be a uuid.");
+  }
+  let groupTypeId: string;
+  if ('share_group_type_id' in sg) {
+    if (!isUuidLike(sg.share_group_type_id)) return fault(ctx, 400, "The 'share_group_type_id' attribute must be a uuid.");
+    groupTypeId = String(sg.share_group_type_id);
+  } else {
+    const def = st.defaultShareGroupType();
+    if (!def) return fault(ctx, 400, 'Must specify a share group type as a default share group type has not been configured.');
+    groupTypeId = def.id;
+  }
+  const groupType = st.shareGroupTypes.get(groupTypeId);
+  if (!groupType) return fault(ctx, 404, `Share group type ${groupTypeId} could not be found.`);
+
+  const row: ShareGroupRow = {
+    id: newId(), name: str(sg.name), description: str(sg.description), status: 'creating', created_at: manilaTime(),
+    project_id: ctx.projectId, user_id: 'admin', host: null, share_group_type_id: groupTypeId,
+    source_share_group_snapshot_id: null, share_network_id: null, share_server_id: null, share_types: [],
+    availability_zone: az?.name ?? null, availability_zone_id: az?.id ?? null,
+    consistent_snapshot_support: groupType.group_specs.consistent_snapshot_support ?? null,
+  };
+  if (hasSource) {
+    const snapId = String(sg.source_share_group_snapshot_id);
+    const snap = st.shareGroupSnapshots.get(snapId);
+    if (!snap) return fault(ctx, 400, 'Share group snapshot %(share_group_snapshot_id)s could not be found.');
+    if (snap.status !== 'available') return fault(ctx, 409, 'Invalid share group snapshot: %(reason)s');
+    const source = st.shareGroups.get(snap.group_id);
+    row.source_share_group_snapshot_id = snap.id;
+    row.share_types = source ? [...source.share_types] : [];
+    row.share_network_id = source?.share_network_id ?? null;
+    row.availability_zone = source?.availability_zone ?? null;
+    row.availability_zone_id = source?.availability_zone_id ?? null;
+    st.shareGroups.set(row.id, row);
+    for (const m of snap.members) {
+      const share = newShareRow(ctx, {
+        size: m.size, share_proto: m.share_proto, share_type_id: m.share_type_id, share_group_id: row.id,
+        source_share_group_snapshot_member_id: m.id, share_network_id: row.share_network_id,
+      });
+      st.shares.set(share.id, share);
+      st.schedule('share', share.id, 'available');
+    }
+  } else {
+    const ids = (shareTypes as string[]).map(String);
+    for (const id of ids) {
+      if (!st.shareTypes.has(id)) return fault(ctx, 404, `Share type ${id} could not be found.`);
+    }
+    if (!ids.every((id) => groupType.share_types.includes(id))) {
+      return fault(ctx, 400, `Invalid input received: The specified share_types cannot all be supported by the share group type ${groupTypeId}.`);
+    }
+    if ('share_network_id' in sg) {
+      const netId = String(sg.share_network_id);
+      if (!st.shareNetworks.has(netId)) return fault(ctx, 404, `Share network ${netId} could not be found.`);
+      row.share_network_id = netId;
+    }
+    row.share_types = ids;
+    st.shareGroups.set(row.id, row);
+  }
+  st.schedule('share_group', row.id, 'available');
+  return reply(ctx, 202, { share_group: shareGroupDetail(ctx, row) });
+}
+
+function update(ctx: Ctx, id: string): SimResponse {
+  const data = entity(ctx.req.body, 'share_group');
+  if (!data) return fault(ctx, 400, "'share_group' is missing from the request body.");
+  const invalid = Object.keys(data).filter((k) => k !== 'name' && k !== 'description');
+  if (invalid.length > 0) return fault(ctx, 400, `The fields ${pySet(invalid)} are invalid or not allowed to be updated.`);
+  const g = ctx.state.shareGroups.get(id);
+  if (!g) return notFound(ctx, id);
+  if ('name' in data) g.name = str(data.name);
+  if ('description' in data) g.description = str(data.description);
+  return reply(ctx, 200, { share_group: shareGroupDetail(ctx, g) });
+}
+
+function remove(ctx: Ctx, id: string): SimResponse {
+  const st = ctx.state;
+  const g = st.shareGroups.get(id);
+  if (!g) return notFound(ctx, id);
+  // Zed bug #2007060: the conflict message is the exception template, never formatted.
+  const conflict = 'Invalid share group: %(reason)s';
+  if (g.status !== 'available' && g.status !== 'error') return fault(ctx, 409, conflict);
+  if (st.snapshotsOfGroup(id).length > 0) return fault(ctx, 409, conflict);
+  if (st.sharesInGroup(id).length > 0) return fault(ctx, 409, conflict);
+  if (!g.host) {
+    st.shareGroups.delete(id);
+  } else {
+    g.status = 'deleting';
+    st.schedule('share_group', id, 'gone');
+  }
+  return reply(ctx, 202);
+}
+
+function forceDelete(ctx: Ctx, id: string): void {
+  const st = ctx.state;
+  for (const s of st.snapshotsOfGroup(id)) st.shareGroupSnapshots.delete(s.id);
+  for (const s of st.sharesInGroup(id)) st.shares.delete(s.id);
+  st.shareGroups.delete(id);
+  st.cancel('share_group', id);
+}
+
+export function routeShareGroups(ctx: Ctx, rest: string[]): SimResponse | undefined {
+  const m = ctx.req.method;
+  const [id, sub, extra] = rest;
+  if (extra !== undefined) return undefined;
+  if (id === undefined) {
+    if (m !== 'GET' && m !== 'POST') return undefined;
+    return shareGroupGate(ctx) ?? (m === 'GET' ? list(ctx, false) : create(ctx));
+  }
+  if (sub === 'action') {
+    if (m !== 'POST') return undefined;
+    return adminAction(ctx, id, {
+      actions: { reset_status: 'reset', force_delete: 'force' },
+      gate: (c) => shareGroupGate(c),
+      exists: (x) => ctx.state.shareGroups.has(x),
+      setStatus: (x, status) => {
+        const g = ctx.state.shareGroups.get(x);
+        if (g) g.status = status;
+        ctx.state.cancel('share_group', x);
+      },
+      forceDelete: (x) => forceDelete(ctx, x),
+    });
+  }
+  if (sub !== undefined) return undefined;
+  if (id === 'detail' && m === 'GET') return shareGroupGate(ctx) ?? list(ctx, true);
+  const gate = () => shareGroupGate(ctx);
+  switch (m) {
+    case 'GET': {
+      const denied = gate();
+      if (denied) return denied;
+      const g = ctx.state.shareGroups.get(id);
+      return g ? reply(ctx, 200, { share_group: shareGroupDetail(ctx, g) }) : notFound(ctx, id);
+    }
+    case 'PUT':
+      return gate() ?? update(ctx, id);
+    case 'DELETE':
+      return gate() ?? remove(ctx, id);
+    default:
+      return undefined;
+  }
+}

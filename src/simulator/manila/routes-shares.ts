@@ -1,0 +1,228 @@
+import type { SimResponse } from '../server.js';
+import { AVAILABILITY_ZONE, manilaTime, newId, type ShareNetworkRow, type ShareRow } from './state.js';
+import {
+  NOT_FOUND_TEXT, atLeast, collectionLinks, entity, fault, limited, reply, selfLinks, str, type Ctx,
+} from './wire.js';
+
+/** `/shares` (only what share groups need) and `/share-networks` reads. */
+
+const PROTOCOLS = ['NFS', 'CIFS', 'GLUSTERFS', 'HDFS', 'CEPHFS', 'MAPRFS'];
+
+export function newShareRow(ctx: Ctx, p: Partial<ShareRow> & Pick<ShareRow, 'size' | 'share_proto' | 'share_type_id'>): ShareRow {
+  return {
+    id: newId(), name: null, description: null, status: 'creating', share_network_id: null, share_server_id: null,
+    share_group_id: null, source_share_group_snapshot_member_id: null, consistency_group_id: null,
+    source_cgsnapshot_member_id: null, snapshot_id: null, availability_zone: AVAILABILITY_ZONE.name,
+    created_at: manilaTime(), project_id: ctx.projectId, user_id: 'admin', host: null, is_public: false, metadata: {},
+    export_locations: [], ...p,
+  };
+}
+
+function shareDetail(ctx: Ctx, s: ShareRow): Record<string, unknown> {
+  const type = ctx.state.shareTypes.get(s.share_type_id);
+  const specs = type?.extra_specs ?? {};
+  const d: Record<string, unknown> = {
+    id: s.id, size: s.size, availability_zone: s.availability_zone, created_at: s.created_at, status: s.status,
+    name: s.name, description: s.description, project_id: s.project_id, snapshot_id: s.snapshot_id,
+    share_network_id: s.share_network_id, share_proto: s.share_proto, metadata: { ...s.metadata },
+    share_type: atLeast(ctx, '2.6') ? s.share_type_id : (type?.name ?? null), volume_type: type?.name ?? null,
+    links: selfLinks(ctx, 'shares', s.id),
+  };
+  if (atLeast(ctx, '2.8')) d.is_public = s.is_public;
+  if (!atLeast(ctx, '2.9')) {
+    d.export_location = s.export_locations[0] ?? null;
+    d.export_locations = [...s.export_locations];
+  }
+  d.host = s.host;
+  d.share_server_id = s.share_server_id;
+  if (atLeast(ctx, '2.2')) d.snapshot_support = specs.snapshot_support === 'True';
+  if (ctx.legacy && ctx.experimental && atLeast(ctx, '2.4')) {
+    d.consistency_group_id = s.consistency_group_id;
+    d.source_cgsnapshot_member_id = s.source_cgsnapshot_member_id;
+  }
+  if (atLeast(ctx, '2.5')) d.task_state = null;
+  if (atLeast(ctx, '2.6')) d.share_type_name = type?.name ?? null;
+  if (atLeast(ctx, '2.10')) d.access_rules_status = 'active';
+  if (atLeast(ctx, '2.11')) {
+    d.replication_type = null;
+    d.has_replicas = false;
+  }
+  if (atLeast(ctx, '2.16')) d.user_id = s.user_id;
+  if (atLeast(ctx, '2.24')) d.create_share_from_snapshot_support = specs.create_share_from_snapshot_support === 'True';
+  if (atLeast(ctx, '2.27')) d.revert_to_snapshot_support = false;
+  if (!ctx.legacy && atLeast(ctx, '2.31')) {
+    d.share_group_id = s.share_group_id;
+    d.source_share_group_snapshot_member_id = s.source_share_group_snapshot_member_id;
+  }
+  if (atLeast(ctx, '2.32')) d.mount_snapshot_support = false;
+  if (atLeast(ctx, '2.54')) d.progress = s.status === 'available' ? '100%' : '0%';
+  if (atLeast(ctx, '2.69')) {
+    d.is_soft_deleted = false;
+    d.scheduled_to_be_deleted_at = null;
+  }
+  return d;
+}
+
+function listShares(ctx: Ctx, detail: boolean): SimResponse {
+  const q = ctx.req.query;
+  const exact = ['share_group_id', 'status', 'name', 'share_type_id', 'share_network_id', 'project_id', 'snapshot_id', 'host'];
+  if (ctx.legacy) exact.push('consistency_group_id');
+  let rows = [...ctx.state.shares.values()].filter((s) => s.project_id === ctx.projectId);
+  for (const key of exact) {
+    const v = q.get(key);
+    if (v !== null) rows = rows.filter((s) => String((s as unknown as Record<string, unknown>)[key] ?? '') === v);
+  }
+  const sortKey = q.get('sort_key') ?? 'created_at';
+  const sign = (q.get('sort_dir') ?? 'desc').toLowerCase() === 'asc' ? 1 : -1;
+  rows.sort((a, b) => {
+    const x = String((a as unknown as Record<string, unknown>)[sortKey] ?? '');
+    const y = String((b as unknown as Record<string, unknown>)[sortKey] ?? '');
+    return x < y ? -sign : x > y ? sign : 0;
+  });
+  const page = limited(ctx, rows);
+  if (!Array.isArray(page)) return page;
+  const body: Record<string, unknown> = {
+    shares: page.map((s) => (detail ? shareDetail(ctx, s) : { id: s.id, name: s.name, links: selfLinks(ctx, 'shares', s.id) })),
+  };
+  const links = collectionLinks(ctx, 'shares', page);
+  if (links.length > 0) body.shares_links = links;
+  return reply(ctx, 200, body);
+}
+
+function createShare(ctx: Ctx): SimResponse {
+  const st = ctx.state;
+  const body = entity(ctx.req.body, 'share');
+  if (!body) {
+    return fault(ctx, 422, 'The server could not comply with the request since it is either malformed or otherwise incorrect.');
+  }
+  const proto = String(body.share_proto ?? '').toUpperCase();
+  if (!PROTOCOLS.includes(proto)) return fault(ctx, 400, `Invalid input received: Invalid share protocol provided: ${String(body.share_proto ?? '')}`);
+  const size = Number(body.size);
+  if (!Number.isInteger(size) || size <= 0) {
+    return fault(ctx, 400, `Invalid input received: Share size '${String(body.size)}' must be an integer and greater than 0`);
+  }
+  const typeRef = body.share_type ?? body.volume_type;
+  const type = typeRef === undefined || typeRef === null
+    ? st.defaultShareType()
+    : [...st.shareTypes.values()].find((t) => t.id === typeRef || t.name === typeRef);
+  if (!type) return fault(ctx, 404, `Share type ${String(typeRef ?? 'default')} not found.`);
+  const row = newShareRow(ctx, {
+    size, share_proto: proto, share_type_id: type.id, name: str(body.name), description: str(body.description),
+    is_public: body.is_public === true, share_network_id: str(body.share_network_id),
+    metadata: typeof body.metadata === 'object' && body.metadata !== null ? (body.metadata as Record<string, string>) : {},
+  });
+  if (row.share_network_id && !st.shareNetworks.has(row.share_network_id)) {
+    return fault(ctx, 404, `Share network ${row.share_network_id} could not be found.`);
+  }
+  // Group membership is decided here and only here (silently dropped below the version that knows it).
+  const groupId = !ctx.legacy && atLeast(ctx, '2.31') ? str(body.share_group_id) : null;
+  if (groupId) {
+    const g = st.shareGroups.get(groupId);
+    if (!g) return fault(ctx, 404, 'Share group %(share_group_id)s could not be found.');
+    if (!g.share_types.includes(type.id)) {
+      return fault(ctx, 400, `Invalid parameter value: The specified share type (${type.id}) is not supported by the specified share group (${g.id}).`);
+    }
+    if (g.status !== 'available') return fault(ctx, 400, `Invalid share group: Share group status must be available, not ${g.status}.`);
+    row.share_group_id = g.id;
+    row.share_network_id = g.share_network_id;
+    row.availability_zone = g.availability_zone ?? row.availability_zone;
+  }
+  const cgId = ctx.legacy && ctx.experimental && atLeast(ctx, '2.4') ? str(body.consistency_group_id) : null;
+  if (cgId) {
+    const cg = st.consistencyGroups.get(cgId);
+    if (!cg) return fault(ctx, 404, `Consistency group ${cgId} not found.`);
+    if (!cg.share_types.includes(type.id)) {
+      return fault(ctx, 400, `Invalid parameter value: The specified share type (${type.id}) is not supported by the specified consistency group (${cg.id}).`);
+    }
+    if (cg.status !== 'available') return fault(ctx, 400, `Invalid consistency group: Consistency group status must be available, not ${cg.status}.`);
+    row.consistency_group_id = cg.id;
+    row.share_network_id = cg.share_network_id;
+  }
+  st.shares.set(row.id, row);
+  st.schedule('share', row.id, 'available');
+  return reply(ctx, 200, { share: shareDetail(ctx, row) });
+}
+
+function deleteShare(ctx: Ctx, id: string): SimResponse {
+  const st = ctx.state;
+  const s = st.shares.get(id);
+  if (!s) return fault(ctx, 404, NOT_FOUND_TEXT);
+  const q = ctx.req.query;
+  const [param, current, label] = ctx.legacy
+    ? ['consistency_group_id', s.consistency_group_id, 'consistency group']
+    : ['share_group_id', s.share_group_id, 'share group'];
+  const given = q.get(param);
+  if (current && given === null) {
+    return fault(ctx, 400, `Must provide '${param}' as a request parameter when deleting a share in a ${label}.`);
+  }
+  if (given && !current) {
+    return fault(ctx, 400, `Cannot provide '${param}' as a request parameter when deleting a share that is not in a ${label}.`);
+  }
+  if (given && current && given !== current) {
+    return fault(ctx, 400, `Share ${s.id} is not in ${label} ${given}.`);
+  }
+  if (!['available', 'error', 'inactive'].includes(s.status)) {
+    return fault(ctx, 403, "Invalid share: Share status must be one of ('available', 'error', 'inactive').");
+  }
+  s.status = 'deleting';
+  st.schedule('share', id, 'gone');
+  return reply(ctx, 202);
+}
+
+export function routeShares(ctx: Ctx, rest: string[]): SimResponse | undefined {
+  const m = ctx.req.method;
+  const [id, extra] = rest;
+  if (extra !== undefined) return undefined;
+  if (id === undefined) {
+    if (m === 'GET') return listShares(ctx, false);
+    if (m === 'POST') return createShare(ctx);
+    return undefined;
+  }
+  if (id === 'detail' && m === 'GET') return listShares(ctx, true);
+  if (m === 'GET') {
+    const s = ctx.state.shares.get(id);
+    return s ? reply(ctx, 200, { share: shareDetail(ctx, s) }) : fault(ctx, 404, NOT_FOUND_TEXT);
+  }
+  if (m === 'DELETE') return deleteShare(ctx, id);
+  return undefined;
+}
+
+function networkView(ctx: Ctx, n: ShareNetworkRow): Record<string, unknown> {
+  const d: Record<string, unknown> = {
+    id: n.id, name: n.name, project_id: n.project_id, created_at: n.created_at, updated_at: n.updated_at,
+    description: n.description,
+  };
+  const net = {
+    segmentation_id: n.segmentation_id, neutron_subnet_id: n.neutron_subnet_id, neutron_net_id: n.neutron_net_id,
+    ip_version: n.ip_version, cidr: n.cidr, network_type: n.network_type,
+  };
+  if (atLeast(ctx, '2.51')) {
+    const subnet: Record<string, unknown> = {
+      id: n.subnet_id, availability_zone: null, share_network_id: n.id, share_network_name: n.name,
+      created_at: n.created_at, updated_at: n.updated_at, ...net, mtu: n.mtu, gateway: n.gateway,
+    };
+    if (atLeast(ctx, '2.73')) subnet.metadata = {};
+    d.share_network_subnets = [subnet];
+  } else {
+    Object.assign(d, net);
+    if (!atLeast(ctx, '2.26')) d.nova_net_id = null;
+    if (atLeast(ctx, '2.18')) d.gateway = n.gateway;
+    if (atLeast(ctx, '2.20')) d.mtu = n.mtu;
+  }
+  if (atLeast(ctx, '2.63')) {
+    d.status = 'active';
+    d.security_service_update_support = true;
+  }
+  if (atLeast(ctx, '2.70')) d.network_allocation_update_support = true;
+  return d;
+}
+
+export function routeShareNetworks(ctx: Ctx, rest: string[]): SimResponse | undefined {
+  const [id, extra] = rest;
+  if (ctx.req.method !== 'GET' || extra !== undefined) return undefined;
+  const rows = [...ctx.state.shareNetworks.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+  if (id === undefined) return reply(ctx, 200, { share_networks: rows.map((n) => ({ id: n.id, name: n.name })) });
+  if (id === 'detail') return reply(ctx, 200, { share_networks: rows.map((n) => networkView(ctx, n)) });
+  const n = ctx.state.shareNetworks.get(id);
+  return n ? reply(ctx, 200, { share_network: networkView(ctx, n) }) : fault(ctx, 404, `Share network ${id} could not be found.`);
+}

@@ -1,0 +1,131 @@
+import type { SimResponse } from '../server.js';
+import { newId, type ShareGroupTypeRow, type ShareTypeRow } from './state.js';
+import { NOT_FOUND_TEXT, atLeast, entity, fault, isDict, reply, shareGroupGate, str, type Ctx } from './wire.js';
+
+/** `/types` (share types) and `/share-group-types`: reads, plus creates for fixtures. */
+
+function parseIsPublic(ctx: Ctx): boolean | null | SimResponse {
+  const raw = ctx.req.query.get('is_public');
+  if (raw === null) return true;
+  const v = raw.toLowerCase();
+  if (v === 'all') return null;
+  if (['true', '1', 'yes', 'on', 'y', 't'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', 'n', 'f'].includes(v)) return false;
+  return fault(ctx, 400, `Invalid is_public filter [${raw}]`);
+}
+
+function shareTypeView(ctx: Ctx, t: ShareTypeRow): Record<string, unknown> {
+  const d: Record<string, unknown> = {
+    id: t.id,
+    name: t.name,
+    extra_specs: { ...t.extra_specs },
+    required_extra_specs: { driver_handles_share_servers: t.extra_specs.driver_handles_share_servers ?? 'False' },
+  };
+  d[atLeast(ctx, '2.7') ? 'share_type_access:is_public' : 'os-share-type-access:is_public'] = t.is_public;
+  if (atLeast(ctx, '2.41')) d.description = t.description;
+  if (atLeast(ctx, '2.46')) d.is_default = t.is_default;
+  return d;
+}
+
+function createShareType(ctx: Ctx): SimResponse {
+  const body = entity(ctx.req.body, 'share_type') ?? entity(ctx.req.body, 'volume_type');
+  if (!body) return fault(ctx, 400, "'share_type' is missing from the request body.");
+  const name = str(body.name);
+  if (!name) return fault(ctx, 400, 'Share type name is not valid.');
+  const specs = isDict(body.extra_specs) ? body.extra_specs : {};
+  if (!('driver_handles_share_servers' in specs)) {
+    return fault(ctx, 400, 'Invalid input received: Required extra specs: driver_handles_share_servers');
+  }
+  if ([...ctx.state.shareTypes.values()].some((t) => t.name === name)) {
+    return fault(ctx, 409, `Share Type ${name} already exists.`);
+  }
+  const pub = body['share_type_access:is_public'] ?? body['os-share-type-access:is_public'];
+  const row: ShareTypeRow = {
+    id: newId(), name, description: str(body.description), is_public: pub === undefined ? true : Boolean(pub),
+    is_default: false, extra_specs: Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, String(v)])),
+  };
+  ctx.state.shareTypes.set(row.id, row);
+  const view = shareTypeView(ctx, row);
+  return reply(ctx, 200, { share_type: view, volume_type: view });
+}
+
+export function routeShareTypes(ctx: Ctx, rest: string[]): SimResponse | undefined {
+  const m = ctx.req.method;
+  const [id, extra] = rest;
+  if (extra !== undefined) return undefined;
+  const all = [...ctx.state.shareTypes.values()];
+  if (id === undefined) {
+    if (m === 'POST') return createShareType(ctx);
+    if (m !== 'GET') return undefined;
+    const pub = parseIsPublic(ctx);
+    if (typeof pub === 'object' && pub !== null) return pub;
+    const items = all.filter((t) => pub === null || t.is_public === pub).map((t) => shareTypeView(ctx, t));
+    return reply(ctx, 200, { share_types: items, volume_types: items });
+  }
+  if (m !== 'GET') return undefined;
+  const t = id === 'default' ? ctx.state.defaultShareType() : ctx.state.shareTypes.get(id);
+  if (!t) return fault(ctx, 404, id === 'default' ? NOT_FOUND_TEXT : `Share type ${id} not found.`);
+  const view = shareTypeView(ctx, t);
+  return reply(ctx, 200, { share_type: view, volume_type: view });
+}
+
+function groupTypeView(ctx: Ctx, t: ShareGroupTypeRow): Record<string, unknown> {
+  const d: Record<string, unknown> = {
+    id: t.id,
+    name: t.name,
+    is_public: t.is_public,
+    group_specs: { ...t.group_specs },
+    share_types: [...t.share_types],
+  };
+  if (atLeast(ctx, '2.46')) d.is_default = t.is_default;
+  return d;
+}
+
+function createGroupType(ctx: Ctx): SimResponse {
+  const st = ctx.state;
+  const body = entity(ctx.req.body, 'share_group_type');
+  if (!body) return fault(ctx, 400, "'share_group_type' is missing from the request body.");
+  const name = str(body.name);
+  if (!name) return fault(ctx, 400, 'Share group type name is not valid.');
+  const refs = body.share_types;
+  if (!Array.isArray(refs) || refs.length === 0) return fault(ctx, 400, 'Supported share types must be provided.');
+  const ids: string[] = [];
+  for (const ref of refs) {
+    const t = [...st.shareTypes.values()].find((x) => x.id === ref || x.name === ref);
+    if (!t) return fault(ctx, 404, `Share type with name or id ${String(ref)} could not be found.`);
+    ids.push(t.id);
+  }
+  if ([...st.shareGroupTypes.values()].some((t) => t.name === name)) {
+    return fault(ctx, 409, `Share group type ${name} already exists.`);
+  }
+  const specs = isDict(body.group_specs) ? body.group_specs : {};
+  const row: ShareGroupTypeRow = {
+    id: newId(), name, is_public: body.is_public === undefined ? true : Boolean(body.is_public), is_default: false,
+    group_specs: Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, String(v)])), share_types: ids,
+  };
+  st.shareGroupTypes.set(row.id, row);
+  return reply(ctx, 200, { share_group_type: groupTypeView(ctx, row) });
+}
+
+export function routeShareGroupTypes(ctx: Ctx, rest: string[]): SimResponse | undefined {
+  const m = ctx.req.method;
+  const [id, extra] = rest;
+  if (extra !== undefined) return undefined;
+  if (id === undefined) {
+    if (m !== 'GET' && m !== 'POST') return undefined;
+    const denied = shareGroupGate(ctx);
+    if (denied) return denied;
+    if (m === 'POST') return createGroupType(ctx);
+    const pub = parseIsPublic(ctx);
+    if (typeof pub === 'object' && pub !== null) return pub;
+    const items = [...ctx.state.shareGroupTypes.values()].filter((t) => pub === null || t.is_public === pub);
+    // No paging and no links on this collection.
+    return reply(ctx, 200, { share_group_types: items.map((t) => groupTypeView(ctx, t)) });
+  }
+  if (m !== 'GET') return undefined;
+  const denied = shareGroupGate(ctx);
+  if (denied) return denied;
+  const t = id === 'default' ? ctx.state.defaultShareGroupType() : ctx.state.shareGroupTypes.get(id);
+  if (!t) return fault(ctx, 404, id === 'default' ? NOT_FOUND_TEXT : `Share group type ${id} not found.`);
+  return reply(ctx, 200, { share_group_type: groupTypeView(ctx, t) });
+}

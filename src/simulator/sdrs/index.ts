@@ -1,0 +1,121 @@
+/**
+ * Stateful simulator of the Huawei SDRS v1 protection-group and job API (upstream-apis.md §3), served over HTTP.
+ *
+ * Choices where the reference is silent (all UNCONFIRMED against a live service):
+ * - Unknown path, or a known path with a method it does not have: 404 with the Huawei API Gateway envelope
+ *   `{"error_code":"APIGW.0101","error_msg":…,"request_id":…}` (the gateway, not SDRS, answers unrouted calls).
+ *   SDRS.0404 is not used: the error table already assigns it to "Failed to submit the job".
+ * - `requireToken` and no `X-Auth-Token`: 401 with the gateway envelope, `APIGW.0301`. Any non-empty token passes.
+ *   The version documents (`GET /`, `GET /v1`) need no token.
+ * - A path project_id other than the configured one: 400 `{"error":{"code":"SDRS.0001"}}` ("Invalid tenant ID").
+ * - Unknown or malformed group id: 400 SDRS.1013 (the error table); SDRS.0207 is never sent.
+ * - Unknown job id: 404 `{"itemNotFound":{"code":"SDRS.0408"}}` (see routes-jobs.ts).
+ * - Every response carries an `X-Request-Id` header.
+ */
+import { serveSimulator, type RunningSimulator, type ServeOptions, type SimHandler, type SimRequest, type SimResponse } from '../server.js';
+import { createGroup, deleteGroup, groupAction, listGroups, renameGroup, showGroup } from './routes-groups.js';
+import { listVersions, showJob, showVersion } from './routes-jobs.js';
+import { loadSeed } from './seed.js';
+import { SdrsState } from './state.js';
+import { SDRS_ERRORS as E, apigwError, newRequestId, sdrsError, type TimestampFormat } from './wire.js';
+
+export { SdrsState } from './state.js';
+export type { SdrsDomain, SdrsGroupRecord, SdrsJobRecord, JobKind } from './state.js';
+export { SDRS_SEED_GROUPS, SDRS_SEED_JOBS, SDRS_SIM_DOMAIN } from './seed.js';
+export type { SdrsJobWire, SdrsProtectionGroupWire, GroupStatus, JobStatus, PriorityStation, TimestampFormat } from './wire.js';
+
+export interface SdrsSimOptions {
+  /** default '8a1f2c3d4e5f40718293a4b5c6d7e8f9' */
+  projectId?: string;
+  /** Time per job phase: INIT -> RUNNING after jobStepMs, RUNNING -> SUCCESS/FAIL after another; default 500. */
+  jobStepMs?: number;
+  /** Example data (seven groups, three finished jobs); default true. */
+  seed?: boolean;
+  /** N more generated protection groups (older than the seed ones); default 0. */
+  extraGroups?: number;
+  /** true: a request without X-Auth-Token gets 401; default false. */
+  requireToken?: boolean;
+  /** 'space' = "2019-05-23 03:51:58.256" (OTC examples, default), 'iso' = "2019-05-23T03:51:58.256Z". */
+  timestampFormat?: TimestampFormat;
+}
+
+export const DEFAULT_SDRS_PROJECT_ID = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
+
+function decodeSegments(path: string): string[] | null {
+  try {
+    return path.split('/').slice(1).map((s) => decodeURIComponent(s));
+  } catch {
+    return null;
+  }
+}
+
+const noRoute = (req: SimRequest): SimResponse =>
+  apigwError(404, 'APIGW.0101', `The API does not exist or has not been published in the environment: ${req.method} ${req.path}`);
+
+function route(state: SdrsState, req: SimRequest, requireToken: boolean): SimResponse {
+  const { method } = req;
+  if (req.path === '/' && method === 'GET') return listVersions(req);
+  if ((req.path === '/v1' || req.path === '/v1/') && method === 'GET') return showVersion(req);
+  const segs = decodeSegments(req.path);
+  if (segs === null || segs[0] !== 'v1' || segs.length < 3) return noRoute(req);
+  const [, projectId, resource, id, sub, ...rest] = segs;
+  if (rest.length > 0 || (resource !== 'server-groups' && resource !== 'jobs')) return noRoute(req);
+  if (requireToken) {
+    const token = req.headers['x-auth-token'];
+    if (typeof token !== 'string' || token.trim() === '') {
+      return apigwError(401, 'APIGW.0301', 'Incorrect IAM authentication information: x-auth-token not found');
+    }
+  }
+  if (projectId !== state.projectId) return sdrsError(400, E.invalidTenant[0], `${E.invalidTenant[1]}: ${projectId ?? ''}`);
+  state.settle();
+  if (resource === 'jobs') {
+    if (id !== undefined && id !== '' && sub === undefined && method === 'GET') return showJob(state, id);
+    return noRoute(req);
+  }
+  if (id === undefined) {
+    if (method === 'GET') return listGroups(state, req.query);
+    if (method === 'POST') return createGroup(state, req.body);
+    return noRoute(req);
+  }
+  if (id === '') return noRoute(req);
+  if (sub === undefined) {
+    if (method === 'GET') return showGroup(state, id);
+    if (method === 'PUT') return renameGroup(state, id, req.body);
+    if (method === 'DELETE') return deleteGroup(state, id);
+    return noRoute(req);
+  }
+  if (sub === 'action' && method === 'POST') return groupAction(state, id, req.body);
+  return noRoute(req);
+}
+
+export function createSdrsSimulator(opts: SdrsSimOptions = {}): { handler: SimHandler; state: SdrsState } {
+  const state = new SdrsState({
+    projectId: opts.projectId ?? DEFAULT_SDRS_PROJECT_ID,
+    jobStepMs: opts.jobStepMs ?? 500,
+    timestampFormat: opts.timestampFormat ?? 'space',
+  });
+  loadSeed(state, { seed: opts.seed ?? true, extraGroups: opts.extraGroups ?? 0 });
+  const requireToken = opts.requireToken ?? false;
+  const handler: SimHandler = (req) => {
+    const out = route(state, req, requireToken);
+    return { ...out, headers: { 'X-Request-Id': newRequestId(), ...(out.headers ?? {}) } };
+  };
+  return { handler, state };
+}
+
+/** Serves the simulator on loopback; `endpoint` is the base a client is configured with: `${origin}/v1/${projectId}`. */
+export async function startSdrsSimulator(
+  opts: SdrsSimOptions & ServeOptions = {},
+): Promise<RunningSimulator & { endpoint: string; state: SdrsState }> {
+  const { handler, state } = createSdrsSimulator(opts);
+  const running = await serveSimulator(handler, opts);
+  return {
+    ...running,
+    endpoint: `${running.origin}/v1/${state.projectId}`,
+    state,
+    close: async () => {
+      state.dispose();
+      await running.close();
+    },
+  };
+}

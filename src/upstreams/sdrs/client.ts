@@ -1,0 +1,127 @@
+import type { Dispatcher } from 'undici';
+import { type ErrorCode, UpstreamError } from '../../errors.js';
+import type { Caller } from '../caller.js';
+import { type ErrorClassifier, HttpClient, path, type UpstreamRequest } from '../http.js';
+import type {
+  SdrsActionName,
+  SdrsCreateProtectionGroup,
+  SdrsGroupFilters,
+  SdrsJob,
+  SdrsJobAccepted,
+  SdrsProtectionGroup,
+  SdrsProtectionGroupList,
+} from './types.js';
+
+/** The one SDRS code for "no such protection group"; SDRS sends it as HTTP 400 (traps 17, 18). */
+export const SDRS_GROUP_NOT_FOUND = 'SDRS.1013';
+
+// Wrong state for the operation (SDRS.1002, SDRS.1017–1024) and delete refused because the group still holds
+// protected instances (1001), DR drills (1003) or replication pairs (1010). All arrive as HTTP 400.
+const SDRS_CONFLICTS = new Set([
+  'SDRS.1001',
+  'SDRS.1002',
+  'SDRS.1003',
+  'SDRS.1010',
+  ...Array.from({ length: 8 }, (_, i) => `SDRS.${1017 + i}`),
+]);
+
+/**
+ * SDRS codes -> the facade vocabulary. Anything not listed falls back to the HTTP status (other 400s are
+ * BAD_USER_INPUT, 5xx UPSTREAM_ERROR, 503 UPSTREAM_UNAVAILABLE).
+ */
+export const classifySdrsError: ErrorClassifier = (status, upstreamCode): ErrorCode | undefined => {
+  if (upstreamCode === SDRS_GROUP_NOT_FOUND) return 'NOT_FOUND';
+  // "Null job": the table lists it as 500, the simulator as 404; either way the job does not exist. UNCONFIRMED.
+  if (upstreamCode === 'SDRS.0408') return 'NOT_FOUND';
+  if (upstreamCode !== null && SDRS_CONFLICTS.has(upstreamCode)) return 'CONFLICT';
+  // The API gateway answers unrouted paths with 404 APIGW.0101: a wrong SDRS_URL, not a missing object, so it
+  // must not turn into a quiet `null`.
+  if (status === 404 && upstreamCode === 'APIGW.0101') return 'UPSTREAM_ERROR';
+  return undefined;
+};
+
+export interface SdrsListOptions {
+  limit: number;
+  offset: number;
+  filters?: SdrsGroupFilters;
+}
+
+/**
+ * One typed method per SDRS endpoint the facade uses. Process-wide; the caller is passed per call. `endpoint` is
+ * `https://sdrs.{region}.myhuaweicloud.com/v1/{project_id}`. Writes are POST/PUT/DELETE sent exactly once: no
+ * method here retries, because an SDRS action that reached the service starts a disaster-recovery job.
+ */
+export class SdrsClient {
+  readonly http: HttpClient;
+
+  constructor(endpoint: string, agent: Dispatcher) {
+    this.http = new HttpClient({ service: 'sdrs', endpoint, agent, classify: classifySdrsError });
+  }
+
+  private call(caller: Caller, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {
+    return this.http.send({ ...req, token: caller.token, requestId: caller.requestId });
+  }
+
+  /** `GET /server-groups?limit&offset&…`; SDRS pages by offset and reports the total as `count`. */
+  async listGroups(caller: Caller, opts: SdrsListOptions): Promise<{ items: SdrsProtectionGroup[]; count: number | null }> {
+    const res = await this.call(caller, {
+      method: 'GET',
+      path: '/server-groups',
+      query: { ...opts.filters, limit: opts.limit, offset: opts.offset },
+    });
+    const body = (res.json ?? {}) as Partial<SdrsProtectionGroupList>;
+    return {
+      items: Array.isArray(body.server_groups) ? body.server_groups : [],
+      count: typeof body.count === 'number' ? body.count : null,
+    };
+  }
+
+  async showGroup(caller: Caller, id: string): Promise<SdrsProtectionGroup> {
+    const res = await this.call(caller, { method: 'GET', path: path`/server-groups/${id}` });
+    return (res.json as { server_group: SdrsProtectionGroup }).server_group;
+  }
+
+  async createGroup(caller: Caller, body: SdrsCreateProtectionGroup): Promise<SdrsJobAccepted> {
+    const res = await this.call(caller, { method: 'POST', path: '/server-groups', body: { server_group: body } });
+    return accepted(res.json);
+  }
+
+  /** `PUT /server-groups/{id}`: only the name can change; answers with the group. */
+  async renameGroup(caller: Caller, id: string, name: string): Promise<SdrsProtectionGroup> {
+    const res = await this.call(caller, { method: 'PUT', path: path`/server-groups/${id}`, body: { server_group: { name } } });
+    return (res.json as { server_group: SdrsProtectionGroup }).server_group;
+  }
+
+  async deleteGroup(caller: Caller, id: string): Promise<SdrsJobAccepted> {
+    const res = await this.call(caller, { method: 'DELETE', path: path`/server-groups/${id}` });
+    return accepted(res.json);
+  }
+
+  /** `POST /server-groups/{id}/action {"<action>": args}`: enable/re-protect, stop, failover, reverse. */
+  async groupAction(caller: Caller, id: string, action: SdrsActionName, args: Record<string, unknown> = {}): Promise<SdrsJobAccepted> {
+    const res = await this.call(caller, { method: 'POST', path: path`/server-groups/${id}/action`, body: { [action]: args } });
+    return accepted(res.json);
+  }
+
+  /** `GET /jobs/{job_id}`. */
+  async showJob(caller: Caller, jobId: string): Promise<SdrsJob> {
+    const res = await this.call(caller, { method: 'GET', path: path`/jobs/${jobId}` });
+    return res.json as SdrsJob;
+  }
+}
+
+function accepted(json: unknown): SdrsJobAccepted {
+  const jobId = (json as { job_id?: unknown } | undefined)?.job_id;
+  if (typeof jobId !== 'string' || jobId === '') {
+    // The work may have started: say so rather than pretend nothing happened.
+    throw new UpstreamError(
+      'UPSTREAM_ERROR',
+      'SDRS accepted the request but returned no job id; the work may have started, so read the protection group before trying again.',
+      'sdrs',
+      200,
+      null,
+      null,
+    );
+  }
+  return { job_id: jobId };
+}

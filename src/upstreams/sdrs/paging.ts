@@ -1,0 +1,42 @@
+import { UpstreamError } from '../../errors.js';
+
+export interface OffsetPage<T> {
+  items: T[];
+  /** The upstream's total of matching items (SDRS `count`); null when it sent none. */
+  count: number | null;
+}
+
+/**
+ * Reads `want` items from `start` with offset/limit paging. When the upstream answers with fewer items than
+ * asked while its `count` says more exist, it asks again from the new offset, so a page never stops short
+ * silently. It never loops: an empty answer ends the read, and an item seen twice (an upstream ignoring
+ * `offset`) is an error.
+ */
+export async function readOffsetPages<T extends { id: string }>(
+  fetchPage: (limit: number, offset: number) => Promise<OffsetPage<T>>,
+  start: number,
+  want: number,
+  maxRequests = 50,
+): Promise<OffsetPage<T> & { hasMore: boolean }> {
+  const items: T[] = [];
+  const seen = new Set<string>();
+  let count: number | null = null;
+  for (let i = 0; i < maxRequests; i++) {
+    const page = await fetchPage(want - items.length, start + items.length);
+    count = page.count ?? count;
+    for (const item of page.items.slice(0, want - items.length)) {
+      if (seen.has(item.id)) {
+        throw new UpstreamError('UPSTREAM_ERROR', 'SDRS returned the same protection group twice while paging; refusing to loop.', 'sdrs', 200, null, null);
+      }
+      seen.add(item.id);
+      items.push(item);
+    }
+    const end = start + items.length;
+    const done = items.length >= want || page.items.length === 0 || count === null || end >= count;
+    if (done) {
+      const hasMore = count !== null ? end < count : items.length >= want;
+      return { items, count, hasMore };
+    }
+  }
+  throw new UpstreamError('UPSTREAM_ERROR', `SDRS needed more than ${maxRequests} requests for one page; giving up.`, 'sdrs', 200, null, null);
+}

@@ -1,0 +1,155 @@
+// Facade behaviour over the Cinder simulator that only a simulator can show: upstream call counts, headers sent,
+// nothing sent for hostile input, old-microversion gating, unreachable or unconfigured upstreams.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Facade, startFacade } from '../helpers/facade.js';
+
+const NESTED = `query($n: Int) { groups(first: $n) { nodes {
+  id name groupType { id name } volumeTypes { id name } volumes { id size group { id } }
+  snapshots(first: 5) { totalCount nodes { id group { id } groupType { id } } } } } }`;
+
+describe('Cinder upstream calls', () => {
+  let f: Facade;
+  const calls = () => f.app.simulators.cinder!.calls;
+
+  beforeAll(async () => {
+    f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x' }, { cinder: { transitionMs: 20, extraGroups: 60 } });
+    await f.ok('{ groups(first: 1) { nodes { id } } }'); // version discovery happens once per process
+  });
+  afterAll(() => f.close());
+
+  it.each([1, 10, 60])('a page of %i groups with types, volumes and snapshots costs a flat number of calls', async (n) => {
+    f.app.simulators.cinder!.resetCalls();
+    const data = await f.ok<any>(NESTED, { n });
+    expect(data.groups.nodes).toHaveLength(n);
+    for (const g of data.groups.nodes) {
+      expect(g.groupType).not.toBeNull();
+      for (const v of g.volumes) expect(v.group.id).toBe(g.id);
+      for (const s of g.snapshots.nodes) expect(s.group.id).toBe(g.id);
+    }
+    const list = calls().map((c) => `${c.method} ${c.url}`);
+    // groups page + group types + volume types + volumes + group snapshots, whatever N is.
+    expect(list.length, list.join('\n')).toBeLessThanOrEqual(5);
+    expect(new Set(list).size, 'no request repeated').toBe(list.length);
+  });
+
+  it('totalCount is free when one page holds everything, and one summary listing otherwise', async () => {
+    f.app.simulators.cinder!.resetCalls();
+    const all = await f.ok<any>('{ groups(first: 1000) { totalCount nodes { id } pageInfo { hasNextPage } } }');
+    expect(all.groups.pageInfo.hasNextPage).toBe(false);
+    expect(all.groups.totalCount).toBe(all.groups.nodes.length);
+    expect(f.app.simulators.cinder!.calls).toHaveLength(1);
+
+    f.app.simulators.cinder!.resetCalls();
+    const some = await f.ok<any>('{ groups(first: 3) { totalCount nodes { id } } }');
+    expect(some.groups.totalCount).toBe(all.groups.totalCount);
+    expect(f.app.simulators.cinder!.calls.map((c) => c.path.split('/').pop())).toEqual(['detail', 'groups']);
+  });
+
+  it('sends the negotiated microversion, the caller token and a request id on every call', async () => {
+    f.app.simulators.cinder!.resetCalls();
+    await f.ok('{ groups(first: 2) { nodes { id volumes { id } } } }', undefined, { token: 'token-A' });
+    expect(calls().length).toBeGreaterThan(0);
+    for (const c of calls()) {
+      expect(c.headers['openstack-api-version']).toBe('volume 3.70');
+      expect(c.headers['x-auth-token']).toBe('token-A');
+      expect(c.headers['x-openstack-request-id']).toMatch(/^req-[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('keeps two tokens apart: nothing is shared between requests', async () => {
+    f.app.simulators.cinder!.resetCalls();
+    await f.ok('{ groups(first: 3) { nodes { id } } }', undefined, { token: 'token-A' });
+    await f.ok('{ groups(first: 3) { nodes { id } } }', undefined, { token: 'token-B' });
+    expect(calls().map((c) => c.headers['x-auth-token'])).toEqual(['token-A', 'token-B']);
+  });
+
+  it('Bearer tokens are forwarded as X-Auth-Token', async () => {
+    f.app.simulators.cinder!.resetCalls();
+    const { request } = await import('undici');
+    const res = await request(f.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer tok-C' },
+      body: JSON.stringify({ query: '{ groups(first: 1) { nodes { id } } }' }),
+    });
+    expect(res.statusCode).toBe(200);
+    await res.body.text();
+    expect(calls()[0]?.headers['x-auth-token']).toBe('tok-C');
+  });
+
+  it.each(['../../x', '..', 'a/b', '%2e%2e', 'x'.repeat(200), 'id with space', 'a?b=c'])(
+    'rejects the hostile id %j before any upstream call',
+    async (id) => {
+      f.app.simulators.cinder!.resetCalls();
+      const r = await f.gql('query($id: ID!) { group(id: $id) { id } volume(id: $id) { id } }', { id });
+      expect(r.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+      expect(calls()).toHaveLength(0);
+    },
+  );
+
+  it('rejects a forged cursor and an oversized page before any upstream call', async () => {
+    f.app.simulators.cinder!.resetCalls();
+    const forged = Buffer.from('m:../../x').toString('base64url');
+    const r1 = await f.gql('query($a: String) { groups(after: $a) { nodes { id } } }', { a: forged });
+    const r2 = await f.gql('{ groups(first: 100000) { nodes { id } } }');
+    expect(r1.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r2.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(calls()).toHaveLength(0);
+  });
+
+  it('a failing link is a field error with partial data, and other services are unaffected', async () => {
+    const r = await f.gql('{ about { services { name mode } } protection: about { services { name } } groups(first: 1) { nodes { id } } }');
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.groups.nodes).toHaveLength(1);
+  });
+});
+
+describe('Cinder older than the facade needs', () => {
+  let f: Facade;
+  beforeAll(async () => {
+    f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x' }, { cinder: { maxVersion: '3.30', transitionMs: 20 } });
+  });
+  afterAll(() => f.close());
+
+  it('caps the microversion at what the service advertises', async () => {
+    f.app.simulators.cinder!.resetCalls();
+    await f.ok('{ groups(first: 1) { nodes { id } } }');
+    const sent = f.app.simulators.cinder!.calls.filter((c) => c.path.includes('/groups'));
+    expect(sent[0]?.headers['openstack-api-version']).toBe('volume 3.30');
+  });
+
+  it('answers NOT_SUPPORTED for replication without sending the action', async () => {
+    const { id } = (await f.ok<any>('{ groups(first: 1) { nodes { id } } }')).groups.nodes[0];
+    f.app.simulators.cinder!.resetCalls();
+    const r = await f.gql('mutation($id: ID!) { enableGroupReplication(input: { id: $id }) { group { id } } }', { id });
+    expect(r.errors?.[0]?.extensions?.code).toBe('NOT_SUPPORTED');
+    expect(r.errors?.[0]?.message).toMatch(/needs Cinder API 3\.38; this Cinder supports up to 3\.30/);
+    expect(f.app.simulators.cinder!.calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+  });
+});
+
+describe('Cinder unreachable or not configured', () => {
+  it('an unreachable Cinder gives UPSTREAM_UNAVAILABLE on its fields only', async () => {
+    const f = await startFacade({ CINDER_URL: 'http://127.0.0.1:9/v3/8a1f2c3d4e5f40718293a4b5c6d7e8f9' });
+    try {
+      const r = await f.gql('{ about { services { name mode } } groups { nodes { id } } }');
+      expect(r.status).toBe(200);
+      expect(r.data?.about.services.map((s: any) => s.mode)).toEqual(['REAL', 'ABSENT', 'ABSENT']);
+      expect(r.errors?.[0]).toMatchObject({ path: ['groups'], extensions: { code: 'UPSTREAM_UNAVAILABLE', upstream: { service: 'cinder', status: 0 } } });
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a Cinder that is neither configured nor simulated answers with a clear error, never simulated data', async () => {
+    const f = await startFacade({ SDRS_URL: 'http://127.0.0.1:9/v1/x' });
+    try {
+      expect(f.app.simulators.cinder).toBeUndefined();
+      const r = await f.gql('{ group(id: "8a1f2c3d-0000-4000-8000-000000000000") { id } }');
+      expect(r.data).toEqual({ group: null });
+      expect(r.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(r.errors?.[0]?.message).toMatch(/cinder service is not configured.*CINDER_URL/);
+    } finally {
+      await f.close();
+    }
+  });
+});

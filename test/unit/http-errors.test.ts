@@ -1,0 +1,102 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../src/errors.js';
+import { HttpClient, createAgent, path } from '../../src/upstreams/http.js';
+
+// A tiny fake upstream that answers each path with one canned response, to check every envelope the
+// facade must understand becomes one typed UpstreamError.
+const CANNED: Record<string, { status: number; type?: string; body: string; delay?: number }> = {
+  '/item-not-found': { status: 404, body: '{"itemNotFound": {"code": 404, "message": "Group abc could not be found."}}' },
+  '/compute-fault': { status: 500, body: '{"computeFault": {"code": 500, "message": "Unexpected API Error."}}' },
+  '/not-acceptable': { status: 406, body: '{"computeFault": {"code": 406, "message": "Version 3.99 is not supported by the API."}}' },
+  '/plain-404': { status: 404, type: 'text/plain', body: '404 Not Found\n\nThe resource could not be found.\n\n   ' },
+  '/html-502': { status: 502, type: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1><script>x</script></body></html>' },
+  '/sdrs-400': { status: 400, body: '{"error": {"code": "SDRS.1013", "message": "The protection group does not exist."}}' },
+  '/badrequest-lower': { status: 400, body: '{"badrequest": {"code": "SDRS.0009", "message": "name is required"}}' },
+  '/keystone-401': { status: 401, body: '{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}' },
+  '/conflict': { status: 409, body: '{"conflictingRequest": {"code": 409, "message": "Invalid share group: %(reason)s"}}' },
+  '/empty-204': { status: 204, body: '' },
+  '/garbage-200': { status: 200, body: '{"groups": [ {"id": "x"' },
+  '/slow': { status: 200, body: '{}', delay: 1_500 },
+};
+
+let server: Server;
+let origin: string;
+const seen: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    seen.push(req.url ?? '');
+    const c = CANNED[(req.url ?? '').split('?')[0]!] ?? { status: 404, type: 'text/plain', body: 'no route' };
+    setTimeout(() => {
+      res.writeHead(c.status, { 'content-type': c.type ?? 'application/json', 'x-openstack-request-id': 'req-1234' });
+      res.end(c.body);
+    }, c.delay ?? 0);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+async function failure(p: string, timeoutMs = 5_000): Promise<UpstreamError> {
+  const client = new HttpClient({
+    service: 'cinder',
+    endpoint: origin,
+    agent: createAgent({ connectMs: 1_000, headersMs: timeoutMs, bodyMs: timeoutMs }),
+  });
+  try {
+    await client.send({ method: 'GET', path: p });
+  } catch (err) {
+    expect(err).toBeInstanceOf(UpstreamError);
+    return err as UpstreamError;
+  }
+  throw new Error(`expected ${p} to fail`);
+}
+
+describe('upstream error envelopes', () => {
+  it.each([
+    ['/item-not-found', 'NOT_FOUND', 404, 'itemNotFound', 'Group abc could not be found.'],
+    ['/compute-fault', 'UPSTREAM_ERROR', 500, 'computeFault', 'Unexpected API Error.'],
+    ['/not-acceptable', 'NOT_SUPPORTED', 406, 'computeFault', 'Version 3.99 is not supported by the API.'],
+    ['/plain-404', 'NOT_FOUND', 404, null, 'Cinder answered HTTP 404 with a body that is not a JSON error.'],
+    ['/html-502', 'UPSTREAM_UNAVAILABLE', 502, null, 'Cinder answered HTTP 502 with a body that is not a JSON error.'],
+    ['/sdrs-400', 'BAD_USER_INPUT', 400, 'SDRS.1013', 'The protection group does not exist.'],
+    ['/badrequest-lower', 'BAD_USER_INPUT', 400, 'SDRS.0009', 'name is required'],
+    ['/keystone-401', 'UNAUTHENTICATED', 401, 'error', 'The request you have made requires authentication.'],
+    ['/conflict', 'CONFLICT', 409, 'conflictingRequest', 'Invalid share group'],
+    ['/garbage-200', 'UPSTREAM_ERROR', 200, null, 'Cinder answered HTTP 200 with a body that is not JSON.'],
+  ])('%s -> %s', async (p, code, status, upstreamCode, message) => {
+    const err = await failure(p);
+    expect(err.code).toBe(code);
+    expect(err.status).toBe(status);
+    expect(err.upstreamCode).toBe(upstreamCode);
+    expect(err.message).toBe(message);
+    expect(err.service).toBe('cinder');
+    expect(err.message).not.toContain('<');
+    if (status !== 200) expect(err.requestId).toBe('req-1234');
+  });
+
+  it('an empty 204 is a success without a body', async () => {
+    const client = new HttpClient({ service: 'cinder', endpoint: origin, agent: createAgent() });
+    const res = await client.send({ method: 'POST', path: '/empty-204', body: {} });
+    expect(res).toMatchObject({ status: 204, json: undefined });
+  });
+
+  it('a slow upstream becomes UPSTREAM_TIMEOUT', async () => {
+    const err = await failure('/slow', 300);
+    expect(err.code).toBe('UPSTREAM_TIMEOUT');
+    expect(err.status).toBe(0);
+  });
+
+  it('a refused connection becomes UPSTREAM_UNAVAILABLE', async () => {
+    const client = new HttpClient({ service: 'manila', endpoint: 'http://127.0.0.1:1', agent: createAgent() });
+    await expect(client.send({ method: 'GET', path: '/x' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', service: 'manila' });
+  });
+
+  it('path() encodes every interpolated segment', async () => {
+    expect(path`/groups/${'../../x'}/action`).toBe('/groups/..%2F..%2Fx/action');
+    expect(path`/groups/${'a b?c#d%'}`).toBe('/groups/a%20b%3Fc%23d%25');
+  });
+});
