@@ -10,9 +10,16 @@ MANILA_PORT="${MANILA_PORT:-18786}"
 OPENSTACK_PROJECT_ID="${OPENSTACK_PROJECT_ID:-8a1f2c3d4e5f40718293a4b5c6d7e8f9}"
 
 # Debian's interpreter: a pyenv python earlier on PATH cannot see the packages.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 PY=/usr/bin/python3
-PG_BIN=/usr/lib/postgresql/15/bin
+# Debian installs server binaries per major version (15 on bookworm).
+# shellcheck disable=SC2034
+PG_BIN="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)"
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+# shellcheck disable=SC2034
 PG_DATA="$OPENSTACK_WORKDIR/pgdata"
+# PostgreSQL refuses to run as root; the cluster belongs to this user.
+# shellcheck disable=SC2034
 PG_USER=postgres
 
 LOG_PREFIX="${LOG_PREFIX:-[openstack]}"

@@ -33,7 +33,9 @@ MANILA_URL="http://127.0.0.1:$MANILA_PORT/v2/$OPENSTACK_PROJECT_ID"
 OPENSTACK_PG_URL="postgresql://postgres@127.0.0.1:$OPENSTACK_PG_PORT"
 
 for v in OPENSTACK_PG_PORT CINDER_PORT MANILA_PORT; do
-  [[ "${!v}" =~ ^[0-9]+$ ]] && ((${!v} >= 1 && ${!v} <= 65535)) || die "$v must be a TCP port number: ${!v}"
+  if ! [[ "${!v}" =~ ^[0-9]+$ ]] || ((${!v} < 1 || ${!v} > 65535)); then
+    die "$v must be a TCP port number: ${!v}"
+  fi
 done
 [[ "$OPENSTACK_PROJECT_ID" =~ ^[0-9a-fA-F-]+$ ]] \
   || die "OPENSTACK_PROJECT_ID must be hex/dashes (Cinder project_id_regex): $OPENSTACK_PROJECT_ID"
