@@ -5,6 +5,21 @@ export const SERVICES: readonly ServiceName[] = ['cinder', 'manila', 'sdrs'];
 /** How one upstream is reached: a configured endpoint, the embedded simulator, or not at all. */
 export type ServiceMode = { kind: 'real'; url: string } | { kind: 'simulated' } | { kind: 'absent' };
 
+/** Protections against expensive or hostile requests; each has an environment variable (README). */
+export interface Limits {
+  /** Whole-request deadline: every upstream call is cut to fit inside it. */
+  requestDeadlineMs: number;
+  /** GraphQL requests in progress at once; more get 503 with Retry-After instead of queueing. */
+  maxInFlight: number;
+  /** On SIGTERM, how long in-flight requests get to finish. */
+  shutdownGraceMs: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -12,6 +27,9 @@ export interface Config {
   /** True when no upstream URL was configured at all: everything runs on the simulators. */
   demo: boolean;
   upstreamTimeoutMs: number;
+  /** NODE_ENV=development: field suggestions in validation errors. */
+  development: boolean;
+  limits: Limits;
 }
 
 export class ConfigError extends Error {}
@@ -57,10 +75,11 @@ function parseSimulate(raw: string | undefined): Set<ServiceName> {
   return out;
 }
 
-function parseMs(name: string, raw: string | undefined, fallback: number): number {
+/** A positive whole number (milliseconds, counts); the name says which. */
+function parsePositive(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) {
-    throw new ConfigError(`${name} must be a positive whole number of milliseconds, got ${JSON.stringify(raw)}`);
+    throw new ConfigError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
   }
   return Number(raw);
 }
@@ -90,6 +109,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     services,
     demo,
-    upstreamTimeoutMs: parseMs('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 10_000),
+    upstreamTimeoutMs: parsePositive('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 5_000),
+    development: env.NODE_ENV === 'development',
+    limits: {
+      requestDeadlineMs: parsePositive('REQUEST_DEADLINE_MS', env.REQUEST_DEADLINE_MS, 10_000),
+      maxInFlight: parsePositive('MAX_IN_FLIGHT', env.MAX_IN_FLIGHT, 256),
+      shutdownGraceMs: parsePositive('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 20_000),
+      maxDepth: parsePositive('GRAPHQL_MAX_DEPTH', env.GRAPHQL_MAX_DEPTH, 10),
+      maxAliases: parsePositive('GRAPHQL_MAX_ALIASES', env.GRAPHQL_MAX_ALIASES, 15),
+      maxDirectives: parsePositive('GRAPHQL_MAX_DIRECTIVES', env.GRAPHQL_MAX_DIRECTIVES, 20),
+      maxTokens: parsePositive('GRAPHQL_MAX_TOKENS', env.GRAPHQL_MAX_TOKENS, 2_000),
+      maxCost: parsePositive('GRAPHQL_MAX_COST', env.GRAPHQL_MAX_COST, 50_000),
+    },
   };
 }

@@ -54,6 +54,8 @@ export class UpstreamError extends FacadeError {
     readonly requestId: string | null,
     /** The upstream's own error name or code, e.g. `itemNotFound` or `SDRS.1013`. */
     readonly upstreamCode: string | null,
+    /** The upstream's Retry-After header, when it sent one. */
+    readonly retryAfter?: string,
   ) {
     super(code, message);
   }

@@ -30,10 +30,16 @@ async function main(): Promise<void> {
   console.log(`groupgraph listening on ${app.server.url}/graphql (GraphiQL: open it in a browser)`);
 
   const stop = (signal: string) => {
-    console.log(`groupgraph: ${signal}, shutting down`);
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+    console.log(`groupgraph: ${signal}: draining ${app.server.inFlight()} request(s), grace ${config.limits.shutdownGraceMs} ms`);
+    app.drain(config.limits.shutdownGraceMs).then(
+      (left) => {
+        console.log(left === 0 ? 'groupgraph: drained, bye' : `groupgraph: grace period over, ${left} request(s) cut off`);
+        process.exit(left === 0 ? 0 : 1);
+      },
+      (err: unknown) => {
+        console.error('groupgraph: shutdown failed:', err);
+        process.exit(1);
+      },
     );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));

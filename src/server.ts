@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { Limits } from './config.js';
 import { type RequestContext, type Upstreams, createContext, tokenFrom } from './context.js';
 import type { AboutShape } from './graphql/about.js';
 import { formatError } from './graphql/errors.js';
@@ -13,6 +15,13 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export interface FacadeServer {
   url: string;
   server: Server;
+  /** GraphQL requests being answered right now. */
+  inFlight(): number;
+  /**
+   * Graceful stop: refuse new work (503, /readyz fails), let in-flight requests finish within `graceMs`, then
+   * close. Resolves with how many requests were still running when the grace period ended (0 normally).
+   */
+  drain(graceMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -21,6 +30,18 @@ export interface ServerOptions {
   host: string;
   upstreams: Upstreams;
   about: AboutShape;
+  limits: Limits;
+  development: boolean;
+}
+
+/** What /readyz says about each upstream: its mode and its circuit breaker, never a live call. */
+function upstreamStates(upstreams: Upstreams, about: AboutShape) {
+  const out: Record<string, { mode: string; circuit: string | null }> = {};
+  for (const s of about.services) {
+    const client = (upstreams as unknown as Record<string, { http?: { breaker?: { state: string } } } | null>)[s.name];
+    out[s.name] = { mode: s.mode, circuit: client?.http?.breaker?.state ?? null };
+  }
+  return out;
 }
 
 class BodyTooLarge extends Error {}
@@ -55,13 +76,34 @@ function requestError(res: ServerResponse, status: number, message: string): voi
 
 /** Starts the HTTP server: POST/GET /graphql (GraphiQL for browsers), /healthz, GraphiQL assets. */
 export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
+  const { limits } = opts;
+  // Depth, alias, directive, token and cost limits run at validation, before any resolver (so before any
+  // upstream call). Field suggestions ("did you mean …") would let anyone map the schema: development only.
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    maxTokens: { n: limits.maxTokens },
+    costLimit: { maxCost: limits.maxCost },
+    blockFieldSuggestion: { enabled: !opts.development },
+  }).protect();
   const apollo = new ApolloServer<RequestContext>({
     schema: buildSchema(),
     formatError,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    validationRules: armor.validationRules,
+    // graphql-armor's typings point at Apollo's CommonJS build; its plugins are plain hook objects either way.
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
+    ],
   });
   await apollo.start();
+  let inFlight = 0;
+  let draining = false;
+  const idle: (() => void)[] = [];
 
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
     const headers = new HeaderMap();
@@ -91,10 +133,15 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     const token = tokenFrom(headers);
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-      context: async () => createContext(opts.upstreams, opts.about, token),
+      context: async () => createContext(opts.upstreams, opts.about, token, limits.requestDeadlineMs),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
     res.statusCode = result.status ?? 200;
+    // graphql-armor's token limit throws while parsing, which Apollo answers as a 500; a document refused for
+    // its shape is the client's error, a 400 like every other validation failure.
+    if (res.statusCode === 500 && result.body.kind === 'complete' && result.body.string.includes('"GRAPHQL_VALIDATION_FAILED"')) {
+      res.statusCode = 400;
+    }
     if (result.body.kind === 'complete') {
       res.end(result.body.string);
       return;
@@ -109,6 +156,13 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         return sendJson(res, 200, { status: 'ok' });
       }
+      if (url.pathname === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
+        return sendJson(res, draining ? 503 : 200, {
+          status: draining ? 'draining' : 'ready',
+          inFlight,
+          upstreams: upstreamStates(opts.upstreams, opts.about),
+        });
+      }
       if (url.pathname.startsWith('/graphiql/') && req.method === 'GET') {
         const asset = graphiqlAsset(url.pathname.slice('/graphiql/'.length));
         if (!asset) return requestError(res, 404, 'Not found.');
@@ -122,7 +176,24 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
           return void res.end(html);
         }
-        if (url.pathname === '/graphql') return graphql(req, res, url.search);
+        if (url.pathname === '/graphql') {
+          if (draining) {
+            res.setHeader('connection', 'close');
+            res.setHeader('retry-after', '5');
+            return requestError(res, 503, 'The server is shutting down; retry on another instance.');
+          }
+          if (inFlight >= limits.maxInFlight) {
+            res.setHeader('retry-after', '1');
+            return requestError(res, 503, `Too many requests in progress (${limits.maxInFlight}); retry shortly.`);
+          }
+          inFlight++;
+          try {
+            return await graphql(req, res, url.search);
+          } finally {
+            inFlight--;
+            if (inFlight === 0) idle.splice(0).forEach((wake) => wake());
+          }
+        }
       }
       return requestError(res, 404, 'Not found. The GraphQL endpoint is /graphql.');
     };
@@ -140,12 +211,30 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   });
   const addr = server.address() as AddressInfo;
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+  const close = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    await apollo.stop();
+  };
   return {
     url: `http://${host}:${addr.port}`,
     server,
-    close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    inFlight: () => inFlight,
+    drain: async (graceMs) => {
+      draining = true;
+      // Stop accepting connections now; keep-alive connections get `connection: close` on their next answer.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([new Promise<void>((r) => idle.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
+      }
+      const left = inFlight;
+      server.closeAllConnections();
+      await closed;
       await apollo.stop();
+      return left;
     },
+    close,
   };
 }

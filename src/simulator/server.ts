@@ -47,6 +47,7 @@ export interface InjectedFault {
   times?: number;
   /** Only requests with these methods (default: any). */
   methods?: string[];
+  headers?: Record<string, string>;
 }
 
 export interface RunningSimulator {
@@ -139,7 +140,7 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       const fault = takeFault(req.method ?? 'GET');
       if (fault) {
-        send(res, { status: fault.status, json: fault.json, text: fault.text });
+        send(res, { status: fault.status, json: fault.json, text: fault.text, headers: fault.headers });
         return;
       }
       let out: SimResponse;

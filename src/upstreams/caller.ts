@@ -2,4 +2,6 @@
 export interface Caller {
   token: string | null;
   requestId: string;
+  /** Epoch ms by which the GraphQL request must be answered; upstream calls are cut to fit. */
+  deadline?: number;
 }

@@ -1,6 +1,7 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { type ErrorCode, type ServiceName, UpstreamError } from '../errors.js';
+import { CircuitBreaker, RetryBudget, retryDelayMs } from './resilience.js';
 
 export interface HttpTimeouts {
   connectMs: number;
@@ -43,6 +44,8 @@ export interface UpstreamRequest {
   /** Sent as X-Openstack-Request-Id so upstream logs can be joined with ours. */
   requestId?: string;
   headers?: Record<string, string>;
+  /** Epoch ms by which the whole GraphQL request must be answered; the call is cut short to fit. */
+  deadline?: number;
 }
 
 export interface UpstreamResponse {
@@ -64,7 +67,7 @@ export function codeForStatus(status: number): ErrorCode {
   if (status === 404) return 'NOT_FOUND';
   if (status === 409) return 'CONFLICT';
   if (status === 406 || status === 501) return 'NOT_SUPPORTED';
-  if (status === 503 || status === 502) return 'UPSTREAM_UNAVAILABLE';
+  if (status === 503 || status === 502 || status === 429) return 'UPSTREAM_UNAVAILABLE';
   if (status === 504 || status === 408) return 'UPSTREAM_TIMEOUT';
   return 'UPSTREAM_ERROR';
 }
@@ -165,24 +168,77 @@ export interface HttpClientOptions {
   endpoint: string;
   agent: Dispatcher;
   classify?: ErrorClassifier;
+  breaker?: CircuitBreaker;
 }
+
+/** Worth one more try: the request never reached a healthy server. A timeout is not retried (it used the time). */
+function transient(err: UpstreamError): boolean {
+  return err.status === 0 ? err.code === 'UPSTREAM_UNAVAILABLE' : [429, 502, 503, 504].includes(err.status);
+}
+
+/** Counts against the breaker: the upstream misbehaved (5xx, no answer), not the caller (4xx). */
+function upstreamFault(err: unknown): boolean {
+  return !(err instanceof UpstreamError) || err.status === 0 || err.status >= 500 || err.status === 429;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The one place HTTP happens. Errors leave it only as UpstreamError. */
 export class HttpClient {
   readonly service: ServiceName;
   readonly endpoint: string;
+  readonly breaker: CircuitBreaker;
   private readonly agent: Dispatcher;
   private readonly classify: ErrorClassifier | undefined;
+  private readonly retries = new RetryBudget();
 
   constructor(opts: HttpClientOptions) {
     this.service = opts.service;
     this.endpoint = opts.endpoint.replace(/\/+$/, '');
     this.agent = opts.agent;
     this.classify = opts.classify;
+    this.breaker = opts.breaker ?? new CircuitBreaker();
   }
 
-  /** Sends one request to an absolute URL (version discovery) or an endpoint-relative path. */
+  /**
+   * Sends a request to an absolute URL (version discovery) or an endpoint-relative path. GETs get at most one
+   * retry for a transient failure, within the retry budget and the deadline; anything else is sent exactly once:
+   * a POST that starts work in a disaster is never repeated behind the caller's back.
+   */
   async send(req: UpstreamRequest, absoluteUrl?: string): Promise<UpstreamResponse> {
+    const attempts = req.method === 'GET' ? 2 : 1;
+    this.retries.earn();
+    for (let attempt = 1; ; attempt++) {
+      if (!this.breaker.allow()) {
+        throw new UpstreamError(
+          'UPSTREAM_UNAVAILABLE',
+          `${serviceLabel(this.service)} is failing; the facade stopped calling it for a few seconds (circuit open).`,
+          this.service,
+          0,
+          null,
+          null,
+        );
+      }
+      try {
+        const res = await this.sendOnce(req, absoluteUrl);
+        this.breaker.record(true);
+        return res;
+      } catch (err) {
+        this.breaker.record(!upstreamFault(err));
+        if (!(err instanceof UpstreamError) || attempt >= attempts || !transient(err)) throw err;
+        const wait = retryDelayMs(err.retryAfter, 1_000);
+        if (req.deadline !== undefined && Date.now() + wait >= req.deadline) throw err;
+        if (!this.retries.spend()) throw err;
+        await sleep(wait);
+      }
+    }
+  }
+
+  private async sendOnce(req: UpstreamRequest, absoluteUrl?: string): Promise<UpstreamResponse> {
+    const remaining = req.deadline === undefined ? undefined : req.deadline - Date.now();
+    if (remaining !== undefined && remaining <= 0) {
+      throw new UpstreamError('UPSTREAM_TIMEOUT', 'The request deadline passed before this call could be made.', this.service, 0, null, null);
+    }
     const url = absoluteUrl ?? `${this.endpoint}${req.path}${queryString(req.query)}`;
     const headers: Record<string, string> = { accept: 'application/json', ...(req.headers ?? {}) };
     if (req.token) headers['x-auth-token'] = req.token;
@@ -194,7 +250,13 @@ export class HttpClient {
     }
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, { method: req.method, headers, body, dispatcher: this.agent });
+      res = await request(url, {
+        method: req.method,
+        headers,
+        body,
+        dispatcher: this.agent,
+        signal: remaining === undefined ? undefined : AbortSignal.timeout(remaining),
+      });
     } catch (err) {
       throw networkError(this.service, err);
     }
@@ -207,7 +269,8 @@ export class HttpClient {
     }
     const requestId = requestIdOf(res.headers);
     if (res.statusCode >= 400 || (res.statusCode >= 300 && !absoluteUrl)) {
-      throw this.errorFor(res.statusCode, text, requestId);
+      const retryAfter = res.headers['retry-after'];
+      throw this.errorFor(res.statusCode, text, requestId, req.token, typeof retryAfter === 'string' ? retryAfter : undefined);
     }
     let json: unknown;
     if (text.trim().length > 0) {
@@ -227,15 +290,17 @@ export class HttpClient {
     return { status: res.statusCode, headers: res.headers, json };
   }
 
-  private errorFor(status: number, text: string, requestId: string | null): UpstreamError {
+  private errorFor(status: number, text: string, requestId: string | null, token?: string | null, retryAfter?: string): UpstreamError {
     const env = parseEnvelope(text);
     const label = serviceLabel(this.service);
-    const message =
+    let message =
       env.message !== null
         ? cleanMessage(env.message)
         : `${label} answered HTTP ${status}${text.trim() ? ' with a body that is not a JSON error' : ' with an empty body'}.`;
+    // An upstream that echoes the caller's token in an error message must not make us echo it further.
+    if (token) message = message.split(token).join('[token]');
     const code = this.classify?.(status, env.code, message) ?? codeForStatus(status);
-    return new UpstreamError(code, message, this.service, status, requestId, env.code);
+    return new UpstreamError(code, message, this.service, status, requestId, env.code, retryAfter);
   }
 }
 

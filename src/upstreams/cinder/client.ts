@@ -97,6 +97,7 @@ export class CinderClient {
       ...req,
       token: caller.token,
       requestId: caller.requestId,
+      deadline: caller.deadline,
       headers: { 'openstack-api-version': `volume ${v}` },
     });
   }

@@ -1,0 +1,111 @@
+/** Circuit breaker states, as /readyz reports them. */
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+export interface BreakerOptions {
+  /** Outcomes remembered (a rolling window of the most recent calls). */
+  window: number;
+  /** Fewest outcomes in the window before the breaker may open. */
+  minCalls: number;
+  /** Failure share (0..1) at which it opens. */
+  failureRate: number;
+  /** How long it stays open before letting one probe through. */
+  openMs: number;
+}
+
+export const DEFAULT_BREAKER: BreakerOptions = { window: 20, minCalls: 10, failureRate: 0.5, openMs: 5_000 };
+
+/**
+ * One per upstream. Opens on a sustained failure rate (5xx, timeouts, refused connections — never a 4xx, which
+ * is the caller's problem), then fails fast until `openMs` has passed; then one probe decides.
+ */
+export class CircuitBreaker {
+  private outcomes: boolean[] = [];
+  private openedAt = 0;
+  private probing = false;
+  private stateValue: CircuitState = 'closed';
+
+  constructor(
+    private readonly opts: BreakerOptions = DEFAULT_BREAKER,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get state(): CircuitState {
+    if (this.stateValue === 'open' && this.now() - this.openedAt >= this.opts.openMs) return 'half-open';
+    return this.stateValue;
+  }
+
+  /** True when a call may go out now; a half-open breaker lets exactly one probe through at a time. */
+  allow(): boolean {
+    const s = this.state;
+    if (s === 'closed') return true;
+    if (s === 'open' || this.probing) return false;
+    this.probing = true;
+    return true;
+  }
+
+  /** Milliseconds until the breaker lets a probe through (for Retry-After style hints). */
+  retryInMs(): number {
+    return this.stateValue === 'open' ? Math.max(0, this.opts.openMs - (this.now() - this.openedAt)) : 0;
+  }
+
+  record(ok: boolean): void {
+    if (this.probing || this.state === 'half-open') {
+      this.probing = false;
+      if (ok) {
+        this.stateValue = 'closed';
+        this.outcomes = [];
+      } else {
+        this.trip();
+      }
+      return;
+    }
+    this.outcomes.push(ok);
+    if (this.outcomes.length > this.opts.window) this.outcomes.shift();
+    const failures = this.outcomes.filter((o) => !o).length;
+    if (this.outcomes.length >= this.opts.minCalls && failures / this.outcomes.length >= this.opts.failureRate) {
+      this.trip();
+    }
+  }
+
+  private trip(): void {
+    this.stateValue = 'open';
+    this.openedAt = this.now();
+    this.outcomes = [];
+  }
+}
+
+/**
+ * Retries may add at most `ratio` of the traffic (plus a small floor so a quiet service can still retry):
+ * a sick upstream is not hammered with a retry storm.
+ */
+export class RetryBudget {
+  private tokens: number;
+
+  constructor(
+    private readonly ratio = 0.1,
+    private readonly max = 10,
+  ) {
+    this.tokens = max;
+  }
+
+  /** Every first attempt earns a fraction of a retry. */
+  earn(): void {
+    this.tokens = Math.min(this.max, this.tokens + this.ratio);
+  }
+
+  spend(): boolean {
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** Backoff before a retry: Retry-After when the upstream gave one (capped), else 50-150 ms of jitter. */
+export function retryDelayMs(retryAfter: string | undefined, capMs: number, random = Math.random): number {
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now();
+    if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, capMs);
+  }
+  return Math.min(50 + Math.floor(random() * 100), capMs);
+}
