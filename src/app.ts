@@ -5,10 +5,16 @@ import { startServer, type FacadeServer } from './server.js';
 import type { RunningSimulator } from './simulator/server.js';
 import { type CinderSimOptions, startCinderSimulator } from './simulator/cinder/index.js';
 import { CinderClient } from './upstreams/cinder/client.js';
+import { type ManilaSimOptions, startManilaSimulator } from './simulator/manila/index.js';
+import { ManilaClient } from './upstreams/manila/client.js';
+import { type SdrsSimOptions, startSdrsSimulator } from './simulator/sdrs/index.js';
+import { SdrsClient } from './upstreams/sdrs/client.js';
 import { createAgent } from './upstreams/http.js';
 
 export interface SimulatorOptions {
   cinder?: CinderSimOptions;
+  manila?: ManilaSimOptions;
+  sdrs?: SdrsSimOptions;
 }
 
 export interface App {
@@ -16,6 +22,8 @@ export interface App {
   /** Simulators started for services in simulated mode, by service. */
   simulators: Partial<Record<ServiceName, RunningSimulator & { endpoint: string }>>;
   endpoints: Partial<Record<ServiceName, string>>;
+  /** SIGTERM: finish in-flight requests (within `graceMs`), then stop; resolves with requests cut off. */
+  drain(graceMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -33,19 +41,45 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}): Prom
     endpoints.cinder = cinderMode.url;
   }
 
+  const manilaMode = config.services.manila;
+  if (manilaMode.kind === 'simulated') {
+    simulators.manila = await startManilaSimulator(sim.manila);
+    endpoints.manila = simulators.manila.endpoint;
+  } else if (manilaMode.kind === 'real') {
+    endpoints.manila = manilaMode.url;
+  }
+
+  const sdrsMode = config.services.sdrs;
+  if (sdrsMode.kind === 'simulated') {
+    simulators.sdrs = await startSdrsSimulator(sim.sdrs);
+    endpoints.sdrs = simulators.sdrs.endpoint;
+  } else if (sdrsMode.kind === 'real') {
+    endpoints.sdrs = sdrsMode.url;
+  }
+
   const upstreams: Upstreams = {
     cinder: endpoints.cinder ? new CinderClient(endpoints.cinder, agent) : null,
+    manila: endpoints.manila ? new ManilaClient(endpoints.manila, agent) : null,
+    sdrs: endpoints.sdrs ? new SdrsClient(endpoints.sdrs, agent) : null,
   };
   const server = await startServer({
     port: config.port,
     host: config.host,
     upstreams,
     about: aboutFrom(config, endpoints),
+    limits: config.limits,
+    development: config.development,
   });
   return {
     server,
     simulators,
     endpoints,
+    drain: async (graceMs) => {
+      const left = await server.drain(graceMs);
+      await Promise.all(Object.values(simulators).map((s) => s.close()));
+      await agent.close();
+      return left;
+    },
     close: async () => {
       await server.close();
       await Promise.all(Object.values(simulators).map((s) => s.close()));

@@ -5,10 +5,16 @@ import type { AboutShape } from './graphql/about.js';
 import type { Caller } from './upstreams/caller.js';
 import type { CinderClient } from './upstreams/cinder/client.js';
 import { type CinderLoaders, createCinderLoaders } from './upstreams/cinder/loaders.js';
+import type { ManilaClient } from './upstreams/manila/client.js';
+import { type ManilaAccess, createManilaAccess } from './upstreams/manila/loaders.js';
+import type { SdrsClient } from './upstreams/sdrs/client.js';
+import { type SdrsLoaders, createSdrsLoaders } from './upstreams/sdrs/loaders.js';
 
 /** Process-wide upstream clients; null for a service that is neither configured nor simulated. */
 export interface Upstreams {
   cinder: CinderClient | null;
+  manila: ManilaClient | null;
+  sdrs: SdrsClient | null;
 }
 
 export interface RequestContext {
@@ -16,6 +22,10 @@ export interface RequestContext {
   about: AboutShape;
   /** Cinder client and this request's loaders; throws UPSTREAM_UNAVAILABLE when Cinder is not set up. */
   cinder(): { client: CinderClient; loaders: CinderLoaders };
+  /** Manila client, its legacy CG API and this request's loaders; throws UPSTREAM_UNAVAILABLE when Manila is not set up. */
+  manila(): ManilaAccess;
+  /** SDRS client and this request's loaders; throws UPSTREAM_UNAVAILABLE when SDRS is not set up. */
+  sdrs(): { client: SdrsClient; loaders: SdrsLoaders };
 }
 
 const HINT: Record<ServiceName, string> = {
@@ -58,9 +68,11 @@ export function aboutFrom(config: Config, endpoints: Partial<Record<ServiceName,
 }
 
 /** Built once per GraphQL request: nothing in it outlives the request. */
-export function createContext(upstreams: Upstreams, about: AboutShape, token: string | null): RequestContext {
-  const caller: Caller = { token, requestId: `req-${randomUUID()}` };
+export function createContext(upstreams: Upstreams, about: AboutShape, token: string | null, deadlineMs = 10_000): RequestContext {
+  const caller: Caller = { token, requestId: `req-${randomUUID()}`, deadline: Date.now() + deadlineMs };
   let cinder: { client: CinderClient; loaders: CinderLoaders } | undefined;
+  let manila: ManilaAccess | undefined;
+  let sdrs: { client: SdrsClient; loaders: SdrsLoaders } | undefined;
   return {
     caller,
     about,
@@ -68,6 +80,16 @@ export function createContext(upstreams: Upstreams, about: AboutShape, token: st
       if (!upstreams.cinder) throw notConfigured('cinder');
       cinder ??= { client: upstreams.cinder, loaders: createCinderLoaders(upstreams.cinder, caller) };
       return cinder;
+    },
+    manila() {
+      if (!upstreams.manila) throw notConfigured('manila');
+      manila ??= createManilaAccess(upstreams.manila, caller);
+      return manila;
+    },
+    sdrs() {
+      if (!upstreams.sdrs) throw notConfigured('sdrs');
+      sdrs ??= { client: upstreams.sdrs, loaders: createSdrsLoaders(upstreams.sdrs, caller) };
+      return sdrs;
     },
   };
 }

@@ -3,7 +3,9 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolumeType, CinderVolume, CinderReplicationTarget } from '../upstreams/cinder/types.js';
 import type { Connection } from '../graphql/connections.js';
 import type { AboutShape } from '../graphql/about.js';
+import type { ManilaShareGroup, ManilaShareGroupSnapshot, ManilaShareGroupSnapshotMember, ManilaShareGroupType, ManilaShareType, ManilaShareNetwork, ManilaShareNetworkSubnet, ManilaShare, ManilaConsistencyGroup, ManilaCgSnapshot, ManilaCgSnapshotMember } from '../upstreams/manila/types.js';
 import type { SdrsProtectionGroup, SdrsJob, SdrsJobEntities } from '../upstreams/sdrs/types.js';
+import type { JobPayloadShape } from '../resolvers/sdrs/mutations/jobPayload.js';
 import type { RequestContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -33,6 +35,169 @@ export type About = {
   __typename?: 'About';
   /** One entry per upstream service. */
   services: Array<ServiceInfo>;
+};
+
+/**
+ * A consistency group: the pre-Ocata (Manila API 2.4-2.30, experimental) ancestor of share groups. Only a Manila
+ * whose API stops below 2.31 has them.
+ */
+export type ConsistencyGroup = {
+  __typename?: 'ConsistencyGroup';
+  /** When the consistency group was created. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Description. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Backend host; null until scheduled. */
+  host?: Maybe<Scalars['String']['output']>;
+  /** Manila UUID. */
+  id: Scalars['ID']['output'];
+  /** Name. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Owning project. */
+  projectId?: Maybe<Scalars['String']['output']>;
+  /** The status string exactly as Manila sent it. */
+  rawStatus: Scalars['String']['output'];
+  /** The share network the group's shares use, if any. */
+  shareNetwork?: Maybe<ShareNetwork>;
+  /** Share types the group supports. */
+  shareTypes: Array<ShareType>;
+  /** Shares in the group. */
+  shares: Array<Share>;
+  /** Snapshots (cgsnapshots) of this group, newest first. */
+  snapshots: Array<ConsistencyGroupSnapshot>;
+  /** The cgsnapshot this group was created from, if any. */
+  sourceSnapshot?: Maybe<ConsistencyGroupSnapshot>;
+  /** Lifecycle status. */
+  status: ConsistencyGroupStatus;
+};
+
+/** A page of consistency groups. */
+export type ConsistencyGroupConnection = {
+  __typename?: 'ConsistencyGroupConnection';
+  /** The consistency groups with their cursors. */
+  edges: Array<ConsistencyGroupEdge>;
+  /** The consistency groups of this page. */
+  nodes: Array<ConsistencyGroup>;
+  /** Paging information. */
+  pageInfo: PageInfo;
+  /** Total number of consistency groups, when known. */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A consistency group and its cursor. */
+export type ConsistencyGroupEdge = {
+  __typename?: 'ConsistencyGroupEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The consistency group. */
+  node: ConsistencyGroup;
+};
+
+/** A snapshot of every share in a consistency group (legacy Manila `cgsnapshot`). */
+export type ConsistencyGroupSnapshot = {
+  __typename?: 'ConsistencyGroupSnapshot';
+  /** The consistency group it was taken of; null if it is gone. */
+  consistencyGroup?: Maybe<ConsistencyGroup>;
+  /** When the snapshot was taken. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Description. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Manila UUID. */
+  id: Scalars['ID']['output'];
+  /** One member per share (one upstream call per snapshot asked for). */
+  members: Array<ConsistencyGroupSnapshotMember>;
+  /** Name. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Owning project. */
+  projectId?: Maybe<Scalars['String']['output']>;
+  /** The status string exactly as Manila sent it. */
+  rawStatus: Scalars['String']['output'];
+  /** Lifecycle status. */
+  status: ConsistencyGroupStatus;
+};
+
+/** A page of consistency group snapshots. */
+export type ConsistencyGroupSnapshotConnection = {
+  __typename?: 'ConsistencyGroupSnapshotConnection';
+  /** The snapshots with their cursors. */
+  edges: Array<ConsistencyGroupSnapshotEdge>;
+  /** The snapshots of this page. */
+  nodes: Array<ConsistencyGroupSnapshot>;
+  /** Paging information. */
+  pageInfo: PageInfo;
+  /** Total number of snapshots, when known. */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A consistency group snapshot and its cursor. */
+export type ConsistencyGroupSnapshotEdge = {
+  __typename?: 'ConsistencyGroupSnapshotEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The snapshot. */
+  node: ConsistencyGroupSnapshot;
+};
+
+/** The snapshot of one share inside a cgsnapshot. */
+export type ConsistencyGroupSnapshotMember = {
+  __typename?: 'ConsistencyGroupSnapshotMember';
+  /** When the member was created. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Member UUID. */
+  id: Scalars['ID']['output'];
+  /** Protocol of the share. */
+  protocol?: Maybe<Scalars['String']['output']>;
+  /** The share; null when it has been deleted since. */
+  share?: Maybe<Share>;
+  /** UUID of the share. */
+  shareId: Scalars['ID']['output'];
+  /** Size in GiB. */
+  size?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Lifecycle status of a consistency group or consistency group snapshot (legacy Manila). */
+export type ConsistencyGroupStatus =
+  /** Ready for use. */
+  | 'AVAILABLE'
+  /** Being created. */
+  | 'CREATING'
+  /** Being deleted. */
+  | 'DELETING'
+  /** Something failed. */
+  | 'ERROR'
+  /** Deletion failed. */
+  | 'ERROR_DELETING'
+  /** A status this facade does not know yet; read `rawStatus`. */
+  | 'UNKNOWN';
+
+/** Which snapshots of a share group are point-in-time consistent (Manila API 2.34+). */
+export type ConsistentSnapshotSupport =
+  /** Consistent across shares on one backend host. */
+  | 'HOST'
+  /** Consistent across shares on one storage pool. */
+  | 'POOL'
+  /** A value this facade does not know yet. */
+  | 'UNKNOWN';
+
+/** Input of `createConsistencyGroup`: give `shareTypeIds` or `sourceSnapshotId`, not both. */
+export type CreateConsistencyGroupInput = {
+  /** Description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Share network UUID (not with `sourceSnapshotId`). */
+  shareNetworkId?: InputMaybe<Scalars['ID']['input']>;
+  /** Share type UUIDs the group will hold. */
+  shareTypeIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Create the group from this cgsnapshot (inherits types and network). */
+  sourceSnapshotId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** Result of `createConsistencyGroup`. */
+export type CreateConsistencyGroupPayload = {
+  __typename?: 'CreateConsistencyGroupPayload';
+  /** The new consistency group, re-read from Manila. */
+  consistencyGroup?: Maybe<ConsistencyGroup>;
 };
 
 /** Input of `createGroupFromSource`: give exactly one of `groupSnapshotId` and `sourceGroupId`. */
@@ -121,6 +286,66 @@ export type CreateProtectionGroupPayload = {
   protectionGroup?: Maybe<ProtectionGroup>;
 };
 
+/**
+ * Input of `createShareGroup`: give `shareTypeIds` or `sourceShareGroupSnapshotId`, not both. A group made from a
+ * snapshot inherits its share types, share network and availability zone, so those cannot be given with it.
+ */
+export type CreateShareGroupInput = {
+  /** Availability zone name (not with `sourceShareGroupSnapshotId`). */
+  availabilityZone?: InputMaybe<Scalars['String']['input']>;
+  /** Description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Share group type UUID; Manila's default share group type when left out (400 when none is configured). */
+  shareGroupTypeId?: InputMaybe<Scalars['ID']['input']>;
+  /** Share network UUID (not with `sourceShareGroupSnapshotId`). */
+  shareNetworkId?: InputMaybe<Scalars['ID']['input']>;
+  /** Share type UUIDs the group will hold (Manila wants UUIDs, not names). */
+  shareTypeIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Create the group, with a copy of every share, from this share group snapshot. */
+  sourceShareGroupSnapshotId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** Result of `createShareGroup`. */
+export type CreateShareGroupPayload = {
+  __typename?: 'CreateShareGroupPayload';
+  /** The new share group, re-read from Manila (usually still CREATING). */
+  shareGroup?: Maybe<ShareGroup>;
+};
+
+/** Input of `createShareGroupSnapshot`. */
+export type CreateShareGroupSnapshotInput = {
+  /** Description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** The share group to snapshot (it and all its shares must be AVAILABLE). */
+  shareGroupId: Scalars['ID']['input'];
+};
+
+/** Result of `createShareGroupSnapshot`. */
+export type CreateShareGroupSnapshotPayload = {
+  __typename?: 'CreateShareGroupSnapshotPayload';
+  /** The new snapshot, re-read from Manila. */
+  shareGroupSnapshot?: Maybe<ShareGroupSnapshot>;
+};
+
+/** Input of `deleteConsistencyGroup`. */
+export type DeleteConsistencyGroupInput = {
+  /** The consistency group. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `deleteConsistencyGroup`. */
+export type DeleteConsistencyGroupPayload = {
+  __typename?: 'DeleteConsistencyGroupPayload';
+  /** The consistency group re-read from Manila (DELETING), or null when it is already gone. */
+  consistencyGroup?: Maybe<ConsistencyGroup>;
+  /** Id of the consistency group being deleted. */
+  id: Scalars['ID']['output'];
+};
+
 /** Input of `deleteGroup`. */
 export type DeleteGroupInput = {
   /** Also delete the group's volumes (otherwise the group must be empty). */
@@ -172,6 +397,36 @@ export type DeleteProtectionGroupPayload = {
   jobId: Scalars['ID']['output'];
   /** The group re-read after the job was read (DELETING), or null once it is gone. */
   protectionGroup?: Maybe<ProtectionGroup>;
+};
+
+/** Input of `deleteShareGroup`. */
+export type DeleteShareGroupInput = {
+  /** The share group. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `deleteShareGroup`. */
+export type DeleteShareGroupPayload = {
+  __typename?: 'DeleteShareGroupPayload';
+  /** Id of the share group being deleted. */
+  id: Scalars['ID']['output'];
+  /** The share group re-read from Manila (DELETING), or null when it is already gone. */
+  shareGroup?: Maybe<ShareGroup>;
+};
+
+/** Input of `deleteShareGroupSnapshot`. */
+export type DeleteShareGroupSnapshotInput = {
+  /** The snapshot. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `deleteShareGroupSnapshot`. */
+export type DeleteShareGroupSnapshotPayload = {
+  __typename?: 'DeleteShareGroupSnapshotPayload';
+  /** Id of the snapshot being deleted. */
+  id: Scalars['ID']['output'];
+  /** The snapshot re-read from Manila (DELETING), or null when it is already gone. */
+  shareGroupSnapshot?: Maybe<ShareGroupSnapshot>;
 };
 
 /** Input of `disableGroupReplication`. */
@@ -234,6 +489,36 @@ export type FailoverProtectionGroupPayload = {
   jobId: Scalars['ID']['output'];
   /** The group, re-read after the job was read. */
   protectionGroup?: Maybe<ProtectionGroup>;
+};
+
+/** Input of `forceDeleteConsistencyGroup`. */
+export type ForceDeleteConsistencyGroupInput = {
+  /** The consistency group. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `forceDeleteConsistencyGroup`. */
+export type ForceDeleteConsistencyGroupPayload = {
+  __typename?: 'ForceDeleteConsistencyGroupPayload';
+  /** The consistency group re-read from Manila, or null when it is gone. */
+  consistencyGroup?: Maybe<ConsistencyGroup>;
+  /** Id of the consistency group deleted. */
+  id: Scalars['ID']['output'];
+};
+
+/** Input of `forceDeleteShareGroup`. */
+export type ForceDeleteShareGroupInput = {
+  /** The share group. */
+  id: Scalars['ID']['input'];
+};
+
+/** Result of `forceDeleteShareGroup`. */
+export type ForceDeleteShareGroupPayload = {
+  __typename?: 'ForceDeleteShareGroupPayload';
+  /** Id of the share group deleted. */
+  id: Scalars['ID']['output'];
+  /** The share group re-read from Manila, or null when it is gone (the usual outcome). */
+  shareGroup?: Maybe<ShareGroup>;
 };
 
 /** A generic volume group: volumes managed together (snapshots, replication). */
@@ -495,6 +780,8 @@ export type KeyValue = {
 /** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Create a consistency group (legacy Manila below API 2.31 only, else NOT_SUPPORTED: use createShareGroup). */
+  createConsistencyGroup: CreateConsistencyGroupPayload;
   /** Create an empty generic volume group. */
   createGroup: CreateGroupPayload;
   /** Create a group from a group snapshot or by cloning another group (exactly one of the two). */
@@ -503,12 +790,22 @@ export type Mutation = {
   createGroupSnapshot: CreateGroupSnapshotPayload;
   /** Create a protection group between the two availability zones of an active-active domain. */
   createProtectionGroup: CreateProtectionGroupPayload;
+  /** Create a share group, either for share types or from a share group snapshot (exactly one of the two). */
+  createShareGroup: CreateShareGroupPayload;
+  /** Snapshot every share of an AVAILABLE share group at once. */
+  createShareGroupSnapshot: CreateShareGroupSnapshotPayload;
+  /** Delete a consistency group (legacy Manila only); it must be AVAILABLE or ERROR and empty (else CONFLICT). */
+  deleteConsistencyGroup: DeleteConsistencyGroupPayload;
   /** Delete a group; with `deleteVolumes` its volumes too. */
   deleteGroup: DeleteGroupPayload;
   /** Delete a group snapshot. */
   deleteGroupSnapshot: DeleteGroupSnapshotPayload;
   /** Delete a protection group; SDRS refuses while it holds protected instances, replication pairs or DR drills. */
   deleteProtectionGroup: DeleteProtectionGroupPayload;
+  /** Delete a share group; it must be AVAILABLE or ERROR and hold no shares and no snapshots (else CONFLICT). */
+  deleteShareGroup: DeleteShareGroupPayload;
+  /** Delete a share group snapshot; it must be AVAILABLE or ERROR (else CONFLICT). */
+  deleteShareGroupSnapshot: DeleteShareGroupSnapshotPayload;
   /** Turn off replication for a group (Cinder API 3.38). */
   disableGroupReplication: DisableGroupReplicationPayload;
   /** Turn on replication for a group (Cinder API 3.38). */
@@ -520,14 +817,24 @@ export type Mutation = {
    * other site and replication stops. Sent once, never retried.
    */
   failoverProtectionGroup: FailoverProtectionGroupPayload;
+  /** Admin: delete a consistency group in any state (legacy Manila only). */
+  forceDeleteConsistencyGroup: ForceDeleteConsistencyGroupPayload;
+  /** Admin: delete a share group in any state, without asking its backend (Manila's `force_delete` action). */
+  forceDeleteShareGroup: ForceDeleteShareGroupPayload;
   /** Does nothing; lets GraphiQL show the Mutation root even before a domain adds its mutations. */
   noop?: Maybe<Scalars['Boolean']['output']>;
   /** Rename a protection group (the only field SDRS lets you change). */
   renameProtectionGroup: RenameProtectionGroupPayload;
+  /** Admin: set a consistency group's status (legacy Manila only). */
+  resetConsistencyGroupStatus: ResetConsistencyGroupStatusPayload;
   /** Admin: force a group snapshot's status (Cinder API 3.19). */
   resetGroupSnapshotStatus: ResetGroupSnapshotStatusPayload;
   /** Admin: force a group's status. */
   resetGroupStatus: ResetGroupStatusPayload;
+  /** Admin: set a share group snapshot's status. */
+  resetShareGroupSnapshotStatus: ResetShareGroupSnapshotStatusPayload;
+  /** Admin: set a share group's status (Manila's `reset_status` action). */
+  resetShareGroupStatus: ResetShareGroupStatusPayload;
   /**
    * Planned switchover (status PROTECTED or ERROR_REVERSING): make `priorityStation` the production site while
    * replication keeps running. The servers of the current production site must be stopped. Sent once, never retried.
@@ -540,8 +847,20 @@ export type Mutation = {
   startProtection: StartProtectionPayload;
   /** Stop protection (status PROTECTED or ERROR_STOPPING). Sent once, never retried. */
   stopProtection: StopProtectionPayload;
+  /** Rename a consistency group or change its description (legacy Manila only). */
+  updateConsistencyGroup: UpdateConsistencyGroupPayload;
   /** Rename a group, change its description, add or remove volumes. */
   updateGroup: UpdateGroupPayload;
+  /** Rename a share group or change its description. */
+  updateShareGroup: UpdateShareGroupPayload;
+  /** Rename a share group snapshot or change its description. */
+  updateShareGroupSnapshot: UpdateShareGroupSnapshotPayload;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationCreateConsistencyGroupArgs = {
+  input: CreateConsistencyGroupInput;
 };
 
 
@@ -570,6 +889,24 @@ export type MutationCreateProtectionGroupArgs = {
 
 
 /** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationCreateShareGroupArgs = {
+  input: CreateShareGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationCreateShareGroupSnapshotArgs = {
+  input: CreateShareGroupSnapshotInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationDeleteConsistencyGroupArgs = {
+  input: DeleteConsistencyGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
 export type MutationDeleteGroupArgs = {
   input: DeleteGroupInput;
 };
@@ -584,6 +921,18 @@ export type MutationDeleteGroupSnapshotArgs = {
 /** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
 export type MutationDeleteProtectionGroupArgs = {
   input: DeleteProtectionGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationDeleteShareGroupArgs = {
+  input: DeleteShareGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationDeleteShareGroupSnapshotArgs = {
+  input: DeleteShareGroupSnapshotInput;
 };
 
 
@@ -612,8 +961,26 @@ export type MutationFailoverProtectionGroupArgs = {
 
 
 /** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationForceDeleteConsistencyGroupArgs = {
+  input: ForceDeleteConsistencyGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationForceDeleteShareGroupArgs = {
+  input: ForceDeleteShareGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
 export type MutationRenameProtectionGroupArgs = {
   input: RenameProtectionGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationResetConsistencyGroupStatusArgs = {
+  input: ResetConsistencyGroupStatusInput;
 };
 
 
@@ -626,6 +993,18 @@ export type MutationResetGroupSnapshotStatusArgs = {
 /** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
 export type MutationResetGroupStatusArgs = {
   input: ResetGroupStatusInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationResetShareGroupSnapshotStatusArgs = {
+  input: ResetShareGroupSnapshotStatusInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationResetShareGroupStatusArgs = {
+  input: ResetShareGroupStatusInput;
 };
 
 
@@ -648,8 +1027,26 @@ export type MutationStopProtectionArgs = {
 
 
 /** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationUpdateConsistencyGroupArgs = {
+  input: UpdateConsistencyGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
 export type MutationUpdateGroupArgs = {
   input: UpdateGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationUpdateShareGroupArgs = {
+  input: UpdateShareGroupInput;
+};
+
+
+/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+export type MutationUpdateShareGroupSnapshotArgs = {
+  input: UpdateShareGroupSnapshotInput;
 };
 
 /** Relay page information for forward paging. */
@@ -855,6 +1252,17 @@ export type Query = {
   __typename?: 'Query';
   /** Facade and upstream status: which services are configured, real or simulated, and their API versions. */
   about: About;
+  /**
+   * One consistency group by its UUID; null when it does not exist. Only on a Manila whose API stops below 2.31
+   * (before Ocata); any newer Manila answers NOT_SUPPORTED: use `shareGroup`.
+   */
+  consistencyGroup?: Maybe<ConsistencyGroup>;
+  /** One consistency group snapshot (cgsnapshot) by its UUID. Legacy Manila only, else NOT_SUPPORTED. */
+  consistencyGroupSnapshot?: Maybe<ConsistencyGroupSnapshot>;
+  /** Consistency group snapshots of the caller's project, newest first. Legacy Manila only, else NOT_SUPPORTED. */
+  consistencyGroupSnapshots?: Maybe<ConsistencyGroupSnapshotConnection>;
+  /** Consistency groups of the caller's project, newest first. Legacy Manila (API below 2.31) only, else NOT_SUPPORTED. */
+  consistencyGroups?: Maybe<ConsistencyGroupConnection>;
   /** One generic volume group by its Cinder UUID; null when it does not exist. */
   group?: Maybe<Group>;
   /** One group snapshot by its UUID; null when it does not exist. */
@@ -875,10 +1283,57 @@ export type Query = {
   job?: Maybe<Job>;
   /** One SDRS protection group by its id; null when SDRS says it does not exist (SDRS.1013). */
   protectionGroup?: Maybe<ProtectionGroup>;
-  /** Protection groups of the caller's project, newest first. SDRS pages by offset and counts the matches. */
-  protectionGroups: ProtectionGroupConnection;
+  /**
+   * Protection groups of the caller's project, newest first. SDRS pages by offset and counts the matches. Null (with
+   * an error at this path) when SDRS cannot answer, so the rest of the query still resolves.
+   */
+  protectionGroups?: Maybe<ProtectionGroupConnection>;
+  /** One share by its UUID; null when it does not exist. */
+  share?: Maybe<Share>;
+  /** One share group by its Manila UUID; null when it does not exist. Needs Manila API 2.31. */
+  shareGroup?: Maybe<ShareGroup>;
+  /** One share group snapshot by its UUID; null when it does not exist. */
+  shareGroupSnapshot?: Maybe<ShareGroupSnapshot>;
+  /** Share group snapshots of the caller's project, newest first. */
+  shareGroupSnapshots?: Maybe<ShareGroupSnapshotConnection>;
+  /** One share group type by its UUID; null when it does not exist. */
+  shareGroupType?: Maybe<ShareGroupType>;
+  /** Every share group type the caller may see (admins: private ones too). */
+  shareGroupTypes?: Maybe<Array<ShareGroupType>>;
+  /** Share groups of the caller's project, newest first unless `sort` says otherwise. Needs Manila API 2.31. */
+  shareGroups?: Maybe<ShareGroupConnection>;
+  /** One share type by its UUID; null when it does not exist. */
+  shareType?: Maybe<ShareType>;
+  /** Every share type the caller may see (admins: private ones too). */
+  shareTypes?: Maybe<Array<ShareType>>;
   /** One volume by its UUID; null when it does not exist. */
   volume?: Maybe<Volume>;
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryConsistencyGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryConsistencyGroupSnapshotArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryConsistencyGroupSnapshotsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryConsistencyGroupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -938,6 +1393,53 @@ export type QueryProtectionGroupsArgs = {
 
 
 /** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryShareArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryShareGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryShareGroupSnapshotArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryShareGroupSnapshotsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ShareGroupSnapshotFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryShareGroupTypeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryShareGroupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ShareGroupFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  sort?: InputMaybe<ShareGroupSort>;
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryShareTypeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
 export type QueryVolumeArgs = {
   id: Scalars['ID']['input'];
 };
@@ -987,6 +1489,21 @@ export type ReplicationTarget = {
   backendId: Scalars['String']['output'];
 };
 
+/** Input of `resetConsistencyGroupStatus`. */
+export type ResetConsistencyGroupStatusInput = {
+  /** The consistency group. */
+  id: Scalars['ID']['input'];
+  /** The status to set (UNKNOWN is refused). */
+  status: ConsistencyGroupStatus;
+};
+
+/** Result of `resetConsistencyGroupStatus`. */
+export type ResetConsistencyGroupStatusPayload = {
+  __typename?: 'ResetConsistencyGroupStatusPayload';
+  /** The consistency group, re-read from Manila. */
+  consistencyGroup?: Maybe<ConsistencyGroup>;
+};
+
 /** Input of `resetGroupSnapshotStatus`. */
 export type ResetGroupSnapshotStatusInput = {
   /** The snapshot. */
@@ -1015,6 +1532,36 @@ export type ResetGroupStatusPayload = {
   __typename?: 'ResetGroupStatusPayload';
   /** The group, re-read from Cinder. */
   group?: Maybe<Group>;
+};
+
+/** Input of `resetShareGroupSnapshotStatus`. */
+export type ResetShareGroupSnapshotStatusInput = {
+  /** The snapshot. */
+  id: Scalars['ID']['input'];
+  /** The status to set (UNKNOWN is refused). */
+  status: ShareGroupSnapshotStatus;
+};
+
+/** Result of `resetShareGroupSnapshotStatus`. */
+export type ResetShareGroupSnapshotStatusPayload = {
+  __typename?: 'ResetShareGroupSnapshotStatusPayload';
+  /** The snapshot, re-read from Manila. */
+  shareGroupSnapshot?: Maybe<ShareGroupSnapshot>;
+};
+
+/** Input of `resetShareGroupStatus`. */
+export type ResetShareGroupStatusInput = {
+  /** The share group. */
+  id: Scalars['ID']['input'];
+  /** The status to set (UNKNOWN is refused). */
+  status: ShareGroupStatus;
+};
+
+/** Result of `resetShareGroupStatus`. */
+export type ResetShareGroupStatusPayload = {
+  __typename?: 'ResetShareGroupStatusPayload';
+  /** The share group, re-read from Manila. */
+  shareGroup?: Maybe<ShareGroup>;
 };
 
 /** Input of `reverseProtectionGroup`. */
@@ -1058,6 +1605,331 @@ export type ServiceMode =
   /** The built-in simulator (demo mode or SIMULATE=...). */
   | 'SIMULATED';
 
+/** A file share. */
+export type Share = {
+  __typename?: 'Share';
+  /** Availability zone. */
+  availabilityZone?: Maybe<Scalars['String']['output']>;
+  /** The consistency group the share belongs to, if any (legacy Manila below API 2.31 only). */
+  consistencyGroup?: Maybe<ConsistencyGroup>;
+  /** When the share was created. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Description. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Manila UUID. */
+  id: Scalars['ID']['output'];
+  /** Name. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Protocol: NFS, CIFS, CEPHFS... */
+  protocol: Scalars['String']['output'];
+  /** The share group the share belongs to, if any (Manila API 2.31+). */
+  shareGroup?: Maybe<ShareGroup>;
+  /** The share network the share is exported on, if any. */
+  shareNetwork?: Maybe<ShareNetwork>;
+  /** The share type. */
+  shareType?: Maybe<ShareType>;
+  /** Name of the share type. */
+  shareTypeName?: Maybe<Scalars['String']['output']>;
+  /** Size in GiB. */
+  size: Scalars['Int']['output'];
+  /** Status string as Manila sent it (`available`, `creating`, `error`...). */
+  status: Scalars['String']['output'];
+};
+
+/** A Manila share group: file shares managed together (consistent snapshots, common share network). */
+export type ShareGroup = {
+  __typename?: 'ShareGroup';
+  /** Availability zone name; null below Manila API 2.34 or when none was chosen. */
+  availabilityZone?: Maybe<Scalars['String']['output']>;
+  /** How consistent the group's snapshots are; null below Manila API 2.34 or when the type does not say. */
+  consistentSnapshotSupport?: Maybe<ConsistentSnapshotSupport>;
+  /** When the share group was created. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Description. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Backend host the scheduler placed the group on (`host@backend#pool`); null until scheduled. */
+  host?: Maybe<Scalars['String']['output']>;
+  /** Manila UUID. */
+  id: Scalars['ID']['output'];
+  /** Name (may be empty). */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Owning project. */
+  projectId?: Maybe<Scalars['String']['output']>;
+  /** The status string exactly as Manila sent it. */
+  rawStatus: Scalars['String']['output'];
+  /** The share group type; null if the caller may not see it. */
+  shareGroupType?: Maybe<ShareGroupType>;
+  /** The share network the group's shares use, if any. */
+  shareNetwork?: Maybe<ShareNetwork>;
+  /** Share server of the group (Manila shows it to admins only). */
+  shareServerId?: Maybe<Scalars['String']['output']>;
+  /** Share types the group supports (types the caller may not see are left out). */
+  shareTypes: Array<ShareType>;
+  /** Shares in the group (a share joins a group only when it is created). */
+  shares: Array<Share>;
+  /** Snapshots of this share group, newest first. */
+  snapshots: ShareGroupSnapshotConnection;
+  /** The share group snapshot this group was created from, if any (null as well when it is gone). */
+  sourceShareGroupSnapshot?: Maybe<ShareGroupSnapshot>;
+  /** Lifecycle status. */
+  status: ShareGroupStatus;
+};
+
+
+/** A Manila share group: file shares managed together (consistent snapshots, common share network). */
+export type ShareGroupSnapshotsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of share groups. */
+export type ShareGroupConnection = {
+  __typename?: 'ShareGroupConnection';
+  /** The share groups with their cursors. */
+  edges: Array<ShareGroupEdge>;
+  /** The share groups of this page. */
+  nodes: Array<ShareGroup>;
+  /** Paging information. */
+  pageInfo: PageInfo;
+  /** Total number of matching share groups (free when one page holds them all, else one summary listing). */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A share group and its cursor. */
+export type ShareGroupEdge = {
+  __typename?: 'ShareGroupEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The share group. */
+  node: ShareGroup;
+};
+
+/** Filters for `shareGroups`; all given filters must match. */
+export type ShareGroupFilter = {
+  /** Descriptions containing this text (Manila's `description~`; needs Manila API 2.36, NOT_SUPPORTED below). */
+  descriptionContains?: InputMaybe<Scalars['String']['input']>;
+  /** Exact name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Names containing this text (Manila's `name~`; needs Manila API 2.36, NOT_SUPPORTED below). */
+  nameContains?: InputMaybe<Scalars['String']['input']>;
+  /** Only share groups of this share group type. */
+  shareGroupTypeId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only share groups on this share network. */
+  shareNetworkId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only share groups in this status. */
+  status?: InputMaybe<ShareGroupStatus>;
+};
+
+/** A point-in-time snapshot of every share in a share group. */
+export type ShareGroupSnapshot = {
+  __typename?: 'ShareGroupSnapshot';
+  /** When the snapshot was taken. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Description. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Manila UUID. */
+  id: Scalars['ID']['output'];
+  /** One member per share of the group at the time of the snapshot. */
+  members: Array<ShareGroupSnapshotMember>;
+  /** Name. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Owning project. */
+  projectId?: Maybe<Scalars['String']['output']>;
+  /** The status string exactly as Manila sent it. */
+  rawStatus: Scalars['String']['output'];
+  /** The share group this snapshot was taken of; null if it is gone. */
+  shareGroup?: Maybe<ShareGroup>;
+  /** Lifecycle status. */
+  status: ShareGroupSnapshotStatus;
+};
+
+/** A page of share group snapshots. */
+export type ShareGroupSnapshotConnection = {
+  __typename?: 'ShareGroupSnapshotConnection';
+  /** The snapshots with their cursors. */
+  edges: Array<ShareGroupSnapshotEdge>;
+  /** The snapshots of this page. */
+  nodes: Array<ShareGroupSnapshot>;
+  /** Paging information. */
+  pageInfo: PageInfo;
+  /** Total number of matching snapshots, when known. */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A share group snapshot and its cursor. */
+export type ShareGroupSnapshotEdge = {
+  __typename?: 'ShareGroupSnapshotEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The snapshot. */
+  node: ShareGroupSnapshot;
+};
+
+/** Filters for `shareGroupSnapshots`; Manila matches them exactly (it has no partial-text filter for snapshots). */
+export type ShareGroupSnapshotFilter = {
+  /** Exact snapshot name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Only snapshots of this share group. */
+  shareGroupId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only snapshots in this status. */
+  status?: InputMaybe<ShareGroupSnapshotStatus>;
+};
+
+/** The snapshot of one share inside a share group snapshot. */
+export type ShareGroupSnapshotMember = {
+  __typename?: 'ShareGroupSnapshotMember';
+  /** Member UUID. */
+  id: Scalars['ID']['output'];
+  /** The share; null when it has been deleted since. */
+  share?: Maybe<Share>;
+  /** UUID of the share this member is a snapshot of. */
+  shareId: Scalars['ID']['output'];
+  /** Size in GiB. */
+  size?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Lifecycle status of a share group snapshot. */
+export type ShareGroupSnapshotStatus =
+  /** Ready for use. */
+  | 'AVAILABLE'
+  /** Being created. */
+  | 'CREATING'
+  /** Being deleted. */
+  | 'DELETING'
+  /** Something failed. */
+  | 'ERROR'
+  /** Deletion failed. */
+  | 'ERROR_DELETING'
+  /** A status this facade does not know yet; read `rawStatus`. */
+  | 'UNKNOWN';
+
+/** Sort order of `shareGroups`. */
+export type ShareGroupSort = {
+  /** Ascending or descending (default descending). */
+  direction?: InputMaybe<SortDirection>;
+  /** What to sort by. */
+  key: ShareGroupSortKey;
+};
+
+/** Share group fields Manila can sort by. */
+export type ShareGroupSortKey =
+  /** Creation time (Manila's default). */
+  | 'CREATED_AT'
+  /** UUID (a stable, arbitrary order). */
+  | 'ID'
+  /** Name. */
+  | 'NAME'
+  /** Status string. */
+  | 'STATUS';
+
+/** Lifecycle status of a share group (also the values `resetShareGroupStatus` accepts, except UNKNOWN). */
+export type ShareGroupStatus =
+  /** Ready for use. */
+  | 'AVAILABLE'
+  /** Being created (without a scheduler it stays here until reset). */
+  | 'CREATING'
+  /** Being deleted. */
+  | 'DELETING'
+  /** Something failed; see the Manila logs. */
+  | 'ERROR'
+  /** Deletion failed. */
+  | 'ERROR_DELETING'
+  /** Being migrated. */
+  | 'MIGRATING'
+  /** Target of a migration. */
+  | 'MIGRATING_TO'
+  /** Its share server is being migrated. */
+  | 'SERVER_MIGRATING'
+  /** A status this facade does not know yet; read `rawStatus`. */
+  | 'UNKNOWN';
+
+/** A share group type: which share types a share group may hold and its group specs. */
+export type ShareGroupType = {
+  __typename?: 'ShareGroupType';
+  /** Group specs, e.g. `consistent_snapshot_support`. */
+  groupSpecs: Array<KeyValue>;
+  /** Manila UUID. */
+  id: Scalars['ID']['output'];
+  /** The default share group type; null below Manila API 2.46. */
+  isDefault?: Maybe<Scalars['Boolean']['output']>;
+  /** Visible to every project. */
+  isPublic: Scalars['Boolean']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** Share types a group of this type may hold. */
+  shareTypes: Array<ShareType>;
+};
+
+/** A share network: the tenant network shares are exported on. */
+export type ShareNetwork = {
+  __typename?: 'ShareNetwork';
+  /** When the share network was created. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Description. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Manila UUID. */
+  id: Scalars['ID']['output'];
+  /** Name. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Owning project. */
+  projectId?: Maybe<Scalars['String']['output']>;
+  /** Status (`active`...); null below Manila API 2.63. */
+  status?: Maybe<Scalars['String']['output']>;
+  /** Network segments: one per subnet from Manila API 2.51, a single one built from the network's own fields below. */
+  subnets: Array<ShareNetworkSubnet>;
+};
+
+/** One subnet of a share network. */
+export type ShareNetworkSubnet = {
+  __typename?: 'ShareNetworkSubnet';
+  /** Availability zone of the subnet; null for the default subnet. */
+  availabilityZone?: Maybe<Scalars['String']['output']>;
+  /** CIDR. */
+  cidr?: Maybe<Scalars['String']['output']>;
+  /** Gateway (Manila API 2.18+). */
+  gateway?: Maybe<Scalars['String']['output']>;
+  /** Subnet UUID; null below Manila API 2.51 (the network had no separate subnets). */
+  id?: Maybe<Scalars['ID']['output']>;
+  /** IP version (4 or 6). */
+  ipVersion?: Maybe<Scalars['Int']['output']>;
+  /** MTU (Manila API 2.20+). */
+  mtu?: Maybe<Scalars['Int']['output']>;
+  /** Network type (`vxlan`, `vlan`, `flat`...). */
+  networkType?: Maybe<Scalars['String']['output']>;
+  /** Neutron network UUID. */
+  neutronNetId?: Maybe<Scalars['String']['output']>;
+  /** Neutron subnet UUID. */
+  neutronSubnetId?: Maybe<Scalars['String']['output']>;
+  /** Segmentation id (VLAN id, VNI). */
+  segmentationId?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A share type: the kind of share (backend capabilities as extra specs). */
+export type ShareType = {
+  __typename?: 'ShareType';
+  /** Description; null below Manila API 2.41. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Whether shares of this type get their own share servers (the required extra spec). */
+  driverHandlesShareServers?: Maybe<Scalars['Boolean']['output']>;
+  /** Extra specs; null when Manila hides them from the caller. */
+  extraSpecs?: Maybe<Array<KeyValue>>;
+  /** Manila UUID. */
+  id: Scalars['ID']['output'];
+  /** The default share type; null below Manila API 2.46. */
+  isDefault?: Maybe<Scalars['Boolean']['output']>;
+  /** Visible to every project. */
+  isPublic: Scalars['Boolean']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+};
+
+/** Sort direction. */
+export type SortDirection =
+  /** Smallest first. */
+  | 'ASC'
+  /** Largest first. */
+  | 'DESC';
+
 /** Input of `startProtection`. */
 export type StartProtectionInput = {
   /** The protection group. */
@@ -1096,6 +1968,23 @@ export type StopProtectionPayload = {
   protectionGroup?: Maybe<ProtectionGroup>;
 };
 
+/** Input of `updateConsistencyGroup`: at least one change. */
+export type UpdateConsistencyGroupInput = {
+  /** New description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The consistency group. */
+  id: Scalars['ID']['input'];
+  /** New name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of `updateConsistencyGroup`. */
+export type UpdateConsistencyGroupPayload = {
+  __typename?: 'UpdateConsistencyGroupPayload';
+  /** The consistency group, re-read from Manila. */
+  consistencyGroup?: Maybe<ConsistencyGroup>;
+};
+
 /** Input of `updateGroup`: at least one change. */
 export type UpdateGroupInput = {
   /** Volumes to add. */
@@ -1115,6 +2004,40 @@ export type UpdateGroupPayload = {
   __typename?: 'UpdateGroupPayload';
   /** The group, re-read from Cinder. */
   group?: Maybe<Group>;
+};
+
+/** Input of `updateShareGroup`: at least one change. */
+export type UpdateShareGroupInput = {
+  /** New description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The share group. */
+  id: Scalars['ID']['input'];
+  /** New name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of `updateShareGroup`. */
+export type UpdateShareGroupPayload = {
+  __typename?: 'UpdateShareGroupPayload';
+  /** The share group, re-read from Manila. */
+  shareGroup?: Maybe<ShareGroup>;
+};
+
+/** Input of `updateShareGroupSnapshot`: at least one change. */
+export type UpdateShareGroupSnapshotInput = {
+  /** New description. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The snapshot. */
+  id: Scalars['ID']['input'];
+  /** New name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Result of `updateShareGroupSnapshot`. */
+export type UpdateShareGroupSnapshotPayload = {
+  __typename?: 'UpdateShareGroupSnapshotPayload';
+  /** The snapshot, re-read from Manila. */
+  shareGroupSnapshot?: Maybe<ShareGroupSnapshot>;
 };
 
 /** A block storage volume. */
@@ -1234,6 +2157,17 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = {
   About: ResolverTypeWrapper<AboutShape>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ConsistencyGroup: ResolverTypeWrapper<ManilaConsistencyGroup>;
+  ConsistencyGroupConnection: ResolverTypeWrapper<Connection<ManilaConsistencyGroup>>;
+  ConsistencyGroupEdge: ResolverTypeWrapper<Omit<ConsistencyGroupEdge, 'node'> & { node: ResolversTypes['ConsistencyGroup'] }>;
+  ConsistencyGroupSnapshot: ResolverTypeWrapper<ManilaCgSnapshot>;
+  ConsistencyGroupSnapshotConnection: ResolverTypeWrapper<Connection<ManilaCgSnapshot>>;
+  ConsistencyGroupSnapshotEdge: ResolverTypeWrapper<Omit<ConsistencyGroupSnapshotEdge, 'node'> & { node: ResolversTypes['ConsistencyGroupSnapshot'] }>;
+  ConsistencyGroupSnapshotMember: ResolverTypeWrapper<ManilaCgSnapshotMember>;
+  ConsistencyGroupStatus: ConsistencyGroupStatus;
+  ConsistentSnapshotSupport: ConsistentSnapshotSupport;
+  CreateConsistencyGroupInput: CreateConsistencyGroupInput;
+  CreateConsistencyGroupPayload: ResolverTypeWrapper<Omit<CreateConsistencyGroupPayload, 'consistencyGroup'> & { consistencyGroup?: Maybe<ResolversTypes['ConsistencyGroup']> }>;
   CreateGroupFromSourceInput: CreateGroupFromSourceInput;
   CreateGroupFromSourcePayload: ResolverTypeWrapper<Omit<CreateGroupFromSourcePayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
   CreateGroupInput: CreateGroupInput;
@@ -1241,14 +2175,24 @@ export type ResolversTypes = {
   CreateGroupSnapshotInput: CreateGroupSnapshotInput;
   CreateGroupSnapshotPayload: ResolverTypeWrapper<Omit<CreateGroupSnapshotPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversTypes['GroupSnapshot']> }>;
   CreateProtectionGroupInput: CreateProtectionGroupInput;
-  CreateProtectionGroupPayload: ResolverTypeWrapper<Omit<CreateProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
+  CreateProtectionGroupPayload: ResolverTypeWrapper<JobPayloadShape>;
+  CreateShareGroupInput: CreateShareGroupInput;
+  CreateShareGroupPayload: ResolverTypeWrapper<Omit<CreateShareGroupPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversTypes['ShareGroup']> }>;
+  CreateShareGroupSnapshotInput: CreateShareGroupSnapshotInput;
+  CreateShareGroupSnapshotPayload: ResolverTypeWrapper<Omit<CreateShareGroupSnapshotPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversTypes['ShareGroupSnapshot']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteConsistencyGroupInput: DeleteConsistencyGroupInput;
+  DeleteConsistencyGroupPayload: ResolverTypeWrapper<Omit<DeleteConsistencyGroupPayload, 'consistencyGroup'> & { consistencyGroup?: Maybe<ResolversTypes['ConsistencyGroup']> }>;
   DeleteGroupInput: DeleteGroupInput;
   DeleteGroupPayload: ResolverTypeWrapper<Omit<DeleteGroupPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
   DeleteGroupSnapshotInput: DeleteGroupSnapshotInput;
   DeleteGroupSnapshotPayload: ResolverTypeWrapper<Omit<DeleteGroupSnapshotPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversTypes['GroupSnapshot']> }>;
   DeleteProtectionGroupInput: DeleteProtectionGroupInput;
-  DeleteProtectionGroupPayload: ResolverTypeWrapper<Omit<DeleteProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
+  DeleteProtectionGroupPayload: ResolverTypeWrapper<JobPayloadShape>;
+  DeleteShareGroupInput: DeleteShareGroupInput;
+  DeleteShareGroupPayload: ResolverTypeWrapper<Omit<DeleteShareGroupPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversTypes['ShareGroup']> }>;
+  DeleteShareGroupSnapshotInput: DeleteShareGroupSnapshotInput;
+  DeleteShareGroupSnapshotPayload: ResolverTypeWrapper<Omit<DeleteShareGroupSnapshotPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversTypes['ShareGroupSnapshot']> }>;
   DisableGroupReplicationInput: DisableGroupReplicationInput;
   DisableGroupReplicationPayload: ResolverTypeWrapper<Omit<DisableGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
   EnableGroupReplicationInput: EnableGroupReplicationInput;
@@ -1256,7 +2200,11 @@ export type ResolversTypes = {
   FailoverGroupReplicationInput: FailoverGroupReplicationInput;
   FailoverGroupReplicationPayload: ResolverTypeWrapper<Omit<FailoverGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
   FailoverProtectionGroupInput: FailoverProtectionGroupInput;
-  FailoverProtectionGroupPayload: ResolverTypeWrapper<Omit<FailoverProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
+  FailoverProtectionGroupPayload: ResolverTypeWrapper<JobPayloadShape>;
+  ForceDeleteConsistencyGroupInput: ForceDeleteConsistencyGroupInput;
+  ForceDeleteConsistencyGroupPayload: ResolverTypeWrapper<Omit<ForceDeleteConsistencyGroupPayload, 'consistencyGroup'> & { consistencyGroup?: Maybe<ResolversTypes['ConsistencyGroup']> }>;
+  ForceDeleteShareGroupInput: ForceDeleteShareGroupInput;
+  ForceDeleteShareGroupPayload: ResolverTypeWrapper<Omit<ForceDeleteShareGroupPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversTypes['ShareGroup']> }>;
   Group: ResolverTypeWrapper<CinderGroup>;
   GroupConnection: ResolverTypeWrapper<Connection<CinderGroup>>;
   GroupEdge: ResolverTypeWrapper<Omit<GroupEdge, 'node'> & { node: ResolversTypes['Group'] }>;
@@ -1290,21 +2238,52 @@ export type ResolversTypes = {
   RenameProtectionGroupPayload: ResolverTypeWrapper<Omit<RenameProtectionGroupPayload, 'protectionGroup'> & { protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
   ReplicationStatus: ReplicationStatus;
   ReplicationTarget: ResolverTypeWrapper<CinderReplicationTarget>;
+  ResetConsistencyGroupStatusInput: ResetConsistencyGroupStatusInput;
+  ResetConsistencyGroupStatusPayload: ResolverTypeWrapper<Omit<ResetConsistencyGroupStatusPayload, 'consistencyGroup'> & { consistencyGroup?: Maybe<ResolversTypes['ConsistencyGroup']> }>;
   ResetGroupSnapshotStatusInput: ResetGroupSnapshotStatusInput;
   ResetGroupSnapshotStatusPayload: ResolverTypeWrapper<Omit<ResetGroupSnapshotStatusPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversTypes['GroupSnapshot']> }>;
   ResetGroupStatusInput: ResetGroupStatusInput;
   ResetGroupStatusPayload: ResolverTypeWrapper<Omit<ResetGroupStatusPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
+  ResetShareGroupSnapshotStatusInput: ResetShareGroupSnapshotStatusInput;
+  ResetShareGroupSnapshotStatusPayload: ResolverTypeWrapper<Omit<ResetShareGroupSnapshotStatusPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversTypes['ShareGroupSnapshot']> }>;
+  ResetShareGroupStatusInput: ResetShareGroupStatusInput;
+  ResetShareGroupStatusPayload: ResolverTypeWrapper<Omit<ResetShareGroupStatusPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversTypes['ShareGroup']> }>;
   ReverseProtectionGroupInput: ReverseProtectionGroupInput;
-  ReverseProtectionGroupPayload: ResolverTypeWrapper<Omit<ReverseProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
+  ReverseProtectionGroupPayload: ResolverTypeWrapper<JobPayloadShape>;
   ServiceInfo: ResolverTypeWrapper<ServiceInfo>;
   ServiceMode: ServiceMode;
+  Share: ResolverTypeWrapper<ManilaShare>;
+  ShareGroup: ResolverTypeWrapper<ManilaShareGroup>;
+  ShareGroupConnection: ResolverTypeWrapper<Connection<ManilaShareGroup>>;
+  ShareGroupEdge: ResolverTypeWrapper<Omit<ShareGroupEdge, 'node'> & { node: ResolversTypes['ShareGroup'] }>;
+  ShareGroupFilter: ShareGroupFilter;
+  ShareGroupSnapshot: ResolverTypeWrapper<ManilaShareGroupSnapshot>;
+  ShareGroupSnapshotConnection: ResolverTypeWrapper<Connection<ManilaShareGroupSnapshot>>;
+  ShareGroupSnapshotEdge: ResolverTypeWrapper<Omit<ShareGroupSnapshotEdge, 'node'> & { node: ResolversTypes['ShareGroupSnapshot'] }>;
+  ShareGroupSnapshotFilter: ShareGroupSnapshotFilter;
+  ShareGroupSnapshotMember: ResolverTypeWrapper<ManilaShareGroupSnapshotMember>;
+  ShareGroupSnapshotStatus: ShareGroupSnapshotStatus;
+  ShareGroupSort: ShareGroupSort;
+  ShareGroupSortKey: ShareGroupSortKey;
+  ShareGroupStatus: ShareGroupStatus;
+  ShareGroupType: ResolverTypeWrapper<ManilaShareGroupType>;
+  ShareNetwork: ResolverTypeWrapper<ManilaShareNetwork>;
+  ShareNetworkSubnet: ResolverTypeWrapper<ManilaShareNetworkSubnet>;
+  ShareType: ResolverTypeWrapper<ManilaShareType>;
+  SortDirection: SortDirection;
   StartProtectionInput: StartProtectionInput;
-  StartProtectionPayload: ResolverTypeWrapper<Omit<StartProtectionPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
+  StartProtectionPayload: ResolverTypeWrapper<JobPayloadShape>;
   StopProtectionInput: StopProtectionInput;
-  StopProtectionPayload: ResolverTypeWrapper<Omit<StopProtectionPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversTypes['Job']>, protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
+  StopProtectionPayload: ResolverTypeWrapper<JobPayloadShape>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  UpdateConsistencyGroupInput: UpdateConsistencyGroupInput;
+  UpdateConsistencyGroupPayload: ResolverTypeWrapper<Omit<UpdateConsistencyGroupPayload, 'consistencyGroup'> & { consistencyGroup?: Maybe<ResolversTypes['ConsistencyGroup']> }>;
   UpdateGroupInput: UpdateGroupInput;
   UpdateGroupPayload: ResolverTypeWrapper<Omit<UpdateGroupPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
+  UpdateShareGroupInput: UpdateShareGroupInput;
+  UpdateShareGroupPayload: ResolverTypeWrapper<Omit<UpdateShareGroupPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversTypes['ShareGroup']> }>;
+  UpdateShareGroupSnapshotInput: UpdateShareGroupSnapshotInput;
+  UpdateShareGroupSnapshotPayload: ResolverTypeWrapper<Omit<UpdateShareGroupSnapshotPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversTypes['ShareGroupSnapshot']> }>;
   Volume: ResolverTypeWrapper<CinderVolume>;
   VolumeType: ResolverTypeWrapper<CinderVolumeType>;
 };
@@ -1313,6 +2292,15 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   About: AboutShape;
   Boolean: Scalars['Boolean']['output'];
+  ConsistencyGroup: ManilaConsistencyGroup;
+  ConsistencyGroupConnection: Connection<ManilaConsistencyGroup>;
+  ConsistencyGroupEdge: Omit<ConsistencyGroupEdge, 'node'> & { node: ResolversParentTypes['ConsistencyGroup'] };
+  ConsistencyGroupSnapshot: ManilaCgSnapshot;
+  ConsistencyGroupSnapshotConnection: Connection<ManilaCgSnapshot>;
+  ConsistencyGroupSnapshotEdge: Omit<ConsistencyGroupSnapshotEdge, 'node'> & { node: ResolversParentTypes['ConsistencyGroupSnapshot'] };
+  ConsistencyGroupSnapshotMember: ManilaCgSnapshotMember;
+  CreateConsistencyGroupInput: CreateConsistencyGroupInput;
+  CreateConsistencyGroupPayload: Omit<CreateConsistencyGroupPayload, 'consistencyGroup'> & { consistencyGroup?: Maybe<ResolversParentTypes['ConsistencyGroup']> };
   CreateGroupFromSourceInput: CreateGroupFromSourceInput;
   CreateGroupFromSourcePayload: Omit<CreateGroupFromSourcePayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
   CreateGroupInput: CreateGroupInput;
@@ -1320,14 +2308,24 @@ export type ResolversParentTypes = {
   CreateGroupSnapshotInput: CreateGroupSnapshotInput;
   CreateGroupSnapshotPayload: Omit<CreateGroupSnapshotPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversParentTypes['GroupSnapshot']> };
   CreateProtectionGroupInput: CreateProtectionGroupInput;
-  CreateProtectionGroupPayload: Omit<CreateProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
+  CreateProtectionGroupPayload: JobPayloadShape;
+  CreateShareGroupInput: CreateShareGroupInput;
+  CreateShareGroupPayload: Omit<CreateShareGroupPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversParentTypes['ShareGroup']> };
+  CreateShareGroupSnapshotInput: CreateShareGroupSnapshotInput;
+  CreateShareGroupSnapshotPayload: Omit<CreateShareGroupSnapshotPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversParentTypes['ShareGroupSnapshot']> };
   DateTime: Scalars['DateTime']['output'];
+  DeleteConsistencyGroupInput: DeleteConsistencyGroupInput;
+  DeleteConsistencyGroupPayload: Omit<DeleteConsistencyGroupPayload, 'consistencyGroup'> & { consistencyGroup?: Maybe<ResolversParentTypes['ConsistencyGroup']> };
   DeleteGroupInput: DeleteGroupInput;
   DeleteGroupPayload: Omit<DeleteGroupPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
   DeleteGroupSnapshotInput: DeleteGroupSnapshotInput;
   DeleteGroupSnapshotPayload: Omit<DeleteGroupSnapshotPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversParentTypes['GroupSnapshot']> };
   DeleteProtectionGroupInput: DeleteProtectionGroupInput;
-  DeleteProtectionGroupPayload: Omit<DeleteProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
+  DeleteProtectionGroupPayload: JobPayloadShape;
+  DeleteShareGroupInput: DeleteShareGroupInput;
+  DeleteShareGroupPayload: Omit<DeleteShareGroupPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversParentTypes['ShareGroup']> };
+  DeleteShareGroupSnapshotInput: DeleteShareGroupSnapshotInput;
+  DeleteShareGroupSnapshotPayload: Omit<DeleteShareGroupSnapshotPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversParentTypes['ShareGroupSnapshot']> };
   DisableGroupReplicationInput: DisableGroupReplicationInput;
   DisableGroupReplicationPayload: Omit<DisableGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
   EnableGroupReplicationInput: EnableGroupReplicationInput;
@@ -1335,7 +2333,11 @@ export type ResolversParentTypes = {
   FailoverGroupReplicationInput: FailoverGroupReplicationInput;
   FailoverGroupReplicationPayload: Omit<FailoverGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
   FailoverProtectionGroupInput: FailoverProtectionGroupInput;
-  FailoverProtectionGroupPayload: Omit<FailoverProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
+  FailoverProtectionGroupPayload: JobPayloadShape;
+  ForceDeleteConsistencyGroupInput: ForceDeleteConsistencyGroupInput;
+  ForceDeleteConsistencyGroupPayload: Omit<ForceDeleteConsistencyGroupPayload, 'consistencyGroup'> & { consistencyGroup?: Maybe<ResolversParentTypes['ConsistencyGroup']> };
+  ForceDeleteShareGroupInput: ForceDeleteShareGroupInput;
+  ForceDeleteShareGroupPayload: Omit<ForceDeleteShareGroupPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversParentTypes['ShareGroup']> };
   Group: CinderGroup;
   GroupConnection: Connection<CinderGroup>;
   GroupEdge: Omit<GroupEdge, 'node'> & { node: ResolversParentTypes['Group'] };
@@ -1360,26 +2362,118 @@ export type ResolversParentTypes = {
   RenameProtectionGroupInput: RenameProtectionGroupInput;
   RenameProtectionGroupPayload: Omit<RenameProtectionGroupPayload, 'protectionGroup'> & { protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
   ReplicationTarget: CinderReplicationTarget;
+  ResetConsistencyGroupStatusInput: ResetConsistencyGroupStatusInput;
+  ResetConsistencyGroupStatusPayload: Omit<ResetConsistencyGroupStatusPayload, 'consistencyGroup'> & { consistencyGroup?: Maybe<ResolversParentTypes['ConsistencyGroup']> };
   ResetGroupSnapshotStatusInput: ResetGroupSnapshotStatusInput;
   ResetGroupSnapshotStatusPayload: Omit<ResetGroupSnapshotStatusPayload, 'groupSnapshot'> & { groupSnapshot?: Maybe<ResolversParentTypes['GroupSnapshot']> };
   ResetGroupStatusInput: ResetGroupStatusInput;
   ResetGroupStatusPayload: Omit<ResetGroupStatusPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
+  ResetShareGroupSnapshotStatusInput: ResetShareGroupSnapshotStatusInput;
+  ResetShareGroupSnapshotStatusPayload: Omit<ResetShareGroupSnapshotStatusPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversParentTypes['ShareGroupSnapshot']> };
+  ResetShareGroupStatusInput: ResetShareGroupStatusInput;
+  ResetShareGroupStatusPayload: Omit<ResetShareGroupStatusPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversParentTypes['ShareGroup']> };
   ReverseProtectionGroupInput: ReverseProtectionGroupInput;
-  ReverseProtectionGroupPayload: Omit<ReverseProtectionGroupPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
+  ReverseProtectionGroupPayload: JobPayloadShape;
   ServiceInfo: ServiceInfo;
+  Share: ManilaShare;
+  ShareGroup: ManilaShareGroup;
+  ShareGroupConnection: Connection<ManilaShareGroup>;
+  ShareGroupEdge: Omit<ShareGroupEdge, 'node'> & { node: ResolversParentTypes['ShareGroup'] };
+  ShareGroupFilter: ShareGroupFilter;
+  ShareGroupSnapshot: ManilaShareGroupSnapshot;
+  ShareGroupSnapshotConnection: Connection<ManilaShareGroupSnapshot>;
+  ShareGroupSnapshotEdge: Omit<ShareGroupSnapshotEdge, 'node'> & { node: ResolversParentTypes['ShareGroupSnapshot'] };
+  ShareGroupSnapshotFilter: ShareGroupSnapshotFilter;
+  ShareGroupSnapshotMember: ManilaShareGroupSnapshotMember;
+  ShareGroupSort: ShareGroupSort;
+  ShareGroupType: ManilaShareGroupType;
+  ShareNetwork: ManilaShareNetwork;
+  ShareNetworkSubnet: ManilaShareNetworkSubnet;
+  ShareType: ManilaShareType;
   StartProtectionInput: StartProtectionInput;
-  StartProtectionPayload: Omit<StartProtectionPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
+  StartProtectionPayload: JobPayloadShape;
   StopProtectionInput: StopProtectionInput;
-  StopProtectionPayload: Omit<StopProtectionPayload, 'job' | 'protectionGroup'> & { job?: Maybe<ResolversParentTypes['Job']>, protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
+  StopProtectionPayload: JobPayloadShape;
   String: Scalars['String']['output'];
+  UpdateConsistencyGroupInput: UpdateConsistencyGroupInput;
+  UpdateConsistencyGroupPayload: Omit<UpdateConsistencyGroupPayload, 'consistencyGroup'> & { consistencyGroup?: Maybe<ResolversParentTypes['ConsistencyGroup']> };
   UpdateGroupInput: UpdateGroupInput;
   UpdateGroupPayload: Omit<UpdateGroupPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
+  UpdateShareGroupInput: UpdateShareGroupInput;
+  UpdateShareGroupPayload: Omit<UpdateShareGroupPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversParentTypes['ShareGroup']> };
+  UpdateShareGroupSnapshotInput: UpdateShareGroupSnapshotInput;
+  UpdateShareGroupSnapshotPayload: Omit<UpdateShareGroupSnapshotPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversParentTypes['ShareGroupSnapshot']> };
   Volume: CinderVolume;
   VolumeType: CinderVolumeType;
 };
 
 export type AboutResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['About'] = ResolversParentTypes['About']> = {
   services?: Resolver<Array<ResolversTypes['ServiceInfo']>, ParentType, ContextType>;
+};
+
+export type ConsistencyGroupResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConsistencyGroup'] = ResolversParentTypes['ConsistencyGroup']> = {
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  host?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shareNetwork?: Resolver<Maybe<ResolversTypes['ShareNetwork']>, ParentType, ContextType>;
+  shareTypes?: Resolver<Array<ResolversTypes['ShareType']>, ParentType, ContextType>;
+  shares?: Resolver<Array<ResolversTypes['Share']>, ParentType, ContextType>;
+  snapshots?: Resolver<Array<ResolversTypes['ConsistencyGroupSnapshot']>, ParentType, ContextType>;
+  sourceSnapshot?: Resolver<Maybe<ResolversTypes['ConsistencyGroupSnapshot']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ConsistencyGroupStatus'], ParentType, ContextType>;
+};
+
+export type ConsistencyGroupConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConsistencyGroupConnection'] = ResolversParentTypes['ConsistencyGroupConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ConsistencyGroupEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ConsistencyGroupEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConsistencyGroupEdge'] = ResolversParentTypes['ConsistencyGroupEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ConsistencyGroup'], ParentType, ContextType>;
+};
+
+export type ConsistencyGroupSnapshotResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConsistencyGroupSnapshot'] = ResolversParentTypes['ConsistencyGroupSnapshot']> = {
+  consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['ConsistencyGroupSnapshotMember']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ConsistencyGroupStatus'], ParentType, ContextType>;
+};
+
+export type ConsistencyGroupSnapshotConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConsistencyGroupSnapshotConnection'] = ResolversParentTypes['ConsistencyGroupSnapshotConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ConsistencyGroupSnapshotEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['ConsistencyGroupSnapshot']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ConsistencyGroupSnapshotEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConsistencyGroupSnapshotEdge'] = ResolversParentTypes['ConsistencyGroupSnapshotEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ConsistencyGroupSnapshot'], ParentType, ContextType>;
+};
+
+export type ConsistencyGroupSnapshotMemberResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConsistencyGroupSnapshotMember'] = ResolversParentTypes['ConsistencyGroupSnapshotMember']> = {
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  protocol?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  share?: Resolver<Maybe<ResolversTypes['Share']>, ParentType, ContextType>;
+  shareId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  size?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type CreateConsistencyGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateConsistencyGroupPayload'] = ResolversParentTypes['CreateConsistencyGroupPayload']> = {
+  consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType>;
 };
 
 export type CreateGroupFromSourcePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateGroupFromSourcePayload'] = ResolversParentTypes['CreateGroupFromSourcePayload']> = {
@@ -1400,9 +2494,22 @@ export type CreateProtectionGroupPayloadResolvers<ContextType = RequestContext, 
   protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
 };
 
+export type CreateShareGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateShareGroupPayload'] = ResolversParentTypes['CreateShareGroupPayload']> = {
+  shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType>;
+};
+
+export type CreateShareGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateShareGroupSnapshotPayload'] = ResolversParentTypes['CreateShareGroupSnapshotPayload']> = {
+  shareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteConsistencyGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteConsistencyGroupPayload'] = ResolversParentTypes['DeleteConsistencyGroupPayload']> = {
+  consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
 
 export type DeleteGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteGroupPayload'] = ResolversParentTypes['DeleteGroupPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
@@ -1421,6 +2528,16 @@ export type DeleteProtectionGroupPayloadResolvers<ContextType = RequestContext, 
   protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
 };
 
+export type DeleteShareGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteShareGroupPayload'] = ResolversParentTypes['DeleteShareGroupPayload']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType>;
+};
+
+export type DeleteShareGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteShareGroupSnapshotPayload'] = ResolversParentTypes['DeleteShareGroupSnapshotPayload']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  shareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType>;
+};
+
 export type DisableGroupReplicationPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DisableGroupReplicationPayload'] = ResolversParentTypes['DisableGroupReplicationPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
 };
@@ -1437,6 +2554,16 @@ export type FailoverProtectionGroupPayloadResolvers<ContextType = RequestContext
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
   jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
+};
+
+export type ForceDeleteConsistencyGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ForceDeleteConsistencyGroupPayload'] = ResolversParentTypes['ForceDeleteConsistencyGroupPayload']> = {
+  consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type ForceDeleteShareGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ForceDeleteShareGroupPayload'] = ResolversParentTypes['ForceDeleteShareGroupPayload']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType>;
 };
 
 export type GroupResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Group'] = ResolversParentTypes['Group']> = {
@@ -1533,25 +2660,39 @@ export type KeyValueResolvers<ContextType = RequestContext, ParentType extends R
 };
 
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createConsistencyGroup?: Resolver<ResolversTypes['CreateConsistencyGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateConsistencyGroupArgs, 'input'>>;
   createGroup?: Resolver<ResolversTypes['CreateGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'input'>>;
   createGroupFromSource?: Resolver<ResolversTypes['CreateGroupFromSourcePayload'], ParentType, ContextType, RequireFields<MutationCreateGroupFromSourceArgs, 'input'>>;
   createGroupSnapshot?: Resolver<ResolversTypes['CreateGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationCreateGroupSnapshotArgs, 'input'>>;
   createProtectionGroup?: Resolver<ResolversTypes['CreateProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateProtectionGroupArgs, 'input'>>;
+  createShareGroup?: Resolver<ResolversTypes['CreateShareGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateShareGroupArgs, 'input'>>;
+  createShareGroupSnapshot?: Resolver<ResolversTypes['CreateShareGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationCreateShareGroupSnapshotArgs, 'input'>>;
+  deleteConsistencyGroup?: Resolver<ResolversTypes['DeleteConsistencyGroupPayload'], ParentType, ContextType, RequireFields<MutationDeleteConsistencyGroupArgs, 'input'>>;
   deleteGroup?: Resolver<ResolversTypes['DeleteGroupPayload'], ParentType, ContextType, RequireFields<MutationDeleteGroupArgs, 'input'>>;
   deleteGroupSnapshot?: Resolver<ResolversTypes['DeleteGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationDeleteGroupSnapshotArgs, 'input'>>;
   deleteProtectionGroup?: Resolver<ResolversTypes['DeleteProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationDeleteProtectionGroupArgs, 'input'>>;
+  deleteShareGroup?: Resolver<ResolversTypes['DeleteShareGroupPayload'], ParentType, ContextType, RequireFields<MutationDeleteShareGroupArgs, 'input'>>;
+  deleteShareGroupSnapshot?: Resolver<ResolversTypes['DeleteShareGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationDeleteShareGroupSnapshotArgs, 'input'>>;
   disableGroupReplication?: Resolver<ResolversTypes['DisableGroupReplicationPayload'], ParentType, ContextType, RequireFields<MutationDisableGroupReplicationArgs, 'input'>>;
   enableGroupReplication?: Resolver<ResolversTypes['EnableGroupReplicationPayload'], ParentType, ContextType, RequireFields<MutationEnableGroupReplicationArgs, 'input'>>;
   failoverGroupReplication?: Resolver<ResolversTypes['FailoverGroupReplicationPayload'], ParentType, ContextType, RequireFields<MutationFailoverGroupReplicationArgs, 'input'>>;
   failoverProtectionGroup?: Resolver<ResolversTypes['FailoverProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationFailoverProtectionGroupArgs, 'input'>>;
+  forceDeleteConsistencyGroup?: Resolver<ResolversTypes['ForceDeleteConsistencyGroupPayload'], ParentType, ContextType, RequireFields<MutationForceDeleteConsistencyGroupArgs, 'input'>>;
+  forceDeleteShareGroup?: Resolver<ResolversTypes['ForceDeleteShareGroupPayload'], ParentType, ContextType, RequireFields<MutationForceDeleteShareGroupArgs, 'input'>>;
   noop?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   renameProtectionGroup?: Resolver<ResolversTypes['RenameProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationRenameProtectionGroupArgs, 'input'>>;
+  resetConsistencyGroupStatus?: Resolver<ResolversTypes['ResetConsistencyGroupStatusPayload'], ParentType, ContextType, RequireFields<MutationResetConsistencyGroupStatusArgs, 'input'>>;
   resetGroupSnapshotStatus?: Resolver<ResolversTypes['ResetGroupSnapshotStatusPayload'], ParentType, ContextType, RequireFields<MutationResetGroupSnapshotStatusArgs, 'input'>>;
   resetGroupStatus?: Resolver<ResolversTypes['ResetGroupStatusPayload'], ParentType, ContextType, RequireFields<MutationResetGroupStatusArgs, 'input'>>;
+  resetShareGroupSnapshotStatus?: Resolver<ResolversTypes['ResetShareGroupSnapshotStatusPayload'], ParentType, ContextType, RequireFields<MutationResetShareGroupSnapshotStatusArgs, 'input'>>;
+  resetShareGroupStatus?: Resolver<ResolversTypes['ResetShareGroupStatusPayload'], ParentType, ContextType, RequireFields<MutationResetShareGroupStatusArgs, 'input'>>;
   reverseProtectionGroup?: Resolver<ResolversTypes['ReverseProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationReverseProtectionGroupArgs, 'input'>>;
   startProtection?: Resolver<ResolversTypes['StartProtectionPayload'], ParentType, ContextType, RequireFields<MutationStartProtectionArgs, 'input'>>;
   stopProtection?: Resolver<ResolversTypes['StopProtectionPayload'], ParentType, ContextType, RequireFields<MutationStopProtectionArgs, 'input'>>;
+  updateConsistencyGroup?: Resolver<ResolversTypes['UpdateConsistencyGroupPayload'], ParentType, ContextType, RequireFields<MutationUpdateConsistencyGroupArgs, 'input'>>;
   updateGroup?: Resolver<ResolversTypes['UpdateGroupPayload'], ParentType, ContextType, RequireFields<MutationUpdateGroupArgs, 'input'>>;
+  updateShareGroup?: Resolver<ResolversTypes['UpdateShareGroupPayload'], ParentType, ContextType, RequireFields<MutationUpdateShareGroupArgs, 'input'>>;
+  updateShareGroupSnapshot?: Resolver<ResolversTypes['UpdateShareGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationUpdateShareGroupSnapshotArgs, 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1607,6 +2748,10 @@ export type ProtectionGroupEdgeResolvers<ContextType = RequestContext, ParentTyp
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   about?: Resolver<ResolversTypes['About'], ParentType, ContextType>;
+  consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType, RequireFields<QueryConsistencyGroupArgs, 'id'>>;
+  consistencyGroupSnapshot?: Resolver<Maybe<ResolversTypes['ConsistencyGroupSnapshot']>, ParentType, ContextType, RequireFields<QueryConsistencyGroupSnapshotArgs, 'id'>>;
+  consistencyGroupSnapshots?: Resolver<Maybe<ResolversTypes['ConsistencyGroupSnapshotConnection']>, ParentType, ContextType, Partial<QueryConsistencyGroupSnapshotsArgs>>;
+  consistencyGroups?: Resolver<Maybe<ResolversTypes['ConsistencyGroupConnection']>, ParentType, ContextType, Partial<QueryConsistencyGroupsArgs>>;
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType, RequireFields<QueryGroupArgs, 'id'>>;
   groupSnapshot?: Resolver<Maybe<ResolversTypes['GroupSnapshot']>, ParentType, ContextType, RequireFields<QueryGroupSnapshotArgs, 'id'>>;
   groupSnapshots?: Resolver<Maybe<ResolversTypes['GroupSnapshotConnection']>, ParentType, ContextType, Partial<QueryGroupSnapshotsArgs>>;
@@ -1615,7 +2760,16 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   groups?: Resolver<Maybe<ResolversTypes['GroupConnection']>, ParentType, ContextType, Partial<QueryGroupsArgs>>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType, RequireFields<QueryProtectionGroupArgs, 'id'>>;
-  protectionGroups?: Resolver<ResolversTypes['ProtectionGroupConnection'], ParentType, ContextType, Partial<QueryProtectionGroupsArgs>>;
+  protectionGroups?: Resolver<Maybe<ResolversTypes['ProtectionGroupConnection']>, ParentType, ContextType, Partial<QueryProtectionGroupsArgs>>;
+  share?: Resolver<Maybe<ResolversTypes['Share']>, ParentType, ContextType, RequireFields<QueryShareArgs, 'id'>>;
+  shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType, RequireFields<QueryShareGroupArgs, 'id'>>;
+  shareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType, RequireFields<QueryShareGroupSnapshotArgs, 'id'>>;
+  shareGroupSnapshots?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshotConnection']>, ParentType, ContextType, Partial<QueryShareGroupSnapshotsArgs>>;
+  shareGroupType?: Resolver<Maybe<ResolversTypes['ShareGroupType']>, ParentType, ContextType, RequireFields<QueryShareGroupTypeArgs, 'id'>>;
+  shareGroupTypes?: Resolver<Maybe<Array<ResolversTypes['ShareGroupType']>>, ParentType, ContextType>;
+  shareGroups?: Resolver<Maybe<ResolversTypes['ShareGroupConnection']>, ParentType, ContextType, Partial<QueryShareGroupsArgs>>;
+  shareType?: Resolver<Maybe<ResolversTypes['ShareType']>, ParentType, ContextType, RequireFields<QueryShareTypeArgs, 'id'>>;
+  shareTypes?: Resolver<Maybe<Array<ResolversTypes['ShareType']>>, ParentType, ContextType>;
   volume?: Resolver<Maybe<ResolversTypes['Volume']>, ParentType, ContextType, RequireFields<QueryVolumeArgs, 'id'>>;
 };
 
@@ -1627,12 +2781,24 @@ export type ReplicationTargetResolvers<ContextType = RequestContext, ParentType 
   backendId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ResetConsistencyGroupStatusPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ResetConsistencyGroupStatusPayload'] = ResolversParentTypes['ResetConsistencyGroupStatusPayload']> = {
+  consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType>;
+};
+
 export type ResetGroupSnapshotStatusPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ResetGroupSnapshotStatusPayload'] = ResolversParentTypes['ResetGroupSnapshotStatusPayload']> = {
   groupSnapshot?: Resolver<Maybe<ResolversTypes['GroupSnapshot']>, ParentType, ContextType>;
 };
 
 export type ResetGroupStatusPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ResetGroupStatusPayload'] = ResolversParentTypes['ResetGroupStatusPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+};
+
+export type ResetShareGroupSnapshotStatusPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ResetShareGroupSnapshotStatusPayload'] = ResolversParentTypes['ResetShareGroupSnapshotStatusPayload']> = {
+  shareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType>;
+};
+
+export type ResetShareGroupStatusPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ResetShareGroupStatusPayload'] = ResolversParentTypes['ResetShareGroupStatusPayload']> = {
+  shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType>;
 };
 
 export type ReverseProtectionGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReverseProtectionGroupPayload'] = ResolversParentTypes['ReverseProtectionGroupPayload']> = {
@@ -1644,6 +2810,127 @@ export type ReverseProtectionGroupPayloadResolvers<ContextType = RequestContext,
 export type ServiceInfoResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ServiceInfo'] = ResolversParentTypes['ServiceInfo']> = {
   endpoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   mode?: Resolver<ResolversTypes['ServiceMode'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ShareResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Share'] = ResolversParentTypes['Share']> = {
+  availabilityZone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  protocol?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType>;
+  shareNetwork?: Resolver<Maybe<ResolversTypes['ShareNetwork']>, ParentType, ContextType>;
+  shareType?: Resolver<Maybe<ResolversTypes['ShareType']>, ParentType, ContextType>;
+  shareTypeName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  size?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ShareGroupResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareGroup'] = ResolversParentTypes['ShareGroup']> = {
+  availabilityZone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  consistentSnapshotSupport?: Resolver<Maybe<ResolversTypes['ConsistentSnapshotSupport']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  host?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shareGroupType?: Resolver<Maybe<ResolversTypes['ShareGroupType']>, ParentType, ContextType>;
+  shareNetwork?: Resolver<Maybe<ResolversTypes['ShareNetwork']>, ParentType, ContextType>;
+  shareServerId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  shareTypes?: Resolver<Array<ResolversTypes['ShareType']>, ParentType, ContextType>;
+  shares?: Resolver<Array<ResolversTypes['Share']>, ParentType, ContextType>;
+  snapshots?: Resolver<ResolversTypes['ShareGroupSnapshotConnection'], ParentType, ContextType, Partial<ShareGroupSnapshotsArgs>>;
+  sourceShareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ShareGroupStatus'], ParentType, ContextType>;
+};
+
+export type ShareGroupConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareGroupConnection'] = ResolversParentTypes['ShareGroupConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ShareGroupEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['ShareGroup']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ShareGroupEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareGroupEdge'] = ResolversParentTypes['ShareGroupEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ShareGroup'], ParentType, ContextType>;
+};
+
+export type ShareGroupSnapshotResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareGroupSnapshot'] = ResolversParentTypes['ShareGroupSnapshot']> = {
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['ShareGroupSnapshotMember']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ShareGroupSnapshotStatus'], ParentType, ContextType>;
+};
+
+export type ShareGroupSnapshotConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareGroupSnapshotConnection'] = ResolversParentTypes['ShareGroupSnapshotConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ShareGroupSnapshotEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ShareGroupSnapshotEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareGroupSnapshotEdge'] = ResolversParentTypes['ShareGroupSnapshotEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ShareGroupSnapshot'], ParentType, ContextType>;
+};
+
+export type ShareGroupSnapshotMemberResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareGroupSnapshotMember'] = ResolversParentTypes['ShareGroupSnapshotMember']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  share?: Resolver<Maybe<ResolversTypes['Share']>, ParentType, ContextType>;
+  shareId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  size?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ShareGroupTypeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareGroupType'] = ResolversParentTypes['ShareGroupType']> = {
+  groupSpecs?: Resolver<Array<ResolversTypes['KeyValue']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  isDefault?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  isPublic?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shareTypes?: Resolver<Array<ResolversTypes['ShareType']>, ParentType, ContextType>;
+};
+
+export type ShareNetworkResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareNetwork'] = ResolversParentTypes['ShareNetwork']> = {
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  subnets?: Resolver<Array<ResolversTypes['ShareNetworkSubnet']>, ParentType, ContextType>;
+};
+
+export type ShareNetworkSubnetResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareNetworkSubnet'] = ResolversParentTypes['ShareNetworkSubnet']> = {
+  availabilityZone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cidr?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  gateway?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  ipVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  mtu?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  networkType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  neutronNetId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  neutronSubnetId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  segmentationId?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ShareTypeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareType'] = ResolversParentTypes['ShareType']> = {
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  driverHandlesShareServers?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  extraSpecs?: Resolver<Maybe<Array<ResolversTypes['KeyValue']>>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  isDefault?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  isPublic?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -1659,8 +2946,20 @@ export type StopProtectionPayloadResolvers<ContextType = RequestContext, ParentT
   protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
 };
 
+export type UpdateConsistencyGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpdateConsistencyGroupPayload'] = ResolversParentTypes['UpdateConsistencyGroupPayload']> = {
+  consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType>;
+};
+
 export type UpdateGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpdateGroupPayload'] = ResolversParentTypes['UpdateGroupPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+};
+
+export type UpdateShareGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpdateShareGroupPayload'] = ResolversParentTypes['UpdateShareGroupPayload']> = {
+  shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType>;
+};
+
+export type UpdateShareGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpdateShareGroupSnapshotPayload'] = ResolversParentTypes['UpdateShareGroupSnapshotPayload']> = {
+  shareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType>;
 };
 
 export type VolumeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Volume'] = ResolversParentTypes['Volume']> = {
@@ -1687,18 +2986,33 @@ export type VolumeTypeResolvers<ContextType = RequestContext, ParentType extends
 
 export type Resolvers<ContextType = RequestContext> = {
   About?: AboutResolvers<ContextType>;
+  ConsistencyGroup?: ConsistencyGroupResolvers<ContextType>;
+  ConsistencyGroupConnection?: ConsistencyGroupConnectionResolvers<ContextType>;
+  ConsistencyGroupEdge?: ConsistencyGroupEdgeResolvers<ContextType>;
+  ConsistencyGroupSnapshot?: ConsistencyGroupSnapshotResolvers<ContextType>;
+  ConsistencyGroupSnapshotConnection?: ConsistencyGroupSnapshotConnectionResolvers<ContextType>;
+  ConsistencyGroupSnapshotEdge?: ConsistencyGroupSnapshotEdgeResolvers<ContextType>;
+  ConsistencyGroupSnapshotMember?: ConsistencyGroupSnapshotMemberResolvers<ContextType>;
+  CreateConsistencyGroupPayload?: CreateConsistencyGroupPayloadResolvers<ContextType>;
   CreateGroupFromSourcePayload?: CreateGroupFromSourcePayloadResolvers<ContextType>;
   CreateGroupPayload?: CreateGroupPayloadResolvers<ContextType>;
   CreateGroupSnapshotPayload?: CreateGroupSnapshotPayloadResolvers<ContextType>;
   CreateProtectionGroupPayload?: CreateProtectionGroupPayloadResolvers<ContextType>;
+  CreateShareGroupPayload?: CreateShareGroupPayloadResolvers<ContextType>;
+  CreateShareGroupSnapshotPayload?: CreateShareGroupSnapshotPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteConsistencyGroupPayload?: DeleteConsistencyGroupPayloadResolvers<ContextType>;
   DeleteGroupPayload?: DeleteGroupPayloadResolvers<ContextType>;
   DeleteGroupSnapshotPayload?: DeleteGroupSnapshotPayloadResolvers<ContextType>;
   DeleteProtectionGroupPayload?: DeleteProtectionGroupPayloadResolvers<ContextType>;
+  DeleteShareGroupPayload?: DeleteShareGroupPayloadResolvers<ContextType>;
+  DeleteShareGroupSnapshotPayload?: DeleteShareGroupSnapshotPayloadResolvers<ContextType>;
   DisableGroupReplicationPayload?: DisableGroupReplicationPayloadResolvers<ContextType>;
   EnableGroupReplicationPayload?: EnableGroupReplicationPayloadResolvers<ContextType>;
   FailoverGroupReplicationPayload?: FailoverGroupReplicationPayloadResolvers<ContextType>;
   FailoverProtectionGroupPayload?: FailoverProtectionGroupPayloadResolvers<ContextType>;
+  ForceDeleteConsistencyGroupPayload?: ForceDeleteConsistencyGroupPayloadResolvers<ContextType>;
+  ForceDeleteShareGroupPayload?: ForceDeleteShareGroupPayloadResolvers<ContextType>;
   Group?: GroupResolvers<ContextType>;
   GroupConnection?: GroupConnectionResolvers<ContextType>;
   GroupEdge?: GroupEdgeResolvers<ContextType>;
@@ -1717,13 +3031,31 @@ export type Resolvers<ContextType = RequestContext> = {
   Query?: QueryResolvers<ContextType>;
   RenameProtectionGroupPayload?: RenameProtectionGroupPayloadResolvers<ContextType>;
   ReplicationTarget?: ReplicationTargetResolvers<ContextType>;
+  ResetConsistencyGroupStatusPayload?: ResetConsistencyGroupStatusPayloadResolvers<ContextType>;
   ResetGroupSnapshotStatusPayload?: ResetGroupSnapshotStatusPayloadResolvers<ContextType>;
   ResetGroupStatusPayload?: ResetGroupStatusPayloadResolvers<ContextType>;
+  ResetShareGroupSnapshotStatusPayload?: ResetShareGroupSnapshotStatusPayloadResolvers<ContextType>;
+  ResetShareGroupStatusPayload?: ResetShareGroupStatusPayloadResolvers<ContextType>;
   ReverseProtectionGroupPayload?: ReverseProtectionGroupPayloadResolvers<ContextType>;
   ServiceInfo?: ServiceInfoResolvers<ContextType>;
+  Share?: ShareResolvers<ContextType>;
+  ShareGroup?: ShareGroupResolvers<ContextType>;
+  ShareGroupConnection?: ShareGroupConnectionResolvers<ContextType>;
+  ShareGroupEdge?: ShareGroupEdgeResolvers<ContextType>;
+  ShareGroupSnapshot?: ShareGroupSnapshotResolvers<ContextType>;
+  ShareGroupSnapshotConnection?: ShareGroupSnapshotConnectionResolvers<ContextType>;
+  ShareGroupSnapshotEdge?: ShareGroupSnapshotEdgeResolvers<ContextType>;
+  ShareGroupSnapshotMember?: ShareGroupSnapshotMemberResolvers<ContextType>;
+  ShareGroupType?: ShareGroupTypeResolvers<ContextType>;
+  ShareNetwork?: ShareNetworkResolvers<ContextType>;
+  ShareNetworkSubnet?: ShareNetworkSubnetResolvers<ContextType>;
+  ShareType?: ShareTypeResolvers<ContextType>;
   StartProtectionPayload?: StartProtectionPayloadResolvers<ContextType>;
   StopProtectionPayload?: StopProtectionPayloadResolvers<ContextType>;
+  UpdateConsistencyGroupPayload?: UpdateConsistencyGroupPayloadResolvers<ContextType>;
   UpdateGroupPayload?: UpdateGroupPayloadResolvers<ContextType>;
+  UpdateShareGroupPayload?: UpdateShareGroupPayloadResolvers<ContextType>;
+  UpdateShareGroupSnapshotPayload?: UpdateShareGroupSnapshotPayloadResolvers<ContextType>;
   Volume?: VolumeResolvers<ContextType>;
   VolumeType?: VolumeTypeResolvers<ContextType>;
 };

@@ -7,18 +7,45 @@ import { groupMutations } from './cinder/mutations/groups.js';
 import { replicationMutations } from './cinder/mutations/replication.js';
 import { snapshotMutations } from './cinder/mutations/snapshots.js';
 import { GroupSnapshot, GroupType, ReplicationTarget, Volume, VolumeType } from './cinder/types.js';
+import { ConsistencyGroup } from './manila/ConsistencyGroup.js';
+import { ConsistencyGroupQuery } from './manila/ConsistencyGroupQuery.js';
+import { ConsistencyGroupSnapshot, ConsistencyGroupSnapshotMember } from './manila/ConsistencyGroupSnapshot.js';
+import { ManilaQuery } from './manila/Query.js';
+import { Share } from './manila/Share.js';
+import { ShareGroup } from './manila/ShareGroup.js';
+import { ShareGroupSnapshot, ShareGroupSnapshotMember } from './manila/ShareGroupSnapshot.js';
+import { ShareGroupType } from './manila/ShareGroupType.js';
+import { ShareNetwork, ShareNetworkSubnet } from './manila/ShareNetwork.js';
+import { ShareType } from './manila/ShareType.js';
+import { consistencyGroupMutations } from './manila/mutations/consistencyGroups.js';
+import { shareGroupMutations } from './manila/mutations/shareGroups.js';
+import { shareGroupSnapshotMutations } from './manila/mutations/shareGroupSnapshots.js';
+import { Job, JobEntities } from './sdrs/Job.js';
+import { ProtectionGroup } from './sdrs/ProtectionGroup.js';
+import { SdrsQuery } from './sdrs/Query.js';
+import { protectionGroupMutations } from './sdrs/mutations/groups.js';
+import { jobPayloadFields } from './sdrs/mutations/jobPayload.js';
+import { protectionMutations } from './sdrs/mutations/protection.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
     about: (_, __, ctx) => ctx.about,
     ...CinderQuery,
+    ...ManilaQuery,
+    ...ConsistencyGroupQuery,
+    ...SdrsQuery,
   },
   Mutation: {
     noop: () => null,
     ...groupMutations,
     ...replicationMutations,
     ...snapshotMutations,
+    ...shareGroupMutations,
+    ...shareGroupSnapshotMutations,
+    ...consistencyGroupMutations,
+    ...protectionMutations,
+    ...protectionGroupMutations,
   },
   Group,
   GroupSnapshot,
@@ -28,4 +55,29 @@ export const resolvers: Resolvers = {
   ReplicationTarget,
   GroupConnection: { totalCount },
   GroupSnapshotConnection: { totalCount },
+  ShareGroup,
+  ShareGroupSnapshot,
+  ShareGroupSnapshotMember,
+  ShareGroupType,
+  ShareType,
+  ShareNetwork,
+  ShareNetworkSubnet,
+  Share,
+  ConsistencyGroup,
+  ConsistencyGroupSnapshot,
+  ConsistencyGroupSnapshotMember,
+  ShareGroupConnection: { totalCount },
+  ShareGroupSnapshotConnection: { totalCount },
+  ConsistencyGroupConnection: { totalCount },
+  ConsistencyGroupSnapshotConnection: { totalCount },
+  ProtectionGroup,
+  ProtectionGroupConnection: { totalCount },
+  Job,
+  JobEntities,
+  StartProtectionPayload: jobPayloadFields,
+  StopProtectionPayload: jobPayloadFields,
+  FailoverProtectionGroupPayload: jobPayloadFields,
+  ReverseProtectionGroupPayload: jobPayloadFields,
+  CreateProtectionGroupPayload: jobPayloadFields,
+  DeleteProtectionGroupPayload: jobPayloadFields,
 };

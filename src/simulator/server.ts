@@ -50,6 +50,18 @@ export interface InjectedFault {
   headers?: Record<string, string>;
 }
 
+/** Random misbehaviour, for fault and soak tests: each rate is a probability per request (0..1). */
+export interface Chaos {
+  /** Answer 503 with an OpenStack envelope. */
+  errorRate?: number;
+  /** Destroy the connection without answering. */
+  resetRate?: number;
+  /** Answer 200 with truncated JSON, or 502 with an HTML page. */
+  garbageRate?: number;
+  /** Added latency on every request. */
+  extraLatencyMs?: number;
+}
+
 export interface RunningSimulator {
   /** Origin the simulator listens on, e.g. `http://127.0.0.1:41234`. */
   origin: string;
@@ -60,6 +72,8 @@ export interface RunningSimulator {
   setDelay(ms: number): void;
   /** Answer the next matching request(s) with this failure instead of the simulated API. */
   injectFault(fault: InjectedFault): void;
+  /** Misbehave at random from now on; `setChaos({})` heals. */
+  setChaos(chaos: Chaos): void;
   close(): Promise<void>;
 }
 
@@ -103,6 +117,7 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
   const calls: RecordedCall[] = [];
   let delayMs = opts.delayMs ?? 0;
   const faults: InjectedFault[] = [];
+  let chaos: Chaos = {};
   const takeFault = (method: string): InjectedFault | undefined => {
     const i = faults.findIndex((f) => !f.methods || f.methods.includes(method));
     if (i === -1) return undefined;
@@ -137,7 +152,20 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
           return;
         }
       }
-      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      const wait = delayMs + (chaos.extraLatencyMs ?? 0);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (chaos.resetRate && Math.random() < chaos.resetRate) {
+        req.socket.destroy();
+        return;
+      }
+      if (chaos.errorRate && Math.random() < chaos.errorRate) {
+        send(res, { status: 503, json: { serviceUnavailable: { code: 503, message: 'chaos: service unavailable' } } });
+        return;
+      }
+      if (chaos.garbageRate && Math.random() < chaos.garbageRate) {
+        send(res, Math.random() < 0.5 ? { status: 200, text: '{"groups": [{"id": "trunc', headers: { 'content-type': 'application/json' } } : { status: 502, text: '<html><body><h1>502 Bad Gateway</h1></body></html>', headers: { 'content-type': 'text/html' } });
+        return;
+      }
       const fault = takeFault(req.method ?? 'GET');
       if (fault) {
         send(res, { status: fault.status, json: fault.json, text: fault.text, headers: fault.headers });
@@ -172,6 +200,9 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
     },
     injectFault: (fault) => {
       faults.push({ ...fault });
+    },
+    setChaos: (next) => {
+      chaos = { ...next };
     },
     close: () =>
       new Promise<void>((resolve) => {

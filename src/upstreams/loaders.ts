@@ -47,3 +47,40 @@ export function partition<T>(items: T[], keys: readonly string[], keyOf: (t: T) 
   }
   return out;
 }
+
+// Above this many parents in one batch, one full listing partitioned locally is cheaper than one filtered
+// listing per parent. The full listing is abandoned (back to per-parent calls) once it has read more than
+// FULL_LISTING_BUDGET_PER_KEY items per parent asked for, so it never costs more than a bounded multiple.
+const FULL_LISTING_MIN_KEYS = 2;
+const FULL_LISTING_BUDGET_PER_KEY = 50;
+
+/**
+ * Children by parent id (volumes of a group, shares of a share group...) with a flat number of calls as the
+ * number of parents grows: several parents in a batch share one full listing (bounded), one parent gets its
+ * own filtered listing. Every child read is handed to `prime` for the by-id loaders.
+ */
+export function childrenByParent<T extends { id: string }>(
+  list: (filters: Record<string, string> | undefined, maxItems: number) => Promise<T[]>,
+  filterKey: string,
+  parentOf: (t: T) => string | null | undefined,
+  prime: (t: T) => void,
+) {
+  return new DataLoader<string, T[]>(async (parentIds) => {
+    if (parentIds.length >= FULL_LISTING_MIN_KEYS) {
+      const budget = parentIds.length * FULL_LISTING_BUDGET_PER_KEY;
+      const all = await list(undefined, budget + 1);
+      if (all.length <= budget) {
+        all.forEach(prime);
+        const byParent = partition(all, parentIds, parentOf);
+        return parentIds.map((id) => byParent.get(id) ?? []);
+      }
+    }
+    return settle(
+      parentIds.map(async (id) => {
+        const items = await list({ [filterKey]: id }, 10_000);
+        items.forEach(prime);
+        return items;
+      }),
+    );
+  });
+}

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
 /** Settings for the real-upstream suite: the env file scripts/openstack/start.sh writes, or the environment. */
-export function openstackEnv(): Record<string, string> {
+export function openstackEnv(
+  required: readonly string[] = ['CINDER_URL', 'OPENSTACK_TOKEN', 'OPENSTACK_PG_URL'],
+): Record<string, string> {
   const file = `${process.env.OPENSTACK_WORKDIR ?? '/tmp/groupgraph-openstack'}/env`;
   const out: Record<string, string> = {};
   if (existsSync(file)) {
@@ -14,7 +16,7 @@ export function openstackEnv(): Record<string, string> {
   for (const k of ['CINDER_URL', 'MANILA_URL', 'OPENSTACK_TOKEN', 'OPENSTACK_PG_URL']) {
     if (process.env[k]) out[k] = process.env[k]!;
   }
-  for (const k of ['CINDER_URL', 'OPENSTACK_TOKEN', 'OPENSTACK_PG_URL']) {
+  for (const k of required) {
     if (!out[k]) throw new Error(`${k} is not set: run scripts/openstack/start.sh first (it writes ${file})`);
   }
   return out;

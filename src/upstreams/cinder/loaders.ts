@@ -1,14 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
-import { byIdLoader, partition, settle } from '../loaders.js';
+import { byIdLoader, childrenByParent, settle } from '../loaders.js';
 import type { CinderClient } from './client.js';
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
-
-// Above this many parents in one batch, one full listing partitioned locally is cheaper than one filtered
-// listing per parent. The full listing is abandoned (back to per-parent calls) once it has read more than
-// FULL_LISTING_BUDGET_PER_KEY items per parent asked for, so it never costs more than a bounded multiple.
-const FULL_LISTING_MIN_KEYS = 2;
-const FULL_LISTING_BUDGET_PER_KEY = 50;
 
 /** Per-request loaders for one caller: every Cinder object is fetched at most once per GraphQL request. */
 export function createCinderLoaders(client: CinderClient, caller: Caller) {
@@ -27,32 +21,6 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     (id) => client.showVolumeType(caller, id),
     async () => new Map((await allVolumeTypes()).map((t) => [t.id, t])),
   );
-
-  function childrenByParent<T extends { id: string }>(
-    list: (filters: Record<string, string> | undefined, maxItems: number) => Promise<T[]>,
-    filterKey: string,
-    parentOf: (t: T) => string | null | undefined,
-    prime: (t: T) => void,
-  ) {
-    return new DataLoader<string, T[]>(async (parentIds) => {
-      if (parentIds.length >= FULL_LISTING_MIN_KEYS) {
-        const budget = parentIds.length * FULL_LISTING_BUDGET_PER_KEY;
-        const all = await list(undefined, budget + 1);
-        if (all.length <= budget) {
-          all.forEach(prime);
-          const byParent = partition(all, parentIds, parentOf);
-          return parentIds.map((id) => byParent.get(id) ?? []);
-        }
-      }
-      return settle(
-        parentIds.map(async (id) => {
-          const items = await list({ [filterKey]: id }, 10_000);
-          items.forEach(prime);
-          return items;
-        }),
-      );
-    });
-  }
 
   const volumesByGroupId = childrenByParent<CinderVolume>(
     (filters, max) => client.listAll((o) => client.listVolumes(caller, o), filters, max),

@@ -48,8 +48,9 @@ export interface SdrsListOptions {
 
 /**
  * One typed method per SDRS endpoint the facade uses. Process-wide; the caller is passed per call. `endpoint` is
- * `https://sdrs.{region}.myhuaweicloud.com/v1/{project_id}`. Writes are POST/PUT/DELETE sent exactly once: no
- * method here retries, because an SDRS action that reached the service starts a disaster-recovery job.
+ * `https://sdrs.{region}.myhuaweicloud.com/v1/{project_id}`. Writes (POST/PUT/DELETE) are sent exactly once:
+ * HttpClient retries only GETs, and nothing here adds a retry, because an SDRS action that reached the service
+ * starts a disaster-recovery job.
  */
 export class SdrsClient {
   readonly http: HttpClient;
@@ -59,7 +60,7 @@ export class SdrsClient {
   }
 
   private call(caller: Caller, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {
-    return this.http.send({ ...req, token: caller.token, requestId: caller.requestId });
+    return this.http.send({ ...req, token: caller.token, requestId: caller.requestId, deadline: caller.deadline });
   }
 
   /** `GET /server-groups?limit&offset&…`; SDRS pages by offset and reports the total as `count`. */
@@ -86,10 +87,10 @@ export class SdrsClient {
     return accepted(res.json);
   }
 
-  /** `PUT /server-groups/{id}`: only the name can change; answers with the group. */
-  async renameGroup(caller: Caller, id: string, name: string): Promise<SdrsProtectionGroup> {
+  /** `PUT /server-groups/{id}`: only the name can change. Answers with the group (null if the body lacks it). */
+  async renameGroup(caller: Caller, id: string, name: string): Promise<SdrsProtectionGroup | null> {
     const res = await this.call(caller, { method: 'PUT', path: path`/server-groups/${id}`, body: { server_group: { name } } });
-    return (res.json as { server_group: SdrsProtectionGroup }).server_group;
+    return (res.json as { server_group?: SdrsProtectionGroup } | undefined)?.server_group ?? null;
   }
 
   async deleteGroup(caller: Caller, id: string): Promise<SdrsJobAccepted> {

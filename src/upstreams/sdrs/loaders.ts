@@ -5,6 +5,9 @@ import type { SdrsClient } from './client.js';
 import { followJob } from './jobs.js';
 import type { SdrsJob, SdrsProtectionGroup } from './types.js';
 
+// Kept free at the end of a job wait: the group re-read and the response still have to fit in the deadline.
+const ANSWER_RESERVE_MS = 1_000;
+
 /** Per-request loaders for one caller: every protection group and job is read at most once per GraphQL request. */
 export function createSdrsLoaders(client: SdrsClient, caller: Caller) {
   // SDRS has no get-many endpoint; a by-id show per group, missing (SDRS.1013) ones resolve to null.
@@ -16,9 +19,13 @@ export function createSdrsLoaders(client: SdrsClient, caller: Caller) {
   return {
     groupById,
     jobById,
-    /** Reads the job until it ends or `waitMs` passes; the loader then holds that final reading. */
+    /**
+     * Reads the job until it ends or `waitMs` passes; the loader then holds that final reading. The wait also
+     * ends early enough to answer inside the request deadline (REQUEST_DEADLINE_MS), with the job as it stands.
+     */
     async waitForJob(jobId: string, waitMs: number): Promise<SdrsJob | null> {
-      const job = await nullIfNotFound(followJob(() => client.showJob(caller, jobId), waitMs));
+      const budget = caller.deadline === undefined ? waitMs : Math.min(waitMs, caller.deadline - Date.now() - ANSWER_RESERVE_MS);
+      const job = await nullIfNotFound(followJob(() => client.showJob(caller, jobId), Math.max(0, budget)));
       jobById.clear(jobId);
       if (job) jobById.prime(jobId, job);
       return job;

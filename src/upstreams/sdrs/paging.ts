@@ -9,8 +9,8 @@ export interface OffsetPage<T> {
 /**
  * Reads `want` items from `start` with offset/limit paging. When the upstream answers with fewer items than
  * asked while its `count` says more exist, it asks again from the new offset, so a page never stops short
- * silently. It never loops: an empty answer ends the read, and an item seen twice (an upstream ignoring
- * `offset`) is an error.
+ * silently. It never loops: an empty answer ends the read (an error if `count` says more exist), and an item
+ * seen twice (an upstream ignoring `offset`) is an error.
  */
 export async function readOffsetPages<T extends { id: string }>(
   fetchPage: (limit: number, offset: number) => Promise<OffsetPage<T>>,
@@ -32,6 +32,10 @@ export async function readOffsetPages<T extends { id: string }>(
       items.push(item);
     }
     const end = start + items.length;
+    if (page.items.length === 0 && count !== null && end < count) {
+      // Asking again would get the same nothing; stopping quietly would hide groups.
+      throw new UpstreamError('UPSTREAM_ERROR', `SDRS counted ${count} protection groups but returned none from position ${end}.`, 'sdrs', 200, null, null);
+    }
     const done = items.length >= want || page.items.length === 0 || count === null || end >= count;
     if (done) {
       const hasMore = count !== null ? end < count : items.length >= want;

@@ -1,0 +1,75 @@
+import type { QueryResolvers } from '../../generated/graphql.js';
+import { NotSupportedError, InputError } from '../../errors.js';
+import { wireValue } from '../../graphql/scalars.js';
+import { assertSafeId } from '../../ids.js';
+import { MANILA_VERSIONS } from '../../upstreams/manila/client.js';
+import { offsetConnection } from './offsetConnection.js';
+
+const optionalId = (id: string | null | undefined, what: string) => (id ? assertSafeId(id, what) : undefined);
+
+export const ManilaQuery: QueryResolvers = {
+  shareGroup: (_, { id }, ctx) => ctx.manila().loaders.shareGroupById.load(assertSafeId(id)),
+  shareGroups: async (_, args, ctx) => {
+    const { client, loaders } = ctx.manila();
+    const f = args.filter;
+    if (f?.status === 'UNKNOWN') throw new InputError('UNKNOWN is not a share group status Manila can filter by.');
+    const filters = {
+      name: f?.name ?? undefined,
+      'name~': f?.nameContains ?? undefined,
+      'description~': f?.descriptionContains ?? undefined,
+      status: f?.status ? wireValue(f.status, 'snake') : undefined,
+      share_group_type_id: optionalId(f?.shareGroupTypeId, 'shareGroupTypeId'),
+      share_network_id: optionalId(f?.shareNetworkId, 'shareNetworkId'),
+      sort_key: args.sort ? args.sort.key.toLowerCase() : undefined,
+      sort_dir: args.sort ? (args.sort.direction ?? 'DESC').toLowerCase() : undefined,
+    };
+    // Below 2.36 Manila silently drops name~ / description~ and would return every group.
+    if ((filters['name~'] || filters['description~']) && !(await client.atLeast(MANILA_VERSIONS.likeFilters))) {
+      throw new NotSupportedError('manila', `nameContains and descriptionContains need Manila API 2.36; this Manila supports up to ${await client.version()}.`);
+    }
+    const conn = await offsetConnection(
+      client,
+      args,
+      (o) => client.listShareGroups(ctx.caller, o),
+      () => client.count((o) => client.listShareGroupSummaries(ctx.caller, o), filters),
+      filters,
+    );
+    for (const g of conn.nodes) loaders.shareGroupById.prime(g.id, g);
+    return conn;
+  },
+  shareGroupSnapshot: (_, { id }, ctx) => ctx.manila().loaders.shareGroupSnapshotById.load(assertSafeId(id)),
+  shareGroupSnapshots: async (_, args, ctx) => {
+    const { client, loaders } = ctx.manila();
+    const f = args.filter;
+    if (f?.status === 'UNKNOWN') throw new InputError('UNKNOWN is not a snapshot status Manila can filter by.');
+    const filters = {
+      share_group_id: optionalId(f?.shareGroupId, 'shareGroupId'),
+      status: f?.status ? wireValue(f.status, 'snake') : undefined,
+      name: f?.name ?? undefined,
+    };
+    const conn = await offsetConnection(
+      client,
+      args,
+      (o) => client.listShareGroupSnapshots(ctx.caller, o),
+      () => client.count((o) => client.listShareGroupSnapshotSummaries(ctx.caller, o), filters),
+      filters,
+    );
+    for (const s of conn.nodes) loaders.shareGroupSnapshotById.prime(s.id, s);
+    return conn;
+  },
+  shareGroupType: (_, { id }, ctx) => ctx.manila().loaders.shareGroupTypeById.load(assertSafeId(id)),
+  shareGroupTypes: async (_, __, ctx) => {
+    const { client, loaders } = ctx.manila();
+    const all = await client.listShareGroupTypes(ctx.caller);
+    for (const t of all) loaders.shareGroupTypeById.prime(t.id, t);
+    return all;
+  },
+  shareType: (_, { id }, ctx) => ctx.manila().loaders.shareTypeById.load(assertSafeId(id)),
+  shareTypes: async (_, __, ctx) => {
+    const { client, loaders } = ctx.manila();
+    const all = await client.listShareTypes(ctx.caller);
+    for (const t of all) loaders.shareTypeById.prime(t.id, t);
+    return all;
+  },
+  share: (_, { id }, ctx) => ctx.manila().loaders.shareById.load(assertSafeId(id)),
+};

@@ -1,0 +1,24 @@
+import type { ShareResolvers } from '../../generated/graphql.js';
+
+export const Share: ShareResolvers = {
+  protocol: (s) => s.share_proto,
+  availabilityZone: (s) => s.availability_zone ?? null,
+  createdAt: (s) => s.created_at,
+  shareTypeName: (s) => s.share_type_name ?? null,
+  // `share_type` is the type's id from API 2.6 (its name below; the facade always negotiates more).
+  shareType: (s, _, ctx) => (s.share_type ? ctx.manila().loaders.shareTypeById.load(s.share_type) : null),
+  shareNetwork: (s, _, ctx) => (s.share_network_id ? ctx.manila().loaders.shareNetworkById.load(s.share_network_id) : null),
+  shareGroup: async (s, _, ctx) => {
+    const { client, loaders } = ctx.manila();
+    if (s.share_group_id) return loaders.shareGroupById.load(s.share_group_id);
+    await client.requireShareGroups();
+    return null;
+  },
+  consistencyGroup: async (s, _, ctx) => {
+    const { client, loaders } = ctx.manila();
+    if (s.consistency_group_id) return loaders.consistencyGroupById.load(s.consistency_group_id);
+    // A newer Manila has no consistency groups at all: say so rather than a misleading null.
+    await client.requireConsistencyGroups();
+    return null;
+  },
+};

@@ -1,0 +1,36 @@
+import type { ShareGroupResolvers } from '../../generated/graphql.js';
+import { offsetFromCursor, pageSize } from '../../graphql/connections.js';
+import { consistentSnapshotSupport, shareGroupStatus } from './statuses.js';
+import { offsetConnection, sliceConnection } from './offsetConnection.js';
+import { present } from './present.js';
+
+export const ShareGroup: ShareGroupResolvers = {
+  status: (g) => shareGroupStatus(g.status),
+  rawStatus: (g) => g.status,
+  createdAt: (g) => g.created_at,
+  projectId: (g) => g.project_id ?? null,
+  availabilityZone: (g) => g.availability_zone ?? null,
+  consistentSnapshotSupport: (g) => consistentSnapshotSupport(g.consistent_snapshot_support),
+  shareServerId: (g) => g.share_server_id ?? null,
+  shareGroupType: (g, _, ctx) => ctx.manila().loaders.shareGroupTypeById.load(g.share_group_type_id),
+  shareTypes: async (g, _, ctx) => present(await ctx.manila().loaders.shareTypeById.loadMany(g.share_types ?? [])),
+  shareNetwork: (g, _, ctx) => (g.share_network_id ? ctx.manila().loaders.shareNetworkById.load(g.share_network_id) : null),
+  sourceShareGroupSnapshot: (g, _, ctx) =>
+    g.source_share_group_snapshot_id ? ctx.manila().loaders.shareGroupSnapshotById.load(g.source_share_group_snapshot_id) : null,
+  snapshots: async (g, args, ctx) => {
+    const { client, loaders } = ctx.manila();
+    if (offsetFromCursor(args.after) === 0) {
+      // First page: the per-request loader batches every group of the query into as few listings as it can.
+      return sliceConnection(await loaders.snapshotsByShareGroupId.load(g.id), pageSize(args.first));
+    }
+    const filters = { share_group_id: g.id };
+    return offsetConnection(
+      client,
+      args,
+      (o) => client.listShareGroupSnapshots(ctx.caller, o),
+      () => client.count((o) => client.listShareGroupSnapshotSummaries(ctx.caller, o), filters),
+      filters,
+    );
+  },
+  shares: (g, _, ctx) => ctx.manila().loaders.sharesByShareGroupId.load(g.id),
+};

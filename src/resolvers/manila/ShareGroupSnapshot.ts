@@ -1,0 +1,18 @@
+import type { ShareGroupSnapshotMemberResolvers, ShareGroupSnapshotResolvers } from '../../generated/graphql.js';
+import { shareGroupSnapshotStatus } from './statuses.js';
+
+export const ShareGroupSnapshot: ShareGroupSnapshotResolvers = {
+  status: (s) => shareGroupSnapshotStatus(s.status),
+  rawStatus: (s) => s.status,
+  createdAt: (s) => s.created_at,
+  projectId: (s) => s.project_id ?? null,
+  shareGroup: (s, _, ctx) => ctx.manila().loaders.shareGroupById.load(s.share_group_id),
+  // The detail view embeds {id, size, share_id} per member: no extra call.
+  members: (s) => s.members ?? [],
+};
+
+export const ShareGroupSnapshotMember: ShareGroupSnapshotMemberResolvers = {
+  size: (m) => m.size ?? null,
+  shareId: (m) => m.share_id,
+  share: (m, _, ctx) => ctx.manila().loaders.shareById.load(m.share_id),
+};

@@ -1,0 +1,56 @@
+import type { MutationResolvers } from '../../../generated/graphql.js';
+import { InputError } from '../../../errors.js';
+import { wireValue } from '../../../graphql/scalars.js';
+import { assertSafeId } from '../../../ids.js';
+import { nullIfNotFound } from '../../../upstreams/loaders.js';
+import type { RequestContext } from '../../../context.js';
+import { explainFailure } from './upstreamHints.js';
+
+function reread(ctx: RequestContext, id: string) {
+  const { loaders } = ctx.manila();
+  loaders.forgetShareGroupSnapshot(id);
+  return nullIfNotFound(loaders.shareGroupSnapshotById.load(id));
+}
+
+export const shareGroupSnapshotMutations: MutationResolvers = {
+  createShareGroupSnapshot: async (_, { input }, ctx) => {
+    const groupId = assertSafeId(input.shareGroupId, 'shareGroupId');
+    const { client, loaders } = ctx.manila();
+    // A missing group is a 400 on Manila, not a 404; the client maps it to NOT_FOUND.
+    const created = await explainFailure(
+      client.createShareGroupSnapshot(ctx.caller, {
+        share_group_id: groupId,
+        name: input.name ?? undefined,
+        description: input.description ?? undefined,
+      }),
+      {
+        NOT_FOUND: `Share group ${groupId} does not exist.`,
+        CONFLICT: `Share group ${groupId} cannot be snapshotted now: it and all its shares must be AVAILABLE.`,
+      },
+    );
+    loaders.forgetShareGroup(groupId);
+    return { shareGroupSnapshot: await reread(ctx, created.id) };
+  },
+  updateShareGroupSnapshot: async (_, { input }, ctx) => {
+    const id = assertSafeId(input.id);
+    const body = { name: input.name ?? undefined, description: input.description ?? undefined };
+    if (body.name === undefined && body.description === undefined) {
+      throw new InputError('updateShareGroupSnapshot needs at least one of name and description.');
+    }
+    await ctx.manila().client.updateShareGroupSnapshot(ctx.caller, id, body);
+    return { shareGroupSnapshot: await reread(ctx, id) };
+  },
+  deleteShareGroupSnapshot: async (_, { input }, ctx) => {
+    const id = assertSafeId(input.id);
+    await explainFailure(ctx.manila().client.deleteShareGroupSnapshot(ctx.caller, id), {
+      CONFLICT: `Share group snapshot ${id} cannot be deleted now: it must be AVAILABLE or ERROR.`,
+    });
+    return { id, shareGroupSnapshot: await reread(ctx, id) };
+  },
+  resetShareGroupSnapshotStatus: async (_, { input }, ctx) => {
+    const id = assertSafeId(input.id);
+    if (input.status === 'UNKNOWN') throw new InputError('A share group snapshot status cannot be reset to UNKNOWN.');
+    await ctx.manila().client.shareGroupSnapshotAction(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') });
+    return { shareGroupSnapshot: await reread(ctx, id) };
+  },
+};

@@ -1,0 +1,48 @@
+import { type Connection, type TotalCount, connection, offsetCursor, offsetFromCursor, pageSize } from '../../graphql/connections.js';
+import type { Query } from '../../upstreams/http.js';
+import type { ListOptions, ManilaClient } from '../../upstreams/manila/client.js';
+
+export interface OffsetConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/**
+ * One page of a Manila listing as a connection. Offsets are computed here (Manila's next links are broken on
+ * Zed), one item more than asked tells whether a next page exists, and the count is free whenever the page
+ * reaches the end of the listing; otherwise `count` runs only if the query asks for `totalCount`.
+ */
+export async function offsetConnection<T extends { id: string }>(
+  client: ManilaClient,
+  args: OffsetConnectionArgs,
+  list: (o: ListOptions) => Promise<T[]>,
+  count: (() => Promise<number | null>) | null,
+  filters?: Query,
+): Promise<Connection<T>> {
+  const first = pageSize(args.first);
+  const start = offsetFromCursor(args.after);
+  const read = await client.read(list, start, first + 1, filters);
+  const hasNextPage = read.items.length > first;
+  const items = read.items.slice(0, first);
+  const positions = read.positions.slice(0, first);
+  const last = positions[positions.length - 1];
+  // The page reaches the end of the listing: the count is known without asking (past the end it is not).
+  const reachedEnd = !hasNextPage && (last !== undefined || start === 0);
+  const total: TotalCount = reachedEnd ? (last ?? -1) + 1 : (count ?? null);
+  return connection(items, {
+    cursorOf: (_, i) => offsetCursor(positions[i] ?? start + i),
+    hasNextPage,
+    hasPreviousPage: start > 0,
+    totalCount: total,
+  });
+}
+
+/** A connection over a list already in memory (the first page of a link served by a batching loader). */
+export function sliceConnection<T>(all: T[], first: number): Connection<T> {
+  return connection(all.slice(0, first), {
+    cursorOf: (_, i) => offsetCursor(i),
+    hasNextPage: all.length > first,
+    hasPreviousPage: false,
+    totalCount: all.length,
+  });
+}

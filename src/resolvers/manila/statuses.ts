@@ -1,0 +1,20 @@
+import type {
+  ConsistencyGroupStatus,
+  ConsistentSnapshotSupport,
+  ShareGroupSnapshotStatus,
+  ShareGroupStatus,
+} from '../../generated/graphql.js';
+import { enumValue } from '../../graphql/scalars.js';
+
+// Manila's reset_status accepts exactly these for share groups (AdminActionsMixin.valid_statuses).
+const SHARE_GROUP: ShareGroupStatus[] = [
+  'CREATING', 'AVAILABLE', 'DELETING', 'ERROR', 'ERROR_DELETING', 'MIGRATING', 'MIGRATING_TO', 'SERVER_MIGRATING',
+];
+const SNAPSHOT: ShareGroupSnapshotStatus[] = ['CREATING', 'AVAILABLE', 'ERROR', 'DELETING', 'ERROR_DELETING'];
+const CONSISTENCY_GROUP: ConsistencyGroupStatus[] = ['CREATING', 'AVAILABLE', 'ERROR', 'DELETING', 'ERROR_DELETING'];
+
+export const shareGroupStatus = (raw: string): ShareGroupStatus => enumValue(raw, SHARE_GROUP);
+export const shareGroupSnapshotStatus = (raw: string): ShareGroupSnapshotStatus => enumValue(raw, SNAPSHOT);
+export const consistencyGroupStatus = (raw: string): ConsistencyGroupStatus => enumValue(raw, CONSISTENCY_GROUP);
+export const consistentSnapshotSupport = (raw: string | null | undefined): ConsistentSnapshotSupport | null =>
+  raw ? enumValue(raw, ['POOL', 'HOST'] as const) : null;

@@ -1,0 +1,47 @@
+import type { ProtectionGroupFilter, QueryResolvers } from '../../generated/graphql.js';
+import { InputError } from '../../errors.js';
+import { connection, offsetCursor, offsetFromCursor, pageSize } from '../../graphql/connections.js';
+import { wireValue } from '../../graphql/scalars.js';
+import { assertSafeId } from '../../ids.js';
+import { readOffsetPages } from '../../upstreams/sdrs/paging.js';
+import type { SdrsGroupFilters } from '../../upstreams/sdrs/types.js';
+import { waitMillis } from './wait.js';
+
+function groupFilters(f: ProtectionGroupFilter | null | undefined): SdrsGroupFilters | undefined {
+  if (!f) return undefined;
+  if (f.status === 'UNKNOWN') throw new InputError('UNKNOWN is not a status SDRS can filter on.');
+  return {
+    status: f.status ? wireValue(f.status, 'kebab') : undefined,
+    name: f.name ?? undefined,
+    availability_zone: f.availabilityZone ?? undefined,
+    query_type: f.queryType ? (wireValue(f.queryType, 'snake') as SdrsGroupFilters['query_type']) : undefined,
+  };
+}
+
+export const SdrsQuery: QueryResolvers = {
+  protectionGroup: (_, { id }, ctx) => ctx.sdrs().loaders.groupById.load(assertSafeId(id)),
+  protectionGroups: async (_, args, ctx) => {
+    const first = pageSize(args.first);
+    const start = offsetFromCursor(args.after);
+    const filters = groupFilters(args.filter);
+    const { client, loaders } = ctx.sdrs();
+    const page = await readOffsetPages(
+      (limit, offset) => client.listGroups(ctx.caller, { limit, offset, filters }),
+      start,
+      first,
+    );
+    for (const g of page.items) loaders.groupById.prime(g.id, g);
+    return connection(page.items, {
+      cursorOf: (_, i) => offsetCursor(start + i),
+      hasNextPage: page.hasMore,
+      hasPreviousPage: start > 0,
+      totalCount: page.count,
+    });
+  },
+  job: (_, { id, waitSeconds }, ctx) => {
+    const jobId = assertSafeId(id);
+    const waitMs = waitMillis(waitSeconds);
+    const { loaders } = ctx.sdrs();
+    return waitMs === null ? loaders.jobById.load(jobId) : loaders.waitForJob(jobId, waitMs);
+  },
+};

@@ -1,0 +1,287 @@
+import type { Dispatcher } from 'undici';
+import { NotSupportedError, UpstreamError } from '../../errors.js';
+import type { Caller } from '../caller.js';
+import { HttpClient, path, type Query, type UpstreamRequest } from '../http.js';
+import { VersionCache, compareVersions, minVersion, serviceRoot } from '../microversion.js';
+import { PageCap, readOffsetPages } from './paging.js';
+import type {
+  ManilaShare,
+  ManilaShareGroup,
+  ManilaShareGroupSnapshot,
+  ManilaShareGroupType,
+  ManilaShareNetwork,
+  ManilaShareType,
+  ManilaVersion,
+} from './types.js';
+
+/** The newest microversion this facade is written and tested against (Manila Zed). Manila has no `latest`. */
+export const MANILA_TARGET_VERSION = '2.73';
+
+/** Microversions that matter (manila/api/openstack/api_version_request.py). */
+export const MANILA_VERSIONS = {
+  consistencyGroups: '2.4',
+  /** Bare `reset_status` / `force_delete` action names; `os-` prefixed below. */
+  bareActions: '2.7',
+  shareGroups: '2.31',
+  /** `name~` / `description~` on share-group lists; silently dropped below. */
+  likeFilters: '2.36',
+  /** Share groups no longer need the experimental header. */
+  shareGroupsGraduated: '2.55',
+} as const;
+
+/** Which API a call belongs to: decides the experimental header. */
+export type CallKind = 'share-groups' | 'consistency-groups' | 'shares' | 'plain';
+
+const EXPERIMENTAL = 'x-openstack-manila-api-experimental';
+
+export interface ListOptions {
+  limit: number;
+  offset: number;
+  filters?: Query;
+}
+
+/** A Manila 400 whose message says a referenced object is missing (e.g. a snapshot's share group). */
+export function missingParent(status: number, message: string): boolean {
+  return status === 400 && /\b(could not be found|not found)\b/i.test(message);
+}
+
+/** One typed method per Manila endpoint the facade uses. Process-wide; the caller is passed per call. */
+export class ManilaClient {
+  readonly http: HttpClient;
+  readonly cap = new PageCap();
+  private readonly versions: VersionCache;
+
+  constructor(endpoint: string, agent: Dispatcher) {
+    // Manila answers "missing parent" with 400 (share-group-snapshot create, create from a snapshot).
+    this.http = new HttpClient({
+      service: 'manila',
+      endpoint,
+      agent,
+      classify: (status, _code, message) => (missingParent(status, message) ? 'NOT_FOUND' : undefined),
+    });
+    this.versions = new VersionCache(() => this.discoverMax());
+  }
+
+  private async discoverMax(): Promise<string> {
+    const root = serviceRoot(this.http.endpoint, /^v2(\.\d+)?$/);
+    const res = await this.http.send({ method: 'GET', path: '' }, root);
+    const body = res.json as { versions?: ManilaVersion[]; version?: ManilaVersion } | undefined;
+    const list = body?.versions ?? (body?.version ? [body.version] : []);
+    const v2 = list.find((v) => v.id?.startsWith('v2') && v.version);
+    if (!v2) {
+      throw new UpstreamError('UPSTREAM_ERROR', 'Manila did not advertise a v2 API version.', 'manila', res.status, null, null);
+    }
+    return v2.version;
+  }
+
+  /** The microversion sent on every call: the service maximum, capped at what the facade knows. */
+  async version(): Promise<string> {
+    return minVersion(await this.versions.max(), MANILA_TARGET_VERSION);
+  }
+
+  async atLeast(v: string): Promise<boolean> {
+    return compareVersions(await this.version(), v) >= 0;
+  }
+
+  /** Share groups exist from 2.31; an older Manila offers consistency groups instead. */
+  async requireShareGroups(): Promise<void> {
+    const v = await this.version();
+    if (compareVersions(v, MANILA_VERSIONS.shareGroups) < 0) {
+      throw new NotSupportedError(
+        'manila',
+        `Share groups need Manila API ${MANILA_VERSIONS.shareGroups}; this Manila supports up to ${v}. ` +
+          'It offers consistency groups instead: use consistencyGroup, consistencyGroups and the consistency group mutations.',
+      );
+    }
+  }
+
+  /** Consistency groups exist only on a Manila whose maximum is 2.4–2.30 (removed in Ocata, manila 4.0.0). */
+  async requireConsistencyGroups(): Promise<void> {
+    const v = await this.version();
+    if (compareVersions(v, MANILA_VERSIONS.shareGroups) >= 0) {
+      throw new NotSupportedError(
+        'manila',
+        `Consistency groups are not supported by this Manila (API up to ${v}): Manila replaced them with share groups ` +
+          'in API 2.31. Use shareGroup, shareGroups and the share group mutations instead.',
+      );
+    }
+    if (compareVersions(v, MANILA_VERSIONS.consistencyGroups) < 0) {
+      throw new NotSupportedError('manila', `Consistency groups need Manila API 2.4; this Manila supports up to ${v}.`);
+    }
+  }
+
+  private experimental(v: string, kind: CallKind): boolean {
+    const inRange = (lo: string, hiExclusive: string) => compareVersions(v, lo) >= 0 && compareVersions(v, hiExclusive) < 0;
+    const sg = inRange(MANILA_VERSIONS.shareGroups, MANILA_VERSIONS.shareGroupsGraduated);
+    const cg = inRange(MANILA_VERSIONS.consistencyGroups, MANILA_VERSIONS.shareGroups);
+    if (kind === 'share-groups') return sg;
+    if (kind === 'consistency-groups') return cg;
+    // A share's share_group_id (2.31–2.54) or consistency_group_id (2.4–2.30) is shown only with the header.
+    if (kind === 'shares') return sg || cg;
+    return false;
+  }
+
+  async call(caller: Caller, kind: CallKind, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {
+    const v = await this.version();
+    const headers: Record<string, string> = { 'x-openstack-manila-api-version': v };
+    if (this.experimental(v, kind)) headers[EXPERIMENTAL] = 'True';
+    return this.http.send({ ...req, token: caller.token, requestId: caller.requestId, headers });
+  }
+
+  async list<T>(caller: Caller, kind: CallKind, p: string, key: string, opts: ListOptions): Promise<T[]> {
+    const res = await this.call(caller, kind, {
+      method: 'GET',
+      path: p,
+      query: { ...opts.filters, limit: opts.limit, offset: opts.offset },
+    });
+    return ((res.json as Record<string, unknown> | undefined)?.[key] as T[] | undefined) ?? [];
+  }
+
+  async show<T>(caller: Caller, kind: CallKind, p: string, key: string): Promise<T> {
+    const res = await this.call(caller, kind, { method: 'GET', path: p });
+    return (res.json as Record<string, T>)[key] as T;
+  }
+
+  /** Reads `want` items from `offset` of a listing, asking again whenever Manila cut a page short. */
+  read<T extends { id: string }>(list: (o: ListOptions) => Promise<T[]>, offset: number, want: number, filters?: Query) {
+    return readOffsetPages((limit, off) => list({ limit, offset: off, filters }), offset, want, this.cap);
+  }
+
+  /** Every item of a listing (bounded): `maxItems` + 1 read tells the caller it was cut. */
+  async listAll<T extends { id: string }>(list: (o: ListOptions) => Promise<T[]>, filters?: Query, maxItems = 10_000): Promise<T[]> {
+    return (await this.read(list, 0, maxItems, filters)).items;
+  }
+
+  /** Counts a listing by reading its summary pages; null past `max` items rather than reading without bound. */
+  async count(list: (o: ListOptions) => Promise<{ id: string }[]>, filters?: Query, max = 10_000): Promise<number | null> {
+    const out = await this.read(list, 0, max + 1, filters);
+    return out.items.length > max ? null : out.items.length;
+  }
+
+  // ---- share groups (Zed routes are hyphenated: /share_groups is a router 404)
+  async listShareGroups(caller: Caller, o: ListOptions): Promise<ManilaShareGroup[]> {
+    await this.requireShareGroups();
+    return this.list(caller, 'share-groups', '/share-groups/detail', 'share_groups', o);
+  }
+
+  async listShareGroupSummaries(caller: Caller, o: ListOptions): Promise<{ id: string }[]> {
+    await this.requireShareGroups();
+    return this.list(caller, 'share-groups', '/share-groups', 'share_groups', o);
+  }
+
+  async showShareGroup(caller: Caller, id: string): Promise<ManilaShareGroup> {
+    await this.requireShareGroups();
+    return this.show(caller, 'share-groups', path`/share-groups/${id}`, 'share_group');
+  }
+
+  async createShareGroup(caller: Caller, body: Record<string, unknown>): Promise<ManilaShareGroup> {
+    await this.requireShareGroups();
+    const res = await this.call(caller, 'share-groups', { method: 'POST', path: '/share-groups', body: { share_group: body } });
+    return (res.json as { share_group: ManilaShareGroup }).share_group;
+  }
+
+  async updateShareGroup(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {
+    await this.requireShareGroups();
+    await this.call(caller, 'share-groups', { method: 'PUT', path: path`/share-groups/${id}`, body: { share_group: body } });
+  }
+
+  /** Plain DELETE: Manila has no `force` parameter here (the api-ref's is ignored); force is an admin action. */
+  async deleteShareGroup(caller: Caller, id: string): Promise<void> {
+    await this.requireShareGroups();
+    await this.call(caller, 'share-groups', { method: 'DELETE', path: path`/share-groups/${id}` });
+  }
+
+  /** `reset_status` or `force_delete` (the `os-` names give 400 on share groups). */
+  async shareGroupAction(caller: Caller, id: string, action: 'reset_status' | 'force_delete', args: unknown): Promise<void> {
+    await this.requireShareGroups();
+    await this.call(caller, 'share-groups', { method: 'POST', path: path`/share-groups/${id}/action`, body: { [action]: args } });
+  }
+
+  // ---- share group snapshots
+  async listShareGroupSnapshots(caller: Caller, o: ListOptions): Promise<ManilaShareGroupSnapshot[]> {
+    await this.requireShareGroups();
+    return this.list(caller, 'share-groups', '/share-group-snapshots/detail', 'share_group_snapshots', o);
+  }
+
+  async listShareGroupSnapshotSummaries(caller: Caller, o: ListOptions): Promise<{ id: string }[]> {
+    await this.requireShareGroups();
+    return this.list(caller, 'share-groups', '/share-group-snapshots', 'share_group_snapshots', o);
+  }
+
+  async showShareGroupSnapshot(caller: Caller, id: string): Promise<ManilaShareGroupSnapshot> {
+    await this.requireShareGroups();
+    return this.show(caller, 'share-groups', path`/share-group-snapshots/${id}`, 'share_group_snapshot');
+  }
+
+  async createShareGroupSnapshot(caller: Caller, body: Record<string, unknown>): Promise<ManilaShareGroupSnapshot> {
+    await this.requireShareGroups();
+    const res = await this.call(caller, 'share-groups', {
+      method: 'POST',
+      path: '/share-group-snapshots',
+      body: { share_group_snapshot: body },
+    });
+    return (res.json as { share_group_snapshot: ManilaShareGroupSnapshot }).share_group_snapshot;
+  }
+
+  async updateShareGroupSnapshot(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {
+    await this.requireShareGroups();
+    await this.call(caller, 'share-groups', {
+      method: 'PUT',
+      path: path`/share-group-snapshots/${id}`,
+      body: { share_group_snapshot: body },
+    });
+  }
+
+  async deleteShareGroupSnapshot(caller: Caller, id: string): Promise<void> {
+    await this.requireShareGroups();
+    await this.call(caller, 'share-groups', { method: 'DELETE', path: path`/share-group-snapshots/${id}` });
+  }
+
+  async shareGroupSnapshotAction(caller: Caller, id: string, action: 'reset_status' | 'force_delete', args: unknown) {
+    await this.requireShareGroups();
+    await this.call(caller, 'share-groups', {
+      method: 'POST',
+      path: path`/share-group-snapshots/${id}/action`,
+      body: { [action]: args },
+    });
+  }
+
+  // ---- types (share group types have no paging and no links)
+  async listShareGroupTypes(caller: Caller): Promise<ManilaShareGroupType[]> {
+    await this.requireShareGroups();
+    // `is_public=all` is honoured for admins (private types too) and ignored for everyone else.
+    const res = await this.call(caller, 'share-groups', { method: 'GET', path: '/share-group-types', query: { is_public: 'all' } });
+    return (res.json as { share_group_types?: ManilaShareGroupType[] } | undefined)?.share_group_types ?? [];
+  }
+
+  async showShareGroupType(caller: Caller, id: string): Promise<ManilaShareGroupType> {
+    await this.requireShareGroups();
+    return this.show(caller, 'share-groups', path`/share-group-types/${id}`, 'share_group_type');
+  }
+
+  async listShareTypes(caller: Caller): Promise<ManilaShareType[]> {
+    const res = await this.call(caller, 'plain', { method: 'GET', path: '/types', query: { is_public: 'all' } });
+    return (res.json as { share_types?: ManilaShareType[] } | undefined)?.share_types ?? [];
+  }
+
+  showShareType(caller: Caller, id: string): Promise<ManilaShareType> {
+    return this.show(caller, 'plain', path`/types/${id}`, 'share_type');
+  }
+
+  // ---- share networks and shares
+  showShareNetwork(caller: Caller, id: string): Promise<ManilaShareNetwork> {
+    return this.show(caller, 'plain', path`/share-networks/${id}`, 'share_network');
+  }
+
+  listShareNetworks(caller: Caller, o: ListOptions): Promise<ManilaShareNetwork[]> {
+    return this.list(caller, 'plain', '/share-networks/detail', 'share_networks', o);
+  }
+
+  listShares(caller: Caller, o: ListOptions): Promise<ManilaShare[]> {
+    return this.list(caller, 'shares', '/shares/detail', 'shares', o);
+  }
+
+  showShare(caller: Caller, id: string): Promise<ManilaShare> {
+    return this.show(caller, 'shares', path`/shares/${id}`, 'share');
+  }
+}

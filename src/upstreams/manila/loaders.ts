@@ -1,0 +1,148 @@
+import DataLoader from 'dataloader';
+import type { Caller } from '../caller.js';
+import { childrenByParent, nullIfNotFound, partition, settle } from '../loaders.js';
+import type { ManilaClient } from './client.js';
+import { ManilaConsistencyGroups } from './consistency-groups.js';
+import type {
+  ManilaCgSnapshot,
+  ManilaCgSnapshotMember,
+  ManilaConsistencyGroup,
+  ManilaShare,
+  ManilaShareGroup,
+  ManilaShareGroupSnapshot,
+  ManilaShareGroupType,
+  ManilaShareNetwork,
+  ManilaShareType,
+} from './types.js';
+
+// A listing may replace several shows only while it stays this small per id asked for.
+const LISTING_BUDGET_PER_KEY = 50;
+
+/**
+ * By-id loader whose batches of several ids are answered by one listing (types, networks, shares: Manila has
+ * no get-many). Ids the listing did not hold (a private type, a listing over budget) fall back to one show each.
+ */
+function byIdViaListing<T extends { id: string }>(
+  show: (id: string) => Promise<T>,
+  listing: (maxItems: number) => Promise<T[]>,
+  onRead: (t: T) => void = () => {},
+): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const found = new Map<string, T>();
+    if (ids.length > 1) {
+      const budget = ids.length * LISTING_BUDGET_PER_KEY;
+      const all = await listing(budget + 1);
+      if (all.length <= budget) {
+        for (const t of all) {
+          found.set(t.id, t);
+          onRead(t);
+        }
+      }
+    }
+    return settle(ids.map(async (id) => found.get(id) ?? nullIfNotFound(show(id))));
+  });
+}
+
+function plainById<T extends { id: string }>(show: (id: string) => Promise<T>): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>((ids) => settle(ids.map((id) => nullIfNotFound(show(id)))));
+}
+
+/** Per-request loaders for one caller: every Manila object is fetched at most once per GraphQL request. */
+export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyGroups, caller: Caller) {
+  const shareGroupById = plainById<ManilaShareGroup>((id) => client.showShareGroup(caller, id));
+  const shareGroupSnapshotById = plainById<ManilaShareGroupSnapshot>((id) => client.showShareGroupSnapshot(caller, id));
+  const consistencyGroupById = plainById<ManilaConsistencyGroup>((id) => cg.show(caller, id));
+  const cgSnapshotById = plainById<ManilaCgSnapshot>((id) => cg.showSnapshot(caller, id));
+
+  // Types are few per cloud and the type listings are not paged: one listing answers any number of ids.
+  const shareGroupTypeById = byIdViaListing<ManilaShareGroupType>(
+    (id) => client.showShareGroupType(caller, id),
+    () => client.listShareGroupTypes(caller),
+  );
+  const shareTypeById = byIdViaListing<ManilaShareType>(
+    (id) => client.showShareType(caller, id),
+    () => client.listShareTypes(caller),
+  );
+  const shareNetworkById = byIdViaListing<ManilaShareNetwork>(
+    (id) => client.showShareNetwork(caller, id),
+    (max) => client.listAll((o) => client.listShareNetworks(caller, o), undefined, max),
+  );
+  const shareById: DataLoader<string, ManilaShare | null> = byIdViaListing<ManilaShare>(
+    (id) => client.showShare(caller, id),
+    (max) => client.listAll((o) => client.listShares(caller, o), undefined, max),
+  );
+  const primeShare = (s: ManilaShare) => shareById.prime(s.id, s);
+
+  const listShares = (filters: Record<string, string> | undefined, max: number) =>
+    client.listAll((o) => client.listShares(caller, o), filters, max);
+
+  const sharesByShareGroupId = childrenByParent<ManilaShare>(listShares, 'share_group_id', (s) => s.share_group_id, primeShare);
+  const snapshotsByShareGroupId = childrenByParent<ManilaShareGroupSnapshot>(
+    (filters, max) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), filters, max),
+    'share_group_id',
+    (s) => s.share_group_id,
+    (s) => shareGroupSnapshotById.prime(s.id, s),
+  );
+  const sharesByConsistencyGroupId = childrenByParent<ManilaShare>(
+    listShares,
+    'consistency_group_id',
+    (s) => s.consistency_group_id,
+    primeShare,
+  );
+  // Legacy cgsnapshot lists ignore every filter: always one listing, partitioned here.
+  const cgSnapshotsByConsistencyGroupId = new DataLoader<string, ManilaCgSnapshot[]>(async (ids) => {
+    const all = await client.listAll((o) => cg.listSnapshots(caller, o));
+    for (const s of all) cgSnapshotById.prime(s.id, s);
+    const byParent = partition(all, ids, (s) => s.consistency_group_id);
+    return ids.map((id) => byParent.get(id) ?? []);
+  });
+  const membersByCgSnapshotId = new DataLoader<string, ManilaCgSnapshotMember[]>((ids) =>
+    settle(ids.map((id) => cg.snapshotMembers(caller, id))),
+  );
+
+  return {
+    shareGroupById,
+    shareGroupSnapshotById,
+    shareGroupTypeById,
+    shareTypeById,
+    shareNetworkById,
+    shareById,
+    sharesByShareGroupId,
+    snapshotsByShareGroupId,
+    consistencyGroupById,
+    cgSnapshotById,
+    sharesByConsistencyGroupId,
+    cgSnapshotsByConsistencyGroupId,
+    membersByCgSnapshotId,
+    /** After a write: forget everything this request knew about the share group. */
+    forgetShareGroup(id: string) {
+      shareGroupById.clear(id);
+      sharesByShareGroupId.clear(id);
+      snapshotsByShareGroupId.clear(id);
+    },
+    forgetShareGroupSnapshot(id: string) {
+      shareGroupSnapshotById.clear(id);
+      snapshotsByShareGroupId.clearAll();
+    },
+    forgetConsistencyGroup(id: string) {
+      consistencyGroupById.clear(id);
+      sharesByConsistencyGroupId.clear(id);
+      cgSnapshotsByConsistencyGroupId.clear(id);
+    },
+  };
+}
+
+export type ManilaLoaders = ReturnType<typeof createManilaLoaders>;
+
+export interface ManilaAccess {
+  client: ManilaClient;
+  /** The legacy consistency-group API (Manila below 2.31 only). */
+  cg: ManilaConsistencyGroups;
+  loaders: ManilaLoaders;
+}
+
+/** What `ctx.manila()` hands resolvers: built once per request. */
+export function createManilaAccess(client: ManilaClient, caller: Caller): ManilaAccess {
+  const cg = new ManilaConsistencyGroups(client);
+  return { client, cg, loaders: createManilaLoaders(client, cg, caller) };
+}
