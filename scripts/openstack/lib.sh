@@ -2,7 +2,8 @@
 # Shared helpers for scripts/openstack/*.sh. Sourced, never executed.
 
 OPENSTACK_WORKDIR="${OPENSTACK_WORKDIR:-/tmp/groupgraph-openstack}"
-OPENSTACK_PG_PORT="${OPENSTACK_PG_PORT:-54329}"
+# Below Linux's ephemeral range (32768-60999), so no client socket can be holding it.
+OPENSTACK_PG_PORT="${OPENSTACK_PG_PORT:-15432}"
 CINDER_PORT="${CINDER_PORT:-18776}"
 MANILA_PORT="${MANILA_PORT:-18786}"
 # Project id used in URLs and in the noauth token. Cinder's project_id_regex

@@ -118,8 +118,8 @@ install -d -o "$PG_USER" -m 755 "$PG_SOCK_DIR"
 if pg_running; then
   log "postgres already running on 127.0.0.1:$OPENSTACK_PG_PORT"
 else
-  # 54329 lies inside Linux's default ephemeral port range (32768-60999): a
-  # client socket may briefly hold it (e.g. in TIME_WAIT after a restart).
+  # A port inside Linux's ephemeral range (32768-60999) may briefly be held by
+  # a client socket; the default is below it, but OPENSTACK_PG_PORT may not be.
   port_free "$OPENSTACK_PG_PORT" \
     || die "127.0.0.1:$OPENSTACK_PG_PORT is in use by another socket (see: ss -tanp | grep :$OPENSTACK_PG_PORT); retry in a minute or set OPENSTACK_PG_PORT"
   log "starting postgres on 127.0.0.1:$OPENSTACK_PG_PORT (log: $PG_LOG)"
