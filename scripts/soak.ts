@@ -79,7 +79,7 @@ async function main() {
     // Errors in the last third of a phase: after a fault stops, the circuit breaker probes again within seconds.
     let tailErrors = 0;
     const tailFrom = Date.now() + (phaseSeconds * 2_000) / 3;
-    const result = await autocannon({
+    const options: autocannon.Options = {
       url: `${url}/graphql`,
       connections: 16,
       overallRate: RATE,
@@ -97,7 +97,8 @@ async function main() {
           }
         },
       })),
-    });
+    };
+    const result = await autocannon(options);
     const stats = procStats(child.pid!);
     rows.push({
       phase: phase.name,
