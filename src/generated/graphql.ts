@@ -297,7 +297,10 @@ export type CreateShareGroupInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** Name. */
   name?: InputMaybe<Scalars['String']['input']>;
-  /** Share group type UUID; Manila's default share group type when left out (400 when none is configured). */
+  /**
+   * Share group type UUID. When left out: the source group's type for `sourceShareGroupSnapshotId` (Manila itself
+   * would not inherit it), else Manila's default share group type (400 when none is configured).
+   */
   shareGroupTypeId?: InputMaybe<Scalars['ID']['input']>;
   /** Share network UUID (not with `sourceShareGroupSnapshotId`). */
   shareNetworkId?: InputMaybe<Scalars['ID']['input']>;
@@ -1610,7 +1613,7 @@ export type Share = {
   __typename?: 'Share';
   /** Availability zone. */
   availabilityZone?: Maybe<Scalars['String']['output']>;
-  /** The consistency group the share belongs to, if any (legacy Manila below API 2.31 only). */
+  /** The consistency group the share belongs to, if any (legacy Manila below API 2.31; NOT_SUPPORTED on a newer one). */
   consistencyGroup?: Maybe<ConsistencyGroup>;
   /** When the share was created. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
@@ -1622,7 +1625,7 @@ export type Share = {
   name?: Maybe<Scalars['String']['output']>;
   /** Protocol: NFS, CIFS, CEPHFS... */
   protocol: Scalars['String']['output'];
-  /** The share group the share belongs to, if any (Manila API 2.31+). */
+  /** The share group the share belongs to, if any (Manila API 2.31+; NOT_SUPPORTED on an older Manila). */
   shareGroup?: Maybe<ShareGroup>;
   /** The share network the share is exported on, if any. */
   shareNetwork?: Maybe<ShareNetwork>;

@@ -254,6 +254,23 @@ export function manilaScenarios(label: string, makeTarget: () => Promise<ManilaT
       );
       expect(reset.resetShareGroupSnapshotStatus.shareGroupSnapshot.status).toBe('AVAILABLE');
 
+      // A new group from the snapshot inherits the source's share types (and, with shares, copies of them).
+      const copy = await t.facade.ok<any>(
+        `mutation($s: ID!) { createShareGroup(input: { sourceShareGroupSnapshotId: $s, name: "${tag}-from-snap" }) {
+          shareGroup { id name shareTypes { id } sourceShareGroupSnapshot { id shareGroup { id } } } } }`,
+        { s: snap.id },
+      );
+      expect(copy.createShareGroup.shareGroup).toMatchObject({
+        name: `${tag}-from-snap`,
+        shareTypes: [{ id: shareTypeId }],
+        sourceShareGroupSnapshot: { id: snap.id, shareGroup: { id: gid } },
+      });
+      const inherited = await t.facade.gql(
+        `mutation($s: ID!, $n: ID!) { createShareGroup(input: { sourceShareGroupSnapshotId: $s, shareNetworkId: $n }) { shareGroup { id } } }`,
+        { s: snap.id, n: shareNetworkId },
+      );
+      expect(inherited.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
+
       // A group holding a snapshot (and a share): Manila says 409 "Invalid share group: %(reason)s".
       const refused = await t.facade.gql(`mutation($id: ID!) { deleteShareGroup(input: { id: $id }) { id } }`, { id: gid });
       expect(refused.errors?.[0]?.extensions?.code).toBe('CONFLICT');

@@ -73,7 +73,8 @@ export async function readOffsetPages<T extends { id: string }>(
     cap.atLeast = Math.max(cap.atLeast, Math.min(page.length, limit));
     if (items.length >= want) return { items, positions, exhausted: false };
     if (page.length < limit) {
-      if (cap.known !== null || limit <= cap.atLeast) return { items, positions, exhausted: true };
+      // Short within what Manila is known to return at once: the listing ended. Otherwise it may be the cap.
+      if (limit <= cap.atLeast || (cap.known !== null && limit <= cap.known)) return { items, positions, exhausted: true };
       pendingShort = page.length;
     }
   }

@@ -13,6 +13,17 @@ export function rereadShareGroup(ctx: RequestContext, id: string) {
   return nullIfNotFound(loaders.shareGroupById.load(id));
 }
 
+/**
+ * Manila does not inherit the share group type from a source snapshot (it falls back to the default type, and
+ * without one answers 400): take the source group's type, as a user would expect. Undefined when unknown.
+ */
+async function sourceGroupType(ctx: RequestContext, snapshotId: string): Promise<string | undefined> {
+  const { loaders } = ctx.manila();
+  const snap = await loaders.shareGroupSnapshotById.load(snapshotId);
+  const group = snap ? await loaders.shareGroupById.load(snap.share_group_id) : null;
+  return group?.share_group_type_id;
+}
+
 const opt = (id: string | null | undefined, what: string) => (id ? assertSafeId(id, what) : undefined);
 
 export const shareGroupMutations: MutationResolvers = {
@@ -26,10 +37,12 @@ export const shareGroupMutations: MutationResolvers = {
     if (source && (input.shareNetworkId || input.availabilityZone)) {
       throw new InputError('shareNetworkId and availabilityZone are inherited from the source snapshot; leave them out.');
     }
+    let groupTypeId = opt(input.shareGroupTypeId, 'shareGroupTypeId');
+    if (source && !groupTypeId) groupTypeId = await sourceGroupType(ctx, source);
     const body: Record<string, unknown> = {
       name: input.name ?? undefined,
       description: input.description ?? undefined,
-      share_group_type_id: opt(input.shareGroupTypeId, 'shareGroupTypeId'),
+      share_group_type_id: groupTypeId,
       share_network_id: opt(input.shareNetworkId, 'shareNetworkId'),
       availability_zone: input.availabilityZone ?? undefined,
       // Mutually exclusive upstream: the other key must be absent, not null.
