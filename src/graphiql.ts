@@ -29,16 +29,23 @@ export function graphiqlAsset(name: string): { body: Buffer; type: string } | nu
 }
 
 const EXAMPLE = `# Welcome to groupgraph. Press the play button to run this query.
+# In demo mode every service is a built-in simulator with example data.
 query Overview {
   about { services { name mode } }
-  groups(first: 5) {
+  groups(first: 3) {
     totalCount
     nodes {
-      id name status
+      name status
       groupType { name }
       volumes { name size status }
       snapshots(first: 3) { nodes { name status createdAt } }
     }
+  }
+  shareGroups(first: 3) {
+    nodes { name status shares { name size } }
+  }
+  protectionGroups(first: 3) {
+    nodes { name status priorityStation }
   }
 }
 `;
