@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   }
   console.log(`groupgraph listening on ${app.server.url}/graphql (GraphiQL: open it in a browser)`);
 
+  let stopping = false;
   const stop = (signal: string) => {
+    // `on`, not `once`, and ignore repeats: a second signal during the drain must not kill in-flight requests.
+    if (stopping) return;
+    stopping = true;
     console.log(`groupgraph: ${signal}: draining ${app.server.inFlight()} request(s), grace ${config.limits.shutdownGraceMs} ms`);
     app.drain(config.limits.shutdownGraceMs).then(
       (left) => {
@@ -42,8 +46,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((err: unknown) => {

@@ -93,6 +93,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // Apollo would stop itself on SIGTERM and re-raise the signal, killing in-flight requests; main.ts drains.
+    stopOnTerminationSignals: false,
     validationRules: armor.validationRules,
     // graphql-armor's typings point at Apollo's CommonJS build; its plugins are plain hook objects either way.
     plugins: [
@@ -186,13 +188,16 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
             res.setHeader('retry-after', '1');
             return requestError(res, 503, `Too many requests in progress (${limits.maxInFlight}); retry shortly.`);
           }
+          // Counted until the response is flushed (or the client went away), not merely handed to the socket:
+          // a drain must not cut an answer that is still being written.
           inFlight++;
-          try {
-            return await graphql(req, res, url.search);
-          } finally {
+          res.once('close', () => {
             inFlight--;
+            if (draining) server.closeIdleConnections();
             if (inFlight === 0) idle.splice(0).forEach((wake) => wake());
-          }
+          });
+          if (draining) res.setHeader('connection', 'close');
+          return await graphql(req, res, url.search);
         }
       }
       return requestError(res, 404, 'Not found. The GraphQL endpoint is /graphql.');
@@ -223,14 +228,16 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     inFlight: () => inFlight,
     drain: async (graceMs) => {
       draining = true;
-      // Stop accepting connections now; keep-alive connections get `connection: close` on their next answer.
+      // Stop accepting connections; idle keep-alive connections close now, busy ones once their answer is out.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (inFlight > 0) {
-        await Promise.race([new Promise<void>((r) => idle.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
-      }
+      const graceOver = new Promise<void>((r) => setTimeout(r, graceMs).unref());
+      if (inFlight > 0) await Promise.race([new Promise<void>((r) => idle.push(r)), graceOver]);
       const left = inFlight;
-      server.closeAllConnections();
+      server.closeIdleConnections();
+      // Whatever is still open after the grace period (a stuck client) is cut.
+      await Promise.race([closed, graceOver.then(() => server.closeAllConnections())]);
+      if (left > 0) server.closeAllConnections();
       await closed;
       await apollo.stop();
       return left;

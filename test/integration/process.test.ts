@@ -1,0 +1,93 @@
+// `npm start` as a process: bad configuration stops it with one line; SIGTERM drains in-flight queries.
+import { spawn } from 'node:child_process';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCinderSimulator } from '../../src/simulator/cinder/index.js';
+import type { RunningSimulator } from '../../src/simulator/server.js';
+
+function run(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, out: () => out, err: () => err };
+}
+
+describe('start-up configuration errors', () => {
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be a whole number/],
+    [{ CINDER_URL: 'not a url' }, /CINDER_URL is not a valid URL/],
+    [{ SIMULATE: 'nova' }, /SIMULATE lists unknown service "nova"/],
+  ])('%o stops start-up with one clear line', async (env, message) => {
+    const p = run(env);
+    expect(await p.exited).toBe(2);
+    const lines = p.err().split('\n').filter((l) => l.trim() && !l.includes('ExperimentalWarning'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^groupgraph: invalid configuration: /);
+    expect(lines[0]).toMatch(message);
+  });
+});
+
+describe('SIGTERM', () => {
+  let sim: RunningSimulator & { endpoint: string };
+  beforeAll(async () => {
+    sim = await startCinderSimulator({ transitionMs: 20 });
+  });
+  afterAll(() => sim.close());
+
+  it('exits 0 promptly when idle, after having served a request (demo mode)', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const p = run({ PORT: String(port), HOST: '127.0.0.1' });
+    for (let i = 0; !p.out().includes('listening'); i++) {
+      expect(i, `facade did not start: ${p.err()}`).toBeLessThan(150);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const res = await request(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ groups(first: 1) { nodes { name } } }' }),
+    });
+    expect(res.statusCode).toBe(200);
+    await res.body.text();
+    const t0 = Date.now();
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(p.out()).toMatch(/drained, bye/);
+  });
+
+  it('finishes the slow queries in flight, then exits 0 within the grace period', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const p = run({ PORT: String(port), HOST: '127.0.0.1', CINDER_URL: sim.endpoint, SHUTDOWN_GRACE_MS: '8000' });
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; !p.out().includes('listening'); i++) {
+      expect(i, `facade did not start: ${p.err()}`).toBeLessThan(150);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    sim.setDelay(1_000);
+    const queries = Array.from({ length: 20 }, () =>
+      request(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ groups(first: 2) { nodes { name } } }' }),
+      }).then(async (res) => ({ status: res.statusCode, body: (await res.body.json()) as any })),
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    const t0 = Date.now();
+    p.child.kill('SIGTERM');
+    const results = await Promise.all(queries).catch((e: Error) => { throw new Error(`${e.message}\nstdout: ${p.out()}\nstderr: ${p.err()}`); });
+    expect(await p.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    for (const r of results) {
+      expect(r.status).toBe(200);
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.data.groups.nodes).toHaveLength(2);
+    }
+    expect(p.out()).toMatch(/draining 20 request/);
+  });
+});
