@@ -15,10 +15,7 @@ export interface ManilaTarget {
   rest: RestCall;
   /** Make share groups look scheduled (their `host` set), as Manila's scheduler would. */
   afterScheduling(shareGroupIds: string[]): Promise<void>;
-  /**
-   * A share network for the run: created through Manila's API on a real Manila; the simulator cannot create
-   * share networks, so there it is a seeded one.
-   */
+  /** A share network for the run, created through Manila's API (`POST /share-networks`) on both targets. */
   shareNetwork(name: string): Promise<{ id: string; name: string; description: string | null }>;
   /**
    * Whether shares can be created in a share group. Real manila-api without a share service has no availability
@@ -129,7 +126,8 @@ export function manilaScenarios(label: string, makeTarget: () => Promise<ManilaT
         snapshots: { nodes: [], totalCount: 0, pageInfo: { hasNextPage: false } },
       });
       expect(read.shareGroup.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-      // Decided by the backend on a real Manila (null here), from the group type by the simulator.
+      // Set by the share manager from the backend, never by the API or reset_status: null on a real Manila without a
+      // share service; the simulator's own manager fills it from the group type (which has no spec here).
       expect([null, 'HOST']).toContain(read.shareGroup.consistentSnapshotSupport);
 
       const upd = await t.facade.ok<any>(

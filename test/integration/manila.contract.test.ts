@@ -1,11 +1,11 @@
 import { manilaScenarios } from '../contract/manila.scenarios.js';
 import { startFacade, waitFor } from '../helpers/facade.js';
 import { restClient } from '../helpers/rest.js';
-import { SEED_IDS } from '../../src/simulator/manila/index.js';
 
-// The contract scenarios against the embedded Manila simulator (demo mode: no upstream URL configured).
+// The contract scenarios against the embedded Manila simulator (demo mode: no upstream URL configured). Like the
+// test manila-api, it has no `default_share_type` / `default_share_group_type` configured.
 manilaScenarios('simulator', async () => {
-  const facade = await startFacade({}, { manila: { transitionMs: 30 } });
+  const facade = await startFacade({}, { manila: { transitionMs: 30, defaultShareType: null, defaultShareGroupType: null } });
   const sim = facade.app.simulators.manila!;
   const rest = restClient(sim.endpoint, null, { 'x-openstack-manila-api-version': '2.73' });
   return {
@@ -14,9 +14,9 @@ manilaScenarios('simulator', async () => {
     rest,
     // The simulator schedules by itself: groups get a host when they leave `creating`.
     afterScheduling: async () => {},
-    shareNetwork: async () => {
-      const n = await rest('GET', `/share-networks/${SEED_IDS.shareNetworks.prod}`);
-      return { id: n.json.share_network.id, name: n.json.share_network.name, description: n.json.share_network.description };
+    shareNetwork: async (name) => {
+      const n = await rest('POST', '/share-networks', { share_network: { name, description: 'contract suite' } });
+      return { id: n.json.share_network.id, name, description: 'contract suite' };
     },
     canCreateShares: true,
     sharesAvailable: async (ids) => {

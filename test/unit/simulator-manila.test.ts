@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { SEED_IDS, startManilaSimulator } from '../../src/simulator/manila/index.js';
+import { SEED_DEFAULTS, SEED_IDS, startManilaSimulator } from '../../src/simulator/manila/index.js';
 
 type Sim = Awaited<ReturnType<typeof startManilaSimulator>>;
 
@@ -161,11 +161,13 @@ describe('Manila simulator (Zed)', () => {
       share_group_type_id: SEED_IDS.shareGroupTypes.default,
       share_types: [SEED_IDS.shareTypes.defaultNfs],
       availability_zone: null,
-      consistent_snapshot_support: 'pool',
+      // The API never sets it; the (simulated) share manager does, below.
+      consistent_snapshot_support: null,
     });
     expect(g.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
     const done = await waitForStatus(`${sim.endpoint}/share-groups/${g.id}`, V, 'share_group', 'available');
     expect(done.id).toBe(g.id);
+    expect(done.consistent_snapshot_support).toBe('pool');
   });
 
   it('refuses to delete a group that holds shares, with the unformatted Zed template', async () => {
@@ -203,6 +205,236 @@ describe('Manila simulator (Zed)', () => {
     const res = await call(`${sim.endpoint}/consistency-groups`, { version: '2.30', experimental: true });
     expectStatus(res, 404);
     expect(String(res.headers['content-type'])).toMatch(/^text\/plain/);
+  });
+});
+
+// What a real Zed manila-api (2.73) answered for each case below, recorded with curl; the simulator must agree.
+describe('Manila simulator (Zed): rules checked against a real manila-api', () => {
+  const V = '2.73';
+  const T = SEED_IDS.shareTypes;
+  const G = SEED_IDS.shareGroupTypes;
+  const N = SEED_IDS.shareNetworks;
+  const MISSING = '00000000-0000-4000-8000-000000000000';
+  let sim: Sim;
+  let bare: Sim;
+
+  const post = (s: Sim, path: string, body: unknown) => call(`${s.endpoint}${path}`, { method: 'POST', version: V, body });
+  const createGroup = (s: Sim, sg: Record<string, unknown>) => post(s, '/share-groups', { share_group: sg });
+  function expectBadRequest(res: Res, message: string): void {
+    expectStatus(res, 400);
+    expect(res.json).toEqual({ badRequest: { code: 400, message } });
+  }
+
+  beforeAll(async () => {
+    sim = await startManilaSimulator({ transitionMs: 40 });
+    // Like the test manila-api: neither default_share_type nor default_share_group_type is configured.
+    bare = await startManilaSimulator({ transitionMs: 40, defaultShareType: null, defaultShareGroupType: null });
+  });
+  afterAll(async () => {
+    await sim.close();
+    await bare.close();
+  });
+
+  it('refuses a share network for DHSS=false share types and requires one for DHSS=true types', async () => {
+    expectBadRequest(
+      await createGroup(sim, { share_types: [T.defaultNfs], share_group_type_id: G.default, share_network_id: N.prod }),
+      'Invalid input received: When using a share types with the driver_handles_share_servers extra spec as False, a share_network_id must not be provided.',
+    );
+    expectBadRequest(
+      await createGroup(sim, { share_types: [T.goldDhss], share_group_type_id: G.replicated }),
+      'Invalid input received: When using a share type with the driver_handles_share_servers extra spec as True, a share_network_id must be provided.',
+    );
+    // Mixed types: the False type comes first, so with a network its rule fires before the conflict is seen.
+    expectBadRequest(
+      await createGroup(sim, { share_types: [T.defaultNfs, T.goldDhss], share_group_type_id: G.default, share_network_id: N.prod }),
+      'Invalid input received: When using a share types with the driver_handles_share_servers extra spec as False, a share_network_id must not be provided.',
+    );
+    expectBadRequest(
+      await createGroup(sim, { share_types: [T.defaultNfs, T.goldDhss], share_group_type_id: G.default }),
+      'Invalid input received: The specified share_types cannot have conflicting values for the driver_handles_share_servers extra spec.',
+    );
+    expectBadRequest(
+      await createGroup(sim, { share_types: [T.goldDhss], share_group_type_id: G.replicated, share_network_id: MISSING }),
+      'Invalid input received: The specified share network does not exist.',
+    );
+    const ok = await createGroup(sim, { share_types: [T.goldDhss], share_group_type_id: G.replicated, share_network_id: N.prod });
+    expectStatus(ok, 202);
+    expect(ok.json.share_group).toMatchObject({ share_network_id: N.prod, share_types: [T.goldDhss], host: null });
+  });
+
+  it('reports missing share types, missing group types and unsupported types as 400', async () => {
+    expectBadRequest(
+      await createGroup(sim, { share_types: [MISSING], share_group_type_id: G.default }),
+      `Share type with id ${MISSING} could not be found.`,
+    );
+    expectBadRequest(
+      await createGroup(sim, { share_types: [T.defaultNfs], share_group_type_id: MISSING }),
+      `Invalid input received: The specified share group type ${MISSING} does not exist.`,
+    );
+    expectBadRequest(
+      await createGroup(sim, { share_types: [T.cephfs], share_group_type_id: G.default }),
+      'Invalid input received: The specified share types must be a subset of the share types supported by the share group type.',
+    );
+  });
+
+  it('has no default types when the options are unset, and says so like Manila', async () => {
+    const sgt = await call(`${bare.endpoint}/share-group-types/default`, { version: V });
+    expectStatus(sgt, 404);
+    expect(sgt.json).toEqual({ itemNotFound: { code: 404, message: 'Default share group type not found.' } });
+    const st = await call(`${bare.endpoint}/types/default`, { version: V });
+    expectStatus(st, 404);
+    expect(st.json).toEqual({ itemNotFound: { code: 404, message: 'Default share type not found' } });
+    // Seeded rows are still there, but none of them is the default: the flag follows the option, not the row.
+    const all = await call(`${bare.endpoint}/share-group-types`, { version: V });
+    expect(all.json.share_group_types.map((t: any) => t.is_default)).toEqual(all.json.share_group_types.map(() => false));
+
+    expectBadRequest(await createGroup(bare, {}), 'Must specify at least one share type as a default share type has not been configured.');
+    expectBadRequest(
+      await createGroup(bare, { share_types: [T.defaultNfs] }),
+      'Must specify a share group type as a default share group type has not been configured.',
+    );
+  });
+
+  it('follows the configured default type by name', async () => {
+    const seeded = await call(`${sim.endpoint}/share-group-types/default`, { version: V });
+    expectStatus(seeded, 200);
+    expect(seeded.json.share_group_type).toMatchObject({ id: G.default, name: SEED_DEFAULTS.shareGroupType, is_default: true });
+    const other = await startManilaSimulator({ defaultShareGroupType: 'dhss_group_type', defaultShareType: 'gold_dhss' });
+    try {
+      const d = await call(`${other.endpoint}/share-group-types/default`, { version: V });
+      expect(d.json.share_group_type).toMatchObject({ id: G.replicated, is_default: true });
+      const t = await call(`${other.endpoint}/types/default`, { version: V });
+      expect(t.json.share_type).toMatchObject({ id: T.goldDhss, is_default: true });
+      const old = await call(`${other.endpoint}/share-group-types/${G.default}`, { version: V });
+      expect(old.json.share_group_type.is_default).toBe(false);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('does not inherit the group type from a source snapshot: it takes the default, or answers 400 without one', async () => {
+    // A snapshot of the seeded DHSS=false group without a network (db-cluster's network could not come with it).
+    const snapshotOfEmpty = async (s: Sim) => {
+      const made = await post(s, '/share-group-snapshots', { share_group_snapshot: { share_group_id: SEED_IDS.shareGroups.emptyAvailable } });
+      expectStatus(made, 202);
+      const id = made.json.share_group_snapshot.id as string;
+      await waitForStatus(`${s.endpoint}/share-group-snapshots/${id}`, V, 'share_group_snapshot', 'available');
+      return id;
+    };
+    const snap = await snapshotOfEmpty(bare);
+    expectBadRequest(
+      await createGroup(bare, { source_share_group_snapshot_id: snap }),
+      'Must specify a share group type as a default share group type has not been configured.',
+    );
+    // The default-type check comes before the snapshot is even looked up.
+    expectBadRequest(
+      await createGroup(bare, { source_share_group_snapshot_id: MISSING }),
+      'Must specify a share group type as a default share group type has not been configured.',
+    );
+    expectBadRequest(
+      await createGroup(bare, { source_share_group_snapshot_id: MISSING, share_group_type_id: G.default }),
+      `Share group snapshot ${MISSING} could not be found.`,
+    );
+    // A type that cannot hold the source's share types.
+    expectBadRequest(
+      await createGroup(bare, { source_share_group_snapshot_id: snap, share_group_type_id: G.replicated }),
+      'Invalid input received: The specified share types must be a subset of the share types supported by the share group type.',
+    );
+    const made = await createGroup(bare, { source_share_group_snapshot_id: snap, share_group_type_id: G.default });
+    expectStatus(made, 202);
+    // The source group's host (and network, zone, share server) come along at once.
+    expect(made.json.share_group).toMatchObject({
+      share_group_type_id: G.default, source_share_group_snapshot_id: snap, share_types: [T.defaultNfs],
+      host: 'manila-sim@generic1#pool0', share_network_id: null, availability_zone: 'nova',
+      consistent_snapshot_support: null,
+    });
+    // With a default configured, the default is used, whatever the source group's type was.
+    const src = await createGroup(sim, { share_types: [T.goldDhss], share_group_type_id: G.replicated, share_network_id: N.dev });
+    const srcId = src.json.share_group.id as string;
+    await waitForStatus(`${sim.endpoint}/share-groups/${srcId}`, V, 'share_group', 'available');
+    const srcSnap = await post(sim, '/share-group-snapshots', { share_group_snapshot: { share_group_id: srcId } });
+    const srcSnapId = srcSnap.json.share_group_snapshot.id as string;
+    await waitForStatus(`${sim.endpoint}/share-group-snapshots/${srcSnapId}`, V, 'share_group_snapshot', 'available');
+    const dflt = await createGroup(sim, { source_share_group_snapshot_id: srcSnapId });
+    expectStatus(dflt, 202);
+    expect(dflt.json.share_group).toMatchObject({ share_group_type_id: G.default, share_types: [T.goldDhss], share_network_id: N.dev });
+    // The seeded db-cluster (DHSS=True types on prod-net) can be copied: its network and types come along.
+    const copy = await createGroup(sim, { source_share_group_snapshot_id: SEED_IDS.shareGroupSnapshots.dbNightly });
+    expectStatus(copy, 202);
+    expect(copy.json.share_group).toMatchObject({ share_types: [T.goldDhss], share_network_id: N.prod });
+  });
+
+  it('creates and deletes share networks with the 2.73 shapes', async () => {
+    const none = await post(sim, '/share-networks', {});
+    expectStatus(none, 422);
+    expect(none.json).toEqual({ computeFault: { code: 422, message: 'Unable to process the contained instructions' } });
+    for (const bad of ['x', null, []]) {
+      expectBadRequest(
+        await post(sim, '/share-networks', { share_network: bad }),
+        'The server could not comply with the request since it is either malformed or otherwise incorrect.',
+      );
+    }
+    expectBadRequest(
+      await post(sim, '/share-networks', { share_network: { neutron_net_id: 'abc' } }),
+      'When creating a new share network subnet you need to specify both neutron_net_id and neutron_subnet_id or none of them.',
+    );
+    expectBadRequest(await post(sim, '/share-networks', { share_network: { nova_net_id: 'abc' } }), 'nova networking is not supported starting in Ocata.');
+    expectBadRequest(
+      await post(sim, '/share-networks', { share_network: { availability_zone: 'nowhere' } }),
+      'The provided availability zone nowhere does not exist.',
+    );
+
+    const empty = await post(sim, '/share-networks', { share_network: {} });
+    expectStatus(empty, 200);
+    expect(empty.json.share_network).toMatchObject({ name: null, description: null });
+
+    const res = await post(sim, '/share-networks', { share_network: { name: 'unit-net', description: 'unit', foo: 1 } });
+    expectStatus(res, 200);
+    const n = res.json.share_network;
+    expect(Object.keys(n)).toEqual([
+      'id', 'name', 'project_id', 'created_at', 'updated_at', 'description', 'share_network_subnets', 'status',
+      'security_service_update_support', 'network_allocation_update_support',
+    ]);
+    expect(n).toMatchObject({
+      name: 'unit-net', description: 'unit', project_id: '8a1f2c3d4e5f40718293a4b5c6d7e8f9', updated_at: null, status: 'active',
+      security_service_update_support: true, network_allocation_update_support: true,
+    });
+    expect(n.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    expect(n.share_network_subnets).toHaveLength(1);
+    const [subnet] = n.share_network_subnets;
+    expect(Object.keys(subnet)).toEqual([
+      'id', 'availability_zone', 'created_at', 'updated_at', 'segmentation_id', 'neutron_net_id', 'neutron_subnet_id',
+      'ip_version', 'cidr', 'network_type', 'mtu', 'gateway',
+    ]);
+    expect(subnet).toMatchObject({ availability_zone: null, neutron_net_id: null, segmentation_id: null, cidr: null, mtu: null });
+    const read = await call(`${sim.endpoint}/share-networks/${n.id}`, { version: V });
+    expect(read.json).toEqual(res.json);
+
+    const g = await createGroup(sim, { share_types: [T.goldDhss], share_group_type_id: G.replicated, share_network_id: n.id });
+    expectStatus(g, 202);
+    const busy = await call(`${sim.endpoint}/share-networks/${n.id}`, { method: 'DELETE', version: V });
+    expectStatus(busy, 409);
+    expect(busy.json).toEqual({
+      conflictingRequest: { code: 409, message: `Can not delete share network ${n.id}, it has 1 share group(s).` },
+    });
+    await post(sim, `/share-groups/${g.json.share_group.id}/action`, { force_delete: null });
+    const del = await call(`${sim.endpoint}/share-networks/${n.id}`, { method: 'DELETE', version: V });
+    expectStatus(del, 202);
+    expect(del.text).toBe('');
+    const again = await call(`${sim.endpoint}/share-networks/${n.id}`, { method: 'DELETE', version: V });
+    expectStatus(again, 404);
+    expect(again.json).toEqual({ itemNotFound: { code: 404, message: `Share network ${n.id} could not be found.` } });
+  });
+
+  it('leaves consistent_snapshot_support null on create and after reset_status; only the manager sets it', async () => {
+    const res = await createGroup(sim, { share_types: [T.defaultNfs], share_group_type_id: G.default });
+    expectStatus(res, 202);
+    const id = res.json.share_group.id;
+    expect(res.json.share_group.consistent_snapshot_support).toBeNull();
+    expectStatus(await post(sim, `/share-groups/${id}/action`, { reset_status: { status: 'available' } }), 202);
+    await new Promise((r) => setTimeout(r, 80));
+    const after = await call(`${sim.endpoint}/share-groups/${id}`, { version: V });
+    expect(after.json.share_group).toMatchObject({ status: 'available', consistent_snapshot_support: null, host: null });
   });
 });
 

@@ -1,8 +1,8 @@
 import { serveSimulator, type RunningSimulator, type ServeOptions, type SimHandler, type SimRequest, type SimResponse } from '../server.js';
 import { ManilaState } from './state.js';
-import { seedConsistencyGroups, seedExtraShareGroups, seedShareGroups } from './seed.js';
+import { SEED_DEFAULTS, seedConsistencyGroups, seedExtraShareGroups, seedShareGroups } from './seed.js';
 import {
-  EXPERIMENTAL_HEADER, VERSION_HEADER, cmp, newRequestId, parseVersion, reply, routerNotFound, v2Document,
+  EXPERIMENTAL_HEADER, VERSION_HEADER, boolFromString, cmp, newRequestId, parseVersion, reply, routerNotFound, v2Document,
   versionsDocument, type Ctx, type Version,
 } from './wire.js';
 import { routeShareGroups } from './routes-share-groups.js';
@@ -12,7 +12,7 @@ import { routeShareNetworks, routeShares } from './routes-shares.js';
 import { routeCgSnapshots, routeConsistencyGroups } from './routes-consistency-groups.js';
 
 export { ManilaState } from './state.js';
-export { SEED_IDS, seedShareId } from './seed.js';
+export { SEED_DEFAULTS, SEED_IDS, seedShareId } from './seed.js';
 
 /**
  * Stateful simulator of the Manila v2 share-group API as Manila Zed (15.x, max 2.73) puts it on the wire,
@@ -30,6 +30,13 @@ export interface ManilaSimOptions {
   extraShareGroups?: number;
   /** true: requests without X-Auth-Token get 401. */
   requireToken?: boolean;
+  /**
+   * Manila's `default_share_type` option (a type name). Unset: the seeded `default_nfs` when seeding, else none.
+   * null: none, as on a manila-api without the option; creates that need a default then answer 400.
+   */
+  defaultShareType?: string | null;
+  /** Manila's `default_share_group_type` option, likewise (seeded: `default_group_type`). */
+  defaultShareGroupType?: string | null;
 }
 
 export const DEFAULT_PROJECT_ID = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
@@ -58,11 +65,6 @@ function header(req: SimRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[v.length - 1] : v;
 }
 
-/** oslo `bool_from_string`. */
-function truthy(v: string | undefined): boolean {
-  return v !== undefined && ['1', 't', 'true', 'on', 'y', 'yes'].includes(v.trim().toLowerCase());
-}
-
 function segments(path: string): string[] | undefined {
   try {
     return path.split('/').filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
@@ -79,7 +81,11 @@ export function createManilaSimulator(opts: ManilaSimOptions = {}): { handler: S
   if (!maxVersion) throw new Error(`invalid maxVersion ${maxString}`);
   const minVersion: Version = { major: 2, minor: 0 };
   const state = new ManilaState(projectId, opts.transitionMs ?? 300);
-  if (opts.seed ?? true) {
+  const seeded = opts.seed ?? true;
+  state.defaultShareTypeName = opts.defaultShareType === undefined ? (seeded ? SEED_DEFAULTS.shareType : null) : opts.defaultShareType;
+  state.defaultShareGroupTypeName =
+    opts.defaultShareGroupType === undefined ? (seeded ? SEED_DEFAULTS.shareGroupType : null) : opts.defaultShareGroupType;
+  if (seeded) {
     if (legacy) seedConsistencyGroups(state);
     else seedShareGroups(state);
   }
@@ -140,7 +146,7 @@ export function createManilaSimulator(opts: ManilaSimOptions = {}): { handler: S
       }
       version = parsed;
       if (cmp(parsed, minVersion) < 0 || cmp(parsed, maxVersion) > 0) {
-        const ctx406 = { ...bare, version: parsed, experimental: truthy(header(req, EXPERIMENTAL_HEADER)) };
+        const ctx406 = { ...bare, version: parsed, experimental: boolFromString(header(req, EXPERIMENTAL_HEADER)) };
         const out = reply(ctx406, 406);
         return {
           status: 406,
@@ -149,7 +155,7 @@ export function createManilaSimulator(opts: ManilaSimOptions = {}): { handler: S
         };
       }
     }
-    const ctx: Ctx = { ...bare, version, experimental: truthy(header(req, EXPERIMENTAL_HEADER)) };
+    const ctx: Ctx = { ...bare, version, experimental: boolFromString(header(req, EXPERIMENTAL_HEADER)) };
     if (urlProject !== undefined && urlProject !== ctxProject) {
       return reply(ctx, 400, { badRequest: { code: 400, message: 'Malformed request url' } });
     }

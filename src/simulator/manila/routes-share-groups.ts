@@ -1,7 +1,7 @@
 import type { SimResponse } from '../server.js';
-import { AVAILABILITY_ZONE, manilaTime, newId, type ShareGroupRow } from './state.js';
+import { AVAILABILITY_ZONE, manilaTime, newId, type GroupSnapshotRow, type ShareGroupRow } from './state.js';
 import {
-  atLeast, collectionLinks, entity, fault, filterAndSort, isUuidLike, limited, pySet, queryObject, reply,
+  atLeast, boolFromString, collectionLinks, entity, fault, filterAndSort, isUuidLike, limited, pySet, queryObject, reply,
   selfLinks, shareGroupGate, str, type Ctx,
 } from './wire.js';
 import { adminAction } from './actions.js';
@@ -118,6 +118,7 @@ function create(ctx: Ctx): SimResponse {
   if (!hasSource && 'share_network_id' in sg && !isUuidLike(sg.share_network_id)) {
     return fault(ctx, 400, "The 'share_network_id' attribute must be a uuid.");
   }
+  // The API layer only picks the type: the source snapshot's group type is not inherited (verified on Zed).
   let groupTypeId: string;
   if ('share_group_type_id' in sg) {
     if (!isUuidLike(sg.share_group_type_id)) return fault(ctx, 400, "The 'share_group_type_id' attribute must be a uuid.");
@@ -127,51 +128,67 @@ function create(ctx: Ctx): SimResponse {
     if (!def) return fault(ctx, 400, 'Must specify a share group type as a default share group type has not been configured.');
     groupTypeId = def.id;
   }
-  const groupType = st.shareGroupTypes.get(groupTypeId);
-  if (!groupType) return fault(ctx, 404, `Share group type ${groupTypeId} could not be found.`);
 
-  const row: ShareGroupRow = {
-    id: newId(), name: str(sg.name), description: str(sg.description), status: 'creating', created_at: manilaTime(),
-    project_id: ctx.projectId, user_id: 'admin', host: null, share_group_type_id: groupTypeId,
-    source_share_group_snapshot_id: null, share_network_id: null, share_server_id: null, share_types: [],
-    availability_zone: az?.name ?? null, availability_zone_id: az?.id ?? null,
-    consistent_snapshot_support: groupType.group_specs.consistent_snapshot_support ?? null,
-  };
+  // From here on, `share_group.api.API.create`: every failure is InvalidInput (400) unless noted.
+  let typeIds: string[] = hasSource ? [] : (shareTypes as string[]).map(String);
+  let networkId: string | null = !hasSource && 'share_network_id' in sg ? String(sg.share_network_id) : null;
+  let snap: GroupSnapshotRow | undefined;
+  let source: ShareGroupRow | undefined;
   if (hasSource) {
     const snapId = String(sg.source_share_group_snapshot_id);
-    const snap = st.shareGroupSnapshots.get(snapId);
-    if (!snap) return fault(ctx, 400, 'Share group snapshot %(share_group_snapshot_id)s could not be found.');
+    snap = st.shareGroupSnapshots.get(snapId);
+    if (!snap) return fault(ctx, 400, `Share group snapshot ${snapId} could not be found.`);
+    // Zed bug: InvalidShareGroupSnapshot's template is sent unformatted.
     if (snap.status !== 'available') return fault(ctx, 409, 'Invalid share group snapshot: %(reason)s');
-    const source = st.shareGroups.get(snap.group_id);
-    row.source_share_group_snapshot_id = snap.id;
-    row.share_types = source ? [...source.share_types] : [];
-    row.share_network_id = source?.share_network_id ?? null;
-    row.availability_zone = source?.availability_zone ?? null;
-    row.availability_zone_id = source?.availability_zone_id ?? null;
-    st.shareGroups.set(row.id, row);
-    for (const m of snap.members) {
-      const share = newShareRow(ctx, {
-        size: m.size, share_proto: m.share_proto, share_type_id: m.share_type_id, share_group_id: row.id,
-        source_share_group_snapshot_member_id: m.id, share_network_id: row.share_network_id,
-      });
-      st.shares.set(share.id, share);
-      st.schedule('share', share.id, 'available');
+    source = st.shareGroups.get(snap.group_id);
+    typeIds = source ? [...source.share_types] : [];
+    networkId = source?.share_network_id ?? null;
+  }
+  let dhss: boolean | null = null;
+  for (const id of typeIds) {
+    const type = st.shareTypes.get(id);
+    // Zed passes the whole text as InvalidInput's message, so there is no "Invalid input received:" prefix.
+    if (!type) return fault(ctx, 400, `Share type with id ${id} could not be found.`);
+    if (Object.keys(type.extra_specs).length === 0) continue;
+    const handles = boolFromString(type.extra_specs.driver_handles_share_servers);
+    if (dhss === null) dhss = handles;
+    else if (dhss !== handles) {
+      return fault(ctx, 400, 'Invalid input received: The specified share_types cannot have conflicting values for the driver_handles_share_servers extra spec.');
     }
-  } else {
-    const ids = (shareTypes as string[]).map(String);
-    for (const id of ids) {
-      if (!st.shareTypes.has(id)) return fault(ctx, 404, `Share type ${id} could not be found.`);
+    if (!handles && networkId) {
+      return fault(ctx, 400, 'Invalid input received: When using a share types with the driver_handles_share_servers extra spec as False, a share_network_id must not be provided.');
     }
-    if (!ids.every((id) => groupType.share_types.includes(id))) {
-      return fault(ctx, 400, `Invalid input received: The specified share_types cannot all be supported by the share group type ${groupTypeId}.`);
-    }
-    if ('share_network_id' in sg) {
-      const netId = String(sg.share_network_id);
-      if (!st.shareNetworks.has(netId)) return fault(ctx, 404, `Share network ${netId} could not be found.`);
-      row.share_network_id = netId;
-    }
-    row.share_types = ids;
-    st.shareGroups.set(row.id, row);
+  }
+  if (networkId && !st.shareNetworks.has(networkId)) {
+    return fault(ctx, 400, 'Invalid input received: The specified share network does not exist.');
+  }
+  if (dhss && !(hasSource || networkId)) {
+    return fault(ctx, 400, 'Invalid input received: When using a share type with the driver_handles_share_servers extra spec as True, a share_network_id must be provided.');
+  }
+  const groupType = st.shareGroupTypes.get(groupTypeId);
+  if (!groupType) return fault(ctx, 400, `Invalid input received: The specified share group type ${groupTypeId} does not exist.`);
+  if (!typeIds.every((id) => groupType.share_types.includes(id))) {
+    return fault(ctx, 400, 'Invalid input received: The specified share types must be a subset of the share types supported by the share group type.');
+  }
+
+  // consistent_snapshot_support stays null until the (simulated) share manager creates the group.
+  const row: ShareGroupRow = {
+    id: newId(), name: str(sg.name), description: str(sg.description), status: 'creating', created_at: manilaTime(),
+    project_id: ctx.projectId, user_id: 'admin', host: source?.host ?? null, share_group_type_id: groupTypeId,
+    source_share_group_snapshot_id: snap?.id ?? null, share_network_id: networkId,
+    share_server_id: source?.share_server_id ?? null, share_types: typeIds,
+    availability_zone: source ? source.availability_zone : (az?.name ?? null),
+    availability_zone_id: source ? source.availability_zone_id : (az?.id ?? null),
+    consistent_snapshot_support: null,
+  };
+  st.shareGroups.set(row.id, row);
+  for (const m of snap?.members ?? []) {
+    const share = newShareRow(ctx, {
+      size: m.size, share_proto: m.share_proto, share_type_id: m.share_type_id, share_group_id: row.id,
+      source_share_group_snapshot_member_id: m.id, share_network_id: row.share_network_id,
+    });
+    st.shares.set(share.id, share);
+    st.schedule('share', share.id, 'available');
   }
   st.schedule('share_group', row.id, 'available');
   return reply(ctx, 202, { share_group: shareGroupDetail(ctx, row) });

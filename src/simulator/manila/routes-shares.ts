@@ -1,10 +1,10 @@
 import type { SimResponse } from '../server.js';
 import { AVAILABILITY_ZONE, manilaTime, newId, type ShareNetworkRow, type ShareRow } from './state.js';
 import {
-  NOT_FOUND_TEXT, atLeast, collectionLinks, entity, fault, limited, reply, selfLinks, str, type Ctx,
+  NOT_FOUND_TEXT, atLeast, collectionLinks, entity, fault, isDict, limited, reply, selfLinks, str, type Ctx,
 } from './wire.js';
 
-/** `/shares` (only what share groups need) and `/share-networks` reads. */
+/** `/shares` (only what share groups need) and `/share-networks` (reads, create, delete). */
 
 const PROTOCOLS = ['NFS', 'CIFS', 'GLUSTERFS', 'HDFS', 'CEPHFS', 'MAPRFS'];
 
@@ -193,16 +193,15 @@ function networkView(ctx: Ctx, n: ShareNetworkRow): Record<string, unknown> {
     description: n.description,
   };
   const net = {
-    segmentation_id: n.segmentation_id, neutron_subnet_id: n.neutron_subnet_id, neutron_net_id: n.neutron_net_id,
+    segmentation_id: n.segmentation_id, neutron_net_id: n.neutron_net_id, neutron_subnet_id: n.neutron_subnet_id,
     ip_version: n.ip_version, cidr: n.cidr, network_type: n.network_type,
   };
   if (atLeast(ctx, '2.51')) {
-    const subnet: Record<string, unknown> = {
-      id: n.subnet_id, availability_zone: null, share_network_id: n.id, share_network_name: n.name,
-      created_at: n.created_at, updated_at: n.updated_at, ...net, mtu: n.mtu, gateway: n.gateway,
-    };
-    if (atLeast(ctx, '2.73')) subnet.metadata = {};
-    d.share_network_subnets = [subnet];
+    // Exactly these keys, in this order, at 2.51-2.73 (share_network_id/name and metadata are not in Zed's view).
+    d.share_network_subnets = [{
+      id: n.subnet_id, availability_zone: n.subnet_availability_zone, created_at: n.subnet_created_at,
+      updated_at: n.updated_at, ...net, mtu: n.mtu, gateway: n.gateway,
+    }];
   } else {
     Object.assign(d, net);
     if (!atLeast(ctx, '2.26')) d.nova_net_id = null;
@@ -217,9 +216,61 @@ function networkView(ctx: Ctx, n: ShareNetworkRow): Record<string, unknown> {
   return d;
 }
 
+/**
+ * `POST /share-networks` (Zed): 200 with the network and its default subnet. Unknown keys are ignored; Neutron ids
+ * come both or neither; nothing else is required.
+ */
+function createNetwork(ctx: Ctx): SimResponse {
+  const body = ctx.req.body;
+  if (!isDict(body) || !('share_network' in body)) return fault(ctx, 422, 'Unable to process the contained instructions');
+  const data = body.share_network;
+  if (!isDict(data)) {
+    return fault(ctx, 400, 'The server could not comply with the request since it is either malformed or otherwise incorrect.');
+  }
+  if ('nova_net_id' in data) return fault(ctx, 400, 'nova networking is not supported starting in Ocata.');
+  const netId = str(data.neutron_net_id);
+  const subnetId = str(data.neutron_subnet_id);
+  if (Boolean(netId) !== Boolean(subnetId)) {
+    return fault(ctx, 400, 'When creating a new share network subnet you need to specify both neutron_net_id and neutron_subnet_id or none of them.');
+  }
+  let az: string | null = null;
+  if (data.availability_zone) {
+    const given = String(data.availability_zone);
+    if (given !== AVAILABILITY_ZONE.name && given !== AVAILABILITY_ZONE.id) {
+      return fault(ctx, 400, `The provided availability zone ${given} does not exist.`);
+    }
+    az = AVAILABILITY_ZONE.name;
+  }
+  const now = manilaTime();
+  const row: ShareNetworkRow = {
+    id: newId(), name: str(data.name), description: str(data.description), project_id: ctx.projectId,
+    created_at: now, updated_at: null, subnet_id: newId(), subnet_created_at: now, subnet_availability_zone: az,
+    // Segmentation, CIDR and the rest are filled in by the network plugin when a share server is set up.
+    neutron_net_id: netId || null, neutron_subnet_id: subnetId || null, network_type: null, segmentation_id: null,
+    cidr: null, ip_version: null, gateway: null, mtu: null,
+  };
+  ctx.state.shareNetworks.set(row.id, row);
+  return reply(ctx, 200, { share_network: networkView(ctx, row) });
+}
+
+function deleteNetwork(ctx: Ctx, id: string): SimResponse {
+  const st = ctx.state;
+  if (!st.shareNetworks.has(id)) return fault(ctx, 404, `Share network ${id} could not be found.`);
+  const shares = [...st.shares.values()].filter((s) => s.share_network_id === id).length;
+  if (shares > 0) return fault(ctx, 409, `Can not delete share network ${id}, it has ${shares} share(s).`);
+  const groups = [...st.shareGroups.values()].filter((g) => g.share_network_id === id).length;
+  if (groups > 0) return fault(ctx, 409, `Can not delete share network ${id}, it has ${groups} share group(s).`);
+  st.shareNetworks.delete(id);
+  return reply(ctx, 202);
+}
+
 export function routeShareNetworks(ctx: Ctx, rest: string[]): SimResponse | undefined {
+  const m = ctx.req.method;
   const [id, extra] = rest;
-  if (ctx.req.method !== 'GET' || extra !== undefined) return undefined;
+  if (extra !== undefined) return undefined;
+  if (id === undefined && m === 'POST') return createNetwork(ctx);
+  if (id !== undefined && id !== 'detail' && m === 'DELETE') return deleteNetwork(ctx, id);
+  if (m !== 'GET') return undefined;
   const rows = [...ctx.state.shareNetworks.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
   if (id === undefined) return reply(ctx, 200, { share_networks: rows.map((n) => ({ id: n.id, name: n.name })) });
   if (id === 'detail') return reply(ctx, 200, { share_networks: rows.map((n) => networkView(ctx, n)) });

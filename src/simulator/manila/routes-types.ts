@@ -1,6 +1,6 @@
 import type { SimResponse } from '../server.js';
 import { newId, type ShareGroupTypeRow, type ShareTypeRow } from './state.js';
-import { NOT_FOUND_TEXT, atLeast, entity, fault, isDict, reply, shareGroupGate, str, type Ctx } from './wire.js';
+import { atLeast, entity, fault, isDict, reply, shareGroupGate, str, type Ctx } from './wire.js';
 
 /** `/types` (share types) and `/share-group-types`: reads, plus creates for fixtures. */
 
@@ -23,7 +23,7 @@ function shareTypeView(ctx: Ctx, t: ShareTypeRow): Record<string, unknown> {
   };
   d[atLeast(ctx, '2.7') ? 'share_type_access:is_public' : 'os-share-type-access:is_public'] = t.is_public;
   if (atLeast(ctx, '2.41')) d.description = t.description;
-  if (atLeast(ctx, '2.46')) d.is_default = t.is_default;
+  if (atLeast(ctx, '2.46')) d.is_default = ctx.state.defaultShareType()?.id === t.id;
   return d;
 }
 
@@ -42,7 +42,7 @@ function createShareType(ctx: Ctx): SimResponse {
   const pub = body['share_type_access:is_public'] ?? body['os-share-type-access:is_public'];
   const row: ShareTypeRow = {
     id: newId(), name, description: str(body.description), is_public: pub === undefined ? true : Boolean(pub),
-    is_default: false, extra_specs: Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, String(v)])),
+    extra_specs: Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, String(v)])),
   };
   ctx.state.shareTypes.set(row.id, row);
   const view = shareTypeView(ctx, row);
@@ -64,7 +64,8 @@ export function routeShareTypes(ctx: Ctx, rest: string[]): SimResponse | undefin
   }
   if (m !== 'GET') return undefined;
   const t = id === 'default' ? ctx.state.defaultShareType() : ctx.state.shareTypes.get(id);
-  if (!t) return fault(ctx, 404, id === 'default' ? NOT_FOUND_TEXT : `Share type ${id} not found.`);
+  // Zed's wording for "the option is unset or names no type" (sic, no full stop).
+  if (!t) return fault(ctx, 404, id === 'default' ? 'Default share type not found' : `Share type ${id} not found.`);
   const view = shareTypeView(ctx, t);
   return reply(ctx, 200, { share_type: view, volume_type: view });
 }
@@ -77,7 +78,7 @@ function groupTypeView(ctx: Ctx, t: ShareGroupTypeRow): Record<string, unknown> 
     group_specs: { ...t.group_specs },
     share_types: [...t.share_types],
   };
-  if (atLeast(ctx, '2.46')) d.is_default = t.is_default;
+  if (atLeast(ctx, '2.46')) d.is_default = ctx.state.defaultShareGroupType()?.id === t.id;
   return d;
 }
 
@@ -100,7 +101,7 @@ function createGroupType(ctx: Ctx): SimResponse {
   }
   const specs = isDict(body.group_specs) ? body.group_specs : {};
   const row: ShareGroupTypeRow = {
-    id: newId(), name, is_public: body.is_public === undefined ? true : Boolean(body.is_public), is_default: false,
+    id: newId(), name, is_public: body.is_public === undefined ? true : Boolean(body.is_public),
     group_specs: Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, String(v)])), share_types: ids,
   };
   st.shareGroupTypes.set(row.id, row);
@@ -126,6 +127,6 @@ export function routeShareGroupTypes(ctx: Ctx, rest: string[]): SimResponse | un
   const denied = shareGroupGate(ctx);
   if (denied) return denied;
   const t = id === 'default' ? ctx.state.defaultShareGroupType() : ctx.state.shareGroupTypes.get(id);
-  if (!t) return fault(ctx, 404, id === 'default' ? NOT_FOUND_TEXT : `Share group type ${id} not found.`);
+  if (!t) return fault(ctx, 404, id === 'default' ? 'Default share group type not found.' : `Share group type ${id} not found.`);
   return reply(ctx, 200, { share_group_type: groupTypeView(ctx, t) });
 }

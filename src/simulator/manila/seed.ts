@@ -47,6 +47,12 @@ export const SEED_IDS = {
   },
 } as const;
 
+/**
+ * What the seeded deployment sets `default_share_type` / `default_share_group_type` to (names, as in manila.conf),
+ * unless the simulator options say otherwise.
+ */
+export const SEED_DEFAULTS = { shareType: 'default_nfs', shareGroupType: 'default_group_type' } as const;
+
 /** Share ids: `e5f6a7b8-00NN-…`, in creation order. */
 export function seedShareId(n: number): string {
   return `e5f6a7b8-${String(n).padStart(4, '0')}-4e9f-8a0b-3c4d5e6f7a${String(n).padStart(2, '0')}`;
@@ -65,31 +71,30 @@ function ts(minutes: number): string {
 function seedTypesAndNetworks(st: ManilaState): void {
   const T = SEED_IDS.shareTypes;
   st.shareTypes.set(T.defaultNfs, {
-    id: T.defaultNfs, name: 'default_nfs', description: 'NFS on the generic backend (default)', is_public: true,
-    is_default: true,
+    id: T.defaultNfs, name: SEED_DEFAULTS.shareType, description: 'NFS on the generic backend (default)', is_public: true,
     extra_specs: { driver_handles_share_servers: 'False', snapshot_support: 'True', create_share_from_snapshot_support: 'True' },
   });
   st.shareTypes.set(T.goldDhss, {
-    id: T.goldDhss, name: 'gold_dhss', description: 'Share servers per share network', is_public: true, is_default: false,
+    id: T.goldDhss, name: 'gold_dhss', description: 'Share servers per share network', is_public: true,
     extra_specs: { driver_handles_share_servers: 'True', snapshot_support: 'True' },
   });
   st.shareTypes.set(T.cephfs, {
-    id: T.cephfs, name: 'cephfs_native', description: null, is_public: true, is_default: false,
+    id: T.cephfs, name: 'cephfs_native', description: null, is_public: true,
     extra_specs: { driver_handles_share_servers: 'False', snapshot_support: 'False' },
   });
   const G = SEED_IDS.shareGroupTypes;
   st.shareGroupTypes.set(G.default, {
-    id: G.default, name: 'default_group_type', is_public: true, is_default: true,
+    id: G.default, name: SEED_DEFAULTS.shareGroupType, is_public: true,
     group_specs: { consistent_snapshot_support: 'pool' }, share_types: [T.defaultNfs, T.goldDhss],
   });
   st.shareGroupTypes.set(G.replicated, {
-    id: G.replicated, name: 'dhss_group_type', is_public: true, is_default: false,
+    id: G.replicated, name: 'dhss_group_type', is_public: true,
     group_specs: {}, share_types: [T.goldDhss],
   });
   const N = SEED_IDS.shareNetworks;
   const net = (id: string, name: string, n: number, created: string) => ({
     id, name, description: `${name} tenant network`, project_id: st.projectId, created_at: created, updated_at: null,
-    subnet_id: `0a1b2c3d-000${n}-4e5f-8a9b-0c1d2e3f4a5${n}`,
+    subnet_created_at: created, subnet_availability_zone: null, subnet_id: `0a1b2c3d-000${n}-4e5f-8a9b-0c1d2e3f4a5${n}`,
     neutron_net_id: `1b2c3d4e-000${n}-4f5a-9b0c-1d2e3f4a5b6${n}`,
     neutron_subnet_id: `2c3d4e5f-000${n}-4a5b-8c0d-2e3f4a5b6c7${n}`,
     network_type: 'vxlan', segmentation_id: 1000 + n, cidr: `10.${n}.0.0/24`, ip_version: 4,
@@ -138,9 +143,9 @@ export function seedShareGroups(st: ManilaState): void {
   };
   const groups = [
     { ...base, id: G.dbCluster, name: 'db-cluster', description: 'Postgres data, WAL and config', status: 'available',
-      created_at: ts(0), share_types: [T.defaultNfs], share_network_id: SEED_IDS.shareNetworks.prod },
+      created_at: ts(0), share_types: [T.goldDhss], share_network_id: SEED_IDS.shareNetworks.prod },
     { ...base, id: G.webAssets, name: 'web-assets', description: 'Static assets for the storefront', status: 'available',
-      created_at: ts(5), share_types: [T.defaultNfs, T.goldDhss], share_network_id: SEED_IDS.shareNetworks.prod,
+      created_at: ts(5), share_types: [T.goldDhss], share_network_id: SEED_IDS.shareNetworks.prod,
       share_server_id: SEED_IDS.shareServer },
     { ...base, id: G.analytics, name: 'analytics-scratch', description: null, status: 'error', created_at: ts(10),
       share_types: [T.goldDhss], share_group_type_id: SEED_IDS.shareGroupTypes.replicated,
@@ -152,17 +157,19 @@ export function seedShareGroups(st: ManilaState): void {
   ];
   for (const g of groups) st.shareGroups.set(g.id, g);
 
+  // Groups on a share network use a driver_handles_share_servers=True type, as real Manila insists.
   const net = SEED_IDS.shareNetworks.prod;
+  const dhss = { share_type_id: T.goldDhss, share_server_id: SEED_IDS.shareServer };
   const db = [
-    share(st, 1, { name: 'db-data', size: 100, share_group_id: G.dbCluster, share_network_id: net, created_at: ts(1) }),
-    share(st, 2, { name: 'db-wal', size: 20, share_group_id: G.dbCluster, share_network_id: net, created_at: ts(2) }),
-    share(st, 3, { name: 'db-config', size: 1, share_group_id: G.dbCluster, share_network_id: net, created_at: ts(3) }),
+    share(st, 1, { ...dhss, name: 'db-data', size: 100, share_group_id: G.dbCluster, share_network_id: net, created_at: ts(1) }),
+    share(st, 2, { ...dhss, name: 'db-wal', size: 20, share_group_id: G.dbCluster, share_network_id: net, created_at: ts(2) }),
+    share(st, 3, { ...dhss, name: 'db-config', size: 1, share_group_id: G.dbCluster, share_network_id: net, created_at: ts(3) }),
   ];
   const web = [
-    share(st, 4, { name: 'web-static', size: 50, share_group_id: G.webAssets, share_network_id: net, created_at: ts(6) }),
-    share(st, 5, { name: 'web-uploads', size: 200, share_group_id: G.webAssets, share_network_id: net,
-      share_type_id: T.goldDhss, share_server_id: SEED_IDS.shareServer, created_at: ts(7) }),
-    share(st, 6, { name: 'web-cifs', size: 5, share_proto: 'CIFS', share_group_id: G.webAssets, share_network_id: net,
+    share(st, 4, { ...dhss, name: 'web-static', size: 50, share_group_id: G.webAssets, share_network_id: net, created_at: ts(6) }),
+    share(st, 5, { ...dhss, name: 'web-uploads', size: 200, share_group_id: G.webAssets, share_network_id: net,
+      created_at: ts(7) }),
+    share(st, 6, { ...dhss, name: 'web-cifs', size: 5, share_proto: 'CIFS', share_group_id: G.webAssets, share_network_id: net,
       created_at: ts(8) }),
   ];
   share(st, 7, { name: 'analytics-tmp', size: 500, status: 'error', share_group_id: G.analytics,

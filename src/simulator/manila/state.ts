@@ -7,7 +7,6 @@ export interface ShareTypeRow {
   name: string;
   description: string | null;
   is_public: boolean;
-  is_default: boolean;
   extra_specs: Record<string, string>;
 }
 
@@ -15,27 +14,30 @@ export interface ShareGroupTypeRow {
   id: string;
   name: string;
   is_public: boolean;
-  is_default: boolean;
   group_specs: Record<string, string>;
   share_types: string[];
 }
 
 export interface ShareNetworkRow {
   id: string;
-  name: string;
+  name: string | null;
   description: string | null;
   project_id: string;
   created_at: string;
   updated_at: string | null;
+  /** The default subnet (availability zone null) every network gets on create from 2.51. */
   subnet_id: string;
-  neutron_net_id: string;
-  neutron_subnet_id: string;
-  network_type: string;
-  segmentation_id: number;
-  cidr: string;
-  ip_version: number;
-  gateway: string;
-  mtu: number;
+  subnet_created_at: string;
+  subnet_availability_zone: string | null;
+  /** Null for a network created without Neutron ids, as the contract suite makes them. */
+  neutron_net_id: string | null;
+  neutron_subnet_id: string | null;
+  network_type: string | null;
+  segmentation_id: number | null;
+  cidr: string | null;
+  ip_version: number | null;
+  gateway: string | null;
+  mtu: number | null;
 }
 
 export interface ShareGroupRow {
@@ -155,6 +157,12 @@ export class ManilaState {
   readonly consistencyGroups = new Map<string, ConsistencyGroupRow>();
   readonly cgSnapshots = new Map<string, GroupSnapshotRow>();
   private pending: Pending[] = [];
+  /**
+   * Manila's `default_share_type` and `default_share_group_type` options: type *names*, null when unset (as on a
+   * fresh manila-api). A type is "the default" only through these, never through a flag on its row.
+   */
+  defaultShareTypeName: string | null = null;
+  defaultShareGroupTypeName: string | null = null;
 
   constructor(
     readonly projectId: string,
@@ -190,6 +198,10 @@ export class ManilaState {
         else if (g.status === 'creating') {
           g.status = 'available';
           g.host ??= SIM_HOST;
+          // The share manager records what the backend reports; the API (and reset_status) never set it. The
+          // group type's spec stands in for the capability of the backend the scheduler matched it with.
+          g.consistent_snapshot_support =
+            this.shareGroupTypes.get(g.share_group_type_id)?.group_specs.consistent_snapshot_support ?? null;
         }
         return;
       }
@@ -229,12 +241,16 @@ export class ManilaState {
     }
   }
 
+  /** `share_types.get_default_share_type`: the type named by the option, if the option is set and it exists. */
   defaultShareType(): ShareTypeRow | undefined {
-    return [...this.shareTypes.values()].find((t) => t.is_default);
+    const name = this.defaultShareTypeName;
+    return name === null ? undefined : [...this.shareTypes.values()].find((t) => t.name === name);
   }
 
+  /** `share_group_types.get_default`: likewise for `default_share_group_type`. */
   defaultShareGroupType(): ShareGroupTypeRow | undefined {
-    return [...this.shareGroupTypes.values()].find((t) => t.is_default);
+    const name = this.defaultShareGroupTypeName;
+    return name === null ? undefined : [...this.shareGroupTypes.values()].find((t) => t.name === name);
   }
 
   sharesInGroup(groupId: string): ShareRow[] {

@@ -113,6 +113,11 @@ export function pySet(keys: string[]): string {
   return `{${keys.map((k) => `'${k}'`).join(', ')}}`;
 }
 
+/** oslo `strutils.bool_from_string` (not strict): anything unrecognised, and a missing value, is false. */
+export function boolFromString(v: unknown): boolean {
+  return typeof v === 'string' ? ['1', 't', 'true', 'on', 'y', 'yes'].includes(v.trim().toLowerCase()) : v === true;
+}
+
 export function isUuidLike(v: unknown): boolean {
   if (typeof v !== 'string') return false;
   const hex = v.replace(/[-{}]/g, '').replace(/^urn:uuid:/i, '');
