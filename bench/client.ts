@@ -1,0 +1,33 @@
+// One-off requests from the runner: a GraphQL POST that must succeed, timed.
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import { TOKEN, graphqlBody } from './queries.js';
+
+const agent = new Agent({ connections: 8 });
+
+export interface Timed<T> {
+  ms: number;
+  value: T;
+}
+
+/** POSTs the query and fails loudly (query, status, body) on anything but clean data. */
+export async function gql<T = Record<string, any>>(url: string, query: string, n: number): Promise<Timed<T>> {
+  const start = performance.now();
+  const res = await request(url, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: { 'content-type': 'application/json', 'x-auth-token': TOKEN },
+    body: graphqlBody(query, n),
+  });
+  const raw = await res.body.text();
+  const ms = performance.now() - start;
+  const parsed = JSON.parse(raw) as { data?: T; errors?: unknown[] };
+  if (res.statusCode !== 200 || parsed.errors || !parsed.data) {
+    throw new Error(`bench query failed\nquery: ${query}\nn: ${n}\nstatus: ${res.statusCode}\nbody: ${raw.slice(0, 2000)}`);
+  }
+  return { ms, value: parsed.data };
+}
+
+export async function closeClient(): Promise<void> {
+  await agent.close();
+}

@@ -1,0 +1,54 @@
+// How long each phase runs. Default: about 3-4 minutes on 2 cores; BENCH_QUICK=1: under a minute.
+export interface Plan {
+  mode: 'quick' | 'default';
+  /** Page sizes for the call-count scenario (N = 1000 needs 1000 generated groups). */
+  sizes: number[];
+  /** Generated groups in the large dataset. */
+  largeExtra: number;
+  /** Generated groups in the "screen" dataset the load phases use (plus the 5 example groups). */
+  screenExtra: number;
+  /** Page size of the load phases: one screen. */
+  screenN: number;
+  /** Sequential timed runs per N in the call-count scenario (after as many warm-up runs). */
+  sequentialRuns: number;
+  /** Upstream delay per call in the round-trip scenarios, ms. */
+  delayMs: number;
+  /** Fixed rate of the round-trip phase, req/s. */
+  rate: number;
+  warmSec: number;
+  loadSec: number;
+  /** Connections for the max-throughput phases ("a few"). */
+  cpuConnections: number;
+  /** Facade and baseline windows alternate this many times (the load seconds are split between them). */
+  cpuRounds: number;
+  /** Extra node flags for the facade process (BENCH_FACADE_NODE_FLAGS), e.g. to try V8 heap settings. */
+  facadeNodeFlags: string[];
+  /** Browser waterfall vs GraphQL: timed iterations of each. */
+  waterfallRuns: number;
+  clientRttMs: number;
+  /** BENCH_STEADY_MINUTES: an extra soak at the target load, sampling RSS. 0 = off. */
+  steadyMinutes: number;
+}
+
+export function planFromEnv(env: NodeJS.ProcessEnv): Plan {
+  const quick = env.BENCH_QUICK === '1';
+  const steady = Number(env.BENCH_STEADY_MINUTES ?? 0);
+  return {
+    mode: quick ? 'quick' : 'default',
+    sizes: [1, 10, 100, 1000],
+    largeExtra: 1000,
+    screenExtra: 45,
+    screenN: 10,
+    sequentialRuns: quick ? 5 : 20,
+    delayMs: 20,
+    rate: 200,
+    warmSec: quick ? 3 : 10,
+    loadSec: quick ? 5 : 30,
+    cpuConnections: 4,
+    cpuRounds: quick ? 1 : 3,
+    facadeNodeFlags: (env.BENCH_FACADE_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    waterfallRuns: quick ? 5 : 20,
+    clientRttMs: 30,
+    steadyMinutes: Number.isFinite(steady) && steady > 0 ? steady : 0,
+  };
+}

@@ -1,0 +1,144 @@
+// `npm run bench` (issue 5): upstream calls, round trips, CPU and memory of the facade, each against its floor
+// or baseline. Simulators, facade and hand-written baseline each run in their own process (so CPU is per
+// process); this process only generates load. BENCH_QUICK=1: under a minute. BENCH_STEADY_MINUTES=10: soak.
+// BENCH_PROFILE=1: the load-phase facade writes a V8 CPU profile under bench/results/profiles.
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { BenchChild } from './ipc.js';
+import { closeClient, gql } from './client.js';
+import { planFromEnv } from './plan.js';
+import { CINDER_LINKS, CINDER_SCREEN, MANILA_LINKS, MANILA_SCREEN } from './queries.js';
+import { type Row, consoleTable, fmt, writeResults } from './report.js';
+import { type ScreenSpec, callsScenario } from './scenarios/calls.js';
+import { cpuScenario, roundTripScenario } from './scenarios/load.js';
+import { steadyScenario } from './scenarios/steady.js';
+import { waterfallScenario } from './scenarios/waterfall.js';
+import type { DatasetSpec } from './procs/simulators.js';
+
+const started = performance.now();
+const loadAtStart = loadavg()[0]!;
+const startedAt = new Date().toISOString();
+const plan = planFromEnv(process.env);
+const root = new URL('../', import.meta.url);
+const notes: string[] = [];
+const log = (msg: string) => console.error(`[bench ${fmt((performance.now() - started) / 1000)} s] ${msg}`);
+
+// Share groups join once the Manila facade exists; until then the bench says so and carries on.
+const manilaPresent = ['src/upstreams/manila/client.ts', 'schema/file-storage.graphql'].every((p) => existsSync(new URL(p, root)));
+
+const datasets: Record<string, DatasetSpec> = {
+  cinderLarge: { service: 'cinder', extra: plan.largeExtra },
+  cinderScreen: { service: 'cinder', extra: plan.screenExtra },
+  ...(manilaPresent ? { manilaLarge: { service: 'manila', extra: plan.largeExtra } } : {}),
+};
+const large = `${plan.largeExtra + 5} groups`;
+const screen = `${plan.screenExtra + 5} groups`;
+const cinderLarge: ScreenSpec = { label: 'cinder groups', query: CINDER_SCREEN, field: 'groups', links: CINDER_LINKS, sim: 'cinderLarge', dataset: large };
+const cinderScreen: ScreenSpec = { ...cinderLarge, sim: 'cinderScreen', dataset: screen };
+const manilaLarge: ScreenSpec = {
+  label: 'manila share groups',
+  query: MANILA_SCREEN,
+  field: 'shareGroups',
+  links: MANILA_LINKS,
+  sim: 'manilaLarge',
+  dataset: `+${plan.largeExtra} share groups`,
+};
+
+const children: BenchChild[] = [];
+function child<R>(name: string, entry: string, env: Record<string, string>, nodeFlags: string[] = []): BenchChild<R> {
+  const c = new BenchChild<R>(name, new URL(entry, import.meta.url), { env, nodeFlags });
+  children.push(c);
+  return c;
+}
+/** Facade env: REAL mode against the simulator process, nothing simulated in-process, default protections. */
+const facadeEnv = (cinder: string, manila = '') => ({ CINDER_URL: cinder, MANILA_URL: manila, SDRS_URL: '', SIMULATE: '', NODE_ENV: 'production' });
+
+const rows: Row[] = [];
+if (plan.facadeNodeFlags.length) notes.push(`facade node flags: ${plan.facadeNodeFlags.join(' ')}`);
+try {
+  log(`mode ${plan.mode}; starting simulators`);
+  const sims = child<{ endpoints: Record<string, string>; failed: Record<string, string> }>('simulators', './procs/simulators.ts', {
+    BENCH_DATASETS: JSON.stringify(datasets),
+  });
+  const { endpoints, failed } = await sims.ready;
+  for (const [name, why] of Object.entries(failed)) notes.push(`simulator ${name} did not start: ${why}`);
+
+  // ---- 1. calls per query on the large datasets
+  const callsFacade = child<{ url: string }>('facade (calls)', './procs/facade.ts', facadeEnv(endpoints.cinderLarge!, endpoints.manilaLarge));
+  const callsUrl = (await callsFacade.ready).url;
+  await gql(callsUrl, CINDER_SCREEN, 1); // version discovery happens once per process
+  log('scenario 1: calls per query (cinder)');
+  rows.push(...(await callsScenario(sims, callsUrl, cinderLarge, plan.sizes, plan)));
+
+  let manilaOk = false;
+  if (endpoints.manilaLarge) {
+    try {
+      await gql(callsUrl, MANILA_SCREEN, 1);
+      manilaOk = true;
+    } catch (err) {
+      notes.push(`manila scenario skipped: not available (${(err as Error).message.split('\n')[0]})`);
+    }
+  } else {
+    notes.push('manila scenario skipped: not available (no src/upstreams/manila or schema/file-storage.graphql)');
+  }
+  if (manilaOk) {
+    log('scenario 1: calls per query (manila)');
+    rows.push(...(await callsScenario(sims, callsUrl, manilaLarge, plan.sizes, plan)));
+  } else {
+    console.error(notes[notes.length - 1]);
+  }
+  await callsFacade.stop();
+
+  // ---- 2-5. load phases on one facade over the screen-sized dataset
+  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${new URL('bench/results/profiles', root).pathname}`] : [];
+  const facade = child<{ url: string }>('facade', './procs/facade.ts', facadeEnv(endpoints.cinderScreen!), [...plan.facadeNodeFlags, ...profile]);
+  const baseline = child<{ url: string }>('baseline', './procs/baseline.ts', { CINDER_URL: endpoints.cinderScreen! });
+  const facadeUrl = (await facade.ready).url;
+  const baselineUrl = (await baseline.ready).url;
+  const fromFacade = await gql(facadeUrl, CINDER_SCREEN, plan.screenN);
+  const fromBaseline = await gql(baselineUrl, CINDER_SCREEN, plan.screenN);
+  if (JSON.stringify(fromFacade.value) !== JSON.stringify(fromBaseline.value)) {
+    throw new Error('the hand-written baseline does not answer the same data as the facade');
+  }
+  rows.push(...(await callsScenario(sims, facadeUrl, cinderScreen, [plan.screenN], plan)));
+  const rssBefore = (await facade.call<{ rss: number }>('memory')).rss;
+
+  log(`scenario 2: round trips at ${plan.rate} req/s, d=${plan.delayMs} ms`);
+  const rt = await roundTripScenario(facade, sims, facadeUrl, cinderScreen, plan);
+  rows.push(rt.row);
+
+  log('scenario 3: CPU, facade vs hand-written baseline');
+  const cpu = await cpuScenario(facade, baseline, sims, { facade: facadeUrl, baseline: baselineUrl }, cinderScreen, plan);
+  rows.push(...cpu.rows);
+
+  log('scenario 4: browser waterfall vs one GraphQL request');
+  rows.push(...(await waterfallScenario(sims, endpoints.cinderScreen!, facadeUrl, CINDER_SCREEN, screen, plan)));
+
+  log('scenario 5: steady');
+  rows.push(...(await steadyScenario(facade, sims, facadeUrl, cinderScreen, plan, rssBefore, [rt.loop, cpu.loop])));
+} finally {
+  await Promise.all(children.map((c) => c.stop()));
+  await closeClient();
+}
+
+const seconds = (performance.now() - started) / 1000;
+// Latency columns feel every other process on the machine; CPU per request is read per process and holds up better.
+notes.push(`1-min load average ${fmt(loadAtStart, 2)} at start, ${fmt(loadavg()[0]!, 2)} at end on ${cpus().length} CPUs`);
+console.log(consoleTable(rows));
+for (const n of notes) console.log(`note: ${n}`);
+const cpu = cpus()[0];
+const out = writeResults(
+  new URL('bench/results/', root),
+  {
+    startedAt,
+    mode: plan.mode,
+    seconds,
+    node: process.versions.node,
+    cpus: cpus().length,
+    cpuModel: cpu?.model.trim() ?? 'unknown',
+    notes,
+  },
+  rows,
+);
+console.log(`\nrun took ${fmt(seconds)} s; wrote ${out.json} and ${out.md}`);

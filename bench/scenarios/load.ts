@@ -1,0 +1,169 @@
+// Scenarios 2 and 3: the facade under autocannon — at a fixed rate with delayed upstreams (round trips), and
+// flat out with instant upstreams (CPU per request, against the hand-written composition).
+import type { BenchChild } from '../ipc.js';
+import { type LoadResult, load } from '../load.js';
+import type { Plan } from '../plan.js';
+import { graphqlBody } from '../queries.js';
+import { MB } from '../stats.js';
+import { fmt, type Row } from '../report.js';
+import { CHAIN_DEPTH, type ScreenSpec } from './calls.js';
+
+export interface Measured {
+  load: LoadResult;
+  /** CPU microseconds the target process used during the measured window. */
+  cpuMicros: number;
+  /** Upstream calls per completed request during the window. */
+  callsPerQuery: number;
+  /** Simulator-process CPU microseconds per request. */
+  simCpuPerRequest: number;
+}
+
+/** Warm-up, then one measured window; CPU and upstream calls are read around the window only. */
+export async function measure(
+  target: BenchChild,
+  sims: BenchChild,
+  url: string,
+  body: string,
+  opts: { connections: number; rate?: number; warmSec: number; loadSec: number },
+): Promise<Measured> {
+  await load({ url, body, connections: opts.connections, durationSec: opts.warmSec, rate: opts.rate });
+  const callsBefore = await sims.call<Record<string, number>>('callCounts');
+  const simCpu0 = await sims.call<number>('cpu');
+  const cpu0 = await target.call<number>('cpu');
+  const result = await load({ url, body, connections: opts.connections, durationSec: opts.loadSec, rate: opts.rate });
+  const cpu1 = await target.call<number>('cpu');
+  const simCpu1 = await sims.call<number>('cpu');
+  const callsAfter = await sims.call<Record<string, number>>('callCounts');
+  const calls = Object.keys(callsAfter).reduce((sum, k) => sum + (callsAfter[k]! - (callsBefore[k] ?? 0)), 0);
+  if (result.failures > 0) throw new Error(`${target.name}: ${result.failures} failed requests under load`);
+  return {
+    load: result,
+    cpuMicros: cpu1 - cpu0,
+    callsPerQuery: calls / result.requests,
+    simCpuPerRequest: (simCpu1 - simCpu0) / result.requests,
+  };
+}
+
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Connections for a fixed-rate run. autocannon resets each connection's share of the rate once a second and
+ * spends it back to back, so a share that keeps its connection busy ~0.8 s of every second approximates an even
+ * arrival rate; fewer connections cannot reach the rate, more turn it into bursts at the top of each second.
+ */
+export function rateConnections(plan: Plan): number {
+  return Math.max(2, Math.ceil((plan.rate * (CHAIN_DEPTH * plan.delayMs + 15)) / 800));
+}
+
+/** Scenario 2: fixed rate, every upstream call delayed by d. */
+export async function roundTripScenario(facade: BenchChild, sims: BenchChild, url: string, spec: ScreenSpec, plan: Plan) {
+  await sims.call('setDelay', plan.delayMs);
+  const connections = rateConnections(plan);
+  await facade.call('resetLoopDelay');
+  const m = await measure(facade, sims, url, graphqlBody(spec.query, plan.screenN), {
+    connections,
+    rate: plan.rate,
+    warmSec: plan.warmSec,
+    loadSec: plan.loadSec,
+  });
+  const loop = await facade.call<LoopDelay>('loopDelay');
+  const mem = await facade.call<{ rss: number }>('memory');
+  await sims.call('setDelay', 0);
+  const floor = CHAIN_DEPTH * plan.delayMs;
+  const { p50, p99 } = m.load;
+  const cpuPerReq = m.cpuMicros / m.load.requests / 1000;
+  const row: Row = {
+    scenario: `round trips: ${spec.label} N=${plan.screenN} (${spec.dataset}) @${plan.rate}/s, d=${plan.delayMs}`,
+    callsPerQuery: m.callsPerQuery,
+    p50,
+    p99,
+    rps: m.load.rps,
+    vsFloor: `p50 ${fmt(p50 / floor, 2)}× (+${fmt(p50 - floor)} ms), p99 +${fmt(p99 - floor)} ms${m.load.rps < 0.95 * plan.rate ? '; RATE NOT MET' : ''}`,
+    rssMB: mem.rss / MB,
+    notes: `floor ${CHAIN_DEPTH}×${plan.delayMs} ms; target p50 ≤ +2, p99 ≤ +8; ${connections} conns; facade CPU ${fmt(cpuPerReq, 2)} ms/req; loop delay p99 ${fmt(loop.p99)} ms`,
+    detail: { ...m, loopDelay: loop, connections, floor },
+  };
+  return { row, loop };
+}
+
+/** Sums measured windows (interleaved rounds), so drift in a shared machine hits both sides alike. */
+function combine(parts: Measured[]): Measured {
+  const requests = parts.reduce((a, m) => a + m.load.requests, 0);
+  const seconds = parts.reduce((a, m) => a + m.load.seconds, 0);
+  const weighted = (f: (m: Measured) => number) => parts.reduce((a, m) => a + f(m) * m.load.requests, 0) / requests;
+  const last = parts[parts.length - 1]!;
+  return {
+    load: {
+      ...last.load,
+      requests,
+      seconds,
+      rps: requests / seconds,
+      p50: weighted((m) => m.load.p50),
+      p99: Math.max(...parts.map((m) => m.load.p99)),
+      failures: parts.reduce((a, m) => a + m.load.failures, 0),
+    },
+    cpuMicros: parts.reduce((a, m) => a + m.cpuMicros, 0),
+    callsPerQuery: weighted((m) => m.callsPerQuery),
+    simCpuPerRequest: weighted((m) => m.simCpuPerRequest),
+  };
+}
+
+/** Scenario 3: upstreams answer at once; facade and baseline flat out in alternating windows, CPU per request compared. */
+export async function cpuScenario(
+  facade: BenchChild,
+  baseline: BenchChild,
+  sims: BenchChild,
+  urls: { facade: string; baseline: string },
+  spec: ScreenSpec,
+  plan: Plan,
+) {
+  await sims.call('setDelay', 0);
+  const body = graphqlBody(spec.query, plan.screenN);
+  const opts = { connections: plan.cpuConnections, warmSec: plan.warmSec, loadSec: plan.loadSec / plan.cpuRounds };
+  await facade.call('resetLoopDelay');
+  const fParts: Measured[] = [];
+  const bParts: Measured[] = [];
+  for (let round = 0; round < plan.cpuRounds; round++) {
+    // Only the first window of each side needs a JIT warm-up.
+    fParts.push(await measure(facade, sims, urls.facade, body, { ...opts, warmSec: round === 0 ? opts.warmSec : 1 }));
+    bParts.push(await measure(baseline, sims, urls.baseline, body, { ...opts, warmSec: round === 0 ? opts.warmSec : 1 }));
+  }
+  const f = combine(fParts);
+  const b = combine(bParts);
+  const loop = await facade.call<LoopDelay>('loopDelay');
+  const fMem = await facade.call<{ rss: number }>('memory');
+  const bMem = await baseline.call<{ rss: number }>('memory');
+  const perReq = (m: Measured) => m.cpuMicros / m.load.requests / 1000;
+  const perCpuSecond = (m: Measured) => m.load.requests / (m.cpuMicros / 1e6);
+  const ratio = perReq(f) / perReq(b);
+  const roundRatios = fParts.map((fp, i) => perReq(fp) / perReq(bParts[i]!));
+  const rows: Row[] = [
+    {
+      scenario: `cpu: facade, ${spec.label} N=${plan.screenN}, d=0, ${plan.cpuConnections} conns`,
+      callsPerQuery: f.callsPerQuery,
+      p50: f.load.p50,
+      p99: f.load.p99,
+      rps: f.load.rps,
+      vsBaseline: `${fmt(ratio, 2)}× hand-written CPU/req (target ≤ 2×)`,
+      rssMB: fMem.rss / MB,
+      notes: `${fmt(perReq(f), 3)} CPU ms/req = ${fmt(perCpuSecond(f), 0)} req per CPU-s (target ≥ 1000); rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; sims ${fmt(f.simCpuPerRequest / 1000, 2)} ms/req; loop delay p99 ${fmt(loop.p99)} ms`,
+      detail: { ...f, rounds: fParts, loopDelay: loop },
+    },
+    {
+      scenario: `cpu: hand-written undici baseline, same data, d=0, ${plan.cpuConnections} conns`,
+      callsPerQuery: b.callsPerQuery,
+      p50: b.load.p50,
+      p99: b.load.p99,
+      rps: b.load.rps,
+      vsBaseline: '1×',
+      rssMB: bMem.rss / MB,
+      notes: `${fmt(perReq(b), 3)} CPU ms/req = ${fmt(perCpuSecond(b), 0)} req per CPU-s; sims ${fmt(b.simCpuPerRequest / 1000, 2)} ms/req`,
+      detail: { ...b, rounds: bParts },
+    },
+  ];
+  return { rows, loop };
+}
