@@ -4,4 +4,9 @@ export interface Caller {
   requestId: string;
   /** Epoch ms by which the GraphQL request must be answered; upstream calls are cut to fit. */
   deadline?: number;
+  /**
+   * Identical GETs of this request in flight at the same moment share one upstream call (two loaders can want
+   * the same listing at once). Lives and dies with the request.
+   */
+  gets?: Map<string, Promise<unknown>>;
 }

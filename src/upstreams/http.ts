@@ -1,6 +1,7 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { type ErrorCode, type ServiceName, UpstreamError } from '../errors.js';
+import type { Caller } from './caller.js';
 import { CircuitBreaker, RetryBudget, retryDelayMs } from './resilience.js';
 
 export interface HttpTimeouts {
@@ -198,6 +199,33 @@ export class HttpClient {
     this.agent = opts.agent;
     this.classify = opts.classify;
     this.breaker = opts.breaker ?? new CircuitBreaker();
+  }
+
+  /**
+   * Sends a request on behalf of a caller: their token, request id and deadline. Identical GETs of one request
+   * that are in flight at the same moment share one upstream call; once it has answered, the next identical GET
+   * goes upstream again (job polling, re-reads after a write), and a write drops anything pending.
+   */
+  as(caller: Caller, req: Omit<UpstreamRequest, 'token' | 'requestId' | 'deadline'>): Promise<UpstreamResponse> {
+    const full: UpstreamRequest = { ...req, token: caller.token, requestId: caller.requestId, deadline: caller.deadline };
+    const gets = caller.gets;
+    if (!gets) return this.send(full);
+    if (req.method !== 'GET') {
+      gets.clear();
+      return this.send(full);
+    }
+    const key = `${this.service} ${req.path}${queryString(req.query)} ${JSON.stringify(req.headers ?? {})}`;
+    let pending = gets.get(key) as Promise<UpstreamResponse> | undefined;
+    if (!pending) {
+      const sent = this.send(full);
+      pending = sent;
+      gets.set(key, sent);
+      const forget = () => {
+        if (gets.get(key) === sent) gets.delete(key);
+      };
+      sent.then(forget, forget);
+    }
+    return pending;
   }
 
   /**

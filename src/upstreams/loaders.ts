@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { FacadeError } from '../errors.js';
 
@@ -38,6 +39,26 @@ export function byIdLoader<T extends { id: string }>(
   });
 }
 
+/**
+ * One unfiltered listing of a collection per request, shared by every loader that wants it (shares of several
+ * groups and shares by id both read `shares/detail`). A later caller asking for more items than an earlier,
+ * truncated read held gets a new read; a complete listing answers everyone. Callers detect "over budget" by
+ * length, so handing them a longer complete list is safe.
+ */
+export function sharedListing<T>(fetch: (maxItems: number) => Promise<T[]>): (maxItems: number) => Promise<T[]> {
+  let current: { max: number; result: Promise<T[]> } | undefined;
+  return async (maxItems) => {
+    if (current) {
+      if (current.max >= maxItems) return current.result;
+      const earlier = await current.result;
+      if (earlier.length < current.max) return earlier;
+    }
+    const result = fetch(maxItems);
+    current = { max: maxItems, result };
+    return result;
+  };
+}
+
 /** Groups `items` by `keyOf`, in the order given, with an entry (maybe empty) for every wanted key. */
 export function partition<T>(items: T[], keys: readonly string[], keyOf: (t: T) => string | null | undefined) {
   const out = new Map<string, T[]>(keys.map((k) => [k, []]));
@@ -47,6 +68,39 @@ export function partition<T>(items: T[], keys: readonly string[], keyOf: (t: T) 
   }
   return out;
 }
+
+/**
+ * What the planner has learnt about collection sizes: per service, collection and caller (a hash of the token,
+ * never the token), the fewest items the collection is known to hold. Sizes only, never data; forgotten after a
+ * minute. It spares a second request the probe that found a listing over budget.
+ */
+export class CollectionSizes {
+  private readonly known = new Map<string, { atLeast: number; at: number }>();
+
+  constructor(
+    private readonly ttlMs = 60_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  static key(service: string, collection: string, token: string | null): string {
+    const who = createHash('sha256').update(token ?? '').digest('hex').slice(0, 24);
+    return `${service}:${collection}:${who}`;
+  }
+
+  atLeast(key: string): number {
+    const e = this.known.get(key);
+    if (!e || Date.now() - e.at > this.ttlMs) return 0;
+    return e.atLeast;
+  }
+
+  record(key: string, atLeast: number): void {
+    this.known.delete(key);
+    this.known.set(key, { atLeast, at: Date.now() });
+    if (this.known.size > this.maxEntries) this.known.delete(this.known.keys().next().value as string);
+  }
+}
+
+export const collectionSizes = new CollectionSizes();
 
 // Above this many parents in one batch, one full listing partitioned locally is cheaper than one filtered
 // listing per parent. The full listing is abandoned (back to per-parent calls) once it has read more than
@@ -64,11 +118,15 @@ export function childrenByParent<T extends { id: string }>(
   filterKey: string,
   parentOf: (t: T) => string | null | undefined,
   prime: (t: T) => void,
+  /** CollectionSizes key: when given, a collection known to be over budget is not probed again. */
+  sizeKey?: string,
 ) {
   return new DataLoader<string, T[]>(async (parentIds) => {
-    if (parentIds.length >= FULL_LISTING_MIN_KEYS) {
-      const budget = parentIds.length * FULL_LISTING_BUDGET_PER_KEY;
+    const budget = parentIds.length * FULL_LISTING_BUDGET_PER_KEY;
+    const knownOver = sizeKey !== undefined && collectionSizes.atLeast(sizeKey) > budget;
+    if (parentIds.length >= FULL_LISTING_MIN_KEYS && !knownOver) {
       const all = await list(undefined, budget + 1);
+      if (sizeKey !== undefined) collectionSizes.record(sizeKey, all.length);
       if (all.length <= budget) {
         all.forEach(prime);
         const byParent = partition(all, parentIds, parentOf);

@@ -32,6 +32,25 @@ describe('Cinder upstream calls', () => {
     expect(new Set(list).size, 'no request repeated').toBe(list.length);
   });
 
+  it('a listing found over budget is not probed again for the same caller', async () => {
+    // 2 groups allow a full listing of 100 volumes; the project holds about 130, so the first request probes
+    // (and falls back to one filtered listing per group); the second goes straight to the filtered listings.
+    const q = '{ groups(first: 2) { nodes { id volumes { id } } } }';
+    const volumeCalls = () => calls().filter((c) => c.path.endsWith('/volumes/detail')).map((c) => c.url);
+    f.app.simulators.cinder!.resetCalls();
+    await f.ok(q, undefined, { token: 'sizes-A' });
+    expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(1);
+    expect(volumeCalls().filter((u) => u.includes('group_id='))).toHaveLength(2);
+    f.app.simulators.cinder!.resetCalls();
+    await f.ok(q, undefined, { token: 'sizes-A' });
+    expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(0);
+    expect(volumeCalls().filter((u) => u.includes('group_id='))).toHaveLength(2);
+    // What one caller learnt is not used for another.
+    f.app.simulators.cinder!.resetCalls();
+    await f.ok(q, undefined, { token: 'sizes-B' });
+    expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(1);
+  });
+
   it('totalCount is free when one page holds everything, and one summary listing otherwise', async () => {
     f.app.simulators.cinder!.resetCalls();
     const all = await f.ok<any>('{ groups(first: 1000) { totalCount nodes { id } pageInfo { hasNextPage } } }');

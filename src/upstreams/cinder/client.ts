@@ -93,11 +93,8 @@ export class CinderClient {
 
   private async call(caller: Caller, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {
     const v = await this.version();
-    return this.http.send({
+    return this.http.as(caller, {
       ...req,
-      token: caller.token,
-      requestId: caller.requestId,
-      deadline: caller.deadline,
       headers: { 'openstack-api-version': `volume ${v}` },
     });
   }

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
-import { byIdLoader, childrenByParent, settle } from '../loaders.js';
+import { CollectionSizes, byIdLoader, childrenByParent, settle } from '../loaders.js';
 import type { CinderClient } from './client.js';
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
 
@@ -27,12 +27,14 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     'group_id',
     (v) => v.group_id,
     (v) => volumeById.prime(v.id, v),
+    CollectionSizes.key('cinder', 'volumes', caller.token),
   );
   const snapshotsByGroupId = childrenByParent<CinderGroupSnapshot>(
     (filters, max) => client.listAll((o) => client.listGroupSnapshots(caller, o), filters, max),
     'group_id',
     (s) => s.group_id,
     (s) => groupSnapshotById.prime(s.id, s),
+    CollectionSizes.key('cinder', 'group_snapshots', caller.token),
   );
 
   const replicationTargetsByGroupId = new DataLoader<string, { backend_id: string }[]>((ids) =>

@@ -125,7 +125,7 @@ export class ManilaClient {
     const v = await this.version();
     const headers: Record<string, string> = { 'x-openstack-manila-api-version': v };
     if (this.experimental(v, kind)) headers[EXPERIMENTAL] = 'True';
-    return this.http.send({ ...req, token: caller.token, requestId: caller.requestId, deadline: caller.deadline, headers });
+    return this.http.as(caller, { ...req, headers });
   }
 
   async list<T>(caller: Caller, kind: CallKind, p: string, key: string, opts: ListOptions): Promise<T[]> {

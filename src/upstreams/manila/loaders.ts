@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
-import { childrenByParent, nullIfNotFound, partition, settle } from '../loaders.js';
+import { CollectionSizes, childrenByParent, nullIfNotFound, partition, settle, sharedListing } from '../loaders.js';
 import type { ManilaClient } from './client.js';
 import { ManilaConsistencyGroups } from './consistency-groups.js';
 import type {
@@ -67,21 +67,30 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     (id) => client.showShareNetwork(caller, id),
     (max) => client.listAll((o) => client.listShareNetworks(caller, o), undefined, max),
   );
+  // Shares by id (snapshot members) and shares by group both want the unfiltered listing: read it once.
+  const allShares = sharedListing((max) => client.listAll((o) => client.listShares(caller, o), undefined, max));
   const shareById: DataLoader<string, ManilaShare | null> = byIdViaListing<ManilaShare>(
     (id) => client.showShare(caller, id),
-    (max) => client.listAll((o) => client.listShares(caller, o), undefined, max),
+    allShares,
   );
   const primeShare = (s: ManilaShare) => shareById.prime(s.id, s);
 
   const listShares = (filters: Record<string, string> | undefined, max: number) =>
-    client.listAll((o) => client.listShares(caller, o), filters, max);
+    filters ? client.listAll((o) => client.listShares(caller, o), filters, max) : allShares(max);
 
-  const sharesByShareGroupId = childrenByParent<ManilaShare>(listShares, 'share_group_id', (s) => s.share_group_id, primeShare);
+  const sharesByShareGroupId = childrenByParent<ManilaShare>(
+    listShares,
+    'share_group_id',
+    (s) => s.share_group_id,
+    primeShare,
+    CollectionSizes.key('manila', 'shares', caller.token),
+  );
   const snapshotsByShareGroupId = childrenByParent<ManilaShareGroupSnapshot>(
     (filters, max) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), filters, max),
     'share_group_id',
     (s) => s.share_group_id,
     (s) => shareGroupSnapshotById.prime(s.id, s),
+    CollectionSizes.key('manila', 'share_group_snapshots', caller.token),
   );
   const sharesByConsistencyGroupId = childrenByParent<ManilaShare>(
     listShares,

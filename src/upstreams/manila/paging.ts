@@ -70,11 +70,14 @@ export async function readOffsetPages<T extends { id: string }>(
       throw new UpstreamError('UPSTREAM_ERROR', 'Manila returned the same items again for a new offset; refusing to loop.', 'manila', 200, null, null);
     }
     offset += page.length;
+    const seenBefore = cap.atLeast;
     cap.atLeast = Math.max(cap.atLeast, Math.min(page.length, limit));
     if (items.length >= want) return { items, positions, exhausted: false };
     if (page.length < limit) {
-      // Short within what Manila is known to return at once: the listing ended. Otherwise it may be the cap.
-      if (limit <= cap.atLeast || (cap.known !== null && limit <= cap.known)) return { items, positions, exhausted: true };
+      // Short within what Manila is known to return at once (it has answered more than this before, or the
+      // limit asked was within that): the listing ended. Otherwise it may be the cap: ask again.
+      const ended = page.length < seenBefore || limit <= cap.atLeast || (cap.known !== null && limit <= cap.known);
+      if (ended) return { items, positions, exhausted: true };
       pendingShort = page.length;
     }
   }

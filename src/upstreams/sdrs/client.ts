@@ -60,7 +60,7 @@ export class SdrsClient {
   }
 
   private call(caller: Caller, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {
-    return this.http.send({ ...req, token: caller.token, requestId: caller.requestId, deadline: caller.deadline });
+    return this.http.as(caller, req);
   }
 
   /** `GET /server-groups?limit&offset&…`; SDRS pages by offset and reports the total as `count`. */

@@ -1,0 +1,52 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Caller } from '../../src/upstreams/caller.js';
+import { HttpClient, createAgent } from '../../src/upstreams/http.js';
+
+let server: Server;
+let client: HttpClient;
+const hits: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    hits.push(`${req.method} ${req.url}`);
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok": true}');
+    }, 30);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  client = new HttpClient({ service: 'cinder', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, agent: createAgent() });
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const caller = (): Caller => ({ token: 't', requestId: 'req-1', gets: new Map() });
+
+it('identical GETs in flight at once share one upstream call; later ones go upstream again', async () => {
+  hits.length = 0;
+  const c = caller();
+  const [a, b] = await Promise.all([
+    client.as(c, { method: 'GET', path: '/shares/detail', query: { limit: 1000, offset: 0 } }),
+    client.as(c, { method: 'GET', path: '/shares/detail', query: { limit: 1000, offset: 0 } }),
+  ]);
+  expect(a.json).toEqual({ ok: true });
+  expect(b).toBe(a);
+  expect(hits).toEqual(['GET /shares/detail?limit=1000&offset=0']);
+  await client.as(c, { method: 'GET', path: '/shares/detail', query: { limit: 1000, offset: 0 } });
+  expect(hits).toHaveLength(2);
+});
+
+it('never shares between two requests, and never shares a write', async () => {
+  hits.length = 0;
+  await Promise.all([
+    client.as(caller(), { method: 'GET', path: '/x' }),
+    client.as(caller(), { method: 'GET', path: '/x' }),
+  ]);
+  const c = caller();
+  await Promise.all([
+    client.as(c, { method: 'POST', path: '/x/action', body: { a: 1 } }),
+    client.as(c, { method: 'POST', path: '/x/action', body: { a: 1 } }),
+  ]);
+  expect(hits).toEqual(['GET /x', 'GET /x', 'POST /x/action', 'POST /x/action']);
+});
