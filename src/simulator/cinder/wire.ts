@@ -1,20 +1,7 @@
 // Wire-level helpers for the Cinder simulator: fault envelopes, microversion parsing, the version document,
 // Python-style value rendering (Cinder's messages embed Python reprs) and small schema checks.
+import { openstackFault } from '../openstack-faults.js';
 import type { SimResponse } from '../server.js';
-
-/** Fault names by status (`cinder/api/openstack/wsgi.py` Fault); anything else becomes `computeFault`. */
-const FAULT_NAMES: Record<number, string> = {
-  400: 'badRequest',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'itemNotFound',
-  405: 'badMethod',
-  409: 'conflictingRequest',
-  413: 'overLimit',
-  415: 'badMediaType',
-  501: 'notImplemented',
-  503: 'serviceUnavailable',
-};
 
 /** Thrown by route code; the router turns it into the matching Cinder fault body. */
 export class CinderFault extends Error {
@@ -31,8 +18,7 @@ export const SERVER_ERROR_MESSAGE =
   'The server has either erred or is incapable of performing the requested operation.';
 
 export function faultBody(status: number, message: string): unknown {
-  const name = FAULT_NAMES[status] ?? 'computeFault';
-  return { [name]: { code: status, message } };
+  return openstackFault(status, message);
 }
 
 export const badRequest = (message: string) => new CinderFault(400, message);

@@ -1,3 +1,4 @@
+import { openstackFault } from '../openstack-faults.js';
 import { randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../server.js';
 import type { ManilaState } from './state.js';
@@ -26,19 +27,6 @@ export interface Ctx {
   origin: string;
   requestId: string;
 }
-
-const FAULT_NAMES: Record<number, string> = {
-  400: 'badRequest',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'itemNotFound',
-  405: 'badMethod',
-  409: 'conflictingRequest',
-  413: 'overLimit',
-  415: 'badMediaType',
-  501: 'notImplemented',
-  503: 'serviceUnavailable',
-};
 
 export const NOT_FOUND_TEXT = 'The resource could not be found.';
 
@@ -83,8 +71,7 @@ export function reply(ctx: Ctx, status: number, json?: unknown): SimResponse {
 }
 
 export function fault(ctx: Ctx, status: number, message: string): SimResponse {
-  const name = FAULT_NAMES[status] ?? 'computeFault';
-  return { status, json: { [name]: { code: status, message } }, headers: resourceHeaders(ctx) };
+  return { status, json: openstackFault(status, message), headers: resourceHeaders(ctx) };
 }
 
 /** The routes middleware's 404 for a path no controller is mapped to: plain text, not JSON. */
