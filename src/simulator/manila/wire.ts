@@ -1,5 +1,5 @@
-import { openstackFault } from '../openstack-faults.js';
 import { randomUUID } from 'node:crypto';
+import { openstackFault } from '../openstack-faults.js';
 import type { SimRequest, SimResponse } from '../server.js';
 import type { ManilaState } from './state.js';
 

@@ -9,7 +9,6 @@ import {
   formatTimestamp,
   makeJobId,
   type GroupStatus,
-  type HealthStatus,
   type JobStatus,
   type PriorityStation,
   type ProtectedStatus,
@@ -27,28 +26,8 @@ export interface SdrsDomain {
 }
 
 /** One protection group. Wire field names, except timestamps kept as epoch ms. Tests may mutate the counters. */
-export interface SdrsGroupRecord {
-  id: string;
-  name: string;
-  description: string | null;
-  source_availability_zone: string;
-  target_availability_zone: string;
-  domain_id: string;
-  domain_name: string;
-  status: GroupStatus;
-  protected_status: ProtectedStatus | null;
-  replication_status: ReplicationStatus | null;
-  health_status: HealthStatus | null;
-  progress: number;
-  priority_station: PriorityStation;
-  protected_instance_num: number;
-  replication_num: number;
-  disaster_recovery_drill_num: number;
-  source_vpc_id: string;
-  target_vpc_id: string;
-  test_vpc_id: string | null;
-  protection_type: 'replication-pair' | null;
-  replication_model: string | null;
+export interface SdrsGroupRecord
+  extends Omit<SdrsProtectionGroupWire, 'dr_type' | 'server_type' | 'created_at' | 'updated_at'> {
   createdAtMs: number;
   updatedAtMs: number;
   /** false models a group created after a platform upgrade: the three status fields stay null (trap 20). */
