@@ -90,7 +90,8 @@ export class RetryBudget {
 
   /** Every first attempt earns a fraction of a retry. */
   earn(): void {
-    this.tokens = Math.min(this.max, this.tokens + this.ratio);
+    // Rounded so that ten earnings of 0.1 make exactly one retry, not 0.9999999999999999.
+    this.tokens = Math.min(this.max, Math.round((this.tokens + this.ratio) * 1e6) / 1e6);
   }
 
   spend(): boolean {

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../src/errors.js';
+import { HttpClient, createAgent } from '../../src/upstreams/http.js';
+import { CircuitBreaker, RetryBudget, retryDelayMs } from '../../src/upstreams/resilience.js';
+
+describe('CircuitBreaker', () => {
+  const opts = { window: 10, minCalls: 4, failureRate: 0.5, openMs: 1_000 };
+
+  it('stays closed below the failure rate or the minimum number of calls', () => {
+    const b = new CircuitBreaker(opts);
+    b.record(false);
+    b.record(false);
+    b.record(false);
+    expect(b.state).toBe('closed'); // 3 calls: fewer than minCalls
+    const c = new CircuitBreaker(opts);
+    for (const ok of [false, true, true, true, false, true, true]) c.record(ok);
+    expect(c.state).toBe('closed'); // never half of the calls failed
+    c.record(false);
+    c.record(false);
+    expect(c.state).toBe('closed'); // 4 of 9
+    c.record(false);
+    expect(c.state).toBe('open'); // 5 of 10
+  });
+
+  it('opens at the failure rate, lets exactly one probe through after openMs, and closes when it succeeds', () => {
+    let now = 0;
+    const b = new CircuitBreaker(opts, () => now);
+    for (let i = 0; i < 4; i++) b.record(false);
+    expect(b.state).toBe('open');
+    expect(b.allow()).toBe(false);
+    expect(b.retryInMs()).toBe(1_000);
+    now = 1_000;
+    expect(b.state).toBe('half-open');
+    expect(b.allow()).toBe(true);
+    expect(b.allow()).toBe(false); // one probe at a time
+    b.record(true);
+    expect(b.state).toBe('closed');
+    expect(b.allow()).toBe(true);
+  });
+
+  it('a failed probe opens it again for another openMs', () => {
+    let now = 0;
+    const b = new CircuitBreaker(opts, () => now);
+    for (let i = 0; i < 4; i++) b.record(false);
+    now = 1_500;
+    expect(b.allow()).toBe(true);
+    b.record(false);
+    expect(b.state).toBe('open');
+    now = 2_000;
+    expect(b.state).toBe('open');
+    now = 2_500;
+    expect(b.state).toBe('half-open');
+  });
+
+  it('an open breaker fails a call in well under a millisecond, without touching the network', async () => {
+    const breaker = new CircuitBreaker(opts);
+    for (let i = 0; i < 4; i++) breaker.record(false);
+    // Port 9 on loopback: nothing listens, so any attempt to connect would show up as UPSTREAM_UNAVAILABLE
+    // with a connection error, not as "circuit open".
+    const client = new HttpClient({ service: 'cinder', endpoint: 'http://127.0.0.1:9', agent: createAgent(), breaker });
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t0 = performance.now();
+      const err = await client.send({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
+      times.push(performance.now() - t0);
+      expect(err).toBeInstanceOf(UpstreamError);
+      expect((err as UpstreamError).message).toMatch(/circuit open/);
+    }
+    times.sort((a, b) => a - b);
+    expect(times[Math.floor(times.length / 2)]).toBeLessThan(1);
+  });
+});
+
+describe('RetryBudget', () => {
+  it('allows a burst, then about one retry per ten first attempts', () => {
+    const budget = new RetryBudget(0.1, 3);
+    expect([budget.spend(), budget.spend(), budget.spend(), budget.spend()]).toEqual([true, true, true, false]);
+    for (let i = 0; i < 9; i++) budget.earn();
+    expect(budget.spend()).toBe(false);
+    budget.earn();
+    expect(budget.spend()).toBe(true);
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('honours Retry-After in seconds, capped, and otherwise jitters between 50 and 150 ms', () => {
+    expect(retryDelayMs('0.3', 1_000)).toBe(300);
+    expect(retryDelayMs('120', 1_000)).toBe(1_000);
+    expect(retryDelayMs(undefined, 1_000, () => 0)).toBe(50);
+    expect(retryDelayMs(undefined, 1_000, () => 0.999)).toBe(149);
+  });
+});
