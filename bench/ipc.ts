@@ -1,6 +1,7 @@
 // Request/response over the Node IPC channel between the bench runner and its child processes. Children serve
 // a handful of named operations (CPU counters, memory, call logs); nothing here is part of the product.
 import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export type Handlers = Record<string, (arg: unknown) => unknown>;
@@ -49,7 +50,20 @@ export interface ChildOptions {
   nodeFlags?: string[];
 }
 
-/** Parent side: one forked TypeScript child (run through tsx's loader) and a typed way to call it. */
+/**
+ * The compiled twin of a bench entry (`npm run build` writes dist/bench/…/x.js for bench/…/x.ts), or null. Children
+ * run compiled, as a deployment would (`npm run start:prod`): tsx's loader thread alone adds ~35 MB of RSS and
+ * some CPU. BENCH_FROM_SOURCE=1 runs them through tsx instead.
+ */
+export function compiledEntry(entry: URL): URL | null {
+  if (process.env.BENCH_FROM_SOURCE === '1') return null;
+  const root = new URL('../', import.meta.url);
+  const rel = entry.href.slice(root.href.length).replace(/\.ts$/, '.js');
+  const out = new URL(`dist/bench/${rel}`, root);
+  return entry.href.startsWith(root.href) && existsSync(out) ? out : null;
+}
+
+/** Parent side: one forked child (compiled when built, else through tsx's loader) and a typed way to call it. */
 export class BenchChild<Ready = unknown> {
   private readonly proc: ChildProcess;
   private next = 1;
@@ -61,8 +75,9 @@ export class BenchChild<Ready = unknown> {
     entry: URL,
     opts: ChildOptions = {},
   ) {
-    this.proc = fork(fileURLToPath(entry), [], {
-      execArgv: ['--import', 'tsx', ...(opts.nodeFlags ?? [])],
+    const compiled = compiledEntry(entry);
+    this.proc = fork(fileURLToPath(compiled ?? entry), [], {
+      execArgv: [...(compiled ? [] : ['--import', 'tsx']), ...(opts.nodeFlags ?? [])],
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -2,6 +2,7 @@
 // or baseline. Simulators, facade and hand-written baseline each run in their own process (so CPU is per
 // process); this process only generates load. BENCH_QUICK=1: under a minute. BENCH_STEADY_MINUTES=10: soak.
 // BENCH_PROFILE=1: the load-phase facade writes a V8 CPU profile under bench/results/profiles.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -44,6 +45,16 @@ const manilaLarge: ScreenSpec = {
   sim: 'manilaLarge',
   dataset: `+${plan.largeExtra} share groups`,
 };
+
+// Children run compiled, as `npm run start:prod` would; build once here (BENCH_FROM_SOURCE=1 skips it).
+if (process.env.BENCH_FROM_SOURCE !== '1') {
+  log('building (tsc -p tsconfig.build.json)');
+  execFileSync(process.execPath, [new URL('node_modules/typescript/bin/tsc', root).pathname, '-p', 'tsconfig.build.json'], {
+    cwd: root.pathname,
+    stdio: 'inherit',
+  });
+  notes.push('facade, simulators and baseline ran compiled (npm run build); BENCH_FROM_SOURCE=1 runs them through tsx');
+}
 
 const children: BenchChild[] = [];
 function child<R>(name: string, entry: string, env: Record<string, string>, nodeFlags: string[] = []): BenchChild<R> {

@@ -1,9 +1,12 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { resolvers } from './resolvers/index.js';
 
-const SCHEMA_DIR = new URL('../schema/', import.meta.url);
+// schema/ beside src/ when run from source (tsx), two levels up when run compiled from dist/src/.
+const SCHEMA_DIR = [new URL('../schema/', import.meta.url), new URL('../../schema/', import.meta.url)].find((u) =>
+  existsSync(new URL('common.graphql', u)),
+) ?? new URL('../schema/', import.meta.url);
 
 /** The SDL files under schema/, common.graphql first (it declares Query and Mutation). */
 export function loadTypeDefs(): string[] {
