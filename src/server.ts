@@ -36,10 +36,16 @@ export interface ServerOptions {
 
 /** What /readyz says about each upstream: its mode and its circuit breaker, never a live call. */
 function upstreamStates(upstreams: Upstreams, about: AboutShape) {
-  const out: Record<string, { mode: string; circuit: string | null }> = {};
+  type Client = { http?: { breaker?: { state: string }; bulkhead?: { inFlight: number; queued: number } } } | null;
+  const out: Record<string, { mode: string; circuit: string | null; inFlight: number | null; queued: number | null }> = {};
   for (const s of about.services) {
-    const client = (upstreams as unknown as Record<string, { http?: { breaker?: { state: string } } } | null>)[s.name];
-    out[s.name] = { mode: s.mode, circuit: client?.http?.breaker?.state ?? null };
+    const http = (upstreams as unknown as Record<string, Client>)[s.name]?.http;
+    out[s.name] = {
+      mode: s.mode,
+      circuit: http?.breaker?.state ?? null,
+      inFlight: http?.bulkhead?.inFlight ?? null,
+      queued: http?.bulkhead?.queued ?? null,
+    };
   }
   return out;
 }

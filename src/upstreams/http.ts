@@ -2,7 +2,7 @@ import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { type ErrorCode, type ServiceName, UpstreamError } from '../errors.js';
 import type { Caller } from './caller.js';
-import { CircuitBreaker, RetryBudget, retryDelayMs } from './resilience.js';
+import { Bulkhead, BulkheadRejection, CircuitBreaker, RetryBudget, retryDelayMs } from './resilience.js';
 
 export interface HttpTimeouts {
   connectMs: number;
@@ -13,7 +13,7 @@ export interface HttpTimeouts {
 export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 3_000, headersMs: 10_000, bodyMs: 10_000 };
 
 /** One keep-alive agent for the process; undici's own defaults (300 s) are far too patient for a facade. */
-export function createAgent(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS, connections = 64): Agent {
+export function createAgent(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS, connections = DEFAULT_MAX_CONNECTIONS): Agent {
   return new Agent({
     connect: { timeout: timeouts.connectMs },
     headersTimeout: timeouts.headersMs,
@@ -170,10 +170,21 @@ export interface HttpClientOptions {
   agent: Dispatcher;
   classify?: ErrorClassifier;
   breaker?: CircuitBreaker;
+  bulkhead?: Bulkhead;
 }
 
-/** Worth one more try: the request never reached a healthy server. A timeout is not retried (it used the time). */
+/** Defaults: as many calls in flight per upstream as the agent has connections to it, 4x that waiting. */
+export const DEFAULT_MAX_CONNECTIONS = 64;
+
+/** `extensions.upstream.code` when the facade itself refused to queue another call to a busy upstream. */
+export const BULKHEAD_FULL = 'FACADE_BULKHEAD_FULL';
+
+/**
+ * Worth one more try: the request never reached a healthy server. A timeout is not retried (it used the time),
+ * nor is our own refusal to queue (retrying would only add to the overload).
+ */
 function transient(err: UpstreamError): boolean {
+  if (err.upstreamCode === BULKHEAD_FULL) return false;
   return err.status === 0 ? err.code === 'UPSTREAM_UNAVAILABLE' : [429, 502, 503, 504].includes(err.status);
 }
 
@@ -189,6 +200,7 @@ export class HttpClient {
   readonly service: ServiceName;
   readonly endpoint: string;
   readonly breaker: CircuitBreaker;
+  readonly bulkhead: Bulkhead;
   private readonly agent: Dispatcher;
   private readonly classify: ErrorClassifier | undefined;
   private readonly retries = new RetryBudget();
@@ -199,6 +211,7 @@ export class HttpClient {
     this.agent = opts.agent;
     this.classify = opts.classify;
     this.breaker = opts.breaker ?? new CircuitBreaker();
+    this.bulkhead = opts.bulkhead ?? new Bulkhead(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS * 4);
   }
 
   /**
@@ -252,6 +265,10 @@ export class HttpClient {
         this.breaker.record(true);
         return res;
       } catch (err) {
+        if (err instanceof UpstreamError && err.upstreamCode === BULKHEAD_FULL) {
+          this.breaker.abandon();
+          throw err;
+        }
         this.breaker.record(!upstreamFault(err));
         if (!(err instanceof UpstreamError) || attempt >= attempts || !transient(err)) throw err;
         const wait = retryDelayMs(err.retryAfter, 1_000);
@@ -276,6 +293,38 @@ export class HttpClient {
       body = JSON.stringify(req.body);
       headers['content-type'] = 'application/json';
     }
+    let release: () => void;
+    try {
+      release = await this.bulkhead.enter(req.deadline);
+    } catch (err) {
+      if (!(err instanceof BulkheadRejection)) throw err;
+      const label = serviceLabel(this.service);
+      throw err.reason === 'full'
+        ? new UpstreamError(
+            'UPSTREAM_UNAVAILABLE',
+            `${label} already has ${this.bulkhead.inFlight} calls in flight from this facade and ${this.bulkhead.queued} waiting; not queueing more.`,
+            this.service,
+            0,
+            null,
+            BULKHEAD_FULL,
+          )
+        : new UpstreamError('UPSTREAM_TIMEOUT', `No free connection to ${label} before the request deadline.`, this.service, 0, null, null);
+    }
+    try {
+      return await this.exchange(req, url, headers, body, remaining, absoluteUrl);
+    } finally {
+      release();
+    }
+  }
+
+  private async exchange(
+    req: UpstreamRequest,
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    remaining: number | undefined,
+    absoluteUrl: string | undefined,
+  ): Promise<UpstreamResponse> {
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, {

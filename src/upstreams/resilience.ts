@@ -48,6 +48,11 @@ export class CircuitBreaker {
     return this.stateValue === 'open' ? Math.max(0, this.opts.openMs - (this.now() - this.openedAt)) : 0;
   }
 
+  /** The call never went out (refused locally): neither a success nor a failure; a probe slot is freed. */
+  abandon(): void {
+    this.probing = false;
+  }
+
   record(ok: boolean): void {
     if (this.probing || this.state === 'half-open') {
       this.probing = false;
@@ -109,4 +114,70 @@ export function retryDelayMs(retryAfter: string | undefined, capMs: number, rand
     if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, capMs);
   }
   return Math.min(50 + Math.floor(random() * 100), capMs);
+}
+
+/** Thrown by a full bulkhead (no room to queue) or when the wait for a slot outlasted the deadline. */
+export class BulkheadRejection extends Error {
+  constructor(readonly reason: 'full' | 'timeout') {
+    super(reason);
+  }
+}
+
+/**
+ * Bounded concurrency towards one upstream: at most `maxActive` calls in flight (the agent's connections to
+ * it), at most `maxQueued` waiting, each for no longer than its deadline. Past that a call is refused at once
+ * rather than queued silently inside the HTTP client.
+ */
+export class Bulkhead {
+  private active = 0;
+  private readonly waiting: { wake: () => void; timer?: NodeJS.Timeout }[] = [];
+
+  constructor(
+    readonly maxActive: number,
+    readonly maxQueued: number,
+  ) {}
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Resolves with the function that gives the slot back. */
+  async enter(deadline?: number): Promise<() => void> {
+    if (this.active < this.maxActive) {
+      this.active++;
+      return this.releaser();
+    }
+    if (this.waiting.length >= this.maxQueued) throw new BulkheadRejection('full');
+    await new Promise<void>((resolve, reject) => {
+      const entry: { wake: () => void; timer?: NodeJS.Timeout } = { wake: resolve };
+      if (deadline !== undefined) {
+        entry.timer = setTimeout(() => {
+          const i = this.waiting.indexOf(entry);
+          if (i !== -1) this.waiting.splice(i, 1);
+          reject(new BulkheadRejection('timeout'));
+        }, Math.max(0, deadline - Date.now()));
+      }
+      this.waiting.push(entry);
+    });
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) {
+        clearTimeout(next.timer);
+        next.wake(); // the slot passes straight to the next caller
+      } else {
+        this.active--;
+      }
+    };
+  }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.js';
 import { HttpClient, createAgent } from '../../src/upstreams/http.js';
-import { CircuitBreaker, RetryBudget, retryDelayMs } from '../../src/upstreams/resilience.js';
+import { Bulkhead, CircuitBreaker, RetryBudget, retryDelayMs } from '../../src/upstreams/resilience.js';
 
 describe('CircuitBreaker', () => {
   const opts = { window: 10, minCalls: 4, failureRate: 0.5, openMs: 1_000 };
@@ -88,5 +88,47 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs('120', 1_000)).toBe(1_000);
     expect(retryDelayMs(undefined, 1_000, () => 0)).toBe(50);
     expect(retryDelayMs(undefined, 1_000, () => 0.999)).toBe(149);
+  });
+});
+
+describe('Bulkhead', () => {
+  it('passes a slot straight to the next waiter, refuses past the queue, and times a waiter out at its deadline', async () => {
+    const b = new Bulkhead(1, 1);
+    const first = await b.enter();
+    const second = b.enter();
+    await expect(b.enter()).rejects.toMatchObject({ reason: 'full' });
+    expect([b.inFlight, b.queued]).toEqual([1, 1]);
+    first();
+    const releaseSecond = await second;
+    expect([b.inFlight, b.queued]).toEqual([1, 0]);
+    const late = b.enter(Date.now() + 30);
+    await expect(late).rejects.toMatchObject({ reason: 'timeout' });
+    expect(b.queued).toBe(0);
+    releaseSecond();
+    expect(b.inFlight).toBe(0);
+  });
+
+  it('an HttpClient never has more calls in flight to its upstream than the bulkhead allows', async () => {
+    const { createServer } = await import('node:http');
+    let open = 0;
+    let most = 0;
+    const server = createServer((_req, res) => {
+      open++;
+      most = Math.max(most, open);
+      setTimeout(() => {
+        open--;
+        res.end('{}');
+      }, 20);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const client = new HttpClient({ service: 'manila', endpoint: `http://127.0.0.1:${port}`, agent: createAgent(), bulkhead: new Bulkhead(3, 4) });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => client.send({ method: 'GET', path: '/x' })));
+    server.close();
+    expect(most).toBe(3);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(7);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(3);
+    for (const r of refused) expect(r.reason).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/not queueing more/) });
   });
 });
