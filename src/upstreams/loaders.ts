@@ -23,8 +23,9 @@ function toError(reason: unknown): Error {
 }
 
 /**
- * A by-id loader for an API without a get-many endpoint. One key: one show. Several keys: `many` decides (for
- * small collections such as types, one listing beats N shows). Missing ids resolve to null.
+ * A by-id loader for an API without a get-many endpoint. One key: one show. Several keys: `many` may answer
+ * them with one listing (null: use shows); an id the listing did not hold (a private type, another project's
+ * object an admin may see) still gets its own show. Ids that do not exist resolve to null.
  */
 export function byIdLoader<T extends { id: string }>(
   show: (id: string) => Promise<T>,
@@ -33,7 +34,7 @@ export function byIdLoader<T extends { id: string }>(
   return new DataLoader<string, T | null>(async (ids) => {
     if (ids.length > 1 && many) {
       const found = await many(ids);
-      if (found) return ids.map((id) => found.get(id) ?? null);
+      if (found) return settle(ids.map((id) => (found.has(id) ? Promise.resolve(found.get(id)!) : nullIfNotFound(show(id)))));
     }
     return settle(ids.map((id) => nullIfNotFound(show(id))));
   });
@@ -107,6 +108,23 @@ export const collectionSizes = new CollectionSizes();
 // FULL_LISTING_BUDGET_PER_KEY items per parent asked for, so it never costs more than a bounded multiple.
 const FULL_LISTING_MIN_KEYS = 2;
 const FULL_LISTING_BUDGET_PER_KEY = 50;
+
+/**
+ * For a by-id loader's batch of several ids: one bounded full listing instead of N shows, when the collection is
+ * not known to be larger than FULL_LISTING_BUDGET_PER_KEY items per id asked for. Null means "use shows" (the
+ * listing was over budget, or is known to be); ids missing from a complete listing then get their own show.
+ */
+export async function listingForIds<T extends { id: string }>(
+  ids: readonly string[],
+  list: (maxItems: number) => Promise<T[]>,
+  sizeKey: string,
+): Promise<Map<string, T> | null> {
+  const budget = ids.length * FULL_LISTING_BUDGET_PER_KEY;
+  if (collectionSizes.atLeast(sizeKey) > budget) return null;
+  const all = await list(budget + 1);
+  collectionSizes.record(sizeKey, all.length);
+  return all.length > budget ? null : new Map(all.map((t) => [t.id, t]));
+}
 
 /**
  * Children by parent id (volumes of a group, shares of a share group...) with a flat number of calls as the

@@ -32,6 +32,15 @@ describe('Cinder upstream calls', () => {
     expect(new Set(list).size, 'no request repeated').toBe(list.length);
   });
 
+  it('the groups of a page of snapshots cost one listing, not one show per group', async () => {
+    f.app.simulators.cinder!.resetCalls();
+    const d = await f.ok<any>('{ groupSnapshots(first: 20) { nodes { id group { id name } } } }', undefined, { token: 'snapshots-page' });
+    const groups = new Set(d.groupSnapshots.nodes.map((s: any) => s.group.id));
+    expect(groups.size).toBeGreaterThan(5);
+    const paths = calls().map((c) => c.path.replace(/^\/v3\/[0-9a-f]+/, ''));
+    expect(paths).toEqual(['/group_snapshots/detail', '/groups/detail']);
+  });
+
   it('a listing found over budget is not probed again for the same caller', async () => {
     // 2 groups allow a full listing of 100 volumes; the project holds about 130, so the first request probes
     // (and falls back to one filtered listing per group); the second goes straight to the filtered listings.

@@ -27,6 +27,18 @@ describe('Manila upstream calls', () => {
   });
   afterAll(() => f.close());
 
+  it('the share groups of a page of snapshots cost one listing, not one show per group', async () => {
+    sim().resetCalls();
+    const d = await f.ok<any>('{ shareGroupSnapshots(first: 20) { nodes { id shareGroup { id name } } } }', undefined, {
+      token: 'snapshots-page',
+    });
+    expect(new Set(d.shareGroupSnapshots.nodes.map((s: any) => s.shareGroup.id)).size).toBeGreaterThan(5);
+    const paths = sim().calls.map((c) => c.path.replace(/^\/v2\/[0-9a-f]+/, ''));
+    expect(paths.filter((p) => /^\/share-groups\/[0-9a-f-]{36}$/.test(p))).toEqual([]);
+    // One listing (plus, at most, the request that proves a short page was the last; see manila/paging.ts).
+    expect(paths.filter((p) => p === '/share-groups/detail').length).toBeLessThanOrEqual(2);
+  });
+
   const counts: Record<number, number> = {};
   it.each([1, 10, 60])('a page of %i share groups with types, network, shares and snapshots costs a flat number of calls', async (n) => {
     sim().resetCalls();

@@ -1,6 +1,15 @@
 import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
-import { CollectionSizes, childrenByParent, nullIfNotFound, partition, settle, sharedListing } from '../loaders.js';
+import {
+  CollectionSizes,
+  byIdLoader,
+  childrenByParent,
+  listingForIds,
+  nullIfNotFound,
+  partition,
+  settle,
+  sharedListing,
+} from '../loaders.js';
 import type { ManilaClient } from './client.js';
 import { ManilaConsistencyGroups } from './consistency-groups.js';
 import type {
@@ -43,16 +52,29 @@ function byIdViaListing<T extends { id: string }>(
   });
 }
 
-function plainById<T extends { id: string }>(show: (id: string) => Promise<T>): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>((ids) => settle(ids.map((id) => nullIfNotFound(show(id)))));
-}
-
 /** Per-request loaders for one caller: every Manila object is fetched at most once per GraphQL request. */
 export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyGroups, caller: Caller) {
-  const shareGroupById = plainById<ManilaShareGroup>((id) => client.showShareGroup(caller, id));
-  const shareGroupSnapshotById = plainById<ManilaShareGroupSnapshot>((id) => client.showShareGroupSnapshot(caller, id));
-  const consistencyGroupById = plainById<ManilaConsistencyGroup>((id) => cg.show(caller, id));
-  const cgSnapshotById = plainById<ManilaCgSnapshot>((id) => cg.showSnapshot(caller, id));
+  // Several ids at once (the groups of a page of snapshots): one bounded detail listing rather than N shows.
+  const shareGroupById = byIdLoader<ManilaShareGroup>(
+    (id) => client.showShareGroup(caller, id),
+    (ids) =>
+      listingForIds(
+        ids,
+        (max) => client.listAll((o) => client.listShareGroups(caller, o), undefined, max),
+        CollectionSizes.key('manila', 'share_groups', caller.token),
+      ),
+  );
+  const shareGroupSnapshotById = byIdLoader<ManilaShareGroupSnapshot>(
+    (id) => client.showShareGroupSnapshot(caller, id),
+    (ids) =>
+      listingForIds(
+        ids,
+        (max) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), undefined, max),
+        CollectionSizes.key('manila', 'share_group_snapshots', caller.token),
+      ),
+  );
+  const consistencyGroupById = byIdLoader<ManilaConsistencyGroup>((id) => cg.show(caller, id));
+  const cgSnapshotById = byIdLoader<ManilaCgSnapshot>((id) => cg.showSnapshot(caller, id));
 
   // Types are few per cloud and the type listings are not paged: one listing answers any number of ids.
   const shareGroupTypeById = byIdViaListing<ManilaShareGroupType>(
