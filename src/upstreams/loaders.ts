@@ -126,6 +126,15 @@ export async function listingForIds<T extends { id: string }>(
   return all.length > budget ? null : new Map(all.map((t) => [t.id, t]));
 }
 
+/** A by-id loader whose batches of several ids try one bounded listing first (see `listingForIds`). */
+export function byIdOrListing<T extends { id: string }>(
+  show: (id: string) => Promise<T>,
+  listing: (maxItems: number) => Promise<T[]>,
+  sizeKey: string,
+): DataLoader<string, T | null> {
+  return byIdLoader(show, (ids) => listingForIds(ids, listing, sizeKey));
+}
+
 /**
  * Children by parent id (volumes of a group, shares of a share group...) with a flat number of calls as the
  * number of parents grows: several parents in a batch share one full listing (bounded), one parent gets its

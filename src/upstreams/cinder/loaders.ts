@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
-import { CollectionSizes, byIdLoader, childrenByParent, listingForIds, settle } from '../loaders.js';
+import { CollectionSizes, byIdLoader, byIdOrListing, childrenByParent, settle } from '../loaders.js';
 import type { CinderClient } from './client.js';
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
 
@@ -8,19 +8,15 @@ import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, C
 export function createCinderLoaders(client: CinderClient, caller: Caller) {
   // Several ids at once (the groups of a page of snapshots, the source snapshots of a page of groups): one
   // bounded detail listing rather than N shows.
-  const groupById = byIdLoader<CinderGroup>(
+  const groupById = byIdOrListing<CinderGroup>(
     (id) => client.showGroup(caller, id),
-    (ids) =>
-      listingForIds(ids, (max) => client.listAll((o) => client.listGroups(caller, o), undefined, max), CollectionSizes.key('cinder', 'groups', caller.token)),
+    (max) => client.listAll((o) => client.listGroups(caller, o), undefined, max),
+    CollectionSizes.key('cinder', 'groups', caller.token),
   );
-  const groupSnapshotById = byIdLoader<CinderGroupSnapshot>(
+  const groupSnapshotById = byIdOrListing<CinderGroupSnapshot>(
     (id) => client.showGroupSnapshot(caller, id),
-    (ids) =>
-      listingForIds(
-        ids,
-        (max) => client.listAll((o) => client.listGroupSnapshots(caller, o), undefined, max),
-        CollectionSizes.key('cinder', 'group_snapshots', caller.token),
-      ),
+    (max) => client.listAll((o) => client.listGroupSnapshots(caller, o), undefined, max),
+    CollectionSizes.key('cinder', 'group_snapshots', caller.token),
   );
   const volumeById = byIdLoader<CinderVolume>((id) => client.showVolume(caller, id));
 

@@ -3,8 +3,8 @@ import type { Caller } from '../caller.js';
 import {
   CollectionSizes,
   byIdLoader,
+  byIdOrListing,
   childrenByParent,
-  listingForIds,
   nullIfNotFound,
   partition,
   settle,
@@ -55,23 +55,15 @@ function byIdViaListing<T extends { id: string }>(
 /** Per-request loaders for one caller: every Manila object is fetched at most once per GraphQL request. */
 export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyGroups, caller: Caller) {
   // Several ids at once (the groups of a page of snapshots): one bounded detail listing rather than N shows.
-  const shareGroupById = byIdLoader<ManilaShareGroup>(
+  const shareGroupById = byIdOrListing<ManilaShareGroup>(
     (id) => client.showShareGroup(caller, id),
-    (ids) =>
-      listingForIds(
-        ids,
-        (max) => client.listAll((o) => client.listShareGroups(caller, o), undefined, max),
-        CollectionSizes.key('manila', 'share_groups', caller.token),
-      ),
+    (max) => client.listAll((o) => client.listShareGroups(caller, o), undefined, max),
+    CollectionSizes.key('manila', 'share_groups', caller.token),
   );
-  const shareGroupSnapshotById = byIdLoader<ManilaShareGroupSnapshot>(
+  const shareGroupSnapshotById = byIdOrListing<ManilaShareGroupSnapshot>(
     (id) => client.showShareGroupSnapshot(caller, id),
-    (ids) =>
-      listingForIds(
-        ids,
-        (max) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), undefined, max),
-        CollectionSizes.key('manila', 'share_group_snapshots', caller.token),
-      ),
+    (max) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), undefined, max),
+    CollectionSizes.key('manila', 'share_group_snapshots', caller.token),
   );
   const consistencyGroupById = byIdLoader<ManilaConsistencyGroup>((id) => cg.show(caller, id));
   const cgSnapshotById = byIdLoader<ManilaCgSnapshot>((id) => cg.showSnapshot(caller, id));
