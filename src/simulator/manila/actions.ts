@@ -1,5 +1,5 @@
 import type { SimResponse } from '../server.js';
-import { NOT_FOUND_TEXT, fault, isDict, reply, type Ctx } from './wire.js';
+import { NOT_FOUND_TEXT, entity, fault, isDict, pySet, reply, str, type Ctx } from './wire.js';
 
 /** `POST …/{id}/action` for the admin actions (`AdminActionsMixin` in manila/api/openstack/wsgi.py). */
 
@@ -42,4 +42,26 @@ export function adminAction(ctx: Ctx, id: string, spec: AdminActionSpec): SimRes
   if (!spec.exists(id)) return fault(ctx, 404, NOT_FOUND_TEXT);
   spec.setStatus(id, status);
   return reply(ctx, 202);
+}
+
+/**
+ * PUT of a share group or share group snapshot: only `name` and `description` may change (400 otherwise, with
+ * Manila's message), applied to the row found by `find`; 404 when it does not exist.
+ */
+export function updateNameDescription<T extends { name: string | null; description: string | null }>(
+  ctx: Ctx,
+  key: 'share_group' | 'share_group_snapshot',
+  find: () => T | undefined,
+  notFound: () => SimResponse,
+  view: (row: T) => unknown,
+): SimResponse {
+  const data = entity(ctx.req.body, key);
+  if (!data) return fault(ctx, 400, `'${key}' is missing from the request body.`);
+  const invalid = Object.keys(data).filter((k) => k !== 'name' && k !== 'description');
+  if (invalid.length > 0) return fault(ctx, 400, `The fields ${pySet(invalid)} are invalid or not allowed to be updated.`);
+  const row = find();
+  if (!row) return notFound();
+  if ('name' in data) row.name = str(data.name);
+  if ('description' in data) row.description = str(data.description);
+  return reply(ctx, 200, { [key]: view(row) });
 }

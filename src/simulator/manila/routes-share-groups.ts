@@ -4,7 +4,7 @@ import {
   atLeast, boolFromString, collectionLinks, entity, fault, filterAndSort, isUuidLike, limited, pySet, queryObject, reply,
   selfLinks, shareGroupGate, str, type Ctx,
 } from './wire.js';
-import { adminAction } from './actions.js';
+import { adminAction, updateNameDescription } from './actions.js';
 import { newShareRow } from './routes-shares.js';
 
 /** `/share-groups` (manila/api/v2/share_groups.py in Zed). */
@@ -195,15 +195,9 @@ function create(ctx: Ctx): SimResponse {
 }
 
 function update(ctx: Ctx, id: string): SimResponse {
-  const data = entity(ctx.req.body, 'share_group');
-  if (!data) return fault(ctx, 400, "'share_group' is missing from the request body.");
-  const invalid = Object.keys(data).filter((k) => k !== 'name' && k !== 'description');
-  if (invalid.length > 0) return fault(ctx, 400, `The fields ${pySet(invalid)} are invalid or not allowed to be updated.`);
-  const g = ctx.state.shareGroups.get(id);
-  if (!g) return notFound(ctx, id);
-  if ('name' in data) g.name = str(data.name);
-  if ('description' in data) g.description = str(data.description);
-  return reply(ctx, 200, { share_group: shareGroupDetail(ctx, g) });
+  return updateNameDescription(ctx, 'share_group', () => ctx.state.shareGroups.get(id), () => notFound(ctx, id), (g) =>
+    shareGroupDetail(ctx, g),
+  );
 }
 
 function remove(ctx: Ctx, id: string): SimResponse {

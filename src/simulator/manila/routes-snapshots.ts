@@ -1,10 +1,10 @@
 import type { SimResponse } from '../server.js';
 import { manilaTime, newId, type GroupSnapshotRow } from './state.js';
 import {
-  collectionLinks, entity, fault, filterAndSort, isUuidLike, limited, pySet, queryObject, reply, selfLinks,
+  collectionLinks, entity, fault, filterAndSort, isUuidLike, limited, queryObject, reply, selfLinks,
   shareGroupGate, str, type Ctx,
 } from './wire.js';
-import { adminAction } from './actions.js';
+import { adminAction, updateNameDescription } from './actions.js';
 
 /** `/share-group-snapshots` (manila/api/v2/share_group_snapshots.py in Zed). */
 
@@ -106,15 +106,13 @@ function create(ctx: Ctx): SimResponse {
 }
 
 function update(ctx: Ctx, id: string): SimResponse {
-  const data = entity(ctx.req.body, 'share_group_snapshot');
-  if (!data) return fault(ctx, 400, "'share_group_snapshot' is missing from the request body.");
-  const invalid = Object.keys(data).filter((k) => k !== 'name' && k !== 'description');
-  if (invalid.length > 0) return fault(ctx, 400, `The fields ${pySet(invalid)} are invalid or not allowed to be updated.`);
-  const s = ctx.state.shareGroupSnapshots.get(id);
-  if (!s) return notFound(ctx, id);
-  if ('name' in data) s.name = str(data.name);
-  if ('description' in data) s.description = str(data.description);
-  return reply(ctx, 200, { share_group_snapshot: snapshotDetail(ctx, s) });
+  return updateNameDescription(
+    ctx,
+    'share_group_snapshot',
+    () => ctx.state.shareGroupSnapshots.get(id),
+    () => notFound(ctx, id),
+    (s) => snapshotDetail(ctx, s),
+  );
 }
 
 function remove(ctx: Ctx, id: string): SimResponse {
