@@ -51,7 +51,7 @@ export interface ChildOptions {
 }
 
 /**
- * The compiled twin of a bench entry (`npm run build` writes dist/bench/…/x.js for bench/…/x.ts), or null. Children
+ * The compiled twin of a bench entry (`npm run build` writes dist/bench/…/x.js for bench/…/x.ts; the path below dist/ is the same as below the root), or null. Children
  * run compiled, as a deployment would (`npm run start:prod`): tsx's loader thread alone adds ~35 MB of RSS and
  * some CPU. BENCH_FROM_SOURCE=1 runs them through tsx instead.
  */
@@ -59,7 +59,7 @@ export function compiledEntry(entry: URL): URL | null {
   if (process.env.BENCH_FROM_SOURCE === '1') return null;
   const root = new URL('../', import.meta.url);
   const rel = entry.href.slice(root.href.length).replace(/\.ts$/, '.js');
-  const out = new URL(`dist/bench/${rel}`, root);
+  const out = new URL(`dist/${rel}`, root);
   return entry.href.startsWith(root.href) && existsSync(out) ? out : null;
 }
 
