@@ -29,6 +29,11 @@ export interface RecordedCall {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /**
+   * How many responses the simulator had finished sending when this request arrived. Calls of one GraphQL
+   * request that share this number were all sent before any of them was answered: one round trip.
+   */
+  answeredBefore: number;
 }
 
 export interface ServeOptions {
@@ -118,6 +123,7 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
   let delayMs = opts.delayMs ?? 0;
   const faults: InjectedFault[] = [];
   let chaos: Chaos = {};
+  let answered = 0;
   const takeFault = (method: string): InjectedFault | undefined => {
     const i = faults.findIndex((f) => !f.methods || f.methods.includes(method));
     if (i === -1) return undefined;
@@ -139,7 +145,8 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
         send(res, { status: 413, json: { overLimit: { code: 413, message: 'Request is too large.' } } });
         return;
       }
-      calls.push({ method: req.method ?? 'GET', url, path, headers: req.headers, body: rawBody });
+      calls.push({ method: req.method ?? 'GET', url, path, headers: req.headers, body: rawBody, answeredBefore: answered });
+      res.once('finish', () => answered++);
       let body: unknown;
       if (rawBody.length > 0) {
         try {

@@ -25,19 +25,38 @@ function toError(reason: unknown): Error {
 /**
  * A by-id loader for an API without a get-many endpoint. One key: one show. Several keys: `many` may answer
  * them with one listing (null: use shows); an id the listing did not hold (a private type, another project's
- * object an admin may see) still gets its own show. Ids that do not exist resolve to null.
+ * object an admin may see) still gets its own show. Ids that do not exist resolve to null. `eager()` true (the
+ * listing was prefetched for this request) lets even one key use the listing; should that listing fail, the
+ * keys fall back to shows.
  */
 export function byIdLoader<T extends { id: string }>(
   show: (id: string) => Promise<T>,
   many?: (ids: readonly string[]) => Promise<Map<string, T> | null>,
+  eager: () => boolean = () => false,
 ): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(async (ids) => {
-    if (ids.length > 1 && many) {
-      const found = await many(ids);
+    if (many && (ids.length > 1 || eager())) {
+      const found = await (ids.length > 1 ? many(ids) : many(ids).catch(() => null));
       if (found) return settle(ids.map((id) => (found.has(id) ? Promise.resolve(found.get(id)!) : nullIfNotFound(show(id)))));
     }
     return settle(ids.map((id) => nullIfNotFound(show(id))));
   });
+}
+
+/**
+ * One read per request that may be started early (a prefetch) and awaited later; `started` says whether anyone
+ * asked for it yet. A failed prefetch is never an unhandled rejection: whoever awaits it gets the error.
+ */
+export function once<T>(fetch: () => Promise<T>): { get: () => Promise<T>; prefetch: () => void; readonly started: boolean } {
+  let result: Promise<T> | undefined;
+  const get = () => (result ??= fetch());
+  return {
+    get,
+    prefetch: () => void get().catch(() => {}),
+    get started() {
+      return result !== undefined;
+    },
+  };
 }
 
 /**
@@ -139,6 +158,11 @@ export function byIdOrListing<T extends { id: string }>(
  * Children by parent id (volumes of a group, shares of a share group...) with a flat number of calls as the
  * number of parents grows: several parents in a batch share one full listing (bounded), one parent gets its
  * own filtered listing. Every child read is handed to `prime` for the by-id loaders.
+ *
+ * `prefetch(parents)` starts that full listing before the parents are known (the root resolver of a page sees
+ * from the query that their children will be wanted), so it travels with the page instead of after it. It is
+ * the same bounded read the batch would make for that many parents; the batch then uses it whenever it is
+ * complete, even if fewer parents came back than were expected.
  */
 export function childrenByParent<T extends { id: string }>(
   list: (filters: Record<string, string> | undefined, maxItems: number) => Promise<T[]>,
@@ -148,13 +172,17 @@ export function childrenByParent<T extends { id: string }>(
   /** CollectionSizes key: when given, a collection known to be over budget is not probed again. */
   sizeKey?: string,
 ) {
-  return new DataLoader<string, T[]>(async (parentIds) => {
+  const full = sharedListing((max) => list(undefined, max));
+  let prefetchedMax = 0;
+  const knownOver = (budget: number) => sizeKey !== undefined && collectionSizes.atLeast(sizeKey) > budget;
+  const loader = new DataLoader<string, T[]>(async (parentIds) => {
     const budget = parentIds.length * FULL_LISTING_BUDGET_PER_KEY;
-    const knownOver = sizeKey !== undefined && collectionSizes.atLeast(sizeKey) > budget;
-    if (parentIds.length >= FULL_LISTING_MIN_KEYS && !knownOver) {
-      const all = await list(undefined, budget + 1);
+    const prefetched = prefetchedMax > budget;
+    if ((parentIds.length >= FULL_LISTING_MIN_KEYS && !knownOver(budget)) || prefetched) {
+      const maxRead = Math.max(budget + 1, prefetchedMax);
+      const all = await full(maxRead);
       if (sizeKey !== undefined) collectionSizes.record(sizeKey, all.length);
-      if (all.length <= budget) {
+      if (all.length <= budget || all.length < maxRead) {
         all.forEach(prime);
         const byParent = partition(all, parentIds, parentOf);
         return parentIds.map((id) => byParent.get(id) ?? []);
@@ -167,5 +195,14 @@ export function childrenByParent<T extends { id: string }>(
         return items;
       }),
     );
+  });
+  return Object.assign(loader, {
+    /** Starts the full listing for a batch of `parents` parents now, when the planner would choose it. */
+    prefetch(parents: number): void {
+      const budget = parents * FULL_LISTING_BUDGET_PER_KEY;
+      if (parents < FULL_LISTING_MIN_KEYS || knownOver(budget) || prefetchedMax > budget) return;
+      prefetchedMax = budget + 1;
+      full(prefetchedMax).catch(() => {});
+    },
   });
 }

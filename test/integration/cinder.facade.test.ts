@@ -32,6 +32,45 @@ describe('Cinder upstream calls', () => {
     expect(new Set(list).size, 'no request repeated').toBe(list.length);
   });
 
+  it('a page of several groups costs one round trip: the linked listings go out with the page', async () => {
+    const sim = f.app.simulators.cinder!;
+    sim.setDelay(40); // every answer takes longer than sending the next call does
+    try {
+      sim.resetCalls();
+      const data = await f.ok<any>(NESTED, { n: 10 });
+      expect(data.groups.nodes).toHaveLength(10);
+      const waves = new Set(calls().map((c) => c.answeredBefore));
+      expect(calls().length).toBeGreaterThanOrEqual(5);
+      expect(waves.size, calls().map((c) => `${c.answeredBefore} ${c.url}`).join('\n')).toBe(1);
+      // One group cannot use the shared listings (a filtered listing is cheaper): that page takes two round trips.
+      sim.resetCalls();
+      await f.ok<any>(NESTED, { n: 1 });
+      expect(new Set(calls().map((c) => c.answeredBefore)).size).toBe(2);
+    } finally {
+      sim.setDelay(0);
+    }
+  });
+
+  it('a prefetched listing serves a page shorter than asked for, and a later snapshot page is not prefetched', async () => {
+    const sim = f.app.simulators.cinder!;
+    const one = (await f.ok<any>('{ groups(first: 1) { nodes { name } } }')).groups.nodes[0].name;
+    sim.resetCalls();
+    const q = `query($name: String) { groups(first: 10, filter: { name: $name }) { nodes { id volumes { id group { id } } } } }`;
+    const data = await f.ok<any>(q, { name: one });
+    expect(data.groups.nodes).toHaveLength(1);
+    const g = data.groups.nodes[0];
+    for (const v of g.volumes) expect(v.group.id).toBe(g.id);
+    // The full volume listing went out with the page and answered the one group: no filtered listing after it.
+    const volumeUrls = calls().filter((c) => c.path.endsWith('/volumes/detail')).map((c) => c.url);
+    expect(volumeUrls.filter((u) => u.includes('group_id='))).toHaveLength(0);
+    expect(volumeUrls).toHaveLength(1);
+
+    sim.resetCalls();
+    const cursor = Buffer.from('m:00000000-0000-4000-8000-000000000000').toString('base64url');
+    await f.gql(`query($a: String) { groups(first: 5) { nodes { id snapshots(first: 1, after: $a) { nodes { id } } } } }`, { a: cursor });
+    expect(calls().filter((c) => c.path.endsWith('/group_snapshots/detail') && !c.url.includes('group_id='))).toHaveLength(0);
+  });
+
   it('the groups of a page of snapshots cost one listing, not one show per group', async () => {
     f.app.simulators.cinder!.resetCalls();
     const d = await f.ok<any>('{ groupSnapshots(first: 20) { nodes { id group { id name } } } }', undefined, { token: 'snapshots-page' });

@@ -58,6 +58,29 @@ describe('Manila upstream calls', () => {
     expect(new Set(list).size, 'no request repeated').toBe(list.length);
   });
 
+  it('a page of several share groups costs one round trip: the linked listings go out with the page', async () => {
+    const screen = `query($n: Int) { shareGroups(first: $n) { nodes {
+      id name shareGroupType { id name } shareTypes { id name } shares { id size shareGroup { id } }
+      snapshots(first: 5) { totalCount nodes { id shareGroup { id } } } } } }`;
+    sim().setDelay(40); // every answer takes longer than sending the next call does
+    try {
+      sim().resetCalls();
+      const data = await f.ok<any>(screen, { n: 10 });
+      expect(data.shareGroups.nodes).toHaveLength(10);
+      for (const g of data.shareGroups.nodes) for (const s of g.shares) expect(s.shareGroup.id).toBe(g.id);
+      const lines = sim().calls.map((c) => `${c.answeredBefore} ${c.url}`).join('\n');
+      // Every listing starts in the first wave. A listing that came back short of a limit above what this Manila
+      // is known to return at once is followed by one read from the new offset (Manila caps pages silently).
+      const first = sim().calls.filter((c) => !/[?&]offset=[1-9]/.test(c.url));
+      const rest = sim().calls.filter((c) => /[?&]offset=[1-9]/.test(c.url));
+      expect(first.length, lines).toBeGreaterThanOrEqual(5);
+      expect(new Set(first.map((c) => c.answeredBefore)).size, lines).toBe(1);
+      for (const c of rest) expect(first.map((x) => x.path), lines).toContain(c.path);
+    } finally {
+      sim().setDelay(0);
+    }
+  });
+
   it('the nested cost does not grow with N', () => {
     expect(counts[60]).toBeLessThanOrEqual(Math.max(counts[10] ?? 0, counts[1] ?? 0) + 1);
   });

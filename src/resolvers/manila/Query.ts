@@ -1,5 +1,7 @@
 import type { QueryResolvers } from '../../generated/graphql.js';
 import { NotSupportedError, InputError } from '../../errors.js';
+import { hasArgument, nodeSelections } from '../../graphql/lookahead.js';
+import { pageSize } from '../../graphql/connections.js';
 import { wireValue } from '../../graphql/scalars.js';
 import { assertSafeId } from '../../ids.js';
 import { MANILA_VERSIONS } from '../../upstreams/manila/client.js';
@@ -9,7 +11,7 @@ const optionalId = (id: string | null | undefined, what: string) => (id ? assert
 
 export const ManilaQuery: QueryResolvers = {
   shareGroup: (_, { id }, ctx) => ctx.manila().loaders.shareGroupById.load(assertSafeId(id)),
-  shareGroups: async (_, args, ctx) => {
+  shareGroups: async (_, args, ctx, info) => {
     const { client, loaders } = ctx.manila();
     const f = args.filter;
     if (f?.status === 'UNKNOWN') throw new InputError('UNKNOWN is not a share group status Manila can filter by.');
@@ -27,6 +29,14 @@ export const ManilaQuery: QueryResolvers = {
     if ((filters['name~'] || filters['description~']) && !(await client.atLeast(MANILA_VERSIONS.likeFilters))) {
       throw new NotSupportedError('manila', `nameContains and descriptionContains need Manila API 2.36; this Manila supports up to ${await client.version()}.`);
     }
+    const wants = nodeSelections(info);
+    loaders.prefetchForShareGroups(pageSize(args.first), {
+      shareGroupType: wants.has('shareGroupType'),
+      shareTypes: wants.has('shareTypes'),
+      shares: wants.has('shares'),
+      // A later page of snapshots is read by its own filtered listing, never from the shared one.
+      snapshots: wants.has('snapshots') && !hasArgument(wants.get('snapshots'), 'after'),
+    });
     const conn = await offsetConnection(
       client,
       args,

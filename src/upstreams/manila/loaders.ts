@@ -7,6 +7,7 @@ import {
   childrenByParent,
   nullIfNotFound,
   partition,
+  once,
   settle,
   sharedListing,
 } from '../loaders.js';
@@ -35,12 +36,15 @@ function byIdViaListing<T extends { id: string }>(
   show: (id: string) => Promise<T>,
   listing: (maxItems: number) => Promise<T[]>,
   onRead: (t: T) => void = () => {},
+  /** True once the listing was prefetched for this request: then even one id is answered from it. */
+  eager: () => boolean = () => false,
 ): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(async (ids) => {
     const found = new Map<string, T>();
-    if (ids.length > 1) {
-      const budget = ids.length * LISTING_BUDGET_PER_KEY;
-      const all = await listing(budget + 1);
+    if (ids.length > 1 || eager()) {
+      const budget = Math.max(ids.length, 2) * LISTING_BUDGET_PER_KEY;
+      // A prefetched listing that failed leaves one id to its show, as if nothing had been prefetched.
+      const all = ids.length > 1 ? await listing(budget + 1) : await listing(budget + 1).catch(() => []);
       if (all.length <= budget) {
         for (const t of all) {
           found.set(t.id, t);
@@ -68,14 +72,21 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
   const consistencyGroupById = byIdLoader<ManilaConsistencyGroup>((id) => cg.show(caller, id));
   const cgSnapshotById = byIdLoader<ManilaCgSnapshot>((id) => cg.showSnapshot(caller, id));
 
-  // Types are few per cloud and the type listings are not paged: one listing answers any number of ids.
+  // Types are few per cloud and the type listings are not paged: one listing answers any number of ids, and
+  // one prefetched with a page of share groups answers even one id.
+  const allShareGroupTypes = once(() => client.listShareGroupTypes(caller));
+  const allShareTypes = once(() => client.listShareTypes(caller));
   const shareGroupTypeById = byIdViaListing<ManilaShareGroupType>(
     (id) => client.showShareGroupType(caller, id),
-    () => client.listShareGroupTypes(caller),
+    allShareGroupTypes.get,
+    undefined,
+    () => allShareGroupTypes.started,
   );
   const shareTypeById = byIdViaListing<ManilaShareType>(
     (id) => client.showShareType(caller, id),
-    () => client.listShareTypes(caller),
+    allShareTypes.get,
+    undefined,
+    () => allShareTypes.started,
   );
   const shareNetworkById = byIdViaListing<ManilaShareNetwork>(
     (id) => client.showShareNetwork(caller, id),
@@ -137,6 +148,20 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     sharesByConsistencyGroupId,
     cgSnapshotsByConsistencyGroupId,
     membersByCgSnapshotId,
+    /**
+     * A page of up to `groups` share groups is on its way and the query wants these of each: start the reads the
+     * planner would make for them now, in parallel with the page (one round trip instead of two).
+     */
+    prefetchForShareGroups(
+      groups: number,
+      wants: { shareGroupType: boolean; shareTypes: boolean; shares: boolean; snapshots: boolean },
+    ) {
+      if (groups < 2) return;
+      if (wants.shareGroupType) allShareGroupTypes.prefetch();
+      if (wants.shareTypes) allShareTypes.prefetch();
+      if (wants.shares) sharesByShareGroupId.prefetch(groups);
+      if (wants.snapshots) snapshotsByShareGroupId.prefetch(groups);
+    },
     /** After a write: forget everything this request knew about the share group. */
     forgetShareGroup(id: string) {
       shareGroupById.clear(id);

@@ -1,0 +1,45 @@
+import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+
+/**
+ * What a connection field's query asks of each node: the fields selected under `nodes { … }` and
+ * `edges { node { … } }`, through fragments, by field name (not alias), with the field nodes that asked. The root
+ * resolver of a page uses it to start the reads the nodes will need while the page itself is still on its way.
+ * It is a hint: `@skip`/`@include` are not evaluated, so a field they remove may still be prefetched.
+ */
+export function nodeSelections(info: GraphQLResolveInfo): Map<string, FieldNode[]> {
+  const out = new Map<string, FieldNode[]>();
+  const add = (field: FieldNode) => {
+    const list = out.get(field.name.value);
+    if (list) list.push(field);
+    else out.set(field.name.value, [field]);
+  };
+  for (const field of info.fieldNodes) {
+    for (const f of fieldsOf(info, field.selectionSet)) {
+      if (f.name.value === 'nodes') fieldsOf(info, f.selectionSet).forEach(add);
+      if (f.name.value === 'edges') {
+        for (const e of fieldsOf(info, f.selectionSet)) if (e.name.value === 'node') fieldsOf(info, e.selectionSet).forEach(add);
+      }
+    }
+  }
+  return out;
+}
+
+/** The fields of one selection set, with inline fragments and fragment spreads flattened. */
+function fieldsOf(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, seen = new Set<string>()): FieldNode[] {
+  if (!set) return [];
+  const out: FieldNode[] = [];
+  for (const sel of set.selections) {
+    if (sel.kind === 'Field') out.push(sel);
+    else if (sel.kind === 'InlineFragment') out.push(...fieldsOf(info, sel.selectionSet, seen));
+    else if (!seen.has(sel.name.value)) {
+      seen.add(sel.name.value);
+      out.push(...fieldsOf(info, info.fragments[sel.name.value]?.selectionSet, seen));
+    }
+  }
+  return out;
+}
+
+/** True when one of the fields passes the named argument (literally or through a variable). */
+export function hasArgument(fields: FieldNode[] | undefined, name: string): boolean {
+  return (fields ?? []).some((f) => (f.arguments ?? []).some((a) => a.name.value === name));
+}
