@@ -69,7 +69,13 @@ export function aboutFrom(config: Config, endpoints: Partial<Record<ServiceName,
 
 /** Built once per GraphQL request: nothing in it outlives the request. */
 export function createContext(upstreams: Upstreams, about: AboutShape, token: string | null, deadlineMs = 10_000): RequestContext {
-  const caller: Caller = { token, requestId: `req-${randomUUID()}`, deadline: Date.now() + deadlineMs, gets: new Map() };
+  const caller: Caller = {
+    token,
+    requestId: `req-${randomUUID()}`,
+    deadline: Date.now() + deadlineMs,
+    gets: new Map(),
+    signal: AbortSignal.timeout(deadlineMs),
+  };
   let cinder: { client: CinderClient; loaders: CinderLoaders } | undefined;
   let manila: ManilaAccess | undefined;
   let sdrs: { client: SdrsClient; loaders: SdrsLoaders } | undefined;

@@ -9,4 +9,6 @@ export interface Caller {
    * the same listing at once). Lives and dies with the request.
    */
   gets?: Map<string, Promise<unknown>>;
+  /** Aborts at the deadline: one timer per GraphQL request, shared by all of its upstream calls. */
+  signal?: AbortSignal;
 }

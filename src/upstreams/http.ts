@@ -12,6 +12,8 @@ export interface HttpTimeouts {
 
 export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 3_000, headersMs: 10_000, bodyMs: 10_000 };
 
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 /** One keep-alive agent for the process; undici's own defaults (300 s) are far too patient for a facade. */
 export function createAgent(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS, connections = DEFAULT_MAX_CONNECTIONS): Agent {
   return new Agent({
@@ -20,6 +22,8 @@ export function createAgent(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS, connectio
     bodyTimeout: timeouts.bodyMs,
     keepAliveTimeout: 10_000,
     connections,
+    // A body larger than this is cut off by undici and becomes an UPSTREAM_ERROR (see networkError).
+    maxResponseSize: MAX_RESPONSE_BYTES,
   });
 }
 
@@ -47,6 +51,8 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   /** Epoch ms by which the whole GraphQL request must be answered; the call is cut short to fit. */
   deadline?: number;
+  /** Aborts at that deadline (the caller's); without it the call gets a timer of its own. */
+  signal?: AbortSignal;
 }
 
 export interface UpstreamResponse {
@@ -59,7 +65,6 @@ export interface UpstreamResponse {
 /** Per-service knowledge of an error: which vocabulary code an upstream error name or code means. */
 export type ErrorClassifier = (status: number, upstreamCode: string | null, message: string) => ErrorCode | undefined;
 
-const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 export function codeForStatus(status: number): ErrorCode {
   if (status === 400 || status === 422 || status === 413) return 'BAD_USER_INPUT';
@@ -132,6 +137,9 @@ function requestIdOf(headers: Record<string, string | string[] | undefined>): st
 
 function networkError(service: ServiceName, err: unknown): UpstreamError {
   const label = serviceLabel(service);
+  if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
+    return new UpstreamError('UPSTREAM_ERROR', `${label} answered with more than ${MAX_RESPONSE_BYTES} bytes; refused.`, service, 0, null, null);
+  }
   if (
     err instanceof undiciErrors.ConnectTimeoutError ||
     err instanceof undiciErrors.HeadersTimeoutError ||
@@ -220,14 +228,24 @@ export class HttpClient {
    * goes upstream again (job polling, re-reads after a write), and a write drops anything pending.
    */
   as(caller: Caller, req: Omit<UpstreamRequest, 'token' | 'requestId' | 'deadline'>): Promise<UpstreamResponse> {
-    const full: UpstreamRequest = { ...req, token: caller.token, requestId: caller.requestId, deadline: caller.deadline };
+    // The query string is built once, for the dedupe key and the URL alike.
+    const target = req.path + queryString(req.query);
+    const full: UpstreamRequest = {
+      ...req,
+      path: target,
+      query: undefined,
+      token: caller.token,
+      requestId: caller.requestId,
+      deadline: caller.deadline,
+      signal: caller.signal,
+    };
     const gets = caller.gets;
     if (!gets) return this.send(full);
     if (req.method !== 'GET') {
       gets.clear();
       return this.send(full);
     }
-    const key = `${this.service} ${req.path}${queryString(req.query)} ${JSON.stringify(req.headers ?? {})}`;
+    const key = `${this.service} ${target}${req.headers ? ` ${JSON.stringify(req.headers)}` : ''}`;
     let pending = gets.get(key) as Promise<UpstreamResponse> | undefined;
     if (!pending) {
       const sent = this.send(full);
@@ -332,14 +350,14 @@ export class HttpClient {
         headers,
         body,
         dispatcher: this.agent,
-        signal: remaining === undefined ? undefined : AbortSignal.timeout(remaining),
+        signal: req.signal ?? (remaining === undefined ? undefined : AbortSignal.timeout(remaining)),
       });
     } catch (err) {
       throw networkError(this.service, err);
     }
     let text: string;
     try {
-      text = await readLimited(res.body);
+      text = await readBody(res);
     } catch (err) {
       if (err instanceof UpstreamError) throw err;
       throw networkError(this.service, err);
@@ -387,17 +405,15 @@ export function cleanMessage(message: string): string {
   return cleaned.length > 0 ? cleaned : 'The upstream refused the request without a reason.';
 }
 
-async function readLimited(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_RESPONSE_BYTES) {
-      body.destroy();
-      throw new Error('response too large');
-    }
-    chunks.push(buf);
+/**
+ * The body as text. undici enforces maxResponseSize on agents made by createAgent; a declared length above it is
+ * refused here before reading, whatever the agent.
+ */
+async function readBody(res: Dispatcher.ResponseData): Promise<string> {
+  const declared = Number(res.headers['content-length'] ?? 0);
+  if (declared > MAX_RESPONSE_BYTES) {
+    res.body.destroy();
+    throw new undiciErrors.ResponseExceededMaxSizeError();
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return res.body.text();
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { FacadeError } from '../errors.js';
+import type { Caller } from './caller.js';
 
 /** Resolves to null when the upstream says the object does not exist; any other failure stays an error. */
 export async function nullIfNotFound<T>(p: Promise<T>): Promise<T | null> {
@@ -94,6 +95,9 @@ export function partition<T>(items: T[], keys: readonly string[], keyOf: (t: T) 
  * never the token), the fewest items the collection is known to hold. Sizes only, never data; forgotten after a
  * minute. It spares a second request the probe that found a listing over budget.
  */
+/** The token's hash, computed once per request (a request builds several keys). */
+const hashes = new WeakMap<Caller, string>();
+
 export class CollectionSizes {
   private readonly known = new Map<string, { atLeast: number; at: number }>();
 
@@ -102,8 +106,12 @@ export class CollectionSizes {
     private readonly maxEntries = 10_000,
   ) {}
 
-  static key(service: string, collection: string, token: string | null): string {
-    const who = createHash('sha256').update(token ?? '').digest('hex').slice(0, 24);
+  static key(service: string, collection: string, caller: Caller): string {
+    let who = hashes.get(caller);
+    if (who === undefined) {
+      who = createHash('sha256').update(caller.token ?? '').digest('hex').slice(0, 24);
+      hashes.set(caller, who);
+    }
     return `${service}:${collection}:${who}`;
   }
 

@@ -28,6 +28,27 @@ const seen: string[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push(req.url ?? '');
+    if (req.url === '/huge-declared') {
+      // Declares 40 MB and sends a little: refused on the header, nothing read.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(40 * 1024 * 1024) });
+      res.write('{"groups": [');
+      setTimeout(() => res.destroy(), 500);
+      return;
+    }
+    if (req.url === '/huge-chunked') {
+      // No length declared, 33 MB streamed: cut off by the agent once past 32 MB.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      let sent = 0;
+      const more = () => {
+        while (sent < 33 && res.write(chunk)) sent++;
+        if (sent >= 33) res.end();
+        else res.once('drain', () => { sent++; more(); });
+      };
+      res.on('error', () => {});
+      more();
+      return;
+    }
     const c = CANNED[(req.url ?? '').split('?')[0]!] ?? { status: 404, type: 'text/plain', body: 'no route' };
     setTimeout(() => {
       res.writeHead(c.status, { 'content-type': c.type ?? 'application/json', 'x-openstack-request-id': 'req-1234' });
@@ -54,6 +75,14 @@ async function failure(p: string, timeoutMs = 5_000): Promise<UpstreamError> {
   }
   throw new Error(`expected ${p} to fail`);
 }
+
+describe('oversized upstream bodies', () => {
+  it.each(['/huge-declared', '/huge-chunked'])('%s becomes UPSTREAM_ERROR without buffering it all', async (p) => {
+    const err = await failure(p);
+    expect(err.code).toBe('UPSTREAM_ERROR');
+    expect(err.message).toMatch(/more than 33554432 bytes/);
+  });
+});
 
 describe('upstream error envelopes', () => {
   it.each([

@@ -11,12 +11,12 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
   const groupById = byIdOrListing<CinderGroup>(
     (id) => client.showGroup(caller, id),
     (max) => client.listAll((o) => client.listGroups(caller, o), undefined, max),
-    CollectionSizes.key('cinder', 'groups', caller.token),
+    CollectionSizes.key('cinder', 'groups', caller),
   );
   const groupSnapshotById = byIdOrListing<CinderGroupSnapshot>(
     (id) => client.showGroupSnapshot(caller, id),
     (max) => client.listAll((o) => client.listGroupSnapshots(caller, o), undefined, max),
-    CollectionSizes.key('cinder', 'group_snapshots', caller.token),
+    CollectionSizes.key('cinder', 'group_snapshots', caller),
   );
   const volumeById = byIdLoader<CinderVolume>((id) => client.showVolume(caller, id));
 
@@ -40,14 +40,14 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     'group_id',
     (v) => v.group_id,
     (v) => volumeById.prime(v.id, v),
-    CollectionSizes.key('cinder', 'volumes', caller.token),
+    CollectionSizes.key('cinder', 'volumes', caller),
   );
   const snapshotsByGroupId = childrenByParent<CinderGroupSnapshot>(
     (filters, max) => client.listAll((o) => client.listGroupSnapshots(caller, o), filters, max),
     'group_id',
     (s) => s.group_id,
     (s) => groupSnapshotById.prime(s.id, s),
-    CollectionSizes.key('cinder', 'group_snapshots', caller.token),
+    CollectionSizes.key('cinder', 'group_snapshots', caller),
   );
 
   const replicationTargetsByGroupId = new DataLoader<string, { backend_id: string }[]>((ids) =>

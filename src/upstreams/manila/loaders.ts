@@ -62,12 +62,12 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
   const shareGroupById = byIdOrListing<ManilaShareGroup>(
     (id) => client.showShareGroup(caller, id),
     (max) => client.listAll((o) => client.listShareGroups(caller, o), undefined, max),
-    CollectionSizes.key('manila', 'share_groups', caller.token),
+    CollectionSizes.key('manila', 'share_groups', caller),
   );
   const shareGroupSnapshotById = byIdOrListing<ManilaShareGroupSnapshot>(
     (id) => client.showShareGroupSnapshot(caller, id),
     (max) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), undefined, max),
-    CollectionSizes.key('manila', 'share_group_snapshots', caller.token),
+    CollectionSizes.key('manila', 'share_group_snapshots', caller),
   );
   const consistencyGroupById = byIdLoader<ManilaConsistencyGroup>((id) => cg.show(caller, id));
   const cgSnapshotById = byIdLoader<ManilaCgSnapshot>((id) => cg.showSnapshot(caller, id));
@@ -108,14 +108,14 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     'share_group_id',
     (s) => s.share_group_id,
     primeShare,
-    CollectionSizes.key('manila', 'shares', caller.token),
+    CollectionSizes.key('manila', 'shares', caller),
   );
   const snapshotsByShareGroupId = childrenByParent<ManilaShareGroupSnapshot>(
     (filters, max) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), filters, max),
     'share_group_id',
     (s) => s.share_group_id,
     (s) => shareGroupSnapshotById.prime(s.id, s),
-    CollectionSizes.key('manila', 'share_group_snapshots', caller.token),
+    CollectionSizes.key('manila', 'share_group_snapshots', caller),
   );
   const sharesByConsistencyGroupId = childrenByParent<ManilaShare>(
     listShares,
