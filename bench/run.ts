@@ -2,6 +2,8 @@
 // or baseline. Simulators, facade and hand-written baseline each run in their own process (so CPU is per
 // process); this process only generates load. BENCH_QUICK=1: under a minute. BENCH_STEADY_MINUTES=10: soak.
 // BENCH_PROFILE=1: the load-phase facade writes a V8 CPU profile under bench/results/profiles.
+// BENCH_ONLY=cpu,roundtrips,...: only those scenarios (calls, roundtrips, cpu, waterfall, steady), to compare
+// one change quickly; the table then says which scenarios ran.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -12,7 +14,7 @@ import { planFromEnv } from './plan.js';
 import { CINDER_LINKS, CINDER_SCREEN, MANILA_LINKS, MANILA_SCREEN } from './queries.js';
 import { type Row, consoleTable, fmt, writeResults } from './report.js';
 import { type ScreenSpec, callsScenario } from './scenarios/calls.js';
-import { cpuScenario, roundTripScenario } from './scenarios/load.js';
+import { type LoopDelay, cpuScenario, roundTripScenario } from './scenarios/load.js';
 import { steadyScenario } from './scenarios/steady.js';
 import { waterfallScenario } from './scenarios/waterfall.js';
 import type { DatasetSpec } from './procs/simulators.js';
@@ -66,6 +68,9 @@ function child<R>(name: string, entry: string, env: Record<string, string>, node
 const facadeEnv = (cinder: string, manila = '') => ({ CINDER_URL: cinder, MANILA_URL: manila, SDRS_URL: '', SIMULATE: '', NODE_ENV: 'production' });
 
 const rows: Row[] = [];
+const only = new Set((process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+const runs = (scenario: string) => only.size === 0 || only.has(scenario);
+if (only.size) notes.push(`only these scenarios ran (BENCH_ONLY): ${[...only].join(', ')}`);
 if (plan.facadeNodeFlags.length) notes.push(`facade node flags: ${plan.facadeNodeFlags.join(' ')}`);
 try {
   log(`mode ${plan.mode}; starting simulators`);
@@ -76,30 +81,32 @@ try {
   for (const [name, why] of Object.entries(failed)) notes.push(`simulator ${name} did not start: ${why}`);
 
   // ---- 1. calls per query on the large datasets
-  const callsFacade = child<{ url: string }>('facade (calls)', './procs/facade.ts', facadeEnv(endpoints.cinderLarge!, endpoints.manilaLarge));
-  const callsUrl = (await callsFacade.ready).url;
-  await gql(callsUrl, CINDER_SCREEN, 1); // version discovery happens once per process
-  log('scenario 1: calls per query (cinder)');
-  rows.push(...(await callsScenario(sims, callsUrl, cinderLarge, plan.sizes, plan)));
+  if (runs('calls')) {
+    const callsFacade = child<{ url: string }>('facade (calls)', './procs/facade.ts', facadeEnv(endpoints.cinderLarge!, endpoints.manilaLarge));
+    const callsUrl = (await callsFacade.ready).url;
+    await gql(callsUrl, CINDER_SCREEN, 1); // version discovery happens once per process
+    log('scenario 1: calls per query (cinder)');
+    rows.push(...(await callsScenario(sims, callsUrl, cinderLarge, plan.sizes, plan)));
 
-  let manilaOk = false;
-  if (endpoints.manilaLarge) {
-    try {
-      await gql(callsUrl, MANILA_SCREEN, 1);
-      manilaOk = true;
-    } catch (err) {
-      notes.push(`manila scenario skipped: not available (${(err as Error).message.split('\n')[0]})`);
+    let manilaOk = false;
+    if (endpoints.manilaLarge) {
+      try {
+        await gql(callsUrl, MANILA_SCREEN, 1);
+        manilaOk = true;
+      } catch (err) {
+        notes.push(`manila scenario skipped: not available (${(err as Error).message.split('\n')[0]})`);
+      }
+    } else {
+      notes.push('manila scenario skipped: not available (no src/upstreams/manila or schema/file-storage.graphql)');
     }
-  } else {
-    notes.push('manila scenario skipped: not available (no src/upstreams/manila or schema/file-storage.graphql)');
+    if (manilaOk) {
+      log('scenario 1: calls per query (manila)');
+      rows.push(...(await callsScenario(sims, callsUrl, manilaLarge, plan.sizes, plan)));
+    } else {
+      console.error(notes[notes.length - 1]);
+    }
+    await callsFacade.stop();
   }
-  if (manilaOk) {
-    log('scenario 1: calls per query (manila)');
-    rows.push(...(await callsScenario(sims, callsUrl, manilaLarge, plan.sizes, plan)));
-  } else {
-    console.error(notes[notes.length - 1]);
-  }
-  await callsFacade.stop();
 
   // ---- 2-5. load phases on one facade over the screen-sized dataset
   const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${new URL('bench/results/profiles', root).pathname}`] : [];
@@ -115,19 +122,27 @@ try {
   rows.push(...(await callsScenario(sims, facadeUrl, cinderScreen, [plan.screenN], plan)));
   const rssBefore = (await facade.call<{ rss: number }>('memory')).rss;
 
-  log(`scenario 2: round trips at ${plan.rate} req/s, d=${plan.delayMs} ms`);
-  const rt = await roundTripScenario(facade, sims, facadeUrl, cinderScreen, plan);
-  rows.push(rt.row);
-
-  log('scenario 3: CPU, facade vs hand-written baseline');
-  const cpu = await cpuScenario(facade, baseline, sims, { facade: facadeUrl, baseline: baselineUrl }, cinderScreen, plan);
-  rows.push(...cpu.rows);
-
-  log('scenario 4: browser waterfall vs one GraphQL request');
-  rows.push(...(await waterfallScenario(sims, endpoints.cinderScreen!, facadeUrl, CINDER_SCREEN, screen, plan)));
-
-  log('scenario 5: steady');
-  rows.push(...(await steadyScenario(facade, sims, facadeUrl, cinderScreen, plan, rssBefore, [rt.loop, cpu.loop])));
+  const loops: LoopDelay[] = [];
+  if (runs('roundtrips')) {
+    log(`scenario 2: round trips at ${plan.rate} req/s, d=${plan.delayMs} ms`);
+    const rt = await roundTripScenario(facade, sims, facadeUrl, cinderScreen, plan);
+    rows.push(rt.row);
+    loops.push(rt.loop);
+  }
+  if (runs('cpu')) {
+    log('scenario 3: CPU, facade vs hand-written baseline');
+    const cpu = await cpuScenario(facade, baseline, sims, { facade: facadeUrl, baseline: baselineUrl }, cinderScreen, plan);
+    rows.push(...cpu.rows);
+    loops.push(cpu.loop);
+  }
+  if (runs('waterfall')) {
+    log('scenario 4: browser waterfall vs one GraphQL request');
+    rows.push(...(await waterfallScenario(sims, endpoints.cinderScreen!, facadeUrl, CINDER_SCREEN, screen, plan)));
+  }
+  if (runs('steady')) {
+    log('scenario 5: steady');
+    rows.push(...(await steadyScenario(facade, sims, facadeUrl, cinderScreen, plan, rssBefore, loops)));
+  }
 } finally {
   await Promise.all(children.map((c) => c.stop()));
   await closeClient();

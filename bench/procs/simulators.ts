@@ -43,6 +43,8 @@ serveIpc(
     resetCalls: () => Object.values(sims).forEach((s) => s.resetCalls()),
     /** Every call one simulator received since the last reset, as "METHOD url". */
     calls: (name) => sim(name).calls.map((c) => `${c.method} ${c.url}`),
+    /** Round trips of the calls since the last reset: calls sent before any of them was answered share one. */
+    roundTrips: (name) => new Set(sim(name).calls.map((c) => c.answeredBefore)).size,
     callCounts: () => Object.fromEntries(Object.entries(sims).map(([n, s]) => [n, s.calls.length])),
     cpu: () => cpuMicros(),
     rss: () => process.memoryUsage().rss,

@@ -23,12 +23,12 @@ export async function steadyScenario(
 ): Promise<Row[]> {
   const after = await facade.call<{ rss: number; heapUsed: number }>('memory');
   const rssAfter = after.rss;
-  const worstLoop = Math.max(...loops.map((l) => l.p99));
+  const worstLoop = Math.max(0, ...loops.map((l) => l.p99));
   const rows: Row[] = [
     {
       scenario: 'steady: facade RSS across the load phases',
       rssMB: rssAfter / MB,
-      notes: `RSS ${fmt(rssBefore / MB)} → ${fmt(rssAfter / MB)} MB (target ≤ ${RSS_TARGET_MB}), heap used ${fmt(after.heapUsed / MB)} MB; worst loop delay p99 ${fmt(worstLoop)} ms (target ≤ ${LOOP_DELAY_TARGET_MS})`,
+      notes: `RSS ${fmt(rssBefore / MB)} → ${fmt(rssAfter / MB)} MB (target ≤ ${RSS_TARGET_MB}), heap used ${fmt(after.heapUsed / MB)} MB; ${loops.length ? `worst loop delay p99 ${fmt(worstLoop)} ms (target ≤ ${LOOP_DELAY_TARGET_MS})` : 'no load phase ran'}`,
       detail: { rssBefore, rssAfter, loops },
     },
   ];
