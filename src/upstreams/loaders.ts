@@ -191,9 +191,13 @@ export function childrenByParent<T extends { id: string }>(
       const all = await full(maxRead);
       if (sizeKey !== undefined) collectionSizes.record(sizeKey, all.length);
       if (all.length <= budget || all.length < maxRead) {
-        all.forEach(prime);
         const byParent = partition(all, parentIds, parentOf);
-        return parentIds.map((id) => byParent.get(id) ?? []);
+        // Only the children handed out are primed: the rest of a full listing is rarely asked for by id.
+        return parentIds.map((id) => {
+          const kids = byParent.get(id) ?? [];
+          kids.forEach(prime);
+          return kids;
+        });
       }
     }
     return settle(

@@ -19,27 +19,28 @@ export async function readMarkerPages<T extends { id: string }>(
   maxRequests = 50,
 ): Promise<{ items: T[] }> {
   const items: T[] = [];
-  const seen = new Set<string>();
+  // Ids read so far, kept only once a second page is needed: one page cannot loop.
+  let seen: Set<string> | undefined;
+  const repeated = () =>
+    new UpstreamError('UPSTREAM_ERROR', `${serviceLabel(service)} returned the same item twice while paging; refusing to loop.`, service, 200, null, null);
   let marker = startMarker;
   for (let i = 0; i < maxRequests; i++) {
     const page = await fetchPage(want - items.length, marker);
     for (const item of page.items) {
-      if (seen.has(item.id) || item.id === startMarker) {
-        throw new UpstreamError(
-          'UPSTREAM_ERROR',
-          `${serviceLabel(service)} returned the same item twice while paging; refusing to loop.`,
-          service,
-          200,
-          null,
-          null,
-        );
-      }
-      seen.add(item.id);
+      if (item.id === startMarker || seen?.has(item.id)) throw repeated();
+      seen?.add(item.id);
       items.push(item);
     }
-    if (items.length >= want) return { items: items.slice(0, want) };
+    if (items.length >= want) return { items: items.length > want ? items.slice(0, want) : items };
     const last = page.items[page.items.length - 1];
     if (!page.hasNextLink || !last) return { items };
+    if (!seen) {
+      seen = new Set();
+      for (const item of items) {
+        if (seen.has(item.id)) throw repeated();
+        seen.add(item.id);
+      }
+    }
     marker = last.id;
   }
   throw new UpstreamError(
