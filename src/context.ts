@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { type ServiceName, UpstreamError } from './errors.js';
 import type { AboutShape } from './graphql/about.js';
-import type { Caller } from './upstreams/caller.js';
+import { type Caller, deadlineSignal } from './upstreams/caller.js';
 import type { CinderClient } from './upstreams/cinder/client.js';
 import { type CinderLoaders, createCinderLoaders } from './upstreams/cinder/loaders.js';
 import type { ManilaClient } from './upstreams/manila/client.js';
@@ -74,7 +74,7 @@ export function createContext(upstreams: Upstreams, about: AboutShape, token: st
     requestId: `req-${randomUUID()}`,
     deadline: Date.now() + deadlineMs,
     gets: new Map(),
-    signal: AbortSignal.timeout(deadlineMs),
+    signal: deadlineSignal(deadlineMs),
   };
   let cinder: { client: CinderClient; loaders: CinderLoaders } | undefined;
   let manila: ManilaAccess | undefined;

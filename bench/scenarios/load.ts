@@ -4,7 +4,8 @@ import type { BenchChild } from '../ipc.js';
 import { type LoadResult, load } from '../load.js';
 import type { Plan } from '../plan.js';
 import { graphqlBody } from '../queries.js';
-import { MB } from '../stats.js';
+import { MB, percentile } from '../stats.js';
+import { gql } from '../client.js';
 import { fmt, type Row } from '../report.js';
 import { CHAIN_DEPTH, type ScreenSpec } from './calls.js';
 
@@ -54,15 +55,25 @@ export interface LoopDelay {
  * Connections for a fixed-rate run. autocannon resets each connection's share of the rate once a second and
  * spends it back to back, so a share that keeps its connection busy ~0.8 s of every second approximates an even
  * arrival rate; fewer connections cannot reach the rate, more turn it into bursts at the top of each second.
+ * `msPerRequest` is what one request takes alone at the phase's upstream delay (see `aloneMs`).
  */
-export function rateConnections(plan: Plan): number {
-  return Math.max(2, Math.ceil((plan.rate * (CHAIN_DEPTH * plan.delayMs + 15)) / 800));
+export function rateConnections(plan: Plan, msPerRequest: number): number {
+  return Math.max(2, Math.ceil((plan.rate * (msPerRequest + 5)) / 800));
+}
+
+/** Median wall time of the screen sent alone, at whatever upstream delay is set now. */
+export async function aloneMs(url: string, spec: ScreenSpec, plan: Plan): Promise<number> {
+  for (let i = 0; i < 3; i++) await gql(url, spec.query, plan.screenN);
+  const times: number[] = [];
+  for (let i = 0; i < 11; i++) times.push((await gql(url, spec.query, plan.screenN)).ms);
+  return percentile(times, 50);
 }
 
 /** Scenario 2: fixed rate, every upstream call delayed by d. */
 export async function roundTripScenario(facade: BenchChild, sims: BenchChild, url: string, spec: ScreenSpec, plan: Plan) {
   await sims.call('setDelay', plan.delayMs);
-  const connections = rateConnections(plan);
+  const alone = await aloneMs(url, spec, plan);
+  const connections = rateConnections(plan, alone);
   await facade.call('resetLoopDelay');
   const m = await measure(facade, sims, url, graphqlBody(spec.query, plan.screenN), {
     connections,
@@ -84,8 +95,8 @@ export async function roundTripScenario(facade: BenchChild, sims: BenchChild, ur
     rps: m.load.rps,
     vsFloor: `p50 ${fmt(p50 / floor, 2)}× (+${fmt(p50 - floor)} ms), p99 +${fmt(p99 - floor)} ms${m.load.rps < 0.95 * plan.rate ? '; RATE NOT MET' : ''}`,
     rssMB: mem.rss / MB,
-    notes: `floor ${CHAIN_DEPTH}×${plan.delayMs} ms; target p50 ≤ +2, p99 ≤ +8; ${connections} conns; facade CPU ${fmt(cpuPerReq, 2)} ms/req; loop delay p99 ${fmt(loop.p99)} ms`,
-    detail: { ...m, loopDelay: loop, connections, floor },
+    notes: `floor ${CHAIN_DEPTH}×${plan.delayMs} ms; target p50 ≤ +2, p99 ≤ +8; alone p50 ${fmt(alone)} ms; ${connections} conns; facade CPU ${fmt(cpuPerReq, 2)} ms/req; loop delay p99 ${fmt(loop.p99)} ms`,
+    detail: { ...m, loopDelay: loop, connections, floor, aloneMs: alone },
   };
   return { row, loop };
 }

@@ -7,7 +7,7 @@ import { graphqlBody } from '../queries.js';
 import { fmt, type Row } from '../report.js';
 import { MB, percentile } from '../stats.js';
 import type { ScreenSpec } from './calls.js';
-import { type LoopDelay, rateConnections } from './load.js';
+import { type LoopDelay, aloneMs, rateConnections } from './load.js';
 
 const RSS_TARGET_MB = 200;
 const LOOP_DELAY_TARGET_MS = 20;
@@ -40,7 +40,7 @@ export async function steadyScenario(
   const sampler = setInterval(() => {
     void facade.call<{ rss: number }>('memory').then((m) => samples.push(m.rss));
   }, 10_000);
-  const connections = rateConnections(plan);
+  const connections = rateConnections(plan, await aloneMs(url, spec, plan));
   let result;
   try {
     result = await load({ url, body: graphqlBody(spec.query, plan.screenN), connections, durationSec: plan.steadyMinutes * 60, rate: plan.rate });

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** Who is asking, for one GraphQL request: forwarded to every upstream call and never stored beyond it. */
 export interface Caller {
   token: string | null;
@@ -12,3 +14,16 @@ export interface Caller {
   /** Aborts at the deadline: one timer per GraphQL request, shared by all of its upstream calls. */
   signal?: AbortSignal;
 }
+
+/**
+ * The signal that aborts a request's upstream calls at its deadline. Every call in flight listens on it, and a
+ * page can have dozens (filtered listings per parent, over several upstreams; each upstream's bulkhead admits at
+ * most 64 at once), so the listener cap sits above that instead of warning at Node's default of 10.
+ */
+export function deadlineSignal(ms: number): AbortSignal {
+  const signal = AbortSignal.timeout(ms);
+  setMaxListeners(MAX_CALLS_PER_REQUEST, signal);
+  return signal;
+}
+
+const MAX_CALLS_PER_REQUEST = 1_000;

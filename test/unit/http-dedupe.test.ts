@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Caller } from '../../src/upstreams/caller.js';
+import { type Caller, deadlineSignal } from '../../src/upstreams/caller.js';
 import { HttpClient, createAgent } from '../../src/upstreams/http.js';
 
 let server: Server;
@@ -49,4 +49,25 @@ it('never shares between two requests, and never shares a write', async () => {
     client.as(c, { method: 'POST', path: '/x/action', body: { a: 1 } }),
   ]);
   expect(hits).toEqual(['GET /x', 'GET /x', 'POST /x/action', 'POST /x/action']);
+});
+
+it('the many calls of one request share its deadline signal without a listener-leak warning', async () => {
+  hits.length = 0;
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on('warning', onWarning);
+  try {
+    const c: Caller = { ...caller(), deadline: Date.now() + 5_000, signal: deadlineSignal(5_000) };
+    await Promise.all(Array.from({ length: 40 }, (_, i) => client.as(c, { method: 'GET', path: `/volumes/detail`, query: { group_id: `g${i}` } })));
+    await new Promise((r) => setImmediate(r));
+    expect(hits).toHaveLength(40);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  } finally {
+    process.off('warning', onWarning);
+  }
+});
+
+it('the deadline signal aborts calls still in flight when the request runs out of time', async () => {
+  const c: Caller = { ...caller(), deadline: Date.now() + 10, signal: deadlineSignal(10) };
+  await expect(client.as(c, { method: 'GET', path: '/slow-anyway' })).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
 });
