@@ -52,6 +52,8 @@ export interface InjectedFault {
   times?: number;
   /** Only requests with these methods (default: any). */
   methods?: string[];
+  /** Only requests whose raw URL (path and query, as received) contains this. */
+  urlIncludes?: string;
   headers?: Record<string, string>;
 }
 
@@ -124,8 +126,8 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
   const faults: InjectedFault[] = [];
   let chaos: Chaos = {};
   let answered = 0;
-  const takeFault = (method: string): InjectedFault | undefined => {
-    const i = faults.findIndex((f) => !f.methods || f.methods.includes(method));
+  const takeFault = (method: string, url: string): InjectedFault | undefined => {
+    const i = faults.findIndex((f) => (!f.methods || f.methods.includes(method)) && (!f.urlIncludes || url.includes(f.urlIncludes)));
     if (i === -1) return undefined;
     const f = faults[i]!;
     f.times = (f.times ?? 1) - 1;
@@ -173,7 +175,7 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
         send(res, Math.random() < 0.5 ? { status: 200, text: '{"groups": [{"id": "trunc', headers: { 'content-type': 'application/json' } } : { status: 502, text: '<html><body><h1>502 Bad Gateway</h1></body></html>', headers: { 'content-type': 'text/html' } });
         return;
       }
-      const fault = takeFault(req.method ?? 'GET');
+      const fault = takeFault(req.method ?? 'GET', url);
       if (fault) {
         send(res, { status: fault.status, json: fault.json, text: fault.text, headers: fault.headers });
         return;

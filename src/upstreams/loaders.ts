@@ -179,6 +179,11 @@ export function childrenByParent<T extends { id: string }>(
   prime: (t: T) => void,
   /** CollectionSizes key: when given, a collection known to be over budget is not probed again. */
   sizeKey?: string,
+  /**
+   * The children of several parents in one bounded, filtered read (Cinder volumes: `group_id` takes a list),
+   * tried before one filtered listing per parent; null when it cannot answer these parents for sure.
+   */
+  many?: (parentIds: readonly string[]) => Promise<Map<string, T[]> | null>,
 ) {
   const full = sharedListing((max) => list(undefined, max));
   let prefetchedMax = 0;
@@ -199,6 +204,14 @@ export function childrenByParent<T extends { id: string }>(
           return kids;
         });
       }
+    }
+    const together = parentIds.length >= FULL_LISTING_MIN_KEYS && many ? await many(parentIds) : null;
+    if (together) {
+      return parentIds.map((id) => {
+        const kids = together.get(id) ?? [];
+        kids.forEach(prime);
+        return kids;
+      });
     }
     return settle(
       parentIds.map(async (id) => {

@@ -142,6 +142,38 @@ export function cinderScenarios(label: string, makeTarget: () => Promise<CinderT
       expect(d.groups.nodes).toEqual([{ id, name: `${tag}-filtered` }]);
     });
 
+    it('group_id takes a list: one volume listing answers several groups (the planner relies on it)', async () => {
+      const gids: string[] = [];
+      const vids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const gid = await createGroupViaFacade(`${tag}-in-${i}`);
+        await makeAvailable(gid);
+        gids.push(gid);
+      }
+      await t.afterScheduling(gids, []);
+      for (const gid of gids) {
+        const v = await t.rest('POST', '/volumes', { volume: { size: 1, name: `${tag}-in-vol`, volume_type: volumeTypeId, group_id: gid } });
+        vids.push(v.json.volume.id);
+      }
+      await t.afterScheduling([], vids);
+      const listed = async (value: string) => {
+        const r = await t.rest('GET', `/volumes/detail?group_id=${encodeURIComponent(value)}`);
+        expect(r.status).toBe(200);
+        return (r.json.volumes as { id: string; group_id: string }[]).map((v) => `${v.group_id} ${v.id}`).sort();
+      };
+      const both = gids.map((g, i) => `${g} ${vids[i]}`).sort();
+      expect(await listed(JSON.stringify(gids))).toEqual(both); // the form the facade sends
+      expect(await listed(`('${gids[0]}', '${gids[1]}')`)).toEqual(both);
+      expect(await listed(JSON.stringify([gids[1]]))).toEqual([`${gids[1]} ${vids[1]}`]);
+      expect(await listed(gids[0]!)).toEqual([`${gids[0]} ${vids[0]}`]);
+      // And through the facade, a page holding both groups links each volume to its own group.
+      const d = await t.facade.ok<any>(`{ groups(first: 1000) { nodes { id volumes { id group { id } } } } }`);
+      for (const [i, gid] of gids.entries()) {
+        const g = d.groups.nodes.find((n: any) => n.id === gid);
+        expect(g.volumes).toEqual([{ id: vids[i], group: { id: gid } }]);
+      }
+    });
+
     it('links volumes, snapshots and groups both ways, and snapshot mutations work', async () => {
       const gid = await createGroupViaFacade(`${tag}-snap`);
       await makeAvailable(gid);

@@ -82,21 +82,40 @@ describe('Cinder upstream calls', () => {
 
   it('a listing found over budget is not probed again for the same caller', async () => {
     // 2 groups allow a full listing of 100 volumes; the project holds about 130, so the first request probes
-    // (and falls back to one filtered listing per group); the second goes straight to the filtered listings.
-    const q = '{ groups(first: 2) { nodes { id volumes { id } } } }';
-    const volumeCalls = () => calls().filter((c) => c.path.endsWith('/volumes/detail')).map((c) => c.url);
+    // (and falls back to one listing filtered by both group ids); the second goes straight to that listing.
+    const q = '{ groups(first: 2) { nodes { id volumes { id group { id } } } } }';
+    const volumeCalls = () => calls().filter((c) => c.path.endsWith('/volumes/detail')).map((c) => decodeURIComponent(c.url));
     f.app.simulators.cinder!.resetCalls();
-    await f.ok(q, undefined, { token: 'sizes-A' });
+    const d = await f.ok<any>(q, undefined, { token: 'sizes-A' });
+    for (const g of d.groups.nodes) for (const v of g.volumes) expect(v.group.id).toBe(g.id);
     expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(1);
-    expect(volumeCalls().filter((u) => u.includes('group_id='))).toHaveLength(2);
+    const ids = d.groups.nodes.map((g: any) => g.id);
+    expect(volumeCalls().filter((u) => u.includes('group_id='))).toEqual([expect.stringContaining(`group_id=${JSON.stringify(ids)}`)]);
     f.app.simulators.cinder!.resetCalls();
     await f.ok(q, undefined, { token: 'sizes-A' });
     expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(0);
-    expect(volumeCalls().filter((u) => u.includes('group_id='))).toHaveLength(2);
+    expect(volumeCalls().filter((u) => u.includes('group_id='))).toHaveLength(1);
     // What one caller learnt is not used for another.
     f.app.simulators.cinder!.resetCalls();
     await f.ok(q, undefined, { token: 'sizes-B' });
     expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(1);
+  });
+
+  it('the volumes of a page of a large project cost one listing per 50 groups, checked against the groups', async () => {
+    // 60 groups hold ~130 volumes: over the budget of 2 groups, under that of 60; token sizes-A knows it.
+    const sim = f.app.simulators.cinder!;
+    const q = '{ groups(first: 2) { nodes { id volumes { id } } } }';
+    const truth = await f.ok<any>('{ groups(first: 2) { nodes { id } } }');
+    const expected: Record<string, string[]> = {};
+    for (const g of truth.groups.nodes) {
+      const one = await f.ok<any>('query($id: ID!) { group(id: $id) { volumes { id } } }', { id: g.id });
+      expected[g.id] = one.group.volumes.map((v: any) => v.id).sort();
+    }
+    sim.resetCalls();
+    const d = await f.ok<any>(q, undefined, { token: 'sizes-A' });
+    expect(Object.fromEntries(d.groups.nodes.map((g: any) => [g.id, g.volumes.map((v: any) => v.id).sort()]))).toEqual(expected);
+    expect(calls().filter((c) => c.path.endsWith('/volumes/detail'))).toHaveLength(1);
+
   });
 
   it('totalCount is free when one page holds everything, and one summary listing otherwise', async () => {
@@ -167,6 +186,32 @@ describe('Cinder upstream calls', () => {
     const r = await f.gql('{ about { services { name mode } } protection: about { services { name } } groups(first: 1) { nodes { id } } }');
     expect(r.errors).toBeUndefined();
     expect(r.data?.groups.nodes).toHaveLength(1);
+  });
+});
+
+describe('Cinder that does not evaluate list filters', () => {
+  it('the facade notices a short answer (the groups list their volumes), reads per group, and stops trying', async () => {
+    const f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x' }, { cinder: { transitionMs: 20, extraGroups: 60 } });
+    try {
+      const sim = f.app.simulators.cinder!;
+      const q = '{ groups(first: 2) { nodes { id volumes { id group { id } } } } }';
+      const truth = await f.ok<any>(q, undefined, { token: 'reference' });
+      expect(truth.groups.nodes.some((g: any) => g.volumes.length > 0)).toBe(true);
+      // Such a Cinder compares '["a","b"]' with each group_id as one string: nothing matches.
+      sim.injectFault({ status: 200, json: { volumes: [] }, urlIncludes: 'group_id=%5B', times: 1 });
+      sim.resetCalls();
+      const d = await f.ok<any>(q, undefined, { token: 'reference' });
+      expect(d).toEqual(truth);
+      const urls = () => sim.calls.filter((c) => c.path.endsWith('/volumes/detail')).map((c) => decodeURIComponent(c.url));
+      expect(urls().filter((u) => u.includes('group_id=['))).toHaveLength(1);
+      expect(urls().filter((u) => /group_id=[0-9a-f]/.test(u))).toHaveLength(2);
+      sim.resetCalls();
+      expect(await f.ok<any>(q, undefined, { token: 'reference' })).toEqual(truth);
+      expect(urls().filter((u) => u.includes('group_id=['))).toHaveLength(0);
+      expect(urls().filter((u) => /group_id=[0-9a-f]/.test(u))).toHaveLength(2);
+    } finally {
+      await f.close();
+    }
   });
 });
 

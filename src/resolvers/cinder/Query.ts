@@ -29,7 +29,7 @@ export const CinderQuery: QueryResolvers = {
     );
     const hasNextPage = page.items.length > first;
     const items = page.items.slice(0, first);
-    for (const g of items) loaders.groupById.prime(g.id, g);
+    loaders.primeGroups(items);
     return connection(items, {
       cursorOf: (g) => markerCursor(g.id),
       hasNextPage,

@@ -75,6 +75,30 @@ export interface ListSource<T extends { id: string }> {
   requireMarker(id: string): void;
   /** API-level renames of filter/sort keys (e.g. `name` → `display_name`). */
   rename?: Record<string, string>;
+  /**
+   * Volumes only: filter values go through `ast.literal_eval` (VolumeAPI.check_volume_filters), so a list or
+   * tuple literal such as `["a","b"]` becomes an SQL IN (`_process_volume_filters`). `display_name` is kept raw.
+   */
+  literalFilters?: boolean;
+}
+
+/** The strings of a Python list/tuple literal of quoted strings, or null when `raw` is not one. */
+export function stringListLiteral(raw: string): string[] | null {
+  const m = /^\s*([[(])\s*(.*?)\s*([\])])\s*$/s.exec(raw);
+  if (!m || (m[1] === '[' && m[3] !== ']') || (m[1] === '(' && m[3] !== ')')) return null;
+  const body = m[2]!;
+  const out: string[] = [];
+  const item = /\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*(,|$)/y;
+  let at = 0;
+  while (at < body.length) {
+    item.lastIndex = at;
+    const hit = item.exec(body);
+    if (!hit) return null;
+    out.push(hit[1] ?? hit[2]!);
+    at = item.lastIndex;
+    if (hit[3] === '') break;
+  }
+  return at >= body.length ? out : null;
 }
 
 function compare(a: unknown, b: unknown): number {
@@ -114,7 +138,11 @@ export function runList<T extends { id: string }>(src: ListSource<T>, p: ListPar
     }
   }
   for (const k of keys) if (!src.columns.has(k)) throw badRequest('Invalid input received: Invalid sort key');
-  const rows = [...src.items].filter((it) => filters.every(([k, v]) => matches(src.value(it, k), v)));
+  const wanted = filters.map(([k, v]) => {
+    const list = src.literalFilters && k !== 'display_name' ? stringListLiteral(v) : null;
+    return { k, test: list ? (x: unknown) => list.some((one) => matches(x, one)) : (x: unknown) => matches(x, v) };
+  });
+  const rows = [...src.items].filter((it) => wanted.every(({ k, test }) => test(src.value(it, k))));
   rows.sort((a, b) => {
     for (let i = 0; i < keys.length; i++) {
       const c = compare(src.value(a, keys[i] as string), src.value(b, keys[i] as string));

@@ -56,6 +56,7 @@ function listVolumes(ctx: Ctx, detail: boolean) {
       value: columnValue,
       requireMarker: (id) => void ctx.state.requireVolume(id),
       rename: { name: 'display_name', description: 'display_description' },
+      literalFilters: true,
     },
     p,
   );

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { FacadeError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { CollectionSizes, byIdLoader, byIdOrListing, childrenByParent, once, settle } from '../loaders.js';
 import type { CinderClient } from './client.js';
@@ -35,12 +36,15 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     () => allVolumeTypes.started,
   );
 
+  // Groups of this request's pages, with the volume ids `list_volume=true` gave them.
+  const pageGroups = new Map<string, CinderGroup>();
   const volumesByGroupId = childrenByParent<CinderVolume>(
     (filters, max) => client.listAll((o) => client.listVolumes(caller, o), filters, max),
     'group_id',
     (v) => v.group_id,
     (v) => volumeById.prime(v.id, v),
     CollectionSizes.key('cinder', 'volumes', caller),
+    (ids) => volumesOfGroups(client, caller, ids.map((id) => pageGroups.get(id))),
   );
   const snapshotsByGroupId = childrenByParent<CinderGroupSnapshot>(
     (filters, max) => client.listAll((o) => client.listGroupSnapshots(caller, o), filters, max),
@@ -56,6 +60,13 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
 
   return {
     groupById,
+    /** Groups read as a page: primed for by-id reads, and their volume ids kept for the volume planner. */
+    primeGroups(groups: CinderGroup[]) {
+      for (const g of groups) {
+        groupById.prime(g.id, g);
+        pageGroups.set(g.id, g);
+      }
+    },
     groupSnapshotById,
     groupTypeById,
     volumeTypeById,
@@ -89,3 +100,55 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
 }
 
 export type CinderLoaders = ReturnType<typeof createCinderLoaders>;
+
+// Ids that may go inside a list literal: nothing that could close a quote or the list.
+const LITERAL_SAFE = /^[A-Za-z0-9_-]{1,128}$/;
+const IDS_PER_LISTING = 50;
+/** Cinders found not to evaluate list filters (their answer missed a volume the group listed): not asked again. */
+const noListFilters = new WeakSet<CinderClient>();
+
+/**
+ * The volumes of several groups with one listing per 50 groups: Cinder evaluates volume filter values as Python
+ * literals (VolumeAPI.check_volume_filters), so `group_id=["a","b"]` is an SQL IN. The groups' own volume ids
+ * (`list_volume=true`) check the answer: a Cinder that did not evaluate the list, or a volume that moved, means
+ * null (one listing per group instead), never a silently short list. Null too when a group's volume ids are
+ * not known (not read as part of a page).
+ */
+async function volumesOfGroups(
+  client: CinderClient,
+  caller: Caller,
+  groups: (CinderGroup | undefined)[],
+): Promise<Map<string, CinderVolume[]> | null> {
+  if (noListFilters.has(client)) return null;
+  const known = groups.filter((g): g is CinderGroup & { volumes: string[] } => !!g?.volumes && LITERAL_SAFE.test(g.id));
+  if (known.length !== groups.length) return null;
+  const out = new Map<string, CinderVolume[]>(known.map((g) => [g.id, []]));
+  const chunks: (typeof known)[] = [];
+  for (let i = 0; i < known.length; i += IDS_PER_LISTING) chunks.push(known.slice(i, i + IDS_PER_LISTING));
+  let answers: CinderVolume[][];
+  try {
+    answers = await Promise.all(
+      chunks.map((chunk) => {
+        const expected = chunk.reduce((n, g) => n + g.volumes.length, 0);
+        // Room for volumes created since the groups were read; a read that fills it is not trusted.
+        return client.listAll((o) => client.listVolumes(caller, o), { group_id: JSON.stringify(chunk.map((g) => g.id)) }, expected + IDS_PER_LISTING);
+      }),
+    );
+  } catch (err) {
+    if (err instanceof FacadeError && err.code === 'BAD_USER_INPUT') return null;
+    throw err;
+  }
+  for (const [i, chunk] of chunks.entries()) {
+    const got = answers[i]!;
+    const expected = chunk.reduce((n, g) => n + g.volumes.length, 0);
+    if (got.length >= expected + IDS_PER_LISTING) return null;
+    const ids = new Set(got.map((v) => v.id));
+    if (chunk.some((g) => g.volumes.some((id) => !ids.has(id)))) {
+      // Nothing of a group that has volumes came back: this Cinder compared the list as one string.
+      if (got.length === 0) noListFilters.add(client);
+      return null;
+    }
+    for (const v of got) out.get(v.group_id ?? '')?.push(v);
+  }
+  return out;
+}
