@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // How long each phase runs. Default: about 3-4 minutes on 2 cores; BENCH_QUICK=1: under a minute.
 export interface Plan {
   mode: 'quick' | 'default';
@@ -21,7 +22,10 @@ export interface Plan {
   cpuConnections: number;
   /** Facade and baseline windows alternate this many times (the load seconds are split between them). */
   cpuRounds: number;
-  /** Extra node flags for the facade process (BENCH_FACADE_NODE_FLAGS), e.g. to try V8 heap settings. */
+  /**
+   * Node flags of the facade process: those of `npm run start:prod` (package.json), so the bench measures the
+   * facade as deployed; BENCH_FACADE_NODE_FLAGS replaces them (an empty value: none), e.g. to try heap settings.
+   */
   facadeNodeFlags: string[];
   /** Browser waterfall vs GraphQL: timed iterations of each. */
   waterfallRuns: number;
@@ -46,9 +50,19 @@ export function planFromEnv(env: NodeJS.ProcessEnv): Plan {
     loadSec: quick ? 5 : 30,
     cpuConnections: 4,
     cpuRounds: quick ? 1 : 3,
-    facadeNodeFlags: (env.BENCH_FACADE_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    facadeNodeFlags: (env.BENCH_FACADE_NODE_FLAGS ?? productionNodeFlags()).split(' ').filter(Boolean),
     waterfallRuns: quick ? 5 : 20,
     clientRttMs: 30,
     steadyMinutes: Number.isFinite(steady) && steady > 0 ? steady : 0,
   };
+}
+
+/** The `--flags` that `npm run start:prod` passes to node, read from package.json. */
+export function productionNodeFlags(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts?: Record<string, string> };
+  const script = pkg.scripts?.['start:prod'] ?? '';
+  return script
+    .split(/\s+/)
+    .filter((word) => word.startsWith('--'))
+    .join(' ');
 }
