@@ -135,6 +135,8 @@ export const collectionSizes = new CollectionSizes();
 // FULL_LISTING_BUDGET_PER_KEY items per parent asked for, so it never costs more than a bounded multiple.
 const FULL_LISTING_MIN_KEYS = 2;
 const FULL_LISTING_BUDGET_PER_KEY = 50;
+// The most a listing started before its parents are known may read: Cinder's and Manila's largest page.
+const PREFETCH_MAX_ITEMS = 1000;
 
 /**
  * For a by-id loader's batch of several ids: one bounded full listing instead of N shows, when the collection is
@@ -222,9 +224,13 @@ export function childrenByParent<T extends { id: string }>(
     );
   });
   return Object.assign(loader, {
-    /** Starts the full listing for a batch of `parents` parents now, when the planner would choose it. */
+    /**
+     * Starts the full listing for a batch of up to `parents` parents now, when the planner would choose it. The
+     * parents are not known yet (a page may come back shorter than asked), so the early read stops at one upstream
+     * page (PREFETCH_MAX_ITEMS); a batch that needs more reads on from there.
+     */
     prefetch(parents: number): void {
-      const budget = parents * FULL_LISTING_BUDGET_PER_KEY;
+      const budget = Math.min(parents * FULL_LISTING_BUDGET_PER_KEY, PREFETCH_MAX_ITEMS);
       if (parents < FULL_LISTING_MIN_KEYS || knownOver(budget) || prefetchedMax > budget) return;
       prefetchedMax = budget + 1;
       full(prefetchedMax).catch(() => {});

@@ -45,6 +45,16 @@ describe('childrenByParent.prefetch', () => {
     expect(big.calls).toEqual(['all max=501', 'parent=p3']);
   });
 
+  it('reads at most one upstream page before the parents are known, and the batch reads on when it needs more', async () => {
+    const c = collection(3000);
+    const loader = childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {});
+    loader.prefetch(100); // 100 parents would allow 5000 items; a page that came back short would not
+    expect(c.calls).toEqual(['all max=1001']);
+    const kids = await loader.loadMany(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9', ...Array.from({ length: 90 }, (_, i) => `q${i}`)]);
+    expect((kids[0] as Kid[]).length).toBe(300);
+    expect(c.calls).toEqual(['all max=1001', 'all max=5001']);
+  });
+
   it('does not prefetch for one parent', async () => {
     const c = collection(40);
     const loader = childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {});
