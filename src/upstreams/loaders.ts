@@ -226,12 +226,13 @@ export function childrenByParent<T extends { id: string }>(
   return Object.assign(loader, {
     /**
      * Starts the full listing for a batch of up to `parents` parents now, when the planner would choose it. The
-     * parents are not known yet (a page may come back shorter than asked), so the early read stops at one upstream
-     * page (PREFETCH_MAX_ITEMS); a batch that needs more reads on from there.
+     * parents are not known yet (a page may come back shorter than asked), so only a listing whose budget fits in
+     * one upstream page (PREFETCH_MAX_ITEMS) is started early; a bigger page of parents waits for its batch,
+     * which reads exactly its own budget.
      */
     prefetch(parents: number): void {
-      const budget = Math.min(parents * FULL_LISTING_BUDGET_PER_KEY, PREFETCH_MAX_ITEMS);
-      if (parents < FULL_LISTING_MIN_KEYS || knownOver(budget) || prefetchedMax > budget) return;
+      const budget = parents * FULL_LISTING_BUDGET_PER_KEY;
+      if (parents < FULL_LISTING_MIN_KEYS || budget > PREFETCH_MAX_ITEMS || knownOver(budget) || prefetchedMax > budget) return;
       prefetchedMax = budget + 1;
       full(prefetchedMax).catch(() => {});
     },
