@@ -90,14 +90,14 @@ export function partition<T>(items: T[], keys: readonly string[], keyOf: (t: T) 
   return out;
 }
 
+/** The token's hash, computed once per request (a request builds several keys). */
+const hashes = new WeakMap<Caller, string>();
+
 /**
  * What the planner has learnt about collection sizes: per service, collection and caller (a hash of the token,
  * never the token), the fewest items the collection is known to hold. Sizes only, never data; forgotten after a
  * minute. It spares a second request the probe that found a listing over budget.
  */
-/** The token's hash, computed once per request (a request builds several keys). */
-const hashes = new WeakMap<Caller, string>();
-
 export class CollectionSizes {
   private readonly known = new Map<string, { atLeast: number; at: number }>();
 
@@ -190,6 +190,13 @@ export function childrenByParent<T extends { id: string }>(
   const full = sharedListing((max) => list(undefined, max));
   let prefetchedMax = 0;
   const knownOver = (budget: number) => sizeKey !== undefined && collectionSizes.atLeast(sizeKey) > budget;
+  // Only the children handed out are primed: the rest of a full listing is rarely asked for by id.
+  const handOut = (parentIds: readonly string[], byParent: Map<string, T[]>) =>
+    parentIds.map((id) => {
+      const kids = byParent.get(id) ?? [];
+      kids.forEach(prime);
+      return kids;
+    });
   const loader = new DataLoader<string, T[]>(async (parentIds) => {
     const budget = parentIds.length * FULL_LISTING_BUDGET_PER_KEY;
     const prefetched = prefetchedMax > budget;
@@ -197,24 +204,11 @@ export function childrenByParent<T extends { id: string }>(
       const maxRead = Math.max(budget + 1, prefetchedMax);
       const all = await full(maxRead);
       if (sizeKey !== undefined) collectionSizes.record(sizeKey, all.length);
-      if (all.length <= budget || all.length < maxRead) {
-        const byParent = partition(all, parentIds, parentOf);
-        // Only the children handed out are primed: the rest of a full listing is rarely asked for by id.
-        return parentIds.map((id) => {
-          const kids = byParent.get(id) ?? [];
-          kids.forEach(prime);
-          return kids;
-        });
-      }
+      // Complete (shorter than the read allowed): it holds every child of these parents.
+      if (all.length < maxRead) return handOut(parentIds, partition(all, parentIds, parentOf));
     }
     const together = parentIds.length >= FULL_LISTING_MIN_KEYS && many ? await many(parentIds) : null;
-    if (together) {
-      return parentIds.map((id) => {
-        const kids = together.get(id) ?? [];
-        kids.forEach(prime);
-        return kids;
-      });
-    }
+    if (together) return handOut(parentIds, together);
     return settle(
       parentIds.map(async (id) => {
         const items = await list({ [filterKey]: id }, 10_000);

@@ -125,14 +125,14 @@ async function volumesOfGroups(
   const out = new Map<string, CinderVolume[]>(known.map((g) => [g.id, []]));
   const chunks: (typeof known)[] = [];
   for (let i = 0; i < known.length; i += IDS_PER_LISTING) chunks.push(known.slice(i, i + IDS_PER_LISTING));
+  // Room for volumes created since the groups were read; a read that fills it is not trusted.
+  const room = chunks.map((chunk) => chunk.reduce((n, g) => n + g.volumes.length, 0) + IDS_PER_LISTING);
   let answers: CinderVolume[][];
   try {
     answers = await Promise.all(
-      chunks.map((chunk) => {
-        const expected = chunk.reduce((n, g) => n + g.volumes.length, 0);
-        // Room for volumes created since the groups were read; a read that fills it is not trusted.
-        return client.listAll((o) => client.listVolumes(caller, o), { group_id: JSON.stringify(chunk.map((g) => g.id)) }, expected + IDS_PER_LISTING);
-      }),
+      chunks.map((chunk, i) =>
+        client.listAll((o) => client.listVolumes(caller, o), { group_id: JSON.stringify(chunk.map((g) => g.id)) }, room[i]),
+      ),
     );
   } catch (err) {
     if (err instanceof FacadeError && err.code === 'BAD_USER_INPUT') return null;
@@ -140,8 +140,7 @@ async function volumesOfGroups(
   }
   for (const [i, chunk] of chunks.entries()) {
     const got = answers[i]!;
-    const expected = chunk.reduce((n, g) => n + g.volumes.length, 0);
-    if (got.length >= expected + IDS_PER_LISTING) return null;
+    if (got.length >= room[i]!) return null;
     const ids = new Set(got.map((v) => v.id));
     if (chunk.some((g) => g.volumes.some((id) => !ids.has(id)))) {
       // Nothing of a group that has volumes came back: this Cinder compared the list as one string.
