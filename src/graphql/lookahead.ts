@@ -43,3 +43,18 @@ function fieldsOf(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, s
 export function hasArgument(fields: FieldNode[] | undefined, name: string): boolean {
   return (fields ?? []).some((f) => (f.arguments ?? []).some((a) => a.name.value === name));
 }
+
+/**
+ * Which of `links` the query asks of each node of the page, as the prefetch wants it. A link in `firstPageOnly`
+ * (a nested connection) counts only where it reads its first page: with `after` it is read by its own listing.
+ */
+export function wantedLinks<K extends string>(
+  info: GraphQLResolveInfo,
+  links: readonly K[],
+  firstPageOnly: readonly K[] = [],
+): Record<K, boolean> {
+  const wants = nodeSelections(info);
+  const out = {} as Record<K, boolean>;
+  for (const link of links) out[link] = wants.has(link) && !(firstPageOnly.includes(link) && hasArgument(wants.get(link), 'after'));
+  return out;
+}

@@ -2,7 +2,7 @@
 // asks of each node, through nodes, edges.node, aliases and fragments.
 import { type GraphQLResolveInfo, buildSchema, execute, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { hasArgument, nodeSelections } from '../../src/graphql/lookahead.js';
+import { hasArgument, nodeSelections, wantedLinks } from '../../src/graphql/lookahead.js';
 
 const schema = buildSchema(`
   type Query { things(first: Int): ThingConnection }
@@ -14,6 +14,7 @@ const schema = buildSchema(`
 /** Runs the query and returns what the look-ahead saw at `things`. */
 function seen(query: string, variables?: Record<string, unknown>) {
   let found: ReturnType<typeof nodeSelections> | undefined;
+  let links: Record<'kids' | 'kind' | 'other', boolean> | undefined;
   const result = execute({
     schema,
     document: parse(query),
@@ -21,12 +22,13 @@ function seen(query: string, variables?: Record<string, unknown>) {
     rootValue: {
       things: (_: unknown, __: unknown, info: GraphQLResolveInfo) => {
         found = nodeSelections(info);
+        links = wantedLinks(info, ['kids', 'kind', 'other'], ['kids']);
         return null;
       },
     },
   });
   expect((result as { errors?: unknown }).errors).toBeUndefined();
-  return found!;
+  return Object.assign(found!, { links: links! });
 }
 
 describe('nodeSelections', () => {
@@ -53,5 +55,14 @@ describe('nodeSelections', () => {
     expect(hasArgument(s.get('kids'), 'after')).toBe(true);
     expect(hasArgument(seen('{ things { nodes { kids { id } } } }').get('kids'), 'after')).toBe(false);
     expect(hasArgument(undefined, 'after')).toBe(false);
+  });
+
+  it('wantedLinks: the links asked of each node, a paged link only on its first page', () => {
+    expect(seen('{ things { nodes { kids { id } kind } } }').links).toEqual({ kids: true, kind: true, other: false });
+    expect(seen('query($a: String) { things { nodes { kids(after: $a) { id } } } }', { a: 'x' }).links).toEqual({
+      kids: false,
+      kind: false,
+      other: false,
+    });
   });
 });

@@ -1,6 +1,6 @@
 import type { QueryResolvers } from '../../generated/graphql.js';
 import { connection, markerCursor, markerFromCursor, pageSize } from '../../graphql/connections.js';
-import { hasArgument, nodeSelections } from '../../graphql/lookahead.js';
+import { wantedLinks } from '../../graphql/lookahead.js';
 import { wireValue } from '../../graphql/scalars.js';
 import { assertSafeId } from '../../ids.js';
 import { readMarkerPages } from '../../upstreams/paging.js';
@@ -13,14 +13,7 @@ export const CinderQuery: QueryResolvers = {
     const marker = markerFromCursor(args.after);
     const { client, loaders } = ctx.cinder();
     const filters = { name: args.filter?.name ?? undefined };
-    const wants = nodeSelections(info);
-    loaders.prefetchForGroups(first, {
-      groupType: wants.has('groupType'),
-      volumeTypes: wants.has('volumeTypes'),
-      volumes: wants.has('volumes'),
-      // A later page of snapshots is read by its own filtered listing, never from the shared one.
-      snapshots: wants.has('snapshots') && !hasArgument(wants.get('snapshots'), 'after'),
-    });
+    loaders.prefetchForGroups(first, wantedLinks(info, ['groupType', 'volumeTypes', 'volumes', 'snapshots'], ['snapshots']));
     const page = await readMarkerPages(
       'cinder',
       (limit, m) => client.listGroups(ctx.caller, { limit, marker: m, filters }),

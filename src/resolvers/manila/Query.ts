@@ -1,6 +1,6 @@
 import type { QueryResolvers } from '../../generated/graphql.js';
 import { NotSupportedError, InputError } from '../../errors.js';
-import { hasArgument, nodeSelections } from '../../graphql/lookahead.js';
+import { wantedLinks } from '../../graphql/lookahead.js';
 import { pageSize } from '../../graphql/connections.js';
 import { wireValue } from '../../graphql/scalars.js';
 import { assertSafeId } from '../../ids.js';
@@ -29,14 +29,10 @@ export const ManilaQuery: QueryResolvers = {
     if ((filters['name~'] || filters['description~']) && !(await client.atLeast(MANILA_VERSIONS.likeFilters))) {
       throw new NotSupportedError('manila', `nameContains and descriptionContains need Manila API 2.36; this Manila supports up to ${await client.version()}.`);
     }
-    const wants = nodeSelections(info);
-    loaders.prefetchForShareGroups(pageSize(args.first), {
-      shareGroupType: wants.has('shareGroupType'),
-      shareTypes: wants.has('shareTypes'),
-      shares: wants.has('shares'),
-      // A later page of snapshots is read by its own filtered listing, never from the shared one.
-      snapshots: wants.has('snapshots') && !hasArgument(wants.get('snapshots'), 'after'),
-    });
+    loaders.prefetchForShareGroups(
+      pageSize(args.first),
+      wantedLinks(info, ['shareGroupType', 'shareTypes', 'shares', 'snapshots'], ['snapshots']),
+    );
     const conn = await offsetConnection(
       client,
       args,
