@@ -1,7 +1,7 @@
 import type { SimResponse } from '../server.js';
 import { AVAILABILITY_ZONE, manilaTime, newId, type GroupSnapshotRow, type ShareGroupRow } from './state.js';
 import {
-  atLeast, boolFromString, collectionLinks, entity, fault, filterAndSort, isUuidLike, limited, pySet, queryObject, reply,
+  atLeast, boolFromString, collectionLinks, entity, fault, filterAndSort, isUuidLike, limited, listQuery, pySet, reply,
   selfLinks, shareGroupGate, str, type Ctx,
 } from './wire.js';
 import { adminAction, updateNameDescription } from './actions.js';
@@ -43,13 +43,7 @@ export function shareGroupDetail(ctx: Ctx, g: ShareGroupRow): Record<string, unk
 }
 
 function list(ctx: Ctx, detail: boolean): SimResponse {
-  const search = queryObject(ctx.req.query);
-  search.delete('limit');
-  search.delete('offset');
-  const sortKey = search.get('sort_key') ?? 'created_at';
-  const sortDir = search.get('sort_dir') ?? 'desc';
-  search.delete('sort_key');
-  search.delete('sort_dir');
+  const { search, sortKey, sortDir } = listQuery(ctx);
   if (!atLeast(ctx, '2.36')) {
     search.delete('name~');
     search.delete('description~');
@@ -59,7 +53,6 @@ function list(ctx: Ctx, detail: boolean): SimResponse {
     search.delete('group_type_id');
     search.set('share_group_type_id', alias);
   }
-  search.delete('all_tenants');
   const rows = [...ctx.state.shareGroups.values()].filter((g) => g.project_id === ctx.projectId);
   const sorted = filterAndSort(ctx, rows, {
     columns: COLUMNS, like: ['name~', 'description~'], search, sortKey, sortDir,

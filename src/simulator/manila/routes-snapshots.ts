@@ -1,7 +1,7 @@
 import type { SimResponse } from '../server.js';
 import { manilaTime, newId, type GroupSnapshotRow } from './state.js';
 import {
-  collectionLinks, entity, fault, filterAndSort, isUuidLike, limited, queryObject, reply, selfLinks,
+  collectionLinks, entity, fault, filterAndSort, isUuidLike, limited, listQuery, reply, selfLinks,
   shareGroupGate, str, type Ctx,
 } from './wire.js';
 import { adminAction, updateNameDescription } from './actions.js';
@@ -33,14 +33,7 @@ export function snapshotDetail(ctx: Ctx, s: GroupSnapshotRow): Record<string, un
 }
 
 function list(ctx: Ctx, detail: boolean): SimResponse {
-  const search = queryObject(ctx.req.query);
-  search.delete('limit');
-  search.delete('offset');
-  const sortKey = search.get('sort_key') ?? 'created_at';
-  const sortDir = search.get('sort_dir') ?? 'desc';
-  search.delete('sort_key');
-  search.delete('sort_dir');
-  search.delete('all_tenants');
+  const { search, sortKey, sortDir } = listQuery(ctx);
   const rows = [...ctx.state.shareGroupSnapshots.values()].filter((s) => s.project_id === ctx.projectId).map(viewRow);
   // No LIKE support here: `name~` is just an unknown key.
   const sorted = filterAndSort(ctx, rows, {

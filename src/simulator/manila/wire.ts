@@ -133,6 +133,18 @@ export function queryObject(q: URLSearchParams): Map<string, string> {
   return m;
 }
 
+/**
+ * The filters of a list request, as `req.GET` sees them, with paging, sorting and `all_tenants` taken out; and the
+ * sort, defaulting to newest first.
+ */
+export function listQuery(ctx: Ctx): { search: Map<string, string>; sortKey: string; sortDir: string } {
+  const search = queryObject(ctx.req.query);
+  const sortKey = search.get('sort_key') ?? 'created_at';
+  const sortDir = search.get('sort_dir') ?? 'desc';
+  for (const k of ['limit', 'offset', 'sort_key', 'sort_dir', 'all_tenants']) search.delete(k);
+  return { search, sortKey, sortDir };
+}
+
 /** `common.limited`: offset/limit slicing with Manila's validation messages. */
 export function limited<T>(ctx: Ctx, items: T[], maxLimit = 1000): T[] | SimResponse {
   const q = ctx.req.query;
