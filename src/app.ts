@@ -22,6 +22,8 @@ export interface App {
   /** Simulators started for services in simulated mode, by service. */
   simulators: Partial<Record<ServiceName, RunningSimulator & { endpoint: string }>>;
   endpoints: Partial<Record<ServiceName, string>>;
+  /** The process-wide upstream clients (null: service not configured). */
+  upstreams: Upstreams;
   /** SIGTERM: finish in-flight requests (within `graceMs`), then stop; resolves with requests cut off. */
   drain(graceMs: number): Promise<number>;
   close(): Promise<void>;
@@ -74,6 +76,7 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}): Prom
     server,
     simulators,
     endpoints,
+    upstreams,
     drain: async (graceMs) => {
       const left = await server.drain(graceMs);
       await Promise.all(Object.values(simulators).map((s) => s.close()));

@@ -1,6 +1,7 @@
 // Bench child: the canonical Cinder screen composed by hand — the CPU yardstick for the facade. Same undici
-// request() and Agent settings as the facade, the same upstream calls (one list, then the linked collections
-// in parallel), and the same JSON the facade answers, assembled directly. No GraphQL, no DataLoader.
+// request() and Agent settings as the facade, the same upstream calls as the facade makes with Cinder next
+// door (d = 0: one list, then the linked collections in parallel), and the same JSON the facade answers,
+// assembled directly. No GraphQL, no DataLoader.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -91,6 +92,21 @@ async function childrenOf<T extends { id: string }>(
   return out;
 }
 
+/**
+ * The volumes of up to 50 groups in one listing (Cinder evaluates `group_id=["a","b"]` as a list), as the facade
+ * reads them when Cinder is next door; more groups, or a failed read, go the way of `childrenOf`.
+ */
+async function volumesOf(groupIds: string[], token: string): Promise<Map<string, Volume[]>> {
+  if (groupIds.length < 2 || groupIds.length > 50) {
+    return childrenOf<Volume>(groupIds, (v) => v.group_id, '/volumes/detail', 'volumes', 'volumes_links', token);
+  }
+  const filter = `&group_id=${encodeURIComponent(JSON.stringify(groupIds))}`;
+  const all = await listAll<Volume>('/volumes/detail', 'volumes', 'volumes_links', 10_000, token, filter);
+  const out = new Map<string, Volume[]>(groupIds.map((id) => [id, []]));
+  for (const v of all) out.get(v.group_id ?? '')?.push(v);
+  return out;
+}
+
 /** Types by id: one show for a single id, one listing for several. */
 async function typesById(ids: string[], showPath: string, showKey: string, listPath: string, listKey: string, token: string) {
   const unique = [...new Set(ids)];
@@ -109,7 +125,7 @@ async function canonical(n: number, token: string) {
   const [groupTypes, volumeTypes, volumes, snapshots] = await Promise.all([
     typesById(page.map((g) => g.group_type), '/group_types', 'group_type', '/group_types', 'group_types', token),
     typesById(page.flatMap((g) => g.volume_types), '/types', 'volume_type', '/types', 'volume_types', token),
-    childrenOf<Volume>(ids, (v) => v.group_id, '/volumes/detail', 'volumes', 'volumes_links', token),
+    volumesOf(ids, token),
     childrenOf<Snapshot>(ids, (s) => s.group_id, '/group_snapshots/detail', 'group_snapshots', 'group_snapshot_links', token),
   ]);
   const named = (t: Named | undefined) => (t ? { id: t.id, name: t.name } : null);

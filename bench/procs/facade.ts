@@ -3,6 +3,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { loopLoad } from '../../src/upstreams/roundTrips.js';
 import { cpuMicros, serveIpc } from '../ipc.js';
 
 const app = await startApp(loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1' }));
@@ -19,6 +20,8 @@ serveIpc(
       const m = process.memoryUsage();
       return { rss: m.rss, heapUsed: m.heapUsed, external: m.external };
     },
+    /** What the planner goes by when it decides to read ahead: Cinder's fastest recent round trip, loop load. */
+    planner: () => ({ fastestRoundTripMs: app.upstreams.cinder?.http.roundTrips.fastest() ?? null, busy: loopLoad.busy() }),
     resetLoopDelay: () => loopDelay.reset(),
     loopDelay: () => ({
       p50: ms(loopDelay.percentile(50)),

@@ -45,6 +45,11 @@ serveIpc(
     calls: (name) => sim(name).calls.map((c) => `${c.method} ${c.url}`),
     /** Round trips of the calls since the last reset: calls sent before any of them was answered share one. */
     roundTrips: (name) => new Set(sim(name).calls.map((c) => c.answeredBefore)).size,
+    /** Volume listings since the last reset: how many, and how many were unfiltered (the planner read ahead). */
+    volumeListings: (name) => {
+      const listings = sim(name).calls.filter((c) => c.path.endsWith('/volumes/detail'));
+      return { listings: listings.length, unfiltered: listings.filter((c) => !c.url.includes('group_id=')).length };
+    },
     callCounts: () => Object.fromEntries(Object.entries(sims).map(([n, s]) => [n, s.calls.length])),
     cpu: () => cpuMicros(),
     rss: () => process.memoryUsage().rss,

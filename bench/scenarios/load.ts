@@ -17,6 +17,8 @@ export interface Measured {
   callsPerQuery: number;
   /** Simulator-process CPU microseconds per request. */
   simCpuPerRequest: number;
+  /** Share of the window's Cinder volume listings that were unfiltered: the planner read ahead of the page. */
+  readAhead: number | null;
 }
 
 /** Warm-up, then one measured window; CPU and upstream calls are read around the window only. */
@@ -26,8 +28,11 @@ export async function measure(
   url: string,
   body: string,
   opts: { connections: number; rate?: number; warmSec: number; loadSec: number },
+  /** Simulator (dataset) the target reads. */
+  sim: string,
 ): Promise<Measured> {
   await load({ url, body, connections: opts.connections, durationSec: opts.warmSec, rate: opts.rate });
+  await sims.call('resetCalls');
   const callsBefore = await sims.call<Record<string, number>>('callCounts');
   const simCpu0 = await sims.call<number>('cpu');
   const cpu0 = await target.call<number>('cpu');
@@ -35,6 +40,7 @@ export async function measure(
   const cpu1 = await target.call<number>('cpu');
   const simCpu1 = await sims.call<number>('cpu');
   const callsAfter = await sims.call<Record<string, number>>('callCounts');
+  const volumes = await sims.call<{ listings: number; unfiltered: number }>('volumeListings', sim);
   const calls = Object.keys(callsAfter).reduce((sum, k) => sum + (callsAfter[k]! - (callsBefore[k] ?? 0)), 0);
   if (result.failures > 0) throw new Error(`${target.name}: ${result.failures} failed requests under load`);
   return {
@@ -42,8 +48,11 @@ export async function measure(
     cpuMicros: cpu1 - cpu0,
     callsPerQuery: calls / result.requests,
     simCpuPerRequest: (simCpu1 - simCpu0) / result.requests,
+    readAhead: volumes.listings ? volumes.unfiltered / volumes.listings : null,
   };
 }
+
+const pct = (share: number | null) => (share === null ? 'n/a' : `${fmt(100 * share, 0)} %`);
 
 export interface LoopDelay {
   p50: number;
@@ -80,7 +89,7 @@ export async function roundTripScenario(facade: BenchChild, sims: BenchChild, ur
     rate: plan.rate,
     warmSec: plan.warmSec,
     loadSec: plan.loadSec,
-  });
+  }, spec.sim);
   const loop = await facade.call<LoopDelay>('loopDelay');
   const mem = await facade.call<{ rss: number }>('memory');
   await sims.call('setDelay', 0);
@@ -95,7 +104,7 @@ export async function roundTripScenario(facade: BenchChild, sims: BenchChild, ur
     rps: m.load.rps,
     vsFloor: `p50 ${fmt(p50 / floor, 2)}× (+${fmt(p50 - floor)} ms), p99 +${fmt(p99 - floor)} ms${m.load.rps < 0.95 * plan.rate ? '; RATE NOT MET' : ''}`,
     rssMB: mem.rss / MB,
-    notes: `floor ${CHAIN_DEPTH}×${plan.delayMs} ms; target p50 ≤ +2, p99 ≤ +8; alone p50 ${fmt(alone)} ms; ${connections} conns; facade CPU ${fmt(cpuPerReq, 2)} ms/req; loop delay p99 ${fmt(loop.p99)} ms`,
+    notes: `floor ${CHAIN_DEPTH}×${plan.delayMs} ms; target p50 ≤ +2, p99 ≤ +8; alone p50 ${fmt(alone)} ms; ${connections} conns; facade CPU ${fmt(cpuPerReq, 2)} ms/req; volumes read ahead ${pct(m.readAhead)}; loop delay p99 ${fmt(loop.p99)} ms`,
     detail: { ...m, loopDelay: loop, connections, floor, aloneMs: alone },
   };
   return { row, loop };
@@ -120,6 +129,7 @@ function combine(parts: Measured[]): Measured {
     cpuMicros: parts.reduce((a, m) => a + m.cpuMicros, 0),
     callsPerQuery: weighted((m) => m.callsPerQuery),
     simCpuPerRequest: weighted((m) => m.simCpuPerRequest),
+    readAhead: parts.every((m) => m.readAhead !== null) ? weighted((m) => m.readAhead!) : null,
   };
 }
 
@@ -140,8 +150,8 @@ export async function cpuScenario(
   const bParts: Measured[] = [];
   for (let round = 0; round < plan.cpuRounds; round++) {
     // Only the first window of each side needs a JIT warm-up.
-    fParts.push(await measure(facade, sims, urls.facade, body, { ...opts, warmSec: round === 0 ? opts.warmSec : 1 }));
-    bParts.push(await measure(baseline, sims, urls.baseline, body, { ...opts, warmSec: round === 0 ? opts.warmSec : 1 }));
+    fParts.push(await measure(facade, sims, urls.facade, body, { ...opts, warmSec: round === 0 ? opts.warmSec : 1 }, spec.sim));
+    bParts.push(await measure(baseline, sims, urls.baseline, body, { ...opts, warmSec: round === 0 ? opts.warmSec : 1 }, spec.sim));
   }
   const f = combine(fParts);
   const b = combine(bParts);
@@ -161,7 +171,7 @@ export async function cpuScenario(
       rps: f.load.rps,
       vsBaseline: `${fmt(ratio, 2)}× hand-written CPU/req (target ≤ 2×)`,
       rssMB: fMem.rss / MB,
-      notes: `${fmt(perReq(f), 3)} CPU ms/req = ${fmt(perCpuSecond(f), 0)} req per CPU-s (target ≥ 1000); rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; sims ${fmt(f.simCpuPerRequest / 1000, 2)} ms/req; loop delay p99 ${fmt(loop.p99)} ms`,
+      notes: `${fmt(perReq(f), 3)} CPU ms/req = ${fmt(perCpuSecond(f), 0)} req per CPU-s (target ≥ 1000); rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; sims ${fmt(f.simCpuPerRequest / 1000, 2)} ms/req; volumes read ahead ${pct(f.readAhead)}; loop delay p99 ${fmt(loop.p99)} ms`,
       detail: { ...f, rounds: fParts, loopDelay: loop },
     },
     {

@@ -85,15 +85,23 @@ export function connection<T>(
   items: T[],
   opts: { cursorOf: (item: T, index: number) => string; hasNextPage: boolean; hasPreviousPage: boolean; totalCount: TotalCount },
 ): Connection<T> {
-  const edges = items.map((node, i) => ({ cursor: opts.cursorOf(node, i), node }));
+  // Cursors are made only when the query asks for them: most screens read `nodes` alone.
+  let edges: Edge<T>[] | undefined;
+  const cursorAt = (i: number) => (items.length > 0 ? opts.cursorOf(items[i]!, i) : null);
   return {
-    edges,
+    get edges() {
+      return (edges ??= items.map((node, i) => ({ cursor: opts.cursorOf(node, i), node })));
+    },
     nodes: items,
     pageInfo: {
       hasNextPage: opts.hasNextPage,
       hasPreviousPage: opts.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return cursorAt(0);
+      },
+      get endCursor() {
+        return cursorAt(items.length - 1);
+      },
     },
     totalCount: opts.totalCount,
   };

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { type ErrorCode, type ServiceName, UpstreamError } from '../errors.js';
 import type { Caller } from './caller.js';
 import { Bulkhead, BulkheadRejection, CircuitBreaker, RetryBudget, retryDelayMs } from './resilience.js';
+import { RoundTripClock } from './roundTrips.js';
 
 export interface HttpTimeouts {
   connectMs: number;
@@ -212,6 +213,8 @@ export class HttpClient {
   private readonly agent: Dispatcher;
   private readonly classify: ErrorClassifier | undefined;
   private readonly retries = new RetryBudget();
+  /** Time to response headers of recent calls: the planner weighs a round trip against reading ahead. */
+  readonly roundTrips = new RoundTripClock();
 
   constructor(opts: HttpClientOptions) {
     this.service = opts.service;
@@ -344,6 +347,7 @@ export class HttpClient {
     absoluteUrl: string | undefined,
   ): Promise<UpstreamResponse> {
     let res: Dispatcher.ResponseData;
+    const sent = performance.now();
     try {
       res = await request(url, {
         method: req.method,
@@ -355,6 +359,7 @@ export class HttpClient {
     } catch (err) {
       throw networkError(this.service, err);
     }
+    this.roundTrips.record(performance.now() - sent);
     let text: string;
     try {
       text = await readBody(res);

@@ -169,10 +169,14 @@ export function byIdOrListing<T extends { id: string }>(
  * number of parents grows: several parents in a batch share one full listing (bounded), one parent gets its
  * own filtered listing. Every child read is handed to `prime` for the by-id loaders.
  *
- * `prefetch(parents)` starts that full listing before the parents are known (the root resolver of a page sees
+ * Where the upstream can filter by several parents at once (`many`), that exact read comes first whenever it
+ * takes one call: it reads only what these parents hold, where a full listing may read 50 times as much.
+ *
+ * `prefetch(parents)` starts the full listing before the parents are known (the root resolver of a page sees
  * from the query that their children will be wanted), so it travels with the page instead of after it. It is
- * the same bounded read the batch would make for that many parents; the batch then uses it whenever it is
- * complete, even if fewer parents came back than were expected.
+ * the bounded read the batch would make for that many parents without `many`; the batch then uses it whenever
+ * it is complete, even if fewer parents came back than were expected. With `many`, the prefetch reads ahead of
+ * what the exact read would: its caller weighs that against the round trip it saves (`worthReadingAhead`).
  */
 export function childrenByParent<T extends { id: string }>(
   list: (filters: Record<string, string> | undefined, maxItems: number) => Promise<T[]>,
@@ -182,10 +186,10 @@ export function childrenByParent<T extends { id: string }>(
   /** CollectionSizes key: when given, a collection known to be over budget is not probed again. */
   sizeKey?: string,
   /**
-   * The children of several parents in one bounded, filtered read (Cinder volumes: `group_id` takes a list),
-   * tried before one filtered listing per parent; null when it cannot answer these parents for sure.
+   * The children of several parents in bounded, filtered reads of up to `perCall` parents each (Cinder volumes:
+   * `group_id` takes a list); `read` resolves to null when it cannot answer these parents for sure.
    */
-  many?: (parentIds: readonly string[]) => Promise<Map<string, T[]> | null>,
+  many?: { read: (parentIds: readonly string[]) => Promise<Map<string, T[]> | null>; perCall: number },
 ) {
   const full = sharedListing((max) => list(undefined, max));
   let prefetchedMax = 0;
@@ -200,14 +204,21 @@ export function childrenByParent<T extends { id: string }>(
   const loader = new DataLoader<string, T[]>(async (parentIds) => {
     const budget = parentIds.length * FULL_LISTING_BUDGET_PER_KEY;
     const prefetched = prefetchedMax > budget;
-    if ((parentIds.length >= FULL_LISTING_MIN_KEYS && !knownOver(budget)) || prefetched) {
+    const several = parentIds.length >= FULL_LISTING_MIN_KEYS;
+    let triedMany = false;
+    if (several && many && !prefetched && parentIds.length <= many.perCall) {
+      triedMany = true;
+      const exact = await many.read(parentIds);
+      if (exact) return handOut(parentIds, exact);
+    }
+    if ((several && !knownOver(budget)) || prefetched) {
       const maxRead = Math.max(budget + 1, prefetchedMax);
       const all = await full(maxRead);
       if (sizeKey !== undefined) collectionSizes.record(sizeKey, all.length);
       // Complete (shorter than the read allowed): it holds every child of these parents.
       if (all.length < maxRead) return handOut(parentIds, partition(all, parentIds, parentOf));
     }
-    const together = parentIds.length >= FULL_LISTING_MIN_KEYS && many ? await many(parentIds) : null;
+    const together = several && many && !triedMany ? await many.read(parentIds) : null;
     if (together) return handOut(parentIds, together);
     return settle(
       parentIds.map(async (id) => {
@@ -218,6 +229,12 @@ export function childrenByParent<T extends { id: string }>(
     );
   });
   return Object.assign(loader, {
+    /** How many items a prefetch for `parents` would read at most: the budget, or less when the size is known. */
+    aheadItems(parents: number): number {
+      const budget = parents * FULL_LISTING_BUDGET_PER_KEY;
+      const known = sizeKey === undefined ? 0 : collectionSizes.atLeast(sizeKey);
+      return known > 0 ? Math.min(known, budget) : budget;
+    },
     /**
      * Starts the full listing for a batch of up to `parents` parents now, when the planner would choose it. The
      * parents are not known yet (a page may come back shorter than asked), so only a listing whose budget fits in

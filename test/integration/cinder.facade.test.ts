@@ -1,6 +1,7 @@
 // Facade behaviour over the Cinder simulator that only a simulator can show: upstream call counts, headers sent,
 // nothing sent for hostile input, old-microversion gating, unreachable or unconfigured upstreams.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loopLoad } from '../../src/upstreams/roundTrips.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 
 const NESTED = `query($n: Int) { groups(first: $n) { nodes {
@@ -10,12 +11,22 @@ const NESTED = `query($n: Int) { groups(first: $n) { nodes {
 describe('Cinder upstream calls', () => {
   let f: Facade;
   const calls = () => f.app.simulators.cinder!.calls;
+  /** As if Cinder's recent round trips had all taken `ms`: the planner reads ahead only for a distant one. */
+  const remoteCinder = (ms: number) => {
+    for (let i = 0; i < 16; i++) f.app.upstreams.cinder!.http.roundTrips.record(ms);
+  };
+
+  // This test process's own load must not decide the plans asserted here: the facade reads as if idle.
+  const busy = vi.spyOn(loopLoad, 'busy').mockReturnValue(0);
 
   beforeAll(async () => {
     f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x' }, { cinder: { transitionMs: 20, extraGroups: 60 } });
     await f.ok('{ groups(first: 1) { nodes { id } } }'); // version discovery happens once per process
   });
-  afterAll(() => f.close());
+  afterAll(async () => {
+    busy.mockRestore();
+    await f.close();
+  });
 
   it.each([1, 10, 60])('a page of %i groups with types, volumes and snapshots costs a flat number of calls', async (n) => {
     f.app.simulators.cinder!.resetCalls();
@@ -35,6 +46,7 @@ describe('Cinder upstream calls', () => {
   it('a page of several groups costs one round trip: the linked listings go out with the page', async () => {
     const sim = f.app.simulators.cinder!;
     sim.setDelay(40); // every answer takes longer than sending the next call does
+    remoteCinder(40);
     try {
       sim.resetCalls();
       const data = await f.ok<any>(NESTED, { n: 10 });
@@ -51,9 +63,35 @@ describe('Cinder upstream calls', () => {
     }
   });
 
+  it('next door, the volumes of a page are read exactly after it; far away, the full listing goes with the page', async () => {
+    const sim = f.app.simulators.cinder!;
+    const volumeUrls = () => calls().filter((c) => c.path.endsWith('/volumes/detail')).map((c) => decodeURIComponent(c.url));
+    const q = '{ groups(first: 10) { nodes { id volumes { id group { id } } } } }';
+    remoteCinder(0.2);
+    sim.resetCalls();
+    const near = await f.ok<any>(q);
+    const ids = near.groups.nodes.map((g: any) => g.id);
+    expect(volumeUrls()).toEqual([expect.stringContaining(`group_id=${JSON.stringify(ids)}`)]);
+    remoteCinder(30);
+    sim.resetCalls();
+    const far = await f.ok<any>(q);
+    expect(volumeUrls()).toEqual([expect.not.stringContaining('group_id=')]);
+    expect(far).toEqual(near);
+    // Short of CPU, the facade does not spend it on reading ahead, however far Cinder is.
+    busy.mockReturnValue(0.95);
+    try {
+      sim.resetCalls();
+      expect(await f.ok<any>(q)).toEqual(near);
+      expect(volumeUrls()).toEqual([expect.stringContaining(`group_id=${JSON.stringify(ids)}`)]);
+    } finally {
+      busy.mockReturnValue(0);
+    }
+  });
+
   it('a prefetched listing serves a page shorter than asked for, and a later snapshot page is not prefetched', async () => {
     const sim = f.app.simulators.cinder!;
     const one = (await f.ok<any>('{ groups(first: 1) { nodes { name } } }')).groups.nodes[0].name;
+    remoteCinder(30);
     sim.resetCalls();
     const q = `query($name: String) { groups(first: 10, filter: { name: $name }) { nodes { id volumes { id group { id } } } } }`;
     const data = await f.ok<any>(q, { name: one });
@@ -81,20 +119,23 @@ describe('Cinder upstream calls', () => {
   });
 
   it('a listing found over budget is not probed again for the same caller', async () => {
-    // 2 groups allow a full listing of 100 volumes; the project holds about 130, so the first request probes
-    // (and falls back to one listing filtered by both group ids); the second goes straight to that listing.
-    const q = '{ groups(first: 2) { nodes { id volumes { id group { id } } } } }';
+    // Two groups read by id (so their volume ids are not known) allow a full listing of 100 volumes; the
+    // project holds about 130, so the first request probes, then reads one listing per group; the second goes
+    // straight to those.
+    const ids = (await f.ok<any>('{ groups(first: 2) { nodes { id } } }')).groups.nodes.map((g: any) => g.id);
+    const q = `{ a: group(id: "${ids[0]}") { id volumes { id group { id } } } b: group(id: "${ids[1]}") { id volumes { id group { id } } } }`;
     const volumeCalls = () => calls().filter((c) => c.path.endsWith('/volumes/detail')).map((c) => decodeURIComponent(c.url));
     f.app.simulators.cinder!.resetCalls();
     const d = await f.ok<any>(q, undefined, { token: 'sizes-A' });
-    for (const g of d.groups.nodes) for (const v of g.volumes) expect(v.group.id).toBe(g.id);
+    for (const g of [d.a, d.b]) for (const v of g.volumes) expect(v.group.id).toBe(g.id);
     expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(1);
-    const ids = d.groups.nodes.map((g: any) => g.id);
-    expect(volumeCalls().filter((u) => u.includes('group_id='))).toEqual([expect.stringContaining(`group_id=${JSON.stringify(ids)}`)]);
+    const filtered = volumeCalls().filter((u) => u.includes('group_id='));
+    expect(filtered).toHaveLength(2);
+    for (const id of ids) expect(filtered.some((u) => u.includes(`group_id=${id}`)), `${id} in ${filtered.join(' ')}`).toBe(true);
     f.app.simulators.cinder!.resetCalls();
     await f.ok(q, undefined, { token: 'sizes-A' });
     expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(0);
-    expect(volumeCalls().filter((u) => u.includes('group_id='))).toHaveLength(1);
+    expect(volumeCalls().filter((u) => u.includes('group_id='))).toHaveLength(2);
     // What one caller learnt is not used for another.
     f.app.simulators.cinder!.resetCalls();
     await f.ok(q, undefined, { token: 'sizes-B' });
@@ -102,7 +143,7 @@ describe('Cinder upstream calls', () => {
   });
 
   it('the volumes of a page of a large project cost one listing per 50 groups, checked against the groups', async () => {
-    // 60 groups hold ~130 volumes: over the budget of 2 groups, under that of 60; token sizes-A knows it.
+    // Even where a full listing would fit the budget of 2 groups, the exact listing of both reads less.
     const sim = f.app.simulators.cinder!;
     const q = '{ groups(first: 2) { nodes { id volumes { id } } } }';
     const truth = await f.ok<any>('{ groups(first: 2) { nodes { id } } }');

@@ -65,6 +65,57 @@ describe('childrenByParent.prefetch', () => {
   });
 });
 
+describe('childrenByParent with an exact read of several parents', () => {
+  /** `many` as Cinder's `group_id=[...]`: the kids of up to `perCall` parents in one call, recorded. */
+  function exact(c: ReturnType<typeof collection>, kids: Kid[], answers = true) {
+    return {
+      perCall: 3,
+      read: async (ids: readonly string[]) => {
+        c.calls.push(`parents=${ids.join(',')}`);
+        if (!answers) return null;
+        return new Map(ids.map((id) => [id, kids.filter((k) => k.parent === id)]));
+      },
+    };
+  }
+  const kidsOf = (size: number) => Array.from({ length: size }, (_, i) => ({ id: `k${i}`, parent: `p${i % 10}` }));
+
+  it('reads exactly the parents asked for when that takes one call, even where the full listing would fit', async () => {
+    const c = collection(40);
+    const loader = childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {}, undefined, exact(c, kidsOf(40)));
+    const kids = await loader.loadMany(['p0', 'p1', 'p2']);
+    expect(kids.map((k) => (k as Kid[]).length)).toEqual([4, 4, 4]);
+    expect(c.calls).toEqual(['parents=p0,p1,p2']);
+  });
+
+  it('more parents than one exact call holds: the bounded full listing first, the exact reads when it is over budget', async () => {
+    const small = collection(40);
+    const a = childrenByParent<Kid>(small.list, 'parent', (k) => k.parent, () => {}, undefined, exact(small, kidsOf(40)));
+    await a.loadMany(['p0', 'p1', 'p2', 'p3']);
+    expect(small.calls).toEqual(['all max=201']);
+
+    const big = collection(2000);
+    const b = childrenByParent<Kid>(big.list, 'parent', (k) => k.parent, () => {}, undefined, exact(big, kidsOf(2000)));
+    const kids = await b.loadMany(['p0', 'p1', 'p2', 'p3']);
+    expect(kids.map((k) => (k as Kid[]).length)).toEqual([200, 200, 200, 200]);
+    expect(big.calls).toEqual(['all max=201', 'parents=p0,p1,p2,p3']);
+  });
+
+  it('an exact read that cannot answer leaves the full listing, then one listing per parent', async () => {
+    const c = collection(2000);
+    const loader = childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {}, undefined, exact(c, [], false));
+    await loader.loadMany(['p0', 'p1']);
+    expect(c.calls).toEqual(['parents=p0,p1', 'all max=101', 'parent=p0', 'parent=p1']);
+  });
+
+  it('a prefetched full listing is used instead of the exact read', async () => {
+    const c = collection(40);
+    const loader = childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {}, undefined, exact(c, kidsOf(40)));
+    loader.prefetch(10);
+    await loader.loadMany(['p0', 'p1']);
+    expect(c.calls).toEqual(['all max=501']);
+  });
+});
+
 describe('byIdLoader with a prefetched listing', () => {
   it('answers one id from the listing once it was prefetched, and falls back to a show when it failed', async () => {
     const shows: string[] = [];

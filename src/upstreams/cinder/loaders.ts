@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { FacadeError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { CollectionSizes, byIdLoader, byIdOrListing, childrenByParent, once, settle } from '../loaders.js';
+import { worthReadingAhead } from '../roundTrips.js';
 import type { CinderClient } from './client.js';
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
 
@@ -44,7 +45,10 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     (v) => v.group_id,
     (v) => volumeById.prime(v.id, v),
     CollectionSizes.key('cinder', 'volumes', caller),
-    (ids) => volumesOfGroups(client, caller, ids.map((id) => pageGroups.get(id))),
+    {
+      read: (ids) => volumesOfGroups(client, caller, ids.map((id) => pageGroups.get(id))),
+      perCall: IDS_PER_LISTING,
+    },
   );
   const snapshotsByGroupId = childrenByParent<CinderGroupSnapshot>(
     (filters, max) => client.listAll((o) => client.listGroupSnapshots(caller, o), filters, max),
@@ -82,7 +86,11 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       if (groups < 2) return;
       if (wants.groupType) allGroupTypes.prefetch();
       if (wants.volumeTypes) allVolumeTypes.prefetch();
-      if (wants.volumes) volumesByGroupId.prefetch(groups);
+      // The volumes have an exact read once the page is in (its groups' ids in one listing): reading all of
+      // the project's volumes ahead of it only pays where a round trip costs more than the extra items.
+      if (wants.volumes && worthReadingAhead(client.http.roundTrips, volumesByGroupId.aheadItems(groups))) {
+        volumesByGroupId.prefetch(groups);
+      }
       if (wants.snapshots) snapshotsByGroupId.prefetch(groups);
     },
     /** After a write: forget everything this request knew about the group. */
