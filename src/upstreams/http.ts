@@ -66,7 +66,6 @@ export interface UpstreamResponse {
 /** Per-service knowledge of an error: which vocabulary code an upstream error name or code means. */
 export type ErrorClassifier = (status: number, upstreamCode: string | null, message: string) => ErrorCode | undefined;
 
-
 export function codeForStatus(status: number): ErrorCode {
   if (status === 400 || status === 422 || status === 413) return 'BAD_USER_INPUT';
   if (status === 401) return 'UNAUTHENTICATED';

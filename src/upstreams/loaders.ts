@@ -205,9 +205,8 @@ export function childrenByParent<T extends { id: string }>(
     const budget = parentIds.length * FULL_LISTING_BUDGET_PER_KEY;
     const prefetched = prefetchedMax > budget;
     const several = parentIds.length >= FULL_LISTING_MIN_KEYS;
-    let triedMany = false;
-    if (several && many && !prefetched && parentIds.length <= many.perCall) {
-      triedMany = true;
+    const exactFirst = several && many !== undefined && !prefetched && parentIds.length <= many.perCall;
+    if (exactFirst && many) {
       const exact = await many.read(parentIds);
       if (exact) return handOut(parentIds, exact);
     }
@@ -218,7 +217,7 @@ export function childrenByParent<T extends { id: string }>(
       // Complete (shorter than the read allowed): it holds every child of these parents.
       if (all.length < maxRead) return handOut(parentIds, partition(all, parentIds, parentOf));
     }
-    const together = several && many && !triedMany ? await many.read(parentIds) : null;
+    const together = several && many && !exactFirst ? await many.read(parentIds) : null;
     if (together) return handOut(parentIds, together);
     return settle(
       parentIds.map(async (id) => {

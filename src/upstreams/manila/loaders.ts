@@ -5,7 +5,6 @@ import {
   byIdLoader,
   byIdOrListing,
   childrenByParent,
-  nullIfNotFound,
   partition,
   once,
   settle,
@@ -30,30 +29,24 @@ const LISTING_BUDGET_PER_KEY = 50;
 
 /**
  * By-id loader whose batches of several ids are answered by one listing (types, networks, shares: Manila has
- * no get-many). Ids the listing did not hold (a private type, a listing over budget) fall back to one show each.
+ * no get-many), while it stays within LISTING_BUDGET_PER_KEY items per id (at least two ids' worth). Ids the
+ * listing did not hold (a private type, a listing over budget) fall back to one show each; `eager` as in
+ * `byIdLoader`.
  */
 function byIdViaListing<T extends { id: string }>(
   show: (id: string) => Promise<T>,
   listing: (maxItems: number) => Promise<T[]>,
-  onRead: (t: T) => void = () => {},
-  /** True once the listing was prefetched for this request: then even one id is answered from it. */
-  eager: () => boolean = () => false,
+  eager?: () => boolean,
 ): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(async (ids) => {
-    const found = new Map<string, T>();
-    if (ids.length > 1 || eager()) {
+  return byIdLoader(
+    show,
+    async (ids) => {
       const budget = Math.max(ids.length, 2) * LISTING_BUDGET_PER_KEY;
-      // A prefetched listing that failed leaves one id to its show, as if nothing had been prefetched.
-      const all = ids.length > 1 ? await listing(budget + 1) : await listing(budget + 1).catch(() => []);
-      if (all.length <= budget) {
-        for (const t of all) {
-          found.set(t.id, t);
-          onRead(t);
-        }
-      }
-    }
-    return settle(ids.map(async (id) => found.get(id) ?? nullIfNotFound(show(id))));
-  });
+      const all = await listing(budget + 1);
+      return all.length <= budget ? new Map(all.map((t) => [t.id, t])) : null;
+    },
+    eager,
+  );
 }
 
 /** Per-request loaders for one caller: every Manila object is fetched at most once per GraphQL request. */
@@ -79,13 +72,11 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
   const shareGroupTypeById = byIdViaListing<ManilaShareGroupType>(
     (id) => client.showShareGroupType(caller, id),
     allShareGroupTypes.get,
-    undefined,
     () => allShareGroupTypes.started,
   );
   const shareTypeById = byIdViaListing<ManilaShareType>(
     (id) => client.showShareType(caller, id),
     allShareTypes.get,
-    undefined,
     () => allShareTypes.started,
   );
   const shareNetworkById = byIdViaListing<ManilaShareNetwork>(
