@@ -71,6 +71,7 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}): Prom
     about: aboutFrom(config, endpoints),
     limits: config.limits,
     development: config.development,
+    compileAfter: config.compileAfter,
   });
   return {
     server,

@@ -30,6 +30,11 @@ export interface Config {
   /** NODE_ENV=development: field suggestions in validation errors. */
   development: boolean;
   limits: Limits;
+  /**
+   * GRAPHQL_COMPILE_AFTER: how many times a document runs through graphql-js before it is compiled (graphql-jit);
+   * null ("off"): never compiled.
+   */
+  compileAfter: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -84,6 +89,15 @@ function parsePositive(name: string, raw: string | undefined, fallback: number):
   return Number(raw);
 }
 
+function parseCompileAfter(raw: string | undefined): number | null {
+  if (raw === undefined || raw === '') return 1;
+  if (raw.trim().toLowerCase() === 'off') return null;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new ConfigError(`GRAPHQL_COMPILE_AFTER must be a whole number (0 = compile at once) or "off", got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw.trim());
+}
+
 /** Environment -> typed config. Throws ConfigError with one clear line for any bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = parsePort(env.PORT);
@@ -111,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo,
     upstreamTimeoutMs: parsePositive('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 5_000),
     development: env.NODE_ENV === 'development',
+    compileAfter: parseCompileAfter(env.GRAPHQL_COMPILE_AFTER),
     limits: {
       requestDeadlineMs: parsePositive('REQUEST_DEADLINE_MS', env.REQUEST_DEADLINE_MS, 10_000),
       maxInFlight: parsePositive('MAX_IN_FLIGHT', env.MAX_IN_FLIGHT, 256),

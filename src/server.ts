@@ -7,6 +7,7 @@ import type { Limits } from './config.js';
 import { type RequestContext, type Upstreams, createContext, tokenFrom } from './context.js';
 import type { AboutShape } from './graphql/about.js';
 import { formatError } from './graphql/errors.js';
+import { type CompilingExecutor, compilingExecutor, executorGateway } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { buildSchema } from './schema.js';
 
@@ -17,6 +18,8 @@ export interface FacadeServer {
   server: Server;
   /** GraphQL requests being answered right now. */
   inFlight(): number;
+  /** How operations were executed: interpreted by graphql-js, or compiled by graphql-jit once they recurred. */
+  execution: CompilingExecutor['stats'];
   /**
    * Graceful stop: refuse new work (503, /readyz fails), let in-flight requests finish within `graceMs`, then
    * close. Resolves with how many requests were still running when the grace period ended (0 normally).
@@ -32,6 +35,8 @@ export interface ServerOptions {
   about: AboutShape;
   limits: Limits;
   development: boolean;
+  /** Runs of a document through graphql-js before graphql-jit compiles it; null: never compiled. */
+  compileAfter: number | null;
 }
 
 /** What /readyz says about each upstream: its mode and its circuit breaker, never a live call. */
@@ -93,8 +98,10 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     costLimit: { maxCost: limits.maxCost },
     blockFieldSuggestion: { enabled: !opts.development },
   }).protect();
+  const schema = buildSchema();
+  const execution = compilingExecutor(schema, { compileAfter: opts.compileAfter ?? Number.POSITIVE_INFINITY });
   const apollo = new ApolloServer<RequestContext>({
-    schema: buildSchema(),
+    gateway: executorGateway(schema, execution.executor),
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
@@ -234,6 +241,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     url: `http://${host}:${addr.port}`,
     server,
     inFlight: () => inFlight,
+    execution: execution.stats,
     drain: async (graceMs) => {
       draining = true;
       // Stop accepting connections; idle keep-alive connections close now, busy ones once their answer is out.

@@ -18,9 +18,14 @@ export interface Facade {
   close(): Promise<void>;
 }
 
-/** Starts the real facade on a free port with the given environment (as `npm start` would read it). */
+/**
+ * Starts the real facade on a free port with the given environment (as `npm start` would read it). Every document
+ * is compiled at once (GRAPHQL_COMPILE_AFTER=0), so the suite runs on graphql-jit, the executor a busy facade
+ * spends its time in; `GRAPHQL_COMPILE_AFTER=off npm test` runs it on graphql-js instead.
+ */
 export async function startFacade(env: Record<string, string>, sim?: SimulatorOptions, defaultToken?: string): Promise<Facade> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env });
+  const compileAfter = process.env.GRAPHQL_COMPILE_AFTER ?? '0';
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', GRAPHQL_COMPILE_AFTER: compileAfter, ...env });
   const app = await startApp(config, sim);
   const url = `${app.server.url}/graphql`;
   async function gql<T>(query: string, variables?: Record<string, unknown>, opts?: { token?: string | null }) {

@@ -24,6 +24,13 @@ describe('loadConfig', () => {
     expect(c.services.cinder.kind).toBe('real');
   });
 
+  it('compiles a document from its second run unless GRAPHQL_COMPILE_AFTER says otherwise', () => {
+    expect(loadConfig({}).compileAfter).toBe(1);
+    expect(loadConfig({ GRAPHQL_COMPILE_AFTER: '0' }).compileAfter).toBe(0);
+    expect(loadConfig({ GRAPHQL_COMPILE_AFTER: ' 25 ' }).compileAfter).toBe(25);
+    expect(loadConfig({ GRAPHQL_COMPILE_AFTER: 'OFF' }).compileAfter).toBeNull();
+  });
+
   it.each([
     [{ PORT: 'abc' }, /PORT must be a whole number/],
     [{ PORT: '70000' }, /PORT must be a whole number/],
@@ -33,6 +40,8 @@ describe('loadConfig', () => {
     [{ SIMULATE: 'nova' }, /SIMULATE lists unknown service "nova"/],
     [{ CINDER_URL: 'http://h/v3/p', SIMULATE: 'cinder' }, /choose one/],
     [{ UPSTREAM_TIMEOUT_MS: '-5' }, /UPSTREAM_TIMEOUT_MS/],
+    [{ GRAPHQL_COMPILE_AFTER: 'sometimes' }, /GRAPHQL_COMPILE_AFTER must be a whole number .* or "off"/],
+    [{ GRAPHQL_COMPILE_AFTER: '-1' }, /GRAPHQL_COMPILE_AFTER/],
   ])('rejects %o with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,0 +1,116 @@
+// The executor behind Apollo (issue 5, CPU): graphql-js for a document's first runs, graphql-jit once it recurs,
+// with the same answers and the same errors either way.
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { type DocumentNode, GraphQLError, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { compilingExecutor } from '../../src/graphql/executor.js';
+
+class Refused extends Error {}
+
+const schema = makeExecutableSchema({
+  typeDefs: `
+    type Query { things(first: Int = 2): [Thing!]! thing(id: ID!): Thing }
+    type Thing { id: ID! label: String! }`,
+  resolvers: {
+    Query: {
+      things: (_: unknown, args: { first: number }, ctx: { calls: number }) => {
+        ctx.calls++;
+        return Array.from({ length: args.first }, (_, i) => ({ id: `t${i}`, label: `thing ${i}` }));
+      },
+      thing: async (_: unknown, args: { id: string }) => {
+        if (args.id === 'bad') throw new Refused(`no thing ${args.id}`);
+        return { id: args.id, label: `thing ${args.id}` };
+      },
+    },
+  },
+});
+
+const documents = new Map<string, DocumentNode>();
+
+/** What Apollo hands a gateway executor, as far as ours reads it; one parsed document per text, as Apollo's store. */
+function request(query: string, variables?: Record<string, unknown>, operationName: string | null = null) {
+  let document = documents.get(query);
+  if (!document) documents.set(query, (document = parse(query)));
+  const context = { calls: 0 };
+  const rc = { document, operationName, queryHash: query, request: { query, variables }, context };
+  return { rc: rc as unknown as GatewayGraphQLRequestContext, context };
+}
+
+const THINGS = 'query($n: Int) { things(first: $n) { id label } }';
+
+describe('compilingExecutor', () => {
+  it('runs a document through graphql-js compileAfter times, then compiles it once and answers the same', async () => {
+    const run = compilingExecutor(schema, { compileAfter: 2 });
+    const answers = [];
+    for (let i = 0; i < 5; i++) {
+      const { rc, context } = request(THINGS, { n: 3 });
+      answers.push(await run.executor(rc));
+      expect(context.calls).toBe(1);
+    }
+    expect(run.stats()).toEqual({ interpreted: 2, compiled: 3, compilations: 1, documents: 1 });
+    for (const a of answers) expect(a).toEqual(answers[0]);
+    expect(answers[0]!.data).toEqual({ things: [0, 1, 2].map((i) => ({ id: `t${i}`, label: `thing ${i}` })) });
+  });
+
+  it('compiles a document per operation: another operation of the same text is its own entry', async () => {
+    const run = compilingExecutor(schema, { compileAfter: 0 });
+    const text = 'query A { things { id } } query B { thing(id: "x") { label } }';
+    expect((await run.executor(request(text, undefined, 'A').rc)).data).toEqual({ things: [{ id: 't0' }, { id: 't1' }] });
+    expect((await run.executor(request(text, undefined, 'B').rc)).data).toEqual({ thing: { label: 'thing x' } });
+    expect(run.stats()).toMatchObject({ compiled: 2, compilations: 2, documents: 2 });
+  });
+
+  it('remembers at most maxDocuments documents; a forgotten one starts over on graphql-js', async () => {
+    const run = compilingExecutor(schema, { compileAfter: 1, maxDocuments: 2 });
+    const texts = ['{ things { id } }', '{ things { label } }', '{ things { id label } }'];
+    for (const t of texts) for (let i = 0; i < 2; i++) await run.executor(request(t).rc);
+    expect(run.stats()).toEqual({ interpreted: 3, compiled: 3, compilations: 3, documents: 2 });
+    await run.executor(request(texts[0]!).rc);
+    expect(run.stats()).toMatchObject({ interpreted: 4, compiled: 3, documents: 2 });
+  });
+
+  it('never compiles with compileAfter Infinity (GRAPHQL_COMPILE_AFTER=off)', async () => {
+    const run = compilingExecutor(schema, { compileAfter: Number.POSITIVE_INFINITY });
+    for (let i = 0; i < 3; i++) await run.executor(request(THINGS).rc);
+    expect(run.stats()).toMatchObject({ interpreted: 3, compiled: 0, compilations: 0 });
+  });
+
+  it('hands Apollo plain graphql-js errors with path, locations and the original error, as graphql-js does', async () => {
+    const query = '{ ok: thing(id: "a") { id }\n  no: thing(id: "bad") { id } }';
+    const interpreted = await compilingExecutor(schema, { compileAfter: 5 }).executor(request(query).rc);
+    const run = compilingExecutor(schema, { compileAfter: 0 });
+    const compiled = await run.executor(request(query).rc);
+    expect(run.stats().compiled).toBe(1);
+    for (const result of [interpreted, compiled]) {
+      expect(result.data).toEqual({ ok: { id: 'a' }, no: null });
+      const err = result.errors![0]!;
+      // Apollo's plugins rewrite messages and unwrap originalError with instanceof: the class matters.
+      expect(Object.getPrototypeOf(err)).toBe(GraphQLError.prototype);
+      expect(err.message).toBe('no thing bad');
+      expect(err.path).toEqual(['no']);
+      expect(err.locations).toEqual([{ line: 2, column: 3 }]);
+      expect(err.originalError).toBeInstanceOf(Refused);
+      expect(() => Object.assign(err, { message: 'rewritten' })).not.toThrow();
+    }
+  });
+
+  it('answers refused variables through graphql-js, whose wording Apollo turns into BAD_USER_INPUT', async () => {
+    const run = compilingExecutor(schema, { compileAfter: 0 });
+    const { rc, context } = request(THINGS, { n: 'ten' });
+    const result = await run.executor(rc);
+    expect(result.data).toBeUndefined();
+    expect(result.errors?.[0]?.message).toMatch(/^Variable "\$n" got invalid value "ten"; Int cannot represent/);
+    expect(result.errors?.[0]?.nodes?.[0]?.kind).toBe('VariableDefinition');
+    expect(context.calls).toBe(0);
+    expect(run.stats()).toMatchObject({ compiled: 0, interpreted: 1, compilations: 1 });
+  });
+
+  it('falls back to graphql-js for a document graphql-jit cannot compile', async () => {
+    const run = compilingExecutor(schema, { compileAfter: 0 });
+    const result = await run.executor(request('query A { things { id } }', undefined, 'Missing').rc);
+    expect(result.errors?.[0]?.message).toBe('Unknown operation named "Missing".');
+    await run.executor(request('query A { things { id } }', undefined, 'Missing').rc);
+    expect(run.stats()).toMatchObject({ compiled: 0, interpreted: 2, compilations: 1 });
+  });
+});
