@@ -1,7 +1,8 @@
 // `npm run bench` (issue 5): upstream calls, round trips, CPU and memory of the facade, each against its floor
 // or baseline. Simulators, facade and hand-written baseline each run in their own process (so CPU is per
 // process); this process only generates load. BENCH_QUICK=1: under a minute. BENCH_STEADY_MINUTES=10: soak.
-// BENCH_PROFILE=1: the load-phase facade writes a V8 CPU profile under bench/results/profiles.
+// BENCH_PROFILE=1: the load-phase facade and the hand-written baseline write V8 CPU profiles under
+// bench/results/profiles/{facade,baseline}, so the two can be compared function by function.
 // BENCH_ONLY=cpu,roundtrips,...: only those scenarios (calls, roundtrips, cpu, waterfall, steady), to compare
 // one change quickly; the table then says which scenarios ran.
 import { execFileSync } from 'node:child_process';
@@ -109,9 +110,10 @@ try {
   }
 
   // ---- 2-5. load phases on one facade over the screen-sized dataset
-  const profile = process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${new URL('bench/results/profiles', root).pathname}`] : [];
-  const facade = child<{ url: string }>('facade', './procs/facade.ts', facadeEnv(endpoints.cinderScreen!), [...plan.facadeNodeFlags, ...profile]);
-  const baseline = child<{ url: string }>('baseline', './procs/baseline.ts', { CINDER_URL: endpoints.cinderScreen! });
+  const profile = (who: string) =>
+    process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${new URL(`bench/results/profiles/${who}`, root).pathname}`] : [];
+  const facade = child<{ url: string }>('facade', './procs/facade.ts', facadeEnv(endpoints.cinderScreen!), [...plan.facadeNodeFlags, ...profile('facade')]);
+  const baseline = child<{ url: string }>('baseline', './procs/baseline.ts', { CINDER_URL: endpoints.cinderScreen! }, profile('baseline'));
   const facadeUrl = (await facade.ready).url;
   const baselineUrl = (await baseline.ready).url;
   const fromFacade = await gql(facadeUrl, CINDER_SCREEN, plan.screenN);
