@@ -96,6 +96,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     /** After a write: forget everything this request knew about the group. */
     forgetGroup(id: string) {
       groupById.clear(id);
+      pageGroups.delete(id);
       volumesByGroupId.clear(id);
       snapshotsByGroupId.clear(id);
       replicationTargetsByGroupId.clear(id);
@@ -112,8 +113,13 @@ export type CinderLoaders = ReturnType<typeof createCinderLoaders>;
 // Ids that may go inside a list literal: nothing that could close a quote or the list.
 const LITERAL_SAFE = /^[A-Za-z0-9_-]{1,128}$/;
 const IDS_PER_LISTING = 50;
-/** Cinders found not to evaluate list filters (their answer missed a volume the group listed): not asked again. */
-const noListFilters = new WeakSet<CinderClient>();
+/**
+ * Cinders whose list-filtered answer came back empty while the groups listed volumes, and until when they are not
+ * asked again. Such a Cinder compares the list as one string; but a race looks the same (every volume of the
+ * groups deleted between the page and this read), so the verdict lapses and the next batch asks again.
+ */
+const noListFilters = new WeakMap<CinderClient, number>();
+export const LIST_FILTERS_RETRY_MS = 10 * 60_000;
 
 /**
  * The volumes of several groups with one listing per 50 groups: Cinder evaluates volume filter values as Python
@@ -127,7 +133,7 @@ async function volumesOfGroups(
   caller: Caller,
   groups: (CinderGroup | undefined)[],
 ): Promise<Map<string, CinderVolume[]> | null> {
-  if (noListFilters.has(client)) return null;
+  if ((noListFilters.get(client) ?? 0) > Date.now()) return null;
   const known = groups.filter((g): g is CinderGroup & { volumes: string[] } => !!g?.volumes && LITERAL_SAFE.test(g.id));
   if (known.length !== groups.length) return null;
   const out = new Map<string, CinderVolume[]>(known.map((g) => [g.id, []]));
@@ -152,7 +158,7 @@ async function volumesOfGroups(
     const ids = new Set(got.map((v) => v.id));
     if (chunk.some((g) => g.volumes.some((id) => !ids.has(id)))) {
       // Nothing of a group that has volumes came back: this Cinder compared the list as one string.
-      if (got.length === 0) noListFilters.add(client);
+      if (got.length === 0) noListFilters.set(client, Date.now() + LIST_FILTERS_RETRY_MS);
       return null;
     }
     for (const v of got) out.get(v.group_id ?? '')?.push(v);
