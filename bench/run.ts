@@ -132,8 +132,17 @@ try {
     loops.push(rt.loop);
   }
   if (runs('cpu')) {
-    log('scenario 3: CPU, facade vs hand-written baseline');
-    const cpu = await cpuScenario(facade, baseline, sims, { facade: facadeUrl, baseline: baselineUrl }, cinderScreen, plan);
+    log('scenario 3: CPU, facade vs hand-written baseline (and vs itself on graphql-js only)');
+    // The same facade with query compilation off: the before of the largest CPU optimisation, in the same windows.
+    const interpreted = child<{ url: string }>(
+      'facade (graphql-js)',
+      './procs/facade.ts',
+      { ...facadeEnv(endpoints.cinderScreen!), GRAPHQL_COMPILE_AFTER: 'off' },
+      plan.facadeNodeFlags,
+    );
+    const before = { child: interpreted, url: (await interpreted.ready).url, label: 'on graphql-js only (GRAPHQL_COMPILE_AFTER=off)' };
+    const cpu = await cpuScenario(facade, baseline, sims, { facade: facadeUrl, baseline: baselineUrl }, cinderScreen, plan, before);
+    await interpreted.stop();
     rows.push(...cpu.rows);
     loops.push(cpu.loop);
   }

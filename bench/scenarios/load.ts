@@ -133,7 +133,18 @@ function combine(parts: Measured[]): Measured {
   };
 }
 
-/** Scenario 3: upstreams answer at once; facade and baseline flat out in alternating windows, CPU per request compared. */
+/** The same facade with an optimisation switched off, measured in the same alternating windows. */
+export interface CpuVariant {
+  child: BenchChild;
+  url: string;
+  /** Row label after "cpu: facade", e.g. "on graphql-js only (GRAPHQL_COMPILE_AFTER=off)". */
+  label: string;
+}
+
+/**
+ * Scenario 3: upstreams answer at once; facade, baseline (and `before`, the facade without an optimisation) flat
+ * out in alternating windows, CPU per request compared.
+ */
 export async function cpuScenario(
   facade: BenchChild,
   baseline: BenchChild,
@@ -141,6 +152,7 @@ export async function cpuScenario(
   urls: { facade: string; baseline: string },
   spec: ScreenSpec,
   plan: Plan,
+  before?: CpuVariant,
 ) {
   await sims.call('setDelay', 0);
   const body = graphqlBody(spec.query, plan.screenN);
@@ -148,10 +160,13 @@ export async function cpuScenario(
   await facade.call('resetLoopDelay');
   const fParts: Measured[] = [];
   const bParts: Measured[] = [];
+  const vParts: Measured[] = [];
   for (let round = 0; round < plan.cpuRounds; round++) {
     // Only the first window of each side needs a JIT warm-up.
-    fParts.push(await measure(facade, sims, urls.facade, body, { ...opts, warmSec: round === 0 ? opts.warmSec : 1 }, spec.sim));
-    bParts.push(await measure(baseline, sims, urls.baseline, body, { ...opts, warmSec: round === 0 ? opts.warmSec : 1 }, spec.sim));
+    const o = { ...opts, warmSec: round === 0 ? opts.warmSec : 1 };
+    fParts.push(await measure(facade, sims, urls.facade, body, o, spec.sim));
+    bParts.push(await measure(baseline, sims, urls.baseline, body, o, spec.sim));
+    if (before) vParts.push(await measure(before.child, sims, before.url, body, o, spec.sim));
   }
   const f = combine(fParts);
   const b = combine(bParts);
@@ -186,5 +201,20 @@ export async function cpuScenario(
       detail: { ...b, rounds: bParts },
     },
   ];
+  if (before) {
+    const v = combine(vParts);
+    const vMem = await before.child.call<{ rss: number }>('memory');
+    rows.push({
+      scenario: `cpu: facade ${before.label}, same load`,
+      callsPerQuery: v.callsPerQuery,
+      p50: v.load.p50,
+      p99: v.load.p99,
+      rps: v.load.rps,
+      vsBaseline: `${fmt(perReq(v) / perReq(b), 2)}× hand-written CPU/req`,
+      rssMB: vMem.rss / MB,
+      notes: `before the optimisation: ${fmt(perReq(v), 3)} CPU ms/req = ${fmt(perCpuSecond(v), 0)} req per CPU-s; the facade above uses ${fmt(100 * (1 - perReq(f) / perReq(v)), 0)} % less CPU per request`,
+      detail: { ...v, rounds: vParts },
+    });
+  }
   return { rows, loop };
 }
