@@ -51,8 +51,14 @@ export function compilingExecutor(schema: GraphQLSchema, options: Partial<Compil
 
   const compile = (document: DocumentNode, operationName: string | null): CompiledQuery | 'interpret' => {
     compilations++;
-    const result = compileQuery(schema, document, operationName ?? undefined);
-    return isCompiledQuery(result) ? result : 'interpret';
+    try {
+      const result = compileQuery(schema, document, operationName ?? undefined);
+      return isCompiledQuery(result) ? result : 'interpret';
+    } catch (err) {
+      // A compiler bug must not fail a document graphql-js can answer; it stays interpreted.
+      console.error('graphql-jit could not compile a document; it runs on graphql-js:', err);
+      return 'interpret';
+    }
   };
 
   const executor: GatewayExecutor = async (rc) => {

@@ -1,0 +1,33 @@
+// A compiler that throws (a graphql-jit bug) leaves the document on graphql-js instead of failing it.
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { parse } from 'graphql';
+import { describe, expect, it, vi } from 'vitest';
+import { compilingExecutor } from '../../src/graphql/executor.js';
+
+vi.mock('graphql-jit', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('graphql-jit')>()),
+  compileQuery: () => {
+    throw new TypeError('compiler bug');
+  },
+}));
+
+describe('compilingExecutor with a compiler that throws', () => {
+  it('answers through graphql-js, compiles the document only once, and says so in the log', async () => {
+    const schema = makeExecutableSchema({ typeDefs: 'type Query { hello: String! }', resolvers: { Query: { hello: () => 'world' } } });
+    const run = compilingExecutor(schema, { compileAfter: 0 });
+    const query = '{ hello }';
+    const rc = { document: parse(query), operationName: null, queryHash: query, request: { query }, context: {} };
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(await run.executor(rc as unknown as GatewayGraphQLRequestContext)).toEqual({ data: { hello: 'world' } });
+      }
+      expect(run.stats()).toMatchObject({ interpreted: 3, compiled: 0, compilations: 1 });
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(String(logged.mock.calls[0]?.[1])).toContain('compiler bug');
+    } finally {
+      logged.mockRestore();
+    }
+  });
+});
