@@ -38,6 +38,10 @@ const corpus: [string, string, Record<string, unknown>?][] = [
      fragment page on GroupConnection { totalCount nodes { id ... on Group { name volumes @include(if: $full) { id size } } } }`,
     { full: true, lean: false },
   ],
+  [
+    'custom scalars and enums (DateTime, statuses) on both services',
+    '{ groups(first: 3) { nodes { createdAt status rawStatus replicationStatus } } shareGroups(first: 3) { nodes { createdAt status } } }',
+  ],
   ['a second page by cursor', '{ groups(first: 2) { pageInfo { endCursor } } }'],
   ['hostile ids answer BAD_USER_INPUT beside good data', 'query($id: ID!) { group(id: $id) { id } groups(first: 1) { nodes { id } } }', { id: '../x' }],
   ['an unknown id is null', '{ group(id: "00000000-0000-4000-8000-000000000000") { id } shareGroup(id: "00000000-0000-4000-8000-000000000000") { id } }'],
