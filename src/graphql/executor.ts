@@ -15,7 +15,9 @@ export interface CompilingExecutorOptions {
   maxDocuments: number;
 }
 
-export const DEFAULT_EXECUTOR_OPTIONS: CompilingExecutorOptions = { compileAfter: 1, maxDocuments: 500 };
+// A compiled canonical screen holds about 100 KB: 100 documents bound what a client cycling through distinct
+// documents can make the facade keep to about 10 MB. A portal sends a handful of distinct documents.
+export const DEFAULT_EXECUTOR_OPTIONS: CompilingExecutorOptions = { compileAfter: 1, maxDocuments: 100 };
 
 interface Slot {
   runs: number;
