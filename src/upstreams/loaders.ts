@@ -206,7 +206,7 @@ export function childrenByParent<T extends { id: string }>(
     const prefetched = prefetchedMax > budget;
     const several = parentIds.length >= FULL_LISTING_MIN_KEYS;
     const exactFirst = several && many !== undefined && !prefetched && parentIds.length <= many.perCall;
-    if (exactFirst && many) {
+    if (exactFirst) {
       const exact = await many.read(parentIds);
       if (exact) return handOut(parentIds, exact);
     }
