@@ -26,6 +26,12 @@ export interface RequestContext {
   manila(): ManilaAccess;
   /** SDRS client and this request's loaders; throws UPSTREAM_UNAVAILABLE when SDRS is not set up. */
   sdrs(): { client: SdrsClient; loaders: SdrsLoaders };
+  /**
+   * The response is written: let go of the loaders and everything they read. Whatever still refers to this
+   * context then holds a few small objects instead of the request's data (see the server's call). A call to
+   * `cinder()` etc. afterwards would get fresh, empty loaders.
+   */
+  dispose(): void;
 }
 
 const HINT: Record<ServiceName, string> = {
@@ -96,6 +102,12 @@ export function createContext(upstreams: Upstreams, about: AboutShape, token: st
       if (!upstreams.sdrs) throw notConfigured('sdrs');
       sdrs ??= { client: upstreams.sdrs, loaders: createSdrsLoaders(upstreams.sdrs, caller) };
       return sdrs;
+    },
+    dispose() {
+      cinder = undefined;
+      manila = undefined;
+      sdrs = undefined;
+      caller.gets?.clear();
     },
   };
 }

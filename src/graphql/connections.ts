@@ -81,28 +81,61 @@ export function offsetFromCursor(cursor: string | null | undefined): number {
   return Number(m[1]) + 1;
 }
 
-export function connection<T>(
-  items: T[],
-  opts: { cursorOf: (item: T, index: number) => string; hasNextPage: boolean; hasPreviousPage: boolean; totalCount: TotalCount },
-): Connection<T> {
-  // Cursors are made only when the query asks for them: most screens read `nodes` alone.
-  let edges: Edge<T>[] | undefined;
-  const cursorAt = (i: number) => (items.length > 0 ? opts.cursorOf(items[i]!, i) : null);
-  return {
-    get edges() {
-      return (edges ??= items.map((node, i) => ({ cursor: opts.cursorOf(node, i), node })));
-    },
-    nodes: items,
-    pageInfo: {
-      hasNextPage: opts.hasNextPage,
-      hasPreviousPage: opts.hasPreviousPage,
-      get startCursor() {
-        return cursorAt(0);
-      },
-      get endCursor() {
-        return cursorAt(items.length - 1);
-      },
-    },
-    totalCount: opts.totalCount,
-  };
+interface ConnectionOptions<T> {
+  cursorOf: (item: T, index: number) => string;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  totalCount: TotalCount;
+}
+
+/**
+ * Cursors are made only when the query asks for them: most screens read `nodes` alone. Classes with the lazy
+ * fields as prototype getters, not object literals with their own `get edges()`: V8 keeps such literals, and the
+ * page their closures reach, alive through scavenges until the next full collection (test/unit/gc-shapes.test.ts).
+ */
+class LazyConnection<T> implements Connection<T> {
+  readonly pageInfo: PageInfoShape;
+  readonly totalCount: TotalCount;
+  private madeEdges: Edge<T>[] | undefined;
+
+  constructor(
+    readonly nodes: T[],
+    private readonly opts: ConnectionOptions<T>,
+  ) {
+    this.pageInfo = new LazyPageInfo(nodes, opts);
+    this.totalCount = opts.totalCount;
+  }
+
+  get edges(): Edge<T>[] {
+    return (this.madeEdges ??= this.nodes.map((node, i) => ({ cursor: this.opts.cursorOf(node, i), node })));
+  }
+}
+
+class LazyPageInfo<T> implements PageInfoShape {
+  readonly hasNextPage: boolean;
+  readonly hasPreviousPage: boolean;
+
+  constructor(
+    private readonly items: T[],
+    private readonly opts: ConnectionOptions<T>,
+  ) {
+    this.hasNextPage = opts.hasNextPage;
+    this.hasPreviousPage = opts.hasPreviousPage;
+  }
+
+  get startCursor(): string | null {
+    return this.cursorAt(0);
+  }
+
+  get endCursor(): string | null {
+    return this.cursorAt(this.items.length - 1);
+  }
+
+  private cursorAt(i: number): string | null {
+    return this.items.length > 0 ? this.opts.cursorOf(this.items[i]!, i) : null;
+  }
+}
+
+export function connection<T>(items: T[], opts: ConnectionOptions<T>): Connection<T> {
+  return new LazyConnection(items, opts);
 }

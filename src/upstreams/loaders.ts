@@ -47,17 +47,30 @@ export function byIdLoader<T extends { id: string }>(
 /**
  * One read per request that may be started early (a prefetch) and awaited later; `started` says whether anyone
  * asked for it yet. A failed prefetch is never an unhandled rejection: whoever awaits it gets the error.
+ *
+ * A class, not an object literal with a `get started()`: V8 keeps such a literal, and everything its closures
+ * reach (here the request's loaders and all they read), alive through every scavenge until the next full
+ * collection (measured in test/unit/gc-shapes.test.ts).
  */
-export function once<T>(fetch: () => Promise<T>): { get: () => Promise<T>; prefetch: () => void; readonly started: boolean } {
-  let result: Promise<T> | undefined;
-  const get = () => (result ??= fetch());
-  return {
-    get,
-    prefetch: () => void get().catch(() => {}),
-    get started() {
-      return result !== undefined;
-    },
+export class Once<T> {
+  private result: Promise<T> | undefined;
+
+  constructor(private readonly fetch: () => Promise<T>) {}
+
+  /** Bound: it is handed around as a function (`byIdLoader(show, all.get)`). */
+  readonly get = (): Promise<T> => (this.result ??= this.fetch());
+
+  readonly prefetch = (): void => {
+    void this.get().catch(() => {});
   };
+
+  get started(): boolean {
+    return this.result !== undefined;
+  }
+}
+
+export function once<T>(fetch: () => Promise<T>): Once<T> {
+  return new Once(fetch);
 }
 
 /**
