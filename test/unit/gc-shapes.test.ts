@@ -4,7 +4,8 @@
 // kept every instance, and everything its closures reached, through scavenges; so did our context value while
 // Apollo Server's gateway request context (a literal with a `status` accessor whose closure holds Apollo's request
 // context) referred to it. A quarter of what a screen allocated went to the old generation that way, and garbage
-// collection took a fifth of the facade's CPU. These tests measure the promotion, or what a disposed context still reaches.
+// collection took a fifth of the facade's CPU. These tests measure the promotion, or what a disposed context
+// still reaches.
 import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
