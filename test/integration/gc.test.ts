@@ -3,18 +3,10 @@
 // scavenges until the next full collection (see test/unit/gc-shapes.test.ts); the server disposes of the context
 // after each answer, so the loaders' data dies young. Measured on Node 20 with the simulator in the same process:
 // about 45 KB per request with the disposal, 230 KB without it (130 KB with GRAPHQL_COMPILE_AFTER=off).
-import { runInNewContext } from 'node:vm';
-import v8 from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CINDER_SCREEN } from '../../bench/queries.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
-
-v8.setFlagsFromString('--expose-gc');
-// Growth of the old generation stands for promotion only if nothing is allocated there directly: V8 would start
-// doing that for an allocation site whose objects a scavenge found alive (pretenuring), as a build loop's are.
-v8.setFlagsFromString('--no-allocation-site-pretenuring');
-const gc = runInNewContext('gc') as (opts?: { type: 'minor' | 'major' }) => void;
-const oldSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')!.space_used_size;
+import { gc, oldSpace } from '../helpers/gc.js';
 
 describe('a screen leaves little for the old generation', () => {
   let f: Facade;

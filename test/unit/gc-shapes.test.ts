@@ -6,8 +6,6 @@
 // context) referred to it. A quarter of what a screen allocated went to the old generation that way, and garbage
 // collection took a fifth of the facade's CPU. These tests measure the promotion, or what a disposed context
 // still reaches.
-import { runInNewContext } from 'node:vm';
-import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { connection } from '../../src/graphql/connections.js';
@@ -15,13 +13,8 @@ import { CinderClient } from '../../src/upstreams/cinder/client.js';
 import type { CinderGroup } from '../../src/upstreams/cinder/types.js';
 import { createAgent } from '../../src/upstreams/http.js';
 import { once } from '../../src/upstreams/loaders.js';
+import { gc, oldSpace } from '../helpers/gc.js';
 
-v8.setFlagsFromString('--expose-gc');
-// Growth of the old generation stands for promotion only if nothing is allocated there directly: V8 would start
-// doing that for an allocation site whose objects a scavenge found alive (pretenuring), as a build loop's are.
-v8.setFlagsFromString('--no-allocation-site-pretenuring');
-const gc = runInNewContext('gc') as (opts?: { type: 'minor' | 'major' }) => void;
-const oldSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')!.space_used_size;
 
 /**
  * Bytes two scavenges move into the old generation after `build` made objects and let go of them all. A first
