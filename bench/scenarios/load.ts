@@ -33,15 +33,14 @@ export async function measure(
 ): Promise<Measured> {
   await load({ url, body, connections: opts.connections, durationSec: opts.warmSec, rate: opts.rate });
   await sims.call('resetCalls');
-  const callsBefore = await sims.call<Record<string, number>>('callCounts');
   const simCpu0 = await sims.call<number>('cpu');
   const cpu0 = await target.call<number>('cpu');
   const result = await load({ url, body, connections: opts.connections, durationSec: opts.loadSec, rate: opts.rate });
   const cpu1 = await target.call<number>('cpu');
   const simCpu1 = await sims.call<number>('cpu');
-  const callsAfter = await sims.call<Record<string, number>>('callCounts');
+  const counts = await sims.call<Record<string, number>>('callCounts');
   const volumes = await sims.call<{ listings: number; unfiltered: number }>('volumeListings', sim);
-  const calls = Object.keys(callsAfter).reduce((sum, k) => sum + (callsAfter[k]! - (callsBefore[k] ?? 0)), 0);
+  const calls = Object.values(counts).reduce((sum, n) => sum + n, 0);
   if (result.failures > 0) throw new Error(`${target.name}: ${result.failures} failed requests under load`);
   return {
     load: result,
