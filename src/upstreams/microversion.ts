@@ -43,8 +43,14 @@ export class VersionCache {
     private readonly ttlMs = 5 * 60_000,
   ) {}
 
+  /** The cached maximum while it is fresh, synchronously; undefined when `max()` would have to read it. */
+  peek(): string | undefined {
+    return this.value && Date.now() - this.value.at < this.ttlMs ? this.value.max : undefined;
+  }
+
   async max(): Promise<string> {
-    if (this.value && Date.now() - this.value.at < this.ttlMs) return this.value.max;
+    const cached = this.peek();
+    if (cached !== undefined) return cached;
     this.pending ??= this.discover()
       .then((max) => {
         this.value = { max, at: Date.now() };

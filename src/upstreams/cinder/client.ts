@@ -50,10 +50,41 @@ function hasNext(links: unknown): boolean {
   return Array.isArray(links) && (links as CinderLink[]).some((l) => l?.rel === 'next');
 }
 
+/** What one version document allows: the microversion to send, its header, and the features it has. */
+class Negotiated {
+  readonly version: string;
+  /** Sent on every call; one frozen object per version document. */
+  readonly headers: Readonly<Record<string, string>>;
+  private readonly has: ReadonlySet<CinderFeature>;
+
+  constructor(readonly max: string) {
+    this.version = minVersion(max, CINDER_TARGET_VERSION);
+    this.headers = Object.freeze({ 'openstack-api-version': `volume ${this.version}` });
+    const features = Object.keys(CINDER_FEATURES) as CinderFeature[];
+    this.has = new Set(features.filter((f) => compareVersions(this.version, CINDER_FEATURES[f]) >= 0));
+  }
+
+  supports(feature: CinderFeature): boolean {
+    return this.has.has(feature);
+  }
+
+  /** This, or NotSupportedError when `feature` needs a newer Cinder. */
+  need(feature: CinderFeature | undefined): this {
+    if (feature !== undefined && !this.has.has(feature)) {
+      throw new NotSupportedError(
+        'cinder',
+        `${FEATURE_LABEL[feature]} needs Cinder API ${CINDER_FEATURES[feature]}; this Cinder supports up to ${this.version}.`,
+      );
+    }
+    return this;
+  }
+}
+
 /** One typed method per Cinder endpoint the facade uses. Process-wide; the caller is passed per call. */
 export class CinderClient {
   readonly http: HttpClient;
   private readonly versions: VersionCache;
+  private negotiated: Negotiated | undefined;
 
   constructor(endpoint: string, agent: Dispatcher) {
     this.http = new HttpClient({ service: 'cinder', endpoint, agent });
@@ -72,36 +103,41 @@ export class CinderClient {
     return v3.version;
   }
 
+  /**
+   * The negotiated microversion, checked for `feature` (NotSupportedError when this Cinder is too old). Made once
+   * per version document and synchronous while that is cached, so a call awaits nothing before it is sent.
+   */
+  private negotiation(feature?: CinderFeature): Negotiated | Promise<Negotiated> {
+    const max = this.versions.peek();
+    if (max === undefined) return this.versions.max().then((m) => this.negotiate(m).need(feature));
+    return this.negotiate(max).need(feature);
+  }
+
+  private negotiate(max: string): Negotiated {
+    if (this.negotiated?.max !== max) this.negotiated = new Negotiated(max);
+    return this.negotiated;
+  }
+
   /** The microversion sent on every call: the service maximum, capped at what the facade knows. */
   async version(): Promise<string> {
-    return minVersion(await this.versions.max(), CINDER_TARGET_VERSION);
+    return (await this.negotiation()).version;
   }
 
   async supports(feature: CinderFeature): Promise<boolean> {
-    return compareVersions(await this.version(), CINDER_FEATURES[feature]) >= 0;
+    return (await this.negotiation()).supports(feature);
   }
 
   async require(feature: CinderFeature): Promise<void> {
-    const v = await this.version();
-    if (compareVersions(v, CINDER_FEATURES[feature]) < 0) {
-      throw new NotSupportedError(
-        'cinder',
-        `${FEATURE_LABEL[feature]} needs Cinder API ${CINDER_FEATURES[feature]}; this Cinder supports up to ${v}.`,
-      );
-    }
+    await this.negotiation(feature);
   }
 
-  private async call(caller: Caller, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {
-    const v = await this.version();
-    return this.http.as(caller, {
-      ...req,
-      headers: { 'openstack-api-version': `volume ${v}` },
-    });
+  private call(caller: Caller, n: Negotiated, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {
+    return this.http.as(caller, { ...req, headers: n.headers });
   }
 
-  private async page<T>(caller: Caller, p: string, key: string, linksKey: string, opts: ListOptions, extra?: Query) {
+  private async page<T>(caller: Caller, n: Negotiated, p: string, key: string, linksKey: string, opts: ListOptions, extra?: Query) {
     // No with_count: Cinder honours it on volumes only; on groups an admin's unknown filter empties the list.
-    const res = await this.call(caller, {
+    const res = await this.call(caller, n, {
       method: 'GET',
       path: p,
       query: { ...extra, ...opts.filters, limit: opts.limit, marker: opts.marker },
@@ -116,45 +152,45 @@ export class CinderClient {
 
   // ---- groups
   async listGroups(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderGroup>> {
-    await this.require('groups');
-    const listVolume = (await this.supports('listVolume')) || undefined;
-    return this.page(caller, '/groups/detail', 'groups', 'group_links', opts, { list_volume: listVolume });
+    const n = await this.negotiation('groups');
+    const listVolume = n.supports('listVolume') || undefined;
+    return this.page(caller, n, '/groups/detail', 'groups', 'group_links', opts, { list_volume: listVolume });
   }
 
   /** Summary listing ({id, name} items): the cheapest way to count groups, which Cinder cannot count itself. */
   async listGroupSummaries(caller: Caller, opts: ListOptions): Promise<CinderPage<{ id: string }>> {
-    await this.require('groups');
-    return this.page(caller, '/groups', 'groups', 'group_links', opts);
+    const n = await this.negotiation('groups');
+    return this.page(caller, n, '/groups', 'groups', 'group_links', opts);
   }
 
   async showGroup(caller: Caller, id: string): Promise<CinderGroup> {
-    await this.require('groups');
-    const listVolume = (await this.supports('listVolume')) || undefined;
-    const res = await this.call(caller, { method: 'GET', path: path`/groups/${id}`, query: { list_volume: listVolume } });
+    const n = await this.negotiation('groups');
+    const listVolume = n.supports('listVolume') || undefined;
+    const res = await this.call(caller, n, { method: 'GET', path: path`/groups/${id}`, query: { list_volume: listVolume } });
     return (res.json as { group: CinderGroup }).group;
   }
 
   async createGroup(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
-    await this.require('groups');
-    const res = await this.call(caller, { method: 'POST', path: '/groups', body: { group: body } });
+    const n = await this.negotiation('groups');
+    const res = await this.call(caller, n, { method: 'POST', path: '/groups', body: { group: body } });
     return (res.json as { group: { id: string } }).group;
   }
 
   async createGroupFromSource(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
-    await this.require('groups');
-    const res = await this.call(caller, { method: 'POST', path: '/groups/action', body: { 'create-from-src': body } });
+    const n = await this.negotiation('groups');
+    const res = await this.call(caller, n, { method: 'POST', path: '/groups/action', body: { 'create-from-src': body } });
     return (res.json as { group: { id: string } }).group;
   }
 
   async updateGroup(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {
-    await this.require('groups');
-    await this.call(caller, { method: 'PUT', path: path`/groups/${id}`, body: { group: body } });
+    const n = await this.negotiation('groups');
+    await this.call(caller, n, { method: 'PUT', path: path`/groups/${id}`, body: { group: body } });
   }
 
   /** POST /groups/{id}/action; Cinder has no working DELETE /groups/{id} (500 on Zed). */
   async groupAction(caller: Caller, id: string, action: string, args: unknown, feature: CinderFeature = 'groups') {
-    await this.require(feature);
-    return this.call(caller, { method: 'POST', path: path`/groups/${id}/action`, body: { [action]: args } });
+    const n = await this.negotiation(feature);
+    return this.call(caller, n, { method: 'POST', path: path`/groups/${id}/action`, body: { [action]: args } });
   }
 
   async listReplicationTargets(caller: Caller, id: string): Promise<CinderReplicationTarget[]> {
@@ -167,35 +203,35 @@ export class CinderClient {
   // ---- group snapshots
   async listGroupSnapshots(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderGroupSnapshot>> {
     // Below 3.29 Cinder ignores every query parameter here and its next link loops forever.
-    await this.require('groupSnapshotFilters');
-    return this.page(caller, '/group_snapshots/detail', 'group_snapshots', 'group_snapshot_links', opts);
+    const n = await this.negotiation('groupSnapshotFilters');
+    return this.page(caller, n, '/group_snapshots/detail', 'group_snapshots', 'group_snapshot_links', opts);
   }
 
   async listGroupSnapshotSummaries(caller: Caller, opts: ListOptions): Promise<CinderPage<{ id: string }>> {
-    await this.require('groupSnapshotFilters');
-    return this.page(caller, '/group_snapshots', 'group_snapshots', 'group_snapshot_links', opts);
+    const n = await this.negotiation('groupSnapshotFilters');
+    return this.page(caller, n, '/group_snapshots', 'group_snapshots', 'group_snapshot_links', opts);
   }
 
   async showGroupSnapshot(caller: Caller, id: string): Promise<CinderGroupSnapshot> {
-    await this.require('groups');
-    const res = await this.call(caller, { method: 'GET', path: path`/group_snapshots/${id}` });
+    const n = await this.negotiation('groups');
+    const res = await this.call(caller, n, { method: 'GET', path: path`/group_snapshots/${id}` });
     return (res.json as { group_snapshot: CinderGroupSnapshot }).group_snapshot;
   }
 
   async createGroupSnapshot(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
-    await this.require('groups');
-    const res = await this.call(caller, { method: 'POST', path: '/group_snapshots', body: { group_snapshot: body } });
+    const n = await this.negotiation('groups');
+    const res = await this.call(caller, n, { method: 'POST', path: '/group_snapshots', body: { group_snapshot: body } });
     return (res.json as { group_snapshot: { id: string } }).group_snapshot;
   }
 
   async deleteGroupSnapshot(caller: Caller, id: string): Promise<void> {
-    await this.require('groups');
-    await this.call(caller, { method: 'DELETE', path: path`/group_snapshots/${id}` });
+    const n = await this.negotiation('groups');
+    await this.call(caller, n, { method: 'DELETE', path: path`/group_snapshots/${id}` });
   }
 
   async resetGroupSnapshotStatus(caller: Caller, id: string, status: string): Promise<void> {
-    await this.require('groupSnapshotReset');
-    await this.call(caller, {
+    const n = await this.negotiation('groupSnapshotReset');
+    await this.call(caller, n, {
       method: 'POST',
       path: path`/group_snapshots/${id}/action`,
       body: { reset_status: { status } },
@@ -204,32 +240,36 @@ export class CinderClient {
 
   // ---- types
   async listGroupTypes(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderGroupType>> {
-    await this.require('groups');
-    return this.page(caller, '/group_types', 'group_types', 'group_type_links', opts);
+    const n = await this.negotiation('groups');
+    return this.page(caller, n, '/group_types', 'group_types', 'group_type_links', opts);
   }
 
   async showGroupType(caller: Caller, id: string): Promise<CinderGroupType> {
-    await this.require('groups');
-    const res = await this.call(caller, { method: 'GET', path: path`/group_types/${id}` });
+    const n = await this.negotiation('groups');
+    const res = await this.call(caller, n, { method: 'GET', path: path`/group_types/${id}` });
     return (res.json as { group_type: CinderGroupType }).group_type;
   }
 
   async listVolumeTypes(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderVolumeType>> {
-    return this.page(caller, '/types', 'volume_types', 'volume_type_links', opts);
+    const n = await this.negotiation();
+    return this.page(caller, n, '/types', 'volume_types', 'volume_type_links', opts);
   }
 
   async showVolumeType(caller: Caller, id: string): Promise<CinderVolumeType> {
-    const res = await this.call(caller, { method: 'GET', path: path`/types/${id}` });
+    const n = await this.negotiation();
+    const res = await this.call(caller, n, { method: 'GET', path: path`/types/${id}` });
     return (res.json as { volume_type: CinderVolumeType }).volume_type;
   }
 
   // ---- volumes
   async listVolumes(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderVolume>> {
-    return this.page(caller, '/volumes/detail', 'volumes', 'volumes_links', opts);
+    const n = await this.negotiation();
+    return this.page(caller, n, '/volumes/detail', 'volumes', 'volumes_links', opts);
   }
 
   async showVolume(caller: Caller, id: string): Promise<CinderVolume> {
-    const res = await this.call(caller, { method: 'GET', path: path`/volumes/${id}` });
+    const n = await this.negotiation();
+    const res = await this.call(caller, n, { method: 'GET', path: path`/volumes/${id}` });
     return (res.json as { volume: CinderVolume }).volume;
   }
 

@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { VersionCache, compareVersions, minVersion } from '../../src/upstreams/microversion.js';
+
+describe('microversions', () => {
+  it('compares numerically, not as text', () => {
+    expect(compareVersions('3.9', '3.10')).toBeLessThan(0);
+    expect(compareVersions('3.70', '3.70')).toBe(0);
+    expect(minVersion('3.100', '3.70')).toBe('3.70');
+    expect(() => compareVersions('3.x', '3.1')).toThrow(/not a version/);
+  });
+});
+
+describe('VersionCache', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('peek() answers synchronously only once a fresh maximum is cached', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let reads = 0;
+    const cache = new VersionCache(async () => `3.${60 + ++reads}`, 1_000);
+    expect(cache.peek()).toBeUndefined();
+    // Concurrent first callers share one read of the version document.
+    expect(await Promise.all([cache.max(), cache.max()])).toEqual(['3.61', '3.61']);
+    expect(reads).toBe(1);
+    expect(cache.peek()).toBe('3.61');
+    vi.advanceTimersByTime(999);
+    expect(cache.peek()).toBe('3.61');
+    vi.advanceTimersByTime(2);
+    // Stale: peek() no longer answers, and max() reads the document again.
+    expect(cache.peek()).toBeUndefined();
+    expect(await cache.max()).toBe('3.62');
+    expect(cache.peek()).toBe('3.62');
+    expect(reads).toBe(2);
+  });
+
+  it('does not cache a failed read', async () => {
+    let fail = true;
+    const cache = new VersionCache(async () => {
+      if (fail) throw new Error('version document unavailable');
+      return '2.73';
+    });
+    await expect(cache.max()).rejects.toThrow(/unavailable/);
+    expect(cache.peek()).toBeUndefined();
+    fail = false;
+    expect(await cache.max()).toBe('2.73');
+    expect(cache.peek()).toBe('2.73');
+  });
+});
