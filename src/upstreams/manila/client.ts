@@ -45,11 +45,38 @@ export function missingParent(status: number, message: string): boolean {
   return status === 400 && /\b(could not be found|not found)\b/i.test(message);
 }
 
+/** What one version document allows: the microversion to send, and the headers of each kind of call. */
+class Negotiated {
+  readonly version: string;
+  readonly shareGroups: boolean;
+  /** One frozen header object per kind of call, sent as is. */
+  readonly headers: Readonly<Record<CallKind, Readonly<Record<string, string>>>>;
+
+  constructor(readonly max: string) {
+    const v = minVersion(max, MANILA_TARGET_VERSION);
+    this.version = v;
+    this.shareGroups = compareVersions(v, MANILA_VERSIONS.shareGroups) >= 0;
+    const inRange = (lo: string, hiExclusive: string) => compareVersions(v, lo) >= 0 && compareVersions(v, hiExclusive) < 0;
+    const sg = inRange(MANILA_VERSIONS.shareGroups, MANILA_VERSIONS.shareGroupsGraduated);
+    const cg = inRange(MANILA_VERSIONS.consistencyGroups, MANILA_VERSIONS.shareGroups);
+    const plain = Object.freeze({ 'x-openstack-manila-api-version': v });
+    const experimental = Object.freeze({ ...plain, [EXPERIMENTAL]: 'True' });
+    this.headers = Object.freeze({
+      'share-groups': sg ? experimental : plain,
+      'consistency-groups': cg ? experimental : plain,
+      // A share's share_group_id (2.31–2.54) or consistency_group_id (2.4–2.30) is shown only with the header.
+      shares: sg || cg ? experimental : plain,
+      plain,
+    });
+  }
+}
+
 /** One typed method per Manila endpoint the facade uses. Process-wide; the caller is passed per call. */
 export class ManilaClient {
   readonly http: HttpClient;
   readonly cap = new PageCap();
   private readonly versions: VersionCache;
+  private negotiated: Negotiated | undefined;
 
   constructor(endpoint: string, agent: Dispatcher) {
     // Manila answers "missing parent" with 400 (share-group-snapshot create, create from a snapshot).
@@ -74,9 +101,23 @@ export class ManilaClient {
     return v2.version;
   }
 
+  /**
+   * The negotiated microversion and per-kind headers: made once per version document, and synchronous while that
+   * is cached, so a call awaits nothing before it is sent.
+   */
+  private negotiation(): Negotiated | Promise<Negotiated> {
+    const max = this.versions.peek();
+    return max === undefined ? this.versions.max().then((m) => this.negotiate(m)) : this.negotiate(max);
+  }
+
+  private negotiate(max: string): Negotiated {
+    if (this.negotiated?.max !== max) this.negotiated = new Negotiated(max);
+    return this.negotiated;
+  }
+
   /** The microversion sent on every call: the service maximum, capped at what the facade knows. */
   async version(): Promise<string> {
-    return minVersion(await this.versions.max(), MANILA_TARGET_VERSION);
+    return (await this.negotiation()).version;
   }
 
   async atLeast(v: string): Promise<boolean> {
@@ -85,11 +126,11 @@ export class ManilaClient {
 
   /** Share groups exist from 2.31; an older Manila offers consistency groups instead. */
   async requireShareGroups(): Promise<void> {
-    const v = await this.version();
-    if (compareVersions(v, MANILA_VERSIONS.shareGroups) < 0) {
+    const n = await this.negotiation();
+    if (!n.shareGroups) {
       throw new NotSupportedError(
         'manila',
-        `Share groups need Manila API ${MANILA_VERSIONS.shareGroups}; this Manila supports up to ${v}. ` +
+        `Share groups need Manila API ${MANILA_VERSIONS.shareGroups}; this Manila supports up to ${n.version}. ` +
           'It offers consistency groups instead: use consistencyGroup, consistencyGroups and the consistency group mutations.',
       );
     }
@@ -110,22 +151,10 @@ export class ManilaClient {
     }
   }
 
-  private experimental(v: string, kind: CallKind): boolean {
-    const inRange = (lo: string, hiExclusive: string) => compareVersions(v, lo) >= 0 && compareVersions(v, hiExclusive) < 0;
-    const sg = inRange(MANILA_VERSIONS.shareGroups, MANILA_VERSIONS.shareGroupsGraduated);
-    const cg = inRange(MANILA_VERSIONS.consistencyGroups, MANILA_VERSIONS.shareGroups);
-    if (kind === 'share-groups') return sg;
-    if (kind === 'consistency-groups') return cg;
-    // A share's share_group_id (2.31–2.54) or consistency_group_id (2.4–2.30) is shown only with the header.
-    if (kind === 'shares') return sg || cg;
-    return false;
-  }
-
   async call(caller: Caller, kind: CallKind, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {
-    const v = await this.version();
-    const headers: Record<string, string> = { 'x-openstack-manila-api-version': v };
-    if (this.experimental(v, kind)) headers[EXPERIMENTAL] = 'True';
-    return this.http.as(caller, { ...req, headers });
+    const n = this.negotiation();
+    const { headers } = n instanceof Promise ? await n : n;
+    return this.http.as(caller, { ...req, headers: headers[kind] });
   }
 
   async list<T>(caller: Caller, kind: CallKind, p: string, key: string, opts: ListOptions): Promise<T[]> {
