@@ -52,6 +52,7 @@ function hasNext(links: unknown): boolean {
 
 /** What one version document allows: the microversion to send, its header, and the features it has. */
 class Negotiated {
+  /** The microversion sent on every call: the service maximum, capped at what the facade knows. */
   readonly version: string;
   /** Sent on every call; one frozen object per version document. */
   readonly headers: Readonly<Record<string, string>>;
@@ -116,19 +117,6 @@ export class CinderClient {
   private negotiate(max: string): Negotiated {
     if (this.negotiated?.max !== max) this.negotiated = new Negotiated(max);
     return this.negotiated;
-  }
-
-  /** The microversion sent on every call: the service maximum, capped at what the facade knows. */
-  async version(): Promise<string> {
-    return (await this.negotiation()).version;
-  }
-
-  async supports(feature: CinderFeature): Promise<boolean> {
-    return (await this.negotiation()).supports(feature);
-  }
-
-  async require(feature: CinderFeature): Promise<void> {
-    await this.negotiation(feature);
   }
 
   private call(caller: Caller, n: Negotiated, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {
