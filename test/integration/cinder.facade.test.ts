@@ -75,17 +75,62 @@ describe('Cinder upstream calls', () => {
     expect(volumeUrls()).toEqual([expect.stringContaining(`group_id=${JSON.stringify(ids)}`)]);
     remoteCinder(30);
     sim.resetCalls();
-    const far = await f.ok<any>(q);
+    // A caller with no guess for this page: far away, the full listing goes with the page.
+    const far = await f.ok<any>(q, undefined, { token: 'far-caller' });
     expect(volumeUrls()).toEqual([expect.not.stringContaining('group_id=')]);
     expect(far).toEqual(near);
     // Short of CPU, the facade does not spend it on reading ahead, however far Cinder is.
     busy.mockReturnValue(0.95);
     try {
       sim.resetCalls();
-      expect(await f.ok<any>(q)).toEqual(near);
+      expect(await f.ok<any>(q, undefined, { token: 'busy-caller' })).toEqual(near);
       expect(volumeUrls()).toEqual([expect.stringContaining(`group_id=${JSON.stringify(ids)}`)]);
     } finally {
       busy.mockReturnValue(0);
+    }
+  });
+
+  it('the same page again: the groups it held last time are the guess, and their exact volume read leaves with the page', async () => {
+    const sim = f.app.simulators.cinder!;
+    const volumeUrls = () => calls().filter((c) => c.path.endsWith('/volumes/detail')).map((c) => decodeURIComponent(c.url));
+    const q = '{ groups(first: 10) { nodes { id volumes { id size group { id } } } } }';
+    remoteCinder(30);
+    const opts = { token: 'guessing-caller' };
+    const first = await f.ok<any>(q, undefined, opts);
+    const ids = first.groups.nodes.map((g: any) => g.id);
+    sim.setDelay(40); // every answer takes longer than sending the next call does
+    try {
+      sim.resetCalls();
+      expect(await f.ok<any>(q, undefined, opts)).toEqual(first);
+    } finally {
+      sim.setDelay(0);
+    }
+    // One round trip: the exact read of last time's groups was sent before the page was answered.
+    expect(volumeUrls()).toEqual([expect.stringContaining(`group_id=${JSON.stringify(ids)}`)]);
+    expect(new Set(calls().map((c) => c.answeredBefore)).size, calls().map((c) => `${c.answeredBefore} ${c.url}`).join('\n')).toBe(1);
+
+    // The page changes under the guess (a new group comes first): the guess does not cover it, so the page's
+    // groups are read exactly after it, and the answer is right.
+    const types = await f.ok<any>('{ groups(first: 1) { nodes { groupType { id } volumeTypes { id } } } }');
+    const { groupType, volumeTypes } = types.groups.nodes[0];
+    const created = await f.ok<any>(
+      'mutation($t: ID!, $v: [ID!]!) { createGroup(input: { name: "guess-breaker", groupTypeId: $t, volumeTypeIds: $v }) { group { id } } }',
+      { t: groupType.id, v: volumeTypes.map((t: any) => t.id) },
+    );
+    const gid = created.createGroup.group.id;
+    try {
+      sim.resetCalls();
+      const changed = await f.ok<any>(q, undefined, opts);
+      const now = changed.groups.nodes.map((g: any) => g.id);
+      expect(now).toContain(gid);
+      expect(volumeUrls()).toEqual([
+        expect.stringContaining(`group_id=${JSON.stringify(ids)}`),
+        expect.stringContaining(`group_id=${JSON.stringify(now)}`),
+      ]);
+      expect(changed).toEqual(await f.ok<any>(q, undefined, { token: 'fresh-caller' }));
+      for (const g of changed.groups.nodes) for (const v of g.volumes) expect(v.group.id).toBe(g.id);
+    } finally {
+      await f.gql('mutation($id: ID!) { deleteGroup(input: { id: $id }) { __typename } }', { id: gid });
     }
   });
 
@@ -239,13 +284,15 @@ describe('Cinder that does not evaluate list filters', () => {
       const q = '{ groups(first: 2) { nodes { id volumes { id group { id } } } } }';
       const truth = await f.ok<any>(q, undefined, { token: 'reference' });
       expect(truth.groups.nodes.some((g: any) => g.volumes.length > 0)).toBe(true);
-      // Such a Cinder compares '["a","b"]' with each group_id as one string: nothing matches.
-      sim.injectFault({ status: 200, json: { volumes: [] }, urlIncludes: 'group_id=%5B', times: 1 });
+      // Such a Cinder compares '["a","b"]' with each group_id as one string: nothing matches. The guess from the
+      // first read (same caller, same page) goes with the page and comes back empty; the exact read after the
+      // page comes back empty too.
+      sim.injectFault({ status: 200, json: { volumes: [] }, urlIncludes: 'group_id=%5B', times: 2 });
       sim.resetCalls();
       const d = await f.ok<any>(q, undefined, { token: 'reference' });
       expect(d).toEqual(truth);
       const urls = () => sim.calls.filter((c) => c.path.endsWith('/volumes/detail')).map((c) => decodeURIComponent(c.url));
-      expect(urls().filter((u) => u.includes('group_id=['))).toHaveLength(1);
+      expect(urls().filter((u) => u.includes('group_id=['))).toHaveLength(2);
       expect(urls().filter((u) => /group_id=[0-9a-f]/.test(u))).toHaveLength(2);
       sim.resetCalls();
       expect(await f.ok<any>(q, undefined, { token: 'reference' })).toEqual(truth);

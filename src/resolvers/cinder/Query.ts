@@ -13,7 +13,8 @@ export const CinderQuery: QueryResolvers = {
     const marker = markerFromCursor(args.after);
     const { client, loaders } = ctx.cinder();
     const filters = { name: args.filter?.name ?? undefined };
-    loaders.prefetchForGroups(first, wantedLinks(info, ['groupType', 'volumeTypes', 'volumes', 'snapshots'], ['snapshots']));
+    const pageKey = JSON.stringify([first, marker ?? null, filters.name ?? null]);
+    loaders.prefetchForGroups(first, wantedLinks(info, ['groupType', 'volumeTypes', 'volumes', 'snapshots'], ['snapshots']), pageKey);
     const page = await readMarkerPages(
       'cinder',
       (limit, m) => client.listGroups(ctx.caller, { limit, marker: m, filters }),
@@ -22,7 +23,7 @@ export const CinderQuery: QueryResolvers = {
     );
     const hasNextPage = page.items.length > first;
     const items = page.items.slice(0, first);
-    loaders.primeGroups(items);
+    loaders.primeGroups(items, pageKey);
     return connection(items, {
       cursorOf: (g) => markerCursor(g.id),
       hasNextPage,

@@ -39,6 +39,8 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
 
   // Groups of this request's pages, with the volume ids `list_volume=true` gave them.
   const pageGroups = new Map<string, CinderGroup>();
+  // The exact volume read for the groups this caller's page held last time, started with the page (see guessVolumes).
+  let guessed: GuessedVolumes | undefined;
   const volumesByGroupId = childrenByParent<CinderVolume>(
     (filters, max) => client.listAll((o) => client.listVolumes(caller, o), filters, max),
     'group_id',
@@ -46,7 +48,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     (v) => volumeById.prime(v.id, v),
     CollectionSizes.key('cinder', 'volumes', caller),
     {
-      read: (ids) => volumesOfGroups(client, caller, ids.map((id) => pageGroups.get(id))),
+      read: (ids) => volumesOfGroups(client, caller, ids.map((id) => pageGroups.get(id)), guessed),
       perCall: IDS_PER_LISTING,
     },
   );
@@ -64,12 +66,16 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
 
   return {
     groupById,
-    /** Groups read as a page: primed for by-id reads, and their volume ids kept for the volume planner. */
-    primeGroups(groups: CinderGroup[]) {
+    /**
+     * Groups read as a page: primed for by-id reads, and their volume ids kept for the volume planner. With the
+     * page's key, its group ids are remembered for this caller's next read of the same page (see guessVolumes).
+     */
+    primeGroups(groups: CinderGroup[], pageKey?: string) {
       for (const g of groups) {
         groupById.prime(g.id, g);
         pageGroups.set(g.id, g);
       }
+      if (pageKey !== undefined) lastPages.remember(PageMemory.key(pageKey, caller), groups);
     },
     groupSnapshotById,
     groupTypeById,
@@ -82,14 +88,24 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
      * A page of up to `groups` groups is on its way and the query wants these of each: start the reads the
      * planner would make for them now, in parallel with the page (one round trip instead of two).
      */
-    prefetchForGroups(groups: number, wants: { groupType: boolean; volumeTypes: boolean; volumes: boolean; snapshots: boolean }) {
+    prefetchForGroups(
+      groups: number,
+      wants: { groupType: boolean; volumeTypes: boolean; volumes: boolean; snapshots: boolean },
+      pageKey?: string,
+    ) {
       if (groups < 2) return;
       if (wants.groupType) allGroupTypes.prefetch();
       if (wants.volumeTypes) allVolumeTypes.prefetch();
-      // The volumes have an exact read once the page is in (its groups' ids in one listing): reading all of
-      // the project's volumes ahead of it only pays where a round trip costs more than the extra items.
-      if (wants.volumes && worthReadingAhead(client.http.roundTrips, volumesByGroupId.aheadItems(groups))) {
-        volumesByGroupId.prefetch(groups);
+      // The volumes have an exact read once the page is in (its groups' ids in one listing). The groups this
+      // caller's same page held a minute ago are a good guess: their exact read leaves with the page and costs
+      // nothing extra when the guess holds. Without a guess, reading all of the project's volumes ahead of the
+      // page only pays where a round trip costs more than the extra items.
+      if (wants.volumes) {
+        const last = pageKey === undefined ? undefined : lastPages.recall(PageMemory.key(pageKey, caller));
+        guessed = last ? guessVolumes(client, caller, last) : undefined;
+        if (!guessed && worthReadingAhead(client.http.roundTrips, volumesByGroupId.aheadItems(groups))) {
+          volumesByGroupId.prefetch(groups);
+        }
       }
       if (wants.snapshots) snapshotsByGroupId.prefetch(groups);
     },
@@ -122,6 +138,58 @@ const noListFilters = new WeakMap<CinderClient, number>();
 export const LIST_FILTERS_RETRY_MS = 10 * 60_000;
 
 /**
+ * Which groups a caller's page (same filters, size and position) held when last read, and how many volumes they
+ * listed; for a minute, under a hash of the token (never the token), ids and a count only. It lets the next read
+ * of that page start the exact volume read with the page instead of after it. A guess is only ever a read made
+ * early: its answer is used only for groups the new page holds and only when their own volume ids check out.
+ */
+export class PageMemory {
+  private readonly known = new Map<string, { ids: string[]; volumes: number; at: number }>();
+
+  constructor(
+    private readonly ttlMs = 60_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  static key(pageKey: string, caller: Caller): string {
+    return CollectionSizes.key('cinder', `groups-page ${pageKey}`, caller);
+  }
+
+  remember(key: string, groups: CinderGroup[]): void {
+    this.known.delete(key);
+    if (groups.length < 2 || groups.length > IDS_PER_LISTING || groups.some((g) => !g.volumes || !LITERAL_SAFE.test(g.id))) return;
+    const volumes = groups.reduce((n, g) => n + (g.volumes?.length ?? 0), 0);
+    this.known.set(key, { ids: groups.map((g) => g.id), volumes, at: Date.now() });
+    if (this.known.size > this.maxEntries) this.known.delete(this.known.keys().next().value as string);
+  }
+
+  recall(key: string): { ids: string[]; volumes: number } | undefined {
+    const e = this.known.get(key);
+    return e && Date.now() - e.at <= this.ttlMs ? e : undefined;
+  }
+}
+
+export const lastPages = new PageMemory();
+
+/** An exact volume read started before the page it is for came back. */
+interface GuessedVolumes {
+  ids: ReadonlySet<string>;
+  /** A read that fills this is not trusted (volumes created since the guess). */
+  room: number;
+  /** Null when the read failed: the batch then reads as without a guess. */
+  answer: Promise<CinderVolume[] | null>;
+}
+
+function guessVolumes(client: CinderClient, caller: Caller, last: { ids: string[]; volumes: number }): GuessedVolumes | undefined {
+  if ((noListFilters.get(client) ?? 0) > Date.now()) return undefined;
+  const room = last.volumes + IDS_PER_LISTING;
+  const answer = client
+    .listAll((o) => client.listVolumes(caller, o), { group_id: JSON.stringify(last.ids) }, room)
+    .catch(() => null);
+  return { ids: new Set(last.ids), room, answer };
+}
+
+/**
  * The volumes of several groups with one listing per 50 groups: Cinder evaluates volume filter values as Python
  * literals (VolumeAPI.check_volume_filters), so `group_id=["a","b"]` is an SQL IN. The groups' own volume ids
  * (`list_volume=true`) check the answer: a Cinder that did not evaluate the list, or a volume that moved, means
@@ -132,11 +200,24 @@ async function volumesOfGroups(
   client: CinderClient,
   caller: Caller,
   groups: (CinderGroup | undefined)[],
+  guessed?: GuessedVolumes,
 ): Promise<Map<string, CinderVolume[]> | null> {
   if ((noListFilters.get(client) ?? 0) > Date.now()) return null;
   const known = groups.filter((g): g is CinderGroup & { volumes: string[] } => !!g?.volumes && LITERAL_SAFE.test(g.id));
   if (known.length !== groups.length) return null;
   const out = new Map<string, CinderVolume[]>(known.map((g) => [g.id, []]));
+  if (guessed && known.every((g) => guessed.ids.has(g.id))) {
+    // The read started with the page for the groups it held last time: trusted when it did not fill its room
+    // and holds every volume these groups list; anything else is read again, exactly, as without a guess.
+    const got = await guessed.answer;
+    if (got && got.length < guessed.room) {
+      const ids = new Set(got.map((v) => v.id));
+      if (known.every((g) => g.volumes.every((id) => ids.has(id)))) {
+        for (const v of got) out.get(v.group_id ?? '')?.push(v);
+        return out;
+      }
+    }
+  }
   const chunks: (typeof known)[] = [];
   for (let i = 0; i < known.length; i += IDS_PER_LISTING) chunks.push(known.slice(i, i + IDS_PER_LISTING));
   // Room for volumes created since the groups were read; a read that fills it is not trusted.
