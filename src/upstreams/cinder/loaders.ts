@@ -148,7 +148,8 @@ export class PageMemory {
 
   constructor(
     private readonly ttlMs = 60_000,
-    private readonly maxEntries = 10_000,
+    // At most 50 ids each: about 2 MB when full, however many callers and pages.
+    private readonly maxEntries = 1_000,
   ) {}
 
   static key(pageKey: string, caller: Caller): string {
