@@ -103,7 +103,7 @@ export async function roundTripScenario(facade: BenchChild, sims: BenchChild, ur
     rps: m.load.rps,
     vsFloor: `p50 ${fmt(p50 / floor, 2)}× (+${fmt(p50 - floor)} ms), p99 +${fmt(p99 - floor)} ms${m.load.rps < 0.95 * plan.rate ? '; RATE NOT MET' : ''}`,
     rssMB: mem.rss / MB,
-    notes: `floor ${CHAIN_DEPTH}×${plan.delayMs} ms; target p50 ≤ +2, p99 ≤ +8; alone p50 ${fmt(alone)} ms; ${connections} conns; facade CPU ${fmt(cpuPerReq, 2)} ms/req; volumes read ahead ${pct(m.readAhead)}; loop delay p99 ${fmt(loop.p99)} ms`,
+    notes: `floor ${CHAIN_DEPTH}×${plan.delayMs} ms; target p50 ≤ +2, p99 ≤ +8; alone p50 ${fmt(alone)} ms; ${connections} conns; facade CPU ${fmt(cpuPerReq, 2)} ms/req; whole volume listings ${pct(m.readAhead)}; loop delay p99 ${fmt(loop.p99)} ms`,
     detail: { ...m, loopDelay: loop, connections, floor, aloneMs: alone },
   };
   return { row, loop };
@@ -185,7 +185,7 @@ export async function cpuScenario(
       rps: f.load.rps,
       vsBaseline: `${fmt(ratio, 2)}× hand-written CPU/req (target ≤ 2×)`,
       rssMB: fMem.rss / MB,
-      notes: `${fmt(perReq(f), 3)} CPU ms/req = ${fmt(perCpuSecond(f), 0)} req per CPU-s (target ≥ 1000); rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; sims ${fmt(f.simCpuPerRequest / 1000, 2)} ms/req; volumes read ahead ${pct(f.readAhead)}; loop delay p99 ${fmt(loop.p99)} ms`,
+      notes: `${fmt(perReq(f), 3)} CPU ms/req = ${fmt(perCpuSecond(f), 0)} req per CPU-s (target ≥ 1000); rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; sims ${fmt(f.simCpuPerRequest / 1000, 2)} ms/req; whole volume listings ${pct(f.readAhead)}; loop delay p99 ${fmt(loop.p99)} ms`,
       detail: { ...f, rounds: fParts, loopDelay: loop },
     },
     {
