@@ -75,7 +75,8 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
         groupById.prime(g.id, g);
         pageGroups.set(g.id, g);
       }
-      if (pageKey !== undefined) lastPages.remember(PageMemory.key(pageKey, caller), groups);
+      const key = PageMemory.key(pageKey, caller);
+      if (key !== undefined) lastPages.remember(key, groups);
     },
     groupSnapshotById,
     groupTypeById,
@@ -101,7 +102,8 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       // nothing extra when the guess holds. Without a guess, reading all of the project's volumes ahead of the
       // page only pays where a round trip costs more than the extra items.
       if (wants.volumes) {
-        const last = pageKey === undefined ? undefined : lastPages.recall(PageMemory.key(pageKey, caller));
+        const key = PageMemory.key(pageKey, caller);
+        const last = key === undefined ? undefined : lastPages.recall(key);
         guessed = last ? guessVolumes(client, caller, last) : undefined;
         if (!guessed && worthReadingAhead(client.http.roundTrips, volumesByGroupId.aheadItems(groups))) {
           volumesByGroupId.prefetch(groups);
@@ -152,7 +154,9 @@ export class PageMemory {
     private readonly maxEntries = 1_000,
   ) {}
 
-  static key(pageKey: string, caller: Caller): string {
+  /** Undefined for a page key too long to keep (a long name filter): such a page is not remembered. */
+  static key(pageKey: string | undefined, caller: Caller): string | undefined {
+    if (pageKey === undefined || pageKey.length > 256) return undefined;
     return CollectionSizes.key('cinder', `groups-page ${pageKey}`, caller);
   }
 

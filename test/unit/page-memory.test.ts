@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Caller } from '../../src/upstreams/caller.js';
+import { PageMemory } from '../../src/upstreams/cinder/loaders.js';
+import type { CinderGroup } from '../../src/upstreams/cinder/types.js';
+
+const caller = (token: string): Caller => ({ token, requestId: 'req-test' });
+const group = (id: string, volumes: string[] | null = ['v1', 'v2']) => ({ id, volumes: volumes ?? undefined }) as unknown as CinderGroup;
+
+describe('PageMemory (the groups a caller page held last time)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keys by token hash and page, never by the token itself, and not for a page key too long to keep', () => {
+    const key = PageMemory.key('[10,null,null]', caller('secret-token'))!;
+    expect(key).not.toContain('secret-token');
+    expect(PageMemory.key('[10,null,null]', caller('secret-token'))).toBe(key);
+    expect(PageMemory.key('[10,null,null]', caller('another-token'))).not.toBe(key);
+    expect(PageMemory.key('[20,null,null]', caller('secret-token'))).not.toBe(key);
+    expect(PageMemory.key(JSON.stringify([10, null, 'x'.repeat(300)]), caller('secret-token'))).toBeUndefined();
+    expect(PageMemory.key(undefined, caller('secret-token'))).toBeUndefined();
+  });
+
+  it('remembers ids and a volume count for a minute', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const memory = new PageMemory(60_000);
+    memory.remember('k', [group('a'), group('b', ['v3'])]);
+    expect(memory.recall('k')).toEqual({ ids: ['a', 'b'], volumes: 3, at: expect.any(Number) });
+    vi.advanceTimersByTime(60_001);
+    expect(memory.recall('k')).toBeUndefined();
+  });
+
+  it('keeps no guess it could not use: one group, more than 50, unknown volume ids, ids unfit for a list filter', () => {
+    const memory = new PageMemory();
+    memory.remember('one', [group('a')]);
+    memory.remember('many', Array.from({ length: 51 }, (_, i) => group(`g${i}`)));
+    memory.remember('unknown', [group('a'), group('b', null)]);
+    memory.remember('unsafe', [group('a'), group('b"]')]);
+    for (const k of ['one', 'many', 'unknown', 'unsafe']) expect(memory.recall(k), k).toBeUndefined();
+    // A page that no longer qualifies also forgets what it held before.
+    memory.remember('k', [group('a'), group('b')]);
+    memory.remember('k', [group('a')]);
+    expect(memory.recall('k')).toBeUndefined();
+  });
+
+  it('holds a bounded number of pages, the oldest out first', () => {
+    const memory = new PageMemory(60_000, 3);
+    for (const k of ['p1', 'p2', 'p3', 'p4']) memory.remember(k, [group('a'), group('b')]);
+    expect(memory.recall('p1')).toBeUndefined();
+    expect(memory.recall('p2')).toBeDefined();
+    expect(memory.recall('p4')).toBeDefined();
+  });
+});
