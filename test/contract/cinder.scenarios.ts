@@ -167,8 +167,10 @@ export function cinderScenarios(label: string, makeTarget: () => Promise<CinderT
       expect(await listed(`('${gids[0]}', '${gids[1]}')`)).toEqual(both);
       expect(await listed(JSON.stringify([gids[1]]))).toEqual([`${gids[1]} ${vids[1]}`]);
       expect(await listed(gids[0]!)).toEqual([`${gids[0]} ${vids[0]}`]);
-      // And through the facade, a page holding both groups links each volume to its own group.
-      const d = await t.facade.ok<any>(`{ groups(first: 1000) { nodes { id volumes { id group { id } } } } }`);
+      // And through the facade, a page holding both groups links each volume to its own group. Cinder lists the
+      // newest groups first, so a short page holds them however many groups earlier runs left in the project (a
+      // page of 1000 with list_volume=true took real Cinder over five seconds once it held 500 groups).
+      const d = await t.facade.ok<any>(`{ groups(first: 20) { nodes { id volumes { id group { id } } } } }`);
       for (const [i, gid] of gids.entries()) {
         const g = d.groups.nodes.find((n: any) => n.id === gid);
         expect(g.volumes).toEqual([{ id: vids[i], group: { id: gid } }]);
