@@ -206,6 +206,8 @@ export function childrenByParent<T extends { id: string }>(
 ) {
   const full = sharedListing((max) => list(undefined, max));
   let prefetchedMax = 0;
+  // Filtered listings started before the batch, for parents guessed from the last read of the same page.
+  const early = new Map<string, Promise<T[]>>();
   const knownOver = (budget: number) => sizeKey !== undefined && collectionSizes.atLeast(sizeKey) > budget;
   // Only the children handed out are primed: the rest of a full listing is rarely asked for by id.
   const handOut = (parentIds: readonly string[], byParent: Map<string, T[]>) =>
@@ -234,7 +236,9 @@ export function childrenByParent<T extends { id: string }>(
     if (together) return handOut(parentIds, together);
     return settle(
       parentIds.map(async (id) => {
-        const items = await list({ [filterKey]: id }, 10_000);
+        const started = early.get(id);
+        early.delete(id);
+        const items = await (started ?? list({ [filterKey]: id }, 10_000));
         items.forEach(prime);
         return items;
       }),
@@ -258,6 +262,22 @@ export function childrenByParent<T extends { id: string }>(
       if (parents < FULL_LISTING_MIN_KEYS || budget > PREFETCH_MAX_ITEMS || knownOver(budget) || prefetchedMax > budget) return;
       prefetchedMax = budget + 1;
       full(prefetchedMax).catch(() => {});
+    },
+    /**
+     * Parents expected on a page that is on its way (those it held when last read): when the collection is known
+     * to be over budget for them, the batch would read one filtered listing per parent once the page is in; start
+     * those now. A parent the page no longer holds wastes its read; one it newly holds is read in the batch.
+     * Returns whether it started anything (otherwise `prefetch` is the plan).
+     */
+    prefetchParents(parentIds: readonly string[]): boolean {
+      if (parentIds.length < FULL_LISTING_MIN_KEYS || !knownOver(parentIds.length * FULL_LISTING_BUDGET_PER_KEY)) return false;
+      for (const id of parentIds) {
+        if (early.has(id)) continue;
+        const started = list({ [filterKey]: id }, 10_000);
+        started.catch(() => {});
+        early.set(id, started);
+      }
+      return true;
     },
   });
 }

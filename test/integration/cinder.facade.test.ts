@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loopLoad } from '../../src/upstreams/roundTrips.js';
 import { LIST_FILTERS_RETRY_MS } from '../../src/upstreams/cinder/loaders.js';
+import { CollectionSizes, collectionSizes } from '../../src/upstreams/loaders.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 
 const NESTED = `query($n: Int) { groups(first: $n) { nodes {
@@ -131,6 +132,30 @@ describe('Cinder upstream calls', () => {
       for (const g of changed.groups.nodes) for (const v of g.volumes) expect(v.group.id).toBe(g.id);
     } finally {
       await f.gql('mutation($id: ID!) { deleteGroup(input: { id: $id }) { __typename } }', { id: gid });
+    }
+  });
+
+  it('a project too large for one snapshot listing: the same page again sends its groups\' snapshot listings with the page', async () => {
+    const sim = f.app.simulators.cinder!;
+    const token = 'large-project-caller';
+    // As if this caller's group snapshot listing had been found over budget (a project with many snapshots).
+    collectionSizes.record(CollectionSizes.key('cinder', 'group_snapshots', { token, requestId: 'test' }), 100_000);
+    const q = '{ groups(first: 10) { nodes { id snapshots(first: 5) { totalCount nodes { id group { id } } } } } }';
+    const snapshotCalls = () => calls().filter((c) => c.path.endsWith('/group_snapshots/detail'));
+    remoteCinder(30);
+    sim.setDelay(40); // every answer takes longer than sending the next call does
+    try {
+      sim.resetCalls();
+      const first = await f.ok<any>(q, undefined, { token });
+      // No guess yet: one filtered listing per group, after the page.
+      expect(snapshotCalls()).toHaveLength(10);
+      expect(new Set(calls().map((c) => c.answeredBefore)).size).toBe(2);
+      sim.resetCalls();
+      expect(await f.ok<any>(q, undefined, { token })).toEqual(first);
+      expect(snapshotCalls().map((c) => c.url).filter((u) => u.includes('group_id='))).toHaveLength(10);
+      expect(new Set(calls().map((c) => c.answeredBefore)).size, calls().map((c) => `${c.answeredBefore} ${c.url}`).join('\n')).toBe(1);
+    } finally {
+      sim.setDelay(0);
     }
   });
 

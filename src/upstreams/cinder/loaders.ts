@@ -101,15 +101,17 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       // caller's same page held a minute ago are a good guess: their exact read leaves with the page and costs
       // nothing extra when the guess holds. Without a guess, reading all of the project's volumes ahead of the
       // page only pays where a round trip costs more than the extra items.
+      const key = PageMemory.key(pageKey, caller);
+      const last = key === undefined ? undefined : lastPages.recall(key);
       if (wants.volumes) {
-        const key = PageMemory.key(pageKey, caller);
-        const last = key === undefined ? undefined : lastPages.recall(key);
         guessed = last ? guessVolumes(client, caller, last) : undefined;
         if (!guessed && worthReadingAhead(client.http.roundTrips, volumesByGroupId.aheadItems(groups))) {
           volumesByGroupId.prefetch(groups);
         }
       }
-      if (wants.snapshots) snapshotsByGroupId.prefetch(groups);
+      // Snapshots have no list filter: in a project too large for one listing, the guessed groups' own filtered
+      // listings leave with the page.
+      if (wants.snapshots && !(last && snapshotsByGroupId.prefetchParents(last.ids))) snapshotsByGroupId.prefetch(groups);
     },
     /** After a write: forget everything this request knew about the group. */
     forgetGroup(id: string) {
