@@ -140,6 +140,17 @@ const IDS_PER_LISTING = 50;
  */
 const noListFilters = new WeakMap<CinderClient, number>();
 export const LIST_FILTERS_RETRY_MS = 10 * 60_000;
+const listFiltersOff = (client: CinderClient) => (noListFilters.get(client) ?? 0) > Date.now();
+
+/**
+ * Whether a list-filtered answer surely holds every volume of `groups`: it did not fill the room it was given
+ * (volumes created since the groups were read), and every volume id the groups list came back.
+ */
+function holdsEvery(groups: { volumes: string[] }[], got: CinderVolume[], room: number): boolean {
+  if (got.length >= room) return false;
+  const ids = new Set(got.map((v) => v.id));
+  return groups.every((g) => g.volumes.every((id) => ids.has(id)));
+}
 
 /**
  * Which groups a caller's page (same filters, size and position) held when last read, and how many volumes they
@@ -165,7 +176,7 @@ export class PageMemory {
   remember(key: string, groups: CinderGroup[]): void {
     this.known.delete(key);
     if (groups.length < 2 || groups.length > IDS_PER_LISTING || groups.some((g) => !g.volumes || !LITERAL_SAFE.test(g.id))) return;
-    const volumes = groups.reduce((n, g) => n + (g.volumes?.length ?? 0), 0);
+    const volumes = groups.reduce((n, g) => n + g.volumes!.length, 0);
     this.known.set(key, { ids: groups.map((g) => g.id), volumes, at: Date.now() });
     if (this.known.size > this.maxEntries) this.known.delete(this.known.keys().next().value as string);
   }
@@ -188,7 +199,7 @@ interface GuessedVolumes {
 }
 
 function guessVolumes(client: CinderClient, caller: Caller, last: { ids: string[]; volumes: number }): GuessedVolumes | undefined {
-  if ((noListFilters.get(client) ?? 0) > Date.now()) return undefined;
+  if (listFiltersOff(client)) return undefined;
   const room = last.volumes + IDS_PER_LISTING;
   const answer = client
     .listAll((o) => client.listVolumes(caller, o), { group_id: JSON.stringify(last.ids) }, room)
@@ -209,7 +220,7 @@ async function volumesOfGroups(
   groups: (CinderGroup | undefined)[],
   guessed?: GuessedVolumes,
 ): Promise<Map<string, CinderVolume[]> | null> {
-  if ((noListFilters.get(client) ?? 0) > Date.now()) return null;
+  if (listFiltersOff(client)) return null;
   const known = groups.filter((g): g is CinderGroup & { volumes: string[] } => !!g?.volumes && LITERAL_SAFE.test(g.id));
   if (known.length !== groups.length) return null;
   const out = new Map<string, CinderVolume[]>(known.map((g) => [g.id, []]));
@@ -217,12 +228,9 @@ async function volumesOfGroups(
     // The read started with the page for the groups it held last time: trusted when it did not fill its room
     // and holds every volume these groups list; anything else is read again, exactly, as without a guess.
     const got = await guessed.answer;
-    if (got && got.length < guessed.room) {
-      const ids = new Set(got.map((v) => v.id));
-      if (known.every((g) => g.volumes.every((id) => ids.has(id)))) {
-        for (const v of got) out.get(v.group_id ?? '')?.push(v);
-        return out;
-      }
+    if (got && holdsEvery(known, got, guessed.room)) {
+      for (const v of got) out.get(v.group_id ?? '')?.push(v);
+      return out;
     }
   }
   const chunks: (typeof known)[] = [];
@@ -242,9 +250,7 @@ async function volumesOfGroups(
   }
   for (const [i, chunk] of chunks.entries()) {
     const got = answers[i]!;
-    if (got.length >= room[i]!) return null;
-    const ids = new Set(got.map((v) => v.id));
-    if (chunk.some((g) => g.volumes.some((id) => !ids.has(id)))) {
+    if (!holdsEvery(chunk, got, room[i]!)) {
       // Nothing of a group that has volumes came back: this Cinder compared the list as one string.
       if (got.length === 0) noListFilters.set(client, Date.now() + LIST_FILTERS_RETRY_MS);
       return null;
