@@ -103,6 +103,34 @@ export function partition<T>(items: T[], keys: readonly string[], keyOf: (t: T) 
   return out;
 }
 
+/**
+ * What the planner remembers across requests (sizes, a page's ids; never data): a value per key for `ttlMs`, at
+ * most `maxEntries` keys, the least recently written dropped first.
+ */
+export class Recent<V> {
+  private readonly entries = new Map<string, { value: V; at: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  get(key: string): V | undefined {
+    const e = this.entries.get(key);
+    return e && Date.now() - e.at <= this.ttlMs ? e.value : undefined;
+  }
+
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, at: Date.now() });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
 /** The token's hash, computed once per request (a request builds several keys). */
 const hashes = new WeakMap<Caller, string>();
 
@@ -112,12 +140,11 @@ const hashes = new WeakMap<Caller, string>();
  * minute. It spares a second request the probe that found a listing over budget.
  */
 export class CollectionSizes {
-  private readonly known = new Map<string, { atLeast: number; at: number }>();
+  private readonly known: Recent<number>;
 
-  constructor(
-    private readonly ttlMs = 60_000,
-    private readonly maxEntries = 10_000,
-  ) {}
+  constructor(ttlMs = 60_000, maxEntries = 10_000) {
+    this.known = new Recent(ttlMs, maxEntries);
+  }
 
   static key(service: string, collection: string, caller: Caller): string {
     let who = hashes.get(caller);
@@ -129,15 +156,11 @@ export class CollectionSizes {
   }
 
   atLeast(key: string): number {
-    const e = this.known.get(key);
-    if (!e || Date.now() - e.at > this.ttlMs) return 0;
-    return e.atLeast;
+    return this.known.get(key) ?? 0;
   }
 
   record(key: string, atLeast: number): void {
-    this.known.delete(key);
-    this.known.set(key, { atLeast, at: Date.now() });
-    if (this.known.size > this.maxEntries) this.known.delete(this.known.keys().next().value as string);
+    this.known.set(key, atLeast);
   }
 }
 

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { FacadeError } from '../../errors.js';
 import type { Caller } from '../caller.js';
-import { CollectionSizes, byIdLoader, byIdOrListing, childrenByParent, once, settle } from '../loaders.js';
+import { CollectionSizes, Recent, byIdLoader, byIdOrListing, childrenByParent, once, settle } from '../loaders.js';
 import { worthReadingAhead } from '../roundTrips.js';
 import type { CinderClient } from './client.js';
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
@@ -159,13 +159,12 @@ function holdsEvery(groups: { volumes: string[] }[], got: CinderVolume[], room: 
  * early: its answer is used only for groups the new page holds and only when their own volume ids check out.
  */
 export class PageMemory {
-  private readonly known = new Map<string, { ids: string[]; volumes: number; at: number }>();
+  private readonly known: Recent<{ ids: string[]; volumes: number }>;
 
-  constructor(
-    private readonly ttlMs = 60_000,
-    // At most 50 ids each: about 2 MB when full, however many callers and pages.
-    private readonly maxEntries = 1_000,
-  ) {}
+  // At most 50 ids each: about 2 MB when full, however many callers and pages.
+  constructor(ttlMs = 60_000, maxEntries = 1_000) {
+    this.known = new Recent(ttlMs, maxEntries);
+  }
 
   /** Undefined for a page key too long to keep (a long name filter): such a page is not remembered. */
   static key(pageKey: string | undefined, caller: Caller): string | undefined {
@@ -177,13 +176,11 @@ export class PageMemory {
     this.known.delete(key);
     if (groups.length < 2 || groups.length > IDS_PER_LISTING || groups.some((g) => !g.volumes || !LITERAL_SAFE.test(g.id))) return;
     const volumes = groups.reduce((n, g) => n + g.volumes!.length, 0);
-    this.known.set(key, { ids: groups.map((g) => g.id), volumes, at: Date.now() });
-    if (this.known.size > this.maxEntries) this.known.delete(this.known.keys().next().value as string);
+    this.known.set(key, { ids: groups.map((g) => g.id), volumes });
   }
 
   recall(key: string): { ids: string[]; volumes: number } | undefined {
-    const e = this.known.get(key);
-    return e && Date.now() - e.at <= this.ttlMs ? e : undefined;
+    return this.known.get(key);
   }
 }
 
