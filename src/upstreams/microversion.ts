@@ -48,6 +48,22 @@ export class VersionCache {
     return this.value && Date.now() - this.value.at < this.ttlMs ? this.value.max : undefined;
   }
 
+  /**
+   * What the cached maximum allows (the version to send, its headers, features), made by `derive` once per
+   * version document. Synchronous while the document is cached, so a call awaits nothing before it is sent.
+   */
+  negotiated<N>(derive: (max: string) => N): () => N | Promise<N> {
+    let made: { max: string; value: N } | undefined;
+    const of = (max: string): N => {
+      if (made?.max !== max) made = { max, value: derive(max) };
+      return made.value;
+    };
+    return () => {
+      const max = this.peek();
+      return max === undefined ? this.max().then(of) : of(max);
+    };
+  }
+
   async max(): Promise<string> {
     const cached = this.peek();
     if (cached !== undefined) return cached;

@@ -34,6 +34,28 @@ describe('VersionCache', () => {
     expect(reads).toBe(2);
   });
 
+  it('negotiated() derives once per version document, synchronously while it is cached', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let reads = 0;
+    const derived: string[] = [];
+    const cache = new VersionCache(async () => (++reads === 1 ? '3.60' : '3.70'), 1_000);
+    const negotiated = cache.negotiated((max) => {
+      derived.push(max);
+      return { version: max };
+    });
+    const first = negotiated();
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toEqual({ version: '3.60' });
+    const again = negotiated();
+    expect(again).toEqual({ version: '3.60' });
+    expect(negotiated()).toBe(again);
+    expect(derived).toEqual(['3.60']);
+    // A new version document: a new negotiation.
+    vi.advanceTimersByTime(1_001);
+    expect(await negotiated()).toEqual({ version: '3.70' });
+    expect(derived).toEqual(['3.60', '3.70']);
+  });
+
   it('does not cache a failed read', async () => {
     let fail = true;
     const cache = new VersionCache(async () => {

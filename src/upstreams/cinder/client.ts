@@ -58,7 +58,7 @@ class Negotiated {
   readonly headers: Readonly<Record<string, string>>;
   private readonly has: ReadonlySet<CinderFeature>;
 
-  constructor(readonly max: string) {
+  constructor(max: string) {
     this.version = minVersion(max, CINDER_TARGET_VERSION);
     this.headers = Object.freeze({ 'openstack-api-version': `volume ${this.version}` });
     const features = Object.keys(CINDER_FEATURES) as CinderFeature[];
@@ -84,12 +84,11 @@ class Negotiated {
 /** One typed method per Cinder endpoint the facade uses. Process-wide; the caller is passed per call. */
 export class CinderClient {
   readonly http: HttpClient;
-  private readonly versions: VersionCache;
-  private negotiated: Negotiated | undefined;
+  private readonly negotiated: () => Negotiated | Promise<Negotiated>;
 
   constructor(endpoint: string, agent: Dispatcher) {
     this.http = new HttpClient({ service: 'cinder', endpoint, agent });
-    this.versions = new VersionCache(() => this.discoverMax());
+    this.negotiated = new VersionCache(() => this.discoverMax()).negotiated((max) => new Negotiated(max));
   }
 
   private async discoverMax(): Promise<string> {
@@ -104,19 +103,10 @@ export class CinderClient {
     return v3.version;
   }
 
-  /**
-   * The negotiated microversion, checked for `feature` (NotSupportedError when this Cinder is too old). Made once
-   * per version document and synchronous while that is cached, so a call awaits nothing before it is sent.
-   */
+  /** The negotiated microversion, checked for `feature` (NotSupportedError when this Cinder is too old). */
   private negotiation(feature?: CinderFeature): Negotiated | Promise<Negotiated> {
-    const max = this.versions.peek();
-    if (max === undefined) return this.versions.max().then((m) => this.negotiate(m).need(feature));
-    return this.negotiate(max).need(feature);
-  }
-
-  private negotiate(max: string): Negotiated {
-    if (this.negotiated?.max !== max) this.negotiated = new Negotiated(max);
-    return this.negotiated;
+    const n = this.negotiated();
+    return n instanceof Promise ? n.then((m) => m.need(feature)) : n.need(feature);
   }
 
   private call(caller: Caller, n: Negotiated, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {

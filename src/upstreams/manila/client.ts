@@ -52,7 +52,7 @@ class Negotiated {
   /** One frozen header object per kind of call, sent as is. */
   readonly headers: Readonly<Record<CallKind, Readonly<Record<string, string>>>>;
 
-  constructor(readonly max: string) {
+  constructor(max: string) {
     const v = minVersion(max, MANILA_TARGET_VERSION);
     this.version = v;
     this.shareGroups = compareVersions(v, MANILA_VERSIONS.shareGroups) >= 0;
@@ -75,8 +75,8 @@ class Negotiated {
 export class ManilaClient {
   readonly http: HttpClient;
   readonly cap = new PageCap();
-  private readonly versions: VersionCache;
-  private negotiated: Negotiated | undefined;
+  /** The negotiated microversion and per-kind headers (see VersionCache.negotiated). */
+  private readonly negotiation: () => Negotiated | Promise<Negotiated>;
 
   constructor(endpoint: string, agent: Dispatcher) {
     // Manila answers "missing parent" with 400 (share-group-snapshot create, create from a snapshot).
@@ -86,7 +86,7 @@ export class ManilaClient {
       agent,
       classify: (status, _code, message) => (missingParent(status, message) ? 'NOT_FOUND' : undefined),
     });
-    this.versions = new VersionCache(() => this.discoverMax());
+    this.negotiation = new VersionCache(() => this.discoverMax()).negotiated((max) => new Negotiated(max));
   }
 
   private async discoverMax(): Promise<string> {
@@ -99,20 +99,6 @@ export class ManilaClient {
       throw new UpstreamError('UPSTREAM_ERROR', 'Manila did not advertise a v2 API version.', 'manila', res.status, null, null);
     }
     return v2.version;
-  }
-
-  /**
-   * The negotiated microversion and per-kind headers: made once per version document, and synchronous while that
-   * is cached, so a call awaits nothing before it is sent.
-   */
-  private negotiation(): Negotiated | Promise<Negotiated> {
-    const max = this.versions.peek();
-    return max === undefined ? this.versions.max().then((m) => this.negotiate(m)) : this.negotiate(max);
-  }
-
-  private negotiate(max: string): Negotiated {
-    if (this.negotiated?.max !== max) this.negotiated = new Negotiated(max);
-    return this.negotiated;
   }
 
   /** The microversion sent on every call: the service maximum, capped at what the facade knows. */
