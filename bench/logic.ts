@@ -13,6 +13,7 @@ import { CinderClient } from '../src/upstreams/cinder/client.js';
 import { createAgent } from '../src/upstreams/http.js';
 import type { UpstreamResponse } from '../src/upstreams/http.js';
 import { CINDER_SCREEN, TOKEN } from './queries.js';
+import { median } from './stats.js';
 
 const seconds = Number(process.env.BENCH_LOGIC_SECONDS ?? 4);
 const rounds = Number(process.env.BENCH_LOGIC_ROUNDS ?? 5);
@@ -88,7 +89,6 @@ async function measure(run: (rc: GatewayGraphQLRequestContext) => Promise<unknow
   return (used.user + used.system) / requests / 1000;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results = { compiled: [] as number[], interpreted: [] as number[] };
 await measure(compiled.executor); // warm-up
 for (let i = 0; i < rounds; i++) {
