@@ -63,6 +63,8 @@ async function screen(run: (rc: GatewayGraphQLRequestContext) => Promise<unknown
 const compiled = compilingExecutor(schema, { compileAfter: 0 });
 const interpreted = compilingExecutor(schema, { compileAfter: Infinity });
 const expected = await screen(compiled.executor);
+// Twice: the same page read again sends the volume read guessed from the first, which the replay must hold too.
+if ((await screen(compiled.executor)) !== expected) throw new Error('bench:logic: the screen changed while it was recorded');
 // Replay: the same answers, already parsed; a request the recording does not hold is a bench error.
 http.as = async (_caller, req) => {
   const res = recorded.get(keyOf(req));
