@@ -1,4 +1,5 @@
-import { Agent, errors as undiciErrors, request } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { type ErrorCode, type ServiceName, UpstreamError } from '../errors.js';
 import type { Caller } from './caller.js';
@@ -210,6 +211,9 @@ export class HttpClient {
   readonly breaker: CircuitBreaker;
   readonly bulkhead: Bulkhead;
   private readonly agent: Dispatcher;
+  private readonly origin: string;
+  /** The endpoint's path (e.g. /v3/<project>), put in front of every relative call. */
+  private readonly basePath: string;
   private readonly classify: ErrorClassifier | undefined;
   private readonly retries = new RetryBudget();
   /** Time to response headers of recent calls: the planner weighs a round trip against reading ahead. */
@@ -218,6 +222,9 @@ export class HttpClient {
   constructor(opts: HttpClientOptions) {
     this.service = opts.service;
     this.endpoint = opts.endpoint.replace(/\/+$/, '');
+    const { origin, path: basePath } = splitUrl(this.endpoint);
+    this.origin = origin;
+    this.basePath = basePath.replace(/\/+$/, '');
     this.agent = opts.agent;
     this.classify = opts.classify;
     this.breaker = opts.breaker ?? new CircuitBreaker();
@@ -304,7 +311,7 @@ export class HttpClient {
     if (remaining !== undefined && remaining <= 0) {
       throw new UpstreamError('UPSTREAM_TIMEOUT', 'The request deadline passed before this call could be made.', this.service, 0, null, null);
     }
-    const url = absoluteUrl ?? `${this.endpoint}${req.path}${queryString(req.query)}`;
+    const target = absoluteUrl === undefined ? { origin: this.origin, path: `${this.basePath}${req.path}${queryString(req.query)}` } : splitUrl(absoluteUrl);
     const headers: Record<string, string> = { accept: 'application/json', ...(req.headers ?? {}) };
     if (req.token) headers['x-auth-token'] = req.token;
     if (req.requestId) headers['x-openstack-request-id'] = req.requestId;
@@ -331,7 +338,7 @@ export class HttpClient {
         : new UpstreamError('UPSTREAM_TIMEOUT', `No free connection to ${label} before the request deadline.`, this.service, 0, null, null);
     }
     try {
-      return await this.exchange(req, url, headers, body, remaining, absoluteUrl);
+      return await this.exchange(req, target, headers, body, remaining, absoluteUrl);
     } finally {
       release();
     }
@@ -339,37 +346,26 @@ export class HttpClient {
 
   private async exchange(
     req: UpstreamRequest,
-    url: string,
+    target: Target,
     headers: Record<string, string>,
     body: string | undefined,
     remaining: number | undefined,
     absoluteUrl: string | undefined,
   ): Promise<UpstreamResponse> {
-    let res: Dispatcher.ResponseData;
+    let res: RawResponse;
     const sent = performance.now();
     try {
-      res = await request(url, {
-        method: req.method,
-        headers,
-        body,
-        dispatcher: this.agent,
-        signal: req.signal ?? (remaining === undefined ? undefined : AbortSignal.timeout(remaining)),
-      });
+      res = await exchangeOnce(this.agent, target, req.method, headers, body, req.signal ?? (remaining === undefined ? undefined : AbortSignal.timeout(remaining)), () =>
+        this.roundTrips.record(performance.now() - sent),
+      );
     } catch (err) {
       throw networkError(this.service, err);
     }
-    this.roundTrips.record(performance.now() - sent);
-    let text: string;
-    try {
-      text = await readBody(res);
-    } catch (err) {
-      if (err instanceof UpstreamError) throw err;
-      throw networkError(this.service, err);
-    }
+    const { statusCode, text } = res;
     const requestId = requestIdOf(res.headers);
-    if (res.statusCode >= 400 || (res.statusCode >= 300 && !absoluteUrl)) {
+    if (statusCode >= 400 || (statusCode >= 300 && !absoluteUrl)) {
       const retryAfter = res.headers['retry-after'];
-      throw this.errorFor(res.statusCode, text, requestId, req.token, typeof retryAfter === 'string' ? retryAfter : undefined);
+      throw this.errorFor(statusCode, text, requestId, req.token, typeof retryAfter === 'string' ? retryAfter : undefined);
     }
     let json: unknown;
     if (text.trim().length > 0) {
@@ -378,15 +374,15 @@ export class HttpClient {
       } catch {
         throw new UpstreamError(
           'UPSTREAM_ERROR',
-          `${serviceLabel(this.service)} answered HTTP ${res.statusCode} with a body that is not JSON.`,
+          `${serviceLabel(this.service)} answered HTTP ${statusCode} with a body that is not JSON.`,
           this.service,
-          res.statusCode,
+          statusCode,
           requestId,
           null,
         );
       }
     }
-    return { status: res.statusCode, headers: res.headers, json };
+    return { status: statusCode, headers: res.headers, json };
   }
 
   private errorFor(status: number, text: string, requestId: string | null, token?: string | null, retryAfter?: string): UpstreamError {
@@ -409,15 +405,98 @@ export function cleanMessage(message: string): string {
   return cleaned.length > 0 ? cleaned : 'The upstream refused the request without a reason.';
 }
 
+/** Where a call goes, split the way dispatch() takes it. */
+interface Target {
+  origin: string;
+  /** Path and query string, already encoded. */
+  path: string;
+}
+
+function splitUrl(url: string): Target {
+  const u = new URL(url);
+  return { origin: u.origin, path: u.pathname + u.search };
+}
+
+interface RawResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
 /**
- * The body as text. undici enforces maxResponseSize on agents made by createAgent; a declared length above it is
- * refused here before reading, whatever the agent.
+ * One HTTP exchange through the agent's dispatch(), the body gathered as buffers and decoded once. undici's
+ * request() would wrap every answer in a Readable stream and an abort-signal adapter first; at five to twenty calls
+ * per GraphQL request that machinery cost more CPU than the facade's own logic (see README, Performance).
+ *
+ * Same limits as request() plus: a declared or received length above MAX_RESPONSE_BYTES is refused whatever the
+ * agent, and an abort settles the promise at once, even while the call still waits for a connection.
  */
-async function readBody(res: Dispatcher.ResponseData): Promise<string> {
-  const declared = Number(res.headers['content-length'] ?? 0);
-  if (declared > MAX_RESPONSE_BYTES) {
-    res.body.destroy();
-    throw new undiciErrors.ResponseExceededMaxSizeError();
-  }
-  return res.body.text();
+function exchangeOnce(
+  agent: Dispatcher,
+  target: Target,
+  method: UpstreamRequest['method'],
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+  onHeaders: () => void,
+): Promise<RawResponse> {
+  return new Promise<RawResponse>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let controller: Dispatcher.DispatchController | null = null;
+    let abortReason: Error | null = null;
+    let settled = false;
+    let statusCode = 0;
+    let responseHeaders: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const finish = (err: unknown, value?: RawResponse) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (err === null) resolve(value!);
+      else reject(err);
+    };
+    const stop = (reason: Error) => {
+      if (controller) controller.abort(reason);
+      else abortReason = reason;
+      finish(reason);
+    };
+    function onAbort() {
+      stop(signal!.reason as Error);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (abortReason) c.abort(abortReason);
+      },
+      onResponseStart(_c, status, h) {
+        if (status < 200) return; // an informational answer (100 Continue); the real one follows
+        statusCode = status;
+        responseHeaders = h;
+        onHeaders();
+        if (Number(h['content-length'] ?? 0) > MAX_RESPONSE_BYTES) stop(new undiciErrors.ResponseExceededMaxSizeError());
+      },
+      onResponseData(_c, chunk) {
+        received += chunk.length;
+        if (received > MAX_RESPONSE_BYTES) stop(new undiciErrors.ResponseExceededMaxSizeError());
+        else chunks.push(chunk);
+      },
+      onResponseEnd() {
+        const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, received).toString('utf8');
+        finish(null, { statusCode, headers: responseHeaders, text });
+      },
+      onResponseError(_c, err) {
+        finish(err);
+      },
+    };
+    try {
+      agent.dispatch({ origin: target.origin, path: target.path, method, headers, body }, handler);
+    } catch (err) {
+      finish(err);
+    }
+  });
 }

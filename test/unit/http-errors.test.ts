@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.js';
 import { HttpClient, createAgent, path } from '../../src/upstreams/http.js';
@@ -81,6 +82,42 @@ describe('oversized upstream bodies', () => {
     const err = await failure(p);
     expect(err.code).toBe('UPSTREAM_ERROR');
     expect(err.message).toMatch(/more than 33554432 bytes/);
+  });
+
+  it('are cut off past 32 MB by the client itself, on an agent without a response limit of its own', async () => {
+    const agent = new Agent();
+    const client = new HttpClient({ service: 'cinder', endpoint: origin, agent });
+    try {
+      await expect(client.send({ method: 'GET', path: '/huge-chunked' })).rejects.toMatchObject({
+        code: 'UPSTREAM_ERROR',
+        message: expect.stringMatching(/more than 33554432 bytes/),
+      });
+    } finally {
+      await agent.destroy();
+    }
+  });
+});
+
+describe('deadlines', () => {
+  it('a call still waiting for a connection fails at its deadline, and is never sent', async () => {
+    const agent = new Agent({ connections: 1 });
+    const client = new HttpClient({ service: 'cinder', endpoint: origin, agent });
+    try {
+      const busy = client.send({ method: 'GET', path: '/slow?first' });
+      await new Promise((r) => setTimeout(r, 50));
+      const started = Date.now();
+      await expect(client.send({ method: 'GET', path: '/item-not-found?queued', deadline: Date.now() + 200 })).rejects.toMatchObject({
+        code: 'UPSTREAM_TIMEOUT',
+      });
+      // The only connection is busy for 1.5 s; the queued call gives up at its own deadline, not then.
+      expect(Date.now() - started).toBeLessThan(1_000);
+      await busy;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(seen).toContain('/slow?first');
+      expect(seen).not.toContain('/item-not-found?queued');
+    } finally {
+      await agent.destroy();
+    }
   });
 });
 
