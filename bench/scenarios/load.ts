@@ -18,7 +18,7 @@ export interface Measured {
   /** Simulator-process CPU microseconds per request. */
   simCpuPerRequest: number;
   /** Share of the window's Cinder volume listings that were unfiltered: the planner read ahead of the page. */
-  readAhead: number | null;
+  wholeVolumeListings: number | null;
 }
 
 /** Warm-up, then one measured window; CPU and upstream calls are read around the window only. */
@@ -47,7 +47,7 @@ export async function measure(
     cpuMicros: cpu1 - cpu0,
     callsPerQuery: calls / result.requests,
     simCpuPerRequest: (simCpu1 - simCpu0) / result.requests,
-    readAhead: volumes.listings ? volumes.unfiltered / volumes.listings : null,
+    wholeVolumeListings: volumes.listings ? volumes.unfiltered / volumes.listings : null,
   };
 }
 
@@ -103,7 +103,7 @@ export async function roundTripScenario(facade: BenchChild, sims: BenchChild, ur
     rps: m.load.rps,
     vsFloor: `p50 ${fmt(p50 / floor, 2)}× (+${fmt(p50 - floor)} ms), p99 +${fmt(p99 - floor)} ms${m.load.rps < 0.95 * plan.rate ? '; RATE NOT MET' : ''}`,
     rssMB: mem.rss / MB,
-    notes: `floor ${CHAIN_DEPTH}×${plan.delayMs} ms; target p50 ≤ +2, p99 ≤ +8; alone p50 ${fmt(alone)} ms; ${connections} conns; facade CPU ${fmt(cpuPerReq, 2)} ms/req; whole volume listings ${pct(m.readAhead)}; loop delay p99 ${fmt(loop.p99)} ms`,
+    notes: `floor ${CHAIN_DEPTH}×${plan.delayMs} ms; target p50 ≤ +2, p99 ≤ +8; alone p50 ${fmt(alone)} ms; ${connections} conns; facade CPU ${fmt(cpuPerReq, 2)} ms/req; whole volume listings ${pct(m.wholeVolumeListings)}; loop delay p99 ${fmt(loop.p99)} ms`,
     detail: { ...m, loopDelay: loop, connections, floor, aloneMs: alone },
   };
   return { row, loop };
@@ -128,7 +128,7 @@ function combine(parts: Measured[]): Measured {
     cpuMicros: parts.reduce((a, m) => a + m.cpuMicros, 0),
     callsPerQuery: weighted((m) => m.callsPerQuery),
     simCpuPerRequest: weighted((m) => m.simCpuPerRequest),
-    readAhead: parts.every((m) => m.readAhead !== null) ? weighted((m) => m.readAhead!) : null,
+    wholeVolumeListings: parts.every((m) => m.wholeVolumeListings !== null) ? weighted((m) => m.wholeVolumeListings!) : null,
   };
 }
 
@@ -185,7 +185,7 @@ export async function cpuScenario(
       rps: f.load.rps,
       vsBaseline: `${fmt(ratio, 2)}× hand-written CPU/req (target ≤ 2×)`,
       rssMB: fMem.rss / MB,
-      notes: `${fmt(perReq(f), 3)} CPU ms/req = ${fmt(perCpuSecond(f), 0)} req per CPU-s (target ≥ 1000); rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; sims ${fmt(f.simCpuPerRequest / 1000, 2)} ms/req; whole volume listings ${pct(f.readAhead)}; loop delay p99 ${fmt(loop.p99)} ms`,
+      notes: `${fmt(perReq(f), 3)} CPU ms/req = ${fmt(perCpuSecond(f), 0)} req per CPU-s (target ≥ 1000); rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; sims ${fmt(f.simCpuPerRequest / 1000, 2)} ms/req; whole volume listings ${pct(f.wholeVolumeListings)}; loop delay p99 ${fmt(loop.p99)} ms`,
       detail: { ...f, rounds: fParts, loopDelay: loop },
     },
     {
