@@ -166,6 +166,41 @@ export class CollectionSizes {
 
 export const collectionSizes = new CollectionSizes();
 
+/**
+ * The key under which a caller's page of a collection (same filters, size and position) is remembered: a hash of
+ * the token, never the token. Undefined for a page key too long to keep (a long name filter): such a page is not
+ * remembered.
+ */
+export function pageMemoryKey(service: string, collection: string, pageKey: string | undefined, caller: Caller): string | undefined {
+  if (pageKey === undefined || pageKey.length > 256) return undefined;
+  return CollectionSizes.key(service, `${collection}-page ${pageKey}`, caller);
+}
+
+/** The most parents a remembered page may hold: a guess sends one call per parent, so it stays small. */
+export const PAGE_MEMORY_MAX_PARENTS = 50;
+
+/**
+ * Which parents a caller's page held when last read: ids only, for a minute, at most 1000 pages of 2 to 50 ids
+ * (about 2 MB when full). The next read of that page can start the parents' own listings with the page
+ * (`childrenByParent(...).prefetchParents`); a guess is only ever a read made early.
+ */
+export class PageParents {
+  private readonly known: Recent<readonly string[]>;
+
+  constructor(ttlMs = 60_000, maxEntries = 1_000) {
+    this.known = new Recent(ttlMs, maxEntries);
+  }
+
+  remember(key: string, ids: readonly string[]): void {
+    this.known.delete(key);
+    if (ids.length >= 2 && ids.length <= PAGE_MEMORY_MAX_PARENTS) this.known.set(key, ids);
+  }
+
+  recall(key: string): readonly string[] | undefined {
+    return this.known.get(key);
+  }
+}
+
 // Above this many parents in one batch, one full listing partitioned locally is cheaper than one filtered
 // listing per parent. The full listing is abandoned (back to per-parent calls) once it has read more than
 // FULL_LISTING_BUDGET_PER_KEY items per parent asked for, so it never costs more than a bounded multiple.

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_IDS, startManilaSimulator } from '../../src/simulator/manila/index.js';
+import { CollectionSizes, collectionSizes } from '../../src/upstreams/loaders.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 
 const OFF = { SDRS_URL: 'http://127.0.0.1:9/v1/x' };
@@ -78,6 +79,44 @@ describe('Manila upstream calls', () => {
       for (const c of rest) expect(first.map((x) => x.path), lines).toContain(c.path);
     } finally {
       sim().setDelay(0);
+    }
+  });
+
+  it('a project too large for one share and one snapshot listing: the same page again sends its groups\' listings with the page', async () => {
+    const token = 'large-manila-project';
+    // As if this caller's share and share group snapshot listings had been found over budget (a large project).
+    for (const c of ['shares', 'share_group_snapshots']) {
+      collectionSizes.record(CollectionSizes.key('manila', c, { token, requestId: 'test' }), 100_000);
+    }
+    const q = '{ shareGroups(first: 10) { nodes { id shares { id shareGroup { id } } snapshots(first: 5) { totalCount nodes { id shareGroup { id } } } } } }';
+    const perGroup = () => sim().calls.filter((c) => /[?&]share_group_id=/.test(c.url));
+    // Round trips of the page and the per-group listings (a page is one call: Manila answers 10 share groups at once).
+    const waves = () => new Set([...sim().calls.filter((c) => c.path.endsWith('/share-groups/detail')), ...perGroup()].map((c) => c.answeredBefore)).size;
+    const lines = () => sim().calls.map((c) => `${c.answeredBefore} ${c.url}`).join('\n');
+    sim().setDelay(40); // every answer takes longer than sending the next call does
+    try {
+      sim().resetCalls();
+      const first = await f.ok<any>(q, undefined, { token });
+      // No guess yet: one filtered listing per share group and collection, after the page.
+      expect(perGroup(), lines()).toHaveLength(20);
+      expect(waves(), lines()).toBe(2);
+      sim().resetCalls();
+      expect(await f.ok<any>(q, undefined, { token })).toEqual(first);
+      // The same 20 listings, now sent with the page.
+      expect(perGroup(), lines()).toHaveLength(20);
+      expect(waves(), lines()).toBe(1);
+      // Another page of this caller's is not guessed from it.
+      sim().resetCalls();
+      const after = Buffer.from('o:10').toString('base64url');
+      await f.ok<any>(`{ shareGroups(first: 10, after: "${after}") { nodes { id shares { id } } } }`, undefined, { token });
+      expect(perGroup(), lines()).toHaveLength(10);
+      expect(waves(), lines()).toBe(2);
+    } finally {
+      sim().setDelay(0);
+    }
+    for (const g of (await f.ok<any>(q, undefined, { token })).shareGroups.nodes) {
+      for (const s of g.shares) expect(s.shareGroup.id).toBe(g.id);
+      for (const s of g.snapshots.nodes) expect(s.shareGroup.id).toBe(g.id);
     }
   });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Caller } from '../../src/upstreams/caller.js';
 import { PageMemory } from '../../src/upstreams/cinder/loaders.js';
+import { PageParents, pageMemoryKey } from '../../src/upstreams/loaders.js';
 import type { CinderGroup } from '../../src/upstreams/cinder/types.js';
 
 const caller = (token: string): Caller => ({ token, requestId: 'req-test' });
@@ -49,5 +50,35 @@ describe('PageMemory (the groups a caller page held last time)', () => {
     expect(memory.recall('p1')).toBeUndefined();
     expect(memory.recall('p2')).toBeDefined();
     expect(memory.recall('p4')).toBeDefined();
+  });
+});
+
+describe('PageParents (the share groups a caller page held last time)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keys per service and collection, by token hash, never by the token', () => {
+    const key = pageMemoryKey('manila', 'share-groups', '[10,null,{}]', caller('secret-token'))!;
+    expect(key).not.toContain('secret-token');
+    expect(pageMemoryKey('cinder', 'groups', '[10,null,{}]', caller('secret-token'))).not.toBe(key);
+    expect(pageMemoryKey('manila', 'share-groups', '[10,null,{}]', caller('other-token'))).not.toBe(key);
+    expect(pageMemoryKey('manila', 'share-groups', 'x'.repeat(257), caller('secret-token'))).toBeUndefined();
+  });
+
+  it('remembers 2 to 50 ids for a minute, and forgets a page that no longer qualifies', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const memory = new PageParents(60_000);
+    memory.remember('k', ['a', 'b']);
+    expect(memory.recall('k')).toEqual(['a', 'b']);
+    memory.remember('one', ['a']);
+    memory.remember('many', Array.from({ length: 51 }, (_, i) => `g${i}`));
+    expect(memory.recall('one')).toBeUndefined();
+    expect(memory.recall('many')).toBeUndefined();
+    memory.remember('k', ['a']);
+    expect(memory.recall('k')).toBeUndefined();
+    memory.remember('k', ['a', 'b', 'c']);
+    vi.advanceTimersByTime(60_001);
+    expect(memory.recall('k')).toBeUndefined();
   });
 });

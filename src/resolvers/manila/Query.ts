@@ -29,10 +29,9 @@ export const ManilaQuery: QueryResolvers = {
     if ((filters['name~'] || filters['description~']) && !(await client.atLeast(MANILA_VERSIONS.likeFilters))) {
       throw new NotSupportedError('manila', `nameContains and descriptionContains need Manila API 2.36; this Manila supports up to ${await client.version()}.`);
     }
-    loaders.prefetchForShareGroups(
-      pageSize(args.first),
-      wantedLinks(info, ['shareGroupType', 'shareTypes', 'shares', 'snapshots'], ['snapshots']),
-    );
+    const first = pageSize(args.first);
+    const pageKey = JSON.stringify([first, args.after ?? null, filters]);
+    loaders.prefetchForShareGroups(first, wantedLinks(info, ['shareGroupType', 'shareTypes', 'shares', 'snapshots'], ['snapshots']), pageKey);
     const conn = await offsetConnection(
       client,
       args,
@@ -40,7 +39,7 @@ export const ManilaQuery: QueryResolvers = {
       () => client.count((o) => client.listShareGroupSummaries(ctx.caller, o), filters),
       filters,
     );
-    for (const g of conn.nodes) loaders.shareGroupById.prime(g.id, g);
+    loaders.primeShareGroups(conn.nodes, pageKey);
     return conn;
   },
   shareGroupSnapshot: (_, { id }, ctx) => ctx.manila().loaders.shareGroupSnapshotById.load(assertSafeId(id)),

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { FacadeError } from '../../errors.js';
 import type { Caller } from '../caller.js';
-import { CollectionSizes, Recent, byIdLoader, byIdOrListing, childrenByParent, once, settle } from '../loaders.js';
+import { CollectionSizes, Recent, byIdLoader, byIdOrListing, childrenByParent, once, pageMemoryKey, settle } from '../loaders.js';
 import { worthReadingAhead } from '../roundTrips.js';
 import type { CinderClient } from './client.js';
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
@@ -168,8 +168,7 @@ export class PageMemory {
 
   /** Undefined for a page key too long to keep (a long name filter): such a page is not remembered. */
   static key(pageKey: string | undefined, caller: Caller): string | undefined {
-    if (pageKey === undefined || pageKey.length > 256) return undefined;
-    return CollectionSizes.key('cinder', `groups-page ${pageKey}`, caller);
+    return pageMemoryKey('cinder', 'groups', pageKey, caller);
   }
 
   remember(key: string, groups: CinderGroup[]): void {

@@ -2,11 +2,13 @@ import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
 import {
   CollectionSizes,
+  PageParents,
   byIdLoader,
   byIdOrListing,
   childrenByParent,
   partition,
   once,
+  pageMemoryKey,
   settle,
   sharedListing,
 } from '../loaders.js';
@@ -23,6 +25,9 @@ import type {
   ManilaShareNetwork,
   ManilaShareType,
 } from './types.js';
+
+/** The share groups each caller's pages held when last read (see prefetchForShareGroups). */
+export const lastShareGroupPages = new PageParents();
 
 // A listing may replace several shows only while it stays this small per id asked for.
 const LISTING_BUDGET_PER_KEY = 50;
@@ -140,18 +145,32 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     cgSnapshotsByConsistencyGroupId,
     membersByCgSnapshotId,
     /**
+     * Share groups read as a page: primed for by-id reads, and, with the page's key, their ids kept for this
+     * caller's next read of the same page.
+     */
+    primeShareGroups(groups: ManilaShareGroup[], pageKey?: string) {
+      for (const g of groups) shareGroupById.prime(g.id, g);
+      const key = pageMemoryKey('manila', 'share-groups', pageKey, caller);
+      if (key !== undefined) lastShareGroupPages.remember(key, groups.map((g) => g.id));
+    },
+    /**
      * A page of up to `groups` share groups is on its way and the query wants these of each: start the reads the
-     * planner would make for them now, in parallel with the page (one round trip instead of two).
+     * planner would make for them now, in parallel with the page (one round trip instead of two). Shares and
+     * share group snapshots have no list filter: in a project too large for one listing, the share groups this
+     * caller's same page held a minute ago get their own filtered listings with the page.
      */
     prefetchForShareGroups(
       groups: number,
       wants: { shareGroupType: boolean; shareTypes: boolean; shares: boolean; snapshots: boolean },
+      pageKey?: string,
     ) {
       if (groups < 2) return;
       if (wants.shareGroupType) allShareGroupTypes.prefetch();
       if (wants.shareTypes) allShareTypes.prefetch();
-      if (wants.shares) sharesByShareGroupId.prefetch(groups);
-      if (wants.snapshots) snapshotsByShareGroupId.prefetch(groups);
+      const key = pageMemoryKey('manila', 'share-groups', pageKey, caller);
+      const last = key === undefined ? undefined : lastShareGroupPages.recall(key);
+      if (wants.shares && !(last && sharesByShareGroupId.prefetchParents(last))) sharesByShareGroupId.prefetch(groups);
+      if (wants.snapshots && !(last && snapshotsByShareGroupId.prefetchParents(last))) snapshotsByShareGroupId.prefetch(groups);
     },
     /** After a write: forget everything this request knew about the share group. */
     forgetShareGroup(id: string) {
