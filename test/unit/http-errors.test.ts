@@ -29,6 +29,20 @@ const seen: string[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push(req.url ?? '');
+    if (req.url === '/echo') {
+      // Echoes the JSON it was sent, repeated, in small writes: multi-byte characters straddle chunk boundaries.
+      let raw = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (raw += c));
+      req.on('end', () => {
+        const { name } = JSON.parse(raw) as { name: string };
+        const out = Buffer.from(JSON.stringify({ names: Array.from({ length: 5_000 }, () => name), bytes: Buffer.byteLength(raw) }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        for (let i = 0; i < out.length; i += 1_001) res.write(out.subarray(i, i + 1_001));
+        res.end();
+      });
+      return;
+    }
     if (req.url === '/huge-declared') {
       // Declares 40 MB and sends a little: refused on the header, nothing read.
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(40 * 1024 * 1024) });
@@ -142,6 +156,16 @@ describe('upstream error envelopes', () => {
     expect(err.service).toBe('cinder');
     expect(err.message).not.toContain('<');
     if (status !== 200) expect(err.requestId).toBe('req-1234');
+  });
+
+  it('sends and reads UTF-8 whole, whatever the chunk boundaries', async () => {
+    const client = new HttpClient({ service: 'cinder', endpoint: origin, agent: createAgent() });
+    const name = 'Bestände – 日本語 🚀';
+    const res = await client.send({ method: 'POST', path: '/echo', body: { name } });
+    const json = res.json as { names: string[]; bytes: number };
+    expect(json.bytes).toBe(Buffer.byteLength(JSON.stringify({ name })));
+    expect(json.names).toHaveLength(5_000);
+    expect(json.names.every((n) => n === name)).toBe(true);
   });
 
   it('an empty 204 is a success without a body', async () => {
