@@ -1,6 +1,7 @@
-// Bench child: the canonical Cinder screen composed by hand — the CPU yardstick for the facade. Same undici
-// request() and Agent settings as the facade, the same upstream calls as the facade makes with Cinder next
-// door (d = 0: one list, then the linked collections in parallel), and the same JSON the facade answers,
+// Bench child: the canonical Cinder screen composed by hand — the CPU yardstick for the facade. The same undici
+// and Agent settings as the facade, called through request() as hand-written code would (the facade itself uses
+// the lower-level dispatch(); see src/upstreams/http.ts), the same upstream calls as the facade makes with Cinder
+// next door (d = 0: one list, then the linked collections in parallel), and the same JSON the facade answers,
 // assembled directly. No GraphQL, no DataLoader.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
