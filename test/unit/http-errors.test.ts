@@ -43,6 +43,13 @@ beforeAll(async () => {
       });
       return;
     }
+    if (req.url === '/cut-off') {
+      // Headers and half a body, then the connection drops.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"groups": [');
+      setTimeout(() => res.destroy(), 50);
+      return;
+    }
     if (req.url === '/huge-declared') {
       // Declares 40 MB and sends a little: refused on the header, nothing read.
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(40 * 1024 * 1024) });
@@ -178,6 +185,13 @@ describe('upstream error envelopes', () => {
     const err = await failure('/slow', 300);
     expect(err.code).toBe('UPSTREAM_TIMEOUT');
     expect(err.status).toBe(0);
+  });
+
+  it('a connection that drops in the middle of a body becomes UPSTREAM_UNAVAILABLE, not a hang', async () => {
+    const err = await failure('/cut-off');
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.status).toBe(0);
+    expect(err.message).toMatch(/^Cinder could not be reached \(/);
   });
 
   it('a refused connection becomes UPSTREAM_UNAVAILABLE', async () => {
