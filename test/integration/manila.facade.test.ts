@@ -173,6 +173,9 @@ describe('Manila upstream calls', () => {
     for (const a of [Buffer.from('o:-1').toString('base64url'), Buffer.from('m:abc').toString('base64url'), '!!']) {
       const r = await f.gql('query($a: String) { shareGroups(after: $a) { nodes { id } } }', { a });
       expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      // Nor does a query whose nodes want linked listings start them before the cursor is refused.
+      const nested = await f.gql('query($a: String) { shareGroups(first: 5, after: $a) { nodes { id shareGroupType { id } shareTypes { id } shares { id } } } }', { a });
+      expect(nested.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
     const big = await f.gql('query($n: Int) { shareGroups(first: $n) { nodes { id } } }', { n: 100000 });
     expect(big.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

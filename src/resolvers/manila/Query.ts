@@ -1,7 +1,7 @@
 import type { QueryResolvers } from '../../generated/graphql.js';
 import { NotSupportedError, InputError } from '../../errors.js';
 import { wantedLinks } from '../../graphql/lookahead.js';
-import { pageSize } from '../../graphql/connections.js';
+import { offsetFromCursor, pageSize } from '../../graphql/connections.js';
 import { wireValue } from '../../graphql/scalars.js';
 import { assertSafeId } from '../../ids.js';
 import { MANILA_VERSIONS } from '../../upstreams/manila/client.js';
@@ -29,8 +29,9 @@ export const ManilaQuery: QueryResolvers = {
     if ((filters['name~'] || filters['description~']) && !(await client.atLeast(MANILA_VERSIONS.likeFilters))) {
       throw new NotSupportedError('manila', `nameContains and descriptionContains need Manila API 2.36; this Manila supports up to ${await client.version()}.`);
     }
+    // The cursor is checked before anything is prefetched: a forged one costs no upstream call.
     const first = pageSize(args.first);
-    const pageKey = JSON.stringify([first, args.after ?? null, filters]);
+    const pageKey = JSON.stringify([first, offsetFromCursor(args.after), filters]);
     loaders.prefetchForShareGroups(first, wantedLinks(info, ['shareGroupType', 'shareTypes', 'shares', 'snapshots'], ['snapshots']), pageKey);
     const conn = await offsetConnection(
       client,
