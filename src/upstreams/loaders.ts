@@ -180,23 +180,24 @@ export function pageMemoryKey(service: string, collection: string, pageKey: stri
 export const PAGE_MEMORY_MAX_PARENTS = 50;
 
 /**
- * Which parents a caller's page held when last read: ids only, for a minute, at most 1000 pages of 2 to 50 ids
- * (about 2 MB when full). The next read of that page can start the parents' own listings with the page
- * (`childrenByParent(...).prefetchParents`); a guess is only ever a read made early.
+ * Which parents a caller's page held when last read (under `pageMemoryKey`), with whatever else a guess needs of
+ * them: for a minute, at most 1000 pages of 2 to 50 parents (ids and counts only: about 2 MB when full). The next
+ * read of that page can start its parents' reads with the page; a guess is only ever a read made early.
  */
-export class PageParents {
-  private readonly known: Recent<readonly string[]>;
+export class PageMemory<V extends { ids: readonly string[] }> {
+  private readonly known: Recent<V>;
 
   constructor(ttlMs = 60_000, maxEntries = 1_000) {
     this.known = new Recent(ttlMs, maxEntries);
   }
 
-  remember(key: string, ids: readonly string[]): void {
+  /** What the page holds now; a page no guess could use (undefined, one parent, too many) forgets the old one. */
+  remember(key: string, page: V | undefined): void {
     this.known.delete(key);
-    if (ids.length >= 2 && ids.length <= PAGE_MEMORY_MAX_PARENTS) this.known.set(key, ids);
+    if (page && page.ids.length >= 2 && page.ids.length <= PAGE_MEMORY_MAX_PARENTS) this.known.set(key, page);
   }
 
-  recall(key: string): readonly string[] | undefined {
+  recall(key: string): V | undefined {
     return this.known.get(key);
   }
 }

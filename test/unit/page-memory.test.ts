@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Caller } from '../../src/upstreams/caller.js';
-import { PageMemory } from '../../src/upstreams/cinder/loaders.js';
-import { PageParents, pageMemoryKey } from '../../src/upstreams/loaders.js';
+import { volumePage } from '../../src/upstreams/cinder/loaders.js';
+import { PageMemory, pageMemoryKey } from '../../src/upstreams/loaders.js';
 import type { CinderGroup } from '../../src/upstreams/cinder/types.js';
 
 const caller = (token: string): Caller => ({ token, requestId: 'req-test' });
+const cinderKey = (pageKey: string | undefined, c: Caller) => pageMemoryKey('cinder', 'groups', pageKey, c);
 const group = (id: string, volumes: string[] | null = ['v1', 'v2']) => ({ id, volumes: volumes ?? undefined }) as unknown as CinderGroup;
 
 describe('PageMemory (the groups a caller page held last time)', () => {
@@ -13,19 +14,19 @@ describe('PageMemory (the groups a caller page held last time)', () => {
   });
 
   it('keys by token hash and page, never by the token itself, and not for a page key too long to keep', () => {
-    const key = PageMemory.key('[10,null,null]', caller('secret-token'))!;
+    const key = cinderKey('[10,null,null]', caller('secret-token'))!;
     expect(key).not.toContain('secret-token');
-    expect(PageMemory.key('[10,null,null]', caller('secret-token'))).toBe(key);
-    expect(PageMemory.key('[10,null,null]', caller('another-token'))).not.toBe(key);
-    expect(PageMemory.key('[20,null,null]', caller('secret-token'))).not.toBe(key);
-    expect(PageMemory.key(JSON.stringify([10, null, 'x'.repeat(300)]), caller('secret-token'))).toBeUndefined();
-    expect(PageMemory.key(undefined, caller('secret-token'))).toBeUndefined();
+    expect(cinderKey('[10,null,null]', caller('secret-token'))).toBe(key);
+    expect(cinderKey('[10,null,null]', caller('another-token'))).not.toBe(key);
+    expect(cinderKey('[20,null,null]', caller('secret-token'))).not.toBe(key);
+    expect(cinderKey(JSON.stringify([10, null, 'x'.repeat(300)]), caller('secret-token'))).toBeUndefined();
+    expect(cinderKey(undefined, caller('secret-token'))).toBeUndefined();
   });
 
   it('remembers ids and a volume count for a minute', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const memory = new PageMemory(60_000);
-    memory.remember('k', [group('a'), group('b', ['v3'])]);
+    memory.remember('k', volumePage([group('a'), group('b', ['v3'])]));
     expect(memory.recall('k')).toEqual({ ids: ['a', 'b'], volumes: 3 });
     vi.advanceTimersByTime(60_001);
     expect(memory.recall('k')).toBeUndefined();
@@ -33,27 +34,27 @@ describe('PageMemory (the groups a caller page held last time)', () => {
 
   it('keeps no guess it could not use: one group, more than 50, unknown volume ids, ids unfit for a list filter', () => {
     const memory = new PageMemory();
-    memory.remember('one', [group('a')]);
-    memory.remember('many', Array.from({ length: 51 }, (_, i) => group(`g${i}`)));
-    memory.remember('unknown', [group('a'), group('b', null)]);
-    memory.remember('unsafe', [group('a'), group('b"]')]);
+    memory.remember('one', volumePage([group('a')]));
+    memory.remember('many', volumePage(Array.from({ length: 51 }, (_, i) => group(`g${i}`))));
+    memory.remember('unknown', volumePage([group('a'), group('b', null)]));
+    memory.remember('unsafe', volumePage([group('a'), group('b"]')]));
     for (const k of ['one', 'many', 'unknown', 'unsafe']) expect(memory.recall(k), k).toBeUndefined();
     // A page that no longer qualifies also forgets what it held before.
-    memory.remember('k', [group('a'), group('b')]);
-    memory.remember('k', [group('a')]);
+    memory.remember('k', volumePage([group('a'), group('b')]));
+    memory.remember('k', volumePage([group('a')]));
     expect(memory.recall('k')).toBeUndefined();
   });
 
   it('holds a bounded number of pages, the oldest out first', () => {
     const memory = new PageMemory(60_000, 3);
-    for (const k of ['p1', 'p2', 'p3', 'p4']) memory.remember(k, [group('a'), group('b')]);
+    for (const k of ['p1', 'p2', 'p3', 'p4']) memory.remember(k, volumePage([group('a'), group('b')]));
     expect(memory.recall('p1')).toBeUndefined();
     expect(memory.recall('p2')).toBeDefined();
     expect(memory.recall('p4')).toBeDefined();
   });
 });
 
-describe('PageParents (the share groups a caller page held last time)', () => {
+describe('PageMemory for Manila (the share groups a caller page held last time)', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -68,16 +69,16 @@ describe('PageParents (the share groups a caller page held last time)', () => {
 
   it('remembers 2 to 50 ids for a minute, and forgets a page that no longer qualifies', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const memory = new PageParents(60_000);
-    memory.remember('k', ['a', 'b']);
-    expect(memory.recall('k')).toEqual(['a', 'b']);
-    memory.remember('one', ['a']);
-    memory.remember('many', Array.from({ length: 51 }, (_, i) => `g${i}`));
+    const memory = new PageMemory(60_000);
+    memory.remember('k', { ids: ['a', 'b'] });
+    expect(memory.recall('k')).toEqual({ ids: ['a', 'b'] });
+    memory.remember('one', { ids: ['a'] });
+    memory.remember('many', { ids: Array.from({ length: 51 }, (_, i) => `g${i}`) });
     expect(memory.recall('one')).toBeUndefined();
     expect(memory.recall('many')).toBeUndefined();
-    memory.remember('k', ['a']);
+    memory.remember('k', { ids: ['a'] });
     expect(memory.recall('k')).toBeUndefined();
-    memory.remember('k', ['a', 'b', 'c']);
+    memory.remember('k', { ids: ['a', 'b', 'c'] });
     vi.advanceTimersByTime(60_001);
     expect(memory.recall('k')).toBeUndefined();
   });

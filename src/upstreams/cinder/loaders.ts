@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { FacadeError } from '../../errors.js';
 import type { Caller } from '../caller.js';
-import { CollectionSizes, Recent, byIdLoader, byIdOrListing, childrenByParent, once, pageMemoryKey, settle } from '../loaders.js';
+import { CollectionSizes, PageMemory, byIdLoader, byIdOrListing, childrenByParent, once, pageMemoryKey, settle } from '../loaders.js';
 import { worthReadingAhead } from '../roundTrips.js';
 import type { CinderClient } from './client.js';
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
@@ -75,8 +75,8 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
         groupById.prime(g.id, g);
         pageGroups.set(g.id, g);
       }
-      const key = PageMemory.key(pageKey, caller);
-      if (key !== undefined) lastPages.remember(key, groups);
+      const key = pageMemoryKey('cinder', 'groups', pageKey, caller);
+      if (key !== undefined) lastPages.remember(key, volumePage(groups));
     },
     groupSnapshotById,
     groupTypeById,
@@ -101,7 +101,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       // caller's same page held a minute ago are a good guess: their exact read leaves with the page and costs
       // nothing extra when the guess holds. Without a guess, reading all of the project's volumes ahead of the
       // page only pays where a round trip costs more than the extra items.
-      const key = PageMemory.key(pageKey, caller);
+      const key = pageMemoryKey('cinder', 'groups', pageKey, caller);
       const last = key === undefined ? undefined : lastPages.recall(key);
       if (wants.volumes) {
         guessed = last ? guessVolumes(client, caller, last) : undefined;
@@ -152,38 +152,24 @@ function holdsEvery(groups: { volumes: string[] }[], got: CinderVolume[], room: 
   return groups.every((g) => g.volumes.every((id) => ids.has(id)));
 }
 
-/**
- * Which groups a caller's page (same filters, size and position) held when last read, and how many volumes they
- * listed; for a minute, under a hash of the token (never the token), ids and a count only. It lets the next read
- * of that page start the exact volume read with the page instead of after it. A guess is only ever a read made
- * early: its answer is used only for groups the new page holds and only when their own volume ids check out.
- */
-export class PageMemory {
-  private readonly known: Recent<{ ids: string[]; volumes: number }>;
-
-  // At most 50 ids each: about 2 MB when full, however many callers and pages.
-  constructor(ttlMs = 60_000, maxEntries = 1_000) {
-    this.known = new Recent(ttlMs, maxEntries);
-  }
-
-  /** Undefined for a page key too long to keep (a long name filter): such a page is not remembered. */
-  static key(pageKey: string | undefined, caller: Caller): string | undefined {
-    return pageMemoryKey('cinder', 'groups', pageKey, caller);
-  }
-
-  remember(key: string, groups: CinderGroup[]): void {
-    this.known.delete(key);
-    if (groups.length < 2 || groups.length > IDS_PER_LISTING || groups.some((g) => !g.volumes || !LITERAL_SAFE.test(g.id))) return;
-    const volumes = groups.reduce((n, g) => n + g.volumes!.length, 0);
-    this.known.set(key, { ids: groups.map((g) => g.id), volumes });
-  }
-
-  recall(key: string): { ids: string[]; volumes: number } | undefined {
-    return this.known.get(key);
-  }
+/** A page of groups as the volume guess needs it: their ids and how many volumes they listed. */
+interface VolumePage {
+  ids: string[];
+  volumes: number;
 }
 
-export const lastPages = new PageMemory();
+/**
+ * What a caller's page of groups leaves for the next read of the same page (see PageMemory), or undefined when no
+ * guess could use it: a group whose volume ids are not known, or an id unfit for a list filter. PageMemory keeps
+ * pages of at most 50 groups (PAGE_MEMORY_MAX_PARENTS), which is one list-filtered read (IDS_PER_LISTING).
+ */
+export function volumePage(groups: CinderGroup[]): VolumePage | undefined {
+  if (groups.some((g) => !g.volumes || !LITERAL_SAFE.test(g.id))) return undefined;
+  return { ids: groups.map((g) => g.id), volumes: groups.reduce((n, g) => n + g.volumes!.length, 0) };
+}
+
+/** The groups each caller's pages held when last read (see prefetchForGroups). */
+export const lastPages = new PageMemory<VolumePage>();
 
 /** An exact volume read started before the page it is for came back. */
 interface GuessedVolumes {
@@ -194,7 +180,7 @@ interface GuessedVolumes {
   answer: Promise<CinderVolume[] | null>;
 }
 
-function guessVolumes(client: CinderClient, caller: Caller, last: { ids: string[]; volumes: number }): GuessedVolumes | undefined {
+function guessVolumes(client: CinderClient, caller: Caller, last: VolumePage): GuessedVolumes | undefined {
   if (listFiltersOff(client)) return undefined;
   const room = last.volumes + IDS_PER_LISTING;
   const answer = client

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
 import {
   CollectionSizes,
-  PageParents,
+  PageMemory,
   byIdLoader,
   byIdOrListing,
   childrenByParent,
@@ -27,7 +27,7 @@ import type {
 } from './types.js';
 
 /** The share groups each caller's pages held when last read (see prefetchForShareGroups). */
-export const lastShareGroupPages = new PageParents();
+export const lastShareGroupPages = new PageMemory<{ ids: readonly string[] }>();
 
 // A listing may replace several shows only while it stays this small per id asked for.
 const LISTING_BUDGET_PER_KEY = 50;
@@ -151,7 +151,7 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     primeShareGroups(groups: ManilaShareGroup[], pageKey?: string) {
       for (const g of groups) shareGroupById.prime(g.id, g);
       const key = pageMemoryKey('manila', 'share-groups', pageKey, caller);
-      if (key !== undefined) lastShareGroupPages.remember(key, groups.map((g) => g.id));
+      if (key !== undefined) lastShareGroupPages.remember(key, { ids: groups.map((g) => g.id) });
     },
     /**
      * A page of up to `groups` share groups is on its way and the query wants these of each: start the reads the
@@ -169,8 +169,8 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
       if (wants.shareTypes) allShareTypes.prefetch();
       const key = pageMemoryKey('manila', 'share-groups', pageKey, caller);
       const last = key === undefined ? undefined : lastShareGroupPages.recall(key);
-      if (wants.shares && !(last && sharesByShareGroupId.prefetchParents(last))) sharesByShareGroupId.prefetch(groups);
-      if (wants.snapshots && !(last && snapshotsByShareGroupId.prefetchParents(last))) snapshotsByShareGroupId.prefetch(groups);
+      if (wants.shares && !(last && sharesByShareGroupId.prefetchParents(last.ids))) sharesByShareGroupId.prefetch(groups);
+      if (wants.snapshots && !(last && snapshotsByShareGroupId.prefetchParents(last.ids))) snapshotsByShareGroupId.prefetch(groups);
     },
     /** After a write: forget everything this request knew about the share group. */
     forgetShareGroup(id: string) {
