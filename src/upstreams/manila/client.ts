@@ -48,7 +48,10 @@ export function missingParent(status: number, message: string): boolean {
 /** What one version document allows: the microversion to send, and the headers of each kind of call. */
 class Negotiated {
   readonly version: string;
+  /** Share groups exist from 2.31. */
   readonly shareGroups: boolean;
+  /** Legacy consistency groups exist from 2.4 until share groups replaced them (2.31). */
+  readonly consistencyGroups: boolean;
   /** One frozen header object per kind of call, sent as is. */
   readonly headers: Readonly<Record<CallKind, Readonly<Record<string, string>>>>;
 
@@ -59,6 +62,7 @@ class Negotiated {
     const inRange = (lo: string, hiExclusive: string) => compareVersions(v, lo) >= 0 && compareVersions(v, hiExclusive) < 0;
     const sg = inRange(MANILA_VERSIONS.shareGroups, MANILA_VERSIONS.shareGroupsGraduated);
     const cg = inRange(MANILA_VERSIONS.consistencyGroups, MANILA_VERSIONS.shareGroups);
+    this.consistencyGroups = cg;
     const plain = Object.freeze({ 'x-openstack-manila-api-version': v });
     const experimental = Object.freeze({ ...plain, [EXPERIMENTAL]: 'True' });
     this.headers = Object.freeze({
@@ -124,16 +128,16 @@ export class ManilaClient {
 
   /** Consistency groups exist only on a Manila whose maximum is 2.4–2.30 (removed in Ocata, manila 4.0.0). */
   async requireConsistencyGroups(): Promise<void> {
-    const v = await this.version();
-    if (compareVersions(v, MANILA_VERSIONS.shareGroups) >= 0) {
+    const n = await this.negotiation();
+    if (n.shareGroups) {
       throw new NotSupportedError(
         'manila',
-        `Consistency groups are not supported by this Manila (API up to ${v}): Manila replaced them with share groups ` +
+        `Consistency groups are not supported by this Manila (API up to ${n.version}): Manila replaced them with share groups ` +
           'in API 2.31. Use shareGroup, shareGroups and the share group mutations instead.',
       );
     }
-    if (compareVersions(v, MANILA_VERSIONS.consistencyGroups) < 0) {
-      throw new NotSupportedError('manila', `Consistency groups need Manila API 2.4; this Manila supports up to ${v}.`);
+    if (!n.consistencyGroups) {
+      throw new NotSupportedError('manila', `Consistency groups need Manila API 2.4; this Manila supports up to ${n.version}.`);
     }
   }
 
