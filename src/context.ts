@@ -81,6 +81,7 @@ export function createContext(upstreams: Upstreams, about: AboutShape, token: st
     deadline: Date.now() + deadlineMs,
     gets: new Map(),
     signal: deadlineSignal(deadlineMs),
+    lanes: new Map(),
   };
   let cinder: { client: CinderClient; loaders: CinderLoaders } | undefined;
   let manila: ManilaAccess | undefined;
@@ -108,6 +109,7 @@ export function createContext(upstreams: Upstreams, about: AboutShape, token: st
       manila = undefined;
       sdrs = undefined;
       caller.gets?.clear();
+      caller.lanes?.clear();
     },
   };
 }

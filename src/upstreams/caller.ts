@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { Bulkhead } from './resilience.js';
 
 /** Who is asking, for one GraphQL request: forwarded to every upstream call and never stored beyond it. */
 export interface Caller {
@@ -13,6 +14,13 @@ export interface Caller {
   gets?: Map<string, Promise<unknown>>;
   /** Aborts at the deadline: one timer per GraphQL request, shared by all of its upstream calls. */
   signal?: AbortSignal;
+  /**
+   * This request's own share of each upstream (keyed by its HttpClient): at most as many calls in flight or
+   * waiting at the upstream's bulkhead as it has connections; the rest of the request's fan-out waits here
+   * for its earlier calls. Without it, one page of a few hundred parents filled the shared queue by itself and
+   * was refused as if the facade were overloaded. Lives and dies with the request.
+   */
+  lanes?: Map<object, Bulkhead>;
 }
 
 /**

@@ -55,6 +55,8 @@ export interface UpstreamRequest {
   deadline?: number;
   /** Aborts at that deadline (the caller's); without it the call gets a timer of its own. */
   signal?: AbortSignal;
+  /** The caller's own share of this upstream (see `Caller.lanes`), entered before the shared bulkhead. */
+  lane?: Bulkhead;
 }
 
 export interface UpstreamResponse {
@@ -247,6 +249,7 @@ export class HttpClient {
       requestId: caller.requestId,
       deadline: caller.deadline,
       signal: caller.signal,
+      lane: caller.lanes && this.laneOf(caller.lanes),
     };
     const gets = caller.gets;
     if (!gets) return this.send(full);
@@ -266,6 +269,15 @@ export class HttpClient {
       sent.then(forget, forget);
     }
     return pending;
+  }
+
+  private laneOf(lanes: Map<object, Bulkhead>): Bulkhead {
+    let lane = lanes.get(this);
+    if (!lane) {
+      lane = new Bulkhead(this.bulkhead.maxActive, Number.POSITIVE_INFINITY);
+      lanes.set(this, lane);
+    }
+    return lane;
   }
 
   /**
@@ -320,10 +332,14 @@ export class HttpClient {
       body = JSON.stringify(req.body);
       headers['content-type'] = 'application/json';
     }
+    let leaveLane: (() => void) | undefined;
     let release: () => void;
     try {
-      release = await this.bulkhead.enter(req.deadline);
+      // The request's own share first: its surplus waits here (until its deadline), not in the shared queue.
+      if (req.lane) leaveLane = req.lane.tryEnter() ?? (await req.lane.enter(req.deadline));
+      release = this.bulkhead.tryEnter() ?? (await this.bulkhead.enter(req.deadline));
     } catch (err) {
+      leaveLane?.();
       if (!(err instanceof BulkheadRejection)) throw err;
       const label = serviceLabel(this.service);
       throw err.reason === 'full'
@@ -341,6 +357,7 @@ export class HttpClient {
       return await this.exchange(req, target, headers, body, remaining, absoluteUrl);
     } finally {
       release();
+      leaveLane?.();
     }
   }
 

@@ -145,12 +145,17 @@ export class Bulkhead {
     return this.waiting.length;
   }
 
+  /** A free slot now (the function that gives it back), or null: then `enter` queues. No await when free. */
+  tryEnter(): (() => void) | null {
+    if (this.active >= this.maxActive) return null;
+    this.active++;
+    return this.releaser();
+  }
+
   /** Resolves with the function that gives the slot back. */
   async enter(deadline?: number): Promise<() => void> {
-    if (this.active < this.maxActive) {
-      this.active++;
-      return this.releaser();
-    }
+    const free = this.tryEnter();
+    if (free) return free;
     if (this.waiting.length >= this.maxQueued) throw new BulkheadRejection('full');
     await new Promise<void>((resolve, reject) => {
       const entry: { wake: () => void; timer?: NodeJS.Timeout } = { wake: resolve };

@@ -4,6 +4,8 @@
 // in `npm run bench`.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CINDER_SCREEN, MANILA_SCREEN } from '../../bench/queries.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../../src/upstreams/http.js';
+import { CollectionSizes, collectionSizes } from '../../src/upstreams/loaders.js';
 import { loopLoad } from '../../src/upstreams/roundTrips.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 
@@ -73,6 +75,33 @@ describe('upstream calls of the canonical screens stay flat up to N = 1000', () 
       expect(Object.keys(paths).sort(), lines).toEqual(['/group_snapshots/detail', '/group_types', '/groups/detail', '/types', '/volumes/detail']);
       expect(calls.length, lines).toBeLessThanOrEqual(9);
       expect(new Set(calls.map((c) => c.url)).size, 'no request repeated').toBe(calls.length);
+    });
+
+    it('a page of 400 groups in a project too large for one snapshot listing: 400 filtered listings, none refused', async () => {
+      // As if this caller's group snapshots had been found over 400 × 50: one filtered listing per group is the
+      // plan. More than the Cinder bulkhead's 64 in flight and 256 waiting, from this one request: it used to
+      // refuse 80 of them (FACADE_BULKHEAD_FULL) on an idle facade.
+      const token = 'cinder-scale-snapshot-heavy';
+      collectionSizes.record(CollectionSizes.key('cinder', 'group_snapshots', { token, requestId: 'test' }), 1_000_000);
+      const sim = f.app.simulators.cinder!;
+      sim.setDelay(5);
+      try {
+        sim.resetCalls();
+        const data = await f.ok<any>('{ groups(first: 400) { nodes { id snapshots(first: 1) { totalCount nodes { id group { id } } } } } }', undefined, { token });
+        expect(data.groups.nodes).toHaveLength(400);
+        for (const g of data.groups.nodes) {
+          expect(g.snapshots.totalCount).toBeGreaterThan(0);
+          for (const s of g.snapshots.nodes) expect(s.group.id).toBe(g.id);
+        }
+        const filtered = sim.calls.filter((c) => c.path.endsWith('/group_snapshots/detail') && /[?&]group_id=[0-9a-f]/.test(c.url));
+        expect(filtered).toHaveLength(400);
+        // Calls this request had open at the simulator when each arrived: never more than its share (64).
+        const open = sim.calls.map((c, i) => i + 1 - c.answeredBefore);
+        expect(Math.max(...open)).toBeLessThanOrEqual(DEFAULT_MAX_CONNECTIONS);
+        expect(Math.max(...open)).toBeGreaterThan(DEFAULT_MAX_CONNECTIONS / 2);
+      } finally {
+        sim.setDelay(0);
+      }
     });
   });
 

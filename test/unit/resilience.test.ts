@@ -108,24 +108,68 @@ describe('Bulkhead', () => {
     expect(b.inFlight).toBe(0);
   });
 
-  it('an HttpClient never has more calls in flight to its upstream than the bulkhead allows', async () => {
+  it('tryEnter takes a free slot without waiting, and says null when there is none', () => {
+    const b = new Bulkhead(1, 1);
+    const release = b.tryEnter();
+    expect(release).toBeTypeOf('function');
+    expect(b.tryEnter()).toBeNull();
+    expect([b.inFlight, b.queued]).toEqual([1, 0]);
+    release!();
+    expect(b.inFlight).toBe(0);
+  });
+
+  /** A server that answers after 20 ms and counts the most requests it had open at once. */
+  async function slowServer() {
     const { createServer } = await import('node:http');
-    let open = 0;
-    let most = 0;
+    const seen = { open: 0, most: 0 };
     const server = createServer((_req, res) => {
-      open++;
-      most = Math.max(most, open);
+      seen.open++;
+      seen.most = Math.max(seen.most, seen.open);
       setTimeout(() => {
-        open--;
+        seen.open--;
         res.end('{}');
       }, 20);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
     const client = new HttpClient({ service: 'manila', endpoint: `http://127.0.0.1:${port}`, agent: createAgent(), bulkhead: new Bulkhead(3, 4) });
+    return { client, seen, close: () => server.close() };
+  }
+
+  const caller = (n: number) => ({ token: null, requestId: `req-${n}`, deadline: Date.now() + 5_000, lanes: new Map() });
+  const refusedAsFull = (r: PromiseSettledResult<unknown>) =>
+    r.status === 'rejected' && (r.reason as UpstreamError).upstreamCode === 'FACADE_BULKHEAD_FULL';
+
+  it("one request's own fan-out waits in its lane instead of filling the shared queue: none of it is refused", async () => {
+    const { client, seen, close } = await slowServer();
+    const one = caller(1);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => client.as(one, { method: 'GET', path: `/x${i}` })));
+    close();
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    expect(seen.most).toBe(3);
+  });
+
+  it('requests beyond what the connections and the shared queue hold are still refused, never queued silently', async () => {
+    const { client, seen, close } = await slowServer();
+    const callers = [caller(1), caller(2), caller(3)];
+    const results = await Promise.all(
+      callers.map((c) => Promise.allSettled(Array.from({ length: 10 }, (_, i) => client.as(c, { method: 'GET', path: `/x${i}` })))),
+    );
+    close();
+    expect(seen.most).toBe(3);
+    // The first request holds the 3 connections, the second waits in the shared queue, the third finds it full.
+    expect(results[0]!.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    expect(results[1]!.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    const third = results[2]!;
+    expect(third.filter(refusedAsFull).length).toBeGreaterThan(0);
+    expect(third.filter((r) => r.status === 'rejected' && !refusedAsFull(r))).toEqual([]);
+  });
+
+  it('an HttpClient never has more calls in flight to its upstream than the bulkhead allows', async () => {
+    const { client, seen, close } = await slowServer();
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => client.send({ method: 'GET', path: '/x' })));
-    server.close();
-    expect(most).toBe(3);
+    close();
+    expect(seen.most).toBe(3);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(7);
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(refused).toHaveLength(3);
