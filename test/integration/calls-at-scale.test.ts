@@ -4,6 +4,7 @@
 // in `npm run bench`.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CINDER_SCREEN, MANILA_SCREEN } from '../../bench/queries.js';
+import type { RecordedCall } from '../../src/simulator/server.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../../src/upstreams/http.js';
 import { CollectionSizes, collectionSizes } from '../../src/upstreams/loaders.js';
 import { loopLoad } from '../../src/upstreams/roundTrips.js';
@@ -16,14 +17,8 @@ const EXTRA = 1000;
 const VOLUMES = 2 * EXTRA + 99;
 const SNAPSHOTS = EXTRA + 99;
 
-interface Call {
-  method: string;
-  path: string;
-  url: string;
-}
-
 /** Calls by listing path, project prefix cut off: `/groups/detail` → 2. */
-function byPath(calls: readonly Call[], project: RegExp): Record<string, number> {
+function byPath(calls: readonly RecordedCall[], project: RegExp): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of calls) {
     const p = c.path.replace(project, '');
