@@ -17,7 +17,10 @@ export interface Limits {
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
-  maxCost: number;
+  /** GRAPHQL_MAX_NODES: the most objects an answer may hold (src/graphql/cost.ts counts them before execution). */
+  maxNodes: number;
+  /** MAX_RESPONSE_BYTES: a larger serialised answer is replaced by an error instead of being sent. */
+  maxResponseBytes: number;
 }
 
 export interface Config {
@@ -100,6 +103,9 @@ function parseCompileAfter(raw: string | undefined): number | null {
 
 /** Environment -> typed config. Throws ConfigError with one clear line for any bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env.GRAPHQL_MAX_COST) {
+    throw new ConfigError('GRAPHQL_MAX_COST was replaced by GRAPHQL_MAX_NODES (the most objects an answer may hold)');
+  }
   const port = parsePort(env.PORT);
   const simulate = parseSimulate(env.SIMULATE);
   const urls: Partial<Record<ServiceName, string>> = {};
@@ -134,7 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAliases: parsePositive('GRAPHQL_MAX_ALIASES', env.GRAPHQL_MAX_ALIASES, 15),
       maxDirectives: parsePositive('GRAPHQL_MAX_DIRECTIVES', env.GRAPHQL_MAX_DIRECTIVES, 20),
       maxTokens: parsePositive('GRAPHQL_MAX_TOKENS', env.GRAPHQL_MAX_TOKENS, 2_000),
-      maxCost: parsePositive('GRAPHQL_MAX_COST', env.GRAPHQL_MAX_COST, 50_000),
+      maxNodes: parsePositive('GRAPHQL_MAX_NODES', env.GRAPHQL_MAX_NODES, 50_000),
+      maxResponseBytes: parsePositive('MAX_RESPONSE_BYTES', env.MAX_RESPONSE_BYTES, 32 * 1024 * 1024),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { type ServiceName, UpstreamError } from './errors.js';
 import type { AboutShape } from './graphql/about.js';
@@ -73,11 +73,24 @@ export function aboutFrom(config: Config, endpoints: Partial<Record<ServiceName,
   };
 }
 
+/** A caller's identity for per-caller rules: a token hash, else the client address; never the token. */
+export function callerIdentity(token: string | null, clientAddress: string | undefined): string {
+  if (token) return `token:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+  return `address:${clientAddress ?? 'unknown'}`;
+}
+
 /** Built once per GraphQL request: nothing in it outlives the request. */
-export function createContext(upstreams: Upstreams, about: AboutShape, token: string | null, deadlineMs = 10_000): RequestContext {
+export function createContext(
+  upstreams: Upstreams,
+  about: AboutShape,
+  token: string | null,
+  deadlineMs = 10_000,
+  clientAddress?: string,
+): RequestContext {
   const caller: Caller = {
     token,
     requestId: `req-${randomUUID()}`,
+    identity: callerIdentity(token, clientAddress),
     deadline: Date.now() + deadlineMs,
     gets: new Map(),
     signal: deadlineSignal(deadlineMs),

@@ -7,6 +7,7 @@ import type { Limits } from './config.js';
 import { type RequestContext, type Upstreams, createContext, tokenFrom } from './context.js';
 import type { AboutShape } from './graphql/about.js';
 import { formatError } from './graphql/errors.js';
+import { guardsPlugin } from './graphql/guards.js';
 import { type CompilingExecutor, compilingExecutor, executorGateway } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { buildSchema } from './schema.js';
@@ -95,7 +96,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
     maxTokens: { n: limits.maxTokens },
-    costLimit: { maxCost: limits.maxCost },
+    // Cost is ours (src/graphql/cost.ts): armor's counted `first` only when it was a literal.
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: !opts.development },
   }).protect();
   const schema = buildSchema();
@@ -115,6 +117,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       // No HTTP caching of per-caller data; its per-field hook is measurable CPU (bench profile).
       ApolloServerPluginCacheControlDisabled(),
       ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
+      guardsPlugin(schema, limits.maxNodes),
     ],
   });
   await apollo.start();
@@ -153,7 +156,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     try {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-        context: async () => (context = createContext(opts.upstreams, opts.about, token, limits.requestDeadlineMs)),
+        context: async () => (context = createContext(opts.upstreams, opts.about, token, limits.requestDeadlineMs, req.socket.remoteAddress)),
       });
     } finally {
       // Apollo's gateway request context (makeGatewayGraphQLRequestContext) is an object literal with a `status`

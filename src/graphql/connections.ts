@@ -67,6 +67,13 @@ export function markerFromCursor(cursor: string | null | undefined): string | un
   }
 }
 
+/** Throws BAD_USER_INPUT unless `cursor` is one this API hands out (either kind); checked before any call. */
+export function checkCursor(cursor: string): void {
+  const raw = dec(cursor);
+  if (raw.startsWith('m:')) markerFromCursor(cursor);
+  else if (!/^o:\d{1,9}$/.test(raw)) throw badCursor();
+}
+
 /** Cursor for offset paging (Manila, SDRS): the position of the item in the listing. */
 export function offsetCursor(position: number): string {
   return enc(`o:${position}`);

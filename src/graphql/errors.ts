@@ -11,6 +11,7 @@ const PASS_THROUGH = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  'QUERY_TOO_LARGE',
 ]);
 
 /**
@@ -37,7 +38,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
-    return { ...base, extensions: { code } };
+    const cost = formatted.extensions?.cost;
+    return { ...base, extensions: cost ? { code, cost } : { code } };
   }
   // A GraphQL error raised while serialising a value (bad timestamp, non-null violation) is not a bug in the
   // caller's input; it has no originalError and a readable message.

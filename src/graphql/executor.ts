@@ -1,6 +1,7 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLSchema, execute } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { unresolvedOperation } from './guards.js';
 
 /**
  * graphql-js interprets a document anew for every request: on the canonical screen that was a third of the
@@ -64,6 +65,8 @@ export function compilingExecutor(schema: GraphQLSchema, options: Partial<Compil
   };
 
   const executor: GatewayExecutor = async (rc) => {
+    // graphql-jit would run the document's only operation whatever operationName said; nothing runs unresolved.
+    if (!rc.operation) return { errors: [unresolvedOperation(rc.request.operationName)] };
     const slot = slotFor(`${rc.queryHash}\u0000${rc.operationName ?? ''}`);
     slot.runs++;
     if (!slot.compiled && slot.runs > compileAfter) slot.compiled = compile(rc.document, rc.operationName);

@@ -5,6 +5,11 @@ import type { Bulkhead } from './resilience.js';
 export interface Caller {
   token: string | null;
   requestId: string;
+  /**
+   * Who this is, for rules that must not let one caller affect the others (the circuit breaker): a hash of the
+   * token, or the client's address when there is no token. Never the token itself.
+   */
+  identity?: string;
   /** Epoch ms by which the GraphQL request must be answered; upstream calls are cut to fit. */
   deadline?: number;
   /**

@@ -22,13 +22,13 @@ async function post(body: string, contentType = 'application/json') {
 
 const nest = (depth: number) => `{ groups { nodes { ${'sourceGroup { '.repeat(depth)}id${' }'.repeat(depth)} } } }`;
 
-describe('query limits (graphql-armor), each refused with zero upstream calls', () => {
+describe('query limits (graphql-armor and the node count), each refused with zero upstream calls', () => {
   it.each([
     ['depth', nest(12), /depth/i],
     ['aliases', `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: about { services { name } }`).join(' ')} }`, /alias/i],
     ['directives', `{ about ${'@include(if: true) '.repeat(25)} { services { name } } }`, /directive/i],
     ['tokens', `{ about { services { ${'name '.repeat(2_100)} } } }`, /token/i],
-    ['cost', `{ groups(first: 1000) { nodes { volumes { id name size status } snapshots(first: 50) { nodes { id name status } } } } }`, /cost/i],
+    ['cost', `{ groups(first: 1000) { nodes { volumes { id name size status } snapshots(first: 50) { nodes { id name status } } } } }`, /GRAPHQL_MAX_NODES/],
   ])('%s', async (_, query, message) => {
     const r = await f.gql(query);
     expect(r.status).toBe(400);
