@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'NOT_SUPPORTED'
   | 'UPSTREAM_ERROR'
   | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_UNAVAILABLE';
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'DEADLINE_EXCEEDED';
 
 export type ServiceName = 'cinder' | 'manila' | 'sdrs';
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
+import { guardResolversWithDeadline } from './graphql/deadline.js';
 import { resolvers } from './resolvers/index.js';
 
 // schema/ beside src/ when run from source (tsx), two levels up when run compiled from dist/src/.
@@ -17,5 +18,7 @@ export function loadTypeDefs(): string[] {
 }
 
 export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  guardResolversWithDeadline(schema);
+  return schema;
 }
