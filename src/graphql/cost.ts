@@ -30,7 +30,8 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, checkCursor } from './connections.js'
  * - every object counts 1, and nested lists multiply.
  * Introspection (`__schema`, `__type`) is bounded by the schema and the depth limit and is not counted.
  */
-export const DEFAULT_LIST_ESTIMATE = 20;
+// A group holds a handful of volumes or shares (a database's data and log volumes, say); lists are not paged.
+export const DEFAULT_LIST_ESTIMATE = 10;
 
 /** Plain lists whose size is known better than the default (per "Type.field"); see README, Limits. */
 export const LIST_ESTIMATES: Record<string, number> = {

@@ -86,7 +86,7 @@ describe.each([['compiled', '0'], ['interpreted', 'off']])('guards before execut
 
   it('every answer reports extensions.cost, errors included', async () => {
     const r = await post({ query: `{ group(id: "${SEED.groups.dbClusterProd}") { id volumes { id } } }` });
-    expect(r.body.extensions?.cost).toEqual({ nodes: 1 + 20, limit: 50_000 });
+    expect(r.body.extensions?.cost).toEqual({ nodes: 1 + 10, limit: 50_000 });
   });
 
   it.each([

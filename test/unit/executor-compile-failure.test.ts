@@ -1,7 +1,7 @@
 // A compiler that throws (a graphql-jit bug) leaves the document on graphql-js instead of failing it.
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { parse } from 'graphql';
+import { getOperationAST, parse } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
 import { compilingExecutor } from '../../src/graphql/executor.js';
 
@@ -17,7 +17,8 @@ describe('compilingExecutor with a compiler that throws', () => {
     const schema = makeExecutableSchema({ typeDefs: 'type Query { hello: String! }', resolvers: { Query: { hello: () => 'world' } } });
     const run = compilingExecutor(schema, { compileAfter: 0 });
     const query = '{ hello }';
-    const rc = { document: parse(query), operationName: null, queryHash: query, request: { query }, context: {} };
+    const document = parse(query);
+    const rc = { document, operation: getOperationAST(document), operationName: null, queryHash: query, request: { query }, context: {} };
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       for (let i = 0; i < 3; i++) {

@@ -2,7 +2,7 @@
 // with the same answers and the same errors either way.
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { type DocumentNode, GraphQLError, parse } from 'graphql';
+import { type DocumentNode, GraphQLError, getOperationAST, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { compilingExecutor } from '../../src/graphql/executor.js';
 
@@ -33,7 +33,8 @@ function request(query: string, variables?: Record<string, unknown>, operationNa
   let document = documents.get(query);
   if (!document) documents.set(query, (document = parse(query)));
   const context = { calls: 0 };
-  const rc = { document, operationName, queryHash: query, request: { query, variables }, context };
+  const operation = getOperationAST(document, operationName) ?? undefined;
+  const rc = { document, operation, operationName, queryHash: query, request: { query, variables }, context };
   return { rc: rc as unknown as GatewayGraphQLRequestContext, context };
 }
 
@@ -106,8 +107,21 @@ describe('compilingExecutor', () => {
     expect(run.stats()).toMatchObject({ compiled: 0, interpreted: 1, compilations: 1 });
   });
 
-  it('falls back to graphql-js for a document graphql-jit cannot compile', async () => {
-    const run = compilingExecutor(schema, { compileAfter: 0 });
+  it('runs nothing, on either executor, for a request whose operationName names no operation of the document', async () => {
+    // A document graphql-jit cannot compile is covered by executor-compile-failure.test.ts.
+    for (const compileAfter of [0, Number.POSITIVE_INFINITY]) {
+      const run = compilingExecutor(schema, { compileAfter });
+      for (let i = 0; i < 2; i++) {
+        const { rc, context } = request('query A { things { id } }', undefined, 'Missing');
+        const result = await run.executor(rc);
+        expect(result.errors?.[0]?.message).toBe('The document has no operation named "Missing"; nothing was run.');
+        expect(result.errors?.[0]?.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
+        expect(context.calls).toBe(0);
+      }
+      expect(run.stats()).toMatchObject({ compiled: 0, interpreted: 0, compilations: 0 });
+    }
+  });
+});
     const result = await run.executor(request('query A { things { id } }', undefined, 'Missing').rc);
     expect(result.errors?.[0]?.message).toBe('Unknown operation named "Missing".');
     await run.executor(request('query A { things { id } }', undefined, 'Missing').rc);
