@@ -70,9 +70,16 @@ describe('malformed requests', () => {
     expect(upstreamCalls()).toBe(0);
   });
 
-  it.each(['../x', '%2e%2e%2f', 'a'.repeat(129), 'x\u0000y', 'id;rm -rf'])('id %j is BAD_USER_INPUT with no upstream call', async (id) => {
+  it.each(['../x', '%2e%2e%2f', 'a'.repeat(129), 'id;rm -rf'])('id %j is BAD_USER_INPUT with no upstream call', async (id) => {
     const r = await f.gql('query($id: ID!) { group(id: $id) { id } groupSnapshot(id: $id) { id } groupType(id: $id) { id } }', { id });
     expect(r.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('an id with a control character is refused with the whole request (HTTP 400), before any resolver', async () => {
+    const r = await f.gql('query($id: ID!) { group(id: $id) { id } groupSnapshot(id: $id) { id } groupType(id: $id) { id } }', { id: 'x\u0000y' });
+    expect(r.status).toBe(400);
+    expect(r.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     expect(upstreamCalls()).toBe(0);
   });
 });
