@@ -1,0 +1,65 @@
+import type { ServiceName } from '../errors.js';
+
+/** One entry of a Keystone v3 token's `catalog`, as the wire has it. */
+export interface KeystoneCatalogEntry {
+  type: string;
+  name?: string;
+  id?: string;
+  endpoints: { id?: string; interface: string; region?: string | null; region_id?: string | null; url: string }[];
+}
+
+/** Service types per upstream, in the order they are looked for (the first present in the catalog wins). */
+export const CATALOG_TYPES: Record<ServiceName, readonly string[]> = {
+  cinder: ['block-storage', 'volumev3', 'volume'],
+  manila: ['shared-file-system', 'sharev2'],
+  sdrs: ['sdrs'],
+};
+
+export interface CatalogChoice {
+  interface: string;
+  /** KEYSTONE_REGION; null: the catalog must offer a single region for the service. */
+  region: string | null;
+}
+
+/** An endpoint, or why there is none; the message is what the service's fields answer (UPSTREAM_UNAVAILABLE). */
+export type CatalogPick = { ok: true; url: string; type: string } | { ok: false; message: string };
+
+const regionOf = (e: KeystoneCatalogEntry['endpoints'][number]) => e.region_id ?? e.region ?? '';
+
+/**
+ * The endpoint of `service` in a caller's catalog: the first service type present, its endpoints of the chosen
+ * interface, in the chosen region. With several regions and none chosen the answer names them, never a silent pick.
+ */
+export function pickEndpoint(catalog: readonly KeystoneCatalogEntry[], service: ServiceName, choice: CatalogChoice): CatalogPick {
+  const types = CATALOG_TYPES[service];
+  const entry = types.map((t) => catalog.find((c) => c.type === t)).find((c) => c !== undefined);
+  if (!entry) {
+    return { ok: false, message: `The caller's service catalog has no ${service} service (looked for type ${types.join(', ')}).` };
+  }
+  const ofInterface = entry.endpoints.filter((e) => e.interface === choice.interface);
+  if (ofInterface.length === 0) {
+    return { ok: false, message: `The catalog's ${entry.type} service has no ${choice.interface} endpoint (KEYSTONE_INTERFACE).` };
+  }
+  if (choice.region !== null) {
+    const inRegion = ofInterface.find((e) => regionOf(e) === choice.region);
+    if (!inRegion) {
+      const offered = [...new Set(ofInterface.map(regionOf))].join(', ');
+      return { ok: false, message: `The catalog's ${entry.type} service has no ${choice.interface} endpoint in region ${choice.region} (it has: ${offered}).` };
+    }
+    return { ok: true, url: inRegion.url, type: entry.type };
+  }
+  const regions = [...new Set(ofInterface.map(regionOf))];
+  if (regions.length > 1) {
+    return {
+      ok: false,
+      message: `The catalog's ${entry.type} service has ${choice.interface} endpoints in several regions (${regions.join(', ')}); set KEYSTONE_REGION to choose one.`,
+    };
+  }
+  return { ok: true, url: ofInterface[0]!.url, type: entry.type };
+}
+
+/** A configured `*_URL` with `{project_id}` filled from the caller's token; null when it needs a project and has none. */
+export function fillProject(template: string, projectId: string | null): string | null {
+  if (!template.includes('{project_id}')) return template;
+  return projectId ? template.split('{project_id}').join(encodeURIComponent(projectId)) : null;
+}

@@ -1,0 +1,46 @@
+// Issue 16: which endpoint a caller's Keystone catalog gives each upstream.
+import { describe, expect, it } from 'vitest';
+import { type KeystoneCatalogEntry, fillProject, pickEndpoint } from '../../src/identity/catalog.js';
+
+const ep = (iface: string, region: string, url: string) => ({ interface: iface, region_id: region, region, url });
+const catalog: KeystoneCatalogEntry[] = [
+  { type: 'volume', endpoints: [ep('public', 'RegionOne', 'http://old/v1/p')] },
+  { type: 'volumev3', endpoints: [ep('public', 'RegionOne', 'http://c1/v3/p'), ep('internal', 'RegionOne', 'http://c1-int/v3/p')] },
+  { type: 'sharev2', endpoints: [ep('public', 'RegionOne', 'http://m1/v2/p'), ep('public', 'RegionTwo', 'http://m2/v2/p')] },
+];
+const choose = (iface = 'public', region: string | null = null) => ({ interface: iface, region });
+
+describe('pickEndpoint', () => {
+  it('takes the first service type present, in the documented order (volumev3 before volume)', () => {
+    expect(pickEndpoint(catalog, 'cinder', choose())).toEqual({ ok: true, url: 'http://c1/v3/p', type: 'volumev3' });
+    const withBlockStorage = [{ type: 'block-storage', endpoints: [ep('public', 'RegionOne', 'http://bs/v3/p')] }, ...catalog];
+    expect(pickEndpoint(withBlockStorage, 'cinder', choose())).toMatchObject({ ok: true, url: 'http://bs/v3/p' });
+  });
+
+  it('honours the interface', () => {
+    expect(pickEndpoint(catalog, 'cinder', choose('internal'))).toMatchObject({ ok: true, url: 'http://c1-int/v3/p' });
+    expect(pickEndpoint(catalog, 'cinder', choose('admin'))).toEqual({ ok: false, message: expect.stringMatching(/no admin endpoint/) });
+  });
+
+  it('never picks a region silently: several without KEYSTONE_REGION is an answer naming them', () => {
+    const r = pickEndpoint(catalog, 'manila', choose());
+    expect(r).toEqual({ ok: false, message: expect.stringContaining('several regions (RegionOne, RegionTwo); set KEYSTONE_REGION') });
+    expect(pickEndpoint(catalog, 'manila', choose('public', 'RegionTwo'))).toMatchObject({ ok: true, url: 'http://m2/v2/p' });
+    expect(pickEndpoint(catalog, 'cinder', choose('public', 'RegionTwo'))).toEqual({
+      ok: false,
+      message: expect.stringContaining('no public endpoint in region RegionTwo (it has: RegionOne)'),
+    });
+  });
+
+  it('says when the catalog has no such service', () => {
+    expect(pickEndpoint(catalog, 'sdrs', choose())).toEqual({ ok: false, message: expect.stringMatching(/catalog has no sdrs service/) });
+  });
+});
+
+describe('fillProject', () => {
+  it('fills {project_id} from the token, and refuses to guess without one', () => {
+    expect(fillProject('http://c/v3/{project_id}', 'abc')).toBe('http://c/v3/abc');
+    expect(fillProject('http://c/v3/fixed', null)).toBe('http://c/v3/fixed');
+    expect(fillProject('http://c/v3/{project_id}', null)).toBeNull();
+  });
+});

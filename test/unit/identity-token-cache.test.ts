@@ -1,0 +1,47 @@
+// Issue 16: validated tokens are kept by hash, never past their expiry nor the cache's TTL, bounded in count.
+import { describe, expect, it } from 'vitest';
+import { TokenCache } from '../../src/identity/tokenCache.js';
+
+describe('TokenCache', () => {
+  let t = 1_000_000;
+  const now = () => t;
+
+  it('keeps a token until the earlier of its expiry and the TTL', () => {
+    const cache = new TokenCache<string>(60_000, 10, now);
+    cache.set('a', 'alice', t + 5_000);
+    cache.set('b', 'bob', t + 3_600_000);
+    t += 4_999;
+    expect(cache.get('a')).toBe('alice');
+    t += 1;
+    expect(cache.get('a')).toBeUndefined();
+    t += 55_000 - 1;
+    expect(cache.get('b')).toBe('bob');
+    t += 1;
+    expect(cache.get('b')).toBeUndefined();
+  });
+
+  it('does not keep a token that has already expired', () => {
+    const cache = new TokenCache<string>(60_000, 10, now);
+    cache.set('old', 'x', t - 1);
+    expect(cache.get('old')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('is bounded: the oldest written goes first', () => {
+    const cache = new TokenCache<number>(60_000, 3, now);
+    for (let i = 0; i < 5; i++) cache.set(`tok${i}`, i, t + 60_000);
+    expect(cache.size).toBe(3);
+    expect(cache.get('tok0')).toBeUndefined();
+    expect(cache.get('tok4')).toBe(4);
+  });
+
+  it('counts hits and misses, and keys by a hash, never the token', () => {
+    const cache = new TokenCache<number>(60_000, 3, now);
+    cache.set('secret-token', 1, t + 1_000);
+    cache.get('secret-token');
+    cache.get('other');
+    expect([cache.hits, cache.misses]).toEqual([1, 1]);
+    expect(TokenCache.keyOf('secret-token')).not.toContain('secret');
+    expect(JSON.stringify([...(cache as unknown as { entries: Map<string, unknown> }).entries.keys()])).not.toContain('secret-token');
+  });
+});
