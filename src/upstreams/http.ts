@@ -1,10 +1,14 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
-import { type ErrorCode, type ServiceName, UpstreamError } from '../errors.js';
+import { type ServiceName, UpstreamError } from '../errors.js';
 import type { Caller } from './caller.js';
 import { Bulkhead, BulkheadRejection, CircuitBreaker, RetryBudget, retryDelayMs } from './resilience.js';
 import { RoundTripClock } from './roundTrips.js';
+import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchangeOnce, splitUrl } from './transport.js';
+import { type ErrorClassifier, cleanMessage, codeForStatus, networkError, parseEnvelope, requestIdOf, serviceLabel } from './upstreamErrors.js';
+
+// Part of this module's surface since before the error mapping had a module of its own.
+export { type ErrorClassifier, codeForStatus, serviceLabel } from './upstreamErrors.js';
 
 export interface HttpTimeouts {
   connectMs: number;
@@ -13,8 +17,6 @@ export interface HttpTimeouts {
 }
 
 export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 3_000, headersMs: 10_000, bodyMs: 10_000 };
-
-const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /** One keep-alive agent for the process; undici's own defaults (300 s) are far too patient for a facade. */
 export function createAgent(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS, connections = DEFAULT_MAX_CONNECTIONS): Agent {
@@ -41,7 +43,7 @@ export function path(strings: TemplateStringsArray, ...values: string[]): string
 export type Query = Record<string, string | number | boolean | undefined | null>;
 
 export interface UpstreamRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: Method;
   /** Path below the configured endpoint, already encoded (build it with `path`). */
   path: string;
   query?: Query;
@@ -64,102 +66,6 @@ export interface UpstreamResponse {
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body; undefined for an empty body. */
   json: unknown;
-}
-
-/** Per-service knowledge of an error: which vocabulary code an upstream error name or code means. */
-export type ErrorClassifier = (status: number, upstreamCode: string | null, message: string) => ErrorCode | undefined;
-
-export function codeForStatus(status: number): ErrorCode {
-  if (status === 400 || status === 422 || status === 413) return 'BAD_USER_INPUT';
-  if (status === 401) return 'UNAUTHENTICATED';
-  if (status === 403) return 'FORBIDDEN';
-  if (status === 404) return 'NOT_FOUND';
-  if (status === 409) return 'CONFLICT';
-  if (status === 406 || status === 501) return 'NOT_SUPPORTED';
-  if (status === 503 || status === 502 || status === 429) return 'UPSTREAM_UNAVAILABLE';
-  if (status === 504 || status === 408) return 'UPSTREAM_TIMEOUT';
-  return 'UPSTREAM_ERROR';
-}
-
-const SERVICE_LABEL: Record<ServiceName, string> = { cinder: 'Cinder', manila: 'Manila', sdrs: 'SDRS' };
-
-export function serviceLabel(service: ServiceName): string {
-  return SERVICE_LABEL[service];
-}
-
-interface Envelope {
-  name: string | null;
-  code: string | null;
-  message: string | null;
-}
-
-/**
- * Reads any error body the three services send: OpenStack `{"itemNotFound": {"code": 404, "message"}}` and
- * `computeFault`, keystone `{"error": {"code": 401, "title", "message"}}`, SDRS `{"error": {"code": "SDRS.1013"}}`
- * and `{"badrequest": {...}}`, or something that is not JSON at all (router 404s are plain text).
- */
-export function parseEnvelope(text: string): Envelope {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { name: null, code: null, message: null };
-  }
-  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-    const entries = Object.entries(parsed as Record<string, unknown>);
-    for (const [name, value] of entries) {
-      if (value && typeof value === 'object') {
-        const v = value as Record<string, unknown>;
-        const message = typeof v.message === 'string' ? v.message : typeof v.title === 'string' ? v.title : null;
-        const code = typeof v.code === 'string' || typeof v.code === 'number' ? String(v.code) : null;
-        if (message !== null || code !== null) {
-          // SDRS puts its own code (SDRS.1013) in "code"; OpenStack puts the HTTP status there.
-          const upstreamCode = code && !/^\d+$/.test(code) ? code : name;
-          return { name, code: upstreamCode, message };
-        }
-      }
-    }
-    const flat = parsed as Record<string, unknown>;
-    // Huawei's API gateway: {"error_code": "APIGW.0101", "error_msg": "..."}
-    if (typeof flat.error_msg === 'string') {
-      return { name: null, code: typeof flat.error_code === 'string' ? flat.error_code : null, message: flat.error_msg };
-    }
-    if (typeof flat.message === 'string') return { name: null, code: null, message: flat.message };
-  }
-  return { name: null, code: null, message: null };
-}
-
-function requestIdOf(headers: Record<string, string | string[] | undefined>): string | null {
-  for (const key of ['x-openstack-request-id', 'x-compute-request-id', 'x-request-id']) {
-    const v = headers[key];
-    if (typeof v === 'string' && v) return v;
-    if (Array.isArray(v) && v[0]) return v[0];
-  }
-  return null;
-}
-
-function networkError(service: ServiceName, err: unknown): UpstreamError {
-  const label = serviceLabel(service);
-  if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
-    return new UpstreamError('UPSTREAM_ERROR', `${label} answered with more than ${MAX_RESPONSE_BYTES} bytes; refused.`, service, 0, null, null);
-  }
-  if (
-    err instanceof undiciErrors.ConnectTimeoutError ||
-    err instanceof undiciErrors.HeadersTimeoutError ||
-    err instanceof undiciErrors.BodyTimeoutError ||
-    (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
-  ) {
-    return new UpstreamError('UPSTREAM_TIMEOUT', `${label} did not answer in time.`, service, 0, null, null);
-  }
-  const code = (err as { code?: string }).code ?? (err as Error).name;
-  return new UpstreamError(
-    'UPSTREAM_UNAVAILABLE',
-    `${label} could not be reached (${code}).`,
-    service,
-    0,
-    null,
-    null,
-  );
 }
 
 /** Builds the query string; undefined/null values are left out, booleans are sent as "true"/"false". */
@@ -416,104 +322,3 @@ export class HttpClient {
   }
 }
 
-// Manila Zed leaves '%(reason)s'-style placeholders unformatted (bug 2007060); never show them raw.
-export function cleanMessage(message: string): string {
-  const cleaned = message.replace(/:?\s*%\([a-z_]+\)[sdr]/g, '').trim();
-  return cleaned.length > 0 ? cleaned : 'The upstream refused the request without a reason.';
-}
-
-/** Where a call goes, split the way dispatch() takes it. */
-interface Target {
-  origin: string;
-  /** Path and query string, already encoded. */
-  path: string;
-}
-
-function splitUrl(url: string): Target {
-  const u = new URL(url);
-  return { origin: u.origin, path: u.pathname + u.search };
-}
-
-interface RawResponse {
-  statusCode: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-}
-
-/**
- * One HTTP exchange through the agent's dispatch(), the body gathered as buffers and decoded once. undici's
- * request() would wrap every answer in a Readable stream and an abort-signal adapter first; at five to twenty calls
- * per GraphQL request that machinery cost more CPU than the facade's own logic (see README, Performance).
- *
- * Same limits as request() plus: a declared or received length above MAX_RESPONSE_BYTES is refused whatever the
- * agent, and an abort settles the promise at once, even while the call still waits for a connection.
- */
-function exchangeOnce(
-  agent: Dispatcher,
-  target: Target,
-  method: UpstreamRequest['method'],
-  headers: Record<string, string>,
-  body: string | undefined,
-  signal: AbortSignal | undefined,
-  onHeaders: () => void,
-): Promise<RawResponse> {
-  return new Promise<RawResponse>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    let controller: Dispatcher.DispatchController | null = null;
-    let abortReason: Error | null = null;
-    let settled = false;
-    let statusCode = 0;
-    let responseHeaders: IncomingHttpHeaders = {};
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const finish = (err: unknown, value?: RawResponse) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      if (err === null) resolve(value!);
-      else reject(err);
-    };
-    const stop = (reason: Error) => {
-      if (controller) controller.abort(reason);
-      else abortReason = reason;
-      finish(reason);
-    };
-    function onAbort() {
-      stop(signal!.reason as Error);
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        if (abortReason) c.abort(abortReason);
-      },
-      onResponseStart(_c, status, h) {
-        if (status < 200) return; // an informational answer (100 Continue); the real one follows
-        statusCode = status;
-        responseHeaders = h;
-        onHeaders();
-        if (Number(h['content-length'] ?? 0) > MAX_RESPONSE_BYTES) stop(new undiciErrors.ResponseExceededMaxSizeError());
-      },
-      onResponseData(_c, chunk) {
-        received += chunk.length;
-        if (received > MAX_RESPONSE_BYTES) stop(new undiciErrors.ResponseExceededMaxSizeError());
-        else chunks.push(chunk);
-      },
-      onResponseEnd() {
-        const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, received).toString('utf8');
-        finish(null, { statusCode, headers: responseHeaders, text });
-      },
-      onResponseError(_c, err) {
-        finish(err);
-      },
-    };
-    try {
-      agent.dispatch({ origin: target.origin, path: target.path, method, headers, body }, handler);
-    } catch (err) {
-      finish(err);
-    }
-  });
-}

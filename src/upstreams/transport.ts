@@ -1,0 +1,105 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { errors as undiciErrors } from 'undici';
+import type { Dispatcher } from 'undici';
+
+/** Method of an upstream call. */
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** The largest answer body the facade reads from an upstream; past it the call fails (see networkError). */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/** Where a call goes, split the way dispatch() takes it. */
+export interface Target {
+  origin: string;
+  /** Path and query string, already encoded. */
+  path: string;
+}
+
+export function splitUrl(url: string): Target {
+  const u = new URL(url);
+  return { origin: u.origin, path: u.pathname + u.search };
+}
+
+export interface RawResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * One HTTP exchange through the agent's dispatch(), the body gathered as buffers and decoded once. undici's
+ * request() would wrap every answer in a Readable stream and an abort-signal adapter first; at five to twenty calls
+ * per GraphQL request that machinery cost more CPU than the facade's own logic (see README, Performance).
+ *
+ * Same limits as request() plus: a declared or received length above MAX_RESPONSE_BYTES is refused whatever the
+ * agent, and an abort settles the promise at once, even while the call still waits for a connection.
+ */
+export function exchangeOnce(
+  agent: Dispatcher,
+  target: Target,
+  method: Method,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+  onHeaders: () => void,
+): Promise<RawResponse> {
+  return new Promise<RawResponse>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let controller: Dispatcher.DispatchController | null = null;
+    let abortReason: Error | null = null;
+    let settled = false;
+    let statusCode = 0;
+    let responseHeaders: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const finish = (err: unknown, value?: RawResponse) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (err === null) resolve(value!);
+      else reject(err);
+    };
+    const stop = (reason: Error) => {
+      if (controller) controller.abort(reason);
+      else abortReason = reason;
+      finish(reason);
+    };
+    function onAbort() {
+      stop(signal!.reason as Error);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (abortReason) c.abort(abortReason);
+      },
+      onResponseStart(_c, status, h) {
+        if (status < 200) return; // an informational answer (100 Continue); the real one follows
+        statusCode = status;
+        responseHeaders = h;
+        onHeaders();
+        if (Number(h['content-length'] ?? 0) > MAX_RESPONSE_BYTES) stop(new undiciErrors.ResponseExceededMaxSizeError());
+      },
+      onResponseData(_c, chunk) {
+        received += chunk.length;
+        if (received > MAX_RESPONSE_BYTES) stop(new undiciErrors.ResponseExceededMaxSizeError());
+        else chunks.push(chunk);
+      },
+      onResponseEnd() {
+        const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, received).toString('utf8');
+        finish(null, { statusCode, headers: responseHeaders, text });
+      },
+      onResponseError(_c, err) {
+        finish(err);
+      },
+    };
+    try {
+      agent.dispatch({ origin: target.origin, path: target.path, method, headers, body }, handler);
+    } catch (err) {
+      finish(err);
+    }
+  });
+}

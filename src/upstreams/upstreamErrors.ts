@@ -1,0 +1,108 @@
+import { type ErrorCode, type ServiceName, UpstreamError } from '../errors.js';
+import { errors as undiciErrors } from 'undici';
+import { MAX_RESPONSE_BYTES } from './transport.js';
+
+// How every upstream failure becomes one UpstreamError: the error envelopes of the three services, HTTP statuses,
+// and network failures.
+
+/** Per-service knowledge of an error: which vocabulary code an upstream error name or code means. */
+export type ErrorClassifier = (status: number, upstreamCode: string | null, message: string) => ErrorCode | undefined;
+
+export function codeForStatus(status: number): ErrorCode {
+  if (status === 400 || status === 422 || status === 413) return 'BAD_USER_INPUT';
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 409) return 'CONFLICT';
+  if (status === 406 || status === 501) return 'NOT_SUPPORTED';
+  if (status === 503 || status === 502 || status === 429) return 'UPSTREAM_UNAVAILABLE';
+  if (status === 504 || status === 408) return 'UPSTREAM_TIMEOUT';
+  return 'UPSTREAM_ERROR';
+}
+
+const SERVICE_LABEL: Record<ServiceName, string> = { cinder: 'Cinder', manila: 'Manila', sdrs: 'SDRS' };
+
+export function serviceLabel(service: ServiceName): string {
+  return SERVICE_LABEL[service];
+}
+
+interface Envelope {
+  name: string | null;
+  code: string | null;
+  message: string | null;
+}
+
+/**
+ * Reads any error body the three services send: OpenStack `{"itemNotFound": {"code": 404, "message"}}` and
+ * `computeFault`, keystone `{"error": {"code": 401, "title", "message"}}`, SDRS `{"error": {"code": "SDRS.1013"}}`
+ * and `{"badrequest": {...}}`, or something that is not JSON at all (router 404s are plain text).
+ */
+export function parseEnvelope(text: string): Envelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { name: null, code: null, message: null };
+  }
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const entries = Object.entries(parsed as Record<string, unknown>);
+    for (const [name, value] of entries) {
+      if (value && typeof value === 'object') {
+        const v = value as Record<string, unknown>;
+        const message = typeof v.message === 'string' ? v.message : typeof v.title === 'string' ? v.title : null;
+        const code = typeof v.code === 'string' || typeof v.code === 'number' ? String(v.code) : null;
+        if (message !== null || code !== null) {
+          // SDRS puts its own code (SDRS.1013) in "code"; OpenStack puts the HTTP status there.
+          const upstreamCode = code && !/^\d+$/.test(code) ? code : name;
+          return { name, code: upstreamCode, message };
+        }
+      }
+    }
+    const flat = parsed as Record<string, unknown>;
+    // Huawei's API gateway: {"error_code": "APIGW.0101", "error_msg": "..."}
+    if (typeof flat.error_msg === 'string') {
+      return { name: null, code: typeof flat.error_code === 'string' ? flat.error_code : null, message: flat.error_msg };
+    }
+    if (typeof flat.message === 'string') return { name: null, code: null, message: flat.message };
+  }
+  return { name: null, code: null, message: null };
+}
+
+export function requestIdOf(headers: Record<string, string | string[] | undefined>): string | null {
+  for (const key of ['x-openstack-request-id', 'x-compute-request-id', 'x-request-id']) {
+    const v = headers[key];
+    if (typeof v === 'string' && v) return v;
+    if (Array.isArray(v) && v[0]) return v[0];
+  }
+  return null;
+}
+
+export function networkError(service: ServiceName, err: unknown): UpstreamError {
+  const label = serviceLabel(service);
+  if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
+    return new UpstreamError('UPSTREAM_ERROR', `${label} answered with more than ${MAX_RESPONSE_BYTES} bytes; refused.`, service, 0, null, null);
+  }
+  if (
+    err instanceof undiciErrors.ConnectTimeoutError ||
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+  ) {
+    return new UpstreamError('UPSTREAM_TIMEOUT', `${label} did not answer in time.`, service, 0, null, null);
+  }
+  const code = (err as { code?: string }).code ?? (err as Error).name;
+  return new UpstreamError(
+    'UPSTREAM_UNAVAILABLE',
+    `${label} could not be reached (${code}).`,
+    service,
+    0,
+    null,
+    null,
+  );
+}
+
+// Manila Zed leaves '%(reason)s'-style placeholders unformatted (bug 2007060); never show them raw.
+export function cleanMessage(message: string): string {
+  const cleaned = message.replace(/:?\s*%\([a-z_]+\)[sdr]/g, '').trim();
+  return cleaned.length > 0 ? cleaned : 'The upstream refused the request without a reason.';
+}
