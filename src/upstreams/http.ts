@@ -312,9 +312,11 @@ export class HttpClient {
     const env = parseEnvelope(text);
     const label = serviceLabel(this.service);
     let message =
-      env.message !== null
-        ? cleanMessage(env.message)
-        : `${label} answered HTTP ${status}${text.trim() ? ' with a body that is not a JSON error' : ' with an empty body'}.`;
+      status === 414
+        ? `The request was too long for ${label} (HTTP 414, URI too long): ask for fewer items or shorter filter values.`
+        : env.message !== null
+          ? cleanMessage(env.message)
+          : `${label} answered HTTP ${status}${text.trim() ? ' with a body that is not a JSON error' : ' with an empty body'}.`;
     // An upstream that echoes the caller's token in an error message must not make us echo it further.
     if (token) message = message.split(token).join('[token]');
     const code = this.classify?.(status, env.code, message) ?? codeForStatus(status);

@@ -9,7 +9,8 @@ import { MAX_RESPONSE_BYTES } from './transport.js';
 export type ErrorClassifier = (status: number, upstreamCode: string | null, message: string) => ErrorCode | undefined;
 
 export function codeForStatus(status: number): ErrorCode {
-  if (status === 400 || status === 422 || status === 413) return 'BAD_USER_INPUT';
+  // 414: the URL the caller's arguments made was too long for the upstream (or a proxy in front of it).
+  if (status === 400 || status === 422 || status === 413 || status === 414) return 'BAD_USER_INPUT';
   if (status === 401) return 'UNAUTHENTICATED';
   if (status === 403) return 'FORBIDDEN';
   if (status === 404) return 'NOT_FOUND';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.js';
-import { HttpClient, createAgent, path } from '../../src/upstreams/http.js';
+import { HttpClient, codeForStatus, createAgent, path } from '../../src/upstreams/http.js';
 
 // A tiny fake upstream that answers each path with one canned response, to check every envelope the
 // facade must understand becomes one typed UpstreamError.
@@ -20,6 +20,7 @@ const CANNED: Record<string, { status: number; type?: string; body: string; dela
   '/empty-204': { status: 204, body: '' },
   '/garbage-200': { status: 200, body: '{"groups": [ {"id": "x"' },
   '/slow': { status: 200, body: '{}', delay: 1_500 },
+  '/uri-too-long': { status: 414, type: 'text/html', body: '<html><body><h1>414 Request-URI Too Large</h1></body></html>' },
 };
 
 let server: Server;
@@ -163,6 +164,13 @@ describe('upstream error envelopes', () => {
     expect(err.service).toBe('cinder');
     expect(err.message).not.toContain('<');
     if (status !== 200) expect(err.requestId).toBe('req-1234');
+  });
+
+  it('a 414 (URI too long) is the request\'s fault: BAD_USER_INPUT saying the request was too long', async () => {
+    const err = await failure('/uri-too-long');
+    expect(codeForStatus(414)).toBe('BAD_USER_INPUT');
+    expect(err).toMatchObject({ code: 'BAD_USER_INPUT', status: 414 });
+    expect(err.message).toBe('The request was too long for Cinder (HTTP 414, URI too long): ask for fewer items or shorter filter values.');
   });
 
   it('sends and reads UTF-8 whole, whatever the chunk boundaries', async () => {
