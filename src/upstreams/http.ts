@@ -5,7 +5,7 @@ import type { Caller } from './caller.js';
 import { Bulkhead, BulkheadRejection, CircuitBreaker, RetryBudget, retryDelayMs } from './resilience.js';
 import { RoundTripClock } from './roundTrips.js';
 import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchangeOnce, splitUrl } from './transport.js';
-import { type ErrorClassifier, cleanMessage, codeForStatus, networkError, parseEnvelope, requestIdOf, serviceLabel } from './upstreamErrors.js';
+import { type ErrorClassifier, cleanMessage, codeForStatus, networkError, outcomeUnknown, parseEnvelope, requestIdOf, serviceLabel } from './upstreamErrors.js';
 
 // Part of this module's surface since before the error mapping had a module of its own.
 export { type ErrorClassifier, codeForStatus, serviceLabel } from './upstreamErrors.js';
@@ -276,13 +276,16 @@ export class HttpClient {
     absoluteUrl: string | undefined,
   ): Promise<UpstreamResponse> {
     let res: RawResponse;
-    const sent = performance.now();
+    const started = performance.now();
+    let sent = false;
     try {
-      res = await exchangeOnce(this.agent, target, req.method, headers, body, req.signal ?? (remaining === undefined ? undefined : AbortSignal.timeout(remaining)), () =>
-        this.roundTrips.record(performance.now() - sent),
-      );
+      res = await exchangeOnce(this.agent, target, req.method, headers, body, req.signal ?? (remaining === undefined ? undefined : AbortSignal.timeout(remaining)), {
+        onSent: () => (sent = true),
+        onHeaders: () => this.roundTrips.record(performance.now() - started),
+      });
     } catch (err) {
-      throw networkError(this.service, err);
+      // A write that may have reached the upstream is not "unreachable": it may have happened.
+      throw sent && req.method !== 'GET' ? outcomeUnknown(this.service, err) : networkError(this.service, err);
     }
     const { statusCode, text } = res;
     const requestId = requestIdOf(res.headers);

@@ -26,6 +26,17 @@ export interface RawResponse {
   text: string;
 }
 
+export interface ExchangeHooks {
+  /**
+   * The request is being written to a connected socket: from here on the upstream may carry it out whatever
+   * becomes of the answer. Never called for a call that failed to connect or was aborted while waiting for a
+   * connection (undici calls onRequestStart only on a connected socket, right before it writes).
+   */
+  onSent(): void;
+  /** The answer's status and headers arrived. */
+  onHeaders(): void;
+}
+
 /**
  * One HTTP exchange through the agent's dispatch(), the body gathered as buffers and decoded once. undici's
  * request() would wrap every answer in a Readable stream and an abort-signal adapter first; at five to twenty calls
@@ -41,7 +52,7 @@ export function exchangeOnce(
   headers: Record<string, string>,
   body: string | undefined,
   signal: AbortSignal | undefined,
-  onHeaders: () => void,
+  hooks: ExchangeHooks,
 ): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     if (signal?.aborted) {
@@ -75,12 +86,13 @@ export function exchangeOnce(
       onRequestStart(c) {
         controller = c;
         if (abortReason) c.abort(abortReason);
+        else hooks.onSent();
       },
       onResponseStart(_c, status, h) {
         if (status < 200) return; // an informational answer (100 Continue); the real one follows
         statusCode = status;
         responseHeaders = h;
-        onHeaders();
+        hooks.onHeaders();
         if (Number(h['content-length'] ?? 0) > MAX_RESPONSE_BYTES) stop(new undiciErrors.ResponseExceededMaxSizeError());
       },
       onResponseData(_c, chunk) {

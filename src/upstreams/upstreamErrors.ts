@@ -102,6 +102,42 @@ export function networkError(service: ServiceName, err: unknown): UpstreamError 
   );
 }
 
+/** How to find out whether a write happened, per service. */
+const CHECK_HINT: Record<ServiceName, string> = {
+  cinder: 'Re-read the object (query it by id, or list) to see whether it did before sending the change again.',
+  manila: 'Re-read the object (query it by id, or list) to see whether it did before sending the change again.',
+  sdrs: "Check the protection group's status (and the job, if the action started one) to see whether it did before sending the change again.",
+};
+
+/**
+ * A write (POST/PUT/DELETE) that was written to the upstream's socket and then got no whole answer: the connection
+ * closed or reset, a timeout, the request deadline. The upstream may have carried it out, so it is neither
+ * "unreachable" nor safe to send again blindly. Writes refused before they left keep networkError's codes.
+ */
+export function outcomeUnknown(service: ServiceName, err: unknown): UpstreamError {
+  let why: string;
+  if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
+    why = `its answer was larger than ${MAX_RESPONSE_BYTES} bytes and was not read`;
+  } else if (
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+  ) {
+    why = 'the request was sent but no answer came in time';
+  } else {
+    why = `the connection failed after the request was sent (${(err as { code?: string }).code ?? (err as Error).name})`;
+  }
+  const label = serviceLabel(service);
+  return new UpstreamError(
+    'OUTCOME_UNKNOWN',
+    `${label} may have made this change: ${why}, so whether it happened is unknown. ${CHECK_HINT[service]}`,
+    service,
+    0,
+    null,
+    null,
+  );
+}
+
 // Manila Zed leaves '%(reason)s'-style placeholders unformatted (bug 2007060); never show them raw.
 export function cleanMessage(message: string): string {
   const cleaned = message.replace(/:?\s*%\([a-z_]+\)[sdr]/g, '').trim();

@@ -1,0 +1,150 @@
+// A write that was sent and then lost its answer (the connection closed, a timeout, the deadline) may have happened:
+// OUTCOME_UNKNOWN with a hint to re-read, never "could not be reached". A write refused before it left keeps its
+// code, and writes are still sent exactly once. The upstream is a tiny HTTP fake that counts what it performed.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ServiceName } from '../../src/errors.js';
+import { UpstreamError } from '../../src/errors.js';
+import { HttpClient, createAgent } from '../../src/upstreams/http.js';
+import { CircuitBreaker } from '../../src/upstreams/resilience.js';
+
+let server: Server;
+let origin: string;
+/** Requests the fake carried out (it read the whole body first), by method and path. */
+let performed: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      performed.push(`${req.method} ${req.url}`);
+      if (req.url === '/performs-then-drops') return void req.socket.destroy();
+      if (req.url === '/performs-then-cuts-body') {
+        res.writeHead(202, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"job_id": "');
+        return void setTimeout(() => res.destroy(), 30);
+      }
+      if (req.url === '/performs-then-hangs') return; // never answers
+      if (req.url === '/slow') return void setTimeout(() => res.end('{}'), 600);
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+beforeEach(() => {
+  performed = [];
+});
+
+function client(service: ServiceName = 'cinder', opts: { endpoint?: string; headersMs?: number; agent?: Agent; breaker?: CircuitBreaker } = {}) {
+  return new HttpClient({
+    service,
+    endpoint: opts.endpoint ?? origin,
+    agent: opts.agent ?? createAgent({ connectMs: 1_000, headersMs: opts.headersMs ?? 5_000, bodyMs: 5_000 }),
+    breaker: opts.breaker,
+  });
+}
+
+async function failure(p: Promise<unknown>): Promise<UpstreamError> {
+  const err = await p.then(
+    () => new Error('expected the call to fail'),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UpstreamError);
+  return err as UpstreamError;
+}
+
+describe('writes whose outcome is unknown', () => {
+  it.each(['POST', 'PUT', 'DELETE'] as const)('%s performed, then the connection dropped: OUTCOME_UNKNOWN, sent once', async (method) => {
+    const err = await failure(client().send({ method, path: '/performs-then-drops', body: method === 'DELETE' ? undefined : { x: 1 } }));
+    expect(err).toMatchObject({ code: 'OUTCOME_UNKNOWN', service: 'cinder', status: 0 });
+    expect(err.message).toMatch(/^Cinder may have made this change/);
+    expect(err.message).toMatch(/re-read the object/i);
+    expect(err.message).not.toMatch(/could not be reached|did not answer in time/);
+    expect(performed).toEqual([`${method} /performs-then-drops`]);
+  });
+
+  it('a body cut off after the answer began is OUTCOME_UNKNOWN too', async () => {
+    const err = await failure(client().send({ method: 'POST', path: '/performs-then-cuts-body', body: {} }));
+    expect(err.code).toBe('OUTCOME_UNKNOWN');
+  });
+
+  it('no answer within the upstream timeout (headers timeout) is OUTCOME_UNKNOWN', async () => {
+    const err = await failure(client('cinder', { headersMs: 200 }).send({ method: 'POST', path: '/performs-then-hangs', body: {} }));
+    expect(err.code).toBe('OUTCOME_UNKNOWN');
+    expect(err.message).toMatch(/no answer came in time/);
+    expect(performed).toEqual(['POST /performs-then-hangs']);
+  });
+
+  it('the request deadline passing while the reply is awaited is OUTCOME_UNKNOWN', async () => {
+    const deadline = Date.now() + 200;
+    const err = await failure(client().send({ method: 'POST', path: '/performs-then-hangs', body: {}, deadline, signal: AbortSignal.timeout(200) }));
+    expect(err.code).toBe('OUTCOME_UNKNOWN');
+    expect(performed).toEqual(['POST /performs-then-hangs']);
+  });
+
+  it('for SDRS the hint is the protection group status or the job', async () => {
+    const err = await failure(client('sdrs').send({ method: 'POST', path: '/performs-then-drops', body: {} }));
+    expect(err.code).toBe('OUTCOME_UNKNOWN');
+    expect(err.message).toMatch(/^SDRS may have made this change/);
+    expect(err.message).toMatch(/protection group's status/);
+    expect(err.message).toMatch(/job/);
+  });
+});
+
+describe('writes that never left keep their codes', () => {
+  it('a refused connection is UPSTREAM_UNAVAILABLE ("could not be reached")', async () => {
+    const err = await failure(client('manila', { endpoint: 'http://127.0.0.1:1' }).send({ method: 'POST', path: '/x', body: {} }));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.message).toMatch(/^Manila could not be reached \(ECONNREFUSED\)/);
+  });
+
+  it('a deadline already passed is UPSTREAM_TIMEOUT and nothing is sent', async () => {
+    const err = await failure(client().send({ method: 'POST', path: '/created', body: {}, deadline: Date.now() - 1 }));
+    expect(err.code).toBe('UPSTREAM_TIMEOUT');
+    expect(performed).toEqual([]);
+  });
+
+  it('a write still waiting for a connection at its deadline is UPSTREAM_TIMEOUT and never sent', async () => {
+    const agent = new Agent({ connections: 1 });
+    try {
+      const c = client('cinder', { agent });
+      const busy = c.send({ method: 'GET', path: '/slow' });
+      await new Promise((r) => setTimeout(r, 50));
+      const err = await failure(c.send({ method: 'POST', path: '/queued', body: {}, deadline: Date.now() + 150, signal: AbortSignal.timeout(150) }));
+      expect(err.code).toBe('UPSTREAM_TIMEOUT');
+      await busy;
+      await new Promise((r) => setTimeout(r, 50));
+      expect(performed).toEqual(['GET /slow']);
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it('an open circuit is UPSTREAM_UNAVAILABLE', async () => {
+    const breaker = new CircuitBreaker({ window: 4, minCalls: 1, failureRate: 0.5, openMs: 60_000 });
+    breaker.record(false);
+    const err = await failure(client('cinder', { breaker }).send({ method: 'POST', path: '/created', body: {} }));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.message).toMatch(/circuit open/);
+    expect(performed).toEqual([]);
+  });
+});
+
+describe('reads are unchanged', () => {
+  it('a GET that loses its connection is UPSTREAM_UNAVAILABLE, retried once', async () => {
+    const err = await failure(client().send({ method: 'GET', path: '/performs-then-drops' }));
+    expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(err.message).toMatch(/^Cinder could not be reached \(/);
+    expect(performed).toEqual(['GET /performs-then-drops', 'GET /performs-then-drops']);
+  });
+});
