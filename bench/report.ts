@@ -60,6 +60,38 @@ export interface RunInfo {
   cpus: number;
   cpuModel: string;
   notes: string[];
+  /** Scenarios whose result is a curve rather than one row (e.g. overload): printed after the main table. */
+  sections?: Section[];
+}
+
+/** A table of its own (its own columns) with lines under it, e.g. the overload curve and its verdict. */
+export interface Section {
+  title: string;
+  head: string[];
+  rows: string[][];
+  lines: string[];
+}
+
+const right = (c: string) => /^[-+0-9.,×% /n/a]*$/.test(c);
+
+export function sectionText(s: Section): string {
+  const all = [s.head, ...s.rows];
+  const widths = s.head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (right(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ');
+  return [s.title, '', line(s.head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...s.rows.map(line), '', ...s.lines].join('\n');
+}
+
+export function sectionMarkdown(s: Section): string {
+  const esc = (c: string) => c.replace(/\|/g, '\\|');
+  return [
+    `## ${s.title}`,
+    '',
+    `| ${s.head.map(esc).join(' | ')} |`,
+    `|${s.head.map(() => ' ---: ').join('|')}|`,
+    ...s.rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+    '',
+    ...s.lines.map((l) => `- ${l}`),
+  ].join('\n');
 }
 
 /** Writes bench/results/<timestamp>.json (ignored by git) and bench/results/latest.md (committed). */
@@ -80,6 +112,7 @@ export function writeResults(dir: URL, info: RunInfo, rows: Row[]): { json: stri
       '',
       ...info.notes.map((n) => `- ${n}`),
       '',
+      ...(info.sections ?? []).flatMap((sec) => [sectionMarkdown(sec), '']),
     ].join('\n'),
   );
   return { json: json.pathname, md: md.pathname };

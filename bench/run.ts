@@ -3,8 +3,9 @@
 // process); this process only generates load. BENCH_QUICK=1: under a minute. BENCH_STEADY_MINUTES=10: soak.
 // BENCH_PROFILE=1: the load-phase facade and the hand-written baseline write V8 CPU profiles under
 // bench/results/profiles/{facade,baseline}, so the two can be compared function by function.
-// BENCH_ONLY=cpu,roundtrips,...: only those scenarios (calls, roundtrips, cpu, waterfall, steady), to compare
-// one change quickly; the table then says which scenarios ran.
+// BENCH_ONLY=cpu,roundtrips,...: only those scenarios (calls, roundtrips, cpu, waterfall, steady, overload), to
+// compare one change quickly; the table then says which scenarios ran. `overload` (issue 18): closed-loop clients
+// that retry at once, doubling until goodput stops rising, then 2×/4×/8× that; its curve prints after the table.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -13,9 +14,10 @@ import { BenchChild } from './ipc.js';
 import { closeClient, gql } from './client.js';
 import { planFromEnv } from './plan.js';
 import { CINDER_LINKS, CINDER_SCREEN, MANILA_LINKS, MANILA_SCREEN } from './queries.js';
-import { type Row, consoleTable, fmt, writeResults } from './report.js';
+import { type Row, type Section, consoleTable, fmt, sectionText, writeResults } from './report.js';
 import { type ScreenSpec, callsScenario } from './scenarios/calls.js';
 import { type LoopDelay, cpuScenario, roundTripScenario } from './scenarios/load.js';
+import { overloadRow, overloadScenario, overloadSection } from './scenarios/overload.js';
 import { steadyScenario } from './scenarios/steady.js';
 import { waterfallScenario } from './scenarios/waterfall.js';
 import type { DatasetSpec } from './procs/simulators.js';
@@ -69,6 +71,7 @@ function child<R>(name: string, entry: string, env: Record<string, string>, node
 const facadeEnv = (cinder: string, manila = '') => ({ CINDER_URL: cinder, MANILA_URL: manila, SDRS_URL: '', SIMULATE: '', NODE_ENV: 'production' });
 
 const rows: Row[] = [];
+const sections: Section[] = [];
 const only = new Set((process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean));
 const runs = (scenario: string) => only.size === 0 || only.has(scenario);
 if (only.size) notes.push(`only these scenarios ran (BENCH_ONLY): ${[...only].join(', ')}`);
@@ -154,6 +157,17 @@ try {
     log('scenario 5: steady');
     rows.push(...(await steadyScenario(facade, sims, facadeUrl, cinderScreen, plan, rssBefore, loops)));
   }
+  if (runs('overload')) {
+    // A facade of its own at its default limits, so the overload leaves no trace in the other phases' figures.
+    log(`scenario 6: overload, clients retrying at once, d=${plan.delayMs} ms`);
+    const overloaded = child<{ url: string }>('facade (overload)', './procs/facade.ts', facadeEnv(endpoints.cinderScreen!), plan.facadeNodeFlags);
+    const overloadUrl = (await overloaded.ready).url;
+    await gql(overloadUrl, CINDER_SCREEN, plan.screenN);
+    const result = await overloadScenario(overloaded, sims, overloadUrl, cinderScreen, plan, log);
+    await overloaded.stop();
+    rows.push(overloadRow(result, cinderScreen, plan));
+    sections.push(overloadSection(result, cinderScreen, plan));
+  }
 } finally {
   await Promise.all(children.map((c) => c.stop()));
   await closeClient();
@@ -164,6 +178,7 @@ const seconds = (performance.now() - started) / 1000;
 notes.push(`1-min load average ${fmt(loadAtStart, 2)} at start, ${fmt(loadavg()[0]!, 2)} at end on ${cpus().length} CPUs`);
 console.log(consoleTable(rows));
 for (const n of notes) console.log(`note: ${n}`);
+for (const s of sections) console.log(`\n${sectionText(s)}`);
 const cpu = cpus()[0];
 const out = writeResults(
   new URL('bench/results/', root),
@@ -175,6 +190,7 @@ const out = writeResults(
     cpus: cpus().length,
     cpuModel: cpu?.model.trim() ?? 'unknown',
     notes,
+    sections,
   },
   rows,
 );

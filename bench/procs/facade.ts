@@ -22,6 +22,19 @@ serveIpc(
     },
     /** What the planner goes by when it decides to read ahead: Cinder's fastest recent round trip, loop load. */
     planner: () => ({ fastestRoundTripMs: app.upstreams.cinder?.http.roundTrips.fastest() ?? null, busy: loopLoad.busy() }),
+    /**
+     * Load as the facade sees it (overload scenario): requests in progress, Cinder bulkhead slots in use and
+     * waiting. Read loosely: a field the server no longer has reads null rather than breaking the bench.
+     */
+    pressure: () => {
+      const server = app.server as { inFlight?: () => number };
+      const bulkhead = app.upstreams.cinder?.http.bulkhead as { inFlight?: number; queued?: number } | undefined;
+      return {
+        inFlight: typeof server.inFlight === 'function' ? server.inFlight() : null,
+        bulkheadActive: typeof bulkhead?.inFlight === 'number' ? bulkhead.inFlight : null,
+        bulkheadQueued: typeof bulkhead?.queued === 'number' ? bulkhead.queued : null,
+      };
+    },
     resetLoopDelay: () => loopDelay.reset(),
     loopDelay: () => ({
       p50: ms(loopDelay.percentile(50)),
