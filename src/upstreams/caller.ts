@@ -6,8 +6,9 @@ export interface Caller {
   token: string | null;
   requestId: string;
   /**
-   * Who this is, for rules that must not let one caller affect the others (the circuit breaker): a hash of the
-   * token, or the client's address when there is no token. Never the token itself.
+   * Who this is, for rules that must not let one caller affect the others: a hash of the token, or the client's
+   * address when there is no token. Never the token itself. The circuit breaker blames the failures this
+   * request's calls may have provoked on it (see CircuitBreaker); without it they count for everyone.
    */
   identity?: string;
   /** Epoch ms by which the GraphQL request must be answered; upstream calls are cut to fit. */

@@ -59,6 +59,8 @@ export interface UpstreamRequest {
   signal?: AbortSignal;
   /** The caller's own share of this upstream (see `Caller.lanes`), entered before the shared bulkhead. */
   lane?: Bulkhead;
+  /** Who is asking (`Caller.identity`): the breaker blames failures this request may have provoked on them. */
+  identity?: string;
 }
 
 export interface UpstreamResponse {
@@ -110,6 +112,19 @@ function upstreamFault(err: unknown): boolean {
   return !(err instanceof UpstreamError) || err.status === 0 || err.status >= 500 || err.status === 429;
 }
 
+/**
+ * Failed calls that never reached the upstream, by why. 'local': the facade gave up on it itself (no free slot
+ * or connection before the deadline, deadline already passed): no outcome for the breaker at all. 'unreached':
+ * the upstream did not take the connection (refused, connect timeout, no route): no caller's request can cause
+ * that, so it counts for everyone. Any other failure reached the upstream and is blamed on the caller's identity.
+ */
+const notSent = new WeakMap<UpstreamError, 'local' | 'unreached'>();
+
+function local(err: UpstreamError): UpstreamError {
+  notSent.set(err, 'local');
+  return err;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The one place HTTP happens. Errors leave it only as UpstreamError. */
@@ -156,6 +171,7 @@ export class HttpClient {
       deadline: caller.deadline,
       signal: caller.signal,
       lane: caller.lanes && this.laneOf(caller.lanes),
+      identity: caller.identity,
     };
     const gets = caller.gets;
     if (!gets) return this.send(full);
@@ -195,7 +211,7 @@ export class HttpClient {
     const attempts = req.method === 'GET' ? 2 : 1;
     this.retries.earn();
     for (let attempt = 1; ; attempt++) {
-      if (!this.breaker.allow()) {
+      if (!this.breaker.allow(req.identity)) {
         throw new UpstreamError(
           'UPSTREAM_UNAVAILABLE',
           `${serviceLabel(this.service)} is failing; the facade stopped calling it for a few seconds (circuit open).`,
@@ -210,11 +226,13 @@ export class HttpClient {
         this.breaker.record(true);
         return res;
       } catch (err) {
-        if (err instanceof UpstreamError && err.upstreamCode === BULKHEAD_FULL) {
+        const unsent = err instanceof UpstreamError ? notSent.get(err) : undefined;
+        if (unsent === 'local' || (err instanceof UpstreamError && err.upstreamCode === BULKHEAD_FULL)) {
           this.breaker.abandon();
           throw err;
         }
-        this.breaker.record(!upstreamFault(err));
+        if (!upstreamFault(err)) this.breaker.record(true);
+        else this.breaker.record(false, unsent === 'unreached' ? undefined : req.identity);
         if (!(err instanceof UpstreamError) || attempt >= attempts || !transient(err)) throw err;
         const wait = retryDelayMs(err.retryAfter, 1_000);
         if (req.deadline !== undefined && Date.now() + wait >= req.deadline) throw err;
@@ -227,7 +245,7 @@ export class HttpClient {
   private async sendOnce(req: UpstreamRequest, absoluteUrl?: string): Promise<UpstreamResponse> {
     const remaining = req.deadline === undefined ? undefined : req.deadline - Date.now();
     if (remaining !== undefined && remaining <= 0) {
-      throw new UpstreamError('UPSTREAM_TIMEOUT', 'The request deadline passed before this call could be made.', this.service, 0, null, null);
+      throw local(new UpstreamError('UPSTREAM_TIMEOUT', 'The request deadline passed before this call could be made.', this.service, 0, null, null));
     }
     const target = absoluteUrl === undefined ? { origin: this.origin, path: `${this.basePath}${req.path}${queryString(req.query)}` } : splitUrl(absoluteUrl);
     const headers: Record<string, string> = { accept: 'application/json', ...(req.headers ?? {}) };
@@ -257,7 +275,7 @@ export class HttpClient {
             null,
             BULKHEAD_FULL,
           )
-        : new UpstreamError('UPSTREAM_TIMEOUT', `No free connection to ${label} before the request deadline.`, this.service, 0, null, null);
+        : local(new UpstreamError('UPSTREAM_TIMEOUT', `No free connection to ${label} before the request deadline.`, this.service, 0, null, null));
     }
     try {
       return await this.exchange(req, target, headers, body, remaining, absoluteUrl);
@@ -284,8 +302,15 @@ export class HttpClient {
         onHeaders: () => this.roundTrips.record(performance.now() - started),
       });
     } catch (err) {
-      // A write that may have reached the upstream is not "unreachable": it may have happened.
-      throw sent && req.method !== 'GET' ? outcomeUnknown(this.service, err) : networkError(this.service, err);
+      if (sent) {
+        // A write that may have reached the upstream is not "unreachable": it may have happened.
+        throw req.method === 'GET' ? networkError(this.service, err) : outcomeUnknown(this.service, err);
+      }
+      // Never written: either our own deadline ended the wait for a connection, or the upstream did not take one.
+      const aborted = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      const failure = networkError(this.service, err);
+      notSent.set(failure, aborted ? 'local' : 'unreached');
+      throw failure;
     }
     const { statusCode, text } = res;
     const requestId = requestIdOf(res.headers);

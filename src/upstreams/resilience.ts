@@ -10,35 +10,72 @@ export interface BreakerOptions {
   failureRate: number;
   /** How long it stays open before letting one probe through. */
   openMs: number;
+  /**
+   * Distinct callers whose requests must have failed before failures a caller's request may have provoked
+   * (5xx answers, no answer) count at all. Default 3.
+   */
+  minCallers?: number;
 }
 
-export const DEFAULT_BREAKER: BreakerOptions = { window: 20, minCalls: 10, failureRate: 0.5, openMs: 5_000 };
+export const DEFAULT_BREAKER: BreakerOptions = { window: 20, minCalls: 10, failureRate: 0.5, openMs: 5_000, minCallers: 3 };
+
+interface Outcome {
+  ok: boolean;
+  /** The caller whose request may have provoked this failure; undefined when it counts for everyone. */
+  by?: string;
+}
 
 /**
  * One per upstream. Opens on a sustained failure rate (5xx, timeouts, refused connections — never a 4xx, which
- * is the caller's problem), then fails fast until `openMs` has passed; then one probe decides.
+ * is the caller's problem), then fails fast until `openMs` has passed; then a probe decides.
+ *
+ * No caller can open it for the others. A failure of a call that never reached the upstream (connection refused,
+ * connect timeout) counts for everyone: no request's content can cause it. A failure of a call the upstream
+ * received (a 5xx answer, or no answer: reset, timeout) is blamed on the caller's identity (token hash, else
+ * client address), because a caller's input can provoke it: real Cinder answered 500 to a NUL byte in a filter,
+ * and a heavy listing can outlast the timeout. Those count only while callers of at least `minCallers` (3)
+ * distinct identities have such failures in the window; until then they count as nothing. So one token, or one
+ * address without a token, cannot open it however many requests it sends; a real outage that three callers see
+ * opens it as fast as before; an upstream that refuses connections opens it even with a single caller.
+ * Decided: a single client (one backend service's token, or the demo from one address) facing an upstream that
+ * accepts connections but answers 5xx or hangs keeps calling it, each call bounded by the timeouts, the deadline
+ * and the bulkhead, rather than failing fast: nobody else is there to protect, and it sees the upstream's error.
+ *
+ * Half-open, one probe at a time: a success closes it; a failure that counts for everyone opens it again; failed
+ * probes blamed on callers open it again once `minCallers` distinct callers' probes have failed, and a caller
+ * whose probe failed may not probe again for `openMs`, so one caller cannot keep it open by taking every probe.
  */
 export class CircuitBreaker {
-  private outcomes: boolean[] = [];
+  private outcomes: Outcome[] = [];
   private openedAt = 0;
   private probing = false;
   private stateValue: CircuitState = 'closed';
+  /** Half-open: callers whose probe failed, and when. */
+  private readonly failedProbes = new Map<string, number>();
+  private readonly minCallers: number;
 
   constructor(
     private readonly opts: BreakerOptions = DEFAULT_BREAKER,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.minCallers = opts.minCallers ?? 3;
+  }
 
   get state(): CircuitState {
     if (this.stateValue === 'open' && this.now() - this.openedAt >= this.opts.openMs) return 'half-open';
     return this.stateValue;
   }
 
-  /** True when a call may go out now; a half-open breaker lets exactly one probe through at a time. */
-  allow(): boolean {
+  /**
+   * True when a call (of this caller, when known) may go out now; a half-open breaker lets exactly one probe
+   * through at a time, and none of a caller whose probe failed less than `openMs` ago.
+   */
+  allow(caller?: string): boolean {
     const s = this.state;
     if (s === 'closed') return true;
     if (s === 'open' || this.probing) return false;
+    const failedAt = caller === undefined ? undefined : this.failedProbes.get(caller);
+    if (failedAt !== undefined && this.now() - failedAt < this.opts.openMs) return false;
     this.probing = true;
     return true;
   }
@@ -53,29 +90,53 @@ export class CircuitBreaker {
     this.probing = false;
   }
 
-  record(ok: boolean): void {
+  /**
+   * One call's outcome. `provokedBy`: the identity of the caller whose request may have caused this failure
+   * (the upstream received it); leave it out for a failure no request can cause (the upstream was not reached).
+   */
+  record(ok: boolean, provokedBy?: string): void {
     if (this.probing || this.state === 'half-open') {
       this.probing = false;
-      if (ok) {
-        this.stateValue = 'closed';
-        this.outcomes = [];
-      } else {
-        this.trip();
+      if (ok) this.close();
+      else if (provokedBy === undefined) this.trip();
+      else {
+        this.failedProbes.set(provokedBy, this.now());
+        if (this.failedProbes.size >= this.minCallers) this.trip();
       }
       return;
     }
-    this.outcomes.push(ok);
+    this.outcomes.push(ok ? { ok } : { ok, by: provokedBy });
     if (this.outcomes.length > this.opts.window) this.outcomes.shift();
-    const failures = this.outcomes.filter((o) => !o).length;
-    if (this.outcomes.length >= this.opts.minCalls && failures / this.outcomes.length >= this.opts.failureRate) {
+    if (this.outcomes.length >= this.opts.minCalls && this.countedFailures() / this.outcomes.length >= this.opts.failureRate) {
       this.trip();
     }
+  }
+
+  /** Failures in the window that count: everyone's, plus the blamed ones once enough distinct callers failed. */
+  private countedFailures(): number {
+    let failures = 0;
+    let everyone = 0;
+    const callers = new Set<string>();
+    for (const o of this.outcomes) {
+      if (o.ok) continue;
+      failures++;
+      if (o.by === undefined) everyone++;
+      else callers.add(o.by);
+    }
+    return callers.size >= this.minCallers ? failures : everyone;
+  }
+
+  private close(): void {
+    this.stateValue = 'closed';
+    this.outcomes = [];
+    this.failedProbes.clear();
   }
 
   private trip(): void {
     this.stateValue = 'open';
     this.openedAt = this.now();
     this.outcomes = [];
+    this.failedProbes.clear();
   }
 }
 

@@ -71,6 +71,126 @@ describe('CircuitBreaker', () => {
   });
 });
 
+describe('CircuitBreaker: no caller opens it for the others', () => {
+  const opts = { window: 10, minCalls: 4, failureRate: 0.5, openMs: 1_000 };
+
+  it("one caller's answered failures never open it, however many", () => {
+    const b = new CircuitBreaker(opts);
+    for (let i = 0; i < 100; i++) b.record(false, 'token:noisy');
+    expect(b.state).toBe('closed');
+  });
+
+  it('neither do two callers: answered failures need three distinct callers in the window', () => {
+    const b = new CircuitBreaker(opts);
+    for (let i = 0; i < 20; i++) b.record(false, i % 2 ? 'token:a' : 'token:b');
+    expect(b.state).toBe('closed');
+    b.record(false, 'token:c');
+    expect(b.state).toBe('open');
+  });
+
+  it('a real outage seen by many callers opens it as soon as the rate and the minimum are met', () => {
+    const b = new CircuitBreaker(opts);
+    for (const who of ['token:a', 'token:b', 'token:c']) b.record(false, who);
+    expect(b.state).toBe('closed'); // 3 calls: fewer than minCalls
+    b.record(false, 'token:a');
+    expect(b.state).toBe('open');
+  });
+
+  it('failures no request can cause (never sent: refused, connect timeout) count for everyone: one caller opens it', () => {
+    const b = new CircuitBreaker(opts);
+    for (let i = 0; i < 4; i++) b.record(false);
+    expect(b.state).toBe('open');
+  });
+
+  it("one caller's flood does not lend its failures to a few failures that count for everyone", () => {
+    const b = new CircuitBreaker(opts);
+    for (let i = 0; i < 8; i++) b.record(false, 'token:noisy');
+    b.record(false);
+    b.record(false);
+    expect(b.state).toBe('closed'); // 2 of 10 count
+    for (let i = 0; i < 3; i++) b.record(false);
+    expect(b.state).toBe('open'); // 5 of 10
+  });
+
+  it("half-open: one caller's failed probe does not re-open it; that caller waits openMs to probe again, others probe", () => {
+    let now = 0;
+    const b = new CircuitBreaker(opts, () => now);
+    for (let i = 0; i < 4; i++) b.record(false);
+    now = 1_000;
+    expect(b.allow('token:noisy')).toBe(true);
+    b.record(false, 'token:noisy');
+    expect(b.state).toBe('half-open');
+    expect(b.allow('token:noisy')).toBe(false);
+    expect(b.allow('token:alice')).toBe(true);
+    b.record(true, 'token:alice');
+    expect(b.state).toBe('closed');
+  });
+
+  it('half-open: failed probes of three distinct callers, or one that counts for everyone, open it again', () => {
+    let now = 0;
+    const b = new CircuitBreaker(opts, () => now);
+    for (let i = 0; i < 4; i++) b.record(false);
+    now = 1_000;
+    for (const who of ['token:a', 'token:b']) {
+      expect(b.allow(who)).toBe(true);
+      b.record(false, who);
+      expect(b.state).toBe('half-open');
+    }
+    expect(b.allow('token:c')).toBe(true);
+    b.record(false, 'token:c');
+    expect(b.state).toBe('open');
+    now = 2_000;
+    expect(b.allow('token:d')).toBe(true);
+    b.record(false);
+    expect(b.state).toBe('open');
+  });
+
+  it('a lone caller whose probe failed probes again after openMs, not never', () => {
+    let now = 0;
+    const b = new CircuitBreaker(opts, () => now);
+    for (let i = 0; i < 4; i++) b.record(false);
+    now = 1_000;
+    expect(b.allow('token:solo')).toBe(true);
+    b.record(false, 'token:solo');
+    now = 1_999;
+    expect(b.allow('token:solo')).toBe(false);
+    now = 2_000;
+    expect(b.allow('token:solo')).toBe(true);
+    b.record(true, 'token:solo');
+    expect(b.state).toBe('closed');
+  });
+
+  it('HttpClient: calls the facade refused itself (deadline already passed) are no failures at all', async () => {
+    const breaker = new CircuitBreaker(opts);
+    const client = new HttpClient({ service: 'cinder', endpoint: 'http://127.0.0.1:9', agent: createAgent(), breaker });
+    for (let i = 0; i < 10; i++) {
+      await expect(client.send({ method: 'GET', path: '/x', deadline: Date.now() - 1 })).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    }
+    expect(breaker.state).toBe('closed');
+  });
+
+  it("HttpClient: a caller's 500s are its own, a refused connection is everyone's", async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end('{"computeFault": {"code": 500, "message": "boom"}}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const caller = { token: 'noisy', requestId: 'req-1', identity: 'token:noisy' };
+    try {
+      const answered = new HttpClient({ service: 'cinder', endpoint: `http://127.0.0.1:${port}`, agent: createAgent(), breaker: new CircuitBreaker(opts) });
+      for (let i = 0; i < 20; i++) await expect(answered.as(caller, { method: 'GET', path: '/x' })).rejects.toMatchObject({ status: 500 });
+      expect(answered.breaker.state).toBe('closed');
+    } finally {
+      server.close();
+    }
+    const refused = new HttpClient({ service: 'cinder', endpoint: 'http://127.0.0.1:9', agent: createAgent(), breaker: new CircuitBreaker(opts) });
+    for (let i = 0; i < 4; i++) await refused.as(caller, { method: 'POST', path: '/x', body: {} }).catch(() => undefined);
+    expect(refused.breaker.state).toBe('open');
+  });
+});
+
 describe('RetryBudget', () => {
   it('allows a burst, then about one retry per ten first attempts', () => {
     const budget = new RetryBudget(0.1, 3);

@@ -1,0 +1,92 @@
+// No caller can open a circuit for the others: one token whose requests make Cinder and Manila answer 500 (real
+// Cinder did so for a NUL byte in a filter) leaves the breakers closed for everyone else, while a real outage (all
+// callers failing, or the upstream refusing connections) still opens them. The simulators sit behind `faultWhen`,
+// which answers 500 to the requests the test picks, and the facade reaches them by URL.
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCinderSimulator } from '../../src/simulator/cinder/index.js';
+import { createManilaSimulator } from '../../src/simulator/manila/index.js';
+import { faultWhen } from '../../src/simulator/openstack-faults.js';
+import { type RunningSimulator, type SimRequest, serveSimulator } from '../../src/simulator/server.js';
+import { type Facade, startFacade } from '../helpers/facade.js';
+
+const PROJECT = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
+const QUERY = '{ groups(first: 3) { nodes { id } } shareGroups(first: 3) { nodes { id } } }';
+
+let f: Facade | undefined;
+let sims: RunningSimulator[] = [];
+afterEach(async () => {
+  await f?.close();
+  await Promise.all(sims.map((s) => s.close()));
+  f = undefined;
+  sims = [];
+});
+
+/** Cinder and Manila simulators whose requests answer 500 while `failing(req)` holds; a facade in front of both. */
+async function setup(failing: (req: SimRequest) => boolean) {
+  const cinder = await serveSimulator(faultWhen(createCinderSimulator({ transitionMs: 20 }).handler, failing));
+  const manila = await serveSimulator(faultWhen(createManilaSimulator({ transitionMs: 20 }).handler, failing));
+  sims = [cinder, manila];
+  f = await startFacade({ CINDER_URL: `${cinder.origin}/v3/${PROJECT}`, MANILA_URL: `${manila.origin}/v2/${PROJECT}` });
+  // Version discovery out of the way, healthy.
+  await f.ok(QUERY, undefined, { token: 'warm-up' });
+  return { f, cinder, manila };
+}
+
+const tokenOf = (req: SimRequest) => req.headers['x-auth-token'];
+
+async function circuits(facade: Facade): Promise<{ cinder: string; manila: string }> {
+  const body = (await (await request(`${facade.app.server.url}/readyz`)).body.json()) as { upstreams: Record<string, { circuit: string }> };
+  return { cinder: body.upstreams.cinder!.circuit, manila: body.upstreams.manila!.circuit };
+}
+
+describe('circuit breaker, per caller', () => {
+  it('100 requests of one token that make the upstreams answer 500 leave the circuits closed and other tokens served', async () => {
+    let noisy = true;
+    const { f, cinder, manila } = await setup((req) => noisy && tokenOf(req) === 'noisy');
+    for (let batch = 0; batch < 10; batch++) {
+      const results = await Promise.all(Array.from({ length: 10 }, () => f.gql(QUERY, undefined, { token: 'noisy' })));
+      for (const r of results) {
+        // Every one of them reached the upstream and got its 500: none was refused by an open circuit.
+        expect(r.errors?.map((e) => [e.extensions?.code, e.extensions?.upstream?.status]).sort()).toEqual([
+          ['UPSTREAM_ERROR', 500],
+          ['UPSTREAM_ERROR', 500],
+        ]);
+      }
+    }
+    const noisyCalls = (sim: RunningSimulator) => sim.calls.filter((c) => c.headers['x-auth-token'] === 'noisy').length;
+    expect(noisyCalls(cinder)).toBeGreaterThanOrEqual(100);
+    expect(noisyCalls(manila)).toBeGreaterThanOrEqual(100);
+    expect(await circuits(f)).toEqual({ cinder: 'closed', manila: 'closed' });
+    for (const token of ['alice', 'bob']) {
+      const d = await f.ok<any>(QUERY, undefined, { token });
+      expect(d.groups.nodes.length).toBeGreaterThan(0);
+      expect(d.shareGroups.nodes.length).toBeGreaterThan(0);
+    }
+    noisy = false;
+  });
+
+  it('a real outage, every caller getting 500s, still opens both circuits within a dozen requests', async () => {
+    let down = false;
+    const { f, cinder } = await setup(() => down);
+    down = true;
+    const tokens = ['alice', 'bob', 'carol', 'dave'];
+    for (let i = 0; i < 12; i++) await f.gql(QUERY, undefined, { token: tokens[i % tokens.length] });
+    expect(await circuits(f)).toEqual({ cinder: 'open', manila: 'open' });
+    const before = cinder.calls.length;
+    const r = await f.gql(QUERY, undefined, { token: 'erin' });
+    expect(r.errors?.map((e) => e.message)).toEqual([expect.stringMatching(/circuit open/), expect.stringMatching(/circuit open/)]);
+    expect(cinder.calls.length).toBe(before);
+  });
+
+  it('an upstream that refuses connections opens its circuit even when a single caller is asking', async () => {
+    const { f, cinder } = await setup(() => false);
+    await cinder.close();
+    sims = sims.filter((s) => s !== cinder);
+    for (let i = 0; i < 10; i++) {
+      const r = await f.gql('{ groups(first: 3) { nodes { id } } }', undefined, { token: 'solo' });
+      expect(r.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    }
+    expect((await circuits(f)).cinder).toBe('open');
+  });
+});
