@@ -1,16 +1,54 @@
 import { InputError } from './errors.js';
 
-// Upstream ids are UUIDs (Cinder, Manila, SDRS groups) or 32 hex chars (SDRS jobs). We accept a little more
-// than that so a deployment with odd ids still works, but nothing that could move a URL: no '/', '.', '%', '?'.
+// Each id a client sends is checked against the format of the id it stands for before it reaches a URL or a body,
+// so a route word (`detail`, `default`, `action`) can never stand in for one: `GET /volumes/detail` is a listing.
+//  - Cinder, Manila and SDRS resource ids, SDRS active-active domain ids and VPC ids: UUIDs, 8-4-4-4-12 hex
+//    (oslo's is_uuid_like; SDRS API reference, "Creating a Protection Group" and "Querying an Active-Active Domain").
+//  - SDRS job ids: 32 hex digits, no dashes (SDRS API reference, "Querying the Job Status":
+//    `0000000062db92d70162db9d200f000a`).
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+const SDRS_JOB_ID = /^[0-9A-Fa-f]{32}$/;
+
+// For ids of no known kind only: anything that could move a URL (no '/', '.', '%', '?') is refused.
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
-/** Throws BAD_USER_INPUT unless `id` is safe to place in an upstream URL path. */
+/** How a refused id is shown in a message: JSON-quoted (control characters escaped) and cut at 40 characters. */
+function shown(id: string): string {
+  return JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id);
+}
+
+/** Throws BAD_USER_INPUT unless `id` is a UUID (Cinder, Manila and SDRS resources, SDRS domains, VPCs). */
+export function assertUuid(id: string, what = 'id'): string {
+  if (!UUID.test(id)) {
+    throw new InputError(`Invalid ${what} ${shown(id)}: expected a UUID (8-4-4-4-12 hex digits, e.g. 9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01).`);
+  }
+  return id;
+}
+
+/**
+ * A UUID filter or option the client may leave out: undefined when absent (null or undefined), BAD_USER_INPUT when
+ * given but not a UUID. An empty string is refused, not read as "no filter" (that listed everything).
+ */
+export function optionalUuid(id: string | null | undefined, what: string): string | undefined {
+  return id === null || id === undefined ? undefined : assertUuid(id, what);
+}
+
+/** Throws BAD_USER_INPUT unless `id` is an SDRS job id (32 hex digits). */
+export function assertSdrsJobId(id: string, what = 'job id'): string {
+  if (!SDRS_JOB_ID.test(id)) {
+    throw new InputError(`Invalid ${what} ${shown(id)}: SDRS job ids are 32 hex digits (e.g. 0000000062db92d70162db9d200f000a).`);
+  }
+  return id;
+}
+
+/**
+ * Throws BAD_USER_INPUT unless `id` is safe to place in an upstream URL. Only for ids whose kind is not known here:
+ * the marker in a cursor (connections.ts decodes it for any marker-paged listing). Ids of a known kind are checked
+ * by their own format above.
+ */
 export function assertSafeId(id: string, what = 'id'): string {
   if (!SAFE_ID.test(id)) {
-    const shown = id.length > 40 ? `${id.slice(0, 40)}…` : id;
-    throw new InputError(
-      `Invalid ${what} ${JSON.stringify(shown)}: ids are 1-128 letters, digits, '-' or '_' (e.g. a UUID).`,
-    );
+    throw new InputError(`Invalid ${what} ${shown(id)}: ids are 1-128 letters, digits, '-' or '_' (e.g. a UUID).`);
   }
   return id;
 }

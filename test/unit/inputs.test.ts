@@ -1,8 +1,9 @@
-// assertCleanInputs: every string of a request, before anything runs.
+// assertCleanInputs (every string of a request, before anything runs) and the id format checks of src/ids.ts.
 import { type FragmentDefinitionNode, Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { MAX_STRING_LENGTH, assertCleanInputs } from '../../src/graphql/inputs.js';
+import { assertSafeId, assertSdrsJobId, assertUuid, optionalUuid } from '../../src/ids.js';
 
 /** Runs the check as guards.ts does: the document's first operation and all its fragments. */
 function check(query: string, variables?: Record<string, unknown>): void {
@@ -100,5 +101,50 @@ describe('assertCleanInputs', () => {
 
   it('non-string values are left alone', () => {
     check('query($a: Int, $b: Boolean, $c: [Int], $d: Float) { g(a: $a, b: $b, c: $c, d: $d, e: ENUM_VALUE, f: null) }', { a: 1, b: true, c: [1, null], d: 1.5 });
+  });
+});
+
+describe('id formats', () => {
+  const uuid = '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01';
+
+  it('assertUuid takes 8-4-4-4-12 hex (either case) and nothing else', () => {
+    expect(assertUuid(uuid)).toBe(uuid);
+    expect(assertUuid(uuid.toUpperCase())).toBe(uuid.toUpperCase());
+    for (const bad of ['detail', 'default', '', '9c4a1b2e5d6f4e7a8b9c0d1e2f3a4b01', `${uuid}x`, ` ${uuid}`, `${uuid}\n`, '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4bg1', '../x']) {
+      expect(() => assertUuid(bad, 'volume id'), bad).toThrow(InputError);
+    }
+    expect(() => assertUuid('detail', 'volume id')).toThrow('Invalid volume id "detail": expected a UUID');
+  });
+
+  it('optionalUuid: absent is undefined, empty is refused', () => {
+    expect(optionalUuid(undefined, 'groupId')).toBeUndefined();
+    expect(optionalUuid(null, 'groupId')).toBeUndefined();
+    expect(optionalUuid(uuid, 'groupId')).toBe(uuid);
+    expect(() => optionalUuid('', 'groupId')).toThrow('Invalid groupId ""');
+  });
+
+  it('assertSdrsJobId takes 32 hex digits only', () => {
+    expect(assertSdrsJobId('0000000062db92d70162db9d200f000a')).toBe('0000000062db92d70162db9d200f000a');
+    for (const bad of [uuid, 'detail', '', '0000000062db92d70162db9d200f000', '0000000062db92d70162db9d200f000a0', 'z000000062db92d70162db9d200f000a']) {
+      expect(() => assertSdrsJobId(bad), bad).toThrow(/32 hex digits/);
+    }
+  });
+
+  it('assertSafeId still refuses anything that could move a URL', () => {
+    for (const bad of ['../x', '%2e', 'a/b', 'a?b', '', 'a'.repeat(129)]) expect(() => assertSafeId(bad), bad).toThrow(InputError);
+    expect(assertSafeId('m-1_x')).toBe('m-1_x');
+  });
+
+  it('long ids are cut in messages; control characters are escaped', () => {
+    const e = (() => {
+      try {
+        assertUuid(`${'a'.repeat(60)}\u0000`);
+      } catch (err) {
+        return err as Error;
+      }
+      throw new Error('not refused');
+    })();
+    expect(e.message).toContain('…');
+    expect(e.message).not.toContain('\u0000');
   });
 });

@@ -2,12 +2,12 @@ import type { QueryResolvers } from '../../generated/graphql.js';
 import { connection, markerCursor, markerFromCursor, pageSize } from '../../graphql/connections.js';
 import { wantedLinks } from '../../graphql/lookahead.js';
 import { wireValue } from '../../graphql/scalars.js';
-import { assertSafeId } from '../../ids.js';
+import { assertUuid, optionalUuid } from '../../ids.js';
 import { readMarkerPages } from '../../upstreams/paging.js';
 import { snapshotConnection } from './snapshotConnection.js';
 
 export const CinderQuery: QueryResolvers = {
-  group: (_, { id }, ctx) => ctx.cinder().loaders.groupById.load(assertSafeId(id)),
+  group: (_, { id }, ctx) => ctx.cinder().loaders.groupById.load(assertUuid(id)),
   groups: async (_, args, ctx, info) => {
     const first = pageSize(args.first);
     const marker = markerFromCursor(args.after);
@@ -35,26 +35,26 @@ export const CinderQuery: QueryResolvers = {
           : () => client.count((o) => client.listGroupSummaries(ctx.caller, o), filters),
     });
   },
-  groupSnapshot: (_, { id }, ctx) => ctx.cinder().loaders.groupSnapshotById.load(assertSafeId(id)),
+  groupSnapshot: (_, { id }, ctx) => ctx.cinder().loaders.groupSnapshotById.load(assertUuid(id)),
   groupSnapshots: async (_, args, ctx) => {
     const first = pageSize(args.first);
     const marker = markerFromCursor(args.after);
     const f = args.filter;
     const { client, loaders } = ctx.cinder();
     const conn = await snapshotConnection.fromUpstream(client, ctx.caller, first, marker, {
-      group_id: f?.groupId ? assertSafeId(f.groupId, 'groupId') : undefined,
+      group_id: optionalUuid(f?.groupId, 'groupId'),
       status: f?.status ? wireValue(f.status, 'snake') : undefined,
       name: f?.name ?? undefined,
     });
     for (const s of conn.nodes) loaders.groupSnapshotById.prime(s.id, s);
     return conn;
   },
-  groupType: (_, { id }, ctx) => ctx.cinder().loaders.groupTypeById.load(assertSafeId(id)),
+  groupType: (_, { id }, ctx) => ctx.cinder().loaders.groupTypeById.load(assertUuid(id)),
   groupTypes: async (_, __, ctx) => {
     const { client, loaders } = ctx.cinder();
     const all = await client.listAll((o) => client.listGroupTypes(ctx.caller, o));
     for (const t of all) loaders.groupTypeById.prime(t.id, t);
     return all;
   },
-  volume: (_, { id }, ctx) => ctx.cinder().loaders.volumeById.load(assertSafeId(id)),
+  volume: (_, { id }, ctx) => ctx.cinder().loaders.volumeById.load(assertUuid(id)),
 };

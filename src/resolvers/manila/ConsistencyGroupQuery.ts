@@ -1,10 +1,10 @@
 import type { QueryResolvers } from '../../generated/graphql.js';
-import { assertSafeId } from '../../ids.js';
+import { assertUuid } from '../../ids.js';
 import { offsetConnection } from './offsetConnection.js';
 
 /** Legacy consistency groups: every field checks the Manila version first (NOT_SUPPORTED from 2.31). */
 export const ConsistencyGroupQuery: QueryResolvers = {
-  consistencyGroup: (_, { id }, ctx) => ctx.manila().loaders.consistencyGroupById.load(assertSafeId(id)),
+  consistencyGroup: (_, { id }, ctx) => ctx.manila().loaders.consistencyGroupById.load(assertUuid(id)),
   consistencyGroups: async (_, args, ctx) => {
     const { client, cg, loaders } = ctx.manila();
     const conn = await offsetConnection(
@@ -16,7 +16,7 @@ export const ConsistencyGroupQuery: QueryResolvers = {
     for (const g of conn.nodes) loaders.consistencyGroupById.prime(g.id, g);
     return conn;
   },
-  consistencyGroupSnapshot: (_, { id }, ctx) => ctx.manila().loaders.cgSnapshotById.load(assertSafeId(id)),
+  consistencyGroupSnapshot: (_, { id }, ctx) => ctx.manila().loaders.cgSnapshotById.load(assertUuid(id)),
   consistencyGroupSnapshots: async (_, args, ctx) => {
     const { client, cg, loaders } = ctx.manila();
     const conn = await offsetConnection(

@@ -3,14 +3,12 @@ import { NotSupportedError, InputError } from '../../errors.js';
 import { wantedLinks } from '../../graphql/lookahead.js';
 import { offsetFromCursor, pageSize } from '../../graphql/connections.js';
 import { wireValue } from '../../graphql/scalars.js';
-import { assertSafeId } from '../../ids.js';
+import { assertUuid, optionalUuid } from '../../ids.js';
 import { MANILA_VERSIONS } from '../../upstreams/manila/client.js';
 import { offsetConnection } from './offsetConnection.js';
 
-const optionalId = (id: string | null | undefined, what: string) => (id ? assertSafeId(id, what) : undefined);
-
 export const ManilaQuery: QueryResolvers = {
-  shareGroup: (_, { id }, ctx) => ctx.manila().loaders.shareGroupById.load(assertSafeId(id)),
+  shareGroup: (_, { id }, ctx) => ctx.manila().loaders.shareGroupById.load(assertUuid(id)),
   shareGroups: async (_, args, ctx, info) => {
     const { client, loaders } = ctx.manila();
     const f = args.filter;
@@ -20,8 +18,8 @@ export const ManilaQuery: QueryResolvers = {
       'name~': f?.nameContains ?? undefined,
       'description~': f?.descriptionContains ?? undefined,
       status: f?.status ? wireValue(f.status, 'snake') : undefined,
-      share_group_type_id: optionalId(f?.shareGroupTypeId, 'shareGroupTypeId'),
-      share_network_id: optionalId(f?.shareNetworkId, 'shareNetworkId'),
+      share_group_type_id: optionalUuid(f?.shareGroupTypeId, 'shareGroupTypeId'),
+      share_network_id: optionalUuid(f?.shareNetworkId, 'shareNetworkId'),
       sort_key: args.sort ? args.sort.key.toLowerCase() : undefined,
       sort_dir: args.sort ? (args.sort.direction ?? 'DESC').toLowerCase() : undefined,
     };
@@ -43,13 +41,13 @@ export const ManilaQuery: QueryResolvers = {
     loaders.primeShareGroups(conn.nodes, pageKey);
     return conn;
   },
-  shareGroupSnapshot: (_, { id }, ctx) => ctx.manila().loaders.shareGroupSnapshotById.load(assertSafeId(id)),
+  shareGroupSnapshot: (_, { id }, ctx) => ctx.manila().loaders.shareGroupSnapshotById.load(assertUuid(id)),
   shareGroupSnapshots: async (_, args, ctx) => {
     const { client, loaders } = ctx.manila();
     const f = args.filter;
     if (f?.status === 'UNKNOWN') throw new InputError('UNKNOWN is not a snapshot status Manila can filter by.');
     const filters = {
-      share_group_id: optionalId(f?.shareGroupId, 'shareGroupId'),
+      share_group_id: optionalUuid(f?.shareGroupId, 'shareGroupId'),
       status: f?.status ? wireValue(f.status, 'snake') : undefined,
       name: f?.name ?? undefined,
     };
@@ -63,19 +61,19 @@ export const ManilaQuery: QueryResolvers = {
     for (const s of conn.nodes) loaders.shareGroupSnapshotById.prime(s.id, s);
     return conn;
   },
-  shareGroupType: (_, { id }, ctx) => ctx.manila().loaders.shareGroupTypeById.load(assertSafeId(id)),
+  shareGroupType: (_, { id }, ctx) => ctx.manila().loaders.shareGroupTypeById.load(assertUuid(id)),
   shareGroupTypes: async (_, __, ctx) => {
     const { client, loaders } = ctx.manila();
     const all = await client.listShareGroupTypes(ctx.caller);
     for (const t of all) loaders.shareGroupTypeById.prime(t.id, t);
     return all;
   },
-  shareType: (_, { id }, ctx) => ctx.manila().loaders.shareTypeById.load(assertSafeId(id)),
+  shareType: (_, { id }, ctx) => ctx.manila().loaders.shareTypeById.load(assertUuid(id)),
   shareTypes: async (_, __, ctx) => {
     const { client, loaders } = ctx.manila();
     const all = await client.listShareTypes(ctx.caller);
     for (const t of all) loaders.shareTypeById.prime(t.id, t);
     return all;
   },
-  share: (_, { id }, ctx) => ctx.manila().loaders.shareById.load(assertSafeId(id)),
+  share: (_, { id }, ctx) => ctx.manila().loaders.shareById.load(assertUuid(id)),
 };

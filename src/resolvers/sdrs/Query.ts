@@ -2,7 +2,7 @@ import type { ProtectionGroupFilter, QueryResolvers } from '../../generated/grap
 import { InputError } from '../../errors.js';
 import { connection, offsetCursor, offsetFromCursor, pageSize } from '../../graphql/connections.js';
 import { wireValue } from '../../graphql/scalars.js';
-import { assertSafeId } from '../../ids.js';
+import { assertSdrsJobId, assertUuid } from '../../ids.js';
 import { readOffsetPages } from '../../upstreams/sdrs/paging.js';
 import type { SdrsGroupFilters } from '../../upstreams/sdrs/types.js';
 import { waitMillis } from './wait.js';
@@ -19,7 +19,7 @@ function groupFilters(f: ProtectionGroupFilter | null | undefined): SdrsGroupFil
 }
 
 export const SdrsQuery: QueryResolvers = {
-  protectionGroup: (_, { id }, ctx) => ctx.sdrs().loaders.groupById.load(assertSafeId(id)),
+  protectionGroup: (_, { id }, ctx) => ctx.sdrs().loaders.groupById.load(assertUuid(id)),
   protectionGroups: async (_, args, ctx) => {
     const first = pageSize(args.first);
     const start = offsetFromCursor(args.after);
@@ -39,7 +39,7 @@ export const SdrsQuery: QueryResolvers = {
     });
   },
   job: (_, { id, waitSeconds }, ctx) => {
-    const jobId = assertSafeId(id);
+    const jobId = assertSdrsJobId(id);
     const waitMs = waitMillis(waitSeconds);
     const { loaders } = ctx.sdrs();
     return waitMs === null ? loaders.jobById.load(jobId) : loaders.waitForJob(jobId, waitMs);

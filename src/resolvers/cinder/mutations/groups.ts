@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertSafeId } from '../../../ids.js';
+import { assertUuid, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 
@@ -13,13 +13,14 @@ export function reread(ctx: RequestContext, id: string) {
 }
 
 const ids = (list: readonly string[] | null | undefined, what: string) =>
-  list && list.length > 0 ? list.map((v) => assertSafeId(v, what)).join(',') : undefined;
+  list && list.length > 0 ? list.map((v) => assertUuid(v, what)).join(',') : undefined;
 
 export const groupMutations: MutationResolvers = {
   createGroup: async (_, { input }, ctx) => {
     if (input.volumeTypeIds.length === 0) throw new InputError('volumeTypeIds needs at least one volume type.');
     const { client } = ctx.cinder();
     const created = await client.createGroup(ctx.caller, {
+      // Names or ids (Cinder resolves both), so of no one format; they go in the body only, checked as strings.
       group_type: input.groupTypeId,
       volume_types: input.volumeTypeIds,
       name: input.name ?? undefined,
@@ -29,8 +30,8 @@ export const groupMutations: MutationResolvers = {
     return { group: await reread(ctx, created.id) };
   },
   createGroupFromSource: async (_, { input }, ctx) => {
-    const snap = input.groupSnapshotId ? assertSafeId(input.groupSnapshotId, 'groupSnapshotId') : undefined;
-    const src = input.sourceGroupId ? assertSafeId(input.sourceGroupId, 'sourceGroupId') : undefined;
+    const snap = optionalUuid(input.groupSnapshotId, 'groupSnapshotId');
+    const src = optionalUuid(input.sourceGroupId, 'sourceGroupId');
     if ((snap === undefined) === (src === undefined)) {
       throw new InputError('Give exactly one of groupSnapshotId and sourceGroupId.');
     }
@@ -43,7 +44,7 @@ export const groupMutations: MutationResolvers = {
     return { group: await reread(ctx, created.id) };
   },
   updateGroup: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     // Cinder wants comma-separated strings here, not arrays.
     const body = {
       name: input.name ?? undefined,
@@ -58,12 +59,12 @@ export const groupMutations: MutationResolvers = {
     return { group: await reread(ctx, id) };
   },
   deleteGroup: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     await ctx.cinder().client.groupAction(ctx.caller, id, 'delete', { 'delete-volumes': input.deleteVolumes ?? false });
     return { id, group: await reread(ctx, id) };
   },
   resetGroupStatus: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     // Cinder validates group resets against the snapshot status list, so in-use is refused upstream too.
     if (input.status === 'UNKNOWN' || input.status === 'IN_USE') {
       throw new InputError(`A group status cannot be reset to ${input.status}.`);

@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertSafeId } from '../../../ids.js';
+import { assertUuid, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { explainFailure } from './upstreamHints.js';
@@ -15,12 +15,10 @@ function reread(ctx: RequestContext, id: string) {
   return nullIfNotFound(loaders.consistencyGroupById.load(id));
 }
 
-const opt = (id: string | null | undefined, what: string) => (id ? assertSafeId(id, what) : undefined);
-
 export const consistencyGroupMutations: MutationResolvers = {
   createConsistencyGroup: async (_, { input }, ctx) => {
     const types = input.shareTypeIds ?? [];
-    const source = opt(input.sourceSnapshotId, 'sourceSnapshotId');
+    const source = optionalUuid(input.sourceSnapshotId, 'sourceSnapshotId');
     if ((types.length > 0) === (source !== undefined)) {
       throw new InputError('Give exactly one of shareTypeIds (at least one) and sourceSnapshotId.');
     }
@@ -30,8 +28,8 @@ export const consistencyGroupMutations: MutationResolvers = {
     const body: Record<string, unknown> = {
       name: input.name ?? undefined,
       description: input.description ?? undefined,
-      share_network_id: opt(input.shareNetworkId, 'shareNetworkId'),
-      ...(source ? { source_cgsnapshot_id: source } : { share_types: types.map((t) => assertSafeId(t, 'shareTypeIds')) }),
+      share_network_id: optionalUuid(input.shareNetworkId, 'shareNetworkId'),
+      ...(source ? { source_cgsnapshot_id: source } : { share_types: types.map((t) => assertUuid(t, 'shareTypeIds')) }),
     };
     const created = await explainFailure(ctx.manila().cg.create(ctx.caller, body), {
       NOT_FOUND: source ? `Consistency group snapshot ${source} does not exist.` : 'A share type or share network given does not exist.',
@@ -39,7 +37,7 @@ export const consistencyGroupMutations: MutationResolvers = {
     return { consistencyGroup: await reread(ctx, created.id) };
   },
   updateConsistencyGroup: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     const body = { name: input.name ?? undefined, description: input.description ?? undefined };
     if (body.name === undefined && body.description === undefined) {
       throw new InputError('updateConsistencyGroup needs at least one of name and description.');
@@ -48,20 +46,20 @@ export const consistencyGroupMutations: MutationResolvers = {
     return { consistencyGroup: await reread(ctx, id) };
   },
   deleteConsistencyGroup: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     await explainFailure(ctx.manila().cg.delete(ctx.caller, id), {
       CONFLICT: `Consistency group ${id} cannot be deleted now: it must be AVAILABLE or ERROR and hold no shares and no snapshots.`,
     });
     return { id, consistencyGroup: await reread(ctx, id) };
   },
   resetConsistencyGroupStatus: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     if (input.status === 'UNKNOWN') throw new InputError('A consistency group status cannot be reset to UNKNOWN.');
     await ctx.manila().cg.action(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') });
     return { consistencyGroup: await reread(ctx, id) };
   },
   forceDeleteConsistencyGroup: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     await ctx.manila().cg.action(ctx.caller, id, 'force_delete', null);
     return { id, consistencyGroup: await reread(ctx, id) };
   },

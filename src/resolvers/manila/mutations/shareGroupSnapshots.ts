@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertSafeId } from '../../../ids.js';
+import { assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { explainFailure } from './upstreamHints.js';
@@ -14,7 +14,7 @@ function reread(ctx: RequestContext, id: string) {
 
 export const shareGroupSnapshotMutations: MutationResolvers = {
   createShareGroupSnapshot: async (_, { input }, ctx) => {
-    const groupId = assertSafeId(input.shareGroupId, 'shareGroupId');
+    const groupId = assertUuid(input.shareGroupId, 'shareGroupId');
     const { client, loaders } = ctx.manila();
     // A missing group is a 400 on Manila, not a 404; the client maps it to NOT_FOUND.
     const created = await explainFailure(
@@ -32,7 +32,7 @@ export const shareGroupSnapshotMutations: MutationResolvers = {
     return { shareGroupSnapshot: await reread(ctx, created.id) };
   },
   updateShareGroupSnapshot: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     const body = { name: input.name ?? undefined, description: input.description ?? undefined };
     if (body.name === undefined && body.description === undefined) {
       throw new InputError('updateShareGroupSnapshot needs at least one of name and description.');
@@ -41,14 +41,14 @@ export const shareGroupSnapshotMutations: MutationResolvers = {
     return { shareGroupSnapshot: await reread(ctx, id) };
   },
   deleteShareGroupSnapshot: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     await explainFailure(ctx.manila().client.deleteShareGroupSnapshot(ctx.caller, id), {
       CONFLICT: `Share group snapshot ${id} cannot be deleted now: it must be AVAILABLE or ERROR.`,
     });
     return { id, shareGroupSnapshot: await reread(ctx, id) };
   },
   resetShareGroupSnapshotStatus: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     if (input.status === 'UNKNOWN') throw new InputError('A share group snapshot status cannot be reset to UNKNOWN.');
     await ctx.manila().client.shareGroupSnapshotAction(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') });
     return { shareGroupSnapshot: await reread(ctx, id) };

@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertSafeId } from '../../../ids.js';
+import { assertUuid, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { explainFailure } from './upstreamHints.js';
@@ -24,12 +24,10 @@ async function sourceGroupType(ctx: RequestContext, snapshotId: string): Promise
   return group?.share_group_type_id;
 }
 
-const opt = (id: string | null | undefined, what: string) => (id ? assertSafeId(id, what) : undefined);
-
 export const shareGroupMutations: MutationResolvers = {
   createShareGroup: async (_, { input }, ctx) => {
     const types = input.shareTypeIds ?? [];
-    const source = opt(input.sourceShareGroupSnapshotId, 'sourceShareGroupSnapshotId');
+    const source = optionalUuid(input.sourceShareGroupSnapshotId, 'sourceShareGroupSnapshotId');
     if ((types.length > 0) === (source !== undefined)) {
       throw new InputError('Give exactly one of shareTypeIds (at least one) and sourceShareGroupSnapshotId.');
     }
@@ -37,16 +35,16 @@ export const shareGroupMutations: MutationResolvers = {
     if (source && (input.shareNetworkId || input.availabilityZone)) {
       throw new InputError('shareNetworkId and availabilityZone are inherited from the source snapshot; leave them out.');
     }
-    let groupTypeId = opt(input.shareGroupTypeId, 'shareGroupTypeId');
+    let groupTypeId = optionalUuid(input.shareGroupTypeId, 'shareGroupTypeId');
     if (source && !groupTypeId) groupTypeId = await sourceGroupType(ctx, source);
     const body: Record<string, unknown> = {
       name: input.name ?? undefined,
       description: input.description ?? undefined,
       share_group_type_id: groupTypeId,
-      share_network_id: opt(input.shareNetworkId, 'shareNetworkId'),
+      share_network_id: optionalUuid(input.shareNetworkId, 'shareNetworkId'),
       availability_zone: input.availabilityZone ?? undefined,
       // Mutually exclusive upstream: the other key must be absent, not null.
-      ...(source ? { source_share_group_snapshot_id: source } : { share_types: types.map((t) => assertSafeId(t, 'shareTypeIds')) }),
+      ...(source ? { source_share_group_snapshot_id: source } : { share_types: types.map((t) => assertUuid(t, 'shareTypeIds')) }),
     };
     const created = await explainFailure(ctx.manila().client.createShareGroup(ctx.caller, body), {
       NOT_FOUND: source ? `Share group snapshot ${source} does not exist.` : 'A share type, share group type or share network given does not exist.',
@@ -54,7 +52,7 @@ export const shareGroupMutations: MutationResolvers = {
     return { shareGroup: await rereadShareGroup(ctx, created.id) };
   },
   updateShareGroup: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     const body = { name: input.name ?? undefined, description: input.description ?? undefined };
     if (body.name === undefined && body.description === undefined) {
       throw new InputError('updateShareGroup needs at least one of name and description.');
@@ -63,20 +61,20 @@ export const shareGroupMutations: MutationResolvers = {
     return { shareGroup: await rereadShareGroup(ctx, id) };
   },
   deleteShareGroup: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     await explainFailure(ctx.manila().client.deleteShareGroup(ctx.caller, id), {
       CONFLICT: `Share group ${id} cannot be deleted now: it must be AVAILABLE or ERROR and hold no shares and no snapshots.`,
     });
     return { id, shareGroup: await rereadShareGroup(ctx, id) };
   },
   forceDeleteShareGroup: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     // Manila's DELETE has no force parameter: forcing is the admin action with a null argument.
     await ctx.manila().client.shareGroupAction(ctx.caller, id, 'force_delete', null);
     return { id, shareGroup: await rereadShareGroup(ctx, id) };
   },
   resetShareGroupStatus: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     if (input.status === 'UNKNOWN') throw new InputError('A share group status cannot be reset to UNKNOWN.');
     await ctx.manila().client.shareGroupAction(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') });
     return { shareGroup: await rereadShareGroup(ctx, id) };

@@ -1,5 +1,5 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
-import { assertSafeId } from '../../../ids.js';
+import { assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import { waitMillis } from '../wait.js';
 import { jobPayload } from './jobPayload.js';
@@ -20,7 +20,7 @@ export const protectionGroupMutations: MutationResolvers = {
     return jobPayload(ctx, job_id, null, waitMs);
   },
   renameProtectionGroup: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     const { client, loaders } = ctx.sdrs();
     const renamed = await client.renameGroup(ctx.caller, id, input.name);
     loaders.forgetGroup(id);
@@ -31,7 +31,7 @@ export const protectionGroupMutations: MutationResolvers = {
     return { protectionGroup: await nullIfNotFound(loaders.groupById.load(id)) };
   },
   deleteProtectionGroup: async (_, { input }, ctx) => {
-    const id = assertSafeId(input.id);
+    const id = assertUuid(input.id);
     const waitMs = waitMillis(input.waitSeconds);
     const { job_id } = await ctx.sdrs().client.deleteGroup(ctx.caller, id);
     return { ...jobPayload(ctx, job_id, id, waitMs), id };

@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import type { RequestContext } from '../../../context.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertSafeId } from '../../../ids.js';
+import { assertUuid } from '../../../ids.js';
 import type { SdrsActionName } from '../../../upstreams/sdrs/types.js';
 import { waitMillis } from '../wait.js';
 import { jobPayload } from './jobPayload.js';
@@ -16,7 +16,7 @@ async function act(
   action: SdrsActionName,
   args: Record<string, unknown> = {},
 ) {
-  const id = assertSafeId(input.id);
+  const id = assertUuid(input.id);
   const waitMs = waitMillis(input.waitSeconds);
   const { job_id } = await ctx.sdrs().client.groupAction(ctx.caller, id, action, args);
   return jobPayload(ctx, job_id, id, waitMs);
