@@ -169,6 +169,31 @@ describe('CircuitBreaker: no caller opens it for the others', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('HttpClient: an upstream that takes the request and never answers is blamed on callers: it opens with three of them', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer(() => {}); // never answers
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const client = new HttpClient({
+      service: 'manila',
+      endpoint: `http://127.0.0.1:${port}`,
+      agent: createAgent({ connectMs: 1_000, headersMs: 100, bodyMs: 100 }),
+      breaker: new CircuitBreaker(opts),
+    });
+    const call = (identity: string) =>
+      client.as({ token: null, requestId: 'r', identity }, { method: 'GET', path: '/x' }).catch((e: unknown) => e as UpstreamError);
+    try {
+      const alone = await Promise.all(Array.from({ length: 6 }, () => call('token:heavy')));
+      for (const e of alone) expect(e).toMatchObject({ code: 'UPSTREAM_TIMEOUT', status: 0 });
+      expect(client.breaker.state).toBe('closed');
+      await Promise.all([call('token:b'), call('token:c')]);
+      expect(client.breaker.state).toBe('open');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it("HttpClient: a caller's 500s are its own, a refused connection is everyone's", async () => {
     const { createServer } = await import('node:http');
     const server = createServer((_req, res) => {
