@@ -1,9 +1,9 @@
 // Input is checked before it leaves (issue 18): strings with control characters or over MAX_STRING_LENGTH, ids
-// that are not of their kind's format (route words such as `detail` and `default` included) and empty filter ids
-// are BAD_USER_INPUT, and not one upstream call is made for them.
+// that are not of their kind's format (route words such as `detail` and `default` included), empty filter ids and
+// the ids of createProtectionGroup are BAD_USER_INPUT, and not one upstream call is made for them.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/simulator/cinder/seed.js';
-import { SDRS_SEED_JOBS } from '../../src/simulator/sdrs/seed.js';
+import { SDRS_SEED_JOBS, SDRS_SIM_DOMAIN } from '../../src/simulator/sdrs/seed.js';
 import { type Facade, type GqlResult, startFacade } from '../helpers/facade.js';
 
 let f: Facade;
@@ -158,5 +158,29 @@ describe('an empty filter id is refused, not dropped', () => {
   ])('%s(filter: { %s: "" })', async (field, key) => {
     const r = await f.gql(`{ ${field}(filter: { ${key}: "" }) { nodes { id } } }`);
     expectFieldRefused(r, new RegExp(`Invalid ${key} ""`));
+  });
+});
+
+describe('createProtectionGroup checks its domain and VPC ids before calling SDRS', () => {
+  const CREATE = 'mutation($in: CreateProtectionGroupInput!) { createProtectionGroup(input: $in) { jobId } }';
+  const input = (over: Record<string, string>) => ({
+    name: 'pg-1', sourceAvailabilityZone: 'cn-north-4a', targetAvailabilityZone: 'cn-north-4b',
+    domainId: SDRS_SIM_DOMAIN.id, sourceVpcId: '7d2e9f41-3a6b-4c8d-9e0f-1a2b3c4d5e6f', ...over,
+  });
+
+  it.each([
+    ['domainId', 'my-domain'],
+    ['domainId', ''],
+    ['sourceVpcId', 'vpc-1'],
+    ['sourceVpcId', '../servers'],
+  ])('%s %j', async (key, value) => {
+    const r = await f.gql(CREATE, { in: input({ [key]: value }) });
+    expectFieldRefused(r, new RegExp(`Invalid ${key} .*expected a UUID`));
+  });
+
+  it('well-formed ids reach SDRS (one POST)', async () => {
+    const d = await f.ok<any>(CREATE, { in: input({}) });
+    expect(d.createProtectionGroup.jobId).toMatch(/^[0-9a-f]{32}$/);
+    expect(upstreamCalls().filter((c) => c.startsWith('POST'))).toHaveLength(1);
   });
 });

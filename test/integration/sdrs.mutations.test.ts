@@ -253,7 +253,7 @@ describe('SDRS create, rename and delete', () => {
   it('an invalid create is BAD_USER_INPUT with the SDRS code (lower-case badrequest envelope)', async () => {
     const r = await f.gql(CREATE, { in: {
       name: 'bad name!', sourceAvailabilityZone: 'cn-north-4a', targetAvailabilityZone: 'cn-north-4b',
-      domainId: SDRS_SIM_DOMAIN.id, sourceVpcId: 'vpc-1',
+      domainId: SDRS_SIM_DOMAIN.id, sourceVpcId: '7d2e9f41-3a6b-4c8d-9e0f-1a2b3c4d5e6f',
     } });
     expect(r.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', upstream: { code: 'SDRS.0202', status: 400 } } });
   });

@@ -7,13 +7,16 @@ import { jobPayload } from './jobPayload.js';
 export const protectionGroupMutations: MutationResolvers = {
   createProtectionGroup: async (_, { input }, ctx) => {
     const waitMs = waitMillis(input.waitSeconds);
+    // The active-active domain and the VPC are UUIDs (SDRS API reference, "Creating a Protection Group").
+    const domainId = assertUuid(input.domainId, 'domainId');
+    const sourceVpcId = assertUuid(input.sourceVpcId, 'sourceVpcId');
     const { job_id } = await ctx.sdrs().client.createGroup(ctx.caller, {
       name: input.name,
       description: input.description ?? undefined,
       source_availability_zone: input.sourceAvailabilityZone,
       target_availability_zone: input.targetAvailabilityZone,
-      domain_id: input.domainId,
-      source_vpc_id: input.sourceVpcId,
+      domain_id: domainId,
+      source_vpc_id: sourceVpcId,
       dr_type: 'migration',
     });
     // The new group's id is known only from the job's entities.
