@@ -5,12 +5,20 @@ export const SERVICES: readonly ServiceName[] = ['cinder', 'manila', 'sdrs'];
 /** How one upstream is reached: a configured endpoint, the embedded simulator, or not at all. */
 export type ServiceMode = { kind: 'real'; url: string } | { kind: 'simulated' } | { kind: 'absent' };
 
-/** Protections against expensive or hostile requests; each has an environment variable (README). */
+/**
+ * Protections against expensive or hostile requests, and what the HTTP door lets through; each has an
+ * environment variable (README).
+ */
 export interface Limits {
   /** Whole-request deadline: every upstream call is cut to fit inside it. */
   requestDeadlineMs: number;
-  /** GraphQL requests in progress at once; more get 503 with Retry-After instead of queueing. */
+  /**
+   * GraphQL requests in progress at once (counted once their body is in); more get 503 OVERLOADED with
+   * Retry-After instead of queueing.
+   */
   maxInFlight: number;
+  /** BODY_TIMEOUT_MS: a request body must arrive whole within this after the headers, else 408. */
+  bodyTimeoutMs: number;
   /** On SIGTERM, how long in-flight requests get to finish. */
   shutdownGraceMs: number;
   maxDepth: number;
@@ -21,6 +29,10 @@ export interface Limits {
   maxNodes: number;
   /** MAX_RESPONSE_BYTES: a larger serialised answer is replaced by an error instead of being sent. */
   maxResponseBytes: number;
+  /** GRAPHQL_INTROSPECTION: schema introspection (GraphiQL's docs), whatever NODE_ENV says. */
+  introspection: boolean;
+  /** CORS_ORIGINS: exact browser origins answered with CORS headers; empty: none. */
+  corsOrigins: string[];
 }
 
 export interface Config {
@@ -101,6 +113,35 @@ function parseCompileAfter(raw: string | undefined): number | null {
   return Number(raw.trim());
 }
 
+function parseBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** Exact origins such as https://portal.example.com:8443; a browser sends exactly that in its Origin header. */
+function parseOrigins(raw: string | undefined): string[] {
+  const out: string[] = [];
+  for (const part of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    let origin: string | null = null;
+    try {
+      const url = new URL(part);
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === part.replace(/\/$/, '')) origin = url.origin;
+    } catch {
+      // not a URL: refused below
+    }
+    if (!origin) {
+      throw new ConfigError(
+        `CORS_ORIGINS lists exact origins such as https://portal.example.com (scheme, host, optional port; no path, no *), got ${JSON.stringify(part)}`,
+      );
+    }
+    out.push(origin);
+  }
+  return out;
+}
+
 /** Environment -> typed config. Throws ConfigError with one clear line for any bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.GRAPHQL_MAX_COST) {
@@ -114,6 +155,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (raw !== undefined && raw.trim() !== '') urls[s] = parseServiceUrl(URL_VARS[s], raw.trim());
   }
   const demo = Object.keys(urls).length === 0;
+  // KEYSTONE_URL counts as explicit: the catalog names the endpoints (issue 16).
+  if (env.NODE_ENV === 'production' && demo && !env.KEYSTONE_URL?.trim() && simulate.size === 0) {
+    throw new ConfigError(
+      'NODE_ENV=production and no CINDER_URL, MANILA_URL, SDRS_URL or KEYSTONE_URL is set: refusing to serve simulated data; set the upstream URLs, or SIMULATE=cinder,manila,sdrs to run on the simulators on purpose',
+    );
+  }
   const services = {} as Record<ServiceName, ServiceMode>;
   for (const s of SERVICES) {
     const url = urls[s];
@@ -135,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       requestDeadlineMs: parsePositive('REQUEST_DEADLINE_MS', env.REQUEST_DEADLINE_MS, 10_000),
       maxInFlight: parsePositive('MAX_IN_FLIGHT', env.MAX_IN_FLIGHT, 256),
+      bodyTimeoutMs: parsePositive('BODY_TIMEOUT_MS', env.BODY_TIMEOUT_MS, 10_000),
       shutdownGraceMs: parsePositive('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 20_000),
       maxDepth: parsePositive('GRAPHQL_MAX_DEPTH', env.GRAPHQL_MAX_DEPTH, 10),
       maxAliases: parsePositive('GRAPHQL_MAX_ALIASES', env.GRAPHQL_MAX_ALIASES, 15),
@@ -142,6 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: parsePositive('GRAPHQL_MAX_TOKENS', env.GRAPHQL_MAX_TOKENS, 2_000),
       maxNodes: parsePositive('GRAPHQL_MAX_NODES', env.GRAPHQL_MAX_NODES, 50_000),
       maxResponseBytes: parsePositive('MAX_RESPONSE_BYTES', env.MAX_RESPONSE_BYTES, 32 * 1024 * 1024),
+      introspection: parseBoolean('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, true),
+      corsOrigins: parseOrigins(env.CORS_ORIGINS),
     },
   };
 }

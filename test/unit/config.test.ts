@@ -31,6 +31,42 @@ describe('loadConfig', () => {
     expect(loadConfig({ GRAPHQL_COMPILE_AFTER: 'OFF' }).compileAfter).toBeNull();
   });
 
+  it('gives a request body BODY_TIMEOUT_MS (default 10 s) to arrive', () => {
+    expect(loadConfig({}).limits.bodyTimeoutMs).toBe(10_000);
+    expect(loadConfig({ BODY_TIMEOUT_MS: '2500' }).limits.bodyTimeoutMs).toBe(2_500);
+  });
+
+  it('switches introspection by GRAPHQL_INTROSPECTION alone (default on), whatever NODE_ENV says', () => {
+    expect(loadConfig({}).limits.introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', SIMULATE: 'cinder' }).limits.introspection).toBe(true);
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).limits.introspection).toBe(false);
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: ' FALSE ' }).limits.introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development', GRAPHQL_INTROSPECTION: '0' }).limits.introspection).toBe(false);
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'true' }).limits.introspection).toBe(true);
+  });
+
+  it('reads CORS_ORIGINS as an allow-list of exact origins (none by default)', () => {
+    expect(loadConfig({}).limits.corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: ' https://portal.example.com, http://localhost:5173/ ,' }).limits.corsOrigins).toEqual([
+      'https://portal.example.com',
+      'http://localhost:5173',
+    ]);
+  });
+
+  it('refuses to start in production with nothing configured, rather than serve simulated data', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /^NODE_ENV=production and no CINDER_URL, MANILA_URL, SDRS_URL or KEYSTONE_URL is set: refusing to serve simulated data; set the upstream URLs, or SIMULATE=cinder,manila,sdrs/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', CINDER_URL: ' ' })).toThrow(/refusing to serve simulated data/);
+    // Any explicit choice is fine: an endpoint, Keystone, or simulators asked for by name.
+    expect(loadConfig({ NODE_ENV: 'production', CINDER_URL: 'http://h/v3/p' }).services.cinder.kind).toBe('real');
+    expect(loadConfig({ NODE_ENV: 'production', KEYSTONE_URL: 'http://h:5000/v3' }).port).toBe(4000);
+    expect(loadConfig({ NODE_ENV: 'production', SIMULATE: 'cinder,manila,sdrs' }).demo).toBe(true);
+    // Outside production the demo mode stays the default.
+    expect(loadConfig({ NODE_ENV: 'development' }).demo).toBe(true);
+  });
+
   it.each([
     [{ PORT: 'abc' }, /PORT must be a whole number/],
     [{ PORT: '70000' }, /PORT must be a whole number/],
@@ -42,6 +78,11 @@ describe('loadConfig', () => {
     [{ UPSTREAM_TIMEOUT_MS: '-5' }, /UPSTREAM_TIMEOUT_MS/],
     [{ GRAPHQL_COMPILE_AFTER: 'sometimes' }, /GRAPHQL_COMPILE_AFTER must be a whole number .* or "off"/],
     [{ GRAPHQL_COMPILE_AFTER: '-1' }, /GRAPHQL_COMPILE_AFTER/],
+    [{ BODY_TIMEOUT_MS: '0' }, /BODY_TIMEOUT_MS must be a positive whole number/],
+    [{ GRAPHQL_INTROSPECTION: 'yes please' }, /GRAPHQL_INTROSPECTION must be true or false/],
+    [{ CORS_ORIGINS: '*' }, /CORS_ORIGINS lists exact origins .* got "\*"/],
+    [{ CORS_ORIGINS: 'https://ok.example, https://portal.example/app' }, /CORS_ORIGINS lists exact origins .* got "https:\/\/portal.example\/app"/],
+    [{ CORS_ORIGINS: 'portal.example' }, /CORS_ORIGINS lists exact origins/],
   ])('rejects %o with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
