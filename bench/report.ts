@@ -72,7 +72,7 @@ export interface Section {
   lines: string[];
 }
 
-const right = (c: string) => /^[-+0-9.,×% /n/a]*$/.test(c);
+const right = (c: string) => /^[-+0-9.,×%*/ na]*$/.test(c);
 
 export function sectionText(s: Section): string {
   const all = [s.head, ...s.rows];

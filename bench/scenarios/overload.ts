@@ -18,6 +18,8 @@ import type { ScreenSpec } from './calls.js';
 export const OVERLOAD_TARGET = 0.8;
 /** The next doubling must add at least this share of goodput for the curve to count as still rising. */
 const RISING = 1.1;
+/** A step during which the rest of the machine kept more than this share of a core busy is marked as disturbed. */
+const DISTURBED = 0.25;
 /** The first step, and the largest saturation point searched for (8 × it is the largest step). */
 const FIRST_CLIENTS = 8;
 const MAX_SATURATION = 256;
@@ -295,9 +297,13 @@ export async function overloadScenario(
   const at = { x2: share(2), x4: share(4), x8: share(8) };
   const pct = (x: number | null) => (x === null ? 'n/a' : `${fmt(100 * x, 0)} %`);
   const met = [at.x2, at.x4, at.x8].every((x) => x !== null && x >= OVERLOAD_TARGET);
+  const disturbed = steps.filter((s) => s.cpu.other > DISTURBED);
   const verdict =
     `goodput at 2×/4×/8× saturation: ${pct(at.x2)} / ${pct(at.x4)} / ${pct(at.x8)} of peak (target ≥ ${fmt(100 * OVERLOAD_TARGET, 0)} %)` +
-    ` — ${met ? 'met' : 'NOT MET'}; saturation at ${saturation} clients, peak ${fmt(peak, 0)} complete screens/s`;
+    ` — ${met ? 'met' : 'NOT MET'}; saturation at ${saturation} clients, peak ${fmt(peak, 0)} complete screens/s` +
+    (disturbed.length
+      ? `; DISTURBED: other processes kept > ${fmt(100 * DISTURBED, 0)} % of a core busy during the ${disturbed.map((s) => s.clients).join('/')}-client steps (marked *)`
+      : '');
   return { steps, saturation, peak, at, verdict };
 }
 
@@ -330,7 +336,7 @@ export function overloadSection(r: OverloadResult, spec: ScreenSpec, plan: Plan)
   const perSec = (n: number, s: OverloadStep) => fmt(n / s.seconds, 0);
   const core = (x: number) => `${fmt(100 * x, 0)}%`;
   const rows = r.steps.map((s) => [
-    String(s.clients),
+    `${s.clients}${s.cpu.other > DISTURBED ? '*' : ''}`,
     r.saturation && s.clients % r.saturation === 0 && s.clients >= r.saturation ? `${s.clients / r.saturation}×` : '',
     fmt(s.goodput, 0),
     `${fmt((100 * s.goodput) / r.peak, 0)} %`,
