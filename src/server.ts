@@ -10,14 +10,22 @@ import { formatError } from './graphql/errors.js';
 import { guardsPlugin } from './graphql/guards.js';
 import { type CompilingExecutor, compilingExecutor, executorGateway } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
+import { watchAborts } from './http/aborts.js';
+import { Admission, bulkheadsOf } from './http/admission.js';
+import { BodyReader, BodyRefused } from './http/body.js';
+import { corsPolicy } from './http/cors.js';
+import { upstreamStates } from './http/readiness.js';
+import { refuse, sendJson } from './http/respond.js';
 import { buildSchema } from './schema.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
+/** Bodies being read may hold this much memory in all (src/http/body.ts says why): 256 bodies of the largest size. */
+const BODY_BUDGET_BYTES = 256 * MAX_BODY_BYTES;
 
 export interface FacadeServer {
   url: string;
   server: Server;
-  /** GraphQL requests being answered right now. */
+  /** GraphQL requests being answered right now (admitted: their body is in). */
   inFlight(): number;
   /** How operations were executed: interpreted by graphql-js, or compiled by graphql-jit once they recurred. */
   execution: CompilingExecutor['stats'];
@@ -40,53 +48,7 @@ export interface ServerOptions {
   compileAfter: number | null;
 }
 
-/** What /readyz says about each upstream: its mode and its circuit breaker, never a live call. */
-function upstreamStates(upstreams: Upstreams, about: AboutShape) {
-  type Client = { http?: { breaker?: { state: string }; bulkhead?: { inFlight: number; queued: number } } } | null;
-  const out: Record<string, { mode: string; circuit: string | null; inFlight: number | null; queued: number | null }> = {};
-  for (const s of about.services) {
-    const http = (upstreams as unknown as Record<string, Client>)[s.name]?.http;
-    out[s.name] = {
-      mode: s.mode,
-      circuit: http?.breaker?.state ?? null,
-      inFlight: http?.bulkhead?.inFlight ?? null,
-      queued: http?.bulkhead?.queued ?? null,
-    };
-  }
-  return out;
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLarge());
-        req.resume();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function requestError(res: ServerResponse, status: number, message: string): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-}
-
-/** Starts the HTTP server: POST/GET /graphql (GraphiQL for browsers), /healthz, GraphiQL assets. */
+/** Starts the HTTP server: POST/GET /graphql (GraphiQL for browsers), /healthz, /readyz, GraphiQL assets. */
 export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   const { limits } = opts;
   // Depth, alias, directive, token and cost limits run at validation, before any resolver (so before any
@@ -106,6 +68,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     gateway: executorGateway(schema, execution.executor),
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Apollo's default follows NODE_ENV (off in production); exploring in GraphiQL is a main use, so it is ours.
+    introspection: limits.introspection,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     // Apollo would stop itself on SIGTERM and re-raise the signal, killing in-flight requests; main.ts drains.
@@ -121,33 +85,46 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     ],
   });
   await apollo.start();
-  let inFlight = 0;
-  let draining = false;
-  const idle: (() => void)[] = [];
+  const admission = new Admission(limits.maxInFlight, bulkheadsOf(opts.upstreams));
+  const bodies = new BodyReader({ maxBytes: MAX_BODY_BYTES, timeoutMs: limits.bodyTimeoutMs, budgetBytes: BODY_BUDGET_BYTES });
+  const cors = corsPolicy(limits.corsOrigins);
 
+  /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
+    let raw: string | undefined;
+    if (req.method === 'POST') {
+      try {
+        raw = await bodies.read(req);
+      } catch (err) {
+        if (!(err instanceof BodyRefused)) throw err;
+        const status = { timeout: 408, 'too-large': 413, budget: 503, shutdown: 503 }[err.reason];
+        const code = { timeout: 'REQUEST_TIMEOUT', 'too-large': 'BAD_REQUEST', budget: 'OVERLOADED', shutdown: 'SHUTTING_DOWN' } as const;
+        const retryAfter = err.reason === 'budget' ? 1 : err.reason === 'shutdown' ? 5 : undefined;
+        return refuse(res, status, code[err.reason], err.message, { retryAfter, close: true });
+      }
+    }
+    const release = admission.admit();
+    if (typeof release !== 'function') {
+      const draining = release.kind === 'shutting-down';
+      return refuse(res, 503, draining ? 'SHUTTING_DOWN' : 'OVERLOADED', release.message, { retryAfter: draining ? 5 : 1, close: draining });
+    }
+    // Counted until the response is flushed (or the client went away), not merely handed to the socket:
+    // a drain must not cut an answer that is still being written.
+    res.once('close', () => {
+      release();
+      if (admission.draining) server.closeIdleConnections();
+    });
+    if (admission.draining) res.setHeader('connection', 'close');
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    let body: unknown;
-    if (req.method === 'POST') {
-      let raw: string;
+    let body: unknown = raw;
+    if (raw !== undefined && (headers.get('content-type') ?? '').includes('json')) {
       try {
-        raw = await readBody(req);
-      } catch (err) {
-        if (err instanceof BodyTooLarge) return requestError(res, 413, `Request body exceeds ${MAX_BODY_BYTES} bytes.`);
-        throw err;
-      }
-      const type = headers.get('content-type') ?? '';
-      if (type.includes('json')) {
-        try {
-          body = raw.length ? JSON.parse(raw) : undefined;
-        } catch {
-          return requestError(res, 400, 'Request body is not valid JSON.');
-        }
-      } else {
-        body = raw;
+        body = raw.length ? JSON.parse(raw) : undefined;
+      } catch {
+        return refuse(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON.');
       }
     }
     const token = tokenFrom(headers);
@@ -183,20 +160,21 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const clientGone = watchAborts(req, res);
     const route = async () => {
       if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         return sendJson(res, 200, { status: 'ok' });
       }
       if (url.pathname === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
-        return sendJson(res, draining ? 503 : 200, {
-          status: draining ? 'draining' : 'ready',
-          inFlight,
+        return sendJson(res, admission.draining ? 503 : 200, {
+          status: admission.draining ? 'draining' : 'ready',
+          inFlight: admission.inFlight,
           upstreams: upstreamStates(opts.upstreams, opts.about),
         });
       }
       if (url.pathname.startsWith('/graphiql/') && req.method === 'GET') {
         const asset = graphiqlAsset(url.pathname.slice('/graphiql/'.length));
-        if (!asset) return requestError(res, 404, 'Not found.');
+        if (!asset) return refuse(res, 404, 'BAD_REQUEST', 'Not found.');
         res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' });
         return void res.end(asset.body);
       }
@@ -208,37 +186,24 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
           return void res.end(html);
         }
         if (url.pathname === '/graphql') {
-          if (draining) {
-            res.setHeader('connection', 'close');
-            res.setHeader('retry-after', '5');
-            return requestError(res, 503, 'The server is shutting down; retry on another instance.');
-          }
-          if (inFlight >= limits.maxInFlight) {
-            res.setHeader('retry-after', '1');
-            return requestError(res, 503, `Too many requests in progress (${limits.maxInFlight}); retry shortly.`);
-          }
-          // Counted until the response is flushed (or the client went away), not merely handed to the socket:
-          // a drain must not cut an answer that is still being written.
-          inFlight++;
-          res.once('close', () => {
-            inFlight--;
-            if (draining) server.closeIdleConnections();
-            if (inFlight === 0) idle.splice(0).forEach((wake) => wake());
-          });
-          if (draining) res.setHeader('connection', 'close');
+          if (req.method === 'OPTIONS') return cors.preflight(req, res);
+          cors.decorate(req, res);
           return await graphql(req, res, url.search);
         }
       }
-      return requestError(res, 404, 'Not found. The GraphQL endpoint is /graphql.');
+      return refuse(res, 404, 'BAD_REQUEST', 'Not found. The GraphQL endpoint is /graphql.');
     };
     route().catch((err: unknown) => {
+      // A client that went away is logged once, by watchAborts; whatever that broke is not a second story.
+      if (clientGone()) return void res.destroy();
       console.error('request failed:', err);
-      if (!res.headersSent) requestError(res, 500, 'Internal error in the facade.');
+      if (!res.headersSent) refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error in the facade.');
       else res.destroy();
     });
   });
   server.headersTimeout = 15_000;
-  server.requestTimeout = 60_000;
+  // Node's own cut for a whole request; BODY_TIMEOUT_MS answers slow bodies first, with a 408 that says why.
+  server.requestTimeout = Math.max(60_000, server.headersTimeout + limits.bodyTimeoutMs + 5_000);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -254,16 +219,18 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   return {
     url: `http://${host}:${addr.port}`,
     server,
-    inFlight: () => inFlight,
+    inFlight: () => admission.inFlight,
     execution: execution.stats,
     drain: async (graceMs) => {
-      draining = true;
+      admission.close();
+      // Bodies still arriving are refused now: a slow client must not hold the shutdown for BODY_TIMEOUT_MS.
+      bodies.refuseAll('The server is shutting down; retry on another instance.');
       // Stop accepting connections; idle keep-alive connections close now, busy ones once their answer is out.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const graceOver = new Promise<void>((r) => setTimeout(r, graceMs).unref());
-      if (inFlight > 0) await Promise.race([new Promise<void>((r) => idle.push(r)), graceOver]);
-      const left = inFlight;
+      await Promise.race([admission.whenIdle(), graceOver]);
+      const left = admission.inFlight;
       server.closeIdleConnections();
       // Whatever is still open after the grace period (a stuck client) is cut.
       await Promise.race([closed, graceOver.then(() => server.closeAllConnections())]);

@@ -1,0 +1,89 @@
+import type { IncomingMessage } from 'node:http';
+
+/** Why a body was not read; the door answers each with its own status (see server.ts). */
+export class BodyRefused extends Error {
+  constructor(
+    readonly reason: 'timeout' | 'too-large' | 'budget' | 'shutdown',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface BodyLimits {
+  /** The largest body accepted (413 past it). */
+  maxBytes: number;
+  /** BODY_TIMEOUT_MS: the whole body must arrive within this, counted from the end of the headers (408). */
+  timeoutMs: number;
+  /**
+   * Bytes of bodies being read, over all connections, held in memory at once. A request counts toward
+   * MAX_IN_FLIGHT only once its body is in (admission.ts), so bodies being read need their own bound: N clients
+   * each sending a nearly full body slowly would hold N × `maxBytes`. The bound is on bytes, not on requests: a
+   * bound on requests would be a slot that clients sending one byte each could fill again.
+   */
+  budgetBytes: number;
+}
+
+/**
+ * Reads request bodies within a deadline, a size limit and a shared memory budget. `refuseAll` (a drain) ends
+ * every read in progress at once instead of letting slow clients hold the shutdown.
+ */
+export class BodyReader {
+  private buffered = 0;
+  private readonly reading = new Set<(err: BodyRefused) => void>();
+
+  constructor(private readonly limits: BodyLimits) {}
+
+  /** Bytes held by bodies being read right now. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  read(req: IncomingMessage): Promise<string> {
+    const { maxBytes, timeoutMs, budgetBytes } = this.limits;
+    const declared = Number(req.headers['content-length']);
+    if (declared > maxBytes) return Promise.reject(new BodyRefused('too-large', `Request body exceeds ${maxBytes} bytes.`));
+    return new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const settle = (err: unknown, body?: string) => {
+        clearTimeout(timer);
+        this.reading.delete(fail);
+        this.buffered -= size;
+        req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+        if (err) {
+          // Nothing more is read from this connection; the answer closes it.
+          req.pause();
+          reject(err);
+        } else {
+          resolve(body as string);
+        }
+      };
+      const fail = (err: BodyRefused) => settle(err);
+      const onData = (c: Buffer) => {
+        if (size + c.length > maxBytes) return fail(new BodyRefused('too-large', `Request body exceeds ${maxBytes} bytes.`));
+        if (this.buffered + c.length > budgetBytes) {
+          return fail(new BodyRefused('budget', 'Too many request bodies are being received at once; retry shortly.'));
+        }
+        size += c.length;
+        this.buffered += c.length;
+        chunks.push(c);
+      };
+      const onEnd = () => settle(null, Buffer.concat(chunks, size).toString('utf8'));
+      const onError = (err: Error) => settle(err);
+      // The client went away before the end of its body ('error' comes first on Node 20; this is the backstop).
+      const onClose = () => settle(new Error('the client closed the connection before the end of its body'));
+      const timer = setTimeout(
+        () => fail(new BodyRefused('timeout', `The request body did not arrive within ${timeoutMs} ms (BODY_TIMEOUT_MS); the connection is closed.`)),
+        timeoutMs,
+      );
+      this.reading.add(fail);
+      req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+    });
+  }
+
+  /** Ends every read in progress with a refusal (the server is shutting down). */
+  refuseAll(message: string): void {
+    for (const fail of [...this.reading]) fail(new BodyRefused('shutdown', message));
+  }
+}

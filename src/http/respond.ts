@@ -1,0 +1,35 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * `extensions.code` of the answers the HTTP door gives itself, before GraphQL runs. A client can act on each:
+ * fix the request (BAD_REQUEST), send the body faster or smaller (REQUEST_TIMEOUT), come back after Retry-After
+ * (OVERLOADED: this instance is at capacity; SHUTTING_DOWN: go to another instance), or report a bug.
+ */
+export type DoorCode = 'BAD_REQUEST' | 'REQUEST_TIMEOUT' | 'OVERLOADED' | 'SHUTTING_DOWN' | 'INTERNAL_SERVER_ERROR';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export interface RefusalOptions {
+  /** Seconds, sent as Retry-After. */
+  retryAfter?: number;
+  /**
+   * Close the connection once the answer is out: the request's body was not read to its end, so the
+   * connection cannot carry another request (and a slow client should not keep it).
+   */
+  close?: boolean;
+}
+
+/** An answer of the door itself: `{ errors: [{ message, extensions: { code } }] }`, as GraphQL errors look. */
+export function refuse(res: ServerResponse, status: number, code: DoorCode, message: string, opts: RefusalOptions = {}): void {
+  if (opts.retryAfter !== undefined) res.setHeader('retry-after', String(opts.retryAfter));
+  if (opts.close) {
+    res.setHeader('connection', 'close');
+    // 'finish': the answer is handed to the kernel; the unread rest of the body is not waited for.
+    res.once('finish', () => res.socket?.destroySoon());
+  }
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
