@@ -1,4 +1,5 @@
 import type { Resolvers } from '../generated/graphql.js';
+import { aboutFor } from '../graphql/about.js';
 import { totalCount } from '../graphql/connections.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
 import { Group } from './cinder/Group.js';
@@ -30,7 +31,7 @@ import { protectionMutations } from './sdrs/mutations/protection.js';
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    about: (_, __, ctx) => ctx.about,
+    about: (_, __, ctx) => aboutFor(ctx.about, ctx.caller.token),
     ...CinderQuery,
     ...ManilaQuery,
     ...ConsistencyGroupQuery,
