@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'UPSTREAM_ERROR'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNAVAILABLE'
-  | 'DEADLINE_EXCEEDED';
+  | 'DEADLINE_EXCEEDED'
+  | 'OUTCOME_UNKNOWN';
 
 export type ServiceName = 'cinder' | 'manila' | 'sdrs';
 

@@ -9,9 +9,6 @@ import { InputError } from './errors.js';
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const SDRS_JOB_ID = /^[0-9A-Fa-f]{32}$/;
 
-// For ids of no known kind only: anything that could move a URL (no '/', '.', '%', '?') is refused.
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-
 /** How a refused id is shown in a message: JSON-quoted (control characters escaped) and cut at 40 characters. */
 function shown(id: string): string {
   return JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id);
@@ -37,18 +34,6 @@ export function optionalUuid(id: string | null | undefined, what: string): strin
 export function assertSdrsJobId(id: string, what = 'job id'): string {
   if (!SDRS_JOB_ID.test(id)) {
     throw new InputError(`Invalid ${what} ${shown(id)}: SDRS job ids are 32 hex digits (e.g. 0000000062db92d70162db9d200f000a).`);
-  }
-  return id;
-}
-
-/**
- * Throws BAD_USER_INPUT unless `id` is safe to place in an upstream URL. Only for ids whose kind is not known here:
- * the marker in a cursor (connections.ts decodes it for any marker-paged listing). Ids of a known kind are checked
- * by their own format above.
- */
-export function assertSafeId(id: string, what = 'id'): string {
-  if (!SAFE_ID.test(id)) {
-    throw new InputError(`Invalid ${what} ${shown(id)}: ids are 1-128 letters, digits, '-' or '_' (e.g. a UUID).`);
   }
   return id;
 }

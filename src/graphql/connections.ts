@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { assertSafeId } from '../ids.js';
+import { assertUuid } from '../ids.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -61,7 +61,7 @@ export function markerFromCursor(cursor: string | null | undefined): string | un
   const raw = dec(cursor);
   if (!raw.startsWith('m:')) throw badCursor();
   try {
-    return assertSafeId(raw.slice(2), 'cursor');
+    return assertUuid(raw.slice(2), 'cursor');
   } catch {
     throw badCursor();
   }

@@ -122,9 +122,3 @@ describe('compilingExecutor', () => {
     }
   });
 });
-    const result = await run.executor(request('query A { things { id } }', undefined, 'Missing').rc);
-    expect(result.errors?.[0]?.message).toBe('Unknown operation named "Missing".');
-    await run.executor(request('query A { things { id } }', undefined, 'Missing').rc);
-    expect(run.stats()).toMatchObject({ compiled: 0, interpreted: 2, compilations: 1 });
-  });
-});
