@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNAVAILABLE'
   | 'DEADLINE_EXCEEDED'
+  /** A write reached the upstream but its answer was lost: it may have happened; re-read before sending it again. */
   | 'OUTCOME_UNKNOWN';
 
 export type ServiceName = 'cinder' | 'manila' | 'sdrs';
