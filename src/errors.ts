@@ -18,6 +18,9 @@ export type ErrorCode =
 
 export type ServiceName = 'cinder' | 'manila' | 'sdrs';
 
+/** Everything the facade calls over HTTP: the storage services, and Keystone for who the caller is. */
+export type UpstreamService = ServiceName | 'keystone';
+
 /** Base class of every error the facade raises on purpose; anything else is an internal error. */
 export class FacadeError extends Error {
   constructor(
@@ -51,7 +54,7 @@ export class UpstreamError extends FacadeError {
   constructor(
     code: ErrorCode,
     message: string,
-    readonly service: ServiceName,
+    readonly service: UpstreamService,
     /** HTTP status from the upstream; 0 when no response arrived (timeout, refused connection). */
     readonly status: number,
     readonly requestId: string | null,

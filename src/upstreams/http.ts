@@ -1,6 +1,6 @@
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
-import { type ServiceName, UpstreamError } from '../errors.js';
+import { type UpstreamService, UpstreamError } from '../errors.js';
 import type { Caller } from './caller.js';
 import { Bulkhead, BulkheadRejection, CircuitBreaker, RetryBudget, retryDelayMs } from './resilience.js';
 import { RoundTripClock } from './roundTrips.js';
@@ -83,7 +83,7 @@ export function queryString(query: Query | undefined): string {
 }
 
 export interface HttpClientOptions {
-  service: ServiceName;
+  service: UpstreamService;
   /** Endpoint as the Keystone catalog lists it, e.g. http://host:8776/v3/<project>. */
   endpoint: string;
   agent: Dispatcher;
@@ -129,7 +129,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The one place HTTP happens. Errors leave it only as UpstreamError. */
 export class HttpClient {
-  readonly service: ServiceName;
+  readonly service: UpstreamService;
   readonly endpoint: string;
   readonly breaker: CircuitBreaker;
   readonly bulkhead: Bulkhead;

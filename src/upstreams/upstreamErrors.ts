@@ -1,4 +1,4 @@
-import { type ErrorCode, type ServiceName, UpstreamError } from '../errors.js';
+import { type ErrorCode, type UpstreamService, UpstreamError } from '../errors.js';
 import { errors as undiciErrors } from 'undici';
 import { MAX_RESPONSE_BYTES } from './transport.js';
 
@@ -21,9 +21,9 @@ export function codeForStatus(status: number): ErrorCode {
   return 'UPSTREAM_ERROR';
 }
 
-const SERVICE_LABEL: Record<ServiceName, string> = { cinder: 'Cinder', manila: 'Manila', sdrs: 'SDRS' };
+const SERVICE_LABEL: Record<UpstreamService, string> = { cinder: 'Cinder', manila: 'Manila', sdrs: 'SDRS', keystone: 'Keystone' };
 
-export function serviceLabel(service: ServiceName): string {
+export function serviceLabel(service: UpstreamService): string {
   return SERVICE_LABEL[service];
 }
 
@@ -78,7 +78,7 @@ export function requestIdOf(headers: Record<string, string | string[] | undefine
   return null;
 }
 
-export function networkError(service: ServiceName, err: unknown): UpstreamError {
+export function networkError(service: UpstreamService, err: unknown): UpstreamError {
   const label = serviceLabel(service);
   if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
     return new UpstreamError('UPSTREAM_ERROR', `${label} answered with more than ${MAX_RESPONSE_BYTES} bytes; refused.`, service, 0, null, null);
@@ -103,9 +103,10 @@ export function networkError(service: ServiceName, err: unknown): UpstreamError 
 }
 
 /** How to find out whether a write happened, per service. */
-const CHECK_HINT: Record<ServiceName, string> = {
+const CHECK_HINT: Record<UpstreamService, string> = {
   cinder: 'Re-read the object (query it by id, or list) to see whether it did before sending the change again.',
   manila: 'Re-read the object (query it by id, or list) to see whether it did before sending the change again.',
+  keystone: 'Re-read the object to see whether it did before sending the change again.',
   sdrs: "Check the protection group's status (and the job, if the action started one) to see whether it did before sending the change again.",
 };
 
@@ -114,7 +115,7 @@ const CHECK_HINT: Record<ServiceName, string> = {
  * closed or reset, a timeout, the request deadline. The upstream may have carried it out, so it is neither
  * "unreachable" nor safe to send again blindly. Writes refused before they left keep networkError's codes.
  */
-export function outcomeUnknown(service: ServiceName, err: unknown): UpstreamError {
+export function outcomeUnknown(service: UpstreamService, err: unknown): UpstreamError {
   let why: string;
   if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
     why = `its answer was larger than ${MAX_RESPONSE_BYTES} bytes and was not read`;

@@ -60,7 +60,8 @@ describe('circuit breaker', () => {
   it('opens on a sustained error rate, then fails fast without calling the upstream', async () => {
     const { f, sim } = await cinderFacade();
     sim.injectFault({ status: 500, json: { computeFault: { code: 500, message: 'boom' } }, times: 1_000 });
-    for (let i = 0; i < 10; i++) await f.gql(`{ group(id: "${GROUP}") { name } }`);
+    // From three callers: failures of one caller alone never open it (test/integration/breaker-per-caller.test.ts).
+    for (let i = 0; i < 10; i++) await f.gql(`{ group(id: "${GROUP}") { name } }`, undefined, { token: `caller-${i % 3}` });
     const ready = await request(`${f.app.server.url}/readyz`);
     expect(((await ready.body.json()) as any).upstreams.cinder.circuit).toBe('open');
     const before = sim.calls.length;

@@ -1,0 +1,103 @@
+import type { Dispatcher } from 'undici';
+import { UpstreamError } from '../errors.js';
+import type { Caller } from '../upstreams/caller.js';
+import { HttpClient, path } from '../upstreams/http.js';
+import type { KeystoneCatalogEntry } from './catalog.js';
+import { TokenCache } from './tokenCache.js';
+
+/** Who a token says the caller is: what Keystone's token validation answers, minus what the facade never uses. */
+export interface Identity {
+  user: { id: string; name: string; domain: string | null };
+  /** Null for a token scoped to a domain or to nothing: no project's data can be read with it. */
+  project: { id: string; name: string; domain: string | null } | null;
+  roles: readonly string[];
+  expiresAt: Date;
+  catalog: readonly KeystoneCatalogEntry[];
+}
+
+interface WireToken {
+  token?: {
+    expires_at?: string;
+    user?: { id?: string; name?: string; domain?: { id?: string; name?: string } };
+    project?: { id?: string; name?: string; domain?: { id?: string; name?: string } };
+    roles?: { id?: string; name?: string }[];
+    catalog?: KeystoneCatalogEntry[];
+  };
+}
+
+export interface KeystoneOptions {
+  /** KEYSTONE_URL: the identity v3 endpoint, e.g. http://127.0.0.1:5000/v3. */
+  url: string;
+  agent: Dispatcher;
+  /** KEYSTONE_CACHE_SECONDS, in ms: a validated token is trusted this long at most (and never past its expiry). */
+  cacheMs: number;
+  /** Validated tokens kept at most. */
+  cacheEntries?: number;
+}
+
+/** Validates callers' tokens against Keystone and remembers the answers briefly, by a hash of the token. */
+export class KeystoneClient {
+  readonly http: HttpClient;
+  readonly cache: TokenCache<Identity>;
+  /** Validations in flight, by token hash: a burst of requests with one new token costs one Keystone call. */
+  private readonly pending = new Map<string, Promise<Identity>>();
+
+  constructor(opts: KeystoneOptions) {
+    this.http = new HttpClient({ service: 'keystone', endpoint: opts.url, agent: opts.agent });
+    this.cache = new TokenCache(opts.cacheMs, opts.cacheEntries ?? 10_000);
+  }
+
+  /** The caller's identity; UNAUTHENTICATED for a token Keystone refuses, UPSTREAM_* when Keystone fails. */
+  identify(token: string, caller: Caller): Identity | Promise<Identity> {
+    const known = this.cache.get(token);
+    if (known) return known;
+    const key = TokenCache.keyOf(token);
+    let pending = this.pending.get(key);
+    if (!pending) {
+      pending = this.validate(token, caller).finally(() => this.pending.delete(key));
+      this.pending.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async validate(token: string, caller: Caller): Promise<Identity> {
+    let json: unknown;
+    try {
+      // Keystone's default policy lets a token validate itself (identity:validate_token: "... or token_subject").
+      const res = await this.http.as({ ...caller, token, gets: undefined }, {
+        method: 'GET',
+        path: path`/auth/tokens`,
+        headers: { 'x-subject-token': token },
+      });
+      json = res.json;
+    } catch (err) {
+      if (err instanceof UpstreamError && (err.status === 401 || err.status === 404)) {
+        throw new UpstreamError('UNAUTHENTICATED', 'Keystone does not accept this token (expired, revoked or unknown); get a new one.', 'keystone', err.status, err.requestId, err.upstreamCode);
+      }
+      throw err;
+    }
+    const identity = identityOf(json);
+    this.cache.set(token, identity, identity.expiresAt.getTime());
+    return identity;
+  }
+}
+
+function identityOf(json: unknown): Identity {
+  const t = (json as WireToken | undefined)?.token;
+  const expires = t?.expires_at ? Date.parse(t.expires_at) : Number.NaN;
+  if (!t?.user?.id || Number.isNaN(expires)) {
+    throw new UpstreamError('UPSTREAM_ERROR', 'Keystone validated the token but its answer has no user or expiry.', 'keystone', 200, null, null);
+  }
+  return {
+    user: { id: t.user.id, name: t.user.name ?? t.user.id, domain: t.user.domain?.name ?? t.user.domain?.id ?? null },
+    project: t.project?.id
+      ? { id: t.project.id, name: t.project.name ?? t.project.id, domain: t.project.domain?.name ?? t.project.domain?.id ?? null }
+      : null,
+    roles: (t.roles ?? []).map((r) => r.name ?? r.id ?? '').filter(Boolean),
+    expiresAt: new Date(expires),
+    catalog: t.catalog ?? [],
+  };
+}
+
+/** Admin as Keystone's default policies and Cinder's and Manila's read it: the `admin` role. */
+export const isAdmin = (identity: Identity | null): boolean => identity?.roles.includes('admin') ?? false;
