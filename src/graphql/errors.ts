@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { FacadeError, UpstreamError } from '../errors.js';
 
 // Apollo's own codes for request-level problems that we pass through unchanged.
@@ -20,7 +20,9 @@ const PASS_THROUGH = new Set([
  * never with a stack trace or a raw upstream body.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  // Refusals raised before execution (the identity gate) are GraphQLErrors carrying the facade's own error.
+  const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof FacadeError ? unwrapped.originalError : unwrapped;
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof FacadeError) {
     const extensions: Record<string, unknown> = { code: original.code };

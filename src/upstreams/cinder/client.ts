@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
-import { HttpClient, path, type Query, type UpstreamRequest } from '../http.js';
+import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
 import { VersionCache, compareVersions, minVersion, serviceRoot } from '../microversion.js';
 import { readMarkerPages } from '../paging.js';
 import type {
@@ -86,8 +86,9 @@ export class CinderClient {
   readonly http: HttpClient;
   private readonly negotiated: () => Negotiated | Promise<Negotiated>;
 
-  constructor(endpoint: string, agent: Dispatcher) {
-    this.http = new HttpClient({ service: 'cinder', endpoint, agent });
+  /** `shared`: a breaker and bulkhead shared with other endpoints of the same host (one per project with Keystone). */
+  constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead'>) {
+    this.http = new HttpClient({ service: 'cinder', endpoint, agent, ...shared });
     this.negotiated = new VersionCache(() => this.discoverMax()).negotiated((max) => new Negotiated(max));
   }
 

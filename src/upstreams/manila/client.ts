@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
-import { HttpClient, path, type Query, type UpstreamRequest } from '../http.js';
+import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
 import { VersionCache, compareVersions, minVersion, serviceRoot } from '../microversion.js';
 import { PageCap, readOffsetPages } from './paging.js';
 import type {
@@ -82,13 +82,15 @@ export class ManilaClient {
   /** The negotiated microversion and per-kind headers (see VersionCache.negotiated). */
   private readonly negotiation: () => Negotiated | Promise<Negotiated>;
 
-  constructor(endpoint: string, agent: Dispatcher) {
+  /** `shared`: a breaker and bulkhead shared with other endpoints of the same host (one per project with Keystone). */
+  constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead'>) {
     // Manila answers "missing parent" with 400 (share-group-snapshot create, create from a snapshot).
     this.http = new HttpClient({
       service: 'manila',
       endpoint,
       agent,
       classify: (status, _code, message) => (missingParent(status, message) ? 'NOT_FOUND' : undefined),
+      ...shared,
     });
     this.negotiation = new VersionCache(() => this.discoverMax()).negotiated((max) => new Negotiated(max));
   }

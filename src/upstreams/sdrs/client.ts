@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { type ErrorCode, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
-import { type ErrorClassifier, HttpClient, path, type UpstreamRequest } from '../http.js';
+import { type ErrorClassifier, HttpClient, type HttpClientOptions, path, type UpstreamRequest } from '../http.js';
 import type {
   SdrsActionName,
   SdrsCreateProtectionGroup,
@@ -55,8 +55,9 @@ export interface SdrsListOptions {
 export class SdrsClient {
   readonly http: HttpClient;
 
-  constructor(endpoint: string, agent: Dispatcher) {
-    this.http = new HttpClient({ service: 'sdrs', endpoint, agent, classify: classifySdrsError });
+  /** `shared`: a breaker and bulkhead shared with other endpoints of the same host (one per project with Keystone). */
+  constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead'>) {
+    this.http = new HttpClient({ service: 'sdrs', endpoint, agent, classify: classifySdrsError, ...shared });
   }
 
   private call(caller: Caller, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {

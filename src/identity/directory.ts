@@ -1,0 +1,80 @@
+import { type ServiceName, UpstreamError } from '../errors.js';
+import { Bulkhead, CircuitBreaker } from '../upstreams/resilience.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../upstreams/http.js';
+import { type CatalogChoice, fillProject, pickEndpoint } from './catalog.js';
+import type { Identity } from './keystone.js';
+
+/** What a client needs beside its endpoint: protections shared by every endpoint on the same host. */
+export interface SharedProtections {
+  breaker: CircuitBreaker;
+  bulkhead: Bulkhead;
+}
+
+export type ClientFactory<C> = (endpoint: string, shared: SharedProtections) => C;
+
+/** Where one service's endpoint comes from once Keystone is configured. */
+export type EndpointSource = { kind: 'template'; template: string } | { kind: 'catalog' } | { kind: 'absent' };
+
+/** A client for the caller, or why there is none (the service's fields answer it). */
+export type ClientFor<C> = { client: C; endpoint: string } | { error: UpstreamError };
+
+/**
+ * Clients by endpoint, made on first use: with Keystone every project has its own endpoint URL (`…/v3/<project>`),
+ * and each endpoint negotiates its own API version, so two regions or two clouds work side by side. The circuit
+ * breaker and bulkhead are per host, shared by its endpoints: a host's capacity does not grow with its projects.
+ * At most `maxClients` endpoints are kept (least recently used out); a client holds no caller's data.
+ */
+export class EndpointClients<C> {
+  private readonly clients = new Map<string, C>();
+  private readonly shared = new Map<string, SharedProtections>();
+
+  constructor(
+    private readonly make: ClientFactory<C>,
+    private readonly maxClients = 256,
+  ) {}
+
+  get(endpoint: string): C {
+    let client = this.clients.get(endpoint);
+    if (client) {
+      this.clients.delete(endpoint);
+    } else {
+      client = this.make(endpoint, this.protectionsOf(new URL(endpoint).origin));
+      if (this.clients.size >= this.maxClients) this.clients.delete(this.clients.keys().next().value as string);
+    }
+    this.clients.set(endpoint, client);
+    return client;
+  }
+
+  /** Every host's protections, for /readyz: origin -> breaker and bulkhead. */
+  hosts(): ReadonlyMap<string, SharedProtections> {
+    return this.shared;
+  }
+
+  private protectionsOf(origin: string): SharedProtections {
+    let p = this.shared.get(origin);
+    if (!p) {
+      p = { breaker: new CircuitBreaker(), bulkhead: new Bulkhead(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS * 4) };
+      this.shared.set(origin, p);
+    }
+    return p;
+  }
+}
+
+function unavailable(service: ServiceName, message: string): UpstreamError {
+  return new UpstreamError('UPSTREAM_UNAVAILABLE', message, service, 0, null, null);
+}
+
+/**
+ * The endpoint of `service` for this caller: a configured `*_URL` wins (its `{project_id}` filled from the token),
+ * else the caller's catalog. Never a guess: a missing service, a template without a project, or several regions
+ * without KEYSTONE_REGION is an answer saying so.
+ */
+export function endpointFor(service: ServiceName, source: EndpointSource, identity: Identity, choice: CatalogChoice): string | UpstreamError {
+  if (source.kind === 'absent') return unavailable(service, `The ${service} service is not configured on this facade.`);
+  if (source.kind === 'template') {
+    const url = fillProject(source.template, identity.project?.id ?? null);
+    return url ?? unavailable(service, `The ${service} endpoint needs a project, and this token is not scoped to one.`);
+  }
+  const pick = pickEndpoint(identity.catalog, service, choice);
+  return pick.ok ? pick.url.replace(/\/+$/, '') : unavailable(service, pick.message);
+}

@@ -1,0 +1,102 @@
+import { GraphQLError } from 'graphql';
+import { FacadeError, type ServiceName, UpstreamError } from '../errors.js';
+import type { Caller } from '../upstreams/caller.js';
+import type { CinderClient } from '../upstreams/cinder/client.js';
+import type { ManilaClient } from '../upstreams/manila/client.js';
+import type { SdrsClient } from '../upstreams/sdrs/client.js';
+import type { CatalogChoice } from './catalog.js';
+import { type EndpointClients, type EndpointSource, endpointFor } from './directory.js';
+import type { Identity, KeystoneClient } from './keystone.js';
+
+/** Per service: the caller's client, why there is none (its fields answer that error), or null (not configured). */
+export interface CallerUpstreams {
+  cinder: CinderClient | UpstreamError | null;
+  manila: ManilaClient | UpstreamError | null;
+  sdrs: SdrsClient | UpstreamError | null;
+}
+
+export interface IdentityGateOptions {
+  keystone: KeystoneClient;
+  sources: Record<ServiceName, EndpointSource>;
+  choice: CatalogChoice;
+  clients: { cinder: EndpointClients<CinderClient>; manila: EndpointClients<ManilaClient>; sdrs: EndpointClients<SdrsClient> };
+}
+
+export interface CallerIdentity {
+  identity: Identity;
+  upstreams: CallerUpstreams;
+  /** The endpoint each service is reached at for this caller (null where it has none). */
+  endpoints: Record<ServiceName, string | null>;
+}
+
+/**
+ * With KEYSTONE_URL set, nobody gets past here without a token Keystone accepts, and each caller's services are the
+ * ones its token points at. Everything is decided before execution, so a refusal costs no Cinder, Manila or SDRS call.
+ */
+export class IdentityGate {
+  /** Endpoints per validated identity: the cached Identity object is reused, so this is worked out once per token. */
+  private readonly endpointsOf = new WeakMap<Identity, Record<ServiceName, string | UpstreamError>>();
+
+  constructor(private readonly opts: IdentityGateOptions) {}
+
+  get keystone(): KeystoneClient {
+    return this.opts.keystone;
+  }
+
+  async admit(token: string | null, caller: Caller): Promise<CallerIdentity> {
+    if (!token) throw unauthenticated('This facade needs a Keystone token: send it as X-Auth-Token (or Authorization: Bearer).');
+    let identity: Identity;
+    try {
+      identity = await this.opts.keystone.identify(token, caller);
+    } catch (err) {
+      if (err instanceof UpstreamError && err.code === 'UNAUTHENTICATED') throw unauthenticated(err.message);
+      throw keystoneFailure(err);
+    }
+    const endpoints = this.endpoints(identity);
+    const { clients } = this.opts;
+    const pick = <C>(service: ServiceName, pool: EndpointClients<C>): C | UpstreamError => {
+      const e = endpoints[service];
+      return typeof e === 'string' ? pool.get(e) : e;
+    };
+    return {
+      identity,
+      upstreams: { cinder: pick('cinder', clients.cinder), manila: pick('manila', clients.manila), sdrs: pick('sdrs', clients.sdrs) },
+      endpoints: {
+        cinder: typeof endpoints.cinder === 'string' ? endpoints.cinder : null,
+        manila: typeof endpoints.manila === 'string' ? endpoints.manila : null,
+        sdrs: typeof endpoints.sdrs === 'string' ? endpoints.sdrs : null,
+      },
+    };
+  }
+
+  private endpoints(identity: Identity): Record<ServiceName, string | UpstreamError> {
+    let known = this.endpointsOf.get(identity);
+    if (!known) {
+      const { sources, choice } = this.opts;
+      known = {
+        cinder: endpointFor('cinder', sources.cinder, identity, choice),
+        manila: endpointFor('manila', sources.manila, identity, choice),
+        sdrs: endpointFor('sdrs', sources.sdrs, identity, choice),
+      };
+      this.endpointsOf.set(identity, known);
+    }
+    return known;
+  }
+}
+
+function unauthenticated(message: string): GraphQLError {
+  const originalError = new FacadeError('UNAUTHENTICATED', message);
+  return new GraphQLError(message, { originalError, extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+/** Keystone unreachable or failing: the whole request fails, saying it was Keystone. */
+function keystoneFailure(err: unknown): GraphQLError {
+  const e = err instanceof UpstreamError ? err : new UpstreamError('UPSTREAM_ERROR', 'Keystone failed.', 'keystone', 0, null, null);
+  return new GraphQLError(e.message, {
+    originalError: e,
+    extensions: {
+      code: e.code,
+      http: { status: e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'UPSTREAM_TIMEOUT' ? 503 : 502 },
+    },
+  });
+}
