@@ -1,4 +1,5 @@
 // What a route handler gets, and the route table shape shared by the routes-*.ts files.
+import type { Caller } from '../identity.js';
 import type { SimRequest, SimResponse } from '../server.js';
 import type { CinderState } from './state.js';
 import { CinderFault, badRequest, isObject, type Micro } from './wire.js';
@@ -6,6 +7,8 @@ import { CinderFault, badRequest, isObject, type Micro } from './wire.js';
 export interface Ctx {
   req: SimRequest;
   state: CinderState;
+  /** Who asks: project (`context.project_id`), roles, is_admin. */
+  caller: Caller;
   /** Requested microversion (minor number of 3.x). */
   mv: Micro;
   query: URLSearchParams;

@@ -2,6 +2,7 @@
 // routes with and without the project segment, microversion gating, fault envelopes, plain-text router 404s,
 // and the known quirks (full-page next links, 500 on plain DELETE /groups/{id}, array replication targets).
 import { randomUUID } from 'node:crypto';
+import { callerOf, DEMO_PROJECT } from '../identity.js';
 import { type RunningSimulator, type ServeOptions, type SimHandler, type SimRequest, type SimResponse, serveSimulator } from '../server.js';
 import type { Ctx, Route } from './context.js';
 import { groupRoutes } from './routes-groups.js';
@@ -27,6 +28,10 @@ export { SEED, DEFAULT_VOLUME_TYPE_ID } from './seed.js';
 export { REPLICATION_DEVICES } from './routes-group-actions.js';
 
 export interface CinderSimOptions {
+  /**
+   * The default project (DEFAULT_PROJECT_ID): the seed lands there and `endpoint` points at it. Any other project
+   * in a URL is served too, starting empty. Who acts comes from the token (see ../identity.ts).
+   */
   projectId?: string;
   /** Highest microversion served; e.g. '3.30' to simulate an old Cinder. Default '3.70' (Zed). */
   maxVersion?: string;
@@ -40,7 +45,7 @@ export interface CinderSimOptions {
   requireToken?: boolean;
 }
 
-export const DEFAULT_PROJECT_ID = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
+export const DEFAULT_PROJECT_ID = DEMO_PROJECT.id;
 
 const ROUTES: Route[] = [...groupRoutes, ...groupSnapshotRoutes, ...typeRoutes, ...volumeRoutes];
 const COLLECTIONS = new Set(ROUTES.map((r) => r.path[0]));
@@ -107,11 +112,11 @@ export function createCinderSimulator(opts: CinderSimOptions = {}): { handler: S
     if (segs.length === 1) {
       return req.method === 'GET' ? { status: 200, json: versionDocument(origin, max) } : routerNotFound();
     }
-    let project = projectId;
+    let urlProject: string | undefined;
     let rest = segs.slice(1);
     if (!COLLECTIONS.has(rest[0])) {
       if (!PROJECT_RE.test(rest[0] as string)) return routerNotFound();
-      project = rest[0] as string;
+      urlProject = rest[0] as string;
       rest = rest.slice(1);
     }
     const matched = matchRoute(req.method, rest);
@@ -125,9 +130,17 @@ export function createCinderSimulator(opts: CinderSimOptions = {}): { handler: S
       throw err;
     }
     const versionHeaders = { 'OpenStack-API-Version': `volume ${formatVersion(mv)}`, Vary: 'OpenStack-API-Version' };
+    const caller = callerOf(req.headers, urlProject, projectId);
+    // wsgi.Resource._process_stack: the URL's project must be the context's (after version parsing, before
+    // the method's own microversion gate).
+    if (urlProject !== undefined && urlProject !== caller.projectId) {
+      return { status: 400, json: faultBody(400, 'Malformed request url'), headers: versionHeaders };
+    }
+    const project = caller.projectId;
     const ctx: Ctx = {
       req,
       state,
+      caller,
       mv,
       query: req.query,
       linkBase: `${origin}/v3/${project}`,

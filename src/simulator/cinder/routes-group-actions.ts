@@ -1,6 +1,7 @@
 // `POST /groups/{id}/action`: delete, reset_status and the replication ("Tiramisu") actions, with the
 // preconditions and messages of cinder/group/api.py.
 import { type Action, type Ctx, accepted, ok } from './context.js';
+import { type Policy, authorize } from './policy.js';
 import type { GroupRow } from './state.js';
 import { badRequest, checkType, pyRepr, pyTuple, schemaFault, truthy, type Json } from './wire.js';
 
@@ -162,23 +163,36 @@ function replication(ctx: Ctx, group: () => GroupRow, op: RepOp, args: unknown) 
 }
 
 export function groupActions(id: string): Record<string, Action> {
-  // Body validation runs before the group is read (validation.schema decorates the controller method).
+  // Body validation runs before the group is read (validation.schema decorates the controller method); the
+  // read is the caller's (another project's group is 404 to a non-admin), then group/api.py authorizes the
+  // action against the group.
   const withGroup =
-    (fn: (ctx: Ctx, g: () => GroupRow, args: unknown) => ReturnType<Action['run']>) => (ctx: Ctx, args: unknown) =>
-      fn(ctx, () => ctx.state.requireGroup(id), args);
+    (policy: Policy, fn: (ctx: Ctx, g: () => GroupRow, args: unknown) => ReturnType<Action['run']>) =>
+    (ctx: Ctx, args: unknown) =>
+      fn(
+        ctx,
+        () => {
+          const g = ctx.state.requireGroup(id, ctx.caller);
+          authorize(ctx, policy, g.project_id);
+          return g;
+        },
+        args,
+      );
   return {
-    delete: { minMv: 13, run: withGroup(deleteGroup) },
-    reset_status: { minMv: 20, run: withGroup((ctx, g, args) => resetStatus(g, args, ctx.state.now())) },
-    enable_replication: { minMv: 38, run: withGroup((ctx, g, a) => replication(ctx, g, 'enable', a)) },
-    disable_replication: { minMv: 38, run: withGroup((ctx, g, a) => replication(ctx, g, 'disable', a)) },
-    failover_replication: { minMv: 38, run: withGroup((ctx, g, a) => replication(ctx, g, 'failover', a)) },
+    delete: { minMv: 13, run: withGroup('group:delete', deleteGroup) },
+    reset_status: { minMv: 20, run: withGroup('group:reset_status', (ctx, g, args) => resetStatus(g, args, ctx.state.now())) },
+    enable_replication: { minMv: 38, run: withGroup('group:enable_replication', (ctx, g, a) => replication(ctx, g, 'enable', a)) },
+    disable_replication: { minMv: 38, run: withGroup('group:disable_replication', (ctx, g, a) => replication(ctx, g, 'disable', a)) },
+    failover_replication: { minMv: 38, run: withGroup('group:failover_replication', (ctx, g, a) => replication(ctx, g, 'failover', a)) },
     list_replication_targets: {
       minMv: 38,
-      run: withGroup((ctx, g, args) => {
+      run: withGroup('group:list_replication_targets', (ctx, g, args) => {
         argsObject('list_replication_targets', args, []);
         checkReplicationType(ctx, g());
-        // 200 with an array (the api-ref says 202 and shows an object). Admins see every config key.
-        return ok({ replication_targets: REPLICATION_DEVICES.map((d) => ({ ...d })) });
+        // 200 with an array (the api-ref says 202 and shows an object). Admins see every config key, anyone
+        // else only backend_id (volume/manager.py list_replication_targets).
+        const targets = REPLICATION_DEVICES.map((d) => (ctx.caller.isAdmin ? { ...d } : { backend_id: d.backend_id }));
+        return ok({ replication_targets: targets });
       }),
     },
   };

@@ -2,6 +2,7 @@
 // view still emits a next link when `limit` equals the item count, so following it loops forever.
 import { type Ctx, type Route, accepted, dispatchAction, ok } from './context.js';
 import { MAX_LIMIT, nextLinks, parseListParams, runList, type ListParams } from './paging.js';
+import { authorize, rejectInvalidFilters } from './policy.js';
 import type { GroupSnapshotRow } from './state.js';
 import { groupSnapshotDetail, groupSnapshotSummary } from './views.js';
 import { badRequest, checkType, checkUuid, envelope, optionalText, pyTuple, schemaFault } from './wire.js';
@@ -18,13 +19,16 @@ function listSnapshots(ctx: Ctx, detail: boolean) {
     ctx.mv >= 29
       ? parseListParams(ctx.query)
       : { limit: MAX_LIMIT, marker: undefined, offset: 0, sortKeys: ['created_at'], sortDirs: ['desc'], filters: new Map() };
-  p.filters.delete('all_tenants');
+  if (ctx.mv >= 31) rejectInvalidFilters(ctx, p.filters, 'group_snapshot');
+  // get_all_group_snapshots: as for groups, only an admin's all_tenants widens the list.
+  const allTenants = ctx.caller.isAdmin && p.filters.has('all_tenants');
+  if (allTenants) p.filters.delete('all_tenants');
   const { page } = runList<GroupSnapshotRow>(
     {
-      items: ctx.state.groupSnapshots.values(),
+      items: ctx.state.inScope(ctx.state.groupSnapshots.values(), allTenants ? null : ctx.caller.projectId),
       columns: SNAPSHOT_COLUMNS,
       value: (s, c) => (c === 'deleted' ? false : c === 'deleted_at' ? null : (s as unknown as Record<string, unknown>)[c]),
-      requireMarker: (id) => void ctx.state.requireGroupSnapshot(id),
+      requireMarker: (id) => void ctx.state.requireGroupSnapshot(id, ctx.caller),
     },
     p,
   );
@@ -43,7 +47,8 @@ function createSnapshot(ctx: Ctx) {
   const name = optionalText(body, 'name');
   const description = optionalText(body, 'description');
   const state = ctx.state;
-  const g = state.requireGroup(groupId);
+  const g = state.requireGroup(groupId, ctx.caller);
+  authorize(ctx, 'group:create_group_snapshot', g.project_id);
   if (g.status !== 'available') {
     throw badRequest(`Invalid Group: Group ${g.id} status must be available, but current status is: ${g.status}.`);
   }
@@ -59,6 +64,8 @@ function createSnapshot(ctx: Ctx) {
     }
   }
   const s = state.addGroupSnapshot({
+    project_id: ctx.caller.projectId,
+    user_id: ctx.caller.userId,
     group_id: g.id,
     group_type_id: g.group_type_id,
     name: name ?? null,
@@ -76,7 +83,8 @@ function createSnapshot(ctx: Ctx) {
 
 function deleteSnapshot(ctx: Ctx, id: string) {
   const state = ctx.state;
-  const s = state.requireGroupSnapshot(id);
+  const s = state.requireGroupSnapshot(id, ctx.caller);
+  authorize(ctx, 'group:delete_group_snapshot', s.project_id);
   if ((s.status !== 'available' && s.status !== 'error') || state.isSourceOfCreatingGroup({ groupSnapshotId: s.id })) {
     throw badRequest(
       'Invalid GroupSnapshot: GroupSnapshot status must be available or error, and no Group can be currently using it as source for its creation.',
@@ -100,7 +108,8 @@ function resetStatus(ctx: Ctx, id: string, args: unknown) {
       `Invalid GroupSnapshot Status: Group snapshot status: ${status} is invalid, valid statuses are: ${pyTuple(GROUP_SNAPSHOT_STATUS_ALL)}.`,
     );
   }
-  const s = ctx.state.requireGroupSnapshot(id);
+  const s = ctx.state.requireGroupSnapshot(id, ctx.caller);
+  authorize(ctx, 'group:reset_group_snapshot_status', s.project_id);
   s.status = status.toLowerCase();
   s.updated_at = ctx.state.now();
   return accepted();
@@ -114,7 +123,8 @@ export const groupSnapshotRoutes: Route[] = [
     method: 'GET',
     path: ['group_snapshots', ':id'],
     minMv: 14,
-    handle: (ctx, p) => ok({ group_snapshot: groupSnapshotDetail(ctx, ctx.state.requireGroupSnapshot(p.id as string)) }),
+    handle: (ctx, p) =>
+      ok({ group_snapshot: groupSnapshotDetail(ctx, ctx.state.requireGroupSnapshot(p.id as string, ctx.caller)) }),
   },
   { method: 'DELETE', path: ['group_snapshots', ':id'], minMv: 14, handle: (ctx, p) => deleteSnapshot(ctx, p.id as string) },
   {

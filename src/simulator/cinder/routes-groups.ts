@@ -3,6 +3,7 @@
 import { type Ctx, type Route, accepted, dispatchAction, ok } from './context.js';
 import { groupActions } from './routes-group-actions.js';
 import { nextLinks, parseListParams, runList } from './paging.js';
+import { authorize, rejectInvalidFilters } from './policy.js';
 import { SIM_HOST, type GroupRow } from './state.js';
 import { groupDetail, groupSummary } from './views.js';
 import {
@@ -29,14 +30,17 @@ const GROUP_COLUMNS = new Set([
 function listGroups(ctx: Ctx, detail: boolean) {
   const p = parseListParams(ctx.query);
   p.filters.delete('list_volume');
-  // Admins: all_tenants only widens the scope (every row here is the caller's project anyway).
-  p.filters.delete('all_tenants');
+  if (ctx.mv >= 31) rejectInvalidFilters(ctx, p.filters, 'group');
+  // group/api.py get_all: an admin's all_tenants (any value, even 0) lists every project. A non-admin's is gone
+  // from 3.31 (above) and below it stays a filter on a column that does not exist: an empty list.
+  const allTenants = ctx.caller.isAdmin && p.filters.has('all_tenants');
+  if (allTenants) p.filters.delete('all_tenants');
   const { page } = runList<GroupRow>(
     {
-      items: ctx.state.groups.values(),
+      items: ctx.state.inScope(ctx.state.groups.values(), allTenants ? null : ctx.caller.projectId),
       columns: GROUP_COLUMNS,
       value: (g, c) => (c === 'deleted' ? false : c === 'deleted_at' ? null : (g as unknown as Record<string, unknown>)[c]),
-      requireMarker: (id) => void ctx.state.requireGroup(id),
+      requireMarker: (id) => void ctx.state.requireGroup(id, ctx.caller),
     },
     p,
   );
@@ -67,15 +71,20 @@ function createGroup(ctx: Ctx) {
   if (list.length === 0) throw schemaFault('volume_types', list, `${pyRepr(list)} is too short`);
   for (const item of list) checkType('volume_types', item, ['string']);
   if (new Set(list).size !== list.length) throw schemaFault('volume_types', list, `${pyRepr(list)} has non-unique elements`);
+  authorize(ctx, 'group:create');
   let az = 'nova';
   if ('availability_zone' in body && body.availability_zone !== null) {
     checkType('availability_zone', body.availability_zone, ['string', 'null']);
     az = (body.availability_zone as string).trim();
     if (az !== 'nova') throw badRequest(`Invalid input received: Availability zone '${az}' is invalid.`);
   }
-  const groupType = isUuidLike(typeRef) ? ctx.state.requireGroupType(typeRef) : ctx.state.groupTypeByName(typeRef);
+  // Group types are read as the caller (private ones hidden), volume types elevated (every one).
+  const who = ctx.caller;
+  const groupType = isUuidLike(typeRef) ? ctx.state.requireGroupType(typeRef, who) : ctx.state.groupTypeByName(typeRef, who);
   const volumeTypes = (list as string[]).map((ref) => ctx.state.volumeTypeByNameOrId(ref, isUuidLike(ref)));
   const g = ctx.state.addGroup({
+    project_id: who.projectId,
+    user_id: who.userId,
     name: name?.trim() ?? null,
     description: description?.trim() ?? null,
     status: 'creating',
@@ -112,12 +121,14 @@ function createFromSource(ctx: Ctx, args: unknown) {
   const oneOf = "{'required': ['group_snapshot_id']}, {'required': ['source_group_id']}";
   if (hasSnap && hasSrc) throw schemaFault('create-from-src', body, `${pyRepr(body)} is valid under each of ${oneOf}`);
   if (!hasSnap && !hasSrc) throw schemaFault('create-from-src', body, `${pyRepr(body)} is not valid under any of the given schemas`);
+  authorize(ctx, 'group:create');
   const state = ctx.state;
+  const who = ctx.caller;
   let groupTypeId: string;
   let volumeTypeIds: string[];
   let sourceVolumes;
   if (hasSnap) {
-    const snap = state.requireGroupSnapshot(body.group_snapshot_id as string);
+    const snap = state.requireGroupSnapshot(body.group_snapshot_id as string, who);
     if (snap.status !== 'available') {
       throw badRequest(`Invalid Group: Group snapshot ${snap.id} status must be available, but current status is: ${snap.status}.`);
     }
@@ -126,7 +137,7 @@ function createFromSource(ctx: Ctx, args: unknown) {
     volumeTypeIds = origin ? [...origin.volume_type_ids] : [];
     sourceVolumes = origin ? state.groupVolumes(origin.id) : [];
   } else {
-    const src = state.requireGroup(body.source_group_id as string);
+    const src = state.requireGroup(body.source_group_id as string, who);
     const valid = ['available', 'in-use'];
     if (!valid.includes(src.status)) {
       throw badRequest(
@@ -138,6 +149,8 @@ function createFromSource(ctx: Ctx, args: unknown) {
     sourceVolumes = state.groupVolumes(src.id);
   }
   const g = state.addGroup({
+    project_id: who.projectId,
+    user_id: who.userId,
     name: name?.trim() ?? null,
     description: description?.trim() ?? null,
     status: 'creating',
@@ -150,6 +163,8 @@ function createFromSource(ctx: Ctx, args: unknown) {
   });
   const clones = sourceVolumes.map((v) =>
     state.addVolume({
+      project_id: who.projectId,
+      user_id: who.userId,
       name: v.name,
       size: v.size,
       volume_type_id: v.volume_type_id,
@@ -180,7 +195,8 @@ function updateGroup(ctx: Ctx, id: string) {
   let description = optionalText(body, 'description');
   for (const k of ['add_volumes', 'remove_volumes']) if (k in body) checkType(k, body[k], ['string', 'null']);
   const state = ctx.state;
-  const g = state.requireGroup(id);
+  const g = state.requireGroup(id, ctx.caller);
+  authorize(ctx, 'group:update', g.project_id);
   name = name?.trim() ?? name;
   description = description?.trim() ?? description;
   if (name === g.name) name = undefined;
@@ -192,7 +208,7 @@ function updateGroup(ctx: Ctx, id: string) {
   const current = state.groupVolumes(g.id);
   const toAdd = addList.filter((u) => !current.some((v) => v.id === u));
   for (const vid of toAdd) {
-    const v = state.volumes.get(vid);
+    const v = state.findVolume(vid, ctx.caller);
     const prefix = `Invalid volume: Cannot add volume ${vid} to group ${g.id}`;
     if (!v) throw badRequest(`${prefix} because volume cannot be found.`);
     if (v.group_id) throw badRequest(`${prefix} because it is already in group ${v.group_id}.`);
@@ -263,7 +279,9 @@ export const groupRoutes: Route[] = [
     path: ['groups', ':id'],
     minMv: 13,
     handle: (ctx, p) =>
-      ok({ group: groupDetail(ctx, ctx.state.requireGroup(p.id as string), truthy(ctx.query.get('list_volume'))) }),
+      ok({
+        group: groupDetail(ctx, ctx.state.requireGroup(p.id as string, ctx.caller), truthy(ctx.query.get('list_volume'))),
+      }),
   },
   { method: 'PUT', path: ['groups', ':id'], minMv: 13, handle: (ctx, p) => updateGroup(ctx, p.id as string) },
   {

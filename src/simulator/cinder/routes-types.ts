@@ -1,7 +1,8 @@
 // Group types (3.11+, cinder/api/v3/group_types.py + group_specs.py) and volume types (cinder/api/v2/types.py +
-// contrib/types_manage.py). Creates exist so tests can build fixtures.
+// contrib/types_manage.py). Types are global; creates (admin only) exist so tests can build fixtures.
 import { type Ctx, type Route, ok } from './context.js';
 import { nextLinks, parseListParams, runList } from './paging.js';
+import { authorize } from './policy.js';
 import type { GroupTypeRow, VolumeTypeRow } from './state.js';
 import { groupTypeView, volumeTypeView } from './views.js';
 import { CinderFault, checkType, envelope, isObject, notFound, optionalText, pyRepr, schemaFault, truthy } from './wire.js';
@@ -9,9 +10,10 @@ import { CinderFault, checkType, envelope, isObject, notFound, optionalText, pyR
 const TYPE_COLUMNS = new Set(['id', 'name', 'description', 'is_public', 'created_at', 'updated_at', 'deleted', 'deleted_at']);
 const BOOL_STRINGS = ['true', 'false', '1', '0', 'on', 'off', 'yes', 'no', 'y', 'n', 't', 'f'];
 
-/** `is_public` query: admins get public and private types unless they ask. */
-function publicFilter(q: URLSearchParams): boolean | null {
-  const v = q.get('is_public');
+/** `is_public` query: admins get public and private types unless they ask; anyone else public ones only. */
+function publicFilter(ctx: Ctx): boolean | null {
+  if (!ctx.caller.isAdmin) return true;
+  const v = ctx.query.get('is_public');
   if (v === null || v.toLowerCase() === 'none') return null;
   return truthy(v);
 }
@@ -24,7 +26,7 @@ function listTypes<T extends { id: string; is_public: boolean; created_at: strin
   const p = parseListParams(ctx.query);
   // Only is_public filters type lists; other query parameters are ignored.
   p.filters.clear();
-  const isPublic = publicFilter(ctx.query);
+  const isPublic = publicFilter(ctx);
   const items = [...rows].filter((t) => isPublic === null || t.is_public === isPublic);
   return runList<T>(
     {
@@ -70,11 +72,12 @@ function createGroupType(ctx: Ctx) {
   const description = optionalText(body, 'description');
   const specs = checkSpecs('group_specs', body.group_specs);
   const isPublic = publicFlag(body.is_public, 'is_public');
+  authorize(ctx, 'group:group_types:create');
   if ([...ctx.state.groupTypes.values()].some((t) => t.name === name)) {
     throw new CinderFault(409, `Group Type ${name} already exists.`);
   }
   const t = ctx.state.addGroupType({ name, description: description ?? null, group_specs: specs, is_public: isPublic });
-  return ok({ group_type: groupTypeView(t) }, 202);
+  return ok({ group_type: groupTypeView(ctx, t) }, 202);
 }
 
 function createVolumeType(ctx: Ctx) {
@@ -88,30 +91,32 @@ function createVolumeType(ctx: Ctx) {
   const description = optionalText(body, 'description');
   const specs = checkSpecs('extra_specs', body.extra_specs);
   const isPublic = publicFlag(body['os-volume-type-access:is_public'], 'os-volume-type-access:is_public');
+  authorize(ctx, 'volume_extension:type_create');
   if ([...ctx.state.volumeTypes.values()].some((t) => t.name === name)) {
     throw new CinderFault(409, `Volume Type ${name} already exists.`);
   }
   const t = ctx.state.addVolumeType({ name, description: description ?? null, extra_specs: specs, is_public: isPublic });
   // No @wsgi.response decorator on types_manage._create: 200, not 201/202.
-  return ok({ volume_type: volumeTypeView(t) });
+  return ok({ volume_type: volumeTypeView(ctx, t) });
 }
 
+// Read as the caller: a private type is not found by a non-admin (no project access lists are simulated).
 function groupTypeFor(ctx: Ctx, id: string): GroupTypeRow {
   if (id === 'default') {
     const def = ctx.state.defaultGroupTypeId;
     if (!def || !ctx.state.groupTypes.has(def)) throw notFound('Default group type can not be found.');
-    return ctx.state.requireGroupType(def);
+    return ctx.state.requireGroupType(def, ctx.caller);
   }
-  return ctx.state.requireGroupType(id);
+  return ctx.state.requireGroupType(id, ctx.caller);
 }
 
 function volumeTypeFor(ctx: Ctx, id: string): VolumeTypeRow {
   if (id === 'default') {
     const def = ctx.state.defaultVolumeTypeId;
     if (!def || !ctx.state.volumeTypes.has(def)) throw notFound('Default volume type can not be found.');
-    return ctx.state.requireVolumeType(def);
+    return ctx.state.requireVolumeType(def, ctx.caller);
   }
-  return ctx.state.requireVolumeType(id);
+  return ctx.state.requireVolumeType(id, ctx.caller);
 }
 
 export const typeRoutes: Route[] = [
@@ -120,8 +125,8 @@ export const typeRoutes: Route[] = [
     path: ['group_types'],
     minMv: 11,
     handle: (ctx) => {
-      const page = listTypes(ctx, ctx.state.groupTypes.values(), (id) => void ctx.state.requireGroupType(id));
-      const out: Record<string, unknown> = { group_types: page.map(groupTypeView) };
+      const page = listTypes(ctx, ctx.state.groupTypes.values(), (id) => void ctx.state.requireGroupType(id, ctx.caller));
+      const out: Record<string, unknown> = { group_types: page.map((t) => groupTypeView(ctx, t)) };
       const links = nextLinks(ctx.linkBase, 'group_types', ctx.query, page);
       if (links) out.group_type_links = links;
       return ok(out);
@@ -132,13 +137,16 @@ export const typeRoutes: Route[] = [
     method: 'GET',
     path: ['group_types', ':id'],
     minMv: 11,
-    handle: (ctx, p) => ok({ group_type: groupTypeView(groupTypeFor(ctx, p.id as string)) }),
+    handle: (ctx, p) => ok({ group_type: groupTypeView(ctx, groupTypeFor(ctx, p.id as string)) }),
   },
   {
     method: 'GET',
     path: ['group_types', ':id', 'group_specs'],
     minMv: 11,
-    handle: (ctx, p) => ok({ group_specs: { ...ctx.state.requireGroupType(p.id as string).group_specs } }),
+    handle: (ctx, p) => {
+      authorize(ctx, 'group:group_types_specs:get_all');
+      return ok({ group_specs: { ...ctx.state.requireGroupType(p.id as string, ctx.caller).group_specs } });
+    },
   },
   {
     method: 'POST',
@@ -148,7 +156,8 @@ export const typeRoutes: Route[] = [
       const body = ctx.req.body;
       if (!isObject(body) || !('group_specs' in body)) throw schemaFault(null, body, "'group_specs' is a required property");
       const specs = checkSpecs('group_specs', body.group_specs);
-      const t = ctx.state.requireGroupType(p.id as string);
+      authorize(ctx, 'group:group_types_specs:create');
+      const t = ctx.state.requireGroupType(p.id as string, ctx.caller);
       Object.assign(t.group_specs, specs);
       return ok({ group_specs: specs }, 202);
     },
@@ -157,8 +166,8 @@ export const typeRoutes: Route[] = [
     method: 'GET',
     path: ['types'],
     handle: (ctx) => {
-      const page = listTypes(ctx, ctx.state.volumeTypes.values(), (id) => void ctx.state.requireVolumeType(id));
-      const out: Record<string, unknown> = { volume_types: page.map(volumeTypeView) };
+      const page = listTypes(ctx, ctx.state.volumeTypes.values(), (id) => void ctx.state.requireVolumeType(id, ctx.caller));
+      const out: Record<string, unknown> = { volume_types: page.map((t) => volumeTypeView(ctx, t)) };
       const links = nextLinks(ctx.linkBase, 'types', ctx.query, page);
       if (links) out.volume_type_links = links;
       return ok(out);
@@ -168,6 +177,6 @@ export const typeRoutes: Route[] = [
   {
     method: 'GET',
     path: ['types', ':id'],
-    handle: (ctx, p) => ok({ volume_type: volumeTypeView(volumeTypeFor(ctx, p.id as string)) }),
+    handle: (ctx, p) => ok({ volume_type: volumeTypeView(ctx, volumeTypeFor(ctx, p.id as string)) }),
   },
 ];

@@ -2,6 +2,7 @@
 // show, create (group_id 3.13+), delete, and the admin os-reset_status action for fixtures.
 import { type Ctx, type Route, accepted, dispatchAction, ok } from './context.js';
 import { nextLinks, parseListParams, runList } from './paging.js';
+import { RESOURCE_FILTERS, authorize, rejectInvalidFilters, removeInvalidFilterOptions } from './policy.js';
 import { SIM_HOST, type VolumeRow } from './state.js';
 import { volumeDetail, volumeSummary } from './views.js';
 import {
@@ -22,6 +23,9 @@ const VOLUME_COLUMNS = new Set([
   'volume_type_id', 'source_volid', 'encryption_key_id', 'consistencygroup_id', 'group_id', 'bootable',
   'multiattach', 'replication_status', 'previous_status', 'created_at', 'updated_at', 'deleted', 'deleted_at',
 ]);
+
+/** oslo strutils TRUE_STRINGS + FALSE_STRINGS (`is_valid_boolstr`). */
+const BOOL_STRINGS = ['1', 't', 'true', 'on', 'y', 'yes', '0', 'f', 'false', 'off', 'n', 'no'];
 
 const VOLUME_STATUS_ALL = [
   'creating', 'available', 'deleting', 'error', 'error_deleting', 'error_managing', 'managing', 'attaching',
@@ -44,17 +48,26 @@ function columnValue(v: VolumeRow, c: string): unknown {
 
 function listVolumes(ctx: Ctx, detail: boolean) {
   const p = parseListParams(ctx.query);
-  p.filters.delete('all_tenants');
   const withCount = ctx.mv >= 45 && truthy(p.filters.get('with_count'));
   if (ctx.mv >= 45) p.filters.delete('with_count');
   // _MV_ADDED_FILTERS: group_id is silently dropped below 3.10.
   if (ctx.mv < 10) p.filters.delete('group_id');
+  // A non-admin's other filters: 400 from 3.31 (all_tenants excepted), silently dropped below.
+  if (ctx.mv >= 31) rejectInvalidFilters(ctx, p.filters, 'volume');
+  else removeInvalidFilterOptions(ctx, p.filters, RESOURCE_FILTERS.volume ?? []);
+  // volume/api.py get_all: all_tenants is a strict boolean, and widens the list for admins only.
+  const rawAll = p.filters.get('all_tenants');
+  p.filters.delete('all_tenants');
+  if (rawAll !== undefined && !BOOL_STRINGS.includes(rawAll.trim().toLowerCase())) {
+    throw badRequest(`Value '${rawAll}' for 'all_tenants' is not a boolean.`);
+  }
+  const allTenants = ctx.caller.isAdmin && rawAll !== undefined && truthy(rawAll);
   const { page, total } = runList<VolumeRow>(
     {
-      items: ctx.state.volumes.values(),
+      items: ctx.state.inScope(ctx.state.volumes.values(), allTenants ? null : ctx.caller.projectId),
       columns: VOLUME_COLUMNS,
       value: columnValue,
-      requireMarker: (id) => void ctx.state.requireVolume(id),
+      requireMarker: (id) => void ctx.state.requireVolume(id, ctx.caller),
       rename: { name: 'display_name', description: 'display_description' },
       literalFilters: true,
     },
@@ -86,17 +99,18 @@ function createVolume(ctx: Ctx) {
     throw badRequest(`Invalid input received: Volume size '${rawSize === null || rawSize === undefined ? 'None' : String(rawSize)}' must be an integer and greater than 0`);
   }
   const state = ctx.state;
+  const who = ctx.caller;
   let typeId = state.defaultVolumeTypeId;
   if (body.volume_type !== undefined && body.volume_type !== null) {
     checkType('volume_type', body.volume_type, ['string']);
     const ref = body.volume_type as string;
-    typeId = state.volumeTypeByNameOrId(ref, isUuidLike(ref)).id;
+    typeId = state.volumeTypeByNameOrId(ref, isUuidLike(ref), who).id;
   }
   if (!typeId) throw badRequest('Invalid input received: No volume type given and no default type exists.');
   let groupId: string | null = null;
   if (body.group_id !== undefined && body.group_id !== null) {
     groupId = checkUuid('group_id', body.group_id);
-    const g = state.requireGroup(groupId);
+    const g = state.requireGroup(groupId, who);
     if (!g.volume_type_ids.includes(typeId)) {
       throw badRequest(
         `Invalid input received: Invalid volume_type provided: ${typeId} (requested type must be supported by this group).`,
@@ -106,8 +120,11 @@ function createVolume(ctx: Ctx) {
   if (body.metadata !== undefined) checkType('metadata', body.metadata, ['object']);
   const az = typeof body.availability_zone === 'string' ? body.availability_zone : 'nova';
   if (az !== 'nova') throw badRequest(`Invalid input received: Availability zone '${az}' is invalid.`);
+  authorize(ctx, 'volume:create');
   const type = state.volumeTypes.get(typeId);
   const v = state.addVolume({
+    project_id: who.projectId,
+    user_id: who.userId,
     name: name ?? null,
     description: description ?? null,
     size,
@@ -131,7 +148,8 @@ function createVolume(ctx: Ctx) {
 
 function deleteVolume(ctx: Ctx, id: string) {
   const state = ctx.state;
-  const v = state.requireVolume(id);
+  const v = state.requireVolume(id, ctx.caller);
+  authorize(ctx, 'volume:delete', v.project_id);
   const okStatus = ['available', 'error', 'error_restoring', 'error_extending', 'error_managing'];
   if (!okStatus.includes(v.status) || v.attach_status === 'attached' || v.group_id) {
     throw badRequest(
@@ -166,7 +184,8 @@ function resetVolumeStatus(ctx: Ctx, id: string, args: unknown) {
   if (attach !== undefined && !['attached', 'detached'].includes(String(attach).toLowerCase())) {
     throw badRequest(`Volume attach status: ${String(attach)} is invalid, valid statuses are: ['attached', 'detached'].`);
   }
-  const v = ctx.state.requireVolume(id);
+  const v = ctx.state.requireVolume(id, ctx.caller);
+  authorize(ctx, 'volume_extension:volume_admin_actions:reset_status', v.project_id);
   if (typeof status === 'string') v.status = status.toLowerCase();
   if (typeof attach === 'string') v.attach_status = attach.toLowerCase();
   if (typeof migration === 'string') v.migration_status = migration.toLowerCase() === 'none' ? null : migration;
@@ -181,7 +200,7 @@ export const volumeRoutes: Route[] = [
   {
     method: 'GET',
     path: ['volumes', ':id'],
-    handle: (ctx, p) => ok({ volume: volumeDetail(ctx, ctx.state.requireVolume(p.id as string)) }),
+    handle: (ctx, p) => ok({ volume: volumeDetail(ctx, ctx.state.requireVolume(p.id as string, ctx.caller)) }),
   },
   { method: 'DELETE', path: ['volumes', ':id'], handle: (ctx, p) => deleteVolume(ctx, p.id as string) },
   {

@@ -1,5 +1,5 @@
-// In-memory model of one Cinder project: the rows Cinder's database would hold, plus timers that play the part
-// of the scheduler and volume service (creating -> available, deleting -> gone, ...).
+// In-memory model of Cinder's database (every project's rows, each carrying its project_id; types are global),
+// plus timers that play the part of the scheduler and volume service (creating -> available, deleting -> gone).
 import { randomUUID } from 'node:crypto';
 import { cinderTime, notFound } from './wire.js';
 
@@ -77,6 +77,15 @@ export interface VolumeRow {
   metadata: Record<string, string>;
 }
 
+/** Who reads: `project_only` queries hide other projects' rows, and private types, from non-admins. */
+export interface Viewer {
+  projectId: string;
+  isAdmin: boolean;
+}
+
+const sees = (who: Viewer | undefined, row: { project_id: string }) => !who || who.isAdmin || row.project_id === who.projectId;
+const seesType = (who: Viewer | undefined, t: { is_public: boolean }) => !who || who.isAdmin || t.is_public;
+
 export const SIM_HOST = 'cinder-sim@lvmdriver-1#lvmdriver-1';
 export const SIM_USER = 'c0ffee00d15ea5e0b0a7000000000001';
 
@@ -93,6 +102,7 @@ export class CinderState {
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
+    /** The default project: where the seed lands and rows created without a project go. */
     readonly projectId: string,
     readonly transitionMs: number,
   ) {}
@@ -121,47 +131,58 @@ export class CinderState {
     return cinderTime();
   }
 
-  // ---- lookups that raise Cinder's NotFound texts
-  requireGroup(id: string): GroupRow {
+  // ---- lookups that raise Cinder's NotFound texts; with a viewer, as that caller's `project_only` reads
+  requireGroup(id: string, who?: Viewer): GroupRow {
     const g = this.groups.get(id);
-    if (!g) throw notFound(`Group ${id} could not be found.`);
+    if (!g || !sees(who, g)) throw notFound(`Group ${id} could not be found.`);
     return g;
   }
 
-  requireGroupSnapshot(id: string): GroupSnapshotRow {
+  requireGroupSnapshot(id: string, who?: Viewer): GroupSnapshotRow {
     const s = this.groupSnapshots.get(id);
-    if (!s) throw notFound(`GroupSnapshot ${id} could not be found.`);
+    if (!s || !sees(who, s)) throw notFound(`GroupSnapshot ${id} could not be found.`);
     return s;
   }
 
-  requireVolume(id: string): VolumeRow {
+  requireVolume(id: string, who?: Viewer): VolumeRow {
     const v = this.volumes.get(id);
-    if (!v) throw notFound(`Volume ${id} could not be found.`);
+    if (!v || !sees(who, v)) throw notFound(`Volume ${id} could not be found.`);
     return v;
   }
 
-  requireGroupType(id: string): GroupTypeRow {
+  /** The volume a `project_only` read finds, or undefined. */
+  findVolume(id: string, who?: Viewer): VolumeRow | undefined {
+    const v = this.volumes.get(id);
+    return v && sees(who, v) ? v : undefined;
+  }
+
+  requireGroupType(id: string, who?: Viewer): GroupTypeRow {
     const t = this.groupTypes.get(id);
-    if (!t) throw notFound(`Group type ${id} could not be found.`);
+    if (!t || !seesType(who, t)) throw notFound(`Group type ${id} could not be found.`);
     return t;
   }
 
-  requireVolumeType(id: string): VolumeTypeRow {
+  requireVolumeType(id: string, who?: Viewer): VolumeTypeRow {
     const t = this.volumeTypes.get(id);
-    if (!t) throw notFound(`Volume type ${id} could not be found.`);
+    if (!t || !seesType(who, t)) throw notFound(`Volume type ${id} could not be found.`);
     return t;
   }
 
-  groupTypeByName(name: string): GroupTypeRow {
-    for (const t of this.groupTypes.values()) if (t.name === name) return t;
+  groupTypeByName(name: string, who?: Viewer): GroupTypeRow {
+    for (const t of this.groupTypes.values()) if (t.name === name && seesType(who, t)) return t;
     throw notFound(`Group type with name ${name} could not be found.`);
   }
 
   /** `volume_types_get_by_name_or_id`: a UUID-looking value is an id, anything else a name. */
-  volumeTypeByNameOrId(ref: string, uuidLike: boolean): VolumeTypeRow {
-    if (uuidLike) return this.requireVolumeType(ref);
-    for (const t of this.volumeTypes.values()) if (t.name === ref) return t;
+  volumeTypeByNameOrId(ref: string, uuidLike: boolean, who?: Viewer): VolumeTypeRow {
+    if (uuidLike) return this.requireVolumeType(ref, who);
+    for (const t of this.volumeTypes.values()) if (t.name === ref && seesType(who, t)) return t;
     throw notFound(`Volume type with name ${ref} could not be found.`);
+  }
+
+  /** The rows a list starts from: one project's, or every project's (admin `all_tenants`). */
+  inScope<T extends { project_id: string }>(rows: Iterable<T>, projectId: string | null): T[] {
+    return [...rows].filter((r) => projectId === null || r.project_id === projectId);
   }
 
   groupVolumes(groupId: string): VolumeRow[] {

@@ -1,6 +1,8 @@
-// View builders (cinder/api/v3/views/*.py): which keys appear at which microversion. Every caller is treated
-// as admin, so admin-only keys (project_id ≥3.58, group_specs, extra_specs, host attributes) are present.
+// View builders (cinder/api/v3/views/*.py and the contrib extensions): which keys appear at which
+// microversion, and which only to callers a policy lets see them (project_id ≥3.58, group_specs, sensitive
+// extra_specs, qos_specs_id, host and migration attributes are admin-only by default).
 import type { Ctx } from './context.js';
+import { can } from './policy.js';
 import type { GroupRow, GroupSnapshotRow, GroupTypeRow, VolumeRow, VolumeTypeRow } from './state.js';
 
 export function groupSummary(g: GroupRow): Record<string, unknown> {
@@ -24,7 +26,7 @@ export function groupDetail(ctx: Ctx, g: GroupRow, listVolume: boolean): Record<
   }
   if (ctx.mv >= 25 && listVolume) out.volumes = ctx.state.groupVolumes(g.id).map((v) => v.id);
   if (ctx.mv >= 38) out.replication_status = g.replication_status;
-  if (ctx.mv >= 58) out.project_id = g.project_id;
+  if (ctx.mv >= 58 && can(ctx, 'group:group_project_attribute')) out.project_id = g.project_id;
   return out;
 }
 
@@ -42,30 +44,33 @@ export function groupSnapshotDetail(ctx: Ctx, s: GroupSnapshotRow): Record<strin
     name: s.name,
     description: s.description,
   };
-  if (ctx.mv >= 58) out.project_id = s.project_id;
+  if (ctx.mv >= 58 && can(ctx, 'group:group_snapshot_project_attribute')) out.project_id = s.project_id;
   return out;
 }
 
-export function groupTypeView(t: GroupTypeRow): Record<string, unknown> {
-  return {
-    id: t.id,
-    name: t.name,
-    description: t.description,
-    is_public: t.is_public,
-    group_specs: { ...t.group_specs },
-  };
+export function groupTypeView(ctx: Ctx, t: GroupTypeRow): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: t.id, name: t.name, description: t.description, is_public: t.is_public };
+  if (can(ctx, 'group:access_group_types_specs')) out.group_specs = { ...t.group_specs };
+  return out;
 }
 
-export function volumeTypeView(t: VolumeTypeRow): Record<string, unknown> {
-  return {
+/** type_extra_specs.USER_VISIBLE_EXTRA_SPECS: what a caller without read_sensitive sees of extra_specs. */
+const USER_VISIBLE_EXTRA_SPECS = ['RESKEY:availability_zones', 'multiattach', 'replication_enabled'];
+
+export function volumeTypeView(ctx: Ctx, t: VolumeTypeRow): Record<string, unknown> {
+  const specs = can(ctx, 'volume_extension:types_extra_specs:read_sensitive')
+    ? { ...t.extra_specs }
+    : Object.fromEntries(USER_VISIBLE_EXTRA_SPECS.filter((k) => k in t.extra_specs).map((k) => [k, t.extra_specs[k]]));
+  const out: Record<string, unknown> = {
     id: t.id,
     name: t.name,
     is_public: t.is_public,
     description: t.description,
-    extra_specs: { ...t.extra_specs },
-    qos_specs_id: null,
-    'os-volume-type-access:is_public': t.is_public,
+    extra_specs: specs,
   };
+  if (can(ctx, 'volume_extension:access_types_qos_specs_id')) out.qos_specs_id = null;
+  if (can(ctx, 'volume_extension:volume_type_access')) out['os-volume-type-access:is_public'] = t.is_public;
+  return out;
 }
 
 function volumeLinks(ctx: Ctx, v: VolumeRow) {
@@ -102,19 +107,23 @@ export function volumeDetail(ctx: Ctx, v: VolumeRow): Record<string, unknown> {
     replication_status: v.replication_status,
     consistencygroup_id: null,
     multiattach: v.multiattach,
-    migration_status: v.migration_status,
-    'os-vol-host-attr:host': v.host,
-    'os-vol-mig-status-attr:migstat': v.migration_status,
-    'os-vol-mig-status-attr:name_id': null,
-    'os-vol-tenant-attr:tenant_id': v.project_id,
   };
+  // cinder/api/v2/views/volumes.py and v3: these follow context.is_admin, not a named policy.
+  const admin = ctx.caller.isAdmin;
+  if (admin) out.migration_status = v.migration_status;
+  if (can(ctx, 'volume_extension:volume_host_attribute')) out['os-vol-host-attr:host'] = v.host;
+  if (can(ctx, 'volume_extension:volume_mig_status_attribute')) {
+    out['os-vol-mig-status-attr:migstat'] = v.migration_status;
+    out['os-vol-mig-status-attr:name_id'] = null;
+  }
+  out['os-vol-tenant-attr:tenant_id'] = v.project_id;
   if (ctx.mv >= 13) out.group_id = v.group_id;
-  if (ctx.mv >= 21) out.provider_id = null;
+  if (ctx.mv >= 21 && admin) out.provider_id = null;
   if (ctx.mv >= 48) {
     out.shared_targets = false;
     out.service_uuid = v.host ? '5f1c6a8e-2b7d-4e39-9a0c-7d3e1f2a4b6c' : null;
   }
-  if (ctx.mv >= 61) out.cluster_name = null;
+  if (ctx.mv >= 61 && admin) out.cluster_name = null;
   if (ctx.mv >= 63) out.volume_type_id = v.volume_type_id;
   if (ctx.mv >= 65) out.consumes_quota = true;
   return out;
