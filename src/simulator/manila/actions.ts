@@ -1,4 +1,5 @@
 import type { SimResponse } from '../server.js';
+import { authorizeController, type Policy } from './policy.js';
 import { NOT_FOUND_TEXT, entity, fault, isDict, pySet, reply, str, type Ctx } from './wire.js';
 
 /** `POST …/{id}/action` for the admin actions (`AdminActionsMixin` in manila/api/openstack/wsgi.py). */
@@ -9,6 +10,8 @@ export const VALID_RESET_STATUSES = [
 ] as const;
 
 export interface AdminActionSpec {
+  /** The controller's `resource_name`: the policy is `<resource>:reset_status` or `<resource>:force_delete`. */
+  resource: 'share_group' | 'share_group_snapshot' | 'consistency_group' | 'cgsnapshot';
   /** Action keys this controller registers, and what they do. */
   actions: Record<string, 'reset' | 'force'>;
   /** Version/experimental check for the chosen action; a response means "no such method at this version". */
@@ -27,6 +30,10 @@ export function adminAction(ctx: Ctx, id: string, spec: AdminActionSpec): SimRes
   if (!kind) return fault(ctx, 400, `There is no such action: ${action}`);
   const denied = spec.gate(ctx, action);
   if (denied) return denied;
+  // `@Controller.authorize('reset_status' | 'force_delete')` runs before the body is read.
+  const policy = `${spec.resource}:${kind === 'force' ? 'force_delete' : 'reset_status'}` as Policy;
+  const refused = authorizeController(ctx, policy);
+  if (refused) return refused;
   if (kind === 'force') {
     // HTTPNotFound(e.message) sets the detail, not the explanation, so the generic text is what is sent.
     if (!spec.exists(id)) return fault(ctx, 404, NOT_FOUND_TEXT);

@@ -1,3 +1,4 @@
+import { callerOf, DEMO_PROJECT } from '../identity.js';
 import { serveSimulator, type RunningSimulator, type ServeOptions, type SimHandler, type SimRequest, type SimResponse } from '../server.js';
 import { ManilaState } from './state.js';
 import { SEED_DEFAULTS, seedConsistencyGroups, seedExtraShareGroups, seedShareGroups } from './seed.js';
@@ -19,6 +20,10 @@ export { SEED_DEFAULTS, SEED_IDS, seedShareId } from './seed.js';
  * or, with `legacy`, a pre-Ocata Manila (max 2.30) that still serves consistency groups.
  */
 export interface ManilaSimOptions {
+  /**
+   * The default project (DEFAULT_PROJECT_ID): the seed lands there and `endpoint` points at it. Any other project
+   * in a URL is served too, starting empty. Who acts comes from the token (see ../identity.ts).
+   */
   projectId?: string;
   /** true: max version 2.30, consistency-group API (/consistency-groups, /cgsnapshots), no share-group API. */
   legacy?: boolean;
@@ -39,7 +44,7 @@ export interface ManilaSimOptions {
   defaultShareGroupType?: string | null;
 }
 
-export const DEFAULT_PROJECT_ID = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
+export const DEFAULT_PROJECT_ID = DEMO_PROJECT.id;
 
 type Route = (ctx: Ctx, rest: string[]) => SimResponse | undefined;
 
@@ -126,11 +131,10 @@ export function createManilaSimulator(opts: ManilaSimOptions = {}): { handler: S
         headers: { 'www-authenticate': 'Keystone uri="http://127.0.0.1/identity"', 'x-compute-request-id': requestId },
       };
     }
-    // noauth tokens are `user:project`; anything else acts for the configured project.
-    const tokenProject = token?.includes(':') ? token.slice(token.indexOf(':') + 1) : undefined;
-    const ctxProject = tokenProject || projectId;
+    // `role:project` tokens act for their project; any other token for the URL's (or the configured) one.
+    const caller = callerOf(req.headers, urlProject, projectId);
     const bare: Ctx = {
-      req, state, legacy, version: minVersion, experimental: false, projectId: ctxProject, origin, requestId,
+      req, state, legacy, version: minVersion, experimental: false, projectId: caller.projectId, caller, origin, requestId,
     };
     const rawVersion = header(req, VERSION_HEADER);
     let version = minVersion;
@@ -156,7 +160,8 @@ export function createManilaSimulator(opts: ManilaSimOptions = {}): { handler: S
       }
     }
     const ctx: Ctx = { ...bare, version, experimental: boolFromString(header(req, EXPERIMENTAL_HEADER)) };
-    if (urlProject !== undefined && urlProject !== ctxProject) {
+    // wsgi.Resource._process_stack: the URL's project must be the context's.
+    if (urlProject !== undefined && urlProject !== caller.projectId) {
       return reply(ctx, 400, { badRequest: { code: 400, message: 'Malformed request url' } });
     }
     return route(ctx, rest.slice(1)) ?? routerNotFound(requestId);

@@ -5,6 +5,7 @@ import {
   type Ctx,
 } from './wire.js';
 import { adminAction } from './actions.js';
+import { own } from './policy.js';
 import { newShareRow } from './routes-shares.js';
 
 /**
@@ -91,12 +92,12 @@ function createCg(ctx: Ctx): SimResponse {
   }
   const row: ConsistencyGroupRow = {
     id: newId(), name: str(cg.name), description: str(cg.description), status: 'creating', created_at: manilaTime(),
-    project_id: ctx.projectId, user_id: 'admin', host: null, source_cgsnapshot_id: null, share_network_id: null,
+    project_id: ctx.projectId, user_id: ctx.caller.userId, host: null, source_cgsnapshot_id: null, share_network_id: null,
     share_server_id: null, share_types: [],
   };
   if (hasSource) {
     if (!isUuidLike(cg.source_cgsnapshot_id)) return fault(ctx, 400, "The 'source_cgsnapshot_id' attribute must be a uuid.");
-    const snap = st.cgSnapshots.get(String(cg.source_cgsnapshot_id));
+    const snap = own(ctx, st.cgSnapshots.get(String(cg.source_cgsnapshot_id)));
     if (!snap) return fault(ctx, 400, `Consistency group snapshot ${String(cg.source_cgsnapshot_id)} could not be found.`);
     if (snap.status !== 'available') return fault(ctx, 409, `Invalid cgsnapshot: Source CGSnapshot ${snap.id} not in available state.`);
     const source = st.consistencyGroups.get(snap.group_id);
@@ -112,7 +113,7 @@ function createCg(ctx: Ctx): SimResponse {
     if ('share_network_id' in cg) {
       if (!isUuidLike(cg.share_network_id)) return fault(ctx, 400, "The 'share_network_id' attribute must be a uuid.");
       const net = String(cg.share_network_id);
-      if (!st.shareNetworks.has(net)) return fault(ctx, 404, `Share network ${net} could not be found.`);
+      if (!own(ctx, st.shareNetworks.get(net))) return fault(ctx, 404, `Share network ${net} could not be found.`);
       row.share_network_id = net;
     }
     for (const t of types as string[]) if (!st.shareTypes.has(t)) return fault(ctx, 404, `Share type ${t} could not be found.`);
@@ -125,7 +126,7 @@ function createCg(ctx: Ctx): SimResponse {
 
 function deleteCg(ctx: Ctx, id: string): SimResponse {
   const st = ctx.state;
-  const g = st.consistencyGroups.get(id);
+  const g = own(ctx, st.consistencyGroups.get(id));
   if (!g) return fault(ctx, 404, `Consistency group ${id} not found.`);
   const invalid = (reason: string) => fault(ctx, 409, `Invalid consistency group: ${reason}`);
   if (g.status !== 'available' && g.status !== 'error') return invalid("Consistency group status must be one of ('available', 'error')");
@@ -155,7 +156,8 @@ export function routeConsistencyGroups(ctx: Ctx, rest: string[]): SimResponse | 
   if (sub === 'action') {
     if (m !== 'POST') return undefined;
     return adminAction(ctx, id, {
-      actions: ACTIONS, gate: actionGate, exists: (x) => st.consistencyGroups.has(x),
+      resource: 'consistency_group', actions: ACTIONS, gate: actionGate,
+      exists: (x) => own(ctx, st.consistencyGroups.get(x)) !== undefined,
       setStatus: (x, s) => {
         const g = st.consistencyGroups.get(x);
         if (g) g.status = s;
@@ -173,12 +175,12 @@ export function routeConsistencyGroups(ctx: Ctx, rest: string[]): SimResponse | 
   const denied = cgGate(ctx);
   if (m === 'GET') {
     if (denied) return denied;
-    const g = st.consistencyGroups.get(id);
+    const g = own(ctx, st.consistencyGroups.get(id));
     return g ? reply(ctx, 200, { consistency_group: cgDetail(ctx, g) }) : fault(ctx, 404, `Consistency group ${id} not found.`);
   }
   if (m === 'PUT') {
     if (denied) return denied;
-    const g = st.consistencyGroups.get(id);
+    const g = own(ctx, st.consistencyGroups.get(id));
     return updateFields(ctx, 'consistency_group', g, `Consistency group ${id} not found.`) ??
       reply(ctx, 200, { consistency_group: cgDetail(ctx, g as ConsistencyGroupRow) });
   }
@@ -193,14 +195,14 @@ function createCgSnapshot(ctx: Ctx): SimResponse {
   const cgId = body.consistency_group_id;
   if (!cgId) return fault(ctx, 400, "Must supply 'consistency_group_id' attribute.");
   if (!isUuidLike(cgId)) return fault(ctx, 400, "The 'consistency_group_id' attribute must be a uuid.");
-  const g = st.consistencyGroups.get(String(cgId));
+  const g = own(ctx, st.consistencyGroups.get(String(cgId)));
   if (!g) return fault(ctx, 400, `Consistency group ${String(cgId)} could not be found.`);
   if (g.status !== 'available') return fault(ctx, 409, 'Invalid consistency group: Consistency group status must be available');
   const shares = st.sharesInCg(g.id);
   const created = manilaTime();
   const row: GroupSnapshotRow = {
     id: newId(), name: str(body.name), description: str(body.description), status: 'creating', created_at: created,
-    project_id: ctx.projectId, user_id: 'admin', group_id: g.id,
+    project_id: ctx.projectId, user_id: ctx.caller.userId, group_id: g.id,
     members: shares.map((s) => ({ id: newId(), created_at: created, size: s.size, share_proto: s.share_proto,
       share_type_id: s.share_type_id, project_id: s.project_id, share_id: s.id, status: 'creating' })),
   };
@@ -241,7 +243,8 @@ export function routeCgSnapshots(ctx: Ctx, rest: string[]): SimResponse | undefi
   if (sub === 'action') {
     if (m !== 'POST') return undefined;
     return adminAction(ctx, id, {
-      actions: ACTIONS, gate: actionGate, exists: (x) => st.cgSnapshots.has(x),
+      resource: 'cgsnapshot', actions: ACTIONS, gate: actionGate,
+      exists: (x) => own(ctx, st.cgSnapshots.get(x)) !== undefined,
       setStatus: (x, s) => {
         const snap = st.cgSnapshots.get(x);
         if (snap) snap.status = s;
@@ -257,7 +260,7 @@ export function routeCgSnapshots(ctx: Ctx, rest: string[]): SimResponse | undefi
   if (id === 'detail' && m === 'GET') return cgGate(ctx) ?? list(true);
   const denied = cgGate(ctx);
   if (denied && ['GET', 'PUT', 'DELETE'].includes(m)) return denied;
-  const snap = st.cgSnapshots.get(id);
+  const snap = own(ctx, st.cgSnapshots.get(id));
   if (m === 'GET') return snap ? reply(ctx, 200, { cgsnapshot: cgsDetail(ctx, snap) }) : notFound(id);
   if (m === 'PUT') {
     return updateFields(ctx, 'cgsnapshot', snap, `Consistency group snapshot ${id} not found.`) ??

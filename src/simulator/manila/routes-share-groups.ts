@@ -5,6 +5,7 @@ import {
   selfLinks, shareGroupGate, str, type Ctx,
 } from './wire.js';
 import { adminAction, updateNameDescription } from './actions.js';
+import { authorizeController, inScope, listScope, own } from './policy.js';
 import { newShareRow } from './routes-shares.js';
 
 /** `/share-groups` (manila/api/v2/share_groups.py in Zed). */
@@ -37,8 +38,8 @@ export function shareGroupDetail(ctx: Ctx, g: ShareGroupRow): Record<string, unk
     d.availability_zone = g.availability_zone;
     d.consistent_snapshot_support = g.consistent_snapshot_support;
   }
-  // noauth contexts are admin, and admins also get share_server_id.
-  d.share_server_id = g.share_server_id;
+  // views/share_groups.py: share_server_id for context.is_admin only.
+  if (ctx.caller.isAdmin) d.share_server_id = g.share_server_id;
   return d;
 }
 
@@ -53,7 +54,7 @@ function list(ctx: Ctx, detail: boolean): SimResponse {
     search.delete('group_type_id');
     search.set('share_group_type_id', alias);
   }
-  const rows = [...ctx.state.shareGroups.values()].filter((g) => g.project_id === ctx.projectId);
+  const rows = inScope(ctx.state.shareGroups.values(), listScope(ctx));
   const sorted = filterAndSort(ctx, rows, {
     columns: COLUMNS, like: ['name~', 'description~'], search, sortKey, sortDir,
     unknownKeyMessage: (k) => `Share groups cannot be filtered using '${k}' key.`,
@@ -70,6 +71,11 @@ function list(ctx: Ctx, detail: boolean): SimResponse {
 
 function notFound(ctx: Ctx, id: string): SimResponse {
   return fault(ctx, 404, `Share group ${id} not found.`);
+}
+
+/** `share_type_get` / `share_group_type_get` as the caller: private types are not found by non-admins. */
+function visibleType<T extends { is_public: boolean }>(ctx: Ctx, t: T | undefined): T | undefined {
+  return t && (t.is_public || ctx.caller.isAdmin) ? t : undefined;
 }
 
 function create(ctx: Ctx): SimResponse {
@@ -129,7 +135,7 @@ function create(ctx: Ctx): SimResponse {
   let source: ShareGroupRow | undefined;
   if (hasSource) {
     const snapId = String(sg.source_share_group_snapshot_id);
-    snap = st.shareGroupSnapshots.get(snapId);
+    snap = own(ctx, st.shareGroupSnapshots.get(snapId));
     if (!snap) return fault(ctx, 400, `Share group snapshot ${snapId} could not be found.`);
     // Zed bug: InvalidShareGroupSnapshot's template is sent unformatted.
     if (snap.status !== 'available') return fault(ctx, 409, 'Invalid share group snapshot: %(reason)s');
@@ -139,7 +145,8 @@ function create(ctx: Ctx): SimResponse {
   }
   let dhss: boolean | null = null;
   for (const id of typeIds) {
-    const type = st.shareTypes.get(id);
+    // Read as the caller: a non-admin does not find a private type (no access lists are simulated).
+    const type = visibleType(ctx, st.shareTypes.get(id));
     // Zed passes the whole text as InvalidInput's message, so there is no "Invalid input received:" prefix.
     if (!type) return fault(ctx, 400, `Share type with id ${id} could not be found.`);
     if (Object.keys(type.extra_specs).length === 0) continue;
@@ -152,13 +159,13 @@ function create(ctx: Ctx): SimResponse {
       return fault(ctx, 400, 'Invalid input received: When using a share types with the driver_handles_share_servers extra spec as False, a share_network_id must not be provided.');
     }
   }
-  if (networkId && !st.shareNetworks.has(networkId)) {
+  if (networkId && !own(ctx, st.shareNetworks.get(networkId))) {
     return fault(ctx, 400, 'Invalid input received: The specified share network does not exist.');
   }
   if (dhss && !(hasSource || networkId)) {
     return fault(ctx, 400, 'Invalid input received: When using a share type with the driver_handles_share_servers extra spec as True, a share_network_id must be provided.');
   }
-  const groupType = st.shareGroupTypes.get(groupTypeId);
+  const groupType = visibleType(ctx, st.shareGroupTypes.get(groupTypeId));
   if (!groupType) return fault(ctx, 400, `Invalid input received: The specified share group type ${groupTypeId} does not exist.`);
   if (!typeIds.every((id) => groupType.share_types.includes(id))) {
     return fault(ctx, 400, 'Invalid input received: The specified share types must be a subset of the share types supported by the share group type.');
@@ -167,7 +174,7 @@ function create(ctx: Ctx): SimResponse {
   // consistent_snapshot_support stays null until the (simulated) share manager creates the group.
   const row: ShareGroupRow = {
     id: newId(), name: str(sg.name), description: str(sg.description), status: 'creating', created_at: manilaTime(),
-    project_id: ctx.projectId, user_id: 'admin', host: source?.host ?? null, share_group_type_id: groupTypeId,
+    project_id: ctx.projectId, user_id: ctx.caller.userId, host: source?.host ?? null, share_group_type_id: groupTypeId,
     source_share_group_snapshot_id: snap?.id ?? null, share_network_id: networkId,
     share_server_id: source?.share_server_id ?? null, share_types: typeIds,
     availability_zone: source ? source.availability_zone : (az?.name ?? null),
@@ -188,14 +195,14 @@ function create(ctx: Ctx): SimResponse {
 }
 
 function update(ctx: Ctx, id: string): SimResponse {
-  return updateNameDescription(ctx, 'share_group', () => ctx.state.shareGroups.get(id), () => notFound(ctx, id), (g) =>
+  return updateNameDescription(ctx, 'share_group', () => own(ctx, ctx.state.shareGroups.get(id)), () => notFound(ctx, id), (g) =>
     shareGroupDetail(ctx, g),
   );
 }
 
 function remove(ctx: Ctx, id: string): SimResponse {
   const st = ctx.state;
-  const g = st.shareGroups.get(id);
+  const g = own(ctx, st.shareGroups.get(id));
   if (!g) return notFound(ctx, id);
   // Zed bug #2007060: the conflict message is the exception template, never formatted.
   const conflict = 'Invalid share group: %(reason)s';
@@ -225,14 +232,15 @@ export function routeShareGroups(ctx: Ctx, rest: string[]): SimResponse | undefi
   if (extra !== undefined) return undefined;
   if (id === undefined) {
     if (m !== 'GET' && m !== 'POST') return undefined;
-    return shareGroupGate(ctx) ?? (m === 'GET' ? list(ctx, false) : create(ctx));
+    return shareGroupGate(ctx) ?? (m === 'GET' ? list(ctx, false) : authorizeController(ctx, 'share_group:create') ?? create(ctx));
   }
   if (sub === 'action') {
     if (m !== 'POST') return undefined;
     return adminAction(ctx, id, {
+      resource: 'share_group',
       actions: { reset_status: 'reset', force_delete: 'force' },
       gate: (c) => shareGroupGate(c),
-      exists: (x) => ctx.state.shareGroups.has(x),
+      exists: (x) => own(ctx, ctx.state.shareGroups.get(x)) !== undefined,
       setStatus: (x, status) => {
         const g = ctx.state.shareGroups.get(x);
         if (g) g.status = status;
@@ -248,13 +256,13 @@ export function routeShareGroups(ctx: Ctx, rest: string[]): SimResponse | undefi
     case 'GET': {
       const denied = gate();
       if (denied) return denied;
-      const g = ctx.state.shareGroups.get(id);
+      const g = own(ctx, ctx.state.shareGroups.get(id));
       return g ? reply(ctx, 200, { share_group: shareGroupDetail(ctx, g) }) : notFound(ctx, id);
     }
     case 'PUT':
-      return gate() ?? update(ctx, id);
+      return gate() ?? authorizeController(ctx, 'share_group:update') ?? update(ctx, id);
     case 'DELETE':
-      return gate() ?? remove(ctx, id);
+      return gate() ?? authorizeController(ctx, 'share_group:delete') ?? remove(ctx, id);
     default:
       return undefined;
   }

@@ -3,6 +3,7 @@ import { AVAILABILITY_ZONE, manilaTime, newId, type ShareNetworkRow, type ShareR
 import {
   NOT_FOUND_TEXT, atLeast, collectionLinks, entity, fault, isDict, limited, reply, selfLinks, str, type Ctx,
 } from './wire.js';
+import { authorizeController, checkPolicy, inScope, own, strictAllTenants } from './policy.js';
 
 /** `/shares` (only what share groups need) and `/share-networks` (reads, create, delete). */
 
@@ -13,9 +14,14 @@ export function newShareRow(ctx: Ctx, p: Partial<ShareRow> & Pick<ShareRow, 'siz
     id: newId(), name: null, description: null, status: 'creating', share_network_id: null, share_server_id: null,
     share_group_id: null, source_share_group_snapshot_member_id: null, consistency_group_id: null,
     source_cgsnapshot_member_id: null, snapshot_id: null, availability_zone: AVAILABILITY_ZONE.name,
-    created_at: manilaTime(), project_id: ctx.projectId, user_id: 'admin', host: null, is_public: false, metadata: {},
+    created_at: manilaTime(), project_id: ctx.projectId, user_id: ctx.caller.userId, host: null, is_public: false, metadata: {},
     export_locations: [], ...p,
   };
+}
+
+/** share/api.py get: `share_get` has no project filter; a private share another project's caller may not read is NotFound. */
+function readable(ctx: Ctx, s: ShareRow | undefined): ShareRow | undefined {
+  return s && (s.is_public || own(ctx, s)) ? s : undefined;
 }
 
 function shareDetail(ctx: Ctx, s: ShareRow): Record<string, unknown> {
@@ -33,8 +39,11 @@ function shareDetail(ctx: Ctx, s: ShareRow): Record<string, unknown> {
     d.export_location = s.export_locations[0] ?? null;
     d.export_locations = [...s.export_locations];
   }
-  d.host = s.host;
-  d.share_server_id = s.share_server_id;
+  // views/shares.py: host and share_server_id for context.is_admin only.
+  if (ctx.caller.isAdmin) {
+    d.host = s.host;
+    d.share_server_id = s.share_server_id;
+  }
   if (atLeast(ctx, '2.2')) d.snapshot_support = specs.snapshot_support === 'True';
   if (ctx.legacy && ctx.experimental && atLeast(ctx, '2.4')) {
     d.consistency_group_id = s.consistency_group_id;
@@ -67,7 +76,14 @@ function listShares(ctx: Ctx, detail: boolean): SimResponse {
   const q = ctx.req.query;
   const exact = ['share_group_id', 'status', 'name', 'share_type_id', 'share_network_id', 'project_id', 'snapshot_id', 'host'];
   if (ctx.legacy) exact.push('consistency_group_id');
-  let rows = [...ctx.state.shares.values()].filter((s) => s.project_id === ctx.projectId);
+  // share/api.py _get_all: `host` needs share:list_by_host (admin); all_tenants counts for admins only.
+  if (q.get('host') !== null) {
+    const refused = checkPolicy(ctx, 'share:list_by_host');
+    if (refused) return refused;
+  }
+  const all = strictAllTenants(ctx);
+  if (typeof all !== 'boolean') return all;
+  let rows = inScope(ctx.state.shares.values(), all ? null : ctx.projectId);
   for (const key of exact) {
     const v = q.get(key);
     if (v !== null) rows = rows.filter((s) => String((s as unknown as Record<string, unknown>)[key] ?? '') === v);
@@ -104,20 +120,24 @@ function createShare(ctx: Ctx): SimResponse {
   const typeRef = body.share_type ?? body.volume_type;
   const type = typeRef === undefined || typeRef === null
     ? st.defaultShareType()
-    : [...st.shareTypes.values()].find((t) => t.id === typeRef || t.name === typeRef);
+    : [...st.shareTypes.values()].find((t) => (t.id === typeRef || t.name === typeRef) && (t.is_public || ctx.caller.isAdmin));
   if (!type) return fault(ctx, 404, `Share type ${String(typeRef ?? 'default')} not found.`);
   const row = newShareRow(ctx, {
     size, share_proto: proto, share_type_id: type.id, name: str(body.name), description: str(body.description),
     is_public: body.is_public === true, share_network_id: str(body.share_network_id),
     metadata: typeof body.metadata === 'object' && body.metadata !== null ? (body.metadata as Record<string, string>) : {},
   });
-  if (row.share_network_id && !st.shareNetworks.has(row.share_network_id)) {
+  if (row.is_public) {
+    const refused = checkPolicy(ctx, 'share:create_public_share');
+    if (refused) return refused;
+  }
+  if (row.share_network_id && !own(ctx, st.shareNetworks.get(row.share_network_id))) {
     return fault(ctx, 404, `Share network ${row.share_network_id} could not be found.`);
   }
   // Group membership is decided here and only here (silently dropped below the version that knows it).
   const groupId = !ctx.legacy && atLeast(ctx, '2.31') ? str(body.share_group_id) : null;
   if (groupId) {
-    const g = st.shareGroups.get(groupId);
+    const g = own(ctx, st.shareGroups.get(groupId));
     if (!g) return fault(ctx, 404, 'Share group %(share_group_id)s could not be found.');
     if (!g.share_types.includes(type.id)) {
       return fault(ctx, 400, `Invalid parameter value: The specified share type (${type.id}) is not supported by the specified share group (${g.id}).`);
@@ -129,7 +149,7 @@ function createShare(ctx: Ctx): SimResponse {
   }
   const cgId = ctx.legacy && ctx.experimental && atLeast(ctx, '2.4') ? str(body.consistency_group_id) : null;
   if (cgId) {
-    const cg = st.consistencyGroups.get(cgId);
+    const cg = own(ctx, st.consistencyGroups.get(cgId));
     if (!cg) return fault(ctx, 404, `Consistency group ${cgId} not found.`);
     if (!cg.share_types.includes(type.id)) {
       return fault(ctx, 400, `Invalid parameter value: The specified share type (${type.id}) is not supported by the specified consistency group (${cg.id}).`);
@@ -145,7 +165,7 @@ function createShare(ctx: Ctx): SimResponse {
 
 function deleteShare(ctx: Ctx, id: string): SimResponse {
   const st = ctx.state;
-  const s = st.shares.get(id);
+  const s = readable(ctx, st.shares.get(id));
   if (!s) return fault(ctx, 404, NOT_FOUND_TEXT);
   const q = ctx.req.query;
   const [param, current, label] = ctx.legacy
@@ -161,6 +181,9 @@ function deleteShare(ctx: Ctx, id: string): SimResponse {
   if (given && current && given !== current) {
     return fault(ctx, 400, `Share ${s.id} is not in ${label} ${given}.`);
   }
+  // share/api.py delete is wrapped in check_policy('share', target=the share): PolicyNotAuthorized's text.
+  const refused = checkPolicy(ctx, 'share:delete', s.project_id);
+  if (refused) return refused;
   if (!['available', 'error', 'inactive'].includes(s.status)) {
     return fault(ctx, 403, "Invalid share: Share status must be one of ('available', 'error', 'inactive').");
   }
@@ -175,12 +198,12 @@ export function routeShares(ctx: Ctx, rest: string[]): SimResponse | undefined {
   if (extra !== undefined) return undefined;
   if (id === undefined) {
     if (m === 'GET') return listShares(ctx, false);
-    if (m === 'POST') return createShare(ctx);
+    if (m === 'POST') return authorizeController(ctx, 'share:create') ?? createShare(ctx);
     return undefined;
   }
   if (id === 'detail' && m === 'GET') return listShares(ctx, true);
   if (m === 'GET') {
-    const s = ctx.state.shares.get(id);
+    const s = readable(ctx, ctx.state.shares.get(id));
     return s ? reply(ctx, 200, { share: shareDetail(ctx, s) }) : fault(ctx, 404, NOT_FOUND_TEXT);
   }
   if (m === 'DELETE') return deleteShare(ctx, id);
@@ -221,6 +244,8 @@ function networkView(ctx: Ctx, n: ShareNetworkRow): Record<string, unknown> {
  * come both or neither; nothing else is required.
  */
 function createNetwork(ctx: Ctx): SimResponse {
+  const refused = checkPolicy(ctx, 'share_network:create');
+  if (refused) return refused;
   const body = ctx.req.body;
   if (!isDict(body) || !('share_network' in body)) return fault(ctx, 422, 'Unable to process the contained instructions');
   const data = body.share_network;
@@ -255,7 +280,9 @@ function createNetwork(ctx: Ctx): SimResponse {
 
 function deleteNetwork(ctx: Ctx, id: string): SimResponse {
   const st = ctx.state;
-  if (!st.shareNetworks.has(id)) return fault(ctx, 404, `Share network ${id} could not be found.`);
+  const refused = checkPolicy(ctx, 'share_network:delete');
+  if (refused) return refused;
+  if (!own(ctx, st.shareNetworks.get(id))) return fault(ctx, 404, `Share network ${id} could not be found.`);
   const shares = [...st.shares.values()].filter((s) => s.share_network_id === id).length;
   if (shares > 0) return fault(ctx, 409, `Can not delete share network ${id}, it has ${shares} share(s).`);
   const groups = [...st.shareGroups.values()].filter((g) => g.share_network_id === id).length;
@@ -271,9 +298,16 @@ export function routeShareNetworks(ctx: Ctx, rest: string[]): SimResponse | unde
   if (id === undefined && m === 'POST') return createNetwork(ctx);
   if (id !== undefined && id !== 'detail' && m === 'DELETE') return deleteNetwork(ctx, id);
   if (m !== 'GET') return undefined;
-  const rows = [...ctx.state.shareNetworks.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
-  if (id === undefined) return reply(ctx, 200, { share_networks: rows.map((n) => ({ id: n.id, name: n.name })) });
-  if (id === 'detail') return reply(ctx, 200, { share_networks: rows.map((n) => networkView(ctx, n)) });
-  const n = ctx.state.shareNetworks.get(id);
+  if (id === undefined || id === 'detail') {
+    // share_networks.py _get_share_networks: an admin's project_id filter, else all_tenants, else its own project.
+    const projectFilter = ctx.caller.isAdmin ? ctx.req.query.get('project_id') : null;
+    const all = projectFilter === null ? strictAllTenants(ctx) : false;
+    if (typeof all !== 'boolean') return all;
+    const scope = projectFilter ?? (all ? null : ctx.projectId);
+    const rows = inScope(ctx.state.shareNetworks.values(), scope).sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+    if (id === undefined) return reply(ctx, 200, { share_networks: rows.map((n) => ({ id: n.id, name: n.name })) });
+    return reply(ctx, 200, { share_networks: rows.map((n) => networkView(ctx, n)) });
+  }
+  const n = own(ctx, ctx.state.shareNetworks.get(id));
   return n ? reply(ctx, 200, { share_network: networkView(ctx, n) }) : fault(ctx, 404, `Share network ${id} could not be found.`);
 }

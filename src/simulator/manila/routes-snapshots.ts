@@ -5,6 +5,7 @@ import {
   shareGroupGate, str, type Ctx,
 } from './wire.js';
 import { adminAction, updateNameDescription } from './actions.js';
+import { authorizeController, inScope, listScope, own } from './policy.js';
 
 /** `/share-group-snapshots` (manila/api/v2/share_group_snapshots.py in Zed). */
 
@@ -34,7 +35,7 @@ export function snapshotDetail(ctx: Ctx, s: GroupSnapshotRow): Record<string, un
 
 function list(ctx: Ctx, detail: boolean): SimResponse {
   const { search, sortKey, sortDir } = listQuery(ctx);
-  const rows = [...ctx.state.shareGroupSnapshots.values()].filter((s) => s.project_id === ctx.projectId).map(viewRow);
+  const rows = inScope(ctx.state.shareGroupSnapshots.values(), listScope(ctx)).map(viewRow);
   // No LIKE support here: `name~` is just an unknown key.
   const sorted = filterAndSort(ctx, rows, {
     columns: COLUMNS, like: [], search, sortKey, sortDir,
@@ -52,6 +53,7 @@ function list(ctx: Ctx, detail: boolean): SimResponse {
 }
 
 function members(ctx: Ctx, id: string): SimResponse {
+  // share_group_snapshot_members_get_all has no project_only: real Manila lists another project's members too.
   const s = ctx.state.shareGroupSnapshots.get(id);
   const all = s?.members ?? [];
   const page = limited(ctx, all);
@@ -78,7 +80,7 @@ function create(ctx: Ctx): SimResponse {
   const groupId = body.share_group_id;
   if (!groupId) return fault(ctx, 400, "Must supply 'share_group_id' attribute.");
   if (!isUuidLike(groupId)) return fault(ctx, 400, "The 'share_group_id' attribute must be a uuid.");
-  const g = st.shareGroups.get(String(groupId));
+  const g = own(ctx, st.shareGroups.get(String(groupId)));
   // A missing group is ShareGroupNotFound mapped to 400, with Zed's unformatted template.
   if (!g) return fault(ctx, 400, 'Share group %(share_group_id)s could not be found.');
   if (g.status !== 'available') return fault(ctx, 409, 'Invalid share group: %(reason)s');
@@ -87,7 +89,7 @@ function create(ctx: Ctx): SimResponse {
   const created = manilaTime();
   const row: GroupSnapshotRow = {
     id: newId(), name: str(body.name), description: str(body.description), status: 'creating', created_at: created,
-    project_id: ctx.projectId, user_id: 'admin', group_id: g.id,
+    project_id: ctx.projectId, user_id: ctx.caller.userId, group_id: g.id,
     members: shares.map((s) => ({
       id: newId(), created_at: created, size: s.size, share_proto: s.share_proto, share_type_id: s.share_type_id,
       project_id: s.project_id, share_id: s.id, status: 'creating',
@@ -102,14 +104,14 @@ function update(ctx: Ctx, id: string): SimResponse {
   return updateNameDescription(
     ctx,
     'share_group_snapshot',
-    () => ctx.state.shareGroupSnapshots.get(id),
+    () => own(ctx, ctx.state.shareGroupSnapshots.get(id)),
     () => notFound(ctx, id),
     (s) => snapshotDetail(ctx, s),
   );
 }
 
 function remove(ctx: Ctx, id: string): SimResponse {
-  const s = ctx.state.shareGroupSnapshots.get(id);
+  const s = own(ctx, ctx.state.shareGroupSnapshots.get(id));
   if (!s) return notFound(ctx, id);
   if (s.status !== 'available' && s.status !== 'error') return fault(ctx, 409, 'Invalid share group snapshot: %(reason)s');
   s.status = 'deleting';
@@ -123,16 +125,17 @@ export function routeShareGroupSnapshots(ctx: Ctx, rest: string[]): SimResponse 
   if (extra !== undefined) return undefined;
   if (id === undefined) {
     if (m !== 'GET' && m !== 'POST') return undefined;
-    return shareGroupGate(ctx) ?? (m === 'GET' ? list(ctx, false) : create(ctx));
+    return shareGroupGate(ctx) ?? (m === 'GET' ? list(ctx, false) : authorizeController(ctx, 'share_group_snapshot:create') ?? create(ctx));
   }
   if (sub === 'members') return m === 'GET' ? (shareGroupGate(ctx) ?? members(ctx, id)) : undefined;
   if (sub === 'action') {
     if (m !== 'POST') return undefined;
     const st = ctx.state;
     return adminAction(ctx, id, {
+      resource: 'share_group_snapshot',
       actions: { reset_status: 'reset', force_delete: 'force' },
       gate: (c) => shareGroupGate(c),
-      exists: (x) => st.shareGroupSnapshots.has(x),
+      exists: (x) => own(ctx, st.shareGroupSnapshots.get(x)) !== undefined,
       setStatus: (x, status) => {
         const s = st.shareGroupSnapshots.get(x);
         if (s) s.status = status;
@@ -149,10 +152,10 @@ export function routeShareGroupSnapshots(ctx: Ctx, rest: string[]): SimResponse 
   const denied = shareGroupGate(ctx);
   if (m === 'GET') {
     if (denied) return denied;
-    const s = ctx.state.shareGroupSnapshots.get(id);
+    const s = own(ctx, ctx.state.shareGroupSnapshots.get(id));
     return s ? reply(ctx, 200, { share_group_snapshot: snapshotDetail(ctx, s) }) : notFound(ctx, id);
   }
-  if (m === 'PUT') return denied ?? update(ctx, id);
-  if (m === 'DELETE') return denied ?? remove(ctx, id);
+  if (m === 'PUT') return denied ?? authorizeController(ctx, 'share_group_snapshot:update') ?? update(ctx, id);
+  if (m === 'DELETE') return denied ?? authorizeController(ctx, 'share_group_snapshot:delete') ?? remove(ctx, id);
   return undefined;
 }

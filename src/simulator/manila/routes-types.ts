@@ -1,10 +1,13 @@
 import type { SimResponse } from '../server.js';
 import { newId, type ShareGroupTypeRow, type ShareTypeRow } from './state.js';
 import { atLeast, entity, fault, isDict, reply, shareGroupGate, str, type Ctx } from './wire.js';
+import { authorizeController } from './policy.js';
 
 /** `/types` (share types) and `/share-group-types`: reads, plus creates for fixtures. */
 
+/** Only admins choose (`is_public`, `all`); everyone else lists public types. Types are global, not per project. */
 function parseIsPublic(ctx: Ctx): boolean | null | SimResponse {
+  if (!ctx.caller.isAdmin) return true;
   const raw = ctx.req.query.get('is_public');
   if (raw === null) return true;
   const v = raw.toLowerCase();
@@ -12,6 +15,11 @@ function parseIsPublic(ctx: Ctx): boolean | null | SimResponse {
   if (['true', '1', 'yes', 'on', 'y', 't'].includes(v)) return true;
   if (['false', '0', 'no', 'off', 'n', 'f'].includes(v)) return false;
   return fault(ctx, 400, `Invalid is_public filter [${raw}]`);
+}
+
+/** `_share_type_get_query` for a non-admin: public types only (no project access lists are simulated). */
+function visible<T extends { is_public: boolean }>(ctx: Ctx, t: T | undefined): T | undefined {
+  return t && (t.is_public || ctx.caller.isAdmin) ? t : undefined;
 }
 
 function shareTypeView(ctx: Ctx, t: ShareTypeRow): Record<string, unknown> {
@@ -55,7 +63,7 @@ export function routeShareTypes(ctx: Ctx, rest: string[]): SimResponse | undefin
   if (extra !== undefined) return undefined;
   const all = [...ctx.state.shareTypes.values()];
   if (id === undefined) {
-    if (m === 'POST') return createShareType(ctx);
+    if (m === 'POST') return authorizeController(ctx, 'share_type:create') ?? createShareType(ctx);
     if (m !== 'GET') return undefined;
     const pub = parseIsPublic(ctx);
     if (typeof pub === 'object' && pub !== null) return pub;
@@ -63,7 +71,7 @@ export function routeShareTypes(ctx: Ctx, rest: string[]): SimResponse | undefin
     return reply(ctx, 200, { share_types: items, volume_types: items });
   }
   if (m !== 'GET') return undefined;
-  const t = id === 'default' ? ctx.state.defaultShareType() : ctx.state.shareTypes.get(id);
+  const t = visible(ctx, id === 'default' ? ctx.state.defaultShareType() : ctx.state.shareTypes.get(id));
   // Zed's wording for "the option is unset or names no type" (sic, no full stop).
   if (!t) return fault(ctx, 404, id === 'default' ? 'Default share type not found' : `Share type ${id} not found.`);
   const view = shareTypeView(ctx, t);
@@ -116,7 +124,7 @@ export function routeShareGroupTypes(ctx: Ctx, rest: string[]): SimResponse | un
     if (m !== 'GET' && m !== 'POST') return undefined;
     const denied = shareGroupGate(ctx);
     if (denied) return denied;
-    if (m === 'POST') return createGroupType(ctx);
+    if (m === 'POST') return authorizeController(ctx, 'share_group_type:create') ?? createGroupType(ctx);
     const pub = parseIsPublic(ctx);
     if (typeof pub === 'object' && pub !== null) return pub;
     const items = [...ctx.state.shareGroupTypes.values()].filter((t) => pub === null || t.is_public === pub);
@@ -126,7 +134,7 @@ export function routeShareGroupTypes(ctx: Ctx, rest: string[]): SimResponse | un
   if (m !== 'GET') return undefined;
   const denied = shareGroupGate(ctx);
   if (denied) return denied;
-  const t = id === 'default' ? ctx.state.defaultShareGroupType() : ctx.state.shareGroupTypes.get(id);
+  const t = visible(ctx, id === 'default' ? ctx.state.defaultShareGroupType() : ctx.state.shareGroupTypes.get(id));
   if (!t) return fault(ctx, 404, id === 'default' ? 'Default share group type not found.' : `Share group type ${id} not found.`);
   return reply(ctx, 200, { share_group_type: groupTypeView(ctx, t) });
 }

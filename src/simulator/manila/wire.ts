@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Caller } from '../identity.js';
 import { openstackFault } from '../openstack-faults.js';
 import type { SimRequest, SimResponse } from '../server.js';
 import type { ManilaState } from './state.js';
@@ -21,8 +22,10 @@ export interface Ctx {
   legacy: boolean;
   version: Version;
   experimental: boolean;
-  /** Project from the token (noauth `user:project`) or the configured one. */
+  /** `context.project_id`: the token's project (`role:project`), else the URL's or the configured one. */
   projectId: string;
+  /** Who asks: roles and is_admin as keystonemiddleware would give them (see ../identity.ts). */
+  caller: Caller;
   /** `http://host:port`, what Manila calls the host URL. */
   origin: string;
   requestId: string;
