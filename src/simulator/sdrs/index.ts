@@ -7,11 +7,18 @@
  *   SDRS.0404 is not used: the error table already assigns it to "Failed to submit the job".
  * - `requireToken` and no `X-Auth-Token`: 401 with the gateway envelope, `APIGW.0301`. Any non-empty token passes.
  *   The version documents (`GET /`, `GET /v1`) need no token.
- * - A path project_id other than the configured one: 400 `{"error":{"code":"SDRS.0001"}}` ("Invalid tenant ID").
+ * - Projects: a token `admin:|member:|reader:<project>` acts for that project (see ../identity.ts), any other
+ *   token for the URL's. A path project_id that is not 32 hex digits (a Huawei/Keystone project id), or is not
+ *   the token's project: 400 `{"error":{"code":"SDRS.0001"}}` ("Invalid tenant ID"). Each project sees only its
+ *   own groups and jobs (another project's id: SDRS.1013 / SDRS.0408, as an unknown one); the seed is in the
+ *   default project, any other starts empty. No admin reads across projects: SDRS has no all_tenants.
+ * - Roles: a reader's write (POST/PUT/DELETE) is 400 SDRS.0004 "Incorrect API invoking permissions", the error
+ *   table's code for a user whose roles lack the API (the table lists it as HTTP 400); admin and member write.
  * - Unknown or malformed group id: 400 SDRS.1013 (the error table); SDRS.0207 is never sent.
  * - Unknown job id: 404 `{"itemNotFound":{"code":"SDRS.0408"}}` (see routes-jobs.ts).
  * - Every response carries an `X-Request-Id` header.
  */
+import { type Caller, DEMO_PROJECT, callerOf, hasRole } from '../identity.js';
 import { serveSimulator, type RunningSimulator, type ServeOptions, type SimHandler, type SimRequest, type SimResponse } from '../server.js';
 import { createGroup, deleteGroup, groupAction, listGroups, renameGroup, showGroup } from './routes-groups.js';
 import { listVersions, showJob, showVersion } from './routes-jobs.js';
@@ -39,7 +46,10 @@ export interface SdrsSimOptions {
   timestampFormat?: TimestampFormat;
 }
 
-export const DEFAULT_SDRS_PROJECT_ID = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
+export const DEFAULT_SDRS_PROJECT_ID = DEMO_PROJECT.id;
+
+/** Huawei Cloud (Keystone) project ids: uuid4 hex, 32 digits. */
+const PROJECT_ID = /^[0-9a-f]{32}$/;
 
 function decodeSegments(path: string): string[] | null {
   try {
@@ -47,6 +57,11 @@ function decodeSegments(path: string): string[] | null {
   } catch {
     return null;
   }
+}
+
+/** Writes need more than the reader role (SDRS FullAccess vs ReadOnlyAccess, in OpenStack role names). */
+function refuseReader(caller: Caller): SimResponse | undefined {
+  return hasRole(caller, 'member') ? undefined : sdrsError(400, E.noApiPermission[0], E.noApiPermission[1]);
 }
 
 const noRoute = (req: SimRequest): SimResponse =>
@@ -66,25 +81,30 @@ function route(state: SdrsState, req: SimRequest, requireToken: boolean): SimRes
       return apigwError(401, 'APIGW.0301', 'Incorrect IAM authentication information: x-auth-token not found');
     }
   }
-  if (projectId !== state.projectId) return sdrsError(400, E.invalidTenant[0], `${E.invalidTenant[1]}: ${projectId ?? ''}`);
+  const project = projectId ?? '';
+  const caller = callerOf(req.headers, project, state.projectId);
+  const wellFormed = PROJECT_ID.test(project) || project === state.projectId;
+  if (!wellFormed || caller.projectId !== project) {
+    return sdrsError(400, E.invalidTenant[0], `${E.invalidTenant[1]}: ${project}`);
+  }
   state.settle();
   if (resource === 'jobs') {
-    if (id !== undefined && id !== '' && sub === undefined && method === 'GET') return showJob(state, id);
+    if (id !== undefined && id !== '' && sub === undefined && method === 'GET') return showJob(state, project, id);
     return noRoute(req);
   }
   if (id === undefined) {
-    if (method === 'GET') return listGroups(state, req.query);
-    if (method === 'POST') return createGroup(state, req.body);
+    if (method === 'GET') return listGroups(state, project, req.query);
+    if (method === 'POST') return refuseReader(caller) ?? createGroup(state, project, req.body);
     return noRoute(req);
   }
   if (id === '') return noRoute(req);
   if (sub === undefined) {
-    if (method === 'GET') return showGroup(state, id);
-    if (method === 'PUT') return renameGroup(state, id, req.body);
-    if (method === 'DELETE') return deleteGroup(state, id);
+    if (method === 'GET') return showGroup(state, project, id);
+    if (method === 'PUT') return refuseReader(caller) ?? renameGroup(state, project, id, req.body);
+    if (method === 'DELETE') return refuseReader(caller) ?? deleteGroup(state, project, id);
     return noRoute(req);
   }
-  if (sub === 'action' && method === 'POST') return groupAction(state, id, req.body);
+  if (sub === 'action' && method === 'POST') return refuseReader(caller) ?? groupAction(state, project, id, req.body);
   return noRoute(req);
 }
 

@@ -35,7 +35,7 @@ const QUERY_TYPES: Record<string, (g: SdrsGroupRecord) => boolean> = {
   period_no_dr_drill: (g) => g.disaster_recovery_drill_num === 0,
 };
 
-export function listGroups(state: SdrsState, query: URLSearchParams): SimResponse {
+export function listGroups(state: SdrsState, projectId: string, query: URLSearchParams): SimResponse {
   const limitRaw = query.get('limit');
   const offsetRaw = query.get('offset');
   const limit = limitRaw === null ? 1000 : parseCount(limitRaw);
@@ -49,6 +49,7 @@ export function listGroups(state: SdrsState, query: URLSearchParams): SimRespons
   const name = query.get('name')?.toLowerCase();
   const az = query.get('availability_zone');
   const matching = [...state.groups.values()]
+    .filter((g) => g.projectId === projectId)
     .filter(typeFilter)
     .filter((g) => status === null || status === '' || g.status === status)
     .filter((g) => name === undefined || name === '' || g.name.toLowerCase().includes(name))
@@ -64,8 +65,8 @@ export function listGroups(state: SdrsState, query: URLSearchParams): SimRespons
 }
 
 /** SDRS trap 18: an unknown group is HTTP 400 SDRS.1013, not 404. Malformed ids get the same answer. */
-export function showGroup(state: SdrsState, id: string): SimResponse {
-  const g = state.groups.get(id);
+export function showGroup(state: SdrsState, projectId: string, id: string): SimResponse {
+  const g = state.groupOf(projectId, id);
   if (g === undefined) return err(E.groupNotFound, id);
   return { status: 200, json: { server_group: state.renderGroup(g) } };
 }
@@ -82,7 +83,7 @@ function checkName(name: unknown): SimResponse | null {
   return null;
 }
 
-export function createGroup(state: SdrsState, body: unknown): SimResponse {
+export function createGroup(state: SdrsState, projectId: string, body: unknown): SimResponse {
   const sg = isRecord(body) ? body.server_group : undefined;
   if (!isRecord(sg)) return bad(E.invalidParams, 'server_group is required');
   const nameErr = checkName(sg.name);
@@ -104,6 +105,7 @@ export function createGroup(state: SdrsState, body: unknown): SimResponse {
   const now = state.now();
   const g: SdrsGroupRecord = {
     id: randomUUID(),
+    projectId,
     name: sg.name as string,
     description: description as string | null,
     source_availability_zone: src,
@@ -133,12 +135,12 @@ export function createGroup(state: SdrsState, body: unknown): SimResponse {
   return { status: 200, json: { job_id: job.job_id } };
 }
 
-export function renameGroup(state: SdrsState, id: string, body: unknown): SimResponse {
+export function renameGroup(state: SdrsState, projectId: string, id: string, body: unknown): SimResponse {
   const sg = isRecord(body) ? body.server_group : undefined;
   if (!isRecord(sg)) return bad(E.invalidParams, 'server_group is required');
   const nameErr = checkName(sg.name);
   if (nameErr !== null) return nameErr;
-  const found = state.groups.get(id);
+  const found = state.groupOf(projectId, id);
   if (found === undefined) return err(E.groupNotFound, id);
   found.name = sg.name as string;
   found.updatedAtMs = state.now();
@@ -146,8 +148,8 @@ export function renameGroup(state: SdrsState, id: string, body: unknown): SimRes
 }
 
 /** No status rule is documented for delete; we refuse only while another job holds the group. */
-export function deleteGroup(state: SdrsState, id: string): SimResponse {
-  const g = state.groups.get(id);
+export function deleteGroup(state: SdrsState, projectId: string, id: string): SimResponse {
+  const g = state.groupOf(projectId, id);
   if (g === undefined) return err(E.groupNotFound, id);
   if (TRANSITIONAL.has(g.status)) return err(E.wrongState, `status is '${g.status}'`);
   if (g.protected_instance_num > 0) return err(E.hasInstances);
@@ -174,7 +176,7 @@ const ACTION_RULES: Record<ActionKey, { from: Partial<Record<GroupStatus, JobKin
   'reverse-server-group': { from: { protected: 'reverse', 'error-reversing': 'reverse' }, needsPairs: () => true },
 };
 
-export function groupAction(state: SdrsState, id: string, body: unknown): SimResponse {
+export function groupAction(state: SdrsState, projectId: string, id: string, body: unknown): SimResponse {
   if (!isRecord(body)) return bad(E.invalidParams, 'request body must be a JSON object');
   const keys = Object.keys(body);
   if (keys.length === 0) return bad(E.invalidParams, 'exactly one action is required');
@@ -190,7 +192,7 @@ export function groupAction(state: SdrsState, id: string, body: unknown): SimRes
     if (ps !== 'source' && ps !== 'target') return bad(E.invalidParams, "priority_station must be 'source' or 'target'");
     station = ps;
   }
-  const g = state.groups.get(id);
+  const g = state.groupOf(projectId, id);
   if (g === undefined) return err(E.groupNotFound, id);
   const rule = ACTION_RULES[action];
   const kind = rule.from[g.status];

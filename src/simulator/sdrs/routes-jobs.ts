@@ -8,8 +8,8 @@ import { SDRS_ERRORS as E, sdrsItemNotFound } from './wire.js';
  * SDRS.0408 "Null job", the table's code for a missing job. The table lists 0408 as HTTP 500; we use 404 so that
  * a client does not retry a permanent miss. UNCONFIRMED.
  */
-export function showJob(state: SdrsState, jobId: string): SimResponse {
-  const job = state.jobs.get(jobId);
+export function showJob(state: SdrsState, projectId: string, jobId: string): SimResponse {
+  const job = state.jobOf(projectId, jobId);
   if (job === undefined) return sdrsItemNotFound(E.nullJob[0], `${E.nullJob[1]}: no job ${jobId}`);
   return { status: 200, json: state.renderJob(job) };
 }

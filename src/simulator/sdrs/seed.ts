@@ -46,9 +46,13 @@ const VPC_LAB = '1a5b2c74-6d9e-4fb0-8b3c-4d5e6f708192';
 
 const t = (iso: string): number => Date.parse(iso);
 
+/** Seed rows before loadSeed puts them in the default project. */
+type SeedGroup = Omit<SdrsGroupRecord, 'projectId'>;
+type SeedJob = Omit<SdrsJobRecord, 'projectId'>;
+
 function group(
-  p: Partial<SdrsGroupRecord> & Pick<SdrsGroupRecord, 'id' | 'name' | 'status' | 'source_vpc_id' | 'createdAtMs'>,
-): SdrsGroupRecord {
+  p: Partial<SeedGroup> & Pick<SeedGroup, 'id' | 'name' | 'status' | 'source_vpc_id' | 'createdAtMs'>,
+): SeedGroup {
   return {
     description: null,
     source_availability_zone: 'cn-north-4a',
@@ -73,7 +77,7 @@ function group(
   };
 }
 
-function seedGroups(): SdrsGroupRecord[] {
+function seedGroups(): SeedGroup[] {
   const G = SDRS_SEED_GROUPS;
   return [
     group({
@@ -125,7 +129,7 @@ function historicalJob(
   p: Pick<SdrsJobRecord, 'job_id' | 'job_type' | 'kind' | 'server_group_id' | 'failure' | 'subJobs'>,
   beginIso: string,
   endIso: string,
-): SdrsJobRecord {
+): SeedJob {
   const beginMs = t(beginIso);
   const dueMs = t(endIso);
   return {
@@ -138,7 +142,7 @@ function historicalJob(
   };
 }
 
-function seedJobs(): SdrsJobRecord[] {
+function seedJobs(): SeedJob[] {
   const J = SDRS_SEED_JOBS;
   const G = SDRS_SEED_GROUPS;
   return [
@@ -174,7 +178,7 @@ function stableUuid(label: string): string {
 
 const GENERATED_STATUSES: readonly GroupStatus[] = ['available', 'protected', 'protected', 'failed-over'];
 
-function generatedGroup(i: number): SdrsGroupRecord {
+function generatedGroup(i: number): SeedGroup {
   const status = GENERATED_STATUSES[i % GENERATED_STATUSES.length] ?? 'available';
   const pairs = 1 + (i % 5);
   const createdAtMs = t('2024-06-01T00:00:00.000Z') - i * 3_600_000;
@@ -197,12 +201,13 @@ function generatedGroup(i: number): SdrsGroupRecord {
 
 export function loadSeed(state: SdrsState, opts: { seed: boolean; extraGroups: number }): void {
   state.domains.set(SDRS_SIM_DOMAIN.id, SDRS_SIM_DOMAIN);
+  const projectId = state.projectId;
   if (opts.seed) {
-    for (const g of seedGroups()) state.groups.set(g.id, g);
-    for (const j of seedJobs()) state.jobs.set(j.job_id, j);
+    for (const g of seedGroups()) state.groups.set(g.id, { ...g, projectId });
+    for (const j of seedJobs()) state.jobs.set(j.job_id, { ...j, projectId });
   }
   for (let i = 0; i < opts.extraGroups; i++) {
     const g = generatedGroup(i);
-    state.groups.set(g.id, g);
+    state.groups.set(g.id, { ...g, projectId });
   }
 }

@@ -28,6 +28,8 @@ export interface SdrsDomain {
 /** One protection group. Wire field names, except timestamps kept as epoch ms. Tests may mutate the counters. */
 export interface SdrsGroupRecord
   extends Omit<SdrsProtectionGroupWire, 'dr_type' | 'server_type' | 'created_at' | 'updated_at'> {
+  /** The project the group was created in (not on the wire: SDRS scopes every URL by project instead). */
+  projectId: string;
   createdAtMs: number;
   updatedAtMs: number;
   /** false models a group created after a platform upgrade: the three status fields stay null (trap 20). */
@@ -56,6 +58,8 @@ export const JOB_KINDS: Record<JobKind, JobKindSpec> = {
 
 export interface SdrsJobRecord {
   job_id: string;
+  /** The project of the job's group; another project's job id is unknown. */
+  projectId: string;
   job_type: string;
   kind: JobKind;
   server_group_id: string;
@@ -79,6 +83,7 @@ export interface SdrsStateConfig {
 }
 
 export class SdrsState {
+  /** The default project: where the seed lands and what `endpoint` points at. */
   readonly projectId: string;
   readonly jobStepMs: number;
   readonly timestampFormat: TimestampFormat;
@@ -109,6 +114,17 @@ export class SdrsState {
     return makeJobId(atMs, this.jobCounter);
   }
 
+  /** A project's group by id: SDRS scopes every call by the URL's project, so another project's id is unknown. */
+  groupOf(projectId: string, id: string): SdrsGroupRecord | undefined {
+    const g = this.groups.get(id);
+    return g?.projectId === projectId ? g : undefined;
+  }
+
+  jobOf(projectId: string, id: string): SdrsJobRecord | undefined {
+    const j = this.jobs.get(id);
+    return j?.projectId === projectId ? j : undefined;
+  }
+
   /** The AZ currently in production (what the list's `availability_zone` filter matches). */
   productionAz(g: SdrsGroupRecord): string {
     return g.priority_station === 'source' ? g.source_availability_zone : g.target_availability_zone;
@@ -121,6 +137,7 @@ export class SdrsState {
     const subCount = spec.subJobType === null ? 0 : Math.min(2, Math.max(1, group.replication_num));
     const job: SdrsJobRecord = {
       job_id: this.newJobId(beginMs),
+      projectId: group.projectId,
       job_type: spec.jobType,
       kind,
       server_group_id: group.id,

@@ -138,6 +138,7 @@ export function apigwError(status: number, code: string, message: string): SimRe
 /** Codes and messages from the OTC error table (`appendixes/error_codes.rst`). */
 export const SDRS_ERRORS = {
   invalidTenant: ['SDRS.0001', 'Invalid tenant ID'],
+  noApiPermission: ['SDRS.0004', 'Incorrect API invoking permissions'],
   invalidParams: ['SDRS.0201', 'Invalid request parameters'],
   invalidName: ['SDRS.0202', 'Invalid name'],
   invalidAz: ['SDRS.0203', 'Invalid AZ'],
