@@ -1,7 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { type ServiceName, UpstreamError } from './errors.js';
-import type { AboutShape } from './graphql/about.js';
+import { type AboutShape, aboutFor } from './graphql/about.js';
+import type { CallerIdentity, CallerUpstreams } from './identity/gate.js';
+import type { Identity, ProjectRef } from './identity/keystone.js';
+import { createProjectLoader } from './identity/projects.js';
+import type DataLoader from 'dataloader';
 import { type Caller, deadlineSignal } from './upstreams/caller.js';
 import type { CinderClient } from './upstreams/cinder/client.js';
 import { type CinderLoaders, createCinderLoaders } from './upstreams/cinder/loaders.js';
@@ -20,6 +24,12 @@ export interface Upstreams {
 export interface RequestContext {
   caller: Caller;
   about: AboutShape;
+  /** Who the caller is, from Keystone; null without KEYSTONE_URL. */
+  identity: Identity | null;
+  /** `viewer.services`: each upstream as this caller reaches it (with Keystone, its own endpoints). */
+  servicesForCaller(): AboutShape['services'];
+  /** `project { id name }` links; null without Keystone. */
+  projects(): DataLoader<string, ProjectRef | null>;
   /** Cinder client and this request's loaders; throws UPSTREAM_UNAVAILABLE when Cinder is not set up. */
   cinder(): { client: CinderClient; loaders: CinderLoaders };
   /** Manila client, its legacy CG API and this request's loaders; throws UPSTREAM_UNAVAILABLE when Manila is not set up. */
@@ -79,14 +89,24 @@ export function callerIdentity(token: string | null, clientAddress: string | und
   return `address:${clientAddress ?? 'unknown'}`;
 }
 
+/** The client, or the error its fields answer: not configured, or (with Keystone) not in the caller's catalog. */
+function usable<C>(service: ServiceName, client: C | UpstreamError | null): C {
+  if (client === null) throw notConfigured(service);
+  if (client instanceof UpstreamError) throw client;
+  return client;
+}
+
 /** Built once per GraphQL request: nothing in it outlives the request. */
 export function createContext(
-  upstreams: Upstreams,
+  shared: Upstreams,
   about: AboutShape,
   token: string | null,
   deadlineMs = 10_000,
   clientAddress?: string,
+  /** With Keystone: the caller's identity and its own clients, which replace the process-wide ones. */
+  admitted?: CallerIdentity,
 ): RequestContext {
+  const upstreams: CallerUpstreams = admitted?.upstreams ?? shared;
   const caller: Caller = {
     token,
     requestId: `req-${randomUUID()}`,
@@ -99,28 +119,34 @@ export function createContext(
   let cinder: { client: CinderClient; loaders: CinderLoaders } | undefined;
   let manila: ManilaAccess | undefined;
   let sdrs: { client: SdrsClient; loaders: SdrsLoaders } | undefined;
+  let projects: DataLoader<string, ProjectRef | null> | undefined;
   return {
     caller,
     about,
+    identity: admitted?.identity ?? null,
+    projects: () => (projects ??= createProjectLoader(admitted?.identity ?? null, admitted?.keystone ?? null, caller)),
+    servicesForCaller: () =>
+      admitted ? about.services.map((s) => ({ ...s, endpoint: admitted.endpoints[s.name] })) : aboutFor(about, token).services,
     cinder() {
-      if (!upstreams.cinder) throw notConfigured('cinder');
-      cinder ??= { client: upstreams.cinder, loaders: createCinderLoaders(upstreams.cinder, caller) };
+      const client = usable('cinder', upstreams.cinder);
+      cinder ??= { client, loaders: createCinderLoaders(client, caller) };
       return cinder;
     },
     manila() {
-      if (!upstreams.manila) throw notConfigured('manila');
-      manila ??= createManilaAccess(upstreams.manila, caller);
+      const client = usable('manila', upstreams.manila);
+      manila ??= createManilaAccess(client, caller);
       return manila;
     },
     sdrs() {
-      if (!upstreams.sdrs) throw notConfigured('sdrs');
-      sdrs ??= { client: upstreams.sdrs, loaders: createSdrsLoaders(upstreams.sdrs, caller) };
+      const client = usable('sdrs', upstreams.sdrs);
+      sdrs ??= { client, loaders: createSdrsLoaders(client, caller) };
       return sdrs;
     },
     dispose() {
       cinder = undefined;
       manila = undefined;
       sdrs = undefined;
+      projects = undefined;
       caller.gets?.clear();
       caller.lanes?.clear();
     },

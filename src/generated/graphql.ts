@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolumeType, CinderVolume, CinderReplicationTarget } from '../upstreams/cinder/types.js';
 import type { Connection } from '../graphql/connections.js';
 import type { AboutShape } from '../graphql/about.js';
+import type { ViewerShape } from '../resolvers/identity/Viewer.js';
 import type { ManilaShareGroup, ManilaShareGroupSnapshot, ManilaShareGroupSnapshotMember, ManilaShareGroupType, ManilaShareType, ManilaShareNetwork, ManilaShareNetworkSubnet, ManilaShare, ManilaConsistencyGroup, ManilaCgSnapshot, ManilaCgSnapshotMember } from '../upstreams/manila/types.js';
 import type { SdrsProtectionGroup, SdrsJob, SdrsJobEntities } from '../upstreams/sdrs/types.js';
 import type { JobPayloadShape } from '../resolvers/sdrs/mutations/jobPayload.js';
@@ -780,6 +781,28 @@ export type KeyValue = {
   value: Scalars['String']['output'];
 };
 
+/** A Keystone project (tenant): every Cinder, Manila and SDRS object belongs to one. */
+export type KeystoneProject = {
+  __typename?: 'KeystoneProject';
+  /** Name of the project's domain, when known. */
+  domain?: Maybe<Scalars['String']['output']>;
+  /** Project id, as the upstreams' `project_id`. */
+  id: Scalars['ID']['output'];
+  /** Project name; null when Keystone does not tell this caller (a project other than its own, without admin). */
+  name?: Maybe<Scalars['String']['output']>;
+};
+
+/** A Keystone user. */
+export type KeystoneUser = {
+  __typename?: 'KeystoneUser';
+  /** Name of the user's domain. */
+  domain?: Maybe<Scalars['String']['output']>;
+  /** User id. */
+  id: Scalars['ID']['output'];
+  /** User name. */
+  name: Scalars['String']['output'];
+};
+
 /** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
 export type Mutation = {
   __typename?: 'Mutation';
@@ -1309,6 +1332,11 @@ export type Query = {
   shareType?: Maybe<ShareType>;
   /** Every share type the caller may see (admins: private ones too). */
   shareTypes?: Maybe<Array<ShareType>>;
+  /**
+   * Who the facade thinks the caller is, from its Keystone token, and which endpoints it calls for them. Fields are
+   * null (roles empty) where that is unknown: in demo mode, without KEYSTONE_URL, or without a token.
+   */
+  viewer: Viewer;
   /** One volume by its UUID; null when it does not exist. */
   volume?: Maybe<Volume>;
 };
@@ -2043,6 +2071,21 @@ export type UpdateShareGroupSnapshotPayload = {
   shareGroupSnapshot?: Maybe<ShareGroupSnapshot>;
 };
 
+/** The caller as Keystone describes its token. */
+export type Viewer = {
+  __typename?: 'Viewer';
+  /** When the token expires; null without Keystone. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The project the token is scoped to; null without Keystone or for a token scoped to no project. */
+  project?: Maybe<KeystoneProject>;
+  /** Role names of the token in its project (Keystone lists implied roles too: an admin is also member and reader). */
+  roles: Array<Scalars['String']['output']>;
+  /** Each upstream as this caller reaches it: with Keystone, the endpoint from the caller's catalog or `*_URL`. */
+  services: Array<ServiceInfo>;
+  /** The token's user; null without Keystone. */
+  user?: Maybe<KeystoneUser>;
+};
+
 /** A block storage volume. */
 export type Volume = {
   __typename?: 'Volume';
@@ -2225,6 +2268,8 @@ export type ResolversTypes = {
   JobEntities: ResolverTypeWrapper<SdrsJobEntities>;
   JobStatus: JobStatus;
   KeyValue: ResolverTypeWrapper<KeyValue>;
+  KeystoneProject: ResolverTypeWrapper<KeystoneProject>;
+  KeystoneUser: ResolverTypeWrapper<KeystoneUser>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PriorityStation: PriorityStation;
@@ -2287,6 +2332,7 @@ export type ResolversTypes = {
   UpdateShareGroupPayload: ResolverTypeWrapper<Omit<UpdateShareGroupPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversTypes['ShareGroup']> }>;
   UpdateShareGroupSnapshotInput: UpdateShareGroupSnapshotInput;
   UpdateShareGroupSnapshotPayload: ResolverTypeWrapper<Omit<UpdateShareGroupSnapshotPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversTypes['ShareGroupSnapshot']> }>;
+  Viewer: ResolverTypeWrapper<ViewerShape>;
   Volume: ResolverTypeWrapper<CinderVolume>;
   VolumeType: ResolverTypeWrapper<CinderVolumeType>;
 };
@@ -2355,6 +2401,8 @@ export type ResolversParentTypes = {
   Job: SdrsJob;
   JobEntities: SdrsJobEntities;
   KeyValue: KeyValue;
+  KeystoneProject: KeystoneProject;
+  KeystoneUser: KeystoneUser;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   ProtectionGroup: SdrsProtectionGroup;
@@ -2406,6 +2454,7 @@ export type ResolversParentTypes = {
   UpdateShareGroupPayload: Omit<UpdateShareGroupPayload, 'shareGroup'> & { shareGroup?: Maybe<ResolversParentTypes['ShareGroup']> };
   UpdateShareGroupSnapshotInput: UpdateShareGroupSnapshotInput;
   UpdateShareGroupSnapshotPayload: Omit<UpdateShareGroupSnapshotPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversParentTypes['ShareGroupSnapshot']> };
+  Viewer: ViewerShape;
   Volume: CinderVolume;
   VolumeType: CinderVolumeType;
 };
@@ -2662,6 +2711,18 @@ export type KeyValueResolvers<ContextType = RequestContext, ParentType extends R
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type KeystoneProjectResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['KeystoneProject'] = ResolversParentTypes['KeystoneProject']> = {
+  domain?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type KeystoneUserResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['KeystoneUser'] = ResolversParentTypes['KeystoneUser']> = {
+  domain?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createConsistencyGroup?: Resolver<ResolversTypes['CreateConsistencyGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateConsistencyGroupArgs, 'input'>>;
   createGroup?: Resolver<ResolversTypes['CreateGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'input'>>;
@@ -2773,6 +2834,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   shareGroups?: Resolver<Maybe<ResolversTypes['ShareGroupConnection']>, ParentType, ContextType, Partial<QueryShareGroupsArgs>>;
   shareType?: Resolver<Maybe<ResolversTypes['ShareType']>, ParentType, ContextType, RequireFields<QueryShareTypeArgs, 'id'>>;
   shareTypes?: Resolver<Maybe<Array<ResolversTypes['ShareType']>>, ParentType, ContextType>;
+  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
   volume?: Resolver<Maybe<ResolversTypes['Volume']>, ParentType, ContextType, RequireFields<QueryVolumeArgs, 'id'>>;
 };
 
@@ -2965,6 +3027,14 @@ export type UpdateShareGroupSnapshotPayloadResolvers<ContextType = RequestContex
   shareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType>;
 };
 
+export type ViewerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  project?: Resolver<Maybe<ResolversTypes['KeystoneProject']>, ParentType, ContextType>;
+  roles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  services?: Resolver<Array<ResolversTypes['ServiceInfo']>, ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['KeystoneUser']>, ParentType, ContextType>;
+};
+
 export type VolumeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Volume'] = ResolversParentTypes['Volume']> = {
   availabilityZone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   bootable?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
@@ -3026,6 +3096,8 @@ export type Resolvers<ContextType = RequestContext> = {
   Job?: JobResolvers<ContextType>;
   JobEntities?: JobEntitiesResolvers<ContextType>;
   KeyValue?: KeyValueResolvers<ContextType>;
+  KeystoneProject?: KeystoneProjectResolvers<ContextType>;
+  KeystoneUser?: KeystoneUserResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   ProtectionGroup?: ProtectionGroupResolvers<ContextType>;
@@ -3059,6 +3131,7 @@ export type Resolvers<ContextType = RequestContext> = {
   UpdateGroupPayload?: UpdateGroupPayloadResolvers<ContextType>;
   UpdateShareGroupPayload?: UpdateShareGroupPayloadResolvers<ContextType>;
   UpdateShareGroupSnapshotPayload?: UpdateShareGroupSnapshotPayloadResolvers<ContextType>;
+  Viewer?: ViewerResolvers<ContextType>;
   Volume?: VolumeResolvers<ContextType>;
   VolumeType?: VolumeTypeResolvers<ContextType>;
 };

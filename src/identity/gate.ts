@@ -24,6 +24,7 @@ export interface IdentityGateOptions {
 
 export interface CallerIdentity {
   identity: Identity;
+  keystone: KeystoneClient;
   upstreams: CallerUpstreams;
   /** The endpoint each service is reached at for this caller (null where it has none). */
   endpoints: Record<ServiceName, string | null>;
@@ -60,6 +61,7 @@ export class IdentityGate {
     };
     return {
       identity,
+      keystone: this.opts.keystone,
       upstreams: { cinder: pick('cinder', clients.cinder), manila: pick('manila', clients.manila), sdrs: pick('sdrs', clients.sdrs) },
       endpoints: {
         cinder: typeof endpoints.cinder === 'string' ? endpoints.cinder : null,

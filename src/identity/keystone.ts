@@ -60,6 +60,13 @@ export class KeystoneClient {
     return pending;
   }
 
+  /** Every project Keystone lets this (admin) caller see: one call, however many objects link to projects. */
+  async listProjects(caller: Caller): Promise<ProjectRef[]> {
+    const res = await this.http.as(caller, { method: 'GET', path: path`/projects` });
+    const projects = ((res.json as { projects?: { id?: string; name?: string; domain_id?: string }[] } | undefined)?.projects ?? []);
+    return projects.filter((p) => p.id).map((p) => ({ id: p.id!, name: p.name ?? null, domain: p.domain_id ?? null }));
+  }
+
   private async validate(token: string, caller: Caller): Promise<Identity> {
     let json: unknown;
     try {
@@ -80,6 +87,13 @@ export class KeystoneClient {
     this.cache.set(token, identity, identity.expiresAt.getTime());
     return identity;
   }
+}
+
+/** A project as the facade shows it. */
+export interface ProjectRef {
+  id: string;
+  name: string | null;
+  domain: string | null;
 }
 
 function identityOf(json: unknown): Identity {

@@ -21,6 +21,7 @@ import { ShareType } from './manila/ShareType.js';
 import { consistencyGroupMutations } from './manila/mutations/consistencyGroups.js';
 import { shareGroupMutations } from './manila/mutations/shareGroups.js';
 import { shareGroupSnapshotMutations } from './manila/mutations/shareGroupSnapshots.js';
+import { Viewer, ViewerQuery } from './identity/Viewer.js';
 import { Job, JobEntities } from './sdrs/Job.js';
 import { ProtectionGroup } from './sdrs/ProtectionGroup.js';
 import { SdrsQuery } from './sdrs/Query.js';
@@ -36,6 +37,7 @@ export const resolvers: Resolvers = {
     ...ManilaQuery,
     ...ConsistencyGroupQuery,
     ...SdrsQuery,
+    ...ViewerQuery,
   },
   Mutation: {
     noop: () => null,
@@ -71,6 +73,7 @@ export const resolvers: Resolvers = {
   ShareGroupSnapshotConnection: { totalCount },
   ConsistencyGroupConnection: { totalCount },
   ConsistencyGroupSnapshotConnection: { totalCount },
+  Viewer,
   ProtectionGroup,
   ProtectionGroupConnection: { totalCount },
   Job,

@@ -1,0 +1,18 @@
+import DataLoader from 'dataloader';
+import type { Caller } from '../upstreams/caller.js';
+import { type Identity, type KeystoneClient, type ProjectRef, isAdmin } from './keystone.js';
+
+/**
+ * `project { id name }` of any object, for one request: the caller's own project from its token (no call); others'
+ * names from one Keystone listing when the caller is an admin (Keystone has no read by many ids), else the id alone.
+ * Null without Keystone: the facade then knows no project names.
+ */
+export function createProjectLoader(identity: Identity | null, keystone: KeystoneClient | null, caller: Caller): DataLoader<string, ProjectRef | null> {
+  return new DataLoader<string, ProjectRef | null>(async (ids) => {
+    if (!identity || !keystone) return ids.map(() => null);
+    const own = identity.project;
+    const others = ids.some((id) => id !== own?.id) && isAdmin(identity) ? await keystone.listProjects(caller) : [];
+    const byId = new Map(others.map((p) => [p.id, p]));
+    return ids.map((id) => (id === own?.id ? own : (byId.get(id) ?? { id, name: null, domain: null })));
+  });
+}
