@@ -540,7 +540,9 @@ export type Group = {
   id: Scalars['ID']['output'];
   /** Name (may be empty). */
   name?: Maybe<Scalars['String']['output']>;
-  /** Owning project; Cinder shows it to admins only (API 3.58). */
+  /** The owning project (id and, with Keystone, name); null where neither the upstream nor the caller's token says. */
+  project?: Maybe<KeystoneProject>;
+  /** Owning project: from Cinder for admins (API 3.58), else the caller's own project (the only one it can read). */
   projectId?: Maybe<Scalars['String']['output']>;
   /** The replication status string exactly as Cinder sent it. */
   rawReplicationStatus?: Maybe<Scalars['String']['output']>;
@@ -601,6 +603,8 @@ export type GroupEdge = {
 export type GroupFilter = {
   /** Exact group name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** Only objects of this project (needs `allProjects: true`). */
+  projectId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** A point-in-time snapshot of every volume in a group. */
@@ -618,7 +622,9 @@ export type GroupSnapshot = {
   id: Scalars['ID']['output'];
   /** Name. */
   name?: Maybe<Scalars['String']['output']>;
-  /** Owning project (admins only, API 3.58). */
+  /** The owning project (id and, with Keystone, name); null where neither the upstream nor the caller's token says. */
+  project?: Maybe<KeystoneProject>;
+  /** Owning project: from Cinder for admins (API 3.58), else the caller's own project (the only one it can read). */
   projectId?: Maybe<Scalars['String']['output']>;
   /** The status string exactly as Cinder sent it. */
   rawStatus: Scalars['String']['output'];
@@ -654,6 +660,8 @@ export type GroupSnapshotFilter = {
   groupId?: InputMaybe<Scalars['ID']['input']>;
   /** Exact snapshot name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** Only objects of this project (needs `allProjects: true`). */
+  projectId?: InputMaybe<Scalars['ID']['input']>;
   /** Only snapshots in this status. */
   status?: InputMaybe<GroupSnapshotStatus>;
 };
@@ -1383,6 +1391,7 @@ export type QueryGroupSnapshotArgs = {
 /** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
 export type QueryGroupSnapshotsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  allProjects?: InputMaybe<Scalars['Boolean']['input']>;
   filter?: InputMaybe<GroupSnapshotFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -1397,6 +1406,7 @@ export type QueryGroupTypeArgs = {
 /** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
 export type QueryGroupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  allProjects?: InputMaybe<Scalars['Boolean']['input']>;
   filter?: InputMaybe<GroupFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -1444,6 +1454,7 @@ export type QueryShareGroupSnapshotArgs = {
 /** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
 export type QueryShareGroupSnapshotsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  allProjects?: InputMaybe<Scalars['Boolean']['input']>;
   filter?: InputMaybe<ShareGroupSnapshotFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -1458,6 +1469,7 @@ export type QueryShareGroupTypeArgs = {
 /** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
 export type QueryShareGroupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  allProjects?: InputMaybe<Scalars['Boolean']['input']>;
   filter?: InputMaybe<ShareGroupFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   sort?: InputMaybe<ShareGroupSort>;
@@ -1684,6 +1696,8 @@ export type ShareGroup = {
   id: Scalars['ID']['output'];
   /** Name (may be empty). */
   name?: Maybe<Scalars['String']['output']>;
+  /** The owning project (id and, with Keystone, name); null where neither the upstream nor the caller's token says. */
+  project?: Maybe<KeystoneProject>;
   /** Owning project. */
   projectId?: Maybe<Scalars['String']['output']>;
   /** The status string exactly as Manila sent it. */
@@ -1743,6 +1757,8 @@ export type ShareGroupFilter = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** Names containing this text (Manila's `name~`; needs Manila API 2.36, NOT_SUPPORTED below). */
   nameContains?: InputMaybe<Scalars['String']['input']>;
+  /** Only objects of this project (needs `allProjects: true`). */
+  projectId?: InputMaybe<Scalars['ID']['input']>;
   /** Only share groups of this share group type. */
   shareGroupTypeId?: InputMaybe<Scalars['ID']['input']>;
   /** Only share groups on this share network. */
@@ -1764,6 +1780,8 @@ export type ShareGroupSnapshot = {
   members: Array<ShareGroupSnapshotMember>;
   /** Name. */
   name?: Maybe<Scalars['String']['output']>;
+  /** The owning project (id and, with Keystone, name); null where neither the upstream nor the caller's token says. */
+  project?: Maybe<KeystoneProject>;
   /** Owning project. */
   projectId?: Maybe<Scalars['String']['output']>;
   /** The status string exactly as Manila sent it. */
@@ -1800,6 +1818,8 @@ export type ShareGroupSnapshotEdge = {
 export type ShareGroupSnapshotFilter = {
   /** Exact snapshot name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** Only objects of this project (needs `allProjects: true`). */
+  projectId?: InputMaybe<Scalars['ID']['input']>;
   /** Only snapshots of this share group. */
   shareGroupId?: InputMaybe<Scalars['ID']['input']>;
   /** Only snapshots in this status. */
@@ -2625,6 +2645,7 @@ export type GroupResolvers<ContextType = RequestContext, ParentType extends Reso
   groupType?: Resolver<Maybe<ResolversTypes['GroupType']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  project?: Resolver<Maybe<ResolversTypes['KeystoneProject']>, ParentType, ContextType>;
   projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawReplicationStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2657,6 +2678,7 @@ export type GroupSnapshotResolvers<ContextType = RequestContext, ParentType exte
   groupType?: Resolver<Maybe<ResolversTypes['GroupType']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  project?: Resolver<Maybe<ResolversTypes['KeystoneProject']>, ParentType, ContextType>;
   projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['GroupSnapshotStatus'], ParentType, ContextType>;
@@ -2902,6 +2924,7 @@ export type ShareGroupResolvers<ContextType = RequestContext, ParentType extends
   host?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  project?: Resolver<Maybe<ResolversTypes['KeystoneProject']>, ParentType, ContextType>;
   projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   shareGroupType?: Resolver<Maybe<ResolversTypes['ShareGroupType']>, ParentType, ContextType>;
@@ -2932,6 +2955,7 @@ export type ShareGroupSnapshotResolvers<ContextType = RequestContext, ParentType
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   members?: Resolver<Array<ResolversTypes['ShareGroupSnapshotMember']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  project?: Resolver<Maybe<ResolversTypes['KeystoneProject']>, ParentType, ContextType>;
   projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType>;

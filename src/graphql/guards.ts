@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { type FragmentDefinitionNode, GraphQLError, type GraphQLSchema, Kind } from 'graphql';
 import type { RequestContext } from '../context.js';
-import { InputError } from '../errors.js';
+import { FacadeError } from '../errors.js';
+import { asksAllProjects, assertMayReadAllProjects } from './allProjects.js';
 import { type Cost, QueryTooLarge, countNodes } from './cost.js';
 import { assertCleanInputs } from './inputs.js';
 
@@ -26,10 +27,15 @@ export function guardsPlugin(schema: GraphQLSchema, maxNodes: number): ApolloSer
             cost = { nodes, limit: maxNodes };
             if (nodes > maxNodes) throw new QueryTooLarge(cost);
             assertCleanInputs(rc.operation, fragments, rc.request.variables);
+            if (asksAllProjects(rc.operation, fragments, rc.request.variables)) {
+              assertMayReadAllProjects(rc.contextValue.identity);
+              rc.contextValue.caller.allProjects = true;
+            }
           } catch (err) {
             // Apollo answers an error thrown here with HTTP 500 unless it says otherwise; bad input is a 400.
-            if (err instanceof InputError) {
-              throw new GraphQLError(err.message, { originalError: err, extensions: { code: err.code, http: { status: 400 } } });
+            if (err instanceof FacadeError) {
+              const status = err.code === 'FORBIDDEN' ? 403 : 400;
+              throw new GraphQLError(err.message, { originalError: err, extensions: { code: err.code, http: { status } } });
             }
             throw err;
           }

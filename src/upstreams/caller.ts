@@ -27,6 +27,12 @@ export interface Caller {
    * was refused as if the facade were overloaded. Lives and dies with the request.
    */
   lanes?: Map<object, Bulkhead>;
+  /**
+   * An admin's request that asked for allProjects: every project-scoped listing of the request carries
+   * `all_tenants=1`, so the children of another project's objects are found too. Remembered sizes and pages are
+   * kept apart from the project-scoped ones.
+   */
+  allProjects?: boolean;
 }
 
 /**

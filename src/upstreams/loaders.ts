@@ -152,7 +152,7 @@ export class CollectionSizes {
       who = createHash('sha256').update(caller.token ?? '').digest('hex').slice(0, 24);
       hashes.set(caller, who);
     }
-    return `${service}:${collection}:${who}`;
+    return `${service}:${collection}${caller.allProjects ? '@all-projects' : ''}:${who}`;
   }
 
   atLeast(key: string): number {

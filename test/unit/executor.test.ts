@@ -34,7 +34,7 @@ function request(query: string, variables?: Record<string, unknown>, operationNa
   if (!document) documents.set(query, (document = parse(query)));
   const context = { calls: 0 };
   const operation = getOperationAST(document, operationName) ?? undefined;
-  const rc = { document, operation, operationName, queryHash: query, request: { query, variables }, context };
+  const rc = { document, operation, operationName, queryHash: query, request: { query, variables, operationName }, context };
   return { rc: rc as unknown as GatewayGraphQLRequestContext, context };
 }
 

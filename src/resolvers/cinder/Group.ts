@@ -2,13 +2,15 @@ import type { GroupResolvers } from '../../generated/graphql.js';
 import { markerFromCursor, pageSize } from '../../graphql/connections.js';
 import { groupStatus, replicationStatus } from './statuses.js';
 import { snapshotConnection } from './snapshotConnection.js';
+import { projectIdOf, projectOf } from '../identity/project.js';
 
 export const Group: GroupResolvers = {
   status: (g) => groupStatus(g.status),
   rawStatus: (g) => g.status,
   availabilityZone: (g) => g.availability_zone,
   createdAt: (g) => g.created_at,
-  projectId: (g) => g.project_id ?? null,
+  projectId: (g, _, ctx) => projectIdOf(g, ctx),
+  project: (g, _, ctx) => projectOf(g, ctx),
   groupType: (g, _, ctx) => ctx.cinder().loaders.groupTypeById.load(g.group_type),
   volumeTypes: async (g, _, ctx) => {
     const types = await ctx.cinder().loaders.volumeTypeById.loadMany(g.volume_types ?? []);

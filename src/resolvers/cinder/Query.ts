@@ -4,6 +4,7 @@ import { wantedLinks } from '../../graphql/lookahead.js';
 import { wireValue } from '../../graphql/scalars.js';
 import { assertUuid, optionalUuid } from '../../ids.js';
 import { readMarkerPages } from '../../upstreams/paging.js';
+import { projectFilter } from '../identity/projectFilter.js';
 import { snapshotConnection } from './snapshotConnection.js';
 
 export const CinderQuery: QueryResolvers = {
@@ -12,8 +13,8 @@ export const CinderQuery: QueryResolvers = {
     const first = pageSize(args.first);
     const marker = markerFromCursor(args.after);
     const { client, loaders } = ctx.cinder();
-    const filters = { name: args.filter?.name ?? undefined };
-    const pageKey = JSON.stringify([first, marker ?? null, filters.name ?? null]);
+    const filters = { name: args.filter?.name ?? undefined, project_id: projectFilter(args) };
+    const pageKey = JSON.stringify([first, marker ?? null, filters.name ?? null, filters.project_id ?? null]);
     loaders.prefetchForGroups(first, wantedLinks(info, ['groupType', 'volumeTypes', 'volumes', 'snapshots'], ['snapshots']), pageKey);
     const page = await readMarkerPages(
       'cinder',
@@ -45,6 +46,7 @@ export const CinderQuery: QueryResolvers = {
       group_id: optionalUuid(f?.groupId, 'groupId'),
       status: f?.status ? wireValue(f.status, 'snake') : undefined,
       name: f?.name ?? undefined,
+      project_id: projectFilter(args),
     });
     for (const s of conn.nodes) loaders.groupSnapshotById.prime(s.id, s);
     return conn;

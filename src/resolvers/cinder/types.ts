@@ -7,12 +7,14 @@ import type {
 } from '../../generated/graphql.js';
 import { groupSnapshotStatus } from './statuses.js';
 import { keyValues } from './keyValues.js';
+import { projectIdOf, projectOf } from '../identity/project.js';
 
 export const GroupSnapshot: GroupSnapshotResolvers = {
   status: (s) => groupSnapshotStatus(s.status),
   rawStatus: (s) => s.status,
   createdAt: (s) => s.created_at,
-  projectId: (s) => s.project_id ?? null,
+  projectId: (s, _, ctx) => projectIdOf(s, ctx),
+  project: (s, _, ctx) => projectOf(s, ctx),
   group: (s, _, ctx) => ctx.cinder().loaders.groupById.load(s.group_id),
   groupType: (s, _, ctx) => ctx.cinder().loaders.groupTypeById.load(s.group_type_id),
 };

@@ -5,6 +5,7 @@ import { offsetFromCursor, pageSize } from '../../graphql/connections.js';
 import { wireValue } from '../../graphql/scalars.js';
 import { assertUuid, optionalUuid } from '../../ids.js';
 import { MANILA_VERSIONS } from '../../upstreams/manila/client.js';
+import { projectFilter } from '../identity/projectFilter.js';
 import { offsetConnection } from './offsetConnection.js';
 
 export const ManilaQuery: QueryResolvers = {
@@ -20,6 +21,7 @@ export const ManilaQuery: QueryResolvers = {
       status: f?.status ? wireValue(f.status, 'snake') : undefined,
       share_group_type_id: optionalUuid(f?.shareGroupTypeId, 'shareGroupTypeId'),
       share_network_id: optionalUuid(f?.shareNetworkId, 'shareNetworkId'),
+      project_id: projectFilter(args),
       sort_key: args.sort ? args.sort.key.toLowerCase() : undefined,
       sort_dir: args.sort ? (args.sort.direction ?? 'DESC').toLowerCase() : undefined,
     };
@@ -50,6 +52,7 @@ export const ManilaQuery: QueryResolvers = {
       share_group_id: optionalUuid(f?.shareGroupId, 'shareGroupId'),
       status: f?.status ? wireValue(f.status, 'snake') : undefined,
       name: f?.name ?? undefined,
+      project_id: projectFilter(args),
     };
     const conn = await offsetConnection(
       client,

@@ -3,12 +3,14 @@ import { offsetFromCursor, pageSize } from '../../graphql/connections.js';
 import { consistentSnapshotSupport, shareGroupStatus } from './statuses.js';
 import { offsetConnection, sliceConnection } from './offsetConnection.js';
 import { present } from './present.js';
+import { projectIdOf, projectOf } from '../identity/project.js';
 
 export const ShareGroup: ShareGroupResolvers = {
   status: (g) => shareGroupStatus(g.status),
   rawStatus: (g) => g.status,
   createdAt: (g) => g.created_at,
-  projectId: (g) => g.project_id ?? null,
+  projectId: (g, _, ctx) => projectIdOf(g, ctx),
+  project: (g, _, ctx) => projectOf(g, ctx),
   availabilityZone: (g) => g.availability_zone ?? null,
   consistentSnapshotSupport: (g) => consistentSnapshotSupport(g.consistent_snapshot_support),
   shareServerId: (g) => g.share_server_id ?? null,

@@ -1,11 +1,13 @@
 import type { ShareGroupSnapshotMemberResolvers, ShareGroupSnapshotResolvers } from '../../generated/graphql.js';
 import { shareGroupSnapshotStatus } from './statuses.js';
+import { projectIdOf, projectOf } from '../identity/project.js';
 
 export const ShareGroupSnapshot: ShareGroupSnapshotResolvers = {
   status: (s) => shareGroupSnapshotStatus(s.status),
   rawStatus: (s) => s.status,
   createdAt: (s) => s.created_at,
-  projectId: (s) => s.project_id ?? null,
+  projectId: (s, _, ctx) => projectIdOf(s, ctx),
+  project: (s, _, ctx) => projectOf(s, ctx),
   shareGroup: (s, _, ctx) => ctx.manila().loaders.shareGroupById.load(s.share_group_id),
   // The detail view embeds {id, size, share_id} per member: no extra call.
   members: (s) => s.members ?? [],

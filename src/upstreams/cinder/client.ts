@@ -46,6 +46,10 @@ export interface ListOptions {
   filters?: Query;
 }
 
+/** Listings of a project's objects (not types): an admin's allProjects request reads them across projects. */
+const PROJECT_LISTINGS = new Set(['/groups/detail', '/groups', '/group_snapshots/detail', '/group_snapshots', '/volumes/detail']);
+const allTenants = (caller: Caller, p: string) => (caller.allProjects && PROJECT_LISTINGS.has(p) ? 1 : undefined);
+
 function hasNext(links: unknown): boolean {
   return Array.isArray(links) && (links as CinderLink[]).some((l) => l?.rel === 'next');
 }
@@ -119,7 +123,7 @@ export class CinderClient {
     const res = await this.call(caller, n, {
       method: 'GET',
       path: p,
-      query: { ...extra, ...opts.filters, limit: opts.limit, marker: opts.marker },
+      query: { ...extra, ...opts.filters, limit: opts.limit, marker: opts.marker, all_tenants: allTenants(caller, p) },
     });
     const body = (res.json ?? {}) as Record<string, unknown>;
     const page: CinderPage<T> = {

@@ -153,7 +153,8 @@ export class ManilaClient {
     const res = await this.call(caller, kind, {
       method: 'GET',
       path: p,
-      query: { ...opts.filters, limit: opts.limit, offset: opts.offset },
+      // An admin's allProjects request reads every project's objects (see Caller.allProjects).
+      query: { ...opts.filters, limit: opts.limit, offset: opts.offset, all_tenants: caller.allProjects ? 1 : undefined },
     });
     return ((res.json as Record<string, unknown> | undefined)?.[key] as T[] | undefined) ?? [];
   }
