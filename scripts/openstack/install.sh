@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages needed to run real Cinder and Manila API servers
-# on loopback, and extract their api-paste.ini / resource_filters.json from the
+# (and a real Keystone in front of a second, keystone-protected pair) on loopback, and extract their api-paste.ini / resource_filters.json from the
 # *-common packages without installing those (their maintainer scripts would
 # create users, services and config under /etc).
 #
@@ -13,7 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 require_root
 
-PACKAGES=(python3-cinder python3-manila postgresql python3-psycopg2)
+PACKAGES=(python3-cinder python3-manila python3-keystone postgresql python3-psycopg2)
 COMMON_PACKAGES=(cinder-common manila-common)
 ETC_DIR="$OPENSTACK_WORKDIR/etc"
 # Files we need from the *-common packages, relative to the extracted root.
@@ -117,11 +117,14 @@ else
 fi
 
 # ---- 3. sanity check -------------------------------------------------------
-log "checking that $PY imports cinder, manila, psycopg2"
-# Separate processes: both projects register options on the same global oslo
+log "checking that $PY imports cinder, manila, keystone, keystonemiddleware, psycopg2"
+# Separate processes: the projects register options on the same global oslo
 # CONF, so importing them together raises DuplicateOptError.
-for mod in cinder.cmd.api manila.cmd.api psycopg2; do
+for mod in cinder.cmd.api manila.cmd.api keystone.server.wsgi keystonemiddleware.auth_token psycopg2; do
   run_logged "$INSTALL_LOG" "$PY" -c "import $mod"
+done
+for cmd in keystone-manage keystone-wsgi-public; do
+  command -v "$cmd" >/dev/null || die "$cmd not found after installing python3-keystone"
 done
 [[ -x "$PG_BIN/initdb" && -x "$PG_BIN/postgres" ]] || die "PostgreSQL binaries not found in $PG_BIN"
 
