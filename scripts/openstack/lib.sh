@@ -10,6 +10,19 @@ MANILA_PORT="${MANILA_PORT:-18786}"
 # only accepts hex and dashes, so this must stay hex.
 OPENSTACK_PROJECT_ID="${OPENSTACK_PROJECT_ID:-8a1f2c3d4e5f40718293a4b5c6d7e8f9}"
 
+# Real Keystone and a second, keystone-protected cinder-api / manila-api pair
+# (scripts/openstack/start-keystone.sh). OPENSTACK_KEYSTONE=0 skips all of it.
+OPENSTACK_KEYSTONE="${OPENSTACK_KEYSTONE:-1}"
+KEYSTONE_PORT="${KEYSTONE_PORT:-15000}"
+CINDER_KEYSTONE_PORT="${CINDER_KEYSTONE_PORT:-18777}"
+MANILA_KEYSTONE_PORT="${MANILA_KEYSTONE_PORT:-18787}"
+# Fixed test passwords: loopback-only throw-away servers.
+# shellcheck disable=SC2034
+KEYSTONE_ADMIN_PASSWORD="${KEYSTONE_ADMIN_PASSWORD:-gg-keystone-admin-pw}"
+# Password of the cinder and manila service users (keystonemiddleware logs in with it).
+# shellcheck disable=SC2034
+KEYSTONE_SERVICE_PASSWORD="${KEYSTONE_SERVICE_PASSWORD:-gg-service-pw}"
+
 # Debian's interpreter: a pyenv python earlier on PATH cannot see the packages.
 # shellcheck disable=SC2034 # used by the scripts that source this file
 PY=/usr/bin/python3
