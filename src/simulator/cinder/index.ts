@@ -1,6 +1,8 @@
 // A stateful simulator of the Cinder v3 block-storage API as Cinder Zed (max 3.70) behaves on the wire:
 // routes with and without the project segment, microversion gating, fault envelopes, plain-text router 404s,
 // and the known quirks (full-page next links, 500 on plain DELETE /groups/{id}, array replication targets).
+// Projects and roles as behind keystonemiddleware with enforce_new_defaults: see ../identity.ts for the token
+// rules and policy.ts for what each role may do.
 import { randomUUID } from 'node:crypto';
 import { callerOf, DEMO_PROJECT } from '../identity.js';
 import { type RunningSimulator, type ServeOptions, type SimHandler, type SimRequest, type SimResponse, serveSimulator } from '../server.js';

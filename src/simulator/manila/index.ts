@@ -17,7 +17,8 @@ export { SEED_DEFAULTS, SEED_IDS, seedShareId } from './seed.js';
 
 /**
  * Stateful simulator of the Manila v2 share-group API as Manila Zed (15.x, max 2.73) puts it on the wire,
- * or, with `legacy`, a pre-Ocata Manila (max 2.30) that still serves consistency groups.
+ * or, with `legacy`, a pre-Ocata Manila (max 2.30) that still serves consistency groups. Projects and roles as
+ * behind keystonemiddleware with enforce_new_defaults: ../identity.ts (tokens) and policy.ts (rules).
  */
 export interface ManilaSimOptions {
   /**
