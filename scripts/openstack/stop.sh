@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Stop the cinder-api / manila-api servers and the private PostgreSQL cluster
-# started by scripts/openstack/start.sh. Safe to run when already stopped.
+# Stop the cinder-api / manila-api servers (noauth and keystone-protected),
+# Keystone and the private PostgreSQL cluster started by
+# scripts/openstack/start.sh. Safe to run when already stopped.
 # Data (databases, configs, logs) stays in $OPENSTACK_WORKDIR; delete that
 # directory for a clean slate.
 set -euo pipefail
@@ -13,31 +14,37 @@ require_root
 
 RUN_DIR="$OPENSTACK_WORKDIR/run"
 
-stop_api() { # name
-  local name="$1" pidfile="$RUN_DIR/$1-api.pid" pid i
+# Servers by pid file name (run/<name>.pid). Whatever OPENSTACK_KEYSTONE says
+# now: a pid file left by an earlier start.sh is stopped too.
+SERVERS=(cinder-keystone-api manila-keystone-api keystone cinder-api manila-api)
+
+# SIGTERM to all first, then wait for each: they stop in parallel.
+# SIGTERM to the oslo.service parent also stops its worker process.
+declare -A PIDS=()
+for name in "${SERVERS[@]}"; do
+  pidfile="$RUN_DIR/$name.pid"
   if ! pid_alive "$pidfile"; then
-    log "$name-api not running"
+    log "$name not running"
     rm -f "$pidfile"
-    return
+    continue
   fi
-  pid="$(cat "$pidfile")"
-  log "stopping $name-api (pid $pid)"
-  # SIGTERM to the oslo.service parent also stops its worker process.
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 40; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+  PIDS[$name]="$(cat "$pidfile")"
+  log "stopping $name (pid ${PIDS[$name]})"
+  kill -TERM "${PIDS[$name]}" 2>/dev/null || true
+done
+deadline=$((SECONDS + 10))
+for name in "${!PIDS[@]}"; do
+  pid="${PIDS[$name]}"
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
     sleep 0.25
   done
   if kill -0 "$pid" 2>/dev/null; then
-    log "$name-api did not exit after 10s: SIGKILL to its process group"
+    log "$name did not exit after 10s: SIGKILL to its process group"
     # start.sh runs each server under setsid, so its pid is its process group.
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   fi
-  rm -f "$pidfile"
-}
-
-stop_api cinder
-stop_api manila
+  rm -f "$RUN_DIR/$name.pid"
+done
 
 if [[ ! -s "$PG_DATA/PG_VERSION" ]]; then
   log "no postgres cluster in $PG_DATA"
