@@ -10,11 +10,15 @@ import { ManilaClient } from './upstreams/manila/client.js';
 import { type SdrsSimOptions, startSdrsSimulator } from './simulator/sdrs/index.js';
 import { SdrsClient } from './upstreams/sdrs/client.js';
 import { createAgent } from './upstreams/http.js';
+import { PROJECT_TEMPLATE } from './identity/config.js';
+import { type IdentitySetup, setupIdentity } from './identity/setup.js';
+import type { KeystoneSimOptions } from './simulator/keystone/index.js';
 
 export interface SimulatorOptions {
   cinder?: CinderSimOptions;
   manila?: ManilaSimOptions;
   sdrs?: SdrsSimOptions;
+  keystone?: KeystoneSimOptions;
 }
 
 export interface App {
@@ -22,8 +26,10 @@ export interface App {
   /** Simulators started for services in simulated mode, by service. */
   simulators: Partial<Record<ServiceName, RunningSimulator & { endpoint: string }>>;
   endpoints: Partial<Record<ServiceName, string>>;
-  /** The process-wide upstream clients (null: service not configured). */
+  /** The process-wide upstream clients (null: service not configured, or reached per caller through Keystone). */
   upstreams: Upstreams;
+  /** Keystone, when configured or simulated: the URL the facade validates tokens at, and the built-in one if it runs. */
+  identity: IdentitySetup;
   /** SIGTERM: finish in-flight requests (within `graceMs`), then stop; resolves with requests cut off. */
   drain(graceMs: number): Promise<number>;
   close(): Promise<void>;
@@ -59,15 +65,24 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}): Prom
     endpoints.sdrs = sdrsMode.url;
   }
 
+  // A `*_URL` with {project_id} has no process-wide client: each caller's token fills it in (identity gate).
+  const fixed = (e: string | undefined) => (e && !e.includes(PROJECT_TEMPLATE) ? e : undefined);
+  const cinderUrl = fixed(endpoints.cinder);
+  const manilaUrl = fixed(endpoints.manila);
+  const sdrsUrl = fixed(endpoints.sdrs);
   const upstreams: Upstreams = {
-    cinder: endpoints.cinder ? new CinderClient(endpoints.cinder, agent) : null,
-    manila: endpoints.manila ? new ManilaClient(endpoints.manila, agent) : null,
-    sdrs: endpoints.sdrs ? new SdrsClient(endpoints.sdrs, agent) : null,
+    cinder: cinderUrl ? new CinderClient(cinderUrl, agent) : null,
+    manila: manilaUrl ? new ManilaClient(manilaUrl, agent) : null,
+    sdrs: sdrsUrl ? new SdrsClient(sdrsUrl, agent) : null,
   };
+  const simulatedEndpoints = Object.fromEntries(Object.entries(simulators).map(([name, sim]) => [name, sim.endpoint]));
+  const identity = await setupIdentity(config, agent, simulatedEndpoints, sim.keystone);
+  const stopSimulators = () => Promise.all([...Object.values(simulators), ...(identity.simulator ? [identity.simulator] : [])].map((s) => s.close()));
   const server = await startServer({
     port: config.port,
     host: config.host,
     upstreams,
+    identity: identity.admission,
     about: aboutFrom(config, endpoints),
     limits: config.limits,
     development: config.development,
@@ -78,15 +93,16 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}): Prom
     simulators,
     endpoints,
     upstreams,
+    identity,
     drain: async (graceMs) => {
       const left = await server.drain(graceMs);
-      await Promise.all(Object.values(simulators).map((s) => s.close()));
+      await stopSimulators();
       await agent.close();
       return left;
     },
     close: async () => {
       await server.close();
-      await Promise.all(Object.values(simulators).map((s) => s.close()));
+      await stopSimulators();
       await agent.close();
     },
   };

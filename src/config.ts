@@ -1,9 +1,15 @@
 import type { ServiceName } from './errors.js';
+import { type IdentityMode, PROJECT_TEMPLATE, parseIdentity } from './identity/config.js';
 
 export const SERVICES: readonly ServiceName[] = ['cinder', 'manila', 'sdrs'];
 
 /** How one upstream is reached: a configured endpoint, the embedded simulator, or not at all. */
-export type ServiceMode = { kind: 'real'; url: string } | { kind: 'simulated' } | { kind: 'absent' };
+export type ServiceMode =
+  | { kind: 'real'; url: string }
+  | { kind: 'simulated' }
+  /** KEYSTONE_URL without this service's `*_URL`: each caller's catalog names the endpoint. */
+  | { kind: 'catalog' }
+  | { kind: 'absent' };
 
 /**
  * Protections against expensive or hostile requests, and what the HTTP door lets through; each has an
@@ -41,6 +47,8 @@ export interface Config {
   services: Record<ServiceName, ServiceMode>;
   /** True when no upstream URL was configured at all: everything runs on the simulators. */
   demo: boolean;
+  /** Keystone, real or simulated, or none (tokens forwarded as they are). */
+  identity: IdentityMode;
   upstreamTimeoutMs: number;
   /** NODE_ENV=development: field suggestions in validation errors. */
   development: boolean;
@@ -66,8 +74,10 @@ function parsePort(raw: string | undefined): number {
 
 function parseServiceUrl(name: string, raw: string): string {
   let url: URL;
+  // `{project_id}` (filled from each caller's Keystone token) must survive URL parsing unencoded.
+  const placeholder = 'gg-project-id-placeholder';
   try {
-    url = new URL(raw);
+    url = new URL(raw.split(PROJECT_TEMPLATE).join(placeholder));
   } catch {
     throw new ConfigError(`${name} is not a valid URL: ${JSON.stringify(raw)}`);
   }
@@ -80,15 +90,15 @@ function parseServiceUrl(name: string, raw: string): string {
   if (url.username || url.password) {
     throw new ConfigError(`${name} must not embed credentials; send the caller's X-Auth-Token instead`);
   }
-  return url.toString().replace(/\/+$/, '');
+  return url.toString().replace(/\/+$/, '').split(placeholder).join(PROJECT_TEMPLATE);
 }
 
-function parseSimulate(raw: string | undefined): Set<ServiceName> {
-  const out = new Set<ServiceName>();
+function parseSimulate(raw: string | undefined): Set<ServiceName | 'keystone'> {
+  const out = new Set<ServiceName | 'keystone'>();
   if (!raw) return out;
   for (const part of raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
-    if (!(SERVICES as readonly string[]).includes(part)) {
-      throw new ConfigError(`SIMULATE lists unknown service ${JSON.stringify(part)}; use cinder, manila or sdrs`);
+    if (!(SERVICES as readonly string[]).includes(part) && part !== 'keystone') {
+      throw new ConfigError(`SIMULATE lists unknown service ${JSON.stringify(part)}; use cinder, manila, sdrs or keystone`);
     }
     out.add(part as ServiceName);
   }
@@ -154,9 +164,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const raw = env[URL_VARS[s]];
     if (raw !== undefined && raw.trim() !== '') urls[s] = parseServiceUrl(URL_VARS[s], raw.trim());
   }
-  const demo = Object.keys(urls).length === 0;
+  const demo = Object.keys(urls).length === 0 && !env.KEYSTONE_URL?.trim();
+  const identity = parseIdentity(env, parseServiceUrl, simulate.has('keystone') ? 'required' : demo ? 'demo' : null, (m) => new ConfigError(m));
+  for (const s of SERVICES) {
+    if (urls[s]?.includes(PROJECT_TEMPLATE) && identity.kind === 'none') {
+      throw new ConfigError(`${URL_VARS[s]} holds {project_id}, which only a Keystone token can fill: set KEYSTONE_URL (or drop it)`);
+    }
+  }
   // KEYSTONE_URL counts as explicit: the catalog names the endpoints (issue 16).
-  if (env.NODE_ENV === 'production' && demo && !env.KEYSTONE_URL?.trim() && simulate.size === 0) {
+  if (env.NODE_ENV === 'production' && demo && simulate.size === 0) {
     throw new ConfigError(
       'NODE_ENV=production and no CINDER_URL, MANILA_URL, SDRS_URL or KEYSTONE_URL is set: refusing to serve simulated data; set the upstream URLs, or SIMULATE=cinder,manila,sdrs to run on the simulators on purpose',
     );
@@ -169,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     if (url) services[s] = { kind: 'real', url };
     else if (demo || simulate.has(s)) services[s] = { kind: 'simulated' };
+    else if (identity.kind === 'keystone' && identity.url !== 'simulated') services[s] = { kind: 'catalog' };
     else services[s] = { kind: 'absent' };
   }
   return {
@@ -176,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     services,
     demo,
+    identity,
     upstreamTimeoutMs: parsePositive('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 5_000),
     development: env.NODE_ENV === 'development',
     compileAfter: parseCompileAfter(env.GRAPHQL_COMPILE_AFTER),

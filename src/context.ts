@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { type ServiceName, UpstreamError } from './errors.js';
 import { type AboutShape, aboutFor } from './graphql/about.js';
-import type { CallerIdentity, CallerUpstreams } from './identity/gate.js';
+import type { CallerIdentity, CallerUpstreams, IdentityGate } from './identity/gate.js';
 import type { Identity, ProjectRef } from './identity/keystone.js';
 import { createProjectLoader } from './identity/projects.js';
 import type DataLoader from 'dataloader';
@@ -76,7 +76,7 @@ export function aboutFrom(config: Config, endpoints: Partial<Record<ServiceName,
       const mode = config.services[name];
       return {
         name,
-        mode: mode.kind === 'real' ? 'REAL' : mode.kind === 'simulated' ? 'SIMULATED' : 'ABSENT',
+        mode: mode.kind === 'real' || mode.kind === 'catalog' ? 'REAL' : mode.kind === 'simulated' ? 'SIMULATED' : 'ABSENT',
         endpoint: endpoints[name] ?? null,
       };
     }),
@@ -96,6 +96,49 @@ function usable<C>(service: ServiceName, client: C | UpstreamError | null): C {
   return client;
 }
 
+/** Who is asking and by when, for one GraphQL request. */
+export function newCaller(token: string | null, deadlineMs: number, clientAddress?: string): Caller {
+  return {
+    token,
+    requestId: `req-${randomUUID()}`,
+    identity: callerIdentity(token, clientAddress),
+    deadline: Date.now() + deadlineMs,
+    gets: new Map(),
+    signal: deadlineSignal(deadlineMs),
+    lanes: new Map(),
+  };
+}
+
+/** With Keystone configured: the gate every request passes, and whether a request may skip it (demo mode). */
+export interface IdentityAdmission {
+  gate: IdentityGate;
+  /** False in demo mode: only simulated `role:project` tokens are validated; others are the demo admin. */
+  required: boolean;
+}
+
+// The built-in Keystone simulator's users (demo mode); any other demo token is the demo admin, as before Keystone.
+const SIMULATED_USER = /^(admin|member|reader):[0-9a-f-]+$/i;
+
+/**
+ * The request's context; with Keystone, only once its token is validated (a refusal throws the 401/503 Apollo
+ * answers, before any upstream call).
+ */
+export async function admittedContext(
+  shared: Upstreams,
+  about: AboutShape,
+  identityAdmission: IdentityAdmission | null,
+  token: string | null,
+  deadlineMs: number,
+  clientAddress?: string,
+): Promise<RequestContext> {
+  if (!identityAdmission || (!identityAdmission.required && !(token && SIMULATED_USER.test(token)))) {
+    return createContext(shared, about, token, deadlineMs, clientAddress);
+  }
+  const caller = newCaller(token, deadlineMs, clientAddress);
+  const admitted = await identityAdmission.gate.admit(token, caller);
+  return createContext(shared, about, token, deadlineMs, clientAddress, admitted, caller);
+}
+
 /** Built once per GraphQL request: nothing in it outlives the request. */
 export function createContext(
   shared: Upstreams,
@@ -105,17 +148,9 @@ export function createContext(
   clientAddress?: string,
   /** With Keystone: the caller's identity and its own clients, which replace the process-wide ones. */
   admitted?: CallerIdentity,
+  caller: Caller = newCaller(token, deadlineMs, clientAddress),
 ): RequestContext {
   const upstreams: CallerUpstreams = admitted?.upstreams ?? shared;
-  const caller: Caller = {
-    token,
-    requestId: `req-${randomUUID()}`,
-    identity: callerIdentity(token, clientAddress),
-    deadline: Date.now() + deadlineMs,
-    gets: new Map(),
-    signal: deadlineSignal(deadlineMs),
-    lanes: new Map(),
-  };
   let cinder: { client: CinderClient; loaders: CinderLoaders } | undefined;
   let manila: ManilaAccess | undefined;
   let sdrs: { client: SdrsClient; loaders: SdrsLoaders } | undefined;

@@ -24,8 +24,12 @@ async function main(): Promise<void> {
     console.log(`groupgraph: SIMULATED services (SIMULATE=...): ${simulated.join(', ')}`);
   }
   for (const [name, mode] of Object.entries(config.services)) {
-    const where = app.endpoints[name as keyof typeof app.endpoints];
-    console.log(`  ${name.padEnd(7)} ${mode.kind.padEnd(9)} ${where ?? '(not configured: its fields answer with an error)'}`);
+    const where = mode.kind === 'catalog' ? "(each caller's Keystone catalog)" : app.endpoints[name as keyof typeof app.endpoints];
+    console.log(`  ${name.padEnd(8)} ${mode.kind.padEnd(9)} ${where ?? '(not configured: its fields answer with an error)'}`);
+  }
+  if (app.identity.keystoneUrl) {
+    const how = config.identity.kind === 'keystone' && !config.identity.required ? ' (demo: role:project tokens, e.g. member:<project>; others are the demo admin)' : '';
+    console.log(`  ${'keystone'.padEnd(8)} ${(app.identity.simulator ? 'simulated' : 'real').padEnd(9)} ${app.identity.keystoneUrl}${how}`);
   }
   console.log(`groupgraph listening on ${app.server.url}/graphql (GraphiQL: open it in a browser)`);
 

@@ -4,7 +4,7 @@ import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLRespo
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Limits } from './config.js';
-import { type RequestContext, type Upstreams, createContext, tokenFrom } from './context.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, tokenFrom } from './context.js';
 import type { AboutShape } from './graphql/about.js';
 import { formatError } from './graphql/errors.js';
 import { guardsPlugin } from './graphql/guards.js';
@@ -41,6 +41,8 @@ export interface ServerOptions {
   port: number;
   host: string;
   upstreams: Upstreams;
+  /** With Keystone: the gate every request's token passes before its context exists (null: no Keystone). */
+  identity?: IdentityAdmission | null;
   about: AboutShape;
   limits: Limits;
   development: boolean;
@@ -133,7 +135,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     try {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-        context: async () => (context = createContext(opts.upstreams, opts.about, token, limits.requestDeadlineMs, req.socket.remoteAddress)),
+        context: async () =>
+          (context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress)),
       });
     } finally {
       // Apollo's gateway request context (makeGatewayGraphQLRequestContext) is an object literal with a `status`

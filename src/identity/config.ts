@@ -1,0 +1,53 @@
+/** How callers are identified: KEYSTONE_* settings (README, "Against a real cloud with Keystone"). */
+export type IdentityMode =
+  /** No Keystone: each caller's token goes upstream as it is, and the endpoints are the configured ones. */
+  | { kind: 'none' }
+  /**
+   * Every request's token is validated by Keystone (KEYSTONE_URL, or the built-in Keystone simulator) and its
+   * catalog gives the endpoints. `required: false` (demo mode): a request with no token, or with a token that is
+   * not a simulated `role:project` one, is served as the demo admin, as before Keystone.
+   */
+  | { kind: 'keystone'; url: string | 'simulated'; required: boolean; interface: string; region: string | null; cacheMs: number };
+
+export const PROJECT_TEMPLATE = '{project_id}';
+
+export interface IdentityEnv {
+  KEYSTONE_URL?: string;
+  KEYSTONE_INTERFACE?: string;
+  KEYSTONE_REGION?: string;
+  KEYSTONE_CACHE_SECONDS?: string;
+}
+
+/** Thrown as a ConfigError by the caller (config.ts), which owns that class. */
+export type Problem = (message: string) => Error;
+
+/**
+ * KEYSTONE_URL (validated like the service URLs by `parseUrl`), KEYSTONE_INTERFACE (public, internal or admin;
+ * default public), KEYSTONE_REGION (default none: a catalog with several regions for a service is then refused
+ * for it, never picked from) and KEYSTONE_CACHE_SECONDS (default 60). `simulated`: SIMULATE names keystone, or
+ * demo mode (`required` false).
+ */
+export function parseIdentity(
+  env: IdentityEnv,
+  parseUrl: (name: string, raw: string) => string,
+  simulated: 'required' | 'demo' | null,
+  problem: Problem,
+): IdentityMode {
+  const raw = env.KEYSTONE_URL?.trim();
+  if (raw && simulated === 'required') throw problem('KEYSTONE_URL is set and SIMULATE names keystone; choose one');
+  if (!raw && simulated === null) return { kind: 'none' };
+  const iface = (env.KEYSTONE_INTERFACE?.trim() || 'public').toLowerCase();
+  if (!['public', 'internal', 'admin'].includes(iface)) {
+    throw problem(`KEYSTONE_INTERFACE must be public, internal or admin, got ${JSON.stringify(env.KEYSTONE_INTERFACE)}`);
+  }
+  const seconds = env.KEYSTONE_CACHE_SECONDS?.trim() || '60';
+  if (!/^\d+$/.test(seconds)) throw problem(`KEYSTONE_CACHE_SECONDS must be a whole number of seconds, got ${JSON.stringify(seconds)}`);
+  return {
+    kind: 'keystone',
+    url: raw ? parseUrl('KEYSTONE_URL', raw) : 'simulated',
+    required: simulated !== 'demo',
+    interface: iface,
+    region: env.KEYSTONE_REGION?.trim() || null,
+    cacheMs: Number(seconds) * 1000,
+  };
+}
