@@ -94,3 +94,9 @@ describe('SDRS envelopes through the client', () => {
     expect(err.message).toMatch(message);
   });
 });
+
+describe('SDRS permission refusals', () => {
+  it('SDRS.0004 (incorrect API invoking permissions, a 400 in its table) is FORBIDDEN', () => {
+    expect(classifySdrsError(400, 'SDRS.0004', 'Incorrect API invoking permissions')).toBe('FORBIDDEN');
+  });
+});

@@ -8,6 +8,7 @@
  *   401; X-Subject-Token unknown → 404 "Could not find token: <token>."; then policy identity:validate_token
  *   (Zed default with its deprecated rule ORed in: admin, or the subject is the caller's own token) → 403;
  *   no X-Subject-Token → 404 "No token in the request". 200 with the token, `?nocatalog` leaves the catalog out.
+ * - `GET /v3/projects`: identity:list_projects, admins only (403 otherwise).
  * - `GET /v3/projects/{id}`: identity:get_project allows admins and the token's own project (403 otherwise,
  *   checked before existence, as the target builder defers a missing project); unknown → 404.
  * Anything else: 404 in Keystone's error envelope.
@@ -45,6 +46,13 @@ function header(req: SimRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+function projectView(origin: string, p: SimProject) {
+  return {
+    id: p.id, name: p.name, domain_id: 'default', description: '', enabled: true, parent_id: 'default',
+    is_domain: false, tags: [], options: {}, links: { self: `${origin}/v3/projects/${p.id}` },
+  };
+}
+
 function route(state: KeystoneState, req: SimRequest): SimResponse {
   const origin = `http://${header(req, 'host') ?? '127.0.0.1'}`;
   const path = req.path.replace(/\/+$/, '');
@@ -54,23 +62,26 @@ function route(state: KeystoneState, req: SimRequest): SimResponse {
 
   const isTokens = path === '/v3/auth/tokens';
   const projectMatch = /^\/v3\/projects\/([^/]+)$/.exec(path);
-  if (!(isTokens && (req.method === 'GET' || req.method === 'HEAD')) && !(projectMatch && req.method === 'GET')) {
+  const isProjects = path === '/v3/projects';
+  if (!(isTokens && (req.method === 'GET' || req.method === 'HEAD')) && !((projectMatch || isProjects) && req.method === 'GET')) {
     return notFound();
   }
   // _assert_is_authenticated: no token, or one Keystone does not know, is 401 before anything else.
   const caller = state.validate(tokenOf(req.headers));
   if (!caller) return unauthorized(origin);
 
+  if (isProjects) {
+    // identity:list_projects: admins only (a member lists its own through /v3/auth/projects, not simulated).
+    if (caller.role !== 'admin') return forbiddenAction('identity:list_projects');
+    const projects = [...state.projects.values()].map((p) => projectView(origin, p));
+    return { status: 200, json: { projects, links: { self: `${origin}/v3/projects`, next: null, previous: null } }, headers: { 'x-openstack-request-id': requestId() } };
+  }
   if (projectMatch) {
     const id = decodeURIComponent(projectMatch[1] as string);
     if (caller.role !== 'admin' && caller.project.id !== id) return forbiddenAction('identity:get_project');
     const p = state.projects.get(id);
     if (!p) return keystoneError(404, `Could not find project: ${id}.`);
-    const project = {
-      id: p.id, name: p.name, domain_id: 'default', description: '', enabled: true, parent_id: 'default',
-      is_domain: false, tags: [], options: {}, links: { self: `${origin}/v3/projects/${p.id}` },
-    };
-    return { status: 200, json: { project }, headers: { 'x-openstack-request-id': requestId() } };
+    return { status: 200, json: { project: projectView(origin, p) }, headers: { 'x-openstack-request-id': requestId() } };
   }
 
   const subjectToken = header(req, 'x-subject-token');

@@ -34,6 +34,8 @@ export const classifySdrsError: ErrorClassifier = (status, upstreamCode): ErrorC
   // "Null job": the table lists it as 500, the simulator as 404; either way the job does not exist. UNCONFIRMED.
   if (upstreamCode === 'SDRS.0408') return 'NOT_FOUND';
   if (upstreamCode !== null && SDRS_CONFLICTS.has(upstreamCode)) return 'CONFLICT';
+  // "Incorrect API invoking permissions" (a reader's write): SDRS's error table lists it as a 400. UNCONFIRMED live.
+  if (upstreamCode === 'SDRS.0004') return 'FORBIDDEN';
   // The API gateway answers unrouted paths with 404 APIGW.0101: a wrong SDRS_URL, not a missing object, so it
   // must not turn into a quiet `null`.
   if (status === 404 && upstreamCode === 'APIGW.0101') return 'UPSTREAM_ERROR';

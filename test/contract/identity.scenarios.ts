@@ -1,0 +1,200 @@
+// Issue 16: one facade for every project, behind Keystone. The same scenarios run on the simulators (npm test)
+// and on real Keystone, Cinder and Manila (npm run test:openstack): isolation between projects, roles, admins
+// across projects, refusals before any upstream call, and the caller's own token on every call.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Facade } from '../helpers/facade.js';
+
+export type UserKey = 'alphaMember' | 'alphaReader' | 'betaMember' | 'admin';
+
+export interface TargetUser {
+  token: string;
+  name: string;
+  projectId: string;
+  projectName: string;
+  /** Roles the token must list (Keystone adds implied ones: an admin is also member and reader). */
+  roles: string[];
+}
+
+/** One upstream call as the target saw it arrive. */
+export interface SeenCall {
+  service: 'cinder' | 'manila';
+  method: string;
+  path: string;
+  token: string | undefined;
+}
+
+export interface IdentityTarget {
+  kind: 'simulator' | 'real';
+  /** A facade with Keystone required; no default token. */
+  facade: Facade;
+  users: Record<UserKey, TargetUser>;
+  /** Types every project may use (made by an admin as fixtures). */
+  types: { groupTypeId: string; volumeTypeId: string; shareGroupTypeId: string; shareTypeId: string };
+  upstreamCalls(): SeenCall[];
+  keystoneCalls(): number;
+  resetCalls(): void;
+  close(): Promise<void>;
+}
+
+const GROUPS = `query($name: String) { groups(first: 100, filter: { name: $name }) { nodes { id name projectId } } }`;
+
+export function identityScenarios(label: string, makeTarget: () => Promise<IdentityTarget>): void {
+  describe(`Keystone identity scenarios (${label})`, () => {
+    let t: IdentityTarget;
+    const tag = `gg-${randomUUID().slice(0, 8)}`;
+    const made: Record<'alpha' | 'beta', { groupId: string; shareGroupId: string }> = {} as never;
+    const printed: string[] = [];
+    const keystoneTrips = { cold: -1, warm: -1 };
+    const restore: (() => void)[] = [];
+
+    const as = (user: UserKey) => ({ token: t.users[user].token });
+    const gql = (user: UserKey | null, query: string, variables?: Record<string, unknown>) =>
+      t.facade.gql<any>(query, variables, { token: user ? t.users[user].token : null });
+    const ok = (user: UserKey, query: string, variables?: Record<string, unknown>) => t.facade.ok<any>(query, variables, as(user));
+    const storageCalls = () => t.upstreamCalls().length;
+
+    async function makeFor(user: UserKey, project: 'alpha' | 'beta'): Promise<void> {
+      const { types } = t;
+      const group = await ok(user, `mutation($i: CreateGroupInput!) { createGroup(input: $i) { group { id name } } }`, {
+        i: { groupTypeId: types.groupTypeId, volumeTypeIds: [types.volumeTypeId], name: `${tag}-${project}` },
+      });
+      const shareGroup = await ok(user, `mutation($i: CreateShareGroupInput!) { createShareGroup(input: $i) { shareGroup { id name } } }`, {
+        i: { shareGroupTypeId: types.shareGroupTypeId, shareTypeIds: [types.shareTypeId], name: `${tag}-${project}` },
+      });
+      made[project] = { groupId: group.createGroup.group.id, shareGroupId: shareGroup.createShareGroup.shareGroup.id };
+    }
+
+    beforeAll(async () => {
+      // Everything the facade prints while these scenarios run: no token may ever appear in it.
+      for (const stream of [process.stdout, process.stderr]) {
+        const write = stream.write.bind(stream);
+        stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+          printed.push(String(chunk));
+          return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+        }) as typeof stream.write;
+        restore.push(() => (stream.write = write));
+      }
+      t = await makeTarget();
+      // Keystone round trips of a token this facade has not seen, then of the same token again.
+      let before = t.keystoneCalls();
+      await ok('alphaMember', `{ viewer { user { name } } }`);
+      keystoneTrips.cold = t.keystoneCalls() - before;
+      before = t.keystoneCalls();
+      for (let i = 0; i < 5; i++) await ok('alphaMember', `{ viewer { user { name } } }`);
+      keystoneTrips.warm = t.keystoneCalls() - before;
+      await makeFor('alphaMember', 'alpha');
+      await makeFor('betaMember', 'beta');
+    });
+    afterAll(async () => {
+      restore.forEach((r) => r());
+      await t?.close();
+    });
+
+    it('viewer says who each caller is and which endpoints serve it', async () => {
+      for (const key of ['alphaMember', 'alphaReader', 'betaMember', 'admin'] as UserKey[]) {
+        const u = t.users[key];
+        const { viewer } = await ok(key, `{ viewer { user { id name domain } project { id name } roles expiresAt services { name mode endpoint } } }`);
+        expect(viewer.user.name).toBe(u.name);
+        expect(viewer.project).toEqual({ id: u.projectId, name: u.projectName });
+        expect(viewer.roles).toEqual(expect.arrayContaining(u.roles));
+        expect(Date.parse(viewer.expiresAt)).toBeGreaterThan(Date.now());
+        const cinder = viewer.services.find((s: { name: string }) => s.name === 'cinder');
+        expect(cinder.endpoint).toContain(u.projectId);
+      }
+    });
+
+    it("each project sees its own groups and share groups, never the other's", async () => {
+      for (const [user, own, other] of [['alphaMember', 'alpha', 'beta'], ['betaMember', 'beta', 'alpha']] as const) {
+        const groups = (await ok(user, `{ groups(first: 1000) { nodes { id } } shareGroups(first: 1000) { nodes { id } } }`));
+        const groupIds = groups.groups.nodes.map((g: { id: string }) => g.id);
+        const shareGroupIds = groups.shareGroups.nodes.map((g: { id: string }) => g.id);
+        expect(groupIds).toContain(made[own].groupId);
+        expect(groupIds).not.toContain(made[other].groupId);
+        expect(shareGroupIds).toContain(made[own].shareGroupId);
+        expect(shareGroupIds).not.toContain(made[other].shareGroupId);
+      }
+    });
+
+    it("another project's group or share group by id is null", async () => {
+      const r = await ok('alphaMember', `query($g: ID!, $s: ID!) { group(id: $g) { id } shareGroup(id: $s) { id } }`, {
+        g: made.beta.groupId,
+        s: made.beta.shareGroupId,
+      });
+      expect(r).toEqual({ group: null, shareGroup: null });
+    });
+
+    it("a reader's write is FORBIDDEN and changes nothing; a member's works", async () => {
+      const id = made.alpha.groupId;
+      const refused = await gql('alphaReader', `mutation($id: ID!) { updateGroup(input: { id: $id, name: "${tag}-renamed" }) { group { id } } }`, { id });
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(refused.errors?.[0]?.message).toMatch(/[Pp]olicy|denied/);
+      expect((await ok('alphaMember', `query($id: ID!) { group(id: $id) { name } }`, { id })).group.name).toBe(`${tag}-alpha`);
+      const renamed = await ok('alphaMember', `mutation($id: ID!) { updateGroup(input: { id: $id, description: "${tag}" }) { group { id description } } }`, { id });
+      expect(renamed.updateGroup.group.description).toBe(tag);
+    });
+
+    it("an admin's allProjects lists both projects with their project; a member's is FORBIDDEN before any call", async () => {
+      const all = await ok('admin', `{ groups(first: 1000, allProjects: true) { nodes { id projectId project { id name } } } shareGroups(first: 1000, allProjects: true) { nodes { id projectId } } }`);
+      const byId = new Map(all.groups.nodes.map((g: { id: string }) => [g.id, g]));
+      expect(byId.get(made.alpha.groupId)).toMatchObject({ projectId: t.users.alphaMember.projectId, project: { id: t.users.alphaMember.projectId, name: t.users.alphaMember.projectName } });
+      expect(byId.get(made.beta.groupId)).toMatchObject({ projectId: t.users.betaMember.projectId, project: { name: t.users.betaMember.projectName } });
+      const shareIds = all.shareGroups.nodes.map((g: { id: string }) => g.id);
+      expect(shareIds).toEqual(expect.arrayContaining([made.alpha.shareGroupId, made.beta.shareGroupId]));
+      t.resetCalls();
+      const refused = await gql('alphaMember', `{ groups(allProjects: true) { nodes { id } } }`);
+      expect(refused.status).toBe(403);
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(storageCalls()).toBe(0);
+    });
+
+    it('no token, or one Keystone refuses, is UNAUTHENTICATED at zero Cinder and Manila calls', async () => {
+      t.resetCalls();
+      const none = await gql(null, `{ groups { nodes { id } } }`);
+      expect(none.status).toBe(401);
+      expect(none.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      const bogus = await t.facade.gql<any>(`{ groups { nodes { id } } shareGroups { nodes { id } } }`, undefined, { token: `gAAAA-bogus-${tag}` });
+      expect(bogus.status).toBe(401);
+      expect(bogus.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(storageCalls()).toBe(0);
+    });
+
+    it("400 interleaved requests of two projects: none answered with the other's data, each call with its caller's token", async () => {
+      t.resetCalls();
+      const users: UserKey[] = ['alphaMember', 'betaMember'];
+      const answers = await Promise.all(
+        Array.from({ length: 400 }, async (_, i) => {
+          const user = users[i % 2]!;
+          const r = await ok(user, `{ viewer { project { id } } groups(first: 100) { nodes { id } } shareGroups(first: 100) { nodes { id } } }`);
+          return { user, r };
+        }),
+      );
+      for (const { user, r } of answers) {
+        const own = user === 'alphaMember' ? made.alpha : made.beta;
+        const other = user === 'alphaMember' ? made.beta : made.alpha;
+        expect(r.viewer.project.id).toBe(t.users[user].projectId);
+        const ids = [...r.groups.nodes, ...r.shareGroups.nodes].map((g: { id: string }) => g.id);
+        expect(ids).toEqual(expect.arrayContaining([own.groupId, own.shareGroupId]));
+        expect(ids).not.toContain(other.groupId);
+        expect(ids).not.toContain(other.shareGroupId);
+      }
+      const calls = t.upstreamCalls();
+      expect(calls.length).toBeGreaterThan(0);
+      const projectOfToken = new Map(users.map((u) => [t.users[u].token, t.users[u].projectId]));
+      for (const c of calls) {
+        expect(projectOfToken.has(c.token ?? ''), `${c.method} ${c.path} carried a token of neither caller`).toBe(true);
+        // Version discovery reads the service root, which names no project.
+        if (/\/v[23]\/[0-9a-f]{32}/.test(c.path)) expect(c.path).toContain(projectOfToken.get(c.token!));
+      }
+    });
+
+    it('a new token costs one Keystone call; five more requests with it cost none', () => {
+      expect(keystoneTrips).toEqual({ cold: 1, warm: 0 });
+    });
+
+    it('no token appears in what the facade printed', () => {
+      const out = printed.join('');
+      for (const u of Object.values(t.users)) expect(out).not.toContain(u.token);
+    });
+  });
+}
