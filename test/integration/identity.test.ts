@@ -1,0 +1,109 @@
+// Issue 16, beyond the shared scenarios: where endpoints come from (catalog, region, *_URL templates), Keystone
+// failing, a service missing from a catalog, and a member's screens sending nothing Cinder or Manila refuse.
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CINDER_SCREEN, MANILA_SCREEN } from '../../bench/queries.js';
+import { BETA_PROJECT, DEMO_PROJECT } from '../../src/simulator/identity.js';
+import { type Facade, startFacade } from '../helpers/facade.js';
+
+const member = `member:${DEMO_PROJECT.id}`;
+let f: Facade | undefined;
+afterEach(async () => {
+  await f?.close();
+  f = undefined;
+});
+const storageCalls = (facade: Facade) =>
+  (['cinder', 'manila', 'sdrs'] as const).reduce((n, s) => n + (facade.app.simulators[s]?.calls.length ?? 0), 0);
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('endpoints from the catalog', () => {
+  it('a service missing from the catalog answers UPSTREAM_UNAVAILABLE saying so; the others answer', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs' });
+    // This cloud's catalog lists no file-share service.
+    delete f.app.identity.simulator!.state.regions[0]!.endpoints.manila;
+    const r = await f.gql(`{ groups(first: 1) { nodes { id } } shareGroups(first: 1) { nodes { id } } }`, undefined, { token: member });
+    expect(r.data?.groups.nodes).toHaveLength(1);
+    expect(r.data?.shareGroups).toBeNull();
+    expect(r.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(r.errors?.[0]?.message).toMatch(/catalog has no manila service/);
+    expect(f.app.simulators.manila!.calls).toHaveLength(0);
+  });
+
+  it('several regions without KEYSTONE_REGION are refused naming them; KEYSTONE_REGION picks one', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs' }, { keystone: { extraRegion: 'RegionTwo' } });
+    const r = await f.gql(`{ groups(first: 1) { nodes { id } } }`, undefined, { token: member });
+    expect(r.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(r.errors?.[0]?.message).toMatch(/several regions \(RegionOne, RegionTwo\); set KEYSTONE_REGION/);
+    expect(storageCalls(f)).toBe(0);
+    await f.close();
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs', KEYSTONE_REGION: 'RegionTwo' }, { keystone: { extraRegion: 'RegionTwo' } });
+    expect((await f.ok(`{ groups(first: 1) { nodes { id } } }`, undefined, { token: member })).groups.nodes).toHaveLength(1);
+  });
+
+  it('a *_URL wins over the catalog, with {project_id} filled from the token', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs' });
+    const template = f.app.simulators.cinder!.endpoint.replace(DEMO_PROJECT.id, '{project_id}');
+    const keystone = f.app.identity.keystoneUrl!;
+    const sims = f.app;
+    const g = await startFacade({ KEYSTONE_URL: keystone, CINDER_URL: template });
+    try {
+      const r = await g.ok(`{ viewer { services { name mode endpoint } } groups(first: 1) { nodes { id } } }`, undefined, { token: `member:${BETA_PROJECT.id}` });
+      const cinder = r.viewer.services.find((s: { name: string }) => s.name === 'cinder');
+      expect(cinder).toEqual({ name: 'cinder', mode: 'REAL', endpoint: template.replace('{project_id}', BETA_PROJECT.id) });
+      expect(sims.simulators.cinder!.calls.some((c) => c.path.includes(`/v3/${BETA_PROJECT.id}/groups`))).toBe(true);
+    } finally {
+      await g.close();
+    }
+  });
+});
+
+describe('Keystone failing', () => {
+  it('unreachable: UPSTREAM_UNAVAILABLE naming keystone, nothing sent to the storage services', async () => {
+    f = await startFacade({ KEYSTONE_URL: `http://127.0.0.1:${await closedPort()}/v3`, SIMULATE: 'cinder' });
+    const r = await f.gql(`{ groups { nodes { id } } }`, undefined, { token: member });
+    expect(r.status).toBe(503);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: { service: 'keystone' } });
+    expect(storageCalls(f)).toBe(0);
+  });
+
+  it('a refused token is not remembered as valid: once revoked, the next request after the cache is refused', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs', KEYSTONE_CACHE_SECONDS: '0' });
+    expect((await f.ok(`{ viewer { user { name } } }`, undefined, { token: member })).viewer.user.name).toBe('member-demo');
+    f.app.identity.simulator!.state.revoke(member);
+    const r = await f.gql(`{ viewer { user { name } } }`, undefined, { token: member });
+    expect(r.status).toBe(401);
+    expect(r.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('a member sends nothing Cinder or Manila refuse to non-admins', () => {
+  it.each([
+    ['the Cinder screen', CINDER_SCREEN, { n: 10 }],
+    ['the Manila screen', MANILA_SCREEN, { n: 10 }],
+    ['every group-snapshot filter', `{ groupSnapshots(filter: { status: AVAILABLE, name: "x" }) { nodes { id } } }`, {}],
+    ['share-group filters and sort', `{ shareGroups(filter: { status: AVAILABLE, nameContains: "d" }, sort: { key: NAME }) { nodes { id projectId project { id name } } } }`, {}],
+    ['group details', `{ groups(first: 5) { nodes { id projectId project { name } replicationStatus groupType { name groupSpecs { key } } volumes { id } } } }`, {}],
+  ])('%s', async (_, query, variables) => {
+    f ??= await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs' });
+    const r = await f.gql(query, variables, { token: member });
+    expect(r.errors, r.raw).toBeUndefined();
+  });
+});
+
+describe('demo mode', () => {
+  it('answers without a token as before, and knows a simulated user when one calls', async () => {
+    f = await startFacade({});
+    const anonymous = await f.ok(`{ viewer { user { name } roles } groups(first: 1) { nodes { id } } }`, undefined, { token: null });
+    expect(anonymous.viewer).toEqual({ user: null, roles: [] });
+    const beta = await f.ok(`{ viewer { project { name } } groups { nodes { id } } }`, undefined, { token: `member:${BETA_PROJECT.id}` });
+    expect(beta).toEqual({ viewer: { project: { name: 'beta' } }, groups: { nodes: [] } });
+  });
+});
