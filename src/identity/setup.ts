@@ -2,7 +2,6 @@ import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import type { IdentityAdmission } from '../context.js';
 import type { ServiceName } from '../errors.js';
-import type { RunningSimulator } from '../simulator/server.js';
 import { type KeystoneSimOptions, startKeystoneSimulator } from '../simulator/keystone/index.js';
 import { DEMO_PROJECT } from '../simulator/identity.js';
 import { CinderClient } from '../upstreams/cinder/client.js';
@@ -17,7 +16,7 @@ export interface IdentitySetup {
   /** The Keystone the facade asks: KEYSTONE_URL or the simulator's. */
   keystoneUrl: string | null;
   /** The built-in Keystone, when it runs (demo mode, SIMULATE=keystone). */
-  simulator: (RunningSimulator & { endpoint: string }) | null;
+  simulator: Awaited<ReturnType<typeof startKeystoneSimulator>> | null;
 }
 
 /** A simulator's endpoint (…/v3/<demo project>) as a catalog template for every project. */
