@@ -60,6 +60,10 @@ export interface OverloadStep {
   upstreamCallsPerComplete: number;
   /** The facade's own view (sampled every 250 ms): requests in progress, upstream bulkhead. */
   pressure: { inFlightMax: number; inFlightMean: number; bulkheadActiveMax: number; bulkheadQueuedMax: number } | null;
+  /** The facade's event-loop delay during the window, ms: how long a ready callback (an upstream reply) waited. */
+  loopDelayP99: number;
+  /** Windows run for this count: a second one when the first was disturbed (the less disturbed one is kept). */
+  attempts: number;
 }
 
 export interface OverloadResult {
@@ -182,6 +186,7 @@ async function step(
       .then((p) => samples.push(p))
       .catch(() => undefined);
   }, 250);
+  await facade.call('resetLoopDelay');
   const [fCpu0, sCpu0] = await Promise.all([facade.call<number>('cpu'), sims.call<number>('cpu')]);
   const own0 = process.cpuUsage();
   const machine0 = machineBusyMicros();
@@ -192,10 +197,11 @@ async function step(
   const seconds = (performance.now() - t0) / 1000;
   const own = process.cpuUsage(own0);
   const machine = machineBusyMicros() - machine0;
-  const [fCpu1, sCpu1, counts] = await Promise.all([
+  const [fCpu1, sCpu1, counts, loop] = await Promise.all([
     facade.call<number>('cpu'),
     sims.call<number>('cpu'),
     sims.call<Record<string, number>>('callCounts'),
+    facade.call<{ p99: number }>('loopDelay'),
   ]);
   clearInterval(sampler);
 
@@ -234,6 +240,8 @@ async function step(
     },
     upstreamCallsPerSec: calls / seconds,
     upstreamCallsPerComplete: tally.complete ? calls / tally.complete : Number.NaN,
+    loopDelayP99: loop.p99,
+    attempts: 1,
     pressure: inFlight.length
       ? {
           inFlightMax: Math.max(...inFlight),
@@ -264,7 +272,13 @@ export async function overloadScenario(
   await sims.call('setDelay', plan.delayMs);
   const steps: OverloadStep[] = [];
   const run = async (clients: number) => {
-    const s = await step(facade, sims, url, body, clients, warmSec, windowSec);
+    let s = await step(facade, sims, url, body, clients, warmSec, windowSec);
+    if (s.cpu.other > DISTURBED) {
+      // Other work took the cores during the window: once more, keeping the window the bench had more to itself.
+      log(`overload: ${clients} clients: other processes used ${fmt(100 * s.cpu.other, 0)} % of a core; running the step again`);
+      const again = await step(facade, sims, url, body, clients, warmSec, windowSec);
+      s = { ...(again.cpu.other < s.cpu.other ? again : s), attempts: 2 };
+    }
     log(
       `overload: ${clients} clients: ${fmt(s.goodput, 0)} complete/s, ${fmt(s.shed / s.seconds, 0)} 503/s, ${fmt(s.partial / s.seconds, 0)} partial/s, ${fmt(s.other / s.seconds, 0)} other/s, p99 ${fmt(s.p99, 0)} ms`,
     );
@@ -302,7 +316,7 @@ export async function overloadScenario(
     `goodput at 2×/4×/8× saturation: ${pct(at.x2)} / ${pct(at.x4)} / ${pct(at.x8)} of peak (target ≥ ${fmt(100 * OVERLOAD_TARGET, 0)} %)` +
     ` — ${met ? 'met' : 'NOT MET'}; saturation at ${saturation} clients, peak ${fmt(peak, 0)} complete screens/s` +
     (disturbed.length
-      ? `; DISTURBED: other processes kept > ${fmt(100 * DISTURBED, 0)} % of a core busy during the ${disturbed.map((s) => s.clients).join('/')}-client steps (marked *)`
+      ? `; DISTURBED: other processes kept > ${fmt(100 * DISTURBED, 0)} % of a core busy during the ${disturbed.map((s) => s.clients).join('/')}-client steps (marked *; each was run twice and its less disturbed window kept)`
       : '');
   return { steps, saturation, peak, at, verdict };
 }
@@ -323,6 +337,7 @@ const HEAD = [
   'upstream calls/s',
   'CPU facade/sims/clients/other',
   'facade in flight (max)',
+  'facade loop delay p99 ms',
 ];
 
 const codes = (m: Record<string, number>) =>
@@ -351,6 +366,7 @@ export function overloadSection(r: OverloadResult, spec: ScreenSpec, plan: Plan)
     fmt(s.upstreamCallsPerSec, 0),
     `${core(s.cpu.facade)}/${core(s.cpu.simulators)}/${core(s.cpu.clients)}/${core(s.cpu.other)}`,
     s.pressure ? fmt(s.pressure.inFlightMax, 0) : '',
+    fmt(s.loopDelayP99, 0),
   ]);
   const partials = r.steps.filter((s) => s.partial > 0);
   const others = r.steps.filter((s) => s.other > 0);
