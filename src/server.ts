@@ -13,6 +13,7 @@ import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { watchAborts } from './http/aborts.js';
 import { Admission, bulkheadsOf } from './http/admission.js';
 import { BodyReader, BodyRefused } from './http/body.js';
+import { boundedAnswer } from './http/responseSize.js';
 import { corsPolicy } from './http/cors.js';
 import { upstreamStates } from './http/readiness.js';
 import { refuse, sendJson } from './http/respond.js';
@@ -154,7 +155,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       res.statusCode = 400;
     }
     if (result.body.kind === 'complete') {
-      res.end(result.body.string);
+      const answer = boundedAnswer(result.body.string, limits.maxResponseBytes);
+      if (answer.status) res.statusCode = answer.status;
+      res.end(answer.body);
       return;
     }
     for await (const chunk of result.body.asyncIterator) res.write(chunk);

@@ -115,3 +115,19 @@ describe('GRAPHQL_MAX_NODES', () => {
     await expect(startFacade({ GRAPHQL_MAX_COST: '5' })).rejects.toThrow(/replaced by GRAPHQL_MAX_NODES/);
   });
 });
+
+describe('MAX_RESPONSE_BYTES', () => {
+  it('an answer larger than the limit becomes RESPONSE_TOO_LARGE; smaller ones pass', async () => {
+    const f = await startFacade({ MAX_RESPONSE_BYTES: '500' });
+    try {
+      const small = await f.gql(`{ groups(first: 1) { nodes { id } } }`);
+      expect(small.status).toBe(200);
+      const big = await f.gql(`{ groups(first: 100) { nodes { id name description status createdAt volumes { id name size } } } }`);
+      expect(big.status).toBe(400);
+      expect(big.errors?.[0]?.extensions).toEqual({ code: 'RESPONSE_TOO_LARGE', limit: 500 });
+      expect(big.raw.length).toBeLessThan(400);
+    } finally {
+      await f.close();
+    }
+  });
+});
