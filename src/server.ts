@@ -11,7 +11,7 @@ import { guardsPlugin } from './graphql/guards.js';
 import { type CompilingExecutor, compilingExecutor, executorGateway } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { watchAborts } from './http/aborts.js';
-import { Admission, bulkheadsOf } from './http/admission.js';
+import { Admission, type Refusal, bulkheadsOf } from './http/admission.js';
 import { BodyReader, BodyRefused } from './http/body.js';
 import { boundedAnswer } from './http/responseSize.js';
 import { corsPolicy } from './http/cors.js';
@@ -28,6 +28,8 @@ export interface FacadeServer {
   server: Server;
   /** GraphQL requests being answered right now (admitted: their body is in). */
   inFlight(): number;
+  /** The adaptive limit on requests in progress (src/http/admission.ts, rule 3). */
+  admissionLimit(): number;
   /** How operations were executed: interpreted by graphql-js, or compiled by graphql-jit once they recurred. */
   execution: CompilingExecutor['stats'];
   /**
@@ -92,8 +94,16 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   const bodies = new BodyReader({ maxBytes: MAX_BODY_BYTES, timeoutMs: limits.bodyTimeoutMs, budgetBytes: BODY_BUDGET_BYTES });
   const cors = corsPolicy(limits.corsOrigins);
 
+  const shed = (res: ServerResponse, refusal: Refusal) => {
+    const draining = refusal.kind === 'shutting-down';
+    refuse(res, 503, draining ? 'SHUTTING_DOWN' : 'OVERLOADED', refusal.message, { retryAfter: draining ? 5 : 1, close: draining });
+  };
+
   /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
+    // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
+    const early = admission.check();
+    if (early) return shed(res, early);
     let raw: string | undefined;
     if (req.method === 'POST') {
       try {
@@ -107,10 +117,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       }
     }
     const release = admission.admit();
-    if (typeof release !== 'function') {
-      const draining = release.kind === 'shutting-down';
-      return refuse(res, 503, draining ? 'SHUTTING_DOWN' : 'OVERLOADED', release.message, { retryAfter: draining ? 5 : 1, close: draining });
-    }
+    if (typeof release !== 'function') return shed(res, release);
     // Counted until the response is flushed (or the client went away), not merely handed to the socket:
     // a drain must not cut an answer that is still being written.
     res.once('close', () => {
@@ -226,6 +233,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     url: `http://${host}:${addr.port}`,
     server,
     inFlight: () => admission.inFlight,
+    admissionLimit: () => admission.limit,
     execution: execution.stats,
     drain: async (graceMs) => {
       admission.close();

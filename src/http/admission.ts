@@ -8,36 +8,49 @@ export interface BulkheadGauge {
   readonly maxQueued: number;
 }
 
-/** A new request is refused once an upstream's bulkhead has more than this share of its waiting places taken. */
-export const SHED_QUEUE_SHARE = 0.25;
+/** New requests are refused while an upstream's bulkhead has more than this share of its waiting places taken. */
+export const SHED_QUEUE_SHARE = 0.5;
+/** A request that ends while a bulkhead queue is this full says the limit on requests in progress is too high. */
+export const NEAR_FULL_SHARE = 0.75;
+/** What a near-full queue leaves of the requests in progress, as the new limit (at most once per generation). */
+const DECREASE = 0.5;
+/** The limit never goes below this: a handful of requests always get through. */
+const MIN_LIMIT = 4;
 
-export type Refusal =
-  | { kind: 'overloaded'; message: string }
-  | { kind: 'shutting-down'; message: string };
+export type Refusal = { kind: 'overloaded'; message: string } | { kind: 'shutting-down'; message: string };
 
 /** The bulkheads of the configured upstreams, by service. */
 export function bulkheadsOf(upstreams: Upstreams): { service: string; bulkhead: BulkheadGauge }[] {
-  return Object.entries(upstreams)
-    .filter(([, client]) => client !== null)
-    .map(([service, client]) => ({ service, bulkhead: (client as NonNullable<Upstreams['cinder']>).http.bulkhead }));
+  return (['cinder', 'manila', 'sdrs'] as const).flatMap((service) => {
+    const client = upstreams[service];
+    return client ? [{ service, bulkhead: client.http.bulkhead }] : [];
+  });
 }
 
 /**
- * Admission of GraphQL requests, decided once the request's body is in and before anything runs. A request is
- * refused (503 OVERLOADED, Retry-After: 1), at once and at no upstream call, when
+ * Admission of GraphQL requests, decided before anything runs (and again once the body is in: a request counts
+ * only from then). A request is refused with 503 OVERLOADED and Retry-After: 1, at once and at no upstream call,
+ * when any of these holds:
  *
- *   1. MAX_IN_FLIGHT requests are already in progress, or
- *   2. any configured upstream is saturated: every connection to it is busy and more than SHED_QUEUE_SHARE (a
- *      quarter) of its bulkhead's waiting places are taken (64 of 256 by default).
+ *   1. MAX_IN_FLIGHT requests are in progress;
+ *   2. an upstream is saturated: all its connections are busy and more than half (SHED_QUEUE_SHARE) of its
+ *      bulkhead's waiting places are taken (128 of 256 by default);
+ *   3. `limit` requests are in progress, an adaptive limit (AIMD, as TCP and concurrency-limit gateways do): it
+ *      starts at MAX_IN_FLIGHT; when a request ends while a bulkhead queue is three quarters full
+ *      (NEAR_FULL_SHARE), the limit becomes half the requests then in progress, at most once per generation (only
+ *      a request admitted under the current limit lowers it again); each request that ends while no queue is over
+ *      half full adds 1/limit to it (one per generation), as long as the limit is what holds requests back.
  *
- * Why 2: past that point a new request's calls would only wait behind the calls already queued, and once the queue
- * is full they are refused half-way (FACADE_BULKHEAD_FULL): a partial answer out of work already paid for. Clients
- * that retry at once then send the whole request again, the waste multiplies and complete screens per second
- * collapse (issue 18: 450/s at saturation, 44/s at 8x). Refusing at the door costs the client one round trip and the
- * upstreams nothing, while the requests admitted keep every connection busy. The three quarters of the queue left
- * are room for the later round trips of requests already admitted (a screen reads its groups, then their links).
- * Every upstream counts, even for a query that would not call the saturated one: which upstreams a query calls is
- * known only once it runs.
+ * Why: past rule 2 a new request's calls only wait behind others, and once a queue is full they are refused
+ * half-way (FACADE_BULKHEAD_FULL): a partial answer out of work already paid for, which clients that retry at
+ * once send again, so complete screens per second collapse (issue 18: ~450/s at saturation, 44/s at 8x). The
+ * requests admitted keep every connection busy, so refusing the others costs the upstreams nothing. Rule 2 sees a
+ * request's first calls at once (they are queued before the next request is looked at) but not the calls it makes
+ * once its first answers are back: a screen reads its groups, then their volumes and snapshots; the half of the
+ * queue left is room for those. Requests whose later round trips are wide (a dozen reads each) would still fill
+ * the queue in waves: rule 3 learns how many of them fit. With the bench's screens the queue never gets near
+ * full and the limit stays at MAX_IN_FLIGHT. Every upstream counts, even for a query that would not call the
+ * saturated one: which upstreams a query calls is known only once it runs.
  *
  * A request counts from admission until its answer is flushed or its client went away (`release`), so a drain
  * never cuts an answer still being written.
@@ -45,44 +58,81 @@ export function bulkheadsOf(upstreams: Upstreams): { service: string; bulkhead: 
 export class Admission {
   private inProgress = 0;
   private closing = false;
+  private limitValue: number;
+  private generation = 0;
   private readonly idle: (() => void)[] = [];
 
   constructor(
     private readonly maxInFlight: number,
     private readonly bulkheads: { service: string; bulkhead: BulkheadGauge }[],
-  ) {}
+  ) {
+    this.limitValue = maxInFlight;
+  }
 
   /** GraphQL requests admitted and not yet answered. */
   get inFlight(): number {
     return this.inProgress;
   }
 
+  /** The adaptive limit on requests in progress (rule 3). */
+  get limit(): number {
+    return this.limitValue;
+  }
+
   get draining(): boolean {
     return this.closing;
   }
 
-  /** The release function of an admitted request (call it once, when its answer is out), or why it was refused. */
-  admit(): (() => void) | Refusal {
-    if (this.closing) return { kind: 'shutting-down', message: 'The server is shutting down; retry on another instance.' };
+  /** Why a request would be refused now, or null: for refusing before reading a body. Admits nothing. */
+  check(): Refusal | null {
+    if (this.closing) return SHUTTING_DOWN;
     if (this.inProgress >= this.maxInFlight) {
-      return { kind: 'overloaded', message: `Too many requests in progress (${this.maxInFlight}); retry shortly.` };
+      return { kind: 'overloaded', message: `Too many requests in progress (MAX_IN_FLIGHT ${this.maxInFlight}); retry shortly.` };
     }
     for (const { service, bulkhead } of this.bulkheads) {
       if (bulkhead.queued > bulkhead.maxQueued * SHED_QUEUE_SHARE) {
-        return {
-          kind: 'overloaded',
-          message: `The ${service} service is saturated (${bulkhead.inFlight} calls in flight, ${bulkhead.queued} waiting); retry shortly.`,
-        };
+        return { kind: 'overloaded', message: `The ${service} service is saturated; retry shortly.` };
       }
     }
+    if (this.inProgress >= Math.floor(this.limitValue)) {
+      return { kind: 'overloaded', message: 'The upstream services are saturated; retry shortly.' };
+    }
+    return null;
+  }
+
+  /** The release function of an admitted request (call it once, when its answer is out), or why it was refused. */
+  admit(): (() => void) | Refusal {
+    const refusal = this.check();
+    if (refusal) return refusal;
     this.inProgress++;
+    const admittedIn = this.generation;
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      this.adapt(admittedIn);
       this.inProgress--;
       if (this.inProgress === 0) this.idle.splice(0).forEach((wake) => wake());
     };
+  }
+
+  /** Rule 3: one request ended; `admittedIn` is the generation it was admitted in. */
+  private adapt(admittedIn: number): void {
+    let over = false;
+    for (const { bulkhead } of this.bulkheads) {
+      if (bulkhead.queued >= bulkhead.maxQueued * NEAR_FULL_SHARE) {
+        if (admittedIn === this.generation) {
+          this.limitValue = Math.max(MIN_LIMIT, Math.min(this.limitValue, this.inProgress) * DECREASE);
+          this.generation++;
+        }
+        return;
+      }
+      if (bulkhead.queued > bulkhead.maxQueued * SHED_QUEUE_SHARE) over = true;
+    }
+    // Grow only while the limit is what holds requests back; an idle facade keeps what it learnt.
+    if (!over && this.inProgress >= Math.floor(this.limitValue)) {
+      this.limitValue = Math.min(this.maxInFlight, this.limitValue + 1 / this.limitValue);
+    }
   }
 
   /** From now on every request is refused as shutting down. */
@@ -96,3 +146,5 @@ export class Admission {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 }
+
+const SHUTTING_DOWN: Refusal = { kind: 'shutting-down', message: 'The server is shutting down; retry on another instance.' };

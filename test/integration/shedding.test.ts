@@ -1,0 +1,104 @@
+// Load shedding at the door (issue 18): once an upstream's bulkhead is saturated, new GraphQL requests get 503
+// OVERLOADED with Retry-After at once and cost no upstream call, instead of 200s with FACADE_BULKHEAD_FULL inside.
+import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SHED_QUEUE_SHARE } from '../../src/http/admission.js';
+import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
+
+let f: Facade | undefined;
+afterEach(async () => {
+  await f?.close();
+  f = undefined;
+});
+
+interface Answer {
+  status: number;
+  retryAfter: string | undefined;
+  text: string;
+  ms: number;
+}
+
+async function post(url: string, query: string): Promise<Answer> {
+  const t0 = Date.now();
+  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const text = await res.body.text();
+  return { status: res.statusCode, retryAfter: res.headers['retry-after'] as string | undefined, text, ms: Date.now() - t0 };
+}
+
+/** One Cinder GET per alias (15, the alias limit): a group read by an id of its own. */
+const fanOut = () => `{ ${Array.from({ length: 15 }, (_, i) => `g${i}: group(id: "${randomUUID()}") { id }`).join(' ')} }`;
+
+async function slowCinder(delayMs: number) {
+  f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x' });
+  await f.ok('{ groups(first: 1) { nodes { id } } }'); // version discovery out of the way
+  const sim = f.app.simulators.cinder!;
+  const bulkhead = f.app.upstreams.cinder!.http.bulkhead;
+  sim.setDelay(delayMs);
+  sim.resetCalls();
+  return { f, sim, bulkhead };
+}
+
+const bulkheadFull = (answers: Answer[]) => answers.filter((a) => a.status === 200 && a.text.includes('FACADE_BULKHEAD_FULL'));
+
+describe('load shedding at the door', () => {
+  it('once the Cinder bulkhead is saturated, new requests get 503 OVERLOADED + Retry-After at once, at zero upstream calls', async () => {
+    const { f, sim, bulkhead } = await slowCinder(1_500);
+    // 15 requests x (1 listing + 15 reads) = 240 calls: 64 in flight (every connection) and more than half of the
+    // 256 waiting places taken, short of full.
+    const saturating = Array.from({ length: 15 }, () => post(f.url, fanOut()));
+    const saturated = await waitFor(async () => bulkhead.queued, (q) => q > bulkhead.maxQueued * SHED_QUEUE_SHARE, 3_000, 10);
+    expect(saturated).toBeGreaterThan(bulkhead.maxQueued * SHED_QUEUE_SHARE);
+
+    const marker = randomUUID();
+    const late = await Promise.all(Array.from({ length: 20 }, () => post(f.url, `{ group(id: "${marker}") { id } }`)));
+    for (const a of late) {
+      expect(a.status, a.text).toBe(503);
+      expect(a.retryAfter).toBe('1');
+      expect(JSON.parse(a.text).errors[0].extensions.code).toBe('OVERLOADED');
+      expect(JSON.parse(a.text).errors[0].message).toMatch(/cinder service is saturated/);
+      expect(a.ms).toBeLessThan(500);
+    }
+
+    const early = await Promise.all(saturating);
+    expect(early.map((a) => a.status)).toEqual(Array(15).fill(200));
+    expect(bulkheadFull(early)).toEqual([]);
+    // Every call of the saturating requests went out; none for the refused ones, then or later.
+    expect(sim.calls).toHaveLength(15 * 16);
+    expect(sim.calls.filter((c) => c.url.includes(marker))).toEqual([]);
+  });
+
+  it('requests with wide later round trips: the limit adapts until no 200 holds FACADE_BULKHEAD_FULL', async () => {
+    const { f } = await slowCinder(100);
+    const started = Date.now();
+    const answers: (Answer & { sentAt: number })[] = [];
+    // 40 clients x (1 listing, then 15 reads once it is back) = 640 calls wanted, against 64 connections and 256
+    // waiting places. The queue check sees each request's listing, not the reads that follow it; the adaptive
+    // limit learns how many such requests fit. (The clients pause 50 ms after a 503 to spare the test machine.)
+    const client = async () => {
+      while (Date.now() - started < 8_000) {
+        const sentAt = Date.now() - started;
+        const a = await post(f.url, fanOut());
+        answers.push({ ...a, sentAt });
+        if (a.status === 503) await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await Promise.all(Array.from({ length: 40 }, client));
+    const count = (xs: Answer[]) => ({
+      ok: xs.filter((a) => a.status === 200 && !a.text.includes('"errors"')).length,
+      partial: bulkheadFull(xs).length,
+      shed: xs.filter((a) => a.status === 503).length,
+    });
+    const adapted = answers.filter((a) => a.sentAt > 4_000);
+    const report = `first 4 s ${JSON.stringify(count(answers.filter((a) => a.sentAt <= 4_000)))}, then ${JSON.stringify(count(adapted))}, limit ${f.app.server.admissionLimit()}`;
+    expect(answers.filter((a) => a.status !== 200 && a.status !== 503).map((a) => a.text)).toEqual([]);
+    for (const a of answers.filter((x) => x.status === 503)) {
+      expect(a.retryAfter).toBe('1');
+      expect(JSON.parse(a.text).errors[0].extensions.code).toBe('OVERLOADED');
+    }
+    expect(f.app.server.admissionLimit(), report).toBeLessThan(40);
+    expect(count(adapted).partial, report).toBe(0);
+    expect(count(adapted).ok, report).toBeGreaterThan(0);
+    expect(count(adapted).shed, report).toBeGreaterThan(0);
+  }, 20_000);
+});

@@ -1,0 +1,114 @@
+// The admission rule (src/http/admission.ts) on gauges set by hand: each of its three rules, and how the adaptive
+// limit moves.
+import { describe, expect, it } from 'vitest';
+import { Admission, type BulkheadGauge, NEAR_FULL_SHARE, SHED_QUEUE_SHARE } from '../../src/http/admission.js';
+
+function gauge(queued = 0): BulkheadGauge & { queued: number } {
+  return { inFlight: queued > 0 ? 64 : 0, queued, maxActive: 64, maxQueued: 256 };
+}
+
+const admitted = (r: ReturnType<Admission['admit']>): (() => void) => {
+  if (typeof r !== 'function') throw new Error(`refused: ${r.message}`);
+  return r;
+};
+
+describe('Admission', () => {
+  it('rule 1: refuses past MAX_IN_FLIGHT, and admits again once a request is released', () => {
+    const a = new Admission(2, [{ service: 'cinder', bulkhead: gauge() }]);
+    const first = admitted(a.admit());
+    admitted(a.admit());
+    expect(a.admit()).toMatchObject({ kind: 'overloaded', message: expect.stringMatching(/MAX_IN_FLIGHT 2/) });
+    first();
+    first(); // releasing twice counts once
+    expect(a.inFlight).toBe(1);
+    admitted(a.admit());
+  });
+
+  it('rule 2: refuses while any upstream queue is more than half full, naming it', () => {
+    const cinder = gauge();
+    const manila = gauge();
+    const a = new Admission(256, [
+      { service: 'cinder', bulkhead: cinder },
+      { service: 'manila', bulkhead: manila },
+    ]);
+    manila.queued = 256 * SHED_QUEUE_SHARE;
+    admitted(a.admit());
+    manila.queued += 1;
+    expect(a.check()).toEqual({ kind: 'overloaded', message: 'The manila service is saturated; retry shortly.' });
+    expect(a.admit()).toMatchObject({ kind: 'overloaded' });
+    expect(a.inFlight).toBe(1);
+  });
+
+  it('rule 3: a request ending at a near-full queue halves the limit to the requests in progress, once per generation', () => {
+    const cinder = gauge();
+    const a = new Admission(256, [{ service: 'cinder', bulkhead: cinder }]);
+    const releases = Array.from({ length: 40 }, () => admitted(a.admit()));
+    cinder.queued = 256 * NEAR_FULL_SHARE;
+    releases[0]!();
+    expect(a.limit).toBe(20); // half of the 40 in progress when it ended
+    // Requests of the same generation ending at the same near-full queue change nothing more.
+    releases[1]!();
+    releases[2]!();
+    expect(a.limit).toBe(20);
+    expect(a.inFlight).toBe(37);
+    cinder.queued = 0;
+    expect(a.admit()).toMatchObject({ kind: 'overloaded', message: 'The upstream services are saturated; retry shortly.' });
+    // Once below the limit, a request of the new generation is admitted; ending at a near-full queue, it halves again.
+    cinder.queued = 256 * NEAR_FULL_SHARE;
+    releases.slice(3, 25).forEach((r) => r());
+    expect(a.limit).toBe(20);
+    cinder.queued = 0;
+    const next = admitted(a.admit());
+    cinder.queued = 256 * NEAR_FULL_SHARE;
+    next();
+    expect(a.limit).toBe(8); // half of the 16 in progress
+  });
+
+  it('rule 3: the limit grows by 1/limit per request that ends while the limit holds others back and no queue is over half', () => {
+    const cinder = gauge();
+    const a = new Admission(256, [{ service: 'cinder', bulkhead: cinder }]);
+    const first = Array.from({ length: 16 }, () => admitted(a.admit()));
+    cinder.queued = 256 * NEAR_FULL_SHARE;
+    first[0]!();
+    expect(a.limit).toBe(8);
+    first.slice(1).forEach((r) => r());
+    cinder.queued = 0;
+    // Idle: it keeps what it learnt.
+    expect(a.limit).toBe(8);
+    const busy = Array.from({ length: 8 }, () => admitted(a.admit()));
+    busy[0]!();
+    expect(a.limit).toBeCloseTo(8 + 1 / 8);
+    // Not while a queue is over half full.
+    busy.push(admitted(a.admit()));
+    cinder.queued = 256 * SHED_QUEUE_SHARE + 1;
+    const before = a.limit;
+    busy[1]!();
+    expect(a.limit).toBe(before);
+  });
+
+  it('never lets the limit fall below a few requests', () => {
+    const cinder = gauge(256);
+    const a = new Admission(256, []);
+    const b = new Admission(256, [{ service: 'cinder', bulkhead: cinder }]);
+    cinder.queued = 0;
+    const r = admitted(b.admit());
+    cinder.queued = 256;
+    r();
+    expect(b.limit).toBe(4);
+    expect(a.limit).toBe(256);
+  });
+
+  it('refuses everything as shutting down once closed, and tells when the last request is out', async () => {
+    const a = new Admission(256, []);
+    const r = admitted(a.admit());
+    a.close();
+    expect(a.admit()).toMatchObject({ kind: 'shutting-down' });
+    let idle = false;
+    const whenIdle = a.whenIdle().then(() => (idle = true));
+    await Promise.resolve();
+    expect(idle).toBe(false);
+    r();
+    await whenIdle;
+    expect(idle).toBe(true);
+  });
+});
