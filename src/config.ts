@@ -1,5 +1,6 @@
 import type { ServiceName } from './errors.js';
 import { type IdentityMode, PROJECT_TEMPLATE, parseIdentity } from './identity/config.js';
+import { type ObservabilityConfig, parseObservability } from './observability/config.js';
 
 export const SERVICES: readonly ServiceName[] = ['cinder', 'manila', 'sdrs'];
 
@@ -58,6 +59,8 @@ export interface Config {
    * null ("off"): never compiled.
    */
   compileAfter: number | null;
+  /** LOG_*, METRICS_* and the standard OTEL_* variables (src/observability/config.ts). */
+  observability: ObservabilityConfig;
 }
 
 export class ConfigError extends Error {}
@@ -197,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upstreamTimeoutMs: parsePositive('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 5_000),
     development: env.NODE_ENV === 'development',
     compileAfter: parseCompileAfter(env.GRAPHQL_COMPILE_AFTER),
+    observability: parseObservability(env, (m) => new ConfigError(m)),
     limits: {
       requestDeadlineMs: parsePositive('REQUEST_DEADLINE_MS', env.REQUEST_DEADLINE_MS, 10_000),
       maxInFlight: parsePositive('MAX_IN_FLIGHT', env.MAX_IN_FLIGHT, 256),

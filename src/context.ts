@@ -4,6 +4,7 @@ import { type ServiceName, UpstreamError } from './errors.js';
 import { type AboutShape, aboutFor } from './graphql/about.js';
 import type { CallerIdentity, CallerUpstreams, IdentityGate } from './identity/gate.js';
 import type { Identity, ProjectRef } from './identity/keystone.js';
+import type { RequestTrace } from './observability/requestTrace.js';
 import { createProjectLoader } from './identity/projects.js';
 import type DataLoader from 'dataloader';
 import { type Caller, deadlineSignal } from './upstreams/caller.js';
@@ -96,11 +97,12 @@ function usable<C>(service: ServiceName, client: C | UpstreamError | null): C {
   return client;
 }
 
-/** Who is asking and by when, for one GraphQL request. */
-export function newCaller(token: string | null, deadlineMs: number, clientAddress?: string): Caller {
+/** Who is asking and by when, for one GraphQL request (`trace`: its ids and counts, from the server). */
+export function newCaller(token: string | null, deadlineMs: number, clientAddress?: string, trace?: RequestTrace): Caller {
   return {
     token,
-    requestId: `req-${randomUUID()}`,
+    requestId: trace?.upstreamRequestId ?? `req-${randomUUID()}`,
+    trace,
     identity: callerIdentity(token, clientAddress),
     deadline: Date.now() + deadlineMs,
     gets: new Map(),
@@ -130,11 +132,12 @@ export async function admittedContext(
   token: string | null,
   deadlineMs: number,
   clientAddress?: string,
+  trace?: RequestTrace,
 ): Promise<RequestContext> {
+  const caller = newCaller(token, deadlineMs, clientAddress, trace);
   if (!identityAdmission || (!identityAdmission.required && !(token && SIMULATED_USER.test(token)))) {
-    return createContext(shared, about, token, deadlineMs, clientAddress);
+    return createContext(shared, about, token, deadlineMs, clientAddress, undefined, caller);
   }
-  const caller = newCaller(token, deadlineMs, clientAddress);
   const admitted = await identityAdmission.gate.admit(token, caller);
   return createContext(shared, about, token, deadlineMs, clientAddress, admitted, caller);
 }

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { FacadeError, UpstreamError } from '../errors.js';
+import { type Logger, fallbackLogger } from '../observability/logger.js';
 
 // Apollo's own codes for request-level problems that we pass through unchanged.
 const PASS_THROUGH = new Set([
@@ -19,7 +20,16 @@ const PASS_THROUGH = new Set([
  * upstream's service, status and request id); anything unexpected is logged and shown as an internal error,
  * never with a stack trace or a raw upstream body.
  */
+export function formatErrorWith(log: Logger): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+  return (formatted, error) => formatOne(formatted, error, log);
+}
+
+/** formatErrorWith, logging to stdout (for callers without the facade's logger). */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  return formatOne(formatted, error, fallbackLogger());
+}
+
+function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
   const unwrapped = unwrapResolverError(error);
   // Refusals raised before execution (the identity gate) are GraphQLErrors carrying the facade's own error.
   const original = unwrapped instanceof GraphQLError && unwrapped.originalError instanceof FacadeError ? unwrapped.originalError : unwrapped;
@@ -48,6 +58,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (!(original instanceof Error) || original.constructor.name === 'GraphQLError') {
     return { ...base, extensions: { code: 'UPSTREAM_ERROR' } };
   }
-  console.error('internal error:', original);
+  log.error({ err: original, path: formatted.path }, 'internal error');
   return { ...base, message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

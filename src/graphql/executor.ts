@@ -1,6 +1,7 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLSchema, execute } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { type Logger, fallbackLogger } from '../observability/logger.js';
 import { unresolvedOperation } from './guards.js';
 
 /**
@@ -14,6 +15,8 @@ export interface CompilingExecutorOptions {
   compileAfter: number;
   /** Documents remembered (seen or compiled), least recently used first out. */
   maxDocuments: number;
+  /** Where a compiler failure is logged; default stdout. */
+  log?: Pick<Logger, 'error'>;
 }
 
 // A compiled canonical screen holds about 100 KB: 100 documents bound what a client cycling through distinct
@@ -33,7 +36,7 @@ export interface CompilingExecutor {
 }
 
 export function compilingExecutor(schema: GraphQLSchema, options: Partial<CompilingExecutorOptions> = {}): CompilingExecutor {
-  const { compileAfter, maxDocuments } = { ...DEFAULT_EXECUTOR_OPTIONS, ...options };
+  const { compileAfter, maxDocuments, log = fallbackLogger() } = { ...DEFAULT_EXECUTOR_OPTIONS, ...options };
   // Keyed by the document's hash and operation: Apollo hands the same parsed document back for the same text.
   const slots = new Map<string, Slot>();
   let interpreted = 0;
@@ -59,7 +62,7 @@ export function compilingExecutor(schema: GraphQLSchema, options: Partial<Compil
       return isCompiledQuery(result) ? result : 'interpret';
     } catch (err) {
       // A compiler bug must not fail a document graphql-js can answer; it stays interpreted.
-      console.error('graphql-jit could not compile a document; it runs on graphql-js:', err);
+      log.error({ err, operationName }, 'graphql-jit could not compile a document; it runs on graphql-js');
       return 'interpret';
     }
   };

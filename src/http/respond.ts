@@ -23,7 +23,25 @@ export interface RefusalOptions {
   close?: boolean;
 }
 
-/** An answer of the door itself: `{ errors: [{ message, extensions: { code } }] }`, as GraphQL errors look. */
+/** What the door answered, by response: the request's log line and metrics say why it was refused. */
+export interface DoorAnswer {
+  status: number;
+  code: DoorCode;
+  /** The connection is closed after it: the body was not read whole (a body refusal, or a drain). */
+  close: boolean;
+}
+
+const doorAnswers = new WeakMap<ServerResponse, DoorAnswer>();
+
+/** The door's own answer to this request, if it gave one. */
+export function doorAnswerOf(res: ServerResponse): DoorAnswer | undefined {
+  return doorAnswers.get(res);
+}
+
+/**
+ * An answer of the door itself: `{ errors: [{ message, extensions: { code, requestId } }] }`, as GraphQL errors
+ * look, with the request id the server put in the X-Request-Id header.
+ */
 export function refuse(res: ServerResponse, status: number, code: DoorCode, message: string, opts: RefusalOptions = {}): void {
   if (opts.retryAfter !== undefined) res.setHeader('retry-after', String(opts.retryAfter));
   if (opts.close) {
@@ -31,5 +49,7 @@ export function refuse(res: ServerResponse, status: number, code: DoorCode, mess
     // 'finish': the answer is handed to the kernel; the unread rest of the body is not waited for.
     res.once('finish', () => res.socket?.destroySoon());
   }
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+  doorAnswers.set(res, { status, code, close: opts.close ?? false });
+  const requestId = res.getHeader('x-request-id');
+  sendJson(res, status, { errors: [{ message, extensions: typeof requestId === 'string' ? { code, requestId } : { code } }] });
 }

@@ -44,6 +44,11 @@ export class IdentityGate {
     return this.opts.keystone;
   }
 
+  /** Each service's clients by endpoint: their hosts' breakers and bulkheads, for /readyz and the metrics. */
+  get clients(): IdentityGateOptions['clients'] {
+    return this.opts.clients;
+  }
+
   async admit(token: string | null, caller: Caller): Promise<CallerIdentity> {
     if (!token) throw unauthenticated('This facade needs a Keystone token: send it as X-Auth-Token (or Authorization: Bearer).');
     let identity: Identity;

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { UpstreamError } from '../errors.js';
 import type { Caller } from '../upstreams/caller.js';
 import { HttpClient, path } from '../upstreams/http.js';
+import type { UpstreamTelemetry } from '../observability/upstream.js';
 import type { KeystoneCatalogEntry } from './catalog.js';
 import { TokenCache } from './tokenCache.js';
 
@@ -33,6 +34,7 @@ export interface KeystoneOptions {
   cacheMs: number;
   /** Validated tokens kept at most. */
   cacheEntries?: number;
+  telemetry?: UpstreamTelemetry;
 }
 
 /** Validates callers' tokens against Keystone and remembers the answers briefly, by a hash of the token. */
@@ -43,7 +45,7 @@ export class KeystoneClient {
   private readonly pending = new Map<string, Promise<Identity>>();
 
   constructor(opts: KeystoneOptions) {
-    this.http = new HttpClient({ service: 'keystone', endpoint: opts.url, agent: opts.agent });
+    this.http = new HttpClient({ service: 'keystone', endpoint: opts.url, agent: opts.agent, telemetry: opts.telemetry });
     this.cache = new TokenCache(opts.cacheMs, opts.cacheEntries ?? 10_000);
   }
 

@@ -10,6 +10,7 @@ import { SdrsClient } from '../upstreams/sdrs/client.js';
 import { EndpointClients, type EndpointSource } from './directory.js';
 import { IdentityGate } from './gate.js';
 import { KeystoneClient } from './keystone.js';
+import type { UpstreamTelemetry } from '../observability/upstream.js';
 
 export interface IdentitySetup {
   admission: IdentityAdmission | null;
@@ -31,6 +32,7 @@ export async function setupIdentity(
   agent: Dispatcher,
   simulated: Partial<Record<ServiceName, string>>,
   keystoneSim: KeystoneSimOptions = {},
+  telemetry?: UpstreamTelemetry,
 ): Promise<IdentitySetup> {
   const mode = config.identity;
   if (mode.kind === 'none') return { admission: null, keystoneUrl: null, simulator: null };
@@ -46,13 +48,13 @@ export async function setupIdentity(
     sources[name] = m.kind === 'real' ? { kind: 'template', template: m.url } : m.kind === 'absent' ? { kind: 'absent' } : { kind: 'catalog' };
   }
   const gate = new IdentityGate({
-    keystone: new KeystoneClient({ url, agent, cacheMs: mode.cacheMs }),
+    keystone: new KeystoneClient({ url, agent, cacheMs: mode.cacheMs, telemetry }),
     sources,
     choice: { interface: mode.interface, region: mode.region },
     clients: {
-      cinder: new EndpointClients((e, shared) => new CinderClient(e, agent, shared)),
-      manila: new EndpointClients((e, shared) => new ManilaClient(e, agent, shared)),
-      sdrs: new EndpointClients((e, shared) => new SdrsClient(e, agent, shared)),
+      cinder: new EndpointClients((e, shared) => new CinderClient(e, agent, { ...shared, telemetry })),
+      manila: new EndpointClients((e, shared) => new ManilaClient(e, agent, { ...shared, telemetry })),
+      sdrs: new EndpointClients((e, shared) => new SdrsClient(e, agent, { ...shared, telemetry })),
     },
   });
   return { admission: { gate, required: mode.required }, keystoneUrl: url, simulator };

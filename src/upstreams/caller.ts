@@ -1,10 +1,14 @@
 import { setMaxListeners } from 'node:events';
+import type { RequestTrace } from '../observability/requestTrace.js';
 import type { Bulkhead } from './resilience.js';
 
 /** Who is asking, for one GraphQL request: forwarded to every upstream call and never stored beyond it. */
 export interface Caller {
   token: string | null;
+  /** Sent upstream as X-OpenStack-Request-ID: always `req-<uuid>`, the only form Cinder and Manila take. */
   requestId: string;
+  /** The GraphQL request's ids, counts and span (src/observability): every upstream call of the request reports here. */
+  trace?: RequestTrace;
   /**
    * Who this is, for rules that must not let one caller affect the others: a hash of the token, or the client's
    * address when there is no token. Never the token itself. The circuit breaker blames the failures this

@@ -5,6 +5,9 @@ import type { Caller } from './caller.js';
 import { Bulkhead, BulkheadRejection, CircuitBreaker, RetryBudget, retryDelayMs } from './resilience.js';
 import { RoundTripClock } from './roundTrips.js';
 import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchangeOnce, splitUrl } from './transport.js';
+import type { RequestTrace } from '../observability/requestTrace.js';
+import { routeTemplate } from '../observability/route.js';
+import { NO_TELEMETRY, type UpstreamTelemetry } from '../observability/upstream.js';
 import { type ErrorClassifier, cleanMessage, codeForStatus, networkError, outcomeUnknown, parseEnvelope, requestIdOf, serviceLabel } from './upstreamErrors.js';
 
 // Part of this module's surface since before the error mapping had a module of its own.
@@ -61,6 +64,8 @@ export interface UpstreamRequest {
   lane?: Bulkhead;
   /** Who is asking (`Caller.identity`): the breaker blames failures this request may have provoked on them. */
   identity?: string;
+  /** The GraphQL request this call is part of (`Caller.trace`): its counts, ids and span. */
+  trace?: RequestTrace;
 }
 
 export interface UpstreamResponse {
@@ -90,6 +95,8 @@ export interface HttpClientOptions {
   classify?: ErrorClassifier;
   breaker?: CircuitBreaker;
   bulkhead?: Bulkhead;
+  /** Logs, metrics and spans of every call (src/observability/upstream.ts); default: counts only. */
+  telemetry?: UpstreamTelemetry;
 }
 
 /** Defaults: as many calls in flight per upstream as the agent has connections to it, 4x that waiting. */
@@ -133,6 +140,7 @@ export class HttpClient {
   readonly endpoint: string;
   readonly breaker: CircuitBreaker;
   readonly bulkhead: Bulkhead;
+  private readonly telemetry: UpstreamTelemetry;
   private readonly agent: Dispatcher;
   private readonly origin: string;
   /** The endpoint's path (e.g. /v3/<project>), put in front of every relative call. */
@@ -152,6 +160,7 @@ export class HttpClient {
     this.classify = opts.classify;
     this.breaker = opts.breaker ?? new CircuitBreaker();
     this.bulkhead = opts.bulkhead ?? new Bulkhead(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS * 4);
+    this.telemetry = opts.telemetry ?? NO_TELEMETRY;
   }
 
   /**
@@ -172,6 +181,7 @@ export class HttpClient {
       signal: caller.signal,
       lane: caller.lanes && this.laneOf(caller.lanes),
       identity: caller.identity,
+      trace: caller.trace,
     };
     const gets = caller.gets;
     if (!gets) return this.send(full);
@@ -209,9 +219,12 @@ export class HttpClient {
    */
   async send(req: UpstreamRequest, absoluteUrl?: string): Promise<UpstreamResponse> {
     const attempts = req.method === 'GET' ? 2 : 1;
+    // Metric labels and span names: a template (`/groups/{id}`), never the raw path or the endpoint's project.
+    const route = routeTemplate(absoluteUrl === undefined ? req.path : new URL(absoluteUrl).pathname);
     this.retries.earn();
     for (let attempt = 1; ; attempt++) {
       if (!this.breaker.allow(req.identity)) {
+        this.telemetry.circuitRefused(this.service, req.trace);
         throw new UpstreamError(
           'UPSTREAM_UNAVAILABLE',
           `${serviceLabel(this.service)} is failing; the facade stopped calling it for a few seconds (circuit open).`,
@@ -222,8 +235,8 @@ export class HttpClient {
         );
       }
       try {
-        const res = await this.sendOnce(req, absoluteUrl);
-        this.breaker.record(true);
+        const res = await this.sendOnce(req, route, absoluteUrl);
+        this.record(true, undefined, req.trace);
         return res;
       } catch (err) {
         const unsent = err instanceof UpstreamError ? notSent.get(err) : undefined;
@@ -231,18 +244,28 @@ export class HttpClient {
           this.breaker.abandon();
           throw err;
         }
-        if (!upstreamFault(err)) this.breaker.record(true);
-        else this.breaker.record(false, unsent === 'unreached' ? undefined : req.identity);
-        if (!(err instanceof UpstreamError) || attempt >= attempts || !transient(err)) throw err;
+        if (!upstreamFault(err)) this.record(true, undefined, req.trace);
+        else this.record(false, unsent === 'unreached' ? undefined : req.identity, req.trace);
+        if (!(err instanceof UpstreamError)) throw err;
         const wait = retryDelayMs(err.retryAfter, 1_000);
-        if (req.deadline !== undefined && Date.now() + wait >= req.deadline) throw err;
-        if (!this.retries.spend()) throw err;
+        const retry =
+          attempt < attempts && transient(err) && (req.deadline === undefined || Date.now() + wait < req.deadline) && this.retries.spend();
+        this.telemetry.failure(this.service, req.method, route, err, req.trace, retry ? wait : undefined);
+        if (!retry) throw err;
         await sleep(wait);
       }
     }
   }
 
-  private async sendOnce(req: UpstreamRequest, absoluteUrl?: string): Promise<UpstreamResponse> {
+  /** One outcome for the breaker; a change of its state is logged (with the request that caused it). */
+  private record(ok: boolean, provokedBy: string | undefined, trace: RequestTrace | undefined): void {
+    const before = this.breaker.state;
+    this.breaker.record(ok, provokedBy);
+    const after = this.breaker.state;
+    if (after !== before) this.telemetry.circuitChanged(this.service, this.origin, before, after, trace);
+  }
+
+  private async sendOnce(req: UpstreamRequest, route: string, absoluteUrl?: string): Promise<UpstreamResponse> {
     const remaining = req.deadline === undefined ? undefined : req.deadline - Date.now();
     if (remaining !== undefined && remaining <= 0) {
       throw local(new UpstreamError('UPSTREAM_TIMEOUT', 'The request deadline passed before this call could be made.', this.service, 0, null, null));
@@ -265,6 +288,7 @@ export class HttpClient {
     } catch (err) {
       leaveLane?.();
       if (!(err instanceof BulkheadRejection)) throw err;
+      this.telemetry.bulkheadRefused(this.service, err.reason, this.bulkhead.inFlight, this.bulkhead.queued, req.trace);
       const label = serviceLabel(this.service);
       throw err.reason === 'full'
         ? new UpstreamError(
@@ -278,7 +302,7 @@ export class HttpClient {
         : local(new UpstreamError('UPSTREAM_TIMEOUT', `No free connection to ${label} before the request deadline.`, this.service, 0, null, null));
     }
     try {
-      return await this.exchange(req, target, headers, body, remaining, absoluteUrl);
+      return await this.exchange(req, route, target, headers, body, remaining, absoluteUrl);
     } finally {
       release();
       leaveLane?.();
@@ -287,6 +311,7 @@ export class HttpClient {
 
   private async exchange(
     req: UpstreamRequest,
+    route: string,
     target: Target,
     headers: Record<string, string>,
     body: string | undefined,
@@ -294,6 +319,7 @@ export class HttpClient {
     absoluteUrl: string | undefined,
   ): Promise<UpstreamResponse> {
     let res: RawResponse;
+    const call = this.telemetry.start(this.service, req.method, route, target.origin, req.trace, headers);
     const started = performance.now();
     let sent = false;
     try {
@@ -304,16 +330,20 @@ export class HttpClient {
     } catch (err) {
       if (sent) {
         // A write that may have reached the upstream is not "unreachable": it may have happened.
-        throw req.method === 'GET' ? networkError(this.service, err) : outcomeUnknown(this.service, err);
+        const failure = req.method === 'GET' ? networkError(this.service, err) : outcomeUnknown(this.service, err);
+        this.telemetry.failed(call, failure);
+        throw failure;
       }
       // Never written: either our own deadline ended the wait for a connection, or the upstream did not take one.
       const aborted = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
       const failure = networkError(this.service, err);
       notSent.set(failure, aborted ? 'local' : 'unreached');
+      this.telemetry.failed(call, failure);
       throw failure;
     }
     const { statusCode, text } = res;
     const requestId = requestIdOf(res.headers);
+    this.telemetry.end(call, statusCode, requestId);
     if (statusCode >= 400 || (statusCode >= 300 && !absoluteUrl)) {
       const retryAfter = res.headers['retry-after'];
       throw this.errorFor(statusCode, text, requestId, req.token, typeof retryAfter === 'string' ? retryAfter : undefined);

@@ -89,9 +89,11 @@ class Negotiated {
 export class CinderClient {
   readonly http: HttpClient;
   private readonly negotiated: () => Negotiated | Promise<Negotiated>;
+  /** The v3 entry of the last version document read: its minimum and maximum microversion. */
+  private advertised: { min: string | null; max: string } | null = null;
 
   /** `shared`: a breaker and bulkhead shared with other endpoints of the same host (one per project with Keystone). */
-  constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead'>) {
+  constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead' | 'telemetry'>) {
     this.http = new HttpClient({ service: 'cinder', endpoint, agent, ...shared });
     this.negotiated = new VersionCache(() => this.discoverMax()).negotiated((max) => new Negotiated(max));
   }
@@ -105,7 +107,14 @@ export class CinderClient {
     if (!v3) {
       throw new UpstreamError('UPSTREAM_ERROR', 'Cinder did not advertise a v3 API version.', 'cinder', res.status, null, null);
     }
+    this.advertised = { min: v3.min_version || null, max: v3.version };
     return v3.version;
+  }
+
+  /** The advertised microversion range and the one sent, from the (cached) version document: the start-up log. */
+  async apiVersions(): Promise<{ min: string | null; max: string; sent: string }> {
+    const n = await this.negotiated();
+    return { min: this.advertised?.min ?? null, max: this.advertised?.max ?? n.version, sent: n.version };
   }
 
   /** The negotiated microversion, checked for `feature` (NotSupportedError when this Cinder is too old). */

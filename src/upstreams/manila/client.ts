@@ -81,9 +81,11 @@ export class ManilaClient {
   readonly cap = new PageCap();
   /** The negotiated microversion and per-kind headers (see VersionCache.negotiated). */
   private readonly negotiation: () => Negotiated | Promise<Negotiated>;
+  /** The v2 entry of the last version document read: its minimum and maximum microversion. */
+  private advertised: { min: string | null; max: string } | null = null;
 
   /** `shared`: a breaker and bulkhead shared with other endpoints of the same host (one per project with Keystone). */
-  constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead'>) {
+  constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead' | 'telemetry'>) {
     // Manila answers "missing parent" with 400 (share-group-snapshot create, create from a snapshot).
     this.http = new HttpClient({
       service: 'manila',
@@ -104,7 +106,14 @@ export class ManilaClient {
     if (!v2) {
       throw new UpstreamError('UPSTREAM_ERROR', 'Manila did not advertise a v2 API version.', 'manila', res.status, null, null);
     }
+    this.advertised = { min: v2.min_version || null, max: v2.version };
     return v2.version;
+  }
+
+  /** The advertised microversion range and the one sent, from the (cached) version document: the start-up log. */
+  async apiVersions(): Promise<{ min: string | null; max: string; sent: string }> {
+    const n = await this.negotiation();
+    return { min: this.advertised?.min ?? null, max: this.advertised?.max ?? n.version, sent: n.version };
   }
 
   /** The microversion sent on every call: the service maximum, capped at what the facade knows. */

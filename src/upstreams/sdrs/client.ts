@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { type ErrorCode, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { type ErrorClassifier, HttpClient, type HttpClientOptions, path, type UpstreamRequest } from '../http.js';
+import { serviceRoot } from '../microversion.js';
 import type {
   SdrsActionName,
   SdrsCreateProtectionGroup,
@@ -58,12 +59,23 @@ export class SdrsClient {
   readonly http: HttpClient;
 
   /** `shared`: a breaker and bulkhead shared with other endpoints of the same host (one per project with Keystone). */
-  constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead'>) {
+  constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead' | 'telemetry'>) {
     this.http = new HttpClient({ service: 'sdrs', endpoint, agent, classify: classifySdrsError, ...shared });
   }
 
   private call(caller: Caller, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {
     return this.http.as(caller, req);
+  }
+
+  /**
+   * The version document at the service root (`GET /`, no token): SDRS has no microversions, so its API versions
+   * and their status are all it says. Read once, at start-up, for the log.
+   */
+  async apiVersions(): Promise<{ id: string; status: string }[]> {
+    const res = await this.http.send({ method: 'GET', path: '' }, serviceRoot(this.http.endpoint, /^v\d+$/));
+    const body = res.json as { versions?: { id?: string; status?: string }[]; version?: { id?: string; status?: string } } | undefined;
+    const list = body?.versions ?? (body?.version ? [body.version] : []);
+    return list.filter((v) => v.id).map((v) => ({ id: v.id!, status: v.status ?? 'unknown' }));
   }
 
   /** `GET /server-groups?limit&offset&…`; SDRS pages by offset and reports the total as `count`. */

@@ -1,0 +1,102 @@
+/** Logs, metrics and traces: LOG_*, METRICS_* and the standard OTEL_* variables (README, Configuration). */
+export interface ObservabilityConfig {
+  log: {
+    /** LOG_LEVEL: fatal, error, warn, info (default), debug, trace or silent. */
+    level: LogLevel;
+    /** LOG_FORMAT: json (default, one object a line on stdout) or pretty (pino-pretty, a dev dependency). */
+    format: 'json' | 'pretty';
+    /** LOG_VARIABLES: put the request's variables in its line, anything named like a secret redacted. */
+    variables: boolean;
+  };
+  metrics: {
+    /** METRICS_ENABLED (default true): /metrics with prom-client; false: no registry at all. */
+    enabled: boolean;
+    /** METRICS_PORT: serve /metrics on a port of its own; null: on the GraphQL port. */
+    port: number | null;
+    /** METRICS_OPERATION_NAMES: label GraphQL metrics with operation names (at most 100, then `other`). */
+    operationNames: boolean;
+  };
+  /** Null: tracing is off (no SDK loaded, nothing created per request). */
+  tracing: TracingConfig | null;
+}
+
+export interface TracingConfig {
+  exporter: 'otlp' | 'console';
+  /** OTLP/HTTP traces URL: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+  url: string | undefined;
+  /** OTEL_SERVICE_NAME, default groupgraph. */
+  serviceName: string;
+  /** OTEL_BSP_SCHEDULE_DELAY (ms), default 5000: how long finished spans wait to be sent in a batch. */
+  scheduleDelayMs: number | undefined;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type ObservabilityEnv = Record<string, string | undefined>;
+
+function flag(env: ObservabilityEnv, name: string, fallback: boolean, problem: (m: string) => Error): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw problem(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
+}
+
+/**
+ * Tracing is on only when the standard variables ask for it: OTEL_EXPORTER_OTLP_ENDPOINT (or the traces-only
+ * endpoint) set, or OTEL_TRACES_EXPORTER=otlp|console. OTEL_TRACES_EXPORTER=none and OTEL_SDK_DISABLED=true win.
+ */
+function parseTracing(env: ObservabilityEnv, problem: (m: string) => Error): TracingConfig | null {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return null;
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const specific = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const general = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (exporters.includes('none')) return null;
+  for (const e of exporters) {
+    if (e !== 'otlp' && e !== 'console') throw problem(`OTEL_TRACES_EXPORTER must be otlp, console or none, got ${JSON.stringify(e)}`);
+  }
+  if (exporters.length === 0 && !specific && !general) return null;
+  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
+  // The bundled exporter speaks OTLP/HTTP with JSON bodies; every OTLP/HTTP receiver (the Collector, Jaeger,
+  // Tempo) takes it. Silently sending JSON to a gRPC port would look like tracing that works.
+  if (protocol && protocol !== 'http/json') {
+    throw problem(`OTEL_EXPORTER_OTLP_PROTOCOL ${JSON.stringify(protocol)} is not supported: groupgraph exports OTLP over HTTP as JSON (http/json)`);
+  }
+  let url: string | undefined;
+  const raw = specific || (general ? `${general.replace(/\/+$/, '')}/v1/traces` : undefined);
+  if (raw) {
+    try {
+      url = new URL(raw).toString();
+    } catch {
+      throw problem(`OTEL_EXPORTER_OTLP_ENDPOINT is not a valid URL: ${JSON.stringify(raw)}`);
+    }
+  }
+  const delay = env.OTEL_BSP_SCHEDULE_DELAY?.trim();
+  return {
+    exporter: exporters.includes('console') && !exporters.includes('otlp') ? 'console' : 'otlp',
+    url,
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groupgraph',
+    scheduleDelayMs: delay && /^\d+$/.test(delay) ? Number(delay) : undefined,
+  };
+}
+
+export function parseObservability(env: ObservabilityEnv, problem: (m: string) => Error): ObservabilityConfig {
+  const level = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(level)) throw problem(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
+  const format = env.LOG_FORMAT?.trim().toLowerCase() || 'json';
+  if (format !== 'json' && format !== 'pretty') throw problem(`LOG_FORMAT must be json or pretty, got ${JSON.stringify(env.LOG_FORMAT)}`);
+  const portRaw = env.METRICS_PORT?.trim();
+  if (portRaw && (!/^\d+$/.test(portRaw) || Number(portRaw) > 65535)) {
+    throw problem(`METRICS_PORT must be a whole number from 0 to 65535, got ${JSON.stringify(portRaw)}`);
+  }
+  return {
+    log: { level, format, variables: flag(env, 'LOG_VARIABLES', false, problem) },
+    metrics: {
+      enabled: flag(env, 'METRICS_ENABLED', true, problem),
+      port: portRaw ? Number(portRaw) : null,
+      operationNames: flag(env, 'METRICS_OPERATION_NAMES', false, problem),
+    },
+    tracing: parseTracing(env, problem),
+  };
+}

@@ -1,0 +1,74 @@
+import { createRequire } from 'node:module';
+import { type DestinationStream, type Logger, pino } from 'pino';
+import type { ObservabilityConfig } from './config.js';
+
+export type { Logger } from 'pino';
+
+/**
+ * The facade's one logger: JSON lines on stdout (pino), or through pino-pretty with LOG_FORMAT=pretty. Tests pass
+ * their own `destination` to read the lines instead of scraping stdout.
+ */
+export function createLogger(cfg: ObservabilityConfig['log'], destination?: DestinationStream): Logger {
+  const options = {
+    level: cfg.level,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Belt and braces: nothing logs these keys on purpose (see requestLog.ts), and if something ever did, the
+    // value would not get out.
+    redact: { paths: ['token', '*.token', 'headers.authorization', 'headers["x-auth-token"]', 'password', '*.password'], censor: '[redacted]' },
+  };
+  if (destination) return pino(options, destination);
+  if (cfg.format === 'pretty') {
+    // pino-pretty is a dev dependency: a production install (npm ci --omit=dev) has none, and says so.
+    if (!resolvable('pino-pretty')) {
+      const log = pino(options);
+      log.warn('LOG_FORMAT=pretty needs the pino-pretty package (a dev dependency); logging JSON instead');
+      return log;
+    }
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l' } } });
+  }
+  return pino(options);
+}
+
+let fallback: Logger | undefined;
+
+/** For code used without the facade's logger (unit tests, the bench's logic run): JSON on stdout at info. */
+export function fallbackLogger(): Logger {
+  return (fallback ??= pino({ timestamp: pino.stdTimeFunctions.isoTime }));
+}
+
+/**
+ * Before the configuration is read there is no LOG_LEVEL or LOG_FORMAT: a refused start-up is one JSON line on
+ * stderr, written synchronously so that it is out before the exit.
+ */
+export function startupErrorLogger(): Logger {
+  return pino({ timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 2, sync: true }));
+}
+
+function resolvable(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Anything named like a secret, in any casing or position of a variable's or input field's name. */
+const SECRET_NAME = /token|passw|secret|key|credential|authori[sz]ation|cookie|session|signature|private/i;
+
+/**
+ * A copy of GraphQL variables fit for a log line: every value under a name that looks like a secret replaced by
+ * "[redacted]", at any depth (input objects, lists of them). Only used with LOG_VARIABLES=true.
+ */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[deep]';
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      out[k] = SECRET_NAME.test(k) ? '[redacted]' : redactSecrets(v, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+
+/** A client's X-Request-Id is taken as the facade's own when it is this safe: nothing a log or header can trip on. */
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The only form Cinder and Manila take as a global request id (oslo.middleware's request_id checks it). */
+const OPENSTACK_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface RequestIds {
+  /** The facade's request id: the client's X-Request-Id when it is safe, else `req-<uuid>`; sent back as X-Request-Id. */
+  id: string;
+  /**
+   * Sent upstream as X-OpenStack-Request-ID: the facade's id when it has the `req-<uuid>` form OpenStack accepts,
+   * else one made for this request (both are in the request's log line, which is how the two are joined).
+   */
+  upstream: string;
+}
+
+export function requestIds(header: string | string[] | undefined): RequestIds {
+  const given = Array.isArray(header) ? header[0] : header;
+  const id = given !== undefined && SAFE_ID.test(given) ? given : `req-${randomUUID()}`;
+  return { id, upstream: OPENSTACK_ID.test(id) ? id : `req-${randomUUID()}` };
+}

@@ -1,0 +1,42 @@
+import type { Span } from '@opentelemetry/api';
+import type { Identity } from '../identity/keystone.js';
+
+/**
+ * What one GraphQL request did, gathered while it runs and written once as its log line, its metrics and its
+ * span's attributes (requests.ts). Carried by the request's Caller, so every upstream call of the request counts
+ * here. A class, not a literal: see README, "Garbage that dies young".
+ */
+export class RequestTrace {
+  readonly started = performance.now();
+  operationName: string | null = null;
+  operationType: string | null = null;
+  /** Upstream HTTP exchanges (retries included) and round trips: waves of calls, a call leaving while none is in flight starts one. */
+  calls = 0;
+  roundTrips = 0;
+  private inFlight = 0;
+  /** `extensions.code` of every error of the answer, in order; set once the answer is known. */
+  errorCodes: string[] = [];
+  /** The Apollo plugin saw the answer (and put requestId in its errors); false for answers made before it ran. */
+  answered = false;
+  /** Why the door refused the request (503, 413, …), when it did. */
+  refusal: string | null = null;
+  identity: Identity | null = null;
+  /** The request's variables, kept only with LOG_VARIABLES=true (redacted when written). */
+  variables: unknown = undefined;
+
+  constructor(
+    readonly requestId: string,
+    readonly upstreamRequestId: string,
+    /** The request's span; null when tracing is off. */
+    readonly span: Span | null,
+  ) {}
+
+  callStarted(): void {
+    if (this.inFlight++ === 0) this.roundTrips++;
+    this.calls++;
+  }
+
+  callEnded(): void {
+    this.inFlight--;
+  }
+}

@@ -1,0 +1,157 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestContext } from '../context.js';
+import { type DoorAnswer, doorAnswerOf } from '../http/respond.js';
+import { type Logger, redactSecrets } from './logger.js';
+import type { FacadeMetrics } from './metrics.js';
+import type { RequestIds } from './requestId.js';
+import { RequestTrace } from './requestTrace.js';
+import type { Tracing } from './tracing.js';
+
+/** Why the door refused a GraphQL request (the `reason` label of graphql_requests_refused_total). */
+export type RefusalReason = 'in_flight_cap' | 'upstream_saturated' | 'shutting_down' | 'body_too_large' | 'body_timeout' | 'body_budget' | 'bad_json';
+
+/** Why the door answered a GraphQL request itself; null for a 500 of its own (not a refusal). */
+function refusalReason(door: DoorAnswer, atCap: boolean): RefusalReason | null {
+  switch (door.code) {
+    case 'SHUTTING_DOWN':
+      return 'shutting_down';
+    case 'REQUEST_TIMEOUT':
+      return 'body_timeout';
+    case 'BAD_REQUEST':
+      return door.status === 413 ? 'body_too_large' : 'bad_json';
+    case 'OVERLOADED':
+      // The body budget's refusal closes the connection (its body was not read); admission's does not.
+      return door.close ? 'body_budget' : atCap ? 'in_flight_cap' : 'upstream_saturated';
+    default:
+      return null;
+  }
+}
+
+/**
+ * The server's one observer of GraphQL requests: `begin` when one arrives, `end` once its answer is written, which
+ * writes its log line, its metrics and ends its span. In between, the Apollo plugin below notes the operation and
+ * the answer's error codes, and puts the request id in every error (`extensions.requestId`).
+ */
+export class RequestObserver {
+  constructor(
+    private readonly log: Logger,
+    private readonly metrics: FacadeMetrics | null,
+    private readonly tracing: Tracing | null,
+    private readonly logVariables: boolean,
+  ) {}
+
+  begin(req: IncomingMessage, ids: RequestIds): RequestTrace {
+    const span = this.tracing?.startRequest(req.headers, { 'http.request.method': req.method ?? 'GET', 'groupgraph.request_id': ids.id }) ?? null;
+    return new RequestTrace(ids.id, ids.upstream, span);
+  }
+
+  /** The request's variables, kept for its line only with LOG_VARIABLES=true. */
+  noteBody(trace: RequestTrace, body: unknown): void {
+    if (this.logVariables && body && typeof body === 'object') trace.variables = (body as { variables?: unknown }).variables;
+  }
+
+  /**
+   * The answer is written (or the request failed, `failed`). `atCap`: MAX_IN_FLIGHT requests are in progress,
+   * which tells an in-flight-cap refusal from a saturated upstream's.
+   */
+  end(trace: RequestTrace, res: ServerResponse, failed: boolean, atCap: boolean): void {
+    const status = failed ? 500 : res.statusCode;
+    const door = doorAnswerOf(res);
+    if (door) {
+      trace.refusal = refusalReason(door, atCap);
+      trace.errorCodes = [door.code];
+      if (trace.refusal) this.metrics?.refusals.inc({ reason: trace.refusal });
+    }
+    const seconds = (performance.now() - trace.started) / 1000;
+    const outcome = trace.refusal
+      ? 'refused'
+      : status >= 500
+        ? 'error'
+        : status >= 400
+          ? 'client_error'
+          : trace.errorCodes.length > 0
+            ? 'partial'
+            : 'ok';
+    const type = trace.operationType ?? 'unknown';
+    this.metrics?.request(type, trace.operationName, outcome, seconds, trace.calls, trace.roundTrips);
+    const level = status >= 500 && !trace.refusal ? 'error' : 'info';
+    if (this.log.isLevelEnabled(level)) {
+      const identity = trace.identity;
+      this.log[level](
+        {
+          requestId: trace.requestId,
+          upstreamRequestId: trace.upstreamRequestId,
+          operationName: trace.operationName ?? undefined,
+          operationType: type,
+          status,
+          outcome,
+          durationMs: Math.round(seconds * 10_000) / 10,
+          upstreamCalls: trace.calls,
+          roundTrips: trace.roundTrips,
+          ...(trace.errorCodes.length ? { errorCodes: trace.errorCodes } : {}),
+          ...(trace.refusal ? { refusal: trace.refusal } : {}),
+          ...(identity ? { user: identity.user.name, userId: identity.user.id, project: identity.project?.name, projectId: identity.project?.id } : {}),
+          ...(trace.variables !== undefined ? { variables: redactSecrets(trace.variables) } : {}),
+        },
+        'graphql request',
+      );
+    }
+    const span = trace.span;
+    if (span) {
+      span.setAttribute('http.response.status_code', status);
+      span.setAttribute('graphql.upstream_calls', trace.calls);
+      if (trace.errorCodes.length) span.setAttribute('graphql.error_codes', trace.errorCodes);
+      if (status >= 500 || trace.errorCodes.length) this.tracing!.fail(span, trace.errorCodes[0] ?? String(status));
+      else span.end();
+    }
+  }
+
+  /**
+   * For answers the plugin never saw (Apollo refused the request before its plugins ran: a bad body, CSRF, the
+   * identity gate's 401): the error codes, and the request id put into each error. Such answers are small.
+   */
+  withRequestId(trace: RequestTrace, body: string): string {
+    let parsed: { errors?: { extensions?: Record<string, unknown> }[] };
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return body;
+    }
+    if (!Array.isArray(parsed.errors)) return body;
+    trace.errorCodes = parsed.errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+    for (const e of parsed.errors) e.extensions = { ...e.extensions, requestId: trace.requestId };
+    return JSON.stringify(parsed);
+  }
+
+  /** Notes the operation (and names the span after it) and the errors of the answer, with the request id in each. */
+  plugin(): ApolloServerPlugin<RequestContext> {
+    return {
+      async requestDidStart() {
+        return {
+          async didResolveOperation(rc) {
+            const trace = rc.contextValue.caller.trace;
+            if (!trace) return;
+            trace.operationName = rc.operationName ?? null;
+            trace.operationType = rc.operation?.operation ?? null;
+            if (trace.span) {
+              trace.span.updateName(`${trace.operationType ?? 'graphql'}${trace.operationName ? ` ${trace.operationName}` : ''}`);
+              trace.span.setAttribute('graphql.operation.type', trace.operationType ?? 'unknown');
+              if (trace.operationName) trace.span.setAttribute('graphql.operation.name', trace.operationName);
+            }
+          },
+          async willSendResponse(rc) {
+            const trace = rc.contextValue.caller.trace;
+            if (!trace) return;
+            trace.answered = true;
+            if (rc.response.body.kind !== 'single') return;
+            const result = rc.response.body.singleResult;
+            if (!result.errors?.length) return;
+            trace.errorCodes = result.errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+            result.errors = result.errors.map((e) => ({ ...e, extensions: { ...e.extensions, requestId: trace.requestId } }));
+          },
+        };
+      },
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { type Attributes, type Span, SpanKind, SpanStatusCode, ROOT_CONTEXT, type Tracer, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { TracingConfig } from './config.js';
+
+export type { Span } from '@opentelemetry/api';
+
+/**
+ * OpenTelemetry tracing with the official SDK, loaded (a dynamic import in index.ts) only when OTEL_* asks for it
+ * (config.ts): with tracing off the SDK is not even in memory, no span object is made, no header is read or written.
+ *
+ * A provider of its own per facade (not the global one), and parents passed explicitly (the request's span rides
+ * on its Caller): no async-context bookkeeping on every await, and two facades in one process stay apart.
+ */
+export class Tracing {
+  private readonly provider: BasicTracerProvider;
+  private readonly tracer: Tracer;
+  private readonly propagator = new W3CTraceContextPropagator();
+
+  constructor(cfg: TracingConfig, exporter?: SpanExporter) {
+    const resource = defaultResource()
+      .merge(detectResources({ detectors: [envDetector] }))
+      .merge(resourceFromAttributes({ 'service.name': cfg.serviceName }));
+    const out = exporter ?? (cfg.exporter === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter({ url: cfg.url }));
+    this.provider = new BasicTracerProvider({
+      resource,
+      spanProcessors: [new BatchSpanProcessor(out, cfg.scheduleDelayMs === undefined ? {} : { scheduledDelayMillis: cfg.scheduleDelayMs })],
+    });
+    this.tracer = this.provider.getTracer('groupgraph');
+  }
+
+  /** The span of one GraphQL request, child of the client's `traceparent` when it sent a valid one. */
+  startRequest(headers: IncomingHttpHeaders, attributes: Attributes): Span {
+    const parent = headers.traceparent ? this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter) : ROOT_CONTEXT;
+    return this.tracer.startSpan('graphql', { kind: SpanKind.SERVER, attributes }, parent);
+  }
+
+  /** The span of one upstream HTTP call, child of its request's span (a root span for calls of no request). */
+  startUpstream(parent: Span | null, name: string, attributes: Attributes): Span {
+    const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+    return this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, ctx);
+  }
+
+  /** Writes `traceparent` (and `tracestate`) for `span` into an upstream call's headers. */
+  inject(span: Span, headers: Record<string, string>): void {
+    this.propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
+  }
+
+  /** Ends a span as failed, with the facade's error code as `error.type`. */
+  fail(span: Span, code: string, message?: string): void {
+    span.setAttribute('error.type', code);
+    span.setStatus({ code: SpanStatusCode.ERROR, message });
+    span.end();
+  }
+
+  flush(): Promise<void> {
+    return this.provider.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.provider.shutdown();
+  }
+}
+

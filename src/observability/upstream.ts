@@ -1,0 +1,131 @@
+import type { UpstreamError } from '../errors.js';
+import type { CircuitState } from '../upstreams/resilience.js';
+import type { Logger } from './logger.js';
+import type { FacadeMetrics } from './metrics.js';
+import type { RequestTrace } from './requestTrace.js';
+import type { Span, Tracing } from './tracing.js';
+
+/** One upstream HTTP exchange being observed: started by `UpstreamTelemetry.start`, finished by `end` or `failed`. */
+export class UpstreamCall {
+  readonly started = performance.now();
+
+  constructor(
+    readonly service: string,
+    readonly method: string,
+    readonly route: string,
+    readonly trace: RequestTrace | undefined,
+    readonly span: Span | null,
+  ) {}
+}
+
+/** What the facade's request ids and the upstream's say about one failure, for its log line. */
+function ids(trace: RequestTrace | undefined, err?: UpstreamError) {
+  return {
+    requestId: trace?.requestId,
+    sentRequestId: trace?.upstreamRequestId,
+    upstreamRequestId: err?.requestId ?? undefined,
+  };
+}
+
+/**
+ * The HTTP client's one observer (src/upstreams/http.ts calls it): each exchange's metrics and span, the
+ * request's call and round-trip counts, and a log line per failure, retry, circuit change and bulkhead refusal,
+ * each with the facade's request id and the upstream's own (x-openstack-request-id, x-compute-request-id,
+ * x-request-id). Without a logger, metrics or tracing it does nothing but count the request's calls.
+ */
+export class UpstreamTelemetry {
+  constructor(
+    private readonly log: Logger | null,
+    private readonly metrics: FacadeMetrics | null,
+    private readonly tracing: Tracing | null,
+  ) {}
+
+  /**
+   * An exchange is about to be sent: counts it for its request, and with tracing opens its span and writes its
+   * `traceparent` into `headers`.
+   */
+  start(service: string, method: string, route: string, origin: string, trace: RequestTrace | undefined, headers: Record<string, string>): UpstreamCall {
+    trace?.callStarted();
+    let span: Span | null = null;
+    if (this.tracing) {
+      const url = new URL(origin);
+      span = this.tracing.startUpstream(trace?.span ?? null, `${method} ${route}`, {
+        'http.request.method': method,
+        'url.template': route,
+        'server.address': url.hostname,
+        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        'peer.service': service,
+        'upstream.service': service,
+      });
+      this.tracing.inject(span, headers);
+    }
+    return new UpstreamCall(service, method, route, trace, span);
+  }
+
+  /** An answer came (any status); `upstreamRequestId`: the upstream's own id for it. */
+  end(call: UpstreamCall, status: number, upstreamRequestId: string | null): void {
+    this.finish(call, String(status));
+    if (call.span) {
+      call.span.setAttribute('http.response.status_code', status);
+      if (upstreamRequestId) call.span.setAttribute('upstream.request_id', upstreamRequestId);
+      if (status >= 500) this.tracing!.fail(call.span, String(status));
+      else call.span.end();
+    }
+  }
+
+  /** No (usable) answer: connection refused or reset, timeout, a body that is too large. */
+  failed(call: UpstreamCall, err: UpstreamError): void {
+    this.finish(call, 'error');
+    if (call.span) this.tracing!.fail(call.span, err.code, err.message);
+  }
+
+  private finish(call: UpstreamCall, status: string): void {
+    call.trace?.callEnded();
+    if (!this.metrics) return;
+    this.metrics.upstreamRequests.inc({ service: call.service, method: call.method, route: call.route, status });
+    this.metrics.upstreamDuration.observe({ service: call.service }, (performance.now() - call.started) / 1000);
+  }
+
+  /**
+   * A call failed for good (`retryInMs` undefined) or will be sent again. Failures of the upstream (5xx, no
+   * answer) are warnings; a 4xx is the caller's (a lookup of a missing id is a 404), so it is debug.
+   */
+  failure(service: string, method: string, route: string, err: UpstreamError, trace: RequestTrace | undefined, retryInMs?: number): void {
+    if (retryInMs !== undefined) this.metrics?.upstreamRetries.inc({ service });
+    if (!this.log) return;
+    const upstreamFault = err.status === 0 || err.status >= 500 || err.status === 429;
+    const level = retryInMs !== undefined || upstreamFault ? 'warn' : 'debug';
+    if (!this.log.isLevelEnabled(level)) return;
+    this.log[level](
+      {
+        ...ids(trace, err),
+        service,
+        method,
+        route,
+        status: err.status,
+        code: err.code,
+        upstreamCode: err.upstreamCode ?? undefined,
+        ...(retryInMs !== undefined ? { retryInMs } : {}),
+      },
+      retryInMs !== undefined ? 'upstream call failed; retrying' : 'upstream call failed',
+    );
+  }
+
+  circuitChanged(service: string, origin: string, from: CircuitState, to: CircuitState, trace: RequestTrace | undefined): void {
+    this.log?.[to === 'open' ? 'warn' : 'info']({ service, host: origin, from, to, requestId: trace?.requestId }, `circuit ${to}`);
+  }
+
+  /** The circuit was open: the call was not sent. */
+  circuitRefused(service: string, trace: RequestTrace | undefined): void {
+    this.metrics?.circuitRefusals.inc({ service });
+    this.log?.debug({ service, requestId: trace?.requestId }, 'upstream call not sent: circuit open');
+  }
+
+  bulkheadRefused(service: string, reason: 'full' | 'timeout', inFlight: number, queued: number, trace: RequestTrace | undefined): void {
+    this.metrics?.bulkheadRefusals.inc({ service, reason });
+    this.log?.warn({ service, reason, inFlight, queued, requestId: trace?.requestId }, 'upstream call refused by the bulkhead');
+  }
+}
+
+/** For clients made without one (unit tests, the bench's hand-written baseline): counts the request's calls only. */
+export const NO_TELEMETRY = new UpstreamTelemetry(null, null, null);

@@ -1,0 +1,45 @@
+import type { Upstreams } from '../context.js';
+import { UpstreamError } from '../errors.js';
+import type { KeystoneClient } from '../identity/keystone.js';
+import type { Logger } from './logger.js';
+
+const reason = (err: unknown) =>
+  err instanceof UpstreamError
+    ? { code: err.code, status: err.status, upstreamRequestId: err.requestId ?? undefined, reason: err.message }
+    : { reason: err instanceof Error ? err.message : String(err) };
+
+/**
+ * On start-up: each configured upstream's version document, read once (Cinder's and Manila's through the same
+ * cache their calls negotiate with, so the first request does not read it again) and logged with its API version
+ * range, or why it could not be read. A failure never stops the start: the facade answers that service's fields
+ * with errors until it comes back. Services reached through each caller's Keystone catalog have no endpoint yet.
+ */
+export async function logUpstreamVersions(upstreams: Upstreams, keystone: KeystoneClient | null, log: Logger): Promise<void> {
+  const probes: Promise<void>[] = [];
+  const probe = (service: string, endpoint: string, read: () => Promise<Record<string, unknown>>) =>
+    probes.push(
+      read().then(
+        (found) => log.info({ service, endpoint, ...found }, 'upstream version document'),
+        (err: unknown) => log.warn({ service, endpoint, ...reason(err) }, 'upstream version document could not be read; starting anyway'),
+      ),
+    );
+  const { cinder, manila, sdrs } = upstreams;
+  if (cinder) probe('cinder', cinder.http.endpoint, async () => {
+    const v = await cinder.apiVersions();
+    return { minVersion: v.min, maxVersion: v.max, sentVersion: v.sent };
+  });
+  if (manila) probe('manila', manila.http.endpoint, async () => {
+    const v = await manila.apiVersions();
+    return { minVersion: v.min, maxVersion: v.max, sentVersion: v.sent };
+  });
+  if (sdrs) probe('sdrs', sdrs.http.endpoint, async () => {
+    const versions = await sdrs.apiVersions();
+    return { versions: versions.map((v) => `${v.id} ${v.status}`), microversions: false };
+  });
+  if (keystone) probe('keystone', keystone.http.endpoint, async () => {
+    const res = await keystone.http.send({ method: 'GET', path: '' });
+    const v = (res.json as { version?: { id?: string; status?: string } } | undefined)?.version;
+    return { version: v?.id ?? null, status: v?.status ?? null };
+  });
+  await Promise.all(probes);
+}
