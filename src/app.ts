@@ -13,6 +13,9 @@ import { createAgent } from './upstreams/http.js';
 import { PROJECT_TEMPLATE } from './identity/config.js';
 import { type IdentitySetup, setupIdentity } from './identity/setup.js';
 import type { KeystoneSimOptions } from './simulator/keystone/index.js';
+import { Observability, type ObservabilityHooks } from './observability/index.js';
+import { protectionsOf } from './observability/protections.js';
+import { logUpstreamVersions } from './observability/versions.js';
 
 export interface SimulatorOptions {
   cinder?: CinderSimOptions;
@@ -30,13 +33,19 @@ export interface App {
   upstreams: Upstreams;
   /** Keystone, when configured or simulated: the URL the facade validates tokens at, and the built-in one if it runs. */
   identity: IdentitySetup;
+  /** Logger, metrics and tracing of this facade. */
+  observability: Observability;
+  /** /metrics on METRICS_PORT, when set (else it is on the GraphQL port). */
+  metricsUrl: string | null;
   /** SIGTERM: finish in-flight requests (within `graceMs`), then stop; resolves with requests cut off. */
   drain(graceMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
 /** Config -> upstream clients (starting simulators where asked) -> HTTP server. */
-export async function startApp(config: Config, sim: SimulatorOptions = {}): Promise<App> {
+export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks: ObservabilityHooks = {}): Promise<App> {
+  const observability = await Observability.create(config.observability, config.identity.kind === 'keystone', hooks);
+  const telemetry = observability.upstream;
   const agent = createAgent({ connectMs: 3_000, headersMs: config.upstreamTimeoutMs, bodyMs: config.upstreamTimeoutMs });
   const simulators: App['simulators'] = {};
   const endpoints: App['endpoints'] = {};
@@ -71,12 +80,20 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}): Prom
   const manilaUrl = fixed(endpoints.manila);
   const sdrsUrl = fixed(endpoints.sdrs);
   const upstreams: Upstreams = {
-    cinder: cinderUrl ? new CinderClient(cinderUrl, agent) : null,
-    manila: manilaUrl ? new ManilaClient(manilaUrl, agent) : null,
-    sdrs: sdrsUrl ? new SdrsClient(sdrsUrl, agent) : null,
+    cinder: cinderUrl ? new CinderClient(cinderUrl, agent, { telemetry }) : null,
+    manila: manilaUrl ? new ManilaClient(manilaUrl, agent, { telemetry }) : null,
+    sdrs: sdrsUrl ? new SdrsClient(sdrsUrl, agent, { telemetry }) : null,
   };
   const simulatedEndpoints = Object.fromEntries(Object.entries(simulators).map(([name, sim]) => [name, sim.endpoint]));
-  const identity = await setupIdentity(config, agent, simulatedEndpoints, sim.keystone);
+  const identity = await setupIdentity(config, agent, simulatedEndpoints, sim.keystone, telemetry);
+  const protections = protectionsOf(upstreams, identity.admission);
+  observability.watch({ protections, tokenCache: identity.admission?.gate.keystone.cache ?? null });
+  // Each upstream's version document, once, logged; never a reason not to start. A black-holed upstream holds the
+  // start-up at most two seconds, and its line comes when its timeout ends.
+  await Promise.race([
+    logUpstreamVersions(upstreams, identity.admission?.gate.keystone ?? null, observability.log),
+    new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+  ]);
   const stopSimulators = () => Promise.all([...Object.values(simulators), ...(identity.simulator ? [identity.simulator] : [])].map((s) => s.close()));
   const server = await startServer({
     port: config.port,
@@ -87,23 +104,30 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}): Prom
     limits: config.limits,
     development: config.development,
     compileAfter: config.compileAfter,
+    observability,
+    protections,
   });
+  const metricsUrl = await observability.serveMetrics(config.host);
   return {
     server,
     simulators,
     endpoints,
     upstreams,
     identity,
+    observability,
+    metricsUrl,
     drain: async (graceMs) => {
       const left = await server.drain(graceMs);
       await stopSimulators();
       await agent.close();
+      await observability.close();
       return left;
     },
     close: async () => {
       await server.close();
       await stopSimulators();
       await agent.close();
+      await observability.close();
     },
   };
 }

@@ -6,7 +6,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Limits } from './config.js';
 import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, tokenFrom } from './context.js';
 import type { AboutShape } from './graphql/about.js';
-import { formatError } from './graphql/errors.js';
+import { formatErrorWith } from './graphql/errors.js';
 import { guardsPlugin } from './graphql/guards.js';
 import { type CompilingExecutor, compilingExecutor, executorGateway } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
@@ -15,9 +15,13 @@ import { Admission, type Refusal, bulkheadsOf } from './http/admission.js';
 import { BodyReader, BodyRefused } from './http/body.js';
 import { boundedAnswer } from './http/responseSize.js';
 import { corsPolicy } from './http/cors.js';
-import { upstreamStates } from './http/readiness.js';
+import { readiness, upstreamStates } from './http/readiness.js';
 import { refuse, sendJson } from './http/respond.js';
 import { buildSchema } from './schema.js';
+import type { Observability } from './observability/index.js';
+import type { Protection } from './observability/metrics.js';
+import { type RequestIds, requestIds } from './observability/requestId.js';
+import type { RequestTrace } from './observability/requestTrace.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 /** Bodies being read may hold this much memory in all (src/http/body.ts says why): 256 bodies of the largest size. */
@@ -51,11 +55,16 @@ export interface ServerOptions {
   development: boolean;
   /** Runs of a document through graphql-js before graphql-jit compiles it; null: never compiled. */
   compileAfter: number | null;
+  /** Logger, metrics, tracing (src/observability). */
+  observability: Observability;
+  /** Every circuit breaker and bulkhead, for /readyz. */
+  protections: () => Protection[];
 }
 
 /** Starts the HTTP server: POST/GET /graphql (GraphiQL for browsers), /healthz, /readyz, GraphiQL assets. */
 export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
-  const { limits } = opts;
+  const { limits, observability } = opts;
+  const { log } = observability;
   // Depth, alias, directive, token and cost limits run at validation, before any resolver (so before any
   // upstream call). Field suggestions ("did you mean …") would let anyone map the schema: development only.
   const armor = new ApolloArmor({
@@ -68,10 +77,10 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     blockFieldSuggestion: { enabled: !opts.development },
   }).protect();
   const schema = buildSchema();
-  const execution = compilingExecutor(schema, { compileAfter: opts.compileAfter ?? Number.POSITIVE_INFINITY });
+  const execution = compilingExecutor(schema, { compileAfter: opts.compileAfter ?? Number.POSITIVE_INFINITY, log });
   const apollo = new ApolloServer<RequestContext>({
     gateway: executorGateway(schema, execution.executor),
-    formatError,
+    formatError: formatErrorWith(log),
     includeStacktraceInErrorResponses: false,
     // Apollo's default follows NODE_ENV (off in production); exploring in GraphiQL is a main use, so it is ours.
     introspection: limits.introspection,
@@ -87,6 +96,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       ApolloServerPluginCacheControlDisabled(),
       ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
       guardsPlugin(schema, limits.maxNodes),
+      // Operation name and type, error codes, and the request id in every error (extensions.requestId).
+      observability.requests.plugin(),
     ],
   });
   await apollo.start();
@@ -99,8 +110,22 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     refuse(res, 503, draining ? 'SHUTTING_DOWN' : 'OVERLOADED', refusal.message, { retryAfter: draining ? 5 : 1, close: draining });
   };
 
+  /** One GraphQL request, observed: its log line, metrics and span once the answer is written (or refused). */
+  async function observed(req: IncomingMessage, res: ServerResponse, search: string, ids: RequestIds): Promise<void> {
+    const trace = observability.requests.begin(req, ids);
+    let failed = false;
+    try {
+      await graphql(req, res, search, trace);
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      observability.requests.end(trace, res, failed, admission.inFlight >= limits.maxInFlight);
+    }
+  }
+
   /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
-  async function graphql(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
+  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
     // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
     const early = admission.check();
     if (early) return shed(res, early);
@@ -137,6 +162,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         return refuse(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON.');
       }
     }
+    observability.requests.noteBody(trace, body);
     const token = tokenFrom(headers);
     let context: RequestContext | undefined;
     let result: HTTPGraphQLResponse;
@@ -144,7 +170,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
         context: async () =>
-          (context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress)),
+          (context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress, trace)),
       });
     } finally {
       // Apollo's gateway request context (makeGatewayGraphQLRequestContext) is an object literal with a `status`
@@ -152,6 +178,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       // alive through scavenges until the next full collection; with them went the loaders and all they read. A
       // quarter of what a screen allocated was promoted, and garbage collection took a fifth of the facade's CPU
       // (test/unit/gc-shapes.test.ts measures it). Once the answer is written, the context lets go of its loaders.
+      trace.identity = context?.identity ?? null;
       context?.dispose();
     }
     for (const [key, value] of result.headers) res.setHeader(key, value);
@@ -162,7 +189,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       res.statusCode = 400;
     }
     if (result.body.kind === 'complete') {
-      const answer = boundedAnswer(result.body.string, limits.maxResponseBytes);
+      // Refused before Apollo's plugins ran (a bad body, the identity gate): the request id goes in here.
+      const text = trace.answered ? result.body.string : observability.requests.withRequestId(trace, result.body.string);
+      const answer = boundedAnswer(text, limits.maxResponseBytes);
       if (answer.status) res.statusCode = answer.status;
       res.end(answer.body);
       return;
@@ -173,17 +202,29 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const clientGone = watchAborts(req, res);
+    // Every answer carries the request id, refusals and errors included (the client's X-Request-Id when safe).
+    const ids = requestIds(req.headers['x-request-id']);
+    res.setHeader('x-request-id', ids.id);
+    const clientGone = watchAborts(req, res, log, ids.id);
     const route = async () => {
       if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         return sendJson(res, 200, { status: 'ok' });
       }
       if (url.pathname === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
-        return sendJson(res, admission.draining ? 503 : 200, {
-          status: admission.draining ? 'draining' : 'ready',
+        const ready = readiness(admission.draining, opts.protections());
+        return sendJson(res, ready.httpStatus, {
+          status: ready.status,
+          ...(ready.open.length ? { open: ready.open } : {}),
           inFlight: admission.inFlight,
           upstreams: upstreamStates(opts.upstreams, opts.about),
         });
+      }
+      if (url.pathname === '/metrics' && observability.config.metrics.port === null && (req.method === 'GET' || req.method === 'HEAD')) {
+        const scraped = await observability.scrape();
+        if (scraped) {
+          res.writeHead(200, { 'content-type': scraped.contentType });
+          return void res.end(scraped.body);
+        }
       }
       if (url.pathname.startsWith('/graphiql/') && req.method === 'GET') {
         const asset = graphiqlAsset(url.pathname.slice('/graphiql/'.length));
@@ -201,7 +242,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         if (url.pathname === '/graphql') {
           if (req.method === 'OPTIONS') return cors.preflight(req, res);
           cors.decorate(req, res);
-          return await graphql(req, res, url.search);
+          return await observed(req, res, url.search, ids);
         }
       }
       return refuse(res, 404, 'BAD_REQUEST', 'Not found. The GraphQL endpoint is /graphql.');
@@ -209,7 +250,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     route().catch((err: unknown) => {
       // A client that went away is logged once, by watchAborts; whatever that broke is not a second story.
       if (clientGone()) return void res.destroy();
-      console.error('request failed:', err);
+      log.error({ err, requestId: ids.id, method: req.method, path: url.pathname }, 'request failed');
       if (!res.headersSent) refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error in the facade.');
       else res.destroy();
     });

@@ -1,6 +1,8 @@
+import { Writable } from 'node:stream';
 import { request } from 'undici';
 import { type App, type SimulatorOptions, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import type { ObservabilityHooks } from '../../src/observability/index.js';
 
 export interface GqlResult<T = Record<string, any>> {
   status: number;
@@ -23,10 +25,17 @@ export interface Facade {
  * is compiled at once (GRAPHQL_COMPILE_AFTER=0), so the suite runs on graphql-jit, the executor a busy facade
  * spends its time in; `GRAPHQL_COMPILE_AFTER=off npm test` runs it on graphql-js instead.
  */
-export async function startFacade(env: Record<string, string>, sim?: SimulatorOptions, defaultToken?: string): Promise<Facade> {
+export async function startFacade(
+  env: Record<string, string>,
+  sim?: SimulatorOptions,
+  defaultToken?: string,
+  /** Where log lines (and spans) go; by default the lines are written and dropped (TEST_LOGS=1: stdout). */
+  hooks: ObservabilityHooks = {},
+): Promise<Facade> {
   const compileAfter = process.env.GRAPHQL_COMPILE_AFTER ?? '0';
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', GRAPHQL_COMPILE_AFTER: compileAfter, ...env });
-  const app = await startApp(config, sim);
+  const logDestination = hooks.logDestination ?? (process.env.TEST_LOGS === '1' ? undefined : discard());
+  const app = await startApp(config, sim, { ...hooks, logDestination });
   const url = `${app.server.url}/graphql`;
   async function gql<T>(query: string, variables?: Record<string, unknown>, opts?: { token?: string | null }) {
     const token = opts && 'token' in opts ? opts.token : defaultToken;
@@ -59,6 +68,10 @@ export async function startFacade(env: Record<string, string>, sim?: SimulatorOp
     },
     close: () => app.close(),
   };
+}
+
+function discard(): Writable {
+  return new Writable({ write: (_chunk, _enc, done) => done() });
 }
 
 /** Polls `read` until `done` holds or the deadline passes; returns the last value. */

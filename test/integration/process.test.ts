@@ -28,8 +28,8 @@ describe('start-up configuration errors', () => {
     expect(await p.exited).toBe(2);
     const lines = p.err().split('\n').filter((l) => l.trim() && !l.includes('ExperimentalWarning'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^groupgraph: invalid configuration: /);
-    expect(lines[0]).toMatch(message);
+    expect(JSON.parse(lines[0]!).msg).toMatch(/^groupgraph: invalid configuration: /);
+    expect(JSON.parse(lines[0]!).msg).toMatch(message);
   });
 });
 

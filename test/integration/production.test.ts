@@ -32,7 +32,7 @@ describe('NODE_ENV=production', () => {
     expect(await p.exited).toBe(2);
     const lines = p.err().split('\n').filter((l) => l.trim() && !l.includes('ExperimentalWarning'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^groupgraph: invalid configuration: NODE_ENV=production and no CINDER_URL, MANILA_URL, SDRS_URL or KEYSTONE_URL/);
+    expect(JSON.parse(lines[0]!).msg).toMatch(/^groupgraph: invalid configuration: NODE_ENV=production and no CINDER_URL, MANILA_URL, SDRS_URL or KEYSTONE_URL/);
     expect(p.out()).not.toMatch(/listening/);
   });
 
