@@ -1,0 +1,102 @@
+// Issue 17, the pieces: route templates stay bounded, request ids are taken only when safe, secrets are redacted
+// from logged variables, operation-name labels stop at 100, and tracing is off unless OTEL_* asks for it.
+import { describe, expect, it } from 'vitest';
+import { parseObservability } from '../../src/observability/config.js';
+import { redactSecrets } from '../../src/observability/logger.js';
+import { FacadeMetrics } from '../../src/observability/metrics.js';
+import { requestIds } from '../../src/observability/requestId.js';
+import { routeTemplate } from '../../src/observability/route.js';
+
+const problem = (m: string) => new Error(m);
+
+describe('routeTemplate', () => {
+  it.each([
+    ['/groups/detail?limit=10&marker=9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01', '/groups/detail'],
+    ['/groups/9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01/action', '/groups/{id}/action'],
+    ['/jobs/0000000062db92d70162db9d200f000a', '/jobs/{id}'],
+    ['/types/42', '/types/{id}'],
+    ['/share-groups/my-own-name', '/share-groups/{id}'],
+    ['/cgsnapshots/detail', '/cgsnapshots/detail'],
+    ['', '/'],
+    ['/', '/'],
+    ['/v3/', '/v3'],
+  ])('%s -> %s', (path, template) => expect(routeTemplate(path)).toBe(template));
+});
+
+describe('requestIds', () => {
+  it('takes a safe client id, and sends it upstream only in req-<uuid> form', () => {
+    const uuidForm = 'req-0f0e0d0c-0b0a-4909-8807-060504030201';
+    expect(requestIds(uuidForm)).toEqual({ id: uuidForm, upstream: uuidForm });
+    const safe = requestIds('checkout:42.a_b-c');
+    expect(safe.id).toBe('checkout:42.a_b-c');
+    expect(safe.upstream).toMatch(/^req-[0-9a-f-]{36}$/);
+    for (const unsafe of ['', 'a b', 'x'.repeat(129), 'line\nbreak', 'é', undefined]) {
+      const ids = requestIds(unsafe);
+      expect(ids.id).toMatch(/^req-[0-9a-f-]{36}$/);
+      expect(ids.upstream).toBe(ids.id);
+    }
+    expect(requestIds('x'.repeat(128)).id).toBe('x'.repeat(128));
+  });
+});
+
+describe('redactSecrets', () => {
+  it('replaces every value named like a secret, at any depth', () => {
+    const vars = {
+      first: 10,
+      input: { name: 'db', adminPassword: 'p', api_key: 'k', nested: [{ authToken: 't', keep: 'yes' }] },
+      Authorization: 'Bearer x',
+      clientSecret: 's',
+      credentials: { user: 'u' },
+    };
+    expect(redactSecrets(vars)).toEqual({
+      first: 10,
+      input: { name: 'db', adminPassword: '[redacted]', api_key: '[redacted]', nested: [{ authToken: '[redacted]', keep: 'yes' }] },
+      Authorization: '[redacted]',
+      clientSecret: '[redacted]',
+      credentials: '[redacted]',
+    });
+  });
+});
+
+describe('operation name labels', () => {
+  it('are the names themselves for the first 100, then `other`', () => {
+    const m = new FacadeMetrics(true, false);
+    for (let i = 0; i < 100; i++) expect(m.operationLabel(`Op${i}`)).toBe(`Op${i}`);
+    expect(m.operationLabel('Op100')).toBe('other');
+    expect(m.operationLabel('Op7')).toBe('Op7');
+    expect(m.operationLabel(null)).toBe('anonymous');
+  });
+});
+
+describe('parseObservability', () => {
+  it('defaults: info JSON logs, metrics on the GraphQL port, tracing off', () => {
+    expect(parseObservability({}, problem)).toEqual({
+      log: { level: 'info', format: 'json', variables: false },
+      metrics: { enabled: true, port: null, operationNames: false },
+      tracing: null,
+    });
+  });
+
+  it('tracing only when the standard variables ask for it', () => {
+    expect(parseObservability({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, problem).tracing).toMatchObject({
+      exporter: 'otlp',
+      url: 'http://collector:4318/v1/traces',
+      serviceName: 'groupgraph',
+    });
+    expect(parseObservability({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom', OTEL_SERVICE_NAME: 'gg' }, problem).tracing).toMatchObject({
+      url: 'http://c:4318/custom',
+      serviceName: 'gg',
+    });
+    expect(parseObservability({ OTEL_TRACES_EXPORTER: 'console' }, problem).tracing?.exporter).toBe('console');
+    expect(parseObservability({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }, problem).tracing).toBeNull();
+    expect(parseObservability({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }, problem).tracing).toBeNull();
+  });
+
+  it('refuses what it cannot honour, with one line', () => {
+    expect(() => parseObservability({ LOG_LEVEL: 'loud' }, problem)).toThrow(/LOG_LEVEL must be one of/);
+    expect(() => parseObservability({ LOG_FORMAT: 'xml' }, problem)).toThrow(/LOG_FORMAT/);
+    expect(() => parseObservability({ METRICS_PORT: 'x' }, problem)).toThrow(/METRICS_PORT/);
+    expect(() => parseObservability({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, problem)).toThrow(/http\/json/);
+    expect(() => parseObservability({ OTEL_TRACES_EXPORTER: 'zipkin' }, problem)).toThrow(/OTEL_TRACES_EXPORTER/);
+  });
+});
