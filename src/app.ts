@@ -91,7 +91,7 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
   // Each upstream's version document, once, logged; never a reason not to start. A black-holed upstream holds the
   // start-up at most two seconds, and its line comes when its timeout ends.
   await Promise.race([
-    logUpstreamVersions(upstreams, identity.admission?.gate.keystone ?? null, observability.log),
+    logUpstreamVersions(upstreams, identity.admission?.gate.keystone ?? null, identity.admission?.required ?? false, observability.log),
     new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
   ]);
   const stopSimulators = () => Promise.all([...Object.values(simulators), ...(identity.simulator ? [identity.simulator] : [])].map((s) => s.close()));

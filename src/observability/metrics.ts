@@ -55,7 +55,7 @@ export class FacadeMetrics {
     const gqlLabels = operationNames ? ['operation_type', 'outcome', 'operation_name'] : ['operation_type', 'outcome'];
     this.graphqlRequests = new Counter({
       name: 'graphql_requests_total',
-      help: 'GraphQL requests answered, by operation type and outcome (ok, partial, client_error, error, refused)',
+      help: 'GraphQL requests, by operation type and outcome (ok, partial, client_error, error, refused, aborted)',
       labelNames: gqlLabels,
       registers,
     });

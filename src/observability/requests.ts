@@ -56,7 +56,9 @@ export class RequestObserver {
    * which tells an in-flight-cap refusal from a saturated upstream's.
    */
   end(trace: RequestTrace, res: ServerResponse, failed: boolean, atCap: boolean): void {
-    const status = failed ? 500 : res.statusCode;
+    // A client that went away gets no answer: 499 as nginx logs it, outcome `aborted` (watchAborts warns once).
+    const aborted = !res.writableFinished && res.destroyed;
+    const status = aborted ? 499 : failed ? 500 : res.statusCode;
     const door = doorAnswerOf(res);
     if (door) {
       trace.refusal = refusalReason(door, atCap);
@@ -64,15 +66,17 @@ export class RequestObserver {
       if (trace.refusal) this.metrics?.refusals.inc({ reason: trace.refusal });
     }
     const seconds = (performance.now() - trace.started) / 1000;
-    const outcome = trace.refusal
-      ? 'refused'
-      : status >= 500
-        ? 'error'
-        : status >= 400
-          ? 'client_error'
-          : trace.errorCodes.length > 0
-            ? 'partial'
-            : 'ok';
+    const outcome = aborted
+      ? 'aborted'
+      : trace.refusal
+        ? 'refused'
+        : status >= 500
+          ? 'error'
+          : status >= 400
+            ? 'client_error'
+            : trace.errorCodes.length > 0
+              ? 'partial'
+              : 'ok';
     const type = trace.operationType ?? 'unknown';
     this.metrics?.request(type, trace.operationName, outcome, seconds, trace.calls, trace.roundTrips);
     const level = status >= 500 && !trace.refusal ? 'error' : 'info';

@@ -14,7 +14,7 @@ const reason = (err: unknown) =>
  * range, or why it could not be read. A failure never stops the start: the facade answers that service's fields
  * with errors until it comes back. Services reached through each caller's Keystone catalog have no endpoint yet.
  */
-export async function logUpstreamVersions(upstreams: Upstreams, keystone: KeystoneClient | null, log: Logger): Promise<void> {
+export async function logUpstreamVersions(upstreams: Upstreams, keystone: KeystoneClient | null, keystoneRequired: boolean, log: Logger): Promise<void> {
   const probes: Promise<void>[] = [];
   const probe = (service: string, endpoint: string, read: () => Promise<Record<string, unknown>>) =>
     probes.push(
@@ -23,7 +23,9 @@ export async function logUpstreamVersions(upstreams: Upstreams, keystone: Keysto
         (err: unknown) => log.warn({ service, endpoint, ...reason(err) }, 'upstream version document could not be read; starting anyway'),
       ),
     );
-  const { cinder, manila, sdrs } = upstreams;
+  // With a required Keystone every caller reaches its own endpoints (clients per endpoint, each negotiating its
+  // version on first use): the process-wide clients are never used, so reading their documents would be noise.
+  const { cinder, manila, sdrs } = keystoneRequired ? { cinder: null, manila: null, sdrs: null } : upstreams;
   if (cinder) probe('cinder', cinder.http.endpoint, async () => {
     const v = await cinder.apiVersions();
     return { minVersion: v.min, maxVersion: v.max, sentVersion: v.sent };

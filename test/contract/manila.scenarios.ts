@@ -267,7 +267,7 @@ export function manilaScenarios(label: string, makeTarget: () => Promise<ManilaT
         `mutation($s: ID!, $n: ID!) { createShareGroup(input: { sourceShareGroupSnapshotId: $s, shareNetworkId: $n }) { shareGroup { id } } }`,
         { s: snap.id, n: shareNetworkId },
       );
-      expect(inherited.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
+      expect(inherited.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', requestId: expect.any(String) });
 
       // A group holding a snapshot (and a share): Manila says 409 "Invalid share group: %(reason)s".
       const refused = await t.facade.gql(`mutation($id: ID!) { deleteShareGroup(input: { id: $id }) { id } }`, { id: gid });
@@ -301,7 +301,7 @@ export function manilaScenarios(label: string, makeTarget: () => Promise<ManilaT
         `mutation($st: ID!, $s: ID!) { createShareGroup(input: { shareTypeIds: [$st], sourceShareGroupSnapshotId: $s }) { shareGroup { id } } }`,
         { st: shareTypeId, s: randomUUID() },
       );
-      for (const r of [none, both]) expect(r.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT' });
+      for (const r of [none, both]) expect(r.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', requestId: expect.any(String) });
     });
 
     it('deletes an empty group and force-deletes another', async () => {

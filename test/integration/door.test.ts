@@ -1,6 +1,7 @@
 // The HTTP door (issue 18): a slow client cannot hold a request slot, refusals carry the right code, a client
 // that goes away is one log line. Real sockets (node:net) against the real facade on 127.0.0.1.
 import { type Socket, connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { request } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
@@ -122,22 +123,28 @@ describe('refusals for load', () => {
 });
 
 describe('a client that goes away', () => {
-  /** Every line written to console.error / console.warn while `run` runs. */
-  async function logged(run: () => Promise<void>): Promise<string[]> {
-    const lines: string[] = [];
-    const capture = (...args: unknown[]) => {
-      lines.push(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(' '));
+  /** The facade's log; `warnings(run)`: its lines at warn or above written while `run` runs. */
+  function logCapture() {
+    const lines: { level: number; msg: string; raw: string }[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const raw of chunk.toString().split('\n').filter((l) => l.trim())) lines.push({ ...JSON.parse(raw), raw });
+        done();
+      },
+    });
+    const warnings = async (run: () => Promise<void>): Promise<string[]> => {
+      const from = lines.length;
+      await run();
+      return lines.slice(from).filter((l) => l.level >= 40).map((l) => l.raw);
     };
-    vi.spyOn(console, 'error').mockImplementation(capture);
-    vi.spyOn(console, 'warn').mockImplementation(capture);
-    await run();
-    return lines;
+    return { stream, warnings };
   }
 
   it('aborting while sending the body is one log line, without a stack', async () => {
-    f = await startFacade({});
+    const log = logCapture();
+    f = await startFacade({}, undefined, undefined, { logDestination: log.stream });
     const facade = f;
-    const lines = await logged(async () => {
+    const lines = await log.warnings(async () => {
       const d = dribble(portOf(facade));
       await new Promise((r) => setTimeout(r, 300));
       d.socket.destroy();
@@ -150,12 +157,13 @@ describe('a client that goes away', () => {
   });
 
   it('aborting while the answer is being prepared is one log line, without a stack', async () => {
-    f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x' });
+    const log = logCapture();
+    f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x' }, undefined, undefined, { logDestination: log.stream });
     await f.ok('{ groups(first: 1) { nodes { id } } }');
     const sim = f.app.simulators.cinder!;
     sim.setDelay(500);
     const facade = f;
-    const lines = await logged(async () => {
+    const lines = await log.warnings(async () => {
       const body = JSON.stringify({ query: `{ group(id: "${GROUP}") { name } }` });
       const socket = connect(portOf(facade), '127.0.0.1');
       sockets.add(socket);
