@@ -1,5 +1,6 @@
 // Issue 16, beyond the shared scenarios: where endpoints come from (catalog, region, *_URL templates), Keystone
 // failing, a service missing from a catalog, and a member's screens sending nothing Cinder or Manila refuse.
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CINDER_SCREEN, MANILA_SCREEN } from '../../bench/queries.js';
@@ -72,6 +73,24 @@ describe('Keystone failing', () => {
     expect(r.status).toBe(503);
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: { service: 'keystone' } });
     expect(storageCalls(f)).toBe(0);
+  });
+
+  it('a 5xx from Keystone: UPSTREAM_ERROR naming keystone, nothing sent to the storage services', async () => {
+    const broken = createHttpServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 500, title: 'Internal Server Error', message: 'An unexpected error prevented the server from fulfilling your request.' } }));
+    });
+    await new Promise<void>((r) => broken.listen(0, '127.0.0.1', () => r()));
+    try {
+      f = await startFacade({ KEYSTONE_URL: `http://127.0.0.1:${(broken.address() as { port: number }).port}/v3`, SIMULATE: 'cinder' });
+      const r = await f.gql(`{ groups { nodes { id } } }`, undefined, { token: member });
+      expect(r.status).toBe(502);
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', upstream: { service: 'keystone', status: 500 } });
+      expect(storageCalls(f)).toBe(0);
+    } finally {
+      broken.closeAllConnections();
+      await new Promise<void>((r) => broken.close(() => r()));
+    }
   });
 
   it('a refused token is not remembered as valid: once revoked, the next request after the cache is refused', async () => {
