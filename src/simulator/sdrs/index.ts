@@ -1,5 +1,6 @@
 /**
- * Stateful simulator of the Huawei SDRS v1 protection-group and job API (upstream-apis.md §3), served over HTTP.
+ * Stateful simulator of the Huawei SDRS v1 protection-group and job API (upstream-apis.md §3), with the reads of
+ * protected instances, replication pairs and DR drills (routes-members.ts), served over HTTP.
  *
  * Choices where the reference is silent (all UNCONFIRMED against a live service):
  * - Unknown path, or a known path with a method it does not have: 404 with the Huawei API Gateway envelope
@@ -22,23 +23,36 @@ import { type Caller, DEMO_PROJECT, callerOf, hasRole } from '../identity.js';
 import { serveSimulator, type RunningSimulator, type ServeOptions, type SimHandler, type SimRequest, type SimResponse } from '../server.js';
 import { createGroup, deleteGroup, groupAction, listGroups, renameGroup, showGroup } from './routes-groups.js';
 import { listVersions, showJob, showVersion } from './routes-jobs.js';
+import { MEMBER_RESOURCES, type MemberResource, listMembers, showMember } from './routes-members.js';
 import { loadSeed } from './seed.js';
 import { SdrsState } from './state.js';
 import { SDRS_ERRORS as E, apigwError, newRequestId, sdrsError, type TimestampFormat } from './wire.js';
 
 export { SdrsState } from './state.js';
 export type { SdrsDomain, SdrsGroupRecord, SdrsJobRecord, JobKind } from './state.js';
-export { SDRS_SEED_GROUPS, SDRS_SEED_JOBS, SDRS_SIM_DOMAIN } from './seed.js';
-export type { SdrsJobWire, SdrsProtectionGroupWire, GroupStatus, JobStatus, PriorityStation, TimestampFormat } from './wire.js';
+export type { SdrsDrillRecord, SdrsInstanceRecord, SdrsPairRecord } from './members.js';
+export { renderDrill, renderInstance, renderPair } from './routes-members.js';
+export { SDRS_SEED_DRILLS, SDRS_SEED_GROUPS, SDRS_SEED_INSTANCES, SDRS_SEED_JOBS, SDRS_SEED_PAIRS, SDRS_SIM_DOMAIN } from './seed.js';
+export type {
+  SdrsDrillWire,
+  SdrsJobWire,
+  SdrsProtectedInstanceWire,
+  SdrsProtectionGroupWire,
+  SdrsReplicationPairWire,
+  GroupStatus,
+  JobStatus,
+  PriorityStation,
+  TimestampFormat,
+} from './wire.js';
 
 export interface SdrsSimOptions {
   /** default '8a1f2c3d4e5f40718293a4b5c6d7e8f9' */
   projectId?: string;
   /** Time per job phase: INIT -> RUNNING after jobStepMs, RUNNING -> SUCCESS/FAIL after another; default 500. */
   jobStepMs?: number;
-  /** Example data (seven groups, three finished jobs); default true. */
+  /** Example data (seven groups with their instances, pairs and drills, three finished jobs); default true. */
   seed?: boolean;
-  /** N more generated protection groups (older than the seed ones); default 0. */
+  /** N more generated protection groups (older than the seed ones), with members; default 0. */
   extraGroups?: number;
   /** true: a request without X-Auth-Token gets 401; default false. */
   requireToken?: boolean;
@@ -74,7 +88,8 @@ function route(state: SdrsState, req: SimRequest, requireToken: boolean): SimRes
   const segs = decodeSegments(req.path);
   if (segs === null || segs[0] !== 'v1' || segs.length < 3) return noRoute(req);
   const [, projectId, resource, id, sub, ...rest] = segs;
-  if (rest.length > 0 || (resource !== 'server-groups' && resource !== 'jobs')) return noRoute(req);
+  const member = (MEMBER_RESOURCES as readonly string[]).includes(resource ?? '') ? (resource as MemberResource) : null;
+  if (rest.length > 0 || (resource !== 'server-groups' && resource !== 'jobs' && member === null)) return noRoute(req);
   if (requireToken) {
     const token = req.headers['x-auth-token'];
     if (typeof token !== 'string' || token.trim() === '') {
@@ -88,6 +103,11 @@ function route(state: SdrsState, req: SimRequest, requireToken: boolean): SimRes
     return sdrsError(400, E.invalidTenant[0], `${E.invalidTenant[1]}: ${project}`);
   }
   state.settle();
+  if (member !== null) {
+    // Only the reads are simulated; creating, changing or deleting members goes nowhere (gateway 404).
+    if (method !== 'GET' || sub !== undefined || id === '') return noRoute(req);
+    return id === undefined ? listMembers(state, member, project, req.query) : showMember(state, member, project, id);
+  }
   if (resource === 'jobs') {
     if (id !== undefined && id !== '' && sub === undefined && method === 'GET') return showJob(state, project, id);
     return noRoute(req);

@@ -25,14 +25,14 @@ function parseCount(raw: string): number | null {
   return /^\d{1,9}$/.test(raw) ? Number(raw) : null;
 }
 
-const QUERY_TYPES: Record<string, (g: SdrsGroupRecord) => boolean> = {
+const QUERY_TYPES: Record<string, (g: SdrsGroupRecord, state: SdrsState) => boolean> = {
   general: () => true,
   // error statuses, or health reported abnormal by the platform
   status_abnormal: (g) => ABNORMAL(g.status) || g.health_status === 'abnormal',
   // protection disabled: never enabled / stopped (available), or broken by a failover (protected_status stopped)
   stop_protected: (g) => g.status === 'available' || g.protected_status === 'stopped',
-  // the simulator keeps no drill dates, so "no drill in the last 3 months" means "no drill at all"
-  period_no_dr_drill: (g) => g.disaster_recovery_drill_num === 0,
+  // the simulator keeps no drill history, so "no drill in the last 3 months" means "no drill at all"
+  period_no_dr_drill: (g, state) => state.members.count('drills', g.id) === 0,
 };
 
 export function listGroups(state: SdrsState, projectId: string, query: URLSearchParams): SimResponse {
@@ -50,7 +50,7 @@ export function listGroups(state: SdrsState, projectId: string, query: URLSearch
   const az = query.get('availability_zone');
   const matching = [...state.groups.values()]
     .filter((g) => g.projectId === projectId)
-    .filter(typeFilter)
+    .filter((g) => typeFilter(g, state))
     .filter((g) => status === null || status === '' || g.status === status)
     .filter((g) => name === undefined || name === '' || g.name.toLowerCase().includes(name))
     .filter((g) => az === null || az === '' || state.productionAz(g) === az)
@@ -118,9 +118,6 @@ export function createGroup(state: SdrsState, projectId: string, body: unknown):
     health_status: null,
     progress: 0,
     priority_station: 'source',
-    protected_instance_num: 0,
-    replication_num: 0,
-    disaster_recovery_drill_num: 0,
     source_vpc_id: sg.source_vpc_id,
     target_vpc_id: sg.source_vpc_id,
     test_vpc_id: null,
@@ -147,14 +144,17 @@ export function renameGroup(state: SdrsState, projectId: string, id: string, bod
   return { status: 200, json: { server_group: state.renderGroup(found) } };
 }
 
-/** No status rule is documented for delete; we refuse only while another job holds the group. */
+/**
+ * "Deleting a Protection Group": refused while it holds protected instances, replication pairs or DR drills. No
+ * status rule is documented; we refuse only while another job holds the group.
+ */
 export function deleteGroup(state: SdrsState, projectId: string, id: string): SimResponse {
   const g = state.groupOf(projectId, id);
   if (g === undefined) return err(E.groupNotFound, id);
   if (TRANSITIONAL.has(g.status)) return err(E.wrongState, `status is '${g.status}'`);
-  if (g.protected_instance_num > 0) return err(E.hasInstances);
-  if (g.replication_num > 0) return err(E.hasPairs);
-  if (g.disaster_recovery_drill_num > 0) return err(E.hasDrills);
+  if (state.members.count('instances', g.id) > 0) return err(E.hasInstances);
+  if (state.members.count('pairs', g.id) > 0) return err(E.hasPairs);
+  if (state.members.count('drills', g.id) > 0) return err(E.hasDrills);
   const job = state.startJob('delete', g);
   return { status: 200, json: { job_id: job.job_id } };
 }
@@ -200,7 +200,16 @@ export function groupAction(state: SdrsState, projectId: string, id: string, bod
     const allowed = Object.keys(rule.from).join(', ');
     return err(E.wrongState, `status is '${g.status}', ${action} needs one of ${allowed}`);
   }
-  if (rule.needsPairs(kind) && g.replication_num === 0) return err(E.wrongState, 'the protection group has no replication pairs');
+  if (rule.needsPairs(kind) && state.members.count('pairs', g.id) === 0) {
+    return err(E.wrongState, 'the protection group has no replication pairs');
+  }
+  // "If the server at the production site or DR site in a protected instance is deleted using the native
+  // interface, no operations can be performed on ... the protection group" (failover page). Code UNCONFIRMED.
+  const invalid = state.members.instances.ofGroup(g.id).find((i) => i.status === 'invalid');
+  if (invalid !== undefined) return err(E.abnormalInstance, `protected instance ${invalid.id} is invalid`);
+  // fault_level 5: "The replication link is disconnected. In this case, a failover is not allowed." Code UNCONFIRMED.
+  const linkDown = kind === 'failover' ? state.members.pairs.ofGroup(g.id).find((p) => p.fault_level === '5') : undefined;
+  if (linkDown !== undefined) return err(E.systemErrorNoFailover, `the replication link of pair ${linkDown.id} is disconnected`);
   if (station !== undefined && station === g.priority_station) {
     return bad(E.invalidParams, `priority_station is already '${station}'`);
   }

@@ -1,10 +1,13 @@
 /**
  * Deterministic example data for the SDRS simulator: one active-active domain, seven protection groups in
- * stable statuses, three finished historical jobs, and optionally N generated groups.
+ * stable statuses with their protected instances, replication pairs and DR drills (seed-members.ts), three
+ * finished historical jobs, and optionally N generated groups with members.
  */
-import { createHash } from 'node:crypto';
 import type { SdrsDomain, SdrsGroupRecord, SdrsJobRecord, SdrsState } from './state.js';
 import type { GroupStatus } from './wire.js';
+import { addMembers, generatedMembersOf, seedMembersOf, stableUuid } from './seed-members.js';
+
+export { SDRS_SEED_DRILLS, SDRS_SEED_INSTANCES, SDRS_SEED_PAIRS } from './seed-members.js';
 
 /** Always present (seed or not): groups can only be created inside a known domain. */
 export const SDRS_SIM_DOMAIN: SdrsDomain = {
@@ -64,9 +67,6 @@ function group(
     health_status: 'normal',
     progress: 0,
     priority_station: 'source',
-    protected_instance_num: 0,
-    replication_num: 0,
-    disaster_recovery_drill_num: 0,
     target_vpc_id: p.source_vpc_id, // migration within one VPC: both sites share it
     test_vpc_id: null,
     protection_type: 'replication-pair',
@@ -83,32 +83,30 @@ function seedGroups(): SeedGroup[] {
     group({
       id: G.erpProd, name: 'erp-prod-dr', description: 'ERP production: SAP application and database tier',
       status: 'protected', protected_status: 'started', replication_status: 'active', progress: 100,
-      protected_instance_num: 4, replication_num: 6, disaster_recovery_drill_num: 2, source_vpc_id: VPC_ERP,
+      source_vpc_id: VPC_ERP,
       createdAtMs: t('2024-11-04T08:12:31.402Z'), updatedAtMs: t('2025-04-18T02:40:09.117Z'),
     }),
     group({
       id: G.billingDb, name: 'billing-db-dr', description: 'Billing PostgreSQL primary and replica',
       status: 'protected', protected_status: 'started', replication_status: 'active', progress: 100,
-      priority_station: 'target', protected_instance_num: 2, replication_num: 3, source_vpc_id: VPC_FIN,
+      priority_station: 'target', source_vpc_id: VPC_FIN,
       createdAtMs: t('2024-12-09T10:03:44.950Z'), updatedAtMs: t('2025-05-02T21:15:37.006Z'),
     }),
     group({
       id: G.crmWeb, name: 'crm-web-dr', description: 'CRM web front ends',
-      status: 'available', protected_instance_num: 3, replication_num: 3, disaster_recovery_drill_num: 1,
-      source_vpc_id: VPC_CORP,
+      status: 'available', source_vpc_id: VPC_CORP,
       createdAtMs: t('2025-01-15T14:27:05.318Z'), updatedAtMs: t('2025-03-21T09:58:12.774Z'),
     }),
     group({
       id: G.hrPortal, name: 'hr-portal-dr', description: 'HR self-service portal',
       status: 'failed-over', priority_station: 'target',
       source_availability_zone: 'cn-north-4b', target_availability_zone: 'cn-north-4a',
-      protected_instance_num: 2, replication_num: 2, disaster_recovery_drill_num: 1, source_vpc_id: VPC_CORP,
+      source_vpc_id: VPC_CORP,
       createdAtMs: t('2025-02-03T07:45:19.861Z'), updatedAtMs: t('2025-05-20T03:51:58.256Z'),
     }),
     group({
       id: G.analyticsEtl, name: 'analytics-etl-dr', description: 'Nightly ETL workers',
-      status: 'error-starting', health_status: 'abnormal',
-      protected_instance_num: 1, replication_num: 2, source_vpc_id: VPC_ERP,
+      status: 'error-starting', health_status: 'abnormal', source_vpc_id: VPC_ERP,
       createdAtMs: t('2025-03-11T16:20:48.533Z'), updatedAtMs: t('2025-05-27T11:04:26.690Z'),
     }),
     group({
@@ -118,8 +116,7 @@ function seedGroups(): SeedGroup[] {
     }),
     group({
       id: G.legacyArchive, name: 'legacy-archive-dr', description: 'Decommissioned archive servers',
-      status: 'available', replication_status: 'active-stopped', disaster_recovery_drill_num: 1,
-      source_vpc_id: VPC_LAB,
+      status: 'available', replication_status: 'active-stopped', source_vpc_id: VPC_LAB,
       createdAtMs: t('2024-08-19T12:00:07.041Z'), updatedAtMs: t('2025-01-30T17:22:43.380Z'),
     }),
   ];
@@ -170,17 +167,10 @@ function seedJobs(): SeedJob[] {
   ];
 }
 
-/** UUID-shaped id derived from a label, so generated groups keep their ids between runs. */
-function stableUuid(label: string): string {
-  const h = createHash('sha256').update(label).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 const GENERATED_STATUSES: readonly GroupStatus[] = ['available', 'protected', 'protected', 'failed-over'];
 
 function generatedGroup(i: number): SeedGroup {
   const status = GENERATED_STATUSES[i % GENERATED_STATUSES.length] ?? 'available';
-  const pairs = 1 + (i % 5);
   const createdAtMs = t('2024-06-01T00:00:00.000Z') - i * 3_600_000;
   return group({
     id: stableUuid(`sdrs-generated-${i}`),
@@ -191,9 +181,6 @@ function generatedGroup(i: number): SeedGroup {
     replication_status: status === 'protected' ? 'active' : 'inactive',
     progress: status === 'protected' ? 100 : 0,
     priority_station: status === 'failed-over' ? 'target' : 'source',
-    protected_instance_num: Math.ceil(pairs / 2),
-    replication_num: pairs,
-    disaster_recovery_drill_num: i % 3,
     source_vpc_id: i % 2 === 0 ? VPC_ERP : VPC_CORP,
     createdAtMs,
   });
@@ -203,11 +190,16 @@ export function loadSeed(state: SdrsState, opts: { seed: boolean; extraGroups: n
   state.domains.set(SDRS_SIM_DOMAIN.id, SDRS_SIM_DOMAIN);
   const projectId = state.projectId;
   if (opts.seed) {
-    for (const g of seedGroups()) state.groups.set(g.id, { ...g, projectId });
+    for (const seedGroup of seedGroups()) {
+      const g = { ...seedGroup, projectId };
+      state.groups.set(g.id, g);
+      addMembers(state.members, seedMembersOf(g));
+    }
     for (const j of seedJobs()) state.jobs.set(j.job_id, { ...j, projectId });
   }
   for (let i = 0; i < opts.extraGroups; i++) {
-    const g = generatedGroup(i);
-    state.groups.set(g.id, { ...g, projectId });
+    const g = { ...generatedGroup(i), projectId };
+    state.groups.set(g.id, g);
+    addMembers(state.members, generatedMembersOf(g, i));
   }
 }

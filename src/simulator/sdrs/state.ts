@@ -1,5 +1,6 @@
 /**
- * In-memory state of the SDRS simulator: protection groups, jobs, active-active domains, and the job engine.
+ * In-memory state of the SDRS simulator: protection groups and their members, jobs, active-active domains, and the
+ * job engine.
  *
  * Jobs move INIT -> RUNNING after `jobStepMs` and RUNNING -> SUCCESS|FAIL after another `jobStepMs`. Completion is
  * applied by an unref()ed timer and, so that HTTP observers never see a stale group, also lazily by `settle()`
@@ -17,6 +18,7 @@ import {
   type SdrsProtectionGroupWire,
   type TimestampFormat,
 } from './wire.js';
+import { SdrsMembers } from './members.js';
 
 /** Active-active domain: the pair of AZs a protection group may replicate between. */
 export interface SdrsDomain {
@@ -25,9 +27,15 @@ export interface SdrsDomain {
   availability_zones: readonly [string, string];
 }
 
-/** One protection group. Wire field names, except timestamps kept as epoch ms. Tests may mutate the counters. */
+/**
+ * One protection group. Wire field names, except timestamps kept as epoch ms; the three member counters are not
+ * stored but counted from `SdrsState.members` when the group is rendered.
+ */
 export interface SdrsGroupRecord
-  extends Omit<SdrsProtectionGroupWire, 'dr_type' | 'server_type' | 'created_at' | 'updated_at'> {
+  extends Omit<
+    SdrsProtectionGroupWire,
+    'dr_type' | 'server_type' | 'created_at' | 'updated_at' | 'protected_instance_num' | 'replication_num' | 'disaster_recovery_drill_num'
+  > {
   /** The project the group was created in (not on the wire: SDRS scopes every URL by project instead). */
   projectId: string;
   createdAtMs: number;
@@ -90,6 +98,8 @@ export class SdrsState {
   readonly groups = new Map<string, SdrsGroupRecord>();
   readonly jobs = new Map<string, SdrsJobRecord>();
   readonly domains = new Map<string, SdrsDomain>();
+  /** Protected instances, replication pairs and DR drills of every group. */
+  readonly members = new SdrsMembers();
   private pendingFailure: { error_code: string; fail_reason: string } | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private jobCounter = 0;
@@ -134,7 +144,7 @@ export class SdrsState {
   startJob(kind: JobKind, group: SdrsGroupRecord, targetStation?: PriorityStation): SdrsJobRecord {
     const spec = JOB_KINDS[kind];
     const beginMs = this.now();
-    const subCount = spec.subJobType === null ? 0 : Math.min(2, Math.max(1, group.replication_num));
+    const subCount = spec.subJobType === null ? 0 : Math.min(2, Math.max(1, this.members.count('pairs', group.id)));
     const job: SdrsJobRecord = {
       job_id: this.newJobId(beginMs),
       projectId: group.projectId,
@@ -162,6 +172,7 @@ export class SdrsState {
       group.replication_status = 'copying';
       group.progress = 0;
     }
+    this.members.follow(group, beginMs);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.finishJob(job);
@@ -191,9 +202,10 @@ export class SdrsState {
         group.replication_status = job.before.replication_status;
         group.health_status = 'abnormal';
       }
-      return;
+    } else {
+      this.applySuccess(job, group);
     }
-    this.applySuccess(job, group);
+    if (this.groups.has(group.id)) this.members.follow(group, job.dueMs);
   }
 
   private applySuccess(job: SdrsJobRecord, g: SdrsGroupRecord): void {
@@ -250,9 +262,9 @@ export class SdrsState {
       health_status: g.health_status,
       progress: g.progress,
       priority_station: g.priority_station,
-      protected_instance_num: g.protected_instance_num,
-      replication_num: g.replication_num,
-      disaster_recovery_drill_num: g.disaster_recovery_drill_num,
+      protected_instance_num: this.members.count('instances', g.id),
+      replication_num: this.members.count('pairs', g.id),
+      disaster_recovery_drill_num: this.members.count('drills', g.id),
       source_vpc_id: g.source_vpc_id,
       target_vpc_id: g.target_vpc_id,
       test_vpc_id: g.test_vpc_id,

@@ -1,5 +1,6 @@
 /**
- * Wire shapes and envelopes of the simulated Huawei SDRS v1 API (protection groups and jobs).
+ * Wire shapes and envelopes of the simulated Huawei SDRS v1 API (protection groups, their protected instances,
+ * replication pairs and DR drills, and jobs).
  * Field names are exactly what the service sends (snake_case); see upstream-apis.md §3.
  */
 import { randomBytes } from 'node:crypto';
@@ -65,6 +66,90 @@ export interface SdrsProtectionGroupWire {
   updated_at: string;
   protection_type: 'replication-pair' | null;
   replication_model: string | null;
+}
+
+/** Protected instance status appendix (`protected-instance-status`). */
+export const INSTANCE_STATUSES = [
+  'creating', 'available', 'deleting', 'error-deleting', 'error', 'nic-creating', 'nic-deleting', 'starting',
+  'error-starting', 'protected', 'reversing', 'failing-over', 'failed-over', 'reprotecting', 'stopping',
+  'error-stopping', 'error-reversing', 'error-failing-over', 'error-reprotecting', 'resizing', 'error-resizing',
+  'invalid', 'fault',
+] as const;
+export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
+
+/** Replication pair status appendix (`replication-pair-status`). */
+export const PAIR_STATUSES = [
+  'creating', 'available', 'deleting', 'error-deleting', 'error', 'extending', 'error-extending', 'starting',
+  'error-starting', 'protected', 'reversing', 'failing-over', 'failed-over', 'reprotecting', 'stopping',
+  'error-stopping', 'error-reversing', 'error-failing-over', 'error-reprotecting', 'invalid', 'fault', 'attaching',
+  'detaching', 'error-attaching', 'error-detaching',
+] as const;
+export type PairStatus = (typeof PAIR_STATUSES)[number];
+
+/** DR drill status appendix (`dr-drill-status`). */
+export const DRILL_STATUSES = ['creating', 'available', 'deleting', 'error-deleting', 'error'] as const;
+export type DrillStatus = (typeof DRILL_STATUSES)[number];
+
+/** `fault_level` of a pair, a string on the wire: 0 none, 2 production disk not writable, 5 replication link down. */
+export type FaultLevel = '0' | '2' | '5';
+
+/** One item of `GET /protected-instances` and the body of `GET /protected-instances/{id}` ("Querying Protected Instances"). */
+export interface SdrsProtectedInstanceWire {
+  id: string;
+  name: string;
+  description: string | null;
+  server_group_id: string;
+  status: InstanceStatus;
+  progress: number;
+  /** Production-site server at creation. */
+  source_server: string;
+  /** DR-site server at creation. */
+  target_server: string;
+  created_at: string;
+  updated_at: string;
+  /** The group's current production site. */
+  priority_station: PriorityStation;
+  /** The replication pairs attached to the instance. */
+  attachment: { replication: string; device: string }[];
+  tags: { key: string; value: string }[];
+  /** `{"__system__frozen": "true"}` for a frozen resource, else empty. */
+  metadata: Record<string, string>;
+}
+
+/** One item of `GET /replications` (key `replications`) and the body of `GET /replications/{id}` (key `replication`). */
+export interface SdrsReplicationPairWire {
+  id: string;
+  name: string;
+  description: string | null;
+  /** `hypermetro` (synchronous replication), the default. */
+  replication_model: string;
+  status: PairStatus;
+  progress: number;
+  replication_status: ReplicationStatus;
+  /** At most one entry: the instance the pair is attached to. */
+  attachment: { device: string; protected_instance: string }[];
+  server_group_id: string;
+  /** Production-site and DR-site disk ids in one comma-separated string. */
+  volume_ids: string;
+  priority_station: PriorityStation;
+  fault_level: FaultLevel;
+  created_at: string;
+  updated_at: string;
+  record_metadata: { multiattach: boolean; bootable: boolean; volume_size: number; volume_type: string };
+  /** Only when `status` is `error`: the error code. */
+  failure_detail?: string;
+}
+
+/** One item of `GET /disaster-recovery-drills` and the body of `GET /disaster-recovery-drills/{id}`. */
+export interface SdrsDrillWire {
+  id: string;
+  name: string;
+  status: DrillStatus;
+  server_group_id: string;
+  drill_vpc_id: string;
+  created_at: string;
+  updated_at: string;
+  drill_servers: { protected_instance: string; drill_server_id: string }[];
 }
 
 export interface SdrsJobEntitiesWire {
@@ -154,4 +239,9 @@ export const SDRS_ERRORS = {
   hasDrills: ['SDRS.1003', 'Protection group deletion not allowed due to a DR drill'],
   hasPairs: ['SDRS.1010', 'Protection group deletion not allowed due to a replication pair'],
   groupNotFound: ['SDRS.1013', 'Protection group not found'],
+  abnormalInstance: ['SDRS.1314', 'Abnormal protected instance'],
+  instanceNotFound: ['SDRS.1320', 'Protected instance not found'],
+  pairNotFound: ['SDRS.1608', 'Replication pair not found'],
+  systemErrorNoFailover: ['SDRS.1824', 'Operation not allowed due to a system error'],
+  drillNotFound: ['SDRS.1902', 'DR drill not found'],
 } as const satisfies Record<string, readonly [string, string]>;
