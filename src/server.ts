@@ -11,8 +11,10 @@ import { guardsPlugin } from './graphql/guards.js';
 import { type CompilingExecutor, compilingExecutor, executorGateway } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { watchAborts } from './http/aborts.js';
-import { Admission, type Refusal, bulkheadsOf } from './http/admission.js';
+import { Admission, bulkheadsOf } from './http/admission.js';
 import { BodyReader, BodyRefused } from './http/body.js';
+import { drainServer } from './http/drain.js';
+import { RefusalPacing, shed } from './http/pacing.js';
 import { boundedAnswer } from './http/responseSize.js';
 import { corsPolicy } from './http/cors.js';
 import { readiness, upstreamStates } from './http/readiness.js';
@@ -105,10 +107,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   const bodies = new BodyReader({ maxBytes: MAX_BODY_BYTES, timeoutMs: limits.bodyTimeoutMs, budgetBytes: BODY_BUDGET_BYTES });
   const cors = corsPolicy(limits.corsOrigins);
 
-  const shed = (res: ServerResponse, refusal: Refusal) => {
-    const draining = refusal.kind === 'shutting-down';
-    refuse(res, 503, draining ? 'SHUTTING_DOWN' : 'OVERLOADED', refusal.message, { retryAfter: draining ? 5 : 1, close: draining });
-  };
+  const pacing = new RefusalPacing();
 
   /** One GraphQL request, observed: its log line, metrics and span once the answer is written (or refused). */
   async function observed(req: IncomingMessage, res: ServerResponse, search: string, ids: RequestIds): Promise<void> {
@@ -128,21 +127,19 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
     // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
     const early = admission.check();
-    if (early) return shed(res, early);
+    if (early) return shed(res, early, pacing);
     let raw: string | undefined;
     if (req.method === 'POST') {
       try {
         raw = await bodies.read(req);
       } catch (err) {
         if (!(err instanceof BodyRefused)) throw err;
-        const status = { timeout: 408, 'too-large': 413, budget: 503, shutdown: 503 }[err.reason];
-        const code = { timeout: 'REQUEST_TIMEOUT', 'too-large': 'BAD_REQUEST', budget: 'OVERLOADED', shutdown: 'SHUTTING_DOWN' } as const;
-        const retryAfter = err.reason === 'budget' ? 1 : err.reason === 'shutdown' ? 5 : undefined;
-        return refuse(res, status, code[err.reason], err.message, { retryAfter, close: true });
+        return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
       }
     }
     const release = admission.admit();
-    if (typeof release !== 'function') return shed(res, release);
+    if (typeof release !== 'function') return shed(res, release, pacing);
+    pacing.admitted(res.socket);
     // Counted until the response is flushed (or the client went away), not merely handed to the socket:
     // a drain must not cut an answer that is still being written.
     res.once('close', () => {
@@ -277,20 +274,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     admissionLimit: () => admission.limit,
     execution: execution.stats,
     drain: async (graceMs) => {
-      admission.close();
-      // Bodies still arriving are refused now: a slow client must not hold the shutdown for BODY_TIMEOUT_MS.
-      bodies.refuseAll('The server is shutting down; retry on another instance.');
-      // Stop accepting connections; idle keep-alive connections close now, busy ones once their answer is out.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const graceOver = new Promise<void>((r) => setTimeout(r, graceMs).unref());
-      await Promise.race([admission.whenIdle(), graceOver]);
-      const left = admission.inFlight;
-      server.closeIdleConnections();
-      // Whatever is still open after the grace period (a stuck client) is cut.
-      await Promise.race([closed, graceOver.then(() => server.closeAllConnections())]);
-      if (left > 0) server.closeAllConnections();
-      await closed;
+      const left = await drainServer(server, admission, bodies, graceMs);
       await apollo.stop();
       return left;
     },

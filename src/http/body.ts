@@ -1,12 +1,25 @@
 import type { IncomingMessage } from 'node:http';
+import type { DoorCode } from './respond.js';
 
-/** Why a body was not read; the door answers each with its own status (see server.ts). */
+const ANSWERS = {
+  timeout: { status: 408, code: 'REQUEST_TIMEOUT', retryAfter: undefined },
+  'too-large': { status: 413, code: 'BAD_REQUEST', retryAfter: undefined },
+  budget: { status: 503, code: 'OVERLOADED', retryAfter: 1 },
+  shutdown: { status: 503, code: 'SHUTTING_DOWN', retryAfter: 5 },
+} as const satisfies Record<string, { status: number; code: DoorCode; retryAfter: number | undefined }>;
+
+/** Why a body was not read, and the door's answer to it (the connection is closed after it). */
 export class BodyRefused extends Error {
+  readonly status: number;
+  readonly code: DoorCode;
+  readonly retryAfter: number | undefined;
+
   constructor(
-    readonly reason: 'timeout' | 'too-large' | 'budget' | 'shutdown',
+    readonly reason: keyof typeof ANSWERS,
     message: string,
   ) {
     super(message);
+    ({ status: this.status, code: this.code, retryAfter: this.retryAfter } = ANSWERS[reason]);
   }
 }
 

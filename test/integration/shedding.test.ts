@@ -1,9 +1,11 @@
 // Load shedding at the door (issue 18): once an upstream's bulkhead is saturated, new GraphQL requests get 503
 // OVERLOADED with Retry-After at once and cost no upstream call, instead of 200s with FACADE_BULKHEAD_FULL inside.
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SHED_QUEUE_SHARE } from '../../src/http/admission.js';
+import { REPEAT_REFUSAL_HOLD_MS } from '../../src/http/pacing.js';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
 
 let f: Facade | undefined;
@@ -44,8 +46,8 @@ const bulkheadFull = (answers: Answer[]) => answers.filter((a) => a.status === 2
 describe('load shedding at the door', () => {
   it('once the Cinder bulkhead is saturated, new requests get 503 OVERLOADED + Retry-After at once, at zero upstream calls', async () => {
     const { f, sim, bulkhead } = await slowCinder(1_500);
-    // 15 requests x (1 listing + 15 reads) = 240 calls: 64 in flight (every connection) and more than half of the
-    // 256 waiting places taken, short of full.
+    // 15 requests x (1 listing + 15 reads) = 240 calls: 64 in flight (every connection) and well over a quarter
+    // of the 256 waiting places taken, short of full.
     const saturating = Array.from({ length: 15 }, () => post(f.url, fanOut()));
     const saturated = await waitFor(async () => bulkhead.queued, (q) => q > bulkhead.maxQueued * SHED_QUEUE_SHARE, 3_000, 10);
     expect(saturated).toBeGreaterThan(bulkhead.maxQueued * SHED_QUEUE_SHARE);
@@ -101,4 +103,40 @@ describe('load shedding at the door', () => {
     expect(count(adapted).ok, report).toBeGreaterThan(0);
     expect(count(adapted).shed, report).toBeGreaterThan(0);
   }, 20_000);
+
+  it('a client that sends again at once on the refused connection gets its next 503 after a pause; others at once', async () => {
+    f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x', MAX_IN_FLIGHT: '1' });
+    await f.ok('{ groups(first: 1) { nodes { id } } }');
+    f.app.simulators.cinder!.setDelay(3_000);
+    const holding = post(f.url, `{ group(id: "${randomUUID()}") { id } }`);
+    await waitFor(async () => f!.app.server.inFlight(), (n) => n === 1, 2_000, 10);
+
+    const body = JSON.stringify({ query: '{ about { services { name } } }' });
+    const request = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const socket = connect(Number(new URL(f.url).port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    let received = '';
+    socket.on('data', (c: Buffer) => (received += c.toString()));
+    /** Sends one request on the connection; resolves with the ms until its whole answer is in. */
+    const exchange = async () => {
+      received = '';
+      const t0 = performance.now();
+      socket.write(request);
+      while (!/\r\n\r\n[\s\S]*\}\]\}$/.test(received)) await new Promise((r) => setImmediate(r));
+      expect(received).toMatch(/^HTTP\/1\.1 503 [\s\S]*retry-after: 1[\s\S]*"OVERLOADED"/i);
+      return performance.now() - t0;
+    };
+    expect(await exchange()).toBeLessThan(REPEAT_REFUSAL_HOLD_MS / 2);
+    // Retry-After said 1 s; sent again at once, the refusal waits.
+    const repeated = await exchange();
+    expect(repeated).toBeGreaterThanOrEqual(REPEAT_REFUSAL_HOLD_MS - 5);
+    expect(repeated).toBeLessThan(REPEAT_REFUSAL_HOLD_MS * 3);
+    // Another connection's first refusal is not held.
+    const other = await post(f.url, '{ about { services { name } } }');
+    expect(other.status).toBe(503);
+    expect(other.ms).toBeLessThan(REPEAT_REFUSAL_HOLD_MS / 2);
+    socket.destroy();
+    expect((await holding).status).toBe(200);
+  });
 });
+

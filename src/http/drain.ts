@@ -1,0 +1,26 @@
+import type { Server } from 'node:http';
+import type { Admission } from './admission.js';
+import type { BodyReader } from './body.js';
+
+/**
+ * Graceful stop of the HTTP side: refuse new work (503 SHUTTING_DOWN, /readyz fails), end the bodies still
+ * arriving, let admitted requests finish within `graceMs`, then cut whatever is still open. Resolves, once the
+ * server is closed, with how many admitted requests were still running when the grace period ended.
+ */
+export async function drainServer(server: Server, admission: Admission, bodies: BodyReader, graceMs: number): Promise<number> {
+  admission.close();
+  // A slow client must not hold the shutdown for BODY_TIMEOUT_MS.
+  bodies.refuseAll('The server is shutting down; retry on another instance.');
+  // Stop accepting connections; idle keep-alive connections close now, busy ones once their answer is out.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const graceOver = new Promise<void>((r) => setTimeout(r, graceMs).unref());
+  await Promise.race([admission.whenIdle(), graceOver]);
+  const left = admission.inFlight;
+  server.closeIdleConnections();
+  // Whatever is still open after the grace period (a stuck client) is cut.
+  await Promise.race([closed, graceOver.then(() => server.closeAllConnections())]);
+  if (left > 0) server.closeAllConnections();
+  await closed;
+  return left;
+}
