@@ -9,6 +9,9 @@ import { type RunningSimulator, type ServeOptions, type SimHandler, type SimRequ
 import type { Ctx, Route } from './context.js';
 import { groupRoutes } from './routes-groups.js';
 import { groupSnapshotRoutes } from './routes-group-snapshots.js';
+import { groupTypeRoutes } from './routes-group-types.js';
+import { quotaRoutes } from './routes-quotas.js';
+import { snapshotRoutes } from './routes-snapshots.js';
 import { typeRoutes } from './routes-types.js';
 import { volumeRoutes } from './routes-volumes.js';
 import { seedBuiltIns, seedExamples, seedExtraGroups } from './seed.js';
@@ -25,7 +28,7 @@ import {
 } from './wire.js';
 
 export { CinderState } from './state.js';
-export type { GroupRow, GroupSnapshotRow, GroupTypeRow, VolumeRow, VolumeTypeRow } from './state.js';
+export type { GroupRow, GroupSnapshotRow, GroupTypeRow, SnapshotRow, VolumeRow, VolumeTypeRow } from './state.js';
 export { SEED, DEFAULT_VOLUME_TYPE_ID } from './seed.js';
 export { REPLICATION_DEVICES } from './routes-group-actions.js';
 
@@ -49,7 +52,15 @@ export interface CinderSimOptions {
 
 export const DEFAULT_PROJECT_ID = DEMO_PROJECT.id;
 
-const ROUTES: Route[] = [...groupRoutes, ...groupSnapshotRoutes, ...typeRoutes, ...volumeRoutes];
+const ROUTES: Route[] = [
+  ...groupRoutes,
+  ...groupSnapshotRoutes,
+  ...groupTypeRoutes,
+  ...typeRoutes,
+  ...volumeRoutes,
+  ...snapshotRoutes,
+  ...quotaRoutes,
+];
 const COLLECTIONS = new Set(ROUTES.map((r) => r.path[0]));
 /** CONF.project_id_regex default. */
 const PROJECT_RE = /^[0-9a-f-]+$/;

@@ -1,6 +1,9 @@
 // Cinder's list machinery: get_pagination_params / get_sort_params (cinder/api/common.py), admin column filters,
-// marker lookup through the resource's own getter (so an unknown marker is that resource's 404), and the
-// view builders' next link, which is emitted whenever a page is full, even when nothing follows.
+// marker lookup through the resource's own getter (so an unknown marker is that resource's 404), the marker
+// criteria of cinder/common/sqlalchemyutils.py paginate_query (a NULL sort value compares as its column type's
+// default, '' for strings, while PostgreSQL orders NULLs last ascending and first descending: a page after a marker
+// sorted by a nullable column skips the NULL rows, as real Cinder on PostgreSQL does), and the view builders' next
+// link, which is emitted whenever a page is full, even when nothing follows.
 import { badRequest } from './wire.js';
 
 /** osapi_max_limit default. */
@@ -72,7 +75,7 @@ export interface ListSource<T extends { id: string }> {
   /** Value of a column (after API-level renames such as volume `name` → `display_name`). */
   value(item: T, column: string): unknown;
   /** The resource getter used for the marker: throws that resource's not-found fault. */
-  requireMarker(id: string): void;
+  requireMarker(id: string): T;
   /** API-level renames of filter/sort keys (e.g. `name` → `display_name`). */
   rename?: Record<string, string>;
   /**
@@ -110,6 +113,13 @@ function compare(a: unknown, b: unknown): number {
   const sa = String(a);
   const sb = String(b);
   return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/** `_TYPE_SCHEMA` of sqlalchemyutils: what a NULL marker value stands for in the marker criteria. */
+function columnDefault(column: string): unknown {
+  if (column.endsWith('_at')) return '1900-01-01T00:00:00.000000';
+  if (column === 'size') return 0;
+  return '';
 }
 
 function matches(v: unknown, want: string): boolean {
@@ -151,14 +161,21 @@ export function runList<T extends { id: string }>(src: ListSource<T>, p: ListPar
     return 0;
   });
   const total = rows.length;
-  let start = 0;
+  let after = rows;
   if (p.marker !== undefined) {
-    src.requireMarker(p.marker);
-    const idx = rows.findIndex((r) => r.id === p.marker);
-    start = idx === -1 ? rows.length : idx + 1;
+    // (k1 > m1) or (k1 = m1 and k2 > m2) ...: each side's NULL read as the column's default, the ORDER BY unchanged.
+    const marker = src.requireMarker(p.marker);
+    const coalesced = (row: T, k: string) => src.value(row, k) ?? columnDefault(k);
+    const at = keys.map((k) => coalesced(marker, k));
+    after = rows.filter((r) => {
+      for (let i = 0; i < keys.length; i++) {
+        const c = compare(coalesced(r, keys[i] as string), at[i]);
+        if (c !== 0) return dirs[i] === 'desc' ? c < 0 : c > 0;
+      }
+      return false;
+    });
   }
-  start += p.offset;
-  return { page: rows.slice(start, start + p.limit), total };
+  return { page: after.slice(p.offset, p.offset + p.limit), total };
 }
 
 /**

@@ -59,6 +59,7 @@ function deleteGroup(ctx: Ctx, group: () => GroupRow, args: unknown) {
   }
   for (const v of volumes) {
     if (v.attach_status === 'attached') throw invalid(`Volume in group ${g.id} is attached. Need to detach first.`);
+    if (state.snapshotsOfVolume(v.id).length > 0) throw invalid('Volume in group still has dependent snapshots.');
   }
   if (state.isSourceOfCreatingGroup({ groupId: g.id })) {
     const reason = deleteVolumes

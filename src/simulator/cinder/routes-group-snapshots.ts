@@ -28,7 +28,7 @@ function listSnapshots(ctx: Ctx, detail: boolean) {
       items: ctx.state.inScope(ctx.state.groupSnapshots.values(), allTenants ? null : ctx.caller.projectId),
       columns: SNAPSHOT_COLUMNS,
       value: (s, c) => (c === 'deleted' ? false : c === 'deleted_at' ? null : (s as unknown as Record<string, unknown>)[c]),
-      requireMarker: (id) => void ctx.state.requireGroupSnapshot(id, ctx.caller),
+      requireMarker: (id) => ctx.state.requireGroupSnapshot(id, ctx.caller),
     },
     p,
   );
@@ -72,10 +72,30 @@ function createSnapshot(ctx: Ctx) {
     description: description ?? null,
     status: 'creating',
   });
+  // create_snapshots_in_db: one volume snapshot per volume, named and described as the group snapshot.
+  const members = volumes.map((v) =>
+    state.addSnapshot({
+      project_id: ctx.caller.projectId,
+      user_id: ctx.caller.userId,
+      volume_id: v.id,
+      size: v.size,
+      group_snapshot_id: s.id,
+      name: s.name,
+      description: s.description,
+      status: 'creating',
+      progress: '0%',
+    }),
+  );
   state.later(() => {
     if (state.groupSnapshots.has(s.id) && s.status === 'creating') {
       s.status = 'available';
       s.updated_at = state.now();
+      for (const m of members) {
+        if (m.status !== 'creating') continue;
+        m.status = 'available';
+        m.progress = '100%';
+        m.updated_at = state.now();
+      }
     }
   });
   return ok({ group_snapshot: { id: s.id, name: s.name, group_type_id: s.group_type_id } }, 202);
@@ -92,7 +112,12 @@ function deleteSnapshot(ctx: Ctx, id: string) {
   }
   s.status = 'deleting';
   s.updated_at = state.now();
-  state.later(() => void state.groupSnapshots.delete(s.id));
+  const members = state.snapshotsOfGroupSnapshot(s.id);
+  for (const m of members) m.status = 'deleting';
+  state.later(() => {
+    for (const m of members) state.snapshots.delete(m.id);
+    state.groupSnapshots.delete(s.id);
+  });
   return accepted();
 }
 

@@ -40,7 +40,7 @@ function listGroups(ctx: Ctx, detail: boolean) {
       items: ctx.state.inScope(ctx.state.groups.values(), allTenants ? null : ctx.caller.projectId),
       columns: GROUP_COLUMNS,
       value: (g, c) => (c === 'deleted' ? false : c === 'deleted_at' ? null : (g as unknown as Record<string, unknown>)[c]),
-      requireMarker: (id) => void ctx.state.requireGroup(id, ctx.caller),
+      requireMarker: (id) => ctx.state.requireGroup(id, ctx.caller),
     },
     p,
   );
@@ -135,7 +135,9 @@ function createFromSource(ctx: Ctx, args: unknown) {
     const origin = state.groups.get(snap.group_id);
     groupTypeId = snap.group_type_id;
     volumeTypeIds = origin ? [...origin.volume_type_ids] : [];
-    sourceVolumes = origin ? state.groupVolumes(origin.id) : [];
+    const members = state.snapshotsOfGroupSnapshot(snap.id);
+    if (members.length === 0) throw badRequest('Invalid Group: Group snapshot is empty. No group will be created.');
+    sourceVolumes = members.flatMap((m) => state.volumes.get(m.volume_id) ?? []);
   } else {
     const src = state.requireGroup(body.source_group_id as string, who);
     const valid = ['available', 'in-use'];

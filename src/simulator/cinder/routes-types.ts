@@ -1,5 +1,5 @@
-// Group types (3.11+, cinder/api/v3/group_types.py + group_specs.py) and volume types (cinder/api/v2/types.py +
-// contrib/types_manage.py). Types are global; creates (admin only) exist so tests can build fixtures.
+// Volume types (cinder/api/v2/types.py + contrib/types_manage.py), and the list and body helpers group types share
+// (routes-group-types.ts). Types are global; creates (admin only) exist so tests can build fixtures.
 import { type Ctx, type Route, ok } from './context.js';
 import { nextLinks, parseListParams, runList } from './paging.js';
 import { authorize } from './policy.js';
@@ -18,10 +18,10 @@ function publicFilter(ctx: Ctx): boolean | null {
   return truthy(v);
 }
 
-function listTypes<T extends { id: string; is_public: boolean; created_at: string }>(
+export function listTypes<T extends { id: string; is_public: boolean; created_at: string }>(
   ctx: Ctx,
   rows: Iterable<T>,
-  requireMarker: (id: string) => void,
+  requireMarker: (id: string) => T,
 ): T[] {
   const p = parseListParams(ctx.query);
   // Only is_public filters type lists; other query parameters are ignored.
@@ -39,7 +39,7 @@ function listTypes<T extends { id: string; is_public: boolean; created_at: strin
   ).page;
 }
 
-function checkName(obj: Record<string, unknown>): string {
+export function checkName(obj: Record<string, unknown>): string {
   if (!('name' in obj)) throw schemaFault(null, obj, "'name' is a required property");
   checkType('name', obj.name, ['string']);
   const name = (obj.name as string).trim();
@@ -48,7 +48,7 @@ function checkName(obj: Record<string, unknown>): string {
   return name;
 }
 
-function checkSpecs(key: string, specs: unknown): Record<string, string> {
+export function checkSpecs(key: string, specs: unknown): Record<string, string> {
   if (specs === undefined || specs === null) return {};
   checkType(key, specs, ['object']);
   const out: Record<string, string> = {};
@@ -59,25 +59,11 @@ function checkSpecs(key: string, specs: unknown): Record<string, string> {
   return out;
 }
 
-function publicFlag(v: unknown, key: string): boolean {
+export function publicFlag(v: unknown, key: string): boolean {
   if (v === undefined) return true;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string' && BOOL_STRINGS.includes(v.toLowerCase())) return truthy(v);
   throw schemaFault(key, v, `${pyRepr(v)} is not one of the valid boolean values`);
-}
-
-function createGroupType(ctx: Ctx) {
-  const body = envelope(ctx.req.body, 'group_type', ['name', 'description', 'is_public', 'group_specs'], []);
-  const name = checkName(body);
-  const description = optionalText(body, 'description');
-  const specs = checkSpecs('group_specs', body.group_specs);
-  const isPublic = publicFlag(body.is_public, 'is_public');
-  authorize(ctx, 'group:group_types:create');
-  if ([...ctx.state.groupTypes.values()].some((t) => t.name === name)) {
-    throw new CinderFault(409, `Group Type ${name} already exists.`);
-  }
-  const t = ctx.state.addGroupType({ name, description: description ?? null, group_specs: specs, is_public: isPublic });
-  return ok({ group_type: groupTypeView(ctx, t) }, 202);
 }
 
 function createVolumeType(ctx: Ctx) {
@@ -101,15 +87,6 @@ function createVolumeType(ctx: Ctx) {
 }
 
 // Read as the caller: a private type is not found by a non-admin (no project access lists are simulated).
-function groupTypeFor(ctx: Ctx, id: string): GroupTypeRow {
-  if (id === 'default') {
-    const def = ctx.state.defaultGroupTypeId;
-    if (!def || !ctx.state.groupTypes.has(def)) throw notFound('Default group type can not be found.');
-    return ctx.state.requireGroupType(def, ctx.caller);
-  }
-  return ctx.state.requireGroupType(id, ctx.caller);
-}
-
 function volumeTypeFor(ctx: Ctx, id: string): VolumeTypeRow {
   if (id === 'default') {
     const def = ctx.state.defaultVolumeTypeId;
@@ -122,51 +99,9 @@ function volumeTypeFor(ctx: Ctx, id: string): VolumeTypeRow {
 export const typeRoutes: Route[] = [
   {
     method: 'GET',
-    path: ['group_types'],
-    minMv: 11,
-    handle: (ctx) => {
-      const page = listTypes(ctx, ctx.state.groupTypes.values(), (id) => void ctx.state.requireGroupType(id, ctx.caller));
-      const out: Record<string, unknown> = { group_types: page.map((t) => groupTypeView(ctx, t)) };
-      const links = nextLinks(ctx.linkBase, 'group_types', ctx.query, page);
-      if (links) out.group_type_links = links;
-      return ok(out);
-    },
-  },
-  { method: 'POST', path: ['group_types'], minMv: 11, handle: createGroupType },
-  {
-    method: 'GET',
-    path: ['group_types', ':id'],
-    minMv: 11,
-    handle: (ctx, p) => ok({ group_type: groupTypeView(ctx, groupTypeFor(ctx, p.id as string)) }),
-  },
-  {
-    method: 'GET',
-    path: ['group_types', ':id', 'group_specs'],
-    minMv: 11,
-    handle: (ctx, p) => {
-      authorize(ctx, 'group:group_types_specs:get_all');
-      return ok({ group_specs: { ...ctx.state.requireGroupType(p.id as string, ctx.caller).group_specs } });
-    },
-  },
-  {
-    method: 'POST',
-    path: ['group_types', ':id', 'group_specs'],
-    minMv: 11,
-    handle: (ctx, p) => {
-      const body = ctx.req.body;
-      if (!isObject(body) || !('group_specs' in body)) throw schemaFault(null, body, "'group_specs' is a required property");
-      const specs = checkSpecs('group_specs', body.group_specs);
-      authorize(ctx, 'group:group_types_specs:create');
-      const t = ctx.state.requireGroupType(p.id as string, ctx.caller);
-      Object.assign(t.group_specs, specs);
-      return ok({ group_specs: specs }, 202);
-    },
-  },
-  {
-    method: 'GET',
     path: ['types'],
     handle: (ctx) => {
-      const page = listTypes(ctx, ctx.state.volumeTypes.values(), (id) => void ctx.state.requireVolumeType(id, ctx.caller));
+      const page = listTypes(ctx, ctx.state.volumeTypes.values(), (id) => ctx.state.requireVolumeType(id, ctx.caller));
       const out: Record<string, unknown> = { volume_types: page.map((t) => volumeTypeView(ctx, t)) };
       const links = nextLinks(ctx.linkBase, 'types', ctx.query, page);
       if (links) out.volume_type_links = links;

@@ -3,7 +3,7 @@
 import { type Ctx, type Route, accepted, dispatchAction, ok } from './context.js';
 import { nextLinks, parseListParams, runList } from './paging.js';
 import { RESOURCE_FILTERS, authorize, rejectInvalidFilters, removeInvalidFilterOptions } from './policy.js';
-import { SIM_HOST, type VolumeRow } from './state.js';
+import { type GroupRow, SIM_HOST, type VolumeRow } from './state.js';
 import { volumeDetail, volumeSummary } from './views.js';
 import {
   badRequest,
@@ -67,7 +67,7 @@ function listVolumes(ctx: Ctx, detail: boolean) {
       items: ctx.state.inScope(ctx.state.volumes.values(), allTenants ? null : ctx.caller.projectId),
       columns: VOLUME_COLUMNS,
       value: columnValue,
-      requireMarker: (id) => void ctx.state.requireVolume(id, ctx.caller),
+      requireMarker: (id) => ctx.state.requireVolume(id, ctx.caller),
       rename: { name: 'display_name', description: 'display_description' },
       literalFilters: true,
     },
@@ -107,19 +107,26 @@ function createVolume(ctx: Ctx) {
     typeId = state.volumeTypeByNameOrId(ref, isUuidLike(ref), who).id;
   }
   if (!typeId) throw badRequest('Invalid input received: No volume type given and no default type exists.');
-  let groupId: string | null = null;
+  let group: GroupRow | null = null;
   if (body.group_id !== undefined && body.group_id !== null) {
-    groupId = checkUuid('group_id', body.group_id);
-    const g = state.requireGroup(groupId, who);
-    if (!g.volume_type_ids.includes(typeId)) {
+    group = state.requireGroup(checkUuid('group_id', body.group_id), who);
+    if (body.volume_type === undefined || body.volume_type === null) {
+      throw badRequest('Invalid input received: volume_type must be provided when creating a volume in a group.');
+    }
+    if (!group.volume_type_ids.includes(typeId)) {
       throw badRequest(
         `Invalid input received: Invalid volume_type provided: ${typeId} (requested type must be supported by this group).`,
       );
     }
+    // create_volume.py _extract_group: GROUP_PROCEED_STATUS.
+    if (group.status !== 'available' && group.status !== 'creating') {
+      throw badRequest("Invalid Group: Originating group status must be one of 'available, creating' values");
+    }
   }
   if (body.metadata !== undefined) checkType('metadata', body.metadata, ['object']);
-  const az = typeof body.availability_zone === 'string' ? body.availability_zone : 'nova';
-  if (az !== 'nova') throw badRequest(`Invalid input received: Availability zone '${az}' is invalid.`);
+  // A volume created in a group goes to the group's zone, whatever the request said.
+  const az = group ? group.availability_zone : typeof body.availability_zone === 'string' ? body.availability_zone : 'nova';
+  if (!state.zones.some((z) => z.name === az)) throw badRequest(`Availability zone '${az}' is invalid.`);
   authorize(ctx, 'volume:create');
   const type = state.volumeTypes.get(typeId);
   const v = state.addVolume({
@@ -130,12 +137,18 @@ function createVolume(ctx: Ctx) {
     size,
     volume_type_id: typeId,
     status: 'creating',
-    group_id: groupId,
+    group_id: group?.id ?? null,
+    availability_zone: az,
     multiattach: truthy(body.multiattach),
     replication_status: type && state.isReplicatedVolumeType(type) ? 'enabled' : 'disabled',
     metadata: { ...((body.metadata as Record<string, string> | undefined) ?? {}) },
     host: null,
   });
+  if (group && !group.host) {
+    // The cast to the scheduler needs the group's backend (volume_utils.extract_host): real Cinder answers 400
+    // after the row is written, and the row stays `creating` for good.
+    throw badRequest('Invalid volume: volume is not assigned to a host');
+  }
   state.later(() => {
     if (state.volumes.has(v.id) && v.status === 'creating') {
       v.status = 'available';
@@ -151,7 +164,13 @@ function deleteVolume(ctx: Ctx, id: string) {
   const v = state.requireVolume(id, ctx.caller);
   authorize(ctx, 'volume:delete', v.project_id);
   const okStatus = ['available', 'error', 'error_restoring', 'error_extending', 'error_managing'];
-  if (!okStatus.includes(v.status) || v.attach_status === 'attached' || v.group_id) {
+  const hasSnapshots = state.snapshotsOfVolume(v.id).length > 0;
+  if (!v.host) {
+    // Never scheduled: volume/api.py delete destroys the row at once, whatever its status.
+    state.volumes.delete(v.id);
+    return accepted();
+  }
+  if (!okStatus.includes(v.status) || v.attach_status === 'attached' || v.group_id || hasSnapshots) {
     throw badRequest(
       'Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.',
     );

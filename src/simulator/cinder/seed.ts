@@ -30,6 +30,8 @@ export const SEED = {
   },
   /** Volume ids are `3f8e2d1c-4b5a-4968-a7b6-c5d4e3f2a1NN`, NN = 01..10. */
   volume: (n: number) => `3f8e2d1c-4b5a-4968-a7b6-c5d4e3f2a1${String(n).padStart(2, '0')}`,
+  /** The group snapshots' volume snapshots: `5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7cNN`, NN = 01..10 in seed order. */
+  volumeSnapshot: (n: number) => `5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c${String(n).padStart(2, '0')}`,
 } as const;
 
 export function seedBuiltIns(state: CinderState): void {
@@ -157,6 +159,27 @@ export function seedExamples(state: CinderState): void {
   snap(s.dbPreUpgrade, 'db-pre-upgrade', g.dbClusterProd, gt.replicated, 'available', '2026-01-19T18:22:31.000000');
   snap(s.webRelease, 'web-release-42', g.webTier, gt.consistentSnapshot, 'available', '2025-10-07T12:00:00.000000');
   snap(s.drBaseline, 'dr-drill-baseline', g.drFailoverDrill, gt.replicated, 'error', '2025-12-08T07:30:12.000000');
+
+  // Each group snapshot's volume snapshots: one per volume its group held, as create_snapshots_in_db made them.
+  let n = 0;
+  for (const gs of [s.dbNightly, s.dbPreUpgrade, s.webRelease, s.drBaseline]) {
+    const row = state.groupSnapshots.get(gs)!;
+    for (const v of state.groupVolumes(row.group_id)) {
+      state.addSnapshot({
+        id: SEED.volumeSnapshot(++n),
+        volume_id: v.id,
+        size: v.size,
+        group_snapshot_id: gs,
+        name: row.name,
+        status: row.status,
+        progress: row.status === 'available' ? '100%' : '0%',
+        created_at: row.created_at,
+      });
+    }
+  }
+
+  // The demo project's limits, raised as an operator would for it (Cinder's defaults allow 10 volumes).
+  state.quotaLimits.set(state.projectId, { volumes: 100, gigabytes: 10_000, snapshots: 100, groups: 50 });
 }
 
 const hex12 = (n: number) => n.toString(16).padStart(12, '0');
@@ -190,12 +213,22 @@ export function seedExtraGroups(state: CinderState, count: number): void {
         created_at: at(i, 10 + k),
       });
     }
-    state.addGroupSnapshot({
+    const gs = state.addGroupSnapshot({
       id: `e3000000-0000-4000-8000-${hex12(i)}`,
       name: `bench-snap-${i}`,
       group_id: g.id,
       group_type_id: gtype.id,
       created_at: at(i, 30),
     });
+    for (const k of [0, 1]) {
+      state.addSnapshot({
+        id: `e4000000-0000-4000-8000-${hex12(i * 2 + k)}`,
+        name: gs.name,
+        volume_id: `e2000000-0000-4000-8000-${hex12(i * 2 + k)}`,
+        size: 10,
+        group_snapshot_id: gs.id,
+        created_at: gs.created_at,
+      });
+    }
   }
 }

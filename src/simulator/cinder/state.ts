@@ -77,6 +77,42 @@ export interface VolumeRow {
   metadata: Record<string, string>;
 }
 
+/** A volume snapshot: made by a group snapshot (one per volume of the group) in this simulator. */
+export interface SnapshotRow {
+  id: string;
+  name: string | null;
+  description: string | null;
+  status: string;
+  /** `volume_size`: the volume's size when the snapshot was taken. */
+  size: number;
+  volume_id: string;
+  group_snapshot_id: string | null;
+  created_at: string;
+  updated_at: string | null;
+  project_id: string;
+  user_id: string;
+  progress: string;
+  use_quota: boolean;
+  metadata: Record<string, string>;
+}
+
+/** An availability zone, as `list_availability_zones` derives it from the volume services. */
+export interface ZoneRow {
+  name: string;
+  available: boolean;
+}
+
+/** `quota_*` options of cinder.conf (quota.py) at their defaults: what a project without its own limits gets. */
+export const DEFAULT_QUOTAS: Readonly<Record<string, number>> = {
+  volumes: 10,
+  per_volume_gigabytes: -1,
+  snapshots: 10,
+  gigabytes: 1000,
+  backups: 10,
+  backup_gigabytes: 1000,
+  groups: 10,
+};
+
 /** Who reads: `project_only` queries hide other projects' rows, and private types, from non-admins. */
 export interface Viewer {
   projectId: string;
@@ -95,6 +131,11 @@ export class CinderState {
   readonly groups = new Map<string, GroupRow>();
   readonly groupSnapshots = new Map<string, GroupSnapshotRow>();
   readonly volumes = new Map<string, VolumeRow>();
+  readonly snapshots = new Map<string, SnapshotRow>();
+  /** Per-project limits set by an admin (`quotas` table); anything not set is DEFAULT_QUOTAS. */
+  readonly quotaLimits = new Map<string, Record<string, number>>();
+  /** The zones of the simulated volume service(s). */
+  readonly zones: ZoneRow[] = [{ name: 'nova', available: true }];
   /** Id of the group type `/group_types/default` answers with (none → 404). */
   defaultGroupTypeId: string | null = null;
   /** Id of the volume type used when a volume is created without one. */
@@ -148,6 +189,49 @@ export class CinderState {
     const v = this.volumes.get(id);
     if (!v || !sees(who, v)) throw notFound(`Volume ${id} could not be found.`);
     return v;
+  }
+
+  requireSnapshot(id: string, who?: Viewer): SnapshotRow {
+    const s = this.snapshots.get(id);
+    if (!s || !sees(who, s)) throw notFound(`Snapshot ${id} could not be found.`);
+    return s;
+  }
+
+  snapshotsOfVolume(volumeId: string): SnapshotRow[] {
+    return [...this.snapshots.values()].filter((s) => s.volume_id === volumeId);
+  }
+
+  snapshotsOfGroupSnapshot(groupSnapshotId: string): SnapshotRow[] {
+    return [...this.snapshots.values()].filter((s) => s.group_snapshot_id === groupSnapshotId);
+  }
+
+  /** `get_project_quotas(usages=True)` for the resources the simulator has: limit, in use (rows), reserved 0. */
+  quotaUsage(projectId: string): Record<string, { limit: number; in_use: number; reserved: number }> {
+    const limits = { ...DEFAULT_QUOTAS, ...this.quotaLimits.get(projectId) };
+    const volumes = [...this.volumes.values()].filter((v) => v.project_id === projectId);
+    const snaps = [...this.snapshots.values()].filter((s) => s.project_id === projectId);
+    const groups = [...this.groups.values()].filter((g) => g.project_id === projectId);
+    const sum = (rows: { size: number }[]) => rows.reduce((n, r) => n + r.size, 0);
+    const entry = (key: string, inUse: number) => ({ limit: limits[key] ?? -1, in_use: inUse, reserved: 0 });
+    const out: Record<string, { limit: number; in_use: number; reserved: number }> = {
+      volumes: entry('volumes', volumes.length),
+      per_volume_gigabytes: entry('per_volume_gigabytes', 0),
+      snapshots: entry('snapshots', snaps.length),
+      // Snapshots count against gigabytes too (no_snapshot_gb_quota = False).
+      gigabytes: entry('gigabytes', sum(volumes) + sum(snaps)),
+      backups: entry('backups', 0),
+      backup_gigabytes: entry('backup_gigabytes', 0),
+    };
+    // One volumes_/gigabytes_/snapshots_ entry per volume type, unlimited unless set.
+    for (const t of this.volumeTypes.values()) {
+      const vols = volumes.filter((v) => v.volume_type_id === t.id);
+      const typeSnaps = snaps.filter((s) => this.volumes.get(s.volume_id)?.volume_type_id === t.id);
+      out[`volumes_${t.name}`] = entry(`volumes_${t.name}`, vols.length);
+      out[`gigabytes_${t.name}`] = entry(`gigabytes_${t.name}`, sum(vols) + sum(typeSnaps));
+      out[`snapshots_${t.name}`] = entry(`snapshots_${t.name}`, typeSnaps.length);
+    }
+    out.groups = entry('groups', groups.length);
+    return out;
   }
 
   /** The volume a `project_only` read finds, or undefined. */
@@ -273,6 +357,26 @@ export class CinderState {
       ...row,
     };
     this.groupSnapshots.set(full.id, full);
+    return full;
+  }
+
+  addSnapshot(row: Partial<SnapshotRow> & { volume_id: string; size: number }): SnapshotRow {
+    const full: SnapshotRow = {
+      id: this.newId(),
+      name: null,
+      description: null,
+      status: 'available',
+      group_snapshot_id: null,
+      created_at: this.now(),
+      updated_at: null,
+      project_id: this.projectId,
+      user_id: SIM_USER,
+      progress: '100%',
+      use_quota: true,
+      metadata: {},
+      ...row,
+    };
+    this.snapshots.set(full.id, full);
     return full;
   }
 

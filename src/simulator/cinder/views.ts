@@ -3,7 +3,7 @@
 // extra_specs, qos_specs_id, host and migration attributes are admin-only by default).
 import type { Ctx } from './context.js';
 import { can } from './policy.js';
-import type { GroupRow, GroupSnapshotRow, GroupTypeRow, VolumeRow, VolumeTypeRow } from './state.js';
+import type { GroupRow, GroupSnapshotRow, GroupTypeRow, SnapshotRow, VolumeRow, VolumeTypeRow } from './state.js';
 
 export function groupSummary(g: GroupRow): Record<string, unknown> {
   return { id: g.id, name: g.name };
@@ -126,5 +126,33 @@ export function volumeDetail(ctx: Ctx, v: VolumeRow): Record<string, unknown> {
   if (ctx.mv >= 61 && admin) out.cluster_name = null;
   if (ctx.mv >= 63) out.volume_type_id = v.volume_type_id;
   if (ctx.mv >= 65) out.consumes_quota = true;
+  return out;
+}
+
+/** cinder/api/views/snapshots.py summary: what `/snapshots` lists (no extension adds to it). */
+export function snapshotSummary(s: SnapshotRow): Record<string, unknown> {
+  return {
+    id: s.id,
+    created_at: s.created_at,
+    updated_at: s.updated_at,
+    name: s.name,
+    description: s.description,
+    volume_id: s.volume_id,
+    status: s.status,
+    size: s.size,
+    metadata: { ...s.metadata },
+  };
+}
+
+/** v3 detail (`/snapshots/detail`, show): group_snapshot_id 3.14+, user_id 3.41+, consumes_quota 3.65+, extension attributes. */
+export function snapshotDetail(ctx: Ctx, s: SnapshotRow): Record<string, unknown> {
+  const out = snapshotSummary(s);
+  if (ctx.mv >= 14) out.group_snapshot_id = s.group_snapshot_id;
+  if (ctx.mv >= 41) out.user_id = s.user_id;
+  if (ctx.mv >= 65) out.consumes_quota = s.use_quota;
+  if (can(ctx, 'volume_extension:extended_snapshot_attributes', s.project_id)) {
+    out['os-extended-snapshot-attributes:project_id'] = s.project_id;
+    out['os-extended-snapshot-attributes:progress'] = s.progress;
+  }
   return out;
 }
