@@ -11,7 +11,7 @@ export const VALID_RESET_STATUSES = [
 
 export interface AdminActionSpec {
   /** The controller's `resource_name`: the policy is `<resource>:reset_status` or `<resource>:force_delete`. */
-  resource: 'share_group' | 'share_group_snapshot' | 'consistency_group' | 'cgsnapshot';
+  resource: 'share' | 'share_group' | 'share_group_snapshot' | 'consistency_group' | 'cgsnapshot';
   /** Action keys this controller registers, and what they do. */
   actions: Record<string, 'reset' | 'force'>;
   /** Version/experimental check for the chosen action; a response means "no such method at this version". */

@@ -8,9 +8,11 @@ import {
 } from './wire.js';
 import { routeShareGroups } from './routes-share-groups.js';
 import { routeShareGroupSnapshots } from './routes-snapshots.js';
-import { routeShareGroupTypes, routeShareTypes } from './routes-types.js';
+import { routeShareTypes } from './routes-types.js';
+import { routeShareGroupTypes } from './routes-group-types.js';
 import { routeShareNetworks, routeShares } from './routes-shares.js';
 import { routeCgSnapshots, routeConsistencyGroups } from './routes-consistency-groups.js';
+import { routeAvailabilityZones, routeQuotaSets } from './routes-quotas.js';
 
 export { ManilaState } from './state.js';
 export { SEED_DEFAULTS, SEED_IDS, seedShareId } from './seed.js';
@@ -56,6 +58,9 @@ const ZED_ROUTES: Record<string, Route> = {
   types: routeShareTypes,
   'share-networks': routeShareNetworks,
   shares: routeShares,
+  'quota-sets': routeQuotaSets,
+  'availability-zones': (ctx, rest) => routeAvailabilityZones(ctx, rest, false),
+  'os-availability-zone': (ctx, rest) => routeAvailabilityZones(ctx, rest, true),
 };
 
 const LEGACY_ROUTES: Record<string, Route> = {
@@ -64,6 +69,9 @@ const LEGACY_ROUTES: Record<string, Route> = {
   types: routeShareTypes,
   'share-networks': routeShareNetworks,
   shares: routeShares,
+  'quota-sets': routeQuotaSets,
+  'availability-zones': (ctx, rest) => routeAvailabilityZones(ctx, rest, false),
+  'os-availability-zone': (ctx, rest) => routeAvailabilityZones(ctx, rest, true),
 };
 
 function header(req: SimRequest, name: string): string | undefined {

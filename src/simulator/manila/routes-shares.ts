@@ -1,11 +1,13 @@
 import type { SimResponse } from '../server.js';
 import { AVAILABILITY_ZONE, manilaTime, newId, type ShareNetworkRow, type ShareRow } from './state.js';
 import {
-  NOT_FOUND_TEXT, atLeast, collectionLinks, entity, fault, isDict, limited, reply, selfLinks, str, type Ctx,
+  NOT_FOUND_TEXT, atLeast, boolFromString, collectionLinks, entity, fault, isDict, isUuidLike, limited, queryObject, reply,
+  selfLinks, str, type Ctx,
 } from './wire.js';
 import { authorizeController, checkPolicy, inScope, own, strictAllTenants } from './policy.js';
+import { adminAction } from './actions.js';
 
-/** `/shares` (only what share groups need) and `/share-networks` (reads, create, delete). */
+/** `/shares` (list, show, create, delete) and `/share-networks` (reads, create, delete). */
 
 const PROTOCOLS = ['NFS', 'CIFS', 'GLUSTERFS', 'HDFS', 'CEPHFS', 'MAPRFS'];
 
@@ -25,7 +27,7 @@ function readable(ctx: Ctx, s: ShareRow | undefined): ShareRow | undefined {
 }
 
 function shareDetail(ctx: Ctx, s: ShareRow): Record<string, unknown> {
-  const type = ctx.state.shareTypes.get(s.share_type_id);
+  const type = s.share_type_id ? ctx.state.shareTypes.get(s.share_type_id) : undefined;
   const specs = type?.extra_specs ?? {};
   const d: Record<string, unknown> = {
     id: s.id, size: s.size, availability_zone: s.availability_zone, created_at: s.created_at, status: s.status,
@@ -41,7 +43,7 @@ function shareDetail(ctx: Ctx, s: ShareRow): Record<string, unknown> {
   }
   // views/shares.py: host and share_server_id for context.is_admin only.
   if (ctx.caller.isAdmin) {
-    d.host = s.host;
+    d.host = s.host ?? '';
     d.share_server_id = s.share_server_id;
   }
   if (atLeast(ctx, '2.2')) d.snapshot_support = specs.snapshot_support === 'True';
@@ -64,7 +66,8 @@ function shareDetail(ctx: Ctx, s: ShareRow): Record<string, unknown> {
     d.source_share_group_snapshot_member_id = s.source_share_group_snapshot_member_id;
   }
   if (atLeast(ctx, '2.32')) d.mount_snapshot_support = false;
-  if (atLeast(ctx, '2.54')) d.progress = s.status === 'available' ? '100%' : '0%';
+  // The backend reports progress; until then (and without one) it is null.
+  if (atLeast(ctx, '2.54')) d.progress = s.status === 'available' ? '100%' : null;
   if (atLeast(ctx, '2.69')) {
     d.is_soft_deleted = false;
     d.scheduled_to_be_deleted_at = null;
@@ -72,10 +75,22 @@ function shareDetail(ctx: Ctx, s: ShareRow): Record<string, unknown> {
   return d;
 }
 
+// share/api.py _get_share_search_options: what a non-admin may filter by (the rest is dropped silently).
+const MEMBER_SEARCH_OPTIONS = new Set([
+  'name', 'status', 'share_server_id', 'volume_type_id', 'share_type_id', 'snapshot_id', 'host', 'share_network_id',
+  'is_public', 'metadata', 'extra_specs', 'sort_key', 'sort_dir', 'share_group_id', 'share_group_snapshot_id',
+  'export_location_id', 'export_location_path', 'name~', 'description~', 'description', 'limit', 'offset', 'is_soft_deleted',
+]);
+
 function listShares(ctx: Ctx, detail: boolean): SimResponse {
-  const q = ctx.req.query;
-  const exact = ['share_group_id', 'status', 'name', 'share_type_id', 'share_network_id', 'project_id', 'snapshot_id', 'host'];
+  const q = new URLSearchParams(ctx.req.query);
+  const exact = ['share_group_id', 'status', 'name', 'description', 'share_type_id', 'share_network_id', 'project_id', 'snapshot_id', 'host'];
   if (ctx.legacy) exact.push('consistency_group_id');
+  // v2 shares.py index/detail: the LIKE filters and `description` exist from 2.36 and are dropped below.
+  if (!atLeast(ctx, '2.36')) for (const k of ['name~', 'description~', 'description']) q.delete(k);
+  if (!ctx.caller.isAdmin) {
+    for (const k of [...q.keys()]) if (!MEMBER_SEARCH_OPTIONS.has(k) && !(ctx.legacy && k === 'consistency_group_id')) q.delete(k);
+  }
   // share/api.py _get_all: `host` needs share:list_by_host (admin); all_tenants counts for admins only.
   if (q.get('host') !== null) {
     const refused = checkPolicy(ctx, 'share:list_by_host');
@@ -84,15 +99,20 @@ function listShares(ctx: Ctx, detail: boolean): SimResponse {
   const all = strictAllTenants(ctx);
   if (typeof all !== 'boolean') return all;
   let rows = inScope(ctx.state.shares.values(), all ? null : ctx.projectId);
+  const field = (s: ShareRow, key: string) => (s as unknown as Record<string, unknown>)[key];
   for (const key of exact) {
     const v = q.get(key);
-    if (v !== null) rows = rows.filter((s) => String((s as unknown as Record<string, unknown>)[key] ?? '') === v);
+    if (v !== null) rows = rows.filter((s) => String(field(s, key) ?? '') === v);
+  }
+  for (const key of ['name~', 'description~']) {
+    const v = q.get(key);
+    if (v !== null) rows = rows.filter((s) => String(field(s, key.slice(0, -1)) ?? '').toLowerCase().includes(v.toLowerCase()));
   }
   const sortKey = q.get('sort_key') ?? 'created_at';
   const sign = (q.get('sort_dir') ?? 'desc').toLowerCase() === 'asc' ? 1 : -1;
   rows.sort((a, b) => {
-    const x = String((a as unknown as Record<string, unknown>)[sortKey] ?? '');
-    const y = String((b as unknown as Record<string, unknown>)[sortKey] ?? '');
+    const x = String(field(a, sortKey) ?? '');
+    const y = String(field(b, sortKey) ?? '');
     return x < y ? -sign : x > y ? sign : 0;
   });
   const page = limited(ctx, rows);
@@ -105,54 +125,80 @@ function listShares(ctx: Ctx, detail: boolean): SimResponse {
   return reply(ctx, 200, body);
 }
 
+/**
+ * `POST /shares` (v1/shares.py `_create`, then share/api.py `create`), in Manila's order. Zed sends some
+ * NotFound templates unformatted (`e.message`); a group without an availability zone fails on the lookup of
+ * zone None (the share manager sets the zone when it creates the group).
+ */
 function createShare(ctx: Ctx): SimResponse {
   const st = ctx.state;
   const body = entity(ctx.req.body, 'share');
   if (!body) {
     return fault(ctx, 422, 'The server could not comply with the request since it is either malformed or otherwise incorrect.');
   }
-  const proto = String(body.share_proto ?? '').toUpperCase();
-  if (!PROTOCOLS.includes(proto)) return fault(ctx, 400, `Invalid input received: Invalid share protocol provided: ${String(body.share_proto ?? '')}`);
-  const size = Number(body.size);
-  if (!Number.isInteger(size) || size <= 0) {
-    return fault(ctx, 400, `Invalid input received: Share size '${String(body.size)}' must be an integer and greater than 0`);
-  }
-  const typeRef = body.share_type ?? body.volume_type;
-  const type = typeRef === undefined || typeRef === null
-    ? st.defaultShareType()
-    : [...st.shareTypes.values()].find((t) => (t.id === typeRef || t.name === typeRef) && (t.is_public || ctx.caller.isAdmin));
-  if (!type) return fault(ctx, 404, `Share type ${String(typeRef ?? 'default')} not found.`);
-  const row = newShareRow(ctx, {
-    size, share_proto: proto, share_type_id: type.id, name: str(body.name), description: str(body.description),
-    is_public: body.is_public === true, share_network_id: str(body.share_network_id),
-    metadata: typeof body.metadata === 'object' && body.metadata !== null ? (body.metadata as Record<string, string>) : {},
-  });
-  if (row.is_public) {
+  if (body.is_public === true) {
     const refused = checkPolicy(ctx, 'share:create_public_share');
     if (refused) return refused;
   }
-  if (row.share_network_id && !own(ctx, st.shareNetworks.get(row.share_network_id))) {
-    return fault(ctx, 404, `Share network ${row.share_network_id} could not be found.`);
+  let azName: string | null = null;
+  let azId: string | null = null;
+  if (body.availability_zone) {
+    const given = String(body.availability_zone);
+    if (given !== AVAILABILITY_ZONE.name && given !== AVAILABILITY_ZONE.id) return fault(ctx, 404, 'Availability zone %(id)s could not be found.');
+    [azName, azId] = [AVAILABILITY_ZONE.name, AVAILABILITY_ZONE.id];
   }
-  // Group membership is decided here and only here (silently dropped below the version that knows it).
+  // Group membership is decided here and only here (dropped silently below the version that knows it).
   const groupId = !ctx.legacy && atLeast(ctx, '2.31') ? str(body.share_group_id) : null;
+  const group = groupId ? own(ctx, st.shareGroups.get(groupId)) : undefined;
   if (groupId) {
-    const g = own(ctx, st.shareGroups.get(groupId));
-    if (!g) return fault(ctx, 404, 'Share group %(share_group_id)s could not be found.');
-    if (!g.share_types.includes(type.id)) {
-      return fault(ctx, 400, `Invalid parameter value: The specified share type (${type.id}) is not supported by the specified share group (${g.id}).`);
+    if (!group) return fault(ctx, 404, 'Share group %(share_group_id)s could not be found.');
+    if (azId && azId !== group.availability_zone_id) {
+      return fault(ctx, 400, `Invalid input received: Share cannot have AZ ('${azId}') different than share group's one (${group.availability_zone_id ?? 'None'}).`);
     }
-    if (g.status !== 'available') return fault(ctx, 400, `Invalid share group: Share group status must be available, not ${g.status}.`);
-    row.share_group_id = g.id;
-    row.share_network_id = g.share_network_id;
-    row.availability_zone = g.availability_zone ?? row.availability_zone;
+    if (!group.availability_zone_id) return fault(ctx, 404, 'AvailabilityZoneNotFound: Availability zone None could not be found.');
+    azName = group.availability_zone;
   }
+  const networkId = str(body.share_network_id);
+  if (networkId && !own(ctx, st.shareNetworks.get(networkId))) return fault(ctx, 404, `Share network ${networkId} could not be found.`);
+  if ('share_type' in body && 'volume_type' in body) return fault(ctx, 400, 'Cannot specify both share_type and volume_type');
+  const typeRef = body.share_type ?? body.volume_type;
+  const type = typeRef
+    ? [...st.shareTypes.values()].find((t) => (isUuidLike(typeRef) ? t.id === typeRef : t.name === typeRef) && (t.is_public || ctx.caller.isAdmin))
+    : st.defaultShareType();
+  if (typeRef && !type) return fault(ctx, 404, 'Share type not found.');
+  if (!networkId && !groupId && type && boolFromString(type.extra_specs.driver_handles_share_servers)) {
+    return fault(ctx, 400, 'Share network must be set when the driver_handles_share_servers is true.');
+  }
+  const size = body.size;
+  if (!(typeof size === 'number' || typeof size === 'string') || !/^[+-]?\d+$/.test(String(size).trim()) || Number(size) <= 0) {
+    return fault(ctx, 400, `Invalid input received: Share size '${String(size)}' must be an integer and greater than 0.`);
+  }
+  const proto = String(body.share_proto ?? '').toUpperCase();
+  if (!PROTOCOLS.includes(proto)) {
+    return fault(ctx, 400, `Invalid input received: Invalid share protocol provided: ${String(body.share_proto ?? '')}. It is either disabled or unsupported. Available protocols: [${PROTOCOLS.map((p) => `'${p}'`).join(', ')}].`);
+  }
+  if (group) {
+    if (group.status !== 'available') return fault(ctx, 400, `Share group status must be available, got ${group.status}.`);
+    if (type && !group.share_types.includes(type.id)) {
+      return fault(ctx, 400, `The specified share type (${type.id}) is not supported by the specified share group (${group.id}).`);
+    }
+    if (group.share_network_id !== networkId) {
+      return fault(ctx, 400, `The specified share network (${networkId ?? 'None'}) is not supported by the specified share group (${group.id}).`);
+    }
+  }
+  const row = newShareRow(ctx, {
+    size: Number(size), share_proto: proto, share_type_id: type?.id ?? null, name: str(body.name), description: str(body.description),
+    is_public: body.is_public === true, share_network_id: networkId, availability_zone: azName,
+    metadata: isDict(body.metadata) ? (body.metadata as Record<string, string>) : {},
+    // A share in a group goes to the group's backend (share/api.py create: `host = share_group['host']`).
+    host: group?.host ?? null, share_group_id: group?.id ?? null,
+  });
   const cgId = ctx.legacy && ctx.experimental && atLeast(ctx, '2.4') ? str(body.consistency_group_id) : null;
   if (cgId) {
     const cg = own(ctx, st.consistencyGroups.get(cgId));
     if (!cg) return fault(ctx, 404, `Consistency group ${cgId} not found.`);
-    if (!cg.share_types.includes(type.id)) {
-      return fault(ctx, 400, `Invalid parameter value: The specified share type (${type.id}) is not supported by the specified consistency group (${cg.id}).`);
+    if (!type || !cg.share_types.includes(type.id)) {
+      return fault(ctx, 400, `Invalid parameter value: The specified share type (${type?.id ?? 'None'}) is not supported by the specified consistency group (${cg.id}).`);
     }
     if (cg.status !== 'available') return fault(ctx, 400, `Invalid consistency group: Consistency group status must be available, not ${cg.status}.`);
     row.consistency_group_id = cg.id;
@@ -163,38 +209,75 @@ function createShare(ctx: Ctx): SimResponse {
   return reply(ctx, 200, { share: shareDetail(ctx, row) });
 }
 
+/** The admin actions a fixture needs: `reset_status` and `force_delete` (`os-` names below 2.7). */
+function shareAction(ctx: Ctx, id: string): SimResponse {
+  const st = ctx.state;
+  const modern = atLeast(ctx, '2.7');
+  return adminAction(ctx, id, {
+    resource: 'share',
+    actions: modern ? { reset_status: 'reset', force_delete: 'force' } : { 'os-reset_status': 'reset', 'os-force_delete': 'force' },
+    gate: () => undefined,
+    exists: (x) => readable(ctx, st.shares.get(x)) !== undefined,
+    setStatus: (x, status) => {
+      const s = st.shares.get(x);
+      if (s) s.status = status;
+      st.cancel('share', x);
+    },
+    forceDelete: (x) => {
+      const s = st.shares.get(x);
+      if (s?.host) {
+        s.status = 'deleting';
+        st.schedule('share', x, 'gone');
+      } else {
+        st.shares.delete(x);
+        st.cancel('share', x);
+      }
+    },
+  });
+}
+
 function deleteShare(ctx: Ctx, id: string): SimResponse {
   const st = ctx.state;
   const s = readable(ctx, st.shares.get(id));
   if (!s) return fault(ctx, 404, NOT_FOUND_TEXT);
   const q = ctx.req.query;
-  const [param, current, label] = ctx.legacy
-    ? ['consistency_group_id', s.consistency_group_id, 'consistency group']
-    : ['share_group_id', s.share_group_id, 'share group'];
-  const given = q.get(param);
-  if (current && given === null) {
-    return fault(ctx, 400, `Must provide '${param}' as a request parameter when deleting a share in a ${label}.`);
-  }
-  if (given && !current) {
-    return fault(ctx, 400, `Cannot provide '${param}' as a request parameter when deleting a share that is not in a ${label}.`);
-  }
-  if (given && current && given !== current) {
-    return fault(ctx, 400, `Share ${s.id} is not in ${label} ${given}.`);
+  // v1/shares.py delete: the group's id must come with the request (a consistency group's before Ocata).
+  if (ctx.legacy) {
+    const given = q.get('consistency_group_id');
+    if (s.consistency_group_id && given === null) {
+      return fault(ctx, 400, "Must provide 'consistency_group_id' as a request parameter when deleting a share in a consistency group.");
+    }
+    if (s.consistency_group_id && given !== s.consistency_group_id) {
+      return fault(ctx, 400, "The specified 'consistency_group_id' does not match the consistency group id of the share.");
+    }
+  } else if (s.share_group_id) {
+    const given = q.get('share_group_id');
+    if (!given) return fault(ctx, 400, "Must provide 'share_group_id' as a request parameter when deleting a share in a share group.");
+    if (given !== s.share_group_id) return fault(ctx, 400, "The specified 'share_group_id' does not match the share group id of the share.");
   }
   // share/api.py delete is wrapped in check_policy('share', target=the share): PolicyNotAuthorized's text.
   const refused = checkPolicy(ctx, 'share:delete', s.project_id);
   if (refused) return refused;
-  if (!['available', 'error', 'inactive'].includes(s.status)) {
-    return fault(ctx, 403, "Invalid share: Share status must be one of ('available', 'error', 'inactive').");
+  // InvalidShare -> HTTPForbidden(explanation=e.message): Zed sends the template, placeholder and all.
+  if (!['available', 'error', 'inactive'].includes(s.status)) return fault(ctx, 403, 'Invalid share: %(reason)s.');
+  const members = [...st.shareGroupSnapshots.values(), ...st.cgSnapshots.values()].some((g) => g.members.some((m) => m.share_id === id));
+  if (members) return fault(ctx, 403, 'Invalid share: %(reason)s.');
+  if (!s.host) {
+    // share/api.py delete: an instance that never reached a backend is removed at once.
+    st.shares.delete(id);
+    st.cancel('share', id);
+  } else {
+    s.status = 'deleting';
+    st.schedule('share', id, 'gone');
   }
-  s.status = 'deleting';
-  st.schedule('share', id, 'gone');
   return reply(ctx, 202);
 }
 
 export function routeShares(ctx: Ctx, rest: string[]): SimResponse | undefined {
   const m = ctx.req.method;
-  const [id, extra] = rest;
+  const [id, extra, more] = rest;
+  if (more !== undefined) return undefined;
+  if (id !== undefined && extra === 'action') return m === 'POST' ? shareAction(ctx, id) : undefined;
   if (extra !== undefined) return undefined;
   if (id === undefined) {
     if (m === 'GET') return listShares(ctx, false);
@@ -291,6 +374,29 @@ function deleteNetwork(ctx: Ctx, id: string): SimResponse {
   return reply(ctx, 202);
 }
 
+/**
+ * share_networks.py `_get_share_networks`: every other query key is matched in Python against the network's
+ * attributes (or its subnets'); from 2.36 a `key~` matches a substring. An unknown key matches nothing.
+ */
+function searchNetworks(ctx: Ctx, rows: ShareNetworkRow[]): ShareNetworkRow[] {
+  const skip = new Set(['all_tenants', 'created_since', 'created_before', 'limit', 'offset', 'security_service_id', 'project_id']);
+  let out = rows;
+  for (const [key, raw] of queryObject(ctx.req.query)) {
+    if (skip.has(key)) continue;
+    const value: string | number = key === 'ip_version' || key === 'segmentation_id' ? Number(raw) : raw;
+    const attr = (n: ShareNetworkRow, k: string) => (n as unknown as Record<string, unknown>)[k];
+    out = out.filter((n) => {
+      if (attr(n, key) === value) return true;
+      if (key.endsWith('~') && atLeast(ctx, '2.36')) {
+        const v = attr(n, key.slice(0, -1));
+        return typeof v === 'string' && v.includes(String(value));
+      }
+      return false;
+    });
+  }
+  return out;
+}
+
 export function routeShareNetworks(ctx: Ctx, rest: string[]): SimResponse | undefined {
   const m = ctx.req.method;
   const [id, extra] = rest;
@@ -304,9 +410,12 @@ export function routeShareNetworks(ctx: Ctx, rest: string[]): SimResponse | unde
     const all = projectFilter === null ? strictAllTenants(ctx) : false;
     if (typeof all !== 'boolean') return all;
     const scope = projectFilter ?? (all ? null : ctx.projectId);
-    const rows = inScope(ctx.state.shareNetworks.values(), scope).sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
-    if (id === undefined) return reply(ctx, 200, { share_networks: rows.map((n) => ({ id: n.id, name: n.name })) });
-    return reply(ctx, 200, { share_networks: rows.map((n) => networkView(ctx, n)) });
+    // No ORDER BY in share_network_get_all_by_filter: rows come in the order the database keeps them.
+    const rows = searchNetworks(ctx, inScope(ctx.state.shareNetworks.values(), scope));
+    const page = limited(ctx, rows);
+    if (!Array.isArray(page)) return page;
+    if (id === undefined) return reply(ctx, 200, { share_networks: page.map((n) => ({ id: n.id, name: n.name })) });
+    return reply(ctx, 200, { share_networks: page.map((n) => networkView(ctx, n)) });
   }
   const n = own(ctx, ctx.state.shareNetworks.get(id));
   return n ? reply(ctx, 200, { share_network: networkView(ctx, n) }) : fault(ctx, 404, `Share network ${id} could not be found.`);

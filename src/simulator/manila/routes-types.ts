@@ -1,12 +1,12 @@
 import type { SimResponse } from '../server.js';
-import { newId, type ShareGroupTypeRow, type ShareTypeRow } from './state.js';
-import { atLeast, entity, fault, isDict, reply, shareGroupGate, str, type Ctx } from './wire.js';
+import { newId, type ShareTypeRow } from './state.js';
+import { atLeast, entity, fault, isDict, reply, str, type Ctx } from './wire.js';
 import { authorizeController } from './policy.js';
 
-/** `/types` (share types) and `/share-group-types`: reads, plus creates for fixtures. */
+/** `/types` (share types): reads, plus creates for fixtures. Share group types: routes-group-types.ts. */
 
 /** Only admins choose (`is_public`, `all`); everyone else lists public types. Types are global, not per project. */
-function parseIsPublic(ctx: Ctx): boolean | null | SimResponse {
+export function parseIsPublic(ctx: Ctx): boolean | null | SimResponse {
   if (!ctx.caller.isAdmin) return true;
   const raw = ctx.req.query.get('is_public');
   if (raw === null) return true;
@@ -76,65 +76,4 @@ export function routeShareTypes(ctx: Ctx, rest: string[]): SimResponse | undefin
   if (!t) return fault(ctx, 404, id === 'default' ? 'Default share type not found' : `Share type ${id} not found.`);
   const view = shareTypeView(ctx, t);
   return reply(ctx, 200, { share_type: view, volume_type: view });
-}
-
-function groupTypeView(ctx: Ctx, t: ShareGroupTypeRow): Record<string, unknown> {
-  const d: Record<string, unknown> = {
-    id: t.id,
-    name: t.name,
-    is_public: t.is_public,
-    group_specs: { ...t.group_specs },
-    share_types: [...t.share_types],
-  };
-  if (atLeast(ctx, '2.46')) d.is_default = ctx.state.defaultShareGroupType()?.id === t.id;
-  return d;
-}
-
-function createGroupType(ctx: Ctx): SimResponse {
-  const st = ctx.state;
-  const body = entity(ctx.req.body, 'share_group_type');
-  if (!body) return fault(ctx, 400, "'share_group_type' is missing from the request body.");
-  const name = str(body.name);
-  if (!name) return fault(ctx, 400, 'Share group type name is not valid.');
-  const refs = body.share_types;
-  if (!Array.isArray(refs) || refs.length === 0) return fault(ctx, 400, 'Supported share types must be provided.');
-  const ids: string[] = [];
-  for (const ref of refs) {
-    const t = [...st.shareTypes.values()].find((x) => x.id === ref || x.name === ref);
-    if (!t) return fault(ctx, 404, `Share type with name or id ${String(ref)} could not be found.`);
-    ids.push(t.id);
-  }
-  if ([...st.shareGroupTypes.values()].some((t) => t.name === name)) {
-    return fault(ctx, 409, `Share group type ${name} already exists.`);
-  }
-  const specs = isDict(body.group_specs) ? body.group_specs : {};
-  const row: ShareGroupTypeRow = {
-    id: newId(), name, is_public: body.is_public === undefined ? true : Boolean(body.is_public),
-    group_specs: Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, String(v)])), share_types: ids,
-  };
-  st.shareGroupTypes.set(row.id, row);
-  return reply(ctx, 200, { share_group_type: groupTypeView(ctx, row) });
-}
-
-export function routeShareGroupTypes(ctx: Ctx, rest: string[]): SimResponse | undefined {
-  const m = ctx.req.method;
-  const [id, extra] = rest;
-  if (extra !== undefined) return undefined;
-  if (id === undefined) {
-    if (m !== 'GET' && m !== 'POST') return undefined;
-    const denied = shareGroupGate(ctx);
-    if (denied) return denied;
-    if (m === 'POST') return authorizeController(ctx, 'share_group_type:create') ?? createGroupType(ctx);
-    const pub = parseIsPublic(ctx);
-    if (typeof pub === 'object' && pub !== null) return pub;
-    const items = [...ctx.state.shareGroupTypes.values()].filter((t) => pub === null || t.is_public === pub);
-    // No paging and no links on this collection.
-    return reply(ctx, 200, { share_group_types: items.map((t) => groupTypeView(ctx, t)) });
-  }
-  if (m !== 'GET') return undefined;
-  const denied = shareGroupGate(ctx);
-  if (denied) return denied;
-  const t = visible(ctx, id === 'default' ? ctx.state.defaultShareGroupType() : ctx.state.shareGroupTypes.get(id));
-  if (!t) return fault(ctx, 404, id === 'default' ? 'Default share group type not found.' : `Share group type ${id} not found.`);
-  return reply(ctx, 200, { share_group_type: groupTypeView(ctx, t) });
 }

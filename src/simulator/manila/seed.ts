@@ -85,11 +85,11 @@ function seedTypesAndNetworks(st: ManilaState): void {
   const G = SEED_IDS.shareGroupTypes;
   st.shareGroupTypes.set(G.default, {
     id: G.default, name: SEED_DEFAULTS.shareGroupType, is_public: true,
-    group_specs: { consistent_snapshot_support: 'pool' }, share_types: [T.defaultNfs, T.goldDhss],
+    group_specs: { consistent_snapshot_support: 'pool' }, share_types: [T.defaultNfs, T.goldDhss], projects: [],
   });
   st.shareGroupTypes.set(G.replicated, {
     id: G.replicated, name: 'dhss_group_type', is_public: true,
-    group_specs: {}, share_types: [T.goldDhss],
+    group_specs: {}, share_types: [T.goldDhss], projects: [],
   });
   const N = SEED_IDS.shareNetworks;
   const net = (id: string, name: string, n: number, created: string) => ({

@@ -16,6 +16,8 @@ export interface ShareGroupTypeRow {
   is_public: boolean;
   group_specs: Record<string, string>;
   share_types: string[];
+  /** Projects a private type is shared with (`share_group_type_projects`). */
+  projects: string[];
 }
 
 export interface ShareNetworkRow {
@@ -66,7 +68,8 @@ export interface ShareRow {
   status: string;
   size: number;
   share_proto: string;
-  share_type_id: string;
+  /** Null for a share created without a type while no default share type is configured. */
+  share_type_id: string | null;
   share_network_id: string | null;
   share_server_id: string | null;
   share_group_id: string | null;
@@ -90,7 +93,7 @@ export interface SnapshotMemberRow {
   created_at: string;
   size: number;
   share_proto: string;
-  share_type_id: string;
+  share_type_id: string | null;
   project_id: string;
   share_id: string;
   status: string;
@@ -163,6 +166,8 @@ export class ManilaState {
    */
   defaultShareTypeName: string | null = null;
   defaultShareGroupTypeName: string | null = null;
+  /** Quota limits an admin set per project (`PUT /quota-sets/{project}`); the rest are Manila's defaults. */
+  readonly quotaLimits = new Map<string, Record<string, number>>();
 
   constructor(
     readonly projectId: string,
@@ -198,6 +203,9 @@ export class ManilaState {
         else if (g.status === 'creating') {
           g.status = 'available';
           g.host ??= SIM_HOST;
+          // share/manager.py _get_az_for_share_group: a group created without a zone gets its service's zone.
+          g.availability_zone ??= AVAILABILITY_ZONE.name;
+          g.availability_zone_id ??= AVAILABILITY_ZONE.id;
           // The share manager records what the backend reports; the API (and reset_status) never set it. The
           // group type's spec stands in for the capability of the backend the scheduler matched it with.
           g.consistent_snapshot_support =
@@ -234,6 +242,7 @@ export class ManilaState {
         else if (s.status === 'creating') {
           s.status = 'available';
           s.host ??= SIM_HOST;
+          s.availability_zone ??= AVAILABILITY_ZONE.name;
           if (s.export_locations.length === 0) s.export_locations = [exportPath(s)];
         }
         return;
