@@ -86,6 +86,33 @@ describe('Cinder simulator: volume snapshots', () => {
   });
 });
 
+describe('Cinder simulator: group snapshot preconditions (group_snapshot_create, _create_snapshot_in_db_validate)', () => {
+  let sim: Sim;
+  beforeAll(async () => {
+    sim = await startCinderSimulator({ port: 0, transitionMs: 20 });
+  });
+  afterAll(() => sim.close());
+
+  const create = (groupId: string) => call(sim, 'POST', '/group_snapshots', { body: { group_snapshot: { group_id: groupId } } });
+
+  it('refuses an empty, creating or updating group, and a volume in error or never scheduled; an error group is fine', async () => {
+    const empty = "Invalid Group: Source group cannot be empty or in 'creating' or 'updating' state. No group snapshot will be created.";
+    expect((await create(SEED.groups.emptyStaging)).json.badRequest.message).toBe(empty);
+    const web = sim.state.groups.get(SEED.groups.webTier)!;
+    web.status = 'updating';
+    expect((await create(web.id)).json.badRequest.message).toBe(empty);
+    web.status = 'error';
+    expect((await create(web.id)).status).toBe(202);
+    expect((await create(SEED.groups.analyticsScratch)).json.badRequest.message).toBe(
+      'Invalid volume: The snapshot cannot be created when the volume is in error status.',
+    );
+    sim.state.volumes.get(SEED.volume(8))!.host = null;
+    expect((await create(SEED.groups.drFailoverDrill)).json.badRequest.message).toBe(
+      'Invalid volume: The snapshot cannot be created because volume has not been scheduled to any host.',
+    );
+  });
+});
+
 describe('Cinder simulator: group type administration', () => {
   let sim: Sim;
   beforeAll(async () => {

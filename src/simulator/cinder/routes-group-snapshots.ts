@@ -49,19 +49,23 @@ function createSnapshot(ctx: Ctx) {
   const state = ctx.state;
   const g = state.requireGroup(groupId, ctx.caller);
   authorize(ctx, 'group:create_group_snapshot', g.project_id);
-  if (g.status !== 'available') {
-    throw badRequest(`Invalid Group: Group ${g.id} status must be available, but current status is: ${g.status}.`);
-  }
+  // group_snapshot_create inserts only while the group holds a volume and is not being created or updated; no
+  // other group status is checked (an `error` group with volumes can be snapshotted).
   const volumes = state.groupVolumes(g.id);
-  if (volumes.length === 0) throw badRequest(`Invalid Group: Group ${g.id} has no volumes; cannot create a snapshot.`);
-  const valid = ['available', 'in-use'];
+  if (volumes.length === 0 || g.status === 'creating' || g.status === 'updating') {
+    throw badRequest(
+      "Invalid Group: Source group cannot be empty or in 'creating' or 'updating' state. No group snapshot will be created.",
+    );
+  }
+  // volume/api.py _create_snapshot_in_db_validate, per volume.
   for (const v of volumes) {
-    if (!v.host) {
-      throw badRequest(`Invalid volume: The snapshot cannot be created because volume ${v.id} is not assigned to a host.`);
+    const invalid = (reason: string) => badRequest(`Invalid volume: ${reason}`);
+    if (!v.host) throw invalid('The snapshot cannot be created because volume has not been scheduled to any host.');
+    if (v.status === 'maintenance') throw invalid('The snapshot cannot be created when the volume is in maintenance mode.');
+    if (v.migration_status && v.migration_status.startsWith('migrating')) {
+      throw invalid('Snapshot cannot be created while volume is migrating.');
     }
-    if (!valid.includes(v.status)) {
-      throw badRequest(`Invalid volume: Volume ${v.id} status must be ${pyTuple(valid)}, but current status is: ${v.status}.`);
-    }
+    if (v.status === 'error') throw invalid('The snapshot cannot be created when the volume is in error status.');
   }
   const s = state.addGroupSnapshot({
     project_id: ctx.caller.projectId,
