@@ -5,8 +5,10 @@ import type { Connection } from '../graphql/connections.js';
 import type { AboutShape } from '../graphql/about.js';
 import type { ViewerShape } from '../resolvers/identity/Viewer.js';
 import type { ManilaShareGroup, ManilaShareGroupSnapshot, ManilaShareGroupSnapshotMember, ManilaShareGroupType, ManilaShareType, ManilaShareNetwork, ManilaShareNetworkSubnet, ManilaShare, ManilaConsistencyGroup, ManilaCgSnapshot, ManilaCgSnapshotMember } from '../upstreams/manila/types.js';
-import type { SdrsProtectionGroup, SdrsJob, SdrsJobEntities } from '../upstreams/sdrs/types.js';
+import type { SdrsProtectionGroup, SdrsJob, SdrsJobEntities, SdrsProtectedInstance, SdrsReplicationPair, SdrsDrill } from '../upstreams/sdrs/types.js';
 import type { JobPayloadShape } from '../resolvers/sdrs/mutations/jobPayload.js';
+import type { AttachmentShape } from '../resolvers/sdrs/ProtectedInstance.js';
+import type { DrillServerShape } from '../resolvers/sdrs/DisasterRecoveryDrill.js';
 import type { RequestContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -36,6 +38,17 @@ export type About = {
   __typename?: 'About';
   /** One entry per upstream service. */
   services: Array<ServiceInfo>;
+};
+
+/** An availability zone of one service. */
+export type AvailabilityZone = {
+  __typename?: 'AvailabilityZone';
+  /** False when the service reports the zone as unavailable. */
+  available: Scalars['Boolean']['output'];
+  /** Zone name, as `availabilityZone` inputs take it. */
+  name: Scalars['String']['output'];
+  /** `cinder` or `manila`. */
+  service: Scalars['String']['output'];
 };
 
 /**
@@ -444,6 +457,79 @@ export type DisableGroupReplicationPayload = {
   __typename?: 'DisableGroupReplicationPayload';
   /** The group, re-read from Cinder. */
   group?: Maybe<Group>;
+};
+
+/** A DR drill: copies of a protection group's servers started in an isolated VPC from the DR-site data. */
+export type DisasterRecoveryDrill = {
+  __typename?: 'DisasterRecoveryDrill';
+  /** When the drill was created. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The drill's servers. */
+  drillServers: Array<DrillServer>;
+  /** Id of the VPC the drill servers run in. */
+  drillVpcId?: Maybe<Scalars['ID']['output']>;
+  /** SDRS id (a UUID). */
+  id: Scalars['ID']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** The protection group; null when it is gone. */
+  protectionGroup?: Maybe<ProtectionGroup>;
+  /** Id of the protection group. */
+  protectionGroupId: Scalars['ID']['output'];
+  /** The status string exactly as SDRS sent it. */
+  rawStatus: Scalars['String']['output'];
+  /** Status; UNKNOWN for a value this facade does not know (then read `rawStatus`). */
+  status: DisasterRecoveryDrillStatus;
+  /** When the drill last changed. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A page of a protection group's DR drills. */
+export type DisasterRecoveryDrillConnection = {
+  __typename?: 'DisasterRecoveryDrillConnection';
+  /** The drills with their cursors. */
+  edges: Array<DisasterRecoveryDrillEdge>;
+  /** The drills of this page. */
+  nodes: Array<DisasterRecoveryDrill>;
+  /** Paging information. */
+  pageInfo: PageInfo;
+  /** How many drills the group has (SDRS `count`). */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A DR drill and its cursor. */
+export type DisasterRecoveryDrillEdge = {
+  __typename?: 'DisasterRecoveryDrillEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The drill. */
+  node: DisasterRecoveryDrill;
+};
+
+/** Status of a DR drill, as SDRS documents it. */
+export type DisasterRecoveryDrillStatus =
+  /** Created: the drill servers run in the drill VPC. */
+  | 'AVAILABLE'
+  /** Being created. */
+  | 'CREATING'
+  /** Being deleted. */
+  | 'DELETING'
+  /** Creation failed. */
+  | 'ERROR'
+  /** Deletion failed. */
+  | 'ERROR_DELETING'
+  /** A status this facade does not know; read `rawStatus`. */
+  | 'UNKNOWN';
+
+/** A server a DR drill started in the drill VPC, standing in for a protected instance. */
+export type DrillServer = {
+  __typename?: 'DrillServer';
+  /** Id of the drill server. */
+  drillServerId: Scalars['ID']['output'];
+  /** The protected instance it stands in for (read with the group's instances); null when it is gone. */
+  protectedInstance?: Maybe<ProtectedInstance>;
+  /** Id of the protected instance it stands in for. */
+  protectedInstanceId?: Maybe<Scalars['ID']['output']>;
 };
 
 /** Input of `enableGroupReplication`. */
@@ -1103,13 +1189,155 @@ export type PriorityStation =
   /** The site that was the DR site when the group was created. */
   | 'TARGET';
 
+/** A server SDRS replicates from the production site to the DR site, as a member of a protection group. */
+export type ProtectedInstance = {
+  __typename?: 'ProtectedInstance';
+  /** The replication pairs attached to the instance, with their device names. */
+  attachments: Array<ProtectedInstanceAttachment>;
+  /** When the instance was created. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Description. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Whether the resource is frozen (`metadata.__system__frozen`). */
+  frozen: Scalars['Boolean']['output'];
+  /** SDRS id (a UUID). */
+  id: Scalars['ID']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** The site currently in production (the group's); null when SDRS sends a value this facade does not know. */
+  priorityStation?: Maybe<PriorityStation>;
+  /** The server running production now (source or target server, per `priorityStation`). */
+  productionServerId?: Maybe<Scalars['ID']['output']>;
+  /** Synchronisation progress in percent (0-100). */
+  progress?: Maybe<Scalars['Int']['output']>;
+  /** The protection group; null when it is gone. */
+  protectionGroup?: Maybe<ProtectionGroup>;
+  /** Id of the protection group. */
+  protectionGroupId: Scalars['ID']['output'];
+  /** The status string exactly as SDRS sent it (kebab-case). */
+  rawStatus: Scalars['String']['output'];
+  /** The replication pairs attached to the instance (read with the group's pairs, not one call per pair). */
+  replicationPairs: Array<ReplicationPair>;
+  /** Id of the server at the site that was production when the instance was created. */
+  sourceServerId?: Maybe<Scalars['ID']['output']>;
+  /** Status; UNKNOWN for a value this facade does not know (then read `rawStatus`). */
+  status: ProtectedInstanceStatus;
+  /** Tags. */
+  tags: Array<ProtectedInstanceTag>;
+  /** Id of the server at the site that was the DR site when the instance was created. */
+  targetServerId?: Maybe<Scalars['ID']['output']>;
+  /** When the instance last changed. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A replication pair attached to a protected instance, and the device name it has there. */
+export type ProtectedInstanceAttachment = {
+  __typename?: 'ProtectedInstanceAttachment';
+  /** Device name on the server, e.g. `/dev/vda`. */
+  device?: Maybe<Scalars['String']['output']>;
+  /** The replication pair; null when it is gone. */
+  replicationPair?: Maybe<ReplicationPair>;
+  /** Id of the replication pair. */
+  replicationPairId: Scalars['ID']['output'];
+};
+
+/** A page of a protection group's protected instances. */
+export type ProtectedInstanceConnection = {
+  __typename?: 'ProtectedInstanceConnection';
+  /** The instances with their cursors. */
+  edges: Array<ProtectedInstanceEdge>;
+  /** The instances of this page. */
+  nodes: Array<ProtectedInstance>;
+  /** Paging information. */
+  pageInfo: PageInfo;
+  /** How many instances the group has (SDRS `count`). */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A protected instance and its cursor. */
+export type ProtectedInstanceEdge = {
+  __typename?: 'ProtectedInstanceEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The instance. */
+  node: ProtectedInstance;
+};
+
+/** Status of a protected instance, as SDRS documents it (kebab-case upstream). */
+export type ProtectedInstanceStatus =
+  /** Created; protection not running. */
+  | 'AVAILABLE'
+  /** Being created. */
+  | 'CREATING'
+  /** Being deleted. */
+  | 'DELETING'
+  /** Creation failed. */
+  | 'ERROR'
+  /** Deletion failed. */
+  | 'ERROR_DELETING'
+  /** The failover failed. */
+  | 'ERROR_FAILING_OVER'
+  /** Enabling protection again failed. */
+  | 'ERROR_REPROTECTING'
+  /** Changing the flavor failed. */
+  | 'ERROR_RESIZING'
+  /** The planned switchover failed. */
+  | 'ERROR_REVERSING'
+  /** Enabling protection failed. */
+  | 'ERROR_STARTING'
+  /** Stopping protection failed. */
+  | 'ERROR_STOPPING'
+  /** Failed over: the server runs at the DR site. */
+  | 'FAILED_OVER'
+  /** A failover is running. */
+  | 'FAILING_OVER'
+  /** The synchronisation of the instance's replication pairs is abnormal. */
+  | 'FAULT'
+  /** A server of the instance was deleted outside SDRS: no operation is possible on the instance or its group. */
+  | 'INVALID'
+  /** A network interface is being added. */
+  | 'NIC_CREATING'
+  /** A network interface is being removed. */
+  | 'NIC_DELETING'
+  /** Protection is running. */
+  | 'PROTECTED'
+  /** Protection is being enabled again after a failover. */
+  | 'REPROTECTING'
+  /** The server's flavor is being changed. */
+  | 'RESIZING'
+  /** A planned switchover is running. */
+  | 'REVERSING'
+  /** Protection is being enabled. */
+  | 'STARTING'
+  /** Protection is being stopped. */
+  | 'STOPPING'
+  /** A status this facade does not know; read `rawStatus`. */
+  | 'UNKNOWN';
+
+/** A tag on a protected instance. */
+export type ProtectedInstanceTag = {
+  __typename?: 'ProtectedInstanceTag';
+  /** Key. */
+  key: Scalars['String']['output'];
+  /** Value. */
+  value?: Maybe<Scalars['String']['output']>;
+};
+
 /**
  * An SDRS protection group: servers replicated from a production site to a DR site in another availability zone,
  * protected, failed over and switched back together.
  */
 export type ProtectionGroup = {
   __typename?: 'ProtectionGroup';
-  /** Actions SDRS's documented status rules allow now. SDRS checks further preconditions (replication pairs exist, servers stopped). */
+  /**
+   * Actions SDRS's documented preconditions allow now. Checked here: the group's status; replication pairs exist
+   * (`replicationNum`) for START_PROTECTION, FAILOVER and REVERSE; no protected instance is INVALID (its server was
+   * deleted outside SDRS: SDRS then refuses every action on the group); no replication pair has its link down
+   * (fault level REPLICATION_LINK_DOWN) for FAILOVER; an empty group and no running job for DELETE. The instances and
+   * pairs are read with the batched listings of `protectedInstances` and `replicationPairs` (shared with them, and
+   * only for a group whose status allows an action), never one call per group. Not checked, because SDRS does not
+   * show server power states: REPROTECT needs the DR-site servers stopped, REVERSE the production servers stopped.
+   */
   allowedActions: Array<ProtectionGroupAction>;
   /** When the group was created. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
@@ -1123,6 +1351,12 @@ export type ProtectionGroup = {
   domainName?: Maybe<Scalars['String']['output']>;
   /** Deployment model (`migration`). */
   drType?: Maybe<Scalars['String']['output']>;
+  /**
+   * The group's DR drills, newest first. SDRS filters drills by one group only: the first page of every group on a page
+   * of groups comes from one listing of the project's drills while that stays within 50 drills per group, else from one
+   * listing per group, sent together. Null, with an error at this path, when SDRS cannot list them.
+   */
+  drills?: Maybe<DisasterRecoveryDrillConnection>;
   /** `normal` or `abnormal` as SDRS sent it; may be null (see `protectedStatus`). */
   healthStatus?: Maybe<Scalars['String']['output']>;
   /** SDRS id (a UUID). */
@@ -1137,6 +1371,11 @@ export type ProtectionGroup = {
   progress?: Maybe<Scalars['Int']['output']>;
   /** Number of protected instances (servers) in the group. */
   protectedInstanceNum?: Maybe<Scalars['Int']['output']>;
+  /**
+   * The servers SDRS protects in this group, newest first. The first page of every group on a page of groups is read
+   * together (one listing per 30 groups). Null, with an error at this path, when SDRS cannot list them.
+   */
+  protectedInstances?: Maybe<ProtectedInstanceConnection>;
   /** `started` or `stopped` as SDRS sent it; null for groups created after an SDRS upgrade, so prefer `protectionState`. */
   protectedStatus?: Maybe<Scalars['String']['output']>;
   /** The protection state derived from `status` (reliable for every group, unlike `protectedStatus`). */
@@ -1149,6 +1388,11 @@ export type ProtectionGroup = {
   replicationModel?: Maybe<Scalars['String']['output']>;
   /** Number of replication pairs (replicated disks) in the group. */
   replicationNum?: Maybe<Scalars['Int']['output']>;
+  /**
+   * The group's replication pairs (replicated disks), newest first, read like `protectedInstances` (one listing per 30
+   * groups). Null, with an error at this path, when SDRS cannot list them.
+   */
+  replicationPairs?: Maybe<ReplicationPairConnection>;
   /** `active`, `inactive`, `copying` or `active-stopped` as SDRS sent it; may be null (see `protectedStatus`). */
   replicationStatus?: Maybe<Scalars['String']['output']>;
   /** Kind of protected servers (`ECS`). */
@@ -1169,15 +1413,53 @@ export type ProtectionGroup = {
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
-/** What can be done to a protection group now, judged from its status by SDRS's documented rules. */
+
+/**
+ * An SDRS protection group: servers replicated from a production site to a DR site in another availability zone,
+ * protected, failed over and switched back together.
+ */
+export type ProtectionGroupDrillsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * An SDRS protection group: servers replicated from a production site to a DR site in another availability zone,
+ * protected, failed over and switched back together.
+ */
+export type ProtectionGroupProtectedInstancesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * An SDRS protection group: servers replicated from a production site to a DR site in another availability zone,
+ * protected, failed over and switched back together.
+ */
+export type ProtectionGroupReplicationPairsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What can be done to a protection group now, judged by the preconditions SDRS's API reference documents (see `allowedActions`). */
 export type ProtectionGroupAction =
-  /** Fail over to the DR site (from PROTECTED, ERROR_FAILING_OVER or ERROR_REVERSING): `failoverProtectionGroup`. */
+  /**
+   * Delete the group: it holds no protected instances, replication pairs or DR drills (SDRS refuses otherwise) and no
+   * job is changing it: `deleteProtectionGroup`.
+   */
+  | 'DELETE'
+  /**
+   * Fail over to the DR site (from PROTECTED, ERROR_FAILING_OVER or ERROR_REVERSING; the group needs replication pairs,
+   * none of them with its replication link down): `failoverProtectionGroup`.
+   */
   | 'FAILOVER'
   /** Enable protection again after a failover (from FAILED_OVER or ERROR_REPROTECTING): `startProtection`. */
   | 'REPROTECT'
-  /** Planned switchover (from PROTECTED or ERROR_REVERSING): `reverseProtectionGroup`. */
+  /** Planned switchover (from PROTECTED or ERROR_REVERSING; the group needs replication pairs): `reverseProtectionGroup`. */
   | 'REVERSE'
-  /** Enable protection (from AVAILABLE or ERROR_STARTING): `startProtection`. */
+  /** Enable protection (from AVAILABLE or ERROR_STARTING; the group needs replication pairs): `startProtection`. */
   | 'START_PROTECTION'
   /** Stop protection (from PROTECTED or ERROR_STOPPING): `stopProtection`. */
   | 'STOP_PROTECTION';
@@ -1286,6 +1568,8 @@ export type Query = {
   __typename?: 'Query';
   /** Facade and upstream status: which services are configured, real or simulated, and their API versions. */
   about: About;
+  /** Availability zones of Cinder and Manila, each saying its service and whether it is available. */
+  availabilityZones: Array<AvailabilityZone>;
   /**
    * One consistency group by its UUID; null when it does not exist. Only on a Manila whose API stops below 2.31
    * (before Ocata); any newer Manila answers NOT_SUPPORTED: use `shareGroup`.
@@ -1297,6 +1581,8 @@ export type Query = {
   consistencyGroupSnapshots?: Maybe<ConsistencyGroupSnapshotConnection>;
   /** Consistency groups of the caller's project, newest first. Legacy Manila (API below 2.31) only, else NOT_SUPPORTED. */
   consistencyGroups?: Maybe<ConsistencyGroupConnection>;
+  /** One DR drill by its id; null when SDRS says it does not exist (SDRS.1902). */
+  drill?: Maybe<DisasterRecoveryDrill>;
   /** One generic volume group by its Cinder UUID; null when it does not exist. */
   group?: Maybe<Group>;
   /** One group snapshot by its UUID; null when it does not exist. */
@@ -1315,6 +1601,8 @@ export type Query = {
    * or the time is up, and returns it as it stands then (check `finished`).
    */
   job?: Maybe<Job>;
+  /** One protected instance (a server SDRS replicates) by its id; null when SDRS says it does not exist (SDRS.1320). */
+  protectedInstance?: Maybe<ProtectedInstance>;
   /** One SDRS protection group by its id; null when SDRS says it does not exist (SDRS.1013). */
   protectionGroup?: Maybe<ProtectionGroup>;
   /**
@@ -1322,6 +1610,10 @@ export type Query = {
    * an error at this path) when SDRS cannot answer, so the rest of the query still resolves.
    */
   protectionGroups?: Maybe<ProtectionGroupConnection>;
+  /** The caller's project quotas, per kind of resource: limit, in use and reserved (from Cinder and Manila). */
+  quotas: Quotas;
+  /** One replication pair (a disk and its DR-site copy) by its id; null when SDRS says it does not exist (SDRS.1608). */
+  replicationPair?: Maybe<ReplicationPair>;
   /** One share by its UUID; null when it does not exist. */
   share?: Maybe<Share>;
   /** One share group by its Manila UUID; null when it does not exist. Needs Manila API 2.31. */
@@ -1377,6 +1669,12 @@ export type QueryConsistencyGroupsArgs = {
 
 
 /** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryDrillArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
 export type QueryGroupArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1420,6 +1718,12 @@ export type QueryJobArgs = {
 
 
 /** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryProtectedInstanceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
 export type QueryProtectionGroupArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1430,6 +1734,12 @@ export type QueryProtectionGroupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProtectionGroupFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
+export type QueryReplicationPairArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1487,6 +1797,38 @@ export type QueryVolumeArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** One quota of the caller's project. */
+export type Quota = {
+  __typename?: 'Quota';
+  /** How many the project has now. */
+  inUse: Scalars['Int']['output'];
+  /** The most the project may have; null when unlimited (the upstream's -1). */
+  limit?: Maybe<Scalars['Int']['output']>;
+  /** How many are being created (counted against the limit already). */
+  reserved: Scalars['Int']['output'];
+};
+
+/** The caller's project quotas. A field is null with an error when its service fails or is not configured. */
+export type Quotas = {
+  __typename?: 'Quotas';
+  /** Cinder volume capacity, in GiB. */
+  gigabytes?: Maybe<Quota>;
+  /** Cinder group snapshots. */
+  groupSnapshots?: Maybe<Quota>;
+  /** Cinder generic volume groups. */
+  groups?: Maybe<Quota>;
+  /** Manila share capacity, in GiB. */
+  shareGigabytes?: Maybe<Quota>;
+  /** Manila share group snapshots. */
+  shareGroupSnapshots?: Maybe<Quota>;
+  /** Manila share groups. */
+  shareGroups?: Maybe<Quota>;
+  /** Manila shares. */
+  shares?: Maybe<Quota>;
+  /** Cinder volumes. */
+  volumes?: Maybe<Quota>;
+};
+
 /** Input of `renameProtectionGroup`. */
 export type RenameProtectionGroupInput = {
   /** The protection group. */
@@ -1501,6 +1843,150 @@ export type RenameProtectionGroupPayload = {
   /** The renamed group, as SDRS returned it. */
   protectionGroup?: Maybe<ProtectionGroup>;
 };
+
+/** A production-site disk and the DR-site disk SDRS keeps in step with it, as a member of a protection group. */
+export type ReplicationPair = {
+  __typename?: 'ReplicationPair';
+  /** Whether the disks are system disks. */
+  bootable?: Maybe<Scalars['Boolean']['output']>;
+  /** When the pair was created. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Description. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Device name on the protected instance it is attached to; null when it is not attached. */
+  device?: Maybe<Scalars['String']['output']>;
+  /** SDRS error code, sent only while the status is ERROR. */
+  failureDetail?: Maybe<Scalars['String']['output']>;
+  /** Fault level; null when SDRS sends none. */
+  faultLevel?: Maybe<ReplicationPairFaultLevel>;
+  /** SDRS id (a UUID). */
+  id: Scalars['ID']['output'];
+  /** Whether the disks are shared disks. */
+  multiattach?: Maybe<Scalars['Boolean']['output']>;
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** The site currently in production (the group's); null when SDRS sends a value this facade does not know. */
+  priorityStation?: Maybe<PriorityStation>;
+  /** Synchronisation progress in percent (0-100). */
+  progress?: Maybe<Scalars['Int']['output']>;
+  /** The protected instance the pair is attached to (read with the group's instances); null when not attached. */
+  protectedInstance?: Maybe<ProtectedInstance>;
+  /** Id of the protected instance the pair is attached to; null when it is not attached. */
+  protectedInstanceId?: Maybe<Scalars['ID']['output']>;
+  /** The protection group; null when it is gone. */
+  protectionGroup?: Maybe<ProtectionGroup>;
+  /** Id of the protection group. */
+  protectionGroupId: Scalars['ID']['output'];
+  /** The fault level exactly as SDRS sent it (`0`, `2`, `5`). */
+  rawFaultLevel?: Maybe<Scalars['String']['output']>;
+  /** The status string exactly as SDRS sent it (kebab-case). */
+  rawStatus: Scalars['String']['output'];
+  /** Replication mode (`hypermetro`: synchronous). */
+  replicationModel?: Maybe<Scalars['String']['output']>;
+  /** `active` (synchronised), `inactive`, `copying` or `active-stopped`, as SDRS sent it. */
+  replicationStatus?: Maybe<Scalars['String']['output']>;
+  /** Status; UNKNOWN for a value this facade does not know (then read `rawStatus`). */
+  status: ReplicationPairStatus;
+  /** When the pair last changed. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * The pair's disks (EVS volumes of the SDRS cloud, not of this facade's Cinder): SDRS sends one comma-separated
+   * string, split here. Its sample lists two ids; that the production-site disk comes first is UNCONFIRMED.
+   */
+  volumeIds: Array<Scalars['ID']['output']>;
+  /** Size of the disks in GB. */
+  volumeSize?: Maybe<Scalars['Int']['output']>;
+  /** Disk type (e.g. `SATA`, `SAS`, `SSD`). */
+  volumeType?: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of a protection group's replication pairs. */
+export type ReplicationPairConnection = {
+  __typename?: 'ReplicationPairConnection';
+  /** The pairs with their cursors. */
+  edges: Array<ReplicationPairEdge>;
+  /** The pairs of this page. */
+  nodes: Array<ReplicationPair>;
+  /** Paging information. */
+  pageInfo: PageInfo;
+  /** How many pairs the group has (SDRS `count`). */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A replication pair and its cursor. */
+export type ReplicationPairEdge = {
+  __typename?: 'ReplicationPairEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The pair. */
+  node: ReplicationPair;
+};
+
+/** A replication pair's fault level (SDRS `fault_level`). */
+export type ReplicationPairFaultLevel =
+  /** No fault (`0`). */
+  | 'NONE'
+  /** The production-site disk cannot be read or written (`2`): SDRS advises a failover. */
+  | 'PRODUCTION_DISK_UNAVAILABLE'
+  /** The replication link is down (`5`): SDRS allows no failover; contact the cloud's support. */
+  | 'REPLICATION_LINK_DOWN'
+  /** A level this facade does not know; read `rawFaultLevel`. */
+  | 'UNKNOWN';
+
+/** Status of a replication pair, as SDRS documents it (kebab-case upstream). */
+export type ReplicationPairStatus =
+  /** Being attached to a protected instance. */
+  | 'ATTACHING'
+  /** Created; protection not running. */
+  | 'AVAILABLE'
+  /** Being created. */
+  | 'CREATING'
+  /** Being deleted. */
+  | 'DELETING'
+  /** Being detached from a protected instance. */
+  | 'DETACHING'
+  /** Creation failed (see `failureDetail`). */
+  | 'ERROR'
+  /** Attaching failed. */
+  | 'ERROR_ATTACHING'
+  /** Deletion failed. */
+  | 'ERROR_DELETING'
+  /** Detaching failed. */
+  | 'ERROR_DETACHING'
+  /** Expanding the disks failed. */
+  | 'ERROR_EXTENDING'
+  /** The failover failed. */
+  | 'ERROR_FAILING_OVER'
+  /** Enabling protection again failed. */
+  | 'ERROR_REPROTECTING'
+  /** The planned switchover failed. */
+  | 'ERROR_REVERSING'
+  /** Enabling protection failed. */
+  | 'ERROR_STARTING'
+  /** Stopping protection failed. */
+  | 'ERROR_STOPPING'
+  /** The disks are being expanded. */
+  | 'EXTENDING'
+  /** Failed over. */
+  | 'FAILED_OVER'
+  /** A failover is running. */
+  | 'FAILING_OVER'
+  /** The synchronisation of the pair is abnormal. */
+  | 'FAULT'
+  /** A disk of the pair was deleted outside SDRS. */
+  | 'INVALID'
+  /** Protection is running. */
+  | 'PROTECTED'
+  /** Protection is being enabled again after a failover. */
+  | 'REPROTECTING'
+  /** A planned switchover is running. */
+  | 'REVERSING'
+  /** Protection is being enabled. */
+  | 'STARTING'
+  /** Protection is being stopped. */
+  | 'STOPPING'
+  /** A status this facade does not know; read `rawStatus`. */
+  | 'UNKNOWN';
 
 /** Replication state of a group (Cinder API 3.38 and later). */
 export type ReplicationStatus =
@@ -2222,6 +2708,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   About: ResolverTypeWrapper<AboutShape>;
+  AvailabilityZone: ResolverTypeWrapper<AvailabilityZone>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ConsistencyGroup: ResolverTypeWrapper<ManilaConsistencyGroup>;
   ConsistencyGroupConnection: ResolverTypeWrapper<Connection<ManilaConsistencyGroup>>;
@@ -2261,6 +2748,11 @@ export type ResolversTypes = {
   DeleteShareGroupSnapshotPayload: ResolverTypeWrapper<Omit<DeleteShareGroupSnapshotPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversTypes['ShareGroupSnapshot']> }>;
   DisableGroupReplicationInput: DisableGroupReplicationInput;
   DisableGroupReplicationPayload: ResolverTypeWrapper<Omit<DisableGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
+  DisasterRecoveryDrill: ResolverTypeWrapper<SdrsDrill>;
+  DisasterRecoveryDrillConnection: ResolverTypeWrapper<Connection<SdrsDrill>>;
+  DisasterRecoveryDrillEdge: ResolverTypeWrapper<Omit<DisasterRecoveryDrillEdge, 'node'> & { node: ResolversTypes['DisasterRecoveryDrill'] }>;
+  DisasterRecoveryDrillStatus: DisasterRecoveryDrillStatus;
+  DrillServer: ResolverTypeWrapper<DrillServerShape>;
   EnableGroupReplicationInput: EnableGroupReplicationInput;
   EnableGroupReplicationPayload: ResolverTypeWrapper<Omit<EnableGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversTypes['Group']> }>;
   FailoverGroupReplicationInput: FailoverGroupReplicationInput;
@@ -2293,6 +2785,12 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PriorityStation: PriorityStation;
+  ProtectedInstance: ResolverTypeWrapper<SdrsProtectedInstance>;
+  ProtectedInstanceAttachment: ResolverTypeWrapper<AttachmentShape>;
+  ProtectedInstanceConnection: ResolverTypeWrapper<Connection<SdrsProtectedInstance>>;
+  ProtectedInstanceEdge: ResolverTypeWrapper<Omit<ProtectedInstanceEdge, 'node'> & { node: ResolversTypes['ProtectedInstance'] }>;
+  ProtectedInstanceStatus: ProtectedInstanceStatus;
+  ProtectedInstanceTag: ResolverTypeWrapper<ProtectedInstanceTag>;
   ProtectionGroup: ResolverTypeWrapper<SdrsProtectionGroup>;
   ProtectionGroupAction: ProtectionGroupAction;
   ProtectionGroupConnection: ResolverTypeWrapper<Connection<SdrsProtectionGroup>>;
@@ -2302,8 +2800,15 @@ export type ResolversTypes = {
   ProtectionGroupStatus: ProtectionGroupStatus;
   ProtectionState: ProtectionState;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Quota: ResolverTypeWrapper<Quota>;
+  Quotas: ResolverTypeWrapper<Quotas>;
   RenameProtectionGroupInput: RenameProtectionGroupInput;
   RenameProtectionGroupPayload: ResolverTypeWrapper<Omit<RenameProtectionGroupPayload, 'protectionGroup'> & { protectionGroup?: Maybe<ResolversTypes['ProtectionGroup']> }>;
+  ReplicationPair: ResolverTypeWrapper<SdrsReplicationPair>;
+  ReplicationPairConnection: ResolverTypeWrapper<Connection<SdrsReplicationPair>>;
+  ReplicationPairEdge: ResolverTypeWrapper<Omit<ReplicationPairEdge, 'node'> & { node: ResolversTypes['ReplicationPair'] }>;
+  ReplicationPairFaultLevel: ReplicationPairFaultLevel;
+  ReplicationPairStatus: ReplicationPairStatus;
   ReplicationStatus: ReplicationStatus;
   ReplicationTarget: ResolverTypeWrapper<CinderReplicationTarget>;
   ResetConsistencyGroupStatusInput: ResetConsistencyGroupStatusInput;
@@ -2360,6 +2865,7 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   About: AboutShape;
+  AvailabilityZone: AvailabilityZone;
   Boolean: Scalars['Boolean']['output'];
   ConsistencyGroup: ManilaConsistencyGroup;
   ConsistencyGroupConnection: Connection<ManilaConsistencyGroup>;
@@ -2397,6 +2903,10 @@ export type ResolversParentTypes = {
   DeleteShareGroupSnapshotPayload: Omit<DeleteShareGroupSnapshotPayload, 'shareGroupSnapshot'> & { shareGroupSnapshot?: Maybe<ResolversParentTypes['ShareGroupSnapshot']> };
   DisableGroupReplicationInput: DisableGroupReplicationInput;
   DisableGroupReplicationPayload: Omit<DisableGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
+  DisasterRecoveryDrill: SdrsDrill;
+  DisasterRecoveryDrillConnection: Connection<SdrsDrill>;
+  DisasterRecoveryDrillEdge: Omit<DisasterRecoveryDrillEdge, 'node'> & { node: ResolversParentTypes['DisasterRecoveryDrill'] };
+  DrillServer: DrillServerShape;
   EnableGroupReplicationInput: EnableGroupReplicationInput;
   EnableGroupReplicationPayload: Omit<EnableGroupReplicationPayload, 'group'> & { group?: Maybe<ResolversParentTypes['Group']> };
   FailoverGroupReplicationInput: FailoverGroupReplicationInput;
@@ -2425,13 +2935,23 @@ export type ResolversParentTypes = {
   KeystoneUser: KeystoneUser;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  ProtectedInstance: SdrsProtectedInstance;
+  ProtectedInstanceAttachment: AttachmentShape;
+  ProtectedInstanceConnection: Connection<SdrsProtectedInstance>;
+  ProtectedInstanceEdge: Omit<ProtectedInstanceEdge, 'node'> & { node: ResolversParentTypes['ProtectedInstance'] };
+  ProtectedInstanceTag: ProtectedInstanceTag;
   ProtectionGroup: SdrsProtectionGroup;
   ProtectionGroupConnection: Connection<SdrsProtectionGroup>;
   ProtectionGroupEdge: Omit<ProtectionGroupEdge, 'node'> & { node: ResolversParentTypes['ProtectionGroup'] };
   ProtectionGroupFilter: ProtectionGroupFilter;
   Query: Record<PropertyKey, never>;
+  Quota: Quota;
+  Quotas: Quotas;
   RenameProtectionGroupInput: RenameProtectionGroupInput;
   RenameProtectionGroupPayload: Omit<RenameProtectionGroupPayload, 'protectionGroup'> & { protectionGroup?: Maybe<ResolversParentTypes['ProtectionGroup']> };
+  ReplicationPair: SdrsReplicationPair;
+  ReplicationPairConnection: Connection<SdrsReplicationPair>;
+  ReplicationPairEdge: Omit<ReplicationPairEdge, 'node'> & { node: ResolversParentTypes['ReplicationPair'] };
   ReplicationTarget: CinderReplicationTarget;
   ResetConsistencyGroupStatusInput: ResetConsistencyGroupStatusInput;
   ResetConsistencyGroupStatusPayload: Omit<ResetConsistencyGroupStatusPayload, 'consistencyGroup'> & { consistencyGroup?: Maybe<ResolversParentTypes['ConsistencyGroup']> };
@@ -2481,6 +3001,12 @@ export type ResolversParentTypes = {
 
 export type AboutResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['About'] = ResolversParentTypes['About']> = {
   services?: Resolver<Array<ResolversTypes['ServiceInfo']>, ParentType, ContextType>;
+};
+
+export type AvailabilityZoneResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AvailabilityZone'] = ResolversParentTypes['AvailabilityZone']> = {
+  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  service?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ConsistencyGroupResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ConsistencyGroup'] = ResolversParentTypes['ConsistencyGroup']> = {
@@ -2612,6 +3138,37 @@ export type DeleteShareGroupSnapshotPayloadResolvers<ContextType = RequestContex
 
 export type DisableGroupReplicationPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DisableGroupReplicationPayload'] = ResolversParentTypes['DisableGroupReplicationPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+};
+
+export type DisasterRecoveryDrillResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DisasterRecoveryDrill'] = ResolversParentTypes['DisasterRecoveryDrill']> = {
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  drillServers?: Resolver<Array<ResolversTypes['DrillServer']>, ParentType, ContextType>;
+  drillVpcId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
+  protectionGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DisasterRecoveryDrillStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type DisasterRecoveryDrillConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DisasterRecoveryDrillConnection'] = ResolversParentTypes['DisasterRecoveryDrillConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['DisasterRecoveryDrillEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['DisasterRecoveryDrill']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type DisasterRecoveryDrillEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DisasterRecoveryDrillEdge'] = ResolversParentTypes['DisasterRecoveryDrillEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['DisasterRecoveryDrill'], ParentType, ContextType>;
+};
+
+export type DrillServerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DrillServer'] = ResolversParentTypes['DrillServer']> = {
+  drillServerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  protectedInstance?: Resolver<Maybe<ResolversTypes['ProtectedInstance']>, ParentType, ContextType>;
+  protectedInstanceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 };
 
 export type EnableGroupReplicationPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['EnableGroupReplicationPayload'] = ResolversParentTypes['EnableGroupReplicationPayload']> = {
@@ -2788,6 +3345,50 @@ export type PageInfoResolvers<ContextType = RequestContext, ParentType extends R
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type ProtectedInstanceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ProtectedInstance'] = ResolversParentTypes['ProtectedInstance']> = {
+  attachments?: Resolver<Array<ResolversTypes['ProtectedInstanceAttachment']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  frozen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  priorityStation?: Resolver<Maybe<ResolversTypes['PriorityStation']>, ParentType, ContextType>;
+  productionServerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
+  protectionGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  replicationPairs?: Resolver<Array<ResolversTypes['ReplicationPair']>, ParentType, ContextType>;
+  sourceServerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ProtectedInstanceStatus'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['ProtectedInstanceTag']>, ParentType, ContextType>;
+  targetServerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type ProtectedInstanceAttachmentResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ProtectedInstanceAttachment'] = ResolversParentTypes['ProtectedInstanceAttachment']> = {
+  device?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  replicationPair?: Resolver<Maybe<ResolversTypes['ReplicationPair']>, ParentType, ContextType>;
+  replicationPairId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type ProtectedInstanceConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ProtectedInstanceConnection'] = ResolversParentTypes['ProtectedInstanceConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ProtectedInstanceEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['ProtectedInstance']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ProtectedInstanceEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ProtectedInstanceEdge'] = ResolversParentTypes['ProtectedInstanceEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ProtectedInstance'], ParentType, ContextType>;
+};
+
+export type ProtectedInstanceTagResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ProtectedInstanceTag'] = ResolversParentTypes['ProtectedInstanceTag']> = {
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type ProtectionGroupResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ProtectionGroup'] = ResolversParentTypes['ProtectionGroup']> = {
   allowedActions?: Resolver<Array<ResolversTypes['ProtectionGroupAction']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -2796,6 +3397,7 @@ export type ProtectionGroupResolvers<ContextType = RequestContext, ParentType ex
   domainId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   domainName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   drType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  drills?: Resolver<Maybe<ResolversTypes['DisasterRecoveryDrillConnection']>, ParentType, ContextType, Partial<ProtectionGroupDrillsArgs>>;
   healthStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2803,12 +3405,14 @@ export type ProtectionGroupResolvers<ContextType = RequestContext, ParentType ex
   productionAvailabilityZone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   progress?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   protectedInstanceNum?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  protectedInstances?: Resolver<Maybe<ResolversTypes['ProtectedInstanceConnection']>, ParentType, ContextType, Partial<ProtectionGroupProtectedInstancesArgs>>;
   protectedStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   protectionState?: Resolver<ResolversTypes['ProtectionState'], ParentType, ContextType>;
   protectionType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   replicationModel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   replicationNum?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  replicationPairs?: Resolver<Maybe<ResolversTypes['ReplicationPairConnection']>, ParentType, ContextType, Partial<ProtectionGroupReplicationPairsArgs>>;
   replicationStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   serverType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceAvailabilityZone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2834,10 +3438,12 @@ export type ProtectionGroupEdgeResolvers<ContextType = RequestContext, ParentTyp
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   about?: Resolver<ResolversTypes['About'], ParentType, ContextType>;
+  availabilityZones?: Resolver<Array<ResolversTypes['AvailabilityZone']>, ParentType, ContextType>;
   consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType, RequireFields<QueryConsistencyGroupArgs, 'id'>>;
   consistencyGroupSnapshot?: Resolver<Maybe<ResolversTypes['ConsistencyGroupSnapshot']>, ParentType, ContextType, RequireFields<QueryConsistencyGroupSnapshotArgs, 'id'>>;
   consistencyGroupSnapshots?: Resolver<Maybe<ResolversTypes['ConsistencyGroupSnapshotConnection']>, ParentType, ContextType, Partial<QueryConsistencyGroupSnapshotsArgs>>;
   consistencyGroups?: Resolver<Maybe<ResolversTypes['ConsistencyGroupConnection']>, ParentType, ContextType, Partial<QueryConsistencyGroupsArgs>>;
+  drill?: Resolver<Maybe<ResolversTypes['DisasterRecoveryDrill']>, ParentType, ContextType, RequireFields<QueryDrillArgs, 'id'>>;
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType, RequireFields<QueryGroupArgs, 'id'>>;
   groupSnapshot?: Resolver<Maybe<ResolversTypes['GroupSnapshot']>, ParentType, ContextType, RequireFields<QueryGroupSnapshotArgs, 'id'>>;
   groupSnapshots?: Resolver<Maybe<ResolversTypes['GroupSnapshotConnection']>, ParentType, ContextType, Partial<QueryGroupSnapshotsArgs>>;
@@ -2845,8 +3451,11 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   groupTypes?: Resolver<Maybe<Array<ResolversTypes['GroupType']>>, ParentType, ContextType>;
   groups?: Resolver<Maybe<ResolversTypes['GroupConnection']>, ParentType, ContextType, Partial<QueryGroupsArgs>>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
+  protectedInstance?: Resolver<Maybe<ResolversTypes['ProtectedInstance']>, ParentType, ContextType, RequireFields<QueryProtectedInstanceArgs, 'id'>>;
   protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType, RequireFields<QueryProtectionGroupArgs, 'id'>>;
   protectionGroups?: Resolver<Maybe<ResolversTypes['ProtectionGroupConnection']>, ParentType, ContextType, Partial<QueryProtectionGroupsArgs>>;
+  quotas?: Resolver<ResolversTypes['Quotas'], ParentType, ContextType>;
+  replicationPair?: Resolver<Maybe<ResolversTypes['ReplicationPair']>, ParentType, ContextType, RequireFields<QueryReplicationPairArgs, 'id'>>;
   share?: Resolver<Maybe<ResolversTypes['Share']>, ParentType, ContextType, RequireFields<QueryShareArgs, 'id'>>;
   shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType, RequireFields<QueryShareGroupArgs, 'id'>>;
   shareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType, RequireFields<QueryShareGroupSnapshotArgs, 'id'>>;
@@ -2860,8 +3469,64 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   volume?: Resolver<Maybe<ResolversTypes['Volume']>, ParentType, ContextType, RequireFields<QueryVolumeArgs, 'id'>>;
 };
 
+export type QuotaResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Quota'] = ResolversParentTypes['Quota']> = {
+  inUse?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  reserved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type QuotasResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Quotas'] = ResolversParentTypes['Quotas']> = {
+  gigabytes?: Resolver<Maybe<ResolversTypes['Quota']>, ParentType, ContextType>;
+  groupSnapshots?: Resolver<Maybe<ResolversTypes['Quota']>, ParentType, ContextType>;
+  groups?: Resolver<Maybe<ResolversTypes['Quota']>, ParentType, ContextType>;
+  shareGigabytes?: Resolver<Maybe<ResolversTypes['Quota']>, ParentType, ContextType>;
+  shareGroupSnapshots?: Resolver<Maybe<ResolversTypes['Quota']>, ParentType, ContextType>;
+  shareGroups?: Resolver<Maybe<ResolversTypes['Quota']>, ParentType, ContextType>;
+  shares?: Resolver<Maybe<ResolversTypes['Quota']>, ParentType, ContextType>;
+  volumes?: Resolver<Maybe<ResolversTypes['Quota']>, ParentType, ContextType>;
+};
+
 export type RenameProtectionGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RenameProtectionGroupPayload'] = ResolversParentTypes['RenameProtectionGroupPayload']> = {
   protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
+};
+
+export type ReplicationPairResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReplicationPair'] = ResolversParentTypes['ReplicationPair']> = {
+  bootable?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  device?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  failureDetail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  faultLevel?: Resolver<Maybe<ResolversTypes['ReplicationPairFaultLevel']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  multiattach?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  priorityStation?: Resolver<Maybe<ResolversTypes['PriorityStation']>, ParentType, ContextType>;
+  progress?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  protectedInstance?: Resolver<Maybe<ResolversTypes['ProtectedInstance']>, ParentType, ContextType>;
+  protectedInstanceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
+  protectionGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  rawFaultLevel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  replicationModel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  replicationStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ReplicationPairStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  volumeIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  volumeSize?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  volumeType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ReplicationPairConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReplicationPairConnection'] = ResolversParentTypes['ReplicationPairConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ReplicationPairEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['ReplicationPair']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ReplicationPairEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReplicationPairEdge'] = ResolversParentTypes['ReplicationPairEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ReplicationPair'], ParentType, ContextType>;
 };
 
 export type ReplicationTargetResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ReplicationTarget'] = ResolversParentTypes['ReplicationTarget']> = {
@@ -3083,6 +3748,7 @@ export type VolumeTypeResolvers<ContextType = RequestContext, ParentType extends
 
 export type Resolvers<ContextType = RequestContext> = {
   About?: AboutResolvers<ContextType>;
+  AvailabilityZone?: AvailabilityZoneResolvers<ContextType>;
   ConsistencyGroup?: ConsistencyGroupResolvers<ContextType>;
   ConsistencyGroupConnection?: ConsistencyGroupConnectionResolvers<ContextType>;
   ConsistencyGroupEdge?: ConsistencyGroupEdgeResolvers<ContextType>;
@@ -3105,6 +3771,10 @@ export type Resolvers<ContextType = RequestContext> = {
   DeleteShareGroupPayload?: DeleteShareGroupPayloadResolvers<ContextType>;
   DeleteShareGroupSnapshotPayload?: DeleteShareGroupSnapshotPayloadResolvers<ContextType>;
   DisableGroupReplicationPayload?: DisableGroupReplicationPayloadResolvers<ContextType>;
+  DisasterRecoveryDrill?: DisasterRecoveryDrillResolvers<ContextType>;
+  DisasterRecoveryDrillConnection?: DisasterRecoveryDrillConnectionResolvers<ContextType>;
+  DisasterRecoveryDrillEdge?: DisasterRecoveryDrillEdgeResolvers<ContextType>;
+  DrillServer?: DrillServerResolvers<ContextType>;
   EnableGroupReplicationPayload?: EnableGroupReplicationPayloadResolvers<ContextType>;
   FailoverGroupReplicationPayload?: FailoverGroupReplicationPayloadResolvers<ContextType>;
   FailoverProtectionGroupPayload?: FailoverProtectionGroupPayloadResolvers<ContextType>;
@@ -3124,11 +3794,21 @@ export type Resolvers<ContextType = RequestContext> = {
   KeystoneUser?: KeystoneUserResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  ProtectedInstance?: ProtectedInstanceResolvers<ContextType>;
+  ProtectedInstanceAttachment?: ProtectedInstanceAttachmentResolvers<ContextType>;
+  ProtectedInstanceConnection?: ProtectedInstanceConnectionResolvers<ContextType>;
+  ProtectedInstanceEdge?: ProtectedInstanceEdgeResolvers<ContextType>;
+  ProtectedInstanceTag?: ProtectedInstanceTagResolvers<ContextType>;
   ProtectionGroup?: ProtectionGroupResolvers<ContextType>;
   ProtectionGroupConnection?: ProtectionGroupConnectionResolvers<ContextType>;
   ProtectionGroupEdge?: ProtectionGroupEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Quota?: QuotaResolvers<ContextType>;
+  Quotas?: QuotasResolvers<ContextType>;
   RenameProtectionGroupPayload?: RenameProtectionGroupPayloadResolvers<ContextType>;
+  ReplicationPair?: ReplicationPairResolvers<ContextType>;
+  ReplicationPairConnection?: ReplicationPairConnectionResolvers<ContextType>;
+  ReplicationPairEdge?: ReplicationPairEdgeResolvers<ContextType>;
   ReplicationTarget?: ReplicationTargetResolvers<ContextType>;
   ResetConsistencyGroupStatusPayload?: ResetConsistencyGroupStatusPayloadResolvers<ContextType>;
   ResetGroupSnapshotStatusPayload?: ResetGroupSnapshotStatusPayloadResolvers<ContextType>;

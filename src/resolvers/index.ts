@@ -22,7 +22,10 @@ import { consistencyGroupMutations } from './manila/mutations/consistencyGroups.
 import { shareGroupMutations } from './manila/mutations/shareGroups.js';
 import { shareGroupSnapshotMutations } from './manila/mutations/shareGroupSnapshots.js';
 import { Viewer, ViewerQuery } from './identity/Viewer.js';
+import { DisasterRecoveryDrill, DrillServer } from './sdrs/DisasterRecoveryDrill.js';
 import { Job, JobEntities } from './sdrs/Job.js';
+import { ProtectedInstance, ProtectedInstanceAttachment } from './sdrs/ProtectedInstance.js';
+import { ReplicationPair } from './sdrs/ReplicationPair.js';
 import { ProtectionGroup } from './sdrs/ProtectionGroup.js';
 import { SdrsQuery } from './sdrs/Query.js';
 import { protectionGroupMutations } from './sdrs/mutations/groups.js';
@@ -76,6 +79,14 @@ export const resolvers: Resolvers = {
   Viewer,
   ProtectionGroup,
   ProtectionGroupConnection: { totalCount },
+  ProtectedInstance,
+  ProtectedInstanceAttachment,
+  ReplicationPair,
+  DisasterRecoveryDrill,
+  DrillServer,
+  ProtectedInstanceConnection: { totalCount },
+  ReplicationPairConnection: { totalCount },
+  DisasterRecoveryDrillConnection: { totalCount },
   Job,
   JobEntities,
   StartProtectionPayload: jobPayloadFields,

@@ -54,9 +54,10 @@ describe('SDRS reads', () => {
     const d = await f.ok<any>(`{ a: protectionGroup(id: "${G.sandboxEmpty}") { status protectionState protectedStatus replicationStatus healthStatus allowedActions }
       b: protectionGroup(id: "${G.hrPortal}") { protectionState allowedActions priorityStation productionAvailabilityZone sourceAvailabilityZone }
       c: protectionGroup(id: "${G.analyticsEtl}") { status protectionState allowedActions } }`);
+    // sandbox-empty has no replication pairs: SDRS would refuse to enable it, but it can be deleted.
     expect(d.a).toEqual({
       status: 'AVAILABLE', protectionState: 'NOT_PROTECTED', protectedStatus: null, replicationStatus: null, healthStatus: null,
-      allowedActions: ['START_PROTECTION'],
+      allowedActions: ['DELETE'],
     });
     // hr-portal was created with source cn-north-4b and now runs at its target, cn-north-4a.
     expect(d.b).toEqual({
@@ -237,11 +238,15 @@ describe('SDRS paging', () => {
     expect(c.pageInfo.hasNextPage).toBe(false);
   });
 
-  it.each([1, 10, 20])('a page of %i groups with every field costs one upstream call', async (n) => {
+  it.each([1, 10, 20])('a page of %i groups with every field costs one call, plus one listing per member kind allowedActions reads', async (n) => {
     sim().resetCalls();
     const d = await f.ok<any>(`query($n: Int) { protectionGroups(first: $n) { totalCount edges { cursor node { ${GROUP_FIELDS} } } nodes { id } } }`, { n });
     expect(d.protectionGroups.nodes).toHaveLength(n);
-    expect(sim().calls.map((c) => c.method)).toEqual(['GET']);
+    const paths = sim().calls.map((c) => `${c.method} ${c.path.split('/').pop()}`);
+    // The newest group alone (sandbox-empty: no members) needs no listing; a page with members needs the instances
+    // (an INVALID one blocks every action) and the pairs (a link down blocks FAILOVER) of all its groups at once.
+    expect(paths).toEqual(n === 1 ? ['GET server-groups'] : ['GET server-groups', 'GET protected-instances', 'GET replications']);
+    for (const c of sim().calls.slice(1)) expect(new URL(c.url, 'http://x').searchParams.get('server_group_ids')).not.toBeNull();
   });
 });
 

@@ -119,7 +119,7 @@ describe('readOffsetPages', () => {
 
   it('an upstream ignoring offset is an error, not a loop', async () => {
     let n = 0;
-    await expect(readOffsetPages(async () => (n++, { items: items(0, 1), count: 50 }), 0, 5)).rejects.toThrow(/same protection group twice/);
+    await expect(readOffsetPages(async () => (n++, { items: items(0, 1), count: 50 }), 0, 5)).rejects.toThrow(/same item twice while paging protection groups/);
     expect(n).toBe(2);
   });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { buildSchema, isEnumType, isInputObjectType, isObjectType, parse, type GraphQLField, type GraphQLInputField } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { loadTypeDefs } from '../../src/schema.js';
+import { DRILL_STATUSES, INSTANCE_STATUSES, PAIR_STATUSES } from '../../src/simulator/sdrs/wire.js';
 
 const SDL = readFileSync(new URL('../../schema/disaster-recovery.graphql', import.meta.url), 'utf8');
 
@@ -44,5 +45,17 @@ describe('disaster-recovery.graphql', () => {
       'REPROTECTING', 'ERROR_REPROTECTING', 'STOPPING', 'ERROR_STOPPING', 'REVERSING', 'ERROR_REVERSING',
       'FAILING_OVER', 'FAILED_OVER', 'ERROR_FAILING_OVER', 'UNKNOWN',
     ]);
+  });
+
+  it("lists the members' documented statuses (protected-instance, replication-pair, dr-drill appendices) plus UNKNOWN", () => {
+    const values = (name: string) => {
+      const t = schema.getType(name);
+      if (!isEnumType(t)) throw new Error(`${name} is not an enum`);
+      return t.getValues().map((v) => v.name);
+    };
+    const wire = (list: readonly string[]) => [...list.map((s) => s.toUpperCase().replace(/-/g, '_')), 'UNKNOWN'].sort();
+    expect(values('ProtectedInstanceStatus').sort()).toEqual(wire(INSTANCE_STATUSES));
+    expect(values('ReplicationPairStatus').sort()).toEqual(wire(PAIR_STATUSES));
+    expect(values('DisasterRecoveryDrillStatus').sort()).toEqual(wire(DRILL_STATUSES));
   });
 });

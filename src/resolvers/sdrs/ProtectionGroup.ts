@@ -1,11 +1,13 @@
 import type { ProtectionGroupResolvers } from '../../generated/graphql.js';
-import { allowedActions, priorityStation, protectionGroupStatus, protectionState } from './statuses.js';
+import { memberConnection } from './memberConnection.js';
+import { allowedActions } from './preconditions.js';
+import { priorityStation, protectionGroupStatus, protectionState } from './statuses.js';
 
 export const ProtectionGroup: ProtectionGroupResolvers = {
   status: (g) => protectionGroupStatus(g.status),
   rawStatus: (g) => g.status,
   protectionState: (g) => protectionState(protectionGroupStatus(g.status)),
-  allowedActions: (g) => allowedActions(protectionGroupStatus(g.status)),
+  allowedActions: (g, _, ctx) => allowedActions(g, ctx),
   progress: (g) => g.progress ?? null,
   sourceAvailabilityZone: (g) => g.source_availability_zone ?? null,
   targetAvailabilityZone: (g) => g.target_availability_zone ?? null,
@@ -34,4 +36,16 @@ export const ProtectionGroup: ProtectionGroupResolvers = {
   protectionType: (g) => g.protection_type ?? null,
   replicationModel: (g) => g.replication_model ?? null,
   serverType: (g) => g.server_type ?? null,
+  protectedInstances: (g, args, ctx) => {
+    const { loaders } = ctx.sdrs();
+    return memberConnection(ctx, 'instances', g.id, args, loaders.instancesByGroupId, loaders.instanceById);
+  },
+  replicationPairs: (g, args, ctx) => {
+    const { loaders } = ctx.sdrs();
+    return memberConnection(ctx, 'pairs', g.id, args, loaders.pairsByGroupId, loaders.pairById);
+  },
+  drills: (g, args, ctx) => {
+    const { loaders } = ctx.sdrs();
+    return memberConnection(ctx, 'drills', g.id, args, loaders.drillsByGroupId, loaders.drillById);
+  },
 };

@@ -38,6 +38,9 @@ export const SdrsQuery: QueryResolvers = {
       totalCount: page.count,
     });
   },
+  protectedInstance: (_, { id }, ctx) => ctx.sdrs().loaders.instanceById.load(assertUuid(id)),
+  replicationPair: (_, { id }, ctx) => ctx.sdrs().loaders.pairById.load(assertUuid(id)),
+  drill: (_, { id }, ctx) => ctx.sdrs().loaders.drillById.load(assertUuid(id)),
   job: (_, { id, waitSeconds }, ctx) => {
     const jobId = assertSdrsJobId(id);
     const waitMs = waitMillis(waitSeconds);

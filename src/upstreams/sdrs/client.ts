@@ -6,24 +6,44 @@ import { serviceRoot } from '../microversion.js';
 import type {
   SdrsActionName,
   SdrsCreateProtectionGroup,
+  SdrsDrill,
   SdrsGroupFilters,
   SdrsJob,
   SdrsJobAccepted,
+  SdrsMemberFilters,
+  SdrsProtectedInstance,
   SdrsProtectionGroup,
   SdrsProtectionGroupList,
+  SdrsReplicationPair,
 } from './types.js';
 
 /** The one SDRS code for "no such protection group"; SDRS sends it as HTTP 400 (traps 17, 18). */
 export const SDRS_GROUP_NOT_FOUND = 'SDRS.1013';
 
-// Wrong state for the operation (SDRS.1002, SDRS.1017–1024) and delete refused because the group still holds
-// protected instances (1001), DR drills (1003) or replication pairs (1010). All arrive as HTTP 400.
+// "Not found" of the members, HTTP 400 like the group's: protected instance, replication pair, DR drill.
+const SDRS_MEMBER_NOT_FOUND = new Set(['SDRS.1320', 'SDRS.1608', 'SDRS.1902']);
+
+// Refusals because of an object's state (error table), all HTTP 400: the group's status (SDRS.1002, 1017–1024);
+// delete refused while the group holds protected instances (1001), DR drills (1003) or replication pairs (1010);
+// an abnormal protected instance (1314); servers not stopped (1316, 1319, 1342, 1352); a protected instance or
+// pair not available (1328, 1601); "operation not allowed due to a system error" (1823, 1824: a pair's fault);
+// pairs still synchronising (1830).
 const SDRS_CONFLICTS = new Set([
   'SDRS.1001',
   'SDRS.1002',
   'SDRS.1003',
   'SDRS.1010',
   ...Array.from({ length: 8 }, (_, i) => `SDRS.${1017 + i}`),
+  'SDRS.1314',
+  'SDRS.1316',
+  'SDRS.1319',
+  'SDRS.1328',
+  'SDRS.1342',
+  'SDRS.1352',
+  'SDRS.1601',
+  'SDRS.1823',
+  'SDRS.1824',
+  'SDRS.1830',
 ]);
 
 /**
@@ -31,7 +51,7 @@ const SDRS_CONFLICTS = new Set([
  * BAD_USER_INPUT, 5xx UPSTREAM_ERROR, 503 UPSTREAM_UNAVAILABLE).
  */
 export const classifySdrsError: ErrorClassifier = (status, upstreamCode): ErrorCode | undefined => {
-  if (upstreamCode === SDRS_GROUP_NOT_FOUND) return 'NOT_FOUND';
+  if (upstreamCode === SDRS_GROUP_NOT_FOUND || (upstreamCode !== null && SDRS_MEMBER_NOT_FOUND.has(upstreamCode))) return 'NOT_FOUND';
   // "Null job": the table lists it as 500, the simulator as 404; either way the job does not exist. UNCONFIRMED.
   if (upstreamCode === 'SDRS.0408') return 'NOT_FOUND';
   if (upstreamCode !== null && SDRS_CONFLICTS.has(upstreamCode)) return 'CONFLICT';
@@ -48,6 +68,31 @@ export interface SdrsListOptions {
   offset: number;
   filters?: SdrsGroupFilters;
 }
+
+export interface SdrsMemberListOptions {
+  limit: number;
+  offset: number;
+  filters?: SdrsMemberFilters;
+}
+
+/** The most items one SDRS listing returns (`limit` is 0-1000). */
+export const SDRS_MAX_LIMIT = 1000;
+
+/** Where each kind of group member is listed and shown, and under which keys it comes back. */
+const MEMBERS = {
+  instances: { path: '/protected-instances', list: 'protected_instances', one: 'protected_instance' },
+  // The reference's list key is `replications`, not `replication_pairs`.
+  pairs: { path: '/replications', list: 'replications', one: 'replication' },
+  drills: { path: '/disaster-recovery-drills', list: 'disaster_recovery_drills', one: 'disaster_recovery_drill' },
+} as const;
+
+export interface SdrsMemberTypes {
+  instances: SdrsProtectedInstance;
+  pairs: SdrsReplicationPair;
+  drills: SdrsDrill;
+}
+
+export type SdrsMemberKind = keyof SdrsMemberTypes;
 
 /**
  * One typed method per SDRS endpoint the facade uses. Process-wide; the caller is passed per call. `endpoint` is
@@ -117,6 +162,36 @@ export class SdrsClient {
   async groupAction(caller: Caller, id: string, action: SdrsActionName, args: Record<string, unknown> = {}): Promise<SdrsJobAccepted> {
     const res = await this.call(caller, { method: 'POST', path: path`/server-groups/${id}/action`, body: { [action]: args } });
     return accepted(res.json);
+  }
+
+  /**
+   * `GET /protected-instances`, `/replications` or `/disaster-recovery-drills` with limit, offset and filters: a
+   * page and SDRS's `count` of every match.
+   */
+  async listMembers<K extends SdrsMemberKind>(
+    caller: Caller,
+    kind: K,
+    opts: SdrsMemberListOptions,
+  ): Promise<{ items: SdrsMemberTypes[K][]; count: number | null }> {
+    const m = MEMBERS[kind];
+    const res = await this.call(caller, {
+      method: 'GET',
+      path: m.path,
+      query: { ...opts.filters, limit: Math.min(opts.limit, SDRS_MAX_LIMIT), offset: opts.offset },
+    });
+    const body = (res.json ?? {}) as Record<string, unknown>;
+    const items = body[m.list];
+    return {
+      items: Array.isArray(items) ? (items as SdrsMemberTypes[K][]) : [],
+      count: typeof body.count === 'number' ? body.count : null,
+    };
+  }
+
+  /** `GET /protected-instances/{id}`, `/replications/{id}` or `/disaster-recovery-drills/{id}`. */
+  async showMember<K extends SdrsMemberKind>(caller: Caller, kind: K, id: string): Promise<SdrsMemberTypes[K]> {
+    const m = MEMBERS[kind];
+    const res = await this.call(caller, { method: 'GET', path: `${m.path}${path`/${id}`}` });
+    return (res.json as Record<string, SdrsMemberTypes[K]>)[m.one]!;
   }
 
   /** `GET /jobs/{job_id}`. */

@@ -17,6 +17,8 @@ export async function readOffsetPages<T extends { id: string }>(
   start: number,
   want: number,
   maxRequests = 50,
+  /** What the items are, for the error messages. */
+  what = 'protection groups',
 ): Promise<OffsetPage<T> & { hasMore: boolean }> {
   const items: T[] = [];
   const seen = new Set<string>();
@@ -26,7 +28,7 @@ export async function readOffsetPages<T extends { id: string }>(
     count = page.count ?? count;
     for (const item of page.items.slice(0, want - items.length)) {
       if (seen.has(item.id)) {
-        throw new UpstreamError('UPSTREAM_ERROR', 'SDRS returned the same protection group twice while paging; refusing to loop.', 'sdrs', 200, null, null);
+        throw new UpstreamError('UPSTREAM_ERROR', `SDRS returned the same item twice while paging ${what}; refusing to loop.`, 'sdrs', 200, null, null);
       }
       seen.add(item.id);
       items.push(item);
@@ -34,7 +36,7 @@ export async function readOffsetPages<T extends { id: string }>(
     const end = start + items.length;
     if (page.items.length === 0 && count !== null && end < count) {
       // Asking again would get the same nothing; stopping quietly would hide groups.
-      throw new UpstreamError('UPSTREAM_ERROR', `SDRS counted ${count} protection groups but returned none from position ${end}.`, 'sdrs', 200, null, null);
+      throw new UpstreamError('UPSTREAM_ERROR', `SDRS counted ${count} ${what} but returned none from position ${end}.`, 'sdrs', 200, null, null);
     }
     const done = items.length >= want || page.items.length === 0 || count === null || end >= count;
     if (done) {
@@ -42,5 +44,5 @@ export async function readOffsetPages<T extends { id: string }>(
       return { items, count, hasMore };
     }
   }
-  throw new UpstreamError('UPSTREAM_ERROR', `SDRS needed more than ${maxRequests} requests for one page; giving up.`, 'sdrs', 200, null, null);
+  throw new UpstreamError('UPSTREAM_ERROR', `SDRS needed more than ${maxRequests} requests for one page of ${what}; giving up.`, 'sdrs', 200, null, null);
 }

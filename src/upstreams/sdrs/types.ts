@@ -108,3 +108,93 @@ export interface SdrsGroupFilters {
   availability_zone?: string;
   query_type?: 'status_abnormal' | 'stop_protected' | 'period_no_dr_drill' | 'general';
 }
+
+/**
+ * A protected instance (a server replicated to the DR site): one item of `GET /protected-instances` and the body of
+ * `GET /protected-instances/{id}` ("Querying Protected Instances" and its details page).
+ */
+export interface SdrsProtectedInstance {
+  id: string;
+  name: string;
+  description: string | null;
+  server_group_id: string;
+  /** kebab-case; the protected-instance status appendix adds `nic-creating`, `resizing`, `invalid`, `fault`… */
+  status: string;
+  progress: number | null;
+  /** Production-site server at creation. */
+  source_server: string | null;
+  /** DR-site server at creation. */
+  target_server: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  /** The group's current production site, `source` or `target`. */
+  priority_station: string | null;
+  /** The attached replication pairs. */
+  attachment: SdrsInstanceAttachment[] | null;
+  tags: { key: string; value: string | null }[] | null;
+  /** `__system__frozen: "true"` for a frozen resource. */
+  metadata: Record<string, string> | null;
+}
+
+export interface SdrsInstanceAttachment {
+  /** Replication pair id. */
+  replication: string;
+  device: string | null;
+}
+
+/**
+ * A replication pair (a production disk and its DR-site disk): one item of `GET /replications` (key
+ * `replications`) and the body of `GET /replications/{id}` (key `replication`).
+ */
+export interface SdrsReplicationPair {
+  id: string;
+  name: string;
+  description: string | null;
+  /** `hypermetro` (synchronous), the default. */
+  replication_model: string | null;
+  status: string;
+  progress: number | null;
+  /** `active` / `inactive` / `copying` / `active-stopped` */
+  replication_status: string | null;
+  /** The instance the pair is attached to (at most one entry). */
+  attachment: { device: string | null; protected_instance: string }[] | null;
+  server_group_id: string;
+  /** One comma-separated string: the production-site disk and the DR-site disk. */
+  volume_ids: string | null;
+  priority_station: string | null;
+  /** A string: `0` no fault, `2` production disk not writable (fail over), `5` replication link down (no failover). */
+  fault_level: string | null;
+  /** Trap 19 again: the pair pages document "yyyy-MM-ddTHH:mm:ss.SSSZ", their sample has microseconds and no zone. */
+  created_at: string | null;
+  updated_at: string | null;
+  record_metadata: { multiattach?: boolean; bootable?: boolean; volume_size?: number; volume_type?: string } | null;
+  /** The error code, only while `status` is `error`. */
+  failure_detail?: string | null;
+}
+
+/** A DR drill: one item of `GET /disaster-recovery-drills` and the body of `GET /disaster-recovery-drills/{id}`. */
+export interface SdrsDrill {
+  id: string;
+  name: string;
+  status: string;
+  server_group_id: string;
+  drill_vpc_id: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  drill_servers: SdrsDrillServer[] | null;
+}
+
+export interface SdrsDrillServer {
+  /** The protected instance the drill server stands in for. */
+  protected_instance: string | null;
+  drill_server_id: string;
+}
+
+/** Filters of the member listings: the group filters, in the wire spelling. */
+export interface SdrsMemberFilters {
+  server_group_id?: string;
+  /** `["id1","id2"]`, at most 30 ids (protected instances and replication pairs only). */
+  server_group_ids?: string;
+  /** `["id1","id2"]`, at most 30 ids (protected instances only). */
+  protected_instance_ids?: string;
+}
