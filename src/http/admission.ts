@@ -9,9 +9,9 @@ export interface BulkheadGauge {
 }
 
 /** New requests are refused while an upstream's bulkhead has more than this share of its waiting places taken. */
-export const SHED_QUEUE_SHARE = 0.25;
+export const SHED_QUEUE_SHARE = 0.75;
 /** A request that ends while a bulkhead queue is this full says the limit on requests in progress is too high. */
-export const NEAR_FULL_SHARE = 0.75;
+export const NEAR_FULL_SHARE = 0.875;
 /** What a near-full queue leaves of the requests in progress, as the new limit (at most once per generation). */
 const DECREASE = 0.5;
 /** The limit never goes below this: a handful of requests always get through. */
@@ -33,26 +33,26 @@ export function bulkheadsOf(upstreams: Upstreams): { service: string; bulkhead: 
  * when any of these holds:
  *
  *   1. MAX_IN_FLIGHT requests are in progress;
- *   2. an upstream is saturated: all its connections are busy and more than a quarter (SHED_QUEUE_SHARE) of its
- *      bulkhead's waiting places are taken (64 of 256 by default);
+ *   2. an upstream is saturated: all its connections are busy and more than three quarters (SHED_QUEUE_SHARE) of
+ *      its bulkhead's waiting places are taken (192 of 256 by default);
  *   3. `limit` requests are in progress, an adaptive limit (AIMD, as TCP and concurrency-limit gateways do): it
- *      starts at MAX_IN_FLIGHT; when a request ends while a bulkhead queue is three quarters full
- *      (NEAR_FULL_SHARE), the limit becomes half the requests then in progress, at most once per generation (only
- *      a request admitted under the current limit lowers it again); each request that ends while no queue is over
- *      a quarter full adds 1/limit to it (one per generation), as long as the limit is what holds requests back.
+ *      starts at MAX_IN_FLIGHT; when a request ends while a bulkhead queue is seven eighths full (NEAR_FULL_SHARE),
+ *      the limit becomes half the requests then in progress, at most once per generation (only a request admitted
+ *      under the current limit lowers it again); each request that ends while no queue is over three quarters
+ *      full adds 1/limit to it (one per generation), as long as the limit is what holds requests back.
  *
  * Why: past rule 2 a new request's calls only wait behind others, and once a queue is full they are refused
  * half-way (FACADE_BULKHEAD_FULL): a partial answer out of work already paid for, which clients that retry at
  * once send again, so complete screens per second collapse (issue 18: ~450/s at saturation, 44/s at 8x). The
- * requests admitted keep every connection busy, so refusing the others costs the upstreams nothing. Rule 2 sees a
- * request's first calls at once (they are queued before the next request is looked at) but not the calls it makes
- * once its first answers are back: a screen reads its groups, then their volumes and snapshots; the three quarters
- * of the queue left are room for those. A backlog of a quarter keeps every connection busy; a longer one only
- * adds latency (and, when the facade's own CPU is what is saturated, CPU per request). Requests whose later round
- * trips are wide (a dozen reads each) would still fill the queue in waves: rule 3 learns how many of them fit.
- * With the bench's screens the queue never gets near full and the limit stays at MAX_IN_FLIGHT. Every upstream
- * counts, even for a query that would not call the saturated one: which upstreams a query calls is known only
- * once it runs. Clients that retry at once, ignoring Retry-After, are paced (pacing.ts).
+ * requests admitted keep every connection busy, so refusing the others costs the upstreams nothing. Up to rule 2
+ * the queue does what it is for, absorbing bursts: 200 single reads sent at once are all answered, within a few
+ * round trips. Rule 2 sees a request's first calls at once (they are queued before the next request is looked at)
+ * but not the calls it makes once its first answers are back (a screen reads its groups, then their volumes and
+ * snapshots); the last quarter of the queue is room for those. Requests whose later round trips are wide (a dozen
+ * reads each) would still fill the queue in waves: rule 3 learns how many of them fit. With the bench's screens
+ * the queue never gets near full and the limit stays at MAX_IN_FLIGHT. Every upstream counts, even for a query
+ * that would not call the saturated one: which upstreams a query calls is known only once it runs. Clients that
+ * retry at once, ignoring Retry-After, are paced (pacing.ts).
  *
  * A request counts from admission until its answer is flushed or its client went away (`release`), so a drain
  * never cuts an answer still being written.

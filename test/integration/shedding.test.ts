@@ -46,9 +46,9 @@ const bulkheadFull = (answers: Answer[]) => answers.filter((a) => a.status === 2
 describe('load shedding at the door', () => {
   it('once the Cinder bulkhead is saturated, new requests get 503 OVERLOADED + Retry-After at once, at zero upstream calls', async () => {
     const { f, sim, bulkhead } = await slowCinder(1_500);
-    // 15 requests x (1 listing + 15 reads) = 240 calls: 64 in flight (every connection) and well over a quarter
-    // of the 256 waiting places taken, short of full.
-    const saturating = Array.from({ length: 15 }, () => post(f.url, fanOut()));
+    // 18 requests x (1 listing, then 15 reads): 270 reads at once, 64 in flight (every connection) and 206 of the
+    // 256 waiting places taken: over three quarters, short of full.
+    const saturating = Array.from({ length: 18 }, () => post(f.url, fanOut()));
     const saturated = await waitFor(async () => bulkhead.queued, (q) => q > bulkhead.maxQueued * SHED_QUEUE_SHARE, 3_000, 10);
     expect(saturated).toBeGreaterThan(bulkhead.maxQueued * SHED_QUEUE_SHARE);
 
@@ -63,10 +63,10 @@ describe('load shedding at the door', () => {
     }
 
     const early = await Promise.all(saturating);
-    expect(early.map((a) => a.status)).toEqual(Array(15).fill(200));
+    expect(early.map((a) => a.status)).toEqual(Array(18).fill(200));
     expect(bulkheadFull(early)).toEqual([]);
     // Every call of the saturating requests went out; none for the refused ones, then or later.
-    expect(sim.calls).toHaveLength(15 * 16);
+    expect(sim.calls).toHaveLength(18 * 16);
     expect(sim.calls.filter((c) => c.url.includes(marker))).toEqual([]);
   });
 
