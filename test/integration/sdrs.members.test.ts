@@ -214,6 +214,27 @@ describe('SDRS members through the facade', () => {
     expect(shows.filter((u) => /\/(protected-instances|replications|disaster-recovery-drills)\//.test(u))).toHaveLength(6);
   });
 
+  it("a job naming a protected instance and a pair links to them, read with their group's listings", async () => {
+    const jobId = 'ff8080828f3a61c00195a1b2c3d40099';
+    sim().injectFault({
+      status: 200,
+      json: {
+        status: 'SUCCESS', job_id: jobId, job_type: 'createProtectedInstanceNoCG', begin_time: '2025-06-01 10:00:00.000',
+        end_time: '2025-06-01 10:02:00.000', error_code: null, fail_reason: null,
+        entities: { server_group_id: G.erpProd, protected_instance_id: I.erpDb01, replication_pair_id: P.erpDb01Sys },
+      },
+      urlIncludes: `/jobs/${jobId}`,
+    });
+    sim().resetCalls();
+    const { job } = await f.ok<any>(`query($id: ID!) { job(id: $id) { entities {
+      protectedInstanceId protectedInstance { name } replicationPairId replicationPair { name device } } } }`, { id: jobId });
+    expect(job.entities).toEqual({
+      protectedInstanceId: I.erpDb01, protectedInstance: { name: 'erp-db-01' },
+      replicationPairId: P.erpDb01Sys, replicationPair: { name: 'erp-db-01-sys', device: '/dev/vda' },
+    });
+    expect(calls().map((u) => u.split('?')[0]).sort()).toEqual([`GET /jobs/${jobId}`, 'GET /protected-instances', 'GET /replications']);
+  });
+
   it('hostile ids are refused before any upstream call', async () => {
     sim().resetCalls();
     for (const field of ['protectedInstance', 'replicationPair', 'drill']) {

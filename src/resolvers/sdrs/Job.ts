@@ -25,12 +25,15 @@ export const Job: JobResolvers = {
 export const JobEntities: JobEntitiesResolvers = {
   protectionGroupId: (e) => e.server_group_id ?? null,
   replicationPairId: (e) => e.replication_pair_id ?? null,
+  replicationPair: (e, _, ctx) => (e.replication_pair_id ? ctx.sdrs().loaders.pairOf(e.server_group_id, e.replication_pair_id) : null),
   // One string on the wire (SDK `volume_ids: str`).
   volumeIds: (e) =>
     e.volume_ids
       ? e.volume_ids.split(',').map((v) => v.trim()).filter((v) => v.length > 0)
       : null,
   protectedInstanceId: (e) => e.protected_instance_id ?? null,
+  protectedInstance: (e, _, ctx) =>
+    e.protected_instance_id ? ctx.sdrs().loaders.instanceOf(e.server_group_id, e.protected_instance_id) : null,
   nativeServerId: (e) => e.native_server_id ?? null,
   nicId: (e) => e.nic_id ?? null,
 };
