@@ -12,6 +12,7 @@ import { ConsistencyGroup } from './manila/ConsistencyGroup.js';
 import { ConsistencyGroupQuery } from './manila/ConsistencyGroupQuery.js';
 import { ConsistencyGroupSnapshot, ConsistencyGroupSnapshotMember } from './manila/ConsistencyGroupSnapshot.js';
 import { ManilaQuery } from './manila/Query.js';
+import { ShareQuery } from './manila/ShareQuery.js';
 import { Share } from './manila/Share.js';
 import { ShareGroup } from './manila/ShareGroup.js';
 import { ShareGroupSnapshot, ShareGroupSnapshotMember } from './manila/ShareGroupSnapshot.js';
@@ -19,6 +20,9 @@ import { ShareGroupType } from './manila/ShareGroupType.js';
 import { ShareNetwork, ShareNetworkSubnet } from './manila/ShareNetwork.js';
 import { ShareType } from './manila/ShareType.js';
 import { consistencyGroupMutations } from './manila/mutations/consistencyGroups.js';
+import { consistencyGroupSnapshotMutations } from './manila/mutations/consistencyGroupSnapshots.js';
+import { shareMutations } from './manila/mutations/shares.js';
+import { shareGroupTypeMutations } from './manila/mutations/shareGroupTypes.js';
 import { shareGroupMutations } from './manila/mutations/shareGroups.js';
 import { shareGroupSnapshotMutations } from './manila/mutations/shareGroupSnapshots.js';
 import { Viewer, ViewerQuery } from './identity/Viewer.js';
@@ -38,6 +42,7 @@ export const resolvers: Resolvers = {
     about: (_, __, ctx) => aboutFor(ctx.about, ctx.caller.token),
     ...CinderQuery,
     ...ManilaQuery,
+    ...ShareQuery,
     ...ConsistencyGroupQuery,
     ...SdrsQuery,
     ...ViewerQuery,
@@ -50,6 +55,9 @@ export const resolvers: Resolvers = {
     ...shareGroupMutations,
     ...shareGroupSnapshotMutations,
     ...consistencyGroupMutations,
+    ...consistencyGroupSnapshotMutations,
+    ...shareMutations,
+    ...shareGroupTypeMutations,
     ...protectionMutations,
     ...protectionGroupMutations,
   },
@@ -73,6 +81,7 @@ export const resolvers: Resolvers = {
   ConsistencyGroupSnapshot,
   ConsistencyGroupSnapshotMember,
   ShareGroupConnection: { totalCount },
+  ShareConnection: { totalCount },
   ShareGroupSnapshotConnection: { totalCount },
   ConsistencyGroupConnection: { totalCount },
   ConsistencyGroupSnapshotConnection: { totalCount },

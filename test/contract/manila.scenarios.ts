@@ -219,7 +219,7 @@ export function manilaScenarios(label: string, makeTarget: () => Promise<ManilaT
       );
       expect(withShares.shareGroup.shares).toEqual(
         shareId
-          ? [{ id: shareId, name: `${tag}-share`, protocol: 'NFS', size: 1, status: 'available', shareGroup: { id: gid }, shareType: { id: shareTypeId } }]
+          ? [{ id: shareId, name: `${tag}-share`, protocol: 'NFS', size: 1, status: 'AVAILABLE', shareGroup: { id: gid }, shareType: { id: shareTypeId } }]
           : [],
       );
 

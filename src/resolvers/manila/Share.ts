@@ -1,8 +1,16 @@
 import type { ShareResolvers } from '../../generated/graphql.js';
+import { projectIdOf, projectOf } from '../identity/project.js';
+import { manilaZoneNamed } from './portal.js';
+import { shareStatus } from './statuses.js';
 
 export const Share: ShareResolvers = {
+  status: (s) => shareStatus(s.status),
+  rawStatus: (s) => s.status,
   protocol: (s) => s.share_proto,
   availabilityZone: (s) => s.availability_zone ?? null,
+  zone: (s, _, ctx) => manilaZoneNamed(ctx, s.availability_zone),
+  projectId: (s, _, ctx) => projectIdOf(s, ctx),
+  project: (s, _, ctx) => projectOf(s, ctx),
   createdAt: (s) => s.created_at,
   shareTypeName: (s) => s.share_type_name ?? null,
   // `share_type` is the type's id from API 2.6 (its name below; the facade always negotiates more).

@@ -3,6 +3,7 @@ import { offsetFromCursor, pageSize } from '../../graphql/connections.js';
 import { consistentSnapshotSupport, shareGroupStatus } from './statuses.js';
 import { offsetConnection, sliceConnection } from './offsetConnection.js';
 import { present } from './present.js';
+import { manilaZoneNamed } from './portal.js';
 import { projectIdOf, projectOf } from '../identity/project.js';
 
 export const ShareGroup: ShareGroupResolvers = {
@@ -12,6 +13,7 @@ export const ShareGroup: ShareGroupResolvers = {
   projectId: (g, _, ctx) => projectIdOf(g, ctx),
   project: (g, _, ctx) => projectOf(g, ctx),
   availabilityZone: (g) => g.availability_zone ?? null,
+  zone: (g, _, ctx) => manilaZoneNamed(ctx, g.availability_zone),
   consistentSnapshotSupport: (g) => consistentSnapshotSupport(g.consistent_snapshot_support),
   shareServerId: (g) => g.share_server_id ?? null,
   shareGroupType: (g, _, ctx) => ctx.manila().loaders.shareGroupTypeById.load(g.share_group_type_id),

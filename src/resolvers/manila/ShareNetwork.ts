@@ -1,4 +1,5 @@
 import type { ShareNetworkResolvers, ShareNetworkSubnetResolvers } from '../../generated/graphql.js';
+import { manilaZoneNamed } from './portal.js';
 
 export const ShareNetwork: ShareNetworkResolvers = {
   projectId: (n) => n.project_id ?? null,
@@ -11,6 +12,7 @@ export const ShareNetwork: ShareNetworkResolvers = {
 export const ShareNetworkSubnet: ShareNetworkSubnetResolvers = {
   id: (s) => s.id ?? null,
   availabilityZone: (s) => s.availability_zone ?? null,
+  zone: (s, _, ctx) => manilaZoneNamed(ctx, s.availability_zone),
   neutronNetId: (s) => s.neutron_net_id ?? null,
   neutronSubnetId: (s) => s.neutron_subnet_id ?? null,
   networkType: (s) => s.network_type ?? null,

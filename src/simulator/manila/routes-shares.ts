@@ -104,9 +104,10 @@ function listShares(ctx: Ctx, detail: boolean): SimResponse {
     const v = q.get(key);
     if (v !== null) rows = rows.filter((s) => String(field(s, key) ?? '') === v);
   }
+  // db exact_filter: an exact name or description wins over its LIKE form (a case-sensitive LIKE on PostgreSQL).
   for (const key of ['name~', 'description~']) {
     const v = q.get(key);
-    if (v !== null) rows = rows.filter((s) => String(field(s, key.slice(0, -1)) ?? '').toLowerCase().includes(v.toLowerCase()));
+    if (v !== null && q.get(key.slice(0, -1)) === null) rows = rows.filter((s) => String(field(s, key.slice(0, -1)) ?? '').includes(v));
   }
   const sortKey = q.get('sort_key') ?? 'created_at';
   const sign = (q.get('sort_dir') ?? 'desc').toLowerCase() === 'asc' ? 1 : -1;

@@ -5,6 +5,8 @@ import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequ
 import { VersionCache, compareVersions, minVersion, serviceRoot } from '../microversion.js';
 import { PageCap, readOffsetPages } from './paging.js';
 import type {
+  ManilaAvailabilityZone,
+  ManilaQuotaSet,
   ManilaShare,
   ManilaShareGroup,
   ManilaShareGroupSnapshot,
@@ -27,6 +29,12 @@ export const MANILA_VERSIONS = {
   likeFilters: '2.36',
   /** Share groups no longer need the experimental header. */
   shareGroupsGraduated: '2.55',
+  /** `/availability-zones` and `/quota-sets` (`os-` prefixed below). */
+  modernUrls: '2.7',
+  /** `GET /quota-sets/{project}/detail`: limit, in use and reserved. */
+  quotaDetail: '2.25',
+  /** Share group and share group snapshot quotas in the quota set. */
+  shareGroupQuotas: '2.40',
 } as const;
 
 /** Which API a call belongs to: decides the experimental header. */
@@ -43,6 +51,16 @@ export interface ListOptions {
 /** A Manila 400 whose message says a referenced object is missing (e.g. a snapshot's share group). */
 export function missingParent(status: number, message: string): boolean {
   return status === 400 && /\b(could not be found|not found)\b/i.test(message);
+}
+
+/**
+ * A refusal because of the object's state, which Manila sends as 403 or 400 rather than 409: a share delete
+ * (`InvalidShare`, 403 "Invalid share: %(reason)s." on Zed; "Share is busy"), a share create into a group that is
+ * not available (400), a share group type still used by share groups (400 "… is still in use.").
+ */
+export function stateRefusal(status: number, message: string): boolean {
+  if (status === 403) return /^Invalid share\b/i.test(message);
+  return status === 400 && /(\bis still in use\b|^Share group status must be\b|^Share is busy\b)/i.test(message);
 }
 
 /** What one version document allows: the microversion to send, and the headers of each kind of call. */
@@ -86,12 +104,14 @@ export class ManilaClient {
 
   /** `shared`: a breaker and bulkhead shared with other endpoints of the same host (one per project with Keystone). */
   constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead' | 'telemetry'>) {
-    // Manila answers "missing parent" with 400 (share-group-snapshot create, create from a snapshot).
+    // Manila answers "missing parent" with 400 (share-group-snapshot create, create from a snapshot), and some
+    // refusals because of an object's state with 403 or 400: one code per situation.
     this.http = new HttpClient({
       service: 'manila',
       endpoint,
       agent,
-      classify: (status, _code, message) => (missingParent(status, message) ? 'NOT_FOUND' : undefined),
+      classify: (status, _code, message) =>
+        missingParent(status, message) ? 'NOT_FOUND' : stateRefusal(status, message) ? 'CONFLICT' : undefined,
       ...shared,
     });
     this.negotiation = new VersionCache(() => this.discoverMax()).negotiated((max) => new Negotiated(max));
@@ -310,6 +330,56 @@ export class ManilaClient {
 
   listShares(caller: Caller, o: ListOptions): Promise<ManilaShare[]> {
     return this.list(caller, 'shares', '/shares/detail', 'shares', o);
+  }
+
+  listShareSummaries(caller: Caller, o: ListOptions): Promise<{ id: string }[]> {
+    return this.list(caller, 'shares', '/shares', 'shares', o);
+  }
+
+  /** 200 with the share (`creating`); `share_group_id` counts from 2.31 and is dropped silently below. */
+  async createShare(caller: Caller, body: Record<string, unknown>): Promise<ManilaShare> {
+    const res = await this.call(caller, 'shares', { method: 'POST', path: '/shares', body: { share: body } });
+    return (res.json as { share: ManilaShare }).share;
+  }
+
+  /** A share in a share group is deleted only with the group's id as a query parameter (else 400). */
+  async deleteShare(caller: Caller, id: string, shareGroupId: string | null): Promise<void> {
+    await this.call(caller, 'shares', {
+      method: 'DELETE',
+      path: path`/shares/${id}`,
+      query: shareGroupId ? { share_group_id: shareGroupId } : undefined,
+    });
+  }
+
+  // ---- the caller's project: quotas and availability zones
+  /**
+   * The project the endpoint is scoped to (`/v2/{project_id}`): quota sets are addressed by project. From 2.60
+   * Manila routes without it too, so an endpoint may lack it: then quotas cannot be asked for.
+   */
+  projectId(): string {
+    const parts = new URL(this.http.endpoint).pathname.split('/').filter(Boolean);
+    const at = parts.findIndex((p) => /^v2(\.\d+)?$/.test(p));
+    const id = at === -1 ? undefined : parts[at + 1];
+    if (!id || !/^[0-9a-f-]{1,64}$/i.test(id)) {
+      throw new NotSupportedError('manila', 'The Manila endpoint names no project (/v2/{project_id}), so its quotas cannot be read.');
+    }
+    return id;
+  }
+
+  /** `GET /quota-sets/{project}/detail` (2.25+): limit, in use and reserved per resource. */
+  async quotaUsage(caller: Caller): Promise<ManilaQuotaSet> {
+    const v = await this.version();
+    if (compareVersions(v, MANILA_VERSIONS.quotaDetail) < 0) {
+      throw new NotSupportedError('manila', `Quota usage needs Manila API ${MANILA_VERSIONS.quotaDetail}; this Manila supports up to ${v}.`);
+    }
+    return this.show(caller, 'plain', path`/quota-sets/${this.projectId()}/detail`, 'quota_set');
+  }
+
+  /** Zones with an enabled share service (`/os-availability-zone` below 2.7). */
+  async availabilityZones(caller: Caller): Promise<ManilaAvailabilityZone[]> {
+    const modern = await this.atLeast(MANILA_VERSIONS.modernUrls);
+    const res = await this.call(caller, 'plain', { method: 'GET', path: modern ? '/availability-zones' : '/os-availability-zone' });
+    return (res.json as { availability_zones?: ManilaAvailabilityZone[] } | undefined)?.availability_zones ?? [];
   }
 
   showShare(caller: Caller, id: string): Promise<ManilaShare> {

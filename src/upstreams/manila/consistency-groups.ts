@@ -83,6 +83,32 @@ export class ManilaConsistencyGroups {
     return this.client.show(caller, 'consistency-groups', path`/cgsnapshots/${id}`, 'cgsnapshot');
   }
 
+  async createSnapshot(caller: Caller, body: Record<string, unknown>): Promise<ManilaCgSnapshot> {
+    await this.client.requireConsistencyGroups();
+    const res = await this.client.call(caller, 'consistency-groups', { method: 'POST', path: '/cgsnapshots', body: { cgsnapshot: body } });
+    return (res.json as { cgsnapshot: ManilaCgSnapshot }).cgsnapshot;
+  }
+
+  async updateSnapshot(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {
+    await this.client.requireConsistencyGroups();
+    await this.client.call(caller, 'consistency-groups', { method: 'PUT', path: path`/cgsnapshots/${id}`, body: { cgsnapshot: body } });
+  }
+
+  async deleteSnapshot(caller: Caller, id: string): Promise<void> {
+    await this.client.requireConsistencyGroups();
+    await this.client.call(caller, 'consistency-groups', { method: 'DELETE', path: path`/cgsnapshots/${id}` });
+  }
+
+  async snapshotAction(caller: Caller, id: string, action: 'reset_status' | 'force_delete', args: unknown): Promise<void> {
+    await this.client.requireConsistencyGroups();
+    const name = await this.actionName(action);
+    await this.client.call(caller, 'consistency-groups', {
+      method: 'POST',
+      path: path`/cgsnapshots/${id}/action`,
+      body: { [name]: args },
+    });
+  }
+
   async snapshotMembers(caller: Caller, id: string): Promise<ManilaCgSnapshotMember[]> {
     await this.client.requireConsistencyGroups();
     return this.client.listAll((o) =>

@@ -14,6 +14,7 @@ import {
 } from '../loaders.js';
 import type { ManilaClient } from './client.js';
 import { ManilaConsistencyGroups } from './consistency-groups.js';
+import { ManilaShareGroupTypeAdmin } from './share-group-types.js';
 import type {
   ManilaCgSnapshot,
   ManilaCgSnapshotMember,
@@ -71,12 +72,13 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
   const cgSnapshotById = byIdLoader<ManilaCgSnapshot>((id) => cg.showSnapshot(caller, id));
 
   // Types are few per cloud and the type listings are not paged: one listing answers any number of ids, and
-  // one prefetched with a page of share groups answers even one id.
-  const allShareGroupTypes = once(() => client.listShareGroupTypes(caller));
+  // one prefetched with a page of share groups answers even one id. A share group type write starts a new
+  // listing (the old one may hold the type as it was).
+  let allShareGroupTypes = once(() => client.listShareGroupTypes(caller));
   const allShareTypes = once(() => client.listShareTypes(caller));
   const shareGroupTypeById = byIdViaListing<ManilaShareGroupType>(
     (id) => client.showShareGroupType(caller, id),
-    allShareGroupTypes.get,
+    () => allShareGroupTypes.get(),
     () => allShareGroupTypes.started,
   );
   const shareTypeById = byIdViaListing<ManilaShareType>(
@@ -130,7 +132,13 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     settle(ids.map((id) => cg.snapshotMembers(caller, id))),
   );
 
+  // The caller's project as a whole: read at most once per request, whoever asks.
+  const quotaUsage = once(() => client.quotaUsage(caller));
+  const availabilityZones = once(() => client.availabilityZones(caller));
+
   return {
+    quotaUsage: quotaUsage.get,
+    availabilityZones: availabilityZones.get,
     shareGroupById,
     shareGroupSnapshotById,
     shareGroupTypeById,
@@ -172,6 +180,28 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
       if (wants.shares && !(last && sharesByShareGroupId.prefetchParents(last.ids))) sharesByShareGroupId.prefetch(groups);
       if (wants.snapshots && !(last && snapshotsByShareGroupId.prefetchParents(last.ids))) snapshotsByShareGroupId.prefetch(groups);
     },
+    /** A page of shares is on its way and its nodes want their share types: list the types with it. */
+    prefetchForShares(shares: number, wants: { shareType: boolean }) {
+      if (shares >= 2 && wants.shareType) allShareTypes.prefetch();
+    },
+    primeShares(shares: ManilaShare[]) {
+      shares.forEach(primeShare);
+    },
+    /** After a share write: the share, and the shares of its group. */
+    forgetShare(id: string, shareGroupId?: string | null) {
+      shareById.clear(id);
+      if (shareGroupId) sharesByShareGroupId.clear(shareGroupId);
+    },
+    forgetShareGroupType(id: string) {
+      shareGroupTypeById.clear(id);
+      allShareGroupTypes = once(() => client.listShareGroupTypes(caller));
+    },
+    /** After a cgsnapshot write: the snapshot, its members and every group's snapshot list. */
+    forgetCgSnapshot(id: string) {
+      cgSnapshotById.clear(id);
+      membersByCgSnapshotId.clear(id);
+      cgSnapshotsByConsistencyGroupId.clearAll();
+    },
     /** After a write: forget everything this request knew about the share group. */
     forgetShareGroup(id: string) {
       shareGroupById.clear(id);
@@ -196,11 +226,13 @@ export interface ManilaAccess {
   client: ManilaClient;
   /** The legacy consistency-group API (Manila below 2.31 only). */
   cg: ManilaConsistencyGroups;
+  /** Share group type administration (admin-only upstream). */
+  groupTypes: ManilaShareGroupTypeAdmin;
   loaders: ManilaLoaders;
 }
 
 /** What `ctx.manila()` hands resolvers: built once per request. */
 export function createManilaAccess(client: ManilaClient, caller: Caller): ManilaAccess {
   const cg = new ManilaConsistencyGroups(client);
-  return { client, cg, loaders: createManilaLoaders(client, cg, caller) };
+  return { client, cg, groupTypes: new ManilaShareGroupTypeAdmin(client), loaders: createManilaLoaders(client, cg, caller) };
 }

@@ -175,3 +175,38 @@ export interface ManilaVersion {
   version: string;
   min_version: string;
 }
+
+/** One entry of `GET /share-group-types/{id}/access` (admins, private types only). */
+export interface ManilaShareGroupTypeAccess {
+  share_group_type_id: string;
+  project_id: string;
+}
+
+/** One resource of `GET /quota-sets/{project_id}/detail` (2.25+). `limit` -1 means unlimited. */
+export interface ManilaQuotaUsage {
+  limit: number;
+  in_use: number;
+  reserved: number;
+}
+
+/** `quota_set` of the detail view; the share group keys appear from 2.40. */
+export interface ManilaQuotaSet {
+  id: string;
+  shares: ManilaQuotaUsage;
+  gigabytes: ManilaQuotaUsage;
+  snapshots?: ManilaQuotaUsage;
+  snapshot_gigabytes?: ManilaQuotaUsage;
+  share_networks?: ManilaQuotaUsage;
+  /** 2.40+ */
+  share_groups?: ManilaQuotaUsage;
+  /** 2.40+ */
+  share_group_snapshots?: ManilaQuotaUsage;
+}
+
+/** `GET /availability-zones` item: only zones with an enabled share service are listed. */
+export interface ManilaAvailabilityZone {
+  id: string;
+  name: string;
+  created_at: string | null;
+  updated_at: string | null;
+}

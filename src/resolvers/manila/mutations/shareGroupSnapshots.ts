@@ -47,6 +47,12 @@ export const shareGroupSnapshotMutations: MutationResolvers = {
     });
     return { id, shareGroupSnapshot: await reread(ctx, id) };
   },
+  forceDeleteShareGroupSnapshot: async (_, { input }, ctx) => {
+    const id = assertUuid(input.id);
+    // The admin action destroys the row at once, whatever the state: the re-read finds nothing.
+    await ctx.manila().client.shareGroupSnapshotAction(ctx.caller, id, 'force_delete', null);
+    return { id, shareGroupSnapshot: await reread(ctx, id) };
+  },
   resetShareGroupSnapshotStatus: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     if (input.status === 'UNKNOWN') throw new InputError('A share group snapshot status cannot be reset to UNKNOWN.');

@@ -1,0 +1,60 @@
+import type { QueryResolvers } from '../../generated/graphql.js';
+import { InputError, NotSupportedError } from '../../errors.js';
+import { wantedLinks } from '../../graphql/lookahead.js';
+import { pageSize, offsetFromCursor } from '../../graphql/connections.js';
+import { wireValue } from '../../graphql/scalars.js';
+import { optionalUuid } from '../../ids.js';
+import { MANILA_VERSIONS, type ManilaClient } from '../../upstreams/manila/client.js';
+import { projectFilter } from '../identity/projectFilter.js';
+import { offsetConnection } from './offsetConnection.js';
+
+/** Below 2.36 Manila silently drops `name~` / `description~` and would answer with everything. */
+async function requireLikeFilters(client: ManilaClient, used: boolean): Promise<void> {
+  if (used && !(await client.atLeast(MANILA_VERSIONS.likeFilters))) {
+    throw new NotSupportedError('manila', `nameContains and descriptionContains need Manila API 2.36; this Manila supports up to ${await client.version()}.`);
+  }
+}
+
+/** The pickers and listings of shares and share networks. */
+export const ShareQuery: QueryResolvers = {
+  shares: async (_, args, ctx, info) => {
+    const { client, loaders } = ctx.manila();
+    const f = args.filter;
+    if (f?.status === 'UNKNOWN') throw new InputError('UNKNOWN is not a share status Manila can filter by.');
+    // Manila's exact name wins over its LIKE form and would silently ignore nameContains.
+    if (f?.name != null && f.nameContains != null) throw new InputError('Give name or nameContains, not both.');
+    const filters = {
+      share_group_id: optionalUuid(f?.shareGroupId, 'shareGroupId'),
+      status: f?.status ? wireValue(f.status, 'snake') : undefined,
+      name: f?.name ?? undefined,
+      'name~': f?.nameContains ?? undefined,
+      'description~': f?.descriptionContains ?? undefined,
+      share_type_id: optionalUuid(f?.shareTypeId, 'shareTypeId'),
+      share_network_id: optionalUuid(f?.shareNetworkId, 'shareNetworkId'),
+      project_id: projectFilter(args),
+    };
+    await requireLikeFilters(client, Boolean(filters['name~'] || filters['description~']));
+    // The cursor and page size are checked before anything is prefetched: a forged one costs no upstream call.
+    const first = pageSize(args.first);
+    offsetFromCursor(args.after);
+    loaders.prefetchForShares(first, wantedLinks(info, ['shareType'], []));
+    const conn = await offsetConnection(
+      client,
+      args,
+      (o) => client.listShares(ctx.caller, o),
+      () => client.count((o) => client.listShareSummaries(ctx.caller, o), filters),
+      filters,
+    );
+    loaders.primeShares(conn.nodes);
+    return conn;
+  },
+  shareNetworks: async (_, args, ctx) => {
+    const { client, loaders } = ctx.manila();
+    const f = args.filter;
+    const filters = { name: f?.name ?? undefined, 'name~': f?.nameContains ?? undefined };
+    await requireLikeFilters(client, Boolean(filters['name~']));
+    const all = await client.listAll((o) => client.listShareNetworks(ctx.caller, o), filters);
+    for (const n of all) loaders.shareNetworkById.prime(n.id, n);
+    return all;
+  },
+};

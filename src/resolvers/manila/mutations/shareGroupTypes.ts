@@ -1,0 +1,87 @@
+import type { MutationResolvers } from '../../../generated/graphql.js';
+import { InputError } from '../../../errors.js';
+import { assertUuid } from '../../../ids.js';
+import { nullIfNotFound } from '../../../upstreams/loaders.js';
+import type { RequestContext } from '../../../context.js';
+
+// Admin-only upstream (manila/policies/share_group_type.py, share_group_types_spec.py): the facade sends the call
+// and Manila's 403 is the FORBIDDEN a member gets, so a policy that allows more is honoured.
+
+function reread(ctx: RequestContext, id: string) {
+  const { loaders } = ctx.manila();
+  loaders.forgetShareGroupType(id);
+  return nullIfNotFound(loaders.shareGroupTypeById.load(id));
+}
+
+// Manila: 1-255 characters of letters, digits, `_`, `.`, `:` and `-` (common.VALID_KEY_NAME_REGEX).
+const SPEC_KEY = /^[\w.:-]{1,255}$/u;
+
+function specs(list: readonly { key: string; value: string }[], what: string): Record<string, string> {
+  if (list.length === 0) throw new InputError(`${what} needs at least one spec.`);
+  const out: Record<string, string> = {};
+  for (const { key, value } of list) {
+    if (!SPEC_KEY.test(key)) throw new InputError(`Invalid group spec name ${JSON.stringify(key.slice(0, 40))}: 1-255 letters, digits, _ . : or -.`);
+    if (value.length < 1 || value.length > 255) throw new InputError(`The value of group spec ${key} must be 1-255 characters.`);
+    if (key in out) throw new InputError(`Group spec ${key} is given twice.`);
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Keystone project ids: 32 hex digits, dashes allowed (Manila wants them uuid-like). */
+function projectId(id: string): string {
+  if (!/^[0-9A-Fa-f-]{32,36}$/.test(id) || id.replace(/-/g, '').length !== 32) {
+    throw new InputError(`Invalid projectId ${JSON.stringify(id.slice(0, 40))}: a project id is 32 hex digits (dashes allowed).`);
+  }
+  return id;
+}
+
+async function changeAccess(ctx: RequestContext, input: { id: string; projectId: string }, action: 'addProjectAccess' | 'removeProjectAccess') {
+  const id = assertUuid(input.id);
+  const { groupTypes } = ctx.manila();
+  await groupTypes.access(ctx.caller, id, action, projectId(input.projectId));
+  const [shareGroupType, access] = await Promise.all([reread(ctx, id), groupTypes.listAccess(ctx.caller, id)]);
+  return { shareGroupType, projectIds: access.map((a) => a.project_id) };
+}
+
+export const shareGroupTypeMutations: MutationResolvers = {
+  createShareGroupType: async (_, { input }, ctx) => {
+    if (input.name.length < 1 || input.name.length > 255) throw new InputError('name must be 1-255 characters.');
+    if (input.shareTypeIds.length === 0) throw new InputError('shareTypeIds needs at least one share type.');
+    const { groupTypes } = ctx.manila();
+    const created = await groupTypes.create(ctx.caller, {
+      name: input.name,
+      share_types: input.shareTypeIds.map((t) => assertUuid(t, 'shareTypeIds')),
+      group_specs: input.groupSpecs?.length ? specs(input.groupSpecs, 'groupSpecs') : undefined,
+      is_public: input.isPublic ?? true,
+    });
+    return { shareGroupType: await reread(ctx, created.id) };
+  },
+  deleteShareGroupType: async (_, { input }, ctx) => {
+    const id = assertUuid(input.id);
+    await ctx.manila().groupTypes.delete(ctx.caller, id);
+    ctx.manila().loaders.forgetShareGroupType(id);
+    return { id };
+  },
+  setShareGroupTypeSpecs: async (_, { input }, ctx) => {
+    const id = assertUuid(input.id);
+    await ctx.manila().groupTypes.setSpecs(ctx.caller, id, specs(input.specs, 'setShareGroupTypeSpecs'));
+    return { shareGroupType: await reread(ctx, id) };
+  },
+  unsetShareGroupTypeSpecs: async (_, { input }, ctx) => {
+    const id = assertUuid(input.id);
+    const keys = [...new Set(input.keys)];
+    if (keys.length === 0) throw new InputError('unsetShareGroupTypeSpecs needs at least one key.');
+    const { groupTypes, loaders } = ctx.manila();
+    // Manila removes one key per call: refuse names the type does not have before removing any.
+    const type = await loaders.shareGroupTypeById.load(id);
+    if (type) {
+      const missing = keys.filter((k) => !(k in type.group_specs));
+      if (missing.length > 0) throw new InputError(`Share group type ${id} has no group spec ${missing.join(', ')}; nothing was removed.`);
+    }
+    for (const key of keys) await groupTypes.unsetSpec(ctx.caller, id, key);
+    return { shareGroupType: await reread(ctx, id) };
+  },
+  addShareGroupTypeAccess: (_, { input }, ctx) => changeAccess(ctx, input, 'addProjectAccess'),
+  removeShareGroupTypeAccess: (_, { input }, ctx) => changeAccess(ctx, input, 'removeProjectAccess'),
+};

@@ -1,0 +1,72 @@
+import type { MutationResolvers } from '../../../generated/graphql.js';
+import { FacadeError, InputError } from '../../../errors.js';
+import { assertUuid, optionalUuid } from '../../../ids.js';
+import { nullIfNotFound } from '../../../upstreams/loaders.js';
+import type { ManilaShareGroup } from '../../../upstreams/manila/types.js';
+import type { RequestContext } from '../../../context.js';
+import { explainFailure } from './upstreamHints.js';
+
+function reread(ctx: RequestContext, id: string, shareGroupId?: string | null) {
+  const { loaders } = ctx.manila();
+  loaders.forgetShare(id, shareGroupId);
+  return nullIfNotFound(loaders.shareById.load(id));
+}
+
+/**
+ * A share joins a group only when it is created, and only an AVAILABLE group takes one. Manila's own answer for a
+ * group that is not yet AVAILABLE is misleading (a newly created group has no zone yet, so Zed looks up zone
+ * "None" and answers 404), hence the facade's reading of the group first.
+ */
+async function groupFor(ctx: RequestContext, groupId: string): Promise<ManilaShareGroup> {
+  const { client, loaders } = ctx.manila();
+  await client.requireShareGroups();
+  const group = await loaders.shareGroupById.load(groupId);
+  if (!group) throw new FacadeError('NOT_FOUND', `Share group ${groupId} does not exist.`);
+  if (group.status !== 'available') {
+    throw new FacadeError('CONFLICT', `Share group ${groupId} is ${group.status.toUpperCase()}: a share can join it only while it is AVAILABLE.`);
+  }
+  return group;
+}
+
+export const shareMutations: MutationResolvers = {
+  createShare: async (_, { input }, ctx) => {
+    if (!Number.isInteger(input.size) || input.size < 1) throw new InputError(`size must be a whole number of GiB, at least 1; got ${input.size}.`);
+    const groupId = optionalUuid(input.shareGroupId, 'shareGroupId');
+    let typeId = optionalUuid(input.shareTypeId, 'shareTypeId');
+    let networkId = optionalUuid(input.shareNetworkId, 'shareNetworkId');
+    if (groupId) {
+      const group = await groupFor(ctx, groupId);
+      // Manila wants the group's network named again (400 otherwise) and falls back to the default share type,
+      // which the group may not hold: take the group's.
+      networkId ??= group.share_network_id ?? undefined;
+      if (!typeId && group.share_types.length === 1) typeId = group.share_types[0];
+    }
+    const { client } = ctx.manila();
+    const created = await explainFailure(
+      client.createShare(ctx.caller, {
+        size: input.size,
+        share_proto: input.shareProtocol,
+        name: input.name ?? undefined,
+        description: input.description ?? undefined,
+        share_type: typeId,
+        share_network_id: networkId,
+        share_group_id: groupId,
+        availability_zone: input.availabilityZone ?? undefined,
+      }),
+      { NOT_FOUND: 'A share type, share network, share group or availability zone given does not exist.' },
+    );
+    return { share: await reread(ctx, created.id, groupId) };
+  },
+  deleteShare: async (_, { input }, ctx) => {
+    const id = assertUuid(input.id);
+    const { client, loaders } = ctx.manila();
+    // Manila deletes a share of a group only when told the group's id (400 otherwise): read it first.
+    const share = await loaders.shareById.load(id);
+    if (!share) throw new FacadeError('NOT_FOUND', `Share ${id} does not exist.`);
+    const groupId = share.share_group_id ?? null;
+    await explainFailure(client.deleteShare(ctx.caller, id, groupId), {
+      CONFLICT: `Share ${id} cannot be deleted now: it must be AVAILABLE, ERROR or INACTIVE, not busy, and have no snapshots.`,
+    });
+    return { id, share: await reread(ctx, id, groupId) };
+  },
+};
