@@ -1,10 +1,21 @@
 import DataLoader from 'dataloader';
 import { FacadeError } from '../../errors.js';
 import type { Caller } from '../caller.js';
-import { CollectionSizes, PageMemory, byIdLoader, byIdOrListing, childrenByParent, once, pageMemoryKey, settle } from '../loaders.js';
+import {
+  CollectionSizes,
+  PageMemory,
+  byIdLoader,
+  byIdOrListing,
+  childrenByParent,
+  nullIfNotFound,
+  once,
+  pageMemoryKey,
+  settle,
+} from '../loaders.js';
 import { worthReadingAhead } from '../roundTrips.js';
 import type { CinderClient } from './client.js';
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
+import { createVolumeSnapshotLoader } from './volumeSnapshots.js';
 
 /** Per-request loaders for one caller: every Cinder object is fetched at most once per GraphQL request. */
 export function createCinderLoaders(client: CinderClient, caller: Caller) {
@@ -20,11 +31,18 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     (max) => client.listAll((o) => client.listGroupSnapshots(caller, o), undefined, max),
     CollectionSizes.key('cinder', 'group_snapshots', caller),
   );
-  const volumeById = byIdLoader<CinderVolume>((id) => client.showVolume(caller, id));
+  // Several volumes at once (the volumes of a page of group snapshots' snapshots): one bounded listing.
+  const volumeById = byIdOrListing<CinderVolume>(
+    (id) => client.showVolume(caller, id),
+    (max) => client.listAll((o) => client.listVolumes(caller, o), undefined, max),
+    CollectionSizes.key('cinder', 'volumes', caller),
+  );
 
   // Types are few per cloud: for several ids one listing beats N shows. A listing prefetched with a page of
   // groups answers even one id.
-  const allGroupTypes = once(() => client.listAll((o) => client.listGroupTypes(caller, o)));
+  const readGroupTypes = () => once(() => client.listAll((o) => client.listGroupTypes(caller, o)));
+  // Replaced after a group type write, so the by-id loader never answers from a listing read before it.
+  let allGroupTypes = readGroupTypes();
   const allVolumeTypes = once(() => client.listAll((o) => client.listVolumeTypes(caller, o)));
   const groupTypeById = byIdLoader<CinderGroupType>(
     (id) => client.showGroupType(caller, id),
@@ -63,6 +81,23 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
   const replicationTargetsByGroupId = new DataLoader<string, { backend_id: string }[]>((ids) =>
     settle(ids.map((id) => client.listReplicationTargets(caller, id))),
   );
+  const volumeSnapshotsByGroupSnapshotId = createVolumeSnapshotLoader(client, caller);
+
+  // Read at most once per request, whatever asks: the project's quotas, the zones, the default group type.
+  const quotaUsage = once(() => client.project.quotaUsage(caller));
+  // The caller's own project's group snapshots, even in a request that reads every project elsewhere.
+  const ownGroupSnapshotCount = once(() => {
+    const own = { ...caller, allProjects: false };
+    return client.count((o) => client.listGroupSnapshotSummaries(own, o));
+  });
+  const availabilityZones = once(() => client.project.availabilityZones(caller));
+  const readDefaultGroupType = () =>
+    once(async () => {
+      const t = await nullIfNotFound(client.groupTypeAdmin.showDefault(caller));
+      if (t) groupTypeById.clear(t.id).prime(t.id, t);
+      return t;
+    });
+  let defaultGroupType = readDefaultGroupType();
 
   return {
     groupById,
@@ -85,6 +120,14 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     volumesByGroupId,
     snapshotsByGroupId,
     replicationTargetsByGroupId,
+    volumeSnapshotsByGroupSnapshotId,
+    /** Every group type / volume type the caller may see: one listing per request, shared with the by-id loaders. */
+    groupTypes: () => allGroupTypes.get(),
+    volumeTypes: () => allVolumeTypes.get(),
+    quotaUsage,
+    ownGroupSnapshotCount,
+    availabilityZones,
+    defaultGroupType: () => defaultGroupType.get(),
     /**
      * A page of up to `groups` groups is on its way and the query wants these of each: start the reads the
      * planner would make for them now, in parallel with the page (one round trip instead of two).
@@ -124,6 +167,18 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     forgetGroupSnapshot(id: string) {
       groupSnapshotById.clear(id);
       snapshotsByGroupId.clearAll();
+      volumeSnapshotsByGroupSnapshotId.clear(id);
+    },
+    /** After a group type write: its by-id read, the listing, and the default type (it may be this one). */
+    forgetGroupType(id: string) {
+      groupTypeById.clear(id);
+      allGroupTypes = readGroupTypes();
+      defaultGroupType = readDefaultGroupType();
+    },
+    /** After a volume write: its by-id read and every group's volume list (the volume may be in any of them). */
+    forgetVolume(id: string) {
+      volumeById.clear(id);
+      volumesByGroupId.clearAll();
     },
   };
 }

@@ -91,4 +91,41 @@ export interface CinderPage<T> {
   items: T[];
   /** Cinder sent a `rel: next` link (it does whenever a page is full, even the last). */
   hasNextLink: boolean;
+  /** `count` of the whole listing, when asked with `with_count` (volumes and snapshots, 3.45+). */
+  count?: number;
+}
+
+/** `GET /snapshots/detail` item and `GET /snapshots/{id}` body: a volume snapshot. */
+export interface CinderSnapshot {
+  id: string;
+  name: string | null;
+  description: string | null;
+  status: string;
+  /** GiB: the volume's size when the snapshot was taken. */
+  size: number;
+  volume_id: string;
+  created_at: string | null;
+  updated_at?: string | null;
+  /** 3.14+ (detail and show only) */
+  group_snapshot_id?: string | null;
+  /** The extended snapshot attributes extension (project readers and admins). */
+  'os-extended-snapshot-attributes:project_id'?: string;
+  'os-extended-snapshot-attributes:progress'?: string;
+}
+
+/** One entry of `GET /os-quota-sets/{project}?usage=True`. */
+export interface CinderQuotaUsage {
+  /** -1: unlimited. */
+  limit: number;
+  in_use: number;
+  reserved: number;
+}
+
+/** `quota_set` with usage: one entry per resource (and per volume type), plus the project's `id`. */
+export type CinderQuotaSet = Record<string, CinderQuotaUsage | string>;
+
+/** `GET /os-availability-zone` item. */
+export interface CinderAvailabilityZone {
+  zoneName: string;
+  zoneState: { available: boolean };
 }
