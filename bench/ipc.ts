@@ -48,6 +48,11 @@ export interface ChildOptions {
   env?: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
+  /**
+   * The child's stdout: the terminal (default), or discarded: a facade writes a JSON log line per request, which
+   * a deployment pipes to its collector and the bench's table has no room for.
+   */
+  stdout?: 'inherit' | 'ignore';
 }
 
 /**
@@ -79,7 +84,7 @@ export class BenchChild<Ready = unknown> {
     this.proc = fork(fileURLToPath(compiled ?? entry), [], {
       execArgv: [...(compiled ? [] : ['--import', 'tsx']), ...(opts.nodeFlags ?? [])],
       env: { ...process.env, ...opts.env },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', opts.stdout ?? 'inherit', 'inherit', 'ipc'],
     });
     this.ready = new Promise<Ready>((resolve, reject) => {
       this.pending.set(0, { resolve: resolve as (v: unknown) => void, reject });

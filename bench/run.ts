@@ -4,8 +4,10 @@
 // BENCH_PROFILE=1: the load-phase facade and the hand-written baseline write V8 CPU profiles under
 // bench/results/profiles/{facade,baseline}, so the two can be compared function by function.
 // BENCH_ONLY=cpu,roundtrips,...: only those scenarios (calls, roundtrips, cpu, waterfall, steady, overload), to
-// compare one change quickly; the table then says which scenarios ran. `overload` (issue 18): closed-loop clients
-// that retry at once, doubling until goodput stops rising, then 2×/4×/8× that; its curve prints after the table.
+// compare one change quickly; the table then says which scenarios ran. `observability` (issue 17): CPU per request
+// with logs, metrics and traces (exported to a local OTLP receiver) on against all off, as a ratio (target ≤ 1.10).
+// `overload` (issue 18): closed-loop clients that retry at once, doubling until goodput stops rising, then
+// 2×/4×/8× that; its curve prints after the table.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -17,6 +19,7 @@ import { CINDER_LINKS, CINDER_SCREEN, MANILA_LINKS, MANILA_SCREEN } from './quer
 import { type Row, type Section, consoleTable, fmt, sectionText, writeResults } from './report.js';
 import { type ScreenSpec, callsScenario } from './scenarios/calls.js';
 import { type LoopDelay, cpuScenario, roundTripScenario } from './scenarios/load.js';
+import { observabilityScenario } from './scenarios/observability.js';
 import { overloadRow, overloadScenario, overloadSection } from './scenarios/overload.js';
 import { steadyScenario } from './scenarios/steady.js';
 import { waterfallScenario } from './scenarios/waterfall.js';
@@ -63,7 +66,9 @@ if (process.env.BENCH_FROM_SOURCE !== '1') {
 
 const children: BenchChild[] = [];
 function child<R>(name: string, entry: string, env: Record<string, string>, nodeFlags: string[] = []): BenchChild<R> {
-  const c = new BenchChild<R>(name, new URL(entry, import.meta.url), { env, nodeFlags });
+  // A facade's stdout is its log, a JSON line per request (LOG_LEVEL=info, the default): written, not shown.
+  const stdout = entry === './procs/facade.ts' ? 'ignore' : 'inherit';
+  const c = new BenchChild<R>(name, new URL(entry, import.meta.url), { env, nodeFlags, stdout });
   children.push(c);
   return c;
 }
@@ -148,6 +153,12 @@ try {
     await interpreted.stop();
     rows.push(...cpu.rows);
     loops.push(cpu.loop);
+  }
+  if (runs('observability')) {
+    log('scenario 7: CPU with logs, metrics and traces on vs all off');
+    const spawn = (name: string, env: Record<string, string>) =>
+      child<{ url: string }>(name, './procs/facade.ts', env, [...plan.facadeNodeFlags, ...profile(name.includes('all off') ? 'observability-off' : 'observability-on')]);
+    rows.push(await observabilityScenario(spawn, sims, facadeEnv(endpoints.cinderScreen!), cinderScreen, plan));
   }
   if (runs('waterfall')) {
     log('scenario 4: browser waterfall vs one GraphQL request');

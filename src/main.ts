@@ -53,13 +53,12 @@ async function main(): Promise<void> {
       (left) => {
         if (left === 0) log.info('groupgraph: drained, bye');
         else log.warn({ cutOff: left }, `groupgraph: grace period over, ${left} request(s) cut off`);
-        log.flush();
-        process.exit(left === 0 ? 0 : 1);
+        // The log is buffered: out with it before the exit.
+        log.flush(() => process.exit(left === 0 ? 0 : 1));
       },
       (err: unknown) => {
         log.error({ err }, 'groupgraph: shutdown failed');
-        log.flush();
-        process.exit(1);
+        log.flush(() => process.exit(1));
       },
     );
   };

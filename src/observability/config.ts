@@ -22,12 +22,19 @@ export interface ObservabilityConfig {
 
 export interface TracingConfig {
   exporter: 'otlp' | 'console';
+  /**
+   * OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL: http/protobuf (the OTLP default, and the cheaper to encode) or http/json.
+   * grpc is not bundled.
+   */
+  protocol: 'http/protobuf' | 'http/json';
   /** OTLP/HTTP traces URL: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
   url: string | undefined;
   /** OTEL_SERVICE_NAME, default groupgraph. */
   serviceName: string;
   /** OTEL_BSP_SCHEDULE_DELAY (ms), default 5000: how long finished spans wait to be sent in a batch. */
   scheduleDelayMs: number | undefined;
+  /** OTEL_BSP_MAX_EXPORT_BATCH_SIZE (the SDK's default, 512, when unset): a batch leaves as soon as it is full. */
+  maxExportBatchSize: number | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -57,11 +64,11 @@ function parseTracing(env: ObservabilityEnv, problem: (m: string) => Error): Tra
     if (e !== 'otlp' && e !== 'console') throw problem(`OTEL_TRACES_EXPORTER must be otlp, console or none, got ${JSON.stringify(e)}`);
   }
   if (exporters.length === 0 && !specific && !general) return null;
-  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
-  // The bundled exporter speaks OTLP/HTTP with JSON bodies; every OTLP/HTTP receiver (the Collector, Jaeger,
-  // Tempo) takes it. Silently sending JSON to a gRPC port would look like tracing that works.
-  if (protocol && protocol !== 'http/json') {
-    throw problem(`OTEL_EXPORTER_OTLP_PROTOCOL ${JSON.stringify(protocol)} is not supported: groupgraph exports OTLP over HTTP as JSON (http/json)`);
+  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim() || 'http/protobuf';
+  // OTLP over HTTP only; every OTLP/HTTP receiver (the Collector, Jaeger, Tempo) takes both encodings on 4318.
+  // Silently sending HTTP to a gRPC port would look like tracing that works.
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
+    throw problem(`OTEL_EXPORTER_OTLP_PROTOCOL ${JSON.stringify(protocol)} is not supported: groupgraph exports OTLP over HTTP (http/protobuf or http/json)`);
   }
   let url: string | undefined;
   const raw = specific || (general ? `${general.replace(/\/+$/, '')}/v1/traces` : undefined);
@@ -73,11 +80,14 @@ function parseTracing(env: ObservabilityEnv, problem: (m: string) => Error): Tra
     }
   }
   const delay = env.OTEL_BSP_SCHEDULE_DELAY?.trim();
+  const batch = env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE?.trim();
   return {
     exporter: exporters.includes('console') && !exporters.includes('otlp') ? 'console' : 'otlp',
+    protocol,
     url,
     serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groupgraph',
     scheduleDelayMs: delay && /^\d+$/.test(delay) ? Number(delay) : undefined,
+    maxExportBatchSize: batch && /^[1-9]\d*$/.test(batch) ? Number(batch) : undefined,
   };
 }
 

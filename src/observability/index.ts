@@ -37,7 +37,7 @@ export class Observability {
     const log = createLogger(config.log, hooks.logDestination);
     const metrics = config.metrics.enabled ? new FacadeMetrics(config.metrics.operationNames, keystone) : null;
     // The SDK is loaded only when tracing is on: off, it costs nothing, not even memory.
-    const tracingConfig = config.tracing ?? (hooks.spanExporter ? { exporter: 'otlp' as const, url: undefined, serviceName: 'groupgraph', scheduleDelayMs: undefined } : null);
+    const tracingConfig = config.tracing ?? (hooks.spanExporter ? { exporter: 'otlp' as const, protocol: 'http/protobuf' as const, url: undefined, serviceName: 'groupgraph', scheduleDelayMs: undefined, maxExportBatchSize: undefined } : null);
     const tracing = tracingConfig ? new (await import('./tracing.js')).Tracing(tracingConfig, hooks.spanExporter) : null;
     return new Observability(config, log, metrics, tracing);
   }
@@ -89,6 +89,6 @@ export class Observability {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     await this.tracing?.shutdown();
     // A log line written just before the exit must not be lost in pino's buffer.
-    this.log.flush?.();
+    await new Promise<void>((resolve) => this.log.flush(() => resolve()));
   }
 }

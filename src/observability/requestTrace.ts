@@ -1,4 +1,4 @@
-import type { Span } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
 import type { Identity } from '../identity/keystone.js';
 
 /**
@@ -23,6 +23,8 @@ export class RequestTrace {
   identity: Identity | null = null;
   /** The request's variables, kept only with LOG_VARIABLES=true (redacted when written). */
   variables: unknown = undefined;
+  /** The context its upstream spans start in (the request's span as parent), made at the first call. */
+  spanContext: Context | null = null;
 
   constructor(
     readonly requestId: string,

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Attributes, type Span, SpanKind, SpanStatusCode, ROOT_CONTEXT, type Tracer, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, ROOT_CONTEXT, type Tracer, defaultTextMapGetter, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { TracingConfig } from './config.js';
@@ -24,10 +25,21 @@ export class Tracing {
     const resource = defaultResource()
       .merge(detectResources({ detectors: [envDetector] }))
       .merge(resourceFromAttributes({ 'service.name': cfg.serviceName }));
-    const out = exporter ?? (cfg.exporter === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter({ url: cfg.url }));
+    const out =
+      exporter ??
+      (cfg.exporter === 'console'
+        ? new ConsoleSpanExporter()
+        : cfg.protocol === 'http/json'
+          ? new JsonExporter({ url: cfg.url })
+          : new ProtobufExporter({ url: cfg.url }));
     this.provider = new BasicTracerProvider({
       resource,
-      spanProcessors: [new BatchSpanProcessor(out, cfg.scheduleDelayMs === undefined ? {} : { scheduledDelayMillis: cfg.scheduleDelayMs })],
+      spanProcessors: [
+        new BatchSpanProcessor(out, {
+          ...(cfg.maxExportBatchSize === undefined ? {} : { maxExportBatchSize: cfg.maxExportBatchSize }),
+          ...(cfg.scheduleDelayMs === undefined ? {} : { scheduledDelayMillis: cfg.scheduleDelayMs }),
+        }),
+      ],
     });
     this.tracer = this.provider.getTracer('groupgraph');
   }
@@ -38,15 +50,22 @@ export class Tracing {
     return this.tracer.startSpan('graphql', { kind: SpanKind.SERVER, attributes }, parent);
   }
 
-  /** The span of one upstream HTTP call, child of its request's span (a root span for calls of no request). */
-  startUpstream(parent: Span | null, name: string, attributes: Attributes): Span {
-    const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-    return this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, ctx);
+  /** The context upstream spans of a request start in (made once per request, not per call). */
+  parentContext(parent: Span): Context {
+    return trace.setSpan(ROOT_CONTEXT, parent);
   }
 
-  /** Writes `traceparent` (and `tracestate`) for `span` into an upstream call's headers. */
+  /** The span of one upstream HTTP call, child of its request's span (a root span for calls of no request). */
+  startUpstream(parent: Context | null, name: string, attributes: Attributes): Span {
+    return this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent ?? ROOT_CONTEXT);
+  }
+
+  /** Writes the W3C `traceparent` for `span` into an upstream call's headers (tracestate travels when set). */
   inject(span: Span, headers: Record<string, string>): void {
-    this.propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
+    const sc = span.spanContext();
+    headers.traceparent = `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+    const state = sc.traceState?.serialize();
+    if (state) headers.tracestate = state;
   }
 
   /** Ends a span as failed, with the facade's error code as `error.type`. */

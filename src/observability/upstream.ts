@@ -34,6 +34,9 @@ function ids(trace: RequestTrace | undefined, err?: UpstreamError) {
  * x-request-id). Without a logger, metrics or tracing it does nothing but count the request's calls.
  */
 export class UpstreamTelemetry {
+  /** `server.address` and `server.port` per origin, parsed once. */
+  private readonly servers = new Map<string, { address: string; port: number }>();
+
   constructor(
     private readonly log: Logger | null,
     private readonly metrics: FacadeMetrics | null,
@@ -48,18 +51,28 @@ export class UpstreamTelemetry {
     trace?.callStarted();
     let span: Span | null = null;
     if (this.tracing) {
-      const url = new URL(origin);
-      span = this.tracing.startUpstream(trace?.span ?? null, `${method} ${route}`, {
+      const server = this.serverOf(origin);
+      const parent = trace?.span ? (trace.spanContext ??= this.tracing.parentContext(trace.span)) : null;
+      span = this.tracing.startUpstream(parent, `${method} ${route}`, {
         'http.request.method': method,
         'url.template': route,
-        'server.address': url.hostname,
-        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-        'peer.service': service,
+        'server.address': server.address,
+        'server.port': server.port,
         'upstream.service': service,
       });
       this.tracing.inject(span, headers);
     }
     return new UpstreamCall(service, method, route, trace, span);
+  }
+
+  private serverOf(origin: string): { address: string; port: number } {
+    let server = this.servers.get(origin);
+    if (!server) {
+      const url = new URL(origin);
+      server = { address: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
+      this.servers.set(origin, server);
+    }
+    return server;
   }
 
   /** An answer came (any status); `upstreamRequestId`: the upstream's own id for it. */

@@ -34,7 +34,7 @@ interface OtlpSpan {
   attributes: { key: string; value: Record<string, unknown> }[];
 }
 
-/** A minimal OTLP/HTTP receiver: takes the JSON bodies POSTed to /v1/traces and keeps their spans. */
+/** A minimal OTLP/HTTP receiver: takes the JSON bodies (OTEL_EXPORTER_OTLP_PROTOCOL=http/json) POSTed to /v1/traces and keeps their spans. */
 async function otlpReceiver() {
   const spans: OtlpSpan[] = [];
   const bodies: string[] = [];
@@ -109,7 +109,8 @@ describe('one GraphQL request over a failing upstream', () => {
     cleanup.push(receiver.close);
     const logs = logCapture();
     const f = await startFacade(
-      { SIMULATE: 'cinder,manila,sdrs', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '50' },
+      { SIMULATE: 'cinder,manila,sdrs', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
       undefined,
       undefined,
       { logDestination: logs.stream },
@@ -235,6 +236,7 @@ describe('secrets', () => {
         LOG_VARIABLES: 'true',
         METRICS_OPERATION_NAMES: 'true',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       },
       undefined,
       undefined,

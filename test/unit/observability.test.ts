@@ -80,6 +80,7 @@ describe('parseObservability', () => {
   it('tracing only when the standard variables ask for it', () => {
     expect(parseObservability({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, problem).tracing).toMatchObject({
       exporter: 'otlp',
+      protocol: 'http/protobuf',
       url: 'http://collector:4318/v1/traces',
       serviceName: 'groupgraph',
     });
@@ -96,7 +97,7 @@ describe('parseObservability', () => {
     expect(() => parseObservability({ LOG_LEVEL: 'loud' }, problem)).toThrow(/LOG_LEVEL must be one of/);
     expect(() => parseObservability({ LOG_FORMAT: 'xml' }, problem)).toThrow(/LOG_FORMAT/);
     expect(() => parseObservability({ METRICS_PORT: 'x' }, problem)).toThrow(/METRICS_PORT/);
-    expect(() => parseObservability({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, problem)).toThrow(/http\/json/);
+    expect(() => parseObservability({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, problem)).toThrow(/http\/protobuf or http\/json/);
     expect(() => parseObservability({ OTEL_TRACES_EXPORTER: 'zipkin' }, problem)).toThrow(/OTEL_TRACES_EXPORTER/);
   });
 });

@@ -1,0 +1,110 @@
+// Scenario 7 (issue 17): what logs, metrics and traces cost. The same facade twice, in alternating windows at
+// d = 0: everything on (a JSON log line per request, prom-client metrics scraped every second, every request and
+// upstream call traced and exported over OTLP/HTTP to a receiver this process runs) against everything off
+// (LOG_LEVEL=silent, METRICS_ENABLED=false, no OTEL_*). CPU per request of the two, as a ratio; target ≤ 1.10.
+// The runner's OTEL_TRACES_SAMPLER / _ARG reach the facade (every request is traced without them).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+import type { BenchChild } from '../ipc.js';
+import type { Plan } from '../plan.js';
+import { graphqlBody } from '../queries.js';
+import { type Row, fmt } from '../report.js';
+import { MB } from '../stats.js';
+import type { ScreenSpec } from './calls.js';
+import { type Measured, measure } from './load.js';
+import { gql } from '../client.js';
+
+/** An OTLP/HTTP receiver that reads every export and throws it away: the facade's side of exporting is real. */
+async function otlpSink() {
+  let exports = 0;
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+    });
+    req.on('end', () => {
+      exports++;
+      bytes += size;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stats: () => ({ exports, bytes }),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export type Spawn = (name: string, env: Record<string, string>) => BenchChild<{ url: string }>;
+
+export async function observabilityScenario(spawn: Spawn, sims: BenchChild, baseEnv: Record<string, string>, spec: ScreenSpec, plan: Plan): Promise<Row> {
+  const sink = await otlpSink();
+  // BENCH_OBSERVABILITY_PARTS=logs,metrics,tracing (default all three): what the "on" facade has on, to find
+  // which part costs what.
+  const parts = new Set((process.env.BENCH_OBSERVABILITY_PARTS ?? 'logs,metrics,tracing').split(',').map((p) => p.trim()));
+  const on = spawn(`facade (${[...parts].join(', ')} on)`, {
+    ...baseEnv,
+    LOG_LEVEL: parts.has('logs') ? 'info' : 'silent',
+    METRICS_ENABLED: String(parts.has('metrics')),
+    ...(parts.has('tracing') ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_TRACES_EXPORTER: 'none' }),
+  });
+  const off = spawn('facade (all off)', { ...baseEnv, LOG_LEVEL: 'silent', METRICS_ENABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_TRACES_EXPORTER: 'none' });
+  const urls = { on: (await on.ready).url, off: (await off.ready).url };
+  await gql(urls.on, spec.query, plan.screenN);
+  await gql(urls.off, spec.query, plan.screenN);
+  await sims.call('setDelay', 0);
+  // Prometheus scrapes every 15 s by default; every second here, so the scrape's cost is not understated.
+  const metricsUrl = urls.on.replace(/\/graphql$/, '/metrics');
+  let scrapes = 0;
+  const scraper = setInterval(() => {
+    if (!parts.has('metrics')) return;
+    request(metricsUrl).then(
+      async (res) => {
+        await res.body.text();
+        scrapes++;
+      },
+      () => undefined,
+    );
+  }, 1_000);
+  const body = graphqlBody(spec.query, plan.screenN);
+  // Twice the CPU scenario's rounds, shorter, the order swapped every round: the machine's drift (other processes,
+  // frequency) falls on both sides alike instead of on whichever runs second.
+  const rounds = plan.cpuRounds * 2;
+  const opts = { connections: plan.cpuConnections, warmSec: plan.warmSec, loadSec: plan.loadSec / rounds };
+  const onParts: Measured[] = [];
+  const offParts: Measured[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const o = { ...opts, warmSec: round < 2 ? opts.warmSec : 1 };
+      const offFirst = round % 2 === 0;
+      if (offFirst) offParts.push(await measure(off, sims, urls.off, body, o, spec.sim));
+      onParts.push(await measure(on, sims, urls.on, body, o, spec.sim));
+      if (!offFirst) offParts.push(await measure(off, sims, urls.off, body, o, spec.sim));
+    }
+  } finally {
+    clearInterval(scraper);
+  }
+  const perReq = (parts: Measured[]) => parts.reduce((a, m) => a + m.cpuMicros, 0) / parts.reduce((a, m) => a + m.load.requests, 0) / 1000;
+  const ratio = perReq(onParts) / perReq(offParts);
+  const roundRatios = onParts.map((m, i) => perReq([m]) / perReq([offParts[i]!]));
+  const requests = onParts.reduce((a, m) => a + m.load.requests, 0);
+  const seconds = onParts.reduce((a, m) => a + m.load.seconds, 0);
+  const mem = await on.call<{ rss: number }>('memory');
+  const exported = sink.stats();
+  await Promise.all([on.stop(), off.stop()]);
+  await sink.close();
+  return {
+    scenario: `observability: ${[...parts].join(' + ')} on vs all off, ${spec.label} N=${plan.screenN}, d=0, ${plan.cpuConnections} conns`,
+    callsPerQuery: onParts.reduce((a, m) => a + m.callsPerQuery * m.load.requests, 0) / requests,
+    p50: onParts.reduce((a, m) => a + m.load.p50 * m.load.requests, 0) / requests,
+    p99: Math.max(...onParts.map((m) => m.load.p99)),
+    rps: requests / seconds,
+    vsBaseline: `${fmt(ratio, 3)}× CPU/req of all off (target ≤ 1.10)${ratio > 1.1 ? ' MISSED' : ''}`,
+    rssMB: mem.rss / MB,
+    notes: `sampler ${process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on'}${process.env.OTEL_TRACES_SAMPLER_ARG ? ` ${process.env.OTEL_TRACES_SAMPLER_ARG}` : ''}; on ${fmt(perReq(onParts), 3)} vs off ${fmt(perReq(offParts), 3)} CPU ms/req; rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; ${exported.exports} OTLP/HTTP protobuf exports (${fmt(exported.bytes / MB, 1)} MB) to a local receiver; /metrics scraped ${scrapes} times`,
+    detail: { ratio, rounds: roundRatios, on: onParts, off: offParts, exported, scrapes },
+  };
+}
