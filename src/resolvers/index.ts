@@ -4,7 +4,11 @@ import { totalCount } from '../graphql/connections.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
 import { Group } from './cinder/Group.js';
 import { CinderQuery } from './cinder/Query.js';
+import { CinderVolumeQuery } from './cinder/VolumeQuery.js';
+import { VolumeSnapshot } from './cinder/VolumeSnapshot.js';
 import { groupMutations } from './cinder/mutations/groups.js';
+import { groupTypeMutations } from './cinder/mutations/groupTypes.js';
+import { volumeMutations } from './cinder/mutations/volumes.js';
 import { replicationMutations } from './cinder/mutations/replication.js';
 import { snapshotMutations } from './cinder/mutations/snapshots.js';
 import { GroupSnapshot, GroupType, ReplicationTarget, Volume, VolumeType } from './cinder/types.js';
@@ -41,6 +45,7 @@ export const resolvers: Resolvers = {
   Query: {
     about: (_, __, ctx) => aboutFor(ctx.about, ctx.caller.token),
     ...CinderQuery,
+    ...CinderVolumeQuery,
     ...ManilaQuery,
     ...ShareQuery,
     ...ConsistencyGroupQuery,
@@ -52,6 +57,8 @@ export const resolvers: Resolvers = {
     ...groupMutations,
     ...replicationMutations,
     ...snapshotMutations,
+    ...volumeMutations,
+    ...groupTypeMutations,
     ...shareGroupMutations,
     ...shareGroupSnapshotMutations,
     ...consistencyGroupMutations,
@@ -67,8 +74,10 @@ export const resolvers: Resolvers = {
   VolumeType,
   Volume,
   ReplicationTarget,
+  VolumeSnapshot,
   GroupConnection: { totalCount },
   GroupSnapshotConnection: { totalCount },
+  VolumeConnection: { totalCount },
   ShareGroup,
   ShareGroupSnapshot,
   ShareGroupSnapshotMember,

@@ -7,21 +7,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Facade } from '../helpers/facade.js';
 import { waitFor } from '../helpers/facade.js';
 import type { RestCall } from '../helpers/rest.js';
+import { createContext } from '../../src/context.js';
+import { manilaQuotaFields, manilaZones } from '../../src/resolvers/manila/portal.js';
 
 export interface ManilaTarget {
   kind: 'simulator' | 'real';
   facade: Facade;
   /** Admin REST access to the same Manila, at microversion 2.73. */
   rest: RestCall;
-  /** Make share groups look scheduled (their `host` set), as Manila's scheduler would. */
+  /** The project of the facade's Manila endpoint, and the token the facade's requests carry (null: none). */
+  projectId: string;
+  token: string | null;
+  /**
+   * Make share groups look placed, as Manila's services would have: the scheduler's `host`, and the availability
+   * zone the share manager gives a group created without one (shares join only a group that has a zone).
+   */
   afterScheduling(shareGroupIds: string[]): Promise<void>;
   /** A share network for the run, created through Manila's API (`POST /share-networks`) on both targets. */
   shareNetwork(name: string): Promise<{ id: string; name: string; description: string | null }>;
-  /**
-   * Whether shares can be created in a share group. Real manila-api without a share service has no availability
-   * zone at all, so a share create in a group answers 404 "Availability zone None could not be found".
-   */
-  canCreateShares: boolean;
   /** Bring new shares to `available`, as the share service would. */
   sharesAvailable(shareIds: string[]): Promise<void>;
   close(): Promise<void>;
@@ -202,26 +205,22 @@ export function manilaScenarios(label: string, makeTarget: () => Promise<ManilaT
     it('snapshots a group with a share, links members to shares, and refuses conflicting deletes clearly', async () => {
       const gid = await createShareGroup(`${tag}-snap`);
       await makeAvailable(gid);
-      let shareId: string | null = null;
-      if (t.canCreateShares) {
-        // A share joins a group only at creation; fixture through Manila's API.
-        const share = await t.rest('POST', '/shares', {
-          share: { share_proto: 'NFS', size: 1, name: `${tag}-share`, share_type: shareTypeId, share_group_id: gid },
-        });
-        shareId = share.json.share.id as string;
-        await t.sharesAvailable([shareId]);
-      }
       await t.afterScheduling([gid]);
+      // A share joins a group only at creation.
+      const share = await t.facade.ok<any>(
+        `mutation($g: ID!) { createShare(input: { shareProtocol: NFS, size: 1, name: "${tag}-share", shareGroupId: $g }) { share { id status } } }`,
+        { g: gid },
+      );
+      const shareId = share.createShare.share.id as string;
+      await t.sharesAvailable([shareId]);
 
       const withShares = await t.facade.ok<any>(
         `query($id: ID!) { shareGroup(id: $id) { shares { id name protocol size status shareGroup { id } shareType { id } } } }`,
         { id: gid },
       );
-      expect(withShares.shareGroup.shares).toEqual(
-        shareId
-          ? [{ id: shareId, name: `${tag}-share`, protocol: 'NFS', size: 1, status: 'AVAILABLE', shareGroup: { id: gid }, shareType: { id: shareTypeId } }]
-          : [],
-      );
+      expect(withShares.shareGroup.shares).toEqual([
+        { id: shareId, name: `${tag}-share`, protocol: 'NFS', size: 1, status: 'AVAILABLE', shareGroup: { id: gid }, shareType: { id: shareTypeId } },
+      ]);
 
       const created = await t.facade.ok<any>(
         `mutation($gid: ID!) { createShareGroupSnapshot(input: { shareGroupId: $gid, name: "${tag}-sgs" }) {
@@ -231,7 +230,7 @@ export function manilaScenarios(label: string, makeTarget: () => Promise<ManilaT
       const snap = created.createShareGroupSnapshot.shareGroupSnapshot;
       expect(snap).toMatchObject({ name: `${tag}-sgs`, shareGroup: { id: gid } });
       expect(['CREATING', 'AVAILABLE']).toContain(snap.status);
-      expect(snap.members).toEqual(shareId ? [{ shareId, share: { id: shareId, name: `${tag}-share` } }] : []);
+      expect(snap.members).toEqual([{ shareId, share: { id: shareId, name: `${tag}-share` } }]);
 
       const listed = await t.facade.ok<any>(
         `query($gid: ID!) { shareGroupSnapshots(filter: { shareGroupId: $gid }) { nodes { id } totalCount }
@@ -340,6 +339,175 @@ export function manilaScenarios(label: string, makeTarget: () => Promise<ManilaT
       expect(d.shareGroup.shareNetwork).toMatchObject({ id: shareNetworkId, name: net.name, description: net.description, status: 'active' });
       expect(d.shareGroup.shareNetwork.subnets).toHaveLength(1);
       expect(d.shareGroup.shareNetwork.subnets[0].id).toEqual(expect.any(String));
+    });
+
+    const SHARE_FIELDS = `id name status rawStatus size protocol availabilityZone zone { name service available } projectId
+      shareType { id } shareNetwork { id } shareGroup { id }`;
+
+    it('creates a share on its own (CREATING until a share service made it), finds it by filters, and deletes it once it may', async () => {
+      const made = await t.facade.ok<any>(
+        `mutation($st: ID!) { createShare(input: { shareProtocol: NFS, size: 1, name: "${tag}-solo", description: "solo", shareTypeId: $st }) {
+          share { ${SHARE_FIELDS} } } }`,
+        { st: shareTypeId },
+      );
+      const share = made.createShare.share;
+      expect(share).toMatchObject({ name: `${tag}-solo`, size: 1, protocol: 'NFS', shareType: { id: shareTypeId }, shareNetwork: null, shareGroup: null });
+      expect(['CREATING', 'AVAILABLE']).toContain(share.status);
+      expect(share.status).toBe(share.rawStatus.toUpperCase());
+
+      const list = async (filter: Record<string, unknown>) =>
+        (await t.facade.ok<any>(`query($f: ShareFilter) { shares(filter: $f) { totalCount nodes { id } } }`, { f: filter })).shares;
+      expect(await list({ nameContains: `${tag}-solo` })).toEqual({ totalCount: 1, nodes: [{ id: share.id }] });
+      expect(await list({ name: `${tag}-solo`, shareTypeId })).toEqual({ totalCount: 1, nodes: [{ id: share.id }] });
+      expect(await list({ nameContains: `${tag}-solo`, status: 'ERROR' })).toEqual({ totalCount: 0, nodes: [] });
+
+      if (t.kind === 'real') {
+        // Still CREATING (nothing makes it): Manila refuses with 403 "Invalid share: %(reason)s.", one code for it.
+        const busy = await t.facade.gql(`mutation($id: ID!) { deleteShare(input: { id: $id }) { id } }`, { id: share.id });
+        expect(busy.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', upstream: { service: 'manila', status: 403 } });
+        expect(busy.errors?.[0]?.message).toMatch(/cannot be deleted now/);
+        expect(busy.raw).not.toMatch(NO_PLACEHOLDER);
+      }
+      await t.sharesAvailable([share.id]);
+      const del = await t.facade.ok<any>(`mutation($id: ID!) { deleteShare(input: { id: $id }) { id share { status } } }`, { id: share.id });
+      expect(del.deleteShare.id).toBe(share.id);
+      // Gone at once where no share service ever placed it (real), DELETING where one did (simulator).
+      if (del.deleteShare.share) expect(del.deleteShare.share.status).toBe('DELETING');
+    });
+
+    it('fills a share group: a share created into it takes its zone and is listed as its member; a group not AVAILABLE is CONFLICT', async () => {
+      const gid = await createShareGroup(`${tag}-fill`);
+      await makeAvailable(gid);
+      await t.afterScheduling([gid]);
+      const reset = (status: string) =>
+        t.facade.ok(`mutation($g: ID!, $s: ShareGroupStatus!) { resetShareGroupStatus(input: { id: $g, status: $s }) { shareGroup { id } } }`, { g: gid, s: status });
+      await reset('ERROR');
+      const refused = await t.facade.gql(`mutation($g: ID!) { createShare(input: { shareProtocol: NFS, size: 1, shareGroupId: $g }) { share { id } } }`, { g: gid });
+      expect(refused.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      expect(refused.errors?.[0]?.message).toMatch(/is ERROR: a share can join it only while it is AVAILABLE/);
+      await reset('AVAILABLE');
+      const made = await t.facade.ok<any>(
+        `mutation($g: ID!) { createShare(input: { shareProtocol: NFS, size: 1, name: "${tag}-member", shareGroupId: $g }) {
+          share { ${SHARE_FIELDS} shareGroup { id zone { name } shares { id } } } } }`,
+        { g: gid },
+      );
+      const share = made.createShare.share;
+      expect(share).toMatchObject({ name: `${tag}-member`, shareType: { id: shareTypeId }, shareGroup: { id: gid } });
+      expect(share.shareGroup.shares.map((x: any) => x.id)).toContain(share.id);
+      expect(share.availabilityZone).toEqual(share.shareGroup.zone.name);
+      expect(share.zone).toEqual({ name: share.shareGroup.zone.name, service: 'manila', available: true });
+      const listed = await t.facade.ok<any>(`query($g: ID!) { shares(filter: { shareGroupId: $g }) { nodes { id shareGroup { id } } } }`, { g: gid });
+      expect(listed.shares.nodes).toEqual([{ id: share.id, shareGroup: { id: gid } }]);
+
+      // The facade sends the group's id along (Manila refuses the delete of a group member without it).
+      await t.sharesAvailable([share.id]);
+      const del = await t.facade.ok<any>(`mutation($id: ID!) { deleteShare(input: { id: $id }) { id share { status } } }`, { id: share.id });
+      expect(del.deleteShare.share?.status ?? 'DELETING').toBe('DELETING');
+    });
+
+    it('lists share networks to pick from, with filters', async () => {
+      const d = await t.facade.ok<any>(`query($n: String) { shareNetworks(filter: { name: $n }) { id name description subnets { id } } }`, { n: net.name });
+      expect(d.shareNetworks).toEqual([{ id: shareNetworkId, name: net.name, description: net.description, subnets: [{ id: expect.any(String) }] }]);
+      const like = await t.facade.ok<any>(`query($n: String) { shareNetworks(filter: { nameContains: $n }) { id } }`, { n: `${tag}-ne` });
+      expect(like.shareNetworks).toEqual([{ id: shareNetworkId }]);
+    });
+
+    it('administers share group types as admin: create, specs, project access, delete; a type in use is CONFLICT', async () => {
+      const TYPE = 'id name isPublic groupSpecs { key value } shareTypes { id }';
+      const made = await t.facade.ok<any>(
+        `mutation($st: ID!) { createShareGroupType(input: { name: "${tag}-admin-sgt", shareTypeIds: [$st], isPublic: false,
+          groupSpecs: [{ key: "consistent_snapshot_support", value: "host" }] }) { shareGroupType { ${TYPE} } } }`,
+        { st: shareTypeId },
+      );
+      const type = made.createShareGroupType.shareGroupType;
+      expect(type).toEqual({
+        id: expect.any(String), name: `${tag}-admin-sgt`, isPublic: false,
+        groupSpecs: [{ key: 'consistent_snapshot_support', value: 'host' }], shareTypes: [{ id: shareTypeId }],
+      });
+      const dup = await t.facade.gql(
+        `mutation($st: ID!) { createShareGroupType(input: { name: "${tag}-admin-sgt", shareTypeIds: [$st] }) { shareGroupType { id } } }`,
+        { st: shareTypeId },
+      );
+      expect(dup.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', upstream: { service: 'manila', status: 409 } });
+      expect(dup.raw).not.toMatch(NO_PLACEHOLDER);
+
+      const set = await t.facade.ok<any>(
+        `mutation($id: ID!) { setShareGroupTypeSpecs(input: { id: $id, specs: [{ key: "tier", value: "gold" }] }) { shareGroupType { groupSpecs { key value } } } }`,
+        { id: type.id },
+      );
+      expect(set.setShareGroupTypeSpecs.shareGroupType.groupSpecs).toEqual(
+        expect.arrayContaining([{ key: 'consistent_snapshot_support', value: 'host' }, { key: 'tier', value: 'gold' }]),
+      );
+      const unset = await t.facade.ok<any>(
+        `mutation($id: ID!) { unsetShareGroupTypeSpecs(input: { id: $id, keys: ["consistent_snapshot_support"] }) { shareGroupType { groupSpecs { key value } } } }`,
+        { id: type.id },
+      );
+      expect(unset.unsetShareGroupTypeSpecs.shareGroupType.groupSpecs).toEqual([{ key: 'tier', value: 'gold' }]);
+
+      const project = randomUUID().replace(/-/g, '');
+      const added = await t.facade.ok<any>(
+        `mutation($id: ID!, $p: ID!) { addShareGroupTypeAccess(input: { id: $id, projectId: $p }) { projectIds shareGroupType { id } } }`,
+        { id: type.id, p: project },
+      );
+      expect(added.addShareGroupTypeAccess).toEqual({ projectIds: [project], shareGroupType: { id: type.id } });
+      const removed = await t.facade.ok<any>(
+        `mutation($id: ID!, $p: ID!) { removeShareGroupTypeAccess(input: { id: $id, projectId: $p }) { projectIds } }`,
+        { id: type.id, p: project },
+      );
+      expect(removed.removeShareGroupTypeAccess.projectIds).toEqual([]);
+      const publicAccess = await t.facade.gql(
+        `mutation($id: ID!, $p: ID!) { addShareGroupTypeAccess(input: { id: $id, projectId: $p }) { projectIds } }`,
+        { id: shareGroupTypeId, p: project },
+      );
+      expect(publicAccess.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', upstream: { service: 'manila', status: 409 } });
+
+      // The run's own group type holds share groups: Manila says 400 "... is still in use.", the facade CONFLICT.
+      const inUse = await t.facade.gql(`mutation($id: ID!) { deleteShareGroupType(input: { id: $id }) { id } }`, { id: shareGroupTypeId });
+      expect(inUse.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', upstream: { service: 'manila', status: 400 } });
+      expect(inUse.errors?.[0]?.message).toMatch(/still in use/);
+
+      const del = await t.facade.ok<any>(`mutation($id: ID!) { deleteShareGroupType(input: { id: $id }) { id } }`, { id: type.id });
+      expect(del.deleteShareGroupType).toEqual({ id: type.id });
+      expect((await t.facade.ok<any>(`query($id: ID!) { shareGroupType(id: $id) { id } }`, { id: type.id })).shareGroupType).toBeNull();
+    });
+
+    it('force-deletes a share group snapshot whatever its state', async () => {
+      const gid = await createShareGroup(`${tag}-force-snap`);
+      await makeAvailable(gid);
+      await t.afterScheduling([gid]);
+      const snap = await t.facade.ok<any>(
+        `mutation($g: ID!) { createShareGroupSnapshot(input: { shareGroupId: $g, name: "${tag}-doomed" }) { shareGroupSnapshot { id } } }`,
+        { g: gid },
+      );
+      const id = snap.createShareGroupSnapshot.shareGroupSnapshot.id;
+      await t.facade.ok(`mutation($id: ID!) { resetShareGroupSnapshotStatus(input: { id: $id, status: ERROR_DELETING }) { shareGroupSnapshot { id } } }`, { id });
+      const d = await t.facade.ok<any>(`mutation($id: ID!) { forceDeleteShareGroupSnapshot(input: { id: $id }) { id shareGroupSnapshot { id } } }`, { id });
+      expect(d.forceDeleteShareGroupSnapshot).toEqual({ id, shareGroupSnapshot: null });
+      const gone = await t.facade.ok<any>(`query($g: ID!) { shareGroup(id: $g) { snapshots { totalCount } } }`, { g: gid });
+      expect(gone.shareGroup.snapshots.totalCount).toBe(0);
+    });
+
+    it('reads the project\'s share quotas (limit, in use, reserved; -1 as a null limit) and its zones', async () => {
+      const project = t.projectId;
+      const before = (await t.rest('GET', `/quota-sets/${project}/detail`)).json.quota_set;
+      await t.rest('PUT', `/quota-sets/${project}`, { quota_set: { share_group_snapshots: -1 } });
+      try {
+        const wire = (await t.rest('GET', `/quota-sets/${project}/detail`)).json.quota_set;
+        const ctx = createContext(t.facade.app.upstreams, { services: [] }, t.token);
+        const q = manilaQuotaFields;
+        const [groups, snaps, shares, gigabytes] = await Promise.all([
+          q.shareGroups({}, {}, ctx), q.shareGroupSnapshots({}, {}, ctx), q.shares({}, {}, ctx), q.shareGigabytes({}, {}, ctx),
+        ]);
+        const map = (w: any) => ({ limit: w.limit === -1 ? null : w.limit, inUse: w.in_use, reserved: w.reserved });
+        expect(groups).toEqual(map(wire.share_groups));
+        expect(groups.inUse).toBeGreaterThan(0);
+        expect(snaps).toEqual({ ...map(wire.share_group_snapshots), limit: null });
+        expect(shares).toEqual(map(wire.shares));
+        expect(gigabytes).toEqual(map(wire.gigabytes));
+        expect(await manilaZones(ctx)).toContainEqual({ name: 'nova', service: 'manila', available: true });
+      } finally {
+        await t.rest('PUT', `/quota-sets/${project}`, { quota_set: { share_group_snapshots: before.share_group_snapshots.limit } });
+      }
     });
 
     it('consistency groups answer NOT_SUPPORTED on this Manila (2.31+), pointing to share groups', async () => {

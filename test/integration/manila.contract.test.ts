@@ -1,6 +1,7 @@
 import { manilaScenarios } from '../contract/manila.scenarios.js';
 import { startFacade, waitFor } from '../helpers/facade.js';
 import { restClient } from '../helpers/rest.js';
+import { DEMO_PROJECT } from '../../src/simulator/identity.js';
 
 // The contract scenarios against the embedded Manila simulator (demo mode: no upstream URL configured). Like the
 // test manila-api, it has no `default_share_type` / `default_share_group_type` configured.
@@ -12,13 +13,14 @@ manilaScenarios('simulator', async () => {
     kind: 'simulator',
     facade,
     rest,
-    // The simulator schedules by itself: groups get a host when they leave `creating`.
+    projectId: DEMO_PROJECT.id,
+    token: null,
+    // The simulator schedules by itself: groups get a host and a zone when they leave `creating`.
     afterScheduling: async () => {},
     shareNetwork: async (name) => {
       const n = await rest('POST', '/share-networks', { share_network: { name, description: 'contract suite' } });
       return { id: n.json.share_network.id, name, description: 'contract suite' };
     },
-    canCreateShares: true,
     sharesAvailable: async (ids) => {
       for (const id of ids) {
         const s = await waitFor(() => rest('GET', `/shares/${id}`), (r) => r.json.share.status === 'available', 3_000, 20);

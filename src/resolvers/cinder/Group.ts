@@ -3,6 +3,7 @@ import { markerFromCursor, pageSize } from '../../graphql/connections.js';
 import { groupStatus, replicationStatus } from './statuses.js';
 import { snapshotConnection } from './snapshotConnection.js';
 import { projectIdOf, projectOf } from '../identity/project.js';
+import { cinderZoneNamed } from './portal.js';
 
 export const Group: GroupResolvers = {
   status: (g) => groupStatus(g.status),
@@ -29,7 +30,7 @@ export const Group: GroupResolvers = {
       const all = await loaders.snapshotsByGroupId.load(g.id);
       return snapshotConnection(all.slice(0, first), all.length > first, false, all.length);
     }
-    return snapshotConnection.fromUpstream(client, ctx.caller, first, marker, { group_id: g.id });
+    return snapshotConnection.fromUpstream(client, ctx.caller, first, { marker }, { group_id: g.id });
   },
   sourceGroup: (g, _, ctx) => (g.source_group_id ? ctx.cinder().loaders.groupById.load(g.source_group_id) : null),
   sourceGroupSnapshot: (g, _, ctx) =>
@@ -37,4 +38,5 @@ export const Group: GroupResolvers = {
   replicationStatus: (g) => replicationStatus(g.replication_status),
   rawReplicationStatus: (g) => g.replication_status ?? null,
   replicationTargets: (g, _, ctx) => ctx.cinder().loaders.replicationTargetsByGroupId.load(g.id),
+  zone: (g, _, ctx) => cinderZoneNamed(ctx, g.availability_zone),
 };

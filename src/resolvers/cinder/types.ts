@@ -8,6 +8,7 @@ import type {
 import { groupSnapshotStatus } from './statuses.js';
 import { keyValues } from './keyValues.js';
 import { projectIdOf, projectOf } from '../identity/project.js';
+import { cinderZoneNamed } from './portal.js';
 
 export const GroupSnapshot: GroupSnapshotResolvers = {
   status: (s) => groupSnapshotStatus(s.status),
@@ -17,6 +18,7 @@ export const GroupSnapshot: GroupSnapshotResolvers = {
   project: (s, _, ctx) => projectOf(s, ctx),
   group: (s, _, ctx) => ctx.cinder().loaders.groupById.load(s.group_id),
   groupType: (s, _, ctx) => ctx.cinder().loaders.groupTypeById.load(s.group_type_id),
+  volumeSnapshots: (s, _, ctx) => ctx.cinder().loaders.volumeSnapshotsByGroupSnapshotId.load(s.id),
 };
 
 export const GroupType: GroupTypeResolvers = {
@@ -35,6 +37,7 @@ export const Volume: VolumeResolvers = {
   volumeTypeName: (v) => v.volume_type,
   volumeType: (v, _, ctx) => (v.volume_type_id ? ctx.cinder().loaders.volumeTypeById.load(v.volume_type_id) : null),
   group: (v, _, ctx) => (v.group_id ? ctx.cinder().loaders.groupById.load(v.group_id) : null),
+  zone: (v, _, ctx) => cinderZoneNamed(ctx, v.availability_zone),
   replicationStatus: (v) => v.replication_status ?? null,
   bootable: (v) => (typeof v.bootable === 'string' ? v.bootable === 'true' : (v.bootable ?? null)),
 };

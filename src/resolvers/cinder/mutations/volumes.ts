@@ -1,0 +1,36 @@
+import type { MutationResolvers } from '../../../generated/graphql.js';
+import { InputError } from '../../../errors.js';
+import { assertUuid, optionalUuid } from '../../../ids.js';
+import { nullIfNotFound } from '../../../upstreams/loaders.js';
+import type { RequestContext } from '../../../context.js';
+
+/** Forget what this request knew about a volume, then read it again from Cinder. */
+function reread(ctx: RequestContext, id: string) {
+  const { loaders } = ctx.cinder();
+  loaders.forgetVolume(id);
+  return nullIfNotFound(loaders.volumeById.load(id));
+}
+
+export const volumeMutations: MutationResolvers = {
+  createVolume: async (_, { input }, ctx) => {
+    if (!Number.isInteger(input.size) || input.size < 1) throw new InputError(`size must be a whole number of GiB, at least 1; got ${input.size}.`);
+    const groupId = optionalUuid(input.groupId, 'groupId');
+    const { client, loaders } = ctx.cinder();
+    const created = await client.createVolume(ctx.caller, {
+      size: input.size,
+      name: input.name ?? undefined,
+      description: input.description ?? undefined,
+      volume_type: optionalUuid(input.volumeTypeId, 'volumeTypeId'),
+      // Cinder puts a volume into a group at create time only (create_volume_v313).
+      group_id: groupId,
+      availability_zone: input.availabilityZone ?? undefined,
+    });
+    if (groupId) loaders.forgetGroup(groupId);
+    return { volume: await reread(ctx, created.id) };
+  },
+  deleteVolume: async (_, { input }, ctx) => {
+    const id = assertUuid(input.id);
+    await ctx.cinder().client.deleteVolume(ctx.caller, id);
+    return { id, volume: await reread(ctx, id) };
+  },
+};
