@@ -17,9 +17,16 @@ function run(env: Record<string, string>) {
   return { child, exited, out: () => out, err: () => err };
 }
 
-async function started(p: ReturnType<typeof run>): Promise<void> {
-  for (let i = 0; !p.out().includes('listening'); i++) {
-    expect(i, `facade did not start: ${p.err()}`).toBeLessThan(150);
+/** Until /healthz answers (log lines may be buffered; the port is the truth). */
+async function started(p: ReturnType<typeof run>, port: number): Promise<void> {
+  for (let i = 0; ; i++) {
+    const up = await request(`http://127.0.0.1:${port}/healthz`).then(
+      async (res) => (await res.body.text(), res.statusCode === 200),
+      () => false,
+    );
+    if (up) return;
+    expect(p.child.exitCode, `facade exited: ${p.err()}`).toBeNull();
+    expect(i, `facade did not start: ${p.err()}`).toBeLessThan(300);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -43,7 +50,7 @@ describe('NODE_ENV=production', () => {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
     const p = run({ PORT: String(port), HOST: '127.0.0.1', SIMULATE: 'cinder,manila,sdrs', ...env });
     try {
-      await started(p);
+      await started(p, port);
       const res = await request(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
