@@ -5,8 +5,11 @@ export const ALLOW_METHODS = 'GET, POST, OPTIONS';
 export const ALLOW_HEADERS = 'content-type, authorization, x-auth-token, x-request-id, apollo-require-preflight';
 /** How long a browser may cache a preflight: ten minutes, so a shortened allow-list takes effect soon. */
 const MAX_AGE_SECONDS = 600;
-/** Response headers a browser script may read beyond the safelisted ones: when to come back after a 503. */
-const EXPOSE_HEADERS = 'retry-after';
+/**
+ * Response headers a browser script may read beyond the safelisted ones: when to come back after a 503, and the
+ * request id to quote when reporting a failure.
+ */
+const EXPOSE_HEADERS = 'retry-after, x-request-id';
 
 export interface Cors {
   /**

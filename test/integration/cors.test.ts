@@ -61,6 +61,7 @@ describe('with CORS_ORIGINS', () => {
     expect(r.headers.vary).toBe('Origin');
     // A 503 comes with Retry-After; a browser script can read it only when it is exposed.
     expect(r.headers['access-control-expose-headers']).toContain('retry-after');
+    expect(r.headers['access-control-expose-headers']).toContain('x-request-id');
   });
 
   it('keeps CSRF prevention: a simple POST (no preflight) from an allowed origin is still refused', async () => {
