@@ -213,6 +213,25 @@ describe('Manila for a portal: filling a share group', () => {
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', upstream: { service: 'manila', status: 403 } });
   });
 
+  it.each(['../../x', 'detail', 'a/b', 'x'.repeat(200)])('refuses the hostile id %j in every new mutation before any upstream call', async (id) => {
+    sim().resetCalls();
+    for (const m of [
+      `deleteShare(input: { id: $id }) { id }`,
+      `forceDeleteShareGroupSnapshot(input: { id: $id }) { id }`,
+      `deleteShareGroupType(input: { id: $id }) { id }`,
+      `setShareGroupTypeSpecs(input: { id: $id, specs: [{ key: "a", value: "b" }] }) { shareGroupType { id } }`,
+      `unsetShareGroupTypeSpecs(input: { id: $id, keys: ["a"] }) { shareGroupType { id } }`,
+      `addShareGroupTypeAccess(input: { id: $id, projectId: "${DEMO_PROJECT.id}" }) { projectIds }`,
+      `createShare(input: { size: 1, shareProtocol: NFS, shareGroupId: $id }) { share { id } }`,
+      `createShare(input: { size: 1, shareProtocol: NFS, shareTypeId: $id }) { share { id } }`,
+      `createShareGroupType(input: { name: "x", shareTypeIds: [$id] }) { shareGroupType { id } }`,
+    ]) {
+      const r = await f.gql(`mutation($id: ID!) { ${m} }`, { id });
+      expect(r.errors?.[0]?.extensions?.code, m).toBe('BAD_USER_INPUT');
+    }
+    expect(sim().calls).toHaveLength(0);
+  });
+
   it('force-deletes a share group snapshot in any state', async () => {
     const snap = SEED_IDS.shareGroupSnapshots.dbFailed;
     const d = await f.ok<any>(`mutation($id: ID!) { forceDeleteShareGroupSnapshot(input: { id: $id }) { id shareGroupSnapshot { id } } }`, { id: snap });
