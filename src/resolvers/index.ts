@@ -30,6 +30,7 @@ import { shareGroupTypeMutations } from './manila/mutations/shareGroupTypes.js';
 import { shareGroupMutations } from './manila/mutations/shareGroups.js';
 import { shareGroupSnapshotMutations } from './manila/mutations/shareGroupSnapshots.js';
 import { Viewer, ViewerQuery } from './identity/Viewer.js';
+import { PortalQuery, Quotas } from './portal.js';
 import { DisasterRecoveryDrill, DrillServer } from './sdrs/DisasterRecoveryDrill.js';
 import { Job, JobEntities } from './sdrs/Job.js';
 import { ProtectedInstance, ProtectedInstanceAttachment } from './sdrs/ProtectedInstance.js';
@@ -51,6 +52,7 @@ export const resolvers: Resolvers = {
     ...ConsistencyGroupQuery,
     ...SdrsQuery,
     ...ViewerQuery,
+    ...PortalQuery,
   },
   Mutation: {
     noop: () => null,
@@ -95,6 +97,7 @@ export const resolvers: Resolvers = {
   ConsistencyGroupConnection: { totalCount },
   ConsistencyGroupSnapshotConnection: { totalCount },
   Viewer,
+  Quotas,
   ProtectionGroup,
   ProtectionGroupConnection: { totalCount },
   ProtectedInstance,
