@@ -38,6 +38,11 @@ export const LIST_ESTIMATES: Record<string, number> = {
   'Query.groupTypes': 50,
   'Query.shareGroupTypes': 50,
   'Query.shareTypes': 50,
+  'Query.volumeTypes': 50,
+  'Query.availabilityZones': 10,
+  // A protected server has a few disks, each one replication pair.
+  'ProtectedInstance.attachments': 5,
+  'ProtectedInstance.replicationPairs': 5,
   'GroupType.groupSpecs': 10,
   'VolumeType.extraSpecs': 10,
   'ShareType.extraSpecs': 10,
