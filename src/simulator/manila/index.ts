@@ -10,7 +10,8 @@ import { routeShareGroups } from './routes-share-groups.js';
 import { routeShareGroupSnapshots } from './routes-snapshots.js';
 import { routeShareTypes } from './routes-types.js';
 import { routeShareGroupTypes } from './routes-group-types.js';
-import { routeShareNetworks, routeShares } from './routes-shares.js';
+import { routeShares } from './routes-shares.js';
+import { routeShareNetworks } from './routes-share-networks.js';
 import { routeCgSnapshots, routeConsistencyGroups } from './routes-consistency-groups.js';
 import { routeAvailabilityZones, routeQuotaSets } from './routes-quotas.js';
 
