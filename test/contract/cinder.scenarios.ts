@@ -6,12 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Facade } from '../helpers/facade.js';
 import { waitFor } from '../helpers/facade.js';
 import type { RestCall } from '../helpers/rest.js';
+import { createContext } from '../../src/context.js';
+import { cinderQuotaFields, cinderZones } from '../../src/resolvers/cinder/portal.js';
 
 export interface CinderTarget {
   kind: 'simulator' | 'real';
   facade: Facade;
   /** Admin REST access to the same Cinder, at microversion 3.70. */
   rest: RestCall;
+  /** The token the facade is called with (null: the simulator's demo admin). */
+  token?: string | null;
+  /** The project the facade's Cinder endpoint names. */
+  projectId: string;
   /** Make groups and volumes look scheduled (host set, volumes available), as a backend would. */
   afterScheduling(groupIds: string[], volumeIds: string[]): Promise<void>;
   close(): Promise<void>;
@@ -205,6 +211,18 @@ export function cinderScenarios(label: string, makeTarget: () => Promise<CinderT
       expect(snap).toMatchObject({ name: `${tag}-gs`, group: { id: gid }, groupType: { id: groupTypeId } });
       expect(['CREATING', 'AVAILABLE']).toContain(snap.status);
 
+      // One volume snapshot per volume, named as the group snapshot, linked back both ways.
+      const members = await t.facade.ok<any>(
+        `query($id: ID!) { groupSnapshot(id: $id) { volumeSnapshots { name size status rawStatus groupSnapshot { id } volume { id group { id } } } } }`,
+        { id: snap.id },
+      );
+      const vs = members.groupSnapshot.volumeSnapshots;
+      expect(vs.map((s: any) => s.volume.id).sort()).toEqual([...vols].sort());
+      for (const s of vs) {
+        expect(s).toMatchObject({ name: `${tag}-gs`, size: 1, groupSnapshot: { id: snap.id }, volume: { group: { id: gid } } });
+        expect(['CREATING', 'AVAILABLE']).toContain(s.status);
+      }
+
       const listed = await t.facade.ok<any>(
         `query($gid: ID!) { groupSnapshots(filter: { groupId: $gid }) { nodes { id } totalCount }
           group(id: $gid) { snapshots(first: 5) { nodes { id name } totalCount pageInfo { hasNextPage } } } }`,
@@ -220,9 +238,10 @@ export function cinderScenarios(label: string, makeTarget: () => Promise<CinderT
       );
       expect(reset.resetGroupSnapshotStatus.groupSnapshot.status).toBe('AVAILABLE');
 
-      // A group with snapshots cannot be deleted: Cinder says 400, the facade says BAD_USER_INPUT.
+      // A group with snapshots cannot be deleted: Cinder says 400 "Invalid Group: …", a wrong state: CONFLICT.
       const refused = await t.facade.gql(`mutation($id: ID!) { deleteGroup(input: { id: $id }) { id } }`, { id: gid });
-      expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(refused.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      expect(refused.errors?.[0]?.message).toBe('Invalid Group: Group has existing snapshots.');
       expect(refused.errors?.[0]?.extensions?.upstream).toMatchObject({ service: 'cinder', status: 400 });
 
       const del = await t.facade.ok<any>(
@@ -277,6 +296,184 @@ export function cinderScenarios(label: string, makeTarget: () => Promise<CinderT
     it('createGroupFromSource refuses zero or two sources before calling Cinder', async () => {
       const r = await t.facade.gql(`mutation { createGroupFromSource(input: { name: "x" }) { group { id } } }`);
       expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    });
+
+    it('creates a volume, finds it with the filters a member may use, and deletes it (never scheduled: gone at once)', async () => {
+      const made = await t.facade.ok<any>(
+        `mutation($in: CreateVolumeInput!) { createVolume(input: $in) { volume { id name size status availabilityZone volumeType { id } group { id } zone { name } } } }`,
+        { in: { name: `${tag}-vol-alone`, size: 1, volumeTypeId } },
+      );
+      const v = made.createVolume.volume;
+      expect(v).toMatchObject({ name: `${tag}-vol-alone`, size: 1, volumeType: { id: volumeTypeId }, group: null, availabilityZone: 'nova' });
+      expect(['creating', 'available']).toContain(v.status);
+      // The zone link is the zone as Cinder lists it (real Cinder without a volume service lists none).
+      const zones = (await t.rest('GET', '/os-availability-zone')).json.availabilityZoneInfo as { zoneName: string }[];
+      expect(v.zone).toEqual(zones.some((z) => z.zoneName === 'nova') ? { name: 'nova' } : null);
+      // Nothing schedules it on real Cinder (it stays creating); the simulator's is available in a moment.
+      const status = t.kind === 'real' ? 'creating' : 'available';
+      await waitFor(
+        () => t.facade.ok<any>(`query($id: ID!) { volume(id: $id) { status } }`, { id: v.id }),
+        (d) => d.volume.status === status,
+        3_000,
+        20,
+      );
+      const found = await t.facade.ok<any>(
+        `query($name: String!, $status: String!) { volumes(filter: { name: $name, status: $status, availabilityZone: "nova", bootable: false }) { totalCount nodes { id } } }`,
+        { name: `${tag}-vol-alone`, status },
+      );
+      expect(found.volumes).toEqual({ totalCount: 1, nodes: [{ id: v.id }] });
+      const del = await t.facade.ok<any>(`mutation($id: ID!) { deleteVolume(input: { id: $id }) { id volume { status } } }`, { id: v.id });
+      expect(del.deleteVolume.id).toBe(v.id);
+      if (del.deleteVolume.volume) expect(del.deleteVolume.volume.status).toBe('deleting');
+      if (t.kind === 'real') expect(del.deleteVolume.volume).toBeNull();
+    });
+
+    it('creates a volume into a placed group, and refuses a group in the wrong state with CONFLICT', async () => {
+      const gid = await createGroupViaFacade(`${tag}-fill`);
+      await makeAvailable(gid);
+      await t.afterScheduling([gid], []);
+      const CREATE = `mutation($in: CreateVolumeInput!) { createVolume(input: $in) { volume { id status group { id name } volumeType { id } } } }`;
+      const made = await t.facade.ok<any>(CREATE, { in: { name: `${tag}-fill-vol`, size: 1, volumeTypeId, groupId: gid } });
+      expect(made.createVolume.volume).toMatchObject({ group: { id: gid, name: `${tag}-fill` }, volumeType: { id: volumeTypeId } });
+      await t.afterScheduling([], [made.createVolume.volume.id]);
+      const g = await waitFor(
+        () => t.facade.ok<any>(`query($id: ID!) { group(id: $id) { volumes { id } } }`, { id: gid }),
+        (d) => d.group.volumes.length === 1,
+      );
+      expect(g.group.volumes).toEqual([{ id: made.createVolume.volume.id }]);
+      // Listed by group, as a member may filter.
+      const listed = await t.facade.ok<any>(`query($g: ID!) { volumes(filter: { groupId: $g }) { nodes { id } } }`, { g: gid });
+      expect(listed.volumes.nodes).toEqual([{ id: made.createVolume.volume.id }]);
+      // A volume in a group cannot be deleted on its own: CONFLICT with Cinder's message.
+      const inGroup = await t.facade.gql(`mutation($id: ID!) { deleteVolume(input: { id: $id }) { id } }`, { id: made.createVolume.volume.id });
+      expect(inGroup.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', upstream: { service: 'cinder', status: 400 } });
+      expect(inGroup.errors?.[0]?.message).toMatch(/belong to a group/);
+      await t.facade.ok(`mutation($id: ID!) { resetGroupStatus(input: { id: $id, status: ERROR }) { group { id } } }`, { id: gid });
+      const refused = await t.facade.gql(CREATE, { in: { size: 1, volumeTypeId, groupId: gid } });
+      expect(refused.errors?.[0]).toMatchObject({
+        message: "Invalid Group: Originating group status must be one of 'available, creating' values",
+        extensions: { code: 'CONFLICT', upstream: { service: 'cinder', status: 400 } },
+      });
+    });
+
+    it('administers a group type as admin: create, update, set and unset specs, delete; in use and taken names are CONFLICT', async () => {
+      const made = await t.facade.ok<any>(
+        `mutation($name: String!) { createGroupType(input: { name: $name, description: "by the contract suite", groupSpecs: [{ key: "consistent_group_snapshot_enabled", value: "<is> True" }] }) {
+          groupType { id name description isPublic groupSpecs { key value } } } }`,
+        { name: `${tag}-adm` },
+      );
+      const gt = made.createGroupType.groupType;
+      expect(gt).toMatchObject({ name: `${tag}-adm`, description: 'by the contract suite', isPublic: true });
+      expect(gt.groupSpecs).toEqual([{ key: 'consistent_group_snapshot_enabled', value: '<is> True' }]);
+      const upd = await t.facade.ok<any>(
+        `mutation($id: ID!, $name: String!) { updateGroupType(input: { id: $id, name: $name, isPublic: false }) { groupType { name isPublic description } } }`,
+        { id: gt.id, name: `${tag}-adm2` },
+      );
+      expect(upd.updateGroupType.groupType).toEqual({ name: `${tag}-adm2`, isPublic: false, description: 'by the contract suite' });
+      const set = await t.facade.ok<any>(
+        `mutation($id: ID!) { setGroupTypeSpecs(input: { id: $id, specs: [{ key: "gg:a", value: "1" }, { key: "gg.b", value: "2" }] }) { groupType { groupSpecs { key value } } } }`,
+        { id: gt.id },
+      );
+      expect(set.setGroupTypeSpecs.groupType.groupSpecs.map((s: any) => s.key).sort()).toEqual(['consistent_group_snapshot_enabled', 'gg.b', 'gg:a']);
+      const unset = await t.facade.ok<any>(
+        `mutation($id: ID!) { unsetGroupTypeSpecs(input: { id: $id, keys: ["gg:a", "gg.b"] }) { groupType { groupSpecs { key } } } }`,
+        { id: gt.id },
+      );
+      expect(unset.unsetGroupTypeSpecs.groupType.groupSpecs).toEqual([{ key: 'consistent_group_snapshot_enabled' }]);
+      const again = await t.facade.gql(`mutation($id: ID!) { unsetGroupTypeSpecs(input: { id: $id, keys: ["gg:a"] }) { groupType { id } } }`, { id: gt.id });
+      expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      const taken = await t.facade.gql(`mutation($id: ID!, $name: String!) { updateGroupType(input: { id: $id, name: $name }) { groupType { id } } }`, {
+        id: gt.id,
+        name: `${tag}-gt`,
+      });
+      expect(taken.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', upstream: { status: 409 } });
+      // This run's type has groups: Cinder refuses with a bare 400, which is a wrong state.
+      const inUse = await t.facade.gql(`mutation($id: ID!) { deleteGroupType(input: { id: $id }) { id } }`, { id: groupTypeId });
+      expect(inUse.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', upstream: { status: 400 } });
+      expect(inUse.errors?.[0]?.message).toMatch(/^Target group type is still in use\./);
+      const del = await t.facade.ok<any>(`mutation($id: ID!) { deleteGroupType(input: { id: $id }) { id groupType { id } } }`, { id: gt.id });
+      expect(del.deleteGroupType).toEqual({ id: gt.id, groupType: null });
+    });
+
+    it('pickers: volume types, and the default group type as Cinder answers it (null when none is set)', async () => {
+      const d = await t.facade.ok<any>(`{ volumeTypes { id name } defaultGroupType { id name } }`);
+      expect(d.volumeTypes).toContainEqual({ id: volumeTypeId, name: `${tag}-vt` });
+      const def = await t.rest('GET', '/group_types/default').then(
+        (r) => r.json.group_type as { id: string; name: string },
+        () => null,
+      );
+      expect(d.defaultGroupType).toEqual(def ? { id: def.id, name: def.name } : null);
+    });
+
+    it('quotas and zones as Cinder reports them: limit (-1 as null), in use and reserved', async () => {
+      const path = `/os-quota-sets/${t.projectId}`;
+      const before = (await t.rest('GET', path)).json.quota_set.gigabytes as number;
+      await t.rest('PUT', path, { quota_set: { gigabytes: -1 } });
+      try {
+        const ctx = createContext(t.facade.app.upstreams, { services: [] }, t.token ?? null);
+        const [groups, volumes, gigabytes, groupSnapshots, zones] = await Promise.all([
+          cinderQuotaFields.groups(null, {}, ctx),
+          cinderQuotaFields.volumes(null, {}, ctx),
+          cinderQuotaFields.gigabytes(null, {}, ctx),
+          cinderQuotaFields.groupSnapshots(null, {}, ctx),
+          cinderZones(ctx),
+        ]);
+        const q = (await t.rest('GET', `${path}?usage=True`)).json.quota_set;
+        const as = (e: { limit: number; in_use: number; reserved: number }) => ({ limit: e.limit < 0 ? null : e.limit, inUse: e.in_use, reserved: e.reserved });
+        expect(groups).toEqual(as(q.groups));
+        expect(volumes).toEqual(as(q.volumes));
+        expect(gigabytes).toEqual({ ...as(q.gigabytes), limit: null });
+        // Cinder has no group-snapshot quota: no limit, and in use is the project's group snapshots.
+        expect(q.group_snapshots).toBeUndefined();
+        expect(groupSnapshots.limit).toBeNull();
+        expect(groupSnapshots.inUse).toBe((await t.rest('GET', '/group_snapshots?limit=1000')).json.group_snapshots.length);
+        const listed = (await t.rest('GET', '/os-availability-zone')).json.availabilityZoneInfo as { zoneName: string; zoneState: { available: boolean } }[];
+        expect(zones).toEqual(listed.map((z) => ({ name: z.zoneName, service: 'cinder', available: z.zoneState.available })));
+      } finally {
+        await t.rest('PUT', path, { quota_set: { gigabytes: before } });
+      }
+    });
+
+    it('sorts groups and group snapshots by name, pages holding every one once, unnamed ones last ascending', async () => {
+      const named = [`${tag}-sort-b`, `${tag}-sort-a`];
+      for (const name of named) await createGroupViaFacade(name);
+      // Unnamed groups: Cinder's own marker paging sorted by name skips them on PostgreSQL.
+      for (let i = 0; i < 2; i++) {
+        await t.facade.ok(`mutation($t: ID!, $v: [ID!]!) { createGroup(input: { groupTypeId: $t, volumeTypeIds: $v }) { group { id } } }`, {
+          t: groupTypeId,
+          v: [volumeTypeId],
+        });
+      }
+      for (const field of ['groups', 'groupSnapshots'] as const) {
+        for (const direction of ['ASC', 'DESC'] as const) {
+          const total: number = (await t.facade.ok<any>(`{ ${field}(first: 1) { totalCount } }`))[field].totalCount;
+          const size = Math.max(2, Math.ceil(total / 15));
+          const names: (string | null)[] = [];
+          const ids: string[] = [];
+          let after: string | null = null;
+          for (let pages = 0; pages < 100; pages++) {
+            const d: any = await t.facade.ok(
+              `query($a: String, $n: Int) { page: ${field}(first: $n, after: $a, sort: { key: NAME, direction: ${direction} }) { nodes { id name } pageInfo { hasNextPage endCursor } } }`,
+              { a: after, n: size },
+            );
+            names.push(...d.page.nodes.map((n: any) => n.name));
+            ids.push(...d.page.nodes.map((n: any) => n.id));
+            if (!d.page.pageInfo.hasNextPage) break;
+            after = d.page.pageInfo.endCursor;
+          }
+          expect(ids.length, `${field} ${direction}`).toBe(total);
+          expect(new Set(ids).size).toBe(total);
+          const firstNull = names.indexOf(null);
+          const nulls = names.filter((n) => n === null).length;
+          if (field === 'groups') expect(nulls).toBeGreaterThanOrEqual(2);
+          // NULLs sort last ascending, first descending (PostgreSQL; the simulator does the same).
+          if (nulls > 0) expect(firstNull).toBe(direction === 'ASC' ? total - nulls : 0);
+          if (field === 'groups') {
+            const mine = names.filter((n) => n === named[0] || n === named[1]);
+            expect(mine).toEqual(direction === 'ASC' ? [named[1], named[0]] : [named[0], named[1]]);
+          }
+        }
+      }
     });
 
     it('lists group types, including the one made for this run', async () => {

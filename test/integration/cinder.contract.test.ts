@@ -1,6 +1,7 @@
 import { cinderScenarios } from '../contract/cinder.scenarios.js';
 import { startFacade, waitFor } from '../helpers/facade.js';
 import { restClient } from '../helpers/rest.js';
+import { DEFAULT_PROJECT_ID } from '../../src/simulator/cinder/index.js';
 
 // The contract scenarios against the embedded Cinder simulator (demo mode: no upstream URL configured).
 cinderScenarios('simulator', async () => {
@@ -11,6 +12,8 @@ cinderScenarios('simulator', async () => {
     kind: 'simulator',
     facade,
     rest,
+    token: null,
+    projectId: DEFAULT_PROJECT_ID,
     afterScheduling: async (_groupIds, volumeIds) => {
       // The simulator schedules by itself; wait until it has.
       for (const id of volumeIds) {

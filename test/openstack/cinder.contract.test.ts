@@ -13,6 +13,8 @@ cinderScenarios('real Cinder', async () => {
   return {
     kind: 'real',
     facade,
+    token,
+    projectId: new URL(env.CINDER_URL!).pathname.split('/').filter(Boolean)[1]!,
     rest: restClient(env.CINDER_URL!, token, { 'openstack-api-version': 'volume 3.70' }),
     afterScheduling: async (groupIds, volumeIds) => {
       const host = 'groupgraph-ci@fake#pool';
