@@ -34,6 +34,8 @@ export const ShareQuery: QueryResolvers = {
       project_id: projectFilter(args),
     };
     await requireLikeFilters(client, Boolean(filters['name~'] || filters['description~']));
+    // A Manila without share groups would drop the filter (a member's unknown filters are removed) and list everything.
+    if (filters.share_group_id) await client.requireShareGroups();
     // The cursor and page size are checked before anything is prefetched: a forged one costs no upstream call.
     const first = pageSize(args.first);
     offsetFromCursor(args.after);
