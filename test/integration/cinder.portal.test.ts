@@ -24,10 +24,12 @@ describe('Cinder portal pickers, quotas and zones', () => {
   });
   afterAll(() => f.close());
 
-  it('a "create group" form is one request with one call per kind of thing', async () => {
+  it('a "create group" form (types, default type, zones, quotas, groups) is one request with one call per kind of thing', async () => {
     cinderOf(f).resetCalls();
     const d = await f.ok<any>(
       `{ groupTypes { id name } defaultGroupType { id name } volumeTypes { id name isPublic }
+         availabilityZones { name service available }
+         quotas { groups { limit inUse } groupSnapshots { limit inUse } volumes { limit inUse } gigabytes { limit inUse } }
          groups(first: 5) { nodes { name zone { name available } groupType { name } volumeTypes { name } } } }`,
       undefined,
       { token: member },
@@ -35,7 +37,12 @@ describe('Cinder portal pickers, quotas and zones', () => {
     expect(d.defaultGroupType).toEqual({ id: SEED.groupTypes.generic, name: 'generic' });
     expect(d.volumeTypes.map((t: any) => t.name)).toEqual(expect.arrayContaining(['ssd-replicated', 'hdd-standard', 'nvme-fast']));
     expect(d.groups.nodes[0].zone).toEqual({ name: 'nova', available: true });
+    expect(d.availabilityZones).toContainEqual({ name: 'nova', service: 'cinder', available: true });
+    expect(d.quotas.groups).toEqual({ limit: 50, inUse: 5 });
+    expect(d.quotas.groupSnapshots).toEqual({ limit: null, inUse: 4 });
     const list = calls();
+    expect(list.filter((c) => c.startsWith('GET /os-quota-sets/'))).toHaveLength(1);
+    expect(list.filter((c) => c.startsWith('GET /group_snapshots?'))).toHaveLength(1);
     expect(list.filter((c) => c.startsWith('GET /group_types?')), list.join('\n')).toHaveLength(1);
     expect(list.filter((c) => c.startsWith('GET /types?'))).toHaveLength(1);
     expect(list.filter((c) => c.startsWith('GET /group_types/default'))).toHaveLength(1);
