@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     },
     `groupgraph listening on ${app.server.url}/graphql (GraphiQL: open it in a browser)`,
   );
+  // The log is buffered: the start-up lines go out now, not with the next 4 KiB.
+  log.flush();
 
   let stopping = false;
   const stop = (signal: string) => {

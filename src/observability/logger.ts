@@ -23,8 +23,11 @@ export function createLogger(cfg: ObservabilityConfig['log'], destination?: Dest
     }
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l' } } });
   }
-  // Buffered (4 KiB a write instead of a syscall a line); pino flushes it on exit, and main.ts before exiting.
-  return pino(options, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+  // Buffered (4 KiB a write instead of a syscall a line), and flushed every second so a quiet facade's lines
+  // (start-up, a rare failure) are not held back; pino flushes it on exit, and main.ts before exiting.
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  setInterval(() => stdout.flush(), 1_000).unref();
+  return pino(options, stdout);
 }
 
 let fallback: Logger | undefined;
