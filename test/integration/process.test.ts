@@ -18,11 +18,26 @@ function run(env: Record<string, string>) {
   return { child, exited, out: () => out, err: () => err };
 }
 
+/** Waits for /healthz (the log is buffered, so its 'listening' line may come later). */
+async function listening(p: ReturnType<typeof run>, port: number): Promise<void> {
+  for (let i = 0; ; i++) {
+    expect(i, `facade did not start: ${p.err()}`).toBeLessThan(150);
+    const up = await request(`http://127.0.0.1:${port}/healthz`).then(
+      async (r) => (await r.body.text(), r.statusCode === 200),
+      () => false,
+    );
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('start-up configuration errors', () => {
   it.each([
     [{ PORT: 'eighty' }, /PORT must be a whole number/],
     [{ CINDER_URL: 'not a url' }, /CINDER_URL is not a valid URL/],
     [{ SIMULATE: 'nova' }, /SIMULATE lists unknown service "nova"/],
+    // NODE_ENV=production (run's default) and nothing configured: never simulated data by accident.
+    [{}, /NODE_ENV=production and no CINDER_URL, MANILA_URL, SDRS_URL or KEYSTONE_URL is set/],
   ])('%o stops start-up with one clear line', async (env, message) => {
     const p = run(env);
     expect(await p.exited).toBe(2);
@@ -42,11 +57,9 @@ describe('SIGTERM', () => {
 
   it('exits 0 promptly when idle, after having served a request (demo mode)', async () => {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const p = run({ PORT: String(port), HOST: '127.0.0.1' });
-    for (let i = 0; !p.out().includes('listening'); i++) {
-      expect(i, `facade did not start: ${p.err()}`).toBeLessThan(150);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // NODE_ENV=production serves the simulators only when asked to (SIMULATE).
+    const p = run({ PORT: String(port), HOST: '127.0.0.1', SIMULATE: 'cinder,manila,sdrs' });
+    await listening(p, port);
     const res = await request(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -65,10 +78,7 @@ describe('SIGTERM', () => {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
     const p = run({ PORT: String(port), HOST: '127.0.0.1', CINDER_URL: sim.endpoint, SHUTDOWN_GRACE_MS: '8000' });
     const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; !p.out().includes('listening'); i++) {
-      expect(i, `facade did not start: ${p.err()}`).toBeLessThan(150);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await listening(p, port);
     sim.setDelay(1_000);
     const queries = Array.from({ length: 20 }, () =>
       request(`${url}/graphql`, {
