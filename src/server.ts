@@ -103,7 +103,10 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     ],
   });
   await apollo.start();
-  const admission = new Admission(limits.maxInFlight, bulkheadsOf(opts.upstreams));
+  const gauges = bulkheadsOf(opts.upstreams);
+  // With Keystone each host's bulkhead appears when a caller's endpoint on it is first used.
+  opts.identity?.gate.onBulkhead((service, bulkhead) => gauges.push({ service, bulkhead }));
+  const admission = new Admission(limits.maxInFlight, gauges);
   const bodies = new BodyReader({ maxBytes: MAX_BODY_BYTES, timeoutMs: limits.bodyTimeoutMs, budgetBytes: BODY_BUDGET_BYTES });
   const cors = corsPolicy(limits.corsOrigins);
 

@@ -27,6 +27,7 @@ export type ClientFor<C> = { client: C; endpoint: string } | { error: UpstreamEr
 export class EndpointClients<C> {
   private readonly clients = new Map<string, C>();
   private readonly shared = new Map<string, SharedProtections>();
+  private readonly hostListeners: ((origin: string, p: SharedProtections) => void)[] = [];
 
   constructor(
     private readonly make: ClientFactory<C>,
@@ -50,11 +51,18 @@ export class EndpointClients<C> {
     return this.shared;
   }
 
+  /** Calls `listener` for every host known now and every one met later (load shedding watches their bulkheads). */
+  onHost(listener: (origin: string, p: SharedProtections) => void): void {
+    for (const [origin, p] of this.shared) listener(origin, p);
+    this.hostListeners.push(listener);
+  }
+
   private protectionsOf(origin: string): SharedProtections {
     let p = this.shared.get(origin);
     if (!p) {
       p = { breaker: new CircuitBreaker(), bulkhead: new Bulkhead(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS * 4) };
       this.shared.set(origin, p);
+      for (const listener of this.hostListeners) listener(origin, p);
     }
     return p;
   }

@@ -5,7 +5,7 @@ import type { CinderClient } from '../upstreams/cinder/client.js';
 import type { ManilaClient } from '../upstreams/manila/client.js';
 import type { SdrsClient } from '../upstreams/sdrs/client.js';
 import type { CatalogChoice } from './catalog.js';
-import { type EndpointClients, type EndpointSource, endpointFor } from './directory.js';
+import { type EndpointClients, type EndpointSource, type SharedProtections, endpointFor } from './directory.js';
 import type { Identity, KeystoneClient } from './keystone.js';
 
 /** Per service: the caller's client, why there is none (its fields answer that error), or null (not configured). */
@@ -42,6 +42,12 @@ export class IdentityGate {
 
   get keystone(): KeystoneClient {
     return this.opts.keystone;
+  }
+
+  /** Each upstream host's bulkhead as callers' endpoints come into use (the door sheds load on them too). */
+  onBulkhead(listener: (service: ServiceName, bulkhead: SharedProtections['bulkhead']) => void): void {
+    const { clients } = this.opts;
+    for (const service of ['cinder', 'manila', 'sdrs'] as const) clients[service].onHost((_origin, p) => listener(service, p.bulkhead));
   }
 
   /** Each service's clients by endpoint: their hosts' breakers and bulkheads, for /readyz and the metrics. */

@@ -40,6 +40,18 @@ describe('EndpointClients', () => {
   });
 });
 
+describe('EndpointClients.onHost', () => {
+  it('tells a listener of the hosts known and of each new one, once per host (the door watches their bulkheads)', () => {
+    const pool = new EndpointClients((endpoint) => ({ endpoint }));
+    pool.get('http://one/v3/a');
+    const seen: string[] = [];
+    pool.onHost((origin) => seen.push(origin));
+    pool.get('http://one/v3/b');
+    pool.get('http://two/v3/a');
+    expect(seen).toEqual(['http://one', 'http://two']);
+  });
+});
+
 describe('endpointFor', () => {
   it('a *_URL template wins and takes the project from the token; the catalog answers otherwise', () => {
     expect(endpointFor('cinder', { kind: 'template', template: 'http://x/v3/{project_id}' }, identity('abc'), choice)).toBe('http://x/v3/abc');
