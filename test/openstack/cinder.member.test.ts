@@ -4,13 +4,12 @@
 // administration is Cinder's own 403, and quotas are the member's project's. A recording proxy in front of Cinder
 // shows what was sent. What a scheduler or volume service would write is written in SQL, as in the contract suite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from 'undici';
 import { CollectionSizes, collectionSizes } from '../../src/upstreams/loaders.js';
 import type { Caller } from '../../src/upstreams/caller.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 import { recordingProxy } from '../helpers/recordingProxy.js';
 import { type RestCall, restClient } from '../helpers/rest.js';
-import { openstackEnv, quoteList, sql } from './env.js';
+import { openstackEnv, passwordToken, quoteList, sql } from './env.js';
 
 const KEYS = [
   'KEYSTONE_URL',
@@ -22,23 +21,6 @@ const KEYS = [
   'GG_ALPHA_ADMIN_USER',
   'GG_ALPHA_ADMIN_PASSWORD',
 ];
-
-async function passwordToken(keystone: string, user: string, password: string, projectId: string): Promise<string> {
-  const res = await request(`${keystone}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } },
-        scope: { project: { id: projectId } },
-      },
-    }),
-  });
-  await res.body.text();
-  const token = res.headers['x-subject-token'];
-  if (res.statusCode !== 201 || typeof token !== 'string') throw new Error(`Keystone refused ${user}: HTTP ${res.statusCode}`);
-  return token;
-}
 
 describe('Cinder for a portal, as a member (real Keystone and Cinder)', () => {
   let env: Record<string, string>;

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'undici';
 
 /** Settings for the real-upstream suite: the env file scripts/openstack/start.sh writes, or the environment. */
 export function openstackEnv(
@@ -28,3 +29,21 @@ export function sql(pgUrl: string, db: string, statement: string): string {
 }
 
 export const quoteList = (ids: string[]) => ids.map((id) => `'${id.replace(/[^0-9a-f-]/gi, '')}'`).join(',');
+
+/** A project-scoped password token from real Keystone, as a portal's login would get it. */
+export async function passwordToken(keystone: string, user: string, password: string, projectId: string): Promise<string> {
+  const res = await request(`${keystone}/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } },
+        scope: { project: { id: projectId } },
+      },
+    }),
+  });
+  await res.body.text();
+  const token = res.headers['x-subject-token'];
+  if (res.statusCode !== 201 || typeof token !== 'string') throw new Error(`Keystone refused ${user}: HTTP ${res.statusCode}`);
+  return token;
+}

@@ -3,12 +3,11 @@
 // Recording proxies sit in front of Keystone and the two services, so the scenarios can see which token every call
 // carried; the facade reaches Cinder and Manila through `*_URL` templates with {project_id} (the catalog path is
 // covered on the simulators).
-import { request } from 'undici';
 import { identityScenarios, type TargetUser } from '../contract/identity.scenarios.js';
 import { startFacade } from '../helpers/facade.js';
 import { recordingProxy } from '../helpers/recordingProxy.js';
 import { restClient } from '../helpers/rest.js';
-import { openstackEnv } from './env.js';
+import { openstackEnv, passwordToken } from './env.js';
 
 const KEYS = [
   'KEYSTONE_URL',
@@ -27,24 +26,6 @@ const KEYS = [
   'GG_BETA_MEMBER_USER',
   'GG_BETA_MEMBER_PASSWORD',
 ];
-
-/** A project-scoped password token, as a portal's login would get it. */
-async function passwordToken(keystone: string, user: string, password: string, projectId: string): Promise<string> {
-  const res = await request(`${keystone}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } },
-        scope: { project: { id: projectId } },
-      },
-    }),
-  });
-  await res.body.text();
-  const token = res.headers['x-subject-token'];
-  if (res.statusCode !== 201 || typeof token !== 'string') throw new Error(`Keystone refused ${user}: HTTP ${res.statusCode}`);
-  return token;
-}
 
 identityScenarios('real Keystone, Cinder and Manila', async () => {
   const env = openstackEnv(KEYS);

@@ -4,33 +4,15 @@
 // and Manila's other 403 (a share that may not be deleted in its state) stays CONFLICT. The noauth manila-api of the
 // contract suite cannot show this: noauth makes every caller an admin.
 import { randomUUID } from 'node:crypto';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Facade, startFacade } from '../helpers/facade.js';
 import { restClient } from '../helpers/rest.js';
-import { openstackEnv } from './env.js';
+import { openstackEnv, passwordToken } from './env.js';
 
 const KEYS = [
   'KEYSTONE_URL', 'MANILA_KEYSTONE_URL', 'GG_ALPHA_PROJECT_ID', 'GG_ALPHA_MEMBER_USER', 'GG_ALPHA_MEMBER_PASSWORD',
   'GG_ALPHA_READER_USER', 'GG_ALPHA_READER_PASSWORD', 'GG_ALPHA_ADMIN_USER', 'GG_ALPHA_ADMIN_PASSWORD',
 ];
-
-async function passwordToken(keystone: string, user: string, password: string, projectId: string): Promise<string> {
-  const res = await request(`${keystone}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } },
-        scope: { project: { id: projectId } },
-      },
-    }),
-  });
-  await res.body.text();
-  const token = res.headers['x-subject-token'];
-  if (res.statusCode !== 201 || typeof token !== 'string') throw new Error(`Keystone refused ${user}: HTTP ${res.statusCode}`);
-  return token;
-}
 
 describe('Manila policy behind real Keystone', () => {
   let f: Facade;
