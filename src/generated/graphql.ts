@@ -2649,7 +2649,7 @@ export type ReverseProtectionGroupPayload = {
 /** One upstream service as the facade sees it. */
 export type ServiceInfo = {
   __typename?: 'ServiceInfo';
-  /** The endpoint the facade calls (null when absent). */
+  /** The endpoint the facade calls; null when absent, and for a caller without a token (endpoints name projects and hosts). */
   endpoint?: Maybe<Scalars['String']['output']>;
   /** Real, simulated or absent. */
   mode: ServiceMode;
