@@ -1,45 +1,17 @@
 // `npm start` as a process: bad configuration stops it with one line; SIGTERM drains in-flight queries.
-import { spawn } from 'node:child_process';
 import { request } from 'undici';
+import { runMain, untilHealthy } from '../helpers/process.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCinderSimulator } from '../../src/simulator/cinder/index.js';
 import type { RunningSimulator } from '../../src/simulator/server.js';
-
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, out: () => out, err: () => err };
-}
-
-/** Waits for /healthz (the log is buffered, so its 'listening' line may come later). */
-async function listening(p: ReturnType<typeof run>, port: number): Promise<void> {
-  for (let i = 0; ; i++) {
-    expect(i, `facade did not start: ${p.err()}`).toBeLessThan(150);
-    const up = await request(`http://127.0.0.1:${port}/healthz`).then(
-      async (r) => (await r.body.text(), r.statusCode === 200),
-      () => false,
-    );
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('start-up configuration errors', () => {
   it.each([
     [{ PORT: 'eighty' }, /PORT must be a whole number/],
     [{ CINDER_URL: 'not a url' }, /CINDER_URL is not a valid URL/],
     [{ SIMULATE: 'nova' }, /SIMULATE lists unknown service "nova"/],
-    // NODE_ENV=production (run's default) and nothing configured: never simulated data by accident.
-    [{}, /NODE_ENV=production and no CINDER_URL, MANILA_URL, SDRS_URL or KEYSTONE_URL is set/],
   ])('%o stops start-up with one clear line', async (env, message) => {
-    const p = run(env);
+    const p = runMain(env);
     expect(await p.exited).toBe(2);
     const lines = p.err().split('\n').filter((l) => l.trim() && !l.includes('ExperimentalWarning'));
     expect(lines).toHaveLength(1);
@@ -58,8 +30,8 @@ describe('SIGTERM', () => {
   it('exits 0 promptly when idle, after having served a request (demo mode)', async () => {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
     // NODE_ENV=production serves the simulators only when asked to (SIMULATE).
-    const p = run({ PORT: String(port), HOST: '127.0.0.1', SIMULATE: 'cinder,manila,sdrs' });
-    await listening(p, port);
+    const p = runMain({ PORT: String(port), HOST: '127.0.0.1', SIMULATE: 'cinder,manila,sdrs' });
+    await untilHealthy(p, port);
     const res = await request(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -76,9 +48,9 @@ describe('SIGTERM', () => {
 
   it('finishes the slow queries in flight, then exits 0 within the grace period', async () => {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const p = run({ PORT: String(port), HOST: '127.0.0.1', CINDER_URL: sim.endpoint, SHUTDOWN_GRACE_MS: '8000' });
+    const p = runMain({ PORT: String(port), HOST: '127.0.0.1', CINDER_URL: sim.endpoint, SHUTDOWN_GRACE_MS: '8000' });
     const url = `http://127.0.0.1:${port}`;
-    await listening(p, port);
+    await untilHealthy(p, port);
     sim.setDelay(1_000);
     const queries = Array.from({ length: 20 }, () =>
       request(`${url}/graphql`, {

@@ -1,41 +1,14 @@
 // NODE_ENV=production as `npm start` runs it: nothing configured stops start-up with one line; introspection is
 // switched by GRAPHQL_INTROSPECTION alone (Apollo's own default would turn it off under NODE_ENV=production).
-import { spawn } from 'node:child_process';
 import { request } from 'undici';
+import { runMain, untilHealthy } from '../helpers/process.js';
 import { describe, expect, it } from 'vitest';
-
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, CINDER_URL: '', MANILA_URL: '', SDRS_URL: '', KEYSTONE_URL: '', SIMULATE: '', NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, out: () => out, err: () => err };
-}
-
-/** Until /healthz answers (log lines may be buffered; the port is the truth). */
-async function started(p: ReturnType<typeof run>, port: number): Promise<void> {
-  for (let i = 0; ; i++) {
-    const up = await request(`http://127.0.0.1:${port}/healthz`).then(
-      async (res) => (await res.body.text(), res.statusCode === 200),
-      () => false,
-    );
-    if (up) return;
-    expect(p.child.exitCode, `facade exited: ${p.err()}`).toBeNull();
-    expect(i, `facade did not start: ${p.err()}`).toBeLessThan(300);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const INTROSPECTION = JSON.stringify({ query: '{ __schema { queryType { name } } }' });
 
 describe('NODE_ENV=production', () => {
   it('with no CINDER_URL, MANILA_URL, SDRS_URL, KEYSTONE_URL or SIMULATE, refuses to start with one line', async () => {
-    const p = run({});
+    const p = runMain({});
     expect(await p.exited).toBe(2);
     const lines = p.err().split('\n').filter((l) => l.trim() && !l.includes('ExperimentalWarning'));
     expect(lines).toHaveLength(1);
@@ -48,9 +21,9 @@ describe('NODE_ENV=production', () => {
     ['false', { GRAPHQL_INTROSPECTION: 'false' }, false],
   ])('introspection with GRAPHQL_INTROSPECTION %s', async (_, env, allowed) => {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const p = run({ PORT: String(port), HOST: '127.0.0.1', SIMULATE: 'cinder,manila,sdrs', ...env });
+    const p = runMain({ PORT: String(port), HOST: '127.0.0.1', SIMULATE: 'cinder,manila,sdrs', ...env });
     try {
-      await started(p, port);
+      await untilHealthy(p, port);
       const res = await request(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
