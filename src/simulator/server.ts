@@ -81,8 +81,13 @@ export interface RunningSimulator {
   injectFault(fault: InjectedFault): void;
   /** Misbehave at random from now on; `setChaos({})` heals. */
   setChaos(chaos: Chaos): void;
+  /** Sees every simulated answer with its body size (benchmarks count bytes read); null stops. */
+  observe(observer: AnswerObserver | null): void;
   close(): Promise<void>;
 }
+
+/** Called after an answer of the simulated API (not a fault or chaos) was handed to the socket. */
+export type AnswerObserver = (call: RecordedCall, out: SimResponse, bytes: number) => void;
 
 const MAX_BODY = 1 << 20;
 
@@ -104,7 +109,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, out: SimResponse): void {
+/** Writes the answer; returns its body's size in bytes. */
+function send(res: ServerResponse, out: SimResponse): number {
   const headers: Record<string, string> = { ...(out.headers ?? {}) };
   let payload = '';
   if (out.json !== undefined) {
@@ -114,9 +120,11 @@ function send(res: ServerResponse, out: SimResponse): void {
     payload = out.text;
     headers['content-type'] ??= 'text/plain; charset=UTF-8';
   }
-  headers['content-length'] = String(Buffer.byteLength(payload));
+  const bytes = Buffer.byteLength(payload);
+  headers['content-length'] = String(bytes);
   res.writeHead(out.status, headers);
   res.end(payload);
+  return bytes;
 }
 
 /** Serves a simulated upstream over real HTTP on loopback (port 0 = any free port). */
@@ -126,6 +134,7 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
   const faults: InjectedFault[] = [];
   let chaos: Chaos = {};
   let answered = 0;
+  let observer: AnswerObserver | null = null;
   const takeFault = (method: string, url: string): InjectedFault | undefined => {
     const i = faults.findIndex((f) => (!f.methods || f.methods.includes(method)) && (!f.urlIncludes || url.includes(f.urlIncludes)));
     if (i === -1) return undefined;
@@ -147,7 +156,8 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
         send(res, { status: 413, json: { overLimit: { code: 413, message: 'Request is too large.' } } });
         return;
       }
-      calls.push({ method: req.method ?? 'GET', url, path, headers: req.headers, body: rawBody, answeredBefore: answered });
+      const call: RecordedCall = { method: req.method ?? 'GET', url, path, headers: req.headers, body: rawBody, answeredBefore: answered };
+      calls.push(call);
       res.once('finish', () => answered++);
       let body: unknown;
       if (rawBody.length > 0) {
@@ -189,7 +199,8 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
           json: { computeFault: { code: 500, message: `simulator failure: ${(err as Error).message}` } },
         };
       }
-      send(res, out);
+      const bytes = send(res, out);
+      observer?.(call, out, bytes);
     })();
   });
   server.keepAliveTimeout = 5_000;
@@ -212,6 +223,9 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
     },
     setChaos: (next) => {
       chaos = { ...next };
+    },
+    observe: (next) => {
+      observer = next;
     },
     close: () =>
       new Promise<void>((resolve) => {
