@@ -40,6 +40,12 @@ export interface Limits {
   introspection: boolean;
   /** CORS_ORIGINS: exact browser origins answered with CORS headers; empty: none. */
   corsOrigins: string[];
+  /** SUBSCRIPTION_POLL_MAX_MS: the longest a subscription's poller waits between reads of an unchanged object. */
+  subscriptionPollMaxMs: number;
+  /** MAX_SUBSCRIPTIONS_PER_CONNECTION: subscriptions one WebSocket may hold at once. */
+  maxSubscriptionsPerConnection: number;
+  /** MAX_SUBSCRIPTIONS: subscriptions the whole facade holds at once (both transports). */
+  maxSubscriptions: number;
 }
 
 export interface Config {
@@ -214,6 +220,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxResponseBytes: parsePositive('MAX_RESPONSE_BYTES', env.MAX_RESPONSE_BYTES, 32 * 1024 * 1024),
       introspection: parseBoolean('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, true),
       corsOrigins: parseOrigins(env.CORS_ORIGINS),
+      subscriptionPollMaxMs: parsePositive('SUBSCRIPTION_POLL_MAX_MS', env.SUBSCRIPTION_POLL_MAX_MS, 10_000),
+      maxSubscriptionsPerConnection: parsePositive('MAX_SUBSCRIPTIONS_PER_CONNECTION', env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 50),
+      maxSubscriptions: parsePositive('MAX_SUBSCRIPTIONS', env.MAX_SUBSCRIPTIONS, 5_000),
     },
   };
 }
