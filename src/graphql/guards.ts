@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type FragmentDefinitionNode, GraphQLError, type GraphQLSchema, Kind } from 'graphql';
+import { type DocumentNode, type FragmentDefinitionNode, GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import type { RequestContext } from '../context.js';
 import { FacadeError } from '../errors.js';
 import { asksAllProjects, assertMayReadAllProjects } from './allProjects.js';
@@ -20,17 +20,8 @@ export function guardsPlugin(schema: GraphQLSchema, maxNodes: number): ApolloSer
           // Apollo still executes an unresolved operation and relies on execute() failing; the compiled executor
           // would run the document's only operation instead (a mutation named otherwise was carried out).
           if (!rc.operation) throw unresolvedOperation(rc.request.operationName);
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const d of rc.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
           try {
-            const nodes = countNodes(schema, rc.operation, fragments, rc.request.variables);
-            cost = { nodes, limit: maxNodes };
-            if (nodes > maxNodes) throw new QueryTooLarge(cost);
-            assertCleanInputs(rc.operation, fragments, rc.request.variables);
-            if (asksAllProjects(rc.operation, fragments, rc.request.variables)) {
-              assertMayReadAllProjects(rc.contextValue.identity);
-              rc.contextValue.caller.allProjects = true;
-            }
+            cost = checkOperation(schema, maxNodes, rc.document, rc.operation, rc.request.variables, rc.contextValue);
           } catch (err) {
             // Apollo answers an error thrown here with HTTP 500 unless it says otherwise; bad input is a 400.
             if (err instanceof FacadeError) {
@@ -49,6 +40,32 @@ export function guardsPlugin(schema: GraphQLSchema, maxNodes: number): ApolloSer
       };
     },
   };
+}
+
+/**
+ * The checks themselves, for any transport (the plugin above; subscriptions over SSE and WebSocket, which do not
+ * pass through Apollo): the answer's size, the input strings, and who may read across projects. Throws a
+ * FacadeError (QUERY_TOO_LARGE, BAD_USER_INPUT, FORBIDDEN); answers the cost.
+ */
+export function checkOperation(
+  schema: GraphQLSchema,
+  maxNodes: number,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  context: Pick<RequestContext, 'identity' | 'caller'>,
+): Cost {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  const nodes = countNodes(schema, operation, fragments, variables);
+  const cost = { nodes, limit: maxNodes };
+  if (nodes > maxNodes) throw new QueryTooLarge(cost);
+  assertCleanInputs(operation, fragments, variables);
+  if (asksAllProjects(operation, fragments, variables)) {
+    assertMayReadAllProjects(context.identity);
+    context.caller.allProjects = true;
+  }
+  return cost;
 }
 
 export function unresolvedOperation(name: string | null | undefined): GraphQLError {
