@@ -135,11 +135,17 @@ export async function admittedContext(
   trace?: RequestTrace,
 ): Promise<RequestContext> {
   const caller = newCaller(token, deadlineMs, clientAddress, trace);
-  if (!identityAdmission || (!identityAdmission.required && !(token && SIMULATED_USER.test(token)))) {
-    return createContext(shared, about, token, deadlineMs, clientAddress, undefined, caller);
-  }
-  const admitted = await identityAdmission.gate.admit(token, caller);
+  const admitted = await admitCaller(identityAdmission, token, caller);
   return createContext(shared, about, token, deadlineMs, clientAddress, admitted, caller);
+}
+
+/**
+ * The token through the Keystone gate when one is configured (the refusal throws the 401/503): the caller's
+ * identity and clients, or undefined where no gate applies. Subscriptions keep it to build a context per read.
+ */
+export async function admitCaller(identityAdmission: IdentityAdmission | null, token: string | null, caller: Caller): Promise<CallerIdentity | undefined> {
+  if (!identityAdmission || (!identityAdmission.required && !(token && SIMULATED_USER.test(token)))) return undefined;
+  return identityAdmission.gate.admit(token, caller);
 }
 
 /** Built once per GraphQL request: nothing in it outlives the request. */
