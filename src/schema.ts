@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
+import { buildSubgraph } from './federation/subgraph.js';
 import { guardResolversWithDeadline } from './graphql/deadline.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -17,8 +17,9 @@ export function loadTypeDefs(): string[] {
   return files.map((f) => readFileSync(new URL(f, SCHEMA_DIR), 'utf8'));
 }
 
+/** The facade's schema: a Federation 2 subgraph (src/federation/subgraph.ts), with the deadline on every resolver. */
 export function buildSchema(): GraphQLSchema {
-  const schema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  const schema = buildSubgraph(loadTypeDefs(), resolvers as never);
   guardResolversWithDeadline(schema);
   return schema;
 }

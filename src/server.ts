@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Limits } from './config.js';
 import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, tokenFrom } from './context.js';
@@ -96,6 +100,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       ApolloServerPluginLandingPageDisabled(),
       // No HTTP caching of per-caller data; its per-field hook is measurable CPU (bench profile).
       ApolloServerPluginCacheControlDisabled(),
+      // A subgraph would otherwise trace every field for any caller sending `apollo-federation-include-trace`.
+      ApolloServerPluginInlineTraceDisabled(),
       ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
       guardsPlugin(schema, limits.maxNodes),
       // Operation name and type, error codes, and the request id in every error (extensions.requestId).

@@ -3978,6 +3978,20 @@ export type ResolversParentTypes = {
   VolumeType: CinderVolumeType;
 };
 
+export type KeyDirectiveArgs = {
+  fields: Scalars['String']['input'];
+  resolvable?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type KeyDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = KeyDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type LinkDirectiveArgs = {
+  import?: Maybe<Array<Maybe<Scalars['String']['input']>>>;
+  url: Scalars['String']['input'];
+};
+
+export type LinkDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = LinkDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type AboutResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['About'] = ResolversParentTypes['About']> = {
   services?: Resolver<Array<ResolversTypes['ServiceInfo']>, ParentType, ContextType>;
 };
@@ -5012,3 +5026,7 @@ export type Resolvers<ContextType = RequestContext> = {
   VolumeType?: VolumeTypeResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = RequestContext> = {
+  key?: KeyDirectiveResolver<any, any, ContextType>;
+  link?: LinkDirectiveResolver<any, any, ContextType>;
+};

@@ -17,8 +17,10 @@ import {
   isListType,
   isObjectType,
   isInterfaceType,
+  valueFromASTUntyped,
 } from 'graphql';
 import { InputError } from '../errors.js';
+import { checkRepresentations } from '../federation/representations.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, checkCursor } from './connections.js';
 
 /**
@@ -133,9 +135,17 @@ function fieldCost(walk: Walk, parent: GraphQLCompositeType, node: FieldNode, pa
   if (!field || !node.selectionSet) return 0;
   const type = getNamedType(field.type);
   if (!isCompositeType(type)) return 0;
+  if (name === '_entities' && parent === walk.schema.getQueryType()) return entitiesCost(walk, node, type, pageSize);
   const childPage = type.name.endsWith('Connection') ? connectionPage(walk, field, node) : pageSize;
   const each = 1 + selectionCost(walk, type, node.selectionSet, childPage);
   return listSize(parent, field, pageSize) * each;
+}
+
+/** A router's `_entities`: each representation is one object (checked here: count, types and ids) with its selection. */
+function entitiesCost(walk: Walk, node: FieldNode, type: GraphQLCompositeType, pageSize: number): number {
+  const arg = node.arguments?.find((a) => a.name.value === 'representations');
+  const representations = arg ? valueFromASTUntyped(arg.value, walk.variables) : undefined;
+  return checkRepresentations(representations) * (1 + selectionCost(walk, type, node.selectionSet!, pageSize));
 }
 
 /** How many items a list field holds (1 for a field that is not a list). */

@@ -5,10 +5,12 @@ import { loadTypeDefs } from '../../src/schema.js';
 import { DRILL_STATUSES, INSTANCE_STATUSES, PAIR_STATUSES } from '../../src/simulator/sdrs/wire.js';
 
 const SDL = readFileSync(new URL('../../schema/disaster-recovery.graphql', import.meta.url), 'utf8');
+// The Federation directives (@key, @link) the schema files use, declared for graphql's plain builder.
+const FEDERATION_DIRECTIVES = readFileSync(new URL('../../src/federation/directives.graphql', import.meta.url), 'utf8');
 
 describe('disaster-recovery.graphql', () => {
   // Built from the same SDL files the server loads (graphql's own builder keeps one module realm in the test).
-  const schema = buildSchema(loadTypeDefs().join('\n'));
+  const schema = buildSchema([FEDERATION_DIRECTIVES, ...loadTypeDefs()].join('\n'));
   const doc = parse(SDL);
   const ownTypes = doc.definitions.flatMap((d) => ('name' in d && d.name && d.kind.endsWith('Definition') ? [d.name.value] : []));
   const ownRootFields = doc.definitions.flatMap((d) =>

@@ -1,0 +1,49 @@
+import type { RequestContext } from '../context.js';
+import { assertSdrsJobId, assertUuid } from '../ids.js';
+
+/**
+ * Every entity of the subgraph (a type marked `@key(fields: "id")` in schema/*.graphql): how its id is checked and
+ * which per-request loader finds it. They are the loaders the root fields and pages use, so a router's batch of
+ * representations is one DataLoader batch: several ids of a type cost one listing, not one show each.
+ */
+export interface EntityKind {
+  /** Throws BAD_USER_INPUT for an id that cannot be one of this type (src/ids.ts); returns the id. */
+  checkId(id: string): string;
+  /** The object, or null when the caller cannot see one with this id. */
+  load(ctx: RequestContext, id: string): Promise<unknown>;
+}
+
+const uuid = (what: string) => (id: string) => assertUuid(id, what);
+
+export const ENTITIES: Readonly<Record<string, EntityKind>> = {
+  Group: { checkId: uuid('group id'), load: (ctx, id) => ctx.cinder().loaders.groupById.load(id) },
+  GroupSnapshot: { checkId: uuid('group snapshot id'), load: (ctx, id) => ctx.cinder().loaders.groupSnapshotById.load(id) },
+  GroupType: { checkId: uuid('group type id'), load: (ctx, id) => ctx.cinder().loaders.groupTypeById.load(id) },
+  Volume: { checkId: uuid('volume id'), load: (ctx, id) => ctx.cinder().loaders.volumeById.load(id) },
+  ShareGroup: { checkId: uuid('share group id'), load: (ctx, id) => ctx.manila().loaders.shareGroupById.load(id) },
+  ShareGroupSnapshot: {
+    checkId: uuid('share group snapshot id'),
+    load: (ctx, id) => ctx.manila().loaders.shareGroupSnapshotById.load(id),
+  },
+  ShareGroupType: { checkId: uuid('share group type id'), load: (ctx, id) => ctx.manila().loaders.shareGroupTypeById.load(id) },
+  ProtectionGroup: { checkId: uuid('protection group id'), load: (ctx, id) => ctx.sdrs().loaders.groupById.load(id) },
+  Job: { checkId: (id) => assertSdrsJobId(id), load: (ctx, id) => ctx.sdrs().loaders.jobById.load(id) },
+};
+
+interface Representation {
+  __typename: string;
+  id: string;
+}
+
+/**
+ * `__resolveReference` for every entity, as @apollo/subgraph reads it from a resolver map. The representations
+ * were checked before execution (representations.ts); the id is checked again here so no path reaches a loader
+ * with an unchecked id.
+ */
+export function referenceResolvers(): Record<string, { __resolveReference(ref: Representation, ctx: RequestContext): Promise<unknown> }> {
+  const out: ReturnType<typeof referenceResolvers> = {};
+  for (const [typename, kind] of Object.entries(ENTITIES)) {
+    out[typename] = { __resolveReference: (ref, ctx) => kind.load(ctx, kind.checkId(ref.id)) };
+  }
+  return out;
+}

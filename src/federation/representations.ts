@@ -1,0 +1,40 @@
+import { InputError } from '../errors.js';
+import { ENTITIES } from './entities.js';
+
+/**
+ * The most representations one `_entities` call may carry. A router sends one call per subgraph fetch with every
+ * reference of the plan step in it: 1000 is ten pages of 100 groups, and far past what one screen joins.
+ */
+export const MAX_REPRESENTATIONS = 1000;
+
+/**
+ * Checks `_entities(representations:)` before anything runs (the cost guard calls this): a list of at most
+ * MAX_REPRESENTATIONS objects, each naming an entity type of this subgraph and an id of that type's format.
+ * Returns how many there are. Anything else is BAD_USER_INPUT, so a bad batch makes no upstream call at all.
+ */
+export function checkRepresentations(value: unknown): number {
+  if (!Array.isArray(value)) throw new InputError('"representations" must be a list of objects with __typename and id.');
+  if (value.length > MAX_REPRESENTATIONS) {
+    throw new InputError(`"representations" holds ${value.length} items; at most ${MAX_REPRESENTATIONS} are resolved in one _entities call.`);
+  }
+  value.forEach(checkOne);
+  return value.length;
+}
+
+function checkOne(rep: unknown, index: number): void {
+  if (rep === null || typeof rep !== 'object' || Array.isArray(rep)) {
+    throw new InputError(`representations[${index}] must be an object with __typename and id.`);
+  }
+  const { __typename: typename, id } = rep as Record<string, unknown>;
+  const kind = typeof typename === 'string' && Object.hasOwn(ENTITIES, typename) ? ENTITIES[typename] : undefined;
+  if (!kind) {
+    const known = Object.keys(ENTITIES).join(', ');
+    throw new InputError(`representations[${index}].__typename must name an entity of this subgraph (${known}).`);
+  }
+  if (typeof id !== 'string') throw new InputError(`representations[${index}].id must be a string (the @key of ${typename}).`);
+  try {
+    kind.checkId(id);
+  } catch (err) {
+    throw err instanceof InputError ? new InputError(`representations[${index}]: ${err.message}`) : err;
+  }
+}
