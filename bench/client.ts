@@ -11,12 +11,12 @@ export interface Timed<T> {
 }
 
 /** POSTs the query and fails loudly (query, status, body) on anything but clean data. */
-export async function gql<T = Record<string, any>>(url: string, query: string, n: number): Promise<Timed<T>> {
+export async function gql<T = Record<string, any>>(url: string, query: string, n: number, headers: Record<string, string> = {}): Promise<Timed<T>> {
   const start = performance.now();
   const res = await request(url, {
     method: 'POST',
     dispatcher: agent,
-    headers: { 'content-type': 'application/json', 'x-auth-token': TOKEN },
+    headers: { 'content-type': 'application/json', 'x-auth-token': TOKEN, ...headers },
     body: graphqlBody(query, n),
   });
   const raw = await res.body.text();

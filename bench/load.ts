@@ -10,6 +10,8 @@ export interface LoadOptions {
   durationSec: number;
   /** Requests per second over all connections; absent: as fast as the server answers. */
   rate?: number;
+  /** Extra request headers, e.g. the hand-written baseline's `x-bench-plan`. */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -31,7 +33,7 @@ export function load(opts: LoadOptions): Promise<LoadResult> {
       {
         url: opts.url,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-auth-token': TOKEN },
+        headers: { 'content-type': 'application/json', 'x-auth-token': TOKEN, ...opts.headers },
         body: opts.body,
         connections: opts.connections,
         duration: opts.durationSec,

@@ -16,6 +16,10 @@ export interface Plan {
   delayMs: number;
   /** Fixed rate of the round-trip phase, req/s. */
   rate: number;
+  /** Windows of the fixed-rate phase, each reported (issue 19: p99 within floor + 8 in three of three). */
+  rateRuns: number;
+  /** Seconds of each fixed-rate window. */
+  rateLoadSec: number;
   warmSec: number;
   loadSec: number;
   /** Connections for the max-throughput phases ("a few"). */
@@ -46,6 +50,8 @@ export function planFromEnv(env: NodeJS.ProcessEnv): Plan {
     sequentialRuns: quick ? 5 : 20,
     delayMs: 20,
     rate: 200,
+    rateRuns: quick ? 1 : 3,
+    rateLoadSec: quick ? 5 : 15,
     warmSec: quick ? 3 : 10,
     loadSec: quick ? 5 : 30,
     cpuConnections: 4,

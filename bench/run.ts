@@ -121,13 +121,20 @@ try {
   const profile = (who: string) =>
     process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${new URL(`bench/results/profiles/${who}`, root).pathname}`] : [];
   const facade = child<{ url: string }>('facade', './procs/facade.ts', facadeEnv(endpoints.cinderScreen!), [...plan.facadeNodeFlags, ...profile('facade')]);
-  const baseline = child<{ url: string }>('baseline', './procs/baseline.ts', { CINDER_URL: endpoints.cinderScreen! }, profile('baseline'));
+  // The hand-written composition on the facade's HTTP path (dispatch()) and node flags (issue 19: bench parity).
+  const baseline = child<{ url: string }>('baseline', './procs/baseline.ts', { CINDER_URL: endpoints.cinderScreen! }, [
+    ...plan.facadeNodeFlags,
+    ...profile('baseline'),
+  ]);
   const facadeUrl = (await facade.ready).url;
   const baselineUrl = (await baseline.ready).url;
   const fromFacade = await gql(facadeUrl, CINDER_SCREEN, plan.screenN);
   const fromBaseline = await gql(baselineUrl, CINDER_SCREEN, plan.screenN);
-  if (JSON.stringify(fromFacade.value) !== JSON.stringify(fromBaseline.value)) {
-    throw new Error('the hand-written baseline does not answer the same data as the facade');
+  const fromBaselineAhead = await gql(baselineUrl, CINDER_SCREEN, plan.screenN, { 'x-bench-plan': 'ahead' });
+  for (const answer of [fromBaseline, fromBaselineAhead]) {
+    if (JSON.stringify(fromFacade.value) !== JSON.stringify(answer.value)) {
+      throw new Error('the hand-written baseline does not answer the same data as the facade');
+    }
   }
   rows.push(...(await callsScenario(sims, facadeUrl, cinderScreen, [plan.screenN], plan)));
   const rssBefore = (await facade.call<{ rss: number }>('memory')).rss;
@@ -135,8 +142,9 @@ try {
   const loops: LoopDelay[] = [];
   if (runs('roundtrips')) {
     log(`scenario 2: round trips at ${plan.rate} req/s, d=${plan.delayMs} ms`);
-    const rt = await roundTripScenario(facade, sims, facadeUrl, cinderScreen, plan);
-    rows.push(rt.row);
+    const ahead = { child: baseline, url: baselineUrl, label: 'hand-written baseline (dispatch(), read-ahead plan)' };
+    const rt = await roundTripScenario(facade, sims, facadeUrl, cinderScreen, plan, ahead);
+    rows.push(...rt.rows);
     loops.push(rt.loop);
   }
   if (runs('cpu')) {
@@ -148,9 +156,13 @@ try {
       { ...facadeEnv(endpoints.cinderScreen!), GRAPHQL_COMPILE_AFTER: 'off' },
       plan.facadeNodeFlags,
     );
-    const before = { child: interpreted, url: (await interpreted.ready).url, label: 'on graphql-js only (GRAPHQL_COMPILE_AFTER=off)' };
-    const cpu = await cpuScenario(facade, baseline, sims, { facade: facadeUrl, baseline: baselineUrl }, cinderScreen, plan, before);
-    await interpreted.stop();
+    const before = { child: interpreted, url: (await interpreted.ready).url, label: 'facade on graphql-js only (GRAPHQL_COMPILE_AFTER=off)' };
+    // The composition as most hand-written code is: undici request() and body.text(); the yardstick until issue 19.
+    const viaRequest = child<{ url: string }>('baseline (request)', './procs/baseline.ts', { CINDER_URL: endpoints.cinderScreen!, BASELINE_HTTP: 'request' }, plan.facadeNodeFlags);
+    const requestBaseline = { child: viaRequest, url: (await viaRequest.ready).url, label: 'hand-written baseline on undici request() + body.text()' };
+    const variants = [requestBaseline, before];
+    const cpu = await cpuScenario(facade, baseline, sims, { facade: facadeUrl, baseline: baselineUrl }, cinderScreen, plan, variants);
+    await Promise.all([interpreted.stop(), viaRequest.stop()]);
     rows.push(...cpu.rows);
     loops.push(cpu.loop);
   }
