@@ -1,3 +1,4 @@
+import { type PauseSchedule, waitUntilSettled } from '../../live/settle.js';
 import type { SdrsJob } from './types.js';
 
 /** The longest a client may ask the facade to wait for a job, in seconds (well inside the 60 s request limit). */
@@ -18,7 +19,8 @@ export interface FollowOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** 250 ms for the first two seconds, then 500 ms. */
+const jobPause: PauseSchedule = (_reads, elapsedMs) => (elapsedMs < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS);
 
 /**
  * Reads the job until it is SUCCESS or FAIL or `waitMs` has passed, and returns it as it stands then. Never
@@ -26,17 +28,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * A failed read ends the wait with that error: a GET is safe to repeat, but the client can simply ask again.
  */
 export async function followJob(read: () => Promise<SdrsJob>, waitMs: number, opts: FollowOptions = {}): Promise<SdrsJob> {
-  const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? realSleep;
-  const started = now();
-  const deadline = started + waitMs;
-  let job = await read();
-  while (!isJobFinished(job)) {
-    const left = deadline - now();
-    if (left <= 0) break;
-    const step = now() - started < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS;
-    await sleep(Math.min(step, left));
-    job = await read();
-  }
-  return job;
+  const { now, sleep } = opts;
+  const { value } = await waitUntilSettled({ read, settled: isJobFinished, waitMs, schedule: jobPause, now, sleep });
+  return value;
 }
