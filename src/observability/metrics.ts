@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Bulkhead, CircuitBreaker } from '../upstreams/resilience.js';
+import { FastCounter, FastHistogram } from './cells.js';
 
 /** One upstream host's protections, as the gauges read them at scrape time. */
 export interface Protection {
@@ -30,13 +31,14 @@ const CIRCUIT_STATES = ['closed', 'half-open', 'open'] as const;
  */
 export class FacadeMetrics {
   readonly registry = new Registry();
-  readonly graphqlRequests: Counter;
-  readonly graphqlDuration: Histogram;
-  readonly callsPerRequest: Histogram;
-  readonly roundTripsPerRequest: Histogram;
+  // Observed on every request or upstream call: cells.ts (no label hashing per observation).
+  readonly graphqlRequests: FastCounter;
+  readonly graphqlDuration: FastHistogram;
+  readonly callsPerRequest: FastHistogram;
+  readonly roundTripsPerRequest: FastHistogram;
   readonly refusals: Counter;
-  readonly upstreamRequests: Counter;
-  readonly upstreamDuration: Histogram;
+  readonly upstreamRequests: FastCounter;
+  readonly upstreamDuration: FastHistogram;
   readonly upstreamRetries: Counter;
   readonly bulkheadRefusals: Counter;
   readonly circuitRefusals: Counter;
@@ -53,48 +55,40 @@ export class FacadeMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     const gqlLabels = operationNames ? ['operation_type', 'outcome', 'operation_name'] : ['operation_type', 'outcome'];
-    this.graphqlRequests = new Counter({
-      name: 'graphql_requests_total',
-      help: 'GraphQL requests, by operation type and outcome (ok, partial, client_error, error, refused, aborted)',
-      labelNames: gqlLabels,
-      registers,
-    });
-    this.graphqlDuration = new Histogram({
-      name: 'graphql_request_duration_seconds',
-      help: 'Time from a GraphQL request arriving to its answer being written',
-      labelNames: operationNames ? ['operation_type', 'operation_name'] : ['operation_type'],
-      registers,
-    });
-    this.callsPerRequest = new Histogram({
-      name: 'graphql_upstream_calls_per_request',
-      help: 'Upstream HTTP calls (retries included) one GraphQL request caused',
-      buckets: [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233],
-      registers,
-    });
-    this.roundTripsPerRequest = new Histogram({
-      name: 'graphql_upstream_round_trips_per_request',
-      help: 'Waves of upstream calls one GraphQL request waited for (calls in flight together count once)',
-      buckets: [0, 1, 2, 3, 4, 5, 8, 13],
-      registers,
-    });
+    this.graphqlRequests = new FastCounter(
+      'graphql_requests_total',
+      'GraphQL requests, by operation type and outcome (ok, partial, client_error, error, refused, aborted)',
+      gqlLabels,
+    ).register(this.registry);
+    this.graphqlDuration = new FastHistogram(
+      'graphql_request_duration_seconds',
+      'Time from a GraphQL request arriving to its answer being written',
+      operationNames ? ['operation_type', 'operation_name'] : ['operation_type'],
+    ).register(this.registry);
+    this.callsPerRequest = new FastHistogram(
+      'graphql_upstream_calls_per_request',
+      'Upstream HTTP calls (retries included) one GraphQL request caused',
+      [],
+      [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233],
+    ).register(this.registry);
+    this.roundTripsPerRequest = new FastHistogram(
+      'graphql_upstream_round_trips_per_request',
+      'Waves of upstream calls one GraphQL request waited for (calls in flight together count once)',
+      [],
+      [0, 1, 2, 3, 4, 5, 8, 13],
+    ).register(this.registry);
     this.refusals = new Counter({
       name: 'graphql_requests_refused_total',
       help: 'GraphQL requests the door refused before running them: in_flight_cap (MAX_IN_FLIGHT), upstream_saturated, shutting_down, body_*',
       labelNames: ['reason'],
       registers,
     });
-    this.upstreamRequests = new Counter({
-      name: 'upstream_requests_total',
-      help: 'Upstream HTTP calls by service, method, route template and status (the HTTP status, or error when no answer came)',
-      labelNames: ['service', 'method', 'route', 'status'],
-      registers,
-    });
-    this.upstreamDuration = new Histogram({
-      name: 'upstream_request_duration_seconds',
-      help: 'Upstream HTTP call duration, per service',
-      labelNames: ['service'],
-      registers,
-    });
+    this.upstreamRequests = new FastCounter(
+      'upstream_requests_total',
+      'Upstream HTTP calls by service, method, route template and status (the HTTP status, or error when no answer came)',
+      ['service', 'method', 'route', 'status'],
+    ).register(this.registry);
+    this.upstreamDuration = new FastHistogram('upstream_request_duration_seconds', 'Upstream HTTP call duration, per service', ['service']).register(this.registry);
     this.upstreamRetries = new Counter({ name: 'upstream_retries_total', help: 'Upstream calls sent again after a transient failure', labelNames: ['service'], registers });
     this.bulkheadRefusals = new Counter({
       name: 'upstream_bulkhead_refusals_total',
@@ -200,13 +194,21 @@ export class FacadeMetrics {
   request(operationType: string, operationName: string | null, outcome: string, seconds: number, calls: number, roundTrips: number): void {
     if (this.operationNames) {
       const name = this.operationLabel(operationName);
-      this.graphqlRequests.inc({ operation_type: operationType, outcome, operation_name: name });
-      this.graphqlDuration.observe({ operation_type: operationType, operation_name: name }, seconds);
+      this.graphqlRequests.inc([operationType, outcome, name]);
+      this.graphqlDuration.observe([operationType, name], seconds);
     } else {
-      this.graphqlRequests.inc({ operation_type: operationType, outcome });
-      this.graphqlDuration.observe({ operation_type: operationType }, seconds);
+      this.graphqlRequests.inc([operationType, outcome]);
+      this.graphqlDuration.observe([operationType], seconds);
     }
-    this.callsPerRequest.observe(calls);
-    this.roundTripsPerRequest.observe(roundTrips);
+    this.callsPerRequest.observe(NO_LABELS, calls);
+    this.roundTripsPerRequest.observe(NO_LABELS, roundTrips);
+  }
+
+  /** One upstream HTTP exchange, answered (`status`: its HTTP status) or not (`error`). */
+  upstreamCall(service: string, method: string, route: string, status: string, seconds: number): void {
+    this.upstreamRequests.inc([service, method, route, status]);
+    this.upstreamDuration.observe([service], seconds);
   }
 }
+
+const NO_LABELS: readonly string[] = [];

@@ -95,8 +95,7 @@ export class UpstreamTelemetry {
   private finish(call: UpstreamCall, status: string): void {
     call.trace?.callEnded();
     if (!this.metrics) return;
-    this.metrics.upstreamRequests.inc({ service: call.service, method: call.method, route: call.route, status });
-    this.metrics.upstreamDuration.observe({ service: call.service }, (performance.now() - call.started) / 1000);
+    this.metrics.upstreamCall(call.service, call.method, call.route, status, (performance.now() - call.started) / 1000);
   }
 
   /**
