@@ -12,7 +12,7 @@ export function createLogger(cfg: ObservabilityConfig['log'], destination?: Dest
   // No pino `redact`: nothing passes a token or headers to a log call (requests.ts writes named fields only, and
   // variables through redactSecrets), and redaction paths with wildcards made every line several times dearer
   // (bench: pino was 7.7 % of the facade's CPU with them).
-  const options = { level: cfg.level, timestamp: pino.stdTimeFunctions.isoTime };
+  const options = { level: cfg.level, timestamp: isoTime };
   if (destination) return pino(options, destination);
   if (cfg.format === 'pretty') {
     // pino-pretty is a dev dependency: a production install (npm ci --omit=dev) has none, and says so.
@@ -28,6 +28,23 @@ export function createLogger(cfg: ObservabilityConfig['log'], destination?: Dest
   const stdout = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   setInterval(() => stdout.flush(), 1_000).unref();
   return pino(options, stdout);
+}
+
+let secondStarts = -1;
+let secondPrefix = '';
+
+/**
+ * pino's `isoTime` formats a new Date for every line (12 % of what logging cost in the bench profile); this
+ * formats the date and time once per second and appends the milliseconds. Same text: `,"time":"…T20:46:29.134Z"`.
+ */
+export function isoTime(): string {
+  const now = Date.now();
+  const ms = now % 1000;
+  if (now - ms !== secondStarts) {
+    secondStarts = now - ms;
+    secondPrefix = new Date(secondStarts).toISOString().slice(0, 20);
+  }
+  return `,"time":"${secondPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
 }
 
 let fallback: Logger | undefined;

@@ -1,8 +1,8 @@
 // Issue 17, the pieces: route templates stay bounded, request ids are taken only when safe, secrets are redacted
 // from logged variables, operation-name labels stop at 100, and tracing is off unless OTEL_* asks for it.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseObservability } from '../../src/observability/config.js';
-import { redactSecrets } from '../../src/observability/logger.js';
+import { isoTime, redactSecrets } from '../../src/observability/logger.js';
 import { FacadeMetrics } from '../../src/observability/metrics.js';
 import { requestIds } from '../../src/observability/requestId.js';
 import { routeTemplate } from '../../src/observability/route.js';
@@ -99,5 +99,20 @@ describe('parseObservability', () => {
     expect(() => parseObservability({ METRICS_PORT: 'x' }, problem)).toThrow(/METRICS_PORT/);
     expect(() => parseObservability({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, problem)).toThrow(/http\/protobuf or http\/json/);
     expect(() => parseObservability({ OTEL_TRACES_EXPORTER: 'zipkin' }, problem)).toThrow(/OTEL_TRACES_EXPORTER/);
+  });
+});
+
+describe('isoTime', () => {
+  it('writes what pino.stdTimeFunctions.isoTime writes, across milliseconds, seconds and days', () => {
+    vi.useFakeTimers();
+    try {
+      const start = Date.parse('2026-12-31T23:59:58.990Z');
+      for (const step of [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 1001, 1009, 1010, 2500, 86_400_000 + 7]) {
+        vi.setSystemTime(start + step);
+        expect(isoTime()).toBe(`,"time":"${new Date(start + step).toISOString()}"`);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
