@@ -222,6 +222,8 @@ export type CreateConsistencyGroupInput = {
   shareTypeIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Create the group from this cgsnapshot (inherits types and network). */
   sourceSnapshotId?: InputMaybe<Scalars['ID']['input']>;
+  /** Wait up to this many seconds (0-30) for the consistency group to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `createConsistencyGroup`. */
@@ -229,6 +231,8 @@ export type CreateConsistencyGroupPayload = {
   __typename?: 'CreateConsistencyGroupPayload';
   /** The new consistency group, re-read from Manila. */
   consistencyGroup?: Maybe<ConsistencyGroup>;
+  /** True when the consistency group has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `createConsistencyGroupSnapshot`. */
@@ -239,6 +243,8 @@ export type CreateConsistencyGroupSnapshotInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** Name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** Wait up to this many seconds (0-30) for the consistency group snapshot to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `createConsistencyGroupSnapshot`. */
@@ -246,6 +252,8 @@ export type CreateConsistencyGroupSnapshotPayload = {
   __typename?: 'CreateConsistencyGroupSnapshotPayload';
   /** The new cgsnapshot, re-read from Manila. */
   consistencyGroupSnapshot?: Maybe<ConsistencyGroupSnapshot>;
+  /** True when the consistency group snapshot has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `createGroupFromSource`: give exactly one of `groupSnapshotId` and `sourceGroupId`. */
@@ -258,6 +266,8 @@ export type CreateGroupFromSourceInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** Clone this group. */
   sourceGroupId?: InputMaybe<Scalars['ID']['input']>;
+  /** Wait up to this many seconds (0-30) for the group to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `createGroupFromSource`. */
@@ -265,6 +275,8 @@ export type CreateGroupFromSourcePayload = {
   __typename?: 'CreateGroupFromSourcePayload';
   /** The new group, re-read from Cinder. */
   group?: Maybe<Group>;
+  /** True when the group has left its transitional status (CREATING, UPDATING, DELETING, and for replication ENABLING, DISABLING, FAILING_OVER) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `createGroup`. */
@@ -279,6 +291,8 @@ export type CreateGroupInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** Volume type ids or names (at least one). */
   volumeTypeIds: Array<Scalars['ID']['input']>;
+  /** Wait up to this many seconds (0-30) for the group to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `createGroup`. */
@@ -286,6 +300,8 @@ export type CreateGroupPayload = {
   __typename?: 'CreateGroupPayload';
   /** The new group, re-read from Cinder (usually still CREATING). */
   group?: Maybe<Group>;
+  /** True when the group has left its transitional status (CREATING, UPDATING, DELETING, and for replication ENABLING, DISABLING, FAILING_OVER) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `createGroupSnapshot`. */
@@ -296,6 +312,8 @@ export type CreateGroupSnapshotInput = {
   groupId: Scalars['ID']['input'];
   /** Name. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** Wait up to this many seconds (0-30) for the group snapshot to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `createGroupSnapshot`. */
@@ -303,6 +321,8 @@ export type CreateGroupSnapshotPayload = {
   __typename?: 'CreateGroupSnapshotPayload';
   /** The new snapshot, re-read from Cinder. */
   groupSnapshot?: Maybe<GroupSnapshot>;
+  /** True when the group snapshot has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `createGroupType`. */
@@ -375,11 +395,15 @@ export type CreateShareGroupInput = {
   shareTypeIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Create the group, with a copy of every share, from this share group snapshot. */
   sourceShareGroupSnapshotId?: InputMaybe<Scalars['ID']['input']>;
+  /** Wait up to this many seconds (0-30) for the share group to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `createShareGroup`. */
 export type CreateShareGroupPayload = {
   __typename?: 'CreateShareGroupPayload';
+  /** True when the share group has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
   /** The new share group, re-read from Manila (usually still CREATING). */
   shareGroup?: Maybe<ShareGroup>;
 };
@@ -392,11 +416,15 @@ export type CreateShareGroupSnapshotInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** The share group to snapshot (it and all its shares must be AVAILABLE). */
   shareGroupId: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the share group snapshot to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `createShareGroupSnapshot`. */
 export type CreateShareGroupSnapshotPayload = {
   __typename?: 'CreateShareGroupSnapshotPayload';
+  /** True when the share group snapshot has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
   /** The new snapshot, re-read from Manila. */
   shareGroupSnapshot?: Maybe<ShareGroupSnapshot>;
 };
@@ -444,11 +472,15 @@ export type CreateShareInput = {
   shareTypeId?: InputMaybe<Scalars['ID']['input']>;
   /** Size in GiB (at least 1). */
   size: Scalars['Int']['input'];
+  /** Wait up to this many seconds (0-30) for the share to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `createShare`. */
 export type CreateSharePayload = {
   __typename?: 'CreateSharePayload';
+  /** True when the share has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
   /** The new share, re-read from Manila (CREATING until a share service has made it). */
   share?: Maybe<Share>;
 };
@@ -467,11 +499,15 @@ export type CreateVolumeInput = {
   size: Scalars['Int']['input'];
   /** The volume type; Cinder's default type when omitted. Required with `groupId`, and one the group supports. */
   volumeTypeId?: InputMaybe<Scalars['ID']['input']>;
+  /** Wait up to this many seconds (0-30) for the volume to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `createVolume`. */
 export type CreateVolumePayload = {
   __typename?: 'CreateVolumePayload';
+  /** True when the volume has left its transitional status (CREATING, DELETING, ATTACHING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
   /** The new volume, re-read from Cinder (usually still `creating`). */
   volume?: Maybe<Volume>;
 };
@@ -480,6 +516,8 @@ export type CreateVolumePayload = {
 export type DeleteConsistencyGroupInput = {
   /** The consistency group. */
   id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the consistency group to be gone before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `deleteConsistencyGroup`. */
@@ -489,12 +527,16 @@ export type DeleteConsistencyGroupPayload = {
   consistencyGroup?: Maybe<ConsistencyGroup>;
   /** Id of the consistency group being deleted. */
   id: Scalars['ID']['output'];
+  /** True when the consistency group is gone (or rests in a status no longer changing by itself, e.g. ERROR_DELETING); false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `deleteConsistencyGroupSnapshot`. */
 export type DeleteConsistencyGroupSnapshotInput = {
   /** The cgsnapshot. */
   id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the consistency group snapshot to be gone before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `deleteConsistencyGroupSnapshot`. */
@@ -504,6 +546,8 @@ export type DeleteConsistencyGroupSnapshotPayload = {
   consistencyGroupSnapshot?: Maybe<ConsistencyGroupSnapshot>;
   /** Id of the cgsnapshot being deleted. */
   id: Scalars['ID']['output'];
+  /** True when the consistency group snapshot is gone (or rests in a status no longer changing by itself, e.g. ERROR_DELETING); false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `deleteGroup`. */
@@ -512,6 +556,8 @@ export type DeleteGroupInput = {
   deleteVolumes?: InputMaybe<Scalars['Boolean']['input']>;
   /** The group. */
   id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the group to be gone before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `deleteGroup`. */
@@ -521,12 +567,16 @@ export type DeleteGroupPayload = {
   group?: Maybe<Group>;
   /** Id of the group being deleted. */
   id: Scalars['ID']['output'];
+  /** True when the group is gone (or rests in a status no longer changing by itself, e.g. ERROR_DELETING); false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `deleteGroupSnapshot`. */
 export type DeleteGroupSnapshotInput = {
   /** The snapshot. */
   id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the group snapshot to be gone before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `deleteGroupSnapshot`. */
@@ -536,6 +586,8 @@ export type DeleteGroupSnapshotPayload = {
   groupSnapshot?: Maybe<GroupSnapshot>;
   /** Id of the snapshot being deleted. */
   id: Scalars['ID']['output'];
+  /** True when the group snapshot is gone (or rests in a status no longer changing by itself, e.g. ERROR_DELETING); false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `deleteGroupType`. */
@@ -578,6 +630,8 @@ export type DeleteProtectionGroupPayload = {
 export type DeleteShareGroupInput = {
   /** The share group. */
   id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the share group to be gone before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `deleteShareGroup`. */
@@ -585,6 +639,8 @@ export type DeleteShareGroupPayload = {
   __typename?: 'DeleteShareGroupPayload';
   /** Id of the share group being deleted. */
   id: Scalars['ID']['output'];
+  /** True when the share group is gone (or rests in a status no longer changing by itself, e.g. ERROR_DELETING); false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
   /** The share group re-read from Manila (DELETING), or null when it is already gone. */
   shareGroup?: Maybe<ShareGroup>;
 };
@@ -593,6 +649,8 @@ export type DeleteShareGroupPayload = {
 export type DeleteShareGroupSnapshotInput = {
   /** The snapshot. */
   id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the share group snapshot to be gone before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `deleteShareGroupSnapshot`. */
@@ -600,6 +658,8 @@ export type DeleteShareGroupSnapshotPayload = {
   __typename?: 'DeleteShareGroupSnapshotPayload';
   /** Id of the snapshot being deleted. */
   id: Scalars['ID']['output'];
+  /** True when the share group snapshot is gone (or rests in a status no longer changing by itself, e.g. ERROR_DELETING); false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
   /** The snapshot re-read from Manila (DELETING), or null when it is already gone. */
   shareGroupSnapshot?: Maybe<ShareGroupSnapshot>;
 };
@@ -621,6 +681,8 @@ export type DeleteShareGroupTypePayload = {
 export type DeleteShareInput = {
   /** The share (a share in a share group is deleted with its group's id, which the facade adds). */
   id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the share to be gone before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `deleteShare`. */
@@ -628,6 +690,8 @@ export type DeleteSharePayload = {
   __typename?: 'DeleteSharePayload';
   /** Id of the share being deleted. */
   id: Scalars['ID']['output'];
+  /** True when the share is gone (or rests in a status no longer changing by itself, e.g. ERROR_DELETING); false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
   /** The share re-read from Manila (DELETING), or null when it is already gone. */
   share?: Maybe<Share>;
 };
@@ -636,6 +700,8 @@ export type DeleteSharePayload = {
 export type DeleteVolumeInput = {
   /** The volume. */
   id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the volume to be gone before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `deleteVolume`. */
@@ -643,6 +709,8 @@ export type DeleteVolumePayload = {
   __typename?: 'DeleteVolumePayload';
   /** Id of the volume being deleted. */
   id: Scalars['ID']['output'];
+  /** True when the volume is gone (or rests in a status no longer changing by itself, e.g. ERROR_DELETING); false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
   /** The volume re-read from Cinder (`deleting`), or null when it is already gone. */
   volume?: Maybe<Volume>;
 };
@@ -651,6 +719,8 @@ export type DeleteVolumePayload = {
 export type DisableGroupReplicationInput = {
   /** The group. */
   id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the group to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `disableGroupReplication`. */
@@ -658,6 +728,8 @@ export type DisableGroupReplicationPayload = {
   __typename?: 'DisableGroupReplicationPayload';
   /** The group, re-read from Cinder. */
   group?: Maybe<Group>;
+  /** True when the group has left its transitional status (CREATING, UPDATING, DELETING, and for replication ENABLING, DISABLING, FAILING_OVER) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** A DR drill: copies of a protection group's servers started in an isolated VPC from the DR-site data. */
@@ -737,6 +809,8 @@ export type DrillServer = {
 export type EnableGroupReplicationInput = {
   /** The group. */
   id: Scalars['ID']['input'];
+  /** Wait up to this many seconds (0-30) for the group to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `enableGroupReplication`. */
@@ -744,6 +818,8 @@ export type EnableGroupReplicationPayload = {
   __typename?: 'EnableGroupReplicationPayload';
   /** The group, re-read from Cinder. */
   group?: Maybe<Group>;
+  /** True when the group has left its transitional status (CREATING, UPDATING, DELETING, and for replication ENABLING, DISABLING, FAILING_OVER) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `failoverGroupReplication`. */
@@ -754,6 +830,8 @@ export type FailoverGroupReplicationInput = {
   id: Scalars['ID']['input'];
   /** Backend to fail over to (see `Group.replicationTargets`). */
   secondaryBackendId?: InputMaybe<Scalars['String']['input']>;
+  /** Wait up to this many seconds (0-30) for the group to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `failoverGroupReplication`. */
@@ -761,6 +839,8 @@ export type FailoverGroupReplicationPayload = {
   __typename?: 'FailoverGroupReplicationPayload';
   /** The group, re-read from Cinder. */
   group?: Maybe<Group>;
+  /** True when the group has left its transitional status (CREATING, UPDATING, DELETING, and for replication ENABLING, DISABLING, FAILING_OVER) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `failoverProtectionGroup`. */
@@ -3286,6 +3366,8 @@ export type UpdateGroupInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** Volumes to remove. */
   removeVolumeIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Wait up to this many seconds (0-30) for the group to leave its transitional status before answering (see `settled`); omit or 0 to answer at once. */
+  waitSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Result of `updateGroup`. */
@@ -3293,6 +3375,8 @@ export type UpdateGroupPayload = {
   __typename?: 'UpdateGroupPayload';
   /** The group, re-read from Cinder. */
   group?: Maybe<Group>;
+  /** True when the group has left its transitional status (CREATING, UPDATING, DELETING, and for replication ENABLING, DISABLING, FAILING_OVER) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
+  settled: Scalars['Boolean']['output'];
 };
 
 /** Input of `updateGroupType`: at least one change. */
@@ -4070,22 +4154,27 @@ export type ConsistencyGroupSnapshotMemberResolvers<ContextType = RequestContext
 
 export type CreateConsistencyGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateConsistencyGroupPayload'] = ResolversParentTypes['CreateConsistencyGroupPayload']> = {
   consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CreateConsistencyGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateConsistencyGroupSnapshotPayload'] = ResolversParentTypes['CreateConsistencyGroupSnapshotPayload']> = {
   consistencyGroupSnapshot?: Resolver<Maybe<ResolversTypes['ConsistencyGroupSnapshot']>, ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CreateGroupFromSourcePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateGroupFromSourcePayload'] = ResolversParentTypes['CreateGroupFromSourcePayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CreateGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateGroupPayload'] = ResolversParentTypes['CreateGroupPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CreateGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateGroupSnapshotPayload'] = ResolversParentTypes['CreateGroupSnapshotPayload']> = {
   groupSnapshot?: Resolver<Maybe<ResolversTypes['GroupSnapshot']>, ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CreateGroupTypePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateGroupTypePayload'] = ResolversParentTypes['CreateGroupTypePayload']> = {
@@ -4099,10 +4188,12 @@ export type CreateProtectionGroupPayloadResolvers<ContextType = RequestContext, 
 };
 
 export type CreateShareGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateShareGroupPayload'] = ResolversParentTypes['CreateShareGroupPayload']> = {
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType>;
 };
 
 export type CreateShareGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateShareGroupSnapshotPayload'] = ResolversParentTypes['CreateShareGroupSnapshotPayload']> = {
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   shareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType>;
 };
 
@@ -4111,10 +4202,12 @@ export type CreateShareGroupTypePayloadResolvers<ContextType = RequestContext, P
 };
 
 export type CreateSharePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateSharePayload'] = ResolversParentTypes['CreateSharePayload']> = {
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   share?: Resolver<Maybe<ResolversTypes['Share']>, ParentType, ContextType>;
 };
 
 export type CreateVolumePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateVolumePayload'] = ResolversParentTypes['CreateVolumePayload']> = {
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   volume?: Resolver<Maybe<ResolversTypes['Volume']>, ParentType, ContextType>;
 };
 
@@ -4125,21 +4218,25 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type DeleteConsistencyGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteConsistencyGroupPayload'] = ResolversParentTypes['DeleteConsistencyGroupPayload']> = {
   consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DeleteConsistencyGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteConsistencyGroupSnapshotPayload'] = ResolversParentTypes['DeleteConsistencyGroupSnapshotPayload']> = {
   consistencyGroupSnapshot?: Resolver<Maybe<ResolversTypes['ConsistencyGroupSnapshot']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DeleteGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteGroupPayload'] = ResolversParentTypes['DeleteGroupPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DeleteGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteGroupSnapshotPayload'] = ResolversParentTypes['DeleteGroupSnapshotPayload']> = {
   groupSnapshot?: Resolver<Maybe<ResolversTypes['GroupSnapshot']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DeleteGroupTypePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteGroupTypePayload'] = ResolversParentTypes['DeleteGroupTypePayload']> = {
@@ -4156,11 +4253,13 @@ export type DeleteProtectionGroupPayloadResolvers<ContextType = RequestContext, 
 
 export type DeleteShareGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteShareGroupPayload'] = ResolversParentTypes['DeleteShareGroupPayload']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType>;
 };
 
 export type DeleteShareGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteShareGroupSnapshotPayload'] = ResolversParentTypes['DeleteShareGroupSnapshotPayload']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   shareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType>;
 };
 
@@ -4170,16 +4269,19 @@ export type DeleteShareGroupTypePayloadResolvers<ContextType = RequestContext, P
 
 export type DeleteSharePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteSharePayload'] = ResolversParentTypes['DeleteSharePayload']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   share?: Resolver<Maybe<ResolversTypes['Share']>, ParentType, ContextType>;
 };
 
 export type DeleteVolumePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteVolumePayload'] = ResolversParentTypes['DeleteVolumePayload']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   volume?: Resolver<Maybe<ResolversTypes['Volume']>, ParentType, ContextType>;
 };
 
 export type DisableGroupReplicationPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DisableGroupReplicationPayload'] = ResolversParentTypes['DisableGroupReplicationPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DisasterRecoveryDrillResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DisasterRecoveryDrill'] = ResolversParentTypes['DisasterRecoveryDrill']> = {
@@ -4215,10 +4317,12 @@ export type DrillServerResolvers<ContextType = RequestContext, ParentType extend
 
 export type EnableGroupReplicationPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['EnableGroupReplicationPayload'] = ResolversParentTypes['EnableGroupReplicationPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type FailoverGroupReplicationPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FailoverGroupReplicationPayload'] = ResolversParentTypes['FailoverGroupReplicationPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type FailoverProtectionGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['FailoverProtectionGroupPayload'] = ResolversParentTypes['FailoverProtectionGroupPayload']> = {
@@ -4835,6 +4939,7 @@ export type UpdateConsistencyGroupSnapshotPayloadResolvers<ContextType = Request
 
 export type UpdateGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpdateGroupPayload'] = ResolversParentTypes['UpdateGroupPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type UpdateGroupTypePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UpdateGroupTypePayload'] = ResolversParentTypes['UpdateGroupTypePayload']> = {

@@ -4,12 +4,20 @@ import { wireValue } from '../../../graphql/scalars.js';
 import { assertUuid, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
+import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
 
-/** Forget what this request knew about a group, then read it again from Cinder. */
-export function reread(ctx: RequestContext, id: string) {
+/**
+ * Forget what this request knew about a group and read it again from Cinder, again and again while it is
+ * transitional (its replication status included) for up to `waitMs`; the payload says whether it `settled`.
+ */
+export async function rereadGroup(ctx: RequestContext, id: string, waitMs: number | null) {
   const { loaders } = ctx.cinder();
-  loaders.forgetGroup(id);
-  return nullIfNotFound(loaders.groupById.load(id));
+  const fresh = () => {
+    loaders.forgetGroup(id);
+    return nullIfNotFound(loaders.groupById.load(id));
+  };
+  const { value, settled } = await rereadUntilSettled(ctx.caller, 'group', fresh, waitMs);
+  return { group: value, settled };
 }
 
 const ids = (list: readonly string[] | null | undefined, what: string) =>
@@ -18,6 +26,7 @@ const ids = (list: readonly string[] | null | undefined, what: string) =>
 export const groupMutations: MutationResolvers = {
   createGroup: async (_, { input }, ctx) => {
     if (input.volumeTypeIds.length === 0) throw new InputError('volumeTypeIds needs at least one volume type.');
+    const waitMs = writeWaitMillis(input.waitSeconds);
     const { client } = ctx.cinder();
     const created = await client.createGroup(ctx.caller, {
       // Names or ids (Cinder resolves both), so of no one format; they go in the body only, checked as strings.
@@ -27,7 +36,7 @@ export const groupMutations: MutationResolvers = {
       description: input.description ?? undefined,
       availability_zone: input.availabilityZone ?? undefined,
     });
-    return { group: await reread(ctx, created.id) };
+    return rereadGroup(ctx, created.id, waitMs);
   },
   createGroupFromSource: async (_, { input }, ctx) => {
     const snap = optionalUuid(input.groupSnapshotId, 'groupSnapshotId');
@@ -35,13 +44,14 @@ export const groupMutations: MutationResolvers = {
     if ((snap === undefined) === (src === undefined)) {
       throw new InputError('Give exactly one of groupSnapshotId and sourceGroupId.');
     }
+    const waitMs = writeWaitMillis(input.waitSeconds);
     // Cinder's schema is a oneOf: the other id must be absent, not null.
     const created = await ctx.cinder().client.createGroupFromSource(ctx.caller, {
       ...(snap ? { group_snapshot_id: snap } : { source_group_id: src }),
       name: input.name ?? undefined,
       description: input.description ?? undefined,
     });
-    return { group: await reread(ctx, created.id) };
+    return rereadGroup(ctx, created.id, waitMs);
   },
   updateGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
@@ -55,13 +65,15 @@ export const groupMutations: MutationResolvers = {
     if (Object.values(body).every((v) => v === undefined)) {
       throw new InputError('updateGroup needs at least one of name, description, addVolumeIds, removeVolumeIds.');
     }
+    const waitMs = writeWaitMillis(input.waitSeconds);
     await ctx.cinder().client.updateGroup(ctx.caller, id, body);
-    return { group: await reread(ctx, id) };
+    return rereadGroup(ctx, id, waitMs);
   },
   deleteGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
+    const waitMs = writeWaitMillis(input.waitSeconds);
     await ctx.cinder().client.groupAction(ctx.caller, id, 'delete', { 'delete-volumes': input.deleteVolumes ?? false });
-    return { id, group: await reread(ctx, id) };
+    return { id, ...(await rereadGroup(ctx, id, waitMs)) };
   },
   resetGroupStatus: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
@@ -70,6 +82,6 @@ export const groupMutations: MutationResolvers = {
       throw new InputError(`A group status cannot be reset to ${input.status}.`);
     }
     await ctx.cinder().client.groupAction(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') }, 'groupReset');
-    return { group: await reread(ctx, id) };
+    return { group: (await rereadGroup(ctx, id, null)).group };
   },
 };

@@ -1,23 +1,29 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { assertUuid } from '../../../ids.js';
-import { reread } from './groups.js';
+import { writeWaitMillis } from '../../../live/writeOutcome.js';
+import { rereadGroup } from './groups.js';
+
+// Each action is one POST, never retried; with waitSeconds the group is then re-read until its replication settles.
 
 export const replicationMutations: MutationResolvers = {
   enableGroupReplication: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
+    const waitMs = writeWaitMillis(input.waitSeconds);
     await ctx.cinder().client.groupAction(ctx.caller, id, 'enable_replication', {}, 'replication');
-    return { group: await reread(ctx, id) };
+    return rereadGroup(ctx, id, waitMs);
   },
   disableGroupReplication: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
+    const waitMs = writeWaitMillis(input.waitSeconds);
     await ctx.cinder().client.groupAction(ctx.caller, id, 'disable_replication', {}, 'replication');
-    return { group: await reread(ctx, id) };
+    return rereadGroup(ctx, id, waitMs);
   },
   failoverGroupReplication: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
+    const waitMs = writeWaitMillis(input.waitSeconds);
     const args: Record<string, unknown> = { allow_attached_volume: input.allowAttachedVolume ?? false };
     if (input.secondaryBackendId) args.secondary_backend_id = input.secondaryBackendId;
     await ctx.cinder().client.groupAction(ctx.caller, id, 'failover_replication', args, 'replication');
-    return { group: await reread(ctx, id) };
+    return rereadGroup(ctx, id, waitMs);
   },
 };

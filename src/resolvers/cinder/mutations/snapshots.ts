@@ -4,33 +4,41 @@ import { wireValue } from '../../../graphql/scalars.js';
 import { assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
+import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
 
-function reread(ctx: RequestContext, id: string) {
+/** Forget the snapshot and read it again from Cinder, again while it is transitional for up to `waitMs`. */
+async function rereadSnapshot(ctx: RequestContext, id: string, waitMs: number | null) {
   const { loaders } = ctx.cinder();
-  loaders.forgetGroupSnapshot(id);
-  return nullIfNotFound(loaders.groupSnapshotById.load(id));
+  const fresh = () => {
+    loaders.forgetGroupSnapshot(id);
+    return nullIfNotFound(loaders.groupSnapshotById.load(id));
+  };
+  const { value, settled } = await rereadUntilSettled(ctx.caller, 'groupSnapshot', fresh, waitMs);
+  return { groupSnapshot: value, settled };
 }
 
 export const snapshotMutations: MutationResolvers = {
   createGroupSnapshot: async (_, { input }, ctx) => {
     const groupId = assertUuid(input.groupId, 'groupId');
+    const waitMs = writeWaitMillis(input.waitSeconds);
     const created = await ctx.cinder().client.createGroupSnapshot(ctx.caller, {
       group_id: groupId,
       name: input.name ?? undefined,
       description: input.description ?? undefined,
     });
     ctx.cinder().loaders.forgetGroup(groupId);
-    return { groupSnapshot: await reread(ctx, created.id) };
+    return rereadSnapshot(ctx, created.id, waitMs);
   },
   deleteGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
+    const waitMs = writeWaitMillis(input.waitSeconds);
     await ctx.cinder().client.deleteGroupSnapshot(ctx.caller, id);
-    return { id, groupSnapshot: await reread(ctx, id) };
+    return { id, ...(await rereadSnapshot(ctx, id, waitMs)) };
   },
   resetGroupSnapshotStatus: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     if (input.status === 'UNKNOWN') throw new InputError('A group snapshot status cannot be reset to UNKNOWN.');
     await ctx.cinder().client.resetGroupSnapshotStatus(ctx.caller, id, wireValue(input.status, 'snake'));
-    return { groupSnapshot: await reread(ctx, id) };
+    return { groupSnapshot: (await rereadSnapshot(ctx, id, null)).groupSnapshot };
   },
 };

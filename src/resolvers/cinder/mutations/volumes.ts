@@ -3,18 +3,24 @@ import { InputError } from '../../../errors.js';
 import { assertUuid, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
+import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
 
-/** Forget what this request knew about a volume, then read it again from Cinder. */
-function reread(ctx: RequestContext, id: string) {
+/** Forget what this request knew about a volume and read it again from Cinder, again while transitional for up to `waitMs`. */
+async function rereadVolume(ctx: RequestContext, id: string, waitMs: number | null) {
   const { loaders } = ctx.cinder();
-  loaders.forgetVolume(id);
-  return nullIfNotFound(loaders.volumeById.load(id));
+  const fresh = () => {
+    loaders.forgetVolume(id);
+    return nullIfNotFound(loaders.volumeById.load(id));
+  };
+  const { value, settled } = await rereadUntilSettled(ctx.caller, 'volume', fresh, waitMs);
+  return { volume: value, settled };
 }
 
 export const volumeMutations: MutationResolvers = {
   createVolume: async (_, { input }, ctx) => {
     if (!Number.isInteger(input.size) || input.size < 1) throw new InputError(`size must be a whole number of GiB, at least 1; got ${input.size}.`);
     const groupId = optionalUuid(input.groupId, 'groupId');
+    const waitMs = writeWaitMillis(input.waitSeconds);
     const { client, loaders } = ctx.cinder();
     const created = await client.createVolume(ctx.caller, {
       size: input.size,
@@ -26,11 +32,12 @@ export const volumeMutations: MutationResolvers = {
       availability_zone: input.availabilityZone ?? undefined,
     });
     if (groupId) loaders.forgetGroup(groupId);
-    return { volume: await reread(ctx, created.id) };
+    return rereadVolume(ctx, created.id, waitMs);
   },
   deleteVolume: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
+    const waitMs = writeWaitMillis(input.waitSeconds);
     await ctx.cinder().client.deleteVolume(ctx.caller, id);
-    return { id, volume: await reread(ctx, id) };
+    return { id, ...(await rereadVolume(ctx, id, waitMs)) };
   },
 };

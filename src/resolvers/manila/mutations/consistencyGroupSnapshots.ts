@@ -4,20 +4,27 @@ import { wireValue } from '../../../graphql/scalars.js';
 import { assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
+import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
 import { explainFailure } from './upstreamHints.js';
 
 // Legacy cgsnapshot writes: every call goes through ManilaConsistencyGroups, which answers NOT_SUPPORTED on a
 // Manila of 2.31+ before sending anything.
 
-function reread(ctx: RequestContext, id: string) {
+/** Forget it and read it again from Manila, again while it is transitional for up to `waitMs`. */
+async function reread(ctx: RequestContext, id: string, waitMs: number | null) {
   const { loaders } = ctx.manila();
-  loaders.forgetCgSnapshot(id);
-  return nullIfNotFound(loaders.cgSnapshotById.load(id));
+  const fresh = () => {
+    loaders.forgetCgSnapshot(id);
+    return nullIfNotFound(loaders.cgSnapshotById.load(id));
+  };
+  const { value, settled } = await rereadUntilSettled(ctx.caller, 'consistencyGroupSnapshot', fresh, waitMs);
+  return { consistencyGroupSnapshot: value, settled };
 }
 
 export const consistencyGroupSnapshotMutations: MutationResolvers = {
   createConsistencyGroupSnapshot: async (_, { input }, ctx) => {
     const groupId = assertUuid(input.consistencyGroupId, 'consistencyGroupId');
+    const waitMs = writeWaitMillis(input.waitSeconds);
     const { cg, loaders } = ctx.manila();
     // A missing group is a 400 on Manila, not a 404; the client maps it to NOT_FOUND.
     const created = await explainFailure(
@@ -28,7 +35,7 @@ export const consistencyGroupSnapshotMutations: MutationResolvers = {
       },
     );
     loaders.forgetConsistencyGroup(groupId);
-    return { consistencyGroupSnapshot: await reread(ctx, created.id) };
+    return reread(ctx, created.id, waitMs);
   },
   updateConsistencyGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
@@ -37,24 +44,25 @@ export const consistencyGroupSnapshotMutations: MutationResolvers = {
       throw new InputError('updateConsistencyGroupSnapshot needs at least one of name and description.');
     }
     await ctx.manila().cg.updateSnapshot(ctx.caller, id, body);
-    return { consistencyGroupSnapshot: await reread(ctx, id) };
+    return { consistencyGroupSnapshot: (await reread(ctx, id, null)).consistencyGroupSnapshot };
   },
   deleteConsistencyGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
+    const waitMs = writeWaitMillis(input.waitSeconds);
     await explainFailure(ctx.manila().cg.deleteSnapshot(ctx.caller, id), {
       CONFLICT: `Consistency group snapshot ${id} cannot be deleted now: it must be AVAILABLE or ERROR.`,
     });
-    return { id, consistencyGroupSnapshot: await reread(ctx, id) };
+    return { id, ...(await reread(ctx, id, waitMs)) };
   },
   resetConsistencyGroupSnapshotStatus: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     if (input.status === 'UNKNOWN') throw new InputError('A consistency group snapshot status cannot be reset to UNKNOWN.');
     await ctx.manila().cg.snapshotAction(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') });
-    return { consistencyGroupSnapshot: await reread(ctx, id) };
+    return { consistencyGroupSnapshot: (await reread(ctx, id, null)).consistencyGroupSnapshot };
   },
   forceDeleteConsistencyGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     await ctx.manila().cg.snapshotAction(ctx.caller, id, 'force_delete', null);
-    return { id, consistencyGroupSnapshot: await reread(ctx, id) };
+    return { id, consistencyGroupSnapshot: (await reread(ctx, id, null)).consistencyGroupSnapshot };
   },
 };

@@ -4,15 +4,21 @@ import { wireValue } from '../../../graphql/scalars.js';
 import { assertUuid, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
+import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
 import { explainFailure } from './upstreamHints.js';
 
 // Every call below goes through ManilaConsistencyGroups, which answers NOT_SUPPORTED on a Manila of 2.31+
 // before sending anything.
 
-function reread(ctx: RequestContext, id: string) {
+/** Forget it and read it again from Manila, again while it is transitional for up to `waitMs`. */
+async function reread(ctx: RequestContext, id: string, waitMs: number | null) {
   const { loaders } = ctx.manila();
-  loaders.forgetConsistencyGroup(id);
-  return nullIfNotFound(loaders.consistencyGroupById.load(id));
+  const fresh = () => {
+    loaders.forgetConsistencyGroup(id);
+    return nullIfNotFound(loaders.consistencyGroupById.load(id));
+  };
+  const { value, settled } = await rereadUntilSettled(ctx.caller, 'consistencyGroup', fresh, waitMs);
+  return { consistencyGroup: value, settled };
 }
 
 export const consistencyGroupMutations: MutationResolvers = {
@@ -25,6 +31,7 @@ export const consistencyGroupMutations: MutationResolvers = {
     if (source && input.shareNetworkId) {
       throw new InputError('shareNetworkId is inherited from the source snapshot; leave it out.');
     }
+    const waitMs = writeWaitMillis(input.waitSeconds);
     const body: Record<string, unknown> = {
       name: input.name ?? undefined,
       description: input.description ?? undefined,
@@ -34,7 +41,7 @@ export const consistencyGroupMutations: MutationResolvers = {
     const created = await explainFailure(ctx.manila().cg.create(ctx.caller, body), {
       NOT_FOUND: source ? `Consistency group snapshot ${source} does not exist.` : 'A share type or share network given does not exist.',
     });
-    return { consistencyGroup: await reread(ctx, created.id) };
+    return reread(ctx, created.id, waitMs);
   },
   updateConsistencyGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
@@ -43,24 +50,25 @@ export const consistencyGroupMutations: MutationResolvers = {
       throw new InputError('updateConsistencyGroup needs at least one of name and description.');
     }
     await ctx.manila().cg.update(ctx.caller, id, body);
-    return { consistencyGroup: await reread(ctx, id) };
+    return { consistencyGroup: (await reread(ctx, id, null)).consistencyGroup };
   },
   deleteConsistencyGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
+    const waitMs = writeWaitMillis(input.waitSeconds);
     await explainFailure(ctx.manila().cg.delete(ctx.caller, id), {
       CONFLICT: `Consistency group ${id} cannot be deleted now: it must be AVAILABLE or ERROR and hold no shares and no snapshots.`,
     });
-    return { id, consistencyGroup: await reread(ctx, id) };
+    return { id, ...(await reread(ctx, id, waitMs)) };
   },
   resetConsistencyGroupStatus: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     if (input.status === 'UNKNOWN') throw new InputError('A consistency group status cannot be reset to UNKNOWN.');
     await ctx.manila().cg.action(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') });
-    return { consistencyGroup: await reread(ctx, id) };
+    return { consistencyGroup: (await reread(ctx, id, null)).consistencyGroup };
   },
   forceDeleteConsistencyGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     await ctx.manila().cg.action(ctx.caller, id, 'force_delete', null);
-    return { id, consistencyGroup: await reread(ctx, id) };
+    return { id, consistencyGroup: (await reread(ctx, id, null)).consistencyGroup };
   },
 };

@@ -4,17 +4,24 @@ import { wireValue } from '../../../graphql/scalars.js';
 import { assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
+import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
 import { explainFailure } from './upstreamHints.js';
 
-function reread(ctx: RequestContext, id: string) {
+/** Forget it and read it again from Manila, again while it is transitional for up to `waitMs`. */
+async function reread(ctx: RequestContext, id: string, waitMs: number | null) {
   const { loaders } = ctx.manila();
-  loaders.forgetShareGroupSnapshot(id);
-  return nullIfNotFound(loaders.shareGroupSnapshotById.load(id));
+  const fresh = () => {
+    loaders.forgetShareGroupSnapshot(id);
+    return nullIfNotFound(loaders.shareGroupSnapshotById.load(id));
+  };
+  const { value, settled } = await rereadUntilSettled(ctx.caller, 'shareGroupSnapshot', fresh, waitMs);
+  return { shareGroupSnapshot: value, settled };
 }
 
 export const shareGroupSnapshotMutations: MutationResolvers = {
   createShareGroupSnapshot: async (_, { input }, ctx) => {
     const groupId = assertUuid(input.shareGroupId, 'shareGroupId');
+    const waitMs = writeWaitMillis(input.waitSeconds);
     const { client, loaders } = ctx.manila();
     // A missing group is a 400 on Manila, not a 404; the client maps it to NOT_FOUND.
     const created = await explainFailure(
@@ -29,7 +36,7 @@ export const shareGroupSnapshotMutations: MutationResolvers = {
       },
     );
     loaders.forgetShareGroup(groupId);
-    return { shareGroupSnapshot: await reread(ctx, created.id) };
+    return reread(ctx, created.id, waitMs);
   },
   updateShareGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
@@ -38,25 +45,26 @@ export const shareGroupSnapshotMutations: MutationResolvers = {
       throw new InputError('updateShareGroupSnapshot needs at least one of name and description.');
     }
     await ctx.manila().client.updateShareGroupSnapshot(ctx.caller, id, body);
-    return { shareGroupSnapshot: await reread(ctx, id) };
+    return { shareGroupSnapshot: (await reread(ctx, id, null)).shareGroupSnapshot };
   },
   deleteShareGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
+    const waitMs = writeWaitMillis(input.waitSeconds);
     await explainFailure(ctx.manila().client.deleteShareGroupSnapshot(ctx.caller, id), {
       CONFLICT: `Share group snapshot ${id} cannot be deleted now: it must be AVAILABLE or ERROR.`,
     });
-    return { id, shareGroupSnapshot: await reread(ctx, id) };
+    return { id, ...(await reread(ctx, id, waitMs)) };
   },
   forceDeleteShareGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     // The admin action destroys the row at once, whatever the state: the re-read finds nothing.
     await ctx.manila().client.shareGroupSnapshotAction(ctx.caller, id, 'force_delete', null);
-    return { id, shareGroupSnapshot: await reread(ctx, id) };
+    return { id, shareGroupSnapshot: (await reread(ctx, id, null)).shareGroupSnapshot };
   },
   resetShareGroupSnapshotStatus: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     if (input.status === 'UNKNOWN') throw new InputError('A share group snapshot status cannot be reset to UNKNOWN.');
     await ctx.manila().client.shareGroupSnapshotAction(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') });
-    return { shareGroupSnapshot: await reread(ctx, id) };
+    return { shareGroupSnapshot: (await reread(ctx, id, null)).shareGroupSnapshot };
   },
 };

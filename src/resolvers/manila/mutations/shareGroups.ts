@@ -4,13 +4,18 @@ import { wireValue } from '../../../graphql/scalars.js';
 import { assertUuid, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
+import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
 import { explainFailure } from './upstreamHints.js';
 
-/** Forget what this request knew about a share group, then read it again from Manila. */
-export function rereadShareGroup(ctx: RequestContext, id: string) {
+/** Forget what this request knew about a share group and read it again from Manila, again while transitional for up to `waitMs`. */
+async function rereadShareGroup(ctx: RequestContext, id: string, waitMs: number | null) {
   const { loaders } = ctx.manila();
-  loaders.forgetShareGroup(id);
-  return nullIfNotFound(loaders.shareGroupById.load(id));
+  const fresh = () => {
+    loaders.forgetShareGroup(id);
+    return nullIfNotFound(loaders.shareGroupById.load(id));
+  };
+  const { value, settled } = await rereadUntilSettled(ctx.caller, 'shareGroup', fresh, waitMs);
+  return { shareGroup: value, settled };
 }
 
 /**
@@ -35,6 +40,7 @@ export const shareGroupMutations: MutationResolvers = {
     if (source && (input.shareNetworkId || input.availabilityZone)) {
       throw new InputError('shareNetworkId and availabilityZone are inherited from the source snapshot; leave them out.');
     }
+    const waitMs = writeWaitMillis(input.waitSeconds);
     let groupTypeId = optionalUuid(input.shareGroupTypeId, 'shareGroupTypeId');
     if (source && !groupTypeId) groupTypeId = await sourceGroupType(ctx, source);
     const body: Record<string, unknown> = {
@@ -49,7 +55,7 @@ export const shareGroupMutations: MutationResolvers = {
     const created = await explainFailure(ctx.manila().client.createShareGroup(ctx.caller, body), {
       NOT_FOUND: source ? `Share group snapshot ${source} does not exist.` : 'A share type, share group type or share network given does not exist.',
     });
-    return { shareGroup: await rereadShareGroup(ctx, created.id) };
+    return rereadShareGroup(ctx, created.id, waitMs);
   },
   updateShareGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
@@ -58,25 +64,26 @@ export const shareGroupMutations: MutationResolvers = {
       throw new InputError('updateShareGroup needs at least one of name and description.');
     }
     await ctx.manila().client.updateShareGroup(ctx.caller, id, body);
-    return { shareGroup: await rereadShareGroup(ctx, id) };
+    return { shareGroup: (await rereadShareGroup(ctx, id, null)).shareGroup };
   },
   deleteShareGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
+    const waitMs = writeWaitMillis(input.waitSeconds);
     await explainFailure(ctx.manila().client.deleteShareGroup(ctx.caller, id), {
       CONFLICT: `Share group ${id} cannot be deleted now: it must be AVAILABLE or ERROR and hold no shares and no snapshots.`,
     });
-    return { id, shareGroup: await rereadShareGroup(ctx, id) };
+    return { id, ...(await rereadShareGroup(ctx, id, waitMs)) };
   },
   forceDeleteShareGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     // Manila's DELETE has no force parameter: forcing is the admin action with a null argument.
     await ctx.manila().client.shareGroupAction(ctx.caller, id, 'force_delete', null);
-    return { id, shareGroup: await rereadShareGroup(ctx, id) };
+    return { id, shareGroup: (await rereadShareGroup(ctx, id, null)).shareGroup };
   },
   resetShareGroupStatus: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     if (input.status === 'UNKNOWN') throw new InputError('A share group status cannot be reset to UNKNOWN.');
     await ctx.manila().client.shareGroupAction(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') });
-    return { shareGroup: await rereadShareGroup(ctx, id) };
+    return { shareGroup: (await rereadShareGroup(ctx, id, null)).shareGroup };
   },
 };

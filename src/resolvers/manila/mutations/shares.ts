@@ -4,12 +4,18 @@ import { assertUuid, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { ManilaShareGroup } from '../../../upstreams/manila/types.js';
 import type { RequestContext } from '../../../context.js';
+import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
 import { explainFailure } from './upstreamHints.js';
 
-function reread(ctx: RequestContext, id: string, shareGroupId?: string | null) {
+/** Forget the share and read it again from Manila, again while it is transitional for up to `waitMs`. */
+async function reread(ctx: RequestContext, id: string, shareGroupId: string | null | undefined, waitMs: number | null) {
   const { loaders } = ctx.manila();
-  loaders.forgetShare(id, shareGroupId);
-  return nullIfNotFound(loaders.shareById.load(id));
+  const fresh = () => {
+    loaders.forgetShare(id, shareGroupId);
+    return nullIfNotFound(loaders.shareById.load(id));
+  };
+  const { value, settled } = await rereadUntilSettled(ctx.caller, 'share', fresh, waitMs);
+  return { share: value, settled };
 }
 
 /**
@@ -34,6 +40,7 @@ export const shareMutations: MutationResolvers = {
     const groupId = optionalUuid(input.shareGroupId, 'shareGroupId');
     let typeId = optionalUuid(input.shareTypeId, 'shareTypeId');
     let networkId = optionalUuid(input.shareNetworkId, 'shareNetworkId');
+    const waitMs = writeWaitMillis(input.waitSeconds);
     if (groupId) {
       const group = await groupFor(ctx, groupId);
       // Manila wants the group's network named again (400 otherwise) and falls back to the default share type,
@@ -55,10 +62,11 @@ export const shareMutations: MutationResolvers = {
       }),
       { NOT_FOUND: 'A share type, share network, share group or availability zone given does not exist.' },
     );
-    return { share: await reread(ctx, created.id, groupId) };
+    return reread(ctx, created.id, groupId, waitMs);
   },
   deleteShare: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
+    const waitMs = writeWaitMillis(input.waitSeconds);
     const { client, loaders } = ctx.manila();
     // Manila deletes a share of a group only when told the group's id (400 otherwise): read it first.
     const share = await loaders.shareById.load(id);
@@ -67,6 +75,6 @@ export const shareMutations: MutationResolvers = {
     await explainFailure(client.deleteShare(ctx.caller, id, groupId), {
       CONFLICT: `Share ${id} cannot be deleted now: it must be AVAILABLE, ERROR or INACTIVE, not busy, and have no snapshots.`,
     });
-    return { id, share: await reread(ctx, id, groupId) };
+    return { id, ...(await reread(ctx, id, groupId, waitMs)) };
   },
 };
