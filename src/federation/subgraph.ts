@@ -1,5 +1,5 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { type DocumentNode, type GraphQLSchema, parse } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, graphqlSync, parse } from 'graphql';
 import { referenceResolvers } from './entities.js';
 
 type ResolverMap = Record<string, object>;
@@ -17,4 +17,15 @@ export function buildSubgraph(typeDefs: string[], resolvers: ResolverMap): Graph
   }
   const document: DocumentNode = parse(typeDefs.join('\n'));
   return buildSubgraphSchema({ typeDefs: document, resolvers: merged as never });
+}
+
+/**
+ * The SDL a router composes (what `_service { sdl }` answers), read from the schema itself: composition needs no
+ * running facade, nor a token for one.
+ */
+export function subgraphSdl(schema: GraphQLSchema): string {
+  const result = graphqlSync({ schema, source: '{ _service { sdl } }' });
+  const sdl = (result.data?._service as { sdl?: unknown } | undefined)?.sdl;
+  if (typeof sdl !== 'string') throw new Error(`the schema answered no _service { sdl }: ${JSON.stringify(result.errors)}`);
+  return sdl;
 }
