@@ -1,0 +1,138 @@
+// groupgraph as a Federation 2 subgraph, asked directly as a router would: `_service { sdl }`, and `_entities`
+// batched through the per-request loaders (a router's 100 representations cost what a page of 100 does), missing
+// ids null, both executors, and bad representations refused before any upstream call.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SEED } from '../../src/simulator/cinder/index.js';
+import { SDRS_SEED_GROUPS, SDRS_SEED_JOBS } from '../../src/simulator/sdrs/seed.js';
+import { subgraphSdl } from '../../src/federation/subgraph.js';
+import { buildSchema } from '../../src/schema.js';
+import { loopLoad } from '../../src/upstreams/roundTrips.js';
+import { type Facade, startFacade } from '../helpers/facade.js';
+
+const ENTITIES = `query Entities($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    __typename
+    ... on Group { id name snapshots(first: 5) { nodes { name } } }
+    ... on ProtectionGroup { id protectionGroupName: name }
+    ... on Job { id status }
+  }
+}`;
+const group = (id: string) => ({ __typename: 'Group', id });
+const MISSING = '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4bff';
+const EXTRA = 150;
+
+describe.each(['0', 'off'])('subgraph (GRAPHQL_COMPILE_AFTER=%s)', (compileAfter) => {
+  let f: Facade;
+  beforeAll(async () => {
+    f = await startFacade({ GRAPHQL_COMPILE_AFTER: compileAfter });
+  });
+  afterAll(() => f.close());
+
+  it('_service { sdl } is the SDL composition reads from the schema files', async () => {
+    const data = await f.ok<{ _service: { sdl: string } }>('{ _service { sdl } }');
+    expect(data._service.sdl).toBe(subgraphSdl(buildSchema()));
+  });
+
+  it('_entities answers in order, across services, with null for ids the caller cannot see', async () => {
+    const representations = [
+      group(SEED.groups.webTier),
+      { __typename: 'ProtectionGroup', id: SDRS_SEED_GROUPS.erpProd },
+      group(MISSING),
+      { __typename: 'Job', id: SDRS_SEED_JOBS.hrPortalFailover },
+      group(SEED.groups.dbClusterProd),
+    ];
+    for (let run = 0; run < 3; run++) {
+      // Run more than once: the compiled executor takes over from the second run on.
+      const data = await f.ok<any>(ENTITIES, { representations });
+      const [web, pg, missing, job, db] = data._entities;
+      expect(web).toMatchObject({ __typename: 'Group', id: SEED.groups.webTier, name: 'web-tier' });
+      expect(pg).toMatchObject({ __typename: 'ProtectionGroup', id: SDRS_SEED_GROUPS.erpProd });
+      expect(missing).toBeNull();
+      expect(job).toMatchObject({ __typename: 'Job', id: SDRS_SEED_JOBS.hrPortalFailover, status: 'SUCCESS' });
+      expect(db.snapshots.nodes.map((s: { name: string }) => s.name)).toContain('db-pre-upgrade');
+    }
+  });
+
+  it('another project\'s caller gets null for the same representations (the token decides, not the router)', async () => {
+    const other = 'member:5b1e3c7d9f0a4b2c8d6e4f1a3b5c7d9e';
+    const data = await f.ok<any>(ENTITIES, { representations: [group(SEED.groups.webTier)] }, { token: other });
+    expect(data._entities).toEqual([null]);
+  });
+
+  it.each([
+    ['an unknown type', [{ __typename: 'Team', id: 'team-web' }], /must name an entity of this subgraph/],
+    ['a route word for an id', [group(SEED.groups.webTier), group('detail')], /representations\[1\]: Invalid group id "detail"/],
+    ['a job id in UUID form', [{ __typename: 'Job', id: SEED.groups.webTier }], /representations\[0\]: Invalid job id/],
+    ['no id', [{ __typename: 'Group' }], /representations\[0\]\.id must be a string/],
+    ['not an object', ['Group'], /representations\[0\] must be an object/],
+    ['1001 representations', Array.from({ length: 1001 }, () => group(SEED.groups.webTier)), /holds 1001 items; at most 1000/],
+  ])('%s is BAD_USER_INPUT with no upstream call', async (_, representations, message) => {
+    const sims = Object.values(f.app.simulators);
+    for (const s of sims) s!.resetCalls();
+    const r = await f.gql(ENTITIES, { representations });
+    expect(r.status, r.raw).toBe(400);
+    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.errors?.[0]?.message).toMatch(message);
+    expect(sims.flatMap((s) => s!.calls)).toEqual([]);
+  });
+
+  it('each representation counts as an object with its selection: a large batch is QUERY_TOO_LARGE before any call', async () => {
+    const sims = Object.values(f.app.simulators);
+    for (const s of sims) s!.resetCalls();
+    const big = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Group { snapshots(first: 100) { nodes { name } } } } }`;
+    const representations = Array.from({ length: 1000 }, () => group(SEED.groups.webTier));
+    const r = await f.gql(big, { r: representations });
+    expect(r.errors?.[0]?.extensions?.code, r.raw).toBe('QUERY_TOO_LARGE');
+    expect(r.errors?.[0]?.extensions?.cost).toEqual({ nodes: 1000 * (1 + 1 + 100), limit: 50_000 });
+    expect(sims.flatMap((s) => s!.calls)).toEqual([]);
+    const small = await f.gql(big, { r: representations.slice(0, 3) });
+    expect(JSON.parse(small.raw).extensions.cost.nodes).toBe(3 * 102);
+  });
+});
+
+describe('_entities calls stay flat in the number of representations', () => {
+  const busy = vi.spyOn(loopLoad, 'busy').mockReturnValue(0);
+  let f: Facade;
+  let ids: string[];
+  beforeAll(async () => {
+    f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x' }, { cinder: { extraGroups: EXTRA } });
+    const page = await f.ok<any>('{ groups(first: 100, sort: { key: NAME, direction: ASC }) { nodes { id } } }', undefined, { token: 'ids' });
+    ids = page.groups.nodes.map((g: { id: string }) => g.id);
+  });
+  afterAll(async () => {
+    busy.mockRestore();
+    await f.close();
+  });
+
+  /** The Cinder calls one request makes, with a token of its own (so nothing learnt by another request helps). */
+  async function callsOf(query: string, variables: Record<string, unknown> | undefined, token: string) {
+    const sim = f.app.simulators.cinder!;
+    sim.resetCalls();
+    const data = await f.ok<any>(query, variables, { token });
+    return { data, calls: sim.calls.map((c) => `${c.method} ${c.path}`) };
+  }
+
+  it('1, 10 and 100 Group representations: one show for one, then one listing however many', async () => {
+    const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Group { id name status } } }';
+    const counts: Record<number, number> = {};
+    for (const n of [1, 10, 100]) {
+      const { data, calls } = await callsOf(query, { r: ids.slice(0, n).map(group) }, `flat-${n}`);
+      expect(data._entities.map((g: { id: string }) => g.id)).toEqual(ids.slice(0, n));
+      counts[n] = calls.length;
+      if (n > 1) expect(calls.filter((c) => /\/groups\/[0-9a-f-]{36}$/.test(c)), calls.join('\n')).toEqual([]);
+    }
+    expect(counts[1]).toBe(1);
+    expect(counts[100]).toBe(counts[10]);
+  });
+
+  it('100 representations cost no more upstream calls than a page of 100 groups', async () => {
+    const page = await callsOf('{ groups(first: 100) { nodes { id name status } } }', undefined, 'page-100');
+    const entities = await callsOf(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Group { id name status } } }',
+      { r: ids.map(group) },
+      'entities-100',
+    );
+    expect(entities.data._entities).toHaveLength(100);
+    expect(entities.calls.length, `page:\n${page.calls.join('\n')}\nentities:\n${entities.calls.join('\n')}`).toBeLessThanOrEqual(page.calls.length);
+  });
+});
