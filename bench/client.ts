@@ -12,18 +12,23 @@ export interface Timed<T> {
 
 /** POSTs the query and fails loudly (query, status, body) on anything but clean data. */
 export async function gql<T = Record<string, any>>(url: string, query: string, n: number, headers: Record<string, string> = {}): Promise<Timed<T>> {
+  return gqlBody<T>(url, graphqlBody(query, n), headers);
+}
+
+/** The same for any body (variables of its own); `x-auth-token` in `headers` replaces the bench token. */
+export async function gqlBody<T = Record<string, any>>(url: string, body: string, headers: Record<string, string> = {}): Promise<Timed<T>> {
   const start = performance.now();
   const res = await request(url, {
     method: 'POST',
     dispatcher: agent,
     headers: { 'content-type': 'application/json', 'x-auth-token': TOKEN, ...headers },
-    body: graphqlBody(query, n),
+    body,
   });
   const raw = await res.body.text();
   const ms = performance.now() - start;
   const parsed = JSON.parse(raw) as { data?: T; errors?: unknown[] };
   if (res.statusCode !== 200 || parsed.errors || !parsed.data) {
-    throw new Error(`bench query failed\nquery: ${query}\nn: ${n}\nstatus: ${res.statusCode}\nbody: ${raw.slice(0, 2000)}`);
+    throw new Error(`bench query failed\nbody sent: ${body.slice(0, 1000)}\nstatus: ${res.statusCode}\nbody: ${raw.slice(0, 2000)}`);
   }
   return { ms, value: parsed.data };
 }

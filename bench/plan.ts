@@ -34,6 +34,10 @@ export interface Plan {
   /** Browser waterfall vs GraphQL: timed iterations of each. */
   waterfallRuns: number;
   clientRttMs: number;
+  /** Cold and varied scenario: warm-up and measured seconds of each window, and screens sent alone after it. */
+  coldWarmSec: number;
+  coldLoadSec: number;
+  coldProbes: number;
   /** BENCH_STEADY_MINUTES: an extra soak at the target load, sampling RSS. 0 = off. */
   steadyMinutes: number;
 }
@@ -59,6 +63,9 @@ export function planFromEnv(env: NodeJS.ProcessEnv): Plan {
     facadeNodeFlags: (env.BENCH_FACADE_NODE_FLAGS ?? productionNodeFlags()).split(' ').filter(Boolean),
     waterfallRuns: quick ? 5 : 20,
     clientRttMs: 30,
+    coldWarmSec: quick ? 1 : 2,
+    coldLoadSec: quick ? 2 : 6,
+    coldProbes: quick ? 3 : 7,
     steadyMinutes: Number.isFinite(steady) && steady > 0 ? steady : 0,
   };
 }

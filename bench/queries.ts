@@ -20,3 +20,12 @@ export const TOKEN = 'bench-token';
 export function graphqlBody(query: string, n: number): string {
   return JSON.stringify({ query, variables: { n } });
 }
+
+/** CINDER_SCREEN at any position, sort and filter: the varied load of issue 19 (random pages and filters). */
+export const CINDER_VARIED_SCREEN = `query($n: Int, $after: String, $sort: GroupSort, $filter: GroupFilter) {
+  groups(first: $n, after: $after, sort: $sort, filter: $filter) { nodes {
+  id name groupType { id name } volumeTypes { id name } volumes { id size group { id } }
+  snapshots(first: 5) { totalCount nodes { id group { id } groupType { id } } } } } }`;
+
+/** Every cursor of the first 1000 groups under a sort: where random pages start. */
+export const CINDER_CURSORS = `query($sort: GroupSort) { groups(first: 1000, sort: $sort) { edges { cursor } } }`;

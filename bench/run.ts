@@ -7,7 +7,9 @@
 // compare one change quickly; the table then says which scenarios ran. `observability` (issue 17): CPU per request
 // with logs, metrics and traces (exported to a local OTLP receiver) on against all off, as a ratio (target ≤ 1.10).
 // `overload` (issue 18): closed-loop clients that retry at once, doubling until goodput stops rising, then
-// 2×/4×/8× that; its curve prints after the table.
+// 2×/4×/8× that; its curve prints after the table. `cold` (issue 19): a new token per request, random pages,
+// sorts and name filters, on a 1005-group project with a snapshot history, each case beside one warm caller:
+// CPU cold ÷ warm, calls, round trips alone, bytes read and discarded per screen (bench/procs/bytes.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -22,6 +24,9 @@ import { type LoopDelay, cpuScenario, roundTripScenario } from './scenarios/load
 import { observabilityScenario } from './scenarios/observability.js';
 import { overloadRow, overloadScenario, overloadSection } from './scenarios/overload.js';
 import { steadyScenario } from './scenarios/steady.js';
+import { type ColdCase, coldScenario } from './scenarios/cold.js';
+import { harvestCursors } from './varied.js';
+import { closeDriver } from './drive.js';
 import { waterfallScenario } from './scenarios/waterfall.js';
 import type { DatasetSpec } from './procs/simulators.js';
 
@@ -36,10 +41,14 @@ const log = (msg: string) => console.error(`[bench ${fmt((performance.now() - st
 // Share groups join once the Manila facade exists; until then the bench says so and carries on.
 const manilaPresent = ['src/upstreams/manila/client.ts', 'schema/file-storage.graphql'].every((p) => existsSync(new URL(p, root)));
 
+const only = new Set((process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+const runs = (scenario: string) => only.size === 0 || only.has(scenario);
 const datasets: Record<string, DatasetSpec> = {
   cinderLarge: { service: 'cinder', extra: plan.largeExtra },
   cinderScreen: { service: 'cinder', extra: plan.screenExtra },
   ...(manilaPresent ? { manilaLarge: { service: 'manila', extra: plan.largeExtra } } : {}),
+  // The cold and varied scenario's large project: a history of group snapshots on some groups (issue 19).
+  ...(runs('cold') ? { cinderVaried: { service: 'cinder', extra: plan.largeExtra, moreSnapshots: { every: 10, count: 12 } } } : {}),
 };
 const large = `${plan.largeExtra + 5} groups`;
 const screen = `${plan.screenExtra + 5} groups`;
@@ -77,8 +86,6 @@ const facadeEnv = (cinder: string, manila = '') => ({ CINDER_URL: cinder, MANILA
 
 const rows: Row[] = [];
 const sections: Section[] = [];
-const only = new Set((process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean));
-const runs = (scenario: string) => only.size === 0 || only.has(scenario);
 if (only.size) notes.push(`only these scenarios ran (BENCH_ONLY): ${[...only].join(', ')}`);
 if (plan.facadeNodeFlags.length) notes.push(`facade node flags: ${plan.facadeNodeFlags.join(' ')}`);
 try {
@@ -180,6 +187,23 @@ try {
     log('scenario 5: steady');
     rows.push(...(await steadyScenario(facade, sims, facadeUrl, cinderScreen, plan, rssBefore, loops)));
   }
+  if (runs('cold')) {
+    log('scenario 8: cold and varied callers (a new token per request, random pages), warm beside them');
+    const coldFacade = child<{ url: string }>('facade (cold)', './procs/facade.ts', facadeEnv(endpoints.cinderVaried!), plan.facadeNodeFlags);
+    const coldUrl = (await coldFacade.ready).url;
+    const dataset = `${plan.largeExtra + 5} groups, 12 more snapshots on every 10th`;
+    const largeProject = { child: coldFacade, url: coldUrl, sim: 'cinderVaried', dataset, groups: plan.largeExtra, cursors: await harvestCursors(coldUrl) };
+    const largeCases: ColdCase[] = [
+      { n: plan.screenN, mix: 'same page' },
+      { n: plan.screenN, mix: 'random pages' },
+      { n: 100, mix: 'same page' },
+      { n: 1000, mix: 'same page' },
+    ];
+    rows.push(...(await coldScenario(largeProject, sims, largeCases, plan, log)));
+    await coldFacade.stop();
+    const screenProject = { child: facade, url: facadeUrl, sim: 'cinderScreen', dataset: screen, groups: plan.screenExtra, cursors: [] };
+    rows.push(...(await coldScenario(screenProject, sims, [{ n: plan.screenN, mix: 'same page', rate: plan.rate }], plan, log)));
+  }
   if (runs('overload')) {
     // A facade of its own at its default limits, so the overload leaves no trace in the other phases' figures.
     log(`scenario 6: overload, clients retrying at once, d=${plan.delayMs} ms`);
@@ -193,7 +217,7 @@ try {
   }
 } finally {
   await Promise.all(children.map((c) => c.stop()));
-  await closeClient();
+  await Promise.all([closeClient(), closeDriver()]);
 }
 
 const seconds = (performance.now() - started) / 1000;

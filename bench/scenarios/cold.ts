@@ -1,0 +1,134 @@
+// Scenario `cold` (issue 19): the canonical screen asked by callers the facade has never seen (a new token per
+// request), on random pages, sorts and filters, on a large project, beside the same load from one warm caller.
+// Per case: facade CPU per screen (cold ÷ warm), upstream calls, round trips of a screen alone, and the bytes
+// the upstream sent per screen against those no answer used (bench/procs/bytes.ts). Upstreams answer after d.
+import { gqlBody } from '../client.js';
+import { type DriveResult, type VariedRequest, drive } from '../drive.js';
+import type { BenchChild } from '../ipc.js';
+import type { Plan } from '../plan.js';
+import { fmt, type Row } from '../report.js';
+import { percentile } from '../stats.js';
+import { type Mix, variedRequests } from '../varied.js';
+import type { ByteTally } from '../procs/bytes.js';
+
+/** A facade and the simulator (dataset) behind it. */
+export interface ColdTarget {
+  child: BenchChild;
+  url: string;
+  sim: string;
+  /** e.g. "1005 groups, 12 more snapshots on every 10th". */
+  dataset: string;
+  /** Generated groups (bench-group-00001 …), for name filters. */
+  groups: number;
+  /** Per sort, cursors of the first 1000 groups (random pages); empty when only the same page is asked. */
+  cursors: string[][];
+}
+
+export interface ColdCase {
+  n: number;
+  mix: Mix;
+  /** Fixed rate (open loop) instead of a few workers back to back. */
+  rate?: number;
+}
+
+interface Window {
+  load: DriveResult;
+  cpuMsPerScreen: number;
+  callsPerScreen: number;
+  bytes: ByteTally;
+  /** Round trips and calls of screens sent alone, one after the other. */
+  trips: number[];
+  aloneCalls: number[];
+  aloneMs: number[];
+}
+
+const WARM_TOKEN = 'bench-warm-caller';
+
+/** Round-trip target of a screen of n groups (issue 19, item 3). */
+const tripTarget = (n: number) => (n >= 1000 ? 3 : 2);
+
+async function alone(target: ColdTarget, sims: BenchChild, next: () => VariedRequest, probes: number) {
+  const trips: number[] = [];
+  const calls: number[] = [];
+  const ms: number[] = [];
+  for (let i = 0; i < probes; i++) {
+    const r = next();
+    await sims.call('resetCalls');
+    ms.push((await gqlBody(target.url, r.body, { 'x-auth-token': r.token })).ms);
+    trips.push(await sims.call<number>('roundTrips', target.sim));
+    calls.push((await sims.call<Record<string, number>>('callCounts'))[target.sim]!);
+  }
+  return { trips, calls, ms };
+}
+
+async function measureWindow(target: ColdTarget, sims: BenchChild, c: ColdCase, cold: boolean, plan: Plan): Promise<Window> {
+  const next = variedRequests({ n: c.n, mix: c.mix, cold, cursors: target.cursors, groups: target.groups, seed: 19 + c.n, warmToken: WARM_TOKEN });
+  const shape = c.rate ? { rate: c.rate } : { workers: c.n >= 1000 ? 2 : 4 };
+  await drive({ url: target.url, next, durationSec: plan.coldWarmSec, ...shape });
+  await sims.call('countBytes', true);
+  await sims.call('resetCalls');
+  const cpu0 = await target.child.call<number>('cpu');
+  const load = await drive({ url: target.url, next, durationSec: plan.coldLoadSec, ...shape });
+  const cpu1 = await target.child.call<number>('cpu');
+  const calls = (await sims.call<Record<string, number>>('callCounts'))[target.sim]!;
+  const bytes = await sims.call<ByteTally>('byteTally');
+  await sims.call('countBytes', false);
+  // Shed requests (503 OVERLOADED) are the facade protecting itself: reported in the row, not fatal.
+  if (load.failures > 0 && !load.firstFailure?.includes('OVERLOADED')) {
+    throw new Error(`cold scenario N=${c.n} ${c.mix}: ${load.failures} failed requests, first: ${load.firstFailure}`);
+  }
+  const probes = await alone(target, sims, next, c.n >= 1000 ? Math.max(3, plan.coldProbes - 2) : plan.coldProbes);
+  return {
+    load,
+    cpuMsPerScreen: (cpu1 - cpu0) / 1000 / load.requests,
+    callsPerScreen: calls / load.requests,
+    bytes,
+    trips: probes.trips,
+    aloneCalls: probes.calls,
+    aloneMs: probes.ms,
+  };
+}
+
+const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
+
+function row(target: ColdTarget, c: ColdCase, w: Window, plan: Plan, warm?: Window): Row {
+  const perScreen = (b: number) => b / Math.max(1, w.bytes.requests);
+  const discardedShare = w.bytes.read ? w.bytes.discarded / w.bytes.read : 0;
+  const trips = percentile(w.trips, 50);
+  const maxTrips = Math.max(...w.trips);
+  const ratio = warm ? w.cpuMsPerScreen / warm.cpuMsPerScreen : undefined;
+  const who = warm ? 'cold: new token per request' : 'warm: one token';
+  const load = c.rate ? `@${c.rate}/s` : 'closed loop';
+  return {
+    scenario: `${who}, cinder N=${c.n}, ${c.mix} (${target.dataset}), d=${plan.delayMs}, ${load}`,
+    callsPerQuery: w.callsPerScreen,
+    p50: c.rate ? w.load.p50 : percentile(w.aloneMs, 50),
+    p99: c.rate ? w.load.p99 : undefined,
+    rps: w.load.rps,
+    vsFloor: `${trips} round trip${trips === 1 ? '' : 's'} alone (max ${maxTrips}; target ≤ ${tripTarget(c.n)})`,
+    vsBaseline: ratio === undefined ? 'warm: 1×' : `CPU ${fmt(ratio, 2)}× warm (target ≤ 1.5×)`,
+    notes:
+      `CPU ${fmt(w.cpuMsPerScreen, 2)} ms/screen${warm ? ` (warm ${fmt(warm.cpuMsPerScreen, 2)})` : ''}; ` +
+      `bytes read ${kb(perScreen(w.bytes.read))}/screen, discarded ${kb(perScreen(w.bytes.discarded))} (${fmt(100 * discardedShare, 1)} %${warm ? ', target < 10 %' : ''}); ` +
+      `alone: ${fmt(percentile(w.aloneCalls, 50), 0)} calls, p50 ${fmt(percentile(w.aloneMs, 50))} ms${c.rate ? '' : `; under load p50 ${fmt(w.load.p50)} ms`}` +
+      (w.load.failures ? `; ${w.load.failures} SHED (503) of ${w.load.failures + w.load.requests}` : ''),
+    detail: { ...w, cpuRatio: ratio, discardedShare },
+  };
+}
+
+/** Each case warm, then cold, on the same facade and data: two rows per case. */
+export async function coldScenario(target: ColdTarget, sims: BenchChild, cases: ColdCase[], plan: Plan, log: (m: string) => void): Promise<Row[]> {
+  const rows: Row[] = [];
+  await sims.call('setDelay', plan.delayMs);
+  try {
+    for (const c of cases) {
+      log(`cold: N=${c.n}, ${c.mix}${c.rate ? ` @${c.rate}/s` : ''} (${target.dataset})`);
+      const warm = await measureWindow(target, sims, c, false, plan);
+      const cold = await measureWindow(target, sims, c, true, plan);
+      rows.push(row(target, c, warm, plan), row(target, c, cold, plan, warm));
+    }
+  } finally {
+    await sims.call('setDelay', 0);
+  }
+  return rows;
+}
