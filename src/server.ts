@@ -24,6 +24,9 @@ import { corsPolicy } from './http/cors.js';
 import { readiness, upstreamStates } from './http/readiness.js';
 import { refuse, sendJson } from './http/respond.js';
 import { buildSchema } from './schema.js';
+import { LiveHub } from './live/hub.js';
+import { sseTransport, wantsEventStream } from './live/sse.js';
+import { attachWebSockets } from './live/ws.js';
 import type { Observability } from './observability/index.js';
 import type { Protection } from './observability/metrics.js';
 import { type RequestIds, requestIds } from './observability/requestId.js';
@@ -48,6 +51,8 @@ export interface FacadeServer {
    */
   drain(graceMs: number): Promise<number>;
   close(): Promise<void>;
+  /** Subscriptions (src/live): open now, pollers running, upstream reads made so far. */
+  live: { subscriptions(): number; pollers(): number; polls(): number };
 }
 
 export interface ServerOptions {
@@ -117,6 +122,16 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   const cors = corsPolicy(limits.corsOrigins);
 
   const pacing = new RefusalPacing();
+  // Subscriptions bypass Apollo: the hub runs the same document rules (armor's, cost, inputs) itself.
+  const live = new LiveHub({
+    upstreams: opts.upstreams,
+    about: opts.about,
+    identity: opts.identity ?? null,
+    limits,
+    log,
+    rules: { schema, maxTokens: limits.maxTokens, maxNodes: limits.maxNodes, validationRules: armor.validationRules, development: opts.development },
+  });
+  const eventStreams = sseTransport(live, bodies);
 
   /** One GraphQL request, observed: its log line, metrics and span once the answer is written (or refused). */
   async function observed(req: IncomingMessage, res: ServerResponse, search: string, ids: RequestIds): Promise<void> {
@@ -248,6 +263,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         if (url.pathname === '/graphql') {
           if (req.method === 'OPTIONS') return cors.preflight(req, res);
           cors.decorate(req, res);
+          // A subscription's stream lives as long as the subscription: it holds no request slot.
+          if (wantsEventStream(req)) return await eventStreams(req, res);
           return await observed(req, res, url.search, ids);
         }
       }
@@ -268,9 +285,12 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
+  const sockets = attachWebSockets(server, live, MAX_BODY_BYTES);
+  const endSubscriptions = (graceMs: number) => live.drain(graceMs).then(() => sockets.close());
   const addr = server.address() as AddressInfo;
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
   const close = async () => {
+    await endSubscriptions(1_000);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;
@@ -282,8 +302,10 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     inFlight: () => admission.inFlight,
     admissionLimit: () => admission.limit,
     execution: execution.stats,
+    live: { subscriptions: () => live.subscriptions, pollers: () => live.pollers.size, polls: () => live.pollers.counters.polls },
     drain: async (graceMs) => {
-      const left = await drainServer(server, admission, bodies, graceMs);
+      // Subscriptions complete cleanly (a `complete` each, sockets closed with 1001) while requests finish.
+      const [left] = await Promise.all([drainServer(server, admission, bodies, graceMs), endSubscriptions(graceMs)]);
       await apollo.stop();
       return left;
     },

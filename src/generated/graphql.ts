@@ -3290,6 +3290,108 @@ export type StopProtectionPayload = {
   protectionGroup?: Maybe<ProtectionGroup>;
 };
 
+/**
+ * Follow one object as it changes. Each field sends the object at once, then again each time what the subscription
+ * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
+ * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
+ * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
+ * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
+ * subscription with `UNAUTHENTICATED`.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** A Cinder generic volume group; `null` and completion once it is deleted. */
+  group?: Maybe<Group>;
+  /** A Cinder group snapshot; `null` and completion once it is deleted. */
+  groupSnapshot?: Maybe<GroupSnapshot>;
+  /** An SDRS job; completes once the job has finished (SUCCESS or FAIL), `null` and completion if it does not exist. */
+  job?: Maybe<Job>;
+  /** An SDRS protection group; `null` and completion once it is deleted. */
+  protectionGroup?: Maybe<ProtectionGroup>;
+  /** A Manila share group; `null` and completion once it is deleted. */
+  shareGroup?: Maybe<ShareGroup>;
+  /** A Manila share group snapshot; `null` and completion once it is deleted. */
+  shareGroupSnapshot?: Maybe<ShareGroupSnapshot>;
+};
+
+
+/**
+ * Follow one object as it changes. Each field sends the object at once, then again each time what the subscription
+ * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
+ * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
+ * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
+ * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
+ * subscription with `UNAUTHENTICATED`.
+ */
+export type SubscriptionGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Follow one object as it changes. Each field sends the object at once, then again each time what the subscription
+ * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
+ * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
+ * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
+ * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
+ * subscription with `UNAUTHENTICATED`.
+ */
+export type SubscriptionGroupSnapshotArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Follow one object as it changes. Each field sends the object at once, then again each time what the subscription
+ * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
+ * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
+ * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
+ * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
+ * subscription with `UNAUTHENTICATED`.
+ */
+export type SubscriptionJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Follow one object as it changes. Each field sends the object at once, then again each time what the subscription
+ * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
+ * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
+ * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
+ * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
+ * subscription with `UNAUTHENTICATED`.
+ */
+export type SubscriptionProtectionGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Follow one object as it changes. Each field sends the object at once, then again each time what the subscription
+ * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
+ * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
+ * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
+ * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
+ * subscription with `UNAUTHENTICATED`.
+ */
+export type SubscriptionShareGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Follow one object as it changes. Each field sends the object at once, then again each time what the subscription
+ * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
+ * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
+ * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
+ * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
+ * subscription with `UNAUTHENTICATED`.
+ */
+export type SubscriptionShareGroupSnapshotArgs = {
+  id: Scalars['ID']['input'];
+};
+
 /** Input of `unsetGroupTypeSpecs`. */
 export type UnsetGroupTypeSpecsInput = {
   /** The group type. */
@@ -3845,6 +3947,7 @@ export type ResolversTypes = {
   StopProtectionInput: StopProtectionInput;
   StopProtectionPayload: ResolverTypeWrapper<JobPayloadShape>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UnsetGroupTypeSpecsInput: UnsetGroupTypeSpecsInput;
   UnsetGroupTypeSpecsPayload: ResolverTypeWrapper<Omit<UnsetGroupTypeSpecsPayload, 'groupType'> & { groupType?: Maybe<ResolversTypes['GroupType']> }>;
   UnsetShareGroupTypeSpecsInput: UnsetShareGroupTypeSpecsInput;
@@ -4037,6 +4140,7 @@ export type ResolversParentTypes = {
   StopProtectionInput: StopProtectionInput;
   StopProtectionPayload: JobPayloadShape;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   UnsetGroupTypeSpecsInput: UnsetGroupTypeSpecsInput;
   UnsetGroupTypeSpecsPayload: Omit<UnsetGroupTypeSpecsPayload, 'groupType'> & { groupType?: Maybe<ResolversParentTypes['GroupType']> };
   UnsetShareGroupTypeSpecsInput: UnsetShareGroupTypeSpecsInput;
@@ -4921,6 +5025,15 @@ export type StopProtectionPayloadResolvers<ContextType = RequestContext, ParentT
   protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  group?: SubscriptionResolver<Maybe<ResolversTypes['Group']>, "group", ParentType, ContextType, RequireFields<SubscriptionGroupArgs, 'id'>>;
+  groupSnapshot?: SubscriptionResolver<Maybe<ResolversTypes['GroupSnapshot']>, "groupSnapshot", ParentType, ContextType, RequireFields<SubscriptionGroupSnapshotArgs, 'id'>>;
+  job?: SubscriptionResolver<Maybe<ResolversTypes['Job']>, "job", ParentType, ContextType, RequireFields<SubscriptionJobArgs, 'id'>>;
+  protectionGroup?: SubscriptionResolver<Maybe<ResolversTypes['ProtectionGroup']>, "protectionGroup", ParentType, ContextType, RequireFields<SubscriptionProtectionGroupArgs, 'id'>>;
+  shareGroup?: SubscriptionResolver<Maybe<ResolversTypes['ShareGroup']>, "shareGroup", ParentType, ContextType, RequireFields<SubscriptionShareGroupArgs, 'id'>>;
+  shareGroupSnapshot?: SubscriptionResolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, "shareGroupSnapshot", ParentType, ContextType, RequireFields<SubscriptionShareGroupSnapshotArgs, 'id'>>;
+};
+
 export type UnsetGroupTypeSpecsPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UnsetGroupTypeSpecsPayload'] = ResolversParentTypes['UnsetGroupTypeSpecsPayload']> = {
   groupType?: Resolver<Maybe<ResolversTypes['GroupType']>, ParentType, ContextType>;
 };
@@ -5115,6 +5228,7 @@ export type Resolvers<ContextType = RequestContext> = {
   ShareType?: ShareTypeResolvers<ContextType>;
   StartProtectionPayload?: StartProtectionPayloadResolvers<ContextType>;
   StopProtectionPayload?: StopProtectionPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   UnsetGroupTypeSpecsPayload?: UnsetGroupTypeSpecsPayloadResolvers<ContextType>;
   UnsetShareGroupTypeSpecsPayload?: UnsetShareGroupTypeSpecsPayloadResolvers<ContextType>;
   UpdateConsistencyGroupPayload?: UpdateConsistencyGroupPayloadResolvers<ContextType>;

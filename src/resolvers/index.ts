@@ -40,6 +40,7 @@ import { SdrsQuery } from './sdrs/Query.js';
 import { protectionGroupMutations } from './sdrs/mutations/groups.js';
 import { jobPayloadFields } from './sdrs/mutations/jobPayload.js';
 import { protectionMutations } from './sdrs/mutations/protection.js';
+import { Subscription } from './live/Subscription.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -70,6 +71,7 @@ export const resolvers: Resolvers = {
     ...protectionMutations,
     ...protectionGroupMutations,
   },
+  Subscription,
   Group,
   GroupSnapshot,
   GroupType,

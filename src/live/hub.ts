@@ -1,0 +1,203 @@
+import { type ExecutionArgs, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError, createSourceEventStream, execute } from 'graphql';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, newCaller } from '../context.js';
+import { FacadeError } from '../errors.js';
+import type { AboutShape } from '../graphql/about.js';
+import { formatErrorWith } from '../graphql/errors.js';
+import type { CallerIdentity } from '../identity/gate.js';
+import type { Logger } from '../observability/logger.js';
+import { readObject } from './objects.js';
+import type { LiveEvent } from './poller.js';
+import { PollerRegistry } from './poller.js';
+import { type DocumentRules, type Refusal, guardSubscription, parseSubscription, refusal } from './prepare.js';
+import { pollSchedule } from './schedule.js';
+import { PushStream } from './stream.js';
+import { registerWatch } from './watch.js';
+
+export interface LiveLimits {
+  requestDeadlineMs: number;
+  subscriptionPollMaxMs: number;
+  maxSubscriptionsPerConnection: number;
+  maxSubscriptions: number;
+}
+
+export interface LiveHubOptions {
+  upstreams: Upstreams;
+  about: AboutShape;
+  identity: IdentityAdmission | null;
+  limits: LiveLimits;
+  rules: DocumentRules;
+  log: Logger;
+}
+
+/** Who subscribes: the token (never logged), and with Keystone the identity it was admitted as. */
+export interface LiveCaller {
+  token: string | null;
+  clientAddress: string | undefined;
+  admitted: CallerIdentity | undefined;
+  /** The pollers this caller may share: with Keystone its user and project, else a hash of its token. */
+  key: string;
+}
+
+// setTimeout's longest delay; a token valid for longer (24 days) simply has no expiry timer.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Subscriptions for both transports (sse.ts, ws.ts): admission and limits, then one stream per subscription fed
+ * by a shared poller (poller.ts) and executed against the subscriber's own selection for every change.
+ */
+export class LiveHub {
+  readonly pollers: PollerRegistry;
+  private readonly streams = new Set<PushStream<FormattedExecutionResult>>();
+  private readonly format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  private closing = false;
+  private idle: (() => void) | null = null;
+
+  constructor(private readonly opts: LiveHubOptions) {
+    this.pollers = new PollerRegistry(pollSchedule(opts.limits.subscriptionPollMaxMs));
+    this.format = formatErrorWith(opts.log);
+  }
+
+  /** Subscriptions open now, over both transports. */
+  get subscriptions(): number {
+    return this.streams.size;
+  }
+
+  get draining(): boolean {
+    return this.closing;
+  }
+
+  /** The token through the same gate as a query's (Keystone when configured); a refusal throws its GraphQLError. */
+  async admit(token: string | null, clientAddress: string | undefined): Promise<LiveCaller> {
+    const admitted = await admitCaller(this.opts.identity, token, newCaller(token, this.opts.limits.requestDeadlineMs, clientAddress));
+    const identity = admitted?.identity;
+    const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
+    return { token, clientAddress, admitted, key };
+  }
+
+  /** Everything a query is checked for, then the limits: the arguments of subscribe(), or why not. */
+  prepare(params: Record<string, unknown>, caller: LiveCaller, openOnConnection: number): ExecutionArgs | Refusal {
+    const { limits, rules } = this.opts;
+    if (this.closing) return refusal('SHUTTING_DOWN', 'The server is shutting down; subscribe again on another instance.', 503);
+    const parsed = parseSubscription(params, rules);
+    if ('errors' in parsed) return parsed;
+    if (openOnConnection > limits.maxSubscriptionsPerConnection) {
+      return refusal(
+        'TOO_MANY_SUBSCRIPTIONS',
+        `This connection already holds ${limits.maxSubscriptionsPerConnection} subscriptions (MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first.`,
+        429,
+      );
+    }
+    if (this.streams.size >= limits.maxSubscriptions) {
+      return refusal('TOO_MANY_SUBSCRIPTIONS', `The facade holds its limit of ${limits.maxSubscriptions} subscriptions (MAX_SUBSCRIPTIONS); retry later.`, 503);
+    }
+    const contextValue = this.contextFor(caller);
+    const refused = guardSubscription(parsed, rules, contextValue);
+    if (refused) return refused;
+    registerWatch(contextValue, (kind, id) => this.pollers.join(caller.key, kind, id, (k, i) => this.read(caller, k, i)));
+    return { schema: rules.schema, document: parsed.document, operationName: parsed.operationName, variableValues: parsed.variables, contextValue };
+  }
+
+  /** The subscription's stream of results; or one result when its arguments were refused (a bad id). */
+  async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<FormattedExecutionResult> | FormattedExecutionResult> {
+    const started = args.contextValue as RequestContext;
+    const source = await createSourceEventStream(args);
+    started.dispose();
+    if (!(Symbol.asyncIterator in source)) return { errors: (source.errors ?? []).map((e) => this.formatError(e)) };
+    const events = source as AsyncIterableIterator<LiveEvent>;
+    const caller = callerOf.get(started);
+    let expiry: NodeJS.Timeout | undefined;
+    const out: PushStream<FormattedExecutionResult> = new PushStream(() => {
+      clearTimeout(expiry);
+      void events.return?.();
+      this.streams.delete(out);
+      if (this.streams.size === 0) this.idle?.();
+    });
+    this.streams.add(out);
+    const expiresAt = caller?.admitted?.identity.expiresAt.getTime();
+    if (expiresAt !== undefined && expiresAt - Date.now() < MAX_TIMER_MS) {
+      expiry = setTimeout(() => {
+        out.push({ errors: [{ message: 'The Keystone token has expired; subscribe again with a new one.', extensions: { code: 'UNAUTHENTICATED' } }] });
+        out.end();
+      }, Math.max(0, expiresAt - Date.now()));
+      expiry.unref();
+    }
+    void this.pump(events, out, args, caller);
+    return out;
+  }
+
+  /**
+   * SIGTERM: refuse new subscriptions, stop every poller; each subscription completes after what it was sent.
+   * One still executing an event when `graceMs` ends is completed without it.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.closing = true;
+    this.pollers.stopAll();
+    if (this.streams.size === 0) return;
+    const idle = new Promise<void>((resolve) => (this.idle = resolve));
+    const grace = setTimeout(() => {
+      for (const stream of [...this.streams]) stream.end();
+    }, graceMs);
+    await idle;
+    clearTimeout(grace);
+  }
+
+  /** A refusal's errors as a client sees them (the facade's codes; never a stack trace). */
+  formatError(error: GraphQLError): GraphQLFormattedError {
+    if (error.originalError instanceof FacadeError) return this.format(error.toJSON(), error.originalError);
+    const { code, cost } = error.extensions as { code?: unknown; cost?: unknown };
+    return { message: error.message, extensions: { code: typeof code === 'string' ? code : 'BAD_REQUEST', ...(cost ? { cost } : {}) } };
+  }
+
+  /** Each read becomes the subscriber's own result; only a result that differs from the last one is sent. */
+  private async pump(events: AsyncIterator<LiveEvent>, out: PushStream<FormattedExecutionResult>, args: ExecutionArgs, caller: LiveCaller | undefined): Promise<void> {
+    let last: string | null = null;
+    try {
+      for (;;) {
+        const next = await events.next();
+        if (next.done || out.done) break;
+        const result = 'error' in next.value ? { errors: [this.format({ message: String(next.value.error) }, next.value.error)] } : await this.run(args, caller, next.value.object);
+        const key = JSON.stringify(result);
+        if (key !== last) out.push(result);
+        last = key;
+      }
+    } catch (err) {
+      this.opts.log.error({ err }, 'subscription failed');
+      out.push({ errors: [{ message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    }
+    out.end();
+  }
+
+  /** The subscriber's selection over the object read (null: deleted), with a fresh context for its links. */
+  private async run(args: ExecutionArgs, caller: LiveCaller | undefined, object: object | null): Promise<FormattedExecutionResult> {
+    const contextValue = caller ? this.contextFor(caller) : (args.contextValue as RequestContext);
+    try {
+      const result = await execute({ ...args, rootValue: object, contextValue });
+      if (!result.errors?.length) return { data: result.data };
+      return { data: result.data, errors: result.errors.map((e) => this.format(e.toJSON(), e)) };
+    } finally {
+      contextValue.dispose();
+    }
+  }
+
+  private async read(caller: LiveCaller, kind: Parameters<typeof readObject>[1], id: string): Promise<object | null> {
+    const context = this.contextFor(caller);
+    try {
+      return await readObject(context, kind, id);
+    } finally {
+      context.dispose();
+    }
+  }
+
+  private contextFor(caller: LiveCaller): RequestContext {
+    const { upstreams, about, limits } = this.opts;
+    const context = createContext(upstreams, about, caller.token, limits.requestDeadlineMs, caller.clientAddress, caller.admitted);
+    callerOf.set(context, caller);
+    return context;
+  }
+}
+
+const callerOf = new WeakMap<RequestContext, LiveCaller>();
+
+export function refusalToErrors(hub: LiveHub, refused: Refusal): GraphQLFormattedError[] {
+  return refused.errors.map((e) => hub.formatError(e));
+}

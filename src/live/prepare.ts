@@ -1,0 +1,91 @@
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationRule,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
+import type { RequestContext } from '../context.js';
+import { FacadeError } from '../errors.js';
+import { checkOperation, unresolvedOperation } from '../graphql/guards.js';
+
+/** A subscription request refused before anything ran, with the HTTP status an SSE request answers it with. */
+export interface Refusal {
+  errors: GraphQLError[];
+  status: number;
+}
+
+export interface ParsedSubscription {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  operationName: string | undefined;
+  variables: Record<string, unknown> | undefined;
+}
+
+export interface DocumentRules {
+  schema: GraphQLSchema;
+  maxTokens: number;
+  maxNodes: number;
+  /** graphql-armor's depth, alias and directive rules: the same as for queries. */
+  validationRules: readonly ValidationRule[];
+  /** Field suggestions ("did you mean …") would map the schema for anyone: development only, as for queries. */
+  development: boolean;
+}
+
+export function refusal(code: string, message: string, status: number): Refusal {
+  return { errors: [new GraphQLError(message, { extensions: { code } })], status };
+}
+
+/** The request's shape, document and operation, checked as Apollo checks a query's; only subscriptions pass. */
+export function parseSubscription(params: Record<string, unknown>, rules: DocumentRules): ParsedSubscription | Refusal {
+  const { query, variables, operationName } = params;
+  if (typeof query !== 'string' || !query.trim()) return refusal('BAD_REQUEST', 'The request has no GraphQL document ("query").', 400);
+  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) {
+    return refusal('BAD_REQUEST', '"variables" must be an object.', 400);
+  }
+  if (operationName != null && typeof operationName !== 'string') return refusal('BAD_REQUEST', '"operationName" must be a string.', 400);
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens: rules.maxTokens });
+  } catch (err) {
+    return refusal('GRAPHQL_PARSE_FAILED', err instanceof Error ? err.message : 'The document does not parse.', 400);
+  }
+  const invalid = validate(rules.schema, document, [...specifiedRules, ...rules.validationRules]);
+  if (invalid.length) {
+    const errors = invalid.map(
+      (e) => new GraphQLError(rules.development ? e.message : e.message.replace(/ Did you mean .*$/, ''), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+    );
+    return { errors, status: 400 };
+  }
+  const operation = getOperationAST(document, (operationName as string | null) ?? undefined);
+  if (!operation) return { errors: [unresolvedOperation(operationName as string | undefined)], status: 400 };
+  if (operation.operation !== 'subscription') {
+    return refusal('BAD_REQUEST', 'Only subscriptions are served over SSE and WebSocket; send queries and mutations as POST /graphql with a JSON body.', 400);
+  }
+  return {
+    document,
+    operation,
+    operationName: (operationName as string | null) ?? undefined,
+    variables: (variables as Record<string, unknown> | null) ?? undefined,
+  };
+}
+
+/** The cost, input and all-projects checks every query passes (src/graphql/guards.ts), before any upstream call. */
+export function guardSubscription(parsed: ParsedSubscription, rules: DocumentRules, context: RequestContext): Refusal | null {
+  try {
+    checkOperation(rules.schema, rules.maxNodes, parsed.document, parsed.operation, parsed.variables, context);
+    return null;
+  } catch (err) {
+    if (err instanceof FacadeError) return refusal(err.code, err.message, err.code === 'FORBIDDEN' ? 403 : 400);
+    if (err instanceof GraphQLError) return { errors: [err], status: 400 };
+    throw err;
+  }
+}
+
+export function isRefusal(value: unknown): value is Refusal {
+  return typeof value === 'object' && value !== null && 'errors' in value && 'status' in value;
+}

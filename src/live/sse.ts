@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLError } from 'graphql';
+import { type Response as SseResponse, createHandler } from 'graphql-sse';
+import { tokenFrom } from '../context.js';
+import { type BodyReader, BodyRefused } from '../http/body.js';
+import { refuse } from '../http/respond.js';
+import type { LiveHub } from './hub.js';
+import { isRefusal } from './prepare.js';
+
+/** `POST /graphql` with `Accept: text/event-stream`: graphql-sse's distinct connections mode. */
+export function wantsEventStream(req: IncomingMessage): boolean {
+  return req.method === 'POST' && (req.headers.accept ?? '').includes('text/event-stream');
+}
+
+function jsonAnswer(status: number, body: unknown): SseResponse {
+  return [JSON.stringify(body), { status, statusText: status === 200 ? 'OK' : 'Refused', headers: { 'content-type': 'application/json; charset=utf-8' } }];
+}
+
+/**
+ * GraphQL over Server-Sent Events, one subscription per request: `event: next` per change, `event: complete` at
+ * the end. The body is read with the same limits as a query's; the token comes from the same headers.
+ */
+export function sseTransport(hub: LiveHub, bodies: BodyReader): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const handler = createHandler<IncomingMessage, { res: ServerResponse }>({
+    onSubscribe: async (req, params) => {
+      const headers = { get: (name: string) => headerOf(req.raw, name) };
+      let caller;
+      try {
+        caller = await hub.admit(tokenFrom(headers), req.raw.socket.remoteAddress);
+      } catch (err) {
+        const e = err as GraphQLError;
+        const status = (e.extensions?.http as { status?: number } | undefined)?.status ?? 401;
+        return jsonAnswer(status, { errors: [hub.formatError(e)] });
+      }
+      const prepared = hub.prepare(params as unknown as Record<string, unknown>, caller, 1);
+      if (isRefusal(prepared)) return jsonAnswer(prepared.status, { errors: prepared.errors.map((e) => hub.formatError(e)) });
+      // graphql-sse types its context as a plain record; ours is the facade's RequestContext.
+      return prepared as never;
+    },
+    subscribe: (args) => hub.subscribe(args) as never,
+  });
+
+  return async (req, res) => {
+    let body: string;
+    try {
+      body = await bodies.read(req);
+    } catch (err) {
+      if (!(err instanceof BodyRefused)) throw err;
+      return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
+    }
+    const [answer, init] = await handler({
+      method: 'POST',
+      url: req.url ?? '/graphql',
+      // graphql-sse compares Accept exactly; a browser's EventSource-style header may carry more.
+      headers: { get: (name) => (name === 'accept' ? 'text/event-stream' : headerOf(req, name)) },
+      body,
+      raw: req,
+      context: { res },
+    });
+    res.writeHead(init.status, init.headers);
+    if (answer === null || typeof answer === 'string') return void res.end(answer ?? undefined);
+    // The client went away: graphql-sse returns the subscription's stream, which stops its poller share at once.
+    res.once('close', () => void answer.return(undefined));
+    for await (const chunk of answer) {
+      if (!res.writable) break;
+      res.write(chunk);
+    }
+    res.end();
+  };
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : value;
+}

@@ -1,0 +1,58 @@
+/**
+ * An async iterator fed from outside. `return()` acts at once, even while a consumer waits for the next value:
+ * an async generator would only notice at its next `yield`, and a disconnected subscriber must stop its share of
+ * the polling then, not at the next change.
+ */
+export class PushStream<T> implements AsyncIterableIterator<T> {
+  private readonly queue: T[] = [];
+  private waiting: ((result: IteratorResult<T, undefined>) => void) | null = null;
+  private ended = false;
+
+  constructor(private readonly onEnd: () => void = () => {}) {}
+
+  get done(): boolean {
+    return this.ended;
+  }
+
+  push(value: T): void {
+    if (this.ended) return;
+    const waiting = this.waiting;
+    if (waiting) {
+      this.waiting = null;
+      waiting({ value, done: false });
+    } else {
+      this.queue.push(value);
+    }
+  }
+
+  /** No more values: the consumer reads what is queued, then the end. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd();
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.({ value: undefined, done: true });
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.queue.length) return Promise.resolve({ value: this.queue.shift() as T, done: false });
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  /** The consumer leaves (a client disconnected): drop what is queued and end now. */
+  async return(): Promise<IteratorResult<T, undefined>> {
+    this.queue.length = 0;
+    this.end();
+    return { value: undefined, done: true };
+  }
+
+  async throw(): Promise<IteratorResult<T, undefined>> {
+    return this.return();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
