@@ -2,10 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, ROOT_CONTEXT, type Tracer, defaultTextMapGetter, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { TracingConfig } from './config.js';
+import { protobufSpanExporter } from './otlpProtobuf.js';
 
 export type { Span } from '@opentelemetry/api';
 
@@ -31,7 +31,7 @@ export class Tracing {
         ? new ConsoleSpanExporter()
         : cfg.protocol === 'http/json'
           ? new JsonExporter({ url: cfg.url })
-          : new ProtobufExporter({ url: cfg.url }));
+          : protobufSpanExporter(cfg.url));
     this.provider = new BasicTracerProvider({
       resource,
       spanProcessors: [
