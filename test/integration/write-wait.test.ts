@@ -167,3 +167,28 @@ describe('waitSeconds bounds', () => {
     expect(ms).toBeLessThan(3_000);
   });
 });
+
+describe('waitSeconds when Cinder fails during the wait', () => {
+  let f: Facade;
+  beforeAll(async () => {
+    f = await startFacade({}, { cinder: { transitionMs: 60_000 } });
+  });
+  afterAll(() => f.close());
+
+  it('answers the last reading, unsettled, without an error and without sending the write again', async () => {
+    resetCalls(f);
+    const pending = f.gql<any>(
+      `mutation($g: ID!) { createGroupSnapshot(input: { groupId: $g, waitSeconds: 10 }) { settled groupSnapshot { status } } }`,
+      { g: SEED.groups.webTier },
+    );
+    // Let the write and the first read through, then every Cinder call fails (5xx, retried as reads are).
+    const sim = f.app.simulators.cinder!;
+    for (let i = 0; i < 100 && !sim.calls.some((c) => c.method === 'GET'); i++) await new Promise((r) => setTimeout(r, 10));
+    sim.setChaos({ errorRate: 1 });
+    const r = await pending;
+    sim.setChaos({});
+    expect(r.errors, r.raw).toBeUndefined();
+    expect(r.data.createGroupSnapshot).toEqual({ settled: false, groupSnapshot: { status: 'CREATING' } });
+    expect(sim.calls.filter((c) => c.method === 'POST')).toHaveLength(1);
+  });
+});
