@@ -29,8 +29,12 @@ interface ExportedMetric {
   aggregator: 'sum';
 }
 
+/** One level of the label tree: the next label's values, or (below the last label) the cell. */
+type Level<Cell> = Map<string, Level<Cell> | Cell>;
+
 abstract class Family<Cell> {
-  private readonly cells = new Map<string, { labels: Labels; cell: Cell }>();
+  private readonly tree: Level<Cell> = new Map();
+  private readonly cells: { labels: Labels; cell: Cell }[] = [];
 
   constructor(
     readonly name: string,
@@ -40,16 +44,23 @@ abstract class Family<Cell> {
 
   /** The cell of one label tuple (values in `labelNames` order), made on first use. */
   protected cellOf(values: readonly string[]): Cell {
-    // Label values never hold \u0001 in practice (bounded templates, statuses, names); it only has to separate.
-    const key = values.length === 1 ? values[0]! : values.join('\u0001');
-    let entry = this.cells.get(key);
-    if (!entry) {
-      const labels: Labels = {};
-      this.labelNames.forEach((n, i) => (labels[n] = values[i]!));
-      entry = { labels, cell: this.newCell() };
-      this.cells.set(key, entry);
+    // A map per label, walked value by value: no key is built (joining the values cost more than the lookups).
+    let level = this.tree;
+    const last = values.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = level.get(values[i]!) as Level<Cell> | undefined;
+      if (!next) level.set(values[i]!, (next = new Map()));
+      level = next;
     }
-    return entry.cell;
+    const key = last < 0 ? '' : values[last]!;
+    const found = level.get(key) as Cell | undefined;
+    if (found) return found;
+    const labels: Labels = {};
+    this.labelNames.forEach((n, i) => (labels[n] = values[i]!));
+    const cell = this.newCell();
+    this.cells.push({ labels, cell });
+    level.set(key, cell);
+    return cell;
   }
 
   protected abstract newCell(): Cell;
@@ -59,7 +70,7 @@ abstract class Family<Cell> {
   /** Called by prom-client's registry at scrape time. */
   get(): Promise<ExportedMetric> {
     const values: ExportedValue[] = [];
-    for (const { labels, cell } of this.cells.values()) this.exported(labels, cell, values);
+    for (const { labels, cell } of this.cells) this.exported(labels, cell, values);
     return Promise.resolve({ name: this.name, help: this.help, type: this.type, values, aggregator: 'sum' });
   }
 
