@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { type ServiceName, UpstreamError } from './errors.js';
 import { type AboutShape, aboutFor } from './graphql/about.js';
@@ -6,6 +6,7 @@ import type { CallerIdentity, CallerUpstreams, IdentityGate } from './identity/g
 import type { Identity, ProjectRef } from './identity/keystone.js';
 import type { RequestTrace } from './observability/requestTrace.js';
 import { createProjectLoader } from './identity/projects.js';
+import { TokenCache } from './identity/tokenCache.js';
 import type DataLoader from 'dataloader';
 import { type Caller, deadlineSignal } from './upstreams/caller.js';
 import type { CinderClient } from './upstreams/cinder/client.js';
@@ -84,9 +85,12 @@ export function aboutFrom(config: Config, endpoints: Partial<Record<ServiceName,
   };
 }
 
-/** A caller's identity for per-caller rules: a token hash, else the client address; never the token. */
-export function callerIdentity(token: string | null, clientAddress: string | undefined): string {
-  if (token) return `token:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+/**
+ * A caller's identity for per-caller rules: a token hash (`tokenHash`: TokenCache.keyOf of the token, when the
+ * caller has it already), else the client address; never the token.
+ */
+export function callerIdentity(token: string | null, clientAddress: string | undefined, tokenHash = token ? TokenCache.keyOf(token) : undefined): string {
+  if (token) return `token:${tokenHash!.slice(0, 22)}`;
   return `address:${clientAddress ?? 'unknown'}`;
 }
 
@@ -99,11 +103,14 @@ function usable<C>(service: ServiceName, client: C | UpstreamError | null): C {
 
 /** Who is asking and by when, for one GraphQL request (`trace`: its ids and counts, from the server). */
 export function newCaller(token: string | null, deadlineMs: number, clientAddress?: string, trace?: RequestTrace): Caller {
+  // Hashed once here; the breaker's identity and the token cache's key both come from it.
+  const tokenHash = token ? TokenCache.keyOf(token) : undefined;
   return {
     token,
     requestId: trace?.upstreamRequestId ?? `req-${randomUUID()}`,
     trace,
-    identity: callerIdentity(token, clientAddress),
+    identity: callerIdentity(token, clientAddress, tokenHash),
+    tokenHash,
     deadline: Date.now() + deadlineMs,
     gets: new Map(),
     signal: deadlineSignal(deadlineMs),

@@ -51,12 +51,13 @@ export class KeystoneClient {
 
   /** The caller's identity; UNAUTHENTICATED for a token Keystone refuses, UPSTREAM_* when Keystone fails. */
   identify(token: string, caller: Caller): Identity | Promise<Identity> {
-    const known = this.cache.get(token);
+    // The request's hash of its token, when this is its token (it always is for the gate): hashed once per request.
+    const key = caller.token === token && caller.tokenHash ? caller.tokenHash : TokenCache.keyOf(token);
+    const known = this.cache.get(token, key);
     if (known) return known;
-    const key = TokenCache.keyOf(token);
     let pending = this.pending.get(key);
     if (!pending) {
-      pending = this.validate(token, caller).finally(() => this.pending.delete(key));
+      pending = this.validate(token, caller, key).finally(() => this.pending.delete(key));
       this.pending.set(key, pending);
     }
     return pending;
@@ -69,7 +70,7 @@ export class KeystoneClient {
     return projects.filter((p) => p.id).map((p) => ({ id: p.id!, name: p.name ?? null, domain: p.domain_id ?? null }));
   }
 
-  private async validate(token: string, caller: Caller): Promise<Identity> {
+  private async validate(token: string, caller: Caller, key: string): Promise<Identity> {
     let json: unknown;
     try {
       // Keystone's default policy lets a token validate itself (identity:validate_token: "... or token_subject").
@@ -86,7 +87,7 @@ export class KeystoneClient {
       throw err;
     }
     const identity = identityOf(json);
-    this.cache.set(token, identity, identity.expiresAt.getTime());
+    this.cache.set(token, identity, identity.expiresAt.getTime(), key);
     return identity;
   }
 }

@@ -20,8 +20,8 @@ export class TokenCache<V> {
     return createHash('sha256').update(token).digest('base64url');
   }
 
-  get(token: string): V | undefined {
-    const key = TokenCache.keyOf(token);
+  /** `key`: the token's keyOf when the caller already has it (Caller.tokenHash). */
+  get(token: string, key = TokenCache.keyOf(token)): V | undefined {
     const e = this.entries.get(key);
     if (e && this.now() < e.until) {
       this.hits++;
@@ -33,10 +33,9 @@ export class TokenCache<V> {
   }
 
   /** Keeps a validated token; one already expired (or expiring now) is not kept. */
-  set(token: string, value: V, expiresAt: number): void {
+  set(token: string, value: V, expiresAt: number, key = TokenCache.keyOf(token)): void {
     const until = Math.min(expiresAt, this.now() + this.ttlMs);
     if (until <= this.now()) return;
-    const key = TokenCache.keyOf(token);
     this.entries.delete(key);
     this.entries.set(key, { value, until });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);

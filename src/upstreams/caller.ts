@@ -15,6 +15,8 @@ export interface Caller {
    * request's calls may have provoked on it (see CircuitBreaker); without it they count for everyone.
    */
   identity?: string;
+  /** The token's hash (TokenCache.keyOf), made once per request for every key that must not hold the token. */
+  tokenHash?: string;
   /** Epoch ms by which the GraphQL request must be answered; upstream calls are cut to fit. */
   deadline?: number;
   /**

@@ -1,5 +1,7 @@
 // Issue 16: validated tokens are kept by hash, never past their expiry nor the cache's TTL, bounded in count.
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import { newCaller } from '../../src/context.js';
 import { TokenCache } from '../../src/identity/tokenCache.js';
 
 describe('TokenCache', () => {
@@ -43,5 +45,26 @@ describe('TokenCache', () => {
     expect([cache.hits, cache.misses]).toEqual([1, 1]);
     expect(TokenCache.keyOf('secret-token')).not.toContain('secret');
     expect(JSON.stringify([...(cache as unknown as { entries: Map<string, unknown> }).entries.keys()])).not.toContain('secret-token');
+  });
+});
+
+describe('one hash of the token per request', () => {
+  it('newCaller hashes once; the breaker identity and the cache key come from that hash', () => {
+    const keyOf = vi.spyOn(TokenCache, 'keyOf');
+    try {
+      const caller = newCaller('secret-token', 1_000);
+      expect(keyOf).toHaveBeenCalledTimes(1);
+      expect(caller.tokenHash).toBe(createHash('sha256').update('secret-token').digest('base64url'));
+      expect(caller.identity).toBe(`token:${caller.tokenHash!.slice(0, 22)}`);
+      const cache = new TokenCache<string>(60_000, 10);
+      cache.set('secret-token', 'alice', Date.now() + 60_000, caller.tokenHash);
+      expect(cache.get('secret-token', caller.tokenHash)).toBe('alice');
+      expect(keyOf).toHaveBeenCalledTimes(1);
+      // The same entry as a lookup that hashes for itself.
+      expect(cache.get('secret-token')).toBe('alice');
+      expect(newCaller(null, 1_000, '10.0.0.1')).toMatchObject({ identity: 'address:10.0.0.1', tokenHash: undefined });
+    } finally {
+      keyOf.mockRestore();
+    }
   });
 });
