@@ -64,8 +64,8 @@ export function planFromEnv(env: NodeJS.ProcessEnv): Plan {
     waterfallRuns: quick ? 5 : 20,
     clientRttMs: 30,
     coldWarmSec: quick ? 1 : 2,
-    coldLoadSec: quick ? 2 : 6,
-    coldProbes: quick ? 3 : 7,
+    coldLoadSec: quick ? 1.5 : 6,
+    coldProbes: quick ? 2 : 7,
     steadyMinutes: Number.isFinite(steady) && steady > 0 ? steady : 0,
   };
 }

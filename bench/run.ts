@@ -3,7 +3,7 @@
 // process); this process only generates load. BENCH_QUICK=1: under a minute. BENCH_STEADY_MINUTES=10: soak.
 // BENCH_PROFILE=1: the load-phase facade and the hand-written baseline write V8 CPU profiles under
 // bench/results/profiles/{facade,baseline}, so the two can be compared function by function.
-// BENCH_ONLY=cpu,roundtrips,...: only those scenarios (calls, roundtrips, cpu, waterfall, steady, overload), to
+// BENCH_ONLY=cpu,roundtrips,...: only those scenarios (calls, roundtrips, cpu, waterfall, steady, overload, federation), to
 // compare one change quickly; the table then says which scenarios ran. `observability` (issue 17): CPU per request
 // with logs, metrics and traces (exported to a local OTLP receiver) on against all off, as a ratio (target ≤ 1.10).
 // `overload` (issue 18): closed-loop clients that retry at once, doubling until goodput stops rising, then
@@ -23,9 +23,11 @@ import { type ScreenSpec, callsScenario } from './scenarios/calls.js';
 import { type LoopDelay, cpuScenario, roundTripScenario } from './scenarios/load.js';
 import { observabilityScenario } from './scenarios/observability.js';
 import { overloadRow, overloadScenario, overloadSection } from './scenarios/overload.js';
+import { federationScenario } from './scenarios/federation.js';
 import { steadyScenario } from './scenarios/steady.js';
 import { type ColdCase, coldScenario } from './scenarios/cold.js';
 import { harvestCursors } from './varied.js';
+import { targetsSection } from './targets.js';
 import { closeDriver } from './drive.js';
 import { waterfallScenario } from './scenarios/waterfall.js';
 import type { DatasetSpec } from './procs/simulators.js';
@@ -204,6 +206,12 @@ try {
     const screenProject = { child: facade, url: facadeUrl, sim: 'cinderScreen', dataset: screen, groups: plan.screenExtra, cursors: [] };
     rows.push(...(await coldScenario(screenProject, sims, [{ n: plan.screenN, mix: 'same page', rate: plan.rate }], plan, log)));
   }
+  if (runs('federation')) {
+    log('scenario 9: the screen through a router (Hive Gateway) vs direct; _entities calls at 1/10/100 representations');
+    const large = child<{ url: string }>('facade (federation)', './procs/facade.ts', facadeEnv(endpoints.cinderLarge!), plan.facadeNodeFlags);
+    rows.push(...(await federationScenario(facade, sims, facadeUrl, (await large.ready).url, cinderScreen, plan)));
+    await large.stop();
+  }
   if (runs('overload')) {
     // A facade of its own at its default limits, so the overload leaves no trace in the other phases' figures.
     log(`scenario 6: overload, clients retrying at once, d=${plan.delayMs} ms`);
@@ -220,6 +228,7 @@ try {
   await Promise.all([closeClient(), closeDriver()]);
 }
 
+sections.unshift(targetsSection(rows));
 const seconds = (performance.now() - started) / 1000;
 // Latency columns feel every other process on the machine; CPU per request is read per process and holds up better.
 notes.push(`1-min load average ${fmt(loadAtStart, 2)} at start, ${fmt(loadavg()[0]!, 2)} at end on ${cpus().length} CPUs`);

@@ -77,7 +77,7 @@ async function measureWindow(target: ColdTarget, sims: BenchChild, c: ColdCase, 
   if (load.failures > 0 && !load.firstFailure?.includes('OVERLOADED')) {
     throw new Error(`cold scenario N=${c.n} ${c.mix}: ${load.failures} failed requests, first: ${load.firstFailure}`);
   }
-  const probes = await alone(target, sims, next, c.n >= 1000 ? Math.max(3, plan.coldProbes - 2) : plan.coldProbes);
+  const probes = await alone(target, sims, next, c.n >= 1000 ? Math.min(plan.coldProbes, 5) : plan.coldProbes);
   return {
     load,
     cpuMsPerScreen: (cpu1 - cpu0) / 1000 / load.requests,
