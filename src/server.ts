@@ -264,7 +264,11 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
           if (req.method === 'OPTIONS') return cors.preflight(req, res);
           cors.decorate(req, res);
           // A subscription's stream lives as long as the subscription: it holds no request slot.
-          if (wantsEventStream(req)) return await eventStreams(req, res);
+          if (wantsEventStream(req)) {
+            // Completed by a drain: its keep-alive connection must not hold the shutdown until the grace ends.
+            res.once('close', () => live.draining && server.closeIdleConnections());
+            return await eventStreams(req, res);
+          }
           return await observed(req, res, url.search, ids);
         }
       }

@@ -69,15 +69,13 @@ export async function sseSubscribe(
   variables: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Promise<Feed & { status: number; body?: string }> {
-  const controller = new AbortController();
   const res = await request(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
     body: JSON.stringify({ query, variables }),
-    signal: controller.signal,
   });
   const f = feed(`SSE ${query}`);
-  f.onClose(() => controller.abort());
+  f.onClose(() => res.body.destroy());
   if (!String(res.headers['content-type'] ?? '').includes('text/event-stream')) {
     const body = await res.body.text();
     f.complete();
@@ -107,14 +105,17 @@ export async function sseSubscribe(
 }
 
 /** One graphql-ws connection (subprotocol graphql-transport-ws) that can hold several subscriptions. */
-export function wsConnection(httpUrl: string, connectionParams: Record<string, unknown> = {}) {
+/** `lazy: false` keeps the socket open with no subscription (graphql-ws closes an idle lazy one itself, 1000). */
+export function wsConnection(httpUrl: string, connectionParams: Record<string, unknown> = {}, lazy = true) {
   const closes: { code: number; reason: string }[] = [];
   const client = createClient({
     url: httpUrl.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     connectionParams,
     retryAttempts: 0,
-    lazy: true,
+    lazy,
+    // The closes are recorded below; graphql-ws would print them to stderr.
+    onNonLazyError: () => {},
     on: { closed: (e) => closes.push({ code: (e as { code: number }).code, reason: (e as { reason: string }).reason }) },
   });
   return {

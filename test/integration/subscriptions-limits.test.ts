@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_PROJECT } from '../../src/simulator/identity.js';
+import { type Facade, startFacade } from '../helpers/facade.js';
+import { type Feed, sleep, sseSubscribe, wsConnection } from '../helpers/live.js';
+
+// Issue 21, item 4: the same token rules, document rules and limits as queries; drain; token expiry.
+const GROUP = 'subscription ($id: ID!) { group(id: $id) { id name status } }';
+
+let f: Facade | undefined;
+const open: { close(): void }[] = [];
+const track = <T extends { close(): void }>(x: T): T => (open.push(x), x);
+afterEach(async () => {
+  for (const x of open.splice(0)) x.close();
+  await f?.close();
+  f = undefined;
+});
+
+const firstGroup = async (facade: Facade, token?: string) =>
+  (await facade.ok<any>('{ groups(first: 1) { nodes { id } } }', undefined, token ? { token } : undefined)).groups.nodes[0].id as string;
+const storageCalls = (facade: Facade) => facade.app.simulators.cinder!.calls.length;
+
+describe('limits', () => {
+  it('MAX_SUBSCRIPTIONS_PER_CONNECTION: the next subscription on that WebSocket is refused, the others go on', async () => {
+    f = await startFacade({ MAX_SUBSCRIPTIONS_PER_CONNECTION: '2', SUBSCRIPTION_POLL_MAX_MS: '300' });
+    const id = await firstGroup(f);
+    const conn = wsConnection(f.url);
+    track({ close: () => conn.dispose() });
+    const [a, b] = [conn.subscribe(GROUP, { id }), conn.subscribe(GROUP, { id })];
+    await a.next();
+    await b.next();
+    const c = conn.subscribe(GROUP, { id });
+    await c.completed;
+    expect(c.errors[0]).toEqual([expect.objectContaining({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
+    expect((c.errors[0] as any)[0].message).toMatch(/MAX_SUBSCRIPTIONS_PER_CONNECTION/);
+    expect(a.isComplete() || b.isComplete()).toBe(false);
+    // Another connection is not held to this one's count.
+    const other = wsConnection(f.url);
+    track({ close: () => other.dispose() });
+    expect((await other.subscribe(GROUP, { id }).next()).data.group.id).toBe(id);
+  });
+
+  it('MAX_SUBSCRIPTIONS: beyond it, 503 TOO_MANY_SUBSCRIPTIONS over SSE before any upstream call', async () => {
+    f = await startFacade({ MAX_SUBSCRIPTIONS: '2', SUBSCRIPTION_POLL_MAX_MS: '300' });
+    const id = await firstGroup(f);
+    for (let i = 0; i < 2; i++) await track(await sseSubscribe(f.url, GROUP, { id })).next();
+
+    const calls = storageCalls(f);
+    const refused = await sseSubscribe(f.url, GROUP, { id });
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.body!).errors[0].extensions.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    expect(storageCalls(f)).toBeLessThanOrEqual(calls + 1);
+  });
+});
+
+describe('the document rules of queries', () => {
+  it('refuses a bad id, a query, an unresolved operation, too deep or too large a selection: clear codes, no upstream call', async () => {
+    f = await startFacade({ GRAPHQL_MAX_DEPTH: '4', GRAPHQL_MAX_NODES: '20' });
+    const before = storageCalls(f);
+    const badId = await sseSubscribe(f.url, GROUP, { id: '../../v3/admin' });
+    expect(badId.status).toBe(200);
+    await badId.completed;
+    expect(badId.results[0].errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const query = await sseSubscribe(f.url, '{ groups { nodes { id } } }');
+    expect(query.status).toBe(400);
+    expect(JSON.parse(query.body!).errors[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' }, message: expect.stringMatching(/POST \/graphql/) });
+    const two = await sseSubscribe(f.url, 'subscription A { job(id: "x") { id } } subscription B { job(id: "y") { id } }');
+    expect(JSON.parse(two.body!).errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    const deep = await sseSubscribe(f.url, 'subscription ($id: ID!) { group(id: $id) { volumes { group { volumes { id } } } } }', { id: DEMO_PROJECT.id });
+    expect(JSON.parse(deep.body!).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const large = await sseSubscribe(f.url, 'subscription ($id: ID!) { group(id: $id) { snapshots(first: 100) { nodes { id } } } }', { id: DEMO_PROJECT.id });
+    expect(JSON.parse(large.body!).errors[0].extensions.code).toBe('QUERY_TOO_LARGE');
+    const conn = wsConnection(f.url);
+    track({ close: () => conn.dispose() });
+    const mutation = conn.subscribe('mutation { noop }');
+    await mutation.completed;
+    expect((mutation.errors[0] as any)[0].extensions.code).toBe('BAD_REQUEST');
+    expect(storageCalls(f)).toBe(before);
+  });
+});
+
+describe('shutdown', () => {
+  it('drain completes every subscription (SSE: event complete; WebSocket: complete, then close 1001) within the grace period', async () => {
+    f = await startFacade({ SUBSCRIPTION_POLL_MAX_MS: '300' });
+    const id = await firstGroup(f);
+    const sse = track(await sseSubscribe(f.url, GROUP, { id }));
+    const conn = wsConnection(f.url, {}, false);
+    const ws = conn.subscribe(GROUP, { id });
+    await sse.next();
+    await ws.next();
+    const started = Date.now();
+    await f.app.drain(5_000);
+    f = undefined;
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await sse.completed;
+    await ws.completed;
+    expect(ws.errors).toEqual([]);
+    for (let i = 0; i < 20 && conn.closes.length === 0; i++) await sleep(25);
+    expect(conn.closes[0]?.code).toBe(1001);
+  });
+});
+
+describe('with Keystone', () => {
+  it('no token or a refused one is UNAUTHENTICATED; an expiring token ends its subscription with UNAUTHENTICATED', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder', SUBSCRIPTION_POLL_MAX_MS: '300' }, { keystone: { tokenLifetimeMs: 1_500 } });
+    const member = `member:${DEMO_PROJECT.id}`;
+    const id = await firstGroup(f, member);
+    const anonymous = await sseSubscribe(f.url, GROUP, { id });
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.body!).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const conn = wsConnection(f.url, { 'x-auth-token': 'member:not-a-project' });
+    track({ close: () => conn.dispose() });
+    const refused = conn.subscribe(GROUP, { id });
+    await refused.completed;
+    expect((refused.errors[0] as any)[0].extensions.code).toBe('UNAUTHENTICATED');
+    // The token was first validated by the query above: it expires about 1.5 s after that.
+    const live: Feed = track(await sseSubscribe(f.url, GROUP, { id }, { 'x-auth-token': member }));
+    expect((await live.next()).data.group.id).toBe(id);
+    const ended = await live.next(3_000);
+    expect(ended.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    await live.completed;
+  });
+});
