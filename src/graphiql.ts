@@ -48,6 +48,9 @@ query Overview {
     nodes { name status priorityStation }
   }
 }
+
+# Live status: run this one on its own (select it and press play), then change the group elsewhere.
+# subscription Follow { group(id: "<a group's id>") { name status volumes { name status } } }
 `;
 
 export function graphiqlPage(endpoint: string): string {
@@ -65,7 +68,10 @@ export function graphiqlPage(endpoint: string): string {
 <script src="/graphiql/react-dom.js"></script>
 <script src="/graphiql/graphiql.js"></script>
 <script>
-  const fetcher = GraphiQL.createFetcher({ url: ${JSON.stringify(endpoint)} });
+  // Subscriptions go over graphql-ws (bundled in graphiql.js: no CDN); the headers editor's X-Auth-Token
+  // travels in connection_init's payload, where the facade reads it.
+  const subscriptionUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + ${JSON.stringify(endpoint)};
+  const fetcher = GraphiQL.createFetcher({ url: ${JSON.stringify(endpoint)}, subscriptionUrl });
   const root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher,
