@@ -8,22 +8,46 @@ export function asksAllProjects(
   fragments: Record<string, FragmentDefinitionNode>,
   variables: Record<string, unknown> | undefined,
 ): boolean {
+  return allProjectsArguments(operation, fragments).asks(variables);
+}
+
+/** Where an operation can ask for every project: a literal `allProjects: true`, or the variables passed there. */
+export interface AllProjectsArguments {
+  literal: boolean;
+  variables: string[];
+  asks(variables: Record<string, unknown> | undefined): boolean;
+}
+
+/** Every `allProjects` argument of the operation and the fragments it uses: the same for every request of it. */
+export function allProjectsArguments(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): AllProjectsArguments {
   const seen = new Set<string>();
-  const truthy = (v: ValueNode): boolean =>
-    v.kind === Kind.BOOLEAN ? v.value : v.kind === Kind.VARIABLE ? variables?.[v.name.value] === true : false;
-  const walk = (set: SelectionSetNode): boolean =>
-    set.selections.some((sel) => {
+  let literal = false;
+  const names: string[] = [];
+  const note = (v: ValueNode) => {
+    if (v.kind === Kind.BOOLEAN) literal ||= v.value;
+    else if (v.kind === Kind.VARIABLE) names.push(v.name.value);
+  };
+  const walk = (set: SelectionSetNode): void => {
+    for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
-        if (sel.arguments?.some((a) => a.name.value === 'allProjects' && truthy(a.value))) return true;
-        return sel.selectionSet ? walk(sel.selectionSet) : false;
+        for (const a of sel.arguments ?? []) if (a.name.value === 'allProjects') note(a.value);
+        if (sel.selectionSet) walk(sel.selectionSet);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        walk(sel.selectionSet);
+      } else {
+        const frag = fragments[sel.name.value];
+        if (!frag || seen.has(frag.name.value)) continue;
+        seen.add(frag.name.value);
+        walk(frag.selectionSet);
       }
-      if (sel.kind === Kind.INLINE_FRAGMENT) return walk(sel.selectionSet);
-      const frag = fragments[sel.name.value];
-      if (!frag || seen.has(frag.name.value)) return false;
-      seen.add(frag.name.value);
-      return walk(frag.selectionSet);
-    });
-  return walk(operation.selectionSet);
+    }
+  };
+  walk(operation.selectionSet);
+  return {
+    literal,
+    variables: names,
+    asks: (variables) => literal || names.some((n) => variables?.[n] === true),
+  };
 }
 
 /** Keystone says who is admin: anyone else asking for every project is refused before an upstream call. */

@@ -2,9 +2,9 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { type DocumentNode, type FragmentDefinitionNode, GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import type { RequestContext } from '../context.js';
 import { FacadeError } from '../errors.js';
-import { asksAllProjects, assertMayReadAllProjects } from './allProjects.js';
+import { type AllProjectsArguments, allProjectsArguments, assertMayReadAllProjects } from './allProjects.js';
 import { type Cost, QueryTooLarge, countNodes } from './cost.js';
-import { assertCleanInputs } from './inputs.js';
+import { assertCleanInputs, assertCleanVariables } from './inputs.js';
 
 /**
  * What is checked once an operation is parsed and validated, before either executor runs it and so before any
@@ -55,17 +55,71 @@ export function checkOperation(
   variables: Record<string, unknown> | undefined,
   context: Pick<RequestContext, 'identity' | 'caller'>,
 ): Cost {
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const nodes = countNodes(schema, operation, fragments, variables);
-  const cost = { nodes, limit: maxNodes };
-  if (nodes > maxNodes) throw new QueryTooLarge(cost);
-  assertCleanInputs(operation, fragments, variables);
-  if (asksAllProjects(operation, fragments, variables)) {
+  const facts = factsOf(schema, document, operation);
+  const cost = { nodes: nodesOf(schema, operation, facts, variables), limit: maxNodes };
+  if (cost.nodes > maxNodes) throw new QueryTooLarge(cost);
+  if (facts.literalsClean) {
+    assertCleanVariables(operation, variables);
+  } else {
+    assertCleanInputs(operation, facts.fragments, variables);
+    facts.literalsClean = true;
+  }
+  if (facts.allProjects.asks(variables)) {
     assertMayReadAllProjects(context.identity);
     context.caller.allProjects = true;
   }
   return cost;
+}
+
+/**
+ * What the checks learnt of one operation of a parsed document. Apollo hands back the same document object for
+ * the same text (its document cache), and a screen's query comes back request after request: its fragments, its
+ * literals' check, its allProjects arguments and its cost for the variable values seen are worked out once
+ * instead of walking the document three times per request.
+ */
+interface OperationFacts {
+  fragments: Record<string, FragmentDefinitionNode>;
+  /** The operation's own literals (arguments, directive arguments, variable defaults) passed the input check. */
+  literalsClean: boolean;
+  allProjects: AllProjectsArguments;
+  /** Costs by the request's variables (their JSON), the latest few. */
+  costs: Map<string, number>;
+}
+
+// A client cycling variables gets a count per request past this, as before; nothing grows without bound.
+const COSTS_PER_OPERATION = 32;
+// Larger variables (a federation router's representations) are counted every time rather than kept as keys.
+const MAX_COST_KEY = 1024;
+const factsBySchema = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, OperationFacts>>();
+
+function factsOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): OperationFacts {
+  let bySchema = factsBySchema.get(schema);
+  if (!bySchema) factsBySchema.set(schema, (bySchema = new WeakMap()));
+  let facts = bySchema.get(operation);
+  if (!facts) {
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    facts = { fragments, literalsClean: false, allProjects: allProjectsArguments(operation, fragments), costs: new Map() };
+    bySchema.set(operation, facts);
+  }
+  return facts;
+}
+
+/**
+ * The operation's cost for these variables: counted (and its page sizes, cursors and representations checked) once
+ * per set of variable values. Any variable may matter to the count, so the key is all of them.
+ */
+function nodesOf(schema: GraphQLSchema, operation: OperationDefinitionNode, facts: OperationFacts, variables: Record<string, unknown> | undefined): number {
+  const key = JSON.stringify(variables ?? null);
+  const known = facts.costs.get(key);
+  if (known !== undefined) return known;
+  // Throws for a bad page size, cursor or representation: nothing is remembered, the next such request is refused again.
+  const nodes = countNodes(schema, operation, facts.fragments, variables);
+  if (key.length <= MAX_COST_KEY) {
+    if (facts.costs.size >= COSTS_PER_OPERATION) facts.costs.delete(facts.costs.keys().next().value!);
+    facts.costs.set(key, nodes);
+  }
+  return nodes;
 }
 
 export function unresolvedOperation(name: string | null | undefined): GraphQLError {
