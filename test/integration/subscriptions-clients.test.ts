@@ -71,7 +71,7 @@ describe.each(Object.keys(transports) as (keyof typeof transports)[])('Apollo Cl
     expect(statuses).toEqual(['AVAILABLE', 'ERROR']);
     expect(errors).toEqual([]);
     // Apollo's cache holds the group as the subscription last sent it.
-    expect(client.cache.extract()[`Group:${id}`]).toMatchObject({ status: 'ERROR' });
+    expect((client.cache.extract() as Record<string, unknown>)[`Group:${id}`]).toMatchObject({ status: 'ERROR' });
     subscription.unsubscribe();
     for (let i = 0; i < 50 && f.app.server.live.pollers() > 0; i++) await sleep(20);
     expect(f.app.server.live.pollers()).toBe(0);
