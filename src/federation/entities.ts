@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.js';
 import { assertSdrsJobId, assertUuid } from '../ids.js';
+import { protectionGroupEntity } from './protectionGroups.js';
 
 /**
  * Every entity of the subgraph (a type marked `@key(fields: "id")` in schema/*.graphql): how its id is checked and
@@ -26,7 +27,9 @@ export const ENTITIES: Readonly<Record<string, EntityKind>> = {
     load: (ctx, id) => ctx.manila().loaders.shareGroupSnapshotById.load(id),
   },
   ShareGroupType: { checkId: uuid('share group type id'), load: (ctx, id) => ctx.manila().loaders.shareGroupTypeById.load(id) },
-  ProtectionGroup: { checkId: uuid('protection group id'), load: (ctx, id) => ctx.sdrs().loaders.groupById.load(id) },
+  // Several at once: one bounded listing (SDRS has no get-many endpoint; protectionGroups.ts).
+  ProtectionGroup: { checkId: uuid('protection group id'), load: protectionGroupEntity },
+  // SDRS cannot list jobs: one show each, sent together.
   Job: { checkId: (id) => assertSdrsJobId(id), load: (ctx, id) => ctx.sdrs().loaders.jobById.load(id) },
 };
 

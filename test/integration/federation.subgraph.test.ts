@@ -136,3 +136,28 @@ describe('_entities calls stay flat in the number of representations', () => {
     expect(entities.calls.length, `page:\n${page.calls.join('\n')}\nentities:\n${entities.calls.join('\n')}`).toBeLessThanOrEqual(page.calls.length);
   });
 });
+
+describe('_entities of SDRS protection groups', () => {
+  let f: Facade;
+  beforeAll(async () => {
+    f = await startFacade({ SIMULATE: 'sdrs', CINDER_URL: 'http://127.0.0.1:9/v3/x' }, { sdrs: { extraGroups: 120 } });
+  });
+  afterAll(() => f.close());
+
+  it('100 representations are one listing, not 100 shows; an id the listing lacks is shown, and null when gone', async () => {
+    const page = await f.ok<any>('{ protectionGroups(first: 100) { nodes { id } } }', undefined, { token: 'pg-ids' });
+    const ids: string[] = page.protectionGroups.nodes.map((g: { id: string }) => g.id);
+    expect(ids).toHaveLength(100);
+    const sim = f.app.simulators.sdrs!;
+    sim.resetCalls();
+    const missing = 'a3c1e7d2-5b4f-4e8a-9d61-2f7b0c8e4aff';
+    const representations = [...ids, missing].map((id) => ({ __typename: 'ProtectionGroup', id }));
+    const data = await f.ok<any>(ENTITIES, { representations }, { token: 'pg-entities' });
+    expect(data._entities.slice(0, 100).map((g: { id: string }) => g.id)).toEqual(ids);
+    expect(data._entities[100]).toBeNull();
+    const calls = sim.calls.map((c) => `${c.method} ${c.path}`);
+    expect(calls.filter((c) => /\/server-groups\/[0-9a-f-]{36}$/.test(c)), calls.join('\n')).toEqual([`GET ${sim.calls.at(-1)!.path}`]);
+    expect(calls.length, calls.join('\n')).toBe(2);
+  });
+});
+
