@@ -28,6 +28,33 @@ function refusalReason(door: DoorAnswer, atCap: boolean): RefusalReason | null {
   }
 }
 
+/** The fields of a request's log line, in their order; optional ones only when they say something. */
+function requestLine(trace: RequestTrace, type: string, status: number, outcome: string, seconds: number): Record<string, unknown> {
+  // Filled field by field rather than spread from conditional literals: one object per line instead of five.
+  const line: Record<string, unknown> = {
+    requestId: trace.requestId,
+    upstreamRequestId: trace.upstreamRequestId,
+    operationName: trace.operationName ?? undefined,
+    operationType: type,
+    status,
+    outcome,
+    durationMs: Math.round(seconds * 10_000) / 10,
+    upstreamCalls: trace.calls,
+    roundTrips: trace.roundTrips,
+  };
+  if (trace.errorCodes.length) line.errorCodes = trace.errorCodes;
+  if (trace.refusal) line.refusal = trace.refusal;
+  const identity = trace.identity;
+  if (identity) {
+    line.user = identity.user.name;
+    line.userId = identity.user.id;
+    line.project = identity.project?.name;
+    line.projectId = identity.project?.id;
+  }
+  if (trace.variables !== undefined) line.variables = redactSecrets(trace.variables);
+  return line;
+}
+
 /**
  * The server's one observer of GraphQL requests: `begin` when one arrives, `end` once its answer is written, which
  * writes its log line, its metrics and ends its span. In between, the Apollo plugin below notes the operation and
@@ -80,27 +107,7 @@ export class RequestObserver {
     const type = trace.operationType ?? 'unknown';
     this.metrics?.request(type, trace.operationName, outcome, seconds, trace.calls, trace.roundTrips);
     const level = status >= 500 && !trace.refusal ? 'error' : 'info';
-    if (this.log.isLevelEnabled(level)) {
-      const identity = trace.identity;
-      this.log[level](
-        {
-          requestId: trace.requestId,
-          upstreamRequestId: trace.upstreamRequestId,
-          operationName: trace.operationName ?? undefined,
-          operationType: type,
-          status,
-          outcome,
-          durationMs: Math.round(seconds * 10_000) / 10,
-          upstreamCalls: trace.calls,
-          roundTrips: trace.roundTrips,
-          ...(trace.errorCodes.length ? { errorCodes: trace.errorCodes } : {}),
-          ...(trace.refusal ? { refusal: trace.refusal } : {}),
-          ...(identity ? { user: identity.user.name, userId: identity.user.id, project: identity.project?.name, projectId: identity.project?.id } : {}),
-          ...(trace.variables !== undefined ? { variables: redactSecrets(trace.variables) } : {}),
-        },
-        'graphql request',
-      );
-    }
+    if (this.log.isLevelEnabled(level)) this.log[level](requestLine(trace, type, status, outcome, seconds), 'graphql request');
     const span = trace.span;
     if (span) {
       span.setAttribute('http.response.status_code', status);
