@@ -46,7 +46,8 @@ interface Representation {
 export function referenceResolvers(): Record<string, { __resolveReference(ref: Representation, ctx: RequestContext): Promise<unknown> }> {
   const out: ReturnType<typeof referenceResolvers> = {};
   for (const [typename, kind] of Object.entries(ENTITIES)) {
-    out[typename] = { __resolveReference: (ref, ctx) => kind.load(ctx, kind.checkId(ref.id)) };
+    // Async: a service that is not configured fails its own representations, not the whole _entities list.
+    out[typename] = { __resolveReference: async (ref, ctx) => kind.load(ctx, kind.checkId(ref.id)) };
   }
   return out;
 }

@@ -16,7 +16,25 @@ export function buildSubgraph(typeDefs: string[], resolvers: ResolverMap): Graph
     merged[typename] = { ...(resolvers[typename] ?? {}), ...reference };
   }
   const document: DocumentNode = parse(typeDefs.join('\n'));
-  return buildSubgraphSchema({ typeDefs: document, resolvers: merged as never });
+  const schema = buildSubgraphSchema({ typeDefs: document, resolvers: merged as never });
+  settleEntities(schema);
+  return schema;
+}
+
+/**
+ * `_entities` hands the executor one promise per representation. graphql-jit drops a rejected last item from the
+ * list (two representations, the second failing, answered a list of one), and a router matches the answer to its
+ * representations by position. Settled first, a failure is an Error value in its place, which both executors
+ * report as that item's error with a null in its position.
+ */
+function settleEntities(schema: GraphQLSchema): void {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve;
+  if (!field || !resolve) return;
+  field.resolve = async (source, args, context, info) => {
+    const items = (await resolve(source, args, context, info)) as unknown[];
+    return Promise.all(items.map((item) => Promise.resolve(item).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+  };
 }
 
 /**

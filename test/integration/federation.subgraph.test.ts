@@ -125,6 +125,13 @@ describe('_entities calls stay flat in the number of representations', () => {
     expect(counts[100]).toBe(counts[10]);
   });
 
+  it('a service that is not configured fails its own representations only', async () => {
+    const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Group { id } ... on ShareGroup { id } } }';
+    const r = await f.gql<any>(query, { r: [group(ids[0]!), { __typename: 'ShareGroup', id: MISSING }] }, { token: 'absent-manila' });
+    expect(r.data?._entities, r.raw).toEqual([{ id: ids[0] }, null]);
+    expect(r.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['_entities', 1], 'UPSTREAM_UNAVAILABLE']]);
+  });
+
   it('100 representations cost no more upstream calls than a page of 100 groups', async () => {
     const page = await callsOf('{ groups(first: 100) { nodes { id name status } } }', undefined, 'page-100');
     const entities = await callsOf(
