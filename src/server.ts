@@ -27,6 +27,7 @@ import { buildSchema } from './schema.js';
 import { LiveHub } from './live/hub.js';
 import { sseTransport, wantsEventStream } from './live/sse.js';
 import { attachWebSockets } from './live/ws.js';
+import { registerLiveMetrics } from './live/metrics.js';
 import type { Observability } from './observability/index.js';
 import type { Protection } from './observability/metrics.js';
 import { type RequestIds, requestIds } from './observability/requestId.js';
@@ -132,6 +133,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     rules: { schema, maxTokens: limits.maxTokens, maxNodes: limits.maxNodes, validationRules: armor.validationRules, development: opts.development },
   });
   const eventStreams = sseTransport(live, bodies);
+  if (observability.metrics) registerLiveMetrics(observability.metrics.registry, live);
 
   /** One GraphQL request, observed: its log line, metrics and span once the answer is written (or refused). */
   async function observed(req: IncomingMessage, res: ServerResponse, search: string, ids: RequestIds): Promise<void> {

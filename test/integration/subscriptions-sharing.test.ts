@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { restClient } from '../helpers/rest.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
@@ -42,6 +43,10 @@ describe('sharing one poll', () => {
     for (const feed of feeds) expect((await feed.next()).data.group.id).toBe(groupId);
     expect(f.app.server.live.subscriptions()).toBe(10);
     expect(f.app.server.live.pollers()).toBe(1);
+    const metrics = await (await request(`${f.app.server.url}/metrics`)).body.text();
+    expect(metrics).toMatch(/^graphql_subscriptions_active 10$/m);
+    expect(metrics).toMatch(/^graphql_subscription_pollers 1$/m);
+    expect(metrics).toMatch(/^graphql_subscription_polls_total [1-9]\d*$/m);
     const before = reads(groupId);
     const windowMs = 6 * POLL_MS;
     await sleep(windowMs);
