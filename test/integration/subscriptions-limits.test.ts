@@ -1,4 +1,6 @@
+import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { DEMO_PROJECT } from '../../src/simulator/identity.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 import { type Feed, sleep, sseSubscribe, wsConnection } from '../helpers/live.js';
@@ -77,6 +79,41 @@ describe('the document rules of queries', () => {
     expect(storageCalls(f)).toBe(before);
   });
 });
+
+describe('hostile input', () => {
+  it('malformed SSE bodies and WebSocket messages get clear refusals, never a crash, a hang or an upstream call', async () => {
+    f = await startFacade({});
+    const before = storageCalls(f);
+    const post = async (body: string, contentType = 'application/json') => {
+      const res = await request(f!.url, { method: 'POST', headers: { accept: 'text/event-stream', 'content-type': contentType }, body });
+      return { status: res.statusCode, text: await res.body.text() };
+    };
+    expect((await post('{"query": "subscription {')).status).toBe(400);
+    expect((await post('[1, 2]')).status).toBe(400);
+    expect((await post('{"query": "subscription { job(id: \\"x\\") { id } }", "variables": "nope"}')).status).toBe(400);
+    expect((await post('query=subscription', 'application/x-www-form-urlencoded')).status).toBe(415);
+    expect((await post(JSON.stringify({ query: `subscription { job(id: "${'a'.repeat(300_000)}") { id } }` }))).status).toBe(413);
+    // A WebSocket that speaks something else than graphql-transport-ws is closed with the protocol's codes.
+    const garbage = await wsRaw(f.url, 'graphql-transport-ws', '{"type":"subscribe","id":1}');
+    expect(garbage.code).toBe(4400);
+    // Another subprotocol (the old subscriptions-transport-ws one) is not taken: no handshake, or 4406.
+    const wrongProtocol = await wsRaw(f.url, 'graphql-ws', '{"type":"connection_init"}');
+    expect(wrongProtocol.code === 4406 || /subprotocol/i.test(wrongProtocol.reason)).toBe(true);
+    expect(storageCalls(f)).toBe(before);
+    // Still serving.
+    expect((await f.ok<any>('{ groups(first: 1) { nodes { id } } }')).groups.nodes).toHaveLength(1);
+  });
+});
+
+/** A raw WebSocket: sends `message` once open, resolves with how the server closed it. */
+function wsRaw(httpUrl: string, protocol: string, message: string): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(httpUrl.replace(/^http/, 'ws'), protocol);
+    ws.on('open', () => ws.send(message));
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+    ws.on('error', (err) => resolve({ code: -1, reason: err.message }));
+  });
+}
 
 describe('shutdown', () => {
   it('drain completes every subscription (SSE: event complete; WebSocket: complete, then close 1001) within the grace period', async () => {
