@@ -51,6 +51,22 @@ const VERSION = /^v\d+(\.\d+)?$/;
 export function routeTemplate(path: string): string {
   const q = path.indexOf('?');
   const bare = q === -1 ? path : path.slice(0, q);
+  // The same few paths come back call after call: the template made once is the same string object every time,
+  // so the metrics and span lookups keyed by it do not hash a freshly built string per call.
+  let template = known.get(bare);
+  if (template === undefined) {
+    if (known.size >= MAX_KNOWN_PATHS) known.clear();
+    template = templateOf(bare);
+    known.set(bare, template);
+  }
+  return template;
+}
+
+// Paths with ids are many; the cache starts over rather than grow past this.
+const MAX_KNOWN_PATHS = 1_000;
+const known = new Map<string, string>();
+
+function templateOf(bare: string): string {
   if (bare === '' || bare === '/') return '/';
   let out = '';
   for (const segment of bare.split('/')) {

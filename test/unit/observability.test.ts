@@ -21,6 +21,14 @@ describe('routeTemplate', () => {
     ['/', '/'],
     ['/v3/', '/v3'],
   ])('%s -> %s', (path, template) => expect(routeTemplate(path)).toBe(template));
+
+  it('stays right for paths seen before and after its cache of paths starts over', () => {
+    for (let i = 0; i < 2_500; i++) {
+      expect(routeTemplate(`/groups/${i.toString(16).padStart(8, '0')}-5d6f-4e7a-8b9c-0d1e2f3a4b01/action`)).toBe('/groups/{id}/action');
+      expect(routeTemplate(`/volumes/detail?limit=${i}`)).toBe('/volumes/detail');
+    }
+    expect(routeTemplate('/types/42')).toBe('/types/{id}');
+  });
 });
 
 describe('requestIds', () => {
