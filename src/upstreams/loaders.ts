@@ -135,12 +135,13 @@ export class Recent<V> {
 const hashes = new WeakMap<Caller, string>();
 
 /**
- * What the planner has learnt about collection sizes: per service, collection and caller (a hash of the token,
- * never the token), the fewest items the collection is known to hold. Sizes only, never data; forgotten after a
- * minute. It spares a second request the probe that found a listing over budget.
+ * What the planner has learnt about collection sizes: per service, collection and project (`ofProject`), or per
+ * caller (`key`: a hash of the token, never the token), the fewest items the collection is known to hold. Sizes
+ * only, never data; forgotten after a minute. It spares the next request the probe that found a listing over
+ * budget, and sizes its reads ahead.
  */
 export class CollectionSizes {
-  private readonly known: Recent<number>;
+  private readonly known: Recent<{ atLeast: number; exact: boolean }>;
 
   constructor(ttlMs = 60_000, maxEntries = 10_000) {
     this.known = new Recent(ttlMs, maxEntries);
@@ -155,12 +156,37 @@ export class CollectionSizes {
     return `${service}:${collection}${caller.allProjects ? '@all-projects' : ''}:${who}`;
   }
 
-  atLeast(key: string): number {
-    return this.known.get(key) ?? 0;
+  /**
+   * The key of a project's collection, whoever reads it: the endpoint names the project (Cinder and Manila refuse
+   * a token of another project with 400), and every caller of a project lists the same objects. A cold caller
+   * plans from what the project's listings cost last time; it still reads everything with its own token.
+   */
+  static ofProject(service: string, collection: string, endpoint: string, caller: Caller): string {
+    return `${service}:${collection}${caller.allProjects ? '@all-projects' : ''}@${endpoint}`;
   }
 
-  record(key: string, atLeast: number): void {
-    this.known.set(key, atLeast);
+  atLeast(key: string): number {
+    return this.known.get(key)?.atLeast ?? 0;
+  }
+
+  /** How many items the collection held when last read whole (or counted); undefined when only a bound is known. */
+  exactly(key: string): number | undefined {
+    const e = this.known.get(key);
+    return e?.exact ? e.atLeast : undefined;
+  }
+
+  /**
+   * `count` items were read (`exact`: all of them, or the upstream counted them). A truncated read that fits
+   * within a known exact size keeps it: it says nothing new.
+   */
+  record(key: string, count: number, exact = false): void {
+    const e = this.known.get(key);
+    if (!exact && e?.exact && count <= e.atLeast) return;
+    this.known.set(key, { atLeast: count, exact });
+  }
+
+  forget(key: string): void {
+    this.known.delete(key);
   }
 }
 
@@ -202,13 +228,8 @@ export class PageMemory<V extends { ids: readonly string[] }> {
   }
 }
 
-// Above this many parents in one batch, one full listing partitioned locally is cheaper than one filtered
-// listing per parent. The full listing is abandoned (back to per-parent calls) once it has read more than
-// FULL_LISTING_BUDGET_PER_KEY items per parent asked for, so it never costs more than a bounded multiple.
-const FULL_LISTING_MIN_KEYS = 2;
+// A listing may replace several shows while it holds at most this many items per id asked for.
 const FULL_LISTING_BUDGET_PER_KEY = 50;
-// The most a listing started before its parents are known may read: Cinder's and Manila's largest page.
-const PREFETCH_MAX_ITEMS = 1000;
 
 /**
  * For a by-id loader's batch of several ids: one bounded full listing instead of N shows, when the collection is
@@ -223,7 +244,7 @@ export async function listingForIds<T extends { id: string }>(
   const budget = ids.length * FULL_LISTING_BUDGET_PER_KEY;
   if (collectionSizes.atLeast(sizeKey) > budget) return null;
   const all = await list(budget + 1);
-  collectionSizes.record(sizeKey, all.length);
+  collectionSizes.record(sizeKey, all.length, all.length <= budget);
   return all.length > budget ? null : new Map(all.map((t) => [t.id, t]));
 }
 
@@ -234,109 +255,4 @@ export function byIdOrListing<T extends { id: string }>(
   sizeKey: string,
 ): DataLoader<string, T | null> {
   return byIdLoader(show, (ids) => listingForIds(ids, listing, sizeKey));
-}
-
-/**
- * Children by parent id (volumes of a group, shares of a share group...) with a flat number of calls as the
- * number of parents grows: several parents in a batch share one full listing (bounded), one parent gets its
- * own filtered listing. Every child read is handed to `prime` for the by-id loaders.
- *
- * Where the upstream can filter by several parents at once (`many`), that exact read comes first whenever it
- * takes one call: it reads only what these parents hold, where a full listing may read 50 times as much.
- *
- * `prefetch(parents)` starts the full listing before the parents are known (the root resolver of a page sees
- * from the query that their children will be wanted), so it travels with the page instead of after it. It is
- * the bounded read the batch would make for that many parents without `many`; the batch then uses it whenever
- * it is complete, even if fewer parents came back than were expected. With `many`, the prefetch reads ahead of
- * what the exact read would: its caller weighs that against the round trip it saves (`worthReadingAhead`).
- */
-export function childrenByParent<T extends { id: string }>(
-  list: (filters: Record<string, string> | undefined, maxItems: number) => Promise<T[]>,
-  filterKey: string,
-  parentOf: (t: T) => string | null | undefined,
-  prime: (t: T) => void,
-  /** CollectionSizes key: when given, a collection known to be over budget is not probed again. */
-  sizeKey?: string,
-  /**
-   * The children of several parents in bounded, filtered reads of up to `perCall` parents each (Cinder volumes:
-   * `group_id` takes a list); `read` resolves to null when it cannot answer these parents for sure.
-   */
-  many?: { read: (parentIds: readonly string[]) => Promise<Map<string, T[]> | null>; perCall: number },
-) {
-  const full = sharedListing((max) => list(undefined, max));
-  let prefetchedMax = 0;
-  // Filtered listings started before the batch, for parents guessed from the last read of the same page.
-  const early = new Map<string, Promise<T[]>>();
-  const knownOver = (budget: number) => sizeKey !== undefined && collectionSizes.atLeast(sizeKey) > budget;
-  // Only the children handed out are primed: the rest of a full listing is rarely asked for by id.
-  const handOut = (parentIds: readonly string[], byParent: Map<string, T[]>) =>
-    parentIds.map((id) => {
-      const kids = byParent.get(id) ?? [];
-      kids.forEach(prime);
-      return kids;
-    });
-  const loader = new DataLoader<string, T[]>(async (parentIds) => {
-    const budget = parentIds.length * FULL_LISTING_BUDGET_PER_KEY;
-    const prefetched = prefetchedMax > budget;
-    const several = parentIds.length >= FULL_LISTING_MIN_KEYS;
-    const exactFirst = several && many !== undefined && !prefetched && parentIds.length <= many.perCall;
-    if (exactFirst) {
-      const exact = await many.read(parentIds);
-      if (exact) return handOut(parentIds, exact);
-    }
-    if ((several && !knownOver(budget)) || prefetched) {
-      const maxRead = Math.max(budget + 1, prefetchedMax);
-      const all = await full(maxRead);
-      if (sizeKey !== undefined) collectionSizes.record(sizeKey, all.length);
-      // Complete (shorter than the read allowed): it holds every child of these parents.
-      if (all.length < maxRead) return handOut(parentIds, partition(all, parentIds, parentOf));
-    }
-    const together = several && many && !exactFirst ? await many.read(parentIds) : null;
-    if (together) return handOut(parentIds, together);
-    return settle(
-      parentIds.map(async (id) => {
-        const started = early.get(id);
-        early.delete(id);
-        const items = await (started ?? list({ [filterKey]: id }, 10_000));
-        items.forEach(prime);
-        return items;
-      }),
-    );
-  });
-  return Object.assign(loader, {
-    /** How many items a prefetch for `parents` would read at most: the budget, or less when the size is known. */
-    aheadItems(parents: number): number {
-      const budget = parents * FULL_LISTING_BUDGET_PER_KEY;
-      const known = sizeKey === undefined ? 0 : collectionSizes.atLeast(sizeKey);
-      return known > 0 ? Math.min(known, budget) : budget;
-    },
-    /**
-     * Starts the full listing for a batch of up to `parents` parents now, when the planner would choose it. The
-     * parents are not known yet (a page may come back shorter than asked), so only a listing whose budget fits in
-     * one upstream page (PREFETCH_MAX_ITEMS) is started early; a bigger page of parents waits for its batch,
-     * which reads exactly its own budget.
-     */
-    prefetch(parents: number): void {
-      const budget = parents * FULL_LISTING_BUDGET_PER_KEY;
-      if (parents < FULL_LISTING_MIN_KEYS || budget > PREFETCH_MAX_ITEMS || knownOver(budget) || prefetchedMax > budget) return;
-      prefetchedMax = budget + 1;
-      full(prefetchedMax).catch(() => {});
-    },
-    /**
-     * Parents expected on a page that is on its way (those it held when last read): when the collection is known
-     * to be over budget for them, the batch would read one filtered listing per parent once the page is in; start
-     * those now. A parent the page no longer holds wastes its read; one it newly holds is read in the batch.
-     * Returns whether it started anything (otherwise `prefetch` is the plan).
-     */
-    prefetchParents(parentIds: readonly string[]): boolean {
-      if (parentIds.length < FULL_LISTING_MIN_KEYS || !knownOver(parentIds.length * FULL_LISTING_BUDGET_PER_KEY)) return false;
-      for (const id of parentIds) {
-        if (early.has(id)) continue;
-        const started = list({ [filterKey]: id }, 10_000);
-        started.catch(() => {});
-        early.set(id, started);
-      }
-      return true;
-    },
-  });
 }

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loopLoad } from '../../src/upstreams/roundTrips.js';
 import { LIST_FILTERS_RETRY_MS } from '../../src/upstreams/cinder/loaders.js';
+import { forgetListingCosts } from '../../src/upstreams/children.js';
 import { CollectionSizes, collectionSizes } from '../../src/upstreams/loaders.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 
@@ -14,6 +15,8 @@ describe('Cinder upstream calls', () => {
   let f: Facade;
   const calls = () => f.app.simulators.cinder!.calls;
   /** As if Cinder's recent round trips had all taken `ms`: the planner reads ahead only for a distant one. */
+  /** The demo project's size key of a collection: what any of its callers learnt of its cost. */
+  const projectKey = (collection: string) => CollectionSizes.ofProject('cinder', collection, f.app.upstreams.cinder!.http.endpoint, { token: null, requestId: 'test' });
   const remoteCinder = (ms: number) => {
     for (let i = 0; i < 16; i++) f.app.upstreams.cinder!.http.roundTrips.record(ms);
   };
@@ -76,10 +79,18 @@ describe('Cinder upstream calls', () => {
     expect(volumeUrls()).toEqual([expect.stringContaining(`group_id=${JSON.stringify(ids)}`)]);
     remoteCinder(30);
     sim.resetCalls();
-    // A caller with no guess for this page: far away, the full listing goes with the page.
-    const far = await f.ok<any>(q, undefined, { token: 'far-caller' });
+    // A caller with no guess for this page, in a project whose volumes the page would mostly not use (known
+    // from the read above): far away too, the exact read after the page, nothing read to be thrown away.
+    expect(await f.ok<any>(q, undefined, { token: 'far-caller' })).toEqual(near);
+    expect(volumeUrls()).toEqual([expect.stringContaining(`group_id=${JSON.stringify(ids)}`)]);
+    // Where what the project's volume listing costs is not known: far away, the full listing goes with the page.
+    forgetListingCosts(projectKey('volumes'));
+    remoteCinder(30); // the request above was answered next door: Cinder far away again
+    sim.resetCalls();
+    const far = await f.ok<any>(q, undefined, { token: 'far-caller-2' });
     expect(volumeUrls()).toEqual([expect.not.stringContaining('group_id=')]);
     expect(far).toEqual(near);
+    forgetListingCosts(projectKey('volumes'));
     // Short of CPU, the facade does not spend it on reading ahead, however far Cinder is.
     busy.mockReturnValue(0.95);
     try {
@@ -138,8 +149,8 @@ describe('Cinder upstream calls', () => {
   it('a project too large for one snapshot listing: the same page again sends its groups\' snapshot listings with the page', async () => {
     const sim = f.app.simulators.cinder!;
     const token = 'large-project-caller';
-    // As if this caller's group snapshot listing had been found over budget (a project with many snapshots).
-    collectionSizes.record(CollectionSizes.key('cinder', 'group_snapshots', { token, requestId: 'test' }), 100_000);
+    // As if the project's group snapshot listing had been found over budget (a project with many snapshots).
+    collectionSizes.record(projectKey('group_snapshots'), 100_000);
     const q = '{ groups(first: 10) { nodes { id snapshots(first: 5) { totalCount nodes { id group { id } } } } } }';
     const snapshotCalls = () => calls().filter((c) => c.path.endsWith('/group_snapshots/detail'));
     remoteCinder(30);
@@ -156,6 +167,7 @@ describe('Cinder upstream calls', () => {
       expect(new Set(calls().map((c) => c.answeredBefore)).size, calls().map((c) => `${c.answeredBefore} ${c.url}`).join('\n')).toBe(1);
     } finally {
       sim.setDelay(0);
+      forgetListingCosts(projectKey('group_snapshots'));
     }
   });
 
@@ -163,6 +175,8 @@ describe('Cinder upstream calls', () => {
     const sim = f.app.simulators.cinder!;
     const one = (await f.ok<any>('{ groups(first: 1) { nodes { name } } }')).groups.nodes[0].name;
     remoteCinder(30);
+    // A project whose volume listing's cost is not known yet: the full listing is read ahead on a guess.
+    forgetListingCosts(projectKey('volumes'));
     sim.resetCalls();
     const q = `query($name: String) { groups(first: 10, filter: { name: $name }) { nodes { id volumes { id group { id } } } } }`;
     const data = await f.ok<any>(q, { name: one });
@@ -189,13 +203,14 @@ describe('Cinder upstream calls', () => {
     expect(paths).toEqual(['/group_snapshots/detail', '/groups/detail']);
   });
 
-  it('a listing found over budget is not probed again for the same caller', async () => {
+  it('a listing found over budget is not probed again, by any caller of the project', async () => {
     // Two groups read by id (so their volume ids are not known) allow a full listing of 100 volumes; the
-    // project holds about 130, so the first request probes, then reads one listing per group; the second goes
-    // straight to those.
+    // project holds about 130, so the first request (nothing known of the project yet) probes, then reads one
+    // listing per group; the second goes straight to those.
     const ids = (await f.ok<any>('{ groups(first: 2) { nodes { id } } }')).groups.nodes.map((g: any) => g.id);
     const q = `{ a: group(id: "${ids[0]}") { id volumes { id group { id } } } b: group(id: "${ids[1]}") { id volumes { id group { id } } } }`;
     const volumeCalls = () => calls().filter((c) => c.path.endsWith('/volumes/detail')).map((c) => decodeURIComponent(c.url));
+    forgetListingCosts(projectKey('volumes'));
     f.app.simulators.cinder!.resetCalls();
     const d = await f.ok<any>(q, undefined, { token: 'sizes-A' });
     for (const g of [d.a, d.b]) for (const v of g.volumes) expect(v.group.id).toBe(g.id);
@@ -207,10 +222,11 @@ describe('Cinder upstream calls', () => {
     await f.ok(q, undefined, { token: 'sizes-A' });
     expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(0);
     expect(volumeCalls().filter((u) => u.includes('group_id='))).toHaveLength(2);
-    // What one caller learnt is not used for another.
+    // A size is the project's: another caller of the same project does not probe either (it reads with its own token).
     f.app.simulators.cinder!.resetCalls();
     await f.ok(q, undefined, { token: 'sizes-B' });
-    expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(1);
+    expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(0);
+    expect(calls().every((c) => c.headers['x-auth-token'] === 'sizes-B')).toBe(true);
   });
 
   it('the volumes of a page of a large project cost one listing per 50 groups, checked against the groups', async () => {

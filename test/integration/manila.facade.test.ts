@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_IDS, startManilaSimulator } from '../../src/simulator/manila/index.js';
+import { forgetListingCosts } from '../../src/upstreams/children.js';
 import { CollectionSizes, collectionSizes } from '../../src/upstreams/loaders.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 
@@ -84,10 +85,11 @@ describe('Manila upstream calls', () => {
 
   it('a project too large for one share and one snapshot listing: the same page again sends its groups\' listings with the page', async () => {
     const token = 'large-manila-project';
-    // As if this caller's share and share group snapshot listings had been found over budget (a large project).
-    for (const c of ['shares', 'share_group_snapshots']) {
-      collectionSizes.record(CollectionSizes.key('manila', c, { token, requestId: 'test' }), 100_000);
-    }
+    // As if the project's share and share group snapshot listings had been found over budget (a large project).
+    const sizeKeys = ['shares', 'share_group_snapshots'].map((c) =>
+      CollectionSizes.ofProject('manila', c, f.app.upstreams.manila!.http.endpoint, { token, requestId: 'test' }),
+    );
+    for (const key of sizeKeys) collectionSizes.record(key, 100_000);
     const q = '{ shareGroups(first: 10) { nodes { id shares { id shareGroup { id } } snapshots(first: 5) { totalCount nodes { id shareGroup { id } } } } } }';
     const perGroup = () => sim().calls.filter((c) => /[?&]share_group_id=/.test(c.url));
     // Round trips of the page and the per-group listings (a page is one call: Manila answers 10 share groups at once).
@@ -113,6 +115,7 @@ describe('Manila upstream calls', () => {
       expect(waves(), lines()).toBe(2);
     } finally {
       sim().setDelay(0);
+      sizeKeys.forEach(forgetListingCosts);
     }
     for (const g of (await f.ok<any>(q, undefined, { token })).shareGroups.nodes) {
       for (const s of g.shares) expect(s.shareGroup.id).toBe(g.id);

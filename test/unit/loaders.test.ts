@@ -1,7 +1,8 @@
 // The planner's building blocks (issue 5): prefetching a full listing with the page that will need it, and what
 // happens when that listing turns out too big or fails.
 import { describe, expect, it } from 'vitest';
-import { byIdLoader, childrenByParent, once } from '../../src/upstreams/loaders.js';
+import { childrenByParent } from '../../src/upstreams/children.js';
+import { byIdLoader, once } from '../../src/upstreams/loaders.js';
 
 interface Kid {
   id: string;

@@ -24,8 +24,12 @@ export const CinderQuery: QueryResolvers = {
       pos,
       filters,
       (f) => client.count((o) => client.listGroupSummaries(ctx.caller, o), f),
+      loaders.groupsKnown(),
     );
     loaders.primeGroups(conn.nodes, pageKey);
+    // Sizes only: how long the project's listing is at least, so that a long page reads its upstream pages at once.
+    const seen = conn.nodes.length + (conn.pageInfo.hasNextPage ? 1 : 0) + (pos.offset ?? 0);
+    if (filters.name === undefined && filters.project_id === undefined) loaders.groupsListed(seen);
     return conn;
   },
   groupSnapshot: (_, { id }, ctx) => ctx.cinder().loaders.groupSnapshotById.load(assertUuid(id)),

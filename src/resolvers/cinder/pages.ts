@@ -10,7 +10,7 @@ import {
 import type { Query } from '../../upstreams/http.js';
 import type { ListOptions } from '../../upstreams/cinder/client.js';
 import type { CinderPage } from '../../upstreams/cinder/types.js';
-import { readMarkerPages } from '../../upstreams/paging.js';
+import { CINDER_PAGE_LIMIT, readMarkerPages, readPagesAtOnce } from '../../upstreams/paging.js';
 
 /** A `sort: { key, direction }` argument as the schema hands it over. */
 export interface SortArg {
@@ -53,22 +53,32 @@ export async function cinderConnection<T extends { id: string }>(
   pos: Position,
   filters: Query,
   count: (filters: Query) => Promise<number | null>,
+  /** How many items the listing is known to hold at least (0: not known); see `readPagesAtOnce`. */
+  knownSize = 0,
 ): Promise<Connection<T>> {
   const query = pos.sort ? { ...filters, sort: pos.sort } : filters;
   const start = pos.offset ?? 0;
+  // A page past what Cinder answers at once, of a listing known to be longer than that: its upstream pages
+  // leave together (offsets after the position). Otherwise the second page is asked only if the first was full.
+  const atOnce =
+    first + 1 > CINDER_PAGE_LIMIT && knownSize > CINDER_PAGE_LIMIT
+      ? await readPagesAtOnce((offset, limit) => list({ limit, marker: pos.marker, offset: start + offset || undefined, filters: query }), first + 1)
+      : null;
   let read = 0;
-  const page = await readMarkerPages(
-    'cinder',
-    pos.offset !== undefined
-      ? async (limit) => {
-          const p = await list({ limit, offset: start + read || undefined, filters: query });
-          read += p.items.length;
-          return p;
-        }
-      : (limit, marker) => list({ limit, marker, filters: query }),
-    first + 1,
-    pos.marker,
-  );
+  const page =
+    atOnce ??
+    (await readMarkerPages(
+      'cinder',
+      pos.offset !== undefined
+        ? async (limit) => {
+            const p = await list({ limit, offset: start + read || undefined, filters: query });
+            read += p.items.length;
+            return p;
+          }
+        : (limit, marker) => list({ limit, marker, filters: query }),
+      first + 1,
+      pos.marker,
+    ));
   const hasNextPage = page.items.length > first;
   const firstPage = pos.marker === undefined && !pos.offset;
   // Cinder cannot count groups: free when this first page holds them all, else counted on demand (without the

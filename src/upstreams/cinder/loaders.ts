@@ -1,41 +1,34 @@
 import DataLoader from 'dataloader';
 import { FacadeError } from '../../errors.js';
 import type { Caller } from '../caller.js';
-import {
-  CollectionSizes,
-  PageMemory,
-  byIdLoader,
-  byIdOrListing,
-  childrenByParent,
-  nullIfNotFound,
-  once,
-  pageMemoryKey,
-  settle,
-} from '../loaders.js';
+import { childrenByParent } from '../children.js';
+import { CollectionSizes, PageMemory, collectionSizes, byIdLoader, byIdOrListing, nullIfNotFound, once, pageMemoryKey, settle } from '../loaders.js';
 import { worthReadingAhead } from '../roundTrips.js';
-import type { CinderClient } from './client.js';
+import type { CinderClient, ListOptions } from './client.js';
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
 import { createVolumeSnapshotLoader } from './volumeSnapshots.js';
 
 /** Per-request loaders for one caller: every Cinder object is fetched at most once per GraphQL request. */
 export function createCinderLoaders(client: CinderClient, caller: Caller) {
+  // Sizes are the project's (this endpoint's), learnt by any of its callers: a new token plans like a known one.
+  const sizeOf = (collection: string) => CollectionSizes.ofProject('cinder', collection, client.http.endpoint, caller);
   // Several ids at once (the groups of a page of snapshots, the source snapshots of a page of groups): one
   // bounded detail listing rather than N shows.
   const groupById = byIdOrListing<CinderGroup>(
     (id) => client.showGroup(caller, id),
     (max) => client.listAll((o) => client.listGroups(caller, o), undefined, max),
-    CollectionSizes.key('cinder', 'groups', caller),
+    sizeOf('groups'),
   );
   const groupSnapshotById = byIdOrListing<CinderGroupSnapshot>(
     (id) => client.showGroupSnapshot(caller, id),
     (max) => client.listAll((o) => client.listGroupSnapshots(caller, o), undefined, max),
-    CollectionSizes.key('cinder', 'group_snapshots', caller),
+    sizeOf('group_snapshots'),
   );
   // Several volumes at once (the volumes of a page of group snapshots' snapshots): one bounded listing.
   const volumeById = byIdOrListing<CinderVolume>(
     (id) => client.showVolume(caller, id),
     (max) => client.listAll((o) => client.listVolumes(caller, o), undefined, max),
-    CollectionSizes.key('cinder', 'volumes', caller),
+    sizeOf('volumes'),
   );
 
   // Types are few per cloud: for several ids one listing beats N shows. A listing prefetched with a page of
@@ -59,23 +52,35 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
   const pageGroups = new Map<string, CinderGroup>();
   // The exact volume read for the groups this caller's page held last time, started with the page (see guessVolumes).
   let guessed: GuessedVolumes | undefined;
+  // The unfiltered listing (read to partition) is counted by Cinder: its exact size is known for next time.
+  const countedVolumes = (o: ListOptions) =>
+    client.listVolumesCountedIfAble(caller, o).then((page) => {
+      if (page.count !== undefined && !o.marker && !o.offset) collectionSizes.record(sizeOf('volumes'), page.count, true);
+      return page;
+    });
   const volumesByGroupId = childrenByParent<CinderVolume>(
-    (filters, max) => client.listAll((o) => client.listVolumes(caller, o), filters, max),
+    (filters, max, expected) =>
+      filters
+        ? client.listAll((o) => client.listVolumes(caller, o), filters, max)
+        : client.listAll(countedVolumes, undefined, max, expected),
     'group_id',
     (v) => v.group_id,
     (v) => volumeById.prime(v.id, v),
-    CollectionSizes.key('cinder', 'volumes', caller),
+    sizeOf('volumes'),
     {
       read: (ids) => volumesOfGroups(client, caller, ids.map((id) => pageGroups.get(id)), guessed),
       perCall: IDS_PER_LISTING,
     },
+    true,
   );
   const snapshotsByGroupId = childrenByParent<CinderGroupSnapshot>(
-    (filters, max) => client.listAll((o) => client.listGroupSnapshots(caller, o), filters, max),
+    (filters, max, expected) => client.listAll((o) => client.listGroupSnapshots(caller, o), filters, max, expected),
     'group_id',
     (s) => s.group_id,
     (s) => groupSnapshotById.prime(s.id, s),
-    CollectionSizes.key('cinder', 'group_snapshots', caller),
+    sizeOf('group_snapshots'),
+    undefined,
+    true,
   );
 
   const replicationTargetsByGroupId = new DataLoader<string, { backend_id: string }[]>((ids) =>
@@ -112,6 +117,12 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       }
       const key = pageMemoryKey('cinder', 'groups', pageKey, caller);
       if (key !== undefined) lastPages.remember(key, volumePage(groups));
+    },
+    /** How many groups the project is known to hold at least, for reading a long page's upstream pages at once. */
+    groupsKnown: () => collectionSizes.atLeast(sizeOf('groups')),
+    /** A page of groups (no name filter) proved the project holds at least `count`. */
+    groupsListed(count: number) {
+      if (count > collectionSizes.atLeast(sizeOf('groups'))) collectionSizes.record(sizeOf('groups'), count);
     },
     groupSnapshotById,
     groupTypeById,

@@ -25,7 +25,7 @@ const filterRefused = new Recent<true>(10 * 60_000, 10_000);
 const refusedFilter = (err: unknown) => err instanceof FacadeError && err.code === 'BAD_USER_INPUT' && /Invalid filters/.test(err.message);
 
 export function createVolumeSnapshotLoader(client: CinderClient, caller: Caller) {
-  const sizeKey = CollectionSizes.key('cinder', 'snapshots', caller);
+  const sizeKey = CollectionSizes.ofProject('cinder', 'snapshots', client.http.endpoint, caller);
   const refusedKey = CollectionSizes.key('cinder', 'snapshot-filter-refused', caller);
   const shared = sharedListing((max) => client.listAll((o) => client.listSnapshots(caller, o), undefined, max));
   // The most any read of the listing was asked for: the read answering an ask is the one started for that much.
@@ -41,7 +41,7 @@ export function createVolumeSnapshotLoader(client: CinderClient, caller: Caller)
 
   async function whole(ids: readonly string[]): Promise<CinderSnapshot[][]> {
     const { items: all } = await full(MAX_LISTING + 1);
-    collectionSizes.record(sizeKey, all.length);
+    collectionSizes.record(sizeKey, all.length, all.length <= MAX_LISTING);
     if (all.length > MAX_LISTING) {
       throw new UpstreamError(
         'UPSTREAM_ERROR',
@@ -66,7 +66,7 @@ export function createVolumeSnapshotLoader(client: CinderClient, caller: Caller)
     const budget = budgetFor(ids.length);
     if (collectionSizes.atLeast(sizeKey) <= budget) {
       const { items: all, complete } = await full(budget + 1);
-      collectionSizes.record(sizeKey, all.length);
+      collectionSizes.record(sizeKey, all.length, complete);
       // Complete (a prefetch for a longer page may have read more than this batch's budget): partition it.
       if (complete) {
         const byParent = partition(all, ids, (s) => s.group_snapshot_id);

@@ -1,11 +1,11 @@
 import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
+import { childrenByParent } from '../children.js';
 import {
   CollectionSizes,
   PageMemory,
   byIdLoader,
   byIdOrListing,
-  childrenByParent,
   partition,
   once,
   pageMemoryKey,
@@ -57,16 +57,18 @@ function byIdViaListing<T extends { id: string }>(
 
 /** Per-request loaders for one caller: every Manila object is fetched at most once per GraphQL request. */
 export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyGroups, caller: Caller) {
+  // Sizes are the project's (this endpoint's), learnt by any of its callers: a new token plans like a known one.
+  const sizeOf = (collection: string) => CollectionSizes.ofProject('manila', collection, client.http.endpoint, caller);
   // Several ids at once (the groups of a page of snapshots): one bounded detail listing rather than N shows.
   const shareGroupById = byIdOrListing<ManilaShareGroup>(
     (id) => client.showShareGroup(caller, id),
     (max) => client.listAll((o) => client.listShareGroups(caller, o), undefined, max),
-    CollectionSizes.key('manila', 'share_groups', caller),
+    sizeOf('share_groups'),
   );
   const shareGroupSnapshotById = byIdOrListing<ManilaShareGroupSnapshot>(
     (id) => client.showShareGroupSnapshot(caller, id),
     (max) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), undefined, max),
-    CollectionSizes.key('manila', 'share_group_snapshots', caller),
+    sizeOf('share_group_snapshots'),
   );
   const consistencyGroupById = byIdLoader<ManilaConsistencyGroup>((id) => cg.show(caller, id));
   const cgSnapshotById = byIdLoader<ManilaCgSnapshot>((id) => cg.showSnapshot(caller, id));
@@ -106,14 +108,18 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     'share_group_id',
     (s) => s.share_group_id,
     primeShare,
-    CollectionSizes.key('manila', 'shares', caller),
+    sizeOf('shares'),
+    undefined,
+    true,
   );
   const snapshotsByShareGroupId = childrenByParent<ManilaShareGroupSnapshot>(
     (filters, max) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), filters, max),
     'share_group_id',
     (s) => s.share_group_id,
     (s) => shareGroupSnapshotById.prime(s.id, s),
-    CollectionSizes.key('manila', 'share_group_snapshots', caller),
+    sizeOf('share_group_snapshots'),
+    undefined,
+    true,
   );
   const sharesByConsistencyGroupId = childrenByParent<ManilaShare>(
     listShares,

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import { FacadeError } from '../../errors.js';
 import type { Caller } from '../caller.js';
-import { CollectionSizes, byIdLoader, childrenByParent, nullIfNotFound, partition, settle } from '../loaders.js';
+import { childrenByParent } from '../children.js';
+import { CollectionSizes, byIdLoader, nullIfNotFound, partition, settle } from '../loaders.js';
 import type { SdrsClient, SdrsMemberKind } from './client.js';
 import { followJob } from './jobs.js';
 import { readOffsetPages } from './paging.js';
