@@ -18,6 +18,11 @@ export interface DriveOptions {
   workers?: number;
   /** Open loop: this many requests per second. */
   rate?: number;
+  /**
+   * With `rate`: at most this many in flight (as autocannon's connections); a request due while all are busy
+   * waits for one, so an overloaded target sees the rate fall rather than an unbounded queue. Default 10.
+   */
+  maxInFlight?: number;
 }
 
 export interface DriveResult {
@@ -65,12 +70,15 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
     }
   };
   if (opts.rate) {
-    const inFlight: Promise<void>[] = [];
+    const inFlight = new Set<Promise<void>>();
+    const cap = opts.maxInFlight ?? 10;
     const interval = 1000 / opts.rate;
     for (let i = 0; start + i * interval < end; i++) {
       const due = start + i * interval - performance.now();
       if (due > 0) await sleep(due);
-      inFlight.push(one());
+      if (inFlight.size >= cap) await Promise.race(inFlight);
+      const p: Promise<void> = one().finally(() => inFlight.delete(p));
+      inFlight.add(p);
     }
     await Promise.all(inFlight);
   } else {
