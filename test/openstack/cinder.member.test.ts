@@ -3,7 +3,7 @@
 // nothing Cinder refuses to a member (its resource_filters.json has no group_snapshot_id for snapshots), group type
 // administration is Cinder's own 403, and quotas are the member's project's. A recording proxy in front of Cinder
 // shows what was sent. What a scheduler or volume service would write is written in SQL, as in the contract suite.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CollectionSizes, collectionSizes } from '../../src/upstreams/loaders.js';
 import type { Caller } from '../../src/upstreams/caller.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
@@ -106,7 +106,11 @@ describe('Cinder for a portal, as a member (real Keystone and Cinder)', () => {
 
   it('past the listing budget a member\'s filter is refused by Cinder once; the answer is the same, and the next one asks no more', async () => {
     const caller = { token: member } as Caller;
-    collectionSizes.record(CollectionSizes.key('cinder', 'snapshots', caller), 50_000);
+    // The project's snapshot listing as if found over budget by any of its callers (sizes are the project's).
+    const endpoint = env.CINDER_KEYSTONE_URL!.replace(new URL(env.CINDER_KEYSTONE_URL!.replace('{project_id}', 'x')).origin, proxy.origin);
+    const sizeKey = CollectionSizes.ofProject('cinder', 'snapshots', endpoint.replace('{project_id}', env.GG_ALPHA_PROJECT_ID!), caller);
+    collectionSizes.record(sizeKey, 50_000);
+    onTestFinished(() => collectionSizes.forget(sizeKey));
     const q = `query($id: ID!) { groupSnapshot(id: $id) { volumeSnapshots { volume { id } } } }`;
     proxy.calls.length = 0;
     const first = await gql(q, { id: groupSnapshotId });
