@@ -40,6 +40,15 @@ export function expectedShare(sizeKey: string | undefined, parents: number): num
   return Math.min(1, (parents * perParent) / size);
 }
 
+/**
+ * How many items to read at once from the listing under `sizeKey`: as many as it held last time, one upstream page
+ * more when that was only a lower bound; 0 when nothing is known.
+ */
+export function expectedListingSize(sizeKey: string): number {
+  const atLeast = collectionSizes.atLeast(sizeKey);
+  return collectionSizes.exactly(sizeKey) ?? (atLeast > 0 ? atLeast + ONE_UPSTREAM_PAGE : 0);
+}
+
 /** A listing read: `expected` is how many items the unfiltered listing held last time (0: not known). */
 export type ChildListing<T> = (filters: Record<string, string> | undefined, maxItems: number, expected?: number) => Promise<T[]>;
 
@@ -81,13 +90,7 @@ export function childrenByParent<T extends { id: string }>(
   spareWaste = false,
 ) {
   const knownSize = () => (sizeKey === undefined ? 0 : collectionSizes.atLeast(sizeKey));
-  // Pages read at once: as many as the listing held last time, one more when that was only a lower bound.
-  const expectedSize = () => {
-    const exact = sizeKey === undefined ? undefined : collectionSizes.exactly(sizeKey);
-    const atLeast = knownSize();
-    return exact ?? (atLeast > 0 ? atLeast + ONE_UPSTREAM_PAGE : 0);
-  };
-  const full = sharedListing((max) => list(undefined, max, expectedSize()));
+  const full = sharedListing((max) => list(undefined, max, sizeKey === undefined ? 0 : expectedListingSize(sizeKey)));
   let prefetchedMax = 0;
   // Filtered listings started before the batch, for parents guessed from the last read of the same page.
   const early = new Map<string, Promise<T[]>>();

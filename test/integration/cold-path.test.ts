@@ -3,7 +3,7 @@
 // almost nothing it read, and long pages read their upstream pages at once. What a new caller may use is the
 // project's listing sizes (learnt by any caller of the same project), never another caller's data.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CINDER_SCREEN } from '../../bench/queries.js';
+import { CINDER_SCREEN, MANILA_SCREEN } from '../../bench/queries.js';
 import { BETA_PROJECT, DEMO_PROJECT } from '../../src/simulator/identity.js';
 import { loopLoad } from '../../src/upstreams/roundTrips.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
@@ -89,6 +89,32 @@ describe('a cold caller on a project of 1005 groups', () => {
     } finally {
       sim().setDelay(DELAY_MS);
     }
+  });
+});
+
+describe('a cold caller on a Manila project of 1000 share groups', () => {
+  let f: Facade;
+  const busy = vi.spyOn(loopLoad, 'busy').mockReturnValue(0);
+  const screen = (n: number, token: string) => measureReads(f.app.simulators.manila!, () => f.ok<any>(MANILA_SCREEN, { n }, { token }));
+  beforeAll(async () => {
+    f = await startFacade({ SIMULATE: 'manila', ...OFF }, { manila: { extraShareGroups: 1000 } });
+    await f.ok(MANILA_SCREEN, { n: 10 }, { token: 'manila-first-caller' });
+    await f.ok(MANILA_SCREEN, { n: 1000 }, { token: 'manila-first-caller' });
+    f.app.simulators.manila!.setDelay(DELAY_MS);
+  });
+  afterAll(async () => {
+    busy.mockRestore();
+    await f.close();
+  });
+
+  it('a new token reads N = 10 in 2 round trips discarding under 10 %, and N = 1000 in at most 3', async () => {
+    const ten = await screen(10, 'manila-cold-1');
+    expect(ten.roundTrips, ten.lines).toBeLessThanOrEqual(2);
+    expect(ten.bytesDiscarded / ten.bytesRead, ten.lines).toBeLessThan(0.1);
+    const thousand = await screen(1000, 'manila-cold-2');
+    expect(thousand.data.shareGroups.nodes).toHaveLength(1000);
+    for (const g of thousand.data.shareGroups.nodes) for (const s of g.shares) expect(s.shareGroup.id).toBe(g.id);
+    expect(thousand.roundTrips, thousand.lines).toBeLessThanOrEqual(3);
   });
 });
 

@@ -32,6 +32,7 @@ export const ManilaQuery: QueryResolvers = {
     // The cursor is checked before anything is prefetched: a forged one costs no upstream call.
     const first = pageSize(args.first);
     const pageKey = JSON.stringify([first, offsetFromCursor(args.after), filters]);
+    const unfiltered = Object.entries(filters).every(([k, v]) => v === undefined || k.startsWith('sort_'));
     loaders.prefetchForShareGroups(first, wantedLinks(info, ['shareGroupType', 'shareTypes', 'shares', 'snapshots'], ['snapshots']), pageKey);
     const conn = await offsetConnection(
       client,
@@ -39,8 +40,11 @@ export const ManilaQuery: QueryResolvers = {
       (o) => client.listShareGroups(ctx.caller, o),
       () => client.count((o) => client.listShareGroupSummaries(ctx.caller, o), filters),
       filters,
+      unfiltered ? loaders.shareGroupsKnown() : 0,
     );
     loaders.primeShareGroups(conn.nodes, pageKey);
+    // Sizes only: how long the project's listing is at least, so that a long page reads its upstream pages at once.
+    if (unfiltered) loaders.shareGroupsListed(offsetFromCursor(args.after) + conn.nodes.length + (conn.pageInfo.hasNextPage ? 1 : 0));
     return conn;
   },
   shareGroupSnapshot: (_, { id }, ctx) => ctx.manila().loaders.shareGroupSnapshotById.load(assertUuid(id)),

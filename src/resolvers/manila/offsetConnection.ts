@@ -18,10 +18,12 @@ export async function offsetConnection<T extends { id: string }>(
   list: (o: ListOptions) => Promise<T[]>,
   count: (() => Promise<number | null>) | null,
   filters?: Query,
+  /** How many items the listing is known to hold at least: a long page reads its upstream pages at once. */
+  knownSize = 0,
 ): Promise<Connection<T>> {
   const first = pageSize(args.first);
   const start = offsetFromCursor(args.after);
-  const read = await client.read(list, start, first + 1, filters);
+  const read = await client.read(list, start, first + 1, filters, knownSize);
   const hasNextPage = read.items.length > first;
   const items = read.items.slice(0, first);
   const positions = read.positions.slice(0, first);

@@ -3,7 +3,8 @@ import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
 import { VersionCache, compareVersions, minVersion, serviceRoot } from '../microversion.js';
-import { PageCap, readOffsetPages } from './paging.js';
+import { readPagesAtOnce } from '../paging.js';
+import { MANILA_REQUEST_LIMIT, PageCap, readOffsetPages } from './paging.js';
 import type {
   ManilaAvailabilityZone,
   ManilaQuotaSet,
@@ -193,14 +194,27 @@ export class ManilaClient {
     return (res.json as Record<string, T>)[key] as T;
   }
 
-  /** Reads `want` items from `offset` of a listing, asking again whenever Manila cut a page short. */
-  read<T extends { id: string }>(list: (o: ListOptions) => Promise<T[]>, offset: number, want: number, filters?: Query) {
+  /**
+   * Reads `want` items from `offset` of a listing, asking again whenever Manila cut a page short. With `expected`
+   * (how many items the listing held last time) past one page, and a Manila known to answer that many at once,
+   * the pages leave together (see readPagesAtOnce), then it reads on from where they ended.
+   */
+  async read<T extends { id: string }>(list: (o: ListOptions) => Promise<T[]>, offset: number, want: number, filters?: Query, expected = 0) {
+    const needed = Math.min(want, expected - offset + 1);
+    if (needed > MANILA_REQUEST_LIMIT && this.cap.atLeast >= MANILA_REQUEST_LIMIT) {
+      // Manila sends no usable next link: a page shorter than asked, within what it answers at once, is the end.
+      const fetchAt = async (off: number, limit: number) => ({ items: await list({ limit, offset: offset + off, filters }), hasNextLink: false });
+      const atOnce = await readPagesAtOnce(fetchAt, needed, MANILA_REQUEST_LIMIT);
+      if (atOnce && (atOnce.ended || atOnce.items.length >= want)) {
+        return { items: atOnce.items, positions: atOnce.items.map((_, i) => offset + i), exhausted: atOnce.ended };
+      }
+    }
     return readOffsetPages((limit, off) => list({ limit, offset: off, filters }), offset, want, this.cap);
   }
 
   /** Every item of a listing (bounded): `maxItems` + 1 read tells the caller it was cut. */
-  async listAll<T extends { id: string }>(list: (o: ListOptions) => Promise<T[]>, filters?: Query, maxItems = 10_000): Promise<T[]> {
-    return (await this.read(list, 0, maxItems, filters)).items;
+  async listAll<T extends { id: string }>(list: (o: ListOptions) => Promise<T[]>, filters?: Query, maxItems = 10_000, expected = 0): Promise<T[]> {
+    return (await this.read(list, 0, maxItems, filters, expected)).items;
   }
 
   /** Counts a listing by reading its summary pages; null past `max` items rather than reading without bound. */

@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
-import { childrenByParent } from '../children.js';
+import { childrenByParent, expectedListingSize } from '../children.js';
 import {
   CollectionSizes,
   PageMemory,
+  collectionSizes,
   byIdLoader,
   byIdOrListing,
   partition,
@@ -93,7 +94,7 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     (max) => client.listAll((o) => client.listShareNetworks(caller, o), undefined, max),
   );
   // Shares by id (snapshot members) and shares by group both want the unfiltered listing: read it once.
-  const allShares = sharedListing((max) => client.listAll((o) => client.listShares(caller, o), undefined, max));
+  const allShares = sharedListing((max) => client.listAll((o) => client.listShares(caller, o), undefined, max, expectedListingSize(sizeOf('shares'))));
   const shareById: DataLoader<string, ManilaShare | null> = byIdViaListing<ManilaShare>(
     (id) => client.showShare(caller, id),
     allShares,
@@ -113,7 +114,7 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     true,
   );
   const snapshotsByShareGroupId = childrenByParent<ManilaShareGroupSnapshot>(
-    (filters, max) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), filters, max),
+    (filters, max, expected) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), filters, max, expected),
     'share_group_id',
     (s) => s.share_group_id,
     (s) => shareGroupSnapshotById.prime(s.id, s),
@@ -145,6 +146,12 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
   return {
     quotaUsage: quotaUsage.get,
     availabilityZones: availabilityZones.get,
+    /** How many share groups the project is known to hold at least, for reading a long page's pages at once. */
+    shareGroupsKnown: () => collectionSizes.atLeast(sizeOf('share_groups')),
+    /** A page of share groups (no filter) proved the project holds at least `count`. */
+    shareGroupsListed(count: number) {
+      if (count > collectionSizes.atLeast(sizeOf('share_groups'))) collectionSizes.record(sizeOf('share_groups'), count);
+    },
     shareGroupById,
     shareGroupSnapshotById,
     shareGroupTypeById,
