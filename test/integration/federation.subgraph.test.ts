@@ -76,6 +76,15 @@ describe.each(['0', 'off'])('subgraph (GRAPHQL_COMPILE_AFTER=%s)', (compileAfter
     expect(sims.flatMap((s) => s!.calls)).toEqual([]);
   });
 
+  it('representations written in the document are checked and counted the same way', async () => {
+    const literal = (id: string) => `{ _entities(representations: [{ __typename: "Group", id: "${id}" }]) { ... on Group { name } } }`;
+    const good = await f.gql(literal(SEED.groups.webTier));
+    expect(JSON.parse(good.raw).data._entities).toEqual([{ name: 'web-tier' }]);
+    expect(JSON.parse(good.raw).extensions.cost.nodes).toBe(1);
+    const bad = await f.gql(literal('../detail'));
+    expect(bad.errors?.[0]?.extensions?.code, bad.raw).toBe('BAD_USER_INPUT');
+  });
+
   it('each representation counts as an object with its selection: a large batch is QUERY_TOO_LARGE before any call', async () => {
     const sims = Object.values(f.app.simulators);
     for (const s of sims) s!.resetCalls();
