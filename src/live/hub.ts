@@ -68,7 +68,15 @@ export class LiveHub {
 
   /** The token through the same gate as a query's (Keystone when configured); a refusal throws its GraphQLError. */
   async admit(token: string | null, clientAddress: string | undefined): Promise<LiveCaller> {
-    const admitted = await admitCaller(this.opts.identity, token, newCaller(token, this.opts.limits.requestDeadlineMs, clientAddress));
+    let admitted: CallerIdentity | undefined;
+    try {
+      admitted = await admitCaller(this.opts.identity, token, newCaller(token, this.opts.limits.requestDeadlineMs, clientAddress));
+    } catch (err) {
+      // The gate's refusals are GraphQLErrors with their code and status; anything else is our bug, not the caller's.
+      if (err instanceof GraphQLError) throw err;
+      this.opts.log.error({ err }, 'subscription admission failed');
+      throw new GraphQLError('Internal error in the facade.', { extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } } });
+    }
     const identity = admitted?.identity;
     const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
     return { token, clientAddress, admitted, key };

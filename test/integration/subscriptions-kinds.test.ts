@@ -30,6 +30,25 @@ async function until(feed: Feed, done: (r: any) => boolean, timeoutMs = 5_000): 
   }
 }
 
+describe('Cinder', () => {
+  it('groupSnapshot: reset upstream, then deleted upstream: null and completion', async () => {
+    const cinder = restClient(f.app.simulators.cinder!.endpoint, null, { 'openstack-api-version': 'volume 3.70' });
+    const groupId = (await f.ok<any>('{ groups(first: 5) { nodes { id status volumes { id } } } }')).groups.nodes.find(
+      (g: any) => g.status === 'AVAILABLE' && g.volumes.length > 0,
+    ).id;
+    const made = await f.ok<any>('mutation($g: ID!) { createGroupSnapshot(input: { groupId: $g, name: "live" }) { groupSnapshot { id } } }', { g: groupId });
+    const id = made.createGroupSnapshot.groupSnapshot.id;
+    const feed = await sse('subscription ($id: ID!) { groupSnapshot(id: $id) { id status } }', { id });
+    await until(feed, (r) => r.data.groupSnapshot.status === 'AVAILABLE');
+    await cinder('POST', `/group_snapshots/${id}/action`, { reset_status: { status: 'error' } });
+    expect((await feed.next(3 * POLL_MS)).data.groupSnapshot.status).toBe('ERROR');
+    await cinder('DELETE', `/group_snapshots/${id}`);
+    const rest = await until(feed, (r) => r.data.groupSnapshot === null);
+    expect(rest.at(-1)).toEqual({ data: { groupSnapshot: null } });
+    await feed.completed;
+  });
+});
+
 describe('Manila', () => {
   it('shareGroup: reset upstream, then back; shareGroupSnapshot: deleted upstream is null and completion', async () => {
     const manila = restClient(f.app.simulators.manila!.endpoint, null, { 'x-openstack-manila-api-version': '2.73' });
