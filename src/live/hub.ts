@@ -205,7 +205,3 @@ export class LiveHub {
 }
 
 const callerOf = new WeakMap<RequestContext, LiveCaller>();
-
-export function refusalToErrors(hub: LiveHub, refused: Refusal): GraphQLFormattedError[] {
-  return refused.errors.map((e) => hub.formatError(e));
-}
