@@ -25,6 +25,8 @@ export const DEFAULT_EXECUTOR_OPTIONS: CompilingExecutorOptions = { compileAfter
 
 interface Slot {
   runs: number;
+  /** When it last ran (a counter): the least recently used slot goes first when the table is full. */
+  used: number;
   /** Compiled; or 'interpret' when graphql-jit could not compile the document (graphql-js answers it). */
   compiled?: CompiledQuery | 'interpret';
 }
@@ -39,20 +41,47 @@ export function compilingExecutor(schema: GraphQLSchema, options: Partial<Compil
   const { compileAfter, maxDocuments, log = fallbackLogger() } = { ...DEFAULT_EXECUTOR_OPTIONS, ...options };
   // Keyed by the document's hash and operation: Apollo hands the same parsed document back for the same text.
   const slots = new Map<string, Slot>();
+  // The key of each parsed document's operations, made once per document object rather than per request (a
+  // 64-character hash joined and hashed again on every request showed in the profile).
+  const keys = new WeakMap<DocumentNode, Map<string, string>>();
+  let clock = 0;
   let interpreted = 0;
   let compiled = 0;
   let compilations = 0;
 
+  const keyOf = (document: DocumentNode, queryHash: string, operationName: string | null): string => {
+    let byOperation = keys.get(document);
+    if (!byOperation) keys.set(document, (byOperation = new Map()));
+    let key = byOperation.get(operationName ?? '');
+    if (key === undefined) {
+      key = `${queryHash}\u0000${operationName ?? ''}`;
+      byOperation.set(operationName ?? '', key);
+    }
+    return key;
+  };
+
   const slotFor = (key: string): Slot => {
     let slot = slots.get(key);
-    if (slot) {
-      slots.delete(key);
-    } else {
-      slot = { runs: 0 };
-      if (slots.size >= maxDocuments) slots.delete(slots.keys().next().value!);
+    if (!slot) {
+      if (slots.size >= maxDocuments) slots.delete(leastRecentlyUsed());
+      slot = { runs: 0, used: 0 };
+      slots.set(key, slot);
     }
-    slots.set(key, slot);
+    slot.used = ++clock;
     return slot;
+  };
+
+  // Only when a new document arrives with the table full: a scan of at most maxDocuments slots.
+  const leastRecentlyUsed = (): string => {
+    let oldest = '';
+    let used = Infinity;
+    for (const [key, slot] of slots) {
+      if (slot.used < used) {
+        used = slot.used;
+        oldest = key;
+      }
+    }
+    return oldest;
   };
 
   const compile = (document: DocumentNode, operationName: string | null): CompiledQuery | 'interpret' => {
@@ -70,7 +99,7 @@ export function compilingExecutor(schema: GraphQLSchema, options: Partial<Compil
   const executor: GatewayExecutor = async (rc) => {
     // graphql-jit would run the document's only operation whatever operationName said; nothing runs unresolved.
     if (!rc.operation) return { errors: [unresolvedOperation(rc.request.operationName)] };
-    const slot = slotFor(`${rc.queryHash}\u0000${rc.operationName ?? ''}`);
+    const slot = slotFor(keyOf(rc.document, rc.queryHash, rc.operationName));
     slot.runs++;
     if (!slot.compiled && slot.runs > compileAfter) slot.compiled = compile(rc.document, rc.operationName);
     if (slot.compiled && slot.compiled !== 'interpret') {

@@ -71,6 +71,25 @@ describe('compilingExecutor', () => {
     expect(run.stats()).toMatchObject({ interpreted: 4, compiled: 3, documents: 2 });
   });
 
+  it('forgets the least recently run document first, and finds a document again by its hash whatever object it is', async () => {
+    const run = compilingExecutor(schema, { compileAfter: 1, maxDocuments: 2 });
+    const [a, b, c] = ['{ things { id } }', '{ things { label } }', '{ things { id label } }'];
+    for (const t of [a, b, a]) await run.executor(request(t!).rc);
+    await run.executor(request(c!).rc); // full: b ran longest ago and goes, a stays
+    expect(run.stats()).toMatchObject({ interpreted: 3, compiled: 1, documents: 2 });
+    await run.executor(request(a!).rc);
+    expect(run.stats()).toMatchObject({ compiled: 2, compilations: 1 });
+    await run.executor(request(b!).rc); // b starts over; c (ran before a) goes
+    expect(run.stats()).toMatchObject({ interpreted: 4, compiled: 2 });
+    // A parse of its own each time (no document store): the same text's slot all the same.
+    for (let i = 0; i < 2; i++) {
+      const fresh = request(b!).rc as unknown as { document: DocumentNode };
+      fresh.document = parse(b!);
+      await run.executor(fresh as unknown as GatewayGraphQLRequestContext);
+    }
+    expect(run.stats()).toMatchObject({ interpreted: 4, compiled: 4, compilations: 2, documents: 2 });
+  });
+
   it('never compiles with compileAfter Infinity (GRAPHQL_COMPILE_AFTER=off)', async () => {
     const run = compilingExecutor(schema, { compileAfter: Number.POSITIVE_INFINITY });
     for (let i = 0; i < 3; i++) await run.executor(request(THINGS).rc);
