@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { FacadeError } from '../errors.js';
+import { TokenCache } from '../identity/tokenCache.js';
 import type { Caller } from './caller.js';
 
 /** Resolves to null when the upstream says the object does not exist; any other failure stays an error. */
@@ -150,7 +150,8 @@ export class CollectionSizes {
   static key(service: string, collection: string, caller: Caller): string {
     let who = hashes.get(caller);
     if (who === undefined) {
-      who = createHash('sha256').update(caller.token ?? '').digest('hex').slice(0, 24);
+      // The request's own hash of its token (newCaller) when it has one: the token is hashed once per request.
+      who = (caller.tokenHash ?? TokenCache.keyOf(caller.token ?? '')).slice(0, 24);
       hashes.set(caller, who);
     }
     return `${service}:${collection}${caller.allProjects ? '@all-projects' : ''}:${who}`;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { newCaller } from '../../src/context.js';
 import { TokenCache } from '../../src/identity/tokenCache.js';
+import { CollectionSizes } from '../../src/upstreams/loaders.js';
 
 describe('TokenCache', () => {
   let t = 1_000_000;
@@ -60,6 +61,11 @@ describe('one hash of the token per request', () => {
       cache.set('secret-token', 'alice', Date.now() + 60_000, caller.tokenHash);
       expect(cache.get('secret-token', caller.tokenHash)).toBe('alice');
       expect(keyOf).toHaveBeenCalledTimes(1);
+      // The planner's per-caller sizes are keyed by the same hash, not a second one.
+      const sizesKey = CollectionSizes.key('cinder', 'volumes', caller);
+      expect(keyOf).toHaveBeenCalledTimes(1);
+      expect(sizesKey).not.toContain('secret-token');
+      expect(CollectionSizes.key('cinder', 'volumes', { token: 'secret-token', requestId: 'req-x' })).toBe(sizesKey);
       // The same entry as a lookup that hashes for itself.
       expect(cache.get('secret-token')).toBe('alice');
       expect(newCaller(null, 1_000, '10.0.0.1')).toMatchObject({ identity: 'address:10.0.0.1', tokenHash: undefined });
