@@ -17,6 +17,10 @@ export interface RequestIds {
 
 export function requestIds(header: string | string[] | undefined): RequestIds {
   const given = Array.isArray(header) ? header[0] : header;
-  const id = given !== undefined && SAFE_ID.test(given) ? given : `req-${randomUUID()}`;
-  return { id, upstream: OPENSTACK_ID.test(id) ? id : `req-${randomUUID()}` };
+  if (given === undefined || !SAFE_ID.test(given)) {
+    // Made here in the form OpenStack takes: no need to test it.
+    const made = `req-${randomUUID()}`;
+    return { id: made, upstream: made };
+  }
+  return { id: given, upstream: OPENSTACK_ID.test(given) ? given : `req-${randomUUID()}` };
 }
