@@ -159,33 +159,34 @@ export function childrenByParent<T extends { id: string }>(
      * parents are not known yet (a page may come back shorter than asked): on a guess (the project's listing cost
      * not known), only a listing whose budget fits in one upstream page (PREFETCH_MAX_ITEMS) is started early;
      * when its cost is known, a listing these parents would mostly use, up to PREFETCH_KNOWN_MAX_ITEMS, whatever
-     * the page's size, and never one they would mostly throw away.
+     * the page's size, and never one they would mostly throw away, except for a page this caller is `reloading`
+     * (read within the minute): a screen reloaded is served with the fewest calls, as its CPU is what a busy
+     * facade spends most of its time on, while a new caller's is served with the fewest bytes.
      */
-    prefetch(parents: number): void {
+    prefetch(parents: number, reloading = false): void {
       const budget = parents * FULL_LISTING_BUDGET_PER_KEY;
       if (parents < FULL_LISTING_MIN_KEYS || knownOver(budget) || prefetchedMax > 0) return;
       const share = shareOf(parents);
       const exact = sizeKey === undefined || !spareWaste ? undefined : collectionSizes.exactly(sizeKey);
+      const wasteful = share !== undefined && share < MIN_USEFUL_SHARE;
       // Known to be mostly other parents' children: the batch reads exactly after the page instead.
-      if (share !== undefined && share < MIN_USEFUL_SHARE) return;
+      if (wasteful && !reloading) return;
       // What the listing held last time bounds the read, with room for what was created since; without it, the
       // read is a guess, kept to one upstream page.
       const max = exact === undefined ? budget : Math.min(budget, exact + FULL_LISTING_BUDGET_PER_KEY);
-      if (max > (exact === undefined || share === undefined ? PREFETCH_MAX_ITEMS : PREFETCH_KNOWN_MAX_ITEMS)) return;
+      if (max > (exact === undefined || share === undefined || wasteful ? PREFETCH_MAX_ITEMS : PREFETCH_KNOWN_MAX_ITEMS)) return;
       prefetchedMax = max + 1;
       full(prefetchedMax).catch(() => {});
     },
     /**
-     * Parents expected on a page that is on its way (those it held when last read): when the batch would read one
-     * filtered listing per parent once the page is in (the collection is over budget for them, or they would use
-     * little of it), start those now. A parent the page no longer holds wastes its read; one it newly holds is
-     * read in the batch. Returns whether it started anything (otherwise `prefetch` is the plan).
+     * Parents expected on a page that is on its way (those it held when last read): when the collection is known
+     * to be over budget for them, the batch would read one filtered listing per parent once the page is in; start
+     * those now. A parent the page no longer holds wastes its read; one it newly holds is read in the batch.
+     * Returns whether it started anything (otherwise `prefetch(n, true)` is the plan).
      */
     prefetchParents(parentIds: readonly string[]): boolean {
       const n = parentIds.length;
-      if (n < FULL_LISTING_MIN_KEYS) return false;
-      const perParent = knownOver(n * FULL_LISTING_BUDGET_PER_KEY) || (mostlyWaste(n) && n <= MAX_PER_PARENT_LISTINGS);
-      if (!perParent) return false;
+      if (n < FULL_LISTING_MIN_KEYS || !knownOver(n * FULL_LISTING_BUDGET_PER_KEY)) return false;
       for (const id of parentIds) {
         if (early.has(id)) continue;
         const started = list({ [filterKey]: id }, 10_000);

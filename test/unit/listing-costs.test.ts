@@ -44,6 +44,17 @@ describe('childrenByParent planning from the listing\'s last cost', () => {
     expect(c.calls).toEqual(parents(10).map((p) => `parent=${p}`));
   });
 
+  it('a page the caller is reloading gets the full listing with it all the same: the fewest calls for a warm screen', async () => {
+    const c = collection(200);
+    await loaderOf(c).loadMany(parents(10)); // learns: 200 kids, 2 per parent
+    c.calls.length = 0;
+    const reloaded = loaderOf(c);
+    reloaded.prefetch(10, true);
+    expect(c.calls).toEqual(['all max=251 expected=200']);
+    expect((await reloaded.loadMany(parents(10))).flat()).toHaveLength(20);
+    expect(c.calls).toHaveLength(1);
+  });
+
   it('a page that would use most of the listing gets it with the page, bounded by the size it had, whatever the page size', async () => {
     const c = collection(2000);
     await loaderOf(c).loadMany(parents(1000)); // learns: 2000 kids, 2 per parent

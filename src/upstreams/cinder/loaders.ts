@@ -165,7 +165,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       }
       // Snapshots have no list filter: in a project too large for one listing, the guessed groups' own filtered
       // listings leave with the page.
-      if (wants.snapshots && !(last && snapshotsByGroupId.prefetchParents(last.ids))) snapshotsByGroupId.prefetch(groups);
+      if (wants.snapshots && !(last && snapshotsByGroupId.prefetchParents(last.ids))) snapshotsByGroupId.prefetch(groups, last !== undefined);
     },
     /** After a write: forget everything this request knew about the group. */
     forgetGroup(id: string) {

@@ -190,8 +190,9 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
       if (wants.shareTypes) allShareTypes.prefetch();
       const key = pageMemoryKey('manila', 'share-groups', pageKey, caller);
       const last = key === undefined ? undefined : lastShareGroupPages.recall(key);
-      if (wants.shares && !(last && sharesByShareGroupId.prefetchParents(last.ids))) sharesByShareGroupId.prefetch(groups);
-      if (wants.snapshots && !(last && snapshotsByShareGroupId.prefetchParents(last.ids))) snapshotsByShareGroupId.prefetch(groups);
+      const reloading = last !== undefined;
+      if (wants.shares && !(last && sharesByShareGroupId.prefetchParents(last.ids))) sharesByShareGroupId.prefetch(groups, reloading);
+      if (wants.snapshots && !(last && snapshotsByShareGroupId.prefetchParents(last.ids))) snapshotsByShareGroupId.prefetch(groups, reloading);
     },
     /** A page of shares is on its way and its nodes want their share types: list the types with it. */
     prefetchForShares(shares: number, wants: { shareType: boolean }) {
