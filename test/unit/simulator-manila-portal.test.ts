@@ -24,10 +24,14 @@ interface Res {
 
 let sim: Sim;
 
-async function call(method: string, path: string, opts: { token?: string; version?: string; body?: unknown; project?: string } = {}): Promise<Res> {
+async function call(
+  method: string,
+  path: string,
+  opts: { token?: string; version?: string; body?: unknown; project?: string; origin?: string } = {},
+): Promise<Res> {
   const headers: Record<string, string> = { 'x-openstack-manila-api-version': opts.version ?? '2.73', 'x-auth-token': opts.token ?? ADMIN };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await request(`${sim.origin}/v2/${opts.project ?? A}${path}`, {
+  const res = await request(`${opts.origin ?? sim.origin}/v2/${opts.project ?? A}${path}`, {
     method: method as 'GET',
     headers,
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
@@ -35,6 +39,9 @@ async function call(method: string, path: string, opts: { token?: string; versio
   const text = await res.body.text();
   return { status: res.statusCode, text, json: text ? JSON.parse(text) : undefined };
 }
+
+/** `call` under another name, for a test that sends its calls to a simulator of its own. */
+const callOn = call;
 
 function expectStatus(res: Res, status: number): void {
   expect(res.status, `body: ${res.text}`).toBe(status);
@@ -102,25 +109,32 @@ describe('Manila simulator: shares', () => {
   });
 
   it('deletes: the group id must come along, a busy share is a 403 with Zed\'s template, an unplaced share goes at once', async () => {
-    const inGroup = await call('POST', '/shares', { body: { share: { share_proto: 'NFS', size: 1, share_type: T.defaultNfs, share_group_id: G.emptyAvailable } } });
-    const id = inGroup.json.share.id;
-    expect((await call('DELETE', `/shares/${id}`)).json.badRequest.message).toBe(
-      "Must provide 'share_group_id' as a request parameter when deleting a share in a share group.",
-    );
-    expect((await call('DELETE', `/shares/${id}?share_group_id=${G.dbCluster}`)).json.badRequest.message).toBe(
-      "The specified 'share_group_id' does not match the share group id of the share.",
-    );
-    // Held in `creating` (reset_status stops the simulated share service from finishing it).
-    expectStatus(await call('POST', `/shares/${id}/action`, { body: { reset_status: { status: 'creating' } } }), 202);
-    expect((await call('DELETE', `/shares/${id}?share_group_id=${G.emptyAvailable}`)).json).toEqual({ forbidden: { code: 403, message: 'Invalid share: %(reason)s.' } });
-    expectStatus(await call('POST', `/shares/${id}/action`, { body: { reset_status: { status: 'available' } } }), 202);
-    expectStatus(await call('DELETE', `/shares/${id}?share_group_id=${G.emptyAvailable}`), 202);
-    expect((await call('GET', `/shares/${id}`)).json.share.status).toBe('deleting');
+    // Transitions that never come due in the test: with 20 ms a loaded machine placed the 'unplaced' share first.
+    const slow = await startManilaSimulator({ transitionMs: 600_000 });
+    const call = (method: string, path: string, opts: Parameters<typeof callOn>[2] = {}) => callOn(method, path, { ...opts, origin: slow.origin });
+    try {
+      const inGroup = await call('POST', '/shares', { body: { share: { share_proto: 'NFS', size: 1, share_type: T.defaultNfs, share_group_id: G.emptyAvailable } } });
+      const id = inGroup.json.share.id;
+      expect((await call('DELETE', `/shares/${id}`)).json.badRequest.message).toBe(
+        "Must provide 'share_group_id' as a request parameter when deleting a share in a share group.",
+      );
+      expect((await call('DELETE', `/shares/${id}?share_group_id=${G.dbCluster}`)).json.badRequest.message).toBe(
+        "The specified 'share_group_id' does not match the share group id of the share.",
+      );
+      // Held in `creating` (reset_status stops the simulated share service from finishing it).
+      expectStatus(await call('POST', `/shares/${id}/action`, { body: { reset_status: { status: 'creating' } } }), 202);
+      expect((await call('DELETE', `/shares/${id}?share_group_id=${G.emptyAvailable}`)).json).toEqual({ forbidden: { code: 403, message: 'Invalid share: %(reason)s.' } });
+      expectStatus(await call('POST', `/shares/${id}/action`, { body: { reset_status: { status: 'available' } } }), 202);
+      expectStatus(await call('DELETE', `/shares/${id}?share_group_id=${G.emptyAvailable}`), 202);
+      expect((await call('GET', `/shares/${id}`)).json.share.status).toBe('deleting');
 
-    const loose = await call('POST', '/shares', { body: { share: { share_proto: 'NFS', size: 1 } } });
-    expectStatus(await call('POST', `/shares/${loose.json.share.id}/action`, { body: { reset_status: { status: 'available' } } }), 202);
-    expectStatus(await call('DELETE', `/shares/${loose.json.share.id}`), 202);
-    expectStatus(await call('GET', `/shares/${loose.json.share.id}`), 404);
+      const loose = await call('POST', '/shares', { body: { share: { share_proto: 'NFS', size: 1 } } });
+      expectStatus(await call('POST', `/shares/${loose.json.share.id}/action`, { body: { reset_status: { status: 'available' } } }), 202);
+      expectStatus(await call('DELETE', `/shares/${loose.json.share.id}`), 202);
+      expectStatus(await call('GET', `/shares/${loose.json.share.id}`), 404);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('lists with name~ from 2.36, drops it below, and drops filters a member may not use', async () => {
