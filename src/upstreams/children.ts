@@ -130,6 +130,7 @@ export function childrenByParent<T extends { id: string }>(
     const prefetched = prefetchedMax > 0;
     const several = parentIds.length >= FULL_LISTING_MIN_KEYS;
     const sparing = several && !prefetched && mostlyWaste(parentIds.length);
+    if (sparing) collectionSizes.keep(sizeKey!);
     const exactFirst = several && many !== undefined && !prefetched && (parentIds.length <= many.perCall || sparing);
     if (exactFirst) {
       const exact = await many.read(parentIds);

@@ -141,7 +141,7 @@ const hashes = new WeakMap<Caller, string>();
  * budget, and sizes its reads ahead.
  */
 export class CollectionSizes {
-  private readonly known: Recent<{ atLeast: number; exact: boolean }>;
+  private readonly known: Recent<{ atLeast: number; exact: boolean; seenAt: number }>;
 
   constructor(ttlMs = 60_000, maxEntries = 10_000) {
     this.known = new Recent(ttlMs, maxEntries);
@@ -183,7 +183,17 @@ export class CollectionSizes {
   record(key: string, count: number, exact = false): void {
     const e = this.known.get(key);
     if (!exact && e?.exact && count <= e.atLeast) return;
-    this.known.set(key, { atLeast: count, exact });
+    this.known.set(key, { atLeast: count, exact, seenAt: Date.now() });
+  }
+
+  /**
+   * Keeps a size a plan was just made from for another `ttlMs`, unless it was read more than `maxAgeMs` ago: a plan
+   * that spares the full listing never reads it again, and the size would otherwise lapse every minute while the
+   * project is in use (its next request then reading ahead on a guess to learn it again).
+   */
+  keep(key: string, maxAgeMs = 10 * 60_000): void {
+    const e = this.known.get(key);
+    if (e && Date.now() - e.seenAt <= maxAgeMs) this.known.set(key, e);
   }
 
   forget(key: string): void {

@@ -1,6 +1,6 @@
 // Reading a listing's upstream pages at once by offset (issue 19, item 3): the pages must line up, else the
 // caller reads by marker; and what the planner knows of a project's listing (its size, exact or a lower bound).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CollectionSizes } from '../../src/upstreams/loaders.js';
 import { type MarkerPage, readPagesAtOnce } from '../../src/upstreams/paging.js';
 
@@ -63,6 +63,30 @@ describe('CollectionSizes', () => {
     expect(CollectionSizes.ofProject('cinder', 'volumes', 'http://c/v3/p1', { token: 'other', requestId: 'req-2' })).toBe(key);
     expect(CollectionSizes.ofProject('cinder', 'volumes', 'http://c/v3/p2', caller)).not.toBe(key);
     expect(CollectionSizes.ofProject('cinder', 'volumes', 'http://c/v3/p1', { ...caller, allProjects: true })).not.toBe(key);
+  });
+
+  it('keeps a size a plan used alive for up to ten minutes from when it was read, then lets it lapse', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const sizes = new CollectionSizes(60_000);
+      sizes.record('k', 2099, true);
+      for (let step = 1; step <= 12; step++) {
+        vi.advanceTimersByTime(50_000); // up to ten minutes since it was read: kept
+        sizes.keep('k');
+        expect(sizes.exactly('k'), `${step * 50} s`).toBe(2099);
+      }
+      vi.advanceTimersByTime(50_000); // read 650 s ago: not kept, so it lapses a minute after the last keep
+      sizes.keep('k');
+      expect(sizes.exactly('k')).toBe(2099);
+      vi.advanceTimersByTime(20_000);
+      expect(sizes.atLeast('k')).toBe(0);
+      // Unused, a size lapses after a minute as before.
+      sizes.record('j', 10);
+      vi.advanceTimersByTime(60_001);
+      expect(sizes.atLeast('j')).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('tells an exact size from a lower bound; a truncated read within a known size keeps it exact', () => {
