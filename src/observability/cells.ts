@@ -111,6 +111,8 @@ export class FastHistogram extends Family<Buckets> {
 
   constructor(name: string, help: string, labelNames: readonly string[], readonly buckets: readonly number[] = DEFAULT_BUCKETS) {
     super(name, help, labelNames);
+    // As prom-client does: a histogram without labels shows its zeros from the start.
+    if (labelNames.length === 0) this.plain = this.cellOf([]);
   }
 
   observe(values: readonly string[], value: number): void {

@@ -15,6 +15,9 @@ describe('FastCounter and FastHistogram', () => {
     const plain = new Histogram({ name: 'calls_per_request', help: 'n', buckets: [0, 1, 2, 5], registers: [theirs] });
     const fastPlain = new FastHistogram('calls_per_request', 'n', [], [0, 1, 2, 5]).register(ours);
 
+    // Before anything is observed (a label-less histogram shows its zeros).
+    expect(await ours.metrics()).toBe(await theirs.metrics());
+
     const observations: [string, string, number][] = [
       ['cinder', '200', 0.004],
       ['cinder', '200', 0.005],
