@@ -1,6 +1,7 @@
 // The issue 19 targets, each with the value this run measured and whether it was met: printed under the table,
 // so a run's closing note can quote them as they are.
 import { fmt, type Row, type Section } from './report.js';
+import { signed } from './scenarios/load.js';
 
 interface Measured {
   cpuMicros: number;
@@ -49,7 +50,7 @@ export function targetsSection(rows: Row[]): Section {
   if (rt) {
     const d = rt.detail as { runs: Measured[]; floor: number };
     const over = d.runs.map((m) => m.load.p99 - d.floor);
-    const value = over.map((v) => `+${fmt(v)}`).join(' / ');
+    const value = over.map(signed).join(' / ');
     lines.push(line(`p99 at 200 req/s ≤ floor + 8 ms in ${d.runs.length} of ${d.runs.length} runs`, `${value} ms`, over.every((v) => v <= 8)));
   } else lines.push(line('p99 at 200 req/s ≤ floor + 8 ms', '', undefined));
   lines.push(...coldLines(rows));

@@ -93,7 +93,8 @@ export interface RoundTripBaseline {
 }
 
 const AHEAD = { 'x-bench-plan': 'ahead' };
-const signed = (v: number) => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v))}`;
+/** "+3.2" or "−1.4": a gap to a floor or another row. */
+export const signed = (v: number) => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v))}`;
 
 /**
  * Scenario 2: fixed rate, every upstream call delayed by d; `plan.rateRuns` windows, each one's p99 reported
@@ -117,7 +118,7 @@ export async function roundTripScenario(facade: BenchChild, sims: BenchChild, ur
   const floor = CHAIN_DEPTH * plan.delayMs;
   const { p50, p99 } = m.load;
   const cpuPerReq = m.cpuMicros / m.load.requests / 1000;
-  const perRun = runs.map((r) => `+${fmt(r.load.p99 - floor)}`).join(' / ');
+  const perRun = runs.map((r) => signed(r.load.p99 - floor)).join(' / ');
   const met = runs.filter((r) => r.load.p99 - floor <= 8).length;
   const rows: Row[] = [
     {
@@ -126,7 +127,7 @@ export async function roundTripScenario(facade: BenchChild, sims: BenchChild, ur
       p50,
       p99,
       rps: m.load.rps,
-      vsFloor: `p50 ${fmt(p50 / floor, 2)}× (+${fmt(p50 - floor)} ms), p99 +${fmt(p99 - floor)} ms${m.load.rps < 0.95 * plan.rate ? '; RATE NOT MET' : ''}`,
+      vsFloor: `p50 ${fmt(p50 / floor, 2)}× (${signed(p50 - floor)} ms), p99 ${signed(p99 - floor)} ms${m.load.rps < 0.95 * plan.rate ? '; RATE NOT MET' : ''}`,
       rssMB: mem.rss / MB,
       notes: `p99 − floor per ${plan.rateLoadSec} s run: ${perRun} ms (target ≤ +8: ${met} of ${runs.length}); ${trips} round trip${trips === 1 ? '' : 's'} alone, p50 ${fmt(alone)} ms; floor ${CHAIN_DEPTH}×${plan.delayMs} ms; ${connections} conns; facade CPU ${fmt(cpuPerReq, 2)} ms/req; whole volume listings ${pct(m.wholeVolumeListings)}; loop delay p99 ${fmt(loop.p99)} ms`,
       detail: { ...m, runs, loopDelay: loop, connections, floor, aloneMs: alone, roundTrips: trips },
@@ -151,7 +152,7 @@ async function baselineRoundTrips(b: RoundTripBaseline, sims: BenchChild, spec: 
     p50: m.load.p50,
     p99: m.load.p99,
     rps: m.load.rps,
-    vsFloor: `p50 ${fmt(m.load.p50 / floor, 2)}× (+${fmt(m.load.p50 - floor)} ms), p99 +${fmt(m.load.p99 - floor)} ms`,
+    vsFloor: `p50 ${fmt(m.load.p50 / floor, 2)}× (${signed(m.load.p50 - floor)} ms), p99 ${signed(m.load.p99 - floor)} ms`,
     vsBaseline: `facade p50 ${signed(facade.p50 - m.load.p50)} ms, p99 ${signed(facade.p99 - m.load.p99)} ms vs this`,
     notes: `best round-trip plan (everything not needing the page leaves with it); ${trips} round trip${trips === 1 ? '' : 's'} alone, p50 ${fmt(alone)} ms; ${connections} conns; CPU ${fmt(m.cpuMicros / m.load.requests / 1000, 2)} ms/req`,
     detail: { ...m, aloneMs: alone, roundTrips: trips },
