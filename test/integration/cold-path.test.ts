@@ -92,6 +92,33 @@ describe('a cold caller on a project of 1005 groups', () => {
   });
 });
 
+describe('the canonical screen on the bench\'s 50-group project', () => {
+  let f: Facade;
+  const busy = vi.spyOn(loopLoad, 'busy').mockReturnValue(0);
+  beforeAll(async () => {
+    f = await startFacade({ SIMULATE: 'cinder', ...OFF }, { cinder: { extraGroups: 45 } });
+    await f.ok('{ groups(first: 1) { nodes { id } } }');
+    await f.ok(CINDER_SCREEN, { n: 10 }, { token: 'screen-first-caller' });
+    // Cinder 20 ms away from here on (the reads above were answered next door).
+    f.app.simulators.cinder!.setDelay(DELAY_MS);
+    for (let i = 0; i < 16; i++) f.app.upstreams.cinder!.http.roundTrips.record(DELAY_MS);
+  });
+  afterAll(async () => {
+    busy.mockRestore();
+    await f.close();
+  });
+
+  it('is 5 upstream calls in one round trip, for a new token and for one reloading it', async () => {
+    const sim = f.app.simulators.cinder!;
+    for (const token of ['screen-new-caller', 'screen-new-caller', 'screen-first-caller']) {
+      const r = await measureReads(sim, () => f.ok<any>(CINDER_SCREEN, { n: 10 }, { token }));
+      expect(r.calls, `${token}\n${r.lines}`).toHaveLength(5);
+      expect(r.roundTrips, `${token}\n${r.lines}`).toBe(1);
+      for (const g of r.data.groups.nodes) for (const v of g.volumes) expect(v.group.id).toBe(g.id);
+    }
+  });
+});
+
 describe('a cold caller on a Manila project of 1000 share groups', () => {
   let f: Facade;
   const busy = vi.spyOn(loopLoad, 'busy').mockReturnValue(0);
@@ -141,7 +168,7 @@ describe('what a new caller may use of others: its project\'s sizes, never their
       expect(c.path.startsWith(`/v3/${BETA_PROJECT.id}/`), b.lines).toBe(true);
     }
     // Another caller of the demo project: the same answer, read with its own token; the page the first caller
-    // held is not its guess (its volume read goes after the page, not with it).
+    // held is not its guess (no exact read of those groups' volumes leaves with the page).
     sim.setDelay(DELAY_MS);
     try {
       const other = `reader:${DEMO_PROJECT.id}`;
@@ -151,7 +178,13 @@ describe('what a new caller may use of others: its project\'s sizes, never their
       const volumes = c.calls.filter((call) => call.path.endsWith('/volumes/detail'));
       const page = c.calls.find((call) => call.path.endsWith('/groups/detail'))!;
       expect(volumes.length, c.lines).toBeGreaterThan(0);
-      for (const v of volumes) expect(v.answeredBefore, c.lines).toBeGreaterThan(page.answeredBefore);
+      const guessed = volumes.filter((v) => decodeURIComponent(v.url).includes('group_id=') && v.answeredBefore === page.answeredBefore);
+      expect(guessed, c.lines).toEqual([]);
+      // The first caller's own reload is guessed that way: the check above can fail.
+      const again = await measureReads(sim, () => f.ok<any>(q, undefined, { token: demo }));
+      const firstPage = again.calls.find((call) => call.path.endsWith('/groups/detail'))!;
+      const guess = again.calls.filter((call) => decodeURIComponent(call.url).includes('group_id=[') && call.answeredBefore === firstPage.answeredBefore);
+      expect(guess, again.lines).toHaveLength(1);
     } finally {
       sim.setDelay(0);
     }

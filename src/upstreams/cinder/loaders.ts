@@ -71,7 +71,6 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       read: (ids) => volumesOfGroups(client, caller, ids.map((id) => pageGroups.get(id)), guessed),
       perCall: IDS_PER_LISTING,
     },
-    true,
   );
   const snapshotsByGroupId = childrenByParent<CinderGroupSnapshot>(
     (filters, max, expected) => client.listAll((o) => client.listGroupSnapshots(caller, o), filters, max, expected),
@@ -79,8 +78,6 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     (s) => s.group_id,
     (s) => groupSnapshotById.prime(s.id, s),
     sizeOf('group_snapshots'),
-    undefined,
-    true,
   );
 
   const replicationTargetsByGroupId = new DataLoader<string, { backend_id: string }[]>((ids) =>
@@ -165,7 +162,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       }
       // Snapshots have no list filter: in a project too large for one listing, the guessed groups' own filtered
       // listings leave with the page.
-      if (wants.snapshots && !(last && snapshotsByGroupId.prefetchParents(last.ids))) snapshotsByGroupId.prefetch(groups, last !== undefined);
+      if (wants.snapshots && !(last && snapshotsByGroupId.prefetchParents(last.ids))) snapshotsByGroupId.prefetch(groups);
     },
     /** After a write: forget everything this request knew about the group. */
     forgetGroup(id: string) {

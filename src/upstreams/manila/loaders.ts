@@ -110,8 +110,6 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     (s) => s.share_group_id,
     primeShare,
     sizeOf('shares'),
-    undefined,
-    true,
   );
   const snapshotsByShareGroupId = childrenByParent<ManilaShareGroupSnapshot>(
     (filters, max, expected) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), filters, max, expected),
@@ -119,8 +117,6 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     (s) => s.share_group_id,
     (s) => shareGroupSnapshotById.prime(s.id, s),
     sizeOf('share_group_snapshots'),
-    undefined,
-    true,
   );
   const sharesByConsistencyGroupId = childrenByParent<ManilaShare>(
     listShares,
@@ -190,9 +186,8 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
       if (wants.shareTypes) allShareTypes.prefetch();
       const key = pageMemoryKey('manila', 'share-groups', pageKey, caller);
       const last = key === undefined ? undefined : lastShareGroupPages.recall(key);
-      const reloading = last !== undefined;
-      if (wants.shares && !(last && sharesByShareGroupId.prefetchParents(last.ids))) sharesByShareGroupId.prefetch(groups, reloading);
-      if (wants.snapshots && !(last && snapshotsByShareGroupId.prefetchParents(last.ids))) snapshotsByShareGroupId.prefetch(groups, reloading);
+      if (wants.shares && !(last && sharesByShareGroupId.prefetchParents(last.ids))) sharesByShareGroupId.prefetch(groups);
+      if (wants.snapshots && !(last && snapshotsByShareGroupId.prefetchParents(last.ids))) snapshotsByShareGroupId.prefetch(groups);
     },
     /** A page of shares is on its way and its nodes want their share types: list the types with it. */
     prefetchForShares(shares: number, wants: { shareType: boolean }) {
