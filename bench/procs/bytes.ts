@@ -18,6 +18,8 @@ interface Item {
   id: string;
   parent: string | null;
   bytes: number;
+  /** Where it was listed, e.g. `volumes/detail` (the version and project left out). */
+  collection: string;
 }
 
 interface RequestBytes {
@@ -31,7 +33,11 @@ export interface ByteTally {
   requests: number;
   read: number;
   discarded: number;
+  /** The discarded bytes by collection, e.g. {"group_snapshots/detail": 12345}: where the waste is. */
+  discardedBy: Record<string, number>;
 }
+
+const collectionOf = (path: string) => path.replace(/^\/v[0-9.]+\/([0-9a-f-]{32,36}\/)?/, '');
 
 function listedItems(json: unknown): { id: string; parent: string | null }[] | null {
   if (!json || typeof json !== 'object') return null;
@@ -66,31 +72,32 @@ export class ByteLedger {
     if (!items) return;
     const each = bytes / items.length;
     const isPage = PAGE_PATH.test(call.path);
+    const collection = collectionOf(call.path);
     for (const item of items) {
       if (isPage) r.page.add(item.id);
-      else r.items.push({ id: item.id, parent: item.parent, bytes: each });
+      else r.items.push({ id: item.id, parent: item.parent, bytes: each, collection });
     }
   };
 
   /** Sums every request seen since the last tally, then forgets them. */
   tally(): ByteTally {
-    const out: ByteTally = { requests: this.byRequest.size, read: 0, discarded: 0 };
+    const out: ByteTally = { requests: this.byRequest.size, read: 0, discarded: 0, discardedBy: {} };
     for (const r of this.byRequest.values()) {
       out.read += r.read;
-      out.discarded += discardedBytes(r);
+      addDiscarded(r, out);
     }
     this.byRequest.clear();
     return out;
   }
 }
 
-function discardedBytes(r: RequestBytes): number {
-  let discarded = 0;
+function addDiscarded(r: RequestBytes, out: ByteTally): void {
   const lastRead = new Map<string, number>();
   r.items.forEach((item, i) => lastRead.set(item.id, i));
   r.items.forEach((item, i) => {
     const offPage = item.parent !== null && !r.page.has(item.parent);
-    if (offPage || lastRead.get(item.id) !== i) discarded += item.bytes;
+    if (!offPage && lastRead.get(item.id) === i) return;
+    out.discarded += item.bytes;
+    out.discardedBy[item.collection] = (out.discardedBy[item.collection] ?? 0) + item.bytes;
   });
-  return discarded;
 }

@@ -91,6 +91,12 @@ async function measureWindow(target: ColdTarget, sims: BenchChild, c: ColdCase, 
 
 const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
 
+/** "mostly group_snapshots/detail 80 %": where most of the discarded bytes came from. */
+function wasteSource(t: ByteTally): string {
+  const [top] = Object.entries(t.discardedBy).sort((a, b) => b[1] - a[1]);
+  return top && t.discarded > 0 ? `, mostly ${top[0]} ${fmt((100 * top[1]) / t.discarded, 0)} %` : '';
+}
+
 function row(target: ColdTarget, c: ColdCase, w: Window, plan: Plan, warm?: Window): Row {
   const perScreen = (b: number) => b / Math.max(1, w.bytes.requests);
   const discardedShare = w.bytes.read ? w.bytes.discarded / w.bytes.read : 0;
@@ -109,7 +115,7 @@ function row(target: ColdTarget, c: ColdCase, w: Window, plan: Plan, warm?: Wind
     vsBaseline: ratio === undefined ? 'warm: 1×' : `CPU ${fmt(ratio, 2)}× warm (target ≤ 1.5×)`,
     notes:
       `CPU ${fmt(w.cpuMsPerScreen, 2)} ms/screen${warm ? ` (warm ${fmt(warm.cpuMsPerScreen, 2)})` : ''}; ` +
-      `bytes read ${kb(perScreen(w.bytes.read))}/screen, discarded ${kb(perScreen(w.bytes.discarded))} (${fmt(100 * discardedShare, 1)} %${warm ? ', target < 10 %' : ''}); ` +
+      `bytes read ${kb(perScreen(w.bytes.read))}/screen, discarded ${kb(perScreen(w.bytes.discarded))} (${fmt(100 * discardedShare, 1)} %${warm ? ', target < 10 %' : ''}${wasteSource(w.bytes)}); ` +
       `alone: ${fmt(percentile(w.aloneCalls, 50), 0)} calls, p50 ${fmt(percentile(w.aloneMs, 50))} ms${c.rate ? '' : `; under load p50 ${fmt(w.load.p50)} ms`}` +
       (w.load.failures ? `; ${w.load.failures} SHED (503) of ${w.load.failures + w.load.requests}` : ''),
     detail: { ...w, cpuRatio: ratio, discardedShare },
