@@ -41,9 +41,14 @@ export const DateTimeScalar = new GraphQLScalarType<string, string>({
   },
 });
 
+/** An upstream status in the enum spelling: `failing-over`, `error_deleting`, `FAILING_OVER` -> FAILING_OVER, ERROR_DELETING. */
+export function enumSpelling(raw: string | null | undefined): string {
+  return (raw ?? '').trim().toUpperCase().replace(/[-\s]/g, '_');
+}
+
 /** Maps an upstream status string onto a GraphQL enum value; anything unknown becomes UNKNOWN. */
 export function enumValue<T extends string>(raw: string | null | undefined, known: readonly T[]): T | 'UNKNOWN' {
-  const v = (raw ?? '').trim().toUpperCase().replace(/[-\s]/g, '_');
+  const v = enumSpelling(raw);
   return (known as readonly string[]).includes(v) ? (v as T) : 'UNKNOWN';
 }
 

@@ -4,6 +4,7 @@
  * Statuses are compared in the GraphQL enum spelling (UPPER_SNAKE), so the wire forms (`creating`,
  * `failing-over`, `error_deleting`, SDRS jobs' `RUNNING`) and the enum values read the same.
  */
+import { enumSpelling } from '../graphql/scalars.js';
 
 /** The kinds of object whose status a write or a subscription follows. */
 export type LiveKind =
@@ -44,19 +45,12 @@ const TRANSITIONAL: Record<LiveKind, ReadonlySet<string>> = {
   job: set('INIT', 'RUNNING'),
 };
 
-/** `failing-over`, `error_deleting`, `FAILING_OVER` -> the enum spelling. */
-export function statusKey(raw: string | null | undefined): string {
-  return (raw ?? '').trim().toUpperCase().replace(/[-\s]/g, '_');
-}
+/** A status in the enum spelling, as the GraphQL layer maps it (`failing-over` -> FAILING_OVER). */
+export { enumSpelling as statusKey };
 
 /** Is this status one the upstream leaves by itself (work in progress), for this kind of object? */
 export function isTransitional(kind: LiveKind, status: string | null | undefined): boolean {
-  return TRANSITIONAL[kind].has(statusKey(status));
-}
-
-/** The transitional statuses of a kind, in the enum spelling (for documentation and tests). */
-export function transitionalStatuses(kind: LiveKind): string[] {
-  return [...TRANSITIONAL[kind]];
+  return TRANSITIONAL[kind].has(enumSpelling(status));
 }
 
 /** The status fields of an object as the wire (snake_case) or the GraphQL layer (camelCase) holds them. */
