@@ -11,6 +11,12 @@ const PREFETCH_MAX_ITEMS = 1000;
 const ONE_UPSTREAM_PAGE = 1000;
 // The most a listing whose cost is known may read before its parents are: Cinder's and Manila's listing bound.
 const PREFETCH_KNOWN_MAX_ITEMS = 10_000;
+// A full listing is read for a batch only when the batch is expected to use this share of it: at most a tenth of
+// what is read thrown away. Below it, exact reads (a filter naming the parents) once the parents are known.
+export const MOSTLY_USED = 0.9;
+// One filtered listing per parent takes one round trip only up to this many parents: a request's lane admits 64
+// calls at once (http.ts, DEFAULT_MAX_CONNECTIONS), and the page's other reads share it.
+export const PER_PARENT_CALLS_AT_ONCE = 50;
 /**
  * How many items to read at once from the listing under `sizeKey`: as many as it held last time, one upstream page
  * more when that was only a lower bound; 0 when nothing is known.
@@ -37,7 +43,10 @@ export type ChildListing<T> = (filters: Record<string, string> | undefined, maxI
  * it is complete, even if fewer parents came back than were expected. With `many`, the prefetch reads ahead of
  * what the exact read would: its caller weighs that against the round trip it saves (`worthReadingAhead`).
  * The sizes that decide it are the project's (any caller's last read), so a new token reads no listing its
- * project is known to hold too much of, and no speculative read is thrown away whole.
+ * project is known to hold too much of, and no speculative read is thrown away whole. With the project's count of
+ * parents (`parentsKey`), a batch reads the full listing only when it is expected to use MOSTLY_USED of it (or
+ * per-parent reads would not fit in one round trip); otherwise its exact reads, and nothing is read ahead for a
+ * caller with no guess of its page (`readsWholeFor`).
  */
 export function childrenByParent<T extends { id: string }>(
   list: ChildListing<T>,
@@ -51,8 +60,35 @@ export function childrenByParent<T extends { id: string }>(
    * `group_id` takes a list); `read` resolves to null when it cannot answer these parents for sure.
    */
   many?: { read: (parentIds: readonly string[]) => Promise<Map<string, T[]> | null>; perCall: number },
+  /** CollectionSizes key of the parents (the project's groups): how much of a full listing a batch would use. */
+  parentsKey?: string,
 ) {
   const knownSize = () => (sizeKey === undefined ? 0 : collectionSizes.atLeast(sizeKey));
+  /**
+   * Whether a batch of `n` parents is expected to use at least MOSTLY_USED of the full listing: n of the parents
+   * the project is known to hold at least (children spread evenly; a lower bound only makes it read more). Yes
+   * while that count is not known: the budget rule alone decides, as for a project never read.
+   */
+  const mostlyUsed = (n: number): boolean => {
+    const parents = parentsKey === undefined ? 0 : collectionSizes.atLeast(parentsKey);
+    if (parents === 0 || n >= MOSTLY_USED * parents) return true;
+    // The count just spared a listing: keep it while the project is in use (as the sizes are kept).
+    collectionSizes.keep(parentsKey!);
+    return false;
+  };
+  // Sizes only: the project holds at least as many parents as a listing of their children names.
+  const learnParents = (items: T[]) => {
+    if (parentsKey === undefined) return;
+    const named = new Set<string>();
+    for (const t of items) {
+      const p = parentOf(t);
+      if (p) named.add(p);
+    }
+    if (named.size > collectionSizes.atLeast(parentsKey)) collectionSizes.record(parentsKey, named.size);
+  };
+  // With nothing on its way, what a batch of `n` parents reads whole: a listing it mostly uses, or one whose
+  // per-parent reads would take more than one round trip (no exact read of several parents).
+  const readsWhole = (n: number) => mostlyUsed(n) || (many === undefined && n > PER_PARENT_CALLS_AT_ONCE);
   const full = sharedListing((max) => list(undefined, max, sizeKey === undefined ? 0 : expectedListingSize(sizeKey)));
   let prefetchedMax = 0;
   // Filtered listings started before the batch, for parents guessed from the last read of the same page.
@@ -70,18 +106,21 @@ export function childrenByParent<T extends { id: string }>(
     // A listing started ahead of the page is this batch's plan: it is on its way already.
     const prefetched = prefetchedMax > 0;
     const several = parentIds.length >= FULL_LISTING_MIN_KEYS;
-    const exactFirst = several && many !== undefined && !prefetched && parentIds.length <= many.perCall;
+    // A listing the batch would mostly throw away is not read: the exact reads of these parents instead.
+    const sparing = several && !prefetched && !readsWhole(parentIds.length);
+    const exactFirst = several && many !== undefined && !prefetched && (parentIds.length <= many.perCall || sparing);
     if (exactFirst) {
       const exact = await many.read(parentIds);
       if (exact) return handOut(parentIds, exact);
     }
-    if ((several && !knownOver(budget)) || prefetched) {
+    if (!sparing && ((several && !knownOver(budget)) || prefetched)) {
       const maxRead = Math.max(budget + 1, prefetchedMax);
       const all = await full(maxRead);
       if (sizeKey !== undefined) collectionSizes.record(sizeKey, all.length, all.length < maxRead);
+      learnParents(all);
       // Complete (shorter than the read allowed): it holds every child of these parents.
       if (all.length < maxRead) return handOut(parentIds, partition(all, parentIds, parentOf));
-    } else if (several && sizeKey !== undefined) {
+    } else if (several && sizeKey !== undefined && !sparing) {
       // The known size spared the probe: keep it while the project is in use.
       collectionSizes.keep(sizeKey);
     }
@@ -103,6 +142,14 @@ export function childrenByParent<T extends { id: string }>(
       const budget = parents * FULL_LISTING_BUDGET_PER_KEY;
       const known = knownSize();
       return known > 0 ? Math.min(known, budget) : budget;
+    },
+    /**
+     * Whether a batch of up to `parents` parents, with nothing read ahead, would read the full listing (see
+     * `readsWhole`): only then is reading it ahead of the page, for a caller with no guess of its parents, not
+     * a read made mostly to be thrown away.
+     */
+    readsWholeFor(parents: number): boolean {
+      return parents >= FULL_LISTING_MIN_KEYS && readsWhole(parents);
     },
     /**
      * Starts the full listing for a batch of up to `parents` parents now, when the planner would choose it. The

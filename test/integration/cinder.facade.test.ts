@@ -68,10 +68,13 @@ describe('Cinder upstream calls', () => {
     }
   });
 
-  it('next door, the volumes of a page are read exactly after it; far away, the full listing goes with the page', async () => {
+  it('next door, the volumes of a page are read exactly after it; far away, a listing the page mostly uses goes with it', async () => {
     const sim = f.app.simulators.cinder!;
     const volumeUrls = () => calls().filter((c) => c.path.endsWith('/volumes/detail')).map((c) => decodeURIComponent(c.url));
     const q = '{ groups(first: 10) { nodes { id volumes { id group { id } } } } }';
+    const whole = '{ groups(first: 100) { nodes { id volumes { id group { id } } } } }';
+    // A caller of the project read all of it: how many groups it holds and its volume listing's size are known.
+    await f.ok<any>(whole, undefined, { token: 'first-caller' });
     remoteCinder(0.2);
     sim.resetCalls();
     const near = await f.ok<any>(q);
@@ -79,10 +82,25 @@ describe('Cinder upstream calls', () => {
     expect(volumeUrls()).toEqual([expect.stringContaining(`group_id=${JSON.stringify(ids)}`)]);
     remoteCinder(30);
     sim.resetCalls();
-    // A caller with no guess for this page: far away, the full listing goes with the page.
+    // A caller with no guess for this page, far away: the page holds 10 of the project's 65 groups, so the
+    // project's volume listing would be mostly thrown away. Not read ahead: the exact read after the page.
     const far = await f.ok<any>(q, undefined, { token: 'far-caller' });
-    expect(volumeUrls()).toEqual([expect.not.stringContaining('group_id=')]);
+    expect(volumeUrls()).toEqual([expect.stringContaining(`group_id=${JSON.stringify(ids)}`)]);
     expect(far).toEqual(near);
+    // A page of the whole project uses all of it: far away, the full listing goes with the page.
+    remoteCinder(40);
+    sim.setDelay(40); // every answer takes longer than sending the next call does
+    try {
+      sim.resetCalls();
+      const all = await f.ok<any>(whole, undefined, { token: 'far-caller-2' });
+      for (const g of all.groups.nodes) for (const v of g.volumes) expect(v.group.id).toBe(g.id);
+      const page = calls().find((c) => c.path.endsWith('/groups/detail'))!;
+      const listing = calls().filter((c) => c.path.endsWith('/volumes/detail'));
+      expect(listing.map((c) => c.url), calls().map((c) => `${c.answeredBefore} ${c.url}`).join('\n')).toEqual([expect.not.stringContaining('group_id=')]);
+      expect(listing[0]!.answeredBefore, calls().map((c) => `${c.answeredBefore} ${c.url}`).join("\n")).toBe(page.answeredBefore);
+    } finally {
+      sim.setDelay(0);
+    }
     // Short of CPU, the facade does not spend it on reading ahead, however far Cinder is.
     busy.mockReturnValue(0.95);
     try {
@@ -167,8 +185,10 @@ describe('Cinder upstream calls', () => {
     const sim = f.app.simulators.cinder!;
     const one = (await f.ok<any>('{ groups(first: 1) { nodes { name } } }')).groups.nodes[0].name;
     remoteCinder(30);
-    // A project whose volume listing's cost is not known yet: the full listing is read ahead on a guess.
+    // A project whose volume listing's cost is not known yet, nor how many groups it holds (what part of the
+    // listing a page would use): the full listing is read ahead on a guess.
     forgetListingCosts(projectKey('volumes'));
+    forgetListingCosts(projectKey('groups'));
     sim.resetCalls();
     const q = `query($name: String) { groups(first: 10, filter: { name: $name }) { nodes { id volumes { id group { id } } } } }`;
     const data = await f.ok<any>(q, { name: one });
@@ -195,18 +215,20 @@ describe('Cinder upstream calls', () => {
     expect(paths).toEqual(['/group_snapshots/detail', '/groups/detail']);
   });
 
-  it('a listing found over budget is not probed again, by any caller of the project', async () => {
-    // Two groups read by id (so their volume ids are not known) allow a full listing of 100 volumes; the
-    // project holds about 130, so the first request (nothing known of the project yet) probes, then reads one
-    // listing per group; the second goes straight to those.
+  it('two groups read by id get their own volume listings: the project\'s listing is not probed, by any caller', async () => {
+    // Two groups read by id (so their volume ids are not known): the one listing of groups that reads both tells
+    // how many the project holds (65), and two of them would use 3 % of its volume listing. So even while that
+    // listing's size is not known it is not probed (it used to be: 100 read, found over budget, thrown away);
+    // each group gets its own filtered listing.
     const ids = (await f.ok<any>('{ groups(first: 2) { nodes { id } } }')).groups.nodes.map((g: any) => g.id);
     const q = `{ a: group(id: "${ids[0]}") { id volumes { id group { id } } } b: group(id: "${ids[1]}") { id volumes { id group { id } } } }`;
     const volumeCalls = () => calls().filter((c) => c.path.endsWith('/volumes/detail')).map((c) => decodeURIComponent(c.url));
     forgetListingCosts(projectKey('volumes'));
+    forgetListingCosts(projectKey('groups'));
     f.app.simulators.cinder!.resetCalls();
     const d = await f.ok<any>(q, undefined, { token: 'sizes-A' });
     for (const g of [d.a, d.b]) for (const v of g.volumes) expect(v.group.id).toBe(g.id);
-    expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(1);
+    expect(volumeCalls().filter((u) => !u.includes('group_id='))).toHaveLength(0);
     const filtered = volumeCalls().filter((u) => u.includes('group_id='));
     expect(filtered).toHaveLength(2);
     for (const id of ids) expect(filtered.some((u) => u.includes(`group_id=${id}`)), `${id} in ${filtered.join(' ')}`).toBe(true);

@@ -71,6 +71,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       read: (ids) => volumesOfGroups(client, caller, ids.map((id) => pageGroups.get(id)), guessed),
       perCall: IDS_PER_LISTING,
     },
+    sizeOf('groups'),
   );
   const snapshotsByGroupId = childrenByParent<CinderGroupSnapshot>(
     (filters, max, expected) => client.listAll((o) => client.listGroupSnapshots(caller, o), filters, max, expected),
@@ -78,6 +79,8 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     (s) => s.group_id,
     (s) => groupSnapshotById.prime(s.id, s),
     sizeOf('group_snapshots'),
+    undefined,
+    sizeOf('groups'),
   );
 
   const replicationTargetsByGroupId = new DataLoader<string, { backend_id: string }[]>((ids) =>
@@ -150,19 +153,21 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       if (wants.volumeTypes) allVolumeTypes.prefetch();
       // The volumes have an exact read once the page is in (its groups' ids in one listing). The groups this
       // caller's same page held a minute ago are a good guess: their exact read leaves with the page and costs
-      // nothing extra when the guess holds. Without a guess, reading all of the project's volumes ahead of the
-      // page only pays where a round trip costs more than the extra items.
+      // nothing extra when the guess holds. Without a guess, the project's volumes are read ahead of the page
+      // only where the page is expected to use most of them, and a round trip costs more than the extra items.
       const key = pageMemoryKey('cinder', 'groups', pageKey, caller);
       const last = key === undefined ? undefined : lastPages.recall(key);
       if (wants.volumes) {
         guessed = last ? guessVolumes(client, caller, last) : undefined;
-        if (!guessed && worthReadingAhead(client.http.roundTrips, volumesByGroupId.aheadItems(groups))) {
-          volumesByGroupId.prefetch(groups);
-        }
+        const ahead = !guessed && volumesByGroupId.readsWholeFor(groups);
+        if (ahead && worthReadingAhead(client.http.roundTrips, volumesByGroupId.aheadItems(groups))) volumesByGroupId.prefetch(groups);
       }
       // Snapshots have no list filter: in a project too large for one listing, the guessed groups' own filtered
-      // listings leave with the page.
-      if (wants.snapshots && !(last && snapshotsByGroupId.prefetchParents(last.ids))) snapshotsByGroupId.prefetch(groups);
+      // listings leave with the page; a reloaded page's listing leaves with it (the fewest calls); a new page's
+      // only when the page is expected to use most of it.
+      if (wants.snapshots && !(last && snapshotsByGroupId.prefetchParents(last.ids))) {
+        if (last || snapshotsByGroupId.readsWholeFor(groups)) snapshotsByGroupId.prefetch(groups);
+      }
     },
     /** After a write: forget everything this request knew about the group. */
     forgetGroup(id: string) {

@@ -110,6 +110,8 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     (s) => s.share_group_id,
     primeShare,
     sizeOf('shares'),
+    undefined,
+    sizeOf('share_groups'),
   );
   const snapshotsByShareGroupId = childrenByParent<ManilaShareGroupSnapshot>(
     (filters, max, expected) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), filters, max, expected),
@@ -117,6 +119,8 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     (s) => s.share_group_id,
     (s) => shareGroupSnapshotById.prime(s.id, s),
     sizeOf('share_group_snapshots'),
+    undefined,
+    sizeOf('share_groups'),
   );
   const sharesByConsistencyGroupId = childrenByParent<ManilaShare>(
     listShares,
@@ -186,8 +190,14 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
       if (wants.shareTypes) allShareTypes.prefetch();
       const key = pageMemoryKey('manila', 'share-groups', pageKey, caller);
       const last = key === undefined ? undefined : lastShareGroupPages.recall(key);
-      if (wants.shares && !(last && sharesByShareGroupId.prefetchParents(last.ids))) sharesByShareGroupId.prefetch(groups);
-      if (wants.snapshots && !(last && snapshotsByShareGroupId.prefetchParents(last.ids))) snapshotsByShareGroupId.prefetch(groups);
+      // A new page's listings leave with it only when the page is expected to use most of them (as for Cinder).
+      for (const [wanted, children] of [
+        [wants.shares, sharesByShareGroupId],
+        [wants.snapshots, snapshotsByShareGroupId],
+      ] as const) {
+        if (!wanted || (last && children.prefetchParents(last.ids))) continue;
+        if (last || children.readsWholeFor(groups)) children.prefetch(groups);
+      }
     },
     /** A page of shares is on its way and its nodes want their share types: list the types with it. */
     prefetchForShares(shares: number, wants: { shareType: boolean }) {
