@@ -120,8 +120,8 @@ export function childrenByParent<T extends { id: string }>(
       learnParents(all);
       // Complete (shorter than the read allowed): it holds every child of these parents.
       if (all.length < maxRead) return handOut(parentIds, partition(all, parentIds, parentOf));
-    } else if (several && sizeKey !== undefined && !sparing) {
-      // The known size spared the probe: keep it while the project is in use.
+    } else if (several && sizeKey !== undefined) {
+      // The known size spared the probe (or a page that reads whole will want it): keep it while the project is in use.
       collectionSizes.keep(sizeKey);
     }
     const together = several && many && !exactFirst ? await many.read(parentIds) : null;
