@@ -118,6 +118,58 @@ class Writer {
     for (let i = 0; i < n; i++) buf[this.pos++] = (HEX[hex.charCodeAt(2 * i)]! << 4) | HEX[hex.charCodeAt(2 * i + 1)]!;
   }
 
+  /**
+   * A KeyValue of a short ASCII key and a short ASCII string or small non-negative integer value (every attribute
+   * the facade sets): its lengths are known before it is written, so nothing is moved (`close` would move each
+   * of its two lengths). False, with nothing written, for anything else.
+   */
+  shortPair(field: number, key: string, value: string | number): boolean {
+    const k = key.length;
+    let valueLength: number;
+    if (typeof value === 'string') {
+      if (value.length > 125) return false;
+      valueLength = 2 + value.length;
+    } else {
+      if (!Number.isInteger(value) || value < 0 || value >= 0x10000000) return false;
+      valueLength = 1 + (value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : 4);
+    }
+    const pairLength = 4 + k + valueLength;
+    if (pairLength > 0x7f || field > 15) return false;
+    this.ensure(2 + pairLength);
+    const buf = this.buf;
+    let at = this.pos;
+    buf[at++] = field * 8 + WIRE_BYTES;
+    buf[at++] = pairLength;
+    buf[at++] = 0x0a; // key = 1
+    buf[at++] = k;
+    for (let i = 0; i < k; i++) {
+      const c = key.charCodeAt(i);
+      if (c > 0x7f) return false;
+      buf[at++] = c;
+    }
+    buf[at++] = 0x12; // value = 2
+    buf[at++] = valueLength;
+    if (typeof value === 'string') {
+      buf[at++] = 0x0a; // string_value = 1
+      buf[at++] = value.length;
+      for (let i = 0; i < value.length; i++) {
+        const c = value.charCodeAt(i);
+        if (c > 0x7f) return false;
+        buf[at++] = c;
+      }
+    } else {
+      buf[at++] = 0x18; // int_value = 3
+      let n = value;
+      while (n > 0x7f) {
+        buf[at++] = (n & 0x7f) | 0x80;
+        n >>>= 7;
+      }
+      buf[at++] = n;
+    }
+    this.pos = at;
+    return true;
+  }
+
   bytes(field: number, bytes: Uint8Array): void {
     this.tag(field, WIRE_BYTES);
     this.varint(bytes.length);
@@ -205,10 +257,12 @@ function anyValue(w: Writer, v: unknown): void {
 function keyValues(w: Writer, field: number, attributes: Attributes | Record<string, unknown>): void {
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key)) continue;
+    const v = attributes[key];
+    if ((typeof v === 'string' || typeof v === 'number') && w.shortPair(field, key, v)) continue;
     const kv = w.open(field);
     w.string(1, key);
     const value = w.open(2);
-    anyValue(w, attributes[key] as AttributeValue);
+    anyValue(w, v as AttributeValue);
     w.close(value);
     w.close(kv);
   }
@@ -259,10 +313,17 @@ function span(w: Writer, s: ReadableSpan): void {
     w.close(link);
   }
   uint(w, 14, s.droppedLinksCount);
-  const status = w.open(15);
-  if (s.status.message) w.string(2, s.status.message);
-  uint(w, 3, s.status.code);
-  w.close(status);
+  if (!s.status.message && s.status.code >= 0 && s.status.code < 0x80) {
+    // Status { code = 3 } alone, its length known (the status of nearly every span).
+    w.tag(15, WIRE_BYTES);
+    w.varint(2);
+    uint(w, 3, s.status.code);
+  } else {
+    const status = w.open(15);
+    if (s.status.message) w.string(2, s.status.message);
+    uint(w, 3, s.status.code);
+    w.close(status);
+  }
   w.fixed32(16, flagsOf(ctx, s.parentSpanContext?.isRemote));
 }
 
