@@ -84,7 +84,8 @@ export function childrenByParent<T extends { id: string }>(
       const p = parentOf(t);
       if (p) named.add(p);
     }
-    if (named.size > collectionSizes.atLeast(parentsKey)) collectionSizes.record(parentsKey, named.size);
+    // As many as known: proven again, so kept another minute.
+    if (named.size >= collectionSizes.atLeast(parentsKey)) collectionSizes.record(parentsKey, named.size);
   };
   // With nothing on its way, what a batch of `n` parents reads whole: a listing it mostly uses, or one whose
   // per-parent reads would take more than one round trip (no exact read of several parents).

@@ -1,7 +1,7 @@
 // A batch reads a full listing only when it is expected to use most of it (issue 19, item 3): with the project's
 // count of parents known, a batch of a few of them reads exactly (a filter naming them, or one listing each), and
 // a caller with no guess of its page reads nothing ahead of it that the batch would not read whole.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MOSTLY_USED, PER_PARENT_CALLS_AT_ONCE, childrenByParent, forgetListingCosts } from '../../src/upstreams/children.js';
 import { collectionSizes } from '../../src/upstreams/loaders.js';
 
@@ -93,6 +93,22 @@ describe('childrenByParent with the project\'s count of parents', () => {
     expect(loader.readsWholeFor(100)).toBe(false);
     expect((await loader.loadMany(parents(100))).flat()).toHaveLength(200);
     expect(p.calls).toEqual(['parents=50', 'parents=50']);
+  });
+
+  it('a full listing naming as many parents as known proves the count again: it is kept another minute', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const p = project(50);
+      await loaderOf(p).loadMany(parents(50)); // learns: at least 50 parents
+      vi.setSystemTime(Date.now() + 50_000);
+      await loaderOf(p).loadMany(parents(50)); // the same 50 named again
+      vi.setSystemTime(Date.now() + 50_000);
+      expect(collectionSizes.atLeast(PARENTS)).toBe(50);
+      vi.setSystemTime(Date.now() + 20_000);
+      expect(collectionSizes.atLeast(PARENTS)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a listing read ahead is still used by the batch, whatever share of it the batch uses', async () => {
