@@ -35,6 +35,8 @@ export interface TracingConfig {
   scheduleDelayMs: number | undefined;
   /** OTEL_BSP_MAX_EXPORT_BATCH_SIZE (the SDK's default, 512, when unset): a batch leaves as soon as it is full. */
   maxExportBatchSize: number | undefined;
+  /** OTEL_BSP_MAX_QUEUE_SIZE (the SDK's default, 2048, when unset): spans waiting to be sent; more are dropped. */
+  maxQueueSize: number | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -81,6 +83,7 @@ function parseTracing(env: ObservabilityEnv, problem: (m: string) => Error): Tra
   }
   const delay = env.OTEL_BSP_SCHEDULE_DELAY?.trim();
   const batch = env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE?.trim();
+  const queue = env.OTEL_BSP_MAX_QUEUE_SIZE?.trim();
   return {
     exporter: exporters.includes('console') && !exporters.includes('otlp') ? 'console' : 'otlp',
     protocol,
@@ -88,6 +91,7 @@ function parseTracing(env: ObservabilityEnv, problem: (m: string) => Error): Tra
     serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groupgraph',
     scheduleDelayMs: delay && /^\d+$/.test(delay) ? Number(delay) : undefined,
     maxExportBatchSize: batch && /^[1-9]\d*$/.test(batch) ? Number(batch) : undefined,
+    maxQueueSize: queue && /^[1-9]\d*$/.test(queue) ? Number(queue) : undefined,
   };
 }
 

@@ -37,7 +37,7 @@ export class Observability {
     const log = createLogger(config.log, hooks.logDestination);
     const metrics = config.metrics.enabled ? new FacadeMetrics(config.metrics.operationNames, keystone) : null;
     // The SDK is loaded only when tracing is on: off, it costs nothing, not even memory.
-    const tracingConfig = config.tracing ?? (hooks.spanExporter ? { exporter: 'otlp' as const, protocol: 'http/protobuf' as const, url: undefined, serviceName: 'groupgraph', scheduleDelayMs: undefined, maxExportBatchSize: undefined } : null);
+    const tracingConfig = config.tracing ?? (hooks.spanExporter ? { exporter: 'otlp' as const, protocol: 'http/protobuf' as const, url: undefined, serviceName: 'groupgraph', scheduleDelayMs: undefined, maxExportBatchSize: undefined, maxQueueSize: undefined } : null);
     const tracing = tracingConfig ? new (await import('./tracing.js')).Tracing(tracingConfig, hooks.spanExporter) : null;
     return new Observability(config, log, metrics, tracing);
   }

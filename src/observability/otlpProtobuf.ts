@@ -1,8 +1,5 @@
 import type { Attributes, AttributeValue, HrTime, SpanContext } from '@opentelemetry/api';
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
-import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 /**
  * OTLP/protobuf encoding of a batch of finished spans (an ExportTraceServiceRequest, opentelemetry-proto
@@ -168,6 +165,13 @@ class Writer {
     }
     this.pos = at;
     return true;
+  }
+
+  /** Bytes already encoded (whole fields). */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   bytes(field: number, bytes: Uint8Array): void {
@@ -343,47 +347,72 @@ function grouped(spans: ReadableSpan[]): Map<Resource, Map<Scope, ReadableSpan[]
   return out;
 }
 
+/** ResourceSpans (field 1 of the request) of one resource and one scope, `spans` writing the Span messages. */
+function resourceSpans(w: Writer, resource: Resource, scopes: Iterable<[Scope, (w: Writer) => void]>): void {
+  const outer = w.open(1);
+  const res = w.open(1);
+  if (resource.attributes) keyValues(w, 1, resource.attributes);
+  uint(w, 2, 0);
+  w.close(res);
+  for (const [scope, spans] of scopes) {
+    const scopeSpans = w.open(2);
+    const sc = w.open(1);
+    w.string(1, scope.name);
+    if (scope.version) w.string(2, scope.version);
+    if (scope.attributes) keyValues(w, 3, scope.attributes);
+    if (scope.droppedAttributesCount) uint(w, 4, scope.droppedAttributesCount);
+    w.close(sc);
+    spans(w);
+    if (scope.schemaUrl) w.string(3, scope.schemaUrl);
+    w.close(scopeSpans);
+  }
+  if (resource.schemaUrl) w.string(3, resource.schemaUrl);
+  w.close(outer);
+}
+
+function spanMessages(list: ReadableSpan[]): (w: Writer) => void {
+  return (w) => {
+    for (const s of list) {
+      const one = w.open(2);
+      span(w, s);
+      w.close(one);
+    }
+  };
+}
+
 /** ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1 } for `spans`. */
 export function encodeSpans(spans: ReadableSpan[]): Uint8Array {
   const w = new Writer(1024 + spans.length * 400);
   for (const [resource, scopes] of grouped(spans)) {
-    const resourceSpans = w.open(1);
-    const res = w.open(1);
-    if (resource.attributes) keyValues(w, 1, resource.attributes);
-    uint(w, 2, 0);
-    w.close(res);
-    for (const [scope, list] of scopes) {
-      const scopeSpans = w.open(2);
-      const sc = w.open(1);
-      w.string(1, scope.name);
-      if (scope.version) w.string(2, scope.version);
-      if (scope.attributes) keyValues(w, 3, scope.attributes);
-      if (scope.droppedAttributesCount) uint(w, 4, scope.droppedAttributesCount);
-      w.close(sc);
-      for (const s of list) {
-        const one = w.open(2);
-        span(w, s);
-        w.close(one);
-      }
-      if (scope.schemaUrl) w.string(3, scope.schemaUrl);
-      w.close(scopeSpans);
-    }
-    if (resource.schemaUrl) w.string(3, resource.schemaUrl);
-    w.close(resourceSpans);
+    resourceSpans(w, resource, [...scopes].map(([scope, list]): [Scope, (w: Writer) => void] => [scope, spanMessages(list)]));
   }
   return w.finish();
 }
 
 /**
- * The official OTLP/HTTP trace exporter's transport (OTEL_EXPORTER_OTLP_* headers, timeout, compression, retries
- * on 429/502/503/504) with the encoder above: what OTLPTraceExporter from exporter-trace-otlp-proto is, but for
- * the serializer.
+ * Spans of one resource and scope, each encoded as it ends (its Span message) so that the span object itself can
+ * be let go at once; `request` wraps them into the ExportTraceServiceRequest `encodeSpans` would write for them.
  */
-export function protobufSpanExporter(url: string | undefined): SpanExporter {
-  const serializer = {
-    serializeRequest: encodeSpans,
-    deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
-  };
-  const options = convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
-  return new OTLPExporterBase(createOtlpHttpExportDelegate(options, serializer, 'otlp_http_span_exporter', TraceExporterMetricsHelper, undefined));
+export class EncodedSpans {
+  private readonly w = new Writer(64 * 1024);
+  count = 0;
+
+  constructor(
+    readonly resource: Resource,
+    readonly scope: Scope,
+  ) {}
+
+  add(s: ReadableSpan): void {
+    const one = this.w.open(2);
+    span(this.w, s);
+    this.w.close(one);
+    this.count++;
+  }
+
+  request(): Uint8Array {
+    const body = this.w.finish();
+    const w = new Writer(body.length + 1024);
+    resourceSpans(w, this.resource, [[this.scope, (out) => out.raw(body)]]);
+    return w.finish();
+  }
 }

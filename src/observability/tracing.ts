@@ -3,11 +3,25 @@ import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, ROO
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TracingConfig } from './config.js';
-import { protobufSpanExporter } from './otlpProtobuf.js';
+import { EncodingSpanProcessor, otlpHttpSender, SPAN_BATCH_DEFAULTS, type SpanBatchOptions } from './spanBatches.js';
 
 export type { Span } from '@opentelemetry/api';
+
+/**
+ * OTLP/protobuf (the default): spans encoded as they end (spanBatches.ts). http/json, the console, or an exporter
+ * handed in (tests): the SDK's BatchSpanProcessor, with the same settings.
+ */
+function processorFor(cfg: TracingConfig, batching: SpanBatchOptions, exporter: SpanExporter | undefined): SpanProcessor {
+  if (!exporter && cfg.exporter === 'otlp' && cfg.protocol === 'http/protobuf') return new EncodingSpanProcessor(otlpHttpSender(cfg.url), batching);
+  const out = exporter ?? (cfg.exporter === 'console' ? new ConsoleSpanExporter() : new JsonExporter({ url: cfg.url }));
+  return new BatchSpanProcessor(out, {
+    maxExportBatchSize: batching.maxBatch,
+    scheduledDelayMillis: batching.delayMs,
+    maxQueueSize: batching.maxQueue,
+  });
+}
 
 /**
  * OpenTelemetry tracing with the official SDK, loaded (a dynamic import in index.ts) only when OTEL_* asks for it
@@ -25,22 +39,12 @@ export class Tracing {
     const resource = defaultResource()
       .merge(detectResources({ detectors: [envDetector] }))
       .merge(resourceFromAttributes({ 'service.name': cfg.serviceName }));
-    const out =
-      exporter ??
-      (cfg.exporter === 'console'
-        ? new ConsoleSpanExporter()
-        : cfg.protocol === 'http/json'
-          ? new JsonExporter({ url: cfg.url })
-          : protobufSpanExporter(cfg.url));
-    this.provider = new BasicTracerProvider({
-      resource,
-      spanProcessors: [
-        new BatchSpanProcessor(out, {
-          ...(cfg.maxExportBatchSize === undefined ? {} : { maxExportBatchSize: cfg.maxExportBatchSize }),
-          ...(cfg.scheduleDelayMs === undefined ? {} : { scheduledDelayMillis: cfg.scheduleDelayMs }),
-        }),
-      ],
-    });
+    const batching = {
+      maxBatch: cfg.maxExportBatchSize ?? SPAN_BATCH_DEFAULTS.maxBatch,
+      delayMs: cfg.scheduleDelayMs ?? SPAN_BATCH_DEFAULTS.delayMs,
+      maxQueue: cfg.maxQueueSize ?? SPAN_BATCH_DEFAULTS.maxQueue,
+    };
+    this.provider = new BasicTracerProvider({ resource, spanProcessors: [processorFor(cfg, batching, exporter)] });
     this.tracer = this.provider.getTracer('groupgraph');
   }
 

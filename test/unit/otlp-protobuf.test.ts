@@ -91,7 +91,7 @@ describe('protobuf exporter', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
-    const tracing = new Tracing({ exporter: 'otlp', protocol: 'http/protobuf', url, serviceName: 'gg-test', scheduleDelayMs: 10, maxExportBatchSize: undefined });
+    const tracing = new Tracing({ exporter: 'otlp', protocol: 'http/protobuf', url, serviceName: 'gg-test', scheduleDelayMs: 10, maxExportBatchSize: undefined, maxQueueSize: undefined });
     try {
       const span = tracing.startRequest({}, { 'groupgraph.request_id': 'req-proto' });
       span.end();
