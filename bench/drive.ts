@@ -20,7 +20,9 @@ export interface DriveOptions {
   rate?: number;
   /**
    * With `rate`: at most this many in flight (as autocannon's connections); a request due while all are busy
-   * waits for one, so an overloaded target sees the rate fall rather than an unbounded queue. Default 10.
+   * waits for one, so an overloaded target sees the rate fall rather than an unbounded queue. Default: the rate
+   * times 200 ms (Little's law: a screen may take up to 200 ms before the driver holds back; 10 in flight capped a
+   * 2-round-trip screen of 50 ms at 190 of 200 req/s).
    */
   maxInFlight?: number;
 }
@@ -71,7 +73,7 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
   };
   if (opts.rate) {
     const inFlight = new Set<Promise<void>>();
-    const cap = opts.maxInFlight ?? 10;
+    const cap = opts.maxInFlight ?? Math.max(10, Math.ceil(opts.rate * 0.2));
     const interval = 1000 / opts.rate;
     for (let i = 0; start + i * interval < end; i++) {
       const due = start + i * interval - performance.now();
