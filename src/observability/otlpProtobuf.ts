@@ -394,13 +394,18 @@ export function encodeSpans(spans: ReadableSpan[]): Uint8Array {
  * be let go at once; `request` wraps them into the ExportTraceServiceRequest `encodeSpans` would write for them.
  */
 export class EncodedSpans {
-  private readonly w = new Writer(64 * 1024);
+  private readonly w: Writer;
   count = 0;
 
+  /** `expected`: how many spans the batch will likely hold, so that its buffer is not grown span by span. */
   constructor(
     readonly resource: Resource,
     readonly scope: Scope,
-  ) {}
+    expected = 64,
+  ) {
+    // A span of the facade's takes 200 to 300 bytes.
+    this.w = new Writer(Math.max(4096, expected * 320));
+  }
 
   add(s: ReadableSpan): void {
     const one = this.w.open(2);

@@ -64,7 +64,7 @@ export class EncodingSpanProcessor implements SpanProcessor {
       batch = null;
     }
     if (!batch) {
-      batch = this.batch = new EncodedSpans(span.resource, span.instrumentationScope);
+      batch = this.batch = new EncodedSpans(span.resource, span.instrumentationScope, this.opts.maxBatch);
       this.timer = setTimeout(() => this.send(), this.opts.delayMs);
       this.timer.unref();
     }
@@ -80,11 +80,18 @@ export class EncodingSpanProcessor implements SpanProcessor {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const sent = new Promise<void>((resolve) => {
-      this.sender.send(batch, (ok) => {
+      const done = (ok: boolean) => {
         this.queued -= batch.count;
         if (!ok) this.failed += batch.count;
         resolve();
-      });
+      };
+      // A span's end must never throw into the request that ended it, whatever the transport does.
+      try {
+        this.sender.send(batch, done);
+      } catch (err) {
+        diag.error('span export failed', err);
+        done(false);
+      }
     });
     this.sending.add(sent);
     void sent.then(() => this.sending.delete(sent));

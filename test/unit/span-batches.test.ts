@@ -96,6 +96,20 @@ describe('EncodingSpanProcessor', () => {
     expect(processor.dropped).toBe(12);
   });
 
+  it('counts a batch whose transport throws as failed, and the request that ended the span never sees it', async () => {
+    const sender: BatchSender = {
+      send() {
+        throw new Error('transport broke');
+      },
+      flush: async () => undefined,
+      shutdown: async () => undefined,
+    };
+    const { processor, request } = setup(sender, { maxBatch: 3, delayMs: 60_000, maxQueue: 2048 });
+    expect(() => request(2)).not.toThrow();
+    await processor.forceFlush();
+    expect(processor.failed).toBe(3);
+  });
+
   it('sends what is left on shutdown and nothing after it', async () => {
     const { sent, sender } = capture();
     const { processor, request } = setup(sender, SLOW);
