@@ -173,7 +173,7 @@ export function childrenByParent<T extends { id: string }>(
      * Parents expected on a page that is on its way (those it held when last read): when the collection is known
      * to be over budget for them, the batch would read one filtered listing per parent once the page is in; start
      * those now. A parent the page no longer holds wastes its read; one it newly holds is read in the batch.
-     * Returns whether it started anything (otherwise `prefetch(n, true)` is the plan).
+     * Returns whether it started anything (otherwise `prefetch` is the plan).
      */
     prefetchParents(parentIds: readonly string[]): boolean {
       const n = parentIds.length;
@@ -185,6 +185,15 @@ export function childrenByParent<T extends { id: string }>(
         early.set(id, started);
       }
       return true;
+    },
+    /**
+     * Reads ahead for a page of up to `parents` parents on its way. With `lastIds` (the parents this caller's same
+     * page held when last read): their own listings where the batch would read per parent, else the full listing
+     * (a reloaded page: the fewest calls). Without: the full listing only where the page should use most of it.
+     */
+    prefetchPage(parents: number, lastIds?: readonly string[]): void {
+      if (lastIds ? this.prefetchParents(lastIds) : !this.readsWholeFor(parents)) return;
+      this.prefetch(parents);
     },
   });
 }

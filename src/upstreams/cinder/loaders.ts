@@ -165,9 +165,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       // Snapshots have no list filter: in a project too large for one listing, the guessed groups' own filtered
       // listings leave with the page; a reloaded page's listing leaves with it (the fewest calls); a new page's
       // only when the page is expected to use most of it.
-      if (wants.snapshots && !(last && snapshotsByGroupId.prefetchParents(last.ids))) {
-        if (last || snapshotsByGroupId.readsWholeFor(groups)) snapshotsByGroupId.prefetch(groups);
-      }
+      if (wants.snapshots) snapshotsByGroupId.prefetchPage(groups, last?.ids);
     },
     /** After a write: forget everything this request knew about the group. */
     forgetGroup(id: string) {

@@ -191,13 +191,8 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
       const key = pageMemoryKey('manila', 'share-groups', pageKey, caller);
       const last = key === undefined ? undefined : lastShareGroupPages.recall(key);
       // A new page's listings leave with it only when the page is expected to use most of them (as for Cinder).
-      for (const [wanted, children] of [
-        [wants.shares, sharesByShareGroupId],
-        [wants.snapshots, snapshotsByShareGroupId],
-      ] as const) {
-        if (!wanted || (last && children.prefetchParents(last.ids))) continue;
-        if (last || children.readsWholeFor(groups)) children.prefetch(groups);
-      }
+      if (wants.shares) sharesByShareGroupId.prefetchPage(groups, last?.ids);
+      if (wants.snapshots) snapshotsByShareGroupId.prefetchPage(groups, last?.ids);
     },
     /** A page of shares is on its way and its nodes want their share types: list the types with it. */
     prefetchForShares(shares: number, wants: { shareType: boolean }) {
