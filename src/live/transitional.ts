@@ -45,9 +45,6 @@ const TRANSITIONAL: Record<LiveKind, ReadonlySet<string>> = {
   job: set('INIT', 'RUNNING'),
 };
 
-/** A status in the enum spelling, as the GraphQL layer maps it (`failing-over` -> FAILING_OVER). */
-export { enumSpelling as statusKey };
-
 /** Is this status one the upstream leaves by itself (work in progress), for this kind of object? */
 export function isTransitional(kind: LiveKind, status: string | null | undefined): boolean {
   return TRANSITIONAL[kind].has(enumSpelling(status));

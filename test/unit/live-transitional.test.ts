@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { hasSettled, isTransitional, statusKey } from '../../src/live/transitional.js';
+import { enumSpelling } from '../../src/graphql/scalars.js';
+import { hasSettled, isTransitional } from '../../src/live/transitional.js';
 
 describe('transitional statuses', () => {
   it('reads wire and enum spellings alike', () => {
-    expect(statusKey('failing-over')).toBe('FAILING_OVER');
+    expect(enumSpelling('failing-over')).toBe('FAILING_OVER');
     expect(isTransitional('groupReplication', 'failing-over')).toBe(true);
     expect(isTransitional('group', 'creating')).toBe(true);
     expect(isTransitional('group', 'CREATING')).toBe(true);
