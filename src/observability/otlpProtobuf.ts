@@ -370,13 +370,16 @@ function resourceSpans(w: Writer, resource: Resource, scopes: Iterable<[Scope, (
   w.close(outer);
 }
 
+/** One Span message, field 2 of ScopeSpans. */
+function spanMessage(w: Writer, s: ReadableSpan): void {
+  const one = w.open(2);
+  span(w, s);
+  w.close(one);
+}
+
 function spanMessages(list: ReadableSpan[]): (w: Writer) => void {
   return (w) => {
-    for (const s of list) {
-      const one = w.open(2);
-      span(w, s);
-      w.close(one);
-    }
+    for (const s of list) spanMessage(w, s);
   };
 }
 
@@ -408,9 +411,7 @@ export class EncodedSpans {
   }
 
   add(s: ReadableSpan): void {
-    const one = this.w.open(2);
-    span(this.w, s);
-    this.w.close(one);
+    spanMessage(this.w, s);
     this.count++;
   }
 
