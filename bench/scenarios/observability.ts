@@ -1,5 +1,5 @@
-// Scenario 7 (issue 17): what logs, metrics and traces cost. The same facade twice, in alternating windows at
-// d = 0: everything on (a JSON log line per request, prom-client metrics scraped every second, every request and
+// Scenario 7 (issue 17): what logs, metrics and traces cost. The same facade twice, both loaded at once in each
+// window at d = 0: everything on (a JSON log line per request, prom-client metrics scraped every second, every request and
 // upstream call traced and exported over OTLP/HTTP to a receiver this process runs) against everything off
 // (LOG_LEVEL=silent, METRICS_ENABLED=false, no OTEL_*). CPU per request of the two, as a ratio; target ≤ 1.10.
 // The runner's OTEL_TRACES_SAMPLER / _ARG reach the facade (every request is traced without them).
@@ -12,7 +12,7 @@ import { graphqlBody } from '../queries.js';
 import { type Row, fmt } from '../report.js';
 import { MB } from '../stats.js';
 import type { ScreenSpec } from './calls.js';
-import { type Measured, measure } from './load.js';
+import { type LoadResult, load } from '../load.js';
 import { gql } from '../client.js';
 
 /** An OTLP/HTTP receiver that reads every export and throws it away: the facade's side of exporting is real. */
@@ -70,24 +70,22 @@ export async function observabilityScenario(spawn: Spawn, sims: BenchChild, base
     );
   }, 1_000);
   const body = graphqlBody(spec.query, plan.screenN);
-  // Twice the CPU scenario's rounds, shorter, the order swapped every round: the machine's drift (other processes,
-  // frequency) falls on both sides alike instead of on whichever runs second.
   const rounds = plan.cpuRounds * 2;
   const opts = { connections: plan.cpuConnections, warmSec: plan.warmSec, loadSec: plan.loadSec / rounds };
-  const onParts: Measured[] = [];
-  const offParts: Measured[] = [];
+  const onParts: Window[] = [];
+  const offParts: Window[] = [];
+  let upstreamCalls = 0;
   try {
     for (let round = 0; round < rounds; round++) {
-      const o = { ...opts, warmSec: round < 2 ? opts.warmSec : 1 };
-      const offFirst = round % 2 === 0;
-      if (offFirst) offParts.push(await measure(off, sims, urls.off, body, o, spec.sim));
-      onParts.push(await measure(on, sims, urls.on, body, o, spec.sim));
-      if (!offFirst) offParts.push(await measure(off, sims, urls.off, body, o, spec.sim));
+      const [o, f, n] = await pairedWindow({ on, off }, sims, urls, body, { ...opts, warmSec: round < 2 ? opts.warmSec : 1, offFirst: round % 2 === 1 });
+      onParts.push(o);
+      offParts.push(f);
+      upstreamCalls += n;
     }
   } finally {
     clearInterval(scraper);
   }
-  const perReq = (parts: Measured[]) => parts.reduce((a, m) => a + m.cpuMicros, 0) / parts.reduce((a, m) => a + m.load.requests, 0) / 1000;
+  const perReq = (parts: Window[]) => parts.reduce((a, m) => a + m.cpuMicros, 0) / parts.reduce((a, m) => a + m.load.requests, 0) / 1000;
   const ratio = perReq(onParts) / perReq(offParts);
   const roundRatios = onParts.map((m, i) => perReq([m]) / perReq([offParts[i]!]));
   const requests = onParts.reduce((a, m) => a + m.load.requests, 0);
@@ -98,7 +96,7 @@ export async function observabilityScenario(spawn: Spawn, sims: BenchChild, base
   await sink.close();
   return {
     scenario: `observability: ${[...parts].join(' + ')} on vs all off, ${spec.label} N=${plan.screenN}, d=0, ${plan.cpuConnections} conns`,
-    callsPerQuery: onParts.reduce((a, m) => a + m.callsPerQuery * m.load.requests, 0) / requests,
+    callsPerQuery: upstreamCalls / (requests + offParts.reduce((a, m) => a + m.load.requests, 0)),
     p50: onParts.reduce((a, m) => a + m.load.p50 * m.load.requests, 0) / requests,
     p99: Math.max(...onParts.map((m) => m.load.p99)),
     rps: requests / seconds,
@@ -107,4 +105,44 @@ export async function observabilityScenario(spawn: Spawn, sims: BenchChild, base
     notes: `sampler ${process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on'}${process.env.OTEL_TRACES_SAMPLER_ARG ? ` ${process.env.OTEL_TRACES_SAMPLER_ARG}` : ''}; on ${fmt(perReq(onParts), 3)} vs off ${fmt(perReq(offParts), 3)} CPU ms/req; rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; ${exported.exports} OTLP/HTTP protobuf exports (${fmt(exported.bytes / MB, 1)} MB) to a local receiver; /metrics scraped ${scrapes} times`,
     detail: { ratio, rounds: roundRatios, on: onParts, off: offParts, exported, scrapes },
   };
+}
+
+interface Window {
+  load: LoadResult;
+  /** CPU microseconds the facade process used during the window. */
+  cpuMicros: number;
+}
+
+/**
+ * One window (and the upstream calls of both facades in it) with both facades under the same closed-loop load at the same time: whatever else the machine does
+ * (other processes, frequency) falls on both alike. Alternating windows let it fall on one: an A/A run (both
+ * off) gave rounds from 0.77 to 1.29×.
+ */
+async function pairedWindow(
+  facades: { on: BenchChild<{ url: string }>; off: BenchChild<{ url: string }> },
+  sims: BenchChild,
+  urls: { on: string; off: string },
+  body: string,
+  o: { connections: number; warmSec: number; loadSec: number; offFirst: boolean },
+): Promise<[Window, Window, number]> {
+  // Which load starts first alternates by round: an A/A run leaned ~3 % towards the one started second.
+  const both = async (sec: number) => {
+    const run = (url: string) => load({ url, body, connections: o.connections, durationSec: sec });
+    if (!o.offFirst) return Promise.all([run(urls.on), run(urls.off)]);
+    const [off, on] = await Promise.all([run(urls.off), run(urls.on)]);
+    return [on, off];
+  };
+  const cpu = () => Promise.all([facades.on.call<number>('cpu'), facades.off.call<number>('cpu')]);
+  await both(o.warmSec);
+  await sims.call('resetCalls');
+  const before = await cpu();
+  const [onLoad, offLoad] = await both(o.loadSec);
+  const after = await cpu();
+  const calls = Object.values(await sims.call<Record<string, number>>('callCounts')).reduce((a, n) => a + n, 0);
+  for (const l of [onLoad!, offLoad!]) if (l.failures > 0) throw new Error(`observability: ${l.failures} failed requests under load`);
+  return [
+    { load: onLoad!, cpuMicros: after[0] - before[0] },
+    { load: offLoad!, cpuMicros: after[1] - before[1] },
+    calls,
+  ];
 }
