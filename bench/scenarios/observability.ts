@@ -27,7 +27,8 @@ async function otlpSink() {
     req.on('end', () => {
       exports++;
       bytes += size;
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      // As an OpenTelemetry Collector answers an OTLP/HTTP protobuf export: an empty ExportTraceServiceResponse.
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
