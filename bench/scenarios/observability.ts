@@ -1,6 +1,6 @@
 // Scenario 7 (issue 17): what logs, metrics and traces cost. The same facade twice, both loaded at once in each
-// window at d = 0: everything on (a JSON log line per request, prom-client metrics scraped every second, every request and
-// upstream call traced and exported over OTLP/HTTP to a receiver this process runs) against everything off
+// window at d = 0: everything on (a JSON log line per request, prom-client metrics scraped every second, every
+// request and upstream call traced and exported over OTLP/HTTP to a receiver this process runs) against everything off
 // (LOG_LEVEL=silent, METRICS_ENABLED=false, no OTEL_*). CPU per request of the two, as a ratio; target ≤ 1.10.
 // The runner's OTEL_TRACES_SAMPLER / _ARG reach the facade (every request is traced without them).
 import { createServer } from 'node:http';
@@ -115,9 +115,9 @@ interface Window {
 }
 
 /**
- * One window (and the upstream calls of both facades in it) with both facades under the same closed-loop load at the same time: whatever else the machine does
- * (other processes, frequency) falls on both alike. Alternating windows let it fall on one: an A/A run (both
- * off) gave rounds from 0.77 to 1.29×.
+ * One window with both facades under the same closed-loop load at the same time (and the upstream calls of both in
+ * it): whatever else the machine does (other processes, frequency) falls on both alike. Alternating windows let it
+ * fall on one: an A/A run (both off) gave rounds from 0.77 to 1.29×.
  */
 async function pairedWindow(
   facades: { on: BenchChild<{ url: string }>; off: BenchChild<{ url: string }> },
