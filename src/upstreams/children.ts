@@ -84,7 +84,8 @@ export function childrenByParent<T extends { id: string }>(
       const p = parentOf(t);
       if (p) named.add(p);
     }
-    // As many as known: proven again, so kept another minute.
+    // At least as many as known: recorded afresh, unless the known count is exact (record keeps an exact count
+    // that a lower bound does not exceed, and its minute with it).
     if (named.size >= collectionSizes.atLeast(parentsKey)) collectionSizes.record(parentsKey, named.size);
   };
   // With nothing on its way, what a batch of `n` parents reads whole: a listing it mostly uses, or one whose
