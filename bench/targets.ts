@@ -4,11 +4,9 @@ import { fmt, type Row, type Section } from './report.js';
 import { signed } from './scenarios/load.js';
 
 interface Measured {
-  cpuMicros: number;
   load: { requests: number; p99: number };
 }
 
-const cpuPerRequest = (d: Measured) => d.cpuMicros / d.load.requests;
 const find = (rows: Row[], prefix: string, includes = '') => rows.find((r) => r.scenario.startsWith(prefix) && r.scenario.includes(includes));
 
 function line(target: string, value: string, met: boolean | undefined): string[] {
@@ -43,8 +41,10 @@ export function targetsSection(rows: Row[]): Section {
   const facade = find(rows, 'cpu: facade,');
   const baseline = find(rows, 'cpu: hand-written baseline on undici dispatch()');
   if (facade && baseline) {
-    const ratio = cpuPerRequest(facade.detail as unknown as Measured) / cpuPerRequest(baseline.detail as unknown as Measured);
-    lines.push(line('CPU ≤ 1.5× the dispatch() baseline, canonical screen', `${fmt(ratio, 2)}×`, ratio <= 1.5));
+    // Paired windows (both loaded at once) decide; the alternating windows' ratio is shown beside it.
+    const d = facade.detail as { paired: { ratio: number }; alternatingRatio: number };
+    const alternating = `alternating ${fmt(d.alternatingRatio, 2)}×`;
+    lines.push(line('CPU ≤ 1.5× the dispatch() baseline, canonical screen (paired windows)', `${fmt(d.paired.ratio, 2)}× (${alternating})`, d.paired.ratio <= 1.5));
   } else lines.push(line('CPU ≤ 1.5× the dispatch() baseline, canonical screen', '', undefined));
   const rt = find(rows, 'round trips: cinder');
   if (rt) {

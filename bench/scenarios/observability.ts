@@ -12,7 +12,7 @@ import { graphqlBody } from '../queries.js';
 import { type Row, fmt } from '../report.js';
 import { MB } from '../stats.js';
 import type { ScreenSpec } from './calls.js';
-import { type LoadResult, load } from '../load.js';
+import { type Window, cpuMsPerRequest as perReq, pairedWindow } from '../paired.js';
 import { gql } from '../client.js';
 
 /** An OTLP/HTTP receiver that reads every export and throws it away: the facade's side of exporting is real. */
@@ -78,7 +78,7 @@ export async function observabilityScenario(spawn: Spawn, sims: BenchChild, base
   let upstreamCalls = 0;
   try {
     for (let round = 0; round < rounds; round++) {
-      const [o, f, n] = await pairedWindow({ on, off }, sims, urls, body, { ...opts, warmSec: round < 2 ? opts.warmSec : 1, offFirst: round % 2 === 1 });
+      const [o, f, n] = await pairedWindow([on, off], sims, [urls.on, urls.off], body, { ...opts, warmSec: round < 2 ? opts.warmSec : 1, secondFirst: round % 2 === 1 });
       onParts.push(o);
       offParts.push(f);
       upstreamCalls += n;
@@ -86,7 +86,6 @@ export async function observabilityScenario(spawn: Spawn, sims: BenchChild, base
   } finally {
     clearInterval(scraper);
   }
-  const perReq = (parts: Window[]) => parts.reduce((a, m) => a + m.cpuMicros, 0) / parts.reduce((a, m) => a + m.load.requests, 0) / 1000;
   const ratio = perReq(onParts) / perReq(offParts);
   const roundRatios = onParts.map((m, i) => perReq([m]) / perReq([offParts[i]!]));
   const requests = onParts.reduce((a, m) => a + m.load.requests, 0);
@@ -106,44 +105,4 @@ export async function observabilityScenario(spawn: Spawn, sims: BenchChild, base
     notes: `sampler ${process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on'}${process.env.OTEL_TRACES_SAMPLER_ARG ? ` ${process.env.OTEL_TRACES_SAMPLER_ARG}` : ''}; on ${fmt(perReq(onParts), 3)} vs off ${fmt(perReq(offParts), 3)} CPU ms/req; rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; ${exported.exports} OTLP/HTTP protobuf exports (${fmt(exported.bytes / MB, 1)} MB) to a local receiver; /metrics scraped ${scrapes} times`,
     detail: { ratio, rounds: roundRatios, on: onParts, off: offParts, exported, scrapes },
   };
-}
-
-interface Window {
-  load: LoadResult;
-  /** CPU microseconds the facade process used during the window. */
-  cpuMicros: number;
-}
-
-/**
- * One window with both facades under the same closed-loop load at the same time (and the upstream calls of both in
- * it): whatever else the machine does (other processes, frequency) falls on both alike. Alternating windows let it
- * fall on one: an A/A run (both off) gave rounds from 0.77 to 1.29×.
- */
-async function pairedWindow(
-  facades: { on: BenchChild<{ url: string }>; off: BenchChild<{ url: string }> },
-  sims: BenchChild,
-  urls: { on: string; off: string },
-  body: string,
-  o: { connections: number; warmSec: number; loadSec: number; offFirst: boolean },
-): Promise<[Window, Window, number]> {
-  // Which load starts first alternates by round: an A/A run leaned ~3 % towards the one started second.
-  const both = async (sec: number) => {
-    const run = (url: string) => load({ url, body, connections: o.connections, durationSec: sec });
-    if (!o.offFirst) return Promise.all([run(urls.on), run(urls.off)]);
-    const [off, on] = await Promise.all([run(urls.off), run(urls.on)]);
-    return [on, off];
-  };
-  const cpu = () => Promise.all([facades.on.call<number>('cpu'), facades.off.call<number>('cpu')]);
-  await both(o.warmSec);
-  await sims.call('resetCalls');
-  const before = await cpu();
-  const [onLoad, offLoad] = await both(o.loadSec);
-  const after = await cpu();
-  const calls = Object.values(await sims.call<Record<string, number>>('callCounts')).reduce((a, n) => a + n, 0);
-  for (const l of [onLoad!, offLoad!]) if (l.failures > 0) throw new Error(`observability: ${l.failures} failed requests under load`);
-  return [
-    { load: onLoad!, cpuMicros: after[0] - before[0] },
-    { load: offLoad!, cpuMicros: after[1] - before[1] },
-    calls,
-  ];
 }
