@@ -4,7 +4,8 @@
 // BENCH_PROFILE=1: the load-phase facade and the hand-written baseline write V8 CPU profiles under
 // bench/results/profiles/{facade,baseline}, so the two can be compared function by function.
 // BENCH_ONLY=cpu,roundtrips,...: only those scenarios (calls, roundtrips, cpu, waterfall, steady, overload, federation), to
-// compare one change quickly; the table then says which scenarios ran. `observability` (issue 17): CPU per request
+// compare one change quickly; the table then says which scenarios ran. BENCH_CPU_AA=1: the baseline process is a
+// second facade, an A/A check of the CPU ratio's windows. `observability` (issue 17): CPU per request
 // with logs, metrics and traces (exported to a local OTLP receiver) on against all off, as a ratio (target ≤ 1.10).
 // `overload` (issue 18): closed-loop clients that retry at once, doubling until goodput stops rising, then
 // 2×/4×/8× that; its curve prints after the table. `cold` (issue 19): a new token per request, random pages,
@@ -131,7 +132,12 @@ try {
     process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${new URL(`bench/results/profiles/${who}`, root).pathname}`] : [];
   const facade = child<{ url: string }>('facade', './procs/facade.ts', facadeEnv(endpoints.cinderScreen!), [...plan.facadeNodeFlags, ...profile('facade')]);
   // The hand-written composition on the facade's HTTP path (dispatch()) and node flags (issue 19: bench parity).
-  const baseline = child<{ url: string }>('baseline', './procs/baseline.ts', { CINDER_URL: endpoints.cinderScreen! }, [
+  // BENCH_CPU_AA=1: a second facade in its place, an A/A run of the CPU ratio (what the windows alone do to it).
+  const aa = process.env.BENCH_CPU_AA === '1';
+  if (aa) notes.push('BENCH_CPU_AA=1: the "hand-written baseline on dispatch()" rows are a second facade (an A/A run)');
+  const baselineEntry = aa ? './procs/facade.ts' : './procs/baseline.ts';
+  const baselineEnv = aa ? facadeEnv(endpoints.cinderScreen!) : { CINDER_URL: endpoints.cinderScreen! };
+  const baseline = child<{ url: string }>('baseline', baselineEntry, baselineEnv, [
     ...plan.facadeNodeFlags,
     ...profile('baseline'),
   ]);
