@@ -15,8 +15,6 @@ export interface PairedOptions {
   loadSec: number;
   /** Start the second one's load first (alternate by round: an A/A run leaned ~3 % towards the one started second). */
   secondFirst: boolean;
-  /** Extra headers per side, e.g. the hand-written baseline's `x-bench-plan`. */
-  headers?: [Record<string, string>?, Record<string, string>?];
 }
 
 /** CPU milliseconds per request over windows. */
@@ -35,7 +33,7 @@ export async function pairedWindow(
   o: PairedOptions,
 ): Promise<[Window, Window, number]> {
   const both = async (sec: number): Promise<[LoadResult, LoadResult]> => {
-    const run = (i: 0 | 1) => load({ url: urls[i], body, connections: o.connections, durationSec: sec, headers: o.headers?.[i] });
+    const run = (i: 0 | 1) => load({ url: urls[i], body, connections: o.connections, durationSec: sec });
     if (!o.secondFirst) return Promise.all([run(0), run(1)]);
     const [second, first] = await Promise.all([run(1), run(0)]);
     return [first, second];

@@ -199,7 +199,7 @@ const perCpuSecond = (m: Measured) => m.load.requests / (m.cpuMicros / 1e6);
 
 /**
  * Scenario 3: upstreams answer at once; facade, baseline (on dispatch(), as the facade) and the variants flat out
- * in alternating windows, CPU per request compared.
+ * in alternating windows, CPU per request compared; then facade and baseline in paired windows (the target's ratio).
  */
 export async function cpuScenario(
   facade: BenchChild,
@@ -263,8 +263,8 @@ export async function cpuScenario(
 /**
  * The target's ratio: facade and hand-written baseline loaded at the same time, 2 × cpuRounds windows, which one
  * starts first alternating. The alternating windows above keep each side's absolute CPU per request (alone on
- * the machine); their ratio moved by rounds from 1.8 to 2.5× in one run, as the observability scenario's did
- * before it was paired.
+ * the machine); their ratio moved by rounds from 1.7 to 2.5× in one run, and an A/A run (BENCH_CPU_AA=1) read
+ * 0.88× alternating against 1.00× paired.
  */
 async function pairedRatio(facade: BenchChild, baseline: BenchChild, sims: BenchChild, urls: { facade: string; baseline: string }, body: string, plan: Plan) {
   const windows = plan.cpuRounds * 2;
