@@ -20,6 +20,9 @@ export interface PairedOptions {
 /** CPU milliseconds per request over windows. */
 export const cpuMsPerRequest = (parts: Window[]) => parts.reduce((a, m) => a + m.cpuMicros, 0) / parts.reduce((a, m) => a + m.load.requests, 0) / 1000;
 
+/** Window by window, the first process's CPU per request over the second's. */
+export const windowRatios = (first: Window[], second: Window[]) => first.map((w, i) => cpuMsPerRequest([w]) / cpuMsPerRequest([second[i]!]));
+
 /**
  * One window with both processes under the same closed-loop load at the same time (and the upstream calls of
  * both in it). Alternating windows let drift fall on one side: an A/A run of the observability facades (both off)

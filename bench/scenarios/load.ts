@@ -2,7 +2,7 @@
 // flat out with instant upstreams (CPU per request, against the hand-written composition).
 import type { BenchChild } from '../ipc.js';
 import { type LoadResult, load } from '../load.js';
-import { type Window, cpuMsPerRequest, pairedWindow } from '../paired.js';
+import { type Window, cpuMsPerRequest, pairedWindow, windowRatios } from '../paired.js';
 import type { Plan } from '../plan.js';
 import { graphqlBody } from '../queries.js';
 import { MB, percentile } from '../stats.js';
@@ -194,7 +194,7 @@ export interface CpuVariant {
   label: string;
 }
 
-const perReq = (m: Measured) => m.cpuMicros / m.load.requests / 1000;
+const perReq = (m: Measured) => cpuMsPerRequest([m]);
 const perCpuSecond = (m: Measured) => m.load.requests / (m.cpuMicros / 1e6);
 
 /**
@@ -278,7 +278,7 @@ async function pairedRatio(facade: BenchChild, baseline: BenchChild, sims: Bench
   }
   const facadeMs = cpuMsPerRequest(f);
   const baselineMs = cpuMsPerRequest(b);
-  return { ratio: facadeMs / baselineMs, facadeMs, baselineMs, rounds: f.map((w, i) => cpuMsPerRequest([w]) / cpuMsPerRequest([b[i]!])) };
+  return { ratio: facadeMs / baselineMs, facadeMs, baselineMs, rounds: windowRatios(f, b) };
 }
 
 async function variantRow(variant: CpuVariant, v: Measured, rounds: Measured[], f: Measured, b: Measured): Promise<Row> {

@@ -12,7 +12,7 @@ import { graphqlBody } from '../queries.js';
 import { type Row, fmt } from '../report.js';
 import { MB } from '../stats.js';
 import type { ScreenSpec } from './calls.js';
-import { type Window, cpuMsPerRequest as perReq, pairedWindow } from '../paired.js';
+import { type Window, cpuMsPerRequest as perReq, pairedWindow, windowRatios } from '../paired.js';
 import { gql } from '../client.js';
 
 /** An OTLP/HTTP receiver that reads every export and throws it away: the facade's side of exporting is real. */
@@ -87,7 +87,7 @@ export async function observabilityScenario(spawn: Spawn, sims: BenchChild, base
     clearInterval(scraper);
   }
   const ratio = perReq(onParts) / perReq(offParts);
-  const roundRatios = onParts.map((m, i) => perReq([m]) / perReq([offParts[i]!]));
+  const roundRatios = windowRatios(onParts, offParts);
   const requests = onParts.reduce((a, m) => a + m.load.requests, 0);
   const seconds = onParts.reduce((a, m) => a + m.load.seconds, 0);
   const mem = await on.call<{ rss: number }>('memory');
