@@ -3,7 +3,7 @@
 // facade adds on top of the calls: the request context, loaders and planner, the executor (compiled, and
 // graphql-js for comparison) and serialising the answer. `npm run bench` measures the whole process against the
 // hand-written baseline; on a shared 2-core machine its noise hides changes of a few percent, this does not.
-import { parse } from 'graphql';
+import { type OperationDefinitionNode, parse } from 'graphql';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { createContext } from '../src/context.js';
 import { compilingExecutor } from '../src/graphql/executor.js';
@@ -27,6 +27,8 @@ const upstreams = { cinder, manila: null, sdrs: null };
 const about = {} as Parameters<typeof createContext>[1];
 const schema = buildSchema();
 const document = parse(CINDER_SCREEN);
+// Apollo hands the executor the operation it resolved; without it the executor refuses the request (a 400).
+const operation = document.definitions[0] as OperationDefinitionNode;
 
 // Record: every distinct upstream GET of the screen, answered once over HTTP.
 const http = cinder.http;
@@ -44,6 +46,7 @@ function gatewayContext(context: unknown): GatewayGraphQLRequestContext {
     queryHash: 'canonical',
     operationName: null,
     document,
+    operation,
     source: CINDER_SCREEN,
     context,
     request: { query: CINDER_SCREEN, variables: { n } },
@@ -53,7 +56,11 @@ function gatewayContext(context: unknown): GatewayGraphQLRequestContext {
 async function screen(run: (rc: GatewayGraphQLRequestContext) => Promise<unknown>): Promise<number> {
   const ctx = createContext(upstreams, about, TOKEN, 10_000);
   try {
-    const result = await run(gatewayContext(ctx));
+    const result = (await run(gatewayContext(ctx))) as { data?: { groups?: { nodes?: unknown[] } }; errors?: unknown[] };
+    // A refused or failed screen is fast and the same every time: never a figure to report.
+    if (result.errors?.length || result.data?.groups?.nodes?.length !== n) {
+      throw new Error(`bench:logic: the screen did not come back whole: ${JSON.stringify(result).slice(0, 300)}`);
+    }
     return JSON.stringify(result).length;
   } finally {
     ctx.dispose();
