@@ -1,12 +1,18 @@
 // npm run bench:logic: the facade's own CPU per canonical screen, without the wire. The upstream answers are
 // recorded once from the Cinder simulator and then handed back already parsed, so what is measured is what the
 // facade adds on top of the calls: the request context, loaders and planner, the executor (compiled, and
-// graphql-js for comparison) and serialising the answer. `npm run bench` measures the whole process against the
-// hand-written baseline; on a shared 2-core machine its noise hides changes of a few percent, this does not.
+// graphql-js for comparison) and serialising the answer; then the compiled executor inside Apollo Server's request
+// pipeline as the facade configures it (document cache, validation rules, guards, error formatting; logs, metrics
+// and traces off). `npm run bench` measures the whole process against the hand-written baseline; on a shared 2-core
+// machine its noise hides changes of a few percent, this does not.
+import { HeaderMap } from '@apollo/server';
 import { type OperationDefinitionNode, parse } from 'graphql';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
-import { createContext } from '../src/context.js';
+import { loadConfig } from '../src/config.js';
+import { type RequestContext, createContext } from '../src/context.js';
+import { createGraphQLServer } from '../src/graphql/apollo.js';
 import { compilingExecutor } from '../src/graphql/executor.js';
+import { fallbackLogger } from '../src/observability/logger.js';
 import { buildSchema } from '../src/schema.js';
 import { startCinderSimulator } from '../src/simulator/cinder/index.js';
 import { CinderClient } from '../src/upstreams/cinder/client.js';
@@ -53,43 +59,72 @@ function gatewayContext(context: unknown): GatewayGraphQLRequestContext {
   } as unknown as GatewayGraphQLRequestContext;
 }
 
-async function screen(run: (rc: GatewayGraphQLRequestContext) => Promise<unknown>): Promise<number> {
-  const ctx = createContext(upstreams, about, TOKEN, 10_000);
-  try {
-    const result = (await run(gatewayContext(ctx))) as { data?: { groups?: { nodes?: unknown[] } }; errors?: unknown[] };
+/** One way of answering the screen: its answer as the client would receive it (a JSON text). */
+type Variant = (ctx: RequestContext) => Promise<string>;
+
+const viaExecutor =
+  (executor: ReturnType<typeof compilingExecutor>['executor']): Variant =>
+  async (ctx) => {
+    const result = (await executor(gatewayContext(ctx))) as { data?: { groups?: { nodes?: unknown[] } }; errors?: unknown[] };
     // A refused or failed screen is fast and the same every time: never a figure to report.
     if (result.errors?.length || result.data?.groups?.nodes?.length !== n) {
       throw new Error(`bench:logic: the screen did not come back whole: ${JSON.stringify(result).slice(0, 300)}`);
     }
-    return JSON.stringify(result).length;
+    return JSON.stringify(result);
+  };
+
+const graphqlServer = createGraphQLServer({ limits: loadConfig({}).limits, development: false, compileAfter: 0, log: fallbackLogger() });
+await graphqlServer.apollo.start();
+const requestBody = { query: CINDER_SCREEN, variables: { n } };
+const viaApollo: Variant = async (ctx) => {
+  const headers = new HeaderMap([['content-type', 'application/json'], ['x-auth-token', TOKEN]]);
+  const response = await graphqlServer.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: 'POST', headers, search: '', body: requestBody },
+    context: async () => ctx,
+  });
+  if (response.body.kind !== 'complete' || (response.status ?? 200) !== 200) throw new Error('bench:logic: Apollo did not answer the screen with a 200');
+  return response.body.string;
+};
+
+async function screen(variant: Variant): Promise<string> {
+  const ctx = createContext(upstreams, about, TOKEN, 10_000);
+  try {
+    return await variant(ctx);
   } finally {
     ctx.dispose();
   }
 }
 
-const compiled = compilingExecutor(schema, { compileAfter: 0 });
-const interpreted = compilingExecutor(schema, { compileAfter: Infinity });
-const expected = await screen(compiled.executor);
+const compiled = viaExecutor(compilingExecutor(schema, { compileAfter: 0 }).executor);
+const interpreted = viaExecutor(compilingExecutor(schema, { compileAfter: Infinity }).executor);
+const expected = await screen(compiled);
 // Twice: the same page read again sends the volume read guessed from the first, which the replay must hold too.
-if ((await screen(compiled.executor)) !== expected) throw new Error('bench:logic: the screen changed while it was recorded');
+if ((await screen(compiled)) !== expected) throw new Error('bench:logic: the screen changed while it was recorded');
 // Replay: the same answers, already parsed; a request the recording does not hold is a bench error.
 http.as = async (_caller, req) => {
   const res = recorded.get(keyOf(req));
   if (!res) throw new Error(`bench:logic: no recorded answer for ${keyOf(req)}`);
   return res;
 };
-if ((await screen(compiled.executor)) !== expected || (await screen(interpreted.executor)) !== expected) {
+if ((await screen(compiled)) !== expected || (await screen(interpreted)) !== expected) {
   throw new Error('bench:logic: the replayed screen differs from the recorded one');
 }
+// Apollo's answer is the same data with the guards' cost in `extensions` (parsed once here, not in the loop).
+const expectedViaApollo = await screen(viaApollo);
+const apolloAnswer = JSON.parse(expectedViaApollo) as { data?: unknown; errors?: unknown };
+if (apolloAnswer.errors || JSON.stringify({ data: apolloAnswer.data }) !== expected) {
+  throw new Error(`bench:logic: Apollo's answer differs from the executor's: ${expectedViaApollo.slice(0, 300)}`);
+}
+const expectedOf = new Map<Variant, string>([[compiled, expected], [interpreted, expected], [viaApollo, expectedViaApollo]]);
 
-async function measure(run: (rc: GatewayGraphQLRequestContext) => Promise<unknown>): Promise<number> {
+async function measure(run: Variant): Promise<number> {
   const end = Date.now() + seconds * 1000;
   let requests = 0;
   const before = process.cpuUsage();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < end) {
-        if ((await screen(run)) !== expected) throw new Error('bench:logic: a replayed screen differs');
+        if ((await screen(run)) !== expectedOf.get(run)) throw new Error('bench:logic: a replayed screen differs');
         requests++;
       }
     }),
@@ -98,15 +133,17 @@ async function measure(run: (rc: GatewayGraphQLRequestContext) => Promise<unknow
   return (used.user + used.system) / requests / 1000;
 }
 
-const results = { compiled: [] as number[], interpreted: [] as number[] };
-await measure(compiled.executor); // warm-up
+const variants = { compiled, interpreted, 'in Apollo': viaApollo };
+const results = Object.fromEntries(Object.keys(variants).map((name) => [name, [] as number[]]));
+await measure(compiled); // warm-up
+await measure(viaApollo);
 for (let i = 0; i < rounds; i++) {
-  results.compiled.push(await measure(compiled.executor));
-  results.interpreted.push(await measure(interpreted.executor));
+  for (const [name, variant] of Object.entries(variants)) results[name]!.push(await measure(variant));
 }
 console.log(`canonical screen (N = ${n} of 50 groups, ${recorded.size} upstream answers replayed), ${concurrency} at a time, ${rounds} × ${seconds} s each:`);
 for (const [name, xs] of Object.entries(results)) {
   console.log(`  ${name.padEnd(12)} median ${median(xs).toFixed(3)} CPU ms per screen (rounds ${xs.map((x) => x.toFixed(3)).join(' ')})`);
 }
+await graphqlServer.apollo.stop();
 await sim.close();
 await agent.close();

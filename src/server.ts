@@ -1,18 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
-import {
-  ApolloServerPluginCacheControlDisabled,
-  ApolloServerPluginInlineTraceDisabled,
-  ApolloServerPluginLandingPageDisabled,
-} from '@apollo/server/plugin/disabled';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './config.js';
 import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, tokenFrom } from './context.js';
 import type { AboutShape } from './graphql/about.js';
-import { formatErrorWith } from './graphql/errors.js';
-import { guardsPlugin } from './graphql/guards.js';
-import { type CompilingExecutor, compilingExecutor, executorGateway } from './graphql/executor.js';
+import { createGraphQLServer } from './graphql/apollo.js';
+import type { CompilingExecutor } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { watchAborts } from './http/aborts.js';
 import { Admission, bulkheadsOf } from './http/admission.js';
@@ -23,7 +16,6 @@ import { boundedAnswer } from './http/responseSize.js';
 import { corsPolicy } from './http/cors.js';
 import { readiness, upstreamStates } from './http/readiness.js';
 import { refuse, sendJson } from './http/respond.js';
-import { buildSchema } from './schema.js';
 import { LiveHub } from './live/hub.js';
 import { sseTransport, wantsEventStream } from './live/sse.js';
 import { attachWebSockets } from './live/ws.js';
@@ -77,42 +69,13 @@ export interface ServerOptions {
 export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   const { limits, observability } = opts;
   const { log } = observability;
-  // Depth, alias, directive, token and cost limits run at validation, before any resolver (so before any
-  // upstream call). Field suggestions ("did you mean …") would let anyone map the schema: development only.
-  const armor = new ApolloArmor({
-    maxDepth: { n: limits.maxDepth },
-    maxAliases: { n: limits.maxAliases },
-    maxDirectives: { n: limits.maxDirectives },
-    maxTokens: { n: limits.maxTokens },
-    // Cost is ours (src/graphql/cost.ts): armor's counted `first` only when it was a literal.
-    costLimit: { enabled: false },
-    blockFieldSuggestion: { enabled: !opts.development },
-  }).protect();
-  const schema = buildSchema();
-  const execution = compilingExecutor(schema, { compileAfter: opts.compileAfter ?? Number.POSITIVE_INFINITY, log });
-  const apollo = new ApolloServer<RequestContext>({
-    gateway: executorGateway(schema, execution.executor),
-    formatError: formatErrorWith(log),
-    includeStacktraceInErrorResponses: false,
-    // Apollo's default follows NODE_ENV (off in production); exploring in GraphiQL is a main use, so it is ours.
-    introspection: limits.introspection,
-    allowBatchedHttpRequests: false,
-    csrfPrevention: true,
-    // Apollo would stop itself on SIGTERM and re-raise the signal, killing in-flight requests; main.ts drains.
-    stopOnTerminationSignals: false,
-    validationRules: armor.validationRules,
-    // graphql-armor's typings point at Apollo's CommonJS build; its plugins are plain hook objects either way.
-    plugins: [
-      ApolloServerPluginLandingPageDisabled(),
-      // No HTTP caching of per-caller data; its per-field hook is measurable CPU (bench profile).
-      ApolloServerPluginCacheControlDisabled(),
-      // A subgraph would otherwise trace every field for any caller sending `apollo-federation-include-trace`.
-      ApolloServerPluginInlineTraceDisabled(),
-      ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
-      guardsPlugin(schema, limits.maxNodes),
-      // Operation name and type, error codes, and the request id in every error (extensions.requestId).
-      observability.requests.plugin(),
-    ],
+  const { apollo, schema, execution, validationRules } = createGraphQLServer({
+    limits,
+    development: opts.development,
+    compileAfter: opts.compileAfter,
+    log,
+    // Operation name and type, error codes, and the request id in every error (extensions.requestId).
+    plugins: [observability.requests.plugin()],
   });
   await apollo.start();
   const gauges = bulkheadsOf(opts.upstreams);
@@ -130,7 +93,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     identity: opts.identity ?? null,
     limits,
     log,
-    rules: { schema, maxTokens: limits.maxTokens, maxNodes: limits.maxNodes, validationRules: armor.validationRules, development: opts.development },
+    rules: { schema, maxTokens: limits.maxTokens, maxNodes: limits.maxNodes, validationRules, development: opts.development },
   });
   const eventStreams = sseTransport(live, bodies);
   if (observability.metrics) registerLiveMetrics(observability.metrics.registry, live);

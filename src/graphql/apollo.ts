@@ -1,0 +1,75 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
+import type { Limits } from '../config.js';
+import type { RequestContext } from '../context.js';
+import type { Logger } from '../observability/logger.js';
+import { buildSchema } from '../schema.js';
+import { formatErrorWith } from './errors.js';
+import { type CompilingExecutor, compilingExecutor, executorGateway } from './executor.js';
+import { guardsPlugin } from './guards.js';
+
+export interface GraphQLServerOptions {
+  limits: Limits;
+  development: boolean;
+  /** Runs of a document through graphql-js before graphql-jit compiles it; null: never compiled. */
+  compileAfter: number | null;
+  log: Logger;
+  /** Plugins of the host's, after the guards (the request log's: operation, error codes, requestId). */
+  plugins?: ApolloServerPlugin<RequestContext>[];
+}
+
+/** Apollo Server as the facade runs it (not yet started), and the parts subscriptions reuse outside it. */
+export interface GraphQLServer {
+  apollo: ApolloServer<RequestContext>;
+  schema: GraphQLSchema;
+  execution: CompilingExecutor;
+  /** graphql-armor's depth, alias, directive and token rules (and field suggestions blocked outside development). */
+  validationRules: ValidationRule[];
+}
+
+export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
+  const { limits, log } = opts;
+  // Depth, alias, directive, token and cost limits run at validation, before any resolver (so before any
+  // upstream call). Field suggestions ("did you mean …") would let anyone map the schema: development only.
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    maxTokens: { n: limits.maxTokens },
+    // Cost is ours (src/graphql/cost.ts): armor's counted `first` only when it was a literal.
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: !opts.development },
+  }).protect();
+  const schema = buildSchema();
+  const execution = compilingExecutor(schema, { compileAfter: opts.compileAfter ?? Number.POSITIVE_INFINITY, log });
+  const apollo = new ApolloServer<RequestContext>({
+    gateway: executorGateway(schema, execution.executor),
+    formatError: formatErrorWith(log),
+    includeStacktraceInErrorResponses: false,
+    // Apollo's default follows NODE_ENV (off in production); exploring in GraphiQL is a main use, so it is ours.
+    introspection: limits.introspection,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    // Apollo would stop itself on SIGTERM and re-raise the signal, killing in-flight requests; main.ts drains.
+    stopOnTerminationSignals: false,
+    validationRules: armor.validationRules,
+    // graphql-armor's typings point at Apollo's CommonJS build; its plugins are plain hook objects either way.
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      // No HTTP caching of per-caller data; its per-field hook is measurable CPU (bench profile).
+      ApolloServerPluginCacheControlDisabled(),
+      // A subgraph would otherwise trace every field for any caller sending `apollo-federation-include-trace`.
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
+      guardsPlugin(schema, limits.maxNodes),
+      ...(opts.plugins ?? []),
+    ],
+  });
+  return { apollo, schema, execution, validationRules: armor.validationRules as ValidationRule[] };
+}
