@@ -44,7 +44,16 @@ export interface RequestContext {
    * `cinder()` etc. afterwards would get fresh, empty loaders.
    */
   dispose(): void;
+  /** Apollo's response object of this request (the server's plugin hands it over): `dispose` empties it. */
+  holdAnswer(response: { body: unknown }): void;
 }
+
+/**
+ * What a disposed request's Apollo response holds instead of its result tree. Apollo's gateway request context
+ * keeps Apollo's whole request context reachable from the old generation (see `dispose`); the answer is text by
+ * then, and the tree with the upstream strings in it would otherwise be copied through scavenges and promoted.
+ */
+const RELEASED_ANSWER = Object.freeze({ kind: 'single', singleResult: Object.freeze({}) });
 
 const HINT: Record<ServiceName, string> = {
   cinder: 'set CINDER_URL or add cinder to SIMULATE',
@@ -171,6 +180,7 @@ export function createContext(
   let manila: ManilaAccess | undefined;
   let sdrs: { client: SdrsClient; loaders: SdrsLoaders } | undefined;
   let projects: DataLoader<string, ProjectRef | null> | undefined;
+  let answer: { body: unknown } | undefined;
   return {
     caller,
     about,
@@ -200,6 +210,11 @@ export function createContext(
       projects = undefined;
       caller.gets?.clear();
       caller.lanes?.clear();
+      if (answer) answer.body = RELEASED_ANSWER;
+      answer = undefined;
+    },
+    holdAnswer(response) {
+      answer = response;
     },
   };
 }

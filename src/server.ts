@@ -163,7 +163,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       // accessor whose closure holds Apollo's request context, and so our context value. V8 keeps such literals
       // alive through scavenges until the next full collection; with them went the loaders and all they read. A
       // quarter of what a screen allocated was promoted, and garbage collection took a fifth of the facade's CPU
-      // (test/unit/gc-shapes.test.ts measures it). Once the answer is written, the context lets go of its loaders.
+      // (test/unit/gc-shapes.test.ts measures it). Once the answer is written, the context lets go of its loaders
+      // and of Apollo's result tree (handed over by apollo.ts's answerRelease plugin).
       trace.identity = context?.identity ?? null;
       context?.dispose();
     }

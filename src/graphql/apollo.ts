@@ -33,6 +33,17 @@ export interface GraphQLServer {
   validationRules: ValidationRule[];
 }
 
+/** Hands each request's response object to its context, which empties it once the answer is written (context.ts). */
+const answerRelease: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse(rc) {
+        rc.contextValue.holdAnswer(rc.response);
+      },
+    };
+  },
+};
+
 export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
   const { limits, log } = opts;
   // Depth, alias, directive, token and cost limits run at validation, before any resolver (so before any
@@ -68,6 +79,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
       ApolloServerPluginInlineTraceDisabled(),
       ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
       guardsPlugin(schema, limits.maxNodes),
+      answerRelease,
       ...(opts.plugins ?? []),
     ],
   });
