@@ -231,7 +231,7 @@ export async function cpuScenario(
   const fMem = await facade.call<{ rss: number }>('memory');
   const bMem = await baseline.call<{ rss: number }>('memory');
   const alternating = perReq(f) / perReq(b);
-  const roundRatios = fParts.map((fp, i) => perReq(fp) / perReq(bParts[i]!));
+  const roundRatios = windowRatios(fParts, bParts);
   const rows: Row[] = [
     {
       scenario: `cpu: facade, ${spec.label} N=${plan.screenN}, d=0, ${plan.cpuConnections} conns`,
