@@ -3,8 +3,9 @@
 // facade adds on top of the calls: the request context, loaders and planner, the executor (compiled, and
 // graphql-js for comparison) and serialising the answer; then the compiled executor inside Apollo Server's request
 // pipeline as the facade configures it (document cache, validation rules, guards, error formatting; logs, metrics
-// and traces off). `npm run bench` measures the whole process against the hand-written baseline; on a shared 2-core
-// machine its noise hides changes of a few percent, this does not.
+// and traces off). It runs compiled with the production node flags, as the facade does (through tsx, esbuild's
+// name helpers added about a quarter). `npm run bench` measures the whole process against the hand-written
+// baseline. Rounds of either spread by about ±10 % on a shared 2-core machine: compare several runs' medians.
 import { HeaderMap } from '@apollo/server';
 import { type OperationDefinitionNode, parse } from 'graphql';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
