@@ -209,6 +209,12 @@ try {
     ];
     rows.push(...(await coldScenario(largeProject, sims, largeCases, plan, log)));
     await coldFacade.stop();
+    // N = 100 again with a lane wide enough for one filtered snapshot listing per group (docs/limits.md).
+    const setting = 'UPSTREAM_MAX_CONNECTIONS=128';
+    const wideFacade = child<{ url: string }>('facade (cold, 128 connections)', './procs/facade.ts', { ...facadeEnv(endpoints.cinderVaried!), UPSTREAM_MAX_CONNECTIONS: '128' }, plan.facadeNodeFlags);
+    const wideProject = { ...largeProject, child: wideFacade, url: (await wideFacade.ready).url, setting };
+    rows.push(...(await coldScenario(wideProject, sims, [{ n: 100, mix: 'same page' }], plan, log)));
+    await wideFacade.stop();
     const screenProject = { child: facade, url: facadeUrl, sim: 'cinderScreen', dataset: screen, groups: plan.screenExtra, cursors: [] };
     rows.push(...(await coldScenario(screenProject, sims, [{ n: plan.screenN, mix: 'same page', rate: plan.rate }], plan, log)));
   }

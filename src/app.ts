@@ -10,6 +10,7 @@ import { ManilaClient } from './upstreams/manila/client.js';
 import { type SdrsSimOptions, startSdrsSimulator } from './simulator/sdrs/index.js';
 import { SdrsClient } from './upstreams/sdrs/client.js';
 import { createAgent } from './upstreams/http.js';
+import { hostBulkhead } from './upstreams/resilience.js';
 import { PROJECT_TEMPLATE } from './identity/config.js';
 import { type IdentitySetup, setupIdentity } from './identity/setup.js';
 import type { KeystoneSimOptions } from './simulator/keystone/index.js';
@@ -46,7 +47,7 @@ export interface App {
 export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks: ObservabilityHooks = {}): Promise<App> {
   const observability = await Observability.create(config.observability, config.identity.kind === 'keystone', hooks);
   const telemetry = observability.upstream;
-  const agent = createAgent({ connectMs: 3_000, headersMs: config.upstreamTimeoutMs, bodyMs: config.upstreamTimeoutMs });
+  const agent = createAgent({ connectMs: 3_000, headersMs: config.upstreamTimeoutMs, bodyMs: config.upstreamTimeoutMs }, config.upstreamConnections);
   const simulators: App['simulators'] = {};
   const endpoints: App['endpoints'] = {};
 
@@ -79,10 +80,12 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
   const cinderUrl = fixed(endpoints.cinder);
   const manilaUrl = fixed(endpoints.manila);
   const sdrsUrl = fixed(endpoints.sdrs);
+  // Each service its own bulkhead, as large as the agent's connections to its host.
+  const own = () => ({ telemetry, bulkhead: hostBulkhead(config.upstreamConnections) });
   const upstreams: Upstreams = {
-    cinder: cinderUrl ? new CinderClient(cinderUrl, agent, { telemetry }) : null,
-    manila: manilaUrl ? new ManilaClient(manilaUrl, agent, { telemetry }) : null,
-    sdrs: sdrsUrl ? new SdrsClient(sdrsUrl, agent, { telemetry }) : null,
+    cinder: cinderUrl ? new CinderClient(cinderUrl, agent, own()) : null,
+    manila: manilaUrl ? new ManilaClient(manilaUrl, agent, own()) : null,
+    sdrs: sdrsUrl ? new SdrsClient(sdrsUrl, agent, own()) : null,
   };
   const simulatedEndpoints = Object.fromEntries(Object.entries(simulators).map(([name, sim]) => [name, sim.endpoint]));
   const identity = await setupIdentity(config, agent, simulatedEndpoints, sim.keystone, telemetry);

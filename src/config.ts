@@ -1,6 +1,7 @@
 import type { ServiceName } from './errors.js';
 import { type IdentityMode, PROJECT_TEMPLATE, parseIdentity } from './identity/config.js';
 import { type ObservabilityConfig, parseObservability } from './observability/config.js';
+import { DEFAULT_MAX_CONNECTIONS } from './upstreams/resilience.js';
 
 export const SERVICES: readonly ServiceName[] = ['cinder', 'manila', 'sdrs'];
 
@@ -57,6 +58,11 @@ export interface Config {
   /** Keystone, real or simulated, or none (tokens forwarded as they are). */
   identity: IdentityMode;
   upstreamTimeoutMs: number;
+  /**
+   * UPSTREAM_MAX_CONNECTIONS: calls in flight at once to one upstream host (the agent's connections per origin),
+   * four times that waiting; one request may take all of them (its lane).
+   */
+  upstreamConnections: number;
   /** NODE_ENV=development: field suggestions in validation errors. */
   development: boolean;
   limits: Limits;
@@ -121,6 +127,13 @@ function parsePositive(name: string, raw: string | undefined, fallback: number):
     throw new ConfigError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
   }
   return Number(raw);
+}
+
+/** A positive whole number no larger than `max`. */
+function parseAtMost(name: string, raw: string | undefined, fallback: number, max: number): number {
+  const n = parsePositive(name, raw, fallback);
+  if (n > max) throw new ConfigError(`${name} must be at most ${max}, got ${n}`);
+  return n;
 }
 
 function parseCompileAfter(raw: string | undefined): number | null {
@@ -204,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo,
     identity,
     upstreamTimeoutMs: parsePositive('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 5_000),
+    upstreamConnections: parseAtMost('UPSTREAM_MAX_CONNECTIONS', env.UPSTREAM_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, 1024),
     development: env.NODE_ENV === 'development',
     compileAfter: parseCompileAfter(env.GRAPHQL_COMPILE_AFTER),
     observability: parseObservability(env, (m) => new ConfigError(m)),

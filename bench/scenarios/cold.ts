@@ -22,6 +22,8 @@ export interface ColdTarget {
   groups: number;
   /** Per sort, cursors of the first 1000 groups (random pages); empty when only the same page is asked. */
   cursors: string[][];
+  /** A setting the facade runs with beside the defaults, named in the rows (e.g. "UPSTREAM_MAX_CONNECTIONS=128"). */
+  setting?: string;
 }
 
 export interface ColdCase {
@@ -106,7 +108,7 @@ function row(target: ColdTarget, c: ColdCase, w: Window, plan: Plan, warm?: Wind
   const who = warm ? 'cold: new token per request' : 'warm: one token';
   const load = c.rate ? `@${c.rate}/s` : 'closed loop';
   return {
-    scenario: `${who}, cinder N=${c.n}, ${c.mix} (${target.dataset}), d=${plan.delayMs}, ${load}`,
+    scenario: `${who}, cinder N=${c.n}, ${c.mix} (${target.dataset})${target.setting ? `, ${target.setting}` : ''}, d=${plan.delayMs}, ${load}`,
     callsPerQuery: w.callsPerScreen,
     p50: c.rate ? w.load.p50 : percentile(w.aloneMs, 50),
     p99: c.rate ? w.load.p99 : undefined,

@@ -1,6 +1,5 @@
 import { type ServiceName, UpstreamError } from '../errors.js';
-import { Bulkhead, CircuitBreaker } from '../upstreams/resilience.js';
-import { DEFAULT_MAX_CONNECTIONS } from '../upstreams/http.js';
+import { type Bulkhead, CircuitBreaker, hostBulkhead } from '../upstreams/resilience.js';
 import { type CatalogChoice, fillProject, pickEndpoint } from './catalog.js';
 import type { Identity } from './keystone.js';
 
@@ -29,10 +28,17 @@ export class EndpointClients<C> {
   private readonly shared = new Map<string, SharedProtections>();
   private readonly hostListeners: ((origin: string, p: SharedProtections) => void)[] = [];
 
+  private readonly connections: number | undefined;
+  private readonly maxClients: number;
+
+  /** `connections`: calls in flight at once to one host (UPSTREAM_MAX_CONNECTIONS). */
   constructor(
     private readonly make: ClientFactory<C>,
-    private readonly maxClients = 256,
-  ) {}
+    opts: { connections?: number; maxClients?: number } = {},
+  ) {
+    this.connections = opts.connections;
+    this.maxClients = opts.maxClients ?? 256;
+  }
 
   get(endpoint: string): C {
     let client = this.clients.get(endpoint);
@@ -60,7 +66,7 @@ export class EndpointClients<C> {
   private protectionsOf(origin: string): SharedProtections {
     let p = this.shared.get(origin);
     if (!p) {
-      p = { breaker: new CircuitBreaker(), bulkhead: new Bulkhead(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS * 4) };
+      p = { breaker: new CircuitBreaker(), bulkhead: hostBulkhead(this.connections) };
       this.shared.set(origin, p);
       for (const listener of this.hostListeners) listener(origin, p);
     }

@@ -47,14 +47,15 @@ export async function setupIdentity(
   for (const [name, m] of Object.entries(config.services) as [ServiceName, Config['services'][ServiceName]][]) {
     sources[name] = m.kind === 'real' ? { kind: 'template', template: m.url } : m.kind === 'absent' ? { kind: 'absent' } : { kind: 'catalog' };
   }
+  const perHost = { connections: config.upstreamConnections };
   const gate = new IdentityGate({
     keystone: new KeystoneClient({ url, agent, cacheMs: mode.cacheMs, telemetry }),
     sources,
     choice: { interface: mode.interface, region: mode.region },
     clients: {
-      cinder: new EndpointClients((e, shared) => new CinderClient(e, agent, { ...shared, telemetry })),
-      manila: new EndpointClients((e, shared) => new ManilaClient(e, agent, { ...shared, telemetry })),
-      sdrs: new EndpointClients((e, shared) => new SdrsClient(e, agent, { ...shared, telemetry })),
+      cinder: new EndpointClients((e, shared) => new CinderClient(e, agent, { ...shared, telemetry }), perHost),
+      manila: new EndpointClients((e, shared) => new ManilaClient(e, agent, { ...shared, telemetry }), perHost),
+      sdrs: new EndpointClients((e, shared) => new SdrsClient(e, agent, { ...shared, telemetry }), perHost),
     },
   });
   return { admission: { gate, required: mode.required }, keystoneUrl: url, simulator };

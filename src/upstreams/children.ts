@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { collectionSizes, partition, settle, sharedListing } from './loaders.js';
+import { DEFAULT_MAX_CONNECTIONS } from './resilience.js';
 
 // Above this many parents in one batch, one full listing partitioned locally is cheaper than one filtered
 // listing per parent. The full listing is abandoned (back to per-parent calls) once it has read more than
@@ -14,9 +15,29 @@ const PREFETCH_KNOWN_MAX_ITEMS = 10_000;
 // A full listing is read for a batch only when the batch is expected to use this share of it: at most a tenth of
 // what is read thrown away. Below it, exact reads (a filter naming the parents) once the parents are known.
 export const MOSTLY_USED = 0.9;
-// One filtered listing per parent takes one round trip only up to this many parents: a request's lane admits 64
-// calls at once (http.ts, DEFAULT_MAX_CONNECTIONS), and the page's other reads share it.
-export const PER_PARENT_CALLS_AT_ONCE = 50;
+// One filtered listing per parent takes one round trip only while they fit in the request's lane (as many calls
+// as the agent has connections to the host, UPSTREAM_MAX_CONNECTIONS) beside the page's other reads.
+const OTHER_READS_OF_A_PAGE = 14;
+/** How many parents' filtered listings one round trip holds, in a lane of `lane` calls (50 in the default 64). */
+export function perParentCallsAtOnce(lane: number): number {
+  return Math.max(1, lane - OTHER_READS_OF_A_PAGE);
+}
+
+/** How a batch of parents' children is read (see childrenByParent). */
+export interface ChildrenPlan<T> {
+  /** CollectionSizes key: when given, a collection known to be over budget is not probed again. */
+  sizeKey?: string;
+  /**
+   * The children of several parents in bounded, filtered reads of up to `perCall` parents each (Cinder volumes:
+   * `group_id` takes a list); `read` resolves to null when it cannot answer these parents for sure.
+   */
+  many?: { read: (parentIds: readonly string[]) => Promise<Map<string, T[]> | null>; perCall: number };
+  /** CollectionSizes key of the parents (the project's groups): how much of a full listing a batch would use. */
+  parentsKey?: string;
+  /** Calls one request may have in flight to this upstream at once (its client's bulkhead); default 64. */
+  lane?: number;
+}
+
 /**
  * How many items to read at once from the listing under `sizeKey`: as many as it held last time, one upstream page
  * more when that was only a lower bound; 0 when nothing is known.
@@ -53,16 +74,10 @@ export function childrenByParent<T extends { id: string }>(
   filterKey: string,
   parentOf: (t: T) => string | null | undefined,
   prime: (t: T) => void,
-  /** CollectionSizes key: when given, a collection known to be over budget is not probed again. */
-  sizeKey?: string,
-  /**
-   * The children of several parents in bounded, filtered reads of up to `perCall` parents each (Cinder volumes:
-   * `group_id` takes a list); `read` resolves to null when it cannot answer these parents for sure.
-   */
-  many?: { read: (parentIds: readonly string[]) => Promise<Map<string, T[]> | null>; perCall: number },
-  /** CollectionSizes key of the parents (the project's groups): how much of a full listing a batch would use. */
-  parentsKey?: string,
+  plan: ChildrenPlan<T> = {},
 ) {
+  const { sizeKey, many, parentsKey } = plan;
+  const perParentAtOnce = perParentCallsAtOnce(plan.lane ?? DEFAULT_MAX_CONNECTIONS);
   const knownSize = () => (sizeKey === undefined ? 0 : collectionSizes.atLeast(sizeKey));
   /**
    * Whether a batch of `n` parents is expected to use at least MOSTLY_USED of the full listing: n of the parents
@@ -90,7 +105,7 @@ export function childrenByParent<T extends { id: string }>(
   };
   // With nothing on its way, what a batch of `n` parents reads whole: a listing it mostly uses, or one whose
   // per-parent reads would take more than one round trip (no exact read of several parents).
-  const readsWhole = (n: number) => mostlyUsed(n) || (many === undefined && n > PER_PARENT_CALLS_AT_ONCE);
+  const readsWhole = (n: number) => mostlyUsed(n) || (many === undefined && n > perParentAtOnce);
   const full = sharedListing((max) => list(undefined, max, sizeKey === undefined ? 0 : expectedListingSize(sizeKey)));
   let prefetchedMax = 0;
   // Filtered listings started before the batch, for parents guessed from the last read of the same page.

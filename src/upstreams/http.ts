@@ -2,7 +2,7 @@ import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { type UpstreamService, UpstreamError } from '../errors.js';
 import type { Caller } from './caller.js';
-import { Bulkhead, BulkheadRejection, CircuitBreaker, RetryBudget, retryDelayMs } from './resilience.js';
+import { Bulkhead, BulkheadRejection, CircuitBreaker, DEFAULT_MAX_CONNECTIONS, RetryBudget, hostBulkhead, retryDelayMs } from './resilience.js';
 import { RoundTripClock } from './roundTrips.js';
 import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchangeOnce, splitUrl } from './transport.js';
 import type { RequestTrace } from '../observability/requestTrace.js';
@@ -99,9 +99,6 @@ export interface HttpClientOptions {
   telemetry?: UpstreamTelemetry;
 }
 
-/** Defaults: as many calls in flight per upstream as the agent has connections to it, 4x that waiting. */
-export const DEFAULT_MAX_CONNECTIONS = 64;
-
 /** `extensions.upstream.code` when the facade itself refused to queue another call to a busy upstream. */
 export const BULKHEAD_FULL = 'FACADE_BULKHEAD_FULL';
 
@@ -159,7 +156,7 @@ export class HttpClient {
     this.agent = opts.agent;
     this.classify = opts.classify;
     this.breaker = opts.breaker ?? new CircuitBreaker();
-    this.bulkhead = opts.bulkhead ?? new Bulkhead(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS * 4);
+    this.bulkhead = opts.bulkhead ?? hostBulkhead();
     this.telemetry = opts.telemetry ?? NO_TELEMETRY;
   }
 

@@ -177,6 +177,14 @@ export function retryDelayMs(retryAfter: string | undefined, capMs: number, rand
   return Math.min(50 + Math.floor(random() * 100), capMs);
 }
 
+/** Calls in flight at once to one upstream host unless UPSTREAM_MAX_CONNECTIONS says otherwise (the agent's connections). */
+export const DEFAULT_MAX_CONNECTIONS = 64;
+
+/** An upstream host's bulkhead: as many calls in flight as the agent has connections to it, four times that waiting. */
+export function hostBulkhead(connections = DEFAULT_MAX_CONNECTIONS): Bulkhead {
+  return new Bulkhead(connections, connections * 4);
+}
+
 /** Thrown by a full bulkhead (no room to queue) or when the wait for a slot outlasted the deadline. */
 export class BulkheadRejection extends Error {
   constructor(readonly reason: 'full' | 'timeout') {

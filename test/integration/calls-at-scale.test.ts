@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CINDER_SCREEN, MANILA_SCREEN } from '../../bench/queries.js';
 import type { RecordedCall } from '../../src/simulator/server.js';
-import { DEFAULT_MAX_CONNECTIONS } from '../../src/upstreams/http.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../../src/upstreams/resilience.js';
 import { forgetListingCosts } from '../../src/upstreams/children.js';
 import { CollectionSizes, collectionSizes } from '../../src/upstreams/loaders.js';
 import { loopLoad } from '../../src/upstreams/roundTrips.js';
@@ -100,6 +100,39 @@ describe('upstream calls of the canonical screens stay flat up to N = 1000', () 
       } finally {
         sim.setDelay(0);
         forgetListingCosts(sizeKey);
+      }
+    });
+  });
+
+  describe('Cinder with UPSTREAM_MAX_CONNECTIONS=128', () => {
+    let f: Facade;
+    beforeAll(async () => {
+      f = await startFacade({ SIMULATE: 'cinder', UPSTREAM_MAX_CONNECTIONS: '128', ...OFF }, { cinder: { extraGroups: EXTRA } });
+      // Another caller of the project reads every group once: the project's count of groups is known from then on.
+      await f.ok(CINDER_SCREEN, { n: 1000 }, { token: 'cinder-wide-lane-first' });
+    });
+    afterAll(() => f.close());
+
+    it('N = 100, a new caller: one filtered snapshot listing per group, all in one round trip of the wider lane', async () => {
+      expect(f.app.upstreams.cinder!.http.bulkhead.maxActive).toBe(128);
+      const sim = f.app.simulators.cinder!;
+      // Long enough for the agent to open its new connections before the first answers come back.
+      sim.setDelay(50);
+      try {
+        sim.resetCalls();
+        const data = await f.ok<any>(CINDER_SCREEN, { n: 100 }, { token: 'cinder-wide-lane-new' });
+        expect(data.groups.nodes).toHaveLength(100);
+        for (const g of data.groups.nodes) for (const s of g.snapshots.nodes) expect(s.group.id).toBe(g.id);
+        const lines = sim.calls.map((c) => `${c.method} ${c.url}`).join('\n');
+        const snapshotReads = sim.calls.filter((c) => c.path.endsWith('/group_snapshots/detail'));
+        expect(snapshotReads.filter((c) => /[?&]group_id=[0-9a-f]/.test(c.url)), lines).toHaveLength(100);
+        expect(snapshotReads, 'no project-wide snapshot listing').toHaveLength(100);
+        // The 100 filtered listings were in flight together: more than the default lane of 64 would admit.
+        const open = sim.calls.map((c, i) => i + 1 - (c.answeredBefore - sim.calls[0]!.answeredBefore));
+        expect(Math.max(...open)).toBeGreaterThan(DEFAULT_MAX_CONNECTIONS);
+        expect(Math.max(...open)).toBeLessThanOrEqual(128);
+      } finally {
+        sim.setDelay(0);
       }
     });
   });

@@ -2,7 +2,7 @@
 // count of parents known, a batch of a few of them reads exactly (a filter naming them, or one listing each), and
 // a caller with no guess of its page reads nothing ahead of it that the batch would not read whole.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MOSTLY_USED, PER_PARENT_CALLS_AT_ONCE, childrenByParent, forgetListingCosts } from '../../src/upstreams/children.js';
+import { MOSTLY_USED, childrenByParent, forgetListingCosts, perParentCallsAtOnce } from '../../src/upstreams/children.js';
 import { collectionSizes } from '../../src/upstreams/loaders.js';
 
 interface Kid {
@@ -39,8 +39,10 @@ function project(parents: number) {
 
 const parents = (n: number) => Array.from({ length: n }, (_, i) => `p${i}`);
 type Project = ReturnType<typeof project>;
-const loaderOf = (p: Project, withMany = false) =>
-  childrenByParent<Kid>(p.list, 'parent', (k) => k.parent, () => {}, KIDS, withMany ? p.many : undefined, PARENTS);
+const loaderOf = (p: Project, withMany = false, lane?: number) =>
+  childrenByParent<Kid>(p.list, 'parent', (k) => k.parent, () => {}, { sizeKey: KIDS, many: withMany ? p.many : undefined, parentsKey: PARENTS, lane });
+// A request's lane at the default UPSTREAM_MAX_CONNECTIONS (64): 50 per-parent calls beside the page's other reads.
+const PER_PARENT_CALLS_AT_ONCE = perParentCallsAtOnce(64);
 
 describe('childrenByParent with the project\'s count of parents', () => {
   afterEach(() => {
@@ -84,6 +86,17 @@ describe('childrenByParent with the project\'s count of parents', () => {
     const n = PER_PARENT_CALLS_AT_ONCE + 1;
     expect((await loader.loadMany(parents(n))).flat()).toHaveLength(2 * n);
     expect(p.calls).toEqual([`all max=${n * 50 + 1}`]);
+  });
+
+  it('in a lane of 128 calls (UPSTREAM_MAX_CONNECTIONS=128), 100 of 1000 parents get a filtered listing each', async () => {
+    collectionSizes.record(PARENTS, 1000);
+    const p = project(1000);
+    const loader = loaderOf(p, false, 128);
+    expect(PER_PARENT_CALLS_AT_ONCE).toBe(50);
+    expect(loader.readsWholeFor(100)).toBe(false);
+    expect((await loader.loadMany(parents(100))).flat()).toHaveLength(200);
+    expect(p.calls).toHaveLength(100);
+    expect(p.calls.every((c) => c.startsWith('parent='))).toBe(true);
   });
 
   it('with a filter naming several parents: 100 of 1000 parents are read exactly, 50 a call', async () => {

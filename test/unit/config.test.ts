@@ -67,6 +67,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).demo).toBe(true);
   });
 
+  it('reads UPSTREAM_MAX_CONNECTIONS, 64 by default', () => {
+    expect(loadConfig({}).upstreamConnections).toBe(64);
+    expect(loadConfig({ UPSTREAM_MAX_CONNECTIONS: '128' }).upstreamConnections).toBe(128);
+  });
+
   it.each([
     [{ PORT: 'abc' }, /PORT must be a whole number/],
     [{ PORT: '70000' }, /PORT must be a whole number/],
@@ -76,6 +81,8 @@ describe('loadConfig', () => {
     [{ SIMULATE: 'nova' }, /SIMULATE lists unknown service "nova"/],
     [{ CINDER_URL: 'http://h/v3/p', SIMULATE: 'cinder' }, /choose one/],
     [{ UPSTREAM_TIMEOUT_MS: '-5' }, /UPSTREAM_TIMEOUT_MS/],
+    [{ UPSTREAM_MAX_CONNECTIONS: '0' }, /UPSTREAM_MAX_CONNECTIONS must be a positive whole number/],
+    [{ UPSTREAM_MAX_CONNECTIONS: '5000' }, /UPSTREAM_MAX_CONNECTIONS must be at most 1024, got 5000/],
     [{ GRAPHQL_COMPILE_AFTER: 'sometimes' }, /GRAPHQL_COMPILE_AFTER must be a whole number .* or "off"/],
     [{ GRAPHQL_COMPILE_AFTER: '-1' }, /GRAPHQL_COMPILE_AFTER/],
     [{ BODY_TIMEOUT_MS: '0' }, /BODY_TIMEOUT_MS must be a positive whole number/],

@@ -28,7 +28,7 @@ describe('EndpointClients', () => {
 
   it('keeps at most maxClients, least recently used out', () => {
     const made: string[] = [];
-    const pool = new EndpointClients((endpoint) => made.push(endpoint) && { endpoint }, 2);
+    const pool = new EndpointClients((endpoint) => made.push(endpoint) && { endpoint }, { maxClients: 2 });
     const first = pool.get('http://h/v3/1');
     pool.get('http://h/v3/2');
     pool.get('http://h/v3/1');

@@ -23,7 +23,7 @@ function collection(size: number) {
 }
 
 const parents = (n: number) => Array.from({ length: n }, (_, i) => `p${i}`);
-const loaderOf = (c: ReturnType<typeof collection>) => childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {}, KEY);
+const loaderOf = (c: ReturnType<typeof collection>) => childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {}, { sizeKey: KEY });
 
 describe('childrenByParent planning from the project\'s listing size', () => {
   afterEach(() => forgetListingCosts(KEY));

@@ -82,7 +82,7 @@ describe('childrenByParent with an exact read of several parents', () => {
 
   it('reads exactly the parents asked for when that takes one call, even where the full listing would fit', async () => {
     const c = collection(40);
-    const loader = childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {}, undefined, exact(c, kidsOf(40)));
+    const loader = childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {}, { many: exact(c, kidsOf(40)) });
     const kids = await loader.loadMany(['p0', 'p1', 'p2']);
     expect(kids.map((k) => (k as Kid[]).length)).toEqual([4, 4, 4]);
     expect(c.calls).toEqual(['parents=p0,p1,p2']);
@@ -90,12 +90,12 @@ describe('childrenByParent with an exact read of several parents', () => {
 
   it('more parents than one exact call holds: the bounded full listing first, the exact reads when it is over budget', async () => {
     const small = collection(40);
-    const a = childrenByParent<Kid>(small.list, 'parent', (k) => k.parent, () => {}, undefined, exact(small, kidsOf(40)));
+    const a = childrenByParent<Kid>(small.list, 'parent', (k) => k.parent, () => {}, { many: exact(small, kidsOf(40)) });
     await a.loadMany(['p0', 'p1', 'p2', 'p3']);
     expect(small.calls).toEqual(['all max=201']);
 
     const big = collection(2000);
-    const b = childrenByParent<Kid>(big.list, 'parent', (k) => k.parent, () => {}, undefined, exact(big, kidsOf(2000)));
+    const b = childrenByParent<Kid>(big.list, 'parent', (k) => k.parent, () => {}, { many: exact(big, kidsOf(2000)) });
     const kids = await b.loadMany(['p0', 'p1', 'p2', 'p3']);
     expect(kids.map((k) => (k as Kid[]).length)).toEqual([200, 200, 200, 200]);
     expect(big.calls).toEqual(['all max=201', 'parents=p0,p1,p2,p3']);
@@ -103,14 +103,14 @@ describe('childrenByParent with an exact read of several parents', () => {
 
   it('an exact read that cannot answer leaves the full listing, then one listing per parent', async () => {
     const c = collection(2000);
-    const loader = childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {}, undefined, exact(c, [], false));
+    const loader = childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {}, { many: exact(c, [], false) });
     await loader.loadMany(['p0', 'p1']);
     expect(c.calls).toEqual(['parents=p0,p1', 'all max=101', 'parent=p0', 'parent=p1']);
   });
 
   it('a prefetched full listing is used instead of the exact read', async () => {
     const c = collection(40);
-    const loader = childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {}, undefined, exact(c, kidsOf(40)));
+    const loader = childrenByParent<Kid>(c.list, 'parent', (k) => k.parent, () => {}, { many: exact(c, kidsOf(40)) });
     loader.prefetch(10);
     await loader.loadMany(['p0', 'p1']);
     expect(c.calls).toEqual(['all max=501']);

@@ -12,6 +12,7 @@ import { createVolumeSnapshotLoader } from './volumeSnapshots.js';
 export function createCinderLoaders(client: CinderClient, caller: Caller) {
   // Sizes are the project's (this endpoint's), learnt by any of its callers: a new token plans like a known one.
   const sizeOf = (collection: string) => CollectionSizes.ofProject('cinder', collection, client.http.endpoint, caller);
+  const lane = client.http.bulkhead.maxActive;
   // Several ids at once (the groups of a page of snapshots, the source snapshots of a page of groups): one
   // bounded detail listing rather than N shows.
   const groupById = byIdOrListing<CinderGroup>(
@@ -66,21 +67,22 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     'group_id',
     (v) => v.group_id,
     (v) => volumeById.prime(v.id, v),
-    sizeOf('volumes'),
     {
-      read: (ids) => volumesOfGroups(client, caller, ids.map((id) => pageGroups.get(id)), guessed),
-      perCall: IDS_PER_LISTING,
+      sizeKey: sizeOf('volumes'),
+      many: {
+        read: (ids) => volumesOfGroups(client, caller, ids.map((id) => pageGroups.get(id)), guessed),
+        perCall: IDS_PER_LISTING,
+      },
+      parentsKey: sizeOf('groups'),
+      lane,
     },
-    sizeOf('groups'),
   );
   const snapshotsByGroupId = childrenByParent<CinderGroupSnapshot>(
     (filters, max, expected) => client.listAll((o) => client.listGroupSnapshots(caller, o), filters, max, expected),
     'group_id',
     (s) => s.group_id,
     (s) => groupSnapshotById.prime(s.id, s),
-    sizeOf('group_snapshots'),
-    undefined,
-    sizeOf('groups'),
+    { sizeKey: sizeOf('group_snapshots'), parentsKey: sizeOf('groups'), lane },
   );
 
   const replicationTargetsByGroupId = new DataLoader<string, { backend_id: string }[]>((ids) =>

@@ -60,6 +60,7 @@ function byIdViaListing<T extends { id: string }>(
 export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyGroups, caller: Caller) {
   // Sizes are the project's (this endpoint's), learnt by any of its callers: a new token plans like a known one.
   const sizeOf = (collection: string) => CollectionSizes.ofProject('manila', collection, client.http.endpoint, caller);
+  const lane = client.http.bulkhead.maxActive;
   // Several ids at once (the groups of a page of snapshots): one bounded detail listing rather than N shows.
   const shareGroupById = byIdOrListing<ManilaShareGroup>(
     (id) => client.showShareGroup(caller, id),
@@ -109,24 +110,21 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     'share_group_id',
     (s) => s.share_group_id,
     primeShare,
-    sizeOf('shares'),
-    undefined,
-    sizeOf('share_groups'),
+    { sizeKey: sizeOf('shares'), parentsKey: sizeOf('share_groups'), lane },
   );
   const snapshotsByShareGroupId = childrenByParent<ManilaShareGroupSnapshot>(
     (filters, max, expected) => client.listAll((o) => client.listShareGroupSnapshots(caller, o), filters, max, expected),
     'share_group_id',
     (s) => s.share_group_id,
     (s) => shareGroupSnapshotById.prime(s.id, s),
-    sizeOf('share_group_snapshots'),
-    undefined,
-    sizeOf('share_groups'),
+    { sizeKey: sizeOf('share_group_snapshots'), parentsKey: sizeOf('share_groups'), lane },
   );
   const sharesByConsistencyGroupId = childrenByParent<ManilaShare>(
     listShares,
     'consistency_group_id',
     (s) => s.consistency_group_id,
     primeShare,
+    { lane },
   );
   // Legacy cgsnapshot lists ignore every filter: always one listing, partitioned here.
   const cgSnapshotsByConsistencyGroupId = new DataLoader<string, ManilaCgSnapshot[]>(async (ids) => {

@@ -26,6 +26,7 @@ const WHAT: Record<SdrsMemberKind, string> = {
 
 /** Per-request loaders for one caller: every protection group, member and job is read at most once per GraphQL request. */
 export function createSdrsLoaders(client: SdrsClient, caller: Caller) {
+  const lane = client.http.bulkhead.maxActive;
   // SDRS has no get-many endpoint; a by-id show per group, missing (SDRS.1013) ones resolve to null.
   const groupById = byIdLoader<SdrsProtectionGroup>((id) => client.showGroup(caller, id));
   const jobById = new DataLoader<string, SdrsJob | null>((ids) =>
@@ -74,16 +75,14 @@ export function createSdrsLoaders(client: SdrsClient, caller: Caller) {
     'server_group_id',
     (i) => i.server_group_id,
     (i) => instanceById.prime(i.id, i),
-    CollectionSizes.key('sdrs', 'protected-instances', caller),
-    { read: ofGroups('instances'), perCall: GROUPS_PER_LISTING },
+    { sizeKey: CollectionSizes.key('sdrs', 'protected-instances', caller), many: { read: ofGroups('instances'), perCall: GROUPS_PER_LISTING }, lane },
   );
   const pairsByGroupId = childrenByParent<SdrsReplicationPair>(
     (filters, max) => listAll('pairs', filters, max),
     'server_group_id',
     (p) => p.server_group_id,
     (p) => pairById.prime(p.id, p),
-    CollectionSizes.key('sdrs', 'replications', caller),
-    { read: ofGroups('pairs'), perCall: GROUPS_PER_LISTING },
+    { sizeKey: CollectionSizes.key('sdrs', 'replications', caller), many: { read: ofGroups('pairs'), perCall: GROUPS_PER_LISTING }, lane },
   );
   // No `server_group_ids` for drills: several groups share one bounded listing of all drills, or (over budget)
   // get one filtered listing each, sent together.
@@ -92,7 +91,7 @@ export function createSdrsLoaders(client: SdrsClient, caller: Caller) {
     'server_group_id',
     (d) => d.server_group_id,
     (d) => drillById.prime(d.id, d),
-    CollectionSizes.key('sdrs', 'disaster-recovery-drills', caller),
+    { sizeKey: CollectionSizes.key('sdrs', 'disaster-recovery-drills', caller), lane },
   );
 
   /** A member of a known group: from the group's (batched) listing, or its own show when the listing lacks it. */
