@@ -26,6 +26,14 @@ async function closedPort(): Promise<number> {
 }
 
 describe('endpoints from the catalog', () => {
+  it("each catalog host's bulkhead holds UPSTREAM_MAX_CONNECTIONS calls in flight", async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs', UPSTREAM_MAX_CONNECTIONS: '96' });
+    await f.ok(`{ groups(first: 1) { nodes { id } } }`, undefined, { token: member });
+    const hosts = [...f.app.identity.admission!.gate.clients.cinder.hosts().values()];
+    expect(hosts).toHaveLength(1);
+    expect(hosts[0]!.bulkhead.maxActive).toBe(96);
+  });
+
   it('a service missing from the catalog answers UPSTREAM_UNAVAILABLE saying so; the others answer', async () => {
     f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs' });
     // This cloud's catalog lists no file-share service.

@@ -26,6 +26,14 @@ describe('EndpointClients', () => {
     expect([...pool.hosts().keys()]).toEqual(['http://cinder.one:8776', 'http://cinder.two:8776']);
   });
 
+  it("sizes each host's bulkhead from UPSTREAM_MAX_CONNECTIONS (64 by default, four times that waiting)", () => {
+    const wide = new EndpointClients((endpoint, shared) => ({ endpoint, shared }), { connections: 96 });
+    const host = wide.get('http://cinder.one:8776/v3/aaa').shared.bulkhead;
+    expect([host.maxActive, host.maxQueued]).toEqual([96, 384]);
+    const standard = new EndpointClients((endpoint, shared) => ({ endpoint, shared })).get('http://cinder.one:8776/v3/aaa').shared.bulkhead;
+    expect([standard.maxActive, standard.maxQueued]).toEqual([64, 256]);
+  });
+
   it('keeps at most maxClients, least recently used out', () => {
     const made: string[] = [];
     const pool = new EndpointClients((endpoint) => made.push(endpoint) && { endpoint }, { maxClients: 2 });
