@@ -116,8 +116,8 @@ describe('upstream calls of the canonical screens stay flat up to N = 1000', () 
     it('N = 100, a new caller: one filtered snapshot listing per group, all in one round trip of the wider lane', async () => {
       expect(f.app.upstreams.cinder!.http.bulkhead.maxActive).toBe(128);
       const sim = f.app.simulators.cinder!;
-      // Long enough for the agent to open its new connections before the first answers come back.
-      sim.setDelay(50);
+      // Long enough for the agent to open its new connections before the first answers come back (a busy CI too).
+      sim.setDelay(100);
       try {
         sim.resetCalls();
         const data = await f.ok<any>(CINDER_SCREEN, { n: 100 }, { token: 'cinder-wide-lane-new' });
