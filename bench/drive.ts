@@ -36,6 +36,8 @@ export interface DriveResult {
   failures: number;
   firstFailure?: string;
   seconds: number;
+  /** Each answered request's milliseconds, for merging windows (mergeDrives). */
+  latencies: number[];
 }
 
 const agent = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
@@ -98,6 +100,23 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
     failures,
     firstFailure,
     seconds,
+    latencies: times,
+  };
+}
+
+/** Windows of one load taken apart (alternated with another load) as if they had been one. */
+export function mergeDrives(parts: DriveResult[]): DriveResult {
+  const latencies = parts.flatMap((p) => p.latencies);
+  const seconds = parts.reduce((a, p) => a + p.seconds, 0);
+  return {
+    requests: latencies.length,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failures: parts.reduce((a, p) => a + p.failures, 0),
+    firstFailure: parts.find((p) => p.firstFailure)?.firstFailure,
+    seconds,
+    latencies,
   };
 }
 

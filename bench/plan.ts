@@ -37,6 +37,8 @@ export interface Plan {
   /** Cold and varied scenario: warm-up and measured seconds of each window, and screens sent alone after it. */
   coldWarmSec: number;
   coldLoadSec: number;
+  /** Warm and cold windows alternate this many times (coldLoadSec split between them). */
+  coldRounds: number;
   coldProbes: number;
   /** BENCH_STEADY_MINUTES: an extra soak at the target load, sampling RSS. 0 = off. */
   steadyMinutes: number;
@@ -65,6 +67,7 @@ export function planFromEnv(env: NodeJS.ProcessEnv): Plan {
     clientRttMs: 30,
     coldWarmSec: quick ? 1 : 2,
     coldLoadSec: quick ? 1.5 : 6,
+    coldRounds: quick ? 1 : 3,
     coldProbes: quick ? 2 : 7,
     steadyMinutes: Number.isFinite(steady) && steady > 0 ? steady : 0,
   };

@@ -1,9 +1,10 @@
 // Scenario `cold` (issue 19): the canonical screen asked by callers the facade has never seen (a new token per
 // request), on random pages, sorts and filters, on a large project, beside the same load from one warm caller.
-// Per case: facade CPU per screen (cold ÷ warm), upstream calls, round trips of a screen alone, and the bytes
-// the upstream sent per screen against those no answer used (bench/procs/bytes.ts). Upstreams answer after d.
+// Per case, in alternating windows of the two loads: facade CPU per screen (cold ÷ warm), upstream calls, round
+// trips of a screen alone, and the bytes the upstream sent per screen against those no answer used
+// (bench/procs/bytes.ts). Upstreams answer after d.
 import { gqlBody } from '../client.js';
-import { type DriveResult, type VariedRequest, drive } from '../drive.js';
+import { type DriveResult, type VariedRequest, drive, mergeDrives } from '../drive.js';
 import type { BenchChild } from '../ipc.js';
 import type { Plan } from '../plan.js';
 import { fmt, type Row } from '../report.js';
@@ -63,14 +64,20 @@ async function alone(target: ColdTarget, sims: BenchChild, next: () => VariedReq
   return { trips, calls, ms };
 }
 
-async function measureWindow(target: ColdTarget, sims: BenchChild, c: ColdCase, cold: boolean, plan: Plan): Promise<Window> {
-  const next = variedRequests({ n: c.n, mix: c.mix, cold, cursors: target.cursors, groups: target.groups, seed: 19 + c.n, warmToken: WARM_TOKEN });
+/** One stretch of load with its CPU, upstream calls and bytes. */
+interface Part {
+  load: DriveResult;
+  cpuMicros: number;
+  calls: number;
+  bytes: ByteTally;
+}
+
+async function loadPart(target: ColdTarget, sims: BenchChild, c: ColdCase, next: () => VariedRequest, sec: number): Promise<Part> {
   const shape = c.rate ? { rate: c.rate } : { workers: c.n >= 1000 ? 2 : 4 };
-  await drive({ url: target.url, next, durationSec: plan.coldWarmSec, ...shape });
   await sims.call('countBytes', true);
   await sims.call('resetCalls');
   const cpu0 = await target.child.call<number>('cpu');
-  const load = await drive({ url: target.url, next, durationSec: plan.coldLoadSec, ...shape });
+  const load = await drive({ url: target.url, next, durationSec: sec, ...shape });
   const cpu1 = await target.child.call<number>('cpu');
   const calls = (await sims.call<Record<string, number>>('callCounts'))[target.sim]!;
   const bytes = await sims.call<ByteTally>('byteTally');
@@ -79,15 +86,50 @@ async function measureWindow(target: ColdTarget, sims: BenchChild, c: ColdCase, 
   if (load.failures > 0 && !load.firstFailure?.includes('OVERLOADED')) {
     throw new Error(`cold scenario N=${c.n} ${c.mix}: ${load.failures} failed requests, first: ${load.firstFailure}`);
   }
+  return { load, cpuMicros: cpu1 - cpu0, calls, bytes };
+}
+
+function sumBytes(parts: ByteTally[]): ByteTally {
+  const discardedBy: Record<string, number> = {};
+  for (const t of parts) for (const [k, v] of Object.entries(t.discardedBy)) discardedBy[k] = (discardedBy[k] ?? 0) + v;
+  const sum = (f: (t: ByteTally) => number) => parts.reduce((a, t) => a + f(t), 0);
+  return { requests: sum((t) => t.requests), read: sum((t) => t.read), discarded: sum((t) => t.discarded), discardedBy };
+}
+
+async function windowOf(target: ColdTarget, sims: BenchChild, c: ColdCase, parts: Part[], next: () => VariedRequest, plan: Plan): Promise<Window> {
+  const load = mergeDrives(parts.map((p) => p.load));
   const probes = await alone(target, sims, next, c.n >= 1000 ? Math.min(plan.coldProbes, 5) : plan.coldProbes);
   return {
     load,
-    cpuMsPerScreen: (cpu1 - cpu0) / 1000 / load.requests,
-    callsPerScreen: calls / load.requests,
-    bytes,
+    cpuMsPerScreen: parts.reduce((a, p) => a + p.cpuMicros, 0) / 1000 / load.requests,
+    callsPerScreen: parts.reduce((a, p) => a + p.calls, 0) / load.requests,
+    bytes: sumBytes(parts.map((p) => p.bytes)),
     trips: probes.trips,
     aloneCalls: probes.calls,
     aloneMs: probes.ms,
+  };
+}
+
+/**
+ * The warm caller's load and the cold callers' in alternating windows on one facade (warm then cold, then cold
+ * then warm, …): one after the other, drift on the machine fell on one side (the cold-to-warm ratio read 1.15 to
+ * 1.64× across runs).
+ */
+async function measurePair(target: ColdTarget, sims: BenchChild, c: ColdCase, plan: Plan): Promise<{ warm: Window; cold: Window }> {
+  const requests = (cold: boolean) =>
+    variedRequests({ n: c.n, mix: c.mix, cold, cursors: target.cursors, groups: target.groups, seed: 19 + c.n, warmToken: WARM_TOKEN });
+  const next = { warm: requests(false), cold: requests(true) };
+  const shape = c.rate ? { rate: c.rate } : { workers: c.n >= 1000 ? 2 : 4 };
+  for (const who of ['warm', 'cold'] as const) await drive({ url: target.url, next: next[who], durationSec: plan.coldWarmSec, ...shape });
+  const parts: Record<'warm' | 'cold', Part[]> = { warm: [], cold: [] };
+  const sec = plan.coldLoadSec / plan.coldRounds;
+  for (let round = 0; round < plan.coldRounds; round++) {
+    const order = round % 2 === 0 ? (['warm', 'cold'] as const) : (['cold', 'warm'] as const);
+    for (const who of order) parts[who].push(await loadPart(target, sims, c, next[who], sec));
+  }
+  return {
+    warm: await windowOf(target, sims, c, parts.warm, next.warm, plan),
+    cold: await windowOf(target, sims, c, parts.cold, next.cold, plan),
   };
 }
 
@@ -120,7 +162,7 @@ function row(target: ColdTarget, c: ColdCase, w: Window, plan: Plan, warm?: Wind
       `bytes read ${kb(perScreen(w.bytes.read))}/screen, discarded ${kb(perScreen(w.bytes.discarded))} (${fmt(100 * discardedShare, 1)} %${warm ? ', target < 10 %' : ''}${wasteSource(w.bytes)}); ` +
       `alone: ${fmt(percentile(w.aloneCalls, 50), 0)} calls, p50 ${fmt(percentile(w.aloneMs, 50))} ms${c.rate ? '' : `; under load p50 ${fmt(w.load.p50)} ms`}` +
       (w.load.failures ? `; ${w.load.failures} SHED (503) of ${w.load.failures + w.load.requests}` : ''),
-    detail: { ...w, cpuRatio: ratio, discardedShare },
+    detail: { ...w, load: { ...w.load, latencies: undefined }, cpuRatio: ratio, discardedShare },
   };
 }
 
@@ -131,8 +173,7 @@ export async function coldScenario(target: ColdTarget, sims: BenchChild, cases: 
   try {
     for (const c of cases) {
       log(`cold: N=${c.n}, ${c.mix}${c.rate ? ` @${c.rate}/s` : ''} (${target.dataset})`);
-      const warm = await measureWindow(target, sims, c, false, plan);
-      const cold = await measureWindow(target, sims, c, true, plan);
+      const { warm, cold } = await measurePair(target, sims, c, plan);
       rows.push(row(target, c, warm, plan), row(target, c, cold, plan, warm));
     }
   } finally {
