@@ -10,6 +10,7 @@ import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { watchAborts } from './http/aborts.js';
 import { Admission, bulkheadsOf } from './http/admission.js';
 import { BodyReader, BodyRefused } from './http/body.js';
+import { WaitingConnections } from './http/connections.js';
 import { drainServer } from './http/drain.js';
 import { RefusalPacing, shed } from './http/pacing.js';
 import { boundedAnswer } from './http/responseSize.js';
@@ -248,6 +249,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       else res.destroy();
     });
   });
+  const connections = new WaitingConnections(server);
   server.headersTimeout = 15_000;
   // Node's own cut for a whole request; BODY_TIMEOUT_MS answers slow bodies first, with a 408 that says why.
   server.requestTimeout = Math.max(60_000, server.headersTimeout + limits.bodyTimeoutMs + 5_000);
@@ -263,6 +265,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     await endSubscriptions(1_000);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    connections.closeWaiting();
     await closed;
     await apollo.stop();
   };
@@ -275,7 +278,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     live: { subscriptions: () => live.subscriptions, pollers: () => live.pollers.size, polls: () => live.pollers.counters.polls },
     drain: async (graceMs) => {
       // Subscriptions complete cleanly (a `complete` each, sockets closed with 1001) while requests finish.
-      const [left] = await Promise.all([drainServer(server, admission, bodies, graceMs), endSubscriptions(graceMs)]);
+      const [left] = await Promise.all([drainServer(server, connections, admission, bodies, graceMs), endSubscriptions(graceMs)]);
       await apollo.stop();
       return left;
     },

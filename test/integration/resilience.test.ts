@@ -1,5 +1,6 @@
 // Faults in an upstream: retries only where safe, a circuit breaker, a request deadline, an in-flight cap and a
 // graceful drain. Every scenario runs the real facade over HTTP against the simulator with faults injected.
+import { connect, type Socket } from 'node:net';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
@@ -123,5 +124,33 @@ describe('graceful shutdown', () => {
     expect('refused' in late || late.status === 503).toBe(true);
     // A load balancer probing /readyz during the drain sees it fail (or the port already closed).
     expect([0, 503]).toContain(ready.status);
+  });
+
+  /** A raw connection to the facade, and a promise of its closing. */
+  async function rawConnection(url: string, send?: string): Promise<{ socket: Socket; closed: Promise<void> }> {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    if (send) socket.write(send);
+    socket.on('error', () => undefined);
+    return { socket, closed: new Promise<void>((resolve) => socket.once('close', () => resolve())) };
+  }
+
+  it('a connection that never sends a request, or never ends its headers, does not hold the drain for its grace', async () => {
+    const { f: facade, sim } = await cinderFacade();
+    f = undefined; // drained below
+    sim.setDelay(300);
+    const silent = await rawConnection(facade.app.server.url);
+    const slow = await rawConnection(facade.app.server.url, 'POST /graphql HTTP/1.1\r\nHost: x\r\n');
+    const inflight = facade.gql(`{ group(id: "${GROUP}") { name } }`);
+    await waitFor(async () => facade.app.server.inFlight(), (n) => n === 1, 3_000, 10);
+    // A grace of a minute: before the fix the drain waited it out for these two connections.
+    const drained = facade.app.drain(60_000).then((left) => ({ left }));
+    const tooLong = new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), 10_000).unref());
+    // The silent connection goes at once; the one still sending headers once the admitted query is answered.
+    await silent.closed;
+    expect((await inflight).data).toEqual({ group: { name: 'db-cluster-prod' } });
+    expect(await Promise.race([drained, tooLong])).toEqual({ left: 0 });
+    await slow.closed;
   });
 });

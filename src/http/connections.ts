@@ -1,0 +1,43 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/**
+ * The connections of the HTTP server that carry no request being answered: those that have not sent one yet (a
+ * browser's preconnect, a silent or slow client), and keep-alive ones between requests. Node's
+ * `closeIdleConnections()` closes only the latter, so a connection that never completes a request would hold a
+ * drain (or `close()`) until the grace period ends.
+ */
+export class WaitingConnections {
+  private readonly waiting = new Set<Duplex>();
+
+  constructor(server: Server) {
+    server.on('connection', (socket: Duplex) => {
+      this.waiting.add(socket);
+      socket.once('close', () => this.waiting.delete(socket));
+    });
+    // Before the server's own handler, which may end the response before a later listener could see it.
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      const socket = req.socket;
+      this.waiting.delete(socket);
+      res.once('finish', () => {
+        if (!socket.destroyed) this.waiting.add(socket);
+      });
+    });
+    // A WebSocket's connection belongs to its subscriptions, which close it themselves (code 1001).
+    server.prependListener('upgrade', (req: IncomingMessage) => this.waiting.delete(req.socket));
+  }
+
+  /** Closes the connections that have not sent a byte: nothing of theirs is lost. */
+  closeSilent(): void {
+    for (const socket of this.waiting) if ((socket as Duplex & { bytesRead?: number }).bytesRead === 0) socket.destroy();
+  }
+
+  /** Closes every connection not carrying a request being answered, including one still sending its headers. */
+  closeWaiting(): void {
+    for (const socket of this.waiting) socket.destroy();
+  }
+
+  get size(): number {
+    return this.waiting.size;
+  }
+}
