@@ -1,4 +1,4 @@
-import { type ExecutionArgs, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError, createSourceEventStream, execute } from 'graphql';
+import { type ExecutionArgs, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError, createSourceEventStream, execute, getOperationAST } from 'graphql';
 import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, newCaller } from '../context.js';
 import { FacadeError } from '../errors.js';
 import type { AboutShape } from '../graphql/about.js';
@@ -11,6 +11,7 @@ import { PollerRegistry } from './poller.js';
 import { type DocumentRules, type Refusal, guardSubscription, parseSubscription, refusal } from './prepare.js';
 import { pollSchedule } from './schedule.js';
 import { PushStream } from './stream.js';
+import { SubscriptionLog, type SubscriptionOrigin, type SubscriptionOutcome, type SubscriptionRecord } from './subscriptionLog.js';
 import { registerWatch } from './watch.js';
 
 export interface LiveLimits {
@@ -30,7 +31,7 @@ export interface LiveHubOptions {
 }
 
 /** Who subscribes: the token (never logged), and with Keystone the identity it was admitted as. */
-export interface LiveCaller {
+export interface LiveCaller extends SubscriptionOrigin {
   token: string | null;
   clientAddress: string | undefined;
   admitted: CallerIdentity | undefined;
@@ -51,10 +52,12 @@ export class LiveHub {
   private readonly format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   private closing = false;
   private idle: (() => void) | null = null;
+  private readonly lines: SubscriptionLog;
 
   constructor(private readonly opts: LiveHubOptions) {
     this.pollers = new PollerRegistry(pollSchedule(opts.limits.subscriptionPollMaxMs));
     this.format = formatErrorWith(opts.log);
+    this.lines = new SubscriptionLog(opts.log);
   }
 
   /** Subscriptions open now, over both transports. */
@@ -66,24 +69,40 @@ export class LiveHub {
     return this.closing;
   }
 
-  /** The token through the same gate as a query's (Keystone when configured); a refusal throws its GraphQLError. */
-  async admit(token: string | null, clientAddress: string | undefined): Promise<LiveCaller> {
+  /**
+   * The token through the same gate as a query's (Keystone when configured); a refusal throws its GraphQLError.
+   * `origin`: the subscription's request id and transport, for its log line.
+   */
+  async admit(token: string | null, clientAddress: string | undefined, origin: SubscriptionOrigin, operationName?: unknown): Promise<LiveCaller> {
     let admitted: CallerIdentity | undefined;
     try {
       admitted = await admitCaller(this.opts.identity, token, newCaller(token, this.opts.limits.requestDeadlineMs, clientAddress));
     } catch (err) {
       // The gate's refusals are GraphQLErrors with their code and status; anything else is our bug, not the caller's.
-      if (err instanceof GraphQLError) throw err;
+      if (err instanceof GraphQLError) {
+        const http = err.extensions?.http as { status?: number } | undefined;
+        this.lines.refused(origin, operationName, [String(err.extensions?.code ?? 'UNAUTHENTICATED')], http?.status ?? 401);
+        throw err;
+      }
       this.opts.log.error({ err }, 'subscription admission failed');
       throw new GraphQLError('Internal error in the facade.', { extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } } });
     }
     const identity = admitted?.identity;
     const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
-    return { token, clientAddress, admitted, key };
+    return { ...origin, token, clientAddress, admitted, key };
   }
 
-  /** Everything a query is checked for, then the limits: the arguments of subscribe(), or why not. */
+  /** Everything a query is checked for, then the limits: the arguments of subscribe(), or why not (logged). */
   prepare(params: Record<string, unknown>, caller: LiveCaller, openOnConnection: number): ExecutionArgs | Refusal {
+    const prepared = this.check(params, caller, openOnConnection);
+    if ('errors' in prepared) {
+      const codes = prepared.errors.map((e) => String(e.extensions?.code ?? 'BAD_REQUEST'));
+      this.lines.refused(caller, params.operationName, codes, prepared.status);
+    }
+    return prepared;
+  }
+
+  private check(params: Record<string, unknown>, caller: LiveCaller, openOnConnection: number): ExecutionArgs | Refusal {
     const { limits, rules } = this.opts;
     if (this.closing) return refusal('SHUTTING_DOWN', 'The server is shutting down; subscribe again on another instance.', 503);
     const parsed = parseSubscription(params, rules);
@@ -114,7 +133,11 @@ export class LiveHub {
     const events = source as AsyncIterableIterator<LiveEvent>;
     const caller = callerOf.get(started);
     let expiry: NodeJS.Timeout | undefined;
+    const record = caller ? this.lines.opened(caller, getOperationAST(args.document, args.operationName)?.name?.value) : null;
+    // Set by whoever ends the stream; a client that left ends it through return(), which sets nothing.
+    let outcome: SubscriptionOutcome | undefined;
     const out: PushStream<FormattedExecutionResult> = new PushStream(() => {
+      record?.ended(this.closing ? 'shutting_down' : (outcome ?? 'client_closed'));
       clearTimeout(expiry);
       void events.return?.();
       this.streams.delete(out);
@@ -124,12 +147,15 @@ export class LiveHub {
     const expiresAt = caller?.admitted?.identity.expiresAt.getTime();
     if (expiresAt !== undefined && expiresAt - Date.now() < MAX_TIMER_MS) {
       expiry = setTimeout(() => {
-        out.push({ errors: [{ message: 'The Keystone token has expired; subscribe again with a new one.', extensions: { code: 'UNAUTHENTICATED' } }] });
+        const expired = { errors: [{ message: 'The Keystone token has expired; subscribe again with a new one.', extensions: { code: 'UNAUTHENTICATED' } }] };
+        record?.sent(expired);
+        out.push(expired);
+        outcome = 'token_expired';
         out.end();
       }, Math.max(0, expiresAt - Date.now()));
       expiry.unref();
     }
-    void this.pump(events, out, args, caller);
+    void this.pump(events, out, args, caller, record, (o) => (outcome = o));
     return out;
   }
 
@@ -157,21 +183,36 @@ export class LiveHub {
   }
 
   /** Each read becomes the subscriber's own result; only a result that differs from the last one is sent. */
-  private async pump(events: AsyncIterator<LiveEvent>, out: PushStream<FormattedExecutionResult>, args: ExecutionArgs, caller: LiveCaller | undefined): Promise<void> {
+  private async pump(
+    events: AsyncIterator<LiveEvent>,
+    out: PushStream<FormattedExecutionResult>,
+    args: ExecutionArgs,
+    caller: LiveCaller | undefined,
+    record: SubscriptionRecord | null,
+    endedBy: (outcome: SubscriptionOutcome) => void,
+  ): Promise<void> {
     let last: string | null = null;
+    let outcome: SubscriptionOutcome = 'completed';
     try {
       for (;;) {
         const next = await events.next();
         if (next.done || out.done) break;
         const result = 'error' in next.value ? { errors: [this.format({ message: String(next.value.error) }, next.value.error)] } : await this.run(args, caller, next.value.object);
         const key = JSON.stringify(result);
-        if (key !== last) out.push(result);
+        if (key !== last) {
+          record?.sent(result);
+          out.push(result);
+        }
         last = key;
       }
     } catch (err) {
       this.opts.log.error({ err }, 'subscription failed');
-      out.push({ errors: [{ message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      const failed = { errors: [{ message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+      record?.sent(failed);
+      out.push(failed);
+      outcome = 'error';
     }
+    if (!out.done) endedBy(outcome);
     out.end();
   }
 

@@ -26,7 +26,9 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader): (req: IncomingMe
       const headers = { get: (name: string) => headerOf(req.raw, name) };
       let caller;
       try {
-        caller = await hub.admit(tokenFrom(headers), req.raw.socket.remoteAddress);
+        // The HTTP request's id (server.ts set it on the response): the subscription's, in its log line.
+        const origin = { requestId: String(req.context.res.getHeader('x-request-id') ?? ''), transport: 'sse' as const };
+        caller = await hub.admit(tokenFrom(headers), req.raw.socket.remoteAddress, origin, (params as { operationName?: unknown }).operationName);
       } catch (err) {
         const e = err as GraphQLError;
         const status = (e.extensions?.http as { status?: number } | undefined)?.status ?? 401;

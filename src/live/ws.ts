@@ -4,6 +4,7 @@ import type { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { tokenFrom } from '../context.js';
+import { requestIds } from '../observability/requestId.js';
 import type { LiveHub } from './hub.js';
 import { isRefusal } from './prepare.js';
 
@@ -45,7 +46,9 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
         const token = fromParams ?? tokenFrom(upgradeHeaders(ctx.extra.request));
         let caller;
         try {
-          caller = await hub.admit(token, ctx.extra.request.socket.remoteAddress);
+          // Per subscription: the upgrade request's X-Request-Id when it sent a safe one, else one of its own.
+          const origin = { requestId: requestIds(ctx.extra.request.headers['x-request-id']).id, transport: 'ws' as const };
+          caller = await hub.admit(token, ctx.extra.request.socket.remoteAddress, origin, (payload as { operationName?: unknown }).operationName);
         } catch (err) {
           return [err as GraphQLError];
         }

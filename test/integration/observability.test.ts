@@ -3,27 +3,11 @@
 // or secret variable anywhere in those; /readyz degraded and not ready.
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { Writable } from 'node:stream';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PROJECT } from '../../src/simulator/identity.js';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
-
-type Line = Record<string, any>;
-
-/** Log lines as the facade writes them, parsed. */
-function logCapture() {
-  const lines: Line[] = [];
-  let raw = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      raw += chunk.toString();
-      for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l));
-      done();
-    },
-  });
-  return { stream, lines, raw: () => raw };
-}
+import { type Line, logCapture } from '../helpers/logs.js';
 
 interface OtlpSpan {
   traceId: string;
