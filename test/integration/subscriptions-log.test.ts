@@ -60,4 +60,16 @@ describe('subscription log lines', () => {
     expect(logs.raw()).not.toContain('not-a-keystone-token-canary');
     expect(logs.raw()).not.toContain(token);
   });
+
+  it('a subscription ended by a drain says so', async () => {
+    const own = logCapture();
+    const g = await startFacade({ SUBSCRIPTION_POLL_MAX_MS: '300' }, undefined, undefined, { logDestination: own.stream });
+    const id = (await g.ok<any>('{ groups(first: 1) { nodes { id } } }')).groups.nodes[0].id;
+    const feed = await sseSubscribe(g.url, FOLLOW, { id }, { 'x-request-id': 'sse-drained' });
+    await feed.next();
+    expect(await g.app.drain(5_000)).toBe(0);
+    await feed.completed;
+    const line = own.lines.find((l) => l.requestId === 'sse-drained' && l.msg === 'graphql subscription');
+    expect(line).toMatchObject({ transport: 'sse', outcome: 'shutting_down', results: 1 });
+  });
 });
