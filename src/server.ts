@@ -8,6 +8,7 @@ import { createGraphQLServer } from './graphql/apollo.js';
 import type { CompilingExecutor } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { watchAborts } from './http/aborts.js';
+import { cutIfStalled } from './http/stalled.js';
 import { Admission, bulkheadsOf } from './http/admission.js';
 import { BodyReader, BodyRefused } from './http/body.js';
 import { WaitingConnections } from './http/connections.js';
@@ -182,10 +183,15 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       const answer = boundedAnswer(text, limits.maxResponseBytes);
       if (answer.status) res.statusCode = answer.status;
       res.end(answer.body);
-      return;
+      return cutIfStalled(res, limits.bodyTimeoutMs, () => stalled(trace));
     }
     for await (const chunk of result.body.asyncIterator) res.write(chunk);
     res.end();
+    cutIfStalled(res, limits.bodyTimeoutMs, () => stalled(trace));
+  }
+
+  function stalled(trace: RequestTrace): void {
+    log.warn({ requestId: trace.requestId, bodyTimeoutMs: limits.bodyTimeoutMs }, 'client stopped reading its answer; connection cut');
   }
 
   const server = createServer((req, res) => {

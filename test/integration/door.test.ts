@@ -179,4 +179,27 @@ describe('a client that goes away', () => {
     expect(lines[0]).not.toContain('\n');
     expect(lines[0]).toMatch(/client/i);
   });
+
+  it('a client that stops reading a large answer is cut after BODY_TIMEOUT_MS without progress: its slot and memory are freed', async () => {
+    const log = logCapture();
+    // About 16 MB of answer: more than the kernel's buffers take for a client that reads nothing.
+    f = await startFacade({ MAX_IN_FLIGHT: '1', GRAPHQL_MAX_ALIASES: '200', BODY_TIMEOUT_MS: '500' }, undefined, undefined, { logDestination: log.stream });
+    const facade = f;
+    const fragment = 'fragment F on __Schema { types { name description fields(includeDeprecated: true) { name description args { name description type { name kind ofType { name kind } } } type { name kind ofType { name kind ofType { name } } } } } }';
+    const body = JSON.stringify({ query: `{ ${Array.from({ length: 100 }, (_, i) => `a${i}: __schema { ...F }`).join(' ')} } ${fragment}` });
+    const lines = await log.warnings(async () => {
+      const socket = connect(portOf(facade), '127.0.0.1');
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      await new Promise((r) => socket.once('connect', r));
+      socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.pause(); // never reads
+      await waitFor(async () => facade.app.server.inFlight(), (n) => n === 1, 5_000, 10);
+      // Before the fix the slot stayed taken for as long as the client kept the connection: every query got 503.
+      await waitFor(async () => facade.app.server.inFlight(), (n) => n === 0, 10_000, 50);
+      expect((await facade.ok<any>('{ __typename }')).__typename).toBe('Query');
+    });
+    expect(lines, lines.join('\n---\n')).toHaveLength(1);
+    expect(lines[0]).toMatch(/stopped reading its answer/);
+  });
 });

@@ -1,0 +1,22 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * A client that stops reading its answer (nginx's send_timeout): once the answer is handed to the connection,
+ * if part of it still waits to go out and the connection makes no progress for `ms`, it is cut (`onCut` says
+ * so first). Else a client that never reads a large answer holds its request's slot (MAX_IN_FLIGHT) and the
+ * answer's memory for good. Armed only when the kernel did not take the whole answer at once: a screen's
+ * answer arms nothing.
+ */
+export function cutIfStalled(res: ServerResponse, ms: number, onCut: () => void): void {
+  const socket = res.socket;
+  if (!socket || socket.writableLength === 0) return;
+  // Before the HTTP server's own listener, which destroys the connection (and with it the sign that the answer
+  // was not finished). A later keep-alive timeout finds the answer finished and leaves it to the server.
+  socket.prependOnceListener('timeout', () => {
+    if (res.writableFinished) return;
+    onCut();
+    socket.destroy();
+  });
+  // An inactivity timeout: a slow reader that keeps taking bytes is not cut.
+  socket.setTimeout(ms);
+}
