@@ -183,15 +183,13 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       const answer = boundedAnswer(text, limits.maxResponseBytes);
       if (answer.status) res.statusCode = answer.status;
       res.end(answer.body);
-      return cutIfStalled(res, limits.bodyTimeoutMs, () => stalled(trace));
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
     }
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
-    res.end();
-    cutIfStalled(res, limits.bodyTimeoutMs, () => stalled(trace));
-  }
-
-  function stalled(trace: RequestTrace): void {
-    log.warn({ requestId: trace.requestId, bodyTimeoutMs: limits.bodyTimeoutMs }, 'client stopped reading its answer; connection cut');
+    cutIfStalled(res, limits.bodyTimeoutMs, () =>
+      log.warn({ requestId: trace.requestId, bodyTimeoutMs: limits.bodyTimeoutMs }, 'client stopped reading its answer; connection cut'),
+    );
   }
 
   const server = createServer((req, res) => {

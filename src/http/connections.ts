@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 
 /**
  * The connections of the HTTP server that carry no request being answered: those that have not sent one yet (a
@@ -8,10 +8,10 @@ import type { Duplex } from 'node:stream';
  * drain (or `close()`) until the grace period ends.
  */
 export class WaitingConnections {
-  private readonly waiting = new Set<Duplex>();
+  private readonly waiting = new Set<Socket>();
 
   constructor(server: Server) {
-    server.on('connection', (socket: Duplex) => {
+    server.on('connection', (socket: Socket) => {
       this.waiting.add(socket);
       socket.once('close', () => this.waiting.delete(socket));
     });
@@ -29,15 +29,11 @@ export class WaitingConnections {
 
   /** Closes the connections that have not sent a byte: nothing of theirs is lost. */
   closeSilent(): void {
-    for (const socket of this.waiting) if ((socket as Duplex & { bytesRead?: number }).bytesRead === 0) socket.destroy();
+    for (const socket of this.waiting) if (socket.bytesRead === 0) socket.destroy();
   }
 
   /** Closes every connection not carrying a request being answered, including one still sending its headers. */
   closeWaiting(): void {
     for (const socket of this.waiting) socket.destroy();
-  }
-
-  get size(): number {
-    return this.waiting.size;
   }
 }
