@@ -238,7 +238,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
           if (wantsEventStream(req)) {
             // Completed by a drain: its keep-alive connection must not hold the shutdown until the grace ends.
             res.once('close', () => live.draining && server.closeIdleConnections());
-            return await eventStreams(req, res);
+            return await eventStreams(req, res, ids.id);
           }
           return await observed(req, res, url.search, ids);
         }

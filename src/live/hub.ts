@@ -11,7 +11,7 @@ import { PollerRegistry } from './poller.js';
 import { type DocumentRules, type Refusal, guardSubscription, parseSubscription, refusal } from './prepare.js';
 import { pollSchedule } from './schedule.js';
 import { PushStream } from './stream.js';
-import { SubscriptionLog, type SubscriptionOrigin, type SubscriptionOutcome, type SubscriptionRecord } from './subscriptionLog.js';
+import { SubscriptionLog, type SubscriptionOrigin, type SubscriptionRecord } from './subscriptionLog.js';
 import { registerWatch } from './watch.js';
 
 export interface LiveLimits {
@@ -134,10 +134,8 @@ export class LiveHub {
     const caller = callerOf.get(started);
     let expiry: NodeJS.Timeout | undefined;
     const record = caller ? this.lines.opened(caller, getOperationAST(args.document, args.operationName)?.name?.value) : null;
-    // Set by whoever ends the stream; a client that left ends it through return(), which sets nothing.
-    let outcome: SubscriptionOutcome | undefined;
     const out: PushStream<FormattedExecutionResult> = new PushStream(() => {
-      record?.ended(this.closing ? 'shutting_down' : (outcome ?? 'client_closed'));
+      record?.ended(this.closing);
       clearTimeout(expiry);
       void events.return?.();
       this.streams.delete(out);
@@ -147,15 +145,13 @@ export class LiveHub {
     const expiresAt = caller?.admitted?.identity.expiresAt.getTime();
     if (expiresAt !== undefined && expiresAt - Date.now() < MAX_TIMER_MS) {
       expiry = setTimeout(() => {
-        const expired = { errors: [{ message: 'The Keystone token has expired; subscribe again with a new one.', extensions: { code: 'UNAUTHENTICATED' } }] };
-        record?.sent(expired);
-        out.push(expired);
-        outcome = 'token_expired';
+        emit(out, record, { errors: [{ message: 'The Keystone token has expired; subscribe again with a new one.', extensions: { code: 'UNAUTHENTICATED' } }] });
+        record?.endsAs('token_expired');
         out.end();
       }, Math.max(0, expiresAt - Date.now()));
       expiry.unref();
     }
-    void this.pump(events, out, args, caller, record, (o) => (outcome = o));
+    void this.pump(events, out, args, caller, record);
     return out;
   }
 
@@ -189,30 +185,25 @@ export class LiveHub {
     args: ExecutionArgs,
     caller: LiveCaller | undefined,
     record: SubscriptionRecord | null,
-    endedBy: (outcome: SubscriptionOutcome) => void,
   ): Promise<void> {
     let last: string | null = null;
-    let outcome: SubscriptionOutcome = 'completed';
+    let failed = false;
     try {
       for (;;) {
         const next = await events.next();
         if (next.done || out.done) break;
         const result = 'error' in next.value ? { errors: [this.format({ message: String(next.value.error) }, next.value.error)] } : await this.run(args, caller, next.value.object);
         const key = JSON.stringify(result);
-        if (key !== last) {
-          record?.sent(result);
-          out.push(result);
-        }
+        if (key !== last) emit(out, record, result);
         last = key;
       }
     } catch (err) {
       this.opts.log.error({ err }, 'subscription failed');
-      const failed = { errors: [{ message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
-      record?.sent(failed);
-      out.push(failed);
-      outcome = 'error';
+      emit(out, record, { errors: [{ message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      failed = true;
     }
-    if (!out.done) endedBy(outcome);
+    // Ended here, not by a client that left (whose return() ended the stream already).
+    if (!out.done) record?.endsAs(failed ? 'error' : 'completed');
     out.end();
   }
 
@@ -246,3 +237,9 @@ export class LiveHub {
 }
 
 const callerOf = new WeakMap<RequestContext, LiveCaller>();
+
+/** A result to the subscriber, counted for its log line. */
+function emit(out: PushStream<FormattedExecutionResult>, record: SubscriptionRecord | null, result: FormattedExecutionResult): void {
+  record?.sent(result);
+  out.push(result);
+}

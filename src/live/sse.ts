@@ -20,14 +20,14 @@ function jsonAnswer(status: number, body: unknown): SseResponse {
  * GraphQL over Server-Sent Events, one subscription per request: `event: next` per change, `event: complete` at
  * the end. The body is read with the same limits as a query's; the token comes from the same headers.
  */
-export function sseTransport(hub: LiveHub, bodies: BodyReader): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const handler = createHandler<IncomingMessage, { res: ServerResponse }>({
+export function sseTransport(hub: LiveHub, bodies: BodyReader): (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> {
+  const handler = createHandler<IncomingMessage, { res: ServerResponse; requestId: string }>({
     onSubscribe: async (req, params) => {
       const headers = { get: (name: string) => headerOf(req.raw, name) };
       let caller;
       try {
-        // The HTTP request's id (server.ts set it on the response): the subscription's, in its log line.
-        const origin = { requestId: String(req.context.res.getHeader('x-request-id') ?? ''), transport: 'sse' as const };
+        // The HTTP request's id is the subscription's, in its log line.
+        const origin = { requestId: req.context.requestId, transport: 'sse' as const };
         caller = await hub.admit(tokenFrom(headers), req.raw.socket.remoteAddress, origin, (params as { operationName?: unknown }).operationName);
       } catch (err) {
         const e = err as GraphQLError;
@@ -42,7 +42,7 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader): (req: IncomingMe
     subscribe: (args) => hub.subscribe(args) as never,
   });
 
-  return async (req, res) => {
+  return async (req, res, requestId) => {
     let body: string;
     try {
       body = await bodies.read(req);
@@ -57,7 +57,7 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader): (req: IncomingMe
       headers: { get: (name) => (name === 'accept' ? 'text/event-stream' : headerOf(req, name)) },
       body,
       raw: req,
-      context: { res },
+      context: { res, requestId },
     });
     res.writeHead(init.status, init.headers);
     if (answer === null || typeof answer === 'string') return void res.end(answer ?? undefined);

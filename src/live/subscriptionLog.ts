@@ -1,6 +1,7 @@
 import type { FormattedExecutionResult } from 'graphql';
 import type { CallerIdentity } from '../identity/gate.js';
 import type { Logger } from '../observability/logger.js';
+import { addIdentity } from '../observability/requests.js';
 
 /** How a subscription ended: its source did (a deleted object), the client left, the token expired, SIGTERM. */
 export type SubscriptionOutcome = 'completed' | 'client_closed' | 'token_expired' | 'shutting_down' | 'error';
@@ -12,17 +13,13 @@ export interface SubscriptionOrigin {
   admitted?: CallerIdentity;
 }
 
-function who(origin: SubscriptionOrigin): Record<string, unknown> {
-  const identity = origin.admitted?.identity;
-  if (!identity) return {};
-  return { user: identity.user.name, userId: identity.user.id, project: identity.project?.name, projectId: identity.project?.id };
-}
-
-/** One open subscription: what it sent, written as one line when it ends. */
+/** One open subscription: what it sent and why it ended, written as one line when it ends. */
 export class SubscriptionRecord {
   private readonly started = performance.now();
   private results = 0;
   private readonly errorCodes = new Set<string>();
+  /** Set by whoever ends the subscription; a client that left sets nothing. */
+  private outcome: SubscriptionOutcome = 'client_closed';
 
   constructor(
     private readonly log: Logger,
@@ -35,22 +32,25 @@ export class SubscriptionRecord {
     for (const e of result.errors ?? []) this.errorCodes.add(String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
   }
 
-  ended(outcome: SubscriptionOutcome): void {
+  endsAs(outcome: SubscriptionOutcome): void {
+    this.outcome = outcome;
+  }
+
+  /** `draining`: the facade is shutting down, which is why the subscription ended, whoever ended it. */
+  ended(draining: boolean): void {
     if (!this.log.isLevelEnabled('info')) return;
-    this.log.info(
-      {
-        requestId: this.origin.requestId,
-        transport: this.origin.transport,
-        operationName: this.operationName,
-        operationType: 'subscription',
-        outcome,
-        durationMs: Math.round((performance.now() - this.started) * 10) / 10,
-        results: this.results,
-        ...(this.errorCodes.size ? { errorCodes: [...this.errorCodes] } : {}),
-        ...who(this.origin),
-      },
-      'graphql subscription',
-    );
+    const line: Record<string, unknown> = {
+      requestId: this.origin.requestId,
+      transport: this.origin.transport,
+      operationName: this.operationName,
+      operationType: 'subscription',
+      outcome: draining ? 'shutting_down' : this.outcome,
+      durationMs: Math.round((performance.now() - this.started) * 10) / 10,
+      results: this.results,
+    };
+    if (this.errorCodes.size) line.errorCodes = [...this.errorCodes];
+    addIdentity(line, this.origin.admitted?.identity);
+    this.log.info(line, 'graphql subscription');
   }
 }
 
@@ -67,18 +67,16 @@ export class SubscriptionLog {
   }
 
   refused(origin: SubscriptionOrigin, operationName: unknown, codes: string[], status: number): void {
-    this.log.info(
-      {
-        requestId: origin.requestId,
-        transport: origin.transport,
-        operationName: typeof operationName === 'string' ? operationName : undefined,
-        operationType: 'subscription',
-        status,
-        outcome: 'refused',
-        errorCodes: codes,
-        ...who(origin),
-      },
-      'graphql subscription refused',
-    );
+    const line: Record<string, unknown> = {
+      requestId: origin.requestId,
+      transport: origin.transport,
+      operationName: typeof operationName === 'string' ? operationName : undefined,
+      operationType: 'subscription',
+      status,
+      outcome: 'refused',
+      errorCodes: codes,
+    };
+    addIdentity(line, origin.admitted?.identity);
+    this.log.info(line, 'graphql subscription refused');
   }
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestContext } from '../context.js';
+import type { Identity } from '../identity/keystone.js';
 import { type DoorAnswer, doorAnswerOf } from '../http/respond.js';
 import { type Logger, redactSecrets } from './logger.js';
 import type { FacadeMetrics } from './metrics.js';
@@ -28,6 +29,15 @@ function refusalReason(door: DoorAnswer, atCap: boolean): RefusalReason | null {
   }
 }
 
+/** The Keystone user and project a log line names (requests and subscriptions alike); nothing without Keystone. */
+export function addIdentity(line: Record<string, unknown>, identity: Identity | null | undefined): void {
+  if (!identity) return;
+  line.user = identity.user.name;
+  line.userId = identity.user.id;
+  line.project = identity.project?.name;
+  line.projectId = identity.project?.id;
+}
+
 /** The fields of a request's log line, in their order; optional ones only when they say something. */
 function requestLine(trace: RequestTrace, type: string, status: number, outcome: string, seconds: number): Record<string, unknown> {
   // Filled field by field rather than spread from conditional literals: one object per line instead of five.
@@ -44,13 +54,7 @@ function requestLine(trace: RequestTrace, type: string, status: number, outcome:
   };
   if (trace.errorCodes.length) line.errorCodes = trace.errorCodes;
   if (trace.refusal) line.refusal = trace.refusal;
-  const identity = trace.identity;
-  if (identity) {
-    line.user = identity.user.name;
-    line.userId = identity.user.id;
-    line.project = identity.project?.name;
-    line.projectId = identity.project?.id;
-  }
+  addIdentity(line, trace.identity);
   if (trace.variables !== undefined) line.variables = redactSecrets(trace.variables);
   return line;
 }
