@@ -64,6 +64,9 @@ async function alone(target: ColdTarget, sims: BenchChild, next: () => VariedReq
   return { trips, calls, ms };
 }
 
+/** Open loop at the case's rate, or a few workers back to back (2 at N = 1000). */
+const shapeOf = (c: ColdCase) => (c.rate ? { rate: c.rate } : { workers: c.n >= 1000 ? 2 : 4 });
+
 /** One stretch of load with its CPU, upstream calls and bytes. */
 interface Part {
   load: DriveResult;
@@ -73,7 +76,7 @@ interface Part {
 }
 
 async function loadPart(target: ColdTarget, sims: BenchChild, c: ColdCase, next: () => VariedRequest, sec: number): Promise<Part> {
-  const shape = c.rate ? { rate: c.rate } : { workers: c.n >= 1000 ? 2 : 4 };
+  const shape = shapeOf(c);
   await sims.call('countBytes', true);
   await sims.call('resetCalls');
   const cpu0 = await target.child.call<number>('cpu');
@@ -119,7 +122,7 @@ async function measurePair(target: ColdTarget, sims: BenchChild, c: ColdCase, pl
   const requests = (cold: boolean) =>
     variedRequests({ n: c.n, mix: c.mix, cold, cursors: target.cursors, groups: target.groups, seed: 19 + c.n, warmToken: WARM_TOKEN });
   const next = { warm: requests(false), cold: requests(true) };
-  const shape = c.rate ? { rate: c.rate } : { workers: c.n >= 1000 ? 2 : 4 };
+  const shape = shapeOf(c);
   for (const who of ['warm', 'cold'] as const) await drive({ url: target.url, next: next[who], durationSec: plan.coldWarmSec, ...shape });
   const parts: Record<'warm' | 'cold', Part[]> = { warm: [], cold: [] };
   const sec = plan.coldLoadSec / plan.coldRounds;
