@@ -97,7 +97,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     log,
     rules: { schema, maxTokens: limits.maxTokens, maxNodes: limits.maxNodes, validationRules, development: opts.development },
   });
-  const eventStreams = sseTransport(live, bodies);
+  const eventStreams = sseTransport(live, bodies, { stallMs: limits.bodyTimeoutMs, log });
   if (observability.metrics) registerLiveMetrics(observability.metrics.registry, live);
 
   /** One GraphQL request, observed: its log line, metrics and span once the answer is written (or refused). */

@@ -20,3 +20,30 @@ export function cutIfStalled(res: ServerResponse, ms: number, onCut: () => void)
   // An inactivity timeout: a slow reader that keeps taking bytes is not cut.
   socket.setTimeout(ms);
 }
+
+/**
+ * One part of a stream that has no end (an event stream): written at once while the connection takes it; when it
+ * is full, the next part waits until it drains. A client that has not taken what was written within `ms` is cut
+ * (`onCut` says so first) and false returned: without this, a subscriber that stopped reading stays connected
+ * while every event and keep-alive is buffered for it, with no bound.
+ */
+export function writeOrCut(res: ServerResponse, chunk: string, ms: number, onCut: () => void): Promise<boolean> | true {
+  if (res.write(chunk)) return true;
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      res.off('drain', drained);
+      res.off('close', closed);
+      resolve(ok);
+    };
+    const drained = () => done(true);
+    const closed = () => done(false);
+    const timer = setTimeout(() => {
+      done(false);
+      onCut();
+      res.destroy();
+    }, ms);
+    res.once('drain', drained);
+    res.once('close', closed);
+  });
+}

@@ -4,6 +4,8 @@ import { type Response as SseResponse, createHandler } from 'graphql-sse';
 import { tokenFrom } from '../context.js';
 import { type BodyReader, BodyRefused } from '../http/body.js';
 import { refuse } from '../http/respond.js';
+import { writeOrCut } from '../http/stalled.js';
+import type { Logger } from '../observability/logger.js';
 import type { LiveHub } from './hub.js';
 import { isRefusal } from './prepare.js';
 
@@ -16,11 +18,17 @@ function jsonAnswer(status: number, body: unknown): SseResponse {
   return [JSON.stringify(body), { status, statusText: status === 200 ? 'OK' : 'Refused', headers: { 'content-type': 'application/json; charset=utf-8' } }];
 }
 
+/** A subscriber that has not taken what was written within `stallMs` (BODY_TIMEOUT_MS) is cut, with a warn line. */
+export interface SseOptions {
+  stallMs: number;
+  log: Logger;
+}
+
 /**
  * GraphQL over Server-Sent Events, one subscription per request: `event: next` per change, `event: complete` at
  * the end. The body is read with the same limits as a query's; the token comes from the same headers.
  */
-export function sseTransport(hub: LiveHub, bodies: BodyReader): (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> {
+export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions): (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> {
   const handler = createHandler<IncomingMessage, { res: ServerResponse; requestId: string }>({
     onSubscribe: async (req, params) => {
       const headers = { get: (name: string) => headerOf(req.raw, name) };
@@ -63,9 +71,11 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader): (req: IncomingMe
     if (answer === null || typeof answer === 'string') return void res.end(answer ?? undefined);
     // The client went away: graphql-sse returns the subscription's stream, which stops its poller share at once.
     res.once('close', () => void answer.return(undefined));
+    const stalled = () => opts.log.warn({ requestId, bodyTimeoutMs: opts.stallMs }, 'subscriber stopped reading its events; connection cut');
     for await (const chunk of answer) {
       if (!res.writable) break;
-      res.write(chunk);
+      // Backpressure: while the client takes nothing, events wait (for stallMs at most) instead of piling up.
+      if (!(await writeOrCut(res, chunk, opts.stallMs, stalled))) break;
     }
     res.end();
   };
