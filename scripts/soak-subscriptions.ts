@@ -70,7 +70,8 @@ async function subscribeAll(url: string, groupIds: string[]): Promise<{ subscrib
 async function main() {
   const sim = await startCinderSimulator({ extraGroups: OBJECTS, transitionMs: 50 });
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', CINDER_URL: sim.endpoint, SUBSCRIPTION_POLL_MAX_MS: String(POLL_MAX_MS), SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'warn' },
+    // 500 SSE subscribers, a connection each, all from this one address: the soak is every client at once.
+    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', CINDER_URL: sim.endpoint, SUBSCRIPTION_POLL_MAX_MS: String(POLL_MAX_MS), SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'warn', MAX_CONNECTIONS_PER_CLIENT: '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

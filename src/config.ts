@@ -47,6 +47,10 @@ export interface Limits {
   maxSubscriptionsPerConnection: number;
   /** MAX_SUBSCRIPTIONS: subscriptions the whole facade holds at once (both transports). */
   maxSubscriptions: number;
+  /** MAX_CONNECTIONS: client connections (HTTP and WebSocket) held at once; more are closed at once. */
+  maxConnections: number;
+  /** MAX_CONNECTIONS_PER_CLIENT: the same for one client address; 0: no such limit (behind a proxy). */
+  maxConnectionsPerClient: number;
 }
 
 export interface Config {
@@ -126,6 +130,13 @@ function parsePositive(name: string, raw: string | undefined, fallback: number):
   if (!/^\d+$/.test(raw) || Number(raw) < 1) {
     throw new ConfigError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
   }
+  return Number(raw);
+}
+
+/** A whole number, 0 included (0: no limit); the name says what it counts. */
+function parseCount(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number (0: no limit), got ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 
@@ -237,6 +248,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       subscriptionPollMaxMs: parsePositive('SUBSCRIPTION_POLL_MAX_MS', env.SUBSCRIPTION_POLL_MAX_MS, 10_000),
       maxSubscriptionsPerConnection: parsePositive('MAX_SUBSCRIPTIONS_PER_CONNECTION', env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 50),
       maxSubscriptions: parsePositive('MAX_SUBSCRIPTIONS', env.MAX_SUBSCRIPTIONS, 5_000),
+      maxConnections: parsePositive('MAX_CONNECTIONS', env.MAX_CONNECTIONS, 10_000),
+      maxConnectionsPerClient: parseCount('MAX_CONNECTIONS_PER_CLIENT', env.MAX_CONNECTIONS_PER_CLIENT, 512),
     },
   };
 }

@@ -8,6 +8,7 @@ import { createGraphQLServer } from './graphql/apollo.js';
 import type { CompilingExecutor } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { watchAborts } from './http/aborts.js';
+import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
 import { cutIfStalled } from './http/stalled.js';
 import { Admission, bulkheadsOf } from './http/admission.js';
 import { BodyReader, BodyRefused } from './http/body.js';
@@ -192,7 +193,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     );
   }
 
-  const server = createServer((req, res) => {
+  // Node enforces headersTimeout when it checks its connections: each second, not every 30 s, so that a client
+  // that sends part of its headers and stops is cut 15 s after it started, not up to 45.
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     // Every answer carries the request id, refusals and errors included (the client's X-Request-Id when safe).
     const ids = requestIds(req.headers['x-request-id']);
@@ -255,6 +258,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   });
   const connections = new WaitingConnections(server);
   server.headersTimeout = 15_000;
+  const connectionLimits = new ConnectionLimits(server, limits.maxConnections, limits.maxConnectionsPerClient, server.headersTimeout, log);
+  if (observability.metrics) registerConnectionMetrics(observability.metrics.registry, connectionLimits);
   // Node's own cut for a whole request; BODY_TIMEOUT_MS answers slow bodies first, with a 408 that says why.
   server.requestTimeout = Math.max(60_000, server.headersTimeout + limits.bodyTimeoutMs + 5_000);
   await new Promise<void>((resolve, reject) => {

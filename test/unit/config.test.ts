@@ -72,6 +72,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ UPSTREAM_MAX_CONNECTIONS: '128' }).upstreamConnections).toBe(128);
   });
 
+  it('reads MAX_CONNECTIONS and MAX_CONNECTIONS_PER_CLIENT (0: no limit per client)', () => {
+    expect(loadConfig({}).limits).toMatchObject({ maxConnections: 10_000, maxConnectionsPerClient: 512 });
+    expect(loadConfig({ MAX_CONNECTIONS: '50', MAX_CONNECTIONS_PER_CLIENT: '0' }).limits).toMatchObject({ maxConnections: 50, maxConnectionsPerClient: 0 });
+  });
+
   it.each([
     [{ PORT: 'abc' }, /PORT must be a whole number/],
     [{ PORT: '70000' }, /PORT must be a whole number/],
@@ -86,6 +91,8 @@ describe('loadConfig', () => {
     [{ GRAPHQL_COMPILE_AFTER: 'sometimes' }, /GRAPHQL_COMPILE_AFTER must be a whole number .* or "off"/],
     [{ GRAPHQL_COMPILE_AFTER: '-1' }, /GRAPHQL_COMPILE_AFTER/],
     [{ BODY_TIMEOUT_MS: '0' }, /BODY_TIMEOUT_MS must be a positive whole number/],
+    [{ MAX_CONNECTIONS: '0' }, /MAX_CONNECTIONS must be a positive whole number/],
+    [{ MAX_CONNECTIONS_PER_CLIENT: 'lots' }, /MAX_CONNECTIONS_PER_CLIENT must be a whole number \(0: no limit\), got "lots"/],
     [{ GRAPHQL_INTROSPECTION: 'yes please' }, /GRAPHQL_INTROSPECTION must be true or false/],
     [{ CORS_ORIGINS: '*' }, /CORS_ORIGINS lists exact origins .* got "\*"/],
     [{ CORS_ORIGINS: 'https://ok.example, https://portal.example/app' }, /CORS_ORIGINS lists exact origins .* got "https:\/\/portal.example\/app"/],
