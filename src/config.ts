@@ -47,6 +47,8 @@ export interface Limits {
   maxSubscriptionsPerConnection: number;
   /** MAX_SUBSCRIPTIONS: subscriptions the whole facade holds at once (both transports). */
   maxSubscriptions: number;
+  /** MAX_SUBSCRIPTIONS_PER_CALLER: subscriptions one caller (Keystone user and project, else token) holds at once. */
+  maxSubscriptionsPerCaller: number;
   /** MAX_CONNECTIONS: client connections (HTTP and WebSocket) held at once; more are closed at once. */
   maxConnections: number;
   /** MAX_CONNECTIONS_PER_CLIENT: the same for one client address; 0: no such limit (behind a proxy). */
@@ -248,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       subscriptionPollMaxMs: parsePositive('SUBSCRIPTION_POLL_MAX_MS', env.SUBSCRIPTION_POLL_MAX_MS, 10_000),
       maxSubscriptionsPerConnection: parsePositive('MAX_SUBSCRIPTIONS_PER_CONNECTION', env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 50),
       maxSubscriptions: parsePositive('MAX_SUBSCRIPTIONS', env.MAX_SUBSCRIPTIONS, 5_000),
+      maxSubscriptionsPerCaller: parsePositive('MAX_SUBSCRIPTIONS_PER_CALLER', env.MAX_SUBSCRIPTIONS_PER_CALLER, 1_000),
       maxConnections: parsePositive('MAX_CONNECTIONS', env.MAX_CONNECTIONS, 10_000),
       maxConnectionsPerClient: parseCount('MAX_CONNECTIONS_PER_CLIENT', env.MAX_CONNECTIONS_PER_CLIENT, 512),
     },

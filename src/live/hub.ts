@@ -19,6 +19,8 @@ export interface LiveLimits {
   subscriptionPollMaxMs: number;
   maxSubscriptionsPerConnection: number;
   maxSubscriptions: number;
+  /** MAX_SUBSCRIPTIONS_PER_CALLER: one caller (its `key`) may not hold the whole facade's share. */
+  maxSubscriptionsPerCaller: number;
 }
 
 export interface LiveHubOptions {
@@ -49,6 +51,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class LiveHub {
   readonly pollers: PollerRegistry;
   private readonly streams = new Set<PushStream<FormattedExecutionResult>>();
+  /** Subscriptions open per caller key. */
+  private readonly perCaller = new Map<string, number>();
   private readonly format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   private closing = false;
   private idle: (() => void) | null = null;
@@ -117,6 +121,13 @@ export class LiveHub {
     if (this.streams.size >= limits.maxSubscriptions) {
       return refusal('TOO_MANY_SUBSCRIPTIONS', `The facade holds its limit of ${limits.maxSubscriptions} subscriptions (MAX_SUBSCRIPTIONS); retry later.`, 503);
     }
+    if ((this.perCaller.get(caller.key) ?? 0) >= limits.maxSubscriptionsPerCaller) {
+      return refusal(
+        'TOO_MANY_SUBSCRIPTIONS',
+        `You already hold ${limits.maxSubscriptionsPerCaller} subscriptions (MAX_SUBSCRIPTIONS_PER_CALLER); complete one first.`,
+        429,
+      );
+    }
     const contextValue = this.contextFor(caller);
     const refused = guardSubscription(parsed, rules, contextValue);
     if (refused) return refused;
@@ -135,6 +146,7 @@ export class LiveHub {
     let expiry: NodeJS.Timeout | undefined;
     const record = caller ? this.lines.opened(caller, getOperationAST(args.document, args.operationName)?.name?.value) : null;
     const out: PushStream<FormattedExecutionResult> = new PushStream(() => {
+      if (caller) this.held(caller.key, -1);
       record?.ended(this.closing);
       clearTimeout(expiry);
       void events.return?.();
@@ -142,6 +154,7 @@ export class LiveHub {
       if (this.streams.size === 0) this.idle?.();
     });
     this.streams.add(out);
+    if (caller) this.held(caller.key, 1);
     const expiresAt = caller?.admitted?.identity.expiresAt.getTime();
     if (expiresAt !== undefined && expiresAt - Date.now() < MAX_TIMER_MS) {
       expiry = setTimeout(() => {
@@ -169,6 +182,12 @@ export class LiveHub {
     }, graceMs);
     await idle;
     clearTimeout(grace);
+  }
+
+  private held(key: string, change: 1 | -1): void {
+    const n = (this.perCaller.get(key) ?? 0) + change;
+    if (n > 0) this.perCaller.set(key, n);
+    else this.perCaller.delete(key);
   }
 
   /** A refusal's errors as a client sees them (the facade's codes; never a stack trace). */

@@ -54,6 +54,45 @@ describe('limits', () => {
   });
 });
 
+describe('one caller', () => {
+  it('MAX_SUBSCRIPTIONS_PER_CALLER: one caller cannot take the whole facade\'s share; others still subscribe', async () => {
+    f = await startFacade({ MAX_SUBSCRIPTIONS_PER_CALLER: '2', SUBSCRIPTION_POLL_MAX_MS: '300' });
+    const member = { 'x-auth-token': `member:${DEMO_PROJECT.id}` };
+    const id = await firstGroup(f, member['x-auth-token']);
+    const mine: Feed[] = [];
+    for (let i = 0; i < 2; i++) {
+      const feed = track(await sseSubscribe(f.url, GROUP, { id }, member));
+      await feed.next();
+      mine.push(feed);
+    }
+    const calls = storageCalls(f);
+    const refused = await sseSubscribe(f.url, GROUP, { id }, member);
+    expect(refused.status).toBe(429);
+    const error = JSON.parse(refused.body!).errors[0];
+    expect(error.extensions.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    expect(error.message).toMatch(/MAX_SUBSCRIPTIONS_PER_CALLER/);
+    expect(storageCalls(f)).toBe(calls);
+    // Over WebSocket too: the count is the caller's, whatever the transport.
+    const conn = wsConnection(f.url, { 'X-Auth-Token': member['x-auth-token'] });
+    track({ close: () => conn.dispose() });
+    const overWs = conn.subscribe(GROUP, { id });
+    await overWs.completed;
+    expect(overWs.errors[0]).toEqual([expect.objectContaining({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
+    // Another caller (the demo admin) is not held to this one's count.
+    const other = track(await sseSubscribe(f.url, GROUP, { id }, { 'x-auth-token': 'admin-token' }));
+    expect((await other.next()).data.group.id).toBe(id);
+    // A subscription that ends gives its place back.
+    mine[0]!.close();
+    let again: Awaited<ReturnType<typeof sseSubscribe>> | undefined;
+    for (let i = 0; i < 50 && again?.status !== 200; i++) {
+      await sleep(50);
+      again = track(await sseSubscribe(f.url, GROUP, { id }, member));
+    }
+    expect(again!.status).toBe(200);
+    expect((await again!.next()).data.group.id).toBe(id);
+  });
+});
+
 describe('the document rules of queries', () => {
   it('refuses a bad id, a query, an unresolved operation, too deep or too large a selection: clear codes, no upstream call', async () => {
     f = await startFacade({ GRAPHQL_MAX_DEPTH: '4', GRAPHQL_MAX_NODES: '20' });

@@ -72,6 +72,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ UPSTREAM_MAX_CONNECTIONS: '128' }).upstreamConnections).toBe(128);
   });
 
+  it('reads MAX_SUBSCRIPTIONS_PER_CALLER, 1000 by default', () => {
+    expect(loadConfig({}).limits.maxSubscriptionsPerCaller).toBe(1_000);
+    expect(loadConfig({ MAX_SUBSCRIPTIONS_PER_CALLER: '3' }).limits.maxSubscriptionsPerCaller).toBe(3);
+    expect(() => loadConfig({ MAX_SUBSCRIPTIONS_PER_CALLER: '0' })).toThrow(/MAX_SUBSCRIPTIONS_PER_CALLER must be a positive whole number/);
+  });
+
   it('reads MAX_CONNECTIONS and MAX_CONNECTIONS_PER_CLIENT (0: no limit per client)', () => {
     expect(loadConfig({}).limits).toMatchObject({ maxConnections: 10_000, maxConnectionsPerClient: 512 });
     expect(loadConfig({ MAX_CONNECTIONS: '50', MAX_CONNECTIONS_PER_CLIENT: '0' }).limits).toMatchObject({ maxConnections: 50, maxConnectionsPerClient: 0 });
