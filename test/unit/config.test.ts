@@ -79,7 +79,7 @@ describe('loadConfig', () => {
   });
 
   it('reads MAX_CONNECTIONS and MAX_CONNECTIONS_PER_CLIENT (0: no limit per client)', () => {
-    expect(loadConfig({}).limits).toMatchObject({ maxConnections: 10_000, maxConnectionsPerClient: 512 });
+    expect(loadConfig({}).limits).toMatchObject({ maxConnections: 10_000, maxConnectionsPerClient: 1_000 });
     expect(loadConfig({ MAX_CONNECTIONS: '50', MAX_CONNECTIONS_PER_CLIENT: '0' }).limits).toMatchObject({ maxConnections: 50, maxConnectionsPerClient: 0 });
   });
 
