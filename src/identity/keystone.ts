@@ -43,16 +43,24 @@ export class KeystoneClient {
   readonly cache: TokenCache<Identity>;
   /** Validations in flight, by token hash: a burst of requests with one new token costs one Keystone call. */
   private readonly pending = new Map<string, Promise<Identity>>();
+  /**
+   * Tokens Keystone refused (401, 404), kept as long as accepted ones are (keystonemiddleware caches invalid
+   * tokens the same way): a client that retries with a revoked token in a loop costs Keystone one call, not one a try.
+   */
+  private readonly refused: TokenCache<UpstreamError>;
 
   constructor(opts: KeystoneOptions) {
     this.http = new HttpClient({ service: 'keystone', endpoint: opts.url, agent: opts.agent, telemetry: opts.telemetry });
     this.cache = new TokenCache(opts.cacheMs, opts.cacheEntries ?? 10_000);
+    this.refused = new TokenCache(opts.cacheMs, opts.cacheEntries ?? 10_000);
   }
 
   /** The caller's identity; UNAUTHENTICATED for a token Keystone refuses, UPSTREAM_* when Keystone fails. */
   identify(token: string, caller: Caller): Identity | Promise<Identity> {
     // The request's hash of its token, when this is its token (it always is for the gate): hashed once per request.
     const key = caller.token === token && caller.tokenHash ? caller.tokenHash : TokenCache.keyOf(token);
+    const refusal = this.refused.get(token, key);
+    if (refusal) return Promise.reject(refusal);
     const known = this.cache.get(token, key);
     if (known) return known;
     let pending = this.pending.get(key);
@@ -82,7 +90,9 @@ export class KeystoneClient {
       json = res.json;
     } catch (err) {
       if (err instanceof UpstreamError && (err.status === 401 || err.status === 404)) {
-        throw new UpstreamError('UNAUTHENTICATED', 'Keystone does not accept this token (expired, revoked or unknown); get a new one.', 'keystone', err.status, err.requestId, err.upstreamCode);
+        const refusal = new UpstreamError('UNAUTHENTICATED', 'Keystone does not accept this token (expired, revoked or unknown); get a new one.', 'keystone', err.status, err.requestId, err.upstreamCode);
+        this.refused.set(token, refusal, Number.POSITIVE_INFINITY, key);
+        throw refusal;
       }
       throw err;
     }

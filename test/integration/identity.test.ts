@@ -101,6 +101,18 @@ describe('Keystone failing', () => {
     }
   });
 
+  it('a refused token is remembered as refused: a client retrying with it costs Keystone one call, not one a try', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs' });
+    f.app.identity.simulator!.state.revoke(member);
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await f.gql(`{ viewer { user { name } } }`, undefined, { token: member })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+    const metrics = await (await fetch(f.url.replace('/graphql', '/metrics'))).text();
+    const validations = metrics.split('\n').filter((l) => l.startsWith('upstream_requests_total{service="keystone"') && l.includes('route="/auth/tokens"'));
+    expect(validations).toEqual([expect.stringMatching(/status="40[14]"} 1$/)]);
+    expect(storageCalls(f)).toBe(0);
+  });
+
   it('a refused token is not remembered as valid: once revoked, the next request after the cache is refused', async () => {
     f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs', KEYSTONE_CACHE_SECONDS: '0' });
     expect((await f.ok(`{ viewer { user { name } } }`, undefined, { token: member })).viewer.user.name).toBe('member-demo');
