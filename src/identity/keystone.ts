@@ -47,7 +47,7 @@ export class KeystoneClient {
    * Tokens Keystone refused (401, 404), kept as long as accepted ones are (keystonemiddleware caches invalid
    * tokens the same way): a client that retries with a revoked token in a loop costs Keystone one call, not one a try.
    */
-  private readonly refused: TokenCache<UpstreamError>;
+  private readonly refused: TokenCache<Refusal>;
 
   constructor(opts: KeystoneOptions) {
     this.http = new HttpClient({ service: 'keystone', endpoint: opts.url, agent: opts.agent, telemetry: opts.telemetry });
@@ -60,7 +60,7 @@ export class KeystoneClient {
     // The request's hash of its token, when this is its token (it always is for the gate): hashed once per request.
     const key = caller.token === token && caller.tokenHash ? caller.tokenHash : TokenCache.keyOf(token);
     const refusal = this.refused.get(token, key);
-    if (refusal) return Promise.reject(refusal);
+    if (refusal) return Promise.reject(refusedToken(refusal));
     const known = this.cache.get(token, key);
     if (known) return known;
     let pending = this.pending.get(key);
@@ -90,9 +90,10 @@ export class KeystoneClient {
       json = res.json;
     } catch (err) {
       if (err instanceof UpstreamError && (err.status === 401 || err.status === 404)) {
-        const refusal = new UpstreamError('UNAUTHENTICATED', 'Keystone does not accept this token (expired, revoked or unknown); get a new one.', 'keystone', err.status, err.requestId, err.upstreamCode);
+        // What the answer said, not the error: a flood of bad tokens must not keep thousands of stack traces.
+        const refusal: Refusal = { status: err.status, requestId: err.requestId, upstreamCode: err.upstreamCode };
         this.refused.set(token, refusal, Number.POSITIVE_INFINITY, key);
-        throw refusal;
+        throw refusedToken(refusal);
       }
       throw err;
     }
@@ -100,6 +101,17 @@ export class KeystoneClient {
     this.cache.set(token, identity, identity.expiresAt.getTime(), key);
     return identity;
   }
+}
+
+/** Keystone's answer to a token it refused. */
+interface Refusal {
+  status: number;
+  requestId: string | null;
+  upstreamCode: string | null;
+}
+
+function refusedToken(r: Refusal): UpstreamError {
+  return new UpstreamError('UNAUTHENTICATED', 'Keystone does not accept this token (expired, revoked or unknown); get a new one.', 'keystone', r.status, r.requestId, r.upstreamCode);
 }
 
 /** A project as the facade shows it. */
