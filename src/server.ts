@@ -256,9 +256,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       else res.destroy();
     });
   });
-  const connections = new WaitingConnections(server);
   server.headersTimeout = 15_000;
-  const connectionLimits = new ConnectionLimits(server, limits.maxConnections, limits.maxConnectionsPerClient, server.headersTimeout, log);
+  const connections = new WaitingConnections(server, server.headersTimeout);
+  const connectionLimits = new ConnectionLimits(server, limits.maxConnections, limits.maxConnectionsPerClient, log);
   if (observability.metrics) registerConnectionMetrics(observability.metrics.registry, connectionLimits);
   // Node's own cut for a whole request; BODY_TIMEOUT_MS answers slow bodies first, with a 408 that says why.
   server.requestTimeout = Math.max(60_000, server.headersTimeout + limits.bodyTimeoutMs + 5_000);

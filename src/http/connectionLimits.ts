@@ -14,21 +14,18 @@ const LOG_EVERY_MS = 10_000;
  * `server.maxConnections`) and per client address (MAX_CONNECTIONS_PER_CLIENT; 0: no limit). A new connection
  * over either is closed at once. Without them one client that opens connections and holds them (silent, or
  * WebSockets that answer pings) takes every file descriptor: nobody else is answered, and no upstream call can
- * open a connection. A connection that sends nothing within `firstByteMs` is closed too: Node's headersTimeout
- * only starts with a request's first byte, so a silent connection was held for good.
+ * open a connection. (A connection that sends nothing is closed after a while: connections.ts.)
  */
 export class ConnectionLimits {
   private readonly perClient = new Map<string, number>();
-  private open = 0;
   readonly refused: Record<ConnectionRefusal, number> = { total: 0, client: 0 };
   private readonly unlogged: Record<ConnectionRefusal, number> = { total: 0, client: 0 };
   private readonly loggedAt: Record<ConnectionRefusal, number> = { total: -Infinity, client: -Infinity };
 
   constructor(
-    server: Server,
+    private readonly server: Server,
     private readonly max: number,
     private readonly maxPerClient: number,
-    private readonly firstByteMs: number,
     private readonly log: Logger,
   ) {
     server.maxConnections = max;
@@ -37,9 +34,9 @@ export class ConnectionLimits {
     server.on('connection', (socket: Socket) => this.admit(socket));
   }
 
-  /** Connections open now. */
-  get connections(): number {
-    return this.open;
+  /** Connections open now, as the server counts them. */
+  connections(): Promise<number> {
+    return new Promise((resolve) => this.server.getConnections((_err, count) => resolve(count)));
   }
 
   private admit(socket: Socket): void {
@@ -50,12 +47,8 @@ export class ConnectionLimits {
       this.refuse('client', address);
       return;
     }
-    this.open++;
     this.perClient.set(address, held + 1);
-    const silent = setTimeout(() => socket.bytesRead === 0 && socket.destroy(), this.firstByteMs).unref();
     socket.once('close', () => {
-      clearTimeout(silent);
-      this.open--;
       const left = (this.perClient.get(address) ?? 1) - 1;
       if (left === 0) this.perClient.delete(address);
       else this.perClient.set(address, left);
@@ -84,8 +77,8 @@ export function registerConnectionMetrics(registry: Registry, limits: Connection
     name: 'http_connections_open',
     help: 'Client connections open now (HTTP and WebSocket)',
     registers,
-    collect() {
-      this.set(limits.connections);
+    async collect() {
+      this.set(await limits.connections());
     },
   });
   new Counter({

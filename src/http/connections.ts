@@ -5,15 +5,20 @@ import type { Socket } from 'node:net';
  * The connections of the HTTP server that carry no request being answered: those that have not sent one yet (a
  * browser's preconnect, a silent or slow client), and keep-alive ones between requests. Node's
  * `closeIdleConnections()` closes only the latter, so a connection that never completes a request would hold a
- * drain (or `close()`) until the grace period ends.
+ * drain (or `close()`) until the grace period ends. A connection that has sent nothing `silentMs` after it opened
+ * is closed: Node's headersTimeout only starts with a request's first byte, so a silent one was held for good.
  */
 export class WaitingConnections {
   private readonly waiting = new Set<Socket>();
 
-  constructor(server: Server) {
+  constructor(server: Server, silentMs: number) {
     server.on('connection', (socket: Socket) => {
       this.waiting.add(socket);
-      socket.once('close', () => this.waiting.delete(socket));
+      const silent = setTimeout(() => socket.bytesRead === 0 && socket.destroy(), silentMs).unref();
+      socket.once('close', () => {
+        clearTimeout(silent);
+        this.waiting.delete(socket);
+      });
     });
     // Before the server's own handler, which may end the response before a later listener could see it.
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
