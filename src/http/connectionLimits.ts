@@ -31,7 +31,8 @@ export class ConnectionLimits {
     server.maxConnections = max;
     // Node closes a connection over maxConnections before any 'connection' listener sees it, and says so here.
     server.on('drop', (data?: { remoteAddress?: string }) => this.refuse('total', data?.remoteAddress));
-    server.on('connection', (socket: Socket) => this.admit(socket));
+    // Without a per-client limit there is nothing to count per address.
+    if (maxPerClient > 0) server.on('connection', (socket: Socket) => this.admit(socket));
   }
 
   /** Connections open now, as the server counts them. */
@@ -42,7 +43,7 @@ export class ConnectionLimits {
   private admit(socket: Socket): void {
     const address = socket.remoteAddress ?? '';
     const held = this.perClient.get(address) ?? 0;
-    if (this.maxPerClient > 0 && held >= this.maxPerClient) {
+    if (held >= this.maxPerClient) {
       socket.destroy();
       this.refuse('client', address);
       return;
