@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from './config.js';
 import { type ServiceName, UpstreamError } from './errors.js';
 import { type AboutShape, aboutFor } from './graphql/about.js';
@@ -81,6 +82,16 @@ export function tokenFrom(headers: { get(name: string): string | undefined }): s
   return m?.[1] ?? null;
 }
 
+/** tokenFrom over Node's request headers: the door needs the caller before Apollo's HeaderMap exists. */
+export function tokenOf(headers: IncomingHttpHeaders): string | null {
+  return tokenFrom({
+    get: (name) => {
+      const value = headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  });
+}
+
 export function aboutFrom(config: Config, endpoints: Partial<Record<ServiceName, string>>): AboutShape {
   return {
     services: (Object.keys(config.services) as ServiceName[]).map((name) => {
@@ -111,9 +122,14 @@ function usable<C>(service: ServiceName, client: C | UpstreamError | null): C {
 }
 
 /** Who is asking and by when, for one GraphQL request (`trace`: its ids and counts, from the server). */
-export function newCaller(token: string | null, deadlineMs: number, clientAddress?: string, trace?: RequestTrace): Caller {
-  // Hashed once here; the breaker's identity and the token cache's key both come from it.
-  const tokenHash = token ? TokenCache.keyOf(token) : undefined;
+export function newCaller(
+  token: string | null,
+  deadlineMs: number,
+  clientAddress?: string,
+  trace?: RequestTrace,
+  // Hashed once per request (by the door when it has it): the breaker's identity and the token cache's key.
+  tokenHash = token ? TokenCache.keyOf(token) : undefined,
+): Caller {
   return {
     token,
     requestId: trace?.upstreamRequestId ?? `req-${randomUUID()}`,
@@ -149,8 +165,9 @@ export async function admittedContext(
   deadlineMs: number,
   clientAddress?: string,
   trace?: RequestTrace,
+  tokenHash?: string,
 ): Promise<RequestContext> {
-  const caller = newCaller(token, deadlineMs, clientAddress, trace);
+  const caller = newCaller(token, deadlineMs, clientAddress, trace, tokenHash);
   const admitted = await admitCaller(identityAdmission, token, caller);
   return createContext(shared, about, token, deadlineMs, clientAddress, admitted, caller);
 }

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './config.js';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, tokenFrom } from './context.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, callerIdentity, tokenOf } from './context.js';
+import { TokenCache } from './identity/tokenCache.js';
 import type { AboutShape } from './graphql/about.js';
 import { createGraphQLServer } from './graphql/apollo.js';
 import type { CompilingExecutor } from './graphql/executor.js';
@@ -84,7 +85,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   const gauges = bulkheadsOf(opts.upstreams);
   // With Keystone each host's bulkhead appears when a caller's endpoint on it is first used.
   opts.identity?.gate.onBulkhead((service, bulkhead) => gauges.push({ service, bulkhead }));
-  const admission = new Admission(limits.maxInFlight, gauges);
+  const admission = new Admission(limits.maxInFlight, gauges, limits.maxInFlightPerCaller);
   const bodies = new BodyReader({ maxBytes: MAX_BODY_BYTES, timeoutMs: limits.bodyTimeoutMs, budgetBytes: BODY_BUDGET_BYTES });
   const cors = corsPolicy(limits.corsOrigins);
 
@@ -97,6 +98,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     limits,
     log,
     rules: { schema, maxTokens: limits.maxTokens, maxNodes: limits.maxNodes, validationRules, development: opts.development },
+    door: admission,
   });
   const eventStreams = sseTransport(live, bodies, { stallMs: limits.bodyTimeoutMs, log });
   if (observability.metrics) registerLiveMetrics(observability.metrics.registry, live);
@@ -117,8 +119,11 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
 
   /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
+    const token = tokenOf(req.headers);
+    const tokenHash = token ? TokenCache.keyOf(token) : undefined;
+    const caller = callerIdentity(token, req.socket.remoteAddress, tokenHash);
     // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
-    const early = admission.check();
+    const early = admission.check(caller);
     if (early) return shed(res, early, pacing);
     let raw: string | undefined;
     if (req.method === 'POST') {
@@ -129,7 +134,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
       }
     }
-    const release = admission.admit();
+    const release = admission.admit(caller);
     if (typeof release !== 'function') return shed(res, release, pacing);
     pacing.admitted(res.socket);
     // Counted until the response is flushed (or the client went away), not merely handed to the socket:
@@ -152,14 +157,13 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       }
     }
     observability.requests.noteBody(trace, body);
-    const token = tokenFrom(headers);
     let context: RequestContext | undefined;
     let result: HTTPGraphQLResponse;
     try {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
         context: async () =>
-          (context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress, trace)),
+          (context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress, trace, tokenHash)),
       });
     } finally {
       // Apollo's gateway request context (makeGatewayGraphQLRequestContext) is an object literal with a `status`

@@ -1,4 +1,5 @@
 import type { Upstreams } from '../context.js';
+import { CallerSlots } from './callerSlots.js';
 
 /** What the door can see of an upstream's bulkhead (class Bulkhead in src/upstreams/resilience.ts). */
 export interface BulkheadGauge {
@@ -17,7 +18,11 @@ const DECREASE = 0.5;
 /** The limit never goes below this: a handful of requests always get through. */
 const MIN_LIMIT = 4;
 
-export type Refusal = { kind: 'overloaded'; message: string } | { kind: 'shutting-down'; message: string };
+export type Refusal =
+  | { kind: 'overloaded'; message: string }
+  | { kind: 'shutting-down'; message: string }
+  /** This caller holds MAX_IN_FLIGHT_PER_CALLER requests already: 429, whatever the others do. */
+  | { kind: 'caller'; message: string };
 
 /** The bulkheads of the configured upstreams, by service. */
 export function bulkheadsOf(upstreams: Upstreams): { service: string; bulkhead: BulkheadGauge }[] {
@@ -29,8 +34,9 @@ export function bulkheadsOf(upstreams: Upstreams): { service: string; bulkhead: 
 
 /**
  * Admission of GraphQL requests, decided before anything runs (and again once the body is in: a request counts
- * only from then). A request is refused with 503 OVERLOADED and Retry-After: 1, at once and at no upstream call,
- * when any of these holds:
+ * only from then). A caller (its callerIdentity) with MAX_IN_FLIGHT_PER_CALLER requests in progress is refused
+ * with 429 TOO_MANY_REQUESTS (callerSlots.ts). Otherwise a request is refused with 503 OVERLOADED and
+ * Retry-After: 1, at once and at no upstream call, when any of these holds:
  *
  *   1. MAX_IN_FLIGHT requests are in progress;
  *   2. an upstream is saturated: all its connections are busy and more than three quarters (SHED_QUEUE_SHARE) of
@@ -63,12 +69,16 @@ export class Admission {
   private limitValue: number;
   private generation = 0;
   private readonly idle: (() => void)[] = [];
+  private readonly perCaller: CallerSlots;
 
   constructor(
     private readonly maxInFlight: number,
     private readonly bulkheads: { service: string; bulkhead: BulkheadGauge }[],
+    /** MAX_IN_FLIGHT_PER_CALLER (0: none): requests one caller may have in progress, subscription starts included. */
+    maxPerCaller = 0,
   ) {
     this.limitValue = maxInFlight;
+    this.perCaller = new CallerSlots(maxPerCaller);
   }
 
   /** GraphQL requests admitted and not yet answered. */
@@ -85,9 +95,15 @@ export class Admission {
     return this.closing;
   }
 
-  /** Why a request would be refused now, or null: for refusing before reading a body. Admits nothing. */
-  check(): Refusal | null {
+  /**
+   * Why a request would be refused now, or null: for refusing before reading a body. Admits nothing. `caller`:
+   * its callerIdentity; a caller at its own limit is told so (429) before the facade's load is looked at.
+   */
+  check(caller?: string): Refusal | null {
     if (this.closing) return SHUTTING_DOWN;
+    if (caller !== undefined && this.perCaller.full(caller)) {
+      return { kind: 'caller', message: `You already have ${this.perCaller.max} requests in progress (MAX_IN_FLIGHT_PER_CALLER); wait for their answers.` };
+    }
     if (this.inProgress >= this.maxInFlight) {
       return { kind: 'overloaded', message: `Too many requests in progress (MAX_IN_FLIGHT ${this.maxInFlight}); retry shortly.` };
     }
@@ -103,19 +119,36 @@ export class Admission {
   }
 
   /** The release function of an admitted request (call it once, when its answer is out), or why it was refused. */
-  admit(): (() => void) | Refusal {
-    const refusal = this.check();
+  admit(caller?: string): (() => void) | Refusal {
+    const refusal = this.check(caller);
     if (refusal) return refusal;
     this.inProgress++;
     const admittedIn = this.generation;
+    const callerSlot = caller === undefined ? undefined : this.perCaller.take(caller);
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      callerSlot?.();
       this.adapt(admittedIn);
       this.inProgress--;
       if (this.inProgress === 0) this.idle.splice(0).forEach((wake) => wake());
     };
+  }
+
+  /**
+   * `admit` for a subscription's start: while only its caller's own limit stands in the way, it waits (up to `ms`)
+   * for one of the caller's slots instead of being refused, so a page that opens a subscription per row is served
+   * in turn. The facade's own refusals are answered at once, as for a request.
+   */
+  async admitInTurn(caller: string, ms: number): Promise<(() => void) | Refusal> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const admitted = this.admit(caller);
+      if (typeof admitted === 'function' || admitted.kind !== 'caller') return admitted;
+      const left = until - Date.now();
+      if (left <= 0 || !(await this.perCaller.released(caller, left))) return admitted;
+    }
   }
 
   /** Rule 3: one request ended; `admittedIn` is the generation it was admitted in. */

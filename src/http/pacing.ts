@@ -40,10 +40,20 @@ export class RefusalPacing {
   }
 }
 
-/** 503 for load (at once, or held for a client that came back before Retry-After) or for a drain (closes). */
+/**
+ * 503 for load, 429 for a caller at its own limit (either at once, or held for a client that came back before
+ * Retry-After), or 503 for a drain (closes).
+ */
 export async function shed(res: ServerResponse, refusal: Refusal, pacing: RefusalPacing): Promise<void> {
   const draining = refusal.kind === 'shutting-down';
   const hold = draining ? 0 : pacing.holdFor(res.socket, 1);
   if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold).unref());
-  refuse(res, 503, draining ? 'SHUTTING_DOWN' : 'OVERLOADED', refusal.message, { retryAfter: draining ? 5 : 1, close: draining });
+  const [status, code] = refusalAnswer(refusal);
+  refuse(res, status, code, refusal.message, { retryAfter: draining ? 5 : 1, close: draining });
+}
+
+/** The HTTP status and `extensions.code` of a door refusal (subscriptions answer it the same way). */
+export function refusalAnswer(refusal: Refusal): [number, 'SHUTTING_DOWN' | 'OVERLOADED' | 'TOO_MANY_REQUESTS'] {
+  if (refusal.kind === 'shutting-down') return [503, 'SHUTTING_DOWN'];
+  return refusal.kind === 'caller' ? [429, 'TOO_MANY_REQUESTS'] : [503, 'OVERLOADED'];
 }

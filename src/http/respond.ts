@@ -3,9 +3,10 @@ import type { ServerResponse } from 'node:http';
 /**
  * `extensions.code` of the answers the HTTP door gives itself, before GraphQL runs. A client can act on each:
  * fix the request (BAD_REQUEST), send the body faster or smaller (REQUEST_TIMEOUT), come back after Retry-After
- * (OVERLOADED: this instance is at capacity; SHUTTING_DOWN: go to another instance), or report a bug.
+ * (OVERLOADED: this instance is at capacity; TOO_MANY_REQUESTS: this caller has as many requests in progress as
+ * it may; SHUTTING_DOWN: go to another instance), or report a bug.
  */
-export type DoorCode = 'BAD_REQUEST' | 'REQUEST_TIMEOUT' | 'OVERLOADED' | 'SHUTTING_DOWN' | 'INTERNAL_SERVER_ERROR';
+export type DoorCode = 'BAD_REQUEST' | 'REQUEST_TIMEOUT' | 'OVERLOADED' | 'TOO_MANY_REQUESTS' | 'SHUTTING_DOWN' | 'INTERNAL_SERVER_ERROR';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

@@ -11,6 +11,8 @@ import { PollerRegistry } from './poller.js';
 import { type DocumentRules, type Refusal, guardSubscription, parseSubscription, refusal } from './prepare.js';
 import { pollSchedule } from './schedule.js';
 import { PushStream } from './stream.js';
+import type { Refusal as DoorRefusal } from '../http/admission.js';
+import { refusalAnswer } from '../http/pacing.js';
 import { SubscriptionLog, type SubscriptionOrigin, type SubscriptionRecord } from './subscriptionLog.js';
 import { registerWatch } from './watch.js';
 
@@ -30,6 +32,11 @@ export interface LiveHubOptions {
   limits: LiveLimits;
   rules: DocumentRules;
   log: Logger;
+  /**
+   * The HTTP door (src/http/admission.ts): a subscription's start is admitted like a request, and holds its slot
+   * (and its caller's) until its first result, since that start is an upstream read.
+   */
+  door?: { admitInTurn(caller: string, ms: number): Promise<(() => void) | DoorRefusal> };
 }
 
 /** Who subscribes: the token (never logged), and with Keystone the identity it was admitted as. */
@@ -39,6 +46,8 @@ export interface LiveCaller extends SubscriptionOrigin {
   admitted: CallerIdentity | undefined;
   /** The pollers this caller may share: with Keystone its user and project, else a hash of its token. */
   key: string;
+  /** Gives back the door's slot held since admission: at the first result, a refusal or the end (idempotent). */
+  started: () => void;
 }
 
 // setTimeout's longest delay; a token valid for longer (24 days) simply has no expiry timer.
@@ -78,11 +87,13 @@ export class LiveHub {
    * `origin`: the subscription's request id and transport, for its log line.
    */
   async admit(token: string | null, clientAddress: string | undefined, origin: SubscriptionOrigin, operationName?: unknown): Promise<LiveCaller> {
+    const started = await this.enter(token, clientAddress, origin, operationName);
     let admitted: CallerIdentity | undefined;
     try {
       admitted = await admitCaller(this.opts.identity, token, newCaller(token, this.opts.limits.requestDeadlineMs, clientAddress));
     } catch (err) {
       // The gate's refusals are GraphQLErrors with their code and status; anything else is our bug, not the caller's.
+      started();
       if (err instanceof GraphQLError) {
         const http = err.extensions?.http as { status?: number } | undefined;
         this.lines.refused(origin, operationName, [String(err.extensions?.code ?? 'UNAUTHENTICATED')], http?.status ?? 401);
@@ -93,13 +104,36 @@ export class LiveHub {
     }
     const identity = admitted?.identity;
     const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
-    return { ...origin, token, clientAddress, admitted, key };
+    return { ...origin, token, clientAddress, admitted, key, started };
+  }
+
+  /**
+   * Through the door as a request: the release of its slot, held until the subscription's first result and never
+   * past the request deadline (a start graphql-ws never runs must not keep it); or the door's refusal, thrown.
+   * Past its caller's limit it waits its turn (up to the deadline). Without it, one caller churning subscriptions
+   * on new ids (an upstream read each) filled the upstream queues while the door shed every other caller's queries.
+   */
+  private async enter(token: string | null, clientAddress: string | undefined, origin: SubscriptionOrigin, operationName: unknown): Promise<() => void> {
+    const slot = await this.opts.door?.admitInTurn(callerIdentity(token, clientAddress), this.opts.limits.requestDeadlineMs);
+    if (slot === undefined) return NOTHING;
+    if (typeof slot !== 'function') {
+      const [status, code] = refusalAnswer(slot);
+      this.lines.refused(origin, operationName, [code], status);
+      throw new GraphQLError(slot.message, { extensions: { code, http: { status } } });
+    }
+    const cap = setTimeout(slot, this.opts.limits.requestDeadlineMs);
+    cap.unref();
+    return () => {
+      clearTimeout(cap);
+      slot();
+    };
   }
 
   /** Everything a query is checked for, then the limits: the arguments of subscribe(), or why not (logged). */
   prepare(params: Record<string, unknown>, caller: LiveCaller, openOnConnection: number): ExecutionArgs | Refusal {
     const prepared = this.check(params, caller, openOnConnection);
     if ('errors' in prepared) {
+      caller.started();
       const codes = prepared.errors.map((e) => String(e.extensions?.code ?? 'BAD_REQUEST'));
       this.lines.refused(caller, params.operationName, codes, prepared.status);
     }
@@ -140,12 +174,16 @@ export class LiveHub {
     const started = args.contextValue as RequestContext;
     const source = await createSourceEventStream(args);
     started.dispose();
-    if (!(Symbol.asyncIterator in source)) return { errors: (source.errors ?? []).map((e) => this.formatError(e)) };
-    const events = source as AsyncIterableIterator<LiveEvent>;
     const caller = callerOf.get(started);
+    if (!(Symbol.asyncIterator in source)) {
+      caller?.started();
+      return { errors: (source.errors ?? []).map((e) => this.formatError(e)) };
+    }
+    const events = source as AsyncIterableIterator<LiveEvent>;
     let expiry: NodeJS.Timeout | undefined;
     const record = caller ? this.lines.opened(caller, getOperationAST(args.document, args.operationName)?.name?.value) : null;
     const out: PushStream<FormattedExecutionResult> = new PushStream(() => {
+      caller?.started();
       if (caller) this.held(caller.key, -1);
       record?.ended(this.closing);
       clearTimeout(expiry);
@@ -215,6 +253,7 @@ export class LiveHub {
         const key = JSON.stringify(result);
         if (key !== last) emit(out, record, result);
         last = key;
+        caller?.started();
       }
     } catch (err) {
       this.opts.log.error({ err }, 'subscription failed');
@@ -256,6 +295,7 @@ export class LiveHub {
 }
 
 const callerOf = new WeakMap<RequestContext, LiveCaller>();
+const NOTHING = () => {};
 
 /** A result to the subscriber, counted for its log line. */
 function emit(out: PushStream<FormattedExecutionResult>, record: SubscriptionRecord | null, result: FormattedExecutionResult): void {

@@ -15,7 +15,10 @@ export function wantsEventStream(req: IncomingMessage): boolean {
 }
 
 function jsonAnswer(status: number, body: unknown): SseResponse {
-  return [JSON.stringify(body), { status, statusText: status === 200 ? 'OK' : 'Refused', headers: { 'content-type': 'application/json; charset=utf-8' } }];
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+  // As the door's own 429 and 503: when to come back.
+  if (status === 429 || status === 503) headers['retry-after'] = '1';
+  return [JSON.stringify(body), { status, statusText: status === 200 ? 'OK' : 'Refused', headers }];
 }
 
 /** A subscriber that has not taken what was written within `stallMs` (BODY_TIMEOUT_MS) is cut, with a warn line. */

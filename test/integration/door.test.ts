@@ -48,8 +48,10 @@ function dribble(port: number, everyMs = 500): Dribbler {
 
 const portOf = (facade: Facade) => Number(new URL(facade.url).port);
 
-async function post(url: string, query: string) {
-  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+/** `token`: who asks (several at once are several callers, each under MAX_IN_FLIGHT_PER_CALLER). */
+async function post(url: string, query: string, token?: string) {
+  const headers = { 'content-type': 'application/json', ...(token ? { 'x-auth-token': token } : {}) };
+  const res = await request(url, { method: 'POST', headers, body: JSON.stringify({ query }) });
   const text = await res.body.text();
   return { status: res.statusCode, retryAfter: res.headers['retry-after'], text, json: JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] } };
 }
@@ -65,7 +67,7 @@ describe('slow request bodies', () => {
     const statuses: number[] = [];
     const query = '{ groups(first: 2) { nodes { id name } } }';
     for (let round = 0; round < 10; round++) {
-      const answers = await Promise.all(Array.from({ length: 20 }, () => post(facade.url, query)));
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(facade.url, query, `client-${i}`)));
       statuses.push(...answers.map((a) => a.status));
     }
     const ok = statuses.filter((s) => s === 200).length;

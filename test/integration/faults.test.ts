@@ -27,9 +27,10 @@ describe.each<[string, Chaos]>([
   it('answers every query in time with partial data and pathed errors', async () => {
     f.app.simulators.cinder!.setChaos(chaos);
     const results = await Promise.all(
-      Array.from({ length: 20 }, async () => {
+      // Twenty callers at once (one caller may have only MAX_IN_FLIGHT_PER_CALLER in progress).
+      Array.from({ length: 20 }, async (_, i) => {
         const t0 = Date.now();
-        const r = await f.gql('{ about { services { name mode } } groups(first: 3) { nodes { id name volumes { id } } } }');
+        const r = await f.gql('{ about { services { name mode } } groups(first: 3) { nodes { id name volumes { id } } } }', undefined, { token: `caller-${i}` });
         return { r, ms: Date.now() - t0 };
       }),
     );

@@ -52,10 +52,11 @@ describe('SIGTERM', () => {
     const url = `http://127.0.0.1:${port}`;
     await untilHealthy(p, port);
     sim.setDelay(1_000);
-    const queries = Array.from({ length: 20 }, () =>
+    // Twenty callers (one caller may have only MAX_IN_FLIGHT_PER_CALLER requests in progress).
+    const queries = Array.from({ length: 20 }, (_, i) =>
       request(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-auth-token': `caller-${i}` },
         body: JSON.stringify({ query: '{ groups(first: 2) { nodes { name } } }' }),
       }).then(async (res) => ({ status: res.statusCode, body: (await res.body.json()) as any })),
     );

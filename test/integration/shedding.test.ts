@@ -32,7 +32,8 @@ async function post(url: string, query: string): Promise<Answer> {
 const fanOut = () => `{ ${Array.from({ length: 15 }, (_, i) => `g${i}: group(id: "${randomUUID()}") { id }`).join(' ')} }`;
 
 async function slowCinder(delayMs: number) {
-  f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x' });
+  // One client stands for many here (no token: one address): the facade's rules are tested, not one caller's share.
+  f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x', MAX_IN_FLIGHT_PER_CALLER: '0' });
   await f.ok('{ groups(first: 1) { nodes { id } } }'); // version discovery out of the way
   const sim = f.app.simulators.cinder!;
   const bulkhead = f.app.upstreams.cinder!.http.bulkhead;

@@ -35,7 +35,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
   const port = (upstream.address() as AddressInfo).port;
-  f = await startFacade({ CINDER_URL: `http://127.0.0.1:${port}/v3/${PROJECT}` });
+  // 100 requests in progress per token at once: what is tested is isolation, not MAX_IN_FLIGHT_PER_CALLER.
+  f = await startFacade({ CINDER_URL: `http://127.0.0.1:${port}/v3/${PROJECT}`, MAX_IN_FLIGHT_PER_CALLER: '0' });
 });
 
 afterAll(async () => {

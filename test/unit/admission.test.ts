@@ -111,4 +111,42 @@ describe('Admission', () => {
     await whenIdle;
     expect(idle).toBe(true);
   });
+
+  it('MAX_IN_FLIGHT_PER_CALLER: a caller at its limit is refused (429 kind) while others are admitted; a release frees its slot', () => {
+    const a = new Admission(256, [{ service: 'cinder', bulkhead: gauge() }], 2);
+    const first = admitted(a.admit('token:a'));
+    admitted(a.admit('token:a'));
+    expect(a.check('token:a')).toMatchObject({ kind: 'caller', message: expect.stringMatching(/2 requests in progress \(MAX_IN_FLIGHT_PER_CALLER\)/) });
+    expect(a.admit('token:a')).toMatchObject({ kind: 'caller' });
+    admitted(a.admit('token:b'));
+    admitted(a.admit()); // no caller named: only the facade's rules apply
+    expect(a.inFlight).toBe(4); // the refusals took nothing
+    first();
+    first(); // releasing twice frees one slot
+    admitted(a.admit('token:a'));
+    expect(a.admit('token:a')).toMatchObject({ kind: 'caller' });
+  });
+
+  it('MAX_IN_FLIGHT_PER_CALLER 0: no per-caller limit', () => {
+    const a = new Admission(256, [], 0);
+    for (let i = 0; i < 100; i++) admitted(a.admit('token:a'));
+  });
+
+  it('a subscription start past its caller\'s limit waits its turn (admitInTurn); the facade\'s own refusals do not wait', async () => {
+    const cinder = gauge();
+    const a = new Admission(256, [{ service: 'cinder', bulkhead: cinder }], 1);
+    const held = admitted(a.admit('token:a'));
+    let turn: ReturnType<Admission['admit']> | undefined;
+    const waiting = a.admitInTurn('token:a', 5_000).then((r) => (turn = r));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(turn).toBeUndefined();
+    held();
+    await waiting;
+    expect(typeof turn).toBe('function');
+    // Past its time it is refused as the caller's limit.
+    expect(await a.admitInTurn('token:a', 20)).toMatchObject({ kind: 'caller' });
+    // A saturated upstream refuses at once, even a caller with room.
+    cinder.queued = 256;
+    expect(await a.admitInTurn('token:b', 5_000)).toMatchObject({ kind: 'overloaded' });
+  });
 });

@@ -1,0 +1,60 @@
+/**
+ * Requests in progress per caller (a hash of the token, or the client address without one: `callerIdentity`), so
+ * that one caller cannot hold every slot of the door and every waiting place of the upstreams' queues: without
+ * it, one token sending 450 requests at once left other callers a quarter of their screens, and churning
+ * subscriptions on new ids left them none (each subscription's start is an upstream read).
+ */
+export class CallerSlots {
+  private readonly held = new Map<string, number>();
+  /** Who waits for a slot of a caller (subscription starts), first come first served. */
+  private readonly waiting = new Map<string, (() => void)[]>();
+
+  /** `max`: MAX_IN_FLIGHT_PER_CALLER; 0: no such limit. */
+  constructor(readonly max: number) {}
+
+  /** Whether `key` already holds all it may. */
+  full(key: string): boolean {
+    return this.max > 0 && (this.held.get(key) ?? 0) >= this.max;
+  }
+
+  /** Takes a slot for `key` (the caller checked `full` first); its release, idempotent. */
+  take(key: string): () => void {
+    if (this.max === 0) return NOTHING;
+    this.held.set(key, (this.held.get(key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.held.get(key) ?? 1) - 1;
+      if (left > 0) this.held.set(key, left);
+      else this.held.delete(key);
+      this.waiting.get(key)?.[0]?.();
+    };
+  }
+
+  /** Resolves true once `key` has released a slot (the first waiter is woken first), false after `ms`. */
+  released(key: string, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const queue = this.waiting.get(key) ?? [];
+      this.waiting.set(key, queue);
+      const done = (freed: boolean) => {
+        clearTimeout(timer);
+        const at = queue.indexOf(wake);
+        if (at >= 0) queue.splice(at, 1);
+        if (queue.length === 0 && this.waiting.get(key) === queue) this.waiting.delete(key);
+        resolve(freed);
+      };
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      timer.unref();
+      queue.push(wake);
+    });
+  }
+
+  /** Callers holding at least one slot or waiting for one (no entry outlives them). */
+  get callers(): number {
+    return new Set([...this.held.keys(), ...this.waiting.keys()]).size;
+  }
+}
+
+const NOTHING = () => {};
