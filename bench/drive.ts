@@ -22,7 +22,8 @@ export interface DriveOptions {
    * With `rate`: at most this many in flight (as autocannon's connections); a request due while all are busy
    * waits for one, so an overloaded target sees the rate fall rather than an unbounded queue. Default: the rate
    * times 200 ms (Little's law: a screen may take up to 200 ms before the driver holds back; 10 in flight capped a
-   * 2-round-trip screen of 50 ms at 190 of 200 req/s).
+   * 2-round-trip screen of 50 ms at 190 of 200 req/s), and at most 16: one token may have no more in progress at
+   * the facade (MAX_IN_FLIGHT_PER_CALLER), and the warm loads are one token.
    */
   maxInFlight?: number;
 }
@@ -39,6 +40,9 @@ export interface DriveResult {
   /** Each answered request's milliseconds, for merging windows (mergeDrives). */
   latencies: number[];
 }
+
+/** The facade's default MAX_IN_FLIGHT_PER_CALLER. */
+const ONE_CALLER_IN_FLIGHT = 16;
 
 const agent = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
 
@@ -75,7 +79,7 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
   };
   if (opts.rate) {
     const inFlight = new Set<Promise<void>>();
-    const cap = opts.maxInFlight ?? Math.max(10, Math.ceil(opts.rate * 0.2));
+    const cap = opts.maxInFlight ?? Math.min(ONE_CALLER_IN_FLIGHT, Math.max(10, Math.ceil(opts.rate * 0.2)));
     const interval = 1000 / opts.rate;
     for (let i = 0; start + i * interval < end; i++) {
       const due = start + i * interval - performance.now();

@@ -112,7 +112,8 @@ async function step(
 ): Promise<OverloadStep> {
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections: clients, pipelining: 1, headersTimeout: 30_000, bodyTimeout: 30_000 });
-  const headers = { 'content-type': 'application/json', 'x-auth-token': TOKEN };
+  // A token per virtual client: overload is many callers (one token may have only MAX_IN_FLIGHT_PER_CALLER in progress).
+  const headersOf = (client: number) => ({ 'content-type': 'application/json', 'x-auth-token': `${TOKEN}-${client}` });
   let recording = false;
   let stopping = false;
   const tally = { complete: 0, partial: 0, shed: 0, other: 0, shedWithRetryAfter: 0 };
@@ -123,7 +124,7 @@ async function step(
   const partialCodes: Record<string, number> = {};
   const otherCodes: Record<string, number> = {};
 
-  async function attempt(): Promise<Outcome> {
+  async function attempt(headers: Record<string, string>): Promise<Outcome> {
     let status: number;
     let text: string;
     let retryAfter = false;
@@ -149,13 +150,14 @@ async function step(
     return 'other';
   }
 
-  async function virtualClient(): Promise<void> {
+  async function virtualClient(client: number): Promise<void> {
+    const headers = headersOf(client);
     while (!stopping) {
       const screenStart = performance.now();
       let attempts = 0;
       for (;;) {
         const t0 = performance.now();
-        const outcome = await attempt();
+        const outcome = await attempt(headers);
         const ms = performance.now() - t0;
         attempts++;
         if (recording) {
@@ -175,7 +177,7 @@ async function step(
     }
   }
 
-  const loops = Array.from({ length: clients }, () => virtualClient());
+  const loops = Array.from({ length: clients }, (_, i) => virtualClient(i));
   await sleep(warmSec * 1000);
 
   await sims.call('resetCalls');
