@@ -114,6 +114,16 @@ export function callerIdentity(token: string | null, clientAddress: string | und
   return `address:${clientAddress ?? 'unknown'}`;
 }
 
+/**
+ * Who the door counts a request against (MAX_IN_FLIGHT_PER_CALLER). With Keystone, a token only once Keystone has
+ * accepted it: until then the request counts against its client address, so a client making up a token per
+ * request (each one a Keystone validation) is one caller, not thousands. Without Keystone: callerIdentity.
+ */
+export function doorCaller(identityAdmission: IdentityAdmission | null, token: string | null, tokenHash: string | undefined, clientAddress: string | undefined): string {
+  if (token && validates(identityAdmission, token) && !identityAdmission!.gate.keystone.accepted(tokenHash!)) return callerIdentity(null, clientAddress);
+  return callerIdentity(token, clientAddress, tokenHash);
+}
+
 /** The client, or the error its fields answer: not configured, or (with Keystone) not in the caller's catalog. */
 function usable<C>(service: ServiceName, client: C | UpstreamError | null): C {
   if (client === null) throw notConfigured(service);
@@ -177,8 +187,13 @@ export async function admittedContext(
  * identity and clients, or undefined where no gate applies. Subscriptions keep it to build a context per read.
  */
 export async function admitCaller(identityAdmission: IdentityAdmission | null, token: string | null, caller: Caller): Promise<CallerIdentity | undefined> {
-  if (!identityAdmission || (!identityAdmission.required && !(token && SIMULATED_USER.test(token)))) return undefined;
-  return identityAdmission.gate.admit(token, caller);
+  if (!validates(identityAdmission, token)) return undefined;
+  return identityAdmission!.gate.admit(token, caller);
+}
+
+/** Whether this token goes through the Keystone gate (demo mode lets tokens of no simulated user by as the admin). */
+function validates(identityAdmission: IdentityAdmission | null, token: string | null): boolean {
+  return identityAdmission !== null && (identityAdmission.required || (token !== null && SIMULATED_USER.test(token)));
 }
 
 /** Built once per GraphQL request: nothing in it outlives the request. */

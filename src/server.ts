@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './config.js';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, callerIdentity, tokenOf } from './context.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, doorCaller, tokenOf } from './context.js';
 import { TokenCache } from './identity/tokenCache.js';
 import type { AboutShape } from './graphql/about.js';
 import { createGraphQLServer } from './graphql/apollo.js';
@@ -121,7 +121,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
     const token = tokenOf(req.headers);
     const tokenHash = token ? TokenCache.keyOf(token) : undefined;
-    const caller = callerIdentity(token, req.socket.remoteAddress, tokenHash);
+    const caller = doorCaller(opts.identity ?? null, token, tokenHash, req.socket.remoteAddress);
     // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
     const early = admission.check(caller);
     if (early) return shed(res, early, pacing);

@@ -71,6 +71,11 @@ export class KeystoneClient {
     return pending;
   }
 
+  /** Whether Keystone accepted this token (by its TokenCache.keyOf) and the answer is still trusted. */
+  accepted(key: string): boolean {
+    return this.cache.has(key);
+  }
+
   /** Every project Keystone lets this (admin) caller see: one call, however many objects link to projects. */
   async listProjects(caller: Caller): Promise<ProjectRef[]> {
     const res = await this.http.as(caller, { method: 'GET', path: path`/projects` });

@@ -32,6 +32,12 @@ export class TokenCache<V> {
     return undefined;
   }
 
+  /** Whether a live entry is kept for this key (not counted as a hit or a miss: nothing was looked up for use). */
+  has(key: string): boolean {
+    const e = this.entries.get(key);
+    return e !== undefined && this.now() < e.until;
+  }
+
   /** Keeps a validated token; one already expired (or expiring now) is not kept. */
   set(token: string, value: V, expiresAt: number, key = TokenCache.keyOf(token)): void {
     const until = Math.min(expiresAt, this.now() + this.ttlMs);

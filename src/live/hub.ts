@@ -1,5 +1,6 @@
 import { type ExecutionArgs, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError, createSourceEventStream, execute, getOperationAST } from 'graphql';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, newCaller } from '../context.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, doorCaller, newCaller } from '../context.js';
+import { TokenCache } from '../identity/tokenCache.js';
 import { FacadeError } from '../errors.js';
 import type { AboutShape } from '../graphql/about.js';
 import { formatErrorWith } from '../graphql/errors.js';
@@ -114,7 +115,9 @@ export class LiveHub {
    * on new ids (an upstream read each) filled the upstream queues while the door shed every other caller's queries.
    */
   private async enter(token: string | null, clientAddress: string | undefined, origin: SubscriptionOrigin, operationName: unknown): Promise<() => void> {
-    const slot = await this.opts.door?.admitInTurn(callerIdentity(token, clientAddress), this.opts.limits.requestDeadlineMs);
+    const tokenHash = token ? TokenCache.keyOf(token) : undefined;
+    const caller = doorCaller(this.opts.identity, token, tokenHash, clientAddress);
+    const slot = await this.opts.door?.admitInTurn(caller, this.opts.limits.requestDeadlineMs);
     if (slot === undefined) return NOTHING;
     if (typeof slot !== 'function') {
       const [status, code] = refusalAnswer(slot);

@@ -5,6 +5,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Facade, startFacade } from '../helpers/facade.js';
 import { type Feed, sleep, sseSubscribe, wsConnection } from '../helpers/live.js';
+import { DEMO_PROJECT } from '../../src/simulator/identity.js';
 
 let f: Facade | undefined;
 const open: { close(): void }[] = [];
@@ -117,5 +118,23 @@ describe('MAX_IN_FLIGHT_PER_CALLER', () => {
     // The subscription goes on, and its caller's next query is admitted.
     expect((await post(f.url, readGroup(), 'one')).status).toBe(200);
     expect(feed.isComplete()).toBe(false);
+  });
+
+  it('with Keystone, made-up tokens count against their client address until Keystone accepts one: a token each is not a caller each', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs', MAX_IN_FLIGHT_PER_CALLER: '4' });
+    const member = `member:${DEMO_PROJECT.id}`;
+    await f.ok('{ viewer { user { name } } }', undefined, { token: member }); // accepted, and remembered
+    const keystone = f.app.identity.simulator!;
+    keystone.setDelay(400);
+    keystone.resetCalls();
+    const madeUp = Array.from({ length: 10 }, () => post(f!.url, '{ viewer { user { name } } }', `made-up-${randomUUID()}`));
+    await sleep(100);
+    // The accepted token is its own caller, whatever its address's unverified tokens do.
+    const known = await post(f.url, '{ viewer { user { name } } }', member);
+    expect(known.status).toBe(200);
+    const answers = await Promise.all(madeUp);
+    expect(answers.map((a) => a.status).sort()).toEqual([401, 401, 401, 401, 429, 429, 429, 429, 429, 429]);
+    // Before, each made-up token was a caller of its own: ten validations at once, and nothing bounded them.
+    expect(keystone.calls.filter((c) => c.path.endsWith('/auth/tokens')).length).toBe(4);
   });
 });
