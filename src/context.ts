@@ -8,6 +8,7 @@ import type { Identity, ProjectRef } from './identity/keystone.js';
 import type { RequestTrace } from './observability/requestTrace.js';
 import { createProjectLoader } from './identity/projects.js';
 import { TokenCache } from './identity/tokenCache.js';
+import { clientOf } from './http/clientAddress.js';
 import type DataLoader from 'dataloader';
 import { type Caller, deadlineSignal } from './upstreams/caller.js';
 import type { CinderClient } from './upstreams/cinder/client.js';
@@ -107,11 +108,11 @@ export function aboutFrom(config: Config, endpoints: Partial<Record<ServiceName,
 
 /**
  * A caller's identity for per-caller rules: a token hash (`tokenHash`: TokenCache.keyOf of the token, when the
- * caller has it already), else the client address; never the token.
+ * caller has it already), else the client address (an IPv6 address's /64: clientOf); never the token.
  */
 export function callerIdentity(token: string | null, clientAddress: string | undefined, tokenHash = token ? TokenCache.keyOf(token) : undefined): string {
   if (token) return `token:${tokenHash!.slice(0, 22)}`;
-  return `address:${clientAddress ?? 'unknown'}`;
+  return `address:${clientOf(clientAddress)}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
+import { clientOf } from './clientAddress.js';
 
 /** Why a new connection was closed at once: the facade's limit (MAX_CONNECTIONS) or its client's. */
 export type ConnectionRefusal = 'total' | 'client';
@@ -41,18 +42,18 @@ export class ConnectionLimits {
   }
 
   private admit(socket: Socket): void {
-    const address = socket.remoteAddress ?? '';
-    const held = this.perClient.get(address) ?? 0;
+    const client = clientOf(socket.remoteAddress);
+    const held = this.perClient.get(client) ?? 0;
     if (held >= this.maxPerClient) {
       socket.destroy();
-      this.refuse('client', address);
+      this.refuse('client', client);
       return;
     }
-    this.perClient.set(address, held + 1);
+    this.perClient.set(client, held + 1);
     socket.once('close', () => {
-      const left = (this.perClient.get(address) ?? 1) - 1;
-      if (left === 0) this.perClient.delete(address);
-      else this.perClient.set(address, left);
+      const left = (this.perClient.get(client) ?? 1) - 1;
+      if (left === 0) this.perClient.delete(client);
+      else this.perClient.set(client, left);
     });
   }
 
