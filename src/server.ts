@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './config.js';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, doorCaller, tokenOf } from './context.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, callerIdentity, doorCaller, tokenOf } from './context.js';
 import { TokenCache } from './identity/tokenCache.js';
 import type { AboutShape } from './graphql/about.js';
 import { createGraphQLServer } from './graphql/apollo.js';
@@ -122,6 +122,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     const token = tokenOf(req.headers);
     const tokenHash = token ? TokenCache.keyOf(token) : undefined;
     const caller = doorCaller(opts.identity ?? null, token, tokenHash, req.socket.remoteAddress);
+    const tokenCaller = callerIdentity(token, req.socket.remoteAddress, tokenHash);
     // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
     const early = admission.check(caller);
     if (early) return shed(res, early, pacing);
@@ -162,8 +163,12 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     try {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-        context: async () =>
-          (context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress, trace, tokenHash)),
+        context: async () => {
+          context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress, trace, tokenHash);
+          // Keystone has accepted its token: the rest of the request is the token's, no longer its address's.
+          if (caller !== tokenCaller && context.identity) release.countAs(tokenCaller);
+          return context;
+        },
       });
     } finally {
       // Apollo's gateway request context (makeGatewayGraphQLRequestContext) is an object literal with a `status`

@@ -24,6 +24,13 @@ export type Refusal =
   /** This caller holds MAX_IN_FLIGHT_PER_CALLER requests already: 429, whatever the others do. */
   | { kind: 'caller'; message: string };
 
+/** An admitted request: call it once its answer is out. */
+export interface Admitted {
+  (): void;
+  /** From now on the request counts against `caller` instead (its token, once Keystone accepted it). */
+  countAs(caller: string): void;
+}
+
 /** The bulkheads of the configured upstreams, by service. */
 export function bulkheadsOf(upstreams: Upstreams): { service: string; bulkhead: BulkheadGauge }[] {
   return (['cinder', 'manila', 'sdrs'] as const).flatMap((service) => {
@@ -118,15 +125,15 @@ export class Admission {
     return null;
   }
 
-  /** The release function of an admitted request (call it once, when its answer is out), or why it was refused. */
-  admit(caller?: string): (() => void) | Refusal {
+  /** An admitted request's release (call it once, when its answer is out), or why it was refused. */
+  admit(caller?: string): Admitted | Refusal {
     const refusal = this.check(caller);
     if (refusal) return refusal;
     this.inProgress++;
     const admittedIn = this.generation;
-    const callerSlot = caller === undefined ? undefined : this.perCaller.take(caller);
+    let callerSlot = caller === undefined ? undefined : this.perCaller.take(caller);
     let released = false;
-    return () => {
+    const release = () => {
       if (released) return;
       released = true;
       callerSlot?.();
@@ -134,6 +141,13 @@ export class Admission {
       this.inProgress--;
       if (this.inProgress === 0) this.idle.splice(0).forEach((wake) => wake());
     };
+    // Moved, not checked again: the request is admitted already, and its new caller may briefly hold one more.
+    const countAs = (next: string) => {
+      if (released) return;
+      callerSlot?.();
+      callerSlot = this.perCaller.take(next);
+    };
+    return Object.assign(release, { countAs });
   }
 
   /**
@@ -141,7 +155,7 @@ export class Admission {
    * for one of the caller's slots instead of being refused, so a page that opens a subscription per row is served
    * in turn. The facade's own refusals are answered at once, as for a request.
    */
-  async admitInTurn(caller: string, ms: number): Promise<(() => void) | Refusal> {
+  async admitInTurn(caller: string, ms: number): Promise<Admitted | Refusal> {
     const until = Date.now() + ms;
     for (;;) {
       const admitted = this.admit(caller);

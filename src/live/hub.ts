@@ -12,7 +12,7 @@ import { PollerRegistry } from './poller.js';
 import { type DocumentRules, type Refusal, guardSubscription, parseSubscription, refusal } from './prepare.js';
 import { pollSchedule } from './schedule.js';
 import { PushStream } from './stream.js';
-import type { Refusal as DoorRefusal } from '../http/admission.js';
+import type { Admitted, Refusal as DoorRefusal } from '../http/admission.js';
 import { refusalAnswer } from '../http/pacing.js';
 import { SubscriptionLog, type SubscriptionOrigin, type SubscriptionRecord } from './subscriptionLog.js';
 import { registerWatch } from './watch.js';
@@ -37,7 +37,7 @@ export interface LiveHubOptions {
    * The HTTP door (src/http/admission.ts): a subscription's start is admitted like a request, and holds its slot
    * (and its caller's) until its first result, since that start is an upstream read.
    */
-  door?: { admitInTurn(caller: string, ms: number): Promise<(() => void) | DoorRefusal> };
+  door?: { admitInTurn(caller: string, ms: number): Promise<Admitted | DoorRefusal> };
 }
 
 /** Who subscribes: the token (never logged), and with Keystone the identity it was admitted as. */
@@ -88,10 +88,12 @@ export class LiveHub {
    * `origin`: the subscription's request id and transport, for its log line.
    */
   async admit(token: string | null, clientAddress: string | undefined, origin: SubscriptionOrigin, operationName?: unknown): Promise<LiveCaller> {
-    const started = await this.enter(token, clientAddress, origin, operationName);
+    const tokenHash = token ? TokenCache.keyOf(token) : undefined;
+    const doorKey = doorCaller(this.opts.identity, token, tokenHash, clientAddress);
+    const started = await this.enter(doorKey, origin, operationName);
     let admitted: CallerIdentity | undefined;
     try {
-      admitted = await admitCaller(this.opts.identity, token, newCaller(token, this.opts.limits.requestDeadlineMs, clientAddress));
+      admitted = await admitCaller(this.opts.identity, token, newCaller(token, this.opts.limits.requestDeadlineMs, clientAddress, undefined, tokenHash));
     } catch (err) {
       // The gate's refusals are GraphQLErrors with their code and status; anything else is our bug, not the caller's.
       started();
@@ -104,6 +106,9 @@ export class LiveHub {
       throw new GraphQLError('Internal error in the facade.', { extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } } });
     }
     const identity = admitted?.identity;
+    // Keystone has accepted its token: the start is the token's, no longer its address's.
+    const tokenKey = callerIdentity(token, clientAddress, tokenHash);
+    if (identity && doorKey !== tokenKey) started.countAs(tokenKey);
     const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
     return { ...origin, token, clientAddress, admitted, key, started };
   }
@@ -114,11 +119,9 @@ export class LiveHub {
    * Past its caller's limit it waits its turn (up to the deadline). Without it, one caller churning subscriptions
    * on new ids (an upstream read each) filled the upstream queues while the door shed every other caller's queries.
    */
-  private async enter(token: string | null, clientAddress: string | undefined, origin: SubscriptionOrigin, operationName: unknown): Promise<() => void> {
-    const tokenHash = token ? TokenCache.keyOf(token) : undefined;
-    const caller = doorCaller(this.opts.identity, token, tokenHash, clientAddress);
+  private async enter(caller: string, origin: SubscriptionOrigin, operationName: unknown): Promise<Admitted> {
     const slot = await this.opts.door?.admitInTurn(caller, this.opts.limits.requestDeadlineMs);
-    if (slot === undefined) return NOTHING;
+    if (slot === undefined) return NOT_COUNTED;
     if (typeof slot !== 'function') {
       const [status, code] = refusalAnswer(slot);
       this.lines.refused(origin, operationName, [code], status);
@@ -126,10 +129,11 @@ export class LiveHub {
     }
     const cap = setTimeout(slot, this.opts.limits.requestDeadlineMs);
     cap.unref();
-    return () => {
+    const release = () => {
       clearTimeout(cap);
       slot();
     };
+    return Object.assign(release, { countAs: slot.countAs });
   }
 
   /** Everything a query is checked for, then the limits: the arguments of subscribe(), or why not (logged). */
@@ -298,7 +302,7 @@ export class LiveHub {
 }
 
 const callerOf = new WeakMap<RequestContext, LiveCaller>();
-const NOTHING = () => {};
+const NOT_COUNTED: Admitted = Object.assign(() => {}, { countAs: () => {} });
 
 /** A result to the subscriber, counted for its log line. */
 function emit(out: PushStream<FormattedExecutionResult>, record: SubscriptionRecord | null, result: FormattedExecutionResult): void {

@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Facade, startFacade } from '../helpers/facade.js';
 import { type Feed, sleep, sseSubscribe, wsConnection } from '../helpers/live.js';
-import { DEMO_PROJECT } from '../../src/simulator/identity.js';
+import { BETA_PROJECT, DEMO_PROJECT } from '../../src/simulator/identity.js';
 
 let f: Facade | undefined;
 const open: { close(): void }[] = [];
@@ -136,5 +136,20 @@ describe('MAX_IN_FLIGHT_PER_CALLER', () => {
     expect(answers.map((a) => a.status).sort()).toEqual([401, 401, 401, 401, 429, 429, 429, 429, 429, 429]);
     // Before, each made-up token was a caller of its own: ten validations at once, and nothing bounded them.
     expect(keystone.calls.filter((c) => c.path.endsWith('/auth/tokens')).length).toBe(4);
+  });
+
+  it('a new token counts against its address only while Keystone validates it: a burst of new users behind one address is not held to one caller\'s share', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs', MAX_IN_FLIGHT_PER_CALLER: '2' });
+    await f.ok('{ groups(first: 1) { nodes { id } } }', undefined, { token: `admin:${DEMO_PROJECT.id}` }); // versions read
+    f.app.simulators.cinder!.setDelay(300);
+    const tokens = ['member', 'reader'].flatMap((role) => [DEMO_PROJECT.id, BETA_PROJECT.id].map((p) => `${role}:${p}`));
+    // Four new users from one address, 30 ms apart, each screen 300 ms at Cinder.
+    const answers: Promise<Answer>[] = [];
+    for (const token of tokens) {
+      answers.push(post(f.url, '{ groups(first: 1) { nodes { id } } }', token));
+      await sleep(30);
+    }
+    // Before, each held its address's slot for its whole request: the third and fourth were 429.
+    expect((await Promise.all(answers)).map((a) => a.status)).toEqual([200, 200, 200, 200]);
   });
 });

@@ -149,4 +149,19 @@ describe('Admission', () => {
     cinder.queued = 256;
     expect(await a.admitInTurn('token:b', 5_000)).toMatchObject({ kind: 'overloaded' });
   });
+
+  it('countAs moves an admitted request to another caller: the first gets its slot back, the second counts it', () => {
+    const a = new Admission(256, [], 1);
+    const r = a.admit('address:10.0.0.1');
+    if (typeof r !== 'function') throw new Error(r.message);
+    expect(a.check('address:10.0.0.1')).toMatchObject({ kind: 'caller' });
+    r.countAs('token:abc');
+    expect(a.check('address:10.0.0.1')).toBeNull();
+    expect(a.check('token:abc')).toMatchObject({ kind: 'caller' });
+    r();
+    r.countAs('token:def'); // after its release: nothing moves
+    expect(a.check('token:abc')).toBeNull();
+    expect(a.check('token:def')).toBeNull();
+    expect(a.inFlight).toBe(0);
+  });
 });
