@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { type Response as SseResponse, createHandler } from 'graphql-sse';
-import { tokenFrom } from '../context.js';
+import { tokenOf } from '../context.js';
 import { type BodyReader, BodyRefused } from '../http/body.js';
 import { refuse } from '../http/respond.js';
 import { writeOrCut } from '../http/stalled.js';
@@ -34,12 +34,11 @@ export interface SseOptions {
 export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions): (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> {
   const handler = createHandler<IncomingMessage, { res: ServerResponse; requestId: string }>({
     onSubscribe: async (req, params) => {
-      const headers = { get: (name: string) => headerOf(req.raw, name) };
       let caller;
       try {
         // The HTTP request's id is the subscription's, in its log line.
         const origin = { requestId: req.context.requestId, transport: 'sse' as const };
-        caller = await hub.admit(tokenFrom(headers), req.raw.socket.remoteAddress, origin, (params as { operationName?: unknown }).operationName);
+        caller = await hub.admit(tokenOf(req.raw.headers), req.raw.socket.remoteAddress, origin, (params as { operationName?: unknown }).operationName);
       } catch (err) {
         const e = err as GraphQLError;
         const status = (e.extensions?.http as { status?: number } | undefined)?.status ?? 401;

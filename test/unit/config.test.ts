@@ -83,6 +83,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ MAX_CONNECTIONS: '50', MAX_CONNECTIONS_PER_CLIENT: '0' }).limits).toMatchObject({ maxConnections: 50, maxConnectionsPerClient: 0 });
   });
 
+  it('reads MAX_IN_FLIGHT_PER_CALLER (default 16; 0: no limit per caller)', () => {
+    expect(loadConfig({}).limits.maxInFlightPerCaller).toBe(16);
+    expect(loadConfig({ MAX_IN_FLIGHT_PER_CALLER: '0' }).limits.maxInFlightPerCaller).toBe(0);
+    expect(loadConfig({ MAX_IN_FLIGHT_PER_CALLER: '64' }).limits.maxInFlightPerCaller).toBe(64);
+  });
+
   it.each([
     [{ PORT: 'abc' }, /PORT must be a whole number/],
     [{ PORT: '70000' }, /PORT must be a whole number/],
@@ -99,6 +105,7 @@ describe('loadConfig', () => {
     [{ BODY_TIMEOUT_MS: '0' }, /BODY_TIMEOUT_MS must be a positive whole number/],
     [{ MAX_CONNECTIONS: '0' }, /MAX_CONNECTIONS must be a positive whole number/],
     [{ MAX_CONNECTIONS_PER_CLIENT: 'lots' }, /MAX_CONNECTIONS_PER_CLIENT must be a whole number \(0: no limit\), got "lots"/],
+    [{ MAX_IN_FLIGHT_PER_CALLER: '-1' }, /MAX_IN_FLIGHT_PER_CALLER must be a whole number \(0: no limit\), got "-1"/],
     [{ GRAPHQL_INTROSPECTION: 'yes please' }, /GRAPHQL_INTROSPECTION must be true or false/],
     [{ CORS_ORIGINS: '*' }, /CORS_ORIGINS lists exact origins .* got "\*"/],
     [{ CORS_ORIGINS: 'https://ok.example, https://portal.example/app' }, /CORS_ORIGINS lists exact origins .* got "https:\/\/portal.example\/app"/],
