@@ -115,14 +115,27 @@ export function callerIdentity(token: string | null, clientAddress: string | und
   return `address:${clientOf(clientAddress)}`;
 }
 
+/** Who the door counts a request (or a subscription's start) against: see `doorCaller`. */
+export interface DoorCaller {
+  key: string;
+  /** The request's token hash (TokenCache.keyOf), made once here for every later use. */
+  tokenHash: string | undefined;
+  /** The token's own key when `key` is its address's until Keystone accepts the token (then: `countAs` it). */
+  onceAccepted: string | null;
+}
+
 /**
  * Who the door counts a request against (MAX_IN_FLIGHT_PER_CALLER). With Keystone, a token only once Keystone has
  * accepted it: until then the request counts against its client address, so a client making up a token per
  * request (each one a Keystone validation) is one caller, not thousands. Without Keystone: callerIdentity.
  */
-export function doorCaller(identityAdmission: IdentityAdmission | null, token: string | null, tokenHash: string | undefined, clientAddress: string | undefined): string {
-  if (token && validates(identityAdmission, token) && !identityAdmission!.gate.keystone.accepted(tokenHash!)) return callerIdentity(null, clientAddress);
-  return callerIdentity(token, clientAddress, tokenHash);
+export function doorCaller(identityAdmission: IdentityAdmission | null, token: string | null, clientAddress: string | undefined): DoorCaller {
+  const tokenHash = token ? TokenCache.keyOf(token) : undefined;
+  const own = callerIdentity(token, clientAddress, tokenHash);
+  if (token && validates(identityAdmission, token) && !identityAdmission!.gate.keystone.accepted(tokenHash!)) {
+    return { key: callerIdentity(null, clientAddress), tokenHash, onceAccepted: own };
+  }
+  return { key: own, tokenHash, onceAccepted: null };
 }
 
 /** The client, or the error its fields answer: not configured, or (with Keystone) not in the caller's catalog. */

@@ -2,8 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './config.js';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, callerIdentity, doorCaller, tokenOf } from './context.js';
-import { TokenCache } from './identity/tokenCache.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, doorCaller, tokenOf } from './context.js';
 import type { AboutShape } from './graphql/about.js';
 import { createGraphQLServer } from './graphql/apollo.js';
 import type { CompilingExecutor } from './graphql/executor.js';
@@ -120,11 +119,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
     const token = tokenOf(req.headers);
-    const tokenHash = token ? TokenCache.keyOf(token) : undefined;
-    const caller = doorCaller(opts.identity ?? null, token, tokenHash, req.socket.remoteAddress);
-    const tokenCaller = callerIdentity(token, req.socket.remoteAddress, tokenHash);
+    const caller = doorCaller(opts.identity ?? null, token, req.socket.remoteAddress);
     // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
-    const early = admission.check(caller);
+    const early = admission.check(caller.key);
     if (early) return shed(res, early, pacing);
     let raw: string | undefined;
     if (req.method === 'POST') {
@@ -135,7 +132,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
       }
     }
-    const release = admission.admit(caller);
+    const release = admission.admit(caller.key);
     if (typeof release !== 'function') return shed(res, release, pacing);
     pacing.admitted(res.socket);
     // Counted until the response is flushed (or the client went away), not merely handed to the socket:
@@ -164,9 +161,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
         context: async () => {
-          context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress, trace, tokenHash);
+          context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress, trace, caller.tokenHash);
           // Keystone has accepted its token: the rest of the request is the token's, no longer its address's.
-          if (caller !== tokenCaller && context.identity) release.countAs(tokenCaller);
+          if (caller.onceAccepted && context.identity) release.countAs(caller.onceAccepted);
           return context;
         },
       });

@@ -1,6 +1,5 @@
 import { type ExecutionArgs, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError, createSourceEventStream, execute, getOperationAST } from 'graphql';
 import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, doorCaller, newCaller } from '../context.js';
-import { TokenCache } from '../identity/tokenCache.js';
 import { FacadeError } from '../errors.js';
 import type { AboutShape } from '../graphql/about.js';
 import { formatErrorWith } from '../graphql/errors.js';
@@ -88,12 +87,11 @@ export class LiveHub {
    * `origin`: the subscription's request id and transport, for its log line.
    */
   async admit(token: string | null, clientAddress: string | undefined, origin: SubscriptionOrigin, operationName?: unknown): Promise<LiveCaller> {
-    const tokenHash = token ? TokenCache.keyOf(token) : undefined;
-    const doorKey = doorCaller(this.opts.identity, token, tokenHash, clientAddress);
-    const started = await this.enter(doorKey, origin, operationName);
+    const door = doorCaller(this.opts.identity, token, clientAddress);
+    const started = await this.enter(door.key, origin, operationName);
     let admitted: CallerIdentity | undefined;
     try {
-      admitted = await admitCaller(this.opts.identity, token, newCaller(token, this.opts.limits.requestDeadlineMs, clientAddress, undefined, tokenHash));
+      admitted = await admitCaller(this.opts.identity, token, newCaller(token, this.opts.limits.requestDeadlineMs, clientAddress, undefined, door.tokenHash));
     } catch (err) {
       // The gate's refusals are GraphQLErrors with their code and status; anything else is our bug, not the caller's.
       started();
@@ -107,8 +105,7 @@ export class LiveHub {
     }
     const identity = admitted?.identity;
     // Keystone has accepted its token: the start is the token's, no longer its address's.
-    const tokenKey = callerIdentity(token, clientAddress, tokenHash);
-    if (identity && doorKey !== tokenKey) started.countAs(tokenKey);
+    if (door.onceAccepted && identity) started.countAs(door.onceAccepted);
     const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
     return { ...origin, token, clientAddress, admitted, key, started };
   }

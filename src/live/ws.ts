@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { tokenFrom } from '../context.js';
+import { tokenFrom, tokenOf } from '../context.js';
 import { requestIds } from '../observability/requestId.js';
 import type { LiveHub } from './hub.js';
 import { isRefusal } from './prepare.js';
@@ -18,10 +18,6 @@ function paramsHeaders(params: Readonly<Record<string, unknown>> | undefined) {
   const lower = new Map<string, string>();
   for (const [key, value] of Object.entries(params ?? {})) if (typeof value === 'string') lower.set(key.toLowerCase(), value);
   return { get: (name: string) => lower.get(name) };
-}
-
-function upgradeHeaders(req: IncomingMessage) {
-  return { get: (name: string) => { const v = req.headers[name]; return Array.isArray(v) ? v[0] : v; } };
 }
 
 /**
@@ -43,7 +39,7 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
     {
       onSubscribe: async (ctx, _id, payload) => {
         const fromParams = tokenFrom(paramsHeaders(ctx.connectionParams));
-        const token = fromParams ?? tokenFrom(upgradeHeaders(ctx.extra.request));
+        const token = fromParams ?? tokenOf(ctx.extra.request.headers);
         let caller;
         try {
           // Per subscription: the upgrade request's X-Request-Id when it sent a safe one, else one of its own.
