@@ -42,3 +42,16 @@ export class RequestTrace {
     this.inFlight--;
   }
 }
+
+/**
+ * Adds the request's trace context to a log line (`trace_id`, `span_id`, `trace_flags`, the field names of
+ * OpenTelemetry's pino instrumentation), so a line leads to its trace and back; nothing while tracing is off.
+ */
+export function addTraceContext(line: Record<string, unknown>, trace: RequestTrace | undefined): void {
+  const span = trace?.span;
+  if (!span) return;
+  const sc = span.spanContext();
+  line.trace_id = sc.traceId;
+  line.span_id = sc.spanId;
+  line.trace_flags = sc.traceFlags & 1 ? '01' : '00';
+}

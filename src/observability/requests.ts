@@ -6,7 +6,7 @@ import { type DoorAnswer, doorAnswerOf } from '../http/respond.js';
 import { type Logger, redactSecrets } from './logger.js';
 import type { FacadeMetrics } from './metrics.js';
 import type { RequestIds } from './requestId.js';
-import { RequestTrace } from './requestTrace.js';
+import { RequestTrace, addTraceContext } from './requestTrace.js';
 import type { Tracing } from './tracing.js';
 
 /** Why the door refused a GraphQL request (the `reason` label of graphql_requests_refused_total). */
@@ -57,6 +57,7 @@ function requestLine(trace: RequestTrace, type: string, status: number, outcome:
   if (trace.errorCodes.length) line.errorCodes = trace.errorCodes;
   if (trace.refusal) line.refusal = trace.refusal;
   addIdentity(line, trace.identity);
+  addTraceContext(line, trace);
   if (trace.variables !== undefined) line.variables = redactSecrets(trace.variables);
   return line;
 }

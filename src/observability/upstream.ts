@@ -2,7 +2,7 @@ import type { UpstreamError } from '../errors.js';
 import type { CircuitState } from '../upstreams/resilience.js';
 import type { Logger } from './logger.js';
 import type { FacadeMetrics } from './metrics.js';
-import type { RequestTrace } from './requestTrace.js';
+import { type RequestTrace, addTraceContext } from './requestTrace.js';
 import type { Span, Tracing } from './tracing.js';
 
 /** One upstream HTTP exchange being observed: started by `UpstreamTelemetry.start`, finished by `end` or `failed`. */
@@ -18,13 +18,11 @@ export class UpstreamCall {
   ) {}
 }
 
-/** What the facade's request ids and the upstream's say about one failure, for its log line. */
-function ids(trace: RequestTrace | undefined, err?: UpstreamError) {
-  return {
-    requestId: trace?.requestId,
-    sentRequestId: trace?.upstreamRequestId,
-    upstreamRequestId: err?.requestId ?? undefined,
-  };
+/** Who a line about a request's upstream call belongs to: its request id, and its trace while tracing is on. */
+function ofRequest(trace: RequestTrace | undefined, fields: Record<string, unknown>): Record<string, unknown> {
+  const line: Record<string, unknown> = { requestId: trace?.requestId, ...fields };
+  addTraceContext(line, trace);
+  return line;
 }
 
 /**
@@ -109,8 +107,10 @@ export class UpstreamTelemetry {
     const level = retryInMs !== undefined || upstreamFault ? 'warn' : 'debug';
     if (!this.log.isLevelEnabled(level)) return;
     this.log[level](
-      {
-        ...ids(trace, err),
+      ofRequest(trace, {
+        // The facade's id as the upstream got it, and the upstream's own for this answer.
+        sentRequestId: trace?.upstreamRequestId,
+        upstreamRequestId: err.requestId ?? undefined,
         service,
         method,
         route,
@@ -118,24 +118,24 @@ export class UpstreamTelemetry {
         code: err.code,
         upstreamCode: err.upstreamCode ?? undefined,
         ...(retryInMs !== undefined ? { retryInMs } : {}),
-      },
+      }),
       retryInMs !== undefined ? 'upstream call failed; retrying' : 'upstream call failed',
     );
   }
 
   circuitChanged(service: string, origin: string, from: CircuitState, to: CircuitState, trace: RequestTrace | undefined): void {
-    this.log?.[to === 'open' ? 'warn' : 'info']({ service, host: origin, from, to, requestId: trace?.requestId }, `circuit ${to}`);
+    this.log?.[to === 'open' ? 'warn' : 'info'](ofRequest(trace, { service, host: origin, from, to }), `circuit ${to}`);
   }
 
   /** The circuit was open: the call was not sent. */
   circuitRefused(service: string, trace: RequestTrace | undefined): void {
     this.metrics?.circuitRefusals.inc({ service });
-    this.log?.debug({ service, requestId: trace?.requestId }, 'upstream call not sent: circuit open');
+    this.log?.debug(ofRequest(trace, { service }), 'upstream call not sent: circuit open');
   }
 
   bulkheadRefused(service: string, reason: 'full' | 'timeout', inFlight: number, queued: number, trace: RequestTrace | undefined): void {
     this.metrics?.bulkheadRefusals.inc({ service, reason });
-    this.log?.warn({ service, reason, inFlight, queued, requestId: trace?.requestId }, 'upstream call refused by the bulkhead');
+    this.log?.warn(ofRequest(trace, { service, reason, inFlight, queued }), 'upstream call refused by the bulkhead');
   }
 }
 

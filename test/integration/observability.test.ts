@@ -175,6 +175,10 @@ describe('one GraphQL request over a failing upstream', () => {
     // Each upstream call's traceparent names its own span as the parent.
     const sentParents = cinder.calls.map((c) => String(c.headers.traceparent).split('-')[2]).sort();
     expect(sentParents).toEqual(children.map((s) => s.spanId).sort());
+    // The request's line and its upstream failure's line lead to the trace, and to the request's span in it.
+    const traceContext = { trace_id: TRACE_ID, span_id: root!.spanId, trace_flags: '01' };
+    expect(line).toMatchObject(traceContext);
+    expect(failure).toMatchObject(traceContext);
   });
 
   it('a client id already in req-<uuid> form goes upstream as it is; without one, one is made and returned', async () => {
@@ -192,7 +196,10 @@ describe('one GraphQL request over a failing upstream', () => {
     const made = String(r2.headers['x-request-id']);
     expect(made).toMatch(UUID_ID);
     expect(manila.calls.every((c) => c.headers['x-openstack-request-id'] === made)).toBe(true);
-    expect(logs.lines.find((l) => l.msg === 'graphql request' && l.requestId === made)).toMatchObject({ upstreamRequestId: made, status: 200, outcome: 'ok' });
+    const madeLine = logs.lines.find((l) => l.msg === 'graphql request' && l.requestId === made);
+    expect(madeLine).toMatchObject({ upstreamRequestId: made, status: 200, outcome: 'ok' });
+    // Tracing is off here: no trace context in the line.
+    expect(madeLine).not.toHaveProperty('trace_id');
     // Refusals and other routes carry one too.
     const bad = await request(f.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
     const badBody = (await bad.body.json()) as { errors: { extensions: Record<string, unknown> }[] };
