@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { tokenFrom, tokenOf } from '../context.js';
 import { requestIds } from '../observability/requestId.js';
 import type { LiveHub } from './hub.js';
@@ -27,12 +27,14 @@ function paramsHeaders(params: Readonly<Record<string, unknown>> | undefined) {
  */
 export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: number): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload });
+  const wrongProtocol = wrongProtocolServer();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/graphql' || hub.draining) {
       socket.end(`HTTP/1.1 ${hub.draining ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
+    if (offersOnlyOthers(req)) return wrongProtocol.handleUpgrade(req, socket, head, refuseProtocol);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   useServer(
@@ -76,3 +78,30 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+const GRAPHQL_TRANSPORT_WS = 'graphql-transport-ws';
+/** The subprotocol of subscriptions-transport-ws (Apollo's old client), unmaintained since 2021. */
+const LEGACY_GRAPHQL_WS = 'graphql-ws';
+
+/** The upgrade offers subprotocols, none of them graphql-transport-ws. */
+function offersOnlyOthers(req: IncomingMessage): boolean {
+  const offered = req.headers['sec-websocket-protocol'];
+  if (!offered) return false;
+  return !offered.split(',').some((p) => p.trim() === GRAPHQL_TRANSPORT_WS);
+}
+
+/**
+ * Completes the handshake of a client that offered only other subprotocols, echoing the first, so that it gets a
+ * close code and a reason (4406, as graphql-ws closes a socket with no subprotocol) instead of a handshake its
+ * WebSocket fails with no explanation (a server that picks none of the offered protocols leaves the client to
+ * abort). Nothing is read from such a socket.
+ */
+function wrongProtocolServer(): WebSocketServer {
+  return new WebSocketServer({ noServer: true, maxPayload: 1024, handleProtocols: (offered) => offered.values().next().value ?? false });
+}
+
+function refuseProtocol(ws: WebSocket): void {
+  const legacy = ws.protocol === LEGACY_GRAPHQL_WS ? ' subscriptions-transport-ws is not supported,' : '';
+  // A close reason holds at most 123 bytes.
+  ws.close(4406, `Subprotocol not acceptable:${legacy} use ${GRAPHQL_TRANSPORT_WS} (graphql-ws)`);
+}

@@ -135,9 +135,15 @@ describe('hostile input', () => {
     // A WebSocket that speaks something else than graphql-transport-ws is closed with the protocol's codes.
     const garbage = await wsRaw(f.url, 'graphql-transport-ws', '{"type":"subscribe","id":1}');
     expect(garbage.code).toBe(4400);
-    // Another subprotocol (the old subscriptions-transport-ws one) is not taken: no handshake, or 4406.
-    const wrongProtocol = await wsRaw(f.url, 'graphql-ws', '{"type":"connection_init"}');
-    expect(wrongProtocol.code === 4406 || /subprotocol/i.test(wrongProtocol.reason)).toBe(true);
+    // Another subprotocol (the old subscriptions-transport-ws one, or any other) is not taken: the client is told
+    // why, with 4406 and what to use, rather than failing a handshake that picked none of its protocols.
+    const legacy = await wsRaw(f.url, 'graphql-ws', '{"type":"connection_init"}');
+    expect(legacy).toEqual({ code: 4406, reason: 'Subprotocol not acceptable: subscriptions-transport-ws is not supported, use graphql-transport-ws (graphql-ws)' });
+    const other = await wsRaw(f.url, ['mqtt', 'wamp'], '{"type":"connection_init"}');
+    expect(other).toEqual({ code: 4406, reason: 'Subprotocol not acceptable: use graphql-transport-ws (graphql-ws)' });
+    // Offered among others, graphql-transport-ws is chosen.
+    const among = await wsRaw(f.url, ['graphql-ws', 'graphql-transport-ws'], '{"type":"subscribe","id":1}');
+    expect(among.code).toBe(4400);
     expect(storageCalls(f)).toBe(before);
     // Still serving.
     expect((await f.ok<any>('{ groups(first: 1) { nodes { id } } }')).groups.nodes).toHaveLength(1);
@@ -145,7 +151,7 @@ describe('hostile input', () => {
 });
 
 /** A raw WebSocket: sends `message` once open, resolves with how the server closed it. */
-function wsRaw(httpUrl: string, protocol: string, message: string): Promise<{ code: number; reason: string }> {
+function wsRaw(httpUrl: string, protocol: string | string[], message: string): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(httpUrl.replace(/^http/, 'ws'), protocol);
     ws.on('open', () => ws.send(message));
