@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { hostname } from 'node:os';
 import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, ROOT_CONTEXT, type Tracer, defaultTextMapGetter, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -36,9 +38,11 @@ export class Tracing {
   private readonly propagator = new W3CTraceContextPropagator();
 
   constructor(cfg: TracingConfig, exporter?: SpanExporter) {
+    // Ours first, the standard variables over them: OTEL_RESOURCE_ATTRIBUTES may name the service (or the instance),
+    // and OTEL_SERVICE_NAME wins over both (the envDetector reads both, as the specification orders them).
     const resource = defaultResource()
-      .merge(detectResources({ detectors: [envDetector] }))
-      .merge(resourceFromAttributes({ 'service.name': cfg.serviceName }));
+      .merge(resourceFromAttributes({ 'service.name': cfg.serviceName, 'service.instance.id': randomUUID(), 'host.name': hostname() }))
+      .merge(detectResources({ detectors: [envDetector] }));
     const batching = {
       maxBatch: cfg.maxExportBatchSize ?? SPAN_BATCH_DEFAULTS.maxBatch,
       delayMs: cfg.scheduleDelayMs ?? SPAN_BATCH_DEFAULTS.delayMs,
