@@ -4,6 +4,7 @@ import type { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { tokenFrom, tokenOf } from '../context.js';
+import { RefusalPacing } from '../http/pacing.js';
 import { requestIds } from '../observability/requestId.js';
 import type { LiveHub } from './hub.js';
 import { isRefusal } from './prepare.js';
@@ -28,6 +29,14 @@ function paramsHeaders(params: Readonly<Record<string, unknown>> | undefined) {
 export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: number): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload });
   const wrongProtocol = wrongProtocolServer();
+  // A client that subscribes again at once after each refusal for load or a limit is held as HTTP's are (pacing.ts).
+  const pacing = new RefusalPacing();
+  const paced = async (socket: WebSocket, errors: readonly GraphQLError[], status: number | undefined) => {
+    const retryable = (status === 429 || status === 503) && errors[0]?.extensions?.code !== 'SHUTTING_DOWN';
+    const hold = retryable ? pacing.holdFor(socket, 1) : 0;
+    if (hold > 0) await pause(hold);
+    return [...errors];
+  };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/graphql' || hub.draining) {
@@ -42,17 +51,21 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
       onSubscribe: async (ctx, _id, payload) => {
         const fromParams = tokenFrom(paramsHeaders(ctx.connectionParams));
         const token = fromParams ?? tokenOf(ctx.extra.request.headers);
+        const socket = ctx.extra.socket;
         let caller;
         try {
           // Per subscription: the upgrade request's X-Request-Id when it sent a safe one, else one of its own.
           const origin = { requestId: requestIds(ctx.extra.request.headers['x-request-id']).id, transport: 'ws' as const };
           caller = await hub.admit(token, ctx.extra.request.socket.remoteAddress, origin, (payload as { operationName?: unknown }).operationName);
         } catch (err) {
-          return [err as GraphQLError];
+          const error = err as GraphQLError;
+          return paced(socket, [error], (error.extensions?.http as { status?: number } | undefined)?.status);
         }
         // graphql-ws has reserved this subscription's id already: it is counted.
         const prepared = hub.prepare(payload as unknown as Record<string, unknown>, caller, Object.keys(ctx.subscriptions).length);
-        return isRefusal(prepared) ? prepared.errors : prepared;
+        if (isRefusal(prepared)) return paced(socket, prepared.errors, prepared.status);
+        pacing.admitted(socket);
+        return prepared;
       },
       subscribe: (args) => hub.subscribe(args) as never,
       // Results are formatted by the hub already (the facade's codes, no stack traces).

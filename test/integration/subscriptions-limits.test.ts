@@ -41,6 +41,28 @@ describe('limits', () => {
     expect((await other.subscribe(GROUP, { id }).next()).data.group.id).toBe(id);
   });
 
+  it('a client that subscribes again at once after each refusal is held, as HTTP clients are: about ten a second', async () => {
+    f = await startFacade({ MAX_SUBSCRIPTIONS_PER_CONNECTION: '1', SUBSCRIPTION_POLL_MAX_MS: '300' });
+    const id = await firstGroup(f);
+    const conn = wsConnection(f.url);
+    track({ close: () => conn.dispose() });
+    const held = conn.subscribe(GROUP, { id });
+    await held.next();
+    // A retry loop with no back-off, as some clients have: each refusal answered, the next subscribe sent at once.
+    let refusals = 0;
+    const until = Date.now() + 1_000;
+    while (Date.now() < until) {
+      const again = conn.subscribe(GROUP, { id });
+      await again.completed;
+      expect(again.errors[0]).toEqual([expect.objectContaining({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
+      refusals++;
+    }
+    // The first refusal is at once, each next one 100 ms later (unpaced: several hundred in the second).
+    expect(refusals).toBeGreaterThanOrEqual(3);
+    expect(refusals).toBeLessThanOrEqual(12);
+    expect(held.isComplete()).toBe(false);
+  });
+
   it('MAX_SUBSCRIPTIONS: beyond it, 503 TOO_MANY_SUBSCRIPTIONS over SSE before any upstream call', async () => {
     f = await startFacade({ MAX_SUBSCRIPTIONS: '2', SUBSCRIPTION_POLL_MAX_MS: '300' });
     const id = await firstGroup(f);
