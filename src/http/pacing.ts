@@ -34,6 +34,12 @@ export class RefusalPacing {
     return hold;
   }
 
+  /** Waits as long as a refusal about to go out on `connection` is held (see holdFor). */
+  async hold(connection: object | null, retryAfterSeconds: number): Promise<void> {
+    const ms = this.holdFor(connection, retryAfterSeconds);
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms).unref());
+  }
+
   /** The connection got a request admitted: its next refusal is a first one again. */
   admitted(connection: object | null): void {
     if (connection) this.lastRefusal.delete(connection);
@@ -46,8 +52,7 @@ export class RefusalPacing {
  */
 export async function shed(res: ServerResponse, refusal: Refusal, pacing: RefusalPacing): Promise<void> {
   const draining = refusal.kind === 'shutting-down';
-  const hold = draining ? 0 : pacing.holdFor(res.socket, 1);
-  if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold).unref());
+  if (!draining) await pacing.hold(res.socket, 1);
   const [status, code] = refusalAnswer(refusal);
   refuse(res, status, code, refusal.message, { retryAfter: draining ? 5 : 1, close: draining });
 }

@@ -33,8 +33,7 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
   const pacing = new RefusalPacing();
   const paced = async (socket: WebSocket, errors: readonly GraphQLError[], status: number | undefined) => {
     const retryable = (status === 429 || status === 503) && errors[0]?.extensions?.code !== 'SHUTTING_DOWN';
-    const hold = retryable ? pacing.holdFor(socket, 1) : 0;
-    if (hold > 0) await pause(hold);
+    if (retryable) await pacing.hold(socket, 1);
     return [...errors];
   };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
