@@ -11,6 +11,7 @@ import { TokenCache } from './identity/tokenCache.js';
 import { clientOf } from './http/clientAddress.js';
 import type DataLoader from 'dataloader';
 import { type Caller, deadlineSignal } from './upstreams/caller.js';
+import { type AcceptedTokens, acceptsToken } from './identity/acceptedTokens.js';
 import type { CinderClient } from './upstreams/cinder/client.js';
 import { type CinderLoaders, createCinderLoaders } from './upstreams/cinder/loaders.js';
 import type { ManilaClient } from './upstreams/manila/client.js';
@@ -120,22 +121,50 @@ export interface DoorCaller {
   key: string;
   /** The request's token hash (TokenCache.keyOf), made once here for every later use. */
   tokenHash: string | undefined;
-  /** The token's own key when `key` is its address's until Keystone accepts the token (then: `countAs` it). */
+  /**
+   * The token's own key when `key` is its address's until the token is known to be real (then: `countAs` it):
+   * Keystone accepting it, or without Keystone an upstream (`by`).
+   */
   onceAccepted: string | null;
+  by: 'keystone' | 'upstream' | null;
 }
 
 /**
- * Who the door counts a request against (MAX_IN_FLIGHT_PER_CALLER). With Keystone, a token only once Keystone has
- * accepted it: until then the request counts against its client address, so a client making up a token per
- * request (each one a Keystone validation) is one caller, not thousands. Without Keystone: callerIdentity.
+ * Who the door counts a request against (MAX_IN_FLIGHT_PER_CALLER): a token only once it is known to be real.
+ * Until then the request counts against its client address, so a client making up a token per request is one
+ * caller, not thousands. With Keystone, known once Keystone accepts it; without, once an upstream answered a call
+ * made with it (`accepted`: AcceptedTokens; none given, every token counts as its own caller).
  */
-export function doorCaller(identityAdmission: IdentityAdmission | null, token: string | null, clientAddress: string | undefined): DoorCaller {
+export function doorCaller(
+  identityAdmission: IdentityAdmission | null,
+  token: string | null,
+  clientAddress: string | undefined,
+  accepted?: Pick<AcceptedTokens, 'has'>,
+): DoorCaller {
   const tokenHash = token ? TokenCache.keyOf(token) : undefined;
   const own = callerIdentity(token, clientAddress, tokenHash);
-  if (token && validates(identityAdmission, token) && !identityAdmission!.gate.keystone.accepted(tokenHash!)) {
-    return { key: callerIdentity(null, clientAddress), tokenHash, onceAccepted: own };
+  if (token) {
+    const keystone = validates(identityAdmission, token);
+    const known = keystone ? identityAdmission!.gate.keystone.accepted(tokenHash!) : (accepted?.has(own) ?? true);
+    if (!known) return { key: callerIdentity(null, clientAddress), tokenHash, onceAccepted: own, by: keystone ? 'keystone' : 'upstream' };
   }
-  return { key: own, tokenHash, onceAccepted: null };
+  return { key: own, tokenHash, onceAccepted: null, by: null };
+}
+
+/**
+ * For a request counted against its address until an upstream accepts its token: the Caller.tokenAnswered that,
+ * at the first answer showing the token is real, remembers it and moves the request to the token's own count.
+ */
+export function upstreamAcceptance(door: DoorCaller, accepted: AcceptedTokens, countAs: (caller: string) => void): ((status: number) => void) | undefined {
+  const own = door.onceAccepted;
+  if (door.by !== 'upstream' || own === null) return undefined;
+  let done = false;
+  return (status) => {
+    if (done || !acceptsToken(status)) return;
+    done = true;
+    accepted.add(own);
+    countAs(own);
+  };
 }
 
 /** The client, or the error its fields answer: not configured, or (with Keystone) not in the caller's catalog. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './config.js';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, doorCaller, tokenOf } from './context.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, doorCaller, tokenOf, upstreamAcceptance } from './context.js';
 import type { AboutShape } from './graphql/about.js';
 import { createGraphQLServer } from './graphql/apollo.js';
 import type { CompilingExecutor } from './graphql/executor.js';
@@ -119,7 +119,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
     const token = tokenOf(req.headers);
-    const caller = doorCaller(opts.identity ?? null, token, req.socket.remoteAddress);
+    const caller = doorCaller(opts.identity ?? null, token, req.socket.remoteAddress, admission.acceptedTokens);
     // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
     const early = admission.check(caller.key);
     if (early) return shed(res, early, pacing);
@@ -164,6 +164,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
           context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress, trace, caller.tokenHash);
           // Keystone has accepted its token: the rest of the request is the token's, no longer its address's.
           if (caller.onceAccepted && context.identity) release.countAs(caller.onceAccepted);
+          // Without Keystone: the token's from the first upstream answer that shows it is real.
+          context.caller.tokenAnswered = upstreamAcceptance(caller, admission.acceptedTokens, release.countAs);
           return context;
         },
       });

@@ -1,5 +1,6 @@
 import type { Upstreams } from '../context.js';
 import { CallerSlots } from './callerSlots.js';
+import { AcceptedTokens } from '../identity/acceptedTokens.js';
 
 /** What the door can see of an upstream's bulkhead (class Bulkhead in src/upstreams/resilience.ts). */
 export interface BulkheadGauge {
@@ -77,6 +78,8 @@ export class Admission {
   private generation = 0;
   private readonly idle: (() => void)[] = [];
   private readonly perCaller: CallerSlots;
+  /** Tokens an upstream has accepted (no Keystone): only those count as callers of their own (doorCaller). */
+  readonly acceptedTokens = new AcceptedTokens();
 
   constructor(
     private readonly maxInFlight: number,

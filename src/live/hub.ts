@@ -1,5 +1,6 @@
 import { type ExecutionArgs, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError, createSourceEventStream, execute, getOperationAST } from 'graphql';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, doorCaller, newCaller } from '../context.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, doorCaller, newCaller, upstreamAcceptance } from '../context.js';
+import type { AcceptedTokens } from '../identity/acceptedTokens.js';
 import { FacadeError } from '../errors.js';
 import type { AboutShape } from '../graphql/about.js';
 import { formatErrorWith } from '../graphql/errors.js';
@@ -36,7 +37,7 @@ export interface LiveHubOptions {
    * The HTTP door (src/http/admission.ts): a subscription's start is admitted like a request, and holds its slot
    * (and its caller's) until its first result, since that start is an upstream read.
    */
-  door?: { admitInTurn(caller: string, ms: number): Promise<Admitted | DoorRefusal> };
+  door?: { admitInTurn(caller: string, ms: number): Promise<Admitted | DoorRefusal>; acceptedTokens?: AcceptedTokens };
 }
 
 /** Who subscribes: the token (never logged), and with Keystone the identity it was admitted as. */
@@ -48,6 +49,8 @@ export interface LiveCaller extends SubscriptionOrigin {
   key: string;
   /** Gives back the door's slot held since admission: at the first result, a refusal or the end (idempotent). */
   started: () => void;
+  /** Caller.tokenAnswered of its reads, while its start counts against its address (see doorCaller). */
+  tokenAnswered?: (status: number) => void;
 }
 
 // setTimeout's longest delay; a token valid for longer (24 days) simply has no expiry timer.
@@ -87,7 +90,8 @@ export class LiveHub {
    * `origin`: the subscription's request id and transport, for its log line.
    */
   async admit(token: string | null, clientAddress: string | undefined, origin: SubscriptionOrigin, operationName?: unknown): Promise<LiveCaller> {
-    const door = doorCaller(this.opts.identity, token, clientAddress);
+    const accepted = this.opts.door?.acceptedTokens;
+    const door = doorCaller(this.opts.identity, token, clientAddress, accepted);
     const started = await this.enter(door.key, origin, operationName);
     let admitted: CallerIdentity | undefined;
     try {
@@ -107,7 +111,8 @@ export class LiveHub {
     // Keystone has accepted its token: the start is the token's, no longer its address's.
     if (door.onceAccepted && identity) started.countAs(door.onceAccepted);
     const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
-    return { ...origin, token, clientAddress, admitted, key, started };
+    const tokenAnswered = accepted && upstreamAcceptance(door, accepted, started.countAs);
+    return { ...origin, token, clientAddress, admitted, key, started, tokenAnswered };
   }
 
   /**
@@ -293,6 +298,7 @@ export class LiveHub {
   private contextFor(caller: LiveCaller): RequestContext {
     const { upstreams, about, limits } = this.opts;
     const context = createContext(upstreams, about, caller.token, limits.requestDeadlineMs, caller.clientAddress, caller.admitted);
+    context.caller.tokenAnswered = caller.tokenAnswered;
     callerOf.set(context, caller);
     return context;
   }

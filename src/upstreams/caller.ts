@@ -15,6 +15,11 @@ export interface Caller {
    * request's calls may have provoked on it (see CircuitBreaker); without it they count for everyone.
    */
   identity?: string;
+  /**
+   * Set while the door counts this request against its client address until an upstream accepts its token
+   * (without Keystone: see doorCaller): told the status of every answer to a call made with the token.
+   */
+  tokenAnswered?: (status: number) => void;
   /** The token's hash (TokenCache.keyOf), made once per request for every key that must not hold the token. */
   tokenHash?: string;
   /** Epoch ms by which the GraphQL request must be answered; upstream calls are cut to fit. */

@@ -66,6 +66,8 @@ export interface UpstreamRequest {
   identity?: string;
   /** The GraphQL request this call is part of (`Caller.trace`): its counts, ids and span. */
   trace?: RequestTrace;
+  /** `Caller.tokenAnswered`: told the status of the answer (the door learns whether the token is real). */
+  tokenAnswered?: (status: number) => void;
 }
 
 export interface UpstreamResponse {
@@ -179,6 +181,7 @@ export class HttpClient {
       lane: caller.lanes && this.laneOf(caller.lanes),
       identity: caller.identity,
       trace: caller.trace,
+      tokenAnswered: caller.tokenAnswered,
     };
     const gets = caller.gets;
     if (!gets) return this.send(full);
@@ -341,6 +344,7 @@ export class HttpClient {
     const { statusCode, text } = res;
     const requestId = requestIdOf(res.headers);
     this.telemetry.end(call, statusCode, requestId);
+    req.tokenAnswered?.(statusCode);
     if (statusCode >= 400 || (statusCode >= 300 && !absoluteUrl)) {
       const retryAfter = res.headers['retry-after'];
       throw this.errorFor(statusCode, text, requestId, req.token, typeof retryAfter === 'string' ? retryAfter : undefined);

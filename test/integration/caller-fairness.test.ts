@@ -27,9 +27,11 @@ async function post(url: string, query: string, token: string): Promise<Answer> 
   return { status: res.statusCode, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) };
 }
 
-async function slowCinder(env: Record<string, string>, delayMs: number) {
+/** `known`: tokens an upstream has accepted before the test starts, each a caller of its own (see doorCaller). */
+async function slowCinder(env: Record<string, string>, delayMs: number, known: string[] = []) {
   f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x', ...env });
   await f.ok('{ groups(first: 1) { nodes { id } } }'); // version discovery out of the way
+  for (const token of known) await f.ok('{ groups(first: 1) { nodes { id } } }', undefined, { token });
   const sim = f.app.simulators.cinder!;
   sim.setDelay(delayMs);
   sim.resetCalls();
@@ -46,7 +48,7 @@ const SCREEN = '{ groups(first: 2) { nodes { id volumes { id } snapshots(first: 
 
 describe('MAX_IN_FLIGHT_PER_CALLER', () => {
   it('a caller past its limit gets 429 TOO_MANY_REQUESTS with Retry-After at once, at no upstream call; another caller is answered', async () => {
-    const { f, sim } = await slowCinder({ MAX_IN_FLIGHT_PER_CALLER: '4' }, 400);
+    const { f, sim } = await slowCinder({ MAX_IN_FLIGHT_PER_CALLER: '4' }, 400, ['greedy', 'someone-else']);
     let answered = 0;
     const mine = Array.from({ length: 4 }, () => post(f.url, readGroup(), 'greedy').finally(() => answered++));
     await sleep(100);
@@ -69,7 +71,7 @@ describe('MAX_IN_FLIGHT_PER_CALLER', () => {
 
   it('one caller churning subscriptions on new ids no longer starves the others: their screens are answered', async () => {
     // Four connections to Cinder and 16 waiting places: the door sheds new requests once 12 are waiting.
-    const { f } = await slowCinder({ UPSTREAM_MAX_CONNECTIONS: '4', MAX_IN_FLIGHT_PER_CALLER: '8' }, 100);
+    const { f } = await slowCinder({ UPSTREAM_MAX_CONNECTIONS: '4', MAX_IN_FLIGHT_PER_CALLER: '8' }, 100, ['churner', 'bystander']);
     const conn = wsConnection(f.url, { 'X-Auth-Token': 'churner' });
     open.push({ close: () => conn.dispose() });
     let stop = false;
@@ -100,7 +102,7 @@ describe('MAX_IN_FLIGHT_PER_CALLER', () => {
   });
 
   it('a subscription start waits for its caller\'s turn and holds the slot until its first result; a query past the limit meanwhile gets 429', async () => {
-    const { f } = await slowCinder({ MAX_IN_FLIGHT_PER_CALLER: '1' }, 300);
+    const { f } = await slowCinder({ MAX_IN_FLIGHT_PER_CALLER: '1' }, 300, ['one']);
     const id = (await f.ok<any>('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'other' })).groups.nodes[0].id;
     const query = 'subscription ($id: ID!) { group(id: $id) { id } }';
     let queryAnswered = false;
@@ -118,6 +120,67 @@ describe('MAX_IN_FLIGHT_PER_CALLER', () => {
     // The subscription goes on, and its caller's next query is admitted.
     expect((await post(f.url, readGroup(), 'one')).status).toBe(200);
     expect(feed.isComplete()).toBe(false);
+  });
+
+  it('without Keystone, made-up tokens count against their client address until an upstream accepts one: a token each is not a caller each', async () => {
+    const { f, sim } = await slowCinder({ MAX_IN_FLIGHT_PER_CALLER: '4' }, 400, ['member']);
+    const madeUp = Array.from({ length: 10 }, () => post(f.url, readGroup(), `made-up-${randomUUID()}`));
+    await sleep(100);
+    // A token an upstream has accepted is its own caller, whatever its address's unverified tokens do.
+    expect((await post(f.url, readGroup(), 'member')).status).toBe(200);
+    const answers = await Promise.all(madeUp);
+    // Before, each made-up token was a caller of its own: ten upstream calls at once, bounded by nothing per caller.
+    expect(answers.map((a) => `${a.status} ${a.body.errors?.[0]?.extensions?.code ?? 'ok'}`).sort()).toEqual([
+      ...Array(4).fill('200 ok'),
+      ...Array(6).fill('429 TOO_MANY_REQUESTS'),
+    ].sort());
+    expect(sim.calls.length).toBe(5);
+  });
+
+  it('without Keystone, a token counts as its own caller from the first upstream answer that shows it is real, and a refused one never does', async () => {
+    const { f, sim } = await slowCinder({ MAX_IN_FLIGHT_PER_CALLER: '1' }, 300);
+    // Its first request counts against the address, and the address's next one is refused meanwhile.
+    const first = post(f.url, readGroup(), 'fresh');
+    await sleep(100);
+    expect((await post(f.url, readGroup(), `made-up-${randomUUID()}`)).status).toBe(429);
+    expect((await first).status).toBe(200);
+    // Accepted: now its own caller, apart from its address.
+    const own = post(f.url, readGroup(), 'fresh');
+    await sleep(100);
+    expect((await post(f.url, readGroup(), 'fresh')).status).toBe(429);
+    expect((await post(f.url, readGroup(), `made-up-${randomUUID()}`)).status).toBe(200);
+    expect((await own).status).toBe(200);
+    // Moved at the first answer, not at the end: a screen's later reads no longer hold its address's share.
+    sim.setDelay(0);
+    const id = (await f.ok<any>('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'fresh' })).groups.nodes[0].id;
+    sim.setDelay(300);
+    const twoReads = post(f.url, `{ group(id: "${id}") { id volumes { id } } }`, 'newcomer');
+    await sleep(450);
+    expect((await post(f.url, readGroup(), `made-up-${randomUUID()}`)).status).toBe(200);
+    expect((await twoReads).body.data.group.id).toBe(id);
+    // A token Cinder answers 401 stays its address's.
+    sim.setDelay(0);
+    sim.injectFault({ status: 401, json: { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } }, times: 1 });
+    const refused = await post(f.url, readGroup(), 'revoked');
+    expect(refused.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    sim.setDelay(300);
+    const again = post(f.url, readGroup(), 'revoked');
+    await sleep(100);
+    expect((await post(f.url, readGroup(), `made-up-${randomUUID()}`)).status).toBe(429);
+    expect((await again).status).toBe(200);
+  });
+
+  it('without Keystone, a subscription\'s reads make its token a caller of its own too', async () => {
+    const { f } = await slowCinder({ MAX_IN_FLIGHT_PER_CALLER: '1' }, 300, ['member']);
+    const id = (await f.ok<any>('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'member' })).groups.nodes[0].id;
+    const feed: Feed = await sseSubscribe(f.url, 'subscription ($id: ID!) { group(id: $id) { id } }', { id }, { 'x-auth-token': 'watcher' });
+    open.push(feed);
+    expect((await feed.next()).data.group.id).toBe(id);
+    // Its address is busy with a made-up token's read; the watcher's own query is not held by it.
+    const busy = post(f.url, readGroup(), `made-up-${randomUUID()}`);
+    await sleep(100);
+    expect((await post(f.url, readGroup(), 'watcher')).status).toBe(200);
+    expect((await busy).status).toBe(200);
   });
 
   it('with Keystone, made-up tokens count against their client address until Keystone accepts one: a token each is not a caller each', async () => {
