@@ -1,6 +1,6 @@
-import DataLoader from 'dataloader';
 import { FacadeError } from '../errors.js';
 import { TokenCache } from '../identity/tokenCache.js';
+import { KnownLoader } from './knownLoader.js';
 import type { Caller } from './caller.js';
 
 /** Resolves to null when the upstream says the object does not exist; any other failure stays an error. */
@@ -34,14 +34,15 @@ export function byIdLoader<T extends { id: string }>(
   show: (id: string) => Promise<T>,
   many?: (ids: readonly string[]) => Promise<Map<string, T> | null>,
   eager: () => boolean = () => false,
-): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(async (ids) => {
+  listed?: (id: string) => T | undefined,
+): KnownLoader<string, T | null> {
+  return new KnownLoader<string, T | null>(async (ids) => {
     if (many && (ids.length > 1 || eager())) {
       const found = await (ids.length > 1 ? many(ids) : many(ids).catch(() => null));
       if (found) return settle(ids.map((id) => (found.has(id) ? Promise.resolve(found.get(id)!) : nullIfNotFound(show(id)))));
     }
     return settle(ids.map((id) => nullIfNotFound(show(id))));
-  });
+  }, listed);
 }
 
 /**
@@ -54,11 +55,21 @@ export function byIdLoader<T extends { id: string }>(
  */
 export class Once<T> {
   private result: Promise<T> | undefined;
+  private settled: { value: T } | undefined;
 
   constructor(private readonly fetch: () => Promise<T>) {}
 
   /** Bound: it is handed around as a function (`byIdLoader(show, all.get)`). */
-  readonly get = (): Promise<T> => (this.result ??= this.fetch());
+  readonly get = (): Promise<T> =>
+    (this.result ??= this.fetch().then((value) => {
+      this.settled = { value };
+      return value;
+    }));
+
+  /** The read's result once it has come in (undefined before, or if it failed). */
+  get value(): T | undefined {
+    return this.settled?.value;
+  }
 
   readonly prefetch = (): void => {
     void this.get().catch(() => {});
@@ -71,6 +82,21 @@ export class Once<T> {
 
 export function once<T>(fetch: () => Promise<T>): Once<T> {
   return new Once(fetch);
+}
+
+/** The item with an id in the listing `current()` has read, once it is in (indexed once per listing). */
+export function inListing<T extends { id: string }>(current: () => Once<T[]>): (id: string) => T | undefined {
+  let indexed: T[] | undefined;
+  let byId = new Map<string, T>();
+  return (id) => {
+    const list = current().value;
+    if (list === undefined) return undefined;
+    if (list !== indexed) {
+      indexed = list;
+      byId = new Map(list.map((t) => [t.id, t]));
+    }
+    return byId.get(id);
+  };
 }
 
 /**
@@ -264,6 +290,6 @@ export function byIdOrListing<T extends { id: string }>(
   show: (id: string) => Promise<T>,
   listing: (maxItems: number) => Promise<T[]>,
   sizeKey: string,
-): DataLoader<string, T | null> {
+): KnownLoader<string, T | null> {
   return byIdLoader(show, (ids) => listingForIds(ids, listing, sizeKey));
 }

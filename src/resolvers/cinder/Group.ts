@@ -4,6 +4,7 @@ import { groupStatus, replicationStatus } from './statuses.js';
 import { snapshotConnection } from './snapshotConnection.js';
 import { projectIdOf, projectOf } from '../identity/project.js';
 import { cinderZoneNamed } from './portal.js';
+import { presentNow } from '../present.js';
 
 export const Group: GroupResolvers = {
   status: (g) => groupStatus(g.status),
@@ -12,14 +13,8 @@ export const Group: GroupResolvers = {
   createdAt: (g) => g.created_at,
   projectId: (g, _, ctx) => projectIdOf(g, ctx),
   project: (g, _, ctx) => projectOf(g, ctx),
-  groupType: (g, _, ctx) => ctx.cinder().loaders.groupTypeById.load(g.group_type),
-  volumeTypes: async (g, _, ctx) => {
-    const types = await ctx.cinder().loaders.volumeTypeById.loadMany(g.volume_types ?? []);
-    return types.filter((t) => {
-      if (t instanceof Error) throw t;
-      return t !== null;
-    }) as Exclude<(typeof types)[number], Error | null>[];
-  },
+  groupType: (g, _, ctx) => ctx.cinder().loaders.groupTypeById.now(g.group_type),
+  volumeTypes: (g, _, ctx) => presentNow(ctx.cinder().loaders.volumeTypeById.manyNow(g.volume_types ?? [])),
   volumes: (g, _, ctx) => ctx.cinder().loaders.volumesByGroupId.load(g.id),
   snapshots: async (g, args, ctx) => {
     const first = pageSize(args.first);

@@ -16,8 +16,8 @@ export const GroupSnapshot: GroupSnapshotResolvers = {
   createdAt: (s) => s.created_at,
   projectId: (s, _, ctx) => projectIdOf(s, ctx),
   project: (s, _, ctx) => projectOf(s, ctx),
-  group: (s, _, ctx) => ctx.cinder().loaders.groupById.load(s.group_id),
-  groupType: (s, _, ctx) => ctx.cinder().loaders.groupTypeById.load(s.group_type_id),
+  group: (s, _, ctx) => ctx.cinder().loaders.groupById.now(s.group_id),
+  groupType: (s, _, ctx) => ctx.cinder().loaders.groupTypeById.now(s.group_type_id),
   volumeSnapshots: (s, _, ctx) => ctx.cinder().loaders.volumeSnapshotsByGroupSnapshotId.load(s.id),
 };
 
@@ -35,8 +35,8 @@ export const Volume: VolumeResolvers = {
   availabilityZone: (v) => v.availability_zone,
   createdAt: (v) => v.created_at,
   volumeTypeName: (v) => v.volume_type,
-  volumeType: (v, _, ctx) => (v.volume_type_id ? ctx.cinder().loaders.volumeTypeById.load(v.volume_type_id) : null),
-  group: (v, _, ctx) => (v.group_id ? ctx.cinder().loaders.groupById.load(v.group_id) : null),
+  volumeType: (v, _, ctx) => (v.volume_type_id ? ctx.cinder().loaders.volumeTypeById.now(v.volume_type_id) : null),
+  group: (v, _, ctx) => (v.group_id ? ctx.cinder().loaders.groupById.now(v.group_id) : null),
   zone: (v, _, ctx) => cinderZoneNamed(ctx, v.availability_zone),
   replicationStatus: (v) => v.replication_status ?? null,
   bootable: (v) => (typeof v.bootable === 'string' ? v.bootable === 'true' : (v.bootable ?? null)),

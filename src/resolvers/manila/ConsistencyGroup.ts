@@ -1,13 +1,13 @@
 import type { ConsistencyGroupResolvers } from '../../generated/graphql.js';
 import { consistencyGroupStatus } from './statuses.js';
-import { present } from './present.js';
+import { presentNow } from '../present.js';
 
 export const ConsistencyGroup: ConsistencyGroupResolvers = {
   status: (g) => consistencyGroupStatus(g.status),
   rawStatus: (g) => g.status,
   createdAt: (g) => g.created_at,
   projectId: (g) => g.project_id ?? null,
-  shareTypes: async (g, _, ctx) => present(await ctx.manila().loaders.shareTypeById.loadMany(g.share_types ?? [])),
+  shareTypes: (g, _, ctx) => presentNow(ctx.manila().loaders.shareTypeById.manyNow(g.share_types ?? [])),
   shareNetwork: (g, _, ctx) => (g.share_network_id ? ctx.manila().loaders.shareNetworkById.load(g.share_network_id) : null),
   sourceSnapshot: (g, _, ctx) => (g.source_cgsnapshot_id ? ctx.manila().loaders.cgSnapshotById.load(g.source_cgsnapshot_id) : null),
   snapshots: (g, _, ctx) => ctx.manila().loaders.cgSnapshotsByConsistencyGroupId.load(g.id),

@@ -14,11 +14,11 @@ export const Share: ShareResolvers = {
   createdAt: (s) => s.created_at,
   shareTypeName: (s) => s.share_type_name ?? null,
   // `share_type` is the type's id from API 2.6 (its name below; the facade always negotiates more).
-  shareType: (s, _, ctx) => (s.share_type ? ctx.manila().loaders.shareTypeById.load(s.share_type) : null),
+  shareType: (s, _, ctx) => (s.share_type ? ctx.manila().loaders.shareTypeById.now(s.share_type) : null),
   shareNetwork: (s, _, ctx) => (s.share_network_id ? ctx.manila().loaders.shareNetworkById.load(s.share_network_id) : null),
   shareGroup: async (s, _, ctx) => {
     const { client, loaders } = ctx.manila();
-    if (s.share_group_id) return loaders.shareGroupById.load(s.share_group_id);
+    if (s.share_group_id) return loaders.shareGroupById.now(s.share_group_id);
     await client.requireShareGroups();
     return null;
   },

@@ -2,7 +2,7 @@ import type { ShareGroupResolvers } from '../../generated/graphql.js';
 import { offsetFromCursor, pageSize } from '../../graphql/connections.js';
 import { consistentSnapshotSupport, shareGroupStatus } from './statuses.js';
 import { offsetConnection, sliceConnection } from './offsetConnection.js';
-import { present } from './present.js';
+import { presentNow } from '../present.js';
 import { manilaZoneNamed } from './portal.js';
 import { projectIdOf, projectOf } from '../identity/project.js';
 
@@ -16,8 +16,8 @@ export const ShareGroup: ShareGroupResolvers = {
   zone: (g, _, ctx) => manilaZoneNamed(ctx, g.availability_zone),
   consistentSnapshotSupport: (g) => consistentSnapshotSupport(g.consistent_snapshot_support),
   shareServerId: (g) => g.share_server_id ?? null,
-  shareGroupType: (g, _, ctx) => ctx.manila().loaders.shareGroupTypeById.load(g.share_group_type_id),
-  shareTypes: async (g, _, ctx) => present(await ctx.manila().loaders.shareTypeById.loadMany(g.share_types ?? [])),
+  shareGroupType: (g, _, ctx) => ctx.manila().loaders.shareGroupTypeById.now(g.share_group_type_id),
+  shareTypes: (g, _, ctx) => presentNow(ctx.manila().loaders.shareTypeById.manyNow(g.share_types ?? [])),
   shareNetwork: (g, _, ctx) => (g.share_network_id ? ctx.manila().loaders.shareNetworkById.load(g.share_network_id) : null),
   sourceShareGroupSnapshot: (g, _, ctx) =>
     g.source_share_group_snapshot_id ? ctx.manila().loaders.shareGroupSnapshotById.load(g.source_share_group_snapshot_id) : null,

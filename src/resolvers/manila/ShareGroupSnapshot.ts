@@ -8,7 +8,7 @@ export const ShareGroupSnapshot: ShareGroupSnapshotResolvers = {
   createdAt: (s) => s.created_at,
   projectId: (s, _, ctx) => projectIdOf(s, ctx),
   project: (s, _, ctx) => projectOf(s, ctx),
-  shareGroup: (s, _, ctx) => ctx.manila().loaders.shareGroupById.load(s.share_group_id),
+  shareGroup: (s, _, ctx) => ctx.manila().loaders.shareGroupById.now(s.share_group_id),
   // The detail view embeds {id, size, share_id} per member: no extra call.
   members: (s) => s.members ?? [],
 };

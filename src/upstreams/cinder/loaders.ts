@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { FacadeError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { childrenByParent } from '../children.js';
-import { CollectionSizes, PageMemory, collectionSizes, byIdLoader, byIdOrListing, nullIfNotFound, once, pageMemoryKey, settle } from '../loaders.js';
+import { CollectionSizes, PageMemory, collectionSizes, byIdLoader, byIdOrListing, inListing, nullIfNotFound, once, pageMemoryKey, settle } from '../loaders.js';
 import { worthReadingAhead } from '../roundTrips.js';
 import type { CinderClient, ListOptions } from './client.js';
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
@@ -42,11 +42,13 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     (id) => client.showGroupType(caller, id),
     async () => new Map((await allGroupTypes.get()).map((t) => [t.id, t])),
     () => allGroupTypes.started,
+    inListing(() => allGroupTypes),
   );
   const volumeTypeById = byIdLoader<CinderVolumeType>(
     (id) => client.showVolumeType(caller, id),
     async () => new Map((await allVolumeTypes.get()).map((t) => [t.id, t])),
     () => allVolumeTypes.started,
+    inListing(() => allVolumeTypes),
   );
 
   // Groups of this request's pages, with the volume ids `list_volume=true` gave them.

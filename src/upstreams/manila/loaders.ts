@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
+import type { KnownLoader } from '../knownLoader.js';
 import { childrenByParent, expectedListingSize } from '../children.js';
 import {
   CollectionSizes,
@@ -7,6 +8,7 @@ import {
   collectionSizes,
   byIdLoader,
   byIdOrListing,
+  inListing,
   partition,
   once,
   pageMemoryKey,
@@ -44,7 +46,8 @@ function byIdViaListing<T extends { id: string }>(
   show: (id: string) => Promise<T>,
   listing: (maxItems: number) => Promise<T[]>,
   eager?: () => boolean,
-): DataLoader<string, T | null> {
+  listed?: (id: string) => T | undefined,
+): KnownLoader<string, T | null> {
   return byIdLoader(
     show,
     async (ids) => {
@@ -53,6 +56,7 @@ function byIdViaListing<T extends { id: string }>(
       return all.length <= budget ? new Map(all.map((t) => [t.id, t])) : null;
     },
     eager,
+    listed,
   );
 }
 
@@ -84,11 +88,13 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     (id) => client.showShareGroupType(caller, id),
     () => allShareGroupTypes.get(),
     () => allShareGroupTypes.started,
+    inListing(() => allShareGroupTypes),
   );
   const shareTypeById = byIdViaListing<ManilaShareType>(
     (id) => client.showShareType(caller, id),
     allShareTypes.get,
     () => allShareTypes.started,
+    inListing(() => allShareTypes),
   );
   const shareNetworkById = byIdViaListing<ManilaShareNetwork>(
     (id) => client.showShareNetwork(caller, id),

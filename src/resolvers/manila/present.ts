@@ -1,7 +1,0 @@
-/** Drops the nulls of a loadMany (objects the caller may not see) and rethrows the first real error. */
-export function present<T>(results: (T | null | Error)[]): T[] {
-  return results.filter((r): r is T => {
-    if (r instanceof Error) throw r;
-    return r !== null;
-  });
-}
