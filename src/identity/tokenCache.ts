@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Validated tokens, by a hash of the token (never the token): each kept until the earlier of its own expiry and
@@ -17,7 +17,7 @@ export class TokenCache<V> {
   ) {}
 
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return hash('sha256', token, 'base64url');
   }
 
   /** `key`: the token's keyOf when the caller already has it (Caller.tokenHash). */
