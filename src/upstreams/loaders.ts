@@ -28,7 +28,7 @@ function toError(reason: unknown): Error {
  * them with one listing (null: use shows); an id the listing did not hold (a private type, another project's
  * object an admin may see) still gets its own show. Ids that do not exist resolve to null. `eager()` true (the
  * listing was prefetched for this request) lets even one key use the listing; should that listing fail, the
- * keys fall back to shows.
+ * keys fall back to shows. `listed` (inListing): that listing's item once it is in, which `now` answers at once.
  */
 export function byIdLoader<T extends { id: string }>(
   show: (id: string) => Promise<T>,
