@@ -28,7 +28,7 @@ function toError(reason: unknown): Error {
  * them with one listing (null: use shows); an id the listing did not hold (a private type, another project's
  * object an admin may see) still gets its own show. Ids that do not exist resolve to null. `eager()` true (the
  * listing was prefetched for this request) lets even one key use the listing; should that listing fail, the
- * keys fall back to shows. `listed` (inListing): that listing's item once it is in, which `now` answers at once.
+ * keys fall back to shows. `listed` (listingIndex's `find`): that listing's item once it is in, answered by `now` at once.
  */
 export function byIdLoader<T extends { id: string }>(
   show: (id: string) => Promise<T>,
@@ -84,18 +84,26 @@ export function once<T>(fetch: () => Promise<T>): Once<T> {
   return new Once(fetch);
 }
 
-/** The item with an id in the listing `current()` has read, once it is in (indexed once per listing). */
-export function inListing<T extends { id: string }>(current: () => Once<T[]>): (id: string) => T | undefined {
+/**
+ * The listing `current()` reads (one read per request, a write may start a new one) by id, indexed once per
+ * listing: `find` answers at once once it is in (a KnownLoader's `listed`), `byId` waits for it (its `many`).
+ */
+export function listingIndex<T extends { id: string }>(current: () => Once<T[]>) {
   let indexed: T[] | undefined;
-  let byId = new Map<string, T>();
-  return (id) => {
-    const list = current().value;
-    if (list === undefined) return undefined;
+  let index = new Map<string, T>();
+  const of = (list: T[]) => {
     if (list !== indexed) {
       indexed = list;
-      byId = new Map(list.map((t) => [t.id, t]));
+      index = new Map(list.map((t) => [t.id, t]));
     }
-    return byId.get(id);
+    return index;
+  };
+  return {
+    find: (id: string): T | undefined => {
+      const list = current().value;
+      return list === undefined ? undefined : of(list).get(id);
+    },
+    byId: async (): Promise<Map<string, T>> => of(await current().get()),
   };
 }
 

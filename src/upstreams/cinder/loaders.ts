@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { FacadeError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { childrenByParent } from '../children.js';
-import { CollectionSizes, PageMemory, collectionSizes, byIdLoader, byIdOrListing, inListing, nullIfNotFound, once, pageMemoryKey, settle } from '../loaders.js';
+import { CollectionSizes, PageMemory, collectionSizes, byIdLoader, byIdOrListing, listingIndex, nullIfNotFound, once, pageMemoryKey, settle } from '../loaders.js';
 import { worthReadingAhead } from '../roundTrips.js';
 import type { CinderClient, ListOptions } from './client.js';
 import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
@@ -38,17 +38,19 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
   // Replaced after a group type write, so the by-id loader never answers from a listing read before it.
   let allGroupTypes = readGroupTypes();
   const allVolumeTypes = once(() => client.listAll((o) => client.listVolumeTypes(caller, o)));
+  const groupTypes = listingIndex(() => allGroupTypes);
+  const volumeTypes = listingIndex(() => allVolumeTypes);
   const groupTypeById = byIdLoader<CinderGroupType>(
     (id) => client.showGroupType(caller, id),
-    async () => new Map((await allGroupTypes.get()).map((t) => [t.id, t])),
+    groupTypes.byId,
     () => allGroupTypes.started,
-    inListing(() => allGroupTypes),
+    groupTypes.find,
   );
   const volumeTypeById = byIdLoader<CinderVolumeType>(
     (id) => client.showVolumeType(caller, id),
-    async () => new Map((await allVolumeTypes.get()).map((t) => [t.id, t])),
+    volumeTypes.byId,
     () => allVolumeTypes.started,
-    inListing(() => allVolumeTypes),
+    volumeTypes.find,
   );
 
   // Groups of this request's pages, with the volume ids `list_volume=true` gave them.

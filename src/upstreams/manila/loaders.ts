@@ -8,7 +8,7 @@ import {
   collectionSizes,
   byIdLoader,
   byIdOrListing,
-  inListing,
+  listingIndex,
   partition,
   once,
   pageMemoryKey,
@@ -88,13 +88,13 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     (id) => client.showShareGroupType(caller, id),
     () => allShareGroupTypes.get(),
     () => allShareGroupTypes.started,
-    inListing(() => allShareGroupTypes),
+    listingIndex(() => allShareGroupTypes).find,
   );
   const shareTypeById = byIdViaListing<ManilaShareType>(
     (id) => client.showShareType(caller, id),
     allShareTypes.get,
     () => allShareTypes.started,
-    inListing(() => allShareTypes),
+    listingIndex(() => allShareTypes).find,
   );
   const shareNetworkById = byIdViaListing<ManilaShareNetwork>(
     (id) => client.showShareNetwork(caller, id),
