@@ -30,6 +30,11 @@ export interface Limits {
    * address) may have in progress; more get 429 TOO_MANY_REQUESTS. 0: no such limit.
    */
   maxInFlightPerCaller: number;
+  /**
+   * MAX_REFUSED_TOKENS_PER_CLIENT: tokens not known yet that Keystone (or without it, an upstream) may refuse per
+   * minute per client address; past it, the address's tokens not known yet get 429 TOO_MANY_REFUSED_TOKENS. 0: none.
+   */
+  maxRefusedTokensPerClient: number;
   /** BODY_TIMEOUT_MS: a request body must arrive whole within this after the headers, else 408. */
   bodyTimeoutMs: number;
   /** On SIGTERM, how long in-flight requests get to finish. */
@@ -243,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestDeadlineMs: parsePositive('REQUEST_DEADLINE_MS', env.REQUEST_DEADLINE_MS, 10_000),
       maxInFlight: parsePositive('MAX_IN_FLIGHT', env.MAX_IN_FLIGHT, 256),
       maxInFlightPerCaller: parseCount('MAX_IN_FLIGHT_PER_CALLER', env.MAX_IN_FLIGHT_PER_CALLER, 16),
+      maxRefusedTokensPerClient: parseCount('MAX_REFUSED_TOKENS_PER_CLIENT', env.MAX_REFUSED_TOKENS_PER_CLIENT, 60),
       bodyTimeoutMs: parsePositive('BODY_TIMEOUT_MS', env.BODY_TIMEOUT_MS, 10_000),
       shutdownGraceMs: parsePositive('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 20_000),
       maxDepth: parsePositive('GRAPHQL_MAX_DEPTH', env.GRAPHQL_MAX_DEPTH, 10),

@@ -12,6 +12,7 @@ import { clientOf } from './http/clientAddress.js';
 import type DataLoader from 'dataloader';
 import { type Caller, deadlineSignal } from './upstreams/caller.js';
 import { type AcceptedTokens, acceptsToken } from './identity/acceptedTokens.js';
+import type { TokenRefusals } from './identity/tokenRefusals.js';
 import type { CinderClient } from './upstreams/cinder/client.js';
 import { type CinderLoaders, createCinderLoaders } from './upstreams/cinder/loaders.js';
 import type { ManilaClient } from './upstreams/manila/client.js';
@@ -155,15 +156,36 @@ export function doorCaller(
  * For a request counted against its address until an upstream accepts its token: the Caller.tokenAnswered that,
  * at the first answer showing the token is real, remembers it and moves the request to the token's own count.
  */
-export function upstreamAcceptance(door: DoorCaller, accepted: AcceptedTokens, countAs: (caller: string) => void): ((status: number) => void) | undefined {
+export function upstreamAcceptance(
+  door: DoorCaller,
+  accepted: AcceptedTokens,
+  countAs: (caller: string) => void,
+  /** refusalCounter's: an upstream's 401 is a refusal of the token, counted against the address. */
+  refused?: () => void,
+): ((status: number) => void) | undefined {
   const own = door.onceAccepted;
   if (door.by !== 'upstream' || own === null) return undefined;
   let done = false;
   return (status) => {
+    if (status === 401) refused?.();
     if (done || !acceptsToken(status)) return;
     done = true;
     accepted.add(own);
     countAs(own);
+  };
+}
+
+/**
+ * For a request (or a subscription's start) whose token is not known yet: counts a refusal of its token, by
+ * Keystone or by an upstream's 401, against its client address, once (TokenRefusals). Undefined otherwise.
+ */
+export function refusalCounter(door: DoorCaller, refusals: TokenRefusals | undefined): (() => void) | undefined {
+  if (door.onceAccepted === null || !refusals) return undefined;
+  let counted = false;
+  return () => {
+    if (counted) return;
+    counted = true;
+    refusals.refused(door.key);
   };
 }
 
@@ -219,8 +241,11 @@ export async function admittedContext(
   clientAddress?: string,
   trace?: RequestTrace,
   tokenHash?: string,
+  /** refusalCounter's, for a token not known yet: told if Keystone refuses it. */
+  tokenRefused?: () => void,
 ): Promise<RequestContext> {
   const caller = newCaller(token, deadlineMs, clientAddress, trace, tokenHash);
+  caller.tokenRefused = tokenRefused;
   const admitted = await admitCaller(identityAdmission, token, caller);
   return createContext(shared, about, token, deadlineMs, clientAddress, admitted, caller);
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './config.js';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, doorCaller, tokenOf, upstreamAcceptance } from './context.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, doorCaller, refusalCounter, tokenOf, upstreamAcceptance } from './context.js';
 import type { AboutShape } from './graphql/about.js';
 import { createGraphQLServer } from './graphql/apollo.js';
 import type { CompilingExecutor } from './graphql/executor.js';
@@ -84,7 +84,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   const gauges = bulkheadsOf(opts.upstreams);
   // With Keystone each host's bulkhead appears when a caller's endpoint on it is first used.
   opts.identity?.gate.onBulkhead((service, bulkhead) => gauges.push({ service, bulkhead }));
-  const admission = new Admission(limits.maxInFlight, gauges, limits.maxInFlightPerCaller);
+  const admission = new Admission(limits.maxInFlight, gauges, limits.maxInFlightPerCaller, limits.maxRefusedTokensPerClient);
   const bodies = new BodyReader({ maxBytes: MAX_BODY_BYTES, timeoutMs: limits.bodyTimeoutMs, budgetBytes: BODY_BUDGET_BYTES });
   const cors = corsPolicy(limits.corsOrigins);
 
@@ -121,7 +121,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     const token = tokenOf(req.headers);
     const caller = doorCaller(opts.identity ?? null, token, req.socket.remoteAddress, admission.acceptedTokens);
     // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
-    const early = admission.check(caller.key);
+    const unverified = caller.onceAccepted !== null;
+    const early = admission.check(caller.key, unverified);
     if (early) return shed(res, early, pacing);
     let raw: string | undefined;
     if (req.method === 'POST') {
@@ -132,7 +133,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
       }
     }
-    const release = admission.admit(caller.key);
+    const release = admission.admit(caller.key, unverified);
     if (typeof release !== 'function') return shed(res, release, pacing);
     pacing.admitted(res.socket);
     // Counted until the response is flushed (or the client went away), not merely handed to the socket:
@@ -161,11 +162,13 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
         context: async () => {
-          context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress, trace, caller.tokenHash);
+          // A token not known yet that Keystone or an upstream refuses counts against its address (TokenRefusals).
+          const refused = refusalCounter(caller, admission.tokenRefusals);
+          context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress, trace, caller.tokenHash, refused);
           // Keystone has accepted its token: the rest of the request is the token's, no longer its address's.
           if (caller.onceAccepted && context.identity) release.countAs(caller.onceAccepted);
           // Without Keystone: the token's from the first upstream answer that shows it is real.
-          context.caller.tokenAnswered = upstreamAcceptance(caller, admission.acceptedTokens, release.countAs);
+          context.caller.tokenAnswered = upstreamAcceptance(caller, admission.acceptedTokens, release.countAs, refused);
           return context;
         },
       });

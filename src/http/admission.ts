@@ -1,6 +1,7 @@
 import type { Upstreams } from '../context.js';
 import { CallerSlots } from './callerSlots.js';
 import { AcceptedTokens } from '../identity/acceptedTokens.js';
+import { TokenRefusals } from '../identity/tokenRefusals.js';
 
 /** What the door can see of an upstream's bulkhead (class Bulkhead in src/upstreams/resilience.ts). */
 export interface BulkheadGauge {
@@ -23,7 +24,9 @@ export type Refusal =
   | { kind: 'overloaded'; message: string }
   | { kind: 'shutting-down'; message: string }
   /** This caller holds MAX_IN_FLIGHT_PER_CALLER requests already: 429, whatever the others do. */
-  | { kind: 'caller'; message: string };
+  | { kind: 'caller'; message: string }
+  /** The client's address has had MAX_REFUSED_TOKENS_PER_CLIENT tokens refused this minute: 429 for its new ones. */
+  | { kind: 'refused-tokens'; message: string; retryAfter: number };
 
 /** An admitted request: call it once its answer is out. */
 export interface Admitted {
@@ -80,15 +83,20 @@ export class Admission {
   private readonly perCaller: CallerSlots;
   /** Tokens an upstream has accepted (no Keystone): only those count as callers of their own (doorCaller). */
   readonly acceptedTokens = new AcceptedTokens();
+  /** Tokens refused per client address (tokenRefusals.ts): an address past its share sends no new token upstream. */
+  readonly tokenRefusals: TokenRefusals;
 
   constructor(
     private readonly maxInFlight: number,
     private readonly bulkheads: { service: string; bulkhead: BulkheadGauge }[],
     /** MAX_IN_FLIGHT_PER_CALLER (0: none): requests one caller may have in progress, subscription starts included. */
     maxPerCaller = 0,
+    /** MAX_REFUSED_TOKENS_PER_CLIENT (0: none): tokens not known yet one client address may have refused per minute. */
+    maxRefusedTokensPerMinute = 0,
   ) {
     this.limitValue = maxInFlight;
     this.perCaller = new CallerSlots(maxPerCaller);
+    this.tokenRefusals = new TokenRefusals(maxRefusedTokensPerMinute);
   }
 
   /** GraphQL requests admitted and not yet answered. */
@@ -108,9 +116,19 @@ export class Admission {
   /**
    * Why a request would be refused now, or null: for refusing before reading a body. Admits nothing. `caller`:
    * its callerIdentity; a caller at its own limit is told so (429) before the facade's load is looked at.
+   * `unverified`: `caller` is the client address of a token not known yet (doorCaller), which is refused while
+   * that address has had its share of tokens refused.
    */
-  check(caller?: string): Refusal | null {
+  check(caller?: string, unverified = false): Refusal | null {
     if (this.closing) return SHUTTING_DOWN;
+    if (unverified && caller !== undefined) {
+      const waitMs = this.tokenRefusals.waitMs(caller);
+      if (waitMs > 0) {
+        const perMinute = this.tokenRefusals.perMinute;
+        const message = `${perMinute} tokens from your address were refused within a minute (MAX_REFUSED_TOKENS_PER_CLIENT); no token not known yet is checked for it before Retry-After. Get a valid token.`;
+        return { kind: 'refused-tokens', message, retryAfter: Math.ceil(waitMs / 1000) };
+      }
+    }
     if (caller !== undefined && this.perCaller.full(caller)) {
       return { kind: 'caller', message: `You already have ${this.perCaller.max} requests in progress (MAX_IN_FLIGHT_PER_CALLER); wait for their answers.` };
     }
@@ -129,8 +147,8 @@ export class Admission {
   }
 
   /** An admitted request's release (call it once, when its answer is out), or why it was refused. */
-  admit(caller?: string): Admitted | Refusal {
-    const refusal = this.check(caller);
+  admit(caller?: string, unverified = false): Admitted | Refusal {
+    const refusal = this.check(caller, unverified);
     if (refusal) return refusal;
     this.inProgress++;
     const admittedIn = this.generation;
@@ -158,10 +176,10 @@ export class Admission {
    * for one of the caller's slots instead of being refused, so a page that opens a subscription per row is served
    * in turn. The facade's own refusals are answered at once, as for a request.
    */
-  async admitInTurn(caller: string, ms: number): Promise<Admitted | Refusal> {
+  async admitInTurn(caller: string, ms: number, unverified = false): Promise<Admitted | Refusal> {
     const until = Date.now() + ms;
     for (;;) {
-      const admitted = this.admit(caller);
+      const admitted = this.admit(caller, unverified);
       if (typeof admitted === 'function' || admitted.kind !== 'caller') return admitted;
       const left = until - Date.now();
       if (left <= 0 || !(await this.perCaller.released(caller, left))) return admitted;

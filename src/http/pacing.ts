@@ -47,18 +47,20 @@ export class RefusalPacing {
 }
 
 /**
- * 503 for load, 429 for a caller at its own limit (either at once, or held for a client that came back before
- * Retry-After), or 503 for a drain (closes).
+ * 503 for load, 429 for a caller at its own limit or an address whose tokens were refused too often (either at
+ * once, or held for a client that came back before Retry-After), or 503 for a drain (closes).
  */
 export async function shed(res: ServerResponse, refusal: Refusal, pacing: RefusalPacing): Promise<void> {
   const draining = refusal.kind === 'shutting-down';
   if (!draining) await pacing.hold(res.socket, 1);
   const [status, code] = refusalAnswer(refusal);
-  refuse(res, status, code, refusal.message, { retryAfter: draining ? 5 : 1, close: draining });
+  const retryAfter = draining ? 5 : refusal.kind === 'refused-tokens' ? refusal.retryAfter : 1;
+  refuse(res, status, code, refusal.message, { retryAfter, close: draining });
 }
 
 /** The HTTP status and `extensions.code` of a door refusal (subscriptions answer it the same way). */
-export function refusalAnswer(refusal: Refusal): [number, 'SHUTTING_DOWN' | 'OVERLOADED' | 'TOO_MANY_REQUESTS'] {
+export function refusalAnswer(refusal: Refusal): [number, 'SHUTTING_DOWN' | 'OVERLOADED' | 'TOO_MANY_REQUESTS' | 'TOO_MANY_REFUSED_TOKENS'] {
   if (refusal.kind === 'shutting-down') return [503, 'SHUTTING_DOWN'];
+  if (refusal.kind === 'refused-tokens') return [429, 'TOO_MANY_REFUSED_TOKENS'];
   return refusal.kind === 'caller' ? [429, 'TOO_MANY_REQUESTS'] : [503, 'OVERLOADED'];
 }

@@ -98,6 +98,8 @@ export class KeystoneClient {
         // What the answer said, not the error: a flood of bad tokens must not keep thousands of stack traces.
         const refusal: Refusal = { status: err.status, requestId: err.requestId, upstreamCode: err.upstreamCode };
         this.refused.set(token, refusal, Number.POSITIVE_INFINITY, key);
+        // Counted only here, where Keystone was asked: a refusal answered from the cache above costs it nothing.
+        caller.tokenRefused?.();
         throw refusedToken(refusal);
       }
       throw err;

@@ -1,6 +1,7 @@
 import { type ExecutionArgs, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError, createSourceEventStream, execute, getOperationAST } from 'graphql';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, doorCaller, newCaller, upstreamAcceptance } from '../context.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, doorCaller, newCaller, refusalCounter, upstreamAcceptance } from '../context.js';
 import type { AcceptedTokens } from '../identity/acceptedTokens.js';
+import type { TokenRefusals } from '../identity/tokenRefusals.js';
 import { FacadeError } from '../errors.js';
 import type { AboutShape } from '../graphql/about.js';
 import { formatErrorWith } from '../graphql/errors.js';
@@ -37,7 +38,7 @@ export interface LiveHubOptions {
    * The HTTP door (src/http/admission.ts): a subscription's start is admitted like a request, and holds its slot
    * (and its caller's) until its first result, since that start is an upstream read.
    */
-  door?: { admitInTurn(caller: string, ms: number): Promise<Admitted | DoorRefusal>; acceptedTokens?: AcceptedTokens };
+  door?: { admitInTurn(caller: string, ms: number, unverified?: boolean): Promise<Admitted | DoorRefusal>; acceptedTokens?: AcceptedTokens; tokenRefusals?: TokenRefusals };
 }
 
 /** Who subscribes: the token (never logged), and with Keystone the identity it was admitted as. */
@@ -92,10 +93,13 @@ export class LiveHub {
   async admit(token: string | null, clientAddress: string | undefined, origin: SubscriptionOrigin, operationName?: unknown): Promise<LiveCaller> {
     const accepted = this.opts.door?.acceptedTokens;
     const door = doorCaller(this.opts.identity, token, clientAddress, accepted);
-    const started = await this.enter(door.key, origin, operationName);
+    const started = await this.enter(door.key, door.onceAccepted !== null, origin, operationName);
+    const refused = refusalCounter(door, this.opts.door?.tokenRefusals);
     let admitted: CallerIdentity | undefined;
     try {
-      admitted = await admitCaller(this.opts.identity, token, newCaller(token, this.opts.limits.requestDeadlineMs, clientAddress, undefined, door.tokenHash));
+      const caller = newCaller(token, this.opts.limits.requestDeadlineMs, clientAddress, undefined, door.tokenHash);
+      caller.tokenRefused = refused;
+      admitted = await admitCaller(this.opts.identity, token, caller);
     } catch (err) {
       // The gate's refusals are GraphQLErrors with their code and status; anything else is our bug, not the caller's.
       started();
@@ -111,7 +115,7 @@ export class LiveHub {
     // Keystone has accepted its token: the start is the token's, no longer its address's.
     if (door.onceAccepted && identity) started.countAs(door.onceAccepted);
     const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
-    const tokenAnswered = accepted && upstreamAcceptance(door, accepted, started.countAs);
+    const tokenAnswered = accepted && upstreamAcceptance(door, accepted, started.countAs, refused);
     return { ...origin, token, clientAddress, admitted, key, started, tokenAnswered };
   }
 
@@ -121,8 +125,8 @@ export class LiveHub {
    * Past its caller's limit it waits its turn (up to the deadline). Without it, one caller churning subscriptions
    * on new ids (an upstream read each) filled the upstream queues while the door shed every other caller's queries.
    */
-  private async enter(caller: string, origin: SubscriptionOrigin, operationName: unknown): Promise<Admitted> {
-    const slot = await this.opts.door?.admitInTurn(caller, this.opts.limits.requestDeadlineMs);
+  private async enter(caller: string, unverified: boolean, origin: SubscriptionOrigin, operationName: unknown): Promise<Admitted> {
+    const slot = await this.opts.door?.admitInTurn(caller, this.opts.limits.requestDeadlineMs, unverified);
     if (slot === undefined) return NOT_COUNTED;
     if (typeof slot !== 'function') {
       const [status, code] = refusalAnswer(slot);

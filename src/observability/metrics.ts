@@ -79,7 +79,7 @@ export class FacadeMetrics {
     ).register(this.registry);
     this.refusals = new Counter({
       name: 'graphql_requests_refused_total',
-      help: 'GraphQL requests the door refused before running them: in_flight_cap (MAX_IN_FLIGHT), caller_cap (MAX_IN_FLIGHT_PER_CALLER), upstream_saturated, shutting_down, body_*',
+      help: 'GraphQL requests the door refused before running them: in_flight_cap (MAX_IN_FLIGHT), caller_cap (MAX_IN_FLIGHT_PER_CALLER), refused_tokens (MAX_REFUSED_TOKENS_PER_CLIENT), upstream_saturated, shutting_down, body_*',
       labelNames: ['reason'],
       registers,
     });

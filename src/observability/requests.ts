@@ -10,7 +10,7 @@ import { RequestTrace, addTraceContext } from './requestTrace.js';
 import type { Tracing } from './tracing.js';
 
 /** Why the door refused a GraphQL request (the `reason` label of graphql_requests_refused_total). */
-export type RefusalReason = 'in_flight_cap' | 'caller_cap' | 'upstream_saturated' | 'shutting_down' | 'body_too_large' | 'body_timeout' | 'body_budget' | 'bad_json';
+export type RefusalReason = 'in_flight_cap' | 'caller_cap' | 'refused_tokens' | 'upstream_saturated' | 'shutting_down' | 'body_too_large' | 'body_timeout' | 'body_budget' | 'bad_json';
 
 /** Why the door answered a GraphQL request itself; null for a 500 of its own (not a refusal). */
 function refusalReason(door: DoorAnswer, atCap: boolean): RefusalReason | null {
@@ -23,6 +23,8 @@ function refusalReason(door: DoorAnswer, atCap: boolean): RefusalReason | null {
       return door.status === 413 ? 'body_too_large' : 'bad_json';
     case 'TOO_MANY_REQUESTS':
       return 'caller_cap';
+    case 'TOO_MANY_REFUSED_TOKENS':
+      return 'refused_tokens';
     case 'OVERLOADED':
       // The body budget's refusal closes the connection (its body was not read); admission's does not.
       return door.close ? 'body_budget' : atCap ? 'in_flight_cap' : 'upstream_saturated';

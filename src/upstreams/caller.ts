@@ -20,6 +20,11 @@ export interface Caller {
    * (without Keystone: see doorCaller): told the status of every answer to a call made with the token.
    */
   tokenAnswered?: (status: number) => void;
+  /**
+   * Set while the door counts this request against its client address because its token is not known yet: told
+   * when Keystone refuses the token at a validation call (MAX_REFUSED_TOKENS_PER_CLIENT).
+   */
+  tokenRefused?: () => void;
   /** The token's hash (TokenCache.keyOf), made once per request for every key that must not hold the token. */
   tokenHash?: string;
   /** Epoch ms by which the GraphQL request must be answered; upstream calls are cut to fit. */
