@@ -79,7 +79,10 @@ function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, url: U
   return new Promise((resolve) => {
     // The body is re-sent whole: its length replaces any chunked encoding.
     const { 'transfer-encoding': _chunked, connection: _hop, ...passed } = req.headers;
-    const headers = { ...passed, host: url.host, 'content-length': String(body.length) };
+    // Appends the address it saw, as nginx's $proxy_add_x_forwarded_for does (TRUSTED_PROXIES reads it).
+    const seen = req.socket.remoteAddress ?? 'unknown';
+    const forwardedFor = passed['x-forwarded-for'] ? `${String(passed['x-forwarded-for'])}, ${seen}` : seen;
+    const headers = { ...passed, host: url.host, 'content-length': String(body.length), 'x-forwarded-for': forwardedFor };
     const upstream = request(url, { method: req.method, headers, agent }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);

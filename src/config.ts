@@ -1,4 +1,5 @@
 import type { ServiceName } from './errors.js';
+import { parseTrustedProxies } from './http/forwarded.js';
 import { type IdentityMode, PROJECT_TEMPLATE, parseIdentity } from './identity/config.js';
 import { type ObservabilityConfig, parseObservability } from './observability/config.js';
 import { DEFAULT_MAX_CONNECTIONS } from './upstreams/resilience.js';
@@ -63,6 +64,11 @@ export interface Limits {
   maxConnections: number;
   /** MAX_CONNECTIONS_PER_CLIENT: the same for one client address; 0: no such limit (behind a proxy). */
   maxConnectionsPerClient: number;
+  /**
+   * TRUSTED_PROXIES: addresses and CIDR ranges of proxies whose X-Forwarded-For names the client, for the per-client
+   * rules of requests (src/http/forwarded.ts). Empty: the connection's peer is the client.
+   */
+  trustedProxies: string[];
 }
 
 export interface Config {
@@ -150,6 +156,12 @@ function parseCount(name: string, raw: string | undefined, fallback: number): nu
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number (0: no limit), got ${JSON.stringify(raw)}`);
   return Number(raw);
+}
+
+function trustedProxies(raw: string | undefined): string[] {
+  const parsed = parseTrustedProxies(raw);
+  if ('error' in parsed) throw new ConfigError(`TRUSTED_PROXIES must be a comma-separated list of IP addresses and CIDR ranges: ${parsed.error}`);
+  return parsed;
 }
 
 /** A positive whole number no larger than `max`. */
@@ -265,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSubscriptionsPerCaller: parsePositive('MAX_SUBSCRIPTIONS_PER_CALLER', env.MAX_SUBSCRIPTIONS_PER_CALLER, 1_000),
       maxConnections: parsePositive('MAX_CONNECTIONS', env.MAX_CONNECTIONS, 10_000),
       maxConnectionsPerClient: parseCount('MAX_CONNECTIONS_PER_CLIENT', env.MAX_CONNECTIONS_PER_CLIENT, 1_000),
+      trustedProxies: trustedProxies(env.TRUSTED_PROXIES),
     },
   };
 }

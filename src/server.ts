@@ -14,6 +14,7 @@ import { Admission, bulkheadsOf } from './http/admission.js';
 import { BodyReader, BodyRefused } from './http/body.js';
 import { WaitingConnections } from './http/connections.js';
 import { drainServer } from './http/drain.js';
+import { ClientAddresses } from './http/forwarded.js';
 import { RefusalPacing, shed } from './http/pacing.js';
 import { boundedAnswer } from './http/responseSize.js';
 import { corsPolicy } from './http/cors.js';
@@ -89,6 +90,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   const cors = corsPolicy(limits.corsOrigins);
 
   const pacing = new RefusalPacing();
+  const clients = new ClientAddresses(limits.trustedProxies);
   // Subscriptions bypass Apollo: the hub runs the same document rules (armor's, cost, inputs) itself.
   const live = new LiveHub({
     upstreams: opts.upstreams,
@@ -98,6 +100,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     log,
     rules: { schema, maxTokens: limits.maxTokens, maxNodes: limits.maxNodes, validationRules, development: opts.development },
     door: admission,
+    clients,
   });
   const eventStreams = sseTransport(live, bodies, { stallMs: limits.bodyTimeoutMs, log });
   if (observability.metrics) registerLiveMetrics(observability.metrics.registry, live);
@@ -119,7 +122,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
     const token = tokenOf(req.headers);
-    const caller = doorCaller(opts.identity ?? null, token, req.socket.remoteAddress, admission.acceptedTokens);
+    const clientAddress = clients.of(req);
+    const caller = doorCaller(opts.identity ?? null, token, clientAddress, admission.acceptedTokens);
     // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
     const unverified = caller.onceAccepted !== null;
     const early = admission.check(caller.key, unverified);
@@ -164,7 +168,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         context: async () => {
           // A token not known yet that Keystone or an upstream refuses counts against its address (TokenRefusals).
           const refused = refusalCounter(caller, admission.tokenRefusals);
-          context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, req.socket.remoteAddress, trace, caller.tokenHash, refused);
+          context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, clientAddress, trace, caller.tokenHash, refused);
           // Keystone has accepted its token: the rest of the request is the token's, no longer its address's.
           if (caller.onceAccepted && context.identity) release.countAs(caller.onceAccepted);
           // Without Keystone: the token's from the first upstream answer that shows it is real.

@@ -1,7 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import { type ExecutionArgs, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError, createSourceEventStream, execute, getOperationAST } from 'graphql';
 import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, doorCaller, newCaller, refusalCounter, upstreamAcceptance } from '../context.js';
 import type { AcceptedTokens } from '../identity/acceptedTokens.js';
 import type { TokenRefusals } from '../identity/tokenRefusals.js';
+import type { ClientAddresses } from '../http/forwarded.js';
 import { FacadeError } from '../errors.js';
 import type { AboutShape } from '../graphql/about.js';
 import { formatErrorWith } from '../graphql/errors.js';
@@ -38,6 +40,8 @@ export interface LiveHubOptions {
    * The HTTP door (src/http/admission.ts): a subscription's start is admitted like a request, and holds its slot
    * (and its caller's) until its first result, since that start is an upstream read.
    */
+  /** Who a subscription's request comes from (TRUSTED_PROXIES); default: the connection's peer. */
+  clients?: ClientAddresses;
   door?: { admitInTurn(caller: string, ms: number, unverified?: boolean): Promise<Admitted | DoorRefusal>; acceptedTokens?: AcceptedTokens; tokenRefusals?: TokenRefusals };
 }
 
@@ -84,6 +88,11 @@ export class LiveHub {
 
   get draining(): boolean {
     return this.closing;
+  }
+
+  /** The client's address a subscription's HTTP request (or WebSocket upgrade) comes from: see ClientAddresses. */
+  clientAddressOf(req: IncomingMessage): string | undefined {
+    return this.opts.clients ? this.opts.clients.of(req) : req.socket.remoteAddress;
   }
 
   /**

@@ -87,3 +87,35 @@ describe('MAX_REFUSED_TOKENS_PER_CLIENT', () => {
     expect(keystone.calls.filter((c) => c.path.endsWith('/auth/tokens')).length).toBe(2);
   });
 });
+
+describe('TRUSTED_PROXIES', () => {
+  const fromClient = async (url: string, query: string, token: string, forwardedFor: string) => {
+    const res = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': token, 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ query }),
+    });
+    const body = JSON.parse(await res.body.text());
+    return body.errors?.[0]?.extensions?.code ?? 'ok';
+  };
+
+  it('behind a trusted proxy, each client behind it has its own share of refused tokens (queries and subscriptions)', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs', MAX_REFUSED_TOKENS_PER_CLIENT: '2', TRUSTED_PROXIES: '127.0.0.1' });
+    const madeUp = () => `made-up-${randomUUID()}`;
+    for (let i = 0; i < 2; i++) expect(await fromClient(f.url, VIEWER, madeUp(), '203.0.113.5')).toBe('UNAUTHENTICATED');
+    expect(await fromClient(f.url, VIEWER, madeUp(), '203.0.113.5')).toBe('TOO_MANY_REFUSED_TOKENS');
+    // Another client behind the same balancer is not held to the first one's refusals.
+    expect(await fromClient(f.url, VIEWER, madeUp(), '203.0.113.6')).toBe('UNAUTHENTICATED');
+    const sse = (client: string) =>
+      sseSubscribe(f!.url, 'subscription { group(id: "x") { id } }', {}, { 'x-auth-token': madeUp(), 'x-forwarded-for': client });
+    expect((await sse('203.0.113.5')).status).toBe(429);
+    expect((await sse('203.0.113.7')).status).toBe(401);
+  });
+
+  it('without it, X-Forwarded-For is ignored: a client cannot make up addresses to get more shares', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs', MAX_REFUSED_TOKENS_PER_CLIENT: '2' });
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push(await fromClient(f.url, VIEWER, `made-up-${randomUUID()}`, `203.0.113.${i}`));
+    expect(codes).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'TOO_MANY_REFUSED_TOKENS', 'TOO_MANY_REFUSED_TOKENS']);
+  });
+});

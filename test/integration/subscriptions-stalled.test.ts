@@ -30,6 +30,7 @@ function eventHub() {
     },
   };
   const hub = {
+    clientAddressOf: () => '127.0.0.1',
     admit: async () => ({}),
     prepare: () => ({ schema: SCHEMA, document: parse('subscription Follow { group(id: "g") { id name } }'), contextValue: {} }),
     subscribe: async () => stream,
