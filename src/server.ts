@@ -123,6 +123,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
     const token = tokenOf(req.headers);
     const clientAddress = clients.of(req);
+    trace.clientAddress = clientAddress ?? null;
     const caller = doorCaller(opts.identity ?? null, token, clientAddress, admission.acceptedTokens);
     // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
     const unverified = caller.onceAccepted !== null;

@@ -21,6 +21,8 @@ export class RequestTrace {
   /** Why the door refused the request (503, 413, …), when it did. */
   refusal: string | null = null;
   identity: Identity | null = null;
+  /** The client's address (behind a trusted proxy, the one its X-Forwarded-For names), once the server knows it. */
+  clientAddress: string | null = null;
   /** The request's variables, kept only with LOG_VARIABLES=true (redacted when written). */
   variables: unknown = undefined;
   /** The context its upstream spans start in (the request's span as parent), made at the first call. */

@@ -48,6 +48,7 @@ function requestLine(trace: RequestTrace, type: string, status: number, outcome:
   const line: Record<string, unknown> = {
     requestId: trace.requestId,
     upstreamRequestId: trace.upstreamRequestId,
+    client: trace.clientAddress ?? undefined,
     operationName: trace.operationName ?? undefined,
     operationType: type,
     status,

@@ -127,6 +127,7 @@ describe('one GraphQL request over a failing upstream', () => {
     expect(line, logs.raw()).toBeDefined();
     expect(line).toMatchObject({ operationName: 'Screen', operationType: 'query', status: 200, outcome: 'partial', errorCodes: ['UPSTREAM_ERROR'] });
     expect(line!.durationMs).toBeGreaterThan(0);
+    expect(line!.client).toBe('127.0.0.1');
     expect(line!.upstreamCalls).toBe(cinder.calls.length);
     expect(line!.roundTrips).toBeGreaterThanOrEqual(1);
     // Cinder takes only req-<uuid>: it got one made for this request, the one the line names beside the client's.
