@@ -125,7 +125,7 @@ export class Admission {
       const waitMs = this.tokenRefusals.waitMs(caller);
       if (waitMs > 0) {
         const perMinute = this.tokenRefusals.perMinute;
-        const message = `${perMinute} tokens from your address were refused within a minute (MAX_REFUSED_TOKENS_PER_CLIENT); no token not known yet is checked for it before Retry-After. Get a valid token.`;
+        const message = `${perMinute} tokens from your address were refused within a minute (MAX_REFUSED_TOKENS_PER_CLIENT); until Retry-After, its tokens not known yet are refused unchecked. Get a valid token.`;
         return { kind: 'refused-tokens', message, retryAfter: Math.ceil(waitMs / 1000) };
       }
     }

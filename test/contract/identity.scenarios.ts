@@ -34,6 +34,8 @@ export interface IdentityTarget {
   types: { groupTypeId: string; volumeTypeId: string; shareGroupTypeId: string; shareTypeId: string };
   upstreamCalls(): SeenCall[];
   keystoneCalls(): number;
+  /** Another facade on the same Keystone and services, with `env` added; `keystoneCalls`: the validations it sent. */
+  facadeWith(env: Record<string, string>): Promise<{ facade: Facade; keystoneCalls(): number }>;
   resetCalls(): void;
   close(): Promise<void>;
 }
@@ -206,6 +208,25 @@ export function identityScenarios(label: string, makeTarget: () => Promise<Ident
     ])("a member's %s draws no refusal from Cinder or Manila (no admin-only filter or field is sent)", async (_, query) => {
       const r = await gql('alphaMember', query, { n: 10 });
       expect(r.errors, r.raw).toBeUndefined();
+    });
+
+    it('made-up tokens from one address cost Keystone its share of validations (MAX_REFUSED_TOKENS_PER_CLIENT), then 429 at no call; an accepted token is still answered', async () => {
+      const other = await t.facadeWith({ MAX_REFUSED_TOKENS_PER_CLIENT: '3' });
+      try {
+        const viewer = `{ viewer { user { name } } }`;
+        await other.facade.ok(viewer, undefined, as('alphaMember')); // accepted before the flood
+        const before = other.keystoneCalls();
+        const codes: unknown[] = [];
+        for (let i = 0; i < 6; i++) {
+          const r = await other.facade.gql<any>(viewer, undefined, { token: `gAAAA-made-up-${tag}-${i}` });
+          codes.push(`${r.status} ${r.errors?.[0]?.extensions?.code}`);
+        }
+        expect(codes).toEqual([...Array(3).fill('401 UNAUTHENTICATED'), ...Array(3).fill('429 TOO_MANY_REFUSED_TOKENS')]);
+        expect(other.keystoneCalls() - before).toBe(3);
+        expect((await other.facade.ok<any>(viewer, undefined, as('alphaMember'))).viewer.user.name).toBe(t.users.alphaMember.name);
+      } finally {
+        await other.facade.close();
+      }
     });
 
     it('no token appears in what the facade printed', () => {

@@ -39,6 +39,10 @@ identityScenarios('simulators', async () => {
         facade.app.simulators[service]!.calls.map((c) => ({ service, method: c.method, path: c.path, token: header(c.headers['x-auth-token']) })),
       ),
     keystoneCalls: () => keystone.calls.length,
+    facadeWith: async (env) => {
+      const other = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs', ...env });
+      return { facade: other, keystoneCalls: () => other.app.identity.simulator!.calls.length };
+    },
     resetCalls: () => {
       cinder!.resetCalls();
       manila!.resetCalls();

@@ -63,11 +63,12 @@ identityScenarios('real Keystone, Cinder and Manila', async () => {
   });
   const sgt = await manilaAdmin('POST', '/share-group-types', { share_group_type: { name: `${tag}-sgt`, share_types: [st.json.share_type.id] } });
 
-  const facade = await startFacade({
+  const facadeEnv = {
     KEYSTONE_URL: via(keystone, env.KEYSTONE_URL!),
     CINDER_URL: via(cinder, env.CINDER_KEYSTONE_URL!),
     MANILA_URL: via(manila, env.MANILA_KEYSTONE_URL!),
-  });
+  };
+  const facade = await startFacade(facadeEnv);
   const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   const tokenValidations = () => keystone.calls.filter((c) => c.method === 'GET' && c.path.startsWith('/v3/auth/tokens')).length;
   return {
@@ -90,6 +91,8 @@ identityScenarios('real Keystone, Cinder and Manila', async () => {
         proxy.calls.map((c) => ({ service, method: c.method, path: c.path, token: header(c.headers['x-auth-token']) })),
       ),
     keystoneCalls: tokenValidations,
+    // Through the same recording proxy: only this facade validates while a scenario uses it.
+    facadeWith: async (extra) => ({ facade: await startFacade({ ...facadeEnv, ...extra }), keystoneCalls: tokenValidations }),
     resetCalls: () => {
       cinder.calls.length = 0;
       manila.calls.length = 0;
