@@ -260,7 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestDeadlineMs: parsePositive('REQUEST_DEADLINE_MS', env.REQUEST_DEADLINE_MS, 10_000),
       maxInFlight: parsePositive('MAX_IN_FLIGHT', env.MAX_IN_FLIGHT, 256),
       maxInFlightPerCaller: parseCount('MAX_IN_FLIGHT_PER_CALLER', env.MAX_IN_FLIGHT_PER_CALLER, 16),
-      maxRefusedTokensPerClient: parseCount('MAX_REFUSED_TOKENS_PER_CLIENT', env.MAX_REFUSED_TOKENS_PER_CLIENT, 60),
+      maxRefusedTokensPerClient: parseCount('MAX_REFUSED_TOKENS_PER_CLIENT', env.MAX_REFUSED_TOKENS_PER_CLIENT, 600),
       bodyTimeoutMs: parsePositive('BODY_TIMEOUT_MS', env.BODY_TIMEOUT_MS, 10_000),
       shutdownGraceMs: parsePositive('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 20_000),
       maxDepth: parsePositive('GRAPHQL_MAX_DEPTH', env.GRAPHQL_MAX_DEPTH, 10),
