@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Facade, startFacade } from '../helpers/facade.js';
-import { sseSubscribe } from '../helpers/live.js';
+import { sseSubscribe, wsConnection } from '../helpers/live.js';
 import { DEMO_PROJECT } from '../../src/simulator/identity.js';
 
 let f: Facade | undefined;
@@ -85,6 +85,16 @@ describe('MAX_REFUSED_TOKENS_PER_CLIENT', () => {
     expect([first.status, second.status, third.status]).toEqual([401, 401, 429]);
     expect(JSON.parse(third.body!).errors[0].extensions.code).toBe('TOO_MANY_REFUSED_TOKENS');
     expect(keystone.calls.filter((c) => c.path.endsWith('/auth/tokens')).length).toBe(2);
+    // Over a WebSocket too: the address's share is spent, so the start is refused without a validation.
+    const conn = wsConnection(f.url, { 'X-Auth-Token': `made-up-${randomUUID()}` });
+    try {
+      const feed = conn.subscribe('subscription { group(id: "x") { id } }');
+      await feed.completed;
+      expect(JSON.stringify(feed.errors)).toContain('TOO_MANY_REFUSED_TOKENS');
+      expect(keystone.calls.filter((c) => c.path.endsWith('/auth/tokens')).length).toBe(2);
+    } finally {
+      await conn.dispose();
+    }
   });
 });
 
