@@ -10,7 +10,7 @@ import { createProjectLoader } from './identity/projects.js';
 import { TokenCache } from './identity/tokenCache.js';
 import { clientOf } from './http/clientAddress.js';
 import type DataLoader from 'dataloader';
-import { type Caller, deadlineSignal } from './upstreams/caller.js';
+import { type Caller, Cutoff } from './upstreams/caller.js';
 import { type AcceptedTokens, acceptsToken } from './identity/acceptedTokens.js';
 import type { TokenRefusals } from './identity/tokenRefusals.js';
 import type { CinderClient } from './upstreams/cinder/client.js';
@@ -205,15 +205,16 @@ export function newCaller(
   // Hashed once per request (by the door when it has it): the breaker's identity and the token cache's key.
   tokenHash = token ? TokenCache.keyOf(token) : undefined,
 ): Caller {
+  const deadline = Date.now() + deadlineMs;
   return {
     token,
     requestId: trace?.upstreamRequestId ?? `req-${randomUUID()}`,
     trace,
     identity: callerIdentity(token, clientAddress, tokenHash),
     tokenHash,
-    deadline: Date.now() + deadlineMs,
+    deadline,
     gets: new Map(),
-    signal: deadlineSignal(deadlineMs),
+    cutoff: new Cutoff(deadline),
     lanes: new Map(),
   };
 }
@@ -310,6 +311,7 @@ export function createContext(
       projects = undefined;
       caller.gets?.clear();
       caller.lanes?.clear();
+      caller.cutoff?.release();
       if (answer) answer.body = RELEASED_ANSWER;
       answer = undefined;
     },

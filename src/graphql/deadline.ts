@@ -35,7 +35,7 @@ export function guardResolversWithDeadline(schema: GraphQLSchema): number {
 
 function withDeadline(resolve: GraphQLFieldResolver<unknown, DeadlineContext>): GraphQLFieldResolver<unknown, DeadlineContext> {
   return (source, args, context, info) => {
-    // The clock, not the deadline's abort signal: a timer cannot fire while execution keeps the event loop busy.
+    // The clock, not the request's cutoff timer: a timer cannot fire while execution keeps the event loop busy.
     const deadline = context?.caller?.deadline;
     if (deadline !== undefined && Date.now() > deadline) throw new DeadlineExceeded();
     return resolve(source, args, context, info);

@@ -1,7 +1,7 @@
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { type UpstreamService, UpstreamError } from '../errors.js';
-import type { Caller } from './caller.js';
+import { type Caller, Cutoff } from './caller.js';
 import { Bulkhead, BulkheadRejection, CircuitBreaker, DEFAULT_MAX_CONNECTIONS, RetryBudget, hostBulkhead, retryDelayMs } from './resilience.js';
 import { RoundTripClock } from './roundTrips.js';
 import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchangeOnce, splitUrl } from './transport.js';
@@ -58,8 +58,8 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   /** Epoch ms by which the whole GraphQL request must be answered; the call is cut short to fit. */
   deadline?: number;
-  /** Aborts at that deadline (the caller's); without it the call gets a timer of its own. */
-  signal?: AbortSignal;
+  /** Cuts the call at that deadline (the caller's); without it the call gets one of its own. */
+  cutoff?: Cutoff;
   /** The caller's own share of this upstream (see `Caller.lanes`), entered before the shared bulkhead. */
   lane?: Bulkhead;
   /** Who is asking (`Caller.identity`): the breaker blames failures this request may have provoked on them. */
@@ -191,7 +191,7 @@ export class HttpClient {
       token: caller.token,
       requestId: caller.requestId,
       deadline: caller.deadline,
-      signal: caller.signal,
+      cutoff: caller.cutoff,
       lane: caller.lanes && this.laneOf(caller.lanes),
       identity: caller.identity,
       trace: caller.trace,
@@ -337,7 +337,7 @@ export class HttpClient {
     const started = performance.now();
     let sent = false;
     try {
-      res = await exchangeOnce(this.agent, target, req.method, headers, body, req.signal ?? (remaining === undefined ? undefined : AbortSignal.timeout(remaining)), {
+      res = await exchangeOnce(this.agent, target, req.method, headers, body, req.cutoff ?? (req.deadline === undefined ? undefined : new Cutoff(req.deadline)), {
         onSent: () => (sent = true),
         onHeaders: () => this.roundTrips.record(performance.now() - started),
       });

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
+import type { Cutoff } from './caller.js';
 
 /** Method of an upstream call. */
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -51,12 +52,13 @@ export function exchangeOnce(
   method: Method,
   headers: Record<string, string>,
   body: string | undefined,
-  signal: AbortSignal | undefined,
+  cutoff: Cutoff | undefined,
   hooks: ExchangeHooks,
 ): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
+    const onCut = (reason: Error) => stop(reason);
+    if (cutoff && !cutoff.watch(onCut)) {
+      reject(cutoff.reason);
       return;
     }
     let controller: Dispatcher.DispatchController | null = null;
@@ -69,7 +71,7 @@ export function exchangeOnce(
     const finish = (err: unknown, value?: RawResponse) => {
       if (settled) return;
       settled = true;
-      signal?.removeEventListener('abort', onAbort);
+      cutoff?.unwatch(onCut);
       if (err === null) resolve(value!);
       else reject(err);
     };
@@ -78,10 +80,6 @@ export function exchangeOnce(
       else abortReason = reason;
       finish(reason);
     };
-    function onAbort() {
-      stop(signal!.reason as Error);
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(c) {
         controller = c;

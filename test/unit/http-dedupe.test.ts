@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Caller, deadlineSignal } from '../../src/upstreams/caller.js';
+import { type Caller, Cutoff } from '../../src/upstreams/caller.js';
 import { HttpClient, createAgent } from '../../src/upstreams/http.js';
 
 let server: Server;
@@ -51,13 +51,14 @@ it('never shares between two requests, and never shares a write', async () => {
   expect(hits).toEqual(['GET /x', 'GET /x', 'POST /x/action', 'POST /x/action']);
 });
 
-it('the many calls of one request share its deadline signal without a listener-leak warning', async () => {
+it('the many calls of one request share its cutoff without a warning', async () => {
   hits.length = 0;
   const warnings: string[] = [];
   const onWarning = (w: Error) => warnings.push(w.name);
   process.on('warning', onWarning);
   try {
-    const c: Caller = { ...caller(), deadline: Date.now() + 5_000, signal: deadlineSignal(5_000) };
+    const deadline = Date.now() + 5_000;
+    const c: Caller = { ...caller(), deadline, cutoff: new Cutoff(deadline) };
     await Promise.all(Array.from({ length: 40 }, (_, i) => client.as(c, { method: 'GET', path: `/volumes/detail`, query: { group_id: `g${i}` } })));
     await new Promise((r) => setImmediate(r));
     expect(hits).toHaveLength(40);
@@ -67,7 +68,8 @@ it('the many calls of one request share its deadline signal without a listener-l
   }
 });
 
-it('the deadline signal aborts calls still in flight when the request runs out of time', async () => {
-  const c: Caller = { ...caller(), deadline: Date.now() + 10, signal: deadlineSignal(10) };
+it('the request\'s cutoff aborts calls still in flight when the request runs out of time', async () => {
+  const deadline = Date.now() + 10;
+  const c: Caller = { ...caller(), deadline, cutoff: new Cutoff(deadline) };
   await expect(client.as(c, { method: 'GET', path: '/slow-anyway' })).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
 });

@@ -9,6 +9,7 @@ import type { ServiceName } from '../../src/errors.js';
 import { UpstreamError } from '../../src/errors.js';
 import { HttpClient, createAgent } from '../../src/upstreams/http.js';
 import { CircuitBreaker } from '../../src/upstreams/resilience.js';
+import { Cutoff } from '../../src/upstreams/caller.js';
 
 let server: Server;
 let origin: string;
@@ -87,7 +88,7 @@ describe('writes whose outcome is unknown', () => {
 
   it('the request deadline passing while the reply is awaited is OUTCOME_UNKNOWN', async () => {
     const deadline = Date.now() + 200;
-    const err = await failure(client().send({ method: 'POST', path: '/performs-then-hangs', body: {}, deadline, signal: AbortSignal.timeout(200) }));
+    const err = await failure(client().send({ method: 'POST', path: '/performs-then-hangs', body: {}, deadline, cutoff: new Cutoff(deadline) }));
     expect(err.code).toBe('OUTCOME_UNKNOWN');
     expect(performed).toEqual(['POST /performs-then-hangs']);
   });
@@ -120,7 +121,8 @@ describe('writes that never left keep their codes', () => {
       const c = client('cinder', { agent });
       const busy = c.send({ method: 'GET', path: '/slow' });
       await new Promise((r) => setTimeout(r, 50));
-      const err = await failure(c.send({ method: 'POST', path: '/queued', body: {}, deadline: Date.now() + 150, signal: AbortSignal.timeout(150) }));
+      const deadline = Date.now() + 150;
+      const err = await failure(c.send({ method: 'POST', path: '/queued', body: {}, deadline, cutoff: new Cutoff(deadline) }));
       expect(err.code).toBe('UPSTREAM_TIMEOUT');
       await busy;
       await new Promise((r) => setTimeout(r, 50));

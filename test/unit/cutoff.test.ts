@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Cutoff } from '../../src/upstreams/caller.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Cutoff: a request deadline that cuts its calls', () => {
+  it('cuts every call still out when the deadline passes, with a TimeoutError, once', () => {
+    vi.useFakeTimers();
+    const cutoff = new Cutoff(Date.now() + 100);
+    const cut: string[] = [];
+    const a = (e: Error) => cut.push(`a ${e.name}`);
+    const b = (e: Error) => cut.push(`b ${e.name}`);
+    expect(cutoff.watch(a)).toBe(true);
+    expect(cutoff.watch(b)).toBe(true);
+    cutoff.unwatch(b); // b's answer came
+    vi.advanceTimersByTime(100);
+    expect(cut).toEqual(['a TimeoutError']);
+    vi.advanceTimersByTime(1_000);
+    expect(cut).toHaveLength(1);
+  });
+
+  it('refuses a call once the deadline has passed, even before its timer could fire', () => {
+    vi.useFakeTimers();
+    const cutoff = new Cutoff(Date.now() + 50);
+    vi.setSystemTime(Date.now() + 60); // the clock moved, the timer has not run
+    expect(cutoff.watch(() => {})).toBe(false);
+    expect(cutoff.reason?.name).toBe('TimeoutError');
+  });
+
+  it('a request over with no call out leaves no timer; one with a call out keeps it, and the call is cut at the deadline', () => {
+    vi.useFakeTimers();
+    const idle = new Cutoff(Date.now() + 100);
+    const done = () => {};
+    idle.watch(done);
+    idle.unwatch(done);
+    expect(vi.getTimerCount()).toBe(1);
+    idle.release();
+    expect(vi.getTimerCount()).toBe(0);
+
+    const busy = new Cutoff(Date.now() + 100);
+    const cut: Error[] = [];
+    busy.watch((e) => cut.push(e));
+    busy.release();
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(100);
+    expect(cut).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('no timer at all for a request that made no call', () => {
+    vi.useFakeTimers();
+    const cutoff = new Cutoff(Date.now() + 100);
+    cutoff.release();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
