@@ -96,7 +96,8 @@ export class Cutoff {
 
   private expire(): void {
     this.timer = null;
-    const reason = this.reason ?? deadlinePassed();
+    // Set here even if the wall clock lags the timer's: a call after this one is refused, not given a new timer.
+    const reason = (this.passed ??= deadlinePassed());
     const cut = [...this.calls];
     this.calls.clear();
     for (const c of cut) c(reason);
