@@ -49,6 +49,20 @@ describe('Cutoff: a request deadline that cuts its calls', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('once its timer fired, a later call is refused even if the wall clock says the deadline has not passed', () => {
+    vi.useFakeTimers();
+    const start = Date.now();
+    const cutoff = new Cutoff(start + 100);
+    const cut: Error[] = [];
+    cutoff.watch((e) => cut.push(e));
+    vi.setSystemTime(start - 50); // the wall clock stepped back; the timer runs on its own clock
+    vi.advanceTimersByTime(100);
+    expect(cut).toHaveLength(1);
+    expect(Date.now()).toBeLessThan(cutoff.at);
+    expect(cutoff.watch(() => {})).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('no timer at all for a request that made no call', () => {
     vi.useFakeTimers();
     const cutoff = new Cutoff(Date.now() + 100);
