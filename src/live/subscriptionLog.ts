@@ -10,6 +10,8 @@ export type SubscriptionOutcome = 'completed' | 'client_closed' | 'token_expired
 export interface SubscriptionOrigin {
   requestId: string;
   transport: 'sse' | 'ws';
+  /** The client's address (behind a trusted proxy, the one X-Forwarded-For names: hub.clientAddressOf). */
+  client?: string;
   admitted?: CallerIdentity;
 }
 
@@ -41,6 +43,7 @@ export class SubscriptionRecord {
     if (!this.log.isLevelEnabled('info')) return;
     const line: Record<string, unknown> = {
       requestId: this.origin.requestId,
+      client: this.origin.client,
       transport: this.origin.transport,
       operationName: this.operationName,
       operationType: 'subscription',
@@ -69,6 +72,7 @@ export class SubscriptionLog {
   refused(origin: SubscriptionOrigin, operationName: unknown, codes: string[], status: number): void {
     const line: Record<string, unknown> = {
       requestId: origin.requestId,
+      client: origin.client,
       transport: origin.transport,
       operationName: typeof operationName === 'string' ? operationName : undefined,
       operationType: 'subscription',

@@ -28,7 +28,7 @@ describe('subscription log lines', () => {
     expect((await feed.next()).data.group.id).toBe(groupId);
     feed.close();
     const line = await lineOf('sse-follow-1', 'graphql subscription');
-    expect(line).toMatchObject({ transport: 'sse', operationName: 'Follow', operationType: 'subscription', outcome: 'client_closed', results: 1, project: 'demo', projectId: DEMO_PROJECT.id });
+    expect(line).toMatchObject({ client: '127.0.0.1', transport: 'sse', operationName: 'Follow', operationType: 'subscription', outcome: 'client_closed', results: 1, project: 'demo', projectId: DEMO_PROJECT.id });
     expect(line.user).toBeTruthy();
     expect(line.durationMs).toBeGreaterThan(0);
   });
@@ -50,7 +50,7 @@ describe('subscription log lines', () => {
     expect(ended).toMatchObject({ operationName: 'Follow', outcome: 'client_closed', results: 1, project: 'demo' });
     expect(ended.requestId).toMatch(/^req-[0-9a-f-]{36}$/);
     const refused = logs.lines.slice(before).find((l) => l.msg === 'graphql subscription refused');
-    expect(refused).toMatchObject({ transport: 'ws', status: 400, outcome: 'refused', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
+    expect(refused).toMatchObject({ client: '127.0.0.1', transport: 'ws', status: 400, outcome: 'refused', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
   });
 
   it('a subscribe refused at the gate is one line with its code; no token is ever written', async () => {
