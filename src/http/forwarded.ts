@@ -4,17 +4,27 @@ import { BlockList, isIP } from 'node:net';
 /** Hops of X-Forwarded-For looked at, from the right: no chain of proxies is longer. */
 const MAX_HOPS = 16;
 
-/** TRUSTED_PROXIES: addresses and CIDR ranges (`10.0.0.0/8`, `fd00::/8`, `127.0.0.1`), or why one is not one. */
+interface ProxyEntry {
+  address: string;
+  prefix: number | undefined;
+  type: 'ipv4' | 'ipv6';
+}
+
+/** One TRUSTED_PROXIES entry (`10.0.0.0/8`, `fd00::/8`, `127.0.0.1`), or null when it is neither. */
+function proxyEntry(entry: string): ProxyEntry | null {
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  const bits = family === 6 ? 128 : 32;
+  if (family === 0 || extra !== undefined) return null;
+  if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits)) return null;
+  return { address, prefix: prefix === undefined ? undefined : Number(prefix), type: family === 6 ? 'ipv6' : 'ipv4' };
+}
+
+/** TRUSTED_PROXIES: addresses and CIDR ranges, or why one is not one. */
 export function parseTrustedProxies(raw: string | undefined): string[] | { error: string } {
   const entries = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const entry of entries) {
-    const [address = '', prefix, extra] = entry.split('/');
-    const family = isIP(address);
-    const bits = family === 6 ? 128 : 32;
-    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
-    if (family === 0 || !prefixOk || extra !== undefined) return { error: `not an IP address or CIDR range: ${JSON.stringify(entry)}` };
-  }
-  return entries;
+  const bad = entries.find((e) => proxyEntry(e) === null);
+  return bad === undefined ? entries : { error: `not an IP address or CIDR range: ${JSON.stringify(bad)}` };
 }
 
 /**
@@ -33,11 +43,10 @@ export class ClientAddresses {
       return;
     }
     const list = new BlockList();
-    for (const entry of proxies) {
-      const [address = '', prefix] = entry.split('/');
-      const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    // Entries were checked at start-up (config.ts): none is null here.
+    for (const { address, prefix, type } of proxies.map((p) => proxyEntry(p)!)) {
       if (prefix === undefined) list.addAddress(address, type);
-      else list.addSubnet(address, Number(prefix), type);
+      else list.addSubnet(address, prefix, type);
     }
     this.trusted = list;
   }
@@ -59,9 +68,8 @@ export class ClientAddresses {
     return client;
   }
 
+  /** BlockList matches an IPv4-mapped IPv6 peer (`::ffff:10.0.0.2`) against IPv4 entries itself. */
   private isTrusted(address: string): boolean {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return this.trusted!.check(mapped[1]!, 'ipv4');
     const family = isIP(address);
     return family !== 0 && this.trusted!.check(address, family === 6 ? 'ipv6' : 'ipv4');
   }

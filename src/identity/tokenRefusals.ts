@@ -30,7 +30,7 @@ export class TokenRefusals {
   /** Milliseconds until `address` may have another token checked; 0 when it may now. */
   waitMs(address: string): number {
     const bucket = this.buckets.get(address);
-    if (!bucket || this.perMinute === 0) return 0;
+    if (!bucket) return 0; // none is kept with no limit (0)
     const level = this.refill(bucket);
     if (level >= this.perMinute) this.buckets.delete(address); // full again: nothing left to remember
     return level >= 1 ? 0 : Math.ceil((1 - level) / this.perMs);

@@ -97,9 +97,10 @@ export class LiveHub {
 
   /**
    * The token through the same gate as a query's (Keystone when configured); a refusal throws its GraphQLError.
-   * `origin`: the subscription's request id and transport, for its log line.
+   * `origin`: the subscription's request id, transport and client address (for its log line and per-client rules).
    */
-  async admit(token: string | null, clientAddress: string | undefined, origin: SubscriptionOrigin, operationName?: unknown): Promise<LiveCaller> {
+  async admit(token: string | null, origin: SubscriptionOrigin, operationName?: unknown): Promise<LiveCaller> {
+    const clientAddress = origin.client;
     const accepted = this.opts.door?.acceptedTokens;
     const door = doorCaller(this.opts.identity, token, clientAddress, accepted);
     const started = await this.enter(door.key, door.onceAccepted !== null, origin, operationName);

@@ -38,7 +38,7 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
       try {
         // The HTTP request's id is the subscription's, in its log line.
         const origin = { requestId: req.context.requestId, transport: 'sse' as const, client: hub.clientAddressOf(req.raw) };
-        caller = await hub.admit(tokenOf(req.raw.headers), origin.client, origin, (params as { operationName?: unknown }).operationName);
+        caller = await hub.admit(tokenOf(req.raw.headers), origin, (params as { operationName?: unknown }).operationName);
       } catch (err) {
         const e = err as GraphQLError;
         const status = (e.extensions?.http as { status?: number } | undefined)?.status ?? 401;

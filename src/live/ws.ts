@@ -55,7 +55,7 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
         try {
           // Per subscription: the upgrade request's X-Request-Id when it sent a safe one, else one of its own.
           const origin = { requestId: requestIds(ctx.extra.request.headers['x-request-id']).id, transport: 'ws' as const, client: hub.clientAddressOf(ctx.extra.request) };
-          caller = await hub.admit(token, origin.client, origin, (payload as { operationName?: unknown }).operationName);
+          caller = await hub.admit(token, origin, (payload as { operationName?: unknown }).operationName);
         } catch (err) {
           const error = err as GraphQLError;
           return paced(socket, [error], (error.extensions?.http as { status?: number } | undefined)?.status);

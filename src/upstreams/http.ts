@@ -316,7 +316,7 @@ export class HttpClient {
         : local(new UpstreamError('UPSTREAM_TIMEOUT', `No free connection to ${label} before the request deadline.`, this.service, 0, null, null));
     }
     try {
-      return await this.exchange(req, route, target, headers, body, remaining, absoluteUrl);
+      return await this.exchange(req, route, target, headers, body, absoluteUrl);
     } finally {
       release();
       leaveLane?.();
@@ -329,7 +329,6 @@ export class HttpClient {
     target: Target,
     headers: Record<string, string>,
     body: string | undefined,
-    remaining: number | undefined,
     absoluteUrl: string | undefined,
   ): Promise<UpstreamResponse> {
     let res: RawResponse;
