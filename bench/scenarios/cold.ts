@@ -159,7 +159,7 @@ function row(target: ColdTarget, c: ColdCase, w: Window, plan: Plan, warm?: Wind
     p99: c.rate ? w.load.p99 : undefined,
     rps: w.load.rps,
     vsFloor: `${trips} round trip${trips === 1 ? '' : 's'} alone (max ${maxTrips}; target ≤ ${tripTarget(c.n)})`,
-    vsBaseline: ratio === undefined ? 'warm: 1×' : `CPU ${fmt(ratio, 2)}× warm (target ≤ 1.5×)`,
+    vsBaseline: ratio === undefined ? 'warm: 1×' : `CPU ${fmt(ratio, 2)}× warm (target ≤ 1.5×)${ratio > 1.5 ? ' MISSED' : ''}`,
     notes:
       `CPU ${fmt(w.cpuMsPerScreen, 2)} ms/screen${warm ? ` (warm ${fmt(warm.cpuMsPerScreen, 2)})` : ''}; ` +
       `bytes read ${kb(perScreen(w.bytes.read))}/screen, discarded ${kb(perScreen(w.bytes.discarded))} (${fmt(100 * discardedShare, 1)} %${warm ? ', target < 10 %' : ''}${wasteSource(w.bytes)}); ` +
