@@ -1,5 +1,6 @@
-// Every package a deployment installs (package-lock.json without dev packages) runs on the Node versions the
-// facade promises: its own `engines` floor, 22 and 24. A transitive package moving to `node >= 22` fails here.
+// Every package of the lockfile declares the Node versions the facade promises: its own `engines` floor, 22 and 24.
+// Those a deployment installs (`npm ci --omit=dev`) and those `npm test` needs are checked apart, so a transitive
+// package moving to `node >= 22` fails here and says on which side.
 import { readFileSync } from 'node:fs';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
@@ -20,23 +21,30 @@ const lock = read('package-lock.json') as { packages: Record<string, LockedPacka
 const floor = semver.minVersion(manifest.engines.node)!.version;
 const supported = [floor, '22.12.0', '24.0.0'];
 
-/** Installed by `npm ci --omit=dev`: not dev-only, and not an optional binary for another platform. */
-const production = Object.entries(lock.packages).filter(([path, p]) => path !== '' && !p.dev && !p.devOptional && !(p.optional && p.os));
+/** Optional binaries for another platform are never installed here. */
+const installed = Object.entries(lock.packages).filter(([path, p]) => path !== '' && !(p.optional && p.os));
+/** Installed by `npm ci --omit=dev` too. */
+const production = installed.filter(([, p]) => !p.dev && !p.devOptional);
+const development = installed.filter(([, p]) => p.dev || p.devOptional);
 
-function refusedVersions(p: LockedPackage): string[] {
-  const range = Array.isArray(p.engines) ? undefined : p.engines?.node;
-  return range ? supported.filter((v) => !semver.satisfies(v, range)) : [];
+function refusing(packages: [string, LockedPackage][]) {
+  return packages
+    .map(([path, p]) => ({ path, version: p.version, node: Array.isArray(p.engines) ? undefined : p.engines?.node }))
+    .map((p) => ({ ...p, refuses: p.node ? supported.filter((v) => !semver.satisfies(v, p.node!)) : [] }))
+    .filter((p) => p.refuses.length > 0);
 }
 
-describe('production dependencies and the supported Node versions', () => {
-  it('reads a lockfile with the production tree in it', () => {
+describe('dependencies and the supported Node versions', () => {
+  it('reads a lockfile with both trees in it', () => {
     expect(production.map(([path]) => path)).toContain('node_modules/@apollo/server');
+    expect(development.map(([path]) => path)).toContain('node_modules/vitest');
   });
 
   it(`every production package admits Node ${supported.join(', ')}`, () => {
-    const refusing = production
-      .map(([path, p]) => ({ path, version: p.version, node: (p.engines as { node?: string } | undefined)?.node, refuses: refusedVersions(p) }))
-      .filter((p) => p.refuses.length > 0);
-    expect(refusing).toEqual([]);
+    expect(refusing(production)).toEqual([]);
+  });
+
+  it(`every package npm test installs admits Node ${supported.join(', ')}`, () => {
+    expect(refusing(development)).toEqual([]);
   });
 });
