@@ -19,6 +19,7 @@ const manifest = read('package.json') as { engines: { node: string } };
 const lock = read('package-lock.json') as { packages: Record<string, LockedPackage> };
 
 const floor = semver.minVersion(manifest.engines.node)!.version;
+// 22.12: the 22 release packages name as their floor there (require(esm) without a flag).
 const supported = [floor, '22.12.0', '24.0.0'];
 
 /** Optional binaries for another platform are never installed here. */
