@@ -9,8 +9,6 @@ interface LockedPackage {
   version?: string;
   dev?: boolean;
   devOptional?: boolean;
-  optional?: boolean;
-  os?: string[];
   engines?: { node?: string } | string[];
 }
 
@@ -22,8 +20,8 @@ const floor = semver.minVersion(manifest.engines.node)!.version;
 // 22.12: the 22 release packages name as their floor there (require(esm) without a flag).
 const supported = [floor, '22.12.0', '24.0.0'];
 
-/** Optional binaries for another platform are never installed here. */
-const installed = Object.entries(lock.packages).filter(([path, p]) => path !== '' && !(p.optional && p.os));
+// Platform binaries (optional, with `os`) are checked too: each is installed somewhere, on its own platform.
+const installed = Object.entries(lock.packages).filter(([path]) => path !== '');
 /** Installed by `npm ci --omit=dev` too. */
 const production = installed.filter(([, p]) => !p.dev && !p.devOptional);
 const development = installed.filter(([, p]) => p.dev || p.devOptional);
