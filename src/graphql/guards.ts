@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { type DocumentNode, type FragmentDefinitionNode, GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import type { RequestContext } from '../context.js';
-import { FacadeError } from '../errors.js';
+import { FacadeError, InputError } from '../errors.js';
 import { type AllProjectsArguments, allProjectsArguments, assertMayReadAllProjects } from './allProjects.js';
 import { type Cost, QueryTooLarge, countNodes } from './cost.js';
 import { assertCleanInputs, assertCleanVariables } from './inputs.js';
@@ -20,6 +20,8 @@ export function guardsPlugin(schema: GraphQLSchema, maxNodes: number): ApolloSer
           // Apollo still executes an unresolved operation and relies on execute() failing; the compiled executor
           // would run the document's only operation instead (a mutation named otherwise was carried out).
           if (!rc.operation) throw unresolvedOperation(rc.request.operationName);
+          // Executed as a query, a subscription's fields (read on each change from a root value) would answer null.
+          if (rc.operation.operation === 'subscription') throw subscriptionOverHttp();
           try {
             cost = checkOperation(schema, maxNodes, rc.document, rc.operation, rc.request.variables, rc.contextValue);
           } catch (err) {
@@ -55,6 +57,7 @@ export function checkOperation(
   variables: Record<string, unknown> | undefined,
   context: Pick<RequestContext, 'identity' | 'caller'>,
 ): Cost {
+  assertShallowVariables(variables);
   const facts = factsOf(schema, document, operation);
   const cost = { nodes: nodesOf(schema, operation, facts, variables), limit: maxNodes };
   if (cost.nodes > maxNodes) throw new QueryTooLarge(cost);
@@ -69,6 +72,23 @@ export function checkOperation(
     context.caller.allProjects = true;
   }
   return cost;
+}
+
+/** No input type of the schema nests near this; JSON.stringify and the checks below recurse, and would overflow past thousands. */
+const MAX_VARIABLES_DEPTH = 64;
+
+/** Refuses variables nested deeper than MAX_VARIABLES_DEPTH, declared or not, walking them without recursion. */
+function assertShallowVariables(variables: unknown): void {
+  const stack: { value: object; depth: number }[] = [];
+  if (variables !== null && typeof variables === 'object') stack.push({ value: variables, depth: 1 });
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    if (next.depth > MAX_VARIABLES_DEPTH) {
+      throw new InputError(`The variables are nested more than ${MAX_VARIABLES_DEPTH} levels deep; nothing was run.`);
+    }
+    for (const v of Array.isArray(next.value) ? next.value : Object.values(next.value)) {
+      if (v !== null && typeof v === 'object') stack.push({ value: v, depth: next.depth + 1 });
+    }
+  }
 }
 
 /**
@@ -122,9 +142,15 @@ function nodesOf(schema: GraphQLSchema, operation: OperationDefinitionNode, fact
   return nodes;
 }
 
+function subscriptionOverHttp(): GraphQLError {
+  const message =
+    'Subscriptions are served over SSE (POST /graphql with Accept: text/event-stream) or WebSocket (graphql-transport-ws), not as a single answer; nothing was run.';
+  return new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+}
+
 export function unresolvedOperation(name: string | null | undefined): GraphQLError {
-  const message = name
-    ? `The document has no operation named ${JSON.stringify(name)}; nothing was run.`
+  const message = typeof name === 'string'
+    ? `The document has no operation named ${JSON.stringify(name.length > 128 ? `${name.slice(0, 128)}…` : name)}; nothing was run.`
     : 'The document holds several operations and the request names none (operationName); nothing was run.';
   return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
 }

@@ -19,5 +19,6 @@ export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logg
       `client closed the connection ${phase}: ${req.method} ${req.url?.split('?')[0]} after ${ms} ms`,
     );
   });
-  return () => gone || req.destroyed || res.destroyed;
+  // Not req.destroyed: a request whose body has been read is destroyed already (autoDestroy), its client still there.
+  return () => gone || res.destroyed || req.socket.destroyed;
 }

@@ -9,6 +9,7 @@ import type { AboutShape } from '../graphql/about.js';
 import { formatErrorWith } from '../graphql/errors.js';
 import type { CallerIdentity } from '../identity/gate.js';
 import type { Logger } from '../observability/logger.js';
+import { withRequestIdIn } from '../observability/requestId.js';
 import { readObject } from './objects.js';
 import type { LiveEvent } from './poller.js';
 import { PollerRegistry } from './poller.js';
@@ -154,13 +155,23 @@ export class LiveHub {
 
   /** Everything a query is checked for, then the limits: the arguments of subscribe(), or why not (logged). */
   prepare(params: Record<string, unknown>, caller: LiveCaller, openOnConnection: number): ExecutionArgs | Refusal {
-    const prepared = this.check(params, caller, openOnConnection);
+    const prepared = this.checkedOrFailed(params, caller, openOnConnection);
     if ('errors' in prepared) {
       caller.started();
       const codes = prepared.errors.map((e) => String(e.extensions?.code ?? 'BAD_REQUEST'));
       this.lines.refused(caller, params.operationName, codes, prepared.status);
     }
     return prepared;
+  }
+
+  /** A bug in the checks is the facade's 500, and the subscribe's slot is still given back (prepare), never held to the deadline. */
+  private checkedOrFailed(params: Record<string, unknown>, caller: LiveCaller, openOnConnection: number): ExecutionArgs | Refusal {
+    try {
+      return this.check(params, caller, openOnConnection);
+    } catch (err) {
+      this.opts.log.error({ err, requestId: caller.requestId }, 'subscription check failed');
+      return refusal('INTERNAL_SERVER_ERROR', 'Internal error in the facade.', 500);
+    }
   }
 
   private check(params: Record<string, unknown>, caller: LiveCaller, openOnConnection: number): ExecutionArgs | Refusal {
@@ -200,7 +211,10 @@ export class LiveHub {
     const caller = callerOf.get(started);
     if (!(Symbol.asyncIterator in source)) {
       caller?.started();
-      return { errors: (source.errors ?? []).map((e) => this.formatError(e)) };
+      const errors = (source.errors ?? []).map((e) => this.formatError(e));
+      if (!caller) return { errors };
+      this.lines.refused(caller, getOperationAST(args.document, args.operationName)?.name?.value, errors.map((e) => String(e.extensions?.code)));
+      return { errors: withRequestIdIn(errors, caller.requestId) };
     }
     const events = source as AsyncIterableIterator<LiveEvent>;
     let expiry: NodeJS.Timeout | undefined;
@@ -219,7 +233,7 @@ export class LiveHub {
     const expiresAt = caller?.admitted?.identity.expiresAt.getTime();
     if (expiresAt !== undefined && expiresAt - Date.now() < MAX_TIMER_MS) {
       expiry = setTimeout(() => {
-        emit(out, record, { errors: [{ message: 'The Keystone token has expired; subscribe again with a new one.', extensions: { code: 'UNAUTHENTICATED' } }] });
+        emit(out, record, { errors: [{ message: 'The Keystone token has expired; subscribe again with a new one.', extensions: { code: 'UNAUTHENTICATED' } }] }, caller?.requestId);
         record?.endsAs('token_expired');
         out.end();
       }, Math.max(0, expiresAt - Date.now()));
@@ -274,13 +288,13 @@ export class LiveHub {
         if (next.done || out.done) break;
         const result = 'error' in next.value ? { errors: [this.format({ message: String(next.value.error) }, next.value.error)] } : await this.run(args, caller, next.value.object);
         const key = JSON.stringify(result);
-        if (key !== last) emit(out, record, result);
+        if (key !== last) emit(out, record, result, caller?.requestId);
         last = key;
         caller?.started();
       }
     } catch (err) {
       this.opts.log.error({ err }, 'subscription failed');
-      emit(out, record, { errors: [{ message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      emit(out, record, { errors: [{ message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, caller?.requestId);
       failed = true;
     }
     // Ended here, not by a client that left (whose return() ended the stream already).
@@ -321,8 +335,8 @@ export class LiveHub {
 const callerOf = new WeakMap<RequestContext, LiveCaller>();
 const NOT_COUNTED: Admitted = Object.assign(() => {}, { countAs: () => {} });
 
-/** A result to the subscriber, counted for its log line. */
-function emit(out: PushStream<FormattedExecutionResult>, record: SubscriptionRecord | null, result: FormattedExecutionResult): void {
+/** A result to the subscriber, counted for its log line; its errors carry the subscription's request id. */
+function emit(out: PushStream<FormattedExecutionResult>, record: SubscriptionRecord | null, result: FormattedExecutionResult, requestId: string | undefined): void {
   record?.sent(result);
-  out.push(result);
+  out.push(result.errors?.length && requestId ? { ...result, errors: withRequestIdIn(result.errors, requestId) } : result);
 }

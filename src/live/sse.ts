@@ -6,6 +6,7 @@ import { type BodyReader, BodyRefused } from '../http/body.js';
 import { refuse } from '../http/respond.js';
 import { writeOrCut } from '../http/stalled.js';
 import type { Logger } from '../observability/logger.js';
+import { withRequestIdIn } from '../observability/requestId.js';
 import type { LiveHub } from './hub.js';
 import { isRefusal } from './prepare.js';
 
@@ -42,10 +43,10 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
       } catch (err) {
         const e = err as GraphQLError;
         const status = (e.extensions?.http as { status?: number } | undefined)?.status ?? 401;
-        return jsonAnswer(status, { errors: [hub.formatError(e)] });
+        return jsonAnswer(status, { errors: withRequestIdIn([hub.formatError(e)], req.context.requestId) });
       }
       const prepared = hub.prepare(params as unknown as Record<string, unknown>, caller, 1);
-      if (isRefusal(prepared)) return jsonAnswer(prepared.status, { errors: prepared.errors.map((e) => hub.formatError(e)) });
+      if (isRefusal(prepared)) return jsonAnswer(prepared.status, { errors: withRequestIdIn(prepared.errors.map((e) => hub.formatError(e)), caller.requestId) });
       // graphql-sse types its context as a plain record; ours is the facade's RequestContext.
       return prepared as never;
     },

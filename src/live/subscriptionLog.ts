@@ -1,7 +1,7 @@
 import type { FormattedExecutionResult } from 'graphql';
 import type { CallerIdentity } from '../identity/gate.js';
 import type { Logger } from '../observability/logger.js';
-import { addIdentity } from '../observability/requests.js';
+import { addIdentity, boundedName } from '../observability/requests.js';
 
 /** How a subscription ended: its source did (a deleted object), the client left, the token expired, SIGTERM. */
 export type SubscriptionOutcome = 'completed' | 'client_closed' | 'token_expired' | 'shutting_down' | 'error';
@@ -66,15 +66,16 @@ export class SubscriptionLog {
   constructor(private readonly log: Logger) {}
 
   opened(origin: SubscriptionOrigin, operationName: string | undefined): SubscriptionRecord {
-    return new SubscriptionRecord(this.log, origin, operationName);
+    return new SubscriptionRecord(this.log, origin, boundedName(operationName) ?? undefined);
   }
 
-  refused(origin: SubscriptionOrigin, operationName: unknown, codes: string[], status: number): void {
+  /** `status`: the HTTP status of the refusal; none for a subscribe whose arguments were refused in its stream. */
+  refused(origin: SubscriptionOrigin, operationName: unknown, codes: string[], status?: number): void {
     const line: Record<string, unknown> = {
       requestId: origin.requestId,
       client: origin.client,
       transport: origin.transport,
-      operationName: typeof operationName === 'string' ? operationName : undefined,
+      operationName: typeof operationName === 'string' ? (boundedName(operationName) ?? undefined) : undefined,
       operationType: 'subscription',
       status,
       outcome: 'refused',

@@ -1,11 +1,11 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { tokenFrom, tokenOf } from '../context.js';
 import { RefusalPacing } from '../http/pacing.js';
-import { requestIds } from '../observability/requestId.js';
+import { requestIds, withRequestIdIn } from '../observability/requestId.js';
 import type { LiveHub } from './hub.js';
 import { isRefusal } from './prepare.js';
 
@@ -31,17 +31,30 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
   const wrongProtocol = wrongProtocolServer();
   // A client that subscribes again at once after each refusal for load or a limit is held as HTTP's are (pacing.ts).
   const pacing = new RefusalPacing();
-  const paced = async (socket: WebSocket, errors: readonly GraphQLError[], status: number | undefined) => {
+  // graphql-ws takes GraphQLErrors only: each carries the subscription's request id to onError, which formats it.
+  const paced = async (socket: WebSocket, errors: readonly GraphQLError[], status: number | undefined, requestId: string) => {
     const retryable = (status === 429 || status === 503) && errors[0]?.extensions?.code !== 'SHUTTING_DOWN';
     if (retryable) await pacing.hold(socket, 1);
-    return [...errors];
+    return errors.map((e) => new GraphQLError(e.message, { originalError: e.originalError, extensions: { ...e.extensions, requestId } }));
   };
+  // The upgrade's answer carries X-Request-Id as every other answer does: the 101, and ws's refusals of a bad handshake.
+  const upgradeIds = new WeakMap<IncomingMessage, string>();
+  /** Per connection: subscribes waiting at the door (admit), which graphql-ws has reserved an id for already. */
+  const atDoor = new WeakMap<object, number>();
+  const idOf = (req: IncomingMessage) => upgradeIds.get(req) ?? requestIds(req.headers['x-request-id']).id;
+  for (const handshakes of [wss, wrongProtocol]) {
+    handshakes.on('headers', (headers: string[], req: IncomingMessage) => void headers.push(`X-Request-Id: ${idOf(req)}`));
+    handshakes.on('wsClientError', (err: Error, socket: Duplex, req: IncomingMessage) => {
+      const status = err.message === 'Invalid HTTP method' ? 405 : 400;
+      refuseUpgrade(socket, status, `${err.message}.`, idOf(req), err.message.includes('Version') ? { 'sec-websocket-version': '13, 8' } : {});
+    });
+  }
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const requestId = requestIds(req.headers['x-request-id']).id;
+    upgradeIds.set(req, requestId);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== '/graphql' || hub.draining) {
-      socket.end(`HTTP/1.1 ${hub.draining ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-      return;
-    }
+    if (hub.draining) return refuseUpgrade(socket, 503, 'The server is shutting down; connect to another instance.', requestId);
+    if (path !== '/graphql') return refuseUpgrade(socket, 404, 'Not found. The GraphQL endpoint is /graphql.', requestId);
     if (offersOnlyOthers(req)) return wrongProtocol.handleUpgrade(req, socket, head, refuseProtocol);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
@@ -52,24 +65,32 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
         const token = fromParams ?? tokenOf(ctx.extra.request.headers);
         const socket = ctx.extra.socket;
         let caller;
+        // Per subscription: the upgrade request's X-Request-Id when it sent a safe one, else one of its own.
+        const origin = { requestId: requestIds(ctx.extra.request.headers['x-request-id']).id, transport: 'ws' as const, client: hub.clientAddressOf(ctx.extra.request) };
+        atDoor.set(ctx, (atDoor.get(ctx) ?? 0) + 1);
         try {
-          // Per subscription: the upgrade request's X-Request-Id when it sent a safe one, else one of its own.
-          const origin = { requestId: requestIds(ctx.extra.request.headers['x-request-id']).id, transport: 'ws' as const, client: hub.clientAddressOf(ctx.extra.request) };
           caller = await hub.admit(token, origin, (payload as { operationName?: unknown }).operationName);
         } catch (err) {
           const error = err as GraphQLError;
-          return paced(socket, [error], (error.extensions?.http as { status?: number } | undefined)?.status);
+          return paced(socket, [error], (error.extensions?.http as { status?: number } | undefined)?.status, origin.requestId);
+        } finally {
+          atDoor.set(ctx, atDoor.get(ctx)! - 1);
         }
-        // graphql-ws has reserved this subscription's id already: it is counted.
-        const prepared = hub.prepare(payload as unknown as Record<string, unknown>, caller, Object.keys(ctx.subscriptions).length);
-        if (isRefusal(prepared)) return paced(socket, prepared.errors, prepared.status);
+        // graphql-ws has reserved the id of every subscribe it received: this one is counted, those still at the door not.
+        const open = Object.keys(ctx.subscriptions).length - atDoor.get(ctx)!;
+        const prepared = hub.prepare(payload as unknown as Record<string, unknown>, caller, open);
+        if (isRefusal(prepared)) return paced(socket, prepared.errors, prepared.status, origin.requestId);
         pacing.admitted(socket);
         return prepared;
       },
       subscribe: (args) => hub.subscribe(args) as never,
       // Results are formatted by the hub already (the facade's codes, no stack traces).
       onNext: (_ctx, _id, _payload, _args, result) => result as never,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => hub.formatError(e)),
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => {
+          const requestId = e.extensions?.requestId;
+          return typeof requestId === 'string' ? withRequestIdIn([hub.formatError(e)], requestId)[0]! : hub.formatError(e);
+        }),
     },
     wss,
   );
@@ -87,6 +108,18 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** A refused upgrade, answered on its socket as the HTTP server answers a refused request: a JSON error and the id. */
+function refuseUpgrade(socket: Duplex, status: number, message: string, requestId: string, headers: Record<string, string> = {}): void {
+  const code = status === 503 ? 'SHUTTING_DOWN' : 'BAD_REQUEST';
+  const body = JSON.stringify({ errors: [{ message, extensions: { code, requestId } }] });
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\n${extra}\r\n${body}`,
+  );
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

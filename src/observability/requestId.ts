@@ -24,3 +24,8 @@ export function requestIds(header: string | string[] | undefined): RequestIds {
   }
   return { id: given, upstream: OPENSTACK_ID.test(given) ? given : `req-${randomUUID()}` };
 }
+
+/** Errors as the client gets them, each with the request id in its extensions, as every error of every answer has. */
+export function withRequestIdIn<E extends { readonly extensions?: Readonly<Record<string, unknown>> }>(errors: readonly E[], requestId: string): E[] {
+  return errors.map((e) => ({ ...e, extensions: { ...e.extensions, requestId } }));
+}

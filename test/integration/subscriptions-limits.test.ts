@@ -32,7 +32,7 @@ describe('limits', () => {
     await b.next();
     const c = conn.subscribe(GROUP, { id });
     await c.completed;
-    expect(c.errors[0]).toEqual([expect.objectContaining({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
+    expect(c.errors[0]).toEqual([expect.objectContaining({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', requestId: expect.stringMatching(/^req-/) } })]);
     expect((c.errors[0] as any)[0].message).toMatch(/MAX_SUBSCRIPTIONS_PER_CONNECTION/);
     expect(a.isComplete() || b.isComplete()).toBe(false);
     // Another connection is not held to this one's count.
@@ -54,7 +54,7 @@ describe('limits', () => {
     while (Date.now() < until) {
       const again = conn.subscribe(GROUP, { id });
       await again.completed;
-      expect(again.errors[0]).toEqual([expect.objectContaining({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
+      expect(again.errors[0]).toEqual([expect.objectContaining({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', requestId: expect.stringMatching(/^req-/) } })]);
       refusals++;
     }
     // The first refusal is at once, each next one 100 ms later (unpaced: several hundred in the second).
@@ -99,7 +99,7 @@ describe('one caller', () => {
     track({ close: () => conn.dispose() });
     const overWs = conn.subscribe(GROUP, { id });
     await overWs.completed;
-    expect(overWs.errors[0]).toEqual([expect.objectContaining({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
+    expect(overWs.errors[0]).toEqual([expect.objectContaining({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', requestId: expect.stringMatching(/^req-/) } })]);
     // Another caller (the demo admin) is not held to this one's count.
     const other = track(await sseSubscribe(f.url, GROUP, { id }, { 'x-auth-token': 'admin-token' }));
     expect((await other.next()).data.group.id).toBe(id);

@@ -61,6 +61,23 @@ describe('subscription log lines', () => {
     expect(logs.raw()).not.toContain(token);
   });
 
+  it('a subscribe whose arguments are refused (a bad id) is one refused line; its error carries the request id', async () => {
+    const overSse = await sseSubscribe(f.url, FOLLOW, { id: '../x' }, { 'x-request-id': 'sse-bad-id', 'x-auth-token': token });
+    const sent = await overSse.next();
+    expect(sent.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: 'sse-bad-id' });
+    expect(await lineOf('sse-bad-id', 'graphql subscription refused')).toMatchObject({ transport: 'sse', operationName: 'Follow', outcome: 'refused', errorCodes: ['BAD_USER_INPUT'] });
+
+    const conn = wsConnection(f.url, { 'X-Auth-Token': token });
+    const before = logs.lines.length;
+    const overWs = conn.subscribe(FOLLOW, { id: '../x' });
+    const result = await overWs.next();
+    conn.dispose();
+    const requestId = result.errors[0].extensions.requestId;
+    expect(requestId).toMatch(/^req-[0-9a-f-]{36}$/);
+    const refused = (await waitFor(async () => logs.lines.slice(before).find((l) => l.msg === 'graphql subscription refused'), (l) => l !== undefined, 5_000, 20))!;
+    expect(refused).toMatchObject({ requestId, transport: 'ws', operationName: 'Follow', errorCodes: ['BAD_USER_INPUT'] });
+  });
+
   it('a subscription ended by a drain says so', async () => {
     const own = logCapture();
     const g = await startFacade({ SUBSCRIPTION_POLL_MAX_MS: '300' }, undefined, undefined, { logDestination: own.stream });

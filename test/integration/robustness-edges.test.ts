@@ -1,0 +1,114 @@
+// Issue 1's rule, on cases a probe found: deeply nested variables (declared or not) are a 400 on every transport
+// and hold no slot; a subscription sent as a query is refused instead of answering null; the per-connection
+// subscription limit counts subscriptions, not subscribes still waiting at the door.
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
+import { wsConnection } from '../helpers/live.js';
+
+const GROUP = 'subscription Follow($id: ID!) { group(id: $id) { id name } }';
+
+/**
+ * A request body whose variables hold `depth` arrays inside each other (as a variable the document may not
+ * declare), written as text: JSON.stringify itself overflows the stack on such a value, which was the defect.
+ */
+function deepBody(query: string, variables: Record<string, unknown>, depth: number): string {
+  const deep = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  return `{"query":${JSON.stringify(query)},"variables":${JSON.stringify(variables).replace(/}$/, `${Object.keys(variables).length ? ',' : ''}"x":${deep}}`)}}`;
+}
+
+let f: Facade | undefined;
+const closers: (() => void)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) c();
+  await f?.close();
+  f = undefined;
+});
+
+async function post(facade: Facade, body: unknown, headers: Record<string, string> = {}) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const res = await request(facade.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
+  return { status: res.statusCode, body: (await res.body.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+}
+
+describe('variables nested thousands deep', () => {
+  it('a query: 400 BAD_USER_INPUT naming the limit, not a 500 with the stack overflow', async () => {
+    f = await startFacade({});
+    for (const depth of [65, 20_000]) {
+      const r = await post(f, deepBody('{ __typename }', {}, depth));
+      expect(r.status, JSON.stringify(r.body)).toBe(400);
+      expect(r.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(r.body.errors?.[0]?.message).toMatch(/nested more than 64 levels/);
+    }
+    // At the limit, still served.
+    expect((await post(f, deepBody('{ __typename }', {}, 63))).status).toBe(200);
+  });
+
+  it('a subscription over SSE: a 400 answer, and its slot given back at once', async () => {
+    f = await startFacade({ MAX_IN_FLIGHT_PER_CALLER: '2' });
+    for (let i = 0; i < 3; i++) {
+      const refused = await post(f, deepBody(GROUP, { id: '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b05' }, 20_000), { accept: 'text/event-stream' });
+      expect(refused.status, JSON.stringify(refused.body)).toBe(400);
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    // Three refusals past a per-caller limit of 2: none of them held a slot.
+    expect(f.app.server.inFlight()).toBe(0);
+    expect((await f.gql('{ groups(first: 1) { totalCount } }')).status).toBe(200);
+  });
+
+  it('a subscription over WebSocket: an error for that subscription; the socket and its other subscriptions go on', async () => {
+    f = await startFacade({ SUBSCRIPTION_POLL_MAX_MS: '300' });
+    const id = (await f.ok<any>('{ groups(first: 1) { nodes { id } } }')).groups.nodes[0].id;
+    // A raw graphql-transport-ws socket: the client libraries cannot send such a message (they JSON.stringify it).
+    const ws = new WebSocket(f.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    closers.push(() => ws.terminate());
+    const messages: any[] = [];
+    let closed: number | undefined;
+    ws.on('message', (m) => messages.push(JSON.parse(m.toString())));
+    ws.on('close', (code) => (closed = code));
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ type: 'connection_init' }));
+    await waitFor(async () => messages.length, (n) => n === 1, 2_000, 10);
+    ws.send(JSON.stringify({ id: 'good', type: 'subscribe', payload: { query: GROUP, variables: { id } } }));
+    await waitFor(async () => messages.some((m) => m.id === 'good' && m.type === 'next'), (seen) => seen, 5_000, 10);
+    ws.send(`{"id":"deep","type":"subscribe","payload":${deepBody(GROUP, { id }, 20_000)}}`);
+    const refused = await waitFor(async () => messages.find((m) => m.id === 'deep'), (m) => m !== undefined, 5_000, 10);
+    expect(refused).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
+    expect(closed).toBeUndefined();
+    expect(messages.some((m) => m.id === 'good' && m.type === 'complete')).toBe(false);
+    await waitFor(async () => f!.app.server.inFlight(), (n) => n === 0, 2_000, 20);
+    expect(f.app.server.inFlight()).toBe(0);
+  });
+});
+
+describe('a subscription sent as a query', () => {
+  it('is refused with 400 BAD_REQUEST saying where subscriptions go, before any upstream call', async () => {
+    f = await startFacade({});
+    const id = (await f.ok<any>('{ groups(first: 1) { nodes { id } } }')).groups.nodes[0].id;
+    const calls = f.app.simulators.cinder!.calls.length;
+    const r = await post(f, { query: GROUP, variables: { id } });
+    expect(r.status).toBe(400);
+    expect(r.body.data).toBeUndefined();
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    expect(r.body.errors?.[0]?.message).toMatch(/SSE .* or WebSocket/);
+    expect(f.app.simulators.cinder!.calls.length).toBe(calls);
+  });
+});
+
+describe('MAX_SUBSCRIPTIONS_PER_CONNECTION', () => {
+  it('counts the subscriptions a connection holds, not the subscribes still waiting for a slot', async () => {
+    // Four subscribes at once, two a caller at a time: two wait at the door while the first two start.
+    f = await startFacade({ MAX_SUBSCRIPTIONS_PER_CONNECTION: '3', MAX_IN_FLIGHT_PER_CALLER: '2', SUBSCRIPTION_POLL_MAX_MS: '300' });
+    const id = (await f.ok<any>('{ groups(first: 1) { nodes { id } } }')).groups.nodes[0].id;
+    const conn = wsConnection(f.url);
+    closers.push(() => conn.dispose());
+    const subs = [0, 1, 2, 3].map(() => conn.subscribe(GROUP, { id }));
+    await waitFor(async () => subs.filter((s) => s.results.length > 0 || s.isComplete()).length, (n) => n === 4, 10_000, 20);
+    const started = subs.filter((s) => s.results.length > 0);
+    const refused = subs.filter((s) => s.errors.length > 0);
+    expect(started.length).toBe(3);
+    expect(refused.length).toBe(1);
+    expect(refused[0]!.errors[0]).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'TOO_MANY_SUBSCRIPTIONS' }) })]);
+  });
+});
