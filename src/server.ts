@@ -8,6 +8,7 @@ import { createGraphQLServer } from './graphql/apollo.js';
 import type { CompilingExecutor } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { watchAborts } from './http/aborts.js';
+import { answerClientErrors } from './http/clientErrors.js';
 import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
 import { cutIfStalled } from './http/stalled.js';
 import { Admission, bulkheadsOf } from './http/admission.js';
@@ -160,7 +161,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         return refuse(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON.');
       }
     }
-    observability.requests.noteBody(trace, body);
+    observability.requests.noteVariables(trace, body, search);
     let context: RequestContext | undefined;
     let result: HTTPGraphQLResponse;
     try {
@@ -197,8 +198,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     if (result.body.kind === 'complete') {
       // Refused before Apollo's plugins ran (a bad body, the identity gate): the request id goes in here.
       const text = trace.answered ? result.body.string : observability.requests.withRequestId(trace, result.body.string);
-      const answer = boundedAnswer(text, limits.maxResponseBytes);
+      const answer = boundedAnswer(text, limits.maxResponseBytes, trace.requestId);
       if (answer.status) res.statusCode = answer.status;
+      if (answer.code) trace.errorCodes = [answer.code];
       res.end(answer.body);
     } else {
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
@@ -273,6 +275,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     });
   });
   server.headersTimeout = 15_000;
+  answerClientErrors(server, log);
   const connections = new WaitingConnections(server, server.headersTimeout);
   const connectionLimits = new ConnectionLimits(server, limits.maxConnections, limits.maxConnectionsPerClient, log);
   if (observability.metrics) registerConnectionMetrics(observability.metrics.registry, connectionLimits);

@@ -1,4 +1,5 @@
 import { type Server, createServer } from 'node:http';
+import { requestIds } from './requestId.js';
 import type { AddressInfo } from 'node:net';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { DestinationStream } from 'pino';
@@ -58,6 +59,7 @@ export class Observability {
     const port = this.config.metrics.port;
     if (!this.metrics || port === null) return null;
     const server = createServer((req, res) => {
+      res.setHeader('x-request-id', requestIds(req.headers['x-request-id']).id);
       if (req.url?.split('?')[0] !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found. Metrics are at /metrics.\n');
         return;

@@ -72,19 +72,33 @@ function resolvable(name: string): boolean {
 }
 
 /** Anything named like a secret, in any casing or position of a variable's or input field's name. */
-const SECRET_NAME = /token|passw|secret|key|credential|authori[sz]ation|cookie|session|signature|private/i;
+const SECRET_NAME = /token|passw|passphrase|passcode|secret|key|credential|auth|bearer|cookie|session|signature|private|certificate|hmac|connection_?string/i;
+
+/** Short secret words, matched only as a whole word of the name (`pin`, `userPin`, `pin_code`; not `shipping`). */
+const SECRET_WORDS = new Set(['pass', 'pwd', 'pin', 'otp', 'jwt', 'cvv', 'cvc', 'mfa', 'dsn', 'cert']);
+
+/** A URL with a password in it (`postgres://user:pw@host`): the password part, whatever the name. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]*@/gi;
+
+function isSecretName(name: string): boolean {
+  if (SECRET_NAME.test(name)) return true;
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
+  return words.some((w) => SECRET_WORDS.has(w));
+}
 
 /**
  * A copy of GraphQL variables fit for a log line: every value under a name that looks like a secret replaced by
- * "[redacted]", at any depth (input objects, lists of them). Only used with LOG_VARIABLES=true.
+ * "[redacted]", at any depth (input objects, lists of them), and passwords inside URLs elsewhere. Only used with
+ * LOG_VARIABLES=true.
  */
 export function redactSecrets(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[deep]';
+  if (typeof value === 'string') return value.includes('://') ? value.replace(URL_PASSWORD, '$1[redacted]@') : value;
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = SECRET_NAME.test(k) ? '[redacted]' : redactSecrets(v, depth + 1);
+      out[k] = isSecretName(k) ? '[redacted]' : redactSecrets(v, depth + 1);
     }
     return out;
   }

@@ -22,6 +22,8 @@ export interface MetricSources {
 const NO_SOURCES: MetricSources = { protections: () => [], tokenCache: null };
 
 const MAX_OPERATION_NAMES = 100;
+/** A longer name is `other`: one GraphQL name may be as long as the body, and each scrape would carry it. */
+const MAX_OPERATION_NAME_LENGTH = 128;
 const CIRCUIT_STATES = ['closed', 'half-open', 'open'] as const;
 
 /**
@@ -181,9 +183,10 @@ export class FacadeMetrics {
     }
   }
 
-  /** The operation_name label: the name itself for the first 100 seen, `other` after; `anonymous` without one. */
+  /** The operation_name label: the name itself for the first 100 seen up to 128 characters, `other` after or longer; `anonymous` without one. */
   operationLabel(name: string | null): string {
     if (!name) return 'anonymous';
+    if (name.length > MAX_OPERATION_NAME_LENGTH) return 'other';
     if (this.names.has(name)) return name;
     if (this.names.size >= MAX_OPERATION_NAMES) return 'other';
     this.names.add(name);

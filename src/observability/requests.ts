@@ -42,6 +42,27 @@ export function addIdentity(line: Record<string, unknown>, identity: Identity | 
   line.projectId = identity.project?.id;
 }
 
+/** An operation name for a log line, a span's name and a label: GraphQL bounds a name's length only by the body's. */
+export function boundedName(name: string | null | undefined): string | null {
+  if (!name) return null;
+  return name.length > MAX_NAME_LENGTH ? `${name.slice(0, MAX_NAME_LENGTH)}…` : name;
+}
+
+const MAX_NAME_LENGTH = 128;
+
+const NOT_AN_OBJECT = '[not a JSON object: not logged]';
+
+/** A GET request's `variables` parameter, parsed; a string that is not JSON is returned as it is (and not logged). */
+function variablesOfSearch(search: string): unknown {
+  const text = search ? new URLSearchParams(search).get('variables') : null;
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /** The fields of a request's log line, in their order; optional ones only when they say something. */
 function requestLine(trace: RequestTrace, type: string, status: number, outcome: string, seconds: number): Record<string, unknown> {
   // Filled field by field rather than spread from conditional literals: one object per line instead of five.
@@ -83,9 +104,15 @@ export class RequestObserver {
     return new RequestTrace(ids.id, ids.upstream, span);
   }
 
-  /** The request's variables, kept for its line only with LOG_VARIABLES=true. */
-  noteBody(trace: RequestTrace, body: unknown): void {
-    if (this.logVariables && body && typeof body === 'object') trace.variables = (body as { variables?: unknown }).variables;
+  /**
+   * The request's variables (from its JSON body, or a GET's query string), kept for its line only with
+   * LOG_VARIABLES=true; anything but an object (a JSON-encoded string, say) is named, never written as it came.
+   */
+  noteVariables(trace: RequestTrace, body: unknown, search: string): void {
+    if (!this.logVariables) return;
+    const variables = body && typeof body === 'object' ? (body as { variables?: unknown }).variables : variablesOfSearch(search);
+    if (variables === undefined || variables === null) return;
+    trace.variables = typeof variables === 'object' && !Array.isArray(variables) ? variables : NOT_AN_OBJECT;
   }
 
   /**
@@ -153,7 +180,7 @@ export class RequestObserver {
           async didResolveOperation(rc) {
             const trace = rc.contextValue.caller.trace;
             if (!trace) return;
-            trace.operationName = rc.operationName ?? null;
+            trace.operationName = boundedName(rc.operationName);
             trace.operationType = rc.operation?.operation ?? null;
             if (trace.span) {
               trace.span.updateName(`${trace.operationType ?? 'graphql'}${trace.operationName ? ` ${trace.operationName}` : ''}`);

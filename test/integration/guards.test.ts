@@ -124,7 +124,7 @@ describe('MAX_RESPONSE_BYTES', () => {
       expect(small.status).toBe(200);
       const big = await f.gql(`{ groups(first: 100) { nodes { id name description status createdAt volumes { id name size } } } }`);
       expect(big.status).toBe(400);
-      expect(big.errors?.[0]?.extensions).toEqual({ code: 'RESPONSE_TOO_LARGE', limit: 500 });
+      expect(big.errors?.[0]?.extensions).toEqual({ code: 'RESPONSE_TOO_LARGE', limit: 500, requestId: expect.stringMatching(/^req-/) });
       expect(big.raw.length).toBeLessThan(400);
     } finally {
       await f.close();

@@ -64,9 +64,30 @@ describe('redactSecrets', () => {
       credentials: '[redacted]',
     });
   });
+
+  it('also the short words a secret goes by, as whole words of the name only; and a password inside a URL', () => {
+    const secretNames = ['passphrase', 'pwd', 'pass', 'passcode', 'auth', 'bearer', 'jwt', 'otp', 'pin', 'cvv', 'hmac', 'certificate', 'mfaCode', 'connectionString', 'dsn', 'userPin', 'pin_code', 'otpCode'];
+    const plainNames = ['shipping', 'mapping', 'passive', 'compass', 'bypass', 'spinner', 'pinned', 'description', 'first', 'status', 'groupId'];
+    const vars = Object.fromEntries([...secretNames, ...plainNames].map((n) => [n, 'v']));
+    const redacted = redactSecrets(vars) as Record<string, unknown>;
+    for (const n of secretNames) expect(redacted[n], n).toBe('[redacted]');
+    for (const n of plainNames) expect(redacted[n], n).toBe('v');
+    expect(redactSecrets({ target: 'postgres://admin:hunter2@db:5432/x', note: ['see ftp://me:s3cret@host/a and https://x.org/a@b'] })).toEqual({
+      target: 'postgres://admin:[redacted]@db:5432/x',
+      note: ['see ftp://me:[redacted]@host/a and https://x.org/a@b'],
+    });
+  });
 });
 
 describe('operation name labels', () => {
+  it('a name longer than 128 characters is `other`, and takes none of the 100 places', () => {
+    const m = new FacadeMetrics(true, false);
+    expect(m.operationLabel(`L${'x'.repeat(200)}`)).toBe('other');
+    expect(m.operationLabel('x'.repeat(128))).toBe('x'.repeat(128));
+    for (let i = 0; i < 99; i++) expect(m.operationLabel(`Op${i}`)).toBe(`Op${i}`);
+    expect(m.operationLabel('Op99')).toBe('other');
+  });
+
   it('are the names themselves for the first 100, then `other`', () => {
     const m = new FacadeMetrics(true, false);
     for (let i = 0; i < 100; i++) expect(m.operationLabel(`Op${i}`)).toBe(`Op${i}`);

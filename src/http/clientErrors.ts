@@ -1,0 +1,42 @@
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../observability/logger.js';
+import { requestIds } from '../observability/requestId.js';
+
+/** What Node answers a request its parser refused (lib/_http_server.js), with the facade's error body and id. */
+function answerOf(code: string | undefined): [number, string, string] {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, 'Request Header Fields Too Large', 'The request headers are too large.'];
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return [413, 'Payload Too Large', 'The chunk extensions are too large.'];
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return [408, 'Request Timeout', 'The request did not arrive in time.'];
+    default:
+      return [400, 'Bad Request', 'Malformed HTTP request.'];
+  }
+}
+
+/**
+ * Requests Node's HTTP parser refuses (a bad method, a bare CR in a header, headers too large, too slow) get the
+ * answer Node would give, plus the X-Request-Id and JSON error body every other answer carries. Written to the
+ * socket: such a request has no response object.
+ */
+export function answerClientErrors(server: Server, log: Logger): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // Node's own rule: answer only if nothing of an answer on this connection is on the wire yet.
+    const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) return void socket.destroy();
+    const [status, reason, message] = answerOf(err.code);
+    const requestId = requestIds(undefined).id;
+    const code = status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
+    const body = JSON.stringify({ errors: [{ message, extensions: { code, requestId } }] });
+    log.debug({ requestId, status, parserError: err.code }, 'malformed HTTP request refused');
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\n\r\n${body}`,
+    );
+    // As Node does: the connection's state is unknown past a parse error, so it is closed at once.
+    socket.destroy();
+  });
+}

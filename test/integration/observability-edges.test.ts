@@ -1,0 +1,152 @@
+// Issue 17 on the edges a probe found: every answer carries X-Request-Id (METRICS_PORT's, Node's parser refusals,
+// WebSocket handshakes) and every error its requestId (RESPONSE_TOO_LARGE); LOG_VARIABLES never writes variables
+// as they came when they are not an object, and reads a GET's; an operation name is bounded in labels and lines.
+import { connect } from 'node:net';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
+import { logCapture } from '../helpers/logs.js';
+
+const REQ_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let f: Facade | undefined;
+afterEach(async () => {
+  await f?.close();
+  f = undefined;
+});
+
+/** Sends raw bytes to the facade's port and reads until it closes the connection. */
+async function raw(port: number, text: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const socket = connect(port, '127.0.0.1');
+  let answer = '';
+  socket.on('data', (c) => (answer += c.toString()));
+  socket.write(text);
+  await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  const [head = '', body = ''] = answer.split('\r\n\r\n');
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
+}
+
+const portOf = (facade: Facade) => Number(new URL(facade.url).port);
+
+describe('X-Request-Id on every answer', () => {
+  it("requests Node's parser refuses: Node's status, the header, and the id in a JSON error", async () => {
+    f = await startFacade({});
+    for (const [text, status] of [
+      ['FOO /graphql HTTP/1.1\r\nhost: x\r\n\r\n', 400],
+      ['GET /healthz HTTP/1.1\r\nhost: x\r\nx-bad: a\rb\r\n\r\n', 400],
+      [`GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ] as const) {
+      const r = await raw(portOf(f), text);
+      expect(r.status, text.slice(0, 40)).toBe(status);
+      expect(r.headers['x-request-id']).toMatch(REQ_ID);
+      expect(JSON.parse(r.body).errors[0].extensions).toEqual({ code: 'BAD_REQUEST', requestId: r.headers['x-request-id'] });
+    }
+    // The facade still serves.
+    expect((await request(`${f.app.server.url}/healthz`)).statusCode).toBe(200);
+  });
+
+  it('METRICS_PORT: the scrape and its 404', async () => {
+    f = await startFacade({ METRICS_PORT: '0' });
+    const metricsUrl = f.app.metricsUrl!;
+    const scrape = await request(metricsUrl, { headers: { 'x-request-id': 'prometheus-1' } });
+    await scrape.body.text();
+    expect(scrape.statusCode).toBe(200);
+    expect(scrape.headers['x-request-id']).toBe('prometheus-1');
+    const missing = await request(metricsUrl.replace(/\/metrics$/, '/nope'));
+    await missing.body.text();
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['x-request-id']).toMatch(REQ_ID);
+  });
+
+  it("WebSocket handshakes: the 101 (the client's id), a wrong path's 404 and a bad key's 400", async () => {
+    f = await startFacade({});
+    const ws = new WebSocket(f.url.replace(/^http/, 'ws'), 'graphql-transport-ws', { headers: { 'x-request-id': 'ws-upgrade-1' } });
+    const upgraded = await new Promise<Record<string, unknown>>((resolve) => ws.once('upgrade', (res) => resolve(res.headers)));
+    ws.terminate();
+    expect(upgraded['x-request-id']).toBe('ws-upgrade-1');
+
+    const wrongPath = new WebSocket(f.url.replace(/^http/, 'ws').replace(/\/graphql$/, '/nope'), 'graphql-transport-ws');
+    wrongPath.on('error', () => {});
+    const refused = await new Promise<{ status?: number; id: unknown }>((resolve) =>
+      wrongPath.once('unexpected-response', (_req, res) => {
+        resolve({ status: res.statusCode, id: res.headers['x-request-id'] });
+        res.resume();
+      }),
+    );
+    expect(refused.status).toBe(404);
+    expect(refused.id).toMatch(REQ_ID);
+
+    const badKey = await raw(
+      portOf(f),
+      'GET /graphql HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\nsec-websocket-key: short\r\n\r\n',
+    );
+    expect(badKey.status).toBe(400);
+    expect(badKey.headers['x-request-id']).toMatch(REQ_ID);
+    expect(JSON.parse(badKey.body).errors[0].extensions.requestId).toBe(badKey.headers['x-request-id']);
+  });
+});
+
+describe('RESPONSE_TOO_LARGE', () => {
+  it('carries the request id, and the log line names its code', async () => {
+    const logs = logCapture();
+    f = await startFacade({ MAX_RESPONSE_BYTES: '300' }, undefined, undefined, { logDestination: logs.stream });
+    const res = await request(f.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'too-large-1' },
+      body: JSON.stringify({ query: '{ groups(first: 50) { nodes { id name description } } }' }),
+    });
+    const body = (await res.body.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(res.statusCode).toBe(400);
+    expect(body.errors[0]!.extensions).toMatchObject({ code: 'RESPONSE_TOO_LARGE', requestId: 'too-large-1' });
+    const line = await waitFor(async () => logs.lines.find((l) => l.requestId === 'too-large-1'), (l) => l !== undefined, 2_000, 20);
+    expect(line).toMatchObject({ status: 400, errorCodes: ['RESPONSE_TOO_LARGE'] });
+  });
+});
+
+describe('LOG_VARIABLES', () => {
+  it('variables that are not an object are named, never written; a GET request has its variables logged, redacted', async () => {
+    const logs = logCapture();
+    f = await startFacade({ LOG_VARIABLES: 'true' }, undefined, undefined, { logDestination: logs.stream });
+    const canary = 'STRING-VARIABLES-CANARY';
+    const asString = await request(f.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'vars-string' },
+      body: JSON.stringify({ query: 'query Q($password: String) { __typename }', variables: JSON.stringify({ password: canary }) }),
+    });
+    await asString.body.text();
+    expect(asString.statusCode).toBe(400);
+    const query = encodeURIComponent('query Q($first: Int, $password: String) { groups(first: $first, filter: { name: $password }) { totalCount } }');
+    const vars = encodeURIComponent(JSON.stringify({ first: 1, password: 'GET-CANARY' }));
+    const get = await request(`${f.url}?query=${query}&variables=${vars}`, { headers: { 'apollo-require-preflight': 'true', 'x-request-id': 'vars-get' } });
+    const getBody = await get.body.text();
+    expect(get.statusCode, getBody).toBe(200);
+    const line = (id: string) => waitFor(async () => logs.lines.find((l) => l.requestId === id), (l) => l !== undefined, 2_000, 20);
+    expect((await line('vars-string'))?.variables).toBe('[not a JSON object: not logged]');
+    expect((await line('vars-get'))?.variables).toEqual({ first: 1, password: '[redacted]' });
+    expect(logs.raw()).not.toContain(canary);
+    expect(logs.raw()).not.toContain('GET-CANARY');
+  });
+});
+
+describe('operation names', () => {
+  it('one longer than 128 characters is `other` in metrics and cut short in its log line', async () => {
+    const logs = logCapture();
+    f = await startFacade({ METRICS_OPERATION_NAMES: 'true' }, undefined, undefined, { logDestination: logs.stream });
+    const name = `L${'x'.repeat(5_000)}`;
+    const res = await request(f.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'long-name' },
+      body: JSON.stringify({ query: `query ${name} { __typename }` }),
+    });
+    await res.body.text();
+    expect(res.statusCode).toBe(200);
+    const scraped = await (await request(`${f.app.server.url}/metrics`)).body.text();
+    expect(scraped).not.toContain('xxxxxxxxxx');
+    expect(scraped).toMatch(/graphql_requests_total\{[^}]*operation_name="other"/);
+    const line = await waitFor(async () => logs.lines.find((l) => l.requestId === 'long-name'), (l) => l !== undefined, 2_000, 20);
+    expect(line?.operationName).toBe(`${name.slice(0, 128)}…`);
+  });
+});
