@@ -53,11 +53,13 @@ function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger
     const cost = formatted.extensions?.cost;
     return { ...base, extensions: cost ? { code, cost } : { code } };
   }
-  // A GraphQL error raised while serialising a value (bad timestamp, non-null violation) is not a bug in the
-  // caller's input; it has no originalError and a readable message.
-  if (!(original instanceof Error) || original.constructor.name === 'GraphQLError') {
-    return { ...base, extensions: { code: 'UPSTREAM_ERROR' } };
+  // Apollo turns anything a plugin throws into a GraphQLError around it: what is inside is the facade's bug.
+  const cause = original instanceof GraphQLError && original.originalError && !(original.originalError instanceof GraphQLError) ? original.originalError : original;
+  if (cause instanceof GraphQLError) {
+    // Apollo's own request refusals without a code ("provided sha does not match query") are the client's; a
+    // GraphQL error raised while serialising a value (bad timestamp, non-null violation) has a path, and is not.
+    return { ...base, extensions: { code: formatted.path ? 'UPSTREAM_ERROR' : 'BAD_REQUEST' } };
   }
-  log.error({ err: original, path: formatted.path }, 'internal error');
+  log.error({ err: cause, path: formatted.path }, 'internal error');
   return { ...base, message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
