@@ -218,6 +218,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     // Every answer carries the request id, refusals and errors included (the client's X-Request-Id when safe).
     const ids = requestIds(req.headers['x-request-id']);
     res.setHeader('x-request-id', ids.id);
+    // Draining: the server still answers (readiness, refusals) but keeps no connection open for more.
+    if (admission.draining) res.setHeader('connection', 'close');
     const clientGone = watchAborts(req, res, log, ids.id);
     const route = async () => {
       if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
