@@ -1,3 +1,5 @@
+import type { RequestTrace } from '../observability/requestTrace.js';
+
 /** A `major.minor` API version, compared numerically (3.9 < 3.10). */
 export interface Version {
   major: number;
@@ -31,6 +33,12 @@ export function serviceRoot(endpoint: string, versionSegment: RegExp): string {
 }
 
 /**
+ * Who a version document is read for: the request that found the cache empty. The read carries its request id
+ * upstream and counts in its log line, metrics and span, though every request waiting on it shares the answer.
+ */
+export type DiscoveryTrigger = { readonly requestId?: string; readonly trace?: RequestTrace };
+
+/**
  * Caches one service's version document per process (it is public and the same for every caller). A failure is
  * not cached: the next request tries again.
  */
@@ -39,7 +47,7 @@ export class VersionCache {
   private pending: Promise<string> | null = null;
 
   constructor(
-    private readonly discover: () => Promise<string>,
+    private readonly discover: (trigger?: DiscoveryTrigger) => Promise<string>,
     private readonly ttlMs = 5 * 60_000,
   ) {}
 
@@ -52,22 +60,22 @@ export class VersionCache {
    * What the cached maximum allows (the version to send, its headers, features), made by `derive` once per
    * version document. Synchronous while the document is cached, so a call awaits nothing before it is sent.
    */
-  negotiated<N>(derive: (max: string) => N): () => N | Promise<N> {
+  negotiated<N>(derive: (max: string) => N): (trigger?: DiscoveryTrigger) => N | Promise<N> {
     let made: { max: string; value: N } | undefined;
     const of = (max: string): N => {
       if (made?.max !== max) made = { max, value: derive(max) };
       return made.value;
     };
-    return () => {
+    return (trigger) => {
       const max = this.peek();
-      return max === undefined ? this.max().then(of) : of(max);
+      return max === undefined ? this.max(trigger).then(of) : of(max);
     };
   }
 
-  async max(): Promise<string> {
+  async max(trigger?: DiscoveryTrigger): Promise<string> {
     const cached = this.peek();
     if (cached !== undefined) return cached;
-    this.pending ??= this.discover()
+    this.pending ??= this.discover(trigger)
       .then((max) => {
         this.value = { max, at: Date.now() };
         return max;

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { startManilaSimulator } from '../../src/simulator/manila/index.js';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
 import { logCapture } from '../helpers/logs.js';
 
@@ -148,5 +149,42 @@ describe('operation names', () => {
     expect(scraped).toMatch(/graphql_requests_total\{[^}]*operation_name="other"/);
     const line = await waitFor(async () => logs.lines.find((l) => l.requestId === 'long-name'), (l) => l !== undefined, 2_000, 20);
     expect(line?.operationName).toBe(`${name.slice(0, 128)}…`);
+  });
+});
+
+describe('version discovery inside a request', () => {
+  it("is part of the request that found the cache empty: its id upstream, its counts, its failure's log line", async () => {
+    const manila = await startManilaSimulator();
+    // Both tries of the start-up read fail: the version document is still unknown when the request comes.
+    manila.injectFault({ status: 503, json: { serviceUnavailable: { code: 503, message: 'busy' } }, times: 3 });
+    const logs = logCapture();
+    f = await startFacade({ MANILA_URL: manila.endpoint, LOG_LEVEL: 'debug' }, undefined, undefined, { logDestination: logs.stream });
+    try {
+      await waitFor(async () => manila.calls.length, (n) => n >= 2, 5_000, 20);
+      manila.resetCalls();
+      const requestId = 'req-0f0e0d0c-0b0a-4909-8807-060504030201';
+      const res = await request(f.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+        body: JSON.stringify({ query: '{ shareGroups(first: 1) { totalCount } }' }),
+      });
+      const body = (await res.body.json()) as { errors?: unknown[] };
+      expect(body.errors, JSON.stringify(body)).toBeUndefined();
+      const discovery = manila.calls.filter((c) => c.url === '/');
+      // The third fault met the request's first try, its retry read the document.
+      expect(discovery.length).toBe(2);
+      for (const c of discovery) {
+        expect(c.headers['x-openstack-request-id']).toBe(requestId);
+        expect(c.headers['x-auth-token']).toBeUndefined();
+      }
+      const failure = logs.lines.find((l) => l.requestId === requestId && l.service === 'manila' && l.msg !== 'graphql request');
+      expect(failure, logs.raw()).toBeDefined();
+      const line = await waitFor(async () => logs.lines.find((l) => l.requestId === requestId && l.msg === 'graphql request'), (l) => l !== undefined, 2_000, 20);
+      expect(line?.upstreamCalls).toBe(manila.calls.length);
+    } finally {
+      await f.close();
+      f = undefined;
+      await manila.close();
+    }
   });
 });

@@ -26,8 +26,8 @@ export const ManilaQuery: QueryResolvers = {
       sort_dir: args.sort ? (args.sort.direction ?? 'DESC').toLowerCase() : undefined,
     };
     // Below 2.36 Manila silently drops name~ / description~ and would return every group.
-    if ((filters['name~'] || filters['description~']) && !(await client.atLeast(MANILA_VERSIONS.likeFilters))) {
-      throw new NotSupportedError('manila', `nameContains and descriptionContains need Manila API 2.36; this Manila supports up to ${await client.version()}.`);
+    if ((filters['name~'] || filters['description~']) && !(await client.atLeast(ctx.caller, MANILA_VERSIONS.likeFilters))) {
+      throw new NotSupportedError('manila', `nameContains and descriptionContains need Manila API 2.36; this Manila supports up to ${await client.version(ctx.caller)}.`);
     }
     // The cursor is checked before anything is prefetched: a forged one costs no upstream call.
     const first = pageSize(args.first);

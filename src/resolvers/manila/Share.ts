@@ -20,13 +20,13 @@ export const Share: ShareResolvers = {
   shareGroup: (s, _, ctx) => {
     const { client, loaders } = ctx.manila();
     if (s.share_group_id) return loaders.shareGroupById.now(s.share_group_id);
-    return client.requireShareGroups().then(() => null);
+    return client.requireShareGroups(ctx.caller).then(() => null);
   },
   consistencyGroup: async (s, _, ctx) => {
     const { client, loaders } = ctx.manila();
     if (s.consistency_group_id) return loaders.consistencyGroupById.load(s.consistency_group_id);
     // A newer Manila has no consistency groups at all: say so rather than a misleading null.
-    await client.requireConsistencyGroups();
+    await client.requireConsistencyGroups(ctx.caller);
     return null;
   },
 };

@@ -4,14 +4,15 @@ import { wantedLinks } from '../../graphql/lookahead.js';
 import { pageSize, offsetFromCursor } from '../../graphql/connections.js';
 import { wireValue } from '../../graphql/scalars.js';
 import { optionalUuid } from '../../ids.js';
+import type { Caller } from '../../upstreams/caller.js';
 import { MANILA_VERSIONS, type ManilaClient } from '../../upstreams/manila/client.js';
 import { projectFilter } from '../identity/projectFilter.js';
 import { offsetConnection } from './offsetConnection.js';
 
 /** Below 2.36 Manila silently drops `name~` / `description~` and would answer with everything. */
-async function requireLikeFilters(client: ManilaClient, used: boolean): Promise<void> {
-  if (used && !(await client.atLeast(MANILA_VERSIONS.likeFilters))) {
-    throw new NotSupportedError('manila', `nameContains and descriptionContains need Manila API 2.36; this Manila supports up to ${await client.version()}.`);
+async function requireLikeFilters(client: ManilaClient, caller: Caller, used: boolean): Promise<void> {
+  if (used && !(await client.atLeast(caller, MANILA_VERSIONS.likeFilters))) {
+    throw new NotSupportedError('manila', `nameContains and descriptionContains need Manila API 2.36; this Manila supports up to ${await client.version(caller)}.`);
   }
 }
 
@@ -33,9 +34,9 @@ export const ShareQuery: QueryResolvers = {
       share_network_id: optionalUuid(f?.shareNetworkId, 'shareNetworkId'),
       project_id: projectFilter(args),
     };
-    await requireLikeFilters(client, Boolean(filters['name~'] || filters['description~']));
+    await requireLikeFilters(client, ctx.caller, Boolean(filters['name~'] || filters['description~']));
     // A Manila without share groups would drop the filter (a member's unknown filters are removed) and list everything.
-    if (filters.share_group_id) await client.requireShareGroups();
+    if (filters.share_group_id) await client.requireShareGroups(ctx.caller);
     // The cursor and page size are checked before anything is prefetched: a forged one costs no upstream call.
     const first = pageSize(args.first);
     offsetFromCursor(args.after);
@@ -54,7 +55,7 @@ export const ShareQuery: QueryResolvers = {
     const { client, loaders } = ctx.manila();
     const f = args.filter;
     const filters = { name: f?.name ?? undefined, 'name~': f?.nameContains ?? undefined };
-    await requireLikeFilters(client, Boolean(filters['name~']));
+    await requireLikeFilters(client, ctx.caller, Boolean(filters['name~']));
     const all = await client.listAll((o) => client.listShareNetworks(ctx.caller, o), filters);
     for (const n of all) loaders.shareNetworkById.prime(n.id, n);
     return all;

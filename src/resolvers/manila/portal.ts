@@ -26,7 +26,7 @@ function quotaOf(key: keyof Omit<ManilaQuotaSet, 'id'>, since?: string): QuotaFi
     const q = set[key];
     if (q) return quota(q);
     // Manila shows the share group quotas from 2.40 only; an older one has none to report.
-    throw new NotSupportedError('manila', `Manila reports ${key} quotas from API ${since ?? MANILA_VERSIONS.quotaDetail}; this Manila supports up to ${await client.version()}.`);
+    throw new NotSupportedError('manila', `Manila reports ${key} quotas from API ${since ?? MANILA_VERSIONS.quotaDetail}; this Manila supports up to ${await client.version(ctx.caller)}.`);
   };
 }
 

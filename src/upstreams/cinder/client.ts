@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
-import { VersionCache, compareVersions, minVersion, serviceRoot } from '../microversion.js';
+import { type DiscoveryTrigger, VersionCache, compareVersions, minVersion, serviceRoot } from '../microversion.js';
 import { CINDER_PAGE_LIMIT, readMarkerPages, readPagesAtOnce } from '../paging.js';
 import { classifyCinderError } from './errors.js';
 import { CinderGroupTypeAdmin } from './groupTypes.js';
@@ -108,7 +108,7 @@ export class CinderClient {
   readonly groupTypeAdmin = new CinderGroupTypeAdmin(this);
   /** The endpoint's project: its quotas and the service's availability zones. */
   readonly project = new CinderProject(this);
-  private readonly negotiated: () => Negotiated | Promise<Negotiated>;
+  private readonly negotiated: (trigger?: DiscoveryTrigger) => Negotiated | Promise<Negotiated>;
   /** The v3 entry of the last version document read: its minimum and maximum microversion. */
   private advertised: { min: string | null; max: string } | null = null;
 
@@ -116,12 +116,13 @@ export class CinderClient {
   constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead' | 'telemetry'>) {
     // A refusal because of an object's state comes as a 400 like bad input: errors.ts tells them apart.
     this.http = new HttpClient({ service: 'cinder', endpoint, agent, classify: classifyCinderError, ...shared });
-    this.negotiated = new VersionCache(() => this.discoverMax()).negotiated((max) => new Negotiated(max));
+    this.negotiated = new VersionCache((trigger) => this.discoverMax(trigger)).negotiated((max) => new Negotiated(max));
   }
 
-  private async discoverMax(): Promise<string> {
+  private async discoverMax(trigger?: DiscoveryTrigger): Promise<string> {
     const root = serviceRoot(this.http.endpoint, /^v3(\.\d+)?$/);
-    const res = await this.http.send({ method: 'GET', path: '' }, root);
+    // No token (the document is public) and no deadline of the trigger's: other requests wait on the same read.
+    const res = await this.http.send({ method: 'GET', path: '', requestId: trigger?.requestId, trace: trigger?.trace }, root);
     const body = res.json as { versions?: CinderVersion[]; version?: CinderVersion } | undefined;
     const list = body?.versions ?? (body?.version ? [body.version] : []);
     const v3 = list.find((v) => v.id?.startsWith('v3') && v.version);
@@ -139,8 +140,8 @@ export class CinderClient {
   }
 
   /** The negotiated microversion, checked for `feature` (NotSupportedError when this Cinder is too old). */
-  private negotiation(feature?: CinderFeature): Negotiated | Promise<Negotiated> {
-    const n = this.negotiated();
+  private negotiation(caller: Caller, feature?: CinderFeature): Negotiated | Promise<Negotiated> {
+    const n = this.negotiated(caller);
     return n instanceof Promise ? n.then((m) => m.need(feature)) : n.need(feature);
   }
 
@@ -150,7 +151,7 @@ export class CinderClient {
 
   /** One call at the negotiated microversion, checked for `feature`: for the companion classes (groupTypes.ts, project.ts). */
   async request(caller: Caller, req: Omit<UpstreamRequest, 'token' | 'requestId'>, feature?: CinderFeature) {
-    return this.call(caller, await this.negotiation(feature), req);
+    return this.call(caller, await this.negotiation(caller, feature), req);
   }
 
   private async page<T>(caller: Caller, n: Negotiated, p: string, key: string, linksKey: string, opts: ListOptions, extra?: Query) {
@@ -178,44 +179,44 @@ export class CinderClient {
 
   // ---- groups
   async listGroups(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderGroup>> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     const listVolume = n.supports('listVolume') || undefined;
     return this.page(caller, n, '/groups/detail', 'groups', 'group_links', opts, { list_volume: listVolume });
   }
 
   /** Summary listing ({id, name} items): the cheapest way to count groups, which Cinder cannot count itself. */
   async listGroupSummaries(caller: Caller, opts: ListOptions): Promise<CinderPage<{ id: string }>> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     return this.page(caller, n, '/groups', 'groups', 'group_links', opts);
   }
 
   async showGroup(caller: Caller, id: string): Promise<CinderGroup> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     const listVolume = n.supports('listVolume') || undefined;
     const res = await this.call(caller, n, { method: 'GET', path: path`/groups/${id}`, query: { list_volume: listVolume } });
     return (res.json as { group: CinderGroup }).group;
   }
 
   async createGroup(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     const res = await this.call(caller, n, { method: 'POST', path: '/groups', body: { group: body } });
     return (res.json as { group: { id: string } }).group;
   }
 
   async createGroupFromSource(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     const res = await this.call(caller, n, { method: 'POST', path: '/groups/action', body: { 'create-from-src': body } });
     return (res.json as { group: { id: string } }).group;
   }
 
   async updateGroup(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     await this.call(caller, n, { method: 'PUT', path: path`/groups/${id}`, body: { group: body } });
   }
 
   /** POST /groups/{id}/action; Cinder has no working DELETE /groups/{id} (500 on Zed). */
   async groupAction(caller: Caller, id: string, action: string, args: unknown, feature: CinderFeature = 'groups') {
-    const n = await this.negotiation(feature);
+    const n = await this.negotiation(caller, feature);
     return this.call(caller, n, { method: 'POST', path: path`/groups/${id}/action`, body: { [action]: args } });
   }
 
@@ -229,34 +230,34 @@ export class CinderClient {
   // ---- group snapshots
   async listGroupSnapshots(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderGroupSnapshot>> {
     // Below 3.29 Cinder ignores every query parameter here and its next link loops forever.
-    const n = await this.negotiation('groupSnapshotFilters');
+    const n = await this.negotiation(caller, 'groupSnapshotFilters');
     return this.page(caller, n, '/group_snapshots/detail', 'group_snapshots', 'group_snapshot_links', opts);
   }
 
   async listGroupSnapshotSummaries(caller: Caller, opts: ListOptions): Promise<CinderPage<{ id: string }>> {
-    const n = await this.negotiation('groupSnapshotFilters');
+    const n = await this.negotiation(caller, 'groupSnapshotFilters');
     return this.page(caller, n, '/group_snapshots', 'group_snapshots', 'group_snapshot_links', opts);
   }
 
   async showGroupSnapshot(caller: Caller, id: string): Promise<CinderGroupSnapshot> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     const res = await this.call(caller, n, { method: 'GET', path: path`/group_snapshots/${id}` });
     return (res.json as { group_snapshot: CinderGroupSnapshot }).group_snapshot;
   }
 
   async createGroupSnapshot(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     const res = await this.call(caller, n, { method: 'POST', path: '/group_snapshots', body: { group_snapshot: body } });
     return (res.json as { group_snapshot: { id: string } }).group_snapshot;
   }
 
   async deleteGroupSnapshot(caller: Caller, id: string): Promise<void> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     await this.call(caller, n, { method: 'DELETE', path: path`/group_snapshots/${id}` });
   }
 
   async resetGroupSnapshotStatus(caller: Caller, id: string, status: string): Promise<void> {
-    const n = await this.negotiation('groupSnapshotReset');
+    const n = await this.negotiation(caller, 'groupSnapshotReset');
     await this.call(caller, n, {
       method: 'POST',
       path: path`/group_snapshots/${id}/action`,
@@ -266,36 +267,36 @@ export class CinderClient {
 
   // ---- types
   async listGroupTypes(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderGroupType>> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     return this.page(caller, n, '/group_types', 'group_types', 'group_type_links', opts);
   }
 
   async showGroupType(caller: Caller, id: string): Promise<CinderGroupType> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     const res = await this.call(caller, n, { method: 'GET', path: path`/group_types/${id}` });
     return (res.json as { group_type: CinderGroupType }).group_type;
   }
 
   async listVolumeTypes(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderVolumeType>> {
-    const n = await this.negotiation();
+    const n = await this.negotiation(caller);
     return this.page(caller, n, '/types', 'volume_types', 'volume_type_links', opts);
   }
 
   async showVolumeType(caller: Caller, id: string): Promise<CinderVolumeType> {
-    const n = await this.negotiation();
+    const n = await this.negotiation(caller);
     const res = await this.call(caller, n, { method: 'GET', path: path`/types/${id}` });
     return (res.json as { volume_type: CinderVolumeType }).volume_type;
   }
 
   // ---- volumes
   async listVolumes(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderVolume>> {
-    const n = await this.negotiation();
+    const n = await this.negotiation(caller);
     return this.page(caller, n, '/volumes/detail', 'volumes', 'volumes_links', opts);
   }
 
   /** A page of volumes with the listing's `count` (one COUNT query more in Cinder, no extra call). */
   async listVolumesCounted(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderVolume>> {
-    const n = await this.negotiation('counts');
+    const n = await this.negotiation(caller, 'counts');
     return this.page(caller, n, '/volumes/detail', 'volumes', 'volumes_links', opts, { with_count: true });
   }
 
@@ -304,31 +305,31 @@ export class CinderClient {
    * partition costs is then known exactly even when the read stopped short of it.
    */
   async listVolumesCountedIfAble(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderVolume>> {
-    const n = await this.negotiation();
+    const n = await this.negotiation(caller);
     const count = n.supports('counts') ? { with_count: true } : undefined;
     return this.page(caller, n, '/volumes/detail', 'volumes', 'volumes_links', opts, count);
   }
 
   /** `group_id` in the body needs 3.13 (create_volume_v313); 202 with the new volume, usually `creating`. */
   async createVolume(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
-    const n = await this.negotiation(body.group_id === undefined ? undefined : 'groups');
+    const n = await this.negotiation(caller, body.group_id === undefined ? undefined : 'groups');
     const res = await this.call(caller, n, { method: 'POST', path: '/volumes', body: { volume: body } });
     return (res.json as { volume: { id: string } }).volume;
   }
 
   async deleteVolume(caller: Caller, id: string): Promise<void> {
-    const n = await this.negotiation();
+    const n = await this.negotiation(caller);
     await this.call(caller, n, { method: 'DELETE', path: path`/volumes/${id}` });
   }
 
   // ---- volume snapshots (group_snapshot_id in the detail view from 3.14)
   async listSnapshots(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderSnapshot>> {
-    const n = await this.negotiation('groups');
+    const n = await this.negotiation(caller, 'groups');
     return this.page(caller, n, '/snapshots/detail', 'snapshots', 'snapshots_links', opts);
   }
 
   async showVolume(caller: Caller, id: string): Promise<CinderVolume> {
-    const n = await this.negotiation();
+    const n = await this.negotiation(caller);
     const res = await this.call(caller, n, { method: 'GET', path: path`/volumes/${id}` });
     return (res.json as { volume: CinderVolume }).volume;
   }

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
-import { VersionCache, compareVersions, minVersion, serviceRoot } from '../microversion.js';
+import { type DiscoveryTrigger, VersionCache, compareVersions, minVersion, serviceRoot } from '../microversion.js';
 import { readPagesAtOnce } from '../paging.js';
 import { MANILA_REQUEST_LIMIT, PageCap, readOffsetPages } from './paging.js';
 import type {
@@ -99,7 +99,7 @@ export class ManilaClient {
   readonly http: HttpClient;
   readonly cap = new PageCap();
   /** The negotiated microversion and per-kind headers (see VersionCache.negotiated). */
-  private readonly negotiation: () => Negotiated | Promise<Negotiated>;
+  private readonly negotiation: (trigger?: DiscoveryTrigger) => Negotiated | Promise<Negotiated>;
   /** The v2 entry of the last version document read: its minimum and maximum microversion. */
   private advertised: { min: string | null; max: string } | null = null;
 
@@ -115,12 +115,13 @@ export class ManilaClient {
         missingParent(status, message) ? 'NOT_FOUND' : stateRefusal(status, message) ? 'CONFLICT' : undefined,
       ...shared,
     });
-    this.negotiation = new VersionCache(() => this.discoverMax()).negotiated((max) => new Negotiated(max));
+    this.negotiation = new VersionCache((trigger) => this.discoverMax(trigger)).negotiated((max) => new Negotiated(max));
   }
 
-  private async discoverMax(): Promise<string> {
+  private async discoverMax(trigger?: DiscoveryTrigger): Promise<string> {
     const root = serviceRoot(this.http.endpoint, /^v2(\.\d+)?$/);
-    const res = await this.http.send({ method: 'GET', path: '' }, root);
+    // No token (the document is public) and no deadline of the trigger's: other requests wait on the same read.
+    const res = await this.http.send({ method: 'GET', path: '', requestId: trigger?.requestId, trace: trigger?.trace }, root);
     const body = res.json as { versions?: ManilaVersion[]; version?: ManilaVersion } | undefined;
     const list = body?.versions ?? (body?.version ? [body.version] : []);
     const v2 = list.find((v) => v.id?.startsWith('v2') && v.version);
@@ -138,17 +139,17 @@ export class ManilaClient {
   }
 
   /** The microversion sent on every call: the service maximum, capped at what the facade knows. */
-  async version(): Promise<string> {
-    return (await this.negotiation()).version;
+  async version(caller: Caller): Promise<string> {
+    return (await this.negotiation(caller)).version;
   }
 
-  async atLeast(v: string): Promise<boolean> {
-    return compareVersions(await this.version(), v) >= 0;
+  async atLeast(caller: Caller, v: string): Promise<boolean> {
+    return compareVersions(await this.version(caller), v) >= 0;
   }
 
   /** Share groups exist from 2.31; an older Manila offers consistency groups instead. */
-  async requireShareGroups(): Promise<void> {
-    const n = await this.negotiation();
+  async requireShareGroups(caller: Caller): Promise<void> {
+    const n = await this.negotiation(caller);
     if (!n.shareGroups) {
       throw new NotSupportedError(
         'manila',
@@ -159,8 +160,8 @@ export class ManilaClient {
   }
 
   /** Consistency groups exist only on a Manila whose maximum is 2.4–2.30 (removed in Ocata, manila 4.0.0). */
-  async requireConsistencyGroups(): Promise<void> {
-    const n = await this.negotiation();
+  async requireConsistencyGroups(caller: Caller): Promise<void> {
+    const n = await this.negotiation(caller);
     if (n.shareGroups) {
       throw new NotSupportedError(
         'manila',
@@ -174,7 +175,7 @@ export class ManilaClient {
   }
 
   async call(caller: Caller, kind: CallKind, req: Omit<UpstreamRequest, 'token' | 'requestId'>) {
-    const n = this.negotiation();
+    const n = this.negotiation(caller);
     const { headers } = n instanceof Promise ? await n : n;
     return this.http.as(caller, { ...req, headers: headers[kind] });
   }
@@ -225,61 +226,61 @@ export class ManilaClient {
 
   // ---- share groups (Zed routes are hyphenated: /share_groups is a router 404)
   async listShareGroups(caller: Caller, o: ListOptions): Promise<ManilaShareGroup[]> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     return this.list(caller, 'share-groups', '/share-groups/detail', 'share_groups', o);
   }
 
   async listShareGroupSummaries(caller: Caller, o: ListOptions): Promise<{ id: string }[]> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     return this.list(caller, 'share-groups', '/share-groups', 'share_groups', o);
   }
 
   async showShareGroup(caller: Caller, id: string): Promise<ManilaShareGroup> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     return this.show(caller, 'share-groups', path`/share-groups/${id}`, 'share_group');
   }
 
   async createShareGroup(caller: Caller, body: Record<string, unknown>): Promise<ManilaShareGroup> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     const res = await this.call(caller, 'share-groups', { method: 'POST', path: '/share-groups', body: { share_group: body } });
     return (res.json as { share_group: ManilaShareGroup }).share_group;
   }
 
   async updateShareGroup(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     await this.call(caller, 'share-groups', { method: 'PUT', path: path`/share-groups/${id}`, body: { share_group: body } });
   }
 
   /** Plain DELETE: Manila has no `force` parameter here (the api-ref's is ignored); force is an admin action. */
   async deleteShareGroup(caller: Caller, id: string): Promise<void> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     await this.call(caller, 'share-groups', { method: 'DELETE', path: path`/share-groups/${id}` });
   }
 
   /** `reset_status` or `force_delete` (the `os-` names give 400 on share groups). */
   async shareGroupAction(caller: Caller, id: string, action: 'reset_status' | 'force_delete', args: unknown): Promise<void> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     await this.call(caller, 'share-groups', { method: 'POST', path: path`/share-groups/${id}/action`, body: { [action]: args } });
   }
 
   // ---- share group snapshots
   async listShareGroupSnapshots(caller: Caller, o: ListOptions): Promise<ManilaShareGroupSnapshot[]> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     return this.list(caller, 'share-groups', '/share-group-snapshots/detail', 'share_group_snapshots', o);
   }
 
   async listShareGroupSnapshotSummaries(caller: Caller, o: ListOptions): Promise<{ id: string }[]> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     return this.list(caller, 'share-groups', '/share-group-snapshots', 'share_group_snapshots', o);
   }
 
   async showShareGroupSnapshot(caller: Caller, id: string): Promise<ManilaShareGroupSnapshot> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     return this.show(caller, 'share-groups', path`/share-group-snapshots/${id}`, 'share_group_snapshot');
   }
 
   async createShareGroupSnapshot(caller: Caller, body: Record<string, unknown>): Promise<ManilaShareGroupSnapshot> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     const res = await this.call(caller, 'share-groups', {
       method: 'POST',
       path: '/share-group-snapshots',
@@ -289,7 +290,7 @@ export class ManilaClient {
   }
 
   async updateShareGroupSnapshot(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     await this.call(caller, 'share-groups', {
       method: 'PUT',
       path: path`/share-group-snapshots/${id}`,
@@ -298,12 +299,12 @@ export class ManilaClient {
   }
 
   async deleteShareGroupSnapshot(caller: Caller, id: string): Promise<void> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     await this.call(caller, 'share-groups', { method: 'DELETE', path: path`/share-group-snapshots/${id}` });
   }
 
   async shareGroupSnapshotAction(caller: Caller, id: string, action: 'reset_status' | 'force_delete', args: unknown) {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     await this.call(caller, 'share-groups', {
       method: 'POST',
       path: path`/share-group-snapshots/${id}/action`,
@@ -313,14 +314,14 @@ export class ManilaClient {
 
   // ---- types (share group types have no paging and no links)
   async listShareGroupTypes(caller: Caller): Promise<ManilaShareGroupType[]> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     // `is_public=all` is honoured for admins (private types too) and ignored for everyone else.
     const res = await this.call(caller, 'share-groups', { method: 'GET', path: '/share-group-types', query: { is_public: 'all' } });
     return (res.json as { share_group_types?: ManilaShareGroupType[] } | undefined)?.share_group_types ?? [];
   }
 
   async showShareGroupType(caller: Caller, id: string): Promise<ManilaShareGroupType> {
-    await this.requireShareGroups();
+    await this.requireShareGroups(caller);
     return this.show(caller, 'share-groups', path`/share-group-types/${id}`, 'share_group_type');
   }
 
@@ -382,7 +383,7 @@ export class ManilaClient {
 
   /** `GET /quota-sets/{project}/detail` (2.25+): limit, in use and reserved per resource. */
   async quotaUsage(caller: Caller): Promise<ManilaQuotaSet> {
-    const v = await this.version();
+    const v = await this.version(caller);
     if (compareVersions(v, MANILA_VERSIONS.quotaDetail) < 0) {
       throw new NotSupportedError('manila', `Quota usage needs Manila API ${MANILA_VERSIONS.quotaDetail}; this Manila supports up to ${v}.`);
     }
@@ -391,7 +392,7 @@ export class ManilaClient {
 
   /** Zones with an enabled share service (`/os-availability-zone` below 2.7). */
   async availabilityZones(caller: Caller): Promise<ManilaAvailabilityZone[]> {
-    const modern = await this.atLeast(MANILA_VERSIONS.modernUrls);
+    const modern = await this.atLeast(caller, MANILA_VERSIONS.modernUrls);
     const res = await this.call(caller, 'plain', { method: 'GET', path: modern ? '/availability-zones' : '/os-availability-zone' });
     return (res.json as { availability_zones?: ManilaAvailabilityZone[] } | undefined)?.availability_zones ?? [];
   }

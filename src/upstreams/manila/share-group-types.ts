@@ -12,7 +12,7 @@ export class ManilaShareGroupTypeAdmin {
 
   /** 200 with the new type; share types by id (Manila also takes names, the facade sends ids). */
   async create(caller: Caller, body: Record<string, unknown>): Promise<ManilaShareGroupType> {
-    await this.client.requireShareGroups();
+    await this.client.requireShareGroups(caller);
     const res = await this.client.call(caller, 'share-groups', {
       method: 'POST',
       path: '/share-group-types',
@@ -23,13 +23,13 @@ export class ManilaShareGroupTypeAdmin {
 
   /** 204; a type share groups still use is a 400 "still in use" (the client makes it CONFLICT). */
   async delete(caller: Caller, id: string): Promise<void> {
-    await this.client.requireShareGroups();
+    await this.client.requireShareGroups(caller);
     await this.client.call(caller, 'share-groups', { method: 'DELETE', path: path`/share-group-types/${id}` });
   }
 
   /** Adds or overwrites the given specs (others stay). */
   async setSpecs(caller: Caller, id: string, specs: Record<string, string>): Promise<void> {
-    await this.client.requireShareGroups();
+    await this.client.requireShareGroups(caller);
     await this.client.call(caller, 'share-groups', {
       method: 'POST',
       path: path`/share-group-types/${id}/group-specs`,
@@ -39,13 +39,13 @@ export class ManilaShareGroupTypeAdmin {
 
   /** One key per call: Manila has no bulk unset (204; 404 for a key that is not set). */
   async unsetSpec(caller: Caller, id: string, key: string): Promise<void> {
-    await this.client.requireShareGroups();
+    await this.client.requireShareGroups(caller);
     await this.client.call(caller, 'share-groups', { method: 'DELETE', path: path`/share-group-types/${id}/group-specs/${key}` });
   }
 
   /** `addProjectAccess` / `removeProjectAccess` (202); public types answer 409. */
   async access(caller: Caller, id: string, action: 'addProjectAccess' | 'removeProjectAccess', projectId: string): Promise<void> {
-    await this.client.requireShareGroups();
+    await this.client.requireShareGroups(caller);
     await this.client.call(caller, 'share-groups', {
       method: 'POST',
       path: path`/share-group-types/${id}/action`,
@@ -55,7 +55,7 @@ export class ManilaShareGroupTypeAdmin {
 
   /** The projects a private type is shared with (404 for a public type: it has no list). */
   async listAccess(caller: Caller, id: string): Promise<ManilaShareGroupTypeAccess[]> {
-    await this.client.requireShareGroups();
+    await this.client.requireShareGroups(caller);
     const res = await this.client.call(caller, 'share-groups', { method: 'GET', path: path`/share-group-types/${id}/access` });
     return (res.json as { share_group_type_access?: ManilaShareGroupTypeAccess[] } | undefined)?.share_group_type_access ?? [];
   }

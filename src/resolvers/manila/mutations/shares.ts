@@ -25,7 +25,7 @@ async function reread(ctx: RequestContext, id: string, shareGroupId: string | nu
  */
 async function groupFor(ctx: RequestContext, groupId: string): Promise<ManilaShareGroup> {
   const { client, loaders } = ctx.manila();
-  await client.requireShareGroups();
+  await client.requireShareGroups(ctx.caller);
   const group = await loaders.shareGroupById.load(groupId);
   if (!group) throw new FacadeError('NOT_FOUND', `Share group ${groupId} does not exist.`);
   if (group.status !== 'available') {
