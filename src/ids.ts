@@ -37,3 +37,17 @@ export function assertSdrsJobId(id: string, what = 'job id'): string {
   }
   return id;
 }
+
+/**
+ * A name or id the upstream resolves itself (a Cinder group or volume type: either), or a name it stores: any
+ * string but a blank one, which no upstream takes (it refused them, after a call).
+ */
+export function assertNotBlank(value: string, what: string): string {
+  if (value.trim() === '') throw new InputError(`${what} is empty; give a name or an id.`);
+  return value;
+}
+
+/** An availability zone (or other optional name) the client may leave out: undefined when absent, refused when blank. */
+export function optionalNotBlank(value: string | null | undefined, what: string): string | undefined {
+  return value === null || value === undefined ? undefined : assertNotBlank(value, what);
+}

@@ -112,3 +112,33 @@ describe('MAX_SUBSCRIPTIONS_PER_CONNECTION', () => {
     expect(refused[0]!.errors[0]).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'TOO_MANY_SUBSCRIPTIONS' }) })]);
   });
 });
+
+describe('writes with blank names, zones or type references', () => {
+  it('are refused with BAD_USER_INPUT before any upstream call', async () => {
+    f = await startFacade({});
+    const sims = f.app.simulators;
+    const calls = () => sims.cinder!.calls.length + sims.manila!.calls.length + sims.sdrs!.calls.length;
+    const group = '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01';
+    const uuid = '046852ef-c49d-409b-8389-546aaaa5701f';
+    const writes = [
+      'mutation { createGroupType(input: { name: "" }) { groupType { id } } }',
+      'mutation { createGroupType(input: { name: "   " }) { groupType { id } } }',
+      `mutation { updateGroupType(input: { id: "${group}", name: " " }) { groupType { id } } }`,
+      'mutation { createGroup(input: { groupTypeId: "", volumeTypeIds: ["lvm"] }) { group { id } } }',
+      'mutation { createGroup(input: { groupTypeId: "generic", volumeTypeIds: [""] }) { group { id } } }',
+      'mutation { createGroup(input: { groupTypeId: "generic", volumeTypeIds: ["lvm"], availabilityZone: "" }) { group { id } } }',
+      'mutation { createVolume(input: { size: 1, availabilityZone: " " }) { volume { id } } }',
+      'mutation { createShare(input: { size: 1, shareProtocol: NFS, availabilityZone: "" }) { share { id } } }',
+      `mutation { renameProtectionGroup(input: { id: "${group}", name: "" }) { protectionGroup { id } } }`,
+      `mutation { renameProtectionGroup(input: { id: "${group}", name: "a b/c" }) { protectionGroup { id } } }`,
+      `mutation { createProtectionGroup(input: { name: "${'x'.repeat(65)}", sourceAvailabilityZone: "az1", targetAvailabilityZone: "az2", domainId: "${uuid}", sourceVpcId: "${uuid}" }) { job { id } } }`,
+      `mutation { createProtectionGroup(input: { name: "ok", description: "<b>", sourceAvailabilityZone: "az1", targetAvailabilityZone: "az2", domainId: "${uuid}", sourceVpcId: "${uuid}" }) { job { id } } }`,
+    ];
+    const before = calls();
+    for (const write of writes) {
+      const r = await f.gql(write);
+      expect(r.errors?.[0]?.extensions?.code, `${write}\n${r.raw}`).toBe('BAD_USER_INPUT');
+    }
+    expect(calls()).toBe(before);
+  });
+});

@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
-import { assertUuid } from '../../../ids.js';
+import { assertNotBlank, assertUuid, optionalNotBlank } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 
@@ -35,7 +35,7 @@ function reread(ctx: RequestContext, id: string) {
 export const groupTypeMutations: MutationResolvers = {
   createGroupType: async (_, { input }, ctx) => {
     const created = await ctx.cinder().client.groupTypeAdmin.create(ctx.caller, {
-      name: input.name,
+      name: assertNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
       is_public: input.isPublic ?? true,
       group_specs: input.groupSpecs ? specs(input.groupSpecs, 'groupSpecs') : undefined,
@@ -45,7 +45,7 @@ export const groupTypeMutations: MutationResolvers = {
   updateGroupType: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     const body = {
-      name: input.name ?? undefined,
+      name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
       is_public: input.isPublic ?? undefined,
     };

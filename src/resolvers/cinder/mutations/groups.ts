@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertUuid, optionalUuid } from '../../../ids.js';
+import { assertNotBlank, assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
@@ -30,11 +30,11 @@ export const groupMutations: MutationResolvers = {
     const { client } = ctx.cinder();
     const created = await client.createGroup(ctx.caller, {
       // Names or ids (Cinder resolves both), so of no one format; they go in the body only, checked as strings.
-      group_type: input.groupTypeId,
-      volume_types: input.volumeTypeIds,
+      group_type: assertNotBlank(input.groupTypeId, 'groupTypeId'),
+      volume_types: input.volumeTypeIds.map((t) => assertNotBlank(t, 'volumeTypeIds')),
       name: input.name ?? undefined,
       description: input.description ?? undefined,
-      availability_zone: input.availabilityZone ?? undefined,
+      availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
     });
     return rereadGroup(ctx, created.id, waitMs);
   },

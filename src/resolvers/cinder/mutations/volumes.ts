@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
-import { assertUuid, optionalUuid } from '../../../ids.js';
+import { assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
@@ -29,7 +29,7 @@ export const volumeMutations: MutationResolvers = {
       volume_type: optionalUuid(input.volumeTypeId, 'volumeTypeId'),
       // Cinder puts a volume into a group at create time only (create_volume_v313).
       group_id: groupId,
-      availability_zone: input.availabilityZone ?? undefined,
+      availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
     });
     if (groupId) loaders.forgetGroup(groupId);
     return rereadVolume(ctx, created.id, waitMs);

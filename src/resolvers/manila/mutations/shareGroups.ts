@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertUuid, optionalUuid } from '../../../ids.js';
+import { assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
@@ -48,7 +48,7 @@ export const shareGroupMutations: MutationResolvers = {
       description: input.description ?? undefined,
       share_group_type_id: groupTypeId,
       share_network_id: optionalUuid(input.shareNetworkId, 'shareNetworkId'),
-      availability_zone: input.availabilityZone ?? undefined,
+      availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
       // Mutually exclusive upstream: the other key must be absent, not null.
       ...(source ? { source_share_group_snapshot_id: source } : { share_types: types.map((t) => assertUuid(t, 'shareTypeIds')) }),
     };

@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { FacadeError, InputError } from '../../../errors.js';
-import { assertUuid, optionalUuid } from '../../../ids.js';
+import { assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { ManilaShareGroup } from '../../../upstreams/manila/types.js';
 import type { RequestContext } from '../../../context.js';
@@ -58,7 +58,7 @@ export const shareMutations: MutationResolvers = {
         share_type: typeId,
         share_network_id: networkId,
         share_group_id: groupId,
-        availability_zone: input.availabilityZone ?? undefined,
+        availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
       }),
       { NOT_FOUND: 'A share type, share network, share group or availability zone given does not exist.' },
     );

@@ -1,8 +1,28 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
+import { InputError } from '../../../errors.js';
 import { assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import { waitMillis } from '../wait.js';
 import { jobPayload } from './jobPayload.js';
+
+// SDRS API reference, "Creating a Protection Group": a name of at most 64 bytes of letters, digits, `.`, `_`, `-`;
+// a description of at most 64 bytes without `<` or `>`.
+const SDRS_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+function sdrsName(name: string): string {
+  if (!SDRS_NAME.test(name)) {
+    throw new InputError(`Invalid protection group name ${JSON.stringify(name.slice(0, 70))}: 1 to 64 letters, digits, '.', '_' or '-'.`);
+  }
+  return name;
+}
+
+function sdrsDescription(description: string | null | undefined): string | undefined {
+  if (description === null || description === undefined) return undefined;
+  if (Buffer.byteLength(description) > 64 || /[<>]/.test(description)) {
+    throw new InputError('Invalid protection group description: at most 64 bytes, without < or >.');
+  }
+  return description;
+}
 
 export const protectionGroupMutations: MutationResolvers = {
   createProtectionGroup: async (_, { input }, ctx) => {
@@ -11,8 +31,8 @@ export const protectionGroupMutations: MutationResolvers = {
     const domainId = assertUuid(input.domainId, 'domainId');
     const sourceVpcId = assertUuid(input.sourceVpcId, 'sourceVpcId');
     const { job_id } = await ctx.sdrs().client.createGroup(ctx.caller, {
-      name: input.name,
-      description: input.description ?? undefined,
+      name: sdrsName(input.name),
+      description: sdrsDescription(input.description),
       source_availability_zone: input.sourceAvailabilityZone,
       target_availability_zone: input.targetAvailabilityZone,
       domain_id: domainId,
@@ -25,7 +45,7 @@ export const protectionGroupMutations: MutationResolvers = {
   renameProtectionGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
     const { client, loaders } = ctx.sdrs();
-    const renamed = await client.renameGroup(ctx.caller, id, input.name);
+    const renamed = await client.renameGroup(ctx.caller, id, sdrsName(input.name));
     loaders.forgetGroup(id);
     if (renamed) {
       loaders.groupById.prime(id, renamed);
