@@ -256,6 +256,10 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         }
         if (url.pathname === '/graphql') {
           if (req.method === 'OPTIONS') return cors.preflight(req, res);
+          if (req.method !== 'GET' && req.method !== 'POST') {
+            res.setHeader('allow', 'GET, POST, OPTIONS');
+            return refuse(res, 405, 'BAD_REQUEST', `${req.method} is not served here: send GraphQL as POST /graphql (or GET for queries).`);
+          }
           cors.decorate(req, res);
           // A subscription's stream lives as long as the subscription: it holds no request slot.
           if (wantsEventStream(req)) {

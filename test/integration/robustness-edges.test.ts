@@ -142,3 +142,14 @@ describe('writes with blank names, zones or type references', () => {
     expect(calls()).toBe(before);
   });
 });
+
+describe('other HTTP methods on /graphql', () => {
+  it.each(['HEAD', 'DELETE', 'PUT', 'PATCH'])('%s is 405 with Allow, not a CSRF message', async (method) => {
+    f = await startFacade({});
+    const res = await request(f.url, { method, headers: { 'content-type': 'application/json' } });
+    const text = await res.body.text();
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('GET, POST, OPTIONS');
+    if (method !== 'HEAD') expect(JSON.parse(text).errors[0].message).toMatch(new RegExp(`^${method} is not served here`));
+  });
+});
