@@ -70,6 +70,10 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
       raw: req,
       context: { res, requestId },
     });
+    if (init.status >= 400 && (answer === null || typeof answer === 'string')) {
+      res.writeHead(init.status, { ...init.headers, 'content-type': 'application/json; charset=utf-8' });
+      return void res.end(refusalBody(answer, init.status, requestId));
+    }
     res.writeHead(init.status, init.headers);
     if (answer === null || typeof answer === 'string') return void res.end(answer ?? undefined);
     // The client went away: graphql-sse returns the subscription's stream, which stops its poller share at once.
@@ -82,6 +86,23 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
     }
     res.end();
   };
+}
+
+/**
+ * A refusal as every answer of the facade has it: errors with a code and the request id. graphql-sse's own (a
+ * body it cannot read, a missing query, a content type it does not take) come with a message only, or none.
+ */
+function refusalBody(answer: string | null, status: number, requestId: string): string {
+  let errors: { message?: unknown; extensions?: Record<string, unknown> }[] = [];
+  try {
+    errors = (JSON.parse(answer ?? '') as { errors?: typeof errors }).errors ?? [];
+  } catch {
+    // not JSON: its text (if any) is the message
+  }
+  if (!Array.isArray(errors) || errors.length === 0) {
+    errors = [{ message: answer || (status === 415 ? 'Subscriptions over SSE take a JSON body (content-type: application/json).' : 'Bad request.') }];
+  }
+  return JSON.stringify({ errors: errors.map((e) => ({ message: String(e.message), extensions: { code: 'BAD_REQUEST', ...e.extensions, requestId } })) });
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {

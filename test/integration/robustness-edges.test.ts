@@ -153,3 +153,22 @@ describe('other HTTP methods on /graphql', () => {
     if (method !== 'HEAD') expect(JSON.parse(text).errors[0].message).toMatch(new RegExp(`^${method} is not served here`));
   });
 });
+
+describe("graphql-sse's own refusals", () => {
+  it('are JSON errors with a code and the request id, as every other refusal', async () => {
+    f = await startFacade({});
+    for (const [body, contentType, status] of [
+      ['', 'application/json', 400],
+      ['not json', 'application/json', 400],
+      ['{"variables":{}}', 'application/json', 400],
+      ['x', 'text/plain', 415],
+    ] as const) {
+      const res = await request(f.url, { method: 'POST', headers: { 'content-type': contentType, accept: 'text/event-stream', 'x-request-id': 'sse-refused' }, body });
+      const text = await res.body.text();
+      expect(res.statusCode, text).toBe(status);
+      const error = JSON.parse(text).errors[0];
+      expect(error.extensions, text).toEqual({ code: 'BAD_REQUEST', requestId: 'sse-refused' });
+      expect(error.message.length).toBeGreaterThan(0);
+    }
+  });
+});
