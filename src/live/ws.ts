@@ -37,10 +37,10 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
     if (retryable) await pacing.hold(socket, 1);
     return errors.map((e) => new GraphQLError(e.message, { originalError: e.originalError, extensions: { ...e.extensions, requestId } }));
   };
-  // The upgrade's answer carries X-Request-Id as every other answer does: the 101, and ws's refusals of a bad handshake.
-  const upgradeIds = new WeakMap<IncomingMessage, string>();
   /** Per connection: subscribes waiting at the door (admit), which graphql-ws has reserved an id for already. */
   const atDoor = new WeakMap<object, number>();
+  // The upgrade's answer carries X-Request-Id as every other answer does: the 101, and ws's refusals of a bad handshake.
+  const upgradeIds = new WeakMap<IncomingMessage, string>();
   const idOf = (req: IncomingMessage) => upgradeIds.get(req) ?? requestIds(req.headers['x-request-id']).id;
   for (const handshakes of [wss, wrongProtocol]) {
     handshakes.on('headers', (headers: string[], req: IncomingMessage) => void headers.push(`X-Request-Id: ${idOf(req)}`));

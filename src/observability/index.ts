@@ -1,5 +1,4 @@
 import { type Server, createServer } from 'node:http';
-import { requestIds } from './requestId.js';
 import type { AddressInfo } from 'node:net';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { DestinationStream } from 'pino';
@@ -9,6 +8,7 @@ import { FacadeMetrics, type MetricSources } from './metrics.js';
 import { RequestObserver } from './requests.js';
 import type { Tracing } from './tracing.js';
 import { UpstreamTelemetry } from './upstream.js';
+import { requestIds } from './requestId.js';
 
 /** What a test (or an embedding program) can plug in instead of stdout and the OTLP exporter. */
 export interface ObservabilityHooks {

@@ -42,13 +42,13 @@ export function addIdentity(line: Record<string, unknown>, identity: Identity | 
   line.projectId = identity.project?.id;
 }
 
+const MAX_NAME_LENGTH = 128;
+
 /** An operation name for a log line, a span's name and a label: GraphQL bounds a name's length only by the body's. */
 export function boundedName(name: string | null | undefined): string | null {
   if (!name) return null;
   return name.length > MAX_NAME_LENGTH ? `${name.slice(0, MAX_NAME_LENGTH)}…` : name;
 }
-
-const MAX_NAME_LENGTH = 128;
 
 const NOT_AN_OBJECT = '[not a JSON object: not logged]';
 
