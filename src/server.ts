@@ -7,7 +7,7 @@ import type { AboutShape } from './graphql/about.js';
 import { createGraphQLServer } from './graphql/apollo.js';
 import type { CompilingExecutor } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
-import { watchAborts } from './http/aborts.js';
+import { type ClientWatch, watchAborts } from './http/aborts.js';
 import { answerClientErrors } from './http/clientErrors.js';
 import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
 import { cutIfStalled } from './http/stalled.js';
@@ -107,7 +107,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   if (observability.metrics) registerLiveMetrics(observability.metrics.registry, live);
 
   /** One GraphQL request, observed: its log line, metrics and span once the answer is written (or refused). */
-  async function observed(req: IncomingMessage, res: ServerResponse, search: string, ids: RequestIds): Promise<void> {
+  async function observed(req: IncomingMessage, res: ServerResponse, search: string, ids: RequestIds, client: ClientWatch): Promise<void> {
     const trace = observability.requests.begin(req, ids);
     let failed = false;
     try {
@@ -116,7 +116,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       failed = true;
       throw err;
     } finally {
-      observability.requests.end(trace, res, failed, admission.inFlight >= limits.maxInFlight);
+      observability.requests.end(trace, res, failed, admission.inFlight >= limits.maxInFlight, client.closedEarly());
     }
   }
 
@@ -220,7 +220,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     res.setHeader('x-request-id', ids.id);
     // Draining: the server still answers (readiness, refusals) but keeps no connection open for more.
     if (admission.draining) res.setHeader('connection', 'close');
-    const clientGone = watchAborts(req, res, log, ids.id);
+    const client = watchAborts(req, res, log, ids.id);
     const route = async () => {
       if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         return sendJson(res, 200, { status: 'ok' });
@@ -267,14 +267,14 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
             res.once('close', () => live.draining && server.closeIdleConnections());
             return await eventStreams(req, res, ids.id);
           }
-          return await observed(req, res, url.search, ids);
+          return await observed(req, res, url.search, ids, client);
         }
       }
       return refuse(res, 404, 'BAD_REQUEST', 'Not found. The GraphQL endpoint is /graphql.');
     };
     route().catch((err: unknown) => {
       // A client that went away is logged once, by watchAborts; whatever that broke is not a second story.
-      if (clientGone()) return void res.destroy();
+      if (client.gone()) return void res.destroy();
       log.error({ err, requestId: ids.id, method: req.method, path: url.pathname }, 'request failed');
       if (!res.headersSent) refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error in the facade.');
       else res.destroy();

@@ -1,12 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger.js';
 
+/** What watchAborts learnt of a request's client. */
+export interface ClientWatch {
+  /** The client or its connection is gone, for the error path: an error caused by the abort is not logged twice. */
+  gone(): boolean;
+  /** Its connection closed before the answer was complete (an answer written later does not change that). */
+  closedEarly(): boolean;
+}
+
 /**
  * A client that goes away before its answer is complete is an everyday event, not a facade failure: one line,
- * without a stack, wherever it happened (reading the body, running the query, writing the answer). Returns
- * whether the client is gone, for the error path: an error caused by the abort is not logged a second time.
+ * without a stack, wherever it happened (reading the body, running the query, writing the answer).
  */
-export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logger, requestId: string): () => boolean {
+export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logger, requestId: string): ClientWatch {
   const started = performance.now();
   let gone = false;
   res.once('close', () => {
@@ -19,6 +26,10 @@ export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logg
       `client closed the connection ${phase}: ${req.method} ${req.url?.split('?')[0]} after ${ms} ms`,
     );
   });
-  // Not req.destroyed: a request whose body has been read is destroyed already (autoDestroy), its client still there.
-  return () => gone || res.destroyed || req.socket.destroyed;
+  return {
+    // Not req.destroyed: a request whose body has been read is destroyed already (autoDestroy), its client still there.
+    gone: () => gone || res.destroyed || req.socket.destroyed,
+    // Not res.writableFinished: Node sets it when an answer is ended on a connection already closed.
+    closedEarly: () => gone,
+  };
 }

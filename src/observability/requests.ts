@@ -117,11 +117,12 @@ export class RequestObserver {
 
   /**
    * The answer is written (or the request failed, `failed`). `atCap`: MAX_IN_FLIGHT requests are in progress,
-   * which tells an in-flight-cap refusal from a saturated upstream's.
+   * which tells an in-flight-cap refusal from a saturated upstream's. `closedEarly`: the client's connection
+   * closed before the answer was complete (watchAborts).
    */
-  end(trace: RequestTrace, res: ServerResponse, failed: boolean, atCap: boolean): void {
+  end(trace: RequestTrace, res: ServerResponse, failed: boolean, atCap: boolean, closedEarly: boolean): void {
     // A client that went away gets no answer: 499 as nginx logs it, outcome `aborted` (watchAborts warns once).
-    const aborted = !res.writableFinished && res.destroyed;
+    const aborted = closedEarly;
     const status = aborted ? 499 : failed ? 500 : res.statusCode;
     const door = doorAnswerOf(res);
     if (door) {

@@ -188,3 +188,23 @@ describe('version discovery inside a request', () => {
     }
   });
 });
+
+describe('a client that goes away', () => {
+  it("while its request runs: the request's line says 499 aborted, not 200 ok", async () => {
+    const logs = logCapture();
+    f = await startFacade({}, undefined, undefined, { logDestination: logs.stream });
+    await f.ok('{ groups(first: 1) { nodes { id } } }');
+    f.app.simulators.cinder!.setDelay(400);
+    const controller = new AbortController();
+    const sent = request(f.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'goes-away' },
+      body: JSON.stringify({ query: '{ groups(first: 2) { nodes { id name } } }' }),
+      signal: controller.signal,
+    }).catch(() => 'aborted');
+    setTimeout(() => controller.abort(), 100);
+    expect(await sent).toBe('aborted');
+    const line = await waitFor(async () => logs.lines.find((l) => l.requestId === 'goes-away' && l.msg === 'graphql request'), (l) => l !== undefined, 3_000, 20);
+    expect(line, JSON.stringify(logs.lines.filter((l) => l.requestId === 'goes-away'))).toMatchObject({ status: 499, outcome: 'aborted' });
+  });
+});

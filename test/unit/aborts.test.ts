@@ -16,11 +16,11 @@ describe('watchAborts', () => {
   it('a client still waiting after its body was read is not gone', async () => {
     const seen: { destroyed: boolean; gone: boolean }[] = [];
     const server = createServer((req, res) => {
-      const gone = watchAborts(req, res, createLogger({ level: 'silent', format: 'json', variables: false }), 'req-test');
+      const client = watchAborts(req, res, createLogger({ level: 'silent', format: 'json', variables: false }), 'req-test');
       req.resume();
       req.on('end', () =>
         setImmediate(() => {
-          seen.push({ destroyed: req.destroyed, gone: gone() });
+          seen.push({ destroyed: req.destroyed, gone: client.gone() });
           res.end('ok');
         }),
       );
