@@ -237,6 +237,8 @@ export class HttpClient {
     const route = routeTemplate(absoluteUrl === undefined ? req.path : new URL(absoluteUrl).pathname);
     this.retries.earn();
     for (let attempt = 1; ; attempt++) {
+      // Half-open is a matter of time passing, not of a call: it is logged when a probe goes out.
+      const wasHalfOpen = this.breaker.state === 'half-open';
       if (!this.breaker.allow(req.identity)) {
         this.telemetry.circuitRefused(this.service, req.trace);
         throw new UpstreamError(
@@ -248,6 +250,7 @@ export class HttpClient {
           null,
         );
       }
+      if (wasHalfOpen) this.telemetry.circuitChanged(this.service, this.origin, 'open', 'half-open', req.trace);
       try {
         const res = await this.sendOnce(req, route, absoluteUrl);
         this.record(true, undefined, req.trace);

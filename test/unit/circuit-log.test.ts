@@ -1,0 +1,42 @@
+// Issue 17: one line per circuit state change, the half-open one included. Half-open comes from time passing,
+// not from a call, so it is logged when the probe it lets through goes out, with that request's id.
+import type { AddressInfo } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/observability/logger.js';
+import { RequestTrace } from '../../src/observability/requestTrace.js';
+import { UpstreamTelemetry } from '../../src/observability/upstream.js';
+import { HttpClient, createAgent } from '../../src/upstreams/http.js';
+import { CircuitBreaker } from '../../src/upstreams/resilience.js';
+import { logCapture } from '../helpers/logs.js';
+
+const failing = createHttpServer((_req, res) => res.writeHead(503, { 'content-type': 'application/json' }).end('{"computeFault":{"code":503,"message":"down"}}'));
+let origin = '';
+beforeAll(async () => {
+  await new Promise<void>((r) => failing.listen(0, '127.0.0.1', () => r()));
+  origin = `http://127.0.0.1:${(failing.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => failing.close(() => r())));
+
+describe('circuit state lines', () => {
+  it('closed -> open, then open -> half-open as the probe goes out (its request id), then half-open -> open', async () => {
+    let now = 1_000_000;
+    const breaker = new CircuitBreaker({ window: 4, minCalls: 2, failureRate: 0.5, openMs: 5_000, minCallers: 1 }, () => now);
+    const logs = logCapture();
+    const telemetry = new UpstreamTelemetry(createLogger({ level: 'info', format: 'json', variables: false }, logs.stream), null, null);
+    const client = new HttpClient({ service: 'cinder', endpoint: origin, agent: createAgent(), breaker, telemetry });
+    const call = (requestId: string) => client.send({ method: 'GET', path: '/groups', requestId, trace: new RequestTrace(requestId, requestId, null) }).catch(() => undefined);
+    for (let i = 0; i < 3 && breaker.state !== 'open'; i++) await call(`req-trip-${i}`);
+    expect(breaker.state).toBe('open');
+    now += 5_000;
+    expect(breaker.state).toBe('half-open');
+    await call('req-probe');
+    const changes = logs.lines.filter((l) => l.msg.startsWith('circuit ')).map((l) => [l.from, l.to]);
+    expect(changes).toEqual([
+      ['closed', 'open'],
+      ['open', 'half-open'],
+      ['half-open', 'open'],
+    ]);
+    expect(logs.lines.find((l) => l.msg === 'circuit half-open')).toMatchObject({ service: 'cinder', host: origin, requestId: 'req-probe' });
+  });
+});
