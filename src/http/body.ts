@@ -82,7 +82,8 @@ export class BodyReader {
         this.buffered += c.length;
         chunks.push(c);
       };
-      const onEnd = () => settle(null, Buffer.concat(chunks, size).toString('utf8'));
+      // A UTF-8 byte order mark before the JSON is dropped: RFC 8259 lets a parser ignore it, and JSON.parse would not.
+      const onEnd = () => settle(null, withoutBom(Buffer.concat(chunks, size).toString('utf8')));
       const onError = (err: Error) => settle(err);
       // The client went away before the end of its body ('error' comes first on Node 20; this is the backstop).
       const onClose = () => settle(new Error('the client closed the connection before the end of its body'));
@@ -99,4 +100,8 @@ export class BodyReader {
   refuseAll(message: string): void {
     for (const fail of [...this.reading]) fail(new BodyRefused('shutdown', message));
   }
+}
+
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { getOperationAST } from 'graphql';
 import type { RequestContext } from '../context.js';
 import type { Identity } from '../identity/keystone.js';
 import { type DoorAnswer, doorAnswerOf } from '../http/respond.js';
@@ -178,6 +179,14 @@ export class RequestObserver {
     return {
       async requestDidStart() {
         return {
+          // A document validation refuses never reaches didResolveOperation: its line still names its operation.
+          async validationDidStart(rc) {
+            const trace = rc.contextValue.caller.trace;
+            if (!trace) return;
+            const operation = getOperationAST(rc.document, rc.request.operationName);
+            trace.operationName = boundedName(operation?.name?.value);
+            trace.operationType = operation?.operation ?? null;
+          },
           async didResolveOperation(rc) {
             const trace = rc.contextValue.caller.trace;
             if (!trace) return;

@@ -208,3 +208,21 @@ describe('a client that goes away', () => {
     expect(line, JSON.stringify(logs.lines.filter((l) => l.requestId === 'goes-away'))).toMatchObject({ status: 499, outcome: 'aborted' });
   });
 });
+
+describe('a document validation refuses', () => {
+  it('still has its operation named in its log line and metrics', async () => {
+    const logs = logCapture();
+    f = await startFacade({ METRICS_OPERATION_NAMES: 'true' }, undefined, undefined, { logDestination: logs.stream });
+    const res = await request(f.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'invalid-named' },
+      body: JSON.stringify({ query: 'query Named { nope }' }),
+    });
+    await res.body.text();
+    expect(res.statusCode).toBe(400);
+    const line = await waitFor(async () => logs.lines.find((l) => l.requestId === 'invalid-named'), (l) => l !== undefined, 2_000, 20);
+    expect(line).toMatchObject({ operationName: 'Named', operationType: 'query', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
+    const scraped = await (await request(`${f.app.server.url}/metrics`)).body.text();
+    expect(scraped).toMatch(/graphql_requests_total\{[^}]*operation_name="Named"/);
+  });
+});

@@ -172,3 +172,21 @@ describe("graphql-sse's own refusals", () => {
     }
   });
 });
+
+describe('a body with a UTF-8 byte order mark', () => {
+  it('is read as the JSON after it (RFC 8259 lets a parser ignore the mark), over POST and SSE', async () => {
+    f = await startFacade({});
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const query = await request(f.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat([bom, Buffer.from('{"query":"{ __typename }"}')]) });
+    expect(await query.body.json()).toEqual({ data: { __typename: 'Query' }, extensions: expect.anything() });
+    const id = (await f.ok<any>('{ groups(first: 1) { nodes { id } } }')).groups.nodes[0].id;
+    const sse = await request(f.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: Buffer.concat([bom, Buffer.from(JSON.stringify({ query: GROUP, variables: { id } }))]),
+    });
+    expect(sse.statusCode).toBe(200);
+    expect(String(sse.headers['content-type'])).toContain('text/event-stream');
+    sse.body.destroy();
+  });
+});
