@@ -85,6 +85,22 @@ export function tokenFrom(headers: { get(name: string): string | undefined }): s
   return m?.[1] ?? null;
 }
 
+/** Keystone's tokens (Fernet, JWS) are a few hundred printable characters; this leaves room for any real one. */
+const MAX_TOKEN_LENGTH = 4096;
+const TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
+
+/**
+ * Why a token cannot be one, or null: refused at the door (401) before any call. Sent on, a token with a control
+ * or non-ASCII character is one the HTTP client refuses to send, which counted as the upstream failing (it
+ * opened Keystone's circuit for everyone), and one of kilobytes got Keystone's 431 back as a 502.
+ */
+export function malformedToken(token: string | null): string | null {
+  if (token === null) return null;
+  if (token.length > MAX_TOKEN_LENGTH) return `The token is longer than ${MAX_TOKEN_LENGTH} characters, which no Keystone token is.`;
+  if (!TOKEN_CHARACTERS.test(token)) return 'The token holds characters no token has: printable ASCII only, no spaces (one token, one header).';
+  return null;
+}
+
 /** tokenFrom over Node's request headers: the door needs the caller before Apollo's HeaderMap exists. */
 export function tokenOf(headers: IncomingHttpHeaders): string | null {
   return tokenFrom({

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './config.js';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, doorCaller, refusalCounter, tokenOf, upstreamAcceptance } from './context.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, doorCaller, malformedToken, refusalCounter, tokenOf, upstreamAcceptance } from './context.js';
 import type { AboutShape } from './graphql/about.js';
 import { createGraphQLServer } from './graphql/apollo.js';
 import type { CompilingExecutor } from './graphql/executor.js';
@@ -123,6 +123,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
   async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
     const token = tokenOf(req.headers);
+    const badToken = malformedToken(token);
+    if (badToken) return refuse(res, 401, 'UNAUTHENTICATED', badToken);
     const clientAddress = clients.of(req);
     trace.clientAddress = clientAddress ?? null;
     const caller = doorCaller(opts.identity ?? null, token, clientAddress, admission.acceptedTokens);

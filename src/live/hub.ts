@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { type ExecutionArgs, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError, createSourceEventStream, execute, getOperationAST } from 'graphql';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, doorCaller, newCaller, refusalCounter, upstreamAcceptance } from '../context.js';
+import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, doorCaller, malformedToken, newCaller, refusalCounter, upstreamAcceptance } from '../context.js';
 import type { AcceptedTokens } from '../identity/acceptedTokens.js';
 import type { TokenRefusals } from '../identity/tokenRefusals.js';
 import type { ClientAddresses } from '../http/forwarded.js';
@@ -101,6 +101,11 @@ export class LiveHub {
    * `origin`: the subscription's request id, transport and client address (for its log line and per-client rules).
    */
   async admit(token: string | null, origin: SubscriptionOrigin, operationName?: unknown): Promise<LiveCaller> {
+    const badToken = malformedToken(token);
+    if (badToken) {
+      this.lines.refused(origin, operationName, ['UNAUTHENTICATED'], 401);
+      throw new GraphQLError(badToken, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    }
     const clientAddress = origin.client;
     const accepted = this.opts.door?.acceptedTokens;
     const door = doorCaller(this.opts.identity, token, clientAddress, accepted);

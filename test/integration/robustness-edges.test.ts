@@ -190,3 +190,42 @@ describe('a body with a UTF-8 byte order mark', () => {
     sse.body.destroy();
   });
 });
+
+describe('a token no token can be', () => {
+  const ksCalls = async (facade: Facade) => {
+    const text = await (await request(`${facade.app.server.url}/metrics`)).body.text();
+    return text.split('\n').filter((l) => l.startsWith('upstream_requests_total{') && l.includes('service="keystone"')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  };
+
+  it('over HTTP (a tab, non-ASCII, two headers, kilobytes): 401 before Keystone is asked', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs' });
+    const before = await ksCalls(f);
+    for (const headers of [
+      { 'x-auth-token': 'member:a\tb' },
+      { 'x-auth-token': Buffer.from('tok☃', 'utf8').toString('latin1') },
+      { 'x-auth-token': ['member:x', 'member:y'] },
+      { 'x-auth-token': 'c'.repeat(9_000) },
+    ]) {
+      const res = await request(f.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"query":"{ viewer { roles } }"}' });
+      const body = (await res.body.json()) as { errors: { extensions: { code: string } }[] };
+      expect(res.statusCode, JSON.stringify(body)).toBe(401);
+      expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    }
+    expect(await ksCalls(f)).toBe(before);
+  });
+
+  it('over WebSocket (CR LF in connection_init): refused as UNAUTHENTICATED, and Keystone\'s circuit stays closed for everyone', async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs' });
+    const before = await ksCalls(f);
+    for (let i = 0; i < 5; i++) {
+      const conn = wsConnection(f.url, { 'X-Auth-Token': `member:8a1f2c3d4e5f40718293a4b5c6d7e8f9\r\nX-${i}: y` });
+      closers.push(() => conn.dispose());
+      const sub = conn.subscribe(GROUP, { id: '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b04' });
+      await sub.completed;
+      expect(sub.errors[0]).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
+    }
+    expect(await ksCalls(f)).toBe(before);
+    const ready = await request(`${f.app.server.url}/readyz`);
+    expect(((await ready.body.json()) as { status: string }).status).toBe('ready');
+  });
+});
