@@ -350,10 +350,11 @@ export class HttpClient {
         this.telemetry.failed(call, failure);
         throw failure;
       }
-      // Never written: either our own deadline ended the wait for a connection, or the upstream did not take one.
-      const aborted = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      // Never written: our own deadline ended the wait for a connection, or undici refused the request itself (a
+      // header it cannot send): the facade's doing, nothing for the breaker; else the upstream did not take one.
+      const local = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || (err as { code?: string }).code === 'UND_ERR_INVALID_ARG');
       const failure = networkError(this.service, err);
-      notSent.set(failure, aborted ? 'local' : 'unreached');
+      notSent.set(failure, local ? 'local' : 'unreached');
       this.telemetry.failed(call, failure);
       throw failure;
     }

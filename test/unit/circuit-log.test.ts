@@ -40,3 +40,15 @@ describe('circuit state lines', () => {
     expect(logs.lines.find((l) => l.msg === 'circuit half-open')).toMatchObject({ service: 'cinder', host: origin, requestId: 'req-probe' });
   });
 });
+
+describe('a request undici refuses to send', () => {
+  it('(a header with CR LF) is the facade\'s own failure: the breaker does not count it', async () => {
+    const breaker = new CircuitBreaker({ window: 4, minCalls: 2, failureRate: 0.5, openMs: 5_000, minCallers: 1 });
+    const client = new HttpClient({ service: 'keystone', endpoint: origin, agent: createAgent(), breaker });
+    for (let i = 0; i < 6; i++) {
+      const err = await client.send({ method: 'GET', path: '/v3/auth/tokens', headers: { 'x-subject-token': `a\r\nX-${i}: y` } }).then(() => null, (e: Error) => e);
+      expect(err).not.toBeNull();
+    }
+    expect(breaker.state).toBe('closed');
+  });
+});
