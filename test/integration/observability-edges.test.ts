@@ -32,6 +32,16 @@ async function raw(port: number, text: string): Promise<{ status: number; header
 
 const portOf = (facade: Facade) => Number(new URL(facade.url).port);
 
+/** A facade whose log lines are kept, and a query posted to it under a request id of the test's choosing. */
+async function loggedFacade(env: Record<string, string>) {
+  const logs = logCapture();
+  const facade = await startFacade(env, undefined, undefined, { logDestination: logs.stream });
+  const post = (requestId: string, query: string) =>
+    request(facade.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: JSON.stringify({ query }) });
+  const lineOf = (requestId: string) => waitFor(async () => logs.lines.find((l) => l.requestId === requestId && l.msg === 'graphql request'), (l) => l !== undefined, 2_000, 20);
+  return { facade, logs, post, lineOf };
+}
+
 describe('X-Request-Id on every answer', () => {
   it("requests Node's parser refuses: Node's status, the header, and the id in a JSON error", async () => {
     f = await startFacade({});
@@ -92,18 +102,13 @@ describe('X-Request-Id on every answer', () => {
 
 describe('RESPONSE_TOO_LARGE', () => {
   it('carries the request id, and the log line names its code', async () => {
-    const logs = logCapture();
-    f = await startFacade({ MAX_RESPONSE_BYTES: '300' }, undefined, undefined, { logDestination: logs.stream });
-    const res = await request(f.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'too-large-1' },
-      body: JSON.stringify({ query: '{ groups(first: 50) { nodes { id name description } } }' }),
-    });
+    const { facade, post, lineOf } = await loggedFacade({ MAX_RESPONSE_BYTES: '300' });
+    f = facade;
+    const res = await post('too-large-1', '{ groups(first: 50) { nodes { id name description } } }');
     const body = (await res.body.json()) as { errors: { extensions: Record<string, unknown> }[] };
     expect(res.statusCode).toBe(400);
     expect(body.errors[0]!.extensions).toMatchObject({ code: 'RESPONSE_TOO_LARGE', requestId: 'too-large-1' });
-    const line = await waitFor(async () => logs.lines.find((l) => l.requestId === 'too-large-1'), (l) => l !== undefined, 2_000, 20);
-    expect(line).toMatchObject({ status: 400, errorCodes: ['RESPONSE_TOO_LARGE'] });
+    expect(await lineOf('too-large-1')).toMatchObject({ status: 400, errorCodes: ['RESPONSE_TOO_LARGE'] });
   });
 });
 
@@ -134,21 +139,16 @@ describe('LOG_VARIABLES', () => {
 
 describe('operation names', () => {
   it('one longer than 128 characters is `other` in metrics and cut short in its log line', async () => {
-    const logs = logCapture();
-    f = await startFacade({ METRICS_OPERATION_NAMES: 'true' }, undefined, undefined, { logDestination: logs.stream });
+    const { facade, post, lineOf } = await loggedFacade({ METRICS_OPERATION_NAMES: 'true' });
+    f = facade;
     const name = `L${'x'.repeat(5_000)}`;
-    const res = await request(f.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'long-name' },
-      body: JSON.stringify({ query: `query ${name} { __typename }` }),
-    });
+    const res = await post('long-name', `query ${name} { __typename }`);
     await res.body.text();
     expect(res.statusCode).toBe(200);
     const scraped = await (await request(`${f.app.server.url}/metrics`)).body.text();
     expect(scraped).not.toContain('xxxxxxxxxx');
     expect(scraped).toMatch(/graphql_requests_total\{[^}]*operation_name="other"/);
-    const line = await waitFor(async () => logs.lines.find((l) => l.requestId === 'long-name'), (l) => l !== undefined, 2_000, 20);
-    expect(line?.operationName).toBe(`${name.slice(0, 128)}…`);
+    expect((await lineOf('long-name'))?.operationName).toBe(`${name.slice(0, 128)}…`);
   });
 });
 
@@ -211,17 +211,12 @@ describe('a client that goes away', () => {
 
 describe('a document validation refuses', () => {
   it('still has its operation named in its log line and metrics', async () => {
-    const logs = logCapture();
-    f = await startFacade({ METRICS_OPERATION_NAMES: 'true' }, undefined, undefined, { logDestination: logs.stream });
-    const res = await request(f.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'invalid-named' },
-      body: JSON.stringify({ query: 'query Named { nope }' }),
-    });
+    const { facade, post, lineOf } = await loggedFacade({ METRICS_OPERATION_NAMES: 'true' });
+    f = facade;
+    const res = await post('invalid-named', 'query Named { nope }');
     await res.body.text();
     expect(res.statusCode).toBe(400);
-    const line = await waitFor(async () => logs.lines.find((l) => l.requestId === 'invalid-named'), (l) => l !== undefined, 2_000, 20);
-    expect(line).toMatchObject({ operationName: 'Named', operationType: 'query', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
+    expect(await lineOf('invalid-named')).toMatchObject({ operationName: 'Named', operationType: 'query', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
     const scraped = await (await request(`${f.app.server.url}/metrics`)).body.text();
     expect(scraped).toMatch(/graphql_requests_total\{[^}]*operation_name="Named"/);
   });
