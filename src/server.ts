@@ -150,7 +150,6 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       release();
       if (admission.draining) server.closeIdleConnections();
     });
-    if (admission.draining) res.setHeader('connection', 'close');
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

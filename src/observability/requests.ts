@@ -6,7 +6,7 @@ import type { Identity } from '../identity/keystone.js';
 import { type DoorAnswer, doorAnswerOf } from '../http/respond.js';
 import { type Logger, redactSecrets } from './logger.js';
 import type { FacadeMetrics } from './metrics.js';
-import type { RequestIds } from './requestId.js';
+import { type RequestIds, withRequestIdIn } from './requestId.js';
 import { RequestTrace, addTraceContext } from './requestTrace.js';
 import type { Tracing } from './tracing.js';
 
@@ -170,7 +170,7 @@ export class RequestObserver {
     }
     if (!Array.isArray(parsed.errors)) return body;
     trace.errorCodes = parsed.errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-    for (const e of parsed.errors) e.extensions = { ...e.extensions, requestId: trace.requestId };
+    parsed.errors = withRequestIdIn(parsed.errors, trace.requestId);
     return JSON.stringify(parsed);
   }
 
@@ -206,7 +206,7 @@ export class RequestObserver {
             const result = rc.response.body.singleResult;
             if (!result.errors?.length) return;
             trace.errorCodes = result.errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-            result.errors = result.errors.map((e) => ({ ...e, extensions: { ...e.extensions, requestId: trace.requestId } }));
+            result.errors = withRequestIdIn(result.errors, trace.requestId);
           },
         };
       },
