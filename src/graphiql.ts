@@ -18,7 +18,8 @@ const packageDir = (pkg: string) => dirname(require.resolve(`${pkg}/package.json
 const cache = new Map<string, Buffer>();
 
 export function graphiqlAsset(name: string): { body: Buffer; type: string } | null {
-  const asset = ASSETS[name];
+  // Own names only: `constructor` or `__proto__` would find Object.prototype's.
+  const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
   if (!asset) return null;
   let body = cache.get(name);
   if (!body) {

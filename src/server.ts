@@ -8,9 +8,10 @@ import { createGraphQLServer } from './graphql/apollo.js';
 import type { CompilingExecutor } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { type ClientWatch, watchAborts } from './http/aborts.js';
-import { answerClientErrors } from './http/clientErrors.js';
+import { answerClientErrors, answerOddRequests, refusedWithoutHost } from './http/clientErrors.js';
 import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
 import { cutIfStalled } from './http/stalled.js';
+import { requestTarget } from './http/target.js';
 import { Admission, bulkheadsOf } from './http/admission.js';
 import { BodyReader, BodyRefused } from './http/body.js';
 import { WaitingConnections } from './http/connections.js';
@@ -214,13 +215,15 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
 
   // Node enforces headersTimeout when it checks its connections: each second, not every 30 s, so that a client
   // that sends part of its headers and stops is cut 15 s after it started, not up to 45.
-  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  const server = createServer({ connectionsCheckingInterval: 1_000, requireHostHeader: false }, (req, res) => {
     // Every answer carries the request id, refusals and errors included (the client's X-Request-Id when safe).
     const ids = requestIds(req.headers['x-request-id']);
     res.setHeader('x-request-id', ids.id);
     // Draining: the server still answers (readiness, refusals) but keeps no connection open for more.
     if (admission.draining) res.setHeader('connection', 'close');
+    if (refusedWithoutHost(req, res)) return;
+    const url = requestTarget(req.url);
+    if (!url) return refuse(res, 400, 'BAD_REQUEST', 'The request target is not a URL path. The GraphQL endpoint is /graphql.');
     const client = watchAborts(req, res, log, ids.id);
     const route = async () => {
       if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -266,6 +269,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
           if (wantsEventStream(req)) {
             // Completed by a drain: its keep-alive connection must not hold the shutdown until the grace ends.
             res.once('close', () => live.draining && server.closeIdleConnections());
+            client.endedByClient();
             return await eventStreams(req, res, ids.id);
           }
           return await observed(req, res, url.search, ids, client);
@@ -283,6 +287,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   });
   server.headersTimeout = 15_000;
   answerClientErrors(server, log);
+  answerOddRequests(server);
   const connections = new WaitingConnections(server, server.headersTimeout);
   const connectionLimits = new ConnectionLimits(server, limits.maxConnections, limits.maxConnectionsPerClient, log);
   if (observability.metrics) registerConnectionMetrics(observability.metrics.registry, connectionLimits);

@@ -7,6 +7,8 @@ export interface ClientWatch {
   gone(): boolean;
   /** Its connection closed before the answer was complete (an answer written later does not change that). */
   closedEarly(): boolean;
+  /** The answer is a stream the client ends by leaving (an SSE subscription): its close is not an abort. */
+  endedByClient(): void;
 }
 
 /**
@@ -16,9 +18,11 @@ export interface ClientWatch {
 export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logger, requestId: string): ClientWatch {
   const started = performance.now();
   let gone = false;
+  let stream = false;
   res.once('close', () => {
     if (res.writableFinished) return;
     gone = true;
+    if (stream) return;
     const phase = req.complete ? 'before its answer was complete' : 'while sending its request body';
     const ms = Math.round(performance.now() - started);
     log.warn(
@@ -31,5 +35,6 @@ export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logg
     gone: () => gone || res.destroyed || req.socket.destroyed,
     // Not res.writableFinished: Node sets it when an answer is ended on a connection already closed.
     closedEarly: () => gone,
+    endedByClient: () => void (stream = true),
   };
 }

@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { refuse } from './respond.js';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../observability/logger.js';
 import { requestIds } from '../observability/requestId.js';
@@ -39,4 +40,22 @@ export function answerClientErrors(server: Server, log: Logger): void {
     // As Node does: the connection's state is unknown past a parse error, so it is closed at once.
     socket.destroy();
   });
+}
+
+/** An `Expect` other than 100-continue: Node's own 417 is empty; this one has the id and JSON error of the rest. */
+export function answerOddRequests(server: Server): void {
+  server.on('checkExpectation', (req, res) => {
+    res.setHeader('x-request-id', requestIds(req.headers['x-request-id']).id);
+    refuse(res, 417, 'BAD_REQUEST', 'Only "Expect: 100-continue" is understood.', { close: true });
+  });
+}
+
+/**
+ * HTTP/1.1 requires a Host header (RFC 9112, 3.2). Node's own check answers an empty 400, so servers are made with
+ * `requireHostHeader: false` and their handlers call this first (the answer's X-Request-Id is set already).
+ */
+export function refusedWithoutHost(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.httpVersion !== '1.1' || req.headers.host !== undefined) return false;
+  refuse(res, 400, 'BAD_REQUEST', 'An HTTP/1.1 request must carry a Host header.', { close: true });
+  return true;
 }

@@ -96,6 +96,11 @@ export class LiveHub {
     return this.opts.clients ? this.opts.clients.of(req) : req.socket.remoteAddress;
   }
 
+  /** A subscribe its transport refused before the hub saw it (a body it could not read): its log line. */
+  refusedByTransport(origin: SubscriptionOrigin, code: string, status: number): void {
+    this.lines.refused(origin, undefined, [code], status);
+  }
+
   /**
    * The token through the same gate as a query's (Keystone when configured); a refusal throws its GraphQLError.
    * `origin`: the subscription's request id, transport and client address (for its log line and per-client rules).

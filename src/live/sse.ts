@@ -33,8 +33,10 @@ export interface SseOptions {
  * the end. The body is read with the same limits as a query's; the token comes from the same headers.
  */
 export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions): (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> {
-  const handler = createHandler<IncomingMessage, { res: ServerResponse; requestId: string }>({
+  // `logged`: the hub wrote the refusal's line (admission, arguments); graphql-sse's own refusals are logged here.
+  const handler = createHandler<IncomingMessage, { res: ServerResponse; requestId: string; logged: boolean }>({
     onSubscribe: async (req, params) => {
+      req.context.logged = true;
       let caller;
       try {
         // The HTTP request's id is the subscription's, in its log line.
@@ -54,13 +56,17 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
   });
 
   return async (req, res, requestId) => {
+    const refusedHere = (code: string, status: number) =>
+      hub.refusedByTransport({ requestId, transport: 'sse', client: hub.clientAddressOf(req) }, code, status);
     let body: string;
     try {
       body = await bodies.read(req);
     } catch (err) {
       if (!(err instanceof BodyRefused)) throw err;
+      refusedHere(err.code, err.status);
       return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
     }
+    const context = { res, requestId, logged: false };
     const [answer, init] = await handler({
       method: 'POST',
       url: req.url ?? '/graphql',
@@ -68,9 +74,10 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
       headers: { get: (name) => (name === 'accept' ? 'text/event-stream' : headerOf(req, name)) },
       body,
       raw: req,
-      context: { res, requestId },
+      context,
     });
     if (init.status >= 400 && (answer === null || typeof answer === 'string')) {
+      if (!context.logged) refusedHere('BAD_REQUEST', init.status);
       res.writeHead(init.status, { ...init.headers, 'content-type': 'application/json; charset=utf-8' });
       return void res.end(refusalBody(answer, init.status, requestId));
     }

@@ -5,6 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { tokenFrom, tokenOf } from '../context.js';
 import { RefusalPacing } from '../http/pacing.js';
+import { requestTarget } from '../http/target.js';
 import { requestIds, withRequestIdIn } from '../observability/requestId.js';
 import type { LiveHub } from './hub.js';
 import { isRefusal } from './prepare.js';
@@ -52,7 +53,8 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const requestId = requestIds(req.headers['x-request-id']).id;
     upgradeIds.set(req, requestId);
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const path = requestTarget(req.url)?.pathname;
+    if (path === undefined) return refuseUpgrade(socket, 400, 'The request target is not a URL path. The GraphQL endpoint is /graphql.', requestId);
     if (hub.draining) return refuseUpgrade(socket, 503, 'The server is shutting down; connect to another instance.', requestId);
     if (path !== '/graphql') return refuseUpgrade(socket, 404, 'Not found. The GraphQL endpoint is /graphql.', requestId);
     if (offersOnlyOthers(req)) return wrongProtocol.handleUpgrade(req, socket, head, refuseProtocol);

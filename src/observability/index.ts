@@ -9,6 +9,7 @@ import { RequestObserver } from './requests.js';
 import type { Tracing } from './tracing.js';
 import { UpstreamTelemetry } from './upstream.js';
 import { requestIds } from './requestId.js';
+import { answerClientErrors, answerOddRequests, refusedWithoutHost } from '../http/clientErrors.js';
 
 /** What a test (or an embedding program) can plug in instead of stdout and the OTLP exporter. */
 export interface ObservabilityHooks {
@@ -58,8 +59,9 @@ export class Observability {
   async serveMetrics(host: string): Promise<string | null> {
     const port = this.config.metrics.port;
     if (!this.metrics || port === null) return null;
-    const server = createServer((req, res) => {
+    const server = createServer({ requireHostHeader: false }, (req, res) => {
       res.setHeader('x-request-id', requestIds(req.headers['x-request-id']).id);
+      if (refusedWithoutHost(req, res)) return;
       if (req.url?.split('?')[0] !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found. Metrics are at /metrics.\n');
         return;
@@ -72,6 +74,8 @@ export class Observability {
         },
       );
     });
+    answerClientErrors(server, this.log);
+    answerOddRequests(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());

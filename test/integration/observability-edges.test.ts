@@ -1,13 +1,13 @@
 // Issue 17 on the edges a probe found: every answer carries X-Request-Id (METRICS_PORT's, Node's parser refusals,
 // WebSocket handshakes) and every error its requestId (RESPONSE_TOO_LARGE); LOG_VARIABLES never writes variables
 // as they came when they are not an object, and reads a GET's; an operation name is bounded in labels and lines.
-import { connect } from 'node:net';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startManilaSimulator } from '../../src/simulator/manila/index.js';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
 import { logCapture } from '../helpers/logs.js';
+import { portOf, rawExchange as raw } from '../helpers/raw.js';
 
 const REQ_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -16,21 +16,6 @@ afterEach(async () => {
   await f?.close();
   f = undefined;
 });
-
-/** Sends raw bytes to the facade's port and reads until it closes the connection. */
-async function raw(port: number, text: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-  const socket = connect(port, '127.0.0.1');
-  let answer = '';
-  socket.on('data', (c) => (answer += c.toString()));
-  socket.write(text);
-  await new Promise<void>((resolve) => socket.on('close', () => resolve()));
-  const [head = '', body = ''] = answer.split('\r\n\r\n');
-  const [statusLine = '', ...lines] = head.split('\r\n');
-  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-  return { status: Number(statusLine.split(' ')[1]), headers, body };
-}
-
-const portOf = (facade: Facade) => Number(new URL(facade.url).port);
 
 /** A facade whose log lines are kept, and a query posted to it under a request id of the test's choosing. */
 async function loggedFacade(env: Record<string, string>) {

@@ -1,0 +1,137 @@
+// The HTTP door on cases a probe found: a request target no URL can be made of crashed the process (a TypeError
+// thrown in the request listener, over HTTP and on a WebSocket upgrade); Node's own answers to an odd Expect, a
+// missing Host and (on METRICS_PORT) a malformed request had no X-Request-Id; GraphiQL asset names of
+// Object.prototype were a 500; graphql-sse's own refusals and body refusals wrote no log line; every SSE stream a
+// client ended was logged as an abort.
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
+import { logCapture } from '../helpers/logs.js';
+import { portOf, rawExchange } from '../helpers/raw.js';
+
+const REQ_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let f: Facade | undefined;
+afterEach(async () => {
+  await f?.close();
+  f = undefined;
+});
+
+const healthy = async (facade: Facade) => (await request(`${facade.app.server.url}/healthz`)).statusCode;
+
+describe('a request target no URL can be made of', () => {
+  it('over HTTP: a JSON refusal with the id (400, or 404 for an odd path), and the facade still serves', async () => {
+    f = await startFacade({});
+    for (const target of ['//[', '//h:99999/graphql', 'http://[']) {
+      const r = await rawExchange(portOf(f), `POST ${target} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`);
+      // An origin-form target is a path on this server (not /graphql: 404); an absolute one that is no URL: 400.
+      const expected = target.startsWith('/') ? 404 : 400;
+      expect(r.status, target).toBe(expected);
+      expect(JSON.parse(r.body).errors[0].extensions).toEqual({ code: 'BAD_REQUEST', requestId: r.headers['x-request-id'] });
+    }
+    expect(await healthy(f)).toBe(200);
+  });
+
+  it('on a WebSocket upgrade: refused with 400, and the facade still serves', async () => {
+    f = await startFacade({});
+    const r = await rawExchange(
+      portOf(f),
+      'GET //[x]/graphql HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-version: 13\r\n' +
+        'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-protocol: graphql-transport-ws\r\n\r\n',
+    );
+    expect(r.status).toBe(404);
+    const broken = await rawExchange(
+      portOf(f),
+      'GET http://[ HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-version: 13\r\n' +
+        'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-protocol: graphql-transport-ws\r\n\r\n',
+    );
+    expect(broken.status).toBe(400);
+    expect(broken.headers['x-request-id']).toMatch(REQ_ID);
+    expect(await healthy(f)).toBe(200);
+  });
+});
+
+describe("answers Node gave without the facade's id", () => {
+  it('an Expect other than 100-continue: 417 with the id and a JSON error', async () => {
+    f = await startFacade({});
+    const r = await rawExchange(portOf(f), 'POST /graphql HTTP/1.1\r\nhost: x\r\nexpect: fancy\r\ncontent-length: 2\r\n\r\n{}');
+    expect(r.status).toBe(417);
+    expect(JSON.parse(r.body).errors[0].extensions).toEqual({ code: 'BAD_REQUEST', requestId: r.headers['x-request-id'] });
+    expect(r.headers['x-request-id']).toMatch(REQ_ID);
+  });
+
+  it('an HTTP/1.1 request without Host: 400 with the id and a JSON error (on METRICS_PORT too)', async () => {
+    f = await startFacade({ METRICS_PORT: '0' });
+    const metricsPort = Number(new URL(f.app.metricsUrl!).port);
+    for (const [port, path] of [[portOf(f), '/healthz'], [metricsPort, '/metrics']] as const) {
+      const r = await rawExchange(port, `GET ${path} HTTP/1.1\r\nconnection: close\r\n\r\n`);
+      expect(r.status, path).toBe(400);
+      expect(JSON.parse(r.body).errors[0]).toEqual({ message: 'An HTTP/1.1 request must carry a Host header.', extensions: { code: 'BAD_REQUEST', requestId: r.headers['x-request-id'] } });
+    }
+    // HTTP/1.0 needs none.
+    expect((await rawExchange(portOf(f), 'GET /healthz HTTP/1.0\r\n\r\n')).status).toBe(200);
+  });
+
+  it("METRICS_PORT: a request Node's parser refuses gets the id and a JSON error", async () => {
+    f = await startFacade({ METRICS_PORT: '0' });
+    const r = await rawExchange(Number(new URL(f.app.metricsUrl!).port), 'GET /metrics HTTP/1.1\r\nhost: x\r\nbad header: y\r\n\r\n');
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).errors[0].extensions).toEqual({ code: 'BAD_REQUEST', requestId: r.headers['x-request-id'] });
+  });
+});
+
+describe('GraphiQL assets', () => {
+  it("names of Object.prototype are not assets: 404, not a 500 with an error line", async () => {
+    f = await startFacade({});
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const res = await request(`${f.app.server.url}/graphiql/${name}`);
+      await res.body.text();
+      expect(res.statusCode, name).toBe(404);
+    }
+    const real = await request(`${f.app.server.url}/graphiql/graphiql.css`);
+    await real.body.text();
+    expect(real.statusCode).toBe(200);
+  });
+});
+
+describe('subscriptions over SSE: log lines', () => {
+  async function loggedFacade() {
+    const logs = logCapture();
+    f = await startFacade({}, undefined, undefined, { logDestination: logs.stream });
+    return logs;
+  }
+
+  it("graphql-sse's own refusals and body refusals write one line each, with the id", async () => {
+    const logs = await loggedFacade();
+    const cases: [Record<string, string>, string, number][] = [
+      [{}, '{"query":"subscription { group(id: \\"x\\") { id } }"}', 415],
+      [{ 'content-type': 'application/json' }, 'not json', 400],
+      [{ 'content-type': 'application/json' }, '[]', 400],
+      [{ 'content-type': 'application/json' }, `{"query":"${'a'.repeat(300_000)}"}`, 413],
+    ];
+    for (const [headers, body, status] of cases) {
+      const res = await request(f!.url, { method: 'POST', headers: { accept: 'text/event-stream', ...headers }, body });
+      await res.body.text().catch(() => '');
+      expect(res.statusCode, body.slice(0, 20)).toBe(status);
+      const id = res.headers['x-request-id'] as string;
+      const line = await waitFor(async () => logs.lines.find((l) => l.requestId === id), (l) => l !== undefined, 2_000, 20);
+      expect(line).toMatchObject({ msg: 'graphql subscription refused', transport: 'sse', status, outcome: 'refused' });
+      expect(logs.lines.filter((l) => l.requestId === id)).toHaveLength(1);
+    }
+  });
+
+  it('a subscription the client ends is not logged as an aborted request', async () => {
+    const logs = await loggedFacade();
+    const res = await request(f!.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-request-id': 'sse-end-1' },
+      body: JSON.stringify({ query: 'subscription { group(id: "9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01") { id status } }' }),
+    });
+    for await (const chunk of res.body) if (chunk.toString().includes('event: next')) break;
+    res.body.destroy();
+    // The subscription's own line records its end; nothing says the client aborted a request.
+    await waitFor(async () => logs.lines.find((l) => l.requestId === 'sse-end-1' && l.msg === 'graphql subscription'), (l) => l !== undefined, 3_000, 20);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(logs.lines.filter((l) => l.requestId === 'sse-end-1' && l.level === 40).map((l) => l.msg)).toEqual([]);
+  });
+});
