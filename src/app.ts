@@ -9,6 +9,7 @@ import { type ManilaSimOptions, startManilaSimulator } from './simulator/manila/
 import { ManilaClient } from './upstreams/manila/client.js';
 import { type SdrsSimOptions, startSdrsSimulator } from './simulator/sdrs/index.js';
 import { SdrsClient } from './upstreams/sdrs/client.js';
+import type { Agent } from 'undici';
 import { createAgent } from './upstreams/http.js';
 import { hostBulkhead } from './upstreams/resilience.js';
 import { PROJECT_TEMPLATE } from './identity/config.js';
@@ -122,15 +123,25 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
     drain: async (graceMs) => {
       const left = await server.drain(graceMs);
       await stopSimulators();
-      await agent.close();
+      await closeAgent(agent);
       await observability.close();
       return left;
     },
     close: async () => {
       await server.close();
       await stopSimulators();
-      await agent.close();
+      await closeAgent(agent);
       await observability.close();
     },
   };
+}
+
+/**
+ * Upstream calls still out once the server is closed belong to no request being answered (a shared version read,
+ * a poller's): a second for them to end, then they are cut, so that a trickling upstream cannot hold the exit.
+ */
+async function closeAgent(agent: Agent): Promise<void> {
+  const closed = agent.close();
+  const late = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 1_000).unref())]);
+  if (late) await agent.destroy();
 }

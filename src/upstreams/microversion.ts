@@ -1,4 +1,9 @@
+import { type UpstreamService, UpstreamError } from '../errors.js';
 import type { RequestTrace } from '../observability/requestTrace.js';
+import { serviceLabel } from './upstreamErrors.js';
+
+/** The longest a version document may take to arrive whole: a body sent a byte at a time must not hold it forever. */
+export const VERSION_READ_MS = 10_000;
 
 /** A `major.minor` API version, compared numerically (3.9 < 3.10). */
 export interface Version {
@@ -36,7 +41,27 @@ export function serviceRoot(endpoint: string, versionSegment: RegExp): string {
  * Who a version document is read for: the request that found the cache empty. The read carries its request id
  * upstream and counts in its log line, metrics and span, though every request waiting on it shares the answer.
  */
-export type DiscoveryTrigger = { readonly requestId?: string; readonly trace?: RequestTrace };
+export type DiscoveryTrigger = { readonly requestId?: string; readonly trace?: RequestTrace; readonly deadline?: number };
+
+/**
+ * The `id` entry (`v3`, `v2`) of a service's version document: the microversion range it advertises. A document
+ * without one, or whose versions are not `major.minor`, is the upstream's fault (UPSTREAM_ERROR), never cached.
+ */
+export function advertisedRange(json: unknown, id: string, service: UpstreamService, status: number): { min: string | null; max: string } {
+  const body = (json !== null && typeof json === 'object' ? json : {}) as { versions?: unknown; version?: unknown };
+  const list: unknown[] = Array.isArray(body.versions) ? body.versions : body.version ? [body.version] : [];
+  const label = serviceLabel(service);
+  for (const entry of list) {
+    const v = (entry !== null && typeof entry === 'object' ? entry : {}) as { id?: unknown; version?: unknown; min_version?: unknown };
+    if (typeof v.id !== 'string' || !v.id.startsWith(id) || !v.version) continue;
+    if (typeof v.version !== 'string' || !parseVersion(v.version)) {
+      throw new UpstreamError('UPSTREAM_ERROR', `${label} advertised its ${id} API at a version that is not major.minor.`, service, status, null, null);
+    }
+    const min = typeof v.min_version === 'string' && parseVersion(v.min_version) ? v.min_version : null;
+    return { min, max: v.version };
+  }
+  throw new UpstreamError('UPSTREAM_ERROR', `${label} did not advertise a ${id} API version.`, service, status, null, null);
+}
 
 /**
  * Caches one service's version document per process (it is public and the same for every caller). A failure is
@@ -47,6 +72,7 @@ export class VersionCache {
   private pending: Promise<string> | null = null;
 
   constructor(
+    private readonly service: UpstreamService,
     private readonly discover: (trigger?: DiscoveryTrigger) => Promise<string>,
     private readonly ttlMs = 5 * 60_000,
   ) {}
@@ -83,6 +109,18 @@ export class VersionCache {
       .finally(() => {
         this.pending = null;
       });
-    return this.pending;
+    // The read is shared (and bounded by VERSION_READ_MS); each request waits on it no longer than its own deadline.
+    return trigger?.deadline === undefined ? this.pending : this.within(this.pending, trigger.deadline);
+  }
+
+  private within(read: Promise<string>, deadline: number): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const message = `${serviceLabel(this.service)} did not send its version document before the request deadline.`;
+        reject(new UpstreamError('UPSTREAM_TIMEOUT', message, this.service, 0, null, null));
+      }, Math.max(0, deadline - Date.now()));
+    });
+    return Promise.race([read, late]).finally(() => clearTimeout(timer));
   }
 }

@@ -18,7 +18,7 @@ describe('VersionCache', () => {
   it('peek() answers synchronously only once a fresh maximum is cached', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     let reads = 0;
-    const cache = new VersionCache(async () => `3.${60 + ++reads}`, 1_000);
+    const cache = new VersionCache('cinder', async () => `3.${60 + ++reads}`, 1_000);
     expect(cache.peek()).toBeUndefined();
     // Concurrent first callers share one read of the version document.
     expect(await Promise.all([cache.max(), cache.max()])).toEqual(['3.61', '3.61']);
@@ -38,7 +38,7 @@ describe('VersionCache', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     let reads = 0;
     const derived: string[] = [];
-    const cache = new VersionCache(async () => (++reads === 1 ? '3.60' : '3.70'), 1_000);
+    const cache = new VersionCache('cinder', async () => (++reads === 1 ? '3.60' : '3.70'), 1_000);
     const negotiated = cache.negotiated((max) => {
       derived.push(max);
       return { version: max };
@@ -58,7 +58,7 @@ describe('VersionCache', () => {
 
   it('does not cache a failed read', async () => {
     let fail = true;
-    const cache = new VersionCache(async () => {
+    const cache = new VersionCache('cinder', async () => {
       if (fail) throw new Error('version document unavailable');
       return '2.73';
     });

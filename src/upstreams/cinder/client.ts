@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
-import { type DiscoveryTrigger, VersionCache, compareVersions, minVersion, serviceRoot } from '../microversion.js';
+import { type DiscoveryTrigger, VERSION_READ_MS, VersionCache, advertisedRange, compareVersions, minVersion, serviceRoot } from '../microversion.js';
 import { CINDER_PAGE_LIMIT, readMarkerPages, readPagesAtOnce } from '../paging.js';
 import { classifyCinderError } from './errors.js';
 import { CinderGroupTypeAdmin } from './groupTypes.js';
@@ -15,7 +15,6 @@ import type {
   CinderPage,
   CinderReplicationTarget,
   CinderSnapshot,
-  CinderVersion,
   CinderVolume,
   CinderVolumeType,
 } from './types.js';
@@ -116,22 +115,18 @@ export class CinderClient {
   constructor(endpoint: string, agent: Dispatcher, shared?: Pick<HttpClientOptions, 'breaker' | 'bulkhead' | 'telemetry'>) {
     // A refusal because of an object's state comes as a 400 like bad input: errors.ts tells them apart.
     this.http = new HttpClient({ service: 'cinder', endpoint, agent, classify: classifyCinderError, ...shared });
-    this.negotiated = new VersionCache((trigger) => this.discoverMax(trigger)).negotiated((max) => new Negotiated(max));
+    this.negotiated = new VersionCache('cinder', (trigger) => this.discoverMax(trigger)).negotiated((max) => new Negotiated(max));
   }
 
   private async discoverMax(trigger?: DiscoveryTrigger): Promise<string> {
     const root = serviceRoot(this.http.endpoint, /^v3(\.\d+)?$/);
-    // No token (the document is public) and no deadline of the trigger's: other requests wait on the same read.
-    const res = await this.http.send({ method: 'GET', path: '', requestId: trigger?.requestId, trace: trigger?.trace }, root);
-    const body = res.json as { versions?: CinderVersion[]; version?: CinderVersion } | undefined;
-    const list = body?.versions ?? (body?.version ? [body.version] : []);
-    const v3 = list.find((v) => v.id?.startsWith('v3') && v.version);
-    if (!v3) {
-      throw new UpstreamError('UPSTREAM_ERROR', 'Cinder did not advertise a v3 API version.', 'cinder', res.status, null, null);
-    }
-    this.advertised = { min: v3.min_version || null, max: v3.version };
-    return v3.version;
+    // No token (the document is public); a deadline of its own, not the trigger's: other requests wait on this read.
+    const read = { method: 'GET' as const, path: '', requestId: trigger?.requestId, trace: trigger?.trace, deadline: Date.now() + VERSION_READ_MS };
+    const res = await this.http.send(read, root);
+    this.advertised = advertisedRange(res.json, 'v3', 'cinder', res.status);
+    return this.advertised.max;
   }
+
 
   /** The advertised microversion range and the one sent, from the (cached) version document: the start-up log. */
   async apiVersions(): Promise<{ min: string | null; max: string; sent: string }> {

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
-import { type DiscoveryTrigger, VersionCache, compareVersions, minVersion, serviceRoot } from '../microversion.js';
+import { type DiscoveryTrigger, VERSION_READ_MS, VersionCache, advertisedRange, compareVersions, minVersion, serviceRoot } from '../microversion.js';
 import { readPagesAtOnce } from '../paging.js';
 import { MANILA_REQUEST_LIMIT, PageCap, readOffsetPages } from './paging.js';
 import type {
@@ -14,7 +14,6 @@ import type {
   ManilaShareGroupType,
   ManilaShareNetwork,
   ManilaShareType,
-  ManilaVersion,
 } from './types.js';
 
 /** The newest microversion this facade is written and tested against (Manila Zed). Manila has no `latest`. */
@@ -115,22 +114,18 @@ export class ManilaClient {
         missingParent(status, message) ? 'NOT_FOUND' : stateRefusal(status, message) ? 'CONFLICT' : undefined,
       ...shared,
     });
-    this.negotiation = new VersionCache((trigger) => this.discoverMax(trigger)).negotiated((max) => new Negotiated(max));
+    this.negotiation = new VersionCache('manila', (trigger) => this.discoverMax(trigger)).negotiated((max) => new Negotiated(max));
   }
 
   private async discoverMax(trigger?: DiscoveryTrigger): Promise<string> {
     const root = serviceRoot(this.http.endpoint, /^v2(\.\d+)?$/);
-    // No token (the document is public) and no deadline of the trigger's: other requests wait on the same read.
-    const res = await this.http.send({ method: 'GET', path: '', requestId: trigger?.requestId, trace: trigger?.trace }, root);
-    const body = res.json as { versions?: ManilaVersion[]; version?: ManilaVersion } | undefined;
-    const list = body?.versions ?? (body?.version ? [body.version] : []);
-    const v2 = list.find((v) => v.id?.startsWith('v2') && v.version);
-    if (!v2) {
-      throw new UpstreamError('UPSTREAM_ERROR', 'Manila did not advertise a v2 API version.', 'manila', res.status, null, null);
-    }
-    this.advertised = { min: v2.min_version || null, max: v2.version };
-    return v2.version;
+    // No token (the document is public); a deadline of its own, not the trigger's: other requests wait on this read.
+    const read = { method: 'GET' as const, path: '', requestId: trigger?.requestId, trace: trigger?.trace, deadline: Date.now() + VERSION_READ_MS };
+    const res = await this.http.send(read, root);
+    this.advertised = advertisedRange(res.json, 'v2', 'manila', res.status);
+    return this.advertised.max;
   }
+
 
   /** The advertised microversion range and the one sent, from the (cached) version document: the start-up log. */
   async apiVersions(): Promise<{ min: string | null; max: string; sent: string }> {
