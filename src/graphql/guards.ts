@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type DocumentNode, type FragmentDefinitionNode, GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
+import { type DocumentNode, type FragmentDefinitionNode, GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode, valueFromASTUntyped } from 'graphql';
 import type { RequestContext } from '../context.js';
 import { FacadeError, InputError } from '../errors.js';
 import { type AllProjectsArguments, allProjectsArguments, assertMayReadAllProjects } from './allProjects.js';
@@ -58,6 +58,7 @@ export function checkOperation(
   context: Pick<RequestContext, 'identity' | 'caller'>,
 ): Cost {
   assertShallowVariables(variables);
+  variables = withDefaults(operation, variables);
   const facts = factsOf(schema, document, operation);
   const cost = { nodes: nodesOf(schema, operation, facts, variables), limit: maxNodes };
   if (cost.nodes > maxNodes) throw new QueryTooLarge(cost);
@@ -72,6 +73,21 @@ export function checkOperation(
     context.caller.allProjects = true;
   }
   return cost;
+}
+
+/**
+ * The variables as execution will see them: a variable the request left out takes its default from the document
+ * (`$all: Boolean = true`), so that what is checked here is what runs.
+ */
+function withDefaults(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  let out = variables;
+  for (const def of operation.variableDefinitions ?? []) {
+    const name = def.variable.name.value;
+    if (!def.defaultValue || (variables && Object.hasOwn(variables, name))) continue;
+    if (out === variables) out = { ...variables };
+    out![name] = valueFromASTUntyped(def.defaultValue);
+  }
+  return out;
 }
 
 /** No input type of the schema nests near this; JSON.stringify and the checks below recurse, and would overflow past thousands. */

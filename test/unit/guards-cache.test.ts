@@ -75,4 +75,15 @@ describe('checkOperation on a document that comes back', () => {
     expect(check(doc, { n: 1, all: false }, member).allProjects).toBe(false);
     expect(check(parse('{ groups(first: 1, allProjects: true) { nodes { id } } }'), {}).allProjects).toBe(true);
   });
+
+  it("takes a variable's default when the request leaves it out, as execution will", () => {
+    const defaulted = parse('query ($all: Boolean = true, $n: Int = 1) { groups(first: $n, allProjects: $all) { nodes { id } } }');
+    expect(check(defaulted, {}).allProjects).toBe(true);
+    expect(check(defaulted, { all: false }).allProjects).toBe(false);
+    const member = { roles: ['member'] } as unknown as Identity;
+    expect(() => check(defaulted, {}, member)).toThrow(/allProjects needs the admin role/);
+    // A page size past the limit, or a bad string, as a default is refused as it would be when sent.
+    expect(() => check(parse('query ($n: Int = 100000) { groups(first: $n) { nodes { id } } }'), {})).toThrow(/"first" must be between 1 and/);
+    expect(() => check(parse('query ($name: String = "a\\u0000b") { groups(first: 1, filter: { name: $name }) { nodes { id } } }'), {})).toThrow(/control character U\+0000/);
+  });
 });
