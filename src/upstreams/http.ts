@@ -34,14 +34,7 @@ export function createAgent(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS, connectio
   });
 }
 
-/** Tagged template that percent-encodes every interpolated value as one path segment. */
-export function path(strings: TemplateStringsArray, ...values: string[]): string {
-  let out = strings[0] ?? '';
-  values.forEach((v, i) => {
-    out += encodeURIComponent(v) + (strings[i + 1] ?? '');
-  });
-  return out;
-}
+export { path } from './paths.js';
 
 export type Query = Record<string, string | number | boolean | undefined | null>;
 

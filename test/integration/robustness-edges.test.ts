@@ -141,6 +141,38 @@ describe('writes with blank names, zones or type references', () => {
     }
     expect(calls()).toBe(before);
   });
+
+  it('a blank failover backend and spec keys that would be dot segments: refused before any call', async () => {
+    f = await startFacade({});
+    const sims = f.app.simulators;
+    const calls = () => sims.cinder!.calls.length + sims.manila!.calls.length;
+    const group = '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01';
+    const groupType = '7b2e9c40-3f1d-4a8e-b6c5-2d9e0f1a2b03';
+    const shareGroupType = '7c3e5a91-2b4d-4f6a-8c0e-1a2b3c4d5e02';
+    const writes = [
+      // Before: sent without secondary_backend_id, a failover to Cinder's default backend.
+      `mutation { failoverGroupReplication(input: { id: "${group}", secondaryBackendId: "" }) { group { id } } }`,
+      `mutation { failoverGroupReplication(input: { id: "${group}", secondaryBackendId: "  " }) { group { id } } }`,
+      // Before: DELETE …/group_specs/.. and …/group_specs/.
+      `mutation { unsetGroupTypeSpecs(input: { id: "${groupType}", keys: [".."] }) { groupType { id } } }`,
+      `mutation { unsetGroupTypeSpecs(input: { id: "${groupType}", keys: ["."] }) { groupType { id } } }`,
+      `mutation { setGroupTypeSpecs(input: { id: "${groupType}", specs: [{ key: "..", value: "x" }] }) { groupType { id } } }`,
+      // Before: Manila's unset read the type first, and sent any key as it came when the type did not exist.
+      `mutation { unsetShareGroupTypeSpecs(input: { id: "${shareGroupType}", keys: ["a/b"] }) { shareGroupType { id } } }`,
+      `mutation { unsetShareGroupTypeSpecs(input: { id: "00000000-0000-4000-8000-000000000000", keys: [".."] }) { shareGroupType { id } } }`,
+      `mutation { unsetShareGroupTypeSpecs(input: { id: "00000000-0000-4000-8000-000000000000", keys: [""] }) { shareGroupType { id } } }`,
+    ];
+    for (const write of writes) {
+      const before = calls();
+      const r = await f.gql(write);
+      expect(r.errors?.[0]?.extensions?.code, `${write}\n${r.raw}`).toBe('BAD_USER_INPUT');
+      expect(calls(), write).toBe(before);
+    }
+    // A key of a type that does not exist: NOT_FOUND, and no DELETE.
+    const missing = await f.gql(`mutation { unsetShareGroupTypeSpecs(input: { id: "00000000-0000-4000-8000-000000000000", keys: ["k"] }) { shareGroupType { id } } }`);
+    expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(sims.manila!.calls.filter((c) => c.method === 'DELETE')).toHaveLength(0);
+  });
 });
 
 describe('other HTTP methods on /graphql', () => {

@@ -6,12 +6,15 @@ import type { RequestContext } from '../../../context.js';
 
 // Group type administration: admin-only in Cinder's policy, so anyone else gets Cinder's 403 as FORBIDDEN.
 
-/** Cinder's group spec key rule (api/schemas/group_specs.py); checked before a key reaches a URL or a body. */
-const SPEC_KEY = /^[a-zA-Z0-9_:.-]{1,255}$/;
+/**
+ * Cinder's group spec key rule (api/schemas/group_specs.py); checked before a key reaches a URL or a body. Not `.`
+ * or `..`: an unset would send it as a dot segment of its DELETE's path.
+ */
+const SPEC_KEY = /^(?!\.{1,2}$)[a-zA-Z0-9_:.-]{1,255}$/;
 
 function specKey(key: string): string {
   if (!SPEC_KEY.test(key)) {
-    throw new InputError(`Invalid group spec key ${JSON.stringify(key.slice(0, 40))}: letters, digits and -_:. only, 1-255 characters.`);
+    throw new InputError(`Invalid group spec key ${JSON.stringify(key.slice(0, 40))}: letters, digits and -_:. only, 1-255 characters, not only dots.`);
   }
   return key;
 }

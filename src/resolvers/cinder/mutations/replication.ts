@@ -1,5 +1,5 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
-import { assertUuid } from '../../../ids.js';
+import { assertUuid, optionalNotBlank } from '../../../ids.js';
 import { writeWaitMillis } from '../../../live/writeOutcome.js';
 import { rereadGroup } from './groups.js';
 
@@ -22,7 +22,9 @@ export const replicationMutations: MutationResolvers = {
     const id = assertUuid(input.id);
     const waitMs = writeWaitMillis(input.waitSeconds);
     const args: Record<string, unknown> = { allow_attached_volume: input.allowAttachedVolume ?? false };
-    if (input.secondaryBackendId) args.secondary_backend_id = input.secondaryBackendId;
+    // A blank backend is refused: leaving it out would fail over to Cinder's default instead of what was asked.
+    const backend = optionalNotBlank(input.secondaryBackendId, 'secondaryBackendId');
+    if (backend !== undefined) args.secondary_backend_id = backend;
     await ctx.cinder().client.groupAction(ctx.caller, id, 'failover_replication', args, 'replication');
     return rereadGroup(ctx, id, waitMs);
   },

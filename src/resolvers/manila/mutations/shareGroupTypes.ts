@@ -1,5 +1,5 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
-import { InputError } from '../../../errors.js';
+import { FacadeError, InputError } from '../../../errors.js';
 import { assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
@@ -13,14 +13,20 @@ function reread(ctx: RequestContext, id: string) {
   return nullIfNotFound(loaders.shareGroupTypeById.load(id));
 }
 
-// Manila: 1-255 characters of letters, digits, `_`, `.`, `:` and `-` (common.VALID_KEY_NAME_REGEX).
-const SPEC_KEY = /^[\w.:-]{1,255}$/u;
+// Manila: 1-255 characters of letters, digits, `_`, `.`, `:` and `-` (common.VALID_KEY_NAME_REGEX); not `.` or
+// `..`, which an unset would send as a dot segment of its DELETE's path.
+const SPEC_KEY = /^(?!\.{1,2}$)[\w.:-]{1,255}$/u;
+
+function specName(key: string): string {
+  if (!SPEC_KEY.test(key)) throw new InputError(`Invalid group spec name ${JSON.stringify(key.slice(0, 40))}: 1-255 letters, digits, _ . : or -, not only dots.`);
+  return key;
+}
 
 function specs(list: readonly { key: string; value: string }[], what: string): Record<string, string> {
   if (list.length === 0) throw new InputError(`${what} needs at least one spec.`);
   const out: Record<string, string> = {};
   for (const { key, value } of list) {
-    if (!SPEC_KEY.test(key)) throw new InputError(`Invalid group spec name ${JSON.stringify(key.slice(0, 40))}: 1-255 letters, digits, _ . : or -.`);
+    specName(key);
     if (value.length < 1 || value.length > 255) throw new InputError(`The value of group spec ${key} must be 1-255 characters.`);
     if (key in out) throw new InputError(`Group spec ${key} is given twice.`);
     out[key] = value;
@@ -72,12 +78,15 @@ export const shareGroupTypeMutations: MutationResolvers = {
     const id = assertUuid(input.id);
     const keys = [...new Set(input.keys)];
     if (keys.length === 0) throw new InputError('unsetShareGroupTypeSpecs needs at least one key.');
+    for (const key of keys) specName(key);
     const { groupTypes, loaders } = ctx.manila();
     // Manila removes one key per call: refuse names the type does not have before removing any.
     const type = await loaders.shareGroupTypeById.load(id);
-    if (type) {
-      const missing = keys.filter((k) => !(k in type.group_specs));
-      if (missing.length > 0) throw new InputError(`Share group type ${id} has no group spec ${missing.join(', ')}; nothing was removed.`);
+    if (!type) throw new FacadeError('NOT_FOUND', `Share group type ${id} does not exist (or is not visible to this project).`);
+    const missing = keys.filter((k) => !Object.hasOwn(type.group_specs, k));
+    if (missing.length > 0) {
+      const named = missing.slice(0, 10).join(', ') + (missing.length > 10 ? ` and ${missing.length - 10} more` : '');
+      throw new InputError(`Share group type ${id} has no group spec ${named}; nothing was removed.`);
     }
     for (const key of keys) await groupTypes.unsetSpec(ctx.caller, id, key);
     return { shareGroupType: await reread(ctx, id) };
