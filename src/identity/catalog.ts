@@ -24,6 +24,33 @@ export interface CatalogChoice {
 /** An endpoint, or why there is none; the message is what the service's fields answer (UPSTREAM_UNAVAILABLE). */
 export type CatalogPick = { ok: true; url: string; type: string } | { ok: false; message: string };
 
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
+
+/**
+ * A token's catalog as the wire had it, keeping only entries and endpoints of the documented shape: a Keystone
+ * (or a proxy) answering something else must cost the caller that service, not the whole request a 500.
+ */
+export function catalogOf(raw: unknown): KeystoneCatalogEntry[] {
+  if (!Array.isArray(raw)) return [];
+  const out: KeystoneCatalogEntry[] = [];
+  for (const entry of raw) {
+    if (!isRecord(entry) || typeof entry.type !== 'string' || !Array.isArray(entry.endpoints)) continue;
+    const endpoints = entry.endpoints
+      .filter((e): e is Record<string, unknown> => isRecord(e) && typeof e.interface === 'string' && typeof e.url === 'string')
+      .map((e) => ({ id: text(e.id), interface: e.interface as string, region: text(e.region) ?? null, region_id: text(e.region_id) ?? null, url: e.url as string }));
+    out.push({ type: entry.type, name: text(entry.name), id: text(entry.id), endpoints });
+  }
+  return out;
+}
+
+/** An endpoint URL the facade can call: http or https. */
+function callable(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const { protocol } = new URL(url);
+  return protocol === 'http:' || protocol === 'https:';
+}
+
 const regionOf = (e: KeystoneCatalogEntry['endpoints'][number]) => e.region_id ?? e.region ?? '';
 
 /**
@@ -46,7 +73,7 @@ export function pickEndpoint(catalog: readonly KeystoneCatalogEntry[], service: 
       const offered = [...new Set(ofInterface.map(regionOf))].join(', ');
       return { ok: false, message: `The catalog's ${entry.type} service has no ${choice.interface} endpoint in region ${choice.region} (it has: ${offered}).` };
     }
-    return { ok: true, url: inRegion.url, type: entry.type };
+    return chosen(entry.type, choice.interface, inRegion.url);
   }
   const regions = [...new Set(ofInterface.map(regionOf))];
   if (regions.length > 1) {
@@ -55,7 +82,12 @@ export function pickEndpoint(catalog: readonly KeystoneCatalogEntry[], service: 
       message: `The catalog's ${entry.type} service has ${choice.interface} endpoints in several regions (${regions.join(', ')}); set KEYSTONE_REGION to choose one.`,
     };
   }
-  return { ok: true, url: ofInterface[0]!.url, type: entry.type };
+  return chosen(entry.type, choice.interface, ofInterface[0]!.url);
+}
+
+function chosen(type: string, iface: string, url: string): CatalogPick {
+  if (callable(url)) return { ok: true, url, type };
+  return { ok: false, message: `The catalog's ${type} service lists its ${iface} endpoint at ${JSON.stringify(url.slice(0, 80))}, which is not an http(s) URL.` };
 }
 
 /** A configured `*_URL` with `{project_id}` filled from the caller's token; null when it needs a project and has none. */

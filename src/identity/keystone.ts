@@ -3,7 +3,7 @@ import { UpstreamError } from '../errors.js';
 import type { Caller } from '../upstreams/caller.js';
 import { HttpClient, path } from '../upstreams/http.js';
 import type { UpstreamTelemetry } from '../observability/upstream.js';
-import type { KeystoneCatalogEntry } from './catalog.js';
+import { type KeystoneCatalogEntry, catalogOf } from './catalog.js';
 import { TokenCache } from './tokenCache.js';
 
 /** Who a token says the caller is: what Keystone's token validation answers, minus what the facade never uses. */
@@ -130,18 +130,18 @@ export interface ProjectRef {
 
 function identityOf(json: unknown): Identity {
   const t = (json as WireToken | undefined)?.token;
-  const expires = t?.expires_at ? Date.parse(t.expires_at) : Number.NaN;
-  if (!t?.user?.id || Number.isNaN(expires)) {
+  const expires = typeof t?.expires_at === 'string' ? Date.parse(t.expires_at) : Number.NaN;
+  if (typeof t?.user?.id !== 'string' || !t.user.id || Number.isNaN(expires)) {
     throw new UpstreamError('UPSTREAM_ERROR', 'Keystone validated the token but its answer has no user or expiry.', 'keystone', 200, null, null);
   }
   return {
     user: { id: t.user.id, name: t.user.name ?? t.user.id, domain: t.user.domain?.name ?? t.user.domain?.id ?? null },
-    project: t.project?.id
+    project: typeof t.project?.id === 'string' && t.project.id
       ? { id: t.project.id, name: t.project.name ?? t.project.id, domain: t.project.domain?.name ?? t.project.domain?.id ?? null }
       : null,
-    roles: (t.roles ?? []).map((r) => r.name ?? r.id ?? '').filter(Boolean),
+    roles: (Array.isArray(t.roles) ? t.roles : []).map((r) => r?.name ?? r?.id).filter((r): r is string => typeof r === 'string' && r !== ''),
     expiresAt: new Date(expires),
-    catalog: t.catalog ?? [],
+    catalog: catalogOf(t.catalog),
   };
 }
 

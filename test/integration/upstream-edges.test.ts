@@ -1,7 +1,10 @@
 // Upstreams that misbehave in ways a probe found. A version document sent a byte at a time held every request to
 // that service forever (the shared read had no deadline and nobody waited on it less than forever), filled the
 // in-flight slots, and held the shutdown. A version that is not major.minor made every field of the service an
-// INTERNAL_SERVER_ERROR, cached for five minutes.
+// INTERNAL_SERVER_ERROR, cached for five minutes. A Keystone catalog of another shape (a URL that is not one, no
+// endpoint list) made the whole request a 500.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCinderSimulator } from '../../src/simulator/cinder/index.js';
 import { type RunningSimulator, serveSimulator } from '../../src/simulator/server.js';
@@ -14,8 +17,10 @@ const VERSION_DOCUMENT = /^GET \/$/;
 let sim: RunningSimulator | undefined;
 let proxy: FaultyProxy | undefined;
 let f: Facade | undefined;
+const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await f?.close();
+  for (const c of closers.splice(0)) await c();
   await proxy?.close();
   await sim?.close();
   f = proxy = sim = undefined;
@@ -61,5 +66,32 @@ describe('a version document that does not read as versions', () => {
     p.heal();
     const healed = await f.gql('{ groups(first: 1) { nodes { id } } }');
     expect(healed.errors).toBeUndefined();
+  });
+});
+
+describe('a Keystone whose token answers carry a malformed catalog', () => {
+  /** A Keystone that accepts any token as an admin of PROJECT, with `catalog` as given. */
+  async function keystoneWith(catalog: unknown) {
+    const server = createServer((req, res) => {
+      if (!req.url?.startsWith('/v3/auth/tokens')) return void res.writeHead(404).end();
+      const token = { user: { id: 'u1', name: 'alice' }, project: { id: PROJECT, name: 'demo' }, roles: [{ name: 'admin' }], expires_at: new Date(Date.now() + 3_600_000).toISOString(), catalog };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3`;
+  }
+
+  it("costs the caller that service's fields (UPSTREAM_UNAVAILABLE), not the request a 500", async () => {
+    const volume = (url: unknown) => [{ type: 'volumev3', endpoints: [{ interface: 'public', url }] }];
+    for (const catalog of [volume('not a url'), volume(123), volume('ftp://x/v3'), [{ type: 'volumev3', endpoints: null }], {}, 'x', [null, 5]]) {
+      f = await startFacade({ KEYSTONE_URL: await keystoneWith(catalog) });
+      const r = await f.gql('{ viewer { user { name } } groups(first: 1) { nodes { id } } }', undefined, { token: 'any-token' });
+      expect(r.status, JSON.stringify(catalog)).toBe(200);
+      expect(r.data?.viewer).toEqual({ user: { name: 'alice' } });
+      expect(r.errors?.[0]?.extensions?.code, JSON.stringify(catalog)).toBe('UPSTREAM_UNAVAILABLE');
+      await f.close();
+      f = undefined;
+    }
   });
 });
