@@ -164,6 +164,14 @@ function trustedProxies(raw: string | undefined): string[] {
   return parsed;
 }
 
+/** Node's longest timer (about 24.8 days): a longer one fires at once, so a timeout past it would cut everything. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration in milliseconds: a positive whole number a timer can hold. */
+function parseMillis(name: string, raw: string | undefined, fallback: number): number {
+  return parseAtMost(name, raw, fallback, MAX_TIMER_MS);
+}
+
 /** A positive whole number no larger than `max`. */
 function parseAtMost(name: string, raw: string | undefined, fallback: number, max: number): number {
   const n = parsePositive(name, raw, fallback);
@@ -251,18 +259,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     services,
     demo,
     identity,
-    upstreamTimeoutMs: parsePositive('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 5_000),
+    upstreamTimeoutMs: parseMillis('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 5_000),
     upstreamConnections: parseAtMost('UPSTREAM_MAX_CONNECTIONS', env.UPSTREAM_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, 1024),
     development: env.NODE_ENV === 'development',
     compileAfter: parseCompileAfter(env.GRAPHQL_COMPILE_AFTER),
     observability: parseObservability(env, (m) => new ConfigError(m)),
     limits: {
-      requestDeadlineMs: parsePositive('REQUEST_DEADLINE_MS', env.REQUEST_DEADLINE_MS, 10_000),
+      requestDeadlineMs: parseMillis('REQUEST_DEADLINE_MS', env.REQUEST_DEADLINE_MS, 10_000),
       maxInFlight: parsePositive('MAX_IN_FLIGHT', env.MAX_IN_FLIGHT, 256),
       maxInFlightPerCaller: parseCount('MAX_IN_FLIGHT_PER_CALLER', env.MAX_IN_FLIGHT_PER_CALLER, 16),
       maxRefusedTokensPerClient: parseCount('MAX_REFUSED_TOKENS_PER_CLIENT', env.MAX_REFUSED_TOKENS_PER_CLIENT, 600),
-      bodyTimeoutMs: parsePositive('BODY_TIMEOUT_MS', env.BODY_TIMEOUT_MS, 10_000),
-      shutdownGraceMs: parsePositive('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 20_000),
+      bodyTimeoutMs: parseMillis('BODY_TIMEOUT_MS', env.BODY_TIMEOUT_MS, 10_000),
+      shutdownGraceMs: parseMillis('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 20_000),
       maxDepth: parsePositive('GRAPHQL_MAX_DEPTH', env.GRAPHQL_MAX_DEPTH, 10),
       maxAliases: parsePositive('GRAPHQL_MAX_ALIASES', env.GRAPHQL_MAX_ALIASES, 15),
       maxDirectives: parsePositive('GRAPHQL_MAX_DIRECTIVES', env.GRAPHQL_MAX_DIRECTIVES, 20),
@@ -271,7 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxResponseBytes: parsePositive('MAX_RESPONSE_BYTES', env.MAX_RESPONSE_BYTES, 32 * 1024 * 1024),
       introspection: parseBoolean('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, true),
       corsOrigins: parseOrigins(env.CORS_ORIGINS),
-      subscriptionPollMaxMs: parsePositive('SUBSCRIPTION_POLL_MAX_MS', env.SUBSCRIPTION_POLL_MAX_MS, 10_000),
+      subscriptionPollMaxMs: parseMillis('SUBSCRIPTION_POLL_MAX_MS', env.SUBSCRIPTION_POLL_MAX_MS, 10_000),
       maxSubscriptionsPerConnection: parsePositive('MAX_SUBSCRIPTIONS_PER_CONNECTION', env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 50),
       maxSubscriptions: parsePositive('MAX_SUBSCRIPTIONS', env.MAX_SUBSCRIPTIONS, 5_000),
       maxSubscriptionsPerCaller: parsePositive('MAX_SUBSCRIPTIONS_PER_CALLER', env.MAX_SUBSCRIPTIONS_PER_CALLER, 1_000),

@@ -72,6 +72,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ UPSTREAM_MAX_CONNECTIONS: '128' }).upstreamConnections).toBe(128);
   });
 
+  it("refuses a duration a timer cannot hold (it would fire at once and cut every request)", () => {
+    for (const name of ['UPSTREAM_TIMEOUT_MS', 'REQUEST_DEADLINE_MS', 'BODY_TIMEOUT_MS', 'SHUTDOWN_GRACE_MS', 'SUBSCRIPTION_POLL_MAX_MS']) {
+      expect(() => loadConfig({ [name]: '3000000000' }), name).toThrow(new RegExp(`${name} must be at most 2147483647`));
+      expect(() => loadConfig({ [name]: '2147483647' }), name).not.toThrow();
+    }
+  });
+
   it('reads MAX_SUBSCRIPTIONS_PER_CALLER, 1000 by default', () => {
     expect(loadConfig({}).limits.maxSubscriptionsPerCaller).toBe(1_000);
     expect(loadConfig({ MAX_SUBSCRIPTIONS_PER_CALLER: '3' }).limits.maxSubscriptionsPerCaller).toBe(3);
