@@ -65,4 +65,7 @@ export class UpstreamError extends FacadeError {
   ) {
     super(code, message);
   }
+
+  /** The upstream's own message where the client is not shown it (a 5xx's may hold internals): for the log only. */
+  upstreamMessage?: string;
 }

@@ -43,7 +43,8 @@ export const DateTimeScalar = new GraphQLScalarType<string, string>({
 
 /** An upstream status in the enum spelling: `failing-over`, `error_deleting`, `FAILING_OVER` -> FAILING_OVER, ERROR_DELETING. */
 export function enumSpelling(raw: string | null | undefined): string {
-  return (raw ?? '').trim().toUpperCase().replace(/[-\s]/g, '_');
+  // Not a string (an upstream answering `"status": 7`): UNKNOWN, as any value the facade does not know.
+  return (typeof raw === 'string' ? raw : '').trim().toUpperCase().replace(/[-\s]/g, '_');
 }
 
 /** Maps an upstream status string onto a GraphQL enum value; anything unknown becomes UNKNOWN. */

@@ -117,6 +117,7 @@ export class UpstreamTelemetry {
         status: err.status,
         code: err.code,
         upstreamCode: err.upstreamCode ?? undefined,
+        upstreamMessage: err.upstreamMessage,
         ...(retryInMs !== undefined ? { retryInMs } : {}),
       }),
       retryInMs !== undefined ? 'upstream call failed; retrying' : 'upstream call failed',

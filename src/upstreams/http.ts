@@ -389,7 +389,11 @@ export class HttpClient {
     // An upstream that echoes the caller's token in an error message must not make us echo it further.
     if (token) message = message.split(token).join('[token]');
     const code = this.classify?.(status, env.code, message) ?? codeForStatus(status);
-    return new UpstreamError(code, message, this.service, status, requestId, env.code, retryAfter);
+    // A server error's text may be a traceback or a proxy's page: the client gets the status, the log the text.
+    const shown = status >= 500 && env.message !== null ? `${label} failed (HTTP ${status}).` : message;
+    const err = new UpstreamError(code, shown, this.service, status, requestId, env.code, retryAfter);
+    if (shown !== message) err.upstreamMessage = message;
+    return err;
   }
 }
 

@@ -69,11 +69,14 @@ export function parseEnvelope(text: string): Envelope {
   return { name: null, code: null, message: null };
 }
 
+/** An upstream request id as OpenStack and SDRS make them (`req-<uuid>`, hex): anything else is not passed on. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 export function requestIdOf(headers: Record<string, string | string[] | undefined>): string | null {
   for (const key of ['x-openstack-request-id', 'x-compute-request-id', 'x-request-id']) {
-    const v = headers[key];
-    if (typeof v === 'string' && v) return v;
-    if (Array.isArray(v) && v[0]) return v[0];
+    const raw = headers[key];
+    const v = Array.isArray(raw) ? raw[0] : raw;
+    if (typeof v === 'string' && v) return SAFE_REQUEST_ID.test(v) ? v : null;
   }
   return null;
 }
@@ -140,7 +143,16 @@ export function outcomeUnknown(service: UpstreamService, err: unknown): Upstream
 }
 
 // Manila Zed leaves '%(reason)s'-style placeholders unformatted (bug 2007060); never show them raw.
+/** The longest upstream message passed on to a client: a whole HTML page or a dump is not a message. */
+const MAX_MESSAGE = 500;
+
 export function cleanMessage(message: string): string {
-  const cleaned = message.replace(/:?\s*%\([a-z_]+\)[sdr]/g, '').trim();
-  return cleaned.length > 0 ? cleaned : 'The upstream refused the request without a reason.';
+  // Unfilled Python placeholders; then control characters, runs of white space, and length.
+  const cleaned = message
+    .replace(/:?\s*%\([a-z_]+\)[sdr]/g, '')
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+  if (cleaned.length === 0) return 'The upstream refused the request without a reason.';
+  return cleaned.length > MAX_MESSAGE ? `${cleaned.slice(0, MAX_MESSAGE)}…` : cleaned;
 }

@@ -37,7 +37,7 @@ describe('Cinder and Manila side by side', () => {
       expect(r.errors).toHaveLength(1);
       expect(r.errors?.[0]).toMatchObject({
         path: ['shareGroups'],
-        message: 'boom',
+        message: 'Manila failed (HTTP 500).', // its own text ('boom') is logged, not shown
         extensions: { code: 'UPSTREAM_ERROR', upstream: { service: 'manila', status: 500, code: 'computeFault' } },
       });
     }));

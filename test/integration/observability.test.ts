@@ -137,6 +137,8 @@ describe('one GraphQL request over a failing upstream', () => {
     // The failure's own line carries both ids and Cinder's.
     const failure = logs.lines.find((l) => l.msg === 'upstream call failed' && l.requestId === clientId);
     expect(failure).toMatchObject({ service: 'cinder', status: 500, code: 'UPSTREAM_ERROR', route: '/groups/detail', upstreamRequestId: upstreamFailureId, sentRequestId: line!.upstreamRequestId });
+    // The server error's own text, which the client is not shown, is in the line.
+    expect(failure?.upstreamMessage).toBe('boom');
 
     // Counters moved by exactly this request.
     const after = await metrics(metricsUrl);

@@ -95,3 +95,60 @@ describe('a Keystone whose token answers carry a malformed catalog', () => {
     }
   });
 });
+
+describe('answers of another shape than the API', () => {
+  it('a listing or an object that is not one is UPSTREAM_ERROR on its field, never an empty list or null', async () => {
+    const p = await cinderBehindProxy();
+    f = await startOn(p);
+    const group = '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01';
+    for (const body of [null, 'a string', [1, 2], { groups: 5 }, { groups: { a: 1 } }, { groups: [null] }, { groups: [{ name: 'no id' }] }]) {
+      p.heal();
+      p.misbehave(/^GET \/v3\/[^/]+\/groups\/detail/, answer(200, body));
+      const r = await f.gql('{ groups(first: 2) { nodes { id } } }');
+      expect(r.errors?.[0]?.extensions?.code, JSON.stringify(body)).toBe('UPSTREAM_ERROR');
+      expect(r.errors?.[0]?.message).toMatch(/^Cinder answered HTTP 200 with (no "groups" list|an item of "groups" without an id)\.$/);
+    }
+    p.heal();
+    p.misbehave(/^GET \/v3\/[^/]+\/groups\/9c4a/, answer(200, {}));
+    const lookup = await f.gql(`{ group(id: "${group}") { id } }`);
+    expect(lookup.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
+  });
+
+  it('a create the upstream accepted with an answer that names no object is OUTCOME_UNKNOWN, and nothing is read at a made-up id', async () => {
+    const p = await cinderBehindProxy();
+    f = await startOn(p);
+    for (const body of [{}, { group_snapshot: { id: { a: 1 } } }]) {
+      p.heal();
+      p.misbehave(/^POST \/v3\/[^/]+\/group_snapshots$/, answer(202, body));
+      const seen = p.seen.length;
+      const r = await f.gql('mutation { createGroupSnapshot(input: { groupId: "9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01", name: "x" }) { groupSnapshot { id } } }');
+      expect(r.errors?.[0]?.extensions?.code, JSON.stringify(body)).toBe('OUTCOME_UNKNOWN');
+      expect(r.errors?.[0]?.message).toMatch(/accepted the change \(HTTP 202\).*re-read the object before trying again/);
+      expect(p.seen.slice(seen).filter((s) => s.includes('object%20Object'))).toEqual([]);
+    }
+  });
+});
+
+describe('what of an upstream error reaches the client', () => {
+  it("a server error's text stays in the log; a refusal's is cut short; a request id that is not one is dropped", async () => {
+    const p = await cinderBehindProxy();
+    f = await startOn(p);
+    const traceback = 'Traceback (most recent call last): password=hunter2 host=db.internal';
+    p.misbehave(/^GET \/v3\/[^/]+\/groups\/detail/, (_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json', 'x-openstack-request-id': '<html>tok-abc</html>' });
+      res.end(JSON.stringify({ computeFault: { code: 500, message: traceback } }));
+    });
+    const failed = await f.gql('{ groups(first: 1) { nodes { id } } }');
+    expect(failed.raw).not.toContain('hunter2');
+    expect(failed.raw).not.toContain('tok-abc');
+    expect(failed.errors?.[0]?.message).toBe('Cinder failed (HTTP 500).');
+    expect(failed.errors?.[0]?.extensions?.upstream).toMatchObject({ status: 500, requestId: null });
+
+    p.heal();
+    p.misbehave(/^GET \/v3\/[^/]+\/groups\/detail/, answer(400, { badRequest: { code: 400, message: `Invalid filter\u0000 ${'x'.repeat(20_000)}` } }));
+    const refused = await f.gql('{ groups(first: 1) { nodes { id } } }');
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.errors?.[0]?.message.length).toBeLessThanOrEqual(501);
+    expect(refused.errors?.[0]?.message).toMatch(/^Invalid filter x+…$/);
+  });
+});

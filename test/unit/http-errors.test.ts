@@ -146,7 +146,8 @@ describe('deadlines', () => {
 describe('upstream error envelopes', () => {
   it.each([
     ['/item-not-found', 'NOT_FOUND', 404, 'itemNotFound', 'Group abc could not be found.'],
-    ['/compute-fault', 'UPSTREAM_ERROR', 500, 'computeFault', 'Unexpected API Error.'],
+    // A server error's own text is logged, not shown: it may be a traceback.
+    ['/compute-fault', 'UPSTREAM_ERROR', 500, 'computeFault', 'Cinder failed (HTTP 500).'],
     ['/not-acceptable', 'NOT_SUPPORTED', 406, 'computeFault', 'Version 3.99 is not supported by the API.'],
     ['/plain-404', 'NOT_FOUND', 404, null, 'Cinder answered HTTP 404 with a body that is not a JSON error.'],
     ['/html-502', 'UPSTREAM_UNAVAILABLE', 502, null, 'Cinder answered HTTP 502 with a body that is not a JSON error.'],

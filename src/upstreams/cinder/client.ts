@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
+import { listIn, objectIn } from '../wire.js';
 import { type DiscoveryTrigger, VERSION_READ_MS, VersionCache, advertisedRange, compareVersions, minVersion, serviceRoot } from '../microversion.js';
 import { CINDER_PAGE_LIMIT, readMarkerPages, readPagesAtOnce } from '../paging.js';
 import { classifyCinderError } from './errors.js';
@@ -165,7 +166,7 @@ export class CinderClient {
     });
     const body = (res.json ?? {}) as Record<string, unknown>;
     const page: CinderPage<T> = {
-      items: (body[key] as T[] | undefined) ?? [],
+      items: listIn<T>('cinder', res, key),
       hasNextLink: hasNext(body[linksKey]),
       count: typeof body.count === 'number' ? body.count : undefined,
     };
@@ -189,19 +190,19 @@ export class CinderClient {
     const n = await this.negotiation(caller, 'groups');
     const listVolume = n.supports('listVolume') || undefined;
     const res = await this.call(caller, n, { method: 'GET', path: path`/groups/${id}`, query: { list_volume: listVolume } });
-    return (res.json as { group: CinderGroup }).group;
+    return objectIn<CinderGroup>('cinder', res, 'group');
   }
 
   async createGroup(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
     const n = await this.negotiation(caller, 'groups');
     const res = await this.call(caller, n, { method: 'POST', path: '/groups', body: { group: body } });
-    return (res.json as { group: { id: string } }).group;
+    return objectIn<{ id: string }>('cinder', res, 'group', true);
   }
 
   async createGroupFromSource(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
     const n = await this.negotiation(caller, 'groups');
     const res = await this.call(caller, n, { method: 'POST', path: '/groups/action', body: { 'create-from-src': body } });
-    return (res.json as { group: { id: string } }).group;
+    return objectIn<{ id: string }>('cinder', res, 'group', true);
   }
 
   async updateGroup(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {
@@ -237,13 +238,13 @@ export class CinderClient {
   async showGroupSnapshot(caller: Caller, id: string): Promise<CinderGroupSnapshot> {
     const n = await this.negotiation(caller, 'groups');
     const res = await this.call(caller, n, { method: 'GET', path: path`/group_snapshots/${id}` });
-    return (res.json as { group_snapshot: CinderGroupSnapshot }).group_snapshot;
+    return objectIn<CinderGroupSnapshot>('cinder', res, 'group_snapshot');
   }
 
   async createGroupSnapshot(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
     const n = await this.negotiation(caller, 'groups');
     const res = await this.call(caller, n, { method: 'POST', path: '/group_snapshots', body: { group_snapshot: body } });
-    return (res.json as { group_snapshot: { id: string } }).group_snapshot;
+    return objectIn<{ id: string }>('cinder', res, 'group_snapshot', true);
   }
 
   async deleteGroupSnapshot(caller: Caller, id: string): Promise<void> {
@@ -309,7 +310,7 @@ export class CinderClient {
   async createVolume(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
     const n = await this.negotiation(caller, body.group_id === undefined ? undefined : 'groups');
     const res = await this.call(caller, n, { method: 'POST', path: '/volumes', body: { volume: body } });
-    return (res.json as { volume: { id: string } }).volume;
+    return objectIn<{ id: string }>('cinder', res, 'volume', true);
   }
 
   async deleteVolume(caller: Caller, id: string): Promise<void> {
@@ -326,7 +327,7 @@ export class CinderClient {
   async showVolume(caller: Caller, id: string): Promise<CinderVolume> {
     const n = await this.negotiation(caller);
     const res = await this.call(caller, n, { method: 'GET', path: path`/volumes/${id}` });
-    return (res.json as { volume: CinderVolume }).volume;
+    return objectIn<CinderVolume>('cinder', res, 'volume');
   }
 
   /** Counts a listing by reading its summary pages; null past `max` items rather than reading without bound. */

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
+import { listIn, objectIn } from '../wire.js';
 import { type DiscoveryTrigger, VERSION_READ_MS, VersionCache, advertisedRange, compareVersions, minVersion, serviceRoot } from '../microversion.js';
 import { readPagesAtOnce } from '../paging.js';
 import { MANILA_REQUEST_LIMIT, PageCap, readOffsetPages } from './paging.js';
@@ -182,12 +183,12 @@ export class ManilaClient {
       // An admin's allProjects request reads every project's objects (see Caller.allProjects).
       query: { ...opts.filters, limit: opts.limit, offset: opts.offset, all_tenants: caller.allProjects ? 1 : undefined },
     });
-    return ((res.json as Record<string, unknown> | undefined)?.[key] as T[] | undefined) ?? [];
+    return listIn<T>('manila', res, key);
   }
 
   async show<T>(caller: Caller, kind: CallKind, p: string, key: string): Promise<T> {
     const res = await this.call(caller, kind, { method: 'GET', path: p });
-    return (res.json as Record<string, T>)[key] as T;
+    return objectIn<T>('manila', res, key);
   }
 
   /**
@@ -238,7 +239,7 @@ export class ManilaClient {
   async createShareGroup(caller: Caller, body: Record<string, unknown>): Promise<ManilaShareGroup> {
     await this.requireShareGroups(caller);
     const res = await this.call(caller, 'share-groups', { method: 'POST', path: '/share-groups', body: { share_group: body } });
-    return (res.json as { share_group: ManilaShareGroup }).share_group;
+    return objectIn<ManilaShareGroup>('manila', res, 'share_group', true);
   }
 
   async updateShareGroup(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {
@@ -281,7 +282,7 @@ export class ManilaClient {
       path: '/share-group-snapshots',
       body: { share_group_snapshot: body },
     });
-    return (res.json as { share_group_snapshot: ManilaShareGroupSnapshot }).share_group_snapshot;
+    return objectIn<ManilaShareGroupSnapshot>('manila', res, 'share_group_snapshot', true);
   }
 
   async updateShareGroupSnapshot(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {
@@ -349,7 +350,7 @@ export class ManilaClient {
   /** 200 with the share (`creating`); `share_group_id` counts from 2.31 and is dropped silently below. */
   async createShare(caller: Caller, body: Record<string, unknown>): Promise<ManilaShare> {
     const res = await this.call(caller, 'shares', { method: 'POST', path: '/shares', body: { share: body } });
-    return (res.json as { share: ManilaShare }).share;
+    return objectIn<ManilaShare>('manila', res, 'share', true);
   }
 
   /** A share in a share group is deleted only with the group's id as a query parameter (else 400). */

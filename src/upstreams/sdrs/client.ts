@@ -197,7 +197,12 @@ export class SdrsClient {
   /** `GET /jobs/{job_id}`. */
   async showJob(caller: Caller, jobId: string): Promise<SdrsJob> {
     const res = await this.call(caller, { method: 'GET', path: path`/jobs/${jobId}` });
-    return res.json as SdrsJob;
+    // A job answer without its id is not a job (SDRS's jobs carry job_id, not id).
+    const job = res.json as SdrsJob | null;
+    if (job === null || typeof job !== 'object' || typeof job.job_id !== 'string') {
+      throw new UpstreamError('UPSTREAM_ERROR', `SDRS answered HTTP ${res.status} with a job that has no job_id.`, 'sdrs', res.status, null, null);
+    }
+    return job;
   }
 }
 

@@ -1,0 +1,41 @@
+import { type UpstreamService, UpstreamError } from '../errors.js';
+import { requestIdOf, serviceLabel } from './upstreamErrors.js';
+
+/** What these read of an upstream's answer. */
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  json: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * An answer of another shape than the API's is the upstream's fault (UPSTREAM_ERROR), never an empty list, a
+ * missing object or a crash further in. After a write the upstream accepted, it is OUTCOME_UNKNOWN: the change
+ * was probably made, and a client must re-read rather than send it again.
+ */
+function unreadable(service: UpstreamService, res: Answer, what: string, write: boolean): UpstreamError {
+  const label = serviceLabel(service);
+  const message = write
+    ? `${label} accepted the change (HTTP ${res.status}) but its answer has ${what}: re-read the object before trying again.`
+    : `${label} answered HTTP ${res.status} with ${what}.`;
+  return new UpstreamError(write ? 'OUTCOME_UNKNOWN' : 'UPSTREAM_ERROR', message, service, res.status, requestIdOf(res.headers), null);
+}
+
+/** The `key` list of a listing, each item an object with a string `id`. */
+export function listIn<T>(service: UpstreamService, res: Answer, key: string): T[] {
+  const list = isObject(res.json) ? res.json[key] : undefined;
+  if (!Array.isArray(list)) throw unreadable(service, res, `no "${key}" list`, false);
+  for (const item of list) {
+    if (!isObject(item) || typeof item.id !== 'string') throw unreadable(service, res, `an item of "${key}" without an id`, false);
+  }
+  return list as T[];
+}
+
+/** The `key` object of an answer about one object (`write`: the answer to a create), with a string `id`. */
+export function objectIn<T>(service: UpstreamService, res: Answer, key: string, write = false): T {
+  const object = isObject(res.json) ? res.json[key] : undefined;
+  if (!isObject(object) || typeof object.id !== 'string') throw unreadable(service, res, `no "${key}" object with an id`, write);
+  return object as T;
+}
