@@ -1,3 +1,4 @@
+import { UpstreamError } from '../errors.js';
 import { waitMillis } from '../resolvers/sdrs/wait.js';
 import type { Caller } from '../upstreams/caller.js';
 import { waitUntilSettled } from './settle.js';
@@ -23,7 +24,7 @@ export const writeWaitMillis = (waitSeconds: number | null | undefined): number 
  * then again with backoff while it is transitional, until `waitMs` or the request deadline (less time to answer)
  * is reached. The write itself is never repeated. A re-read that fails during the wait ends it with the reading
  * before (unsettled): the write has happened, and the client must still learn what it made. The first read's
- * failure is the mutation's error, as without a wait.
+ * failure is the mutation's error, as without a wait, saying that the change was made.
  */
 export async function rereadUntilSettled<T extends StatusBearing>(
   caller: Caller,
@@ -32,12 +33,23 @@ export async function rereadUntilSettled<T extends StatusBearing>(
   waitMs: number | null,
 ): Promise<WriteOutcome<T>> {
   const deadline = caller.deadline === undefined ? undefined : caller.deadline - ANSWER_RESERVE_MS;
-  const { value, settled } = await waitUntilSettled<T | null>({
-    read: freshRead,
-    settled: (v) => hasSettled(kind, v),
-    waitMs: waitMs ?? 0,
-    deadline,
-    keepLastOnError: true,
-  });
-  return { value, settled };
+  try {
+    const { value, settled } = await waitUntilSettled<T | null>({
+      read: freshRead,
+      settled: (v) => hasSettled(kind, v),
+      waitMs: waitMs ?? 0,
+      deadline,
+      keepLastOnError: true,
+    });
+    return { value, settled };
+  } catch (err) {
+    throw madeButUnread(err);
+  }
+}
+
+/** The first re-read failed: its error, saying that the write itself was made, so that nobody sends it again. */
+function madeButUnread(err: unknown): unknown {
+  if (!(err instanceof UpstreamError)) return err;
+  const message = `The change was made, but reading the object back failed, so it is not shown here (do not send the change again): ${err.message}`;
+  return new UpstreamError(err.code, message, err.service, err.status, err.requestId, err.upstreamCode, err.retryAfter);
 }

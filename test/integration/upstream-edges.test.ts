@@ -152,3 +152,15 @@ describe('what of an upstream error reaches the client', () => {
     expect(refused.errors?.[0]?.message).toMatch(/^Invalid filter x+…$/);
   });
 });
+
+describe('a write that was made, then could not be read back', () => {
+  it("its error says the change was made, so that nobody sends it again; the write went out once", async () => {
+    const p = await cinderBehindProxy();
+    f = await startOn(p);
+    p.misbehave(/^GET \/v3\/[^/]+\/group_snapshots\/[0-9a-f-]{36}$/, answer(500, { computeFault: { code: 500, message: 'db down' } }));
+    const r = await f.gql('mutation { createGroupSnapshot(input: { groupId: "9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01", name: "made" }) { groupSnapshot { id } } }');
+    expect(r.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
+    expect(r.errors?.[0]?.message).toBe('The change was made, but reading the object back failed, so it is not shown here (do not send the change again): Cinder failed (HTTP 500).');
+    expect(p.seen.filter((s) => /^POST .*\/group_snapshots$/.test(s))).toHaveLength(1);
+  });
+});
