@@ -42,3 +42,22 @@ describe('readMarkerPages', () => {
     await expect(endless).rejects.toThrow(/more than 5 pages/);
   });
 });
+
+describe('PageCap (Manila)', () => {
+  it('one short page followed by more is not believed to be the cap; the same cut twice is', async () => {
+    const { PageCap, readOffsetPages } = await import('../../src/upstreams/manila/paging.js');
+    const cap = new PageCap();
+    // A listing of 20 whose first read comes back with 1 item (it was changing), then answers in full.
+    let call = 0;
+    const odd = async (limit: number, offset: number) => (call++ === 0 ? ids(1) : ids(Math.min(limit, 20 - offset), offset));
+    await readOffsetPages(odd, 0, 20, cap);
+    expect(cap.known).toBeNull();
+    expect(cap.requestLimit(500)).toBe(500);
+    // A server that really cuts at 3: learnt after the second cut, and reads then ask for 3 at a time.
+    const capped = async (limit: number, offset: number) => ids(Math.min(limit, 3, Math.max(0, 20 - offset)), offset);
+    const real = new PageCap();
+    await readOffsetPages(capped, 0, 20, real);
+    expect(real.known).toBe(3);
+    expect(real.requestLimit(500)).toBe(3);
+  });
+});

@@ -11,8 +11,20 @@ export const MANILA_REQUEST_LIMIT = 1000;
 export class PageCap {
   /** Manila has answered this many items to one request, so its cap is at least this. */
   atLeast = 0;
-  /** Manila was seen cutting a page short at this size. */
+  /** Manila was seen cutting a page short at this size, twice in a row. */
   known: number | null = null;
+  private suspected: number | null = null;
+
+  /**
+   * A page of `size` items was followed by more: Manila may cap pages there. Believed when seen twice in a row,
+   * and never below what Manila has answered at once: one odd page (a listing changing under the read) must not
+   * slow every later listing of the process to `size` items a request.
+   */
+  sawCut(size: number): void {
+    if (size < this.atLeast) return;
+    if (this.suspected === size) this.known = size;
+    else this.suspected = size;
+  }
 
   requestLimit(remaining: number): number {
     return Math.max(1, Math.min(remaining, this.known ?? MANILA_REQUEST_LIMIT));
@@ -52,7 +64,7 @@ export async function readOffsetPages<T extends { id: string }>(
     const page = await fetchPage(limit, offset);
     if (pendingShort !== null) {
       // The previous page was short: items after it mean Manila capped it.
-      if (page.length > 0) cap.known = pendingShort;
+      if (page.length > 0) cap.sawCut(pendingShort);
       pendingShort = null;
     }
     if (page.length === 0) return { items, positions, exhausted: true };
