@@ -67,11 +67,11 @@ export function markerFromCursor(cursor: string | null | undefined): string | un
   }
 }
 
-/** Throws BAD_USER_INPUT unless `cursor` is one this API hands out (either kind); checked before any call. */
-export function checkCursor(cursor: string): void {
+/** Throws BAD_USER_INPUT unless `cursor` is one this API hands out (of `kind`, when the field takes one only). */
+export function checkCursor(cursor: string, kind?: 'marker' | 'offset'): void {
   const raw = dec(cursor);
-  if (raw.startsWith('m:')) markerFromCursor(cursor);
-  else if (!/^o:\d{1,9}$/.test(raw)) throw badCursor();
+  if (raw.startsWith('m:') && kind !== 'offset') markerFromCursor(cursor);
+  else if (kind === 'marker' || !/^o:\d{1,8}$/.test(raw)) throw badCursor();
 }
 
 /** Cursor for offset paging (Manila, SDRS): the position of the item in the listing. */
@@ -83,7 +83,8 @@ export function offsetCursor(position: number): string {
 export function offsetFromCursor(cursor: string | null | undefined): number {
   if (cursor === null || cursor === undefined) return 0;
   const raw = dec(cursor);
-  const m = /^o:(\d{1,9})$/.exec(raw);
+  // At most 8 digits: the offset sent (position + 1) then stays within what the upstreams take (9 digits).
+  const m = /^o:(\d{1,8})$/.exec(raw);
   if (!m) throw badCursor();
   return Number(m[1]) + 1;
 }

@@ -136,7 +136,7 @@ function fieldCost(walk: Walk, parent: GraphQLCompositeType, node: FieldNode, pa
   const type = getNamedType(field.type);
   if (!isCompositeType(type)) return 0;
   if (name === '_entities' && parent === walk.schema.getQueryType()) return entitiesCost(walk, node, type, pageSize);
-  const childPage = type.name.endsWith('Connection') ? connectionPage(walk, field, node) : pageSize;
+  const childPage = type.name.endsWith('Connection') ? connectionPage(walk, `${parent.name}.${name}`, field, node) : pageSize;
   const each = 1 + selectionCost(walk, type, node.selectionSet, childPage);
   return listSize(parent, field, pageSize) * each;
 }
@@ -161,10 +161,22 @@ function listSize(parent: GraphQLCompositeType, field: GraphQLField<unknown, unk
   return size;
 }
 
+/**
+ * Nested connections whose paging takes one kind of cursor only: a cursor of the other kind is refused here, before
+ * the parent's read, not by the child's resolver after it. Top-level fields check theirs before any call anyway.
+ */
+const CURSOR_KINDS: Record<string, 'marker' | 'offset'> = {
+  'Group.snapshots': 'marker',
+  'ShareGroup.snapshots': 'offset',
+  'ProtectionGroup.protectedInstances': 'offset',
+  'ProtectionGroup.replicationPairs': 'offset',
+  'ProtectionGroup.drills': 'offset',
+};
+
 /** The page a connection field will read: its `first` (checked here), else its default. Checks `after` too. */
-function connectionPage(walk: Walk, field: GraphQLField<unknown, unknown>, node: FieldNode): number {
+function connectionPage(walk: Walk, at: string, field: GraphQLField<unknown, unknown>, node: FieldNode): number {
   const after = argumentValue(walk, field, node.arguments, 'after');
-  if (typeof after === 'string') checkCursor(after);
+  if (typeof after === 'string') checkCursor(after, CURSOR_KINDS[at]);
   const first = argumentValue(walk, field, node.arguments, 'first');
   if (first === undefined || first === null) return DEFAULT_PAGE_SIZE;
   // Not a number: variable coercion refuses it before anything runs; count the default meanwhile.

@@ -175,6 +175,33 @@ describe('writes with blank names, zones or type references', () => {
   });
 });
 
+describe('input a second probe found reaching an upstream', () => {
+  it('is refused before any call', async () => {
+    f = await startFacade({});
+    const sims = f.app.simulators;
+    const calls = () => sims.cinder!.calls.length + sims.manila!.calls.length + sims.sdrs!.calls.length;
+    const cursor = (raw: string) => Buffer.from(raw).toString('base64url');
+    const group = '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01';
+    const reads = [
+      // A nested cursor of the kind its field does not take: refused before the parent's read, not after it.
+      `{ groups(first: 1) { nodes { snapshots(after: "${cursor('o:2')}") { nodes { id } } } } }`,
+      `{ shareGroups(first: 1) { nodes { snapshots(after: "${cursor(`m:${group}`)}") { nodes { id } } } } }`,
+      `{ protectionGroups(first: 1) { nodes { protectedInstances(after: "${cursor(`m:${group}`)}") { nodes { id } } } } }`,
+      // The largest offset cursor sent offset=1000000000, past what SDRS takes.
+      `{ protectionGroups(after: "${cursor('o:999999999')}") { nodes { id } } }`,
+      '{ groupSnapshots(filter: { status: UNKNOWN }) { nodes { id } } }',
+      `mutation { updateGroup(input: { id: "${group}", addVolumeIds: ["${group}"], removeVolumeIds: ["${group}"] }) { group { id } } }`,
+      `mutation { createVolume(input: { size: 1, groupId: "${group}" }) { volume { id } } }`,
+    ];
+    for (const query of reads) {
+      const before = calls();
+      const r = await f.gql(query);
+      expect(r.errors?.[0]?.extensions?.code, `${query}\n${r.raw}`).toBe('BAD_USER_INPUT');
+      expect(calls(), query).toBe(before);
+    }
+  });
+});
+
 describe('other HTTP methods on /graphql', () => {
   it.each(['HEAD', 'DELETE', 'PUT', 'PATCH'])('%s is 405 with Allow, not a CSRF message', async (method) => {
     f = await startFacade({});

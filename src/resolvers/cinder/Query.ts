@@ -1,4 +1,5 @@
 import type { QueryResolvers } from '../../generated/graphql.js';
+import { InputError } from '../../errors.js';
 import { pageSize } from '../../graphql/connections.js';
 import { wantedLinks } from '../../graphql/lookahead.js';
 import { wireValue } from '../../graphql/scalars.js';
@@ -37,6 +38,7 @@ export const CinderQuery: QueryResolvers = {
     const first = pageSize(args.first);
     const pos = position(args.after, args.sort);
     const f = args.filter;
+    if (f?.status === 'UNKNOWN') throw new InputError('UNKNOWN is not a group snapshot status Cinder can filter by.');
     const filters = {
       group_id: optionalUuid(f?.groupId, 'groupId'),
       status: f?.status ? wireValue(f.status, 'snake') : undefined,

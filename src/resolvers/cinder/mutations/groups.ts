@@ -65,6 +65,8 @@ export const groupMutations: MutationResolvers = {
     if (Object.values(body).every((v) => v === undefined)) {
       throw new InputError('updateGroup needs at least one of name, description, addVolumeIds, removeVolumeIds.');
     }
+    const both = (input.addVolumeIds ?? []).filter((v) => input.removeVolumeIds?.includes(v));
+    if (both.length > 0) throw new InputError(`Volume ${both[0]} is both added to and removed from the group; Cinder refuses that.`);
     const waitMs = writeWaitMillis(input.waitSeconds);
     await ctx.cinder().client.updateGroup(ctx.caller, id, body);
     return rereadGroup(ctx, id, waitMs);

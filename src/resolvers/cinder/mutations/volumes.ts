@@ -20,13 +20,16 @@ export const volumeMutations: MutationResolvers = {
   createVolume: async (_, { input }, ctx) => {
     if (!Number.isInteger(input.size) || input.size < 1) throw new InputError(`size must be a whole number of GiB, at least 1; got ${input.size}.`);
     const groupId = optionalUuid(input.groupId, 'groupId');
+    const volumeType = optionalUuid(input.volumeTypeId, 'volumeTypeId');
+    // Cinder refuses a volume for a group without its type (one of the group's): said before the call.
+    if (groupId && !volumeType) throw new InputError("A volume created in a group needs volumeTypeId, one of the group's volume types.");
     const waitMs = writeWaitMillis(input.waitSeconds);
     const { client, loaders } = ctx.cinder();
     const created = await client.createVolume(ctx.caller, {
       size: input.size,
       name: input.name ?? undefined,
       description: input.description ?? undefined,
-      volume_type: optionalUuid(input.volumeTypeId, 'volumeTypeId'),
+      volume_type: volumeType,
       // Cinder puts a volume into a group at create time only (create_volume_v313).
       group_id: groupId,
       availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
