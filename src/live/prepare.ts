@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type DocumentNode,
   GraphQLError,
@@ -40,9 +41,26 @@ export function refusal(code: string, message: string, status: number): Refusal 
   return { errors: [new GraphQLError(message, { extensions: { code } })], status };
 }
 
+/**
+ * An automatic persisted query's hash, checked as Apollo checks a query's: a hash that does not match the document
+ * is refused rather than ignored.
+ */
+function persistedQueryRefusal(extensions: unknown, query: unknown): Refusal | null {
+  const persisted = extensions !== null && typeof extensions === 'object' ? (extensions as { persistedQuery?: unknown }).persistedQuery : undefined;
+  if (persisted === undefined) return null;
+  const hash = persisted !== null && typeof persisted === 'object' ? (persisted as { sha256Hash?: unknown }).sha256Hash : undefined;
+  if (typeof hash !== 'string') return refusal('BAD_REQUEST', '"extensions.persistedQuery.sha256Hash" must be a string.', 400);
+  // A hash alone: graphql-sse and graphql-ws refuse a subscribe without its document before this.
+  if (typeof query !== 'string') return null;
+  if (createHash('sha256').update(query).digest('hex') !== hash.toLowerCase()) return refusal('BAD_REQUEST', 'provided sha does not match query', 400);
+  return null;
+}
+
 /** The request's shape, document and operation, checked as Apollo checks a query's; only subscriptions pass. */
 export function parseSubscription(params: Record<string, unknown>, rules: DocumentRules): ParsedSubscription | Refusal {
   const { query, variables, operationName } = params;
+  const persisted = persistedQueryRefusal(params.extensions, query);
+  if (persisted) return persisted;
   if (typeof query !== 'string' || !query.trim()) return refusal('BAD_REQUEST', 'The request has no GraphQL document ("query").', 400);
   if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) {
     return refusal('BAD_REQUEST', '"variables" must be an object.', 400);

@@ -3,6 +3,7 @@
 // missing Host and (on METRICS_PORT) a malformed request had no X-Request-Id; GraphiQL asset names of
 // Object.prototype were a 500; graphql-sse's own refusals and body refusals wrote no log line; every SSE stream a
 // client ended was logged as an abort.
+import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
@@ -133,5 +134,30 @@ describe('subscriptions over SSE: log lines', () => {
     await waitFor(async () => logs.lines.find((l) => l.requestId === 'sse-end-1' && l.msg === 'graphql subscription'), (l) => l !== undefined, 3_000, 20);
     await new Promise((r) => setTimeout(r, 100));
     expect(logs.lines.filter((l) => l.requestId === 'sse-end-1' && l.level === 40).map((l) => l.msg)).toEqual([]);
+  });
+});
+
+describe('a persisted-query hash on a subscription', () => {
+  it('is checked as a query\'s is: a hash that does not match is refused, a hash alone is not enough', async () => {
+    f = await startFacade({});
+    const query = 'subscription { group(id: "9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01") { id } }';
+    const sha = createHash('sha256').update(query).digest('hex');
+    const send = async (body: Record<string, unknown>) => {
+      const res = await request(f!.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify(body) });
+      const text = await (async () => {
+        if (!String(res.headers['content-type']).includes('json')) {
+          res.body.destroy();
+          return '';
+        }
+        return res.body.text();
+      })();
+      return { status: res.statusCode, code: text ? JSON.parse(text).errors?.[0]?.extensions?.code : undefined };
+    };
+    const persisted = (sha256Hash: unknown) => ({ persistedQuery: { version: 1, sha256Hash } });
+    expect(await send({ query, extensions: persisted('0'.repeat(64)) })).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    // Subscriptions keep no store of documents: graphql-sse refuses a subscribe without its document.
+    expect(await send({ extensions: persisted(sha) })).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    expect(await send({ query, extensions: persisted(5) })).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    expect((await send({ query, extensions: persisted(sha) })).status).toBe(200);
   });
 });
