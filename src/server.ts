@@ -12,7 +12,7 @@ import { answerClientErrors, answerOddRequests, refusedWithoutHost } from './htt
 import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
 import { cutIfStalled } from './http/stalled.js';
 import { requestTarget } from './http/target.js';
-import { Admission, bulkheadsOf } from './http/admission.js';
+import { Admission, type Admitted, bulkheadsOf } from './http/admission.js';
 import { BodyReader, BodyRefused } from './http/body.js';
 import { WaitingConnections } from './http/connections.js';
 import { drainServer } from './http/drain.js';
@@ -72,6 +72,14 @@ export interface ServerOptions {
 }
 
 /** Starts the HTTP server: POST/GET /graphql (GraphiQL for browsers), /healthz, /readyz, GraphiQL assets. */
+/** Who the door admitted: the token, the client's address, how it counted the caller, and the slot it holds. */
+interface AdmittedDoor {
+  token: string | null;
+  clientAddress: string | undefined;
+  caller: ReturnType<typeof doorCaller>;
+  release: Admitted;
+}
+
 export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   const { limits, observability } = opts;
   const { log } = observability;
@@ -121,36 +129,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     }
   }
 
-  /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
-  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
-    const token = tokenOf(req.headers);
-    const badToken = malformedToken(token);
-    if (badToken) return refuse(res, 401, 'UNAUTHENTICATED', badToken);
-    const clientAddress = clients.of(req);
-    trace.clientAddress = clientAddress ?? null;
-    const caller = doorCaller(opts.identity ?? null, token, clientAddress, admission.acceptedTokens);
-    // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
-    const unverified = caller.onceAccepted !== null;
-    const early = admission.check(caller.key, unverified);
-    if (early) return shed(res, early, pacing);
-    let raw: string | undefined;
-    if (req.method === 'POST') {
-      try {
-        raw = await bodies.read(req);
-      } catch (err) {
-        if (!(err instanceof BodyRefused)) throw err;
-        return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
-      }
-    }
-    const release = admission.admit(caller.key, unverified);
-    if (typeof release !== 'function') return shed(res, release, pacing);
-    pacing.admitted(res.socket);
-    // Counted until the response is flushed (or the client went away), not merely handed to the socket:
-    // a drain must not cut an answer that is still being written.
-    res.once('close', () => {
-      release();
-      if (admission.draining) server.closeIdleConnections();
-    });
+  /** An admitted request: run through Apollo, its answer written (bounded in size, cut if the client stops reading). */
+  async function answer(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace, raw: string | undefined, door: AdmittedDoor): Promise<void> {
+    const { token, clientAddress, caller, release } = door;
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -211,6 +192,47 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     cutIfStalled(res, limits.bodyTimeoutMs, () =>
       log.warn({ requestId: trace.requestId, bodyTimeoutMs: limits.bodyTimeoutMs }, 'client stopped reading its answer; connection cut'),
     );
+  }
+
+  /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
+  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
+    const token = tokenOf(req.headers);
+    const badToken = malformedToken(token);
+    if (badToken) return refuse(res, 401, 'UNAUTHENTICATED', badToken);
+    const clientAddress = clients.of(req);
+    trace.clientAddress = clientAddress ?? null;
+    const caller = doorCaller(opts.identity ?? null, token, clientAddress, admission.acceptedTokens);
+    // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
+    const unverified = caller.onceAccepted !== null;
+    const early = admission.check(caller.key, unverified);
+    if (early) return shed(res, early, pacing);
+    let raw: string | undefined;
+    if (req.method === 'POST') {
+      try {
+        raw = await bodies.read(req);
+      } catch (err) {
+        if (!(err instanceof BodyRefused)) throw err;
+        return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
+      }
+    }
+    const release = admission.admit(caller.key, unverified);
+    if (typeof release !== 'function') return shed(res, release, pacing);
+    pacing.admitted(res.socket);
+    // Counted until the response is flushed (not merely handed to the socket: a drain must not cut an answer still
+    // being written) and the request's work is over: a client that goes away does not take its upstream calls off
+    // the books while they run.
+    let holds = 2;
+    const letGo = () => {
+      if (--holds > 0) return;
+      release();
+      if (admission.draining) server.closeIdleConnections();
+    };
+    res.once('close', letGo);
+    try {
+      await answer(req, res, search, trace, raw, { token, clientAddress, caller, release });
+    } finally {
+      letGo();
+    }
   }
 
   // Node enforces headersTimeout when it checks its connections: each second, not every 30 s, so that a client
@@ -297,7 +319,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
-  const sockets = attachWebSockets(server, live, MAX_BODY_BYTES);
+  const sockets = attachWebSockets(server, live, MAX_BODY_BYTES, log);
   const endSubscriptions = (graceMs: number) => live.drain(graceMs).then(() => sockets.close());
   const addr = server.address() as AddressInfo;
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;

@@ -9,7 +9,13 @@ import type { ServerResponse } from 'node:http';
  */
 export function cutIfStalled(res: ServerResponse, ms: number, onCut: () => void): void {
   const socket = res.socket;
-  if (!socket || socket.writableLength === 0) return;
+  if (!socket) {
+    // A pipelined answer waits behind the one before it: it gets the connection (and is watched) once that one is
+    // out; Node hands it over and then flushes it, so look after the flush.
+    if (!res.destroyed) res.once('socket', () => setImmediate(() => cutIfStalled(res, ms, onCut)));
+    return;
+  }
+  if (socket.writableLength === 0) return;
   // Before the HTTP server's own listener, which destroys the connection (and with it the sign that the answer
   // was not finished). A later keep-alive timeout finds the answer finished and leaves it to the server.
   socket.prependOnceListener('timeout', () => {

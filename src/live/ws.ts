@@ -5,10 +5,12 @@ import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { tokenFrom, tokenOf } from '../context.js';
 import { RefusalPacing } from '../http/pacing.js';
+import type { Logger } from '../observability/logger.js';
 import { requestTarget } from '../http/target.js';
 import { requestIds, withRequestIdIn } from '../observability/requestId.js';
 import type { LiveHub } from './hub.js';
 import { isRefusal } from './prepare.js';
+import { MAX_UNREAD_BYTES, cutWhenUnread } from './unread.js';
 
 export interface WebSocketTransport {
   /** Completed subscriptions are flushed, then every socket is closed with 1001 (going away). */
@@ -27,8 +29,11 @@ function paramsHeaders(params: Readonly<Record<string, unknown>> | undefined) {
  * The token comes from connection_init's payload (browsers cannot set headers on a WebSocket), else from the
  * upgrade request's headers; it is checked at each subscribe, like each query's.
  */
-export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: number): WebSocketTransport {
+export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: number, log: Logger): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload });
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) =>
+    cutWhenUnread(ws, MAX_UNREAD_BYTES, (unread) => log.warn({ requestId: upgradeIds.get(req), unreadBytes: unread }, 'WebSocket client stopped reading; connection cut')),
+  );
   const wrongProtocol = wrongProtocolServer();
   // A client that subscribes again at once after each refusal for load or a limit is held as HTTP's are (pacing.ts).
   const pacing = new RefusalPacing();

@@ -4,7 +4,9 @@
 // Object.prototype were a 500; graphql-sse's own refusals and body refusals wrote no log line; every SSE stream a
 // client ended was logged as an abort.
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { request } from 'undici';
+import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
 import { logCapture } from '../helpers/logs.js';
@@ -159,5 +161,41 @@ describe('a persisted-query hash on a subscription', () => {
     expect(await send({ extensions: persisted(sha) })).toEqual({ status: 400, code: 'BAD_REQUEST' });
     expect(await send({ query, extensions: persisted(5) })).toEqual({ status: 400, code: 'BAD_REQUEST' });
     expect((await send({ query, extensions: persisted(sha) })).status).toBe(200);
+  });
+});
+
+describe('clients that stop reading', () => {
+  it('a WebSocket client that pings without reading the pongs is cut once 4 MiB wait unread, with a log line', async () => {
+    const logs = logCapture();
+    f = await startFacade({}, undefined, undefined, { logDestination: logs.stream });
+    const ws = new WebSocket(f.url.replace(/^http/, 'ws'), 'graphql-transport-ws', { headers: { 'x-request-id': 'ws-unread-1' } });
+    ws.on('error', () => {});
+    await new Promise<void>((resolve) => ws.once('open', () => resolve()));
+    ws.send(JSON.stringify({ type: 'connection_init' }));
+    await new Promise<void>((resolve) => ws.once('message', () => resolve()));
+    // Stop reading; each ping's payload comes back in its pong, so 200 of 100 KB ask for 20 MB of answers.
+    (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const payload = { pad: 'x'.repeat(100_000) };
+    for (let i = 0; i < 200; i++) ws.send(JSON.stringify({ type: 'ping', payload }));
+    const line = await waitFor(async () => logs.lines.find((l) => l.msg === 'WebSocket client stopped reading; connection cut'), (l) => l !== undefined, 10_000, 50);
+    ws.terminate();
+    expect(line).toMatchObject({ requestId: 'ws-unread-1' });
+    expect(line!.unreadBytes).toBeGreaterThan(4 * 1024 * 1024);
+    expect(await healthy(f!)).toBe(200);
+  });
+
+  it('a client that leaves while its request runs upstream: the request keeps its slot until its work is over', async () => {
+    f = await startFacade({});
+    f.app.simulators.cinder!.setDelay(600);
+    const body = JSON.stringify({ query: '{ groups(first: 1) { nodes { id } } }' });
+    const socket = connect(portOf(f), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    await waitFor(async () => f!.app.server.inFlight(), (n) => n === 1, 2_000, 10);
+    socket.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    // Before: 0 at once, while its upstream call ran on; the door let others in on top of it.
+    expect(f.app.server.inFlight()).toBe(1);
+    expect(await waitFor(async () => f!.app.server.inFlight(), (n) => n === 0, 3_000, 20)).toBe(0);
   });
 });
