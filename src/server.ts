@@ -71,7 +71,6 @@ export interface ServerOptions {
   protections: () => Protection[];
 }
 
-/** Starts the HTTP server: POST/GET /graphql (GraphiQL for browsers), /healthz, /readyz, GraphiQL assets. */
 /** Who the door admitted: the token, the client's address, how it counted the caller, and the slot it holds. */
 interface AdmittedDoor {
   token: string | null;
@@ -80,6 +79,7 @@ interface AdmittedDoor {
   release: Admitted;
 }
 
+/** Starts the HTTP server: POST/GET /graphql (GraphiQL for browsers), /healthz, /readyz, GraphiQL assets. */
 export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   const { limits, observability } = opts;
   const { log } = observability;
