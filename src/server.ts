@@ -125,7 +125,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       failed = true;
       throw err;
     } finally {
-      observability.requests.end(trace, res, failed, admission.inFlight >= limits.maxInFlight, client.closedEarly());
+      observability.requests.end(trace, res, failed, admission.inFlight >= limits.maxInFlight, client.cutAtShutdown() ? 'shutdown' : client.closedEarly() ? 'client' : null);
     }
   }
 
@@ -246,7 +246,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     if (refusedWithoutHost(req, res)) return;
     const url = requestTarget(req.url);
     if (!url) return refuse(res, 400, 'BAD_REQUEST', 'The request target is not a URL path. The GraphQL endpoint is /graphql.');
-    const client = watchAborts(req, res, log, ids.id);
+    const client = watchAborts(req, res, log, ids.id, () => admission.cutting);
     const route = async () => {
       if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         return sendJson(res, 200, { status: 'ok' });

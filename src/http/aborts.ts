@@ -9,20 +9,27 @@ export interface ClientWatch {
   closedEarly(): boolean;
   /** The answer is a stream the client ends by leaving (an SSE subscription): its close is not an abort. */
   endedByClient(): void;
+  /** Its connection was cut by the facade when the shutdown grace period ended, not closed by the client. */
+  cutAtShutdown(): boolean;
 }
 
 /**
  * A client that goes away before its answer is complete is an everyday event, not a facade failure: one line,
  * without a stack, wherever it happened (reading the body, running the query, writing the answer).
  */
-export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logger, requestId: string): ClientWatch {
+export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logger, requestId: string, shutdownCut: () => boolean = () => false): ClientWatch {
   const started = performance.now();
   let gone = false;
   let stream = false;
+  let cut = false;
   res.once('close', () => {
     if (res.writableFinished) return;
     gone = true;
     if (stream) return;
+    if ((cut = shutdownCut())) {
+      const ms = Math.round(performance.now() - started);
+      return void log.warn({ requestId, method: req.method, path: req.url?.split('?')[0], durationMs: ms }, 'answer cut: the shutdown grace period ended first');
+    }
     const phase = req.complete ? 'before its answer was complete' : 'while sending its request body';
     const ms = Math.round(performance.now() - started);
     log.warn(
@@ -36,5 +43,6 @@ export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logg
     // Not res.writableFinished: Node sets it when an answer is ended on a connection already closed.
     closedEarly: () => gone,
     endedByClient: () => void (stream = true),
+    cutAtShutdown: () => cut,
   };
 }

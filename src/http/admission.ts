@@ -210,6 +210,9 @@ export class Admission {
     this.closing = true;
   }
 
+  /** The drain's grace period is over: requests still running are cut by the facade, not left by their clients. */
+  cutting = false;
+
   /** Resolves when no request is in progress (at once if none is). */
   whenIdle(): Promise<void> {
     if (this.inProgress === 0) return Promise.resolve();

@@ -24,8 +24,12 @@ export async function drainServer(server: Server, connections: WaitingConnection
   // Nothing admitted is left to answer: a connection still sending its headers would only be refused.
   connections.closeWaiting();
   // Whatever is still open after the grace period (a stuck client) is cut.
-  await Promise.race([closed, graceOver.then(() => server.closeAllConnections())]);
-  if (left > 0) server.closeAllConnections();
+  const cutAll = () => {
+    admission.cutting = true;
+    server.closeAllConnections();
+  };
+  await Promise.race([closed, graceOver.then(cutAll)]);
+  if (left > 0) cutAll();
   await closed;
   return left;
 }

@@ -118,13 +118,15 @@ export class RequestObserver {
 
   /**
    * The answer is written (or the request failed, `failed`). `atCap`: MAX_IN_FLIGHT requests are in progress,
-   * which tells an in-flight-cap refusal from a saturated upstream's. `closedEarly`: the client's connection
-   * closed before the answer was complete (watchAborts).
+   * which tells an in-flight-cap refusal from a saturated upstream's. `closedEarly`: the connection closed before
+   * the answer was complete, by the client or by the facade at the end of a drain (watchAborts).
    */
-  end(trace: RequestTrace, res: ServerResponse, failed: boolean, atCap: boolean, closedEarly: boolean): void {
-    // A client that went away gets no answer: 499 as nginx logs it, outcome `aborted` (watchAborts warns once).
-    const aborted = closedEarly;
-    const status = aborted ? 499 : failed ? 500 : res.statusCode;
+  end(trace: RequestTrace, res: ServerResponse, failed: boolean, atCap: boolean, closedEarly: 'client' | 'shutdown' | null): void {
+    // A client that went away gets no answer: 499 as nginx logs it, outcome `aborted` (watchAborts warns once). One
+    // the facade cut at shutdown got none either: 503, an error of the facade's.
+    const aborted = closedEarly === 'client';
+    const status = closedEarly === 'shutdown' ? 503 : aborted ? 499 : failed ? 500 : res.statusCode;
+    if (closedEarly === 'shutdown') trace.errorCodes = ['SHUTTING_DOWN'];
     const door = doorAnswerOf(res);
     if (door) {
       trace.refusal = refusalReason(door, atCap);

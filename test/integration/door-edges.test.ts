@@ -199,3 +199,24 @@ describe('clients that stop reading', () => {
     expect(await waitFor(async () => f!.app.server.inFlight(), (n) => n === 0, 3_000, 20)).toBe(0);
   });
 });
+
+describe('a drain whose grace period ends with a request still running', () => {
+  it('logs the cut as the facade\'s (503 SHUTTING_DOWN), not as a client that left (499)', async () => {
+    const logs = logCapture();
+    f = await startFacade({}, undefined, undefined, { logDestination: logs.stream });
+    f.app.simulators.cinder!.setDelay(1_500);
+    const body = JSON.stringify({ query: '{ groups(first: 1) { nodes { id } } }' });
+    const socket = connect(portOf(f), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nx-request-id: cut-at-drain\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    await waitFor(async () => f!.app.server.inFlight(), (n) => n === 1, 2_000, 10);
+    await f.app.drain(200);
+    const line = await waitFor(async () => logs.lines.find((l) => l.requestId === 'cut-at-drain' && l.msg === 'graphql request'), (l) => l !== undefined, 3_000, 20);
+    expect(line).toMatchObject({ status: 503, outcome: 'error', errorCodes: ['SHUTTING_DOWN'] });
+    const mine = logs.lines.filter((l) => l.requestId === 'cut-at-drain').map((l) => l.msg);
+    expect(mine).toContain('answer cut: the shutdown grace period ended first');
+    expect(mine.some((m) => String(m).startsWith('client closed the connection'))).toBe(false);
+    socket.destroy();
+    f = undefined;
+  });
+});
