@@ -85,7 +85,8 @@ function withDefaults(operation: OperationDefinitionNode, variables: Record<stri
     const name = def.variable.name.value;
     if (!def.defaultValue || (variables && Object.hasOwn(variables, name))) continue;
     if (out === variables) out = { ...variables };
-    out![name] = valueFromASTUntyped(def.defaultValue);
+    // Defined, not assigned: `out.__proto__ = …` would set the prototype, and the variable would look missing.
+    Object.defineProperty(out, name, { value: valueFromASTUntyped(def.defaultValue), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -1,5 +1,4 @@
 import type { Resolvers } from '../generated/graphql.js';
-import { aboutFor } from '../graphql/about.js';
 import { totalCount } from '../graphql/connections.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
 import { Group } from './cinder/Group.js';
@@ -45,7 +44,8 @@ import { Subscription } from './live/Subscription.js';
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    about: (_, __, ctx) => aboutFor(ctx.about, ctx.caller.token),
+    // With Keystone, the caller's own endpoints (its project's), never the process's: those name another project.
+    about: (_, __, ctx) => ({ services: ctx.servicesForCaller() }),
     ...CinderQuery,
     ...CinderVolumeQuery,
     ...ManilaQuery,

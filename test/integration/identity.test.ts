@@ -26,6 +26,15 @@ async function closedPort(): Promise<number> {
 }
 
 describe('endpoints from the catalog', () => {
+  it("about shows the caller's own endpoints, never those of the project the process was configured with", async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs' });
+    const beta = await f.ok<any>('{ about { services { name endpoint } } viewer { services { name endpoint } } }', undefined, { token: `member:${BETA_PROJECT.id}` });
+    const endpoints = beta.about.services.map((s: any) => s.endpoint).filter(Boolean);
+    expect(endpoints.length).toBeGreaterThan(0);
+    for (const e of endpoints) expect(e).not.toContain(DEMO_PROJECT.id);
+    expect(beta.about.services).toEqual(beta.viewer.services);
+  });
+
   it("each catalog host's bulkhead holds UPSTREAM_MAX_CONNECTIONS calls in flight", async () => {
     f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs', UPSTREAM_MAX_CONNECTIONS: '96' });
     await f.ok(`{ groups(first: 1) { nodes { id } } }`, undefined, { token: member });

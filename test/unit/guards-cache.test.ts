@@ -87,3 +87,14 @@ describe('checkOperation on a document that comes back', () => {
     expect(() => check(parse('query ($name: String = "a\\u0000b") { groups(first: 1, filter: { name: $name }) { nodes { id } } }'), {})).toThrow(/control character U\+0000/);
   });
 });
+
+describe('a variable named __proto__', () => {
+  it('with a default is seen as execution sees it: allProjects asked, the page size counted', () => {
+    const member = { roles: ['member'] } as unknown as Identity;
+    const all = parse('query ($__proto__: Boolean = true) { groups(first: 1, allProjects: $__proto__) { nodes { id } } }');
+    expect(() => check(all, {}, member)).toThrow(/allProjects needs the admin role/);
+    expect(check(all, {}).allProjects).toBe(true);
+    const big = parse('query ($__proto__: Int = 1000) { groups(first: $__proto__) { nodes { snapshots(first: $__proto__) { nodes { id volumeSnapshots { id } } } } } }');
+    expect(() => check(big, {})).toThrow(/objects/);
+  });
+});
