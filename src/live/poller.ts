@@ -66,8 +66,12 @@ class Poller {
     this.reading = true;
     this.counters.polls++;
     let event: LiveEvent;
+    let final = false;
     try {
-      event = { object: await read(this.kind, this.id) };
+      const object = await read(this.kind, this.id);
+      // Judged here, inside the try: an object of an unexpected shape is this poll's error, never an unhandled one.
+      final = object === null || isFinal(this.kind, object);
+      event = { object };
     } catch (error) {
       event = { error };
     }
@@ -78,7 +82,7 @@ class Poller {
     this.last = event;
     this.lastKey = key;
     if (changed) for (const source of this.subscribers.keys()) source.push(event);
-    if ('object' in event && (event.object === null || isFinal(this.kind, event.object))) {
+    if (final) {
       // Deleted, or a finished job: nothing more will come; each subscriber completes after this event.
       this.stop();
       this.onStop();

@@ -7,9 +7,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCinderSimulator } from '../../src/simulator/cinder/index.js';
+import { createSdrsSimulator } from '../../src/simulator/sdrs/index.js';
 import { type RunningSimulator, serveSimulator } from '../../src/simulator/server.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 import { type FaultyProxy, answer, faultyProxy, trickle } from '../helpers/faultyProxy.js';
+import { sseSubscribe } from '../helpers/live.js';
 
 const PROJECT = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
 const VERSION_DOCUMENT = /^GET \/$/;
@@ -162,5 +164,24 @@ describe('a write that was made, then could not be read back', () => {
     expect(r.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
     expect(r.errors?.[0]?.message).toBe('The change was made, but reading the object back failed, so it is not shown here (do not send the change again): Cinder failed (HTTP 500).');
     expect(p.seen.filter((s) => /^POST .*\/group_snapshots$/.test(s))).toHaveLength(1);
+  });
+});
+
+describe('an SDRS job whose status is not a string', () => {
+  it('is UNKNOWN and unfinished, and a subscription to it goes on: it killed the process', async () => {
+    sim = await serveSimulator(createSdrsSimulator({}).handler);
+    proxy = await faultyProxy(sim.origin);
+    const job = 'ff8080828f3a61c00195a1b2c3d40001';
+    proxy.misbehave(new RegExp(`^GET /v1/[^/]+/jobs/${job}$`), answer(200, { job_id: job, status: 7, job_type: 'x', begin_time: null, end_time: null, error_code: null, fail_reason: null, entities: {} }));
+    f = await startFacade({ SDRS_URL: `${proxy.origin}/v1/${PROJECT}` });
+    const read = await f.gql(`{ job(id: "${job}") { id status finished } }`);
+    expect(read.errors).toBeUndefined();
+    expect(read.data?.job).toMatchObject({ status: 'UNKNOWN', finished: false });
+    const sub = await sseSubscribe(f.url, `subscription { job(id: "${job}") { id status } }`);
+    expect((await sub.next()) as unknown).toMatchObject({ data: { job: { status: 'UNKNOWN' } } });
+    sub.close();
+    // Still up: the poller judged the object inside its own error handling.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await f.gql('{ __typename }')).status).toBe(200);
   });
 });

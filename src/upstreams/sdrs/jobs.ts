@@ -10,7 +10,8 @@ const SLOW_POLL_MS = 500;
 const FAST_PHASE_MS = 2_000;
 
 export function isJobFinished(job: Pick<SdrsJob, 'status'>): boolean {
-  const s = (job.status ?? '').toUpperCase();
+  // Not a string (an SDRS answering `"status": 7`): not finished, as any status the facade does not know.
+  const s = typeof job.status === 'string' ? job.status.toUpperCase() : '';
   return s === 'SUCCESS' || s === 'FAIL';
 }
 
