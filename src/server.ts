@@ -9,6 +9,7 @@ import type { CompilingExecutor } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { type ClientWatch, watchAborts } from './http/aborts.js';
 import { answerClientErrors, answerOddRequests, refusedWithoutHost } from './http/clientErrors.js';
+import { whenConnectionCloses } from './http/connectionClose.js';
 import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
 import { cutIfStalled } from './http/stalled.js';
 import { requestTarget } from './http/target.js';
@@ -227,7 +228,17 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       release();
       if (admission.draining) server.closeIdleConnections();
     };
-    res.once('close', letGo);
+    // A pipelined answer still queued behind another never gets its connection, nor a 'close' of its own, when
+    // the connection goes: the connection's close ends its hold then.
+    let closed = false;
+    const onClosed = () => {
+      if (closed) return;
+      closed = true;
+      forget();
+      letGo();
+    };
+    const forget = whenConnectionCloses(req.socket, onClosed);
+    res.once('close', onClosed);
     try {
       await answer(req, res, search, trace, raw, { token, clientAddress, caller, release });
     } finally {

@@ -220,3 +220,25 @@ describe('a drain whose grace period ends with a request still running', () => {
     f = undefined;
   });
 });
+
+describe('a pipelined request whose connection closes while it waits behind another', () => {
+  it('gives its slot back: its answer never gets the connection, nor a close of its own', async () => {
+    f = await startFacade({ MAX_IN_FLIGHT: '3' });
+    const post = (query: string) => {
+      const body = JSON.stringify({ query });
+      return `POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    };
+    f.app.simulators.cinder!.setDelay(400);
+    for (let i = 0; i < 3; i++) {
+      const socket = connect(portOf(f), '127.0.0.1');
+      socket.on('error', () => {});
+      // A slow read, then a quick one whose answer queues behind it; the client leaves before either is out.
+      socket.write(post('{ groups(first: 1) { nodes { id } } }') + post('{ __typename }'));
+      await new Promise((r) => setTimeout(r, 150));
+      socket.destroy();
+    }
+    // Once the slow reads are over, nothing holds a slot: before, each queued answer held one for good.
+    expect(await waitFor(async () => f!.app.server.inFlight(), (n) => n === 0, 3_000, 50)).toBe(0);
+    expect((await f.gql('{ __typename }')).status).toBe(200);
+  });
+});
