@@ -119,14 +119,20 @@ interface OperationFacts {
   /** The operation's own literals (arguments, directive arguments, variable defaults) passed the input check. */
   literalsClean: boolean;
   allProjects: AllProjectsArguments;
-  /** Costs by the request's variables (their JSON), the latest few. */
-  costs: Map<string, number>;
+  /** The operation's number in the cost memo's keys. */
+  id: number;
 }
 
-// A client cycling variables gets a count per request past this, as before; nothing grows without bound.
-const COSTS_PER_OPERATION = 32;
+/**
+ * Costs by operation and variables (their JSON), process-wide, least recently used out. A memo per operation let
+ * one client fill memory: Apollo's document store keeps tens of thousands of small operations, each with its own
+ * keys. Now the whole memo holds MAX_COSTS keys of at most MAX_COST_KEY characters (a few MB).
+ */
+const costs = new Map<string, number>();
+const MAX_COSTS = 4_096;
 // Larger variables (a federation router's representations) are counted every time rather than kept as keys.
 const MAX_COST_KEY = 1024;
+let operationsSeen = 0;
 const factsBySchema = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, OperationFacts>>();
 
 function factsOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): OperationFacts {
@@ -136,7 +142,7 @@ function factsOf(schema: GraphQLSchema, document: DocumentNode, operation: Opera
   if (!facts) {
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-    facts = { fragments, literalsClean: false, allProjects: allProjectsArguments(operation, fragments), costs: new Map() };
+    facts = { fragments, literalsClean: false, allProjects: allProjectsArguments(operation, fragments), id: operationsSeen++ };
     bySchema.set(operation, facts);
   }
   return facts;
@@ -147,14 +153,19 @@ function factsOf(schema: GraphQLSchema, document: DocumentNode, operation: Opera
  * per set of variable values. Any variable may matter to the count, so the key is all of them.
  */
 function nodesOf(schema: GraphQLSchema, operation: OperationDefinitionNode, facts: OperationFacts, variables: Record<string, unknown> | undefined): number {
-  const key = JSON.stringify(variables ?? null);
-  const known = facts.costs.get(key);
-  if (known !== undefined) return known;
+  const key = `${facts.id}:${JSON.stringify(variables ?? null)}`;
+  const known = costs.get(key);
+  if (known !== undefined) {
+    // Used again: to the back of the line.
+    costs.delete(key);
+    costs.set(key, known);
+    return known;
+  }
   // Throws for a bad page size, cursor or representation: nothing is remembered, the next such request is refused again.
   const nodes = countNodes(schema, operation, facts.fragments, variables);
   if (key.length <= MAX_COST_KEY) {
-    if (facts.costs.size >= COSTS_PER_OPERATION) facts.costs.delete(facts.costs.keys().next().value!);
-    facts.costs.set(key, nodes);
+    if (costs.size >= MAX_COSTS) costs.delete(costs.keys().next().value!);
+    costs.set(key, nodes);
   }
   return nodes;
 }

@@ -36,6 +36,9 @@ export interface RecordedCall {
   answeredBefore: number;
 }
 
+/** Calls a simulator keeps for tests to read (`calls`): the most recent ones, at least this many. */
+export const MAX_RECORDED_CALLS = 10_000;
+
 export interface ServeOptions {
   port?: number;
   host?: string;
@@ -158,6 +161,8 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
       }
       const call: RecordedCall = { method: req.method ?? 'GET', url, path, headers: req.headers, body: rawBody, answeredBefore: answered };
       calls.push(call);
+      // Bounded (it runs inside a demo facade for as long as it serves): the oldest half goes past twice the cap.
+      if (calls.length >= 2 * MAX_RECORDED_CALLS) calls.splice(0, MAX_RECORDED_CALLS);
       res.once('finish', () => answered++);
       let body: unknown;
       if (rawBody.length > 0) {

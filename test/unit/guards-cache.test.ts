@@ -98,3 +98,15 @@ describe('a variable named __proto__', () => {
     expect(() => check(big, {})).toThrow(/objects/);
   });
 });
+
+describe('the cost memo', () => {
+  it('is bounded process-wide, not per operation: many operations push the oldest out', () => {
+    const docs = Array.from({ length: 5_000 }, (_, i) => parse(`query O${i}($n: Int) { groups(first: $n) { nodes { id } } }`));
+    for (const doc of docs) check(doc, { n: 2 });
+    counted.walks = 0;
+    check(docs[docs.length - 1]!, { n: 2 });
+    expect(counted.walks).toBe(0); // the newest is still remembered
+    check(docs[0]!, { n: 2 });
+    expect(counted.walks).toBe(1); // the oldest was let go: before, each operation kept 32 keys for as long as it lived
+  });
+});

@@ -276,3 +276,21 @@ describe('Cinder simulator: options', () => {
     }
   });
 });
+
+describe('the simulator call log', () => {
+  it('keeps the most recent calls only: a demo facade serves for as long as it runs', async () => {
+    const { serveSimulator, MAX_RECORDED_CALLS } = await import('../../src/simulator/server.js');
+    const sim = await serveSimulator(async () => ({ status: 200, json: {} }));
+    try {
+      const total = 2 * MAX_RECORDED_CALLS + 10;
+      for (let i = 0; i < total; i += 500) {
+        await Promise.all(Array.from({ length: Math.min(500, total - i) }, (_, j) => request(`${sim.origin}/x/${i + j}`).then((r) => r.body.text())));
+      }
+      expect(sim.calls.length).toBeLessThan(2 * MAX_RECORDED_CALLS);
+      expect(sim.calls.length).toBeGreaterThanOrEqual(MAX_RECORDED_CALLS);
+      expect(sim.calls.some((c) => c.url === `/x/${total - 1}`)).toBe(true);
+    } finally {
+      await sim.close();
+    }
+  }, 60_000);
+});

@@ -7,6 +7,8 @@ import { IMPLIED_ROLES, type Role, type SimProject, parseRoleToken, simUserId } 
 import { type CatalogRegion, catalogFor } from './catalog.js';
 import { isotime } from './wire.js';
 
+/** Tokens remembered as issued; the oldest is forgotten past this (and counts as new if it comes back). */
+const MAX_ISSUED = 10_000;
 export const DEFAULT_DOMAIN = { id: 'default', name: 'Default' } as const;
 
 /** Role ids as `keystone-manage bootstrap` would have made them (random there, fixed here). */
@@ -46,6 +48,8 @@ export class KeystoneState {
     let issuedAt = this.issued.get(token as string);
     if (issuedAt === undefined) {
       issuedAt = now;
+      // Bounded: the simulator runs inside a demo facade, and any client can make up new tokens.
+      if (this.issued.size >= MAX_ISSUED) this.issued.delete(this.issued.keys().next().value!);
       this.issued.set(token as string, now);
     }
     const expiresAt = issuedAt + this.tokenLifetimeMs;
