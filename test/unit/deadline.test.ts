@@ -15,7 +15,8 @@ function context(deadline: number) {
     throw new Error(`${service} asked for`);
   };
   const about = { services: [{ name: 'cinder', mode: 'SIMULATED', endpoint: null }] };
-  return { asked, value: { caller: { deadline, token: null, requestId: 'req-x' }, about, cinder: refuse('cinder'), manila: refuse('manila'), sdrs: refuse('sdrs') } };
+  const value = { caller: { deadline, token: null, requestId: 'req-x' }, about, servicesForCaller: () => about.services };
+  return { asked, value: { ...value, cinder: refuse('cinder'), manila: refuse('manila'), sdrs: refuse('sdrs') } };
 }
 
 describe('resolvers past the request deadline', () => {
