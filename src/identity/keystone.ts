@@ -79,8 +79,10 @@ export class KeystoneClient {
   /** Every project Keystone lets this (admin) caller see: one call, however many objects link to projects. */
   async listProjects(caller: Caller): Promise<ProjectRef[]> {
     const res = await this.http.as(caller, { method: 'GET', path: path`/projects` });
-    const projects = ((res.json as { projects?: { id?: string; name?: string; domain_id?: string }[] } | undefined)?.projects ?? []);
-    return projects.filter((p) => p.id).map((p) => ({ id: p.id!, name: p.name ?? null, domain: p.domain_id ?? null }));
+    const listed = (res.json as { projects?: unknown } | undefined)?.projects;
+    const projects = (Array.isArray(listed) ? listed : []) as ({ id?: unknown; name?: unknown; domain_id?: unknown } | null)[];
+    const text = (v: unknown) => (typeof v === 'string' ? v : null);
+    return projects.filter((p) => typeof p?.id === 'string').map((p) => ({ id: p!.id as string, name: text(p!.name), domain: text(p!.domain_id) }));
   }
 
   private async validate(token: string, caller: Caller, key: string): Promise<Identity> {

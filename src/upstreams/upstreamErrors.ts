@@ -38,6 +38,10 @@ interface Envelope {
  * `computeFault`, keystone `{"error": {"code": 401, "title", "message"}}`, SDRS `{"error": {"code": "SDRS.1013"}}`
  * and `{"badrequest": {...}}`, or something that is not JSON at all (router 404s are plain text).
  */
+/** An upstream's error name or code as the APIs make them (`itemNotFound`, `SDRS.1013`); anything else is dropped. */
+const SAFE_CODE = /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/;
+const safeCode = (code: string | null): string | null => (code !== null && SAFE_CODE.test(code) ? code : null);
+
 export function parseEnvelope(text: string): Envelope {
   let parsed: unknown;
   try {
@@ -55,14 +59,14 @@ export function parseEnvelope(text: string): Envelope {
         if (message !== null || code !== null) {
           // SDRS puts its own code (SDRS.1013) in "code"; OpenStack puts the HTTP status there.
           const upstreamCode = code && !/^\d+$/.test(code) ? code : name;
-          return { name, code: upstreamCode, message };
+          return { name, code: safeCode(upstreamCode), message };
         }
       }
     }
     const flat = parsed as Record<string, unknown>;
     // Huawei's API gateway: {"error_code": "APIGW.0101", "error_msg": "..."}
     if (typeof flat.error_msg === 'string') {
-      return { name: null, code: typeof flat.error_code === 'string' ? flat.error_code : null, message: flat.error_msg };
+      return { name: null, code: safeCode(typeof flat.error_code === 'string' ? flat.error_code : null), message: flat.error_msg };
     }
     if (typeof flat.message === 'string') return { name: null, code: null, message: flat.message };
   }

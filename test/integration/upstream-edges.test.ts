@@ -185,3 +185,45 @@ describe('an SDRS job whose status is not a string', () => {
     expect((await f.gql('{ __typename }')).status).toBe(200);
   });
 });
+
+describe('more answers of another shape (a second probe)', () => {
+  const crmWeb = 'c4d8a1f6-2e7b-4c90-b5d3-6e1f2a3b4c52';
+
+  it('SDRS: listings, lookups and accepted actions', async () => {
+    sim = await serveSimulator(createSdrsSimulator({}).handler);
+    proxy = await faultyProxy(sim.origin);
+    f = await startFacade({ SDRS_URL: `${proxy.origin}/v1/${PROJECT}` });
+    proxy.misbehave(/^GET \/v1\/[^/]+\/server-groups\?/, answer(200, { server_groups: [null, 5], count: 2 }));
+    expect((await f.gql('{ protectionGroups { nodes { id } } }')).errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
+    proxy.heal();
+    proxy.misbehave(/^GET \/v1\/[^/]+\/server-groups\/c4d8/, answer(200, {}));
+    expect((await f.gql(`{ protectionGroup(id: "${crmWeb}") { id } }`)).errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
+    proxy.heal();
+    proxy.misbehave(/^GET \/v1\/[^/]+\/protected-instances/, answer(200, { protected_instances: 'nope', count: 0 }));
+    const members = await f.gql(`{ protectionGroup(id: "${crmWeb}") { protectedInstances { totalCount } } }`);
+    expect(members.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
+    proxy.heal();
+    // An action SDRS accepted (202) without a job id: the work may have started.
+    proxy.misbehave(/^POST \/v1\/[^/]+\/server-groups\/c4d8.*\/action$/, answer(202, {}));
+    const start = await f.gql(`mutation { startProtection(input: { id: "${crmWeb}" }) { job { id } } }`);
+    expect(start.errors?.[0]?.extensions).toMatchObject({ code: 'OUTCOME_UNKNOWN', upstream: { status: 202 } });
+  });
+
+  it('Cinder: a created group type with no object, zones that are not objects, an error code that is no code', async () => {
+    const p = await cinderBehindProxy();
+    f = await startOn(p);
+    p.misbehave(/^POST \/v3\/[^/]+\/group_types$/, answer(202, {}));
+    const created = await f.gql('mutation { createGroupType(input: { name: "t1" }) { groupType { id } } }');
+    expect(created.errors?.[0]?.extensions?.code).toBe('OUTCOME_UNKNOWN');
+    p.heal();
+    p.misbehave(/^GET \/v3\/[^/]+\/os-availability-zone/, answer(200, { availabilityZoneInfo: [null, { zoneName: 'nova', zoneState: { available: true } }] }));
+    const zones = await f.gql('{ availabilityZones { name } }');
+    expect(zones.errors).toBeUndefined();
+    expect(zones.data?.availabilityZones).toEqual([expect.objectContaining({ name: 'nova' })]);
+    p.heal();
+    p.misbehave(/^GET \/v3\/[^/]+\/groups\/detail/, answer(400, { [`${'K'.repeat(20_000)}\u0001<script>`]: { message: 'x' } }));
+    const refused = await f.gql('{ groups(first: 1) { nodes { id } } }');
+    expect(refused.errors?.[0]?.extensions?.upstream?.code).toBeNull();
+    expect(refused.raw.length).toBeLessThan(2_000);
+  });
+});

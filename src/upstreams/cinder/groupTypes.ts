@@ -2,6 +2,7 @@ import type { Caller } from '../caller.js';
 import { path } from '../http.js';
 import type { CinderClient } from './client.js';
 import type { CinderGroupType } from './types.js';
+import { objectIn } from '../wire.js';
 
 /**
  * Group type administration (cinder/api/v3/group_types.py, group_specs.py). Every write is admin-only in Cinder's
@@ -13,7 +14,7 @@ export class CinderGroupTypeAdmin {
   /** 202 with the new type's view. */
   async create(caller: Caller, body: Record<string, unknown>): Promise<CinderGroupType> {
     const res = await this.client.request(caller, { method: 'POST', path: '/group_types', body: { group_type: body } }, 'groups');
-    return (res.json as { group_type: CinderGroupType }).group_type;
+    return objectIn<CinderGroupType>('cinder', res, 'group_type', true);
   }
 
   /** 200 with the updated view; name, description and is_public only (specs have their own endpoints). */
@@ -43,6 +44,6 @@ export class CinderGroupTypeAdmin {
   /** The type `default_group_type` names; Cinder answers 404 when none is configured. */
   async showDefault(caller: Caller): Promise<CinderGroupType> {
     const res = await this.client.request(caller, { method: 'GET', path: '/group_types/default' }, 'groups');
-    return (res.json as { group_type: CinderGroupType }).group_type;
+    return objectIn<CinderGroupType>('cinder', res, 'group_type');
   }
 }

@@ -36,6 +36,7 @@ export class CinderProject {
   async availabilityZones(caller: Caller): Promise<CinderAvailabilityZone[]> {
     const res = await this.client.request(caller, { method: 'GET', path: '/os-availability-zone' });
     const zones = (res.json as { availabilityZoneInfo?: unknown } | undefined)?.availabilityZoneInfo;
-    return Array.isArray(zones) ? (zones as CinderAvailabilityZone[]) : [];
+    // Only zones that are objects: an entry of another shape is left out rather than failing the whole answer.
+    return Array.isArray(zones) ? (zones.filter((z) => z !== null && typeof z === 'object') as CinderAvailabilityZone[]) : [];
   }
 }

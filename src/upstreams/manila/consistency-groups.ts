@@ -3,6 +3,7 @@ import { path } from '../http.js';
 import { compareVersions } from '../microversion.js';
 import { MANILA_VERSIONS, type ListOptions, type ManilaClient } from './client.js';
 import type { ManilaCgSnapshot, ManilaCgSnapshotMember, ManilaConsistencyGroup } from './types.js';
+import { objectIn } from '../wire.js';
 
 /**
  * Legacy consistency-group endpoints (2.4–2.30, experimental): `/consistency-groups` and `/cgsnapshots`.
@@ -40,7 +41,7 @@ export class ManilaConsistencyGroups {
       path: '/consistency-groups',
       body: { consistency_group: body },
     });
-    return (res.json as { consistency_group: ManilaConsistencyGroup }).consistency_group;
+    return objectIn<ManilaConsistencyGroup>('manila', res, 'consistency_group', true);
   }
 
   async update(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {
@@ -86,7 +87,7 @@ export class ManilaConsistencyGroups {
   async createSnapshot(caller: Caller, body: Record<string, unknown>): Promise<ManilaCgSnapshot> {
     await this.client.requireConsistencyGroups(caller);
     const res = await this.client.call(caller, 'consistency-groups', { method: 'POST', path: '/cgsnapshots', body: { cgsnapshot: body } });
-    return (res.json as { cgsnapshot: ManilaCgSnapshot }).cgsnapshot;
+    return objectIn<ManilaCgSnapshot>('manila', res, 'cgsnapshot', true);
   }
 
   async updateSnapshot(caller: Caller, id: string, body: Record<string, unknown>): Promise<void> {

@@ -2,6 +2,7 @@ import type { Caller } from '../caller.js';
 import { path } from '../http.js';
 import type { ManilaClient } from './client.js';
 import type { ManilaShareGroupType, ManilaShareGroupTypeAccess } from './types.js';
+import { objectIn } from '../wire.js';
 
 /**
  * Share group type administration (manila/api/v2/share_group_types.py, share_group_type_specs.py): admin-only by
@@ -18,7 +19,7 @@ export class ManilaShareGroupTypeAdmin {
       path: '/share-group-types',
       body: { share_group_type: body },
     });
-    return (res.json as { share_group_type: ManilaShareGroupType }).share_group_type;
+    return objectIn<ManilaShareGroupType>('manila', res, 'share_group_type', true);
   }
 
   /** 204; a type share groups still use is a 400 "still in use" (the client makes it CONFLICT). */

@@ -3,6 +3,7 @@ import { type ErrorCode, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { type ErrorClassifier, HttpClient, type HttpClientOptions, path, type UpstreamRequest } from '../http.js';
 import { serviceRoot } from '../microversion.js';
+import { listIn, objectIn } from '../wire.js';
 import type {
   SdrsActionName,
   SdrsCreateProtectionGroup,
@@ -131,20 +132,17 @@ export class SdrsClient {
       query: { ...opts.filters, limit: opts.limit, offset: opts.offset },
     });
     const body = (res.json ?? {}) as Partial<SdrsProtectionGroupList>;
-    return {
-      items: Array.isArray(body.server_groups) ? body.server_groups : [],
-      count: typeof body.count === 'number' ? body.count : null,
-    };
+    return { items: listIn<SdrsProtectionGroup>('sdrs', res, 'server_groups'), count: typeof body.count === 'number' ? body.count : null };
   }
 
   async showGroup(caller: Caller, id: string): Promise<SdrsProtectionGroup> {
     const res = await this.call(caller, { method: 'GET', path: path`/server-groups/${id}` });
-    return (res.json as { server_group: SdrsProtectionGroup }).server_group;
+    return objectIn<SdrsProtectionGroup>('sdrs', res, 'server_group');
   }
 
   async createGroup(caller: Caller, body: SdrsCreateProtectionGroup): Promise<SdrsJobAccepted> {
     const res = await this.call(caller, { method: 'POST', path: '/server-groups', body: { server_group: body } });
-    return accepted(res.json);
+    return accepted(res);
   }
 
   /** `PUT /server-groups/{id}`: only the name can change. Answers with the group (null if the body lacks it). */
@@ -155,13 +153,13 @@ export class SdrsClient {
 
   async deleteGroup(caller: Caller, id: string): Promise<SdrsJobAccepted> {
     const res = await this.call(caller, { method: 'DELETE', path: path`/server-groups/${id}` });
-    return accepted(res.json);
+    return accepted(res);
   }
 
   /** `POST /server-groups/{id}/action {"<action>": args}`: enable/re-protect, stop, failover, reverse. */
   async groupAction(caller: Caller, id: string, action: SdrsActionName, args: Record<string, unknown> = {}): Promise<SdrsJobAccepted> {
     const res = await this.call(caller, { method: 'POST', path: path`/server-groups/${id}/action`, body: { [action]: args } });
-    return accepted(res.json);
+    return accepted(res);
   }
 
   /**
@@ -180,18 +178,14 @@ export class SdrsClient {
       query: { ...opts.filters, limit: Math.min(opts.limit, SDRS_MAX_LIMIT), offset: opts.offset },
     });
     const body = (res.json ?? {}) as Record<string, unknown>;
-    const items = body[m.list];
-    return {
-      items: Array.isArray(items) ? (items as SdrsMemberTypes[K][]) : [],
-      count: typeof body.count === 'number' ? body.count : null,
-    };
+    return { items: listIn<SdrsMemberTypes[K]>('sdrs', res, m.list), count: typeof body.count === 'number' ? body.count : null };
   }
 
   /** `GET /protected-instances/{id}`, `/replications/{id}` or `/disaster-recovery-drills/{id}`. */
   async showMember<K extends SdrsMemberKind>(caller: Caller, kind: K, id: string): Promise<SdrsMemberTypes[K]> {
     const m = MEMBERS[kind];
     const res = await this.call(caller, { method: 'GET', path: `${m.path}${path`/${id}`}` });
-    return (res.json as Record<string, SdrsMemberTypes[K]>)[m.one]!;
+    return objectIn<SdrsMemberTypes[K]>('sdrs', res, m.one);
   }
 
   /** `GET /jobs/{job_id}`. */
@@ -206,15 +200,15 @@ export class SdrsClient {
   }
 }
 
-function accepted(json: unknown): SdrsJobAccepted {
-  const jobId = (json as { job_id?: unknown } | undefined)?.job_id;
-  if (typeof jobId !== 'string' || jobId === '') {
+function accepted(res: { status: number; json: unknown }): SdrsJobAccepted {
+  const jobId = (res.json as { job_id?: unknown } | undefined)?.job_id;
+  if (typeof jobId !== 'string' || !/^[0-9a-f]{32}$/i.test(jobId)) {
     // The work may have started: say so rather than pretend nothing happened.
     throw new UpstreamError(
-      'UPSTREAM_ERROR',
+      'OUTCOME_UNKNOWN',
       'SDRS accepted the request but returned no job id; the work may have started, so read the protection group before trying again.',
       'sdrs',
-      200,
+      res.status,
       null,
       null,
     );
