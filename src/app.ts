@@ -123,7 +123,8 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
     drain: async (graceMs) => {
       const left = await server.drain(graceMs);
       await stopSimulators();
-      await closeAgent(agent);
+      // The grace period is over: upstream calls still out belong to no answer anyone waits for.
+      await agent.destroy();
       await observability.close();
       return left;
     },

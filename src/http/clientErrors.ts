@@ -48,6 +48,15 @@ export function answerOddRequests(server: Server): void {
     res.setHeader('x-request-id', requestIds(req.headers['x-request-id']).id);
     refuse(res, 417, 'BAD_REQUEST', 'Only "Expect: 100-continue" is understood.', { close: true });
   });
+  // CONNECT (a proxy's tunnel) has no response object: Node would drop the connection without a word.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    const requestId = requestIds(req.headers['x-request-id']).id;
+    const body = JSON.stringify({ errors: [{ message: 'CONNECT is not served here: this is not a proxy.', extensions: { code: 'BAD_REQUEST', requestId } }] });
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nallow: GET, POST, OPTIONS\r\nconnection: close\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\n\r\n${body}`,
+    );
+  });
 }
 
 /**

@@ -60,6 +60,7 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
     upgradeIds.set(req, requestId);
     const path = requestTarget(req.url)?.pathname;
     if (path === undefined) return refuseUpgrade(socket, 400, 'The request target is not a URL path. The GraphQL endpoint is /graphql.', requestId);
+    if (req.headers.host === undefined) return refuseUpgrade(socket, 400, 'An HTTP/1.1 request must carry a Host header.', requestId);
     if (hub.draining) return refuseUpgrade(socket, 503, 'The server is shutting down; connect to another instance.', requestId);
     if (path !== '/graphql') return refuseUpgrade(socket, 404, 'Not found. The GraphQL endpoint is /graphql.', requestId);
     if (offersOnlyOthers(req)) return wrongProtocol.handleUpgrade(req, socket, head, refuseProtocol);

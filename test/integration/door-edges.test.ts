@@ -75,6 +75,19 @@ describe("answers Node gave without the facade's id", () => {
     expect((await rawExchange(portOf(f), 'GET /healthz HTTP/1.0\r\n\r\n')).status).toBe(200);
   });
 
+  it('CONNECT: 405 with the id and a JSON error, not a dropped connection; a WebSocket upgrade without Host: 400', async () => {
+    f = await startFacade({});
+    const connectAnswer = await rawExchange(portOf(f), 'CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n');
+    expect(connectAnswer.status).toBe(405);
+    expect(JSON.parse(connectAnswer.body).errors[0].extensions).toEqual({ code: 'BAD_REQUEST', requestId: connectAnswer.headers['x-request-id'] });
+    const upgrade = await rawExchange(
+      portOf(f),
+      'GET /graphql HTTP/1.1\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-version: 13\r\n' +
+        'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-protocol: graphql-transport-ws\r\n\r\n',
+    );
+    expect(upgrade.status).toBe(400);
+  });
+
   it("METRICS_PORT: a request Node's parser refuses gets the id and a JSON error", async () => {
     f = await startFacade({ METRICS_PORT: '0' });
     const r = await rawExchange(Number(new URL(f.app.metricsUrl!).port), 'GET /metrics HTTP/1.1\r\nhost: x\r\nbad header: y\r\n\r\n');
