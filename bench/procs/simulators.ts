@@ -76,7 +76,7 @@ serveIpc(
     countBytes: (on) => ledger.enable(on === true),
     /** Bytes read and discarded by the requests since the last tally (see bytes.ts). */
     byteTally: () => ledger.tally(),
-    callCounts: () => Object.fromEntries(Object.entries(sims).map(([n, s]) => [n, s.calls.length])),
+    callCounts: () => Object.fromEntries(Object.entries(sims).map(([n, s]) => [n, s.received()])),
     cpu: () => cpuMicros(),
     rss: () => process.memoryUsage().rss,
     exit: () => {

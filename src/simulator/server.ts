@@ -75,8 +75,10 @@ export interface Chaos {
 export interface RunningSimulator {
   /** Origin the simulator listens on, e.g. `http://127.0.0.1:41234`. */
   origin: string;
-  /** Every request received, in order; tests assert on it. */
+  /** The requests received since the last reset, in order, the most recent MAX_RECORDED_CALLS at least; tests assert on it. */
   calls: RecordedCall[];
+  /** How many requests arrived since the last reset, however many `calls` still holds (benchmarks count them). */
+  received(): number;
   resetCalls(): void;
   /** Change the added latency at run time (benchmarks). */
   setDelay(ms: number): void;
@@ -133,6 +135,7 @@ function send(res: ServerResponse, out: SimResponse): number {
 /** Serves a simulated upstream over real HTTP on loopback (port 0 = any free port). */
 export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {}): Promise<RunningSimulator> {
   const calls: RecordedCall[] = [];
+  let received = 0;
   let delayMs = opts.delayMs ?? 0;
   const faults: InjectedFault[] = [];
   let chaos: Chaos = {};
@@ -161,6 +164,7 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
       }
       const call: RecordedCall = { method: req.method ?? 'GET', url, path, headers: req.headers, body: rawBody, answeredBefore: answered };
       calls.push(call);
+      received++;
       // Bounded (it runs inside a demo facade for as long as it serves): the oldest half goes past twice the cap.
       if (calls.length >= 2 * MAX_RECORDED_CALLS) calls.splice(0, MAX_RECORDED_CALLS);
       res.once('finish', () => answered++);
@@ -219,7 +223,9 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
     calls,
     resetCalls: () => {
       calls.length = 0;
+      received = 0;
     },
+    received: () => received,
     setDelay: (ms) => {
       delayMs = ms;
     },
