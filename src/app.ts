@@ -2,7 +2,7 @@ import type { Config } from './config.js';
 import { type Upstreams, aboutFrom } from './context.js';
 import type { ServiceName } from './errors.js';
 import { startServer, type FacadeServer } from './server.js';
-import type { RunningSimulator } from './simulator/server.js';
+import { MAX_RECORDED_CALLS, type RunningSimulator } from './simulator/server.js';
 import { type CinderSimOptions, startCinderSimulator } from './simulator/cinder/index.js';
 import { CinderClient } from './upstreams/cinder/client.js';
 import { type ManilaSimOptions, startManilaSimulator } from './simulator/manila/index.js';
@@ -54,7 +54,7 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
 
   const cinderMode = config.services.cinder;
   if (cinderMode.kind === 'simulated') {
-    simulators.cinder = await startCinderSimulator(sim.cinder);
+    simulators.cinder = await startCinderSimulator({ keepCalls: MAX_RECORDED_CALLS, ...sim.cinder });
     endpoints.cinder = simulators.cinder.endpoint;
   } else if (cinderMode.kind === 'real') {
     endpoints.cinder = cinderMode.url;
@@ -62,7 +62,7 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
 
   const manilaMode = config.services.manila;
   if (manilaMode.kind === 'simulated') {
-    simulators.manila = await startManilaSimulator(sim.manila);
+    simulators.manila = await startManilaSimulator({ keepCalls: MAX_RECORDED_CALLS, ...sim.manila });
     endpoints.manila = simulators.manila.endpoint;
   } else if (manilaMode.kind === 'real') {
     endpoints.manila = manilaMode.url;
@@ -70,7 +70,7 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
 
   const sdrsMode = config.services.sdrs;
   if (sdrsMode.kind === 'simulated') {
-    simulators.sdrs = await startSdrsSimulator(sim.sdrs);
+    simulators.sdrs = await startSdrsSimulator({ keepCalls: MAX_RECORDED_CALLS, ...sim.sdrs });
     endpoints.sdrs = simulators.sdrs.endpoint;
   } else if (sdrsMode.kind === 'real') {
     endpoints.sdrs = sdrsMode.url;

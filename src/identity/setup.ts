@@ -11,6 +11,7 @@ import { EndpointClients, type EndpointSource } from './directory.js';
 import { IdentityGate } from './gate.js';
 import { KeystoneClient } from './keystone.js';
 import type { UpstreamTelemetry } from '../observability/upstream.js';
+import { MAX_RECORDED_CALLS } from '../simulator/server.js';
 
 export interface IdentitySetup {
   admission: IdentityAdmission | null;
@@ -40,7 +41,7 @@ export async function setupIdentity(
   let url = mode.url;
   if (url === 'simulated') {
     const endpoints = Object.fromEntries(Object.entries(simulated).map(([s, e]) => [s, asTemplate(e)]));
-    simulator = await startKeystoneSimulator({ endpoints, ...keystoneSim });
+    simulator = await startKeystoneSimulator({ endpoints, keepCalls: MAX_RECORDED_CALLS, ...keystoneSim });
     url = simulator.endpoint;
   }
   const sources = {} as Record<ServiceName, EndpointSource>;

@@ -36,7 +36,7 @@ export interface RecordedCall {
   answeredBefore: number;
 }
 
-/** Calls a simulator keeps for tests to read (`calls`): the most recent ones, at least this many. */
+/** What a simulator inside a facade (demo mode, SIMULATE) keeps of its calls: it serves for as long as the facade runs. */
 export const MAX_RECORDED_CALLS = 10_000;
 
 export interface ServeOptions {
@@ -44,6 +44,8 @@ export interface ServeOptions {
   host?: string;
   /** Added latency per request, in milliseconds. */
   delayMs?: number;
+  /** Keep at least this many of the most recent calls in `calls`, at most twice it; default: every call (tests, bench). */
+  keepCalls?: number;
 }
 
 /** A canned failure answered instead of the handler, for the next `times` matching requests. */
@@ -135,6 +137,7 @@ function send(res: ServerResponse, out: SimResponse): number {
 /** Serves a simulated upstream over real HTTP on loopback (port 0 = any free port). */
 export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {}): Promise<RunningSimulator> {
   const calls: RecordedCall[] = [];
+  const keep = opts.keepCalls;
   let received = 0;
   let delayMs = opts.delayMs ?? 0;
   const faults: InjectedFault[] = [];
@@ -165,8 +168,8 @@ export async function serveSimulator(handler: SimHandler, opts: ServeOptions = {
       const call: RecordedCall = { method: req.method ?? 'GET', url, path, headers: req.headers, body: rawBody, answeredBefore: answered };
       calls.push(call);
       received++;
-      // Bounded (it runs inside a demo facade for as long as it serves): the oldest half goes past twice the cap.
-      if (calls.length >= 2 * MAX_RECORDED_CALLS) calls.splice(0, MAX_RECORDED_CALLS);
+      // Bounded when asked (a simulator inside a facade): the oldest half goes past twice the number kept.
+      if (keep !== undefined && calls.length >= 2 * keep) calls.splice(0, keep);
       res.once('finish', () => answered++);
       let body: unknown;
       if (rawBody.length > 0) {

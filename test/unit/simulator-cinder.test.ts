@@ -278,9 +278,9 @@ describe('Cinder simulator: options', () => {
 });
 
 describe('the simulator call log', () => {
-  it('keeps the most recent calls only: a demo facade serves for as long as it runs', async () => {
+  it('inside a facade, keeps the most recent calls only (a demo facade serves for as long as it runs)', async () => {
     const { serveSimulator, MAX_RECORDED_CALLS } = await import('../../src/simulator/server.js');
-    const sim = await serveSimulator(async () => ({ status: 200, json: {} }));
+    const sim = await serveSimulator(async () => ({ status: 200, json: {} }), { keepCalls: MAX_RECORDED_CALLS });
     try {
       const total = 2 * MAX_RECORDED_CALLS + 10;
       for (let i = 0; i < total; i += 500) {
