@@ -9,7 +9,7 @@ export const ReplicationPair: ReplicationPairResolvers = {
   replicationStatus: (p) => p.replication_status ?? null,
   replicationModel: (p) => p.replication_model ?? null,
   // One comma-separated string on the wire, like a job's `volume_ids`.
-  volumeIds: (p) => (p.volume_ids ?? '').split(',').map((v) => v.trim()).filter((v) => v.length > 0),
+  volumeIds: (p) => (typeof p.volume_ids === 'string' ? p.volume_ids : '').split(',').map((v) => v.trim()).filter((v) => v.length > 0),
   priorityStation: (p) => priorityStation(p.priority_station),
   faultLevel: (p) => faultLevel(p.fault_level),
   rawFaultLevel: (p) => (p.fault_level === null || p.fault_level === undefined ? null : String(p.fault_level)),

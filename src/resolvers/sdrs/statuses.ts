@@ -82,6 +82,7 @@ export function allowedByStatus(status: ProtectionGroupStatus): ProtectionGroupA
 }
 
 export function priorityStation(raw: string | null | undefined): PriorityStation | null {
-  const v = (raw ?? '').toLowerCase();
+  // Not a string (an SDRS answering a number): unknown, as any value the facade does not know.
+  const v = typeof raw === 'string' ? raw.toLowerCase() : '';
   return v === 'source' ? 'SOURCE' : v === 'target' ? 'TARGET' : null;
 }
