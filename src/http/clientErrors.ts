@@ -1,20 +1,20 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { refuse } from './respond.js';
+import { rawDoorAnswer, refuse } from './respond.js';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../observability/logger.js';
 import { requestIds } from '../observability/requestId.js';
 
 /** What Node answers a request its parser refused (lib/_http_server.js), with the facade's error body and id. */
-function answerOf(code: string | undefined): [number, string, string] {
+function answerOf(code: string | undefined): [number, string] {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
-      return [431, 'Request Header Fields Too Large', 'The request headers are too large.'];
+      return [431, 'The request headers are too large.'];
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return [413, 'Payload Too Large', 'The chunk extensions are too large.'];
+      return [413, 'The chunk extensions are too large.'];
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return [408, 'Request Timeout', 'The request did not arrive in time.'];
+      return [408, 'The request did not arrive in time.'];
     default:
-      return [400, 'Bad Request', 'Malformed HTTP request.'];
+      return [400, 'Malformed HTTP request.'];
   }
 }
 
@@ -28,15 +28,10 @@ export function answerClientErrors(server: Server, log: Logger): void {
     // Node's own rule: answer only if nothing of an answer on this connection is on the wire yet.
     const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (err.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) return void socket.destroy();
-    const [status, reason, message] = answerOf(err.code);
+    const [status, message] = answerOf(err.code);
     const requestId = requestIds(undefined).id;
-    const code = status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
-    const body = JSON.stringify({ errors: [{ message, extensions: { code, requestId } }] });
     log.debug({ requestId, status, parserError: err.code }, 'malformed HTTP request refused');
-    socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\n\r\n${body}`,
-    );
+    socket.write(rawDoorAnswer(status, status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST', message, requestId));
     // As Node does: the connection's state is unknown past a parse error, so it is closed at once.
     socket.destroy();
   });
@@ -51,11 +46,7 @@ export function answerOddRequests(server: Server): void {
   // CONNECT (a proxy's tunnel) has no response object: Node would drop the connection without a word.
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     const requestId = requestIds(req.headers['x-request-id']).id;
-    const body = JSON.stringify({ errors: [{ message: 'CONNECT is not served here: this is not a proxy.', extensions: { code: 'BAD_REQUEST', requestId } }] });
-    socket.end(
-      `HTTP/1.1 405 Method Not Allowed\r\nallow: GET, POST, OPTIONS\r\nconnection: close\r\ncontent-type: application/json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\n\r\n${body}`,
-    );
+    socket.end(rawDoorAnswer(405, 'BAD_REQUEST', 'CONNECT is not served here: this is not a proxy.', requestId, { allow: 'GET, POST, OPTIONS' }));
   });
 }
 

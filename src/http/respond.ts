@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 
 /**
  * `extensions.code` of the answers the HTTP door gives itself, before GraphQL runs. A client can act on each:
@@ -53,4 +53,17 @@ export function refuse(res: ServerResponse, status: number, code: DoorCode, mess
   doorAnswers.set(res, { status, code, close: opts.close ?? false });
   const requestId = res.getHeader('x-request-id');
   sendJson(res, status, { errors: [{ message, extensions: typeof requestId === 'string' ? { code, requestId } : { code } }] });
+}
+
+/**
+ * A door answer as raw HTTP, for requests that have no response object (a parse error, an upgrade, CONNECT): the
+ * same JSON error and X-Request-Id as `refuse`, and the connection closed after it.
+ */
+export function rawDoorAnswer(status: number, code: DoorCode, message: string, requestId: string, headers: Record<string, string> = {}): string {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code, requestId } }] });
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\n${extra}\r\n${body}`
+  );
 }

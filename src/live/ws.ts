@@ -1,10 +1,11 @@
-import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { tokenFrom, tokenOf } from '../context.js';
 import { RefusalPacing } from '../http/pacing.js';
+import { rawDoorAnswer } from '../http/respond.js';
 import type { Logger } from '../observability/logger.js';
 import { requestTarget } from '../http/target.js';
 import { requestIds, withRequestIdIn } from '../observability/requestId.js';
@@ -120,14 +121,8 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
 
 /** A refused upgrade, answered on its socket as the HTTP server answers a refused request: a JSON error and the id. */
 function refuseUpgrade(socket: Duplex, status: number, message: string, requestId: string, headers: Record<string, string> = {}): void {
-  const code = status === 503 ? 'SHUTTING_DOWN' : 'BAD_REQUEST';
-  const body = JSON.stringify({ errors: [{ message, extensions: { code, requestId } }] });
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\n${extra}\r\n${body}`,
-  );
+  socket.end(rawDoorAnswer(status, status === 503 ? 'SHUTTING_DOWN' : 'BAD_REQUEST', message, requestId, headers));
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
