@@ -126,7 +126,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       failed = true;
       throw err;
     } finally {
-      observability.requests.end(trace, res, failed, admission.inFlight >= limits.maxInFlight, client.cutAtShutdown() ? 'shutdown' : client.closedEarly() ? 'client' : null);
+      observability.requests.end(trace, res, failed, admission.inFlight >= limits.maxInFlight, client.closedEarly());
     }
   }
 

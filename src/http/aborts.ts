@@ -5,12 +5,13 @@ import type { Logger } from '../observability/logger.js';
 export interface ClientWatch {
   /** The client or its connection is gone, for the error path: an error caused by the abort is not logged twice. */
   gone(): boolean;
-  /** Its connection closed before the answer was complete (an answer written later does not change that). */
-  closedEarly(): boolean;
+  /**
+   * Its connection closed before the answer was complete (an answer written later does not change that): by the
+   * client, or by the facade when the shutdown grace period ended; null while it has not.
+   */
+  closedEarly(): 'client' | 'shutdown' | null;
   /** The answer is a stream the client ends by leaving (an SSE subscription): its close is not an abort. */
   endedByClient(): void;
-  /** Its connection was cut by the facade when the shutdown grace period ended, not closed by the client. */
-  cutAtShutdown(): boolean;
 }
 
 /**
@@ -41,8 +42,7 @@ export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logg
     // Not req.destroyed: a request whose body has been read is destroyed already (autoDestroy), its client still there.
     gone: () => gone || res.destroyed || req.socket.destroyed,
     // Not res.writableFinished: Node sets it when an answer is ended on a connection already closed.
-    closedEarly: () => gone,
+    closedEarly: () => (cut ? 'shutdown' : gone ? 'client' : null),
     endedByClient: () => void (stream = true),
-    cutAtShutdown: () => cut,
   };
 }

@@ -1,4 +1,5 @@
 import type { ServiceName } from '../errors.js';
+import { isObject, textOf } from '../upstreams/wire.js';
 
 /** One entry of a Keystone v3 token's `catalog`, as the wire has it. */
 export interface KeystoneCatalogEntry {
@@ -24,8 +25,6 @@ export interface CatalogChoice {
 /** An endpoint, or why there is none; the message is what the service's fields answer (UPSTREAM_UNAVAILABLE). */
 export type CatalogPick = { ok: true; url: string; type: string } | { ok: false; message: string };
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
 
 /**
  * A token's catalog as the wire had it, keeping only entries and endpoints of the documented shape: a Keystone
@@ -35,11 +34,11 @@ export function catalogOf(raw: unknown): KeystoneCatalogEntry[] {
   if (!Array.isArray(raw)) return [];
   const out: KeystoneCatalogEntry[] = [];
   for (const entry of raw) {
-    if (!isRecord(entry) || typeof entry.type !== 'string' || !Array.isArray(entry.endpoints)) continue;
+    if (!isObject(entry) || typeof entry.type !== 'string' || !Array.isArray(entry.endpoints)) continue;
     const endpoints = entry.endpoints
-      .filter((e): e is Record<string, unknown> => isRecord(e) && typeof e.interface === 'string' && typeof e.url === 'string')
-      .map((e) => ({ id: text(e.id), interface: e.interface as string, region: text(e.region) ?? null, region_id: text(e.region_id) ?? null, url: e.url as string }));
-    out.push({ type: entry.type, name: text(entry.name), id: text(entry.id), endpoints });
+      .filter((e): e is Record<string, unknown> => isObject(e) && typeof e.interface === 'string' && typeof e.url === 'string')
+      .map((e) => ({ id: textOf(e.id), interface: e.interface as string, region: textOf(e.region) ?? null, region_id: textOf(e.region_id) ?? null, url: e.url as string }));
+    out.push({ type: entry.type, name: textOf(entry.name), id: textOf(entry.id), endpoints });
   }
   return out;
 }

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { UpstreamError } from '../errors.js';
 import type { Caller } from '../upstreams/caller.js';
 import { HttpClient, path } from '../upstreams/http.js';
+import { textOf } from '../upstreams/wire.js';
 import type { UpstreamTelemetry } from '../observability/upstream.js';
 import { type KeystoneCatalogEntry, catalogOf } from './catalog.js';
 import { TokenCache } from './tokenCache.js';
@@ -81,8 +82,7 @@ export class KeystoneClient {
     const res = await this.http.as(caller, { method: 'GET', path: path`/projects` });
     const listed = (res.json as { projects?: unknown } | undefined)?.projects;
     const projects = (Array.isArray(listed) ? listed : []) as ({ id?: unknown; name?: unknown; domain_id?: unknown } | null)[];
-    const text = (v: unknown) => (typeof v === 'string' ? v : null);
-    return projects.filter((p) => typeof p?.id === 'string').map((p) => ({ id: p!.id as string, name: text(p!.name), domain: text(p!.domain_id) }));
+    return projects.filter((p) => typeof p?.id === 'string').map((p) => ({ id: p!.id as string, name: textOf(p!.name) ?? null, domain: textOf(p!.domain_id) ?? null }));
   }
 
   private async validate(token: string, caller: Caller, key: string): Promise<Identity> {

@@ -13,6 +13,7 @@ import {
 import type { RequestContext } from '../context.js';
 import { FacadeError } from '../errors.js';
 import { checkOperation, unresolvedOperation } from '../graphql/guards.js';
+import { isObject } from '../upstreams/wire.js';
 
 /** A subscription request refused before anything ran, with the HTTP status an SSE request answers it with. */
 export interface Refusal {
@@ -46,9 +47,9 @@ export function refusal(code: string, message: string, status: number): Refusal 
  * is refused rather than ignored.
  */
 function persistedQueryRefusal(extensions: unknown, query: unknown): Refusal | null {
-  const persisted = extensions !== null && typeof extensions === 'object' ? (extensions as { persistedQuery?: unknown }).persistedQuery : undefined;
+  const persisted = isObject(extensions) ? extensions.persistedQuery : undefined;
   if (persisted === undefined) return null;
-  const hash = persisted !== null && typeof persisted === 'object' ? (persisted as { sha256Hash?: unknown }).sha256Hash : undefined;
+  const hash = isObject(persisted) ? persisted.sha256Hash : undefined;
   if (typeof hash !== 'string') return refusal('BAD_REQUEST', '"extensions.persistedQuery.sha256Hash" must be a string.', 400);
   // A hash alone: graphql-sse and graphql-ws refuse a subscribe without its document before this.
   if (typeof query !== 'string') return null;

@@ -1,9 +1,11 @@
 import { type UpstreamService, UpstreamError } from '../errors.js';
 import type { RequestTrace } from '../observability/requestTrace.js';
 import { serviceLabel } from './upstreamErrors.js';
+import type { HttpClient } from './http.js';
+import { isObject } from './wire.js';
 
 /** The longest a version document may take to arrive whole: a body sent a byte at a time must not hold it forever. */
-export const VERSION_READ_MS = 10_000;
+const VERSION_READ_MS = 10_000;
 
 /** A `major.minor` API version, compared numerically (3.9 < 3.10). */
 export interface Version {
@@ -44,15 +46,25 @@ export function serviceRoot(endpoint: string, versionSegment: RegExp): string {
 export type DiscoveryTrigger = { readonly requestId?: string; readonly trace?: RequestTrace; readonly deadline?: number };
 
 /**
+ * The microversion range a Cinder (`v3`) or Manila (`v2`) advertises: its version document, at the service's root,
+ * read without a token (it is public) and with a deadline of its own, not the trigger's: other requests wait on it.
+ */
+export async function readAdvertisedRange(http: HttpClient, trigger: DiscoveryTrigger | undefined, id: 'v2' | 'v3', service: UpstreamService): Promise<{ min: string | null; max: string }> {
+  const root = serviceRoot(http.endpoint, new RegExp(`^${id}(\\.\\d+)?$`));
+  const res = await http.send({ method: 'GET', path: '', requestId: trigger?.requestId, trace: trigger?.trace, deadline: Date.now() + VERSION_READ_MS }, root);
+  return advertisedRange(res.json, id, service, res.status);
+}
+
+/**
  * The `id` entry (`v3`, `v2`) of a service's version document: the microversion range it advertises. A document
  * without one, or whose versions are not `major.minor`, is the upstream's fault (UPSTREAM_ERROR), never cached.
  */
-export function advertisedRange(json: unknown, id: string, service: UpstreamService, status: number): { min: string | null; max: string } {
-  const body = (json !== null && typeof json === 'object' ? json : {}) as { versions?: unknown; version?: unknown };
+function advertisedRange(json: unknown, id: string, service: UpstreamService, status: number): { min: string | null; max: string } {
+  const body = (isObject(json) ? json : {}) as { versions?: unknown; version?: unknown };
   const list: unknown[] = Array.isArray(body.versions) ? body.versions : body.version ? [body.version] : [];
   const label = serviceLabel(service);
   for (const entry of list) {
-    const v = (entry !== null && typeof entry === 'object' ? entry : {}) as { id?: unknown; version?: unknown; min_version?: unknown };
+    const v = (isObject(entry) ? entry : {}) as { id?: unknown; version?: unknown; min_version?: unknown };
     if (typeof v.id !== 'string' || !v.id.startsWith(id) || !v.version) continue;
     if (typeof v.version !== 'string' || !parseVersion(v.version)) {
       throw new UpstreamError('UPSTREAM_ERROR', `${label} advertised its ${id} API at a version that is not major.minor.`, service, status, null, null);

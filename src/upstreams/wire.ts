@@ -8,7 +8,11 @@ interface Answer {
   json: unknown;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** A JSON object (not null, not an array): what a field of an answer read off the wire must be before it is read into. */
+export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A wire value that must be a string: itself, else undefined. */
+export const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /**
  * An answer of another shape than the API's is the upstream's fault (UPSTREAM_ERROR), never an empty list, a

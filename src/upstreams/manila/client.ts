@@ -3,7 +3,7 @@ import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
 import { listIn, objectIn } from '../wire.js';
-import { type DiscoveryTrigger, VERSION_READ_MS, VersionCache, advertisedRange, compareVersions, minVersion, serviceRoot } from '../microversion.js';
+import { type DiscoveryTrigger, VersionCache, compareVersions, minVersion, readAdvertisedRange } from '../microversion.js';
 import { readPagesAtOnce } from '../paging.js';
 import { MANILA_REQUEST_LIMIT, PageCap, readOffsetPages } from './paging.js';
 import type {
@@ -119,14 +119,9 @@ export class ManilaClient {
   }
 
   private async discoverMax(trigger?: DiscoveryTrigger): Promise<string> {
-    const root = serviceRoot(this.http.endpoint, /^v2(\.\d+)?$/);
-    // No token (the document is public); a deadline of its own, not the trigger's: other requests wait on this read.
-    const read = { method: 'GET' as const, path: '', requestId: trigger?.requestId, trace: trigger?.trace, deadline: Date.now() + VERSION_READ_MS };
-    const res = await this.http.send(read, root);
-    this.advertised = advertisedRange(res.json, 'v2', 'manila', res.status);
+    this.advertised = await readAdvertisedRange(this.http, trigger, 'v2', 'manila');
     return this.advertised.max;
   }
-
 
   /** The advertised microversion range and the one sent, from the (cached) version document: the start-up log. */
   async apiVersions(): Promise<{ min: string | null; max: string; sent: string }> {
