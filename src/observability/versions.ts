@@ -2,6 +2,8 @@ import type { Upstreams } from '../context.js';
 import { UpstreamError } from '../errors.js';
 import type { KeystoneClient } from '../identity/keystone.js';
 import type { Logger } from './logger.js';
+import { VERSION_READ_MS } from '../upstreams/microversion.js';
+import { isObject, textOf } from '../upstreams/wire.js';
 
 const reason = (err: unknown) =>
   err instanceof UpstreamError
@@ -39,9 +41,9 @@ export async function logUpstreamVersions(upstreams: Upstreams, keystone: Keysto
     return { versions: versions.map((v) => `${v.id} ${v.status}`), microversions: false };
   });
   if (keystone) probe('keystone', keystone.http.endpoint, async () => {
-    const res = await keystone.http.send({ method: 'GET', path: '' });
-    const v = (res.json as { version?: { id?: string; status?: string } } | undefined)?.version;
-    return { version: v?.id ?? null, status: v?.status ?? null };
+    const res = await keystone.http.send({ method: 'GET', path: '', deadline: Date.now() + VERSION_READ_MS });
+    const v = isObject(res.json) && isObject(res.json.version) ? res.json.version : {};
+    return { version: textOf(v.id) ?? null, status: textOf(v.status) ?? null };
   });
   await Promise.all(probes);
 }

@@ -5,7 +5,7 @@ import type { HttpClient } from './http.js';
 import { isObject } from './wire.js';
 
 /** The longest a version document may take to arrive whole: a body sent a byte at a time must not hold it forever. */
-const VERSION_READ_MS = 10_000;
+export const VERSION_READ_MS = 10_000;
 
 /** A `major.minor` API version, compared numerically (3.9 < 3.10). */
 export interface Version {

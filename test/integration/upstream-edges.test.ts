@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCinderSimulator } from '../../src/simulator/cinder/index.js';
 import { createSdrsSimulator } from '../../src/simulator/sdrs/index.js';
 import { type RunningSimulator, serveSimulator } from '../../src/simulator/server.js';
+import { createAgent } from '../../src/upstreams/http.js';
+import { SdrsClient } from '../../src/upstreams/sdrs/client.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 import { type FaultyProxy, answer, faultyProxy, trickle } from '../helpers/faultyProxy.js';
 import { sseSubscribe } from '../helpers/live.js';
@@ -225,5 +227,25 @@ describe('more answers of another shape (a second probe)', () => {
     const refused = await f.gql('{ groups(first: 1) { nodes { id } } }');
     expect(refused.errors?.[0]?.extensions?.upstream?.code).toBeNull();
     expect(refused.raw.length).toBeLessThan(2_000);
+  });
+});
+
+describe("SDRS's version document (start-up's log only)", () => {
+  it('read within its own deadline when sent a byte at a time, and by type when it is of another shape', async () => {
+    sim = await serveSimulator(createSdrsSimulator({}).handler);
+    proxy = await faultyProxy(sim.origin);
+    const agent = createAgent();
+    closers.push(() => agent.close());
+    const client = new SdrsClient(`${proxy.origin}/v1/${PROJECT}`, agent);
+    proxy.misbehave(VERSION_DOCUMENT, trickle);
+    const started = Date.now();
+    await expect(client.apiVersions(300)).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    proxy.heal();
+    proxy.misbehave(VERSION_DOCUMENT, answer(200, { versions: [null, { id: 7 }, { id: 'v1', status: { x: 1 } }, 'v2'] }));
+    expect(await client.apiVersions()).toEqual([{ id: 'v1', status: 'unknown' }]);
+    proxy.heal();
+    proxy.misbehave(VERSION_DOCUMENT, answer(200, { versions: 'v1' }));
+    expect(await client.apiVersions()).toEqual([]);
   });
 });

@@ -2,8 +2,8 @@ import type { Dispatcher } from 'undici';
 import { type ErrorCode, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { type ErrorClassifier, HttpClient, type HttpClientOptions, path, type UpstreamRequest } from '../http.js';
-import { serviceRoot } from '../microversion.js';
-import { listIn, objectIn } from '../wire.js';
+import { VERSION_READ_MS, serviceRoot } from '../microversion.js';
+import { isObject, listIn, objectIn, textOf } from '../wire.js';
 import type {
   SdrsActionName,
   SdrsCreateProtectionGroup,
@@ -117,11 +117,15 @@ export class SdrsClient {
    * The version document at the service root (`GET /`, no token): SDRS has no microversions, so its API versions
    * and their status are all it says. Read once, at start-up, for the log.
    */
-  async apiVersions(): Promise<{ id: string; status: string }[]> {
-    const res = await this.http.send({ method: 'GET', path: '' }, serviceRoot(this.http.endpoint, /^v\d+$/));
-    const body = res.json as { versions?: { id?: string; status?: string }[]; version?: { id?: string; status?: string } } | undefined;
-    const list = body?.versions ?? (body?.version ? [body.version] : []);
-    return list.filter((v) => v.id).map((v) => ({ id: v.id!, status: v.status ?? 'unknown' }));
+  async apiVersions(readMs = VERSION_READ_MS): Promise<{ id: string; status: string }[]> {
+    const root = serviceRoot(this.http.endpoint, /^v\d+$/);
+    const res = await this.http.send({ method: 'GET', path: '', deadline: Date.now() + readMs }, root);
+    const body = isObject(res.json) ? res.json : {};
+    const list: unknown[] = Array.isArray(body.versions) ? body.versions : isObject(body.version) ? [body.version] : [];
+    return list.filter(isObject).flatMap((v) => {
+      const id = textOf(v.id);
+      return id ? [{ id, status: textOf(v.status) ?? 'unknown' }] : [];
+    });
   }
 
   /** `GET /server-groups?limit&offset&…`; SDRS pages by offset and reports the total as `count`. */
