@@ -147,6 +147,13 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     }
     observability.requests.noteVariables(trace, body, search);
     let context: RequestContext | undefined;
+    // A client that leaves before its answer takes its reads with it: they free its slot and the upstream sooner.
+    let left = false;
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      left = true;
+      context?.caller.cutoff?.abandon();
+    });
     let result: HTTPGraphQLResponse;
     try {
       result = await apollo.executeHTTPGraphQLRequest({
@@ -155,6 +162,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
           // A token not known yet that Keystone or an upstream refuses counts against its address (TokenRefusals).
           const refused = refusalCounter(caller, admission.tokenRefusals);
           context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, clientAddress, trace, caller.tokenHash, refused);
+          if (left) context.caller.cutoff?.abandon();
           // Keystone has accepted its token: the rest of the request is the token's, no longer its address's.
           if (caller.onceAccepted && context.identity) release.countAs(caller.onceAccepted);
           // Without Keystone: the token's from the first upstream answer that shows it is real.

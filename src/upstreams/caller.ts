@@ -58,8 +58,10 @@ export interface Caller {
  */
 export class Cutoff {
   private timer: NodeJS.Timeout | null = null;
-  private readonly calls = new Set<(reason: Error) => void>();
+  /** Each call out, and whether it only reads (a GET): reads are cut when the client leaves, writes never. */
+  private readonly calls = new Map<(reason: Error) => void, boolean>();
   private passed: Error | null = null;
+  private left: Error | null = null;
 
   /** `at`: epoch ms. */
   constructor(readonly at: number) {}
@@ -70,10 +72,18 @@ export class Cutoff {
     return this.passed;
   }
 
-  /** `cut` is called once if the deadline passes while the call is out; false (not watched) if it has passed. */
-  watch(cut: (reason: Error) => void): boolean {
-    if (this.reason) return false;
-    this.calls.add(cut);
+  /** Why a call of this kind is not sent: the deadline passed, or (a read) the client left. */
+  refusal(read: boolean): Error | null {
+    return this.reason ?? (read ? this.left : null);
+  }
+
+  /**
+   * `cut` is called once if the deadline passes (or, for a read, the client leaves) while the call is out; false
+   * (not watched) if that has happened already.
+   */
+  watch(cut: (reason: Error) => void, read = false): boolean {
+    if (this.refusal(read)) return false;
+    this.calls.set(cut, read);
     if (!this.timer) {
       this.timer = setTimeout(() => this.expire(), this.at - Date.now());
       this.timer.unref();
@@ -84,6 +94,20 @@ export class Cutoff {
   /** The call is over. */
   unwatch(cut: (reason: Error) => void): void {
     this.calls.delete(cut);
+  }
+
+  /**
+   * The request's client went away before its answer: reads still out are cut and no more are sent, since no one
+   * will see them. Writes go on: one already sent may have happened, and the answer would not reach anyone anyway.
+   */
+  abandon(): void {
+    if (this.left) return;
+    const reason = (this.left = clientLeft());
+    for (const [cut, read] of [...this.calls]) {
+      if (!read) continue;
+      this.calls.delete(cut);
+      cut(reason);
+    }
   }
 
   /** The request is over: the timer goes unless a call is still out (it is cut at the deadline, as before). */
@@ -98,10 +122,19 @@ export class Cutoff {
     this.timer = null;
     // Set here even if the wall clock lags the timer's: a call after this one is refused, not given a new timer.
     const reason = (this.passed ??= deadlinePassed());
-    const cut = [...this.calls];
+    const cut = [...this.calls.keys()];
     this.calls.clear();
     for (const c of cut) c(reason);
   }
+}
+
+/** A call cut because its request's client left: the facade's own doing, never the upstream's fault. */
+export class ClientLeft extends Error {
+  override name = 'ClientLeft';
+}
+
+function clientLeft(): Error {
+  return new ClientLeft('The client closed its connection before the answer; the call was not needed any more.');
 }
 
 /** What AbortSignal.timeout's abort says, so a cut call reads the same as before (name `TimeoutError`). */

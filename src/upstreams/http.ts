@@ -1,7 +1,7 @@
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { type UpstreamService, UpstreamError } from '../errors.js';
-import { type Caller, Cutoff } from './caller.js';
+import { type Caller, ClientLeft, Cutoff } from './caller.js';
 import { Bulkhead, BulkheadRejection, CircuitBreaker, DEFAULT_MAX_CONNECTIONS, RetryBudget, hostBulkhead, retryDelayMs } from './resilience.js';
 import { RoundTripClock } from './roundTrips.js';
 import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchangeOnce, splitUrl } from './transport.js';
@@ -337,15 +337,16 @@ export class HttpClient {
         onHeaders: () => this.roundTrips.record(performance.now() - started),
       });
     } catch (err) {
-      if (sent) {
+      if (sent && !(err instanceof ClientLeft)) {
         // A write that may have reached the upstream is not "unreachable": it may have happened.
         const failure = req.method === 'GET' ? networkError(this.service, err) : outcomeUnknown(this.service, err);
         this.telemetry.failed(call, failure);
         throw failure;
       }
       // Never written: our own deadline ended the wait for a connection, or undici refused the request itself (a
-      // header it cannot send): the facade's doing, nothing for the breaker; else the upstream did not take one.
-      const local = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || (err as { code?: string }).code === 'UND_ERR_INVALID_ARG');
+      // header it cannot send); or a read whose client left: the facade's doing, nothing for the breaker; else the
+      // upstream did not take one.
+      const local = err instanceof ClientLeft || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || (err as { code?: string }).code === 'UND_ERR_INVALID_ARG'));
       const failure = networkError(this.service, err);
       notSent.set(failure, local ? 'local' : 'unreached');
       this.telemetry.failed(call, failure);

@@ -57,8 +57,9 @@ export function exchangeOnce(
 ): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     const onCut = (reason: Error) => stop(reason);
-    if (cutoff && !cutoff.watch(onCut)) {
-      reject(cutoff.reason);
+    const read = method === 'GET';
+    if (cutoff && !cutoff.watch(onCut, read)) {
+      reject(cutoff.refusal(read));
       return;
     }
     let controller: Dispatcher.DispatchController | null = null;

@@ -8,10 +8,14 @@ import { connect } from 'node:net';
 import { request } from 'undici';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createCinderSimulator } from '../../src/simulator/cinder/index.js';
+import { serveSimulator } from '../../src/simulator/server.js';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
+import { answer, faultyProxy } from '../helpers/faultyProxy.js';
 import { logCapture } from '../helpers/logs.js';
 import { portOf, rawExchange } from '../helpers/raw.js';
 
+const PROJECT = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
 const REQ_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let f: Facade | undefined;
@@ -197,10 +201,10 @@ describe('clients that stop reading', () => {
     expect(await healthy(f!)).toBe(200);
   });
 
-  it('a client that leaves while its request runs upstream: the request keeps its slot until its work is over', async () => {
+  it('a client that leaves while its write runs upstream: the request keeps its slot until the write is over', async () => {
     f = await startFacade({});
     f.app.simulators.cinder!.setDelay(600);
-    const body = JSON.stringify({ query: '{ groups(first: 1) { nodes { id } } }' });
+    const body = JSON.stringify({ query: 'mutation { createGroupType(input: { name: "left-behind" }) { groupType { id } } }' });
     const socket = connect(portOf(f), '127.0.0.1');
     socket.on('error', () => {});
     socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
@@ -210,6 +214,43 @@ describe('clients that stop reading', () => {
     // Before: 0 at once, while its upstream call ran on; the door let others in on top of it.
     expect(f.app.server.inFlight()).toBe(1);
     expect(await waitFor(async () => f!.app.server.inFlight(), (n) => n === 0, 3_000, 20)).toBe(0);
+    // A write is never cut: it was made.
+    f.app.simulators.cinder!.setDelay(0);
+    const types = await f.ok<{ groupTypes: { name: string }[] }>('{ groupTypes { name } }');
+    expect(types.groupTypes.map((t) => t.name)).toContain('left-behind');
+  });
+
+  it('a client that leaves while its reads run upstream: they are cut, its slot is free at once, nothing counts it as an upstream failure', async () => {
+    const sim = await serveSimulator(createCinderSimulator({}).handler);
+    const proxy = await faultyProxy(sim.origin);
+    const logs = logCapture();
+    f = await startFacade({ CINDER_URL: `${proxy.origin}/v3/${PROJECT}`, MAX_IN_FLIGHT: '1' }, undefined, undefined, { logDestination: logs.stream });
+    let upstreamSawClose = false;
+    proxy.misbehave(/^GET \/v3\/[^/]+\/groups\/detail/, (_req, res) => {
+      res.once('close', () => (upstreamSawClose = !res.writableFinished));
+      setTimeout(() => res.writableEnded || answer(200, { groups: [] })(_req, res), 3_000);
+    });
+    try {
+      const body = JSON.stringify({ query: '{ groups(first: 1) { nodes { id } } }' });
+      const socket = connect(portOf(f), '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nx-request-id: left-early\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+      await waitFor(async () => proxy.seen.some((s) => s.includes('/groups/detail')), Boolean, 3_000, 10);
+      socket.destroy();
+      // Before: the read ran its 3 s, holding the only slot; the next caller got 503 OVERLOADED.
+      expect(await waitFor(async () => f!.app.server.inFlight(), (n) => n === 0, 1_000, 10)).toBe(0);
+      expect(await waitFor(async () => upstreamSawClose, Boolean, 1_000, 10)).toBe(true);
+      proxy.heal();
+      expect((await f.gql('{ groups(first: 1) { nodes { id } } }')).errors).toBeUndefined();
+      const mine = logs.lines.filter((l) => l.requestId === 'left-early');
+      expect(mine.some((l) => l.msg === 'upstream call failed' || l.msg === 'upstream call failed; retrying')).toBe(false);
+      expect(proxy.seen.filter((s) => s.includes('/groups/detail'))).toHaveLength(2);
+    } finally {
+      await f.close();
+      f = undefined;
+      await proxy.close();
+      await sim.close();
+    }
   });
 });
 

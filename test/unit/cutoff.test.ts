@@ -21,6 +21,22 @@ describe('Cutoff: a request deadline that cuts its calls', () => {
     expect(cut).toHaveLength(1);
   });
 
+  it('a client that left: reads out are cut and later ones refused; writes go on, and the deadline still cuts them', () => {
+    vi.useFakeTimers();
+    const cutoff = new Cutoff(Date.now() + 100);
+    const cut: string[] = [];
+    expect(cutoff.watch((e) => cut.push(`read ${e.name}`), true)).toBe(true);
+    expect(cutoff.watch((e) => cut.push(`write ${e.name}`), false)).toBe(true);
+    cutoff.abandon();
+    cutoff.abandon();
+    expect(cut).toEqual(['read ClientLeft']);
+    expect(cutoff.watch(() => {}, true)).toBe(false);
+    expect(cutoff.refusal(true)?.name).toBe('ClientLeft');
+    expect(cutoff.refusal(false)).toBeNull();
+    vi.advanceTimersByTime(100);
+    expect(cut).toEqual(['read ClientLeft', 'write TimeoutError']);
+  });
+
   it('refuses a call once the deadline has passed, even before its timer could fire', () => {
     vi.useFakeTimers();
     const cutoff = new Cutoff(Date.now() + 50);
