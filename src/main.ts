@@ -64,6 +64,11 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A promise no one awaited that failed is a defect of ours, but one request's: the facade keeps no state it could
+  // leave half-changed, so it says so loudly and serves on instead of dropping every request in flight.
+  process.on('unhandledRejection', (reason: unknown) => {
+    log.error({ err: reason }, 'groupgraph: unhandled promise rejection (a defect, please report it); serving on');
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -20,6 +20,22 @@ describe('start-up configuration errors', () => {
   });
 });
 
+describe('a promise rejection no one handles', () => {
+  it('is logged as a defect, and the facade serves on (Node would have exited)', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const stray = new URL('../helpers/strayRejection.mjs', import.meta.url).pathname;
+    const p = runMain({ PORT: String(port), HOST: '127.0.0.1', SIMULATE: 'cinder', NODE_OPTIONS: `--import=${stray}` });
+    await untilHealthy(p, port);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(p.child.exitCode, p.err()).toBeNull();
+    expect((await request(`http://127.0.0.1:${port}/healthz`)).statusCode).toBe(200);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const line = p.out().split('\n').find((l) => l.includes('unhandled promise rejection'));
+    expect(JSON.parse(line!)).toMatchObject({ level: 50, err: { message: 'a stray rejection for the test' } });
+  });
+});
+
 describe('SIGTERM', () => {
   let sim: RunningSimulator & { endpoint: string };
   beforeAll(async () => {
