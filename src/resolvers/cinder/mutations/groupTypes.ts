@@ -20,7 +20,8 @@ function specKey(key: string): string {
 }
 
 function specs(list: readonly { key: string; value: string }[], what: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: on a plain object `out.__proto__ = v` sets the prototype, and the key never reached Cinder.
+  const out = Object.create(null) as Record<string, string>;
   for (const { key, value } of list) {
     if (Object.hasOwn(out, specKey(key))) throw new InputError(`${what} names the key ${JSON.stringify(key)} twice.`);
     out[key] = value;

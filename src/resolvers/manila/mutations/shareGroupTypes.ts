@@ -24,11 +24,12 @@ function specName(key: string): string {
 
 function specs(list: readonly { key: string; value: string }[], what: string): Record<string, string> {
   if (list.length === 0) throw new InputError(`${what} needs at least one spec.`);
-  const out: Record<string, string> = {};
+  // No prototype, and own keys only: `constructor` or `__proto__` are spec names like any other.
+  const out = Object.create(null) as Record<string, string>;
   for (const { key, value } of list) {
     specName(key);
     if (value.length < 1 || value.length > 255) throw new InputError(`The value of group spec ${key} must be 1-255 characters.`);
-    if (key in out) throw new InputError(`Group spec ${key} is given twice.`);
+    if (Object.hasOwn(out, key)) throw new InputError(`Group spec ${key} is given twice.`);
     out[key] = value;
   }
   return out;
