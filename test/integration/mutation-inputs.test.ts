@@ -71,3 +71,59 @@ describe('spec keys named like members of Object.prototype reach the upstream as
     expect(writesTo('manila', 'POST')).toEqual(['{"group_specs":{"__proto__":"x"}}']);
   });
 });
+
+describe('Cinder unsetGroupTypeSpecs with several keys', () => {
+  const UNSET = 'mutation($id: ID!, $keys: [String!]!) { unsetGroupTypeSpecs(input: { id: $id, keys: $keys }) { groupType { groupSpecs { key } } } }';
+  const specKeys = async (id: string) =>
+    ((await f.ok<any>('query($id: ID!) { groupType(id: $id) { groupSpecs { key } } }', { id })).groupType.groupSpecs as { key: string }[]).map((s) => s.key).sort();
+  async function typeWith(name: string, keys: string[]): Promise<string> {
+    const specs = keys.map((key) => ({ key, value: '1' }));
+    const made = await f.ok<any>('mutation($name: String!, $specs: [GroupSpecInput!]) { createGroupType(input: { name: $name, groupSpecs: $specs }) { groupType { id } } }', {
+      name,
+      specs,
+    });
+    return made.createGroupType.groupType.id;
+  }
+
+  it('a key the type does not have: NOT_FOUND naming it, and nothing is removed (pk1 was)', async () => {
+    const id = await typeWith('unset-missing', ['pk1', 'pk2']);
+    sim('cinder').resetCalls();
+    const r = await f.gql(UNSET, { id, keys: ['pk1', 'missingkey'] });
+    expect(r.errors?.map((e) => e.extensions?.code), r.raw).toEqual(['NOT_FOUND']);
+    expect(r.errors?.[0]?.message).toMatch(/missingkey.*nothing was removed/);
+    expect(sim('cinder').calls.filter((c) => c.method !== 'GET'), r.raw).toEqual([]);
+    expect(await specKeys(id)).toEqual(['pk1', 'pk2']);
+  });
+
+  it('a DELETE that fails midway: the error says which keys were removed and which were not sent; none is sent twice', async () => {
+    const id = await typeWith('unset-midway', ['pk1', 'pk2', 'pk3']);
+    sim('cinder').resetCalls();
+    sim('cinder').injectFault({ status: 503, json: { serviceUnavailable: { code: 503, message: 'down' } }, methods: ['DELETE'], urlIncludes: '/group_specs/pk2' });
+    const r = await f.gql(UNSET, { id, keys: ['pk1', 'pk2', 'pk3'] });
+    expect(r.errors?.map((e) => e.extensions?.code), r.raw).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(r.errors?.[0]?.message).toMatch(/already removed: pk1\b/);
+    expect(r.errors?.[0]?.message).toMatch(/pk2/);
+    expect(r.errors?.[0]?.message).toMatch(/not sent: pk3\b/);
+    expect(sim('cinder').calls.filter((c) => c.method === 'DELETE').map((c) => c.path.replace(/^.*\/group_specs\//, ''))).toEqual(['pk1', 'pk2']);
+    expect(await specKeys(id)).toEqual(['pk2', 'pk3']);
+  });
+
+  it('keys that all exist are removed, after one read of the type', async () => {
+    const id = await typeWith('unset-all', ['pk1', 'pk2', 'keep']);
+    sim('cinder').resetCalls();
+    const d = await f.ok<any>(UNSET, { id, keys: ['pk1', 'pk2'] });
+    expect(d.unsetGroupTypeSpecs.groupType.groupSpecs).toEqual([{ key: 'keep' }]);
+    expect(sim('cinder').calls.map((c) => `${c.method} ${c.path.replace(/^.*\/group_types\//, '')}`)).toEqual([
+      `GET ${id}`,
+      `DELETE ${id}/group_specs/pk1`,
+      `DELETE ${id}/group_specs/pk2`,
+      `GET ${id}`,
+    ]);
+  });
+
+  it('a type that does not exist: NOT_FOUND without any DELETE', async () => {
+    const r = await f.gql(UNSET, { id: '00000000-0000-4000-8000-000000000000', keys: ['a'] });
+    expect(r.errors?.map((e) => e.extensions?.code), r.raw).toEqual(['NOT_FOUND']);
+    expect(sim('cinder').calls.filter((c) => c.method === 'DELETE')).toEqual([]);
+  });
+});
