@@ -127,3 +127,14 @@ describe('Cinder unsetGroupTypeSpecs with several keys', () => {
     expect(sim('cinder').calls.filter((c) => c.method === 'DELETE')).toEqual([]);
   });
 });
+
+describe('a list that names one thing twice is refused before any call', () => {
+  it.each([
+    ['createGroup volumeTypeIds', `mutation { createGroup(input: { groupTypeId: "generic", volumeTypeIds: ["${VT}", "${VT}"] }) { group { id } } }`],
+    ['createShareGroup shareTypeIds', `mutation { createShareGroup(input: { shareTypeIds: ["${ST}", "${ST}"] }) { shareGroup { id } } }`],
+    ['createShareGroup shareTypeIds, case aside', `mutation { createShareGroup(input: { shareTypeIds: ["${ST}", "${ST.toUpperCase()}"] }) { shareGroup { id } } }`],
+    ['createShareGroupType shareTypeIds', `mutation { createShareGroupType(input: { name: "dup", shareTypeIds: ["${ST}", "${ST}"] }) { shareGroupType { id } } }`],
+  ])('%s', async (_, mutation) => {
+    expectRefused(await f.gql(mutation), /twice/);
+  });
+});

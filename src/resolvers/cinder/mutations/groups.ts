@@ -4,6 +4,7 @@ import { wireValue } from '../../../graphql/scalars.js';
 import { assertNotBlank, assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
+import { assertDistinct } from '../../distinct.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
 
 /**
@@ -31,7 +32,7 @@ export const groupMutations: MutationResolvers = {
     const created = await client.createGroup(ctx.caller, {
       // Names or ids (Cinder resolves both), so of no one format; they go in the body only, checked as strings.
       group_type: assertNotBlank(input.groupTypeId, 'groupTypeId'),
-      volume_types: input.volumeTypeIds.map((t) => assertNotBlank(t, 'volumeTypeIds')),
+      volume_types: assertDistinct(input.volumeTypeIds.map((t) => assertNotBlank(t, 'volumeTypeIds')), 'volumeTypeIds'),
       name: input.name ?? undefined,
       description: input.description ?? undefined,
       availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),

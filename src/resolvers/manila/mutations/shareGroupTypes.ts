@@ -3,6 +3,7 @@ import { FacadeError, InputError } from '../../../errors.js';
 import { assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
+import { assertDistinct } from '../../distinct.js';
 
 // Admin-only upstream (manila/policies/share_group_type.py, share_group_types_spec.py): the facade sends the call
 // and Manila's 403 is the FORBIDDEN a member gets, so a policy that allows more is honoured.
@@ -58,7 +59,7 @@ export const shareGroupTypeMutations: MutationResolvers = {
     const { groupTypes } = ctx.manila();
     const created = await groupTypes.create(ctx.caller, {
       name: input.name,
-      share_types: input.shareTypeIds.map((t) => assertUuid(t, 'shareTypeIds')),
+      share_types: assertDistinct(input.shareTypeIds.map((t) => assertUuid(t, 'shareTypeIds')), 'shareTypeIds', true),
       group_specs: input.groupSpecs?.length ? specs(input.groupSpecs, 'groupSpecs') : undefined,
       is_public: input.isPublic ?? true,
     });

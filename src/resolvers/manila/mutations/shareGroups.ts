@@ -6,6 +6,7 @@ import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
 import { explainFailure } from './upstreamHints.js';
+import { assertDistinct } from '../../distinct.js';
 
 /** Forget what this request knew about a share group and read it again from Manila, again while transitional for up to `waitMs`. */
 async function rereadShareGroup(ctx: RequestContext, id: string, waitMs: number | null) {
@@ -31,7 +32,7 @@ async function sourceGroupType(ctx: RequestContext, snapshotId: string): Promise
 
 export const shareGroupMutations: MutationResolvers = {
   createShareGroup: async (_, { input }, ctx) => {
-    const types = input.shareTypeIds ?? [];
+    const types = assertDistinct((input.shareTypeIds ?? []).map((t) => assertUuid(t, 'shareTypeIds')), 'shareTypeIds', true);
     const source = optionalUuid(input.sourceShareGroupSnapshotId, 'sourceShareGroupSnapshotId');
     if ((types.length > 0) === (source !== undefined)) {
       throw new InputError('Give exactly one of shareTypeIds (at least one) and sourceShareGroupSnapshotId.');
@@ -50,7 +51,7 @@ export const shareGroupMutations: MutationResolvers = {
       share_network_id: optionalUuid(input.shareNetworkId, 'shareNetworkId'),
       availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
       // Mutually exclusive upstream: the other key must be absent, not null.
-      ...(source ? { source_share_group_snapshot_id: source } : { share_types: types.map((t) => assertUuid(t, 'shareTypeIds')) }),
+      ...(source ? { source_share_group_snapshot_id: source } : { share_types: types }),
     };
     const created = await explainFailure(ctx.manila().client.createShareGroup(ctx.caller, body), {
       NOT_FOUND: source ? `Share group snapshot ${source} does not exist.` : 'A share type, share group type or share network given does not exist.',
