@@ -138,3 +138,24 @@ describe('a list that names one thing twice is refused before any call', () => {
     expectRefused(await f.gql(mutation), /twice/);
   });
 });
+
+describe('blank names are refused before any call; an empty description is not', () => {
+  const group = SEED.groups.emptyStaging;
+  it.each([
+    ['createGroup ""', 'mutation { createGroup(input: { groupTypeId: "generic", volumeTypeIds: ["lvm"], name: "" }) { group { id } } }'],
+    ['createGroup "  "', 'mutation { createGroup(input: { groupTypeId: "generic", volumeTypeIds: ["lvm"], name: "  " }) { group { id } } }'],
+    ['updateGroup ""', `mutation { updateGroup(input: { id: "${group}", name: "" }) { group { id } } }`],
+    ['updateGroup " " with a description', `mutation { updateGroup(input: { id: "${group}", name: " ", description: "d" }) { group { id } } }`],
+    ['createShareGroup " "', `mutation { createShareGroup(input: { shareTypeIds: ["${ST}"], name: " " }) { shareGroup { id } } }`],
+    ['createShareGroupType ""', `mutation { createShareGroupType(input: { name: "", shareTypeIds: ["${ST}"] }) { shareGroupType { id } } }`],
+    ['createShareGroupType "   "', `mutation { createShareGroupType(input: { name: "   ", shareTypeIds: ["${ST}"] }) { shareGroupType { id } } }`],
+  ])('%s', async (_, mutation) => {
+    expectRefused(await f.gql(mutation), /name is empty/);
+  });
+
+  it('updateGroup with a name and an empty description is sent', async () => {
+    const d = await f.ok<any>(`mutation { updateGroup(input: { id: "${group}", name: "renamed", description: "" }) { group { name description } } }`);
+    expect(d.updateGroup.group).toMatchObject({ name: 'renamed' });
+    expect(JSON.parse(writesTo('cinder', 'PUT')[0]!)).toEqual({ group: { name: 'renamed', description: '' } });
+  });
+});

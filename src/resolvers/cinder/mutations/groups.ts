@@ -33,7 +33,7 @@ export const groupMutations: MutationResolvers = {
       // Names or ids (Cinder resolves both), so of no one format; they go in the body only, checked as strings.
       group_type: assertNotBlank(input.groupTypeId, 'groupTypeId'),
       volume_types: assertDistinct(input.volumeTypeIds.map((t) => assertNotBlank(t, 'volumeTypeIds')), 'volumeTypeIds'),
-      name: input.name ?? undefined,
+      name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
       availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
     });
@@ -58,7 +58,7 @@ export const groupMutations: MutationResolvers = {
     const id = assertUuid(input.id);
     // Cinder wants comma-separated strings here, not arrays.
     const body = {
-      name: input.name ?? undefined,
+      name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
       add_volumes: ids(input.addVolumeIds, 'volume id'),
       remove_volumes: ids(input.removeVolumeIds, 'volume id'),

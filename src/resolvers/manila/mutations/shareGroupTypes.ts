@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { FacadeError, InputError } from '../../../errors.js';
-import { assertUuid } from '../../../ids.js';
+import { assertNotBlank, assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { assertDistinct } from '../../distinct.js';
@@ -54,7 +54,7 @@ async function changeAccess(ctx: RequestContext, input: { id: string; projectId:
 
 export const shareGroupTypeMutations: MutationResolvers = {
   createShareGroupType: async (_, { input }, ctx) => {
-    if (input.name.length < 1 || input.name.length > 255) throw new InputError('name must be 1-255 characters.');
+    if (assertNotBlank(input.name, 'name').length > 255) throw new InputError('name must be 1-255 characters.');
     if (input.shareTypeIds.length === 0) throw new InputError('shareTypeIds needs at least one share type.');
     const { groupTypes } = ctx.manila();
     const created = await groupTypes.create(ctx.caller, {

@@ -45,7 +45,7 @@ export const shareGroupMutations: MutationResolvers = {
     let groupTypeId = optionalUuid(input.shareGroupTypeId, 'shareGroupTypeId');
     if (source && !groupTypeId) groupTypeId = await sourceGroupType(ctx, source);
     const body: Record<string, unknown> = {
-      name: input.name ?? undefined,
+      name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
       share_group_type_id: groupTypeId,
       share_network_id: optionalUuid(input.shareNetworkId, 'shareNetworkId'),
