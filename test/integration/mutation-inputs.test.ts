@@ -159,3 +159,25 @@ describe('blank names are refused before any call; an empty description is not',
     expect(JSON.parse(writesTo('cinder', 'PUT')[0]!)).toEqual({ group: { name: 'renamed', description: '' } });
   });
 });
+
+describe('createProtectionGroup refuses blank or equal zones before calling SDRS', () => {
+  const CREATE = 'mutation($in: CreateProtectionGroupInput!) { createProtectionGroup(input: $in) { jobId } }';
+  const [zoneA, zoneB] = SDRS_SIM_DOMAIN.availability_zones;
+  const input = (over: Record<string, string>) => ({
+    name: 'pg-zones', sourceAvailabilityZone: zoneA, targetAvailabilityZone: zoneB,
+    domainId: SDRS_SIM_DOMAIN.id, sourceVpcId: '7d2e9f41-3a6b-4c8d-9e0f-1a2b3c4d5e6f', ...over,
+  });
+
+  it.each([
+    ['sourceAvailabilityZone', ' '],
+    ['sourceAvailabilityZone', ''],
+    ['targetAvailabilityZone', ''],
+    ['targetAvailabilityZone', '  '],
+  ])('%s %j', async (key, value) => {
+    expectRefused(await f.gql(CREATE, { in: input({ [key]: value }) }), new RegExp(`${key} is empty`));
+  });
+
+  it('the same zone for source and target', async () => {
+    expectRefused(await f.gql(CREATE, { in: input({ targetAvailabilityZone: zoneA }) }), /must differ/);
+  });
+});

@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
-import { assertUuid } from '../../../ids.js';
+import { assertNotBlank, assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import { waitMillis } from '../wait.js';
 import { jobPayload } from './jobPayload.js';
@@ -24,6 +24,20 @@ function sdrsDescription(description: string | null | undefined): string | undef
   return description;
 }
 
+/**
+ * The production and DR site AZs are the two AZs of the group's active-active domain (SDRS API reference, "Querying
+ * an Active-Active Domain": one replication cluster in each), so neither is blank and they differ; SDRS refuses
+ * either with SDRS.0203 "Invalid AZ", after the call.
+ */
+function sdrsZones(source: string, target: string) {
+  assertNotBlank(source, 'sourceAvailabilityZone');
+  assertNotBlank(target, 'targetAvailabilityZone');
+  if (source === target) {
+    throw new InputError(`sourceAvailabilityZone and targetAvailabilityZone must differ (both are ${JSON.stringify(source.slice(0, 40))}): a protection group protects one AZ in another.`);
+  }
+  return { source_availability_zone: source, target_availability_zone: target };
+}
+
 export const protectionGroupMutations: MutationResolvers = {
   createProtectionGroup: async (_, { input }, ctx) => {
     const waitMs = waitMillis(input.waitSeconds);
@@ -33,8 +47,7 @@ export const protectionGroupMutations: MutationResolvers = {
     const { job_id } = await ctx.sdrs().client.createGroup(ctx.caller, {
       name: sdrsName(input.name),
       description: sdrsDescription(input.description),
-      source_availability_zone: input.sourceAvailabilityZone,
-      target_availability_zone: input.targetAvailabilityZone,
+      ...sdrsZones(input.sourceAvailabilityZone, input.targetAvailabilityZone),
       domain_id: domainId,
       source_vpc_id: sourceVpcId,
       dr_type: 'migration',
