@@ -181,3 +181,21 @@ describe('createProtectionGroup refuses blank or equal zones before calling SDRS
     expectRefused(await f.gql(CREATE, { in: input({ targetAvailabilityZone: zoneA }) }), /must differ/);
   });
 });
+
+describe('every argument is checked before the first read', () => {
+  it('createShare into a group with a blank zone reads nothing', async () => {
+    const r = await f.gql(`mutation { createShare(input: { size: 1, shareProtocol: NFS, shareGroupId: "${SEED_IDS.shareGroups.emptyAvailable}", availabilityZone: "  " }) { share { id } } }`);
+    expectRefused(r, /availabilityZone is empty/);
+  });
+
+  it.each([
+    ['shareNetworkId: ""', /Invalid shareNetworkId ""/],
+    ['availabilityZone: ""', /availabilityZone/],
+    ['availabilityZone: " "', /availabilityZone/],
+    ['name: " "', /name is empty/],
+    [`shareGroupTypeId: "default"`, /Invalid shareGroupTypeId/],
+  ])('createShareGroup from a snapshot with %s reads nothing', async (extra, message) => {
+    const r = await f.gql(`mutation { createShareGroup(input: { sourceShareGroupSnapshotId: "${SEED_IDS.shareGroupSnapshots.dbNightly}", ${extra} }) { shareGroup { id } } }`);
+    expectRefused(r, message);
+  });
+});

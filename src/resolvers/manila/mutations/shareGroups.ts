@@ -1,4 +1,4 @@
-import type { MutationResolvers } from '../../../generated/graphql.js';
+import type { CreateShareGroupInput, MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
 import { assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
@@ -30,29 +30,35 @@ async function sourceGroupType(ctx: RequestContext, snapshotId: string): Promise
   return group?.share_group_type_id;
 }
 
+/** Every argument of createShareGroup checked for its form, before the first read; the body without the group type. */
+function createShareGroupArgs(input: CreateShareGroupInput) {
+  const types = assertDistinct((input.shareTypeIds ?? []).map((t) => assertUuid(t, 'shareTypeIds')), 'shareTypeIds', true);
+  const source = optionalUuid(input.sourceShareGroupSnapshotId, 'sourceShareGroupSnapshotId');
+  if ((types.length > 0) === (source !== undefined)) {
+    throw new InputError('Give exactly one of shareTypeIds (at least one) and sourceShareGroupSnapshotId.');
+  }
+  const networkId = optionalUuid(input.shareNetworkId, 'shareNetworkId');
+  const zone = optionalNotBlank(input.availabilityZone, 'availabilityZone');
+  // A group made from a snapshot inherits these; Manila refuses them with 400.
+  if (source && (networkId !== undefined || zone !== undefined)) {
+    throw new InputError('shareNetworkId and availabilityZone are inherited from the source snapshot; leave them out.');
+  }
+  const body: Record<string, unknown> = {
+    name: optionalNotBlank(input.name, 'name'),
+    description: input.description ?? undefined,
+    share_network_id: networkId,
+    availability_zone: zone,
+    // Mutually exclusive upstream: the other key must be absent, not null.
+    ...(source ? { source_share_group_snapshot_id: source } : { share_types: types }),
+  };
+  return { source, groupTypeId: optionalUuid(input.shareGroupTypeId, 'shareGroupTypeId'), body };
+}
+
 export const shareGroupMutations: MutationResolvers = {
   createShareGroup: async (_, { input }, ctx) => {
-    const types = assertDistinct((input.shareTypeIds ?? []).map((t) => assertUuid(t, 'shareTypeIds')), 'shareTypeIds', true);
-    const source = optionalUuid(input.sourceShareGroupSnapshotId, 'sourceShareGroupSnapshotId');
-    if ((types.length > 0) === (source !== undefined)) {
-      throw new InputError('Give exactly one of shareTypeIds (at least one) and sourceShareGroupSnapshotId.');
-    }
-    // A group made from a snapshot inherits these; Manila refuses them with 400.
-    if (source && (input.shareNetworkId || input.availabilityZone)) {
-      throw new InputError('shareNetworkId and availabilityZone are inherited from the source snapshot; leave them out.');
-    }
+    const { source, groupTypeId, body } = createShareGroupArgs(input);
     const waitMs = writeWaitMillis(input.waitSeconds);
-    let groupTypeId = optionalUuid(input.shareGroupTypeId, 'shareGroupTypeId');
-    if (source && !groupTypeId) groupTypeId = await sourceGroupType(ctx, source);
-    const body: Record<string, unknown> = {
-      name: optionalNotBlank(input.name, 'name'),
-      description: input.description ?? undefined,
-      share_group_type_id: groupTypeId,
-      share_network_id: optionalUuid(input.shareNetworkId, 'shareNetworkId'),
-      availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
-      // Mutually exclusive upstream: the other key must be absent, not null.
-      ...(source ? { source_share_group_snapshot_id: source } : { share_types: types }),
-    };
+    body.share_group_type_id = source && !groupTypeId ? await sourceGroupType(ctx, source) : groupTypeId;
     const created = await explainFailure(ctx.manila().client.createShareGroup(ctx.caller, body), {
       NOT_FOUND: source ? `Share group snapshot ${source} does not exist.` : 'A share type, share group type or share network given does not exist.',
     });

@@ -40,6 +40,7 @@ export const shareMutations: MutationResolvers = {
     const groupId = optionalUuid(input.shareGroupId, 'shareGroupId');
     let typeId = optionalUuid(input.shareTypeId, 'shareTypeId');
     let networkId = optionalUuid(input.shareNetworkId, 'shareNetworkId');
+    const zone = optionalNotBlank(input.availabilityZone, 'availabilityZone');
     const waitMs = writeWaitMillis(input.waitSeconds);
     if (groupId) {
       const group = await groupFor(ctx, groupId);
@@ -58,7 +59,7 @@ export const shareMutations: MutationResolvers = {
         share_type: typeId,
         share_network_id: networkId,
         share_group_id: groupId,
-        availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
+        availability_zone: zone,
       }),
       { NOT_FOUND: 'A share type, share network, share group or availability zone given does not exist.' },
     );
