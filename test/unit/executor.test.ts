@@ -11,8 +11,16 @@ class Refused extends Error {}
 const schema = makeExecutableSchema({
   typeDefs: `
     type Query { things(first: Int = 2): [Thing!]! thing(id: ID!): Thing }
-    type Thing { id: ID! label: String! }`,
+    type Thing { id: ID! label: String! }
+    type Mutation { make(name: String!): Thing! }`,
   resolvers: {
+    Mutation: {
+      make: (_: unknown, args: { name: string }, ctx: { made: string[] }) => {
+        if (args.name === 'bad') throw new Refused('refused');
+        ctx.made.push(args.name);
+        return { id: args.name, label: args.name };
+      },
+    },
     Query: {
       things: (_: unknown, args: { first: number }, ctx: { calls: number }) => {
         ctx.calls++;
@@ -32,7 +40,7 @@ const documents = new Map<string, DocumentNode>();
 function request(query: string, variables?: Record<string, unknown>, operationName: string | null = null) {
   let document = documents.get(query);
   if (!document) documents.set(query, (document = parse(query)));
-  const context = { calls: 0 };
+  const context = { calls: 0, made: [] as string[] };
   const operation = getOperationAST(document, operationName) ?? undefined;
   const rc = { document, operation, operationName, queryHash: query, request: { query, variables, operationName }, context };
   return { rc: rc as unknown as GatewayGraphQLRequestContext, context };
@@ -49,7 +57,7 @@ describe('compilingExecutor', () => {
       answers.push(await run.executor(rc));
       expect(context.calls).toBe(1);
     }
-    expect(run.stats()).toEqual({ interpreted: 2, compiled: 3, compilations: 1, documents: 1 });
+    expect(run.stats()).toEqual({ interpreted: 2, compiled: 3, compilations: 1, documents: 1, compiledChars: expect.any(Number) });
     for (const a of answers) expect(a).toEqual(answers[0]);
     expect(answers[0]!.data).toEqual({ things: [0, 1, 2].map((i) => ({ id: `t${i}`, label: `thing ${i}` })) });
   });
@@ -62,11 +70,50 @@ describe('compilingExecutor', () => {
     expect(run.stats()).toMatchObject({ compiled: 2, compilations: 2, documents: 2 });
   });
 
+  it('mutations stay on graphql-js: after a failed non-null mutation field, the later ones do not run', async () => {
+    const run = compilingExecutor(schema, { compileAfter: 0 });
+    const text = 'mutation { a: make(name: "1") { id } b: make(name: "bad") { id } c: make(name: "3") { id } }';
+    for (let i = 0; i < 3; i++) {
+      const { rc, context } = request(text);
+      const result = await run.executor(rc);
+      expect(result.data).toBeNull();
+      // Before: graphql-jit also ran c, a write the answer never mentioned.
+      expect(context.made).toEqual(['1']);
+    }
+    expect(run.stats()).toMatchObject({ interpreted: 3, compiled: 0, compilations: 0 });
+  });
+
+  it('holds at most maxCompiledChars of generated code: the least recently run compiled documents go first', async () => {
+    const texts = Array.from({ length: 12 }, (_, i) => `{ x${i}: things { id label } }`);
+    const sizes = await Promise.all(
+      texts.map(async (t) => {
+        const probe = compilingExecutor(schema, { compileAfter: 0 });
+        await probe.executor(request(t).rc);
+        return probe.stats().compiledChars;
+      }),
+    );
+    const largest = Math.max(...sizes);
+    expect(Math.min(...sizes)).toBeGreaterThan(0);
+    const budget = largest * 8;
+    const big = `{ ${Array.from({ length: 12 }, (_, i) => `t${i}: things { id label }`).join(' ')} }`;
+    const run = compilingExecutor(schema, { compileAfter: 0, maxCompiledChars: budget });
+    await run.executor(request(big).rc);
+    // Over an eighth of the budget: answered on graphql-js, holding nothing.
+    expect(run.stats()).toMatchObject({ compiled: 0, interpreted: 1, compiledChars: 0 });
+    for (const t of texts) expect((await run.executor(request(t).rc)).errors).toBeUndefined();
+    expect(run.stats()).toMatchObject({ compiled: 12, compilations: 13 });
+    expect(run.stats().compiledChars).toBeLessThanOrEqual(budget);
+    // The oldest compiled documents were forgotten; the last one run is still there, compiled.
+    expect(run.stats().documents).toBeLessThan(12);
+    await run.executor(request(texts[11]!).rc);
+    expect(run.stats().compilations).toBe(13);
+  });
+
   it('remembers at most maxDocuments documents; a forgotten one starts over on graphql-js', async () => {
     const run = compilingExecutor(schema, { compileAfter: 1, maxDocuments: 2 });
     const texts = ['{ things { id } }', '{ things { label } }', '{ things { id label } }'];
     for (const t of texts) for (let i = 0; i < 2; i++) await run.executor(request(t).rc);
-    expect(run.stats()).toEqual({ interpreted: 3, compiled: 3, compilations: 3, documents: 2 });
+    expect(run.stats()).toEqual({ interpreted: 3, compiled: 3, compilations: 3, documents: 2, compiledChars: expect.any(Number) });
     await run.executor(request(texts[0]!).rc);
     expect(run.stats()).toMatchObject({ interpreted: 4, compiled: 3, documents: 2 });
   });
