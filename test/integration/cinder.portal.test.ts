@@ -241,7 +241,9 @@ describe('group type administration', () => {
       { id: gt.id },
     );
     expect(unset.unsetGroupTypeSpecs.groupType.groupSpecs).toEqual([{ key: 'consistent_group_snapshot_enabled' }]);
+    // The type is read first: a key it lacks is refused before any DELETE.
     expect(sim().calls.map((c) => `${c.method} ${c.path.replace(/^.*\/group_types/, '')}`)).toEqual([
+      `GET /${gt.id}`,
       `DELETE /${gt.id}/group_specs/a`,
       `DELETE /${gt.id}/group_specs/b`,
       `GET /${gt.id}`,

@@ -251,9 +251,10 @@ describe('SDRS create, rename and delete', () => {
   });
 
   it('an invalid create is BAD_USER_INPUT with the SDRS code (lower-case badrequest envelope)', async () => {
-    // The same zone on both sides: only SDRS knows a domain's zones (a bad name is refused before any call).
+    // A zone outside the domain: only SDRS knows a domain's zones (a bad name, a blank zone or the same zone on
+    // both sides is refused before any call).
     const r = await f.gql(CREATE, { in: {
-      name: 'same-zone', sourceAvailabilityZone: 'cn-north-4a', targetAvailabilityZone: 'cn-north-4a',
+      name: 'other-zone', sourceAvailabilityZone: 'cn-north-4a', targetAvailabilityZone: 'cn-north-4z',
       domainId: SDRS_SIM_DOMAIN.id, sourceVpcId: '7d2e9f41-3a6b-4c8d-9e0f-1a2b3c4d5e6f',
     } });
     expect(r.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', upstream: { code: 'SDRS.0203', status: 400 } } });
