@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { handleProtocols } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { tokenFrom, tokenOf } from '../context.js';
 import { RefusalPacing } from '../http/pacing.js';
@@ -12,6 +12,7 @@ import { requestIds, withRequestIdIn } from '../observability/requestId.js';
 import type { LiveHub } from './hub.js';
 import { isRefusal } from './prepare.js';
 import { MAX_UNREAD_BYTES, cutWhenUnread } from './unread.js';
+import { serveGraphqlWs } from './wsProtocol.js';
 
 export interface WebSocketTransport {
   /** Completed subscriptions are flushed, then every socket is closed with 1001 (going away). */
@@ -31,7 +32,7 @@ function paramsHeaders(params: Readonly<Record<string, unknown>> | undefined) {
  * upgrade request's headers; it is checked at each subscribe, like each query's.
  */
 export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: number, log: Logger): WebSocketTransport {
-  const wss = new WebSocketServer({ noServer: true, maxPayload });
+  const wss = new WebSocketServer({ noServer: true, maxPayload, handleProtocols });
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) =>
     cutWhenUnread(ws, MAX_UNREAD_BYTES, (unread) => log.warn({ requestId: upgradeIds.get(req), unreadBytes: unread }, 'WebSocket client stopped reading; connection cut')),
   );
@@ -67,7 +68,8 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
     if (offersOnlyOthers(req)) return wrongProtocol.handleUpgrade(req, socket, head, refuseProtocol);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  useServer(
+  serveGraphqlWs(
+    wss,
     {
       onSubscribe: async (ctx, _id, payload) => {
         const fromParams = tokenFrom(paramsHeaders(ctx.connectionParams));
@@ -101,7 +103,7 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
           return typeof requestId === 'string' ? withRequestIdIn([hub.formatError(e)], requestId)[0]! : hub.formatError(e);
         }),
     },
-    wss,
+    log,
   );
   return {
     close: async () => {

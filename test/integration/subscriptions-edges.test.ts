@@ -61,6 +61,22 @@ function rawWs(httpUrl: string, token: string) {
   };
 }
 
+describe('WebSocket ids', () => {
+
+  it('messages only a server sends (next, connection_ack, error) close the connection with 4400, nothing on stderr', async () => {
+    f = await startFacade({});
+    const stderr = vi.spyOn(console, 'error');
+    for (const message of [{ type: 'next', id: 'x', payload: {} }, { type: 'connection_ack' }, { type: 'error', id: 'x', payload: [{ message: 'no' }] }]) {
+      const c = track(rawWs(f.url, 'talker'));
+      await c.init();
+      c.send(message);
+      expect(await until(() => c.closed() !== null)).toBe(true);
+      expect(c.closed()!.code).toBe(4400);
+    }
+    expect(stderr).not.toHaveBeenCalled();
+  });
+});
+
 describe('SIGTERM', () => {
   it('an idle facade finishes its shutdown before it exits ("drained, bye")', async () => {
     const sim = await startCinderSimulator({});

@@ -1,0 +1,103 @@
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, MessageType, type ServerOptions, makeServer } from 'graphql-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../observability/logger.js';
+
+/** What graphql-ws's hooks get of a connection (`ctx.extra`), as graphql-ws/use/ws gives it. */
+export interface SocketExtra {
+  socket: WebSocket;
+  request: IncomingMessage;
+}
+
+/** graphql-ws/use/ws's keep-alive: a ping this often; a client that has not answered by the next one is cut. */
+const KEEP_ALIVE_MS = 12_000;
+
+/** What graphql-ws 6 takes from a client but throws on (4500, a stack trace on stderr): the protocol says 4400. */
+const SERVER_ONLY = new Set<string>([MessageType.Next, MessageType.Error, MessageType.ConnectionAck]);
+
+/**
+ * graphql-ws's server on `wss`, wired as graphql-ws/use/ws wires it, except that each message is looked at before
+ * graphql-ws gets it (Inbox) and its failures go to the facade's log instead of stderr.
+ */
+export function serveGraphqlWs(wss: WebSocketServer, options: ServerOptions<undefined, SocketExtra>, log: Logger): void {
+  const server = makeServer(options);
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    // ws has closed the connection already (a bad frame, too large a message): nothing more to do than say so.
+    socket.once('error', (err) => log.debug({ err: err.message }, 'WebSocket protocol error; connection closed'));
+    const stopKeepAlive = keepAlive(socket);
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (err) => (err ? reject(err) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) => {
+          const inbox = new Inbox(socket, handle, log);
+          socket.on('message', (data) => inbox.receive(String(data)));
+        },
+      },
+      { socket, request },
+    );
+    socket.once('close', (code, reason) => {
+      stopKeepAlive();
+      closed(code, String(reason)).catch((err: unknown) => log.error({ err }, 'graphql-ws failed closing a connection'));
+    });
+  });
+}
+
+function keepAlive(socket: WebSocket): () => void {
+  let pongWait: NodeJS.Timeout | null = null;
+  const pings = setInterval(() => {
+    if (socket.readyState !== socket.OPEN) return;
+    pongWait = setTimeout(() => socket.terminate(), KEEP_ALIVE_MS);
+    socket.once('pong', () => {
+      if (pongWait) clearTimeout(pongWait);
+      pongWait = null;
+    });
+    socket.ping();
+  }, KEEP_ALIVE_MS);
+  return () => {
+    clearInterval(pings);
+    if (pongWait) clearTimeout(pongWait);
+  };
+}
+
+/** One connection's messages on their way to graphql-ws. */
+class Inbox {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly handle: (data: string) => Promise<void>,
+    private readonly log: Logger,
+  ) {}
+
+  receive(data: string): void {
+    const message = peek(data);
+    if (message && SERVER_ONLY.has(message.type)) return this.socket.close(CloseCode.BadRequest, `Invalid message received: only a server sends ${message.type}`);
+    void this.run(data);
+  }
+
+  private async run(data: string): Promise<void> {
+    try {
+      await this.handle(data);
+    } catch (err) {
+      this.log.error({ err }, 'graphql-ws failed on a message; connection closed');
+      this.socket.close(CloseCode.InternalServerError, 'Internal server error');
+    }
+  }
+}
+
+/** The message's type and id, if it is a JSON object with a string type (graphql-ws judges the rest). */
+function peek(data: string): { type: string; id: string | undefined } | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const { type, id } = parsed as { type?: unknown; id?: unknown };
+  return typeof type === 'string' ? { type, id: typeof id === 'string' ? id : undefined } : null;
+}
