@@ -8,7 +8,7 @@ import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchang
 import type { RequestTrace } from '../observability/requestTrace.js';
 import { routeTemplate } from '../observability/route.js';
 import { NO_TELEMETRY, type UpstreamTelemetry } from '../observability/upstream.js';
-import { type ErrorClassifier, cleanMessage, codeForStatus, networkError, outcomeUnknown, parseEnvelope, requestIdOf, serviceLabel } from './upstreamErrors.js';
+import { type ErrorClassifier, cleanMessage, codeForStatus, networkError, outcomeUnknown, outcomeUnknownAnswer, parseEnvelope, requestIdOf, serviceLabel } from './upstreamErrors.js';
 
 // Part of this module's surface since before the error mapping had a module of its own.
 export { type ErrorClassifier, codeForStatus, serviceLabel } from './upstreamErrors.js';
@@ -353,9 +353,14 @@ export class HttpClient {
       throw failure;
     }
     const { statusCode, text } = res;
-    const requestId = requestIdOf(res.headers);
+    const requestId = withoutToken(requestIdOf(res.headers), req.token);
     this.telemetry.end(call, statusCode, requestId);
     req.tokenAnswered?.(statusCode);
+    const write = req.method !== 'GET';
+    // A gateway's 502 or 504 to a write it passed on: the upstream may have carried it out.
+    if (write && (statusCode === 502 || statusCode === 504)) {
+      throw outcomeUnknownAnswer(this.service, statusCode, 'a proxy in front of it answered after passing the request on', requestId);
+    }
     if (statusCode >= 400 || (statusCode >= 300 && !absoluteUrl)) {
       const retryAfter = res.headers['retry-after'];
       throw this.errorFor(statusCode, text, requestId, req.token, typeof retryAfter === 'string' ? retryAfter : undefined);
@@ -365,6 +370,7 @@ export class HttpClient {
       try {
         json = JSON.parse(text);
       } catch {
+        if (write) throw outcomeUnknownAnswer(this.service, statusCode, 'it answered success with a body that is not JSON', requestId);
         throw new UpstreamError(
           'UPSTREAM_ERROR',
           `${serviceLabel(this.service)} answered HTTP ${statusCode} with a body that is not JSON.`,
@@ -381,20 +387,25 @@ export class HttpClient {
   private errorFor(status: number, text: string, requestId: string | null, token?: string | null, retryAfter?: string): UpstreamError {
     const env = parseEnvelope(text);
     const label = serviceLabel(this.service);
-    let message =
+    // An upstream that echoes the caller's token must not make us echo it further: out before the message is cut
+    // to length (a cut could leave most of it), and a code that holds it is no code.
+    const message =
       status === 414
         ? `The request was too long for ${label} (HTTP 414, URI too long): ask for fewer items or shorter filter values.`
         : env.message !== null
-          ? cleanMessage(env.message)
+          ? cleanMessage(token ? env.message.split(token).join('[token]') : env.message)
           : `${label} answered HTTP ${status}${text.trim() ? ' with a body that is not a JSON error' : ' with an empty body'}.`;
-    // An upstream that echoes the caller's token in an error message must not make us echo it further.
-    if (token) message = message.split(token).join('[token]');
-    const code = this.classify?.(status, env.code, message) ?? codeForStatus(status);
+    const upstreamCode = withoutToken(env.code, token);
+    const code = this.classify?.(status, upstreamCode, message) ?? codeForStatus(status);
     // A server error's text may be a traceback or a proxy's page: the client gets the status, the log the text.
     const shown = status >= 500 && env.message !== null ? `${label} failed (HTTP ${status}).` : message;
-    const err = new UpstreamError(code, shown, this.service, status, requestId, env.code, retryAfter);
+    const err = new UpstreamError(code, shown, this.service, status, requestId, upstreamCode, retryAfter);
     if (shown !== message) err.upstreamMessage = message;
     return err;
   }
 }
 
+/** An upstream's own id or code, unless it holds the caller's token (an upstream that echoes it). */
+function withoutToken(value: string | null, token: string | null | undefined): string | null {
+  return value !== null && token && value.includes(token) ? null : value;
+}

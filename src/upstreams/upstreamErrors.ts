@@ -146,6 +146,16 @@ export function outcomeUnknown(service: UpstreamService, err: unknown): Upstream
   );
 }
 
+/**
+ * A write the upstream's side answered, but in a way that does not say whether it happened: a proxy's 502 or 504
+ * after it passed the request on, or a success whose body is not JSON. Neither safe to resend nor a plain failure.
+ */
+export function outcomeUnknownAnswer(service: UpstreamService, status: number, why: string, requestId: string | null): UpstreamError {
+  const label = serviceLabel(service);
+  const message = `${label} may have made this change: ${why} (HTTP ${status}), so whether it happened is unknown. ${CHECK_HINT[service]}`;
+  return new UpstreamError('OUTCOME_UNKNOWN', message, service, status, requestId, null);
+}
+
 // Manila Zed leaves '%(reason)s'-style placeholders unformatted (bug 2007060); never show them raw.
 /** The longest upstream message passed on to a client: a whole HTML page or a dump is not a message. */
 const MAX_MESSAGE = 500;

@@ -5,6 +5,7 @@
 // endpoint list) made the whole request a 500.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCinderSimulator } from '../../src/simulator/cinder/index.js';
 import { createSdrsSimulator } from '../../src/simulator/sdrs/index.js';
@@ -12,7 +13,7 @@ import { type RunningSimulator, serveSimulator } from '../../src/simulator/serve
 import { createAgent } from '../../src/upstreams/http.js';
 import { SdrsClient } from '../../src/upstreams/sdrs/client.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
-import { type FaultyProxy, answer, faultyProxy, trickle } from '../helpers/faultyProxy.js';
+import { type FaultyProxy, type Misbehaviour, answer, faultyProxy, trickle } from '../helpers/faultyProxy.js';
 import { sseSubscribe } from '../helpers/live.js';
 
 const PROJECT = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
@@ -247,5 +248,57 @@ describe("SDRS's version document (start-up's log only)", () => {
     proxy.heal();
     proxy.misbehave(VERSION_DOCUMENT, answer(200, { versions: 'v1' }));
     expect(await client.apiVersions()).toEqual([]);
+  });
+});
+
+describe('writes answered in a way that does not say whether they happened (a third probe)', () => {
+  /** Passes the request on to the simulator, then answers the facade this way instead of with its answer. */
+  const forwardThen =
+    (status: number, body: string): Misbehaviour =>
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        const headers = { ...req.headers };
+        delete headers.host;
+        delete headers.connection;
+        const up = await request(`${sim!.origin}${req.url}`, { method: req.method as 'POST', headers, body: Buffer.concat(chunks) });
+        await up.body.text();
+        res.writeHead(status, { 'content-type': 'text/html' }).end(body);
+      });
+    };
+  const CREATE_GROUP = `mutation { createGroup(input: { name: "made", groupTypeId: "7b2e9c40-3f1d-4a8e-b6c5-2d9e0f1a2b03", volumeTypeIds: ["0d5c7f1e-8a4b-4c3d-9e2f-1a0b3c4d5e02"] }) { group { id } } }`;
+
+  it.each([
+    [502, '<html>Bad Gateway</html>'],
+    [504, '<html>Gateway Time-out</html>'],
+    [202, 'Accepted'],
+  ])('HTTP %i after the write went through is OUTCOME_UNKNOWN, sent once', async (status, body) => {
+    const p = await cinderBehindProxy();
+    f = await startOn(p);
+    p.misbehave(/^POST \/v3\/[^/]+\/groups$/, forwardThen(status, body));
+    const r = await f.gql(CREATE_GROUP);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'OUTCOME_UNKNOWN', upstream: { status } });
+    expect(r.errors?.[0]?.message).toMatch(/^Cinder may have made this change/);
+    expect(p.seen.filter((s) => /^POST .*\/groups$/.test(s))).toHaveLength(1);
+    // It did happen.
+    p.heal();
+    const made = await f.ok<{ groups: { nodes: { name: string }[] } }>('{ groups(first: 50) { nodes { name } } }');
+    expect(made.groups.nodes.map((g) => g.name)).toContain('made');
+  });
+
+  it('a long refusal that echoes the token loses the token before it is cut to length, and a code or id holding it is dropped', async () => {
+    const token = `gAAAAAB${'x7Lp2Zr9K'.repeat(20)}`;
+    const p = await cinderBehindProxy();
+    f = await startOn(p);
+    p.misbehave(/^GET \/v3\/[^/]+\/groups\/detail/, (_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json', 'x-openstack-request-id': `req-${token}` });
+      res.end(JSON.stringify({ [token]: { code: 400, message: `${'a'.repeat(420)} token=${token} rest` } }));
+    });
+    const r = await f.gql('{ groups(first: 1) { nodes { id } } }', undefined, { token });
+    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.raw).not.toContain(token.slice(0, 16));
+    expect(r.raw).not.toContain(token.slice(-16));
+    expect(r.errors?.[0]?.extensions?.upstream).toMatchObject({ code: null, requestId: null });
   });
 });
