@@ -1265,445 +1265,661 @@ export type KeystoneUser = {
   name: Scalars['String']['output'];
 };
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Admin: let a project use a private share group type (a public type answers CONFLICT). */
-  addShareGroupTypeAccess: AddShareGroupTypeAccessPayload;
+  addShareGroupTypeAccess?: Maybe<AddShareGroupTypeAccessPayload>;
   /** Create a consistency group (legacy Manila below API 2.31 only, else NOT_SUPPORTED: use createShareGroup). */
-  createConsistencyGroup: CreateConsistencyGroupPayload;
+  createConsistencyGroup?: Maybe<CreateConsistencyGroupPayload>;
   /** Snapshot every share of an AVAILABLE consistency group (legacy Manila below API 2.31 only, else NOT_SUPPORTED: use createShareGroupSnapshot). */
-  createConsistencyGroupSnapshot: CreateConsistencyGroupSnapshotPayload;
+  createConsistencyGroupSnapshot?: Maybe<CreateConsistencyGroupSnapshotPayload>;
   /** Create an empty generic volume group. */
-  createGroup: CreateGroupPayload;
+  createGroup?: Maybe<CreateGroupPayload>;
   /** Create a group from a group snapshot or by cloning another group (exactly one of the two). */
-  createGroupFromSource: CreateGroupFromSourcePayload;
+  createGroupFromSource?: Maybe<CreateGroupFromSourcePayload>;
   /** Snapshot every volume of a group at once. */
-  createGroupSnapshot: CreateGroupSnapshotPayload;
+  createGroupSnapshot?: Maybe<CreateGroupSnapshotPayload>;
   /** Admin: create a group type. */
-  createGroupType: CreateGroupTypePayload;
+  createGroupType?: Maybe<CreateGroupTypePayload>;
   /** Create a protection group between the two availability zones of an active-active domain. */
-  createProtectionGroup: CreateProtectionGroupPayload;
+  createProtectionGroup?: Maybe<CreateProtectionGroupPayload>;
   /**
    * Create a share, on its own or into a share group (a share joins a group only when it is created; needs Manila
    * API 2.31). It stays CREATING until a share service has made it.
    */
-  createShare: CreateSharePayload;
+  createShare?: Maybe<CreateSharePayload>;
   /** Create a share group, either for share types or from a share group snapshot (exactly one of the two). */
-  createShareGroup: CreateShareGroupPayload;
+  createShareGroup?: Maybe<CreateShareGroupPayload>;
   /** Snapshot every share of an AVAILABLE share group at once. */
-  createShareGroupSnapshot: CreateShareGroupSnapshotPayload;
+  createShareGroupSnapshot?: Maybe<CreateShareGroupSnapshotPayload>;
   /** Admin: create a share group type (Manila's policy refuses everyone else: FORBIDDEN). */
-  createShareGroupType: CreateShareGroupTypePayload;
+  createShareGroupType?: Maybe<CreateShareGroupTypePayload>;
   /** Create a volume, into a group when `groupId` is given (the only way Cinder puts a new volume in a group). */
-  createVolume: CreateVolumePayload;
+  createVolume?: Maybe<CreateVolumePayload>;
   /** Delete a consistency group (legacy Manila only); it must be AVAILABLE or ERROR and empty (else CONFLICT). */
-  deleteConsistencyGroup: DeleteConsistencyGroupPayload;
+  deleteConsistencyGroup?: Maybe<DeleteConsistencyGroupPayload>;
   /** Delete a consistency group snapshot (legacy Manila only); it must be AVAILABLE or ERROR (else CONFLICT). */
-  deleteConsistencyGroupSnapshot: DeleteConsistencyGroupSnapshotPayload;
+  deleteConsistencyGroupSnapshot?: Maybe<DeleteConsistencyGroupSnapshotPayload>;
   /** Delete a group; with `deleteVolumes` its volumes too. */
-  deleteGroup: DeleteGroupPayload;
+  deleteGroup?: Maybe<DeleteGroupPayload>;
   /** Delete a group snapshot. */
-  deleteGroupSnapshot: DeleteGroupSnapshotPayload;
+  deleteGroupSnapshot?: Maybe<DeleteGroupSnapshotPayload>;
   /** Admin: delete a group type no group uses. */
-  deleteGroupType: DeleteGroupTypePayload;
+  deleteGroupType?: Maybe<DeleteGroupTypePayload>;
   /** Delete a protection group; SDRS refuses while it holds protected instances, replication pairs or DR drills. */
-  deleteProtectionGroup: DeleteProtectionGroupPayload;
+  deleteProtectionGroup?: Maybe<DeleteProtectionGroupPayload>;
   /** Delete a share; it must be AVAILABLE, ERROR or INACTIVE and have no snapshots (else CONFLICT). */
-  deleteShare: DeleteSharePayload;
+  deleteShare?: Maybe<DeleteSharePayload>;
   /** Delete a share group; it must be AVAILABLE or ERROR and hold no shares and no snapshots (else CONFLICT). */
-  deleteShareGroup: DeleteShareGroupPayload;
+  deleteShareGroup?: Maybe<DeleteShareGroupPayload>;
   /** Delete a share group snapshot; it must be AVAILABLE or ERROR (else CONFLICT). */
-  deleteShareGroupSnapshot: DeleteShareGroupSnapshotPayload;
+  deleteShareGroupSnapshot?: Maybe<DeleteShareGroupSnapshotPayload>;
   /** Admin: delete a share group type; one that share groups still use is refused (CONFLICT). */
-  deleteShareGroupType: DeleteShareGroupTypePayload;
+  deleteShareGroupType?: Maybe<DeleteShareGroupTypePayload>;
   /** Delete a volume (not one in a group or with snapshots: Cinder refuses, CONFLICT). */
-  deleteVolume: DeleteVolumePayload;
+  deleteVolume?: Maybe<DeleteVolumePayload>;
   /** Turn off replication for a group (Cinder API 3.38). */
-  disableGroupReplication: DisableGroupReplicationPayload;
+  disableGroupReplication?: Maybe<DisableGroupReplicationPayload>;
   /** Turn on replication for a group (Cinder API 3.38). */
-  enableGroupReplication: EnableGroupReplicationPayload;
+  enableGroupReplication?: Maybe<EnableGroupReplicationPayload>;
   /** Fail a replicated group over to a secondary backend (Cinder API 3.38). */
-  failoverGroupReplication: FailoverGroupReplicationPayload;
+  failoverGroupReplication?: Maybe<FailoverGroupReplicationPayload>;
   /**
    * Fail over to the DR site (status PROTECTED, ERROR_FAILING_OVER or ERROR_REVERSING): production moves to the
    * other site and replication stops. Sent once, never retried.
    */
-  failoverProtectionGroup: FailoverProtectionGroupPayload;
+  failoverProtectionGroup?: Maybe<FailoverProtectionGroupPayload>;
   /** Admin: delete a consistency group in any state (legacy Manila only). */
-  forceDeleteConsistencyGroup: ForceDeleteConsistencyGroupPayload;
+  forceDeleteConsistencyGroup?: Maybe<ForceDeleteConsistencyGroupPayload>;
   /** Admin: delete a consistency group snapshot in any state (legacy Manila only). */
-  forceDeleteConsistencyGroupSnapshot: ForceDeleteConsistencyGroupSnapshotPayload;
+  forceDeleteConsistencyGroupSnapshot?: Maybe<ForceDeleteConsistencyGroupSnapshotPayload>;
   /** Admin: delete a share group in any state, without asking its backend (Manila's `force_delete` action). */
-  forceDeleteShareGroup: ForceDeleteShareGroupPayload;
+  forceDeleteShareGroup?: Maybe<ForceDeleteShareGroupPayload>;
   /** Admin: delete a share group snapshot in any state, at once (Manila's `force_delete` action). */
-  forceDeleteShareGroupSnapshot: ForceDeleteShareGroupSnapshotPayload;
+  forceDeleteShareGroupSnapshot?: Maybe<ForceDeleteShareGroupSnapshotPayload>;
   /** Does nothing; lets GraphiQL show the Mutation root even before a domain adds its mutations. */
   noop?: Maybe<Scalars['Boolean']['output']>;
   /** Admin: take a private share group type away from a project. */
-  removeShareGroupTypeAccess: RemoveShareGroupTypeAccessPayload;
+  removeShareGroupTypeAccess?: Maybe<RemoveShareGroupTypeAccessPayload>;
   /** Rename a protection group (the only field SDRS lets you change). */
-  renameProtectionGroup: RenameProtectionGroupPayload;
+  renameProtectionGroup?: Maybe<RenameProtectionGroupPayload>;
   /** Admin: set a consistency group snapshot's status (legacy Manila only). */
-  resetConsistencyGroupSnapshotStatus: ResetConsistencyGroupSnapshotStatusPayload;
+  resetConsistencyGroupSnapshotStatus?: Maybe<ResetConsistencyGroupSnapshotStatusPayload>;
   /** Admin: set a consistency group's status (legacy Manila only). */
-  resetConsistencyGroupStatus: ResetConsistencyGroupStatusPayload;
+  resetConsistencyGroupStatus?: Maybe<ResetConsistencyGroupStatusPayload>;
   /** Admin: force a group snapshot's status (Cinder API 3.19). */
-  resetGroupSnapshotStatus: ResetGroupSnapshotStatusPayload;
+  resetGroupSnapshotStatus?: Maybe<ResetGroupSnapshotStatusPayload>;
   /** Admin: force a group's status. */
-  resetGroupStatus: ResetGroupStatusPayload;
+  resetGroupStatus?: Maybe<ResetGroupStatusPayload>;
   /** Admin: set a share group snapshot's status. */
-  resetShareGroupSnapshotStatus: ResetShareGroupSnapshotStatusPayload;
+  resetShareGroupSnapshotStatus?: Maybe<ResetShareGroupSnapshotStatusPayload>;
   /** Admin: set a share group's status (Manila's `reset_status` action). */
-  resetShareGroupStatus: ResetShareGroupStatusPayload;
+  resetShareGroupStatus?: Maybe<ResetShareGroupStatusPayload>;
   /**
    * Planned switchover (status PROTECTED or ERROR_REVERSING): make `priorityStation` the production site while
    * replication keeps running. The servers of the current production site must be stopped. Sent once, never retried.
    */
-  reverseProtectionGroup: ReverseProtectionGroupPayload;
+  reverseProtectionGroup?: Maybe<ReverseProtectionGroupPayload>;
   /** Admin: add group specs to a group type, or change their values; other specs stay. */
-  setGroupTypeSpecs: SetGroupTypeSpecsPayload;
+  setGroupTypeSpecs?: Maybe<SetGroupTypeSpecsPayload>;
   /** Admin: add or overwrite group specs of a share group type (other specs stay). */
-  setShareGroupTypeSpecs: SetShareGroupTypeSpecsPayload;
+  setShareGroupTypeSpecs?: Maybe<SetShareGroupTypeSpecsPayload>;
   /**
    * Enable protection for a group (status AVAILABLE or ERROR_STARTING), or enable it again after a failover
    * (FAILED_OVER or ERROR_REPROTECTING): both are SDRS's `start-server-group`. Sent once, never retried.
    */
-  startProtection: StartProtectionPayload;
+  startProtection?: Maybe<StartProtectionPayload>;
   /** Stop protection (status PROTECTED or ERROR_STOPPING). Sent once, never retried. */
-  stopProtection: StopProtectionPayload;
+  stopProtection?: Maybe<StopProtectionPayload>;
   /** Admin: remove group specs from a group type (one Cinder call per key). */
-  unsetGroupTypeSpecs: UnsetGroupTypeSpecsPayload;
+  unsetGroupTypeSpecs?: Maybe<UnsetGroupTypeSpecsPayload>;
   /** Admin: remove group specs of a share group type. */
-  unsetShareGroupTypeSpecs: UnsetShareGroupTypeSpecsPayload;
+  unsetShareGroupTypeSpecs?: Maybe<UnsetShareGroupTypeSpecsPayload>;
   /** Rename a consistency group or change its description (legacy Manila only). */
-  updateConsistencyGroup: UpdateConsistencyGroupPayload;
+  updateConsistencyGroup?: Maybe<UpdateConsistencyGroupPayload>;
   /** Rename a consistency group snapshot or change its description (legacy Manila only). */
-  updateConsistencyGroupSnapshot: UpdateConsistencyGroupSnapshotPayload;
+  updateConsistencyGroupSnapshot?: Maybe<UpdateConsistencyGroupSnapshotPayload>;
   /** Rename a group, change its description, add or remove volumes. */
-  updateGroup: UpdateGroupPayload;
+  updateGroup?: Maybe<UpdateGroupPayload>;
   /** Admin: rename a group type, change its description or visibility. */
-  updateGroupType: UpdateGroupTypePayload;
+  updateGroupType?: Maybe<UpdateGroupTypePayload>;
   /** Rename a share group or change its description. */
-  updateShareGroup: UpdateShareGroupPayload;
+  updateShareGroup?: Maybe<UpdateShareGroupPayload>;
   /** Rename a share group snapshot or change its description. */
-  updateShareGroupSnapshot: UpdateShareGroupSnapshotPayload;
+  updateShareGroupSnapshot?: Maybe<UpdateShareGroupSnapshotPayload>;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationAddShareGroupTypeAccessArgs = {
   input: AddShareGroupTypeAccessInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateConsistencyGroupArgs = {
   input: CreateConsistencyGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateConsistencyGroupSnapshotArgs = {
   input: CreateConsistencyGroupSnapshotInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateGroupArgs = {
   input: CreateGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateGroupFromSourceArgs = {
   input: CreateGroupFromSourceInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateGroupSnapshotArgs = {
   input: CreateGroupSnapshotInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateGroupTypeArgs = {
   input: CreateGroupTypeInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateProtectionGroupArgs = {
   input: CreateProtectionGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateShareArgs = {
   input: CreateShareInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateShareGroupArgs = {
   input: CreateShareGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateShareGroupSnapshotArgs = {
   input: CreateShareGroupSnapshotInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateShareGroupTypeArgs = {
   input: CreateShareGroupTypeInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationCreateVolumeArgs = {
   input: CreateVolumeInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDeleteConsistencyGroupArgs = {
   input: DeleteConsistencyGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDeleteConsistencyGroupSnapshotArgs = {
   input: DeleteConsistencyGroupSnapshotInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDeleteGroupArgs = {
   input: DeleteGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDeleteGroupSnapshotArgs = {
   input: DeleteGroupSnapshotInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDeleteGroupTypeArgs = {
   input: DeleteGroupTypeInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDeleteProtectionGroupArgs = {
   input: DeleteProtectionGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDeleteShareArgs = {
   input: DeleteShareInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDeleteShareGroupArgs = {
   input: DeleteShareGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDeleteShareGroupSnapshotArgs = {
   input: DeleteShareGroupSnapshotInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDeleteShareGroupTypeArgs = {
   input: DeleteShareGroupTypeInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDeleteVolumeArgs = {
   input: DeleteVolumeInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationDisableGroupReplicationArgs = {
   input: DisableGroupReplicationInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationEnableGroupReplicationArgs = {
   input: EnableGroupReplicationInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationFailoverGroupReplicationArgs = {
   input: FailoverGroupReplicationInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationFailoverProtectionGroupArgs = {
   input: FailoverProtectionGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationForceDeleteConsistencyGroupArgs = {
   input: ForceDeleteConsistencyGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationForceDeleteConsistencyGroupSnapshotArgs = {
   input: ForceDeleteConsistencyGroupSnapshotInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationForceDeleteShareGroupArgs = {
   input: ForceDeleteShareGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationForceDeleteShareGroupSnapshotArgs = {
   input: ForceDeleteShareGroupSnapshotInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationRemoveShareGroupTypeAccessArgs = {
   input: RemoveShareGroupTypeAccessInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationRenameProtectionGroupArgs = {
   input: RenameProtectionGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationResetConsistencyGroupSnapshotStatusArgs = {
   input: ResetConsistencyGroupSnapshotStatusInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationResetConsistencyGroupStatusArgs = {
   input: ResetConsistencyGroupStatusInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationResetGroupSnapshotStatusArgs = {
   input: ResetGroupSnapshotStatusInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationResetGroupStatusArgs = {
   input: ResetGroupStatusInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationResetShareGroupSnapshotStatusArgs = {
   input: ResetShareGroupSnapshotStatusInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationResetShareGroupStatusArgs = {
   input: ResetShareGroupStatusInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationReverseProtectionGroupArgs = {
   input: ReverseProtectionGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationSetGroupTypeSpecsArgs = {
   input: SetGroupTypeSpecsInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationSetShareGroupTypeSpecsArgs = {
   input: SetShareGroupTypeSpecsInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationStartProtectionArgs = {
   input: StartProtectionInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationStopProtectionArgs = {
   input: StopProtectionInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationUnsetGroupTypeSpecsArgs = {
   input: UnsetGroupTypeSpecsInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationUnsetShareGroupTypeSpecsArgs = {
   input: UnsetShareGroupTypeSpecsInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationUpdateConsistencyGroupArgs = {
   input: UpdateConsistencyGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationUpdateConsistencyGroupSnapshotArgs = {
   input: UpdateConsistencyGroupSnapshotInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationUpdateGroupArgs = {
   input: UpdateGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationUpdateGroupTypeArgs = {
   input: UpdateGroupTypeInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationUpdateShareGroupArgs = {
   input: UpdateShareGroupInput;
 };
 
 
-/** Mutations start upstream work; each payload carries the affected object re-read from the upstream. */
+/**
+ * Mutations start upstream work; each payload carries the affected object re-read from the upstream. Every mutation
+ * field is nullable, so that when one of several mutations in a document fails, the others' results still reach the
+ * client: a non-null payload would null the whole answer and hide writes that happened.
+ */
 export type MutationUpdateShareGroupSnapshotArgs = {
   input: UpdateShareGroupSnapshotInput;
 };
@@ -4567,60 +4783,60 @@ export type KeystoneUserResolvers<ContextType = RequestContext, ParentType exten
 };
 
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  addShareGroupTypeAccess?: Resolver<ResolversTypes['AddShareGroupTypeAccessPayload'], ParentType, ContextType, RequireFields<MutationAddShareGroupTypeAccessArgs, 'input'>>;
-  createConsistencyGroup?: Resolver<ResolversTypes['CreateConsistencyGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateConsistencyGroupArgs, 'input'>>;
-  createConsistencyGroupSnapshot?: Resolver<ResolversTypes['CreateConsistencyGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationCreateConsistencyGroupSnapshotArgs, 'input'>>;
-  createGroup?: Resolver<ResolversTypes['CreateGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'input'>>;
-  createGroupFromSource?: Resolver<ResolversTypes['CreateGroupFromSourcePayload'], ParentType, ContextType, RequireFields<MutationCreateGroupFromSourceArgs, 'input'>>;
-  createGroupSnapshot?: Resolver<ResolversTypes['CreateGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationCreateGroupSnapshotArgs, 'input'>>;
-  createGroupType?: Resolver<ResolversTypes['CreateGroupTypePayload'], ParentType, ContextType, RequireFields<MutationCreateGroupTypeArgs, 'input'>>;
-  createProtectionGroup?: Resolver<ResolversTypes['CreateProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateProtectionGroupArgs, 'input'>>;
-  createShare?: Resolver<ResolversTypes['CreateSharePayload'], ParentType, ContextType, RequireFields<MutationCreateShareArgs, 'input'>>;
-  createShareGroup?: Resolver<ResolversTypes['CreateShareGroupPayload'], ParentType, ContextType, RequireFields<MutationCreateShareGroupArgs, 'input'>>;
-  createShareGroupSnapshot?: Resolver<ResolversTypes['CreateShareGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationCreateShareGroupSnapshotArgs, 'input'>>;
-  createShareGroupType?: Resolver<ResolversTypes['CreateShareGroupTypePayload'], ParentType, ContextType, RequireFields<MutationCreateShareGroupTypeArgs, 'input'>>;
-  createVolume?: Resolver<ResolversTypes['CreateVolumePayload'], ParentType, ContextType, RequireFields<MutationCreateVolumeArgs, 'input'>>;
-  deleteConsistencyGroup?: Resolver<ResolversTypes['DeleteConsistencyGroupPayload'], ParentType, ContextType, RequireFields<MutationDeleteConsistencyGroupArgs, 'input'>>;
-  deleteConsistencyGroupSnapshot?: Resolver<ResolversTypes['DeleteConsistencyGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationDeleteConsistencyGroupSnapshotArgs, 'input'>>;
-  deleteGroup?: Resolver<ResolversTypes['DeleteGroupPayload'], ParentType, ContextType, RequireFields<MutationDeleteGroupArgs, 'input'>>;
-  deleteGroupSnapshot?: Resolver<ResolversTypes['DeleteGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationDeleteGroupSnapshotArgs, 'input'>>;
-  deleteGroupType?: Resolver<ResolversTypes['DeleteGroupTypePayload'], ParentType, ContextType, RequireFields<MutationDeleteGroupTypeArgs, 'input'>>;
-  deleteProtectionGroup?: Resolver<ResolversTypes['DeleteProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationDeleteProtectionGroupArgs, 'input'>>;
-  deleteShare?: Resolver<ResolversTypes['DeleteSharePayload'], ParentType, ContextType, RequireFields<MutationDeleteShareArgs, 'input'>>;
-  deleteShareGroup?: Resolver<ResolversTypes['DeleteShareGroupPayload'], ParentType, ContextType, RequireFields<MutationDeleteShareGroupArgs, 'input'>>;
-  deleteShareGroupSnapshot?: Resolver<ResolversTypes['DeleteShareGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationDeleteShareGroupSnapshotArgs, 'input'>>;
-  deleteShareGroupType?: Resolver<ResolversTypes['DeleteShareGroupTypePayload'], ParentType, ContextType, RequireFields<MutationDeleteShareGroupTypeArgs, 'input'>>;
-  deleteVolume?: Resolver<ResolversTypes['DeleteVolumePayload'], ParentType, ContextType, RequireFields<MutationDeleteVolumeArgs, 'input'>>;
-  disableGroupReplication?: Resolver<ResolversTypes['DisableGroupReplicationPayload'], ParentType, ContextType, RequireFields<MutationDisableGroupReplicationArgs, 'input'>>;
-  enableGroupReplication?: Resolver<ResolversTypes['EnableGroupReplicationPayload'], ParentType, ContextType, RequireFields<MutationEnableGroupReplicationArgs, 'input'>>;
-  failoverGroupReplication?: Resolver<ResolversTypes['FailoverGroupReplicationPayload'], ParentType, ContextType, RequireFields<MutationFailoverGroupReplicationArgs, 'input'>>;
-  failoverProtectionGroup?: Resolver<ResolversTypes['FailoverProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationFailoverProtectionGroupArgs, 'input'>>;
-  forceDeleteConsistencyGroup?: Resolver<ResolversTypes['ForceDeleteConsistencyGroupPayload'], ParentType, ContextType, RequireFields<MutationForceDeleteConsistencyGroupArgs, 'input'>>;
-  forceDeleteConsistencyGroupSnapshot?: Resolver<ResolversTypes['ForceDeleteConsistencyGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationForceDeleteConsistencyGroupSnapshotArgs, 'input'>>;
-  forceDeleteShareGroup?: Resolver<ResolversTypes['ForceDeleteShareGroupPayload'], ParentType, ContextType, RequireFields<MutationForceDeleteShareGroupArgs, 'input'>>;
-  forceDeleteShareGroupSnapshot?: Resolver<ResolversTypes['ForceDeleteShareGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationForceDeleteShareGroupSnapshotArgs, 'input'>>;
+  addShareGroupTypeAccess?: Resolver<Maybe<ResolversTypes['AddShareGroupTypeAccessPayload']>, ParentType, ContextType, RequireFields<MutationAddShareGroupTypeAccessArgs, 'input'>>;
+  createConsistencyGroup?: Resolver<Maybe<ResolversTypes['CreateConsistencyGroupPayload']>, ParentType, ContextType, RequireFields<MutationCreateConsistencyGroupArgs, 'input'>>;
+  createConsistencyGroupSnapshot?: Resolver<Maybe<ResolversTypes['CreateConsistencyGroupSnapshotPayload']>, ParentType, ContextType, RequireFields<MutationCreateConsistencyGroupSnapshotArgs, 'input'>>;
+  createGroup?: Resolver<Maybe<ResolversTypes['CreateGroupPayload']>, ParentType, ContextType, RequireFields<MutationCreateGroupArgs, 'input'>>;
+  createGroupFromSource?: Resolver<Maybe<ResolversTypes['CreateGroupFromSourcePayload']>, ParentType, ContextType, RequireFields<MutationCreateGroupFromSourceArgs, 'input'>>;
+  createGroupSnapshot?: Resolver<Maybe<ResolversTypes['CreateGroupSnapshotPayload']>, ParentType, ContextType, RequireFields<MutationCreateGroupSnapshotArgs, 'input'>>;
+  createGroupType?: Resolver<Maybe<ResolversTypes['CreateGroupTypePayload']>, ParentType, ContextType, RequireFields<MutationCreateGroupTypeArgs, 'input'>>;
+  createProtectionGroup?: Resolver<Maybe<ResolversTypes['CreateProtectionGroupPayload']>, ParentType, ContextType, RequireFields<MutationCreateProtectionGroupArgs, 'input'>>;
+  createShare?: Resolver<Maybe<ResolversTypes['CreateSharePayload']>, ParentType, ContextType, RequireFields<MutationCreateShareArgs, 'input'>>;
+  createShareGroup?: Resolver<Maybe<ResolversTypes['CreateShareGroupPayload']>, ParentType, ContextType, RequireFields<MutationCreateShareGroupArgs, 'input'>>;
+  createShareGroupSnapshot?: Resolver<Maybe<ResolversTypes['CreateShareGroupSnapshotPayload']>, ParentType, ContextType, RequireFields<MutationCreateShareGroupSnapshotArgs, 'input'>>;
+  createShareGroupType?: Resolver<Maybe<ResolversTypes['CreateShareGroupTypePayload']>, ParentType, ContextType, RequireFields<MutationCreateShareGroupTypeArgs, 'input'>>;
+  createVolume?: Resolver<Maybe<ResolversTypes['CreateVolumePayload']>, ParentType, ContextType, RequireFields<MutationCreateVolumeArgs, 'input'>>;
+  deleteConsistencyGroup?: Resolver<Maybe<ResolversTypes['DeleteConsistencyGroupPayload']>, ParentType, ContextType, RequireFields<MutationDeleteConsistencyGroupArgs, 'input'>>;
+  deleteConsistencyGroupSnapshot?: Resolver<Maybe<ResolversTypes['DeleteConsistencyGroupSnapshotPayload']>, ParentType, ContextType, RequireFields<MutationDeleteConsistencyGroupSnapshotArgs, 'input'>>;
+  deleteGroup?: Resolver<Maybe<ResolversTypes['DeleteGroupPayload']>, ParentType, ContextType, RequireFields<MutationDeleteGroupArgs, 'input'>>;
+  deleteGroupSnapshot?: Resolver<Maybe<ResolversTypes['DeleteGroupSnapshotPayload']>, ParentType, ContextType, RequireFields<MutationDeleteGroupSnapshotArgs, 'input'>>;
+  deleteGroupType?: Resolver<Maybe<ResolversTypes['DeleteGroupTypePayload']>, ParentType, ContextType, RequireFields<MutationDeleteGroupTypeArgs, 'input'>>;
+  deleteProtectionGroup?: Resolver<Maybe<ResolversTypes['DeleteProtectionGroupPayload']>, ParentType, ContextType, RequireFields<MutationDeleteProtectionGroupArgs, 'input'>>;
+  deleteShare?: Resolver<Maybe<ResolversTypes['DeleteSharePayload']>, ParentType, ContextType, RequireFields<MutationDeleteShareArgs, 'input'>>;
+  deleteShareGroup?: Resolver<Maybe<ResolversTypes['DeleteShareGroupPayload']>, ParentType, ContextType, RequireFields<MutationDeleteShareGroupArgs, 'input'>>;
+  deleteShareGroupSnapshot?: Resolver<Maybe<ResolversTypes['DeleteShareGroupSnapshotPayload']>, ParentType, ContextType, RequireFields<MutationDeleteShareGroupSnapshotArgs, 'input'>>;
+  deleteShareGroupType?: Resolver<Maybe<ResolversTypes['DeleteShareGroupTypePayload']>, ParentType, ContextType, RequireFields<MutationDeleteShareGroupTypeArgs, 'input'>>;
+  deleteVolume?: Resolver<Maybe<ResolversTypes['DeleteVolumePayload']>, ParentType, ContextType, RequireFields<MutationDeleteVolumeArgs, 'input'>>;
+  disableGroupReplication?: Resolver<Maybe<ResolversTypes['DisableGroupReplicationPayload']>, ParentType, ContextType, RequireFields<MutationDisableGroupReplicationArgs, 'input'>>;
+  enableGroupReplication?: Resolver<Maybe<ResolversTypes['EnableGroupReplicationPayload']>, ParentType, ContextType, RequireFields<MutationEnableGroupReplicationArgs, 'input'>>;
+  failoverGroupReplication?: Resolver<Maybe<ResolversTypes['FailoverGroupReplicationPayload']>, ParentType, ContextType, RequireFields<MutationFailoverGroupReplicationArgs, 'input'>>;
+  failoverProtectionGroup?: Resolver<Maybe<ResolversTypes['FailoverProtectionGroupPayload']>, ParentType, ContextType, RequireFields<MutationFailoverProtectionGroupArgs, 'input'>>;
+  forceDeleteConsistencyGroup?: Resolver<Maybe<ResolversTypes['ForceDeleteConsistencyGroupPayload']>, ParentType, ContextType, RequireFields<MutationForceDeleteConsistencyGroupArgs, 'input'>>;
+  forceDeleteConsistencyGroupSnapshot?: Resolver<Maybe<ResolversTypes['ForceDeleteConsistencyGroupSnapshotPayload']>, ParentType, ContextType, RequireFields<MutationForceDeleteConsistencyGroupSnapshotArgs, 'input'>>;
+  forceDeleteShareGroup?: Resolver<Maybe<ResolversTypes['ForceDeleteShareGroupPayload']>, ParentType, ContextType, RequireFields<MutationForceDeleteShareGroupArgs, 'input'>>;
+  forceDeleteShareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ForceDeleteShareGroupSnapshotPayload']>, ParentType, ContextType, RequireFields<MutationForceDeleteShareGroupSnapshotArgs, 'input'>>;
   noop?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
-  removeShareGroupTypeAccess?: Resolver<ResolversTypes['RemoveShareGroupTypeAccessPayload'], ParentType, ContextType, RequireFields<MutationRemoveShareGroupTypeAccessArgs, 'input'>>;
-  renameProtectionGroup?: Resolver<ResolversTypes['RenameProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationRenameProtectionGroupArgs, 'input'>>;
-  resetConsistencyGroupSnapshotStatus?: Resolver<ResolversTypes['ResetConsistencyGroupSnapshotStatusPayload'], ParentType, ContextType, RequireFields<MutationResetConsistencyGroupSnapshotStatusArgs, 'input'>>;
-  resetConsistencyGroupStatus?: Resolver<ResolversTypes['ResetConsistencyGroupStatusPayload'], ParentType, ContextType, RequireFields<MutationResetConsistencyGroupStatusArgs, 'input'>>;
-  resetGroupSnapshotStatus?: Resolver<ResolversTypes['ResetGroupSnapshotStatusPayload'], ParentType, ContextType, RequireFields<MutationResetGroupSnapshotStatusArgs, 'input'>>;
-  resetGroupStatus?: Resolver<ResolversTypes['ResetGroupStatusPayload'], ParentType, ContextType, RequireFields<MutationResetGroupStatusArgs, 'input'>>;
-  resetShareGroupSnapshotStatus?: Resolver<ResolversTypes['ResetShareGroupSnapshotStatusPayload'], ParentType, ContextType, RequireFields<MutationResetShareGroupSnapshotStatusArgs, 'input'>>;
-  resetShareGroupStatus?: Resolver<ResolversTypes['ResetShareGroupStatusPayload'], ParentType, ContextType, RequireFields<MutationResetShareGroupStatusArgs, 'input'>>;
-  reverseProtectionGroup?: Resolver<ResolversTypes['ReverseProtectionGroupPayload'], ParentType, ContextType, RequireFields<MutationReverseProtectionGroupArgs, 'input'>>;
-  setGroupTypeSpecs?: Resolver<ResolversTypes['SetGroupTypeSpecsPayload'], ParentType, ContextType, RequireFields<MutationSetGroupTypeSpecsArgs, 'input'>>;
-  setShareGroupTypeSpecs?: Resolver<ResolversTypes['SetShareGroupTypeSpecsPayload'], ParentType, ContextType, RequireFields<MutationSetShareGroupTypeSpecsArgs, 'input'>>;
-  startProtection?: Resolver<ResolversTypes['StartProtectionPayload'], ParentType, ContextType, RequireFields<MutationStartProtectionArgs, 'input'>>;
-  stopProtection?: Resolver<ResolversTypes['StopProtectionPayload'], ParentType, ContextType, RequireFields<MutationStopProtectionArgs, 'input'>>;
-  unsetGroupTypeSpecs?: Resolver<ResolversTypes['UnsetGroupTypeSpecsPayload'], ParentType, ContextType, RequireFields<MutationUnsetGroupTypeSpecsArgs, 'input'>>;
-  unsetShareGroupTypeSpecs?: Resolver<ResolversTypes['UnsetShareGroupTypeSpecsPayload'], ParentType, ContextType, RequireFields<MutationUnsetShareGroupTypeSpecsArgs, 'input'>>;
-  updateConsistencyGroup?: Resolver<ResolversTypes['UpdateConsistencyGroupPayload'], ParentType, ContextType, RequireFields<MutationUpdateConsistencyGroupArgs, 'input'>>;
-  updateConsistencyGroupSnapshot?: Resolver<ResolversTypes['UpdateConsistencyGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationUpdateConsistencyGroupSnapshotArgs, 'input'>>;
-  updateGroup?: Resolver<ResolversTypes['UpdateGroupPayload'], ParentType, ContextType, RequireFields<MutationUpdateGroupArgs, 'input'>>;
-  updateGroupType?: Resolver<ResolversTypes['UpdateGroupTypePayload'], ParentType, ContextType, RequireFields<MutationUpdateGroupTypeArgs, 'input'>>;
-  updateShareGroup?: Resolver<ResolversTypes['UpdateShareGroupPayload'], ParentType, ContextType, RequireFields<MutationUpdateShareGroupArgs, 'input'>>;
-  updateShareGroupSnapshot?: Resolver<ResolversTypes['UpdateShareGroupSnapshotPayload'], ParentType, ContextType, RequireFields<MutationUpdateShareGroupSnapshotArgs, 'input'>>;
+  removeShareGroupTypeAccess?: Resolver<Maybe<ResolversTypes['RemoveShareGroupTypeAccessPayload']>, ParentType, ContextType, RequireFields<MutationRemoveShareGroupTypeAccessArgs, 'input'>>;
+  renameProtectionGroup?: Resolver<Maybe<ResolversTypes['RenameProtectionGroupPayload']>, ParentType, ContextType, RequireFields<MutationRenameProtectionGroupArgs, 'input'>>;
+  resetConsistencyGroupSnapshotStatus?: Resolver<Maybe<ResolversTypes['ResetConsistencyGroupSnapshotStatusPayload']>, ParentType, ContextType, RequireFields<MutationResetConsistencyGroupSnapshotStatusArgs, 'input'>>;
+  resetConsistencyGroupStatus?: Resolver<Maybe<ResolversTypes['ResetConsistencyGroupStatusPayload']>, ParentType, ContextType, RequireFields<MutationResetConsistencyGroupStatusArgs, 'input'>>;
+  resetGroupSnapshotStatus?: Resolver<Maybe<ResolversTypes['ResetGroupSnapshotStatusPayload']>, ParentType, ContextType, RequireFields<MutationResetGroupSnapshotStatusArgs, 'input'>>;
+  resetGroupStatus?: Resolver<Maybe<ResolversTypes['ResetGroupStatusPayload']>, ParentType, ContextType, RequireFields<MutationResetGroupStatusArgs, 'input'>>;
+  resetShareGroupSnapshotStatus?: Resolver<Maybe<ResolversTypes['ResetShareGroupSnapshotStatusPayload']>, ParentType, ContextType, RequireFields<MutationResetShareGroupSnapshotStatusArgs, 'input'>>;
+  resetShareGroupStatus?: Resolver<Maybe<ResolversTypes['ResetShareGroupStatusPayload']>, ParentType, ContextType, RequireFields<MutationResetShareGroupStatusArgs, 'input'>>;
+  reverseProtectionGroup?: Resolver<Maybe<ResolversTypes['ReverseProtectionGroupPayload']>, ParentType, ContextType, RequireFields<MutationReverseProtectionGroupArgs, 'input'>>;
+  setGroupTypeSpecs?: Resolver<Maybe<ResolversTypes['SetGroupTypeSpecsPayload']>, ParentType, ContextType, RequireFields<MutationSetGroupTypeSpecsArgs, 'input'>>;
+  setShareGroupTypeSpecs?: Resolver<Maybe<ResolversTypes['SetShareGroupTypeSpecsPayload']>, ParentType, ContextType, RequireFields<MutationSetShareGroupTypeSpecsArgs, 'input'>>;
+  startProtection?: Resolver<Maybe<ResolversTypes['StartProtectionPayload']>, ParentType, ContextType, RequireFields<MutationStartProtectionArgs, 'input'>>;
+  stopProtection?: Resolver<Maybe<ResolversTypes['StopProtectionPayload']>, ParentType, ContextType, RequireFields<MutationStopProtectionArgs, 'input'>>;
+  unsetGroupTypeSpecs?: Resolver<Maybe<ResolversTypes['UnsetGroupTypeSpecsPayload']>, ParentType, ContextType, RequireFields<MutationUnsetGroupTypeSpecsArgs, 'input'>>;
+  unsetShareGroupTypeSpecs?: Resolver<Maybe<ResolversTypes['UnsetShareGroupTypeSpecsPayload']>, ParentType, ContextType, RequireFields<MutationUnsetShareGroupTypeSpecsArgs, 'input'>>;
+  updateConsistencyGroup?: Resolver<Maybe<ResolversTypes['UpdateConsistencyGroupPayload']>, ParentType, ContextType, RequireFields<MutationUpdateConsistencyGroupArgs, 'input'>>;
+  updateConsistencyGroupSnapshot?: Resolver<Maybe<ResolversTypes['UpdateConsistencyGroupSnapshotPayload']>, ParentType, ContextType, RequireFields<MutationUpdateConsistencyGroupSnapshotArgs, 'input'>>;
+  updateGroup?: Resolver<Maybe<ResolversTypes['UpdateGroupPayload']>, ParentType, ContextType, RequireFields<MutationUpdateGroupArgs, 'input'>>;
+  updateGroupType?: Resolver<Maybe<ResolversTypes['UpdateGroupTypePayload']>, ParentType, ContextType, RequireFields<MutationUpdateGroupTypeArgs, 'input'>>;
+  updateShareGroup?: Resolver<Maybe<ResolversTypes['UpdateShareGroupPayload']>, ParentType, ContextType, RequireFields<MutationUpdateShareGroupArgs, 'input'>>;
+  updateShareGroupSnapshot?: Resolver<Maybe<ResolversTypes['UpdateShareGroupSnapshotPayload']>, ParentType, ContextType, RequireFields<MutationUpdateShareGroupSnapshotArgs, 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
