@@ -7,8 +7,15 @@ export class PushStream<T> implements AsyncIterableIterator<T> {
   private readonly queue: T[] = [];
   private waiting: ((result: IteratorResult<T, undefined>) => void) | null = null;
   private ended = false;
+  private readonly endListeners: (() => void)[] = [];
 
   constructor(private readonly onEnd: () => void = () => {}) {}
+
+  /** `listener` runs once the stream has ended (at once if it has). */
+  onceEnded(listener: () => void): void {
+    if (this.ended) listener();
+    else this.endListeners.push(listener);
+  }
 
   get done(): boolean {
     return this.ended;
@@ -30,6 +37,7 @@ export class PushStream<T> implements AsyncIterableIterator<T> {
     if (this.ended) return;
     this.ended = true;
     this.onEnd();
+    for (const listener of this.endListeners.splice(0)) listener();
     const waiting = this.waiting;
     this.waiting = null;
     waiting?.({ value: undefined, done: true });

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { handleProtocols } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { tokenFrom, tokenOf } from '../context.js';
@@ -11,6 +11,7 @@ import { requestTarget } from '../http/target.js';
 import { requestIds, withRequestIdIn } from '../observability/requestId.js';
 import type { LiveHub } from './hub.js';
 import { isRefusal } from './prepare.js';
+import { PushStream } from './stream.js';
 import { MAX_UNREAD_BYTES, cutWhenUnread } from './unread.js';
 import { serveGraphqlWs } from './wsProtocol.js';
 
@@ -33,9 +34,11 @@ function paramsHeaders(params: Readonly<Record<string, unknown>> | undefined) {
  */
 export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: number, log: Logger): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload, handleProtocols });
-  wss.on('connection', (ws: WebSocket, req: IncomingMessage) =>
-    cutWhenUnread(ws, MAX_UNREAD_BYTES, (unread) => log.warn({ requestId: upgradeIds.get(req), unreadBytes: unread }, 'WebSocket client stopped reading; connection cut')),
-  );
+  const streams = new SocketStreams();
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    streams.opened(ws);
+    cutWhenUnread(ws, MAX_UNREAD_BYTES, (unread) => log.warn({ requestId: upgradeIds.get(req), unreadBytes: unread }, 'WebSocket client stopped reading; connection cut'));
+  });
   const wrongProtocol = wrongProtocolServer();
   // A client that subscribes again at once after each refusal for load or a limit is held as HTTP's are (pacing.ts).
   const pacing = new RefusalPacing();
@@ -92,9 +95,10 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
         const prepared = hub.prepare(payload as unknown as Record<string, unknown>, caller, open);
         if (isRefusal(prepared)) return paced(socket, prepared.errors, prepared.status, origin.requestId);
         pacing.admitted(socket);
+        streams.expect(prepared, socket);
         return prepared;
       },
-      subscribe: (args) => hub.subscribe(args) as never,
+      subscribe: async (args) => streams.held(args, await hub.subscribe(args)) as never,
       // Results are formatted by the hub already (the facade's codes, no stack traces).
       onNext: (_ctx, _id, _payload, _args, result) => result as never,
       onError: (_ctx, _id, _payload, errors) =>
@@ -119,6 +123,36 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The streams each socket started, all ended when it closes, whatever graphql-ws still knows of their ids: a stream
+ * graphql-ws lost track of would otherwise poll, and hold its caller's places, for good.
+ */
+class SocketStreams {
+  private readonly bySocket = new WeakMap<WebSocket, Set<PushStream<unknown>>>();
+  /** A prepared subscribe's socket, by its context (what graphql-ws hands subscribe()). */
+  private readonly socketOf = new WeakMap<object, WebSocket>();
+
+  opened(socket: WebSocket): void {
+    const held = new Set<PushStream<unknown>>();
+    this.bySocket.set(socket, held);
+    socket.once('close', () => held.forEach((stream) => void stream.return()));
+  }
+
+  expect(args: ExecutionArgs, socket: WebSocket): void {
+    this.socketOf.set(args.contextValue as object, socket);
+  }
+
+  held<T>(args: ExecutionArgs, result: T): T {
+    const socket = this.socketOf.get(args.contextValue as object);
+    const held = socket && this.bySocket.get(socket);
+    if (!(result instanceof PushStream) || !held) return result;
+    if (socket.readyState === socket.CLOSED) void result.return();
+    held.add(result);
+    result.onceEnded(() => held.delete(result));
+    return result;
+  }
 }
 
 /** A refused upgrade, answered on its socket as the HTTP server answers a refused request: a JSON error and the id. */

@@ -25,6 +25,7 @@ export function serveGraphqlWs(wss: WebSocketServer, options: ServerOptions<unde
     // ws has closed the connection already (a bad frame, too large a message): nothing more to do than say so.
     socket.once('error', (err) => log.debug({ err: err.message }, 'WebSocket protocol error; connection closed'));
     const stopKeepAlive = keepAlive(socket);
+    let inbox: Inbox | undefined;
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -35,14 +36,15 @@ export function serveGraphqlWs(wss: WebSocketServer, options: ServerOptions<unde
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) => {
-          const inbox = new Inbox(socket, handle, log);
-          socket.on('message', (data) => inbox.receive(String(data)));
+          inbox = new Inbox(socket, handle, log);
+          socket.on('message', (data) => inbox!.receive(String(data)));
         },
       },
       { socket, request },
     );
     socket.once('close', (code, reason) => {
       stopKeepAlive();
+      inbox?.close();
       closed(code, String(reason)).catch((err: unknown) => log.error({ err }, 'graphql-ws failed closing a connection'));
     });
   });
@@ -65,8 +67,18 @@ function keepAlive(socket: WebSocket): () => void {
   };
 }
 
+/** A subscribe graphql-ws runs (or will): `done` once graphql-ws has finished with its id. */
+interface Operation {
+  done: Promise<void>;
+  /** The client sent `complete` for it. */
+  completed: boolean;
+}
+
 /** One connection's messages on their way to graphql-ws. */
 class Inbox {
+  private readonly running = new Map<string, Operation>();
+  private closed = false;
+
   constructor(
     private readonly socket: WebSocket,
     private readonly handle: (data: string) => Promise<void>,
@@ -76,7 +88,31 @@ class Inbox {
   receive(data: string): void {
     const message = peek(data);
     if (message && SERVER_ONLY.has(message.type)) return this.socket.close(CloseCode.BadRequest, `Invalid message received: only a server sends ${message.type}`);
+    if (message?.type === MessageType.Complete && message.id !== undefined) {
+      const operation = this.running.get(message.id);
+      if (operation) operation.completed = true;
+    }
+    if (message?.type === MessageType.Subscribe && message.id !== undefined) return this.subscribe(message.id, data);
     void this.run(data);
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /**
+   * An id the client completed and subscribes with again waits until graphql-ws has finished with the first: graphql-ws
+   * 6 would otherwise send the first one's `complete` for the second, then forget the second (the first's `finally`
+   * deletes the id), so that neither `complete` nor the socket's close could end it, nor give back its caller's slots.
+   */
+  private subscribe(id: string, data: string): void {
+    const previous = this.running.get(id);
+    const operation: Operation = { done: Promise.resolve(), completed: false };
+    this.running.set(id, operation);
+    const started = previous?.completed ? previous.done.then(() => (operation.completed || this.closed ? undefined : this.run(data))) : this.run(data);
+    operation.done = started.finally(() => {
+      if (this.running.get(id) === operation) this.running.delete(id);
+    });
   }
 
   private async run(data: string): Promise<void> {

@@ -62,6 +62,27 @@ function rawWs(httpUrl: string, token: string) {
 }
 
 describe('WebSocket ids', () => {
+  it('an id completed and subscribed again in one write is a new subscription: followed, ended by its complete or its socket', async () => {
+    f = await startFacade({ SUBSCRIPTION_POLL_MAX_MS: '300' });
+    const id = await firstGroup(f);
+    const c = track(rawWs(f.url, 'reuse'));
+    await c.init();
+    for (const [round, end] of [['x', 'complete'], ['y', 'close']] as const) {
+      c.subscribe(round, GROUP, { id });
+      expect(await until(() => c.of(round).length === 1)).toBe(true);
+      c.inOneWrite(() => {
+        c.send({ id: round, type: 'complete' });
+        c.subscribe(round, STATUS, { id });
+      });
+      expect(await until(() => c.of(round).length === 2)).toBe(true);
+      // The new subscription's first result; the old one, completed by the client, gets no `complete` of its own.
+      expect(c.of(round)[1]).toMatchObject({ type: 'next', payload: { data: { group: { status: expect.any(String) } } } });
+      expect(active(f).subscriptions).toBe(1);
+      if (end === 'complete') c.send({ id: round, type: 'complete' });
+      else c.close();
+      expect(await until(() => active(f!).subscriptions === 0 && active(f!).pollers === 0)).toBe(true);
+    }
+  });
 
   it('messages only a server sends (next, connection_ack, error) close the connection with 4400, nothing on stderr', async () => {
     f = await startFacade({});
