@@ -69,8 +69,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class LiveHub {
   readonly pollers: PollerRegistry;
   private readonly streams = new Set<PushStream<FormattedExecutionResult>>();
-  /** Subscriptions open per caller key. */
+  /** Places taken against MAX_SUBSCRIPTIONS: subscriptions open, and those checked whose stream is not made yet. */
+  private placesTaken = 0;
+  /** The same, per caller key (MAX_SUBSCRIPTIONS_PER_CALLER). */
   private readonly perCaller = new Map<string, number>();
+  /** The place a checked subscribe took, by its context, until subscribe() claims it. */
+  private readonly places = new WeakMap<object, { release: () => void; unclaimed: NodeJS.Timeout }>();
   private readonly format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   private closing = false;
   private idle: (() => void) | null = null;
@@ -196,7 +200,7 @@ export class LiveHub {
         429,
       );
     }
-    if (this.streams.size >= limits.maxSubscriptions) {
+    if (this.placesTaken >= limits.maxSubscriptions) {
       return refusal('TOO_MANY_SUBSCRIPTIONS', `The facade holds its limit of ${limits.maxSubscriptions} subscriptions (MAX_SUBSCRIPTIONS); retry later.`, 503);
     }
     if ((this.perCaller.get(caller.key) ?? 0) >= limits.maxSubscriptionsPerCaller) {
@@ -210,16 +214,19 @@ export class LiveHub {
     const refused = guardSubscription(parsed, rules, contextValue);
     if (refused) return refused;
     registerWatch(contextValue, (kind, id) => this.pollers.join(caller.key, kind, id, (k, i) => this.read(caller, k, i)));
+    this.takePlace(contextValue, caller.key);
     return { schema: rules.schema, document: parsed.document, operationName: parsed.operationName, variableValues: parsed.variables, contextValue };
   }
 
   /** The subscription's stream of results; or one result when its arguments were refused (a bad id). */
   async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<FormattedExecutionResult> | FormattedExecutionResult> {
     const started = args.contextValue as RequestContext;
+    const place = this.claimPlace(started);
     const source = await createSourceEventStream(args);
     started.dispose();
     const caller = callerOf.get(started);
     if (!(Symbol.asyncIterator in source)) {
+      place();
       caller?.started();
       const errors = (source.errors ?? []).map((e) => this.formatError(e));
       if (!caller) return { errors };
@@ -231,7 +238,7 @@ export class LiveHub {
     const record = caller ? this.lines.opened(caller, getOperationAST(args.document, args.operationName)?.name?.value) : null;
     const out: PushStream<FormattedExecutionResult> = new PushStream(() => {
       caller?.started();
-      if (caller) this.held(caller.key, -1);
+      place();
       record?.ended(this.closing);
       clearTimeout(expiry);
       void events.return?.();
@@ -239,7 +246,6 @@ export class LiveHub {
       if (this.streams.size === 0) this.idle?.();
     });
     this.streams.add(out);
-    if (caller) this.held(caller.key, 1);
     const expiresAt = caller?.admitted?.identity.expiresAt.getTime();
     if (expiresAt !== undefined && expiresAt - Date.now() < MAX_TIMER_MS) {
       expiry = setTimeout(() => {
@@ -267,6 +273,35 @@ export class LiveHub {
     }, graceMs);
     await idle;
     clearTimeout(grace);
+  }
+
+  /**
+   * A checked subscribe's place against the limits, taken at once: the check of the next subscribe, even one read in
+   * the same tick, counts it. Given back when its stream ends, when subscribe() refuses it, or if subscribe() is
+   * never called for it (by the request deadline).
+   */
+  private takePlace(context: object, key: string): void {
+    this.placesTaken++;
+    this.held(key, 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.placesTaken--;
+      this.held(key, -1);
+    };
+    const unclaimed = setTimeout(release, this.opts.limits.requestDeadlineMs);
+    unclaimed.unref();
+    this.places.set(context, { release, unclaimed });
+  }
+
+  /** The place the check took for this subscribe: its release, now the subscription's to call. */
+  private claimPlace(context: object): () => void {
+    const place = this.places.get(context);
+    if (!place) return () => {};
+    this.places.delete(context);
+    clearTimeout(place.unclaimed);
+    return place.release;
   }
 
   private held(key: string, change: 1 | -1): void {

@@ -98,6 +98,28 @@ describe('WebSocket ids', () => {
   });
 });
 
+describe('limits under a burst', () => {
+  it('subscribes sent in one write, or all at once, cannot pass MAX_SUBSCRIPTIONS_PER_CALLER or MAX_SUBSCRIPTIONS', async () => {
+    f = await startFacade({ MAX_SUBSCRIPTIONS_PER_CALLER: '3', MAX_SUBSCRIPTIONS: '5', SUBSCRIPTION_POLL_MAX_MS: '300' });
+    const id = await firstGroup(f);
+    const c = track(rawWs(f.url, 'burst'));
+    await c.init();
+    const ids = Array.from({ length: 8 }, (_, i) => String(i));
+    c.inOneWrite(() => ids.forEach((n) => c.subscribe(n, GROUP, { id })));
+    expect(await until(() => ids.every((n) => c.of(n).length > 0))).toBe(true);
+    const firsts = ids.map((n) => c.of(n)[0]);
+    expect(firsts.filter((m) => m.type === 'next')).toHaveLength(3);
+    for (const refused of firsts.filter((m) => m.type !== 'next')) {
+      expect(refused).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } }] });
+    }
+    // Six other callers at once: two places are left of the facade's five.
+    const others = await Promise.all(Array.from({ length: 6 }, (_, i) => sseSubscribe(f!.url, GROUP, { id }, { 'x-auth-token': `other-${i}` })));
+    others.forEach(track);
+    expect(others.map((s) => s.status).sort()).toEqual([200, 200, 503, 503, 503, 503]);
+    expect(active(f).subscriptions).toBe(5);
+  });
+});
+
 describe('SIGTERM', () => {
   it('an idle facade finishes its shutdown before it exits ("drained, bye")', async () => {
     const sim = await startCinderSimulator({});
