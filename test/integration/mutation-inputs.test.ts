@@ -149,6 +149,13 @@ describe('blank names are refused before any call; an empty description is not',
     ['createShareGroup " "', `mutation { createShareGroup(input: { shareTypeIds: ["${ST}"], name: " " }) { shareGroup { id } } }`],
     ['createShareGroupType ""', `mutation { createShareGroupType(input: { name: "", shareTypeIds: ["${ST}"] }) { shareGroupType { id } } }`],
     ['createShareGroupType "   "', `mutation { createShareGroupType(input: { name: "   ", shareTypeIds: ["${ST}"] }) { shareGroupType { id } } }`],
+    ['createGroupFromSource " "', `mutation { createGroupFromSource(input: { sourceGroupId: "${group}", name: " " }) { group { id } } }`],
+    ['createGroupSnapshot ""', `mutation { createGroupSnapshot(input: { groupId: "${group}", name: "" }) { groupSnapshot { id } } }`],
+    ['createVolume " "', `mutation { createVolume(input: { size: 1, name: " " }) { volume { id } } }`],
+    ['createShare " " in a group', `mutation { createShare(input: { size: 1, shareProtocol: NFS, shareGroupId: "${SEED_IDS.shareGroups.staging}", name: " " }) { share { id } } }`],
+    ['updateShareGroup ""', `mutation { updateShareGroup(input: { id: "${SEED_IDS.shareGroups.staging}", name: "" }) { shareGroup { id } } }`],
+    ['createShareGroupSnapshot " "', `mutation { createShareGroupSnapshot(input: { shareGroupId: "${SEED_IDS.shareGroups.staging}", name: " " }) { shareGroupSnapshot { id } } }`],
+    ['updateShareGroupSnapshot ""', `mutation { updateShareGroupSnapshot(input: { id: "${SEED_IDS.shareGroupSnapshots.dbNightly}", name: "" }) { shareGroupSnapshot { id } } }`],
   ])('%s', async (_, mutation) => {
     expectRefused(await f.gql(mutation), /name is empty/);
   });

@@ -49,7 +49,7 @@ export const groupMutations: MutationResolvers = {
     // Cinder's schema is a oneOf: the other id must be absent, not null.
     const created = await ctx.cinder().client.createGroupFromSource(ctx.caller, {
       ...(snap ? { group_snapshot_id: snap } : { source_group_id: src }),
-      name: input.name ?? undefined,
+      name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
     });
     return rereadGroup(ctx, created.id, waitMs);

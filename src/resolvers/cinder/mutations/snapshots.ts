@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertUuid } from '../../../ids.js';
+import { assertUuid, optionalNotBlank } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
@@ -23,7 +23,7 @@ export const snapshotMutations: MutationResolvers = {
     const waitMs = writeWaitMillis(input.waitSeconds);
     const created = await ctx.cinder().client.createGroupSnapshot(ctx.caller, {
       group_id: groupId,
-      name: input.name ?? undefined,
+      name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
     });
     ctx.cinder().loaders.forgetGroup(groupId);

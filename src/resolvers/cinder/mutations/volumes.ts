@@ -27,7 +27,7 @@ export const volumeMutations: MutationResolvers = {
     const { client, loaders } = ctx.cinder();
     const created = await client.createVolume(ctx.caller, {
       size: input.size,
-      name: input.name ?? undefined,
+      name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
       volume_type: volumeType,
       // Cinder puts a volume into a group at create time only (create_volume_v313).

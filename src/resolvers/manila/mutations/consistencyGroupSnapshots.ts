@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertUuid } from '../../../ids.js';
+import { assertUuid, optionalNotBlank } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
@@ -28,7 +28,7 @@ export const consistencyGroupSnapshotMutations: MutationResolvers = {
     const { cg, loaders } = ctx.manila();
     // A missing group is a 400 on Manila, not a 404; the client maps it to NOT_FOUND.
     const created = await explainFailure(
-      cg.createSnapshot(ctx.caller, { consistency_group_id: groupId, name: input.name ?? undefined, description: input.description ?? undefined }),
+      cg.createSnapshot(ctx.caller, { consistency_group_id: groupId, name: optionalNotBlank(input.name, 'name'), description: input.description ?? undefined }),
       {
         NOT_FOUND: `Consistency group ${groupId} does not exist.`,
         CONFLICT: `Consistency group ${groupId} cannot be snapshotted now: it must be AVAILABLE.`,
@@ -39,7 +39,7 @@ export const consistencyGroupSnapshotMutations: MutationResolvers = {
   },
   updateConsistencyGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
-    const body = { name: input.name ?? undefined, description: input.description ?? undefined };
+    const body = { name: optionalNotBlank(input.name, 'name'), description: input.description ?? undefined };
     if (body.name === undefined && body.description === undefined) {
       throw new InputError('updateConsistencyGroupSnapshot needs at least one of name and description.');
     }

@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertUuid, optionalUuid } from '../../../ids.js';
+import { assertUuid, optionalUuid, optionalNotBlank } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
@@ -33,7 +33,7 @@ export const consistencyGroupMutations: MutationResolvers = {
     }
     const waitMs = writeWaitMillis(input.waitSeconds);
     const body: Record<string, unknown> = {
-      name: input.name ?? undefined,
+      name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
       share_network_id: optionalUuid(input.shareNetworkId, 'shareNetworkId'),
       ...(source ? { source_cgsnapshot_id: source } : { share_types: types.map((t) => assertUuid(t, 'shareTypeIds')) }),
@@ -45,7 +45,7 @@ export const consistencyGroupMutations: MutationResolvers = {
   },
   updateConsistencyGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
-    const body = { name: input.name ?? undefined, description: input.description ?? undefined };
+    const body = { name: optionalNotBlank(input.name, 'name'), description: input.description ?? undefined };
     if (body.name === undefined && body.description === undefined) {
       throw new InputError('updateConsistencyGroup needs at least one of name and description.');
     }

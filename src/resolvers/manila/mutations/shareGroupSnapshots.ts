@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertUuid } from '../../../ids.js';
+import { assertUuid, optionalNotBlank } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
@@ -27,7 +27,7 @@ export const shareGroupSnapshotMutations: MutationResolvers = {
     const created = await explainFailure(
       client.createShareGroupSnapshot(ctx.caller, {
         share_group_id: groupId,
-        name: input.name ?? undefined,
+        name: optionalNotBlank(input.name, 'name'),
         description: input.description ?? undefined,
       }),
       {
@@ -40,7 +40,7 @@ export const shareGroupSnapshotMutations: MutationResolvers = {
   },
   updateShareGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
-    const body = { name: input.name ?? undefined, description: input.description ?? undefined };
+    const body = { name: optionalNotBlank(input.name, 'name'), description: input.description ?? undefined };
     if (body.name === undefined && body.description === undefined) {
       throw new InputError('updateShareGroupSnapshot needs at least one of name and description.');
     }

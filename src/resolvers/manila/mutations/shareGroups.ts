@@ -66,7 +66,7 @@ export const shareGroupMutations: MutationResolvers = {
   },
   updateShareGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
-    const body = { name: input.name ?? undefined, description: input.description ?? undefined };
+    const body = { name: optionalNotBlank(input.name, 'name'), description: input.description ?? undefined };
     if (body.name === undefined && body.description === undefined) {
       throw new InputError('updateShareGroup needs at least one of name and description.');
     }

@@ -41,6 +41,7 @@ export const shareMutations: MutationResolvers = {
     let typeId = optionalUuid(input.shareTypeId, 'shareTypeId');
     let networkId = optionalUuid(input.shareNetworkId, 'shareNetworkId');
     const zone = optionalNotBlank(input.availabilityZone, 'availabilityZone');
+    const name = optionalNotBlank(input.name, 'name');
     const waitMs = writeWaitMillis(input.waitSeconds);
     if (groupId) {
       const group = await groupFor(ctx, groupId);
@@ -54,7 +55,7 @@ export const shareMutations: MutationResolvers = {
       client.createShare(ctx.caller, {
         size: input.size,
         share_proto: input.shareProtocol,
-        name: input.name ?? undefined,
+        name,
         description: input.description ?? undefined,
         share_type: typeId,
         share_network_id: networkId,
