@@ -222,9 +222,8 @@ export class LiveHub {
   async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<FormattedExecutionResult> | FormattedExecutionResult> {
     const started = args.contextValue as RequestContext;
     const place = this.claimPlace(started);
-    const source = await createSourceEventStream(args);
-    started.dispose();
     const caller = callerOf.get(started);
+    const source = await this.sourceOf(args, caller).finally(() => started.dispose());
     if (!(Symbol.asyncIterator in source)) {
       place();
       caller?.started();
@@ -257,6 +256,16 @@ export class LiveHub {
     }
     void this.pump(events, out, args, caller, record);
     return out;
+  }
+
+  /** graphql's source stream, or why not; a throw of graphql's (a document the checks let through) is our 500, logged. */
+  private async sourceOf(args: ExecutionArgs, caller: LiveCaller | undefined): Promise<Awaited<ReturnType<typeof createSourceEventStream>>> {
+    try {
+      return await createSourceEventStream(args);
+    } catch (err) {
+      this.opts.log.error({ err, requestId: caller?.requestId }, 'subscription failed to start');
+      return { errors: [new GraphQLError('Internal error in the facade.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
+    }
   }
 
   /**

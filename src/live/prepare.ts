@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
   type DocumentNode,
+  type FragmentDefinitionNode,
   GraphQLError,
+  Kind,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
   type ValidationRule,
   getOperationAST,
   parse,
@@ -73,13 +77,8 @@ export function parseSubscription(params: Record<string, unknown>, rules: Docume
   } catch (err) {
     return refusal('GRAPHQL_PARSE_FAILED', err instanceof Error ? err.message : 'The document does not parse.', 400);
   }
-  const invalid = validate(rules.schema, document, [...specifiedRules, ...rules.validationRules]);
-  if (invalid.length) {
-    const errors = invalid.map(
-      (e) => new GraphQLError(rules.development ? e.message : e.message.replace(/ Did you mean .*$/, ''), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
-    );
-    return { errors, status: 400 };
-  }
+  const invalid = validated(document, (operationName as string | null) ?? undefined, rules);
+  if (invalid) return invalid;
   const operation = getOperationAST(document, (operationName as string | null) ?? undefined);
   if (!operation) return { errors: [unresolvedOperation(operationName as string | undefined)], status: 400 };
   if (operation.operation !== 'subscription') {
@@ -91,6 +90,52 @@ export function parseSubscription(params: Record<string, unknown>, rules: Docume
     operationName: (operationName as string | null) ?? undefined,
     variables: (variables as Record<string, unknown> | null) ?? undefined,
   };
+}
+
+/** graphql's validation with the facade's rules, the root field's @skip and @include checked first. */
+function validated(document: DocumentNode, operationName: string | undefined, rules: DocumentRules): Refusal | null {
+  const operation = getOperationAST(document, operationName);
+  const skippable = operation?.operation === 'subscription' ? skippableRoot(document, operation) : null;
+  if (skippable) return { errors: [skippable], status: 400 };
+  let invalid: readonly GraphQLError[];
+  try {
+    invalid = validate(rules.schema, document, [...specifiedRules, ...rules.validationRules]);
+  } catch (err) {
+    // graphql 16's SingleFieldSubscriptionsRule throws (a variable it has no value for): the document's fault.
+    if (!(err instanceof GraphQLError)) throw err;
+    invalid = [err];
+  }
+  if (!invalid.length) return null;
+  const errors = invalid.map(
+    (e) => new GraphQLError(rules.development ? e.message : e.message.replace(/ Did you mean .*$/, ''), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+  );
+  return { errors, status: 400 };
+}
+
+/**
+ * @skip or @include on a subscription's root selection (a field, or a fragment around it), which the GraphQL spec
+ * forbids: the one field a subscription follows must be known without its variables. graphql 16 throws on it
+ * instead (the variable form in validation, the literal one when the stream is made).
+ */
+function skippableRoot(document: DocumentNode, operation: OperationDefinitionNode): GraphQLError | null {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const seen = new Set<string>();
+  const find = (set: SelectionSetNode): SelectionNode | undefined => {
+    for (const selection of set.selections) {
+      if (selection.directives?.some((d) => d.name.value === 'skip' || d.name.value === 'include')) return selection;
+      const inner = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : selection.kind === Kind.FRAGMENT_SPREAD ? spread(selection.name.value) : undefined;
+      const found = inner && find(inner);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  // Each fragment once: a cycle is validation's to refuse, later.
+  const spread = (name: string) => (seen.has(name) ? undefined : (seen.add(name), fragments.get(name)?.selectionSet));
+  const found = find(operation.selectionSet);
+  if (!found) return null;
+  const message = 'A subscription\'s root field cannot be skipped: @skip and @include are not allowed on it or on a fragment around it.';
+  return new GraphQLError(message, { nodes: [found], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
 }
 
 /** The cost, input and all-projects checks every query passes (src/graphql/guards.ts), before any upstream call. */

@@ -120,6 +120,33 @@ describe('limits under a burst', () => {
   });
 });
 
+describe('@skip and @include on the root field', () => {
+  it('are refused as invalid documents; the connection\'s other subscriptions and the caller\'s slot are untouched', async () => {
+    f = await startFacade({ MAX_IN_FLIGHT_PER_CALLER: '1', SUBSCRIPTION_POLL_MAX_MS: '300' });
+    const id = await firstGroup(f, 'skipper');
+    const c = track(rawWs(f.url, 'skipper'));
+    await c.init();
+    c.subscribe('ok', GROUP, { id });
+    expect(await until(() => c.of('ok').length === 1)).toBe(true);
+    c.subscribe('variable', 'subscription ($id: ID!, $s: Boolean!) { group(id: $id) @include(if: $s) { name } }', { id, s: false });
+    c.subscribe('literal', 'subscription ($id: ID!) { ... @skip(if: true) { group(id: $id) { name } } }', { id });
+    expect(await until(() => c.of('variable').length > 0 && c.of('literal').length > 0)).toBe(true);
+    for (const n of ['variable', 'literal']) {
+      expect(c.of(n)[0]).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+    }
+    expect(c.closed()).toBeNull();
+    expect(c.of('ok').map((m) => m.type)).toEqual(['next']);
+    const sse = await sseSubscribe(f.url, 'subscription ($id: ID!) { group(id: $id) @skip(if: true) { name } }', { id }, { 'x-auth-token': 'skipper' });
+    expect(sse.status).toBe(400);
+    expect(JSON.parse(sse.body!).errors[0].extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', requestId: expect.stringMatching(/^req-/) });
+    // MAX_IN_FLIGHT_PER_CALLER is 1: the refusals gave their slot back at once (not at REQUEST_DEADLINE_MS).
+    const started = Date.now();
+    const after = track(await sseSubscribe(f.url, GROUP, { id }, { 'x-auth-token': 'skipper' }));
+    expect((await after.next()).data.group.id).toBe(id);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
 describe('SIGTERM', () => {
   it('an idle facade finishes its shutdown before it exits ("drained, bye")', async () => {
     const sim = await startCinderSimulator({});
