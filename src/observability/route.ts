@@ -41,7 +41,10 @@ const LITERALS = new Set([
   'volumes',
 ]);
 
-/** A version segment of a version-document URL (the service root's /v3, /v2.0): a few values, kept as they are. */
+/**
+ * A version segment of a version-document URL (the service root's /v3, /v2.0): a few values, kept as they are,
+ * but only as the first segment: further in, a caller's spec key or an upstream's id may look like one.
+ */
 const VERSION = /^v\d+(\.\d+)?$/;
 
 /**
@@ -71,7 +74,7 @@ function templateOf(bare: string): string {
   let out = '';
   for (const segment of bare.split('/')) {
     if (segment === '') continue;
-    out += `/${LITERALS.has(segment) || VERSION.test(segment) ? segment : '{id}'}`;
+    out += `/${LITERALS.has(segment) || (out === '' && VERSION.test(segment)) ? segment : '{id}'}`;
   }
   return out || '/';
 }

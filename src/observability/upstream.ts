@@ -75,7 +75,8 @@ export class UpstreamTelemetry {
 
   /** An answer came (any status); `upstreamRequestId`: the upstream's own id for it. */
   end(call: UpstreamCall, status: number, upstreamRequestId: string | null): void {
-    this.finish(call, String(status));
+    // A code no HTTP status has (an upstream's 999) is one label, not a series each.
+    this.finish(call, status >= 100 && status <= 599 ? String(status) : 'other');
     if (call.span) {
       call.span.setAttribute('http.response.status_code', status);
       if (upstreamRequestId) call.span.setAttribute('upstream.request_id', upstreamRequestId);

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { parseObservability } from '../../src/observability/config.js';
 import { isoTime, redactSecrets } from '../../src/observability/logger.js';
 import { FacadeMetrics } from '../../src/observability/metrics.js';
+import { UpstreamTelemetry } from '../../src/observability/upstream.js';
 import { requestIds } from '../../src/observability/requestId.js';
 import { routeTemplate } from '../../src/observability/route.js';
 
@@ -20,6 +21,9 @@ describe('routeTemplate', () => {
     ['', '/'],
     ['/', '/'],
     ['/v3/', '/v3'],
+    // Further in, a version-like segment is a caller's spec key or an upstream's id (each one a new series before).
+    ['/group_types/7b2e9c40-3f1d-4a8e-b6c5-2d9e0f1a2b03/group_specs/v1', '/group_types/{id}/group_specs/{id}'],
+    ['/group_types/v6.6', '/group_types/{id}'],
   ])('%s -> %s', (path, template) => expect(routeTemplate(path)).toBe(template));
 
   it('stays right for paths seen before and after its cache of paths starts over', () => {
@@ -143,5 +147,17 @@ describe('isoTime', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('upstream status labels', () => {
+  it('a code no HTTP status has is `other`, so an upstream cannot make a series per code', async () => {
+    const m = new FacadeMetrics(false, false);
+    const telemetry = new UpstreamTelemetry(null, m, null);
+    for (const status of [200, 999, 600, 42]) telemetry.end(telemetry.start('cinder', 'GET', '/groups/detail', 'http://c', undefined, {}), status, null);
+    const text = await m.registry.metrics();
+    const series = text.split('\n').filter((l) => l.startsWith('upstream_requests_total{'));
+    expect(series.map((l) => /status="([^"]+)"/.exec(l)![1]).sort()).toEqual(['200', 'other']);
+    expect(series.find((l) => l.includes('status="other"'))).toMatch(/ 3$/);
   });
 });
