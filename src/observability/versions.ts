@@ -43,7 +43,9 @@ export async function logUpstreamVersions(upstreams: Upstreams, keystone: Keysto
   if (keystone) probe('keystone', keystone.http.endpoint, async () => {
     const res = await keystone.http.send({ method: 'GET', path: '', deadline: Date.now() + VERSION_READ_MS });
     const v = isObject(res.json) && isObject(res.json.version) ? res.json.version : {};
-    return { version: textOf(v.id) ?? null, status: textOf(v.status) ?? null };
+    const version = textOf(v.id);
+    if (!version) throw new UpstreamError('UPSTREAM_ERROR', 'Keystone answered a version document that names no version.', 'keystone', res.status, null, null);
+    return { version, status: textOf(v.status) ?? null };
   });
   await Promise.all(probes);
 }

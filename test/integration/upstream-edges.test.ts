@@ -15,6 +15,7 @@ import { SdrsClient } from '../../src/upstreams/sdrs/client.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 import { type FaultyProxy, type Misbehaviour, answer, faultyProxy, trickle } from '../helpers/faultyProxy.js';
 import { sseSubscribe } from '../helpers/live.js';
+import { logCapture } from '../helpers/logs.js';
 
 const PROJECT = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
 const VERSION_DOCUMENT = /^GET \/$/;
@@ -246,8 +247,12 @@ describe("SDRS's version document (start-up's log only)", () => {
     proxy.misbehave(VERSION_DOCUMENT, answer(200, { versions: [null, { id: 7 }, { id: 'v1', status: { x: 1 } }, 'v2'] }));
     expect(await client.apiVersions()).toEqual([{ id: 'v1', status: 'unknown' }]);
     proxy.heal();
-    proxy.misbehave(VERSION_DOCUMENT, answer(200, { versions: 'v1' }));
-    expect(await client.apiVersions()).toEqual([]);
+    for (const garbage of [{ versions: 'v1' }, {}, [null], { versions: [{ id: { a: 1 } }] }]) {
+      proxy.heal();
+      proxy.misbehave(VERSION_DOCUMENT, answer(200, garbage));
+      // A document that names no version is the upstream's error, not a version list that happens to be empty.
+      await expect(client.apiVersions()).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
+    }
   });
 });
 
@@ -300,5 +305,17 @@ describe('writes answered in a way that does not say whether they happened (a th
     expect(r.raw).not.toContain(token.slice(0, 16));
     expect(r.raw).not.toContain(token.slice(-16));
     expect(r.errors?.[0]?.extensions?.upstream).toMatchObject({ code: null, requestId: null });
+  });
+});
+
+describe("Keystone's version document at start-up", () => {
+  it('one that names no version is logged as unreadable (UPSTREAM_ERROR), not as a version of null', async () => {
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"version":{"id":{"x":[1]},"status":42}}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    const logs = logCapture();
+    f = await startFacade({ KEYSTONE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3` }, undefined, undefined, { logDestination: logs.stream });
+    const line = logs.lines.find((l) => String(l.msg).startsWith('upstream version document') && l.service === 'keystone');
+    expect(line).toMatchObject({ msg: 'upstream version document could not be read; starting anyway', code: 'UPSTREAM_ERROR' });
   });
 });

@@ -122,10 +122,12 @@ export class SdrsClient {
     const res = await this.http.send({ method: 'GET', path: '', deadline: Date.now() + readMs }, root);
     const body = isObject(res.json) ? res.json : {};
     const list: unknown[] = Array.isArray(body.versions) ? body.versions : isObject(body.version) ? [body.version] : [];
-    return list.filter(isObject).flatMap((v) => {
+    const versions = list.filter(isObject).flatMap((v) => {
       const id = textOf(v.id);
       return id ? [{ id, status: textOf(v.status) ?? 'unknown' }] : [];
     });
+    if (versions.length === 0) throw new UpstreamError('UPSTREAM_ERROR', 'SDRS answered a version document that names no API version.', 'sdrs', res.status, null, null);
+    return versions;
   }
 
   /** `GET /server-groups?limit&offset&…`; SDRS pages by offset and reports the total as `count`. */
