@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     {
       url: `${app.server.url}/graphql`,
       metrics: config.observability.metrics.enabled ? (app.metricsUrl ?? `${app.server.url}/metrics`) : null,
-      tracing: tracing ? (tracing.exporter === 'console' ? 'console' : (tracing.url ?? 'otlp')) : null,
+      tracing: tracing ? (tracing.exporter === 'console' ? 'console' : tracing.url ? shownUrl(tracing.url) : 'otlp') : null,
     },
     `groupgraph listening on ${app.server.url}/graphql (GraphiQL: open it in a browser)`,
   );
@@ -77,3 +77,13 @@ main().catch((err: unknown) => {
   startupErrorLogger().fatal({ err }, `groupgraph: failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
+
+/** An exporter URL as the log may show it: a user, password or query string (an API key) are left out. */
+function shownUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
+}

@@ -20,6 +20,24 @@ describe('start-up configuration errors', () => {
   });
 });
 
+describe('the start-up line naming the trace exporter', () => {
+  it('leaves out the credentials of its URL: user, password and query string', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const p = runMain({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SIMULATE: 'cinder',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://user:OTELSECRET@127.0.0.1:9/v1/traces?api_key=OTELKEY',
+    });
+    await untilHealthy(p, port);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const line = p.out().split('\n').find((l) => l.includes('groupgraph listening'));
+    expect(JSON.parse(line!).tracing).toBe('http://127.0.0.1:9/v1/traces');
+    expect(p.out() + p.err()).not.toMatch(/OTELSECRET|OTELKEY/);
+  });
+});
+
 describe('a promise rejection no one handles', () => {
   it('is logged as a defect, and the facade serves on (Node would have exited)', async () => {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
