@@ -178,9 +178,13 @@ export class Admission {
    */
   async admitInTurn(caller: string, ms: number, unverified = false): Promise<Admitted | Refusal> {
     const until = Date.now() + ms;
-    for (;;) {
+    for (let woken = false; ; woken = true) {
       const admitted = this.admit(caller, unverified);
-      if (typeof admitted === 'function' || admitted.kind !== 'caller') return admitted;
+      if (typeof admitted === 'function' || admitted.kind !== 'caller') {
+        // Woken for a slot, then refused for another reason: the slot is still free for the next waiter.
+        if (woken && typeof admitted !== 'function') this.perCaller.passOn(caller);
+        return admitted;
+      }
       const left = until - Date.now();
       if (left <= 0 || !(await this.perCaller.released(caller, left))) return admitted;
     }
@@ -208,6 +212,8 @@ export class Admission {
   /** From now on every request is refused as shutting down. */
   close(): void {
     this.closing = true;
+    // Subscription starts waiting for their caller's slot are refused now, not when a slot or their time comes.
+    this.perCaller.wakeAll();
   }
 
   /** The drain's grace period is over: requests still running are cut by the facade, not left by their clients. */

@@ -51,6 +51,16 @@ export class CallerSlots {
     });
   }
 
+  /** Wakes `key`'s first waiter: one woken for a slot it did not take (refused for another reason) passes it on. */
+  passOn(key: string): void {
+    this.waiting.get(key)?.[0]?.();
+  }
+
+  /** Wakes every waiter (shutdown: each is then refused at once, instead of waiting for a slot to come back). */
+  wakeAll(): void {
+    for (const queue of [...this.waiting.values()]) for (const wake of [...queue]) wake();
+  }
+
   /** Callers holding at least one slot or waiting for one (no entry outlives them). */
   get callers(): number {
     return new Set([...this.held.keys(), ...this.waiting.keys()]).size;

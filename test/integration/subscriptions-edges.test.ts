@@ -147,6 +147,30 @@ describe('@skip and @include on the root field', () => {
   });
 });
 
+describe('subscribes waiting for their caller\'s slot', () => {
+  it('on shutdown, each is answered 503 SHUTTING_DOWN at once', async () => {
+    f = await startFacade({ MAX_IN_FLIGHT_PER_CALLER: '1' });
+    const id = await firstGroup(f, 'queued');
+    f.app.simulators.cinder!.setDelay(3_000);
+    const slow = f.gql('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'queued' });
+    await sleep(200);
+    const waiting = [0, 1].map(() => sseSubscribe(f!.url, GROUP, { id }, { 'x-auth-token': 'queued' }));
+    await sleep(300);
+    const started = Date.now();
+    const drained = f.app.drain(5_000);
+    f = undefined;
+    const answers = await Promise.all(waiting);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    for (const answer of answers) {
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.body!).errors[0].extensions.code).toBe('SHUTTING_DOWN');
+    }
+    expect((await slow).status).toBe(200);
+    await drained;
+  });
+
+});
+
 describe('SIGTERM', () => {
   it('an idle facade finishes its shutdown before it exits ("drained, bye")', async () => {
     const sim = await startCinderSimulator({});

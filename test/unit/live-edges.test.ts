@@ -2,6 +2,7 @@ import { buildSchema, parse } from 'graphql';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { Admission } from '../../src/http/admission.js';
 import { LiveHub } from '../../src/live/hub.js';
 
 const schema = buildSchema('type Query { ok: Int } type Subscription { group(id: ID!): Group } type Group { name: String }');
@@ -23,5 +24,28 @@ describe('LiveHub.subscribe', () => {
     expect(result).toEqual({ errors: [{ message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
     expect(disposed).toBe(true);
     expect(lines.some((l) => l.includes('subscription failed to start'))).toBe(true);
+  });
+});
+
+describe('subscription starts waiting for their caller\'s slot (Admission.admitInTurn)', () => {
+  const soon = <T>(p: Promise<T>, ms = 500) => Promise.race([p, new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), ms))]);
+
+  it('are refused at once when the door closes', async () => {
+    const door = new Admission(10, [], 1);
+    door.admit('a');
+    const waiting = [door.admitInTurn('a', 5_000), door.admitInTurn('a', 5_000)];
+    door.close();
+    for (const w of waiting) expect(await soon(w)).toMatchObject({ kind: 'shutting-down' });
+  });
+
+  it('one woken for a slot and refused for another reason passes the slot on to the next', async () => {
+    const door = new Admission(2, [], 1);
+    const first = door.admit('a') as () => void;
+    const waiting = [door.admitInTurn('a', 5_000), door.admitInTurn('a', 5_000)];
+    door.admit('b');
+    // The slot comes back, and the facade is full again before the first waiter looks.
+    first();
+    door.admit('c');
+    for (const w of waiting) expect(await soon(w)).toMatchObject({ kind: 'overloaded' });
   });
 });
