@@ -271,12 +271,13 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         return sendJson(res, 200, { status: 'ok' });
       }
       if (url.pathname === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
-        const ready = readiness(admission.draining, opts.protections());
+        const protections = opts.protections();
+        const ready = readiness(admission.draining, protections);
         return sendJson(res, ready.httpStatus, {
           status: ready.status,
           ...(ready.open.length ? { open: ready.open } : {}),
           inFlight: admission.inFlight,
-          upstreams: upstreamStates(opts.upstreams, opts.about),
+          upstreams: upstreamStates(protections, opts.about),
         });
       }
       if (url.pathname === '/metrics' && observability.config.metrics.port === null && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -1,18 +1,34 @@
-import type { Upstreams } from '../context.js';
 import type { AboutShape } from '../graphql/about.js';
 import type { Protection } from '../observability/metrics.js';
 
-/** What /readyz says about each upstream: its mode, its circuit breaker and its bulkhead, never a live call. */
-export function upstreamStates(upstreams: Upstreams, about: AboutShape) {
-  const out: Record<string, { mode: string; circuit: string | null; inFlight: number | null; queued: number | null }> = {};
+interface UpstreamState {
+  mode: string;
+  circuit: string | null;
+  inFlight: number | null;
+  queued: number | null;
+  /** With several hosts (Keystone catalogs naming more than one): each host's own. */
+  hosts?: Record<string, { circuit: string; inFlight: number; queued: number }>;
+}
+
+/**
+ * What /readyz says about each upstream: its mode, its circuit breakers and bulkheads (the same ones readiness
+ * judges: with a required Keystone each host's, not the process-wide client no caller uses), never a live call.
+ * Several hosts: `circuit` is theirs when they agree, else `mixed`; the counts are summed.
+ */
+export function upstreamStates(protections: Protection[], about: AboutShape): Record<string, UpstreamState> {
+  const out: Record<string, UpstreamState> = {};
   for (const s of about.services) {
-    const http = upstreams[s.name]?.http;
+    const mine = protections.filter((p) => p.service === s.name);
+    const circuits = new Set(mine.map((p) => p.breaker.state));
     out[s.name] = {
       mode: s.mode,
-      circuit: http?.breaker.state ?? null,
-      inFlight: http?.bulkhead.inFlight ?? null,
-      queued: http?.bulkhead.queued ?? null,
+      circuit: mine.length === 0 ? null : circuits.size === 1 ? mine[0]!.breaker.state : 'mixed',
+      inFlight: mine.length === 0 ? null : mine.reduce((n, p) => n + p.bulkhead.inFlight, 0),
+      queued: mine.length === 0 ? null : mine.reduce((n, p) => n + p.bulkhead.queued, 0),
     };
+    if (mine.length > 1) {
+      out[s.name]!.hosts = Object.fromEntries(mine.map((p) => [p.host, { circuit: p.breaker.state, inFlight: p.bulkhead.inFlight, queued: p.bulkhead.queued }]));
+    }
   }
   return out;
 }

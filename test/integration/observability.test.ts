@@ -323,3 +323,23 @@ describe('with Keystone', () => {
     expect(logs.raw().includes(token)).toBe(false);
   });
 });
+
+describe('/readyz with a required Keystone', () => {
+  it("reports the circuits readiness judges (each host's), not the process-wide client no caller uses", async () => {
+    const dead = `http://127.0.0.1:${await closedPort()}/v3/${DEMO_PROJECT.id}`;
+    const f = await startFacade({ SIMULATE: 'keystone', CINDER_URL: dead });
+    cleanup.push(() => f.close());
+    const body = async () => (await (await request(`${f.app.server.url}/readyz`)).body.json()) as Record<string, any>;
+    await waitFor(
+      async () => {
+        for (const role of ['admin', 'member', 'reader']) await f.gql('{ groups(first: 1) { nodes { id } } }', undefined, { token: `${role}:${DEMO_PROJECT.id}` });
+        return (await body()).open ?? [];
+      },
+      (open: string[]) => open.includes('cinder'),
+      10_000,
+      50,
+    );
+    // Before: `open` named cinder while upstreams.cinder said closed.
+    expect((await body()).upstreams.cinder).toMatchObject({ circuit: 'open', inFlight: 0, queued: 0 });
+  });
+});
