@@ -44,6 +44,9 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** After a drain cut what was left: how long its requests get to write their log lines (a retry's pause is 1 s). */
+const SETTLE_AFTER_DRAIN_MS = 2_000;
+
 /** Config -> upstream clients (starting simulators where asked) -> HTTP server. */
 export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks: ObservabilityHooks = {}): Promise<App> {
   const observability = await Observability.create(config.observability, config.identity.kind === 'keystone', hooks);
@@ -125,6 +128,8 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
       await stopSimulators();
       // The grace period is over: upstream calls still out belong to no answer anyone waits for.
       await agent.destroy();
+      // Their requests now end at once; their log lines and spans go out before the log and tracing close.
+      await server.settle(SETTLE_AFTER_DRAIN_MS);
       await observability.close();
       return left;
     },

@@ -50,6 +50,8 @@ export interface FacadeServer {
    * close. Resolves with how many requests were still running when the grace period ended (0 normally).
    */
   drain(graceMs: number): Promise<number>;
+  /** Until the requests in progress have finished their work (log lines and spans written), at most `ms`. */
+  settle(ms: number): Promise<void>;
   close(): Promise<void>;
   /** Subscriptions (src/live): open now, pollers running, upstream reads made so far. */
   live: { subscriptions(): number; pollers(): number; polls(): number };
@@ -363,6 +365,12 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       const [left] = await Promise.all([drainServer(server, connections, admission, bodies, graceMs), endSubscriptions(graceMs)]);
       await apollo.stop();
       return left;
+    },
+    settle: async (ms) => {
+      let timer: NodeJS.Timeout | undefined;
+      // Not unref'd: the process must not end while a cut request still has its line to write.
+      await Promise.race([admission.whenIdle(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+      clearTimeout(timer);
     },
     close,
   };

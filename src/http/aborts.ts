@@ -23,8 +23,11 @@ export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logg
   let gone = false;
   let stream = false;
   let cut = false;
+  // 'finish', not res.writableFinished: an answer ended after its connection was cut (a drain's) reads as finished.
+  let finished = false;
+  res.once('finish', () => (finished = true));
   res.once('close', () => {
-    if (res.writableFinished) return;
+    if (finished) return;
     gone = true;
     if (stream) return;
     if ((cut = shutdownCut())) {
@@ -42,7 +45,13 @@ export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logg
     // Not req.destroyed: a request whose body has been read is destroyed already (autoDestroy), its client still there.
     gone: () => gone || res.destroyed || req.socket.destroyed,
     // Not res.writableFinished: Node sets it when an answer is ended on a connection already closed.
-    closedEarly: () => (cut ? 'shutdown' : gone ? 'client' : null),
+    // The connection may be gone before its 'close' has been emitted: a drain cut it, then the answer was ended.
+    closedEarly: () => {
+      if (cut) return 'shutdown';
+      if (gone) return 'client';
+      if (finished || !req.socket.destroyed) return null;
+      return shutdownCut() ? 'shutdown' : 'client';
+    },
     endedByClient: () => void (stream = true),
   };
 }

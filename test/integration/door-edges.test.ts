@@ -275,6 +275,26 @@ describe('a drain whose grace period ends with a request still running', () => {
   });
 });
 
+describe('a drain that cuts a write still waiting on its upstream', () => {
+  it('resolves only once the cut request has written its line (main.ts exits right after: the line was lost)', async () => {
+    const logs = logCapture();
+    f = await startFacade({}, undefined, undefined, { logDestination: logs.stream });
+    f.app.simulators.cinder!.setDelay(3_000);
+    const body = JSON.stringify({ query: 'mutation { createGroupType(input: { name: "cut-at-drain" }) { groupType { id } } }' });
+    const socket = connect(portOf(f), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nx-request-id: write-cut-at-drain\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    await waitFor(async () => f!.app.server.inFlight(), (n) => n === 1, 2_000, 10);
+    const started = Date.now();
+    await f.app.drain(200);
+    expect(Date.now() - started).toBeLessThan(2_500);
+    const line = logs.lines.find((l) => l.requestId === 'write-cut-at-drain' && l.msg === 'graphql request');
+    expect(line).toMatchObject({ status: 503, outcome: 'error', errorCodes: ['SHUTTING_DOWN'] });
+    socket.destroy();
+    f = undefined;
+  });
+});
+
 describe('a pipelined request whose connection closes while it waits behind another', () => {
   it('gives its slot back: its answer never gets the connection, nor a close of its own', async () => {
     f = await startFacade({ MAX_IN_FLIGHT: '3' });
