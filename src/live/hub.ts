@@ -10,7 +10,7 @@ import { formatErrorWith } from '../graphql/errors.js';
 import type { CallerIdentity } from '../identity/gate.js';
 import type { Logger } from '../observability/logger.js';
 import { withRequestIdIn } from '../observability/requestId.js';
-import { readObject } from './objects.js';
+import { type WatchedKind, readObject } from './objects.js';
 import type { LiveEvent } from './poller.js';
 import { PollerRegistry } from './poller.js';
 import { type DocumentRules, type Refusal, guardSubscription, parseSubscription, refusal } from './prepare.js';
@@ -18,7 +18,7 @@ import { pollSchedule } from './schedule.js';
 import { PushStream } from './stream.js';
 import type { Admitted, Refusal as DoorRefusal } from '../http/admission.js';
 import { refusalAnswer } from '../http/pacing.js';
-import { SubscriptionLog, type SubscriptionOrigin, type SubscriptionRecord } from './subscriptionLog.js';
+import { SubscriptionLog, type SubscriptionOrigin, type SubscriptionOutcome, type SubscriptionRecord } from './subscriptionLog.js';
 import { registerWatch } from './watch.js';
 
 export interface LiveLimits {
@@ -53,6 +53,8 @@ export interface LiveCaller extends SubscriptionOrigin {
   admitted: CallerIdentity | undefined;
   /** The pollers this caller may share: with Keystone its user and project, else a hash of its token. */
   key: string;
+  /** Which token it reads with (its hash): a poller ends the subscribers of a token an upstream refuses. */
+  credential: string;
   /** Gives back the door's slot held since admission: at the first result, a refusal or the end (idempotent). */
   started: () => void;
   /** Caller.tokenAnswered of its reads, while its start counts against its address (see doorCaller). */
@@ -141,7 +143,7 @@ export class LiveHub {
     if (door.onceAccepted && identity) started.countAs(door.onceAccepted);
     const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
     const tokenAnswered = accepted && upstreamAcceptance(door, accepted, started.countAs, refused);
-    return { ...origin, token, clientAddress, admitted, key, started, tokenAnswered };
+    return { ...origin, token, clientAddress, admitted, key, credential: door.tokenHash ?? 'none', started, tokenAnswered };
   }
 
   /**
@@ -213,7 +215,8 @@ export class LiveHub {
     const contextValue = this.contextFor(caller);
     const refused = guardSubscription(parsed, rules, contextValue);
     if (refused) return refused;
-    registerWatch(contextValue, (kind, id) => this.pollers.join(caller.key, kind, id, (k, i) => this.read(caller, k, i)));
+    const reader = { read: (kind: WatchedKind, id: string) => this.read(caller, kind, id), credential: caller.credential };
+    registerWatch(contextValue, (kind, id) => this.pollers.join(caller.key, kind, id, reader));
     this.takePlace(contextValue, caller.key);
     return { schema: rules.schema, document: parsed.document, operationName: parsed.operationName, variableValues: parsed.variables, contextValue };
   }
@@ -335,7 +338,7 @@ export class LiveHub {
     record: SubscriptionRecord | null,
   ): Promise<void> {
     let last: string | null = null;
-    let failed = false;
+    let outcome: SubscriptionOutcome = 'completed';
     try {
       for (;;) {
         const next = await events.next();
@@ -345,14 +348,19 @@ export class LiveHub {
         if (key !== last) emit(out, record, result, caller?.requestId);
         last = key;
         caller?.started();
+        // Refused once, the token will be again: the subscription ends, as an expired token's does.
+        if (refusesToken(result)) {
+          outcome = 'token_refused';
+          break;
+        }
       }
     } catch (err) {
       this.opts.log.error({ err }, 'subscription failed');
       emit(out, record, { errors: [{ message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, caller?.requestId);
-      failed = true;
+      outcome = 'error';
     }
     // Ended here, not by a client that left (whose return() ended the stream already).
-    if (!out.done) record?.endsAs(failed ? 'error' : 'completed');
+    if (!out.done) record?.endsAs(outcome);
     out.end();
   }
 
@@ -387,6 +395,11 @@ export class LiveHub {
 }
 
 const callerOf = new WeakMap<RequestContext, LiveCaller>();
+
+/** A result an upstream's 401 (or Keystone's refusal) of the subscriber's token is in. */
+export function refusesToken(result: FormattedExecutionResult): boolean {
+  return result.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED') ?? false;
+}
 const NOT_COUNTED: Admitted = Object.assign(() => {}, { countAs: () => {} });
 
 /** A result to the subscriber, counted for its log line; its errors carry the subscription's request id. */

@@ -1,3 +1,4 @@
+import { FacadeError } from '../errors.js';
 import { type WatchedKind, isBusy, isFinal } from './objects.js';
 import { type PollSchedule, nextDelay } from './schedule.js';
 import { PushStream } from './stream.js';
@@ -8,13 +9,19 @@ export type LiveEvent = { object: object | null } | { error: unknown };
 /** Reads the object with one subscriber's credentials (a fresh context per read). */
 export type ObjectReader = (kind: WatchedKind, id: string) => Promise<object | null>;
 
+/** A subscriber's reader, and which token it reads with (a hash: subscribers of one caller may hold several). */
+export interface Reader {
+  read: ObjectReader;
+  credential: string;
+}
+
 /**
  * One upstream poll for one caller and one object, whatever the number of subscribers. It reads with the
  * credentials of its oldest subscriber, hands every read that differs from the previous one to all of them,
  * and stops as soon as the last one leaves.
  */
 class Poller {
-  private readonly subscribers = new Map<PushStream<LiveEvent>, ObjectReader>();
+  private readonly subscribers = new Map<PushStream<LiveEvent>, Reader>();
   private last: LiveEvent | null = null;
   private lastKey: string | null = null;
   private delayMs = 0;
@@ -34,9 +41,9 @@ class Poller {
     return this.subscribers.size;
   }
 
-  join(read: ObjectReader): PushStream<LiveEvent> {
+  join(reader: Reader): PushStream<LiveEvent> {
     const source = new PushStream<LiveEvent>(() => this.leave(source));
-    this.subscribers.set(source, read);
+    this.subscribers.set(source, reader);
     // A newcomer gets what the others saw last at once; the first one starts the polling.
     if (this.last) source.push(this.last);
     else if (!this.reading && !this.timer) void this.poll();
@@ -61,14 +68,14 @@ class Poller {
 
   private async poll(): Promise<void> {
     this.timer = null;
-    const read = this.subscribers.values().next().value;
-    if (!read || this.stopped) return;
+    const reader = this.subscribers.values().next().value;
+    if (!reader || this.stopped) return;
     this.reading = true;
     this.counters.polls++;
     let event: LiveEvent;
     let final = false;
     try {
-      const object = await read(this.kind, this.id);
+      const object = await reader.read(this.kind, this.id);
       // Judged here, inside the try: an object of an unexpected shape is this poll's error, never an unhandled one.
       final = object === null || isFinal(this.kind, object);
       event = { object };
@@ -77,6 +84,7 @@ class Poller {
     }
     this.reading = false;
     if (this.stopped) return;
+    if ('error' in event && isTokenRefusal(event.error)) return this.refused(event, reader.credential);
     const key = eventKey(event);
     const changed = key !== this.lastKey;
     this.last = event;
@@ -94,6 +102,26 @@ class Poller {
     this.timer = setTimeout(() => void this.poll(), this.delayMs);
     this.timer.unref();
   }
+
+  /**
+   * The token read with was refused (an upstream's 401): it would be again, so its subscribers get the refusal and
+   * end; the others of the caller (with Keystone, its other tokens) are read for at once with their own.
+   */
+  private refused(event: LiveEvent, credential: string): void {
+    for (const [source, reader] of [...this.subscribers]) {
+      if (reader.credential !== credential) continue;
+      source.push(event);
+      source.end();
+    }
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.poll(), 0);
+    this.timer.unref();
+  }
+}
+
+/** An upstream's 401 (or Keystone's refusal) of the token a poller reads with. */
+function isTokenRefusal(error: unknown): boolean {
+  return error instanceof FacadeError && error.code === 'UNAUTHENTICATED';
 }
 
 function eventKey(event: LiveEvent): string {
@@ -115,7 +143,7 @@ export class PollerRegistry {
   }
 
   /** `callerKey`: who reads (a token hash, or with Keystone the user and project), never the token itself. */
-  join(callerKey: string, kind: WatchedKind, id: string, read: ObjectReader): PushStream<LiveEvent> {
+  join(callerKey: string, kind: WatchedKind, id: string, reader: Reader): PushStream<LiveEvent> {
     const key = `${callerKey}\u0000${kind}\u0000${id}`;
     let poller = this.pollers.get(key);
     if (!poller) {
@@ -125,7 +153,7 @@ export class PollerRegistry {
       poller = created;
       this.pollers.set(key, poller);
     }
-    return poller.join(read);
+    return poller.join(reader);
   }
 
   stopAll(): void {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphQLError } from 'graphql';
+import type { FormattedExecutionResult, GraphQLError } from 'graphql';
 import { type Response as SseResponse, createHandler } from 'graphql-sse';
 import { tokenOf } from '../context.js';
 import { type BodyReader, BodyRefused } from '../http/body.js';
@@ -7,8 +7,9 @@ import { refuse } from '../http/respond.js';
 import { writeOrCut } from '../http/stalled.js';
 import type { Logger } from '../observability/logger.js';
 import { withRequestIdIn } from '../observability/requestId.js';
-import type { LiveHub } from './hub.js';
+import { type LiveHub, refusesToken } from './hub.js';
 import { isRefusal } from './prepare.js';
+import { PushStream } from './stream.js';
 
 /** `POST /graphql` with `Accept: text/event-stream`: graphql-sse's distinct connections mode. */
 export function wantsEventStream(req: IncomingMessage): boolean {
@@ -33,8 +34,9 @@ export interface SseOptions {
  * the end. The body is read with the same limits as a query's; the token comes from the same headers.
  */
 export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions): (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> {
-  // `logged`: the hub wrote the refusal's line (admission, arguments); graphql-sse's own refusals are logged here.
-  const handler = createHandler<IncomingMessage, { res: ServerResponse; requestId: string; logged: boolean }>({
+  /** Each prepared subscribe's request, by its context (what graphql-sse hands subscribe()). */
+  const requests = new WeakMap<object, SseRequest>();
+  const handler = createHandler<IncomingMessage, SseRequest>({
     onSubscribe: async (req, params) => {
       req.context.logged = true;
       let caller;
@@ -49,10 +51,11 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
       }
       const prepared = hub.prepare(params as unknown as Record<string, unknown>, caller, 1);
       if (isRefusal(prepared)) return jsonAnswer(prepared.status, { errors: withRequestIdIn(prepared.errors.map((e) => hub.formatError(e)), caller.requestId) });
+      requests.set(prepared.contextValue as object, req.context);
       // graphql-sse types its context as a plain record; ours is the facade's RequestContext.
       return prepared as never;
     },
-    subscribe: (args) => hub.subscribe(args) as never,
+    subscribe: async (args) => firstResult(await hub.subscribe(args), requests.get(args.contextValue as unknown as object)) as never,
   });
 
   return async (req, res, requestId) => {
@@ -66,7 +69,7 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
       refusedHere(err.code, err.status);
       return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
     }
-    const context = { res, requestId, logged: false };
+    const context: SseRequest = { res, requestId, logged: false, refusal: null };
     const [answer, init] = await handler({
       method: 'POST',
       url: req.url ?? '/graphql',
@@ -76,6 +79,11 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
       raw: req,
       context,
     });
+    if (context.refusal) {
+      if (answer !== null && typeof answer !== 'string') void answer.return(undefined);
+      res.writeHead(401, { 'content-type': 'application/json; charset=utf-8' });
+      return void res.end(JSON.stringify({ errors: context.refusal.errors }));
+    }
     if (init.status >= 400 && (answer === null || typeof answer === 'string')) {
       if (!context.logged) refusedHere('BAD_REQUEST', init.status);
       res.writeHead(init.status, { ...init.headers, 'content-type': 'application/json; charset=utf-8' });
@@ -93,6 +101,34 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
     }
     res.end();
   };
+}
+
+/** One SSE subscribe, as graphql-sse hands it to the hooks (`req.context`). */
+interface SseRequest {
+  res: ServerResponse;
+  requestId: string;
+  /** The hub wrote the refusal's line (admission, arguments); graphql-sse's own refusals are logged here. */
+  logged: boolean;
+  /** The first result refused the token (an upstream's 401): answered HTTP 401 instead of a stream. */
+  refusal: FormattedExecutionResult | null;
+}
+
+/**
+ * The answer's head waits for the subscription's first result (its start is an upstream read), so that a token
+ * the upstream refuses there is answered HTTP 401, as one Keystone refuses at admission is (README), not 200 and
+ * a stream of one error.
+ */
+async function firstResult<T>(result: T, request: SseRequest | undefined): Promise<T | FormattedExecutionResult> {
+  if (!(result instanceof PushStream)) return result;
+  const stream = result as PushStream<FormattedExecutionResult>;
+  const first = await stream.next();
+  if (first.done) return result;
+  if (request && refusesToken(first.value) && first.value.data == null) {
+    request.refusal = first.value;
+    return first.value;
+  }
+  stream.unshift(first.value);
+  return result;
 }
 
 /**

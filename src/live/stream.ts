@@ -32,6 +32,11 @@ export class PushStream<T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /** A value the consumer took, put back in front (a transport that looked at the first one before passing it on). */
+  unshift(value: T): void {
+    this.queue.unshift(value);
+  }
+
   /** No more values: the consumer reads what is queued, then the end. */
   end(): void {
     if (this.ended) return;

@@ -3,8 +3,11 @@ import type { CallerIdentity } from '../identity/gate.js';
 import type { Logger } from '../observability/logger.js';
 import { addIdentity, boundedName } from '../observability/requests.js';
 
-/** How a subscription ended: its source did (a deleted object), the client left, the token expired, SIGTERM. */
-export type SubscriptionOutcome = 'completed' | 'client_closed' | 'token_expired' | 'shutting_down' | 'error';
+/**
+ * How a subscription ended: its source did (a deleted object), the client left, the token expired or was refused
+ * (an upstream's 401: revoked), SIGTERM.
+ */
+export type SubscriptionOutcome = 'completed' | 'client_closed' | 'token_expired' | 'token_refused' | 'shutting_down' | 'error';
 
 /** Who subscribed and over what, as its log line names them (the token never). */
 export interface SubscriptionOrigin {

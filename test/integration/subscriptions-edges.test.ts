@@ -120,6 +120,34 @@ describe('limits under a burst', () => {
   });
 });
 
+describe('a token refused while subscribed', () => {
+  it('an upstream 401 ends the subscription (WebSocket: the error, then complete; SSE: HTTP 401) and its polling', async () => {
+    f = await startFacade({ SUBSCRIPTION_POLL_MAX_MS: '200' });
+    const id = await firstGroup(f);
+    const cinder = f.app.simulators.cinder!;
+    const conn = wsConnection(f.url, { 'X-Auth-Token': 'soon-revoked' });
+    track({ close: () => conn.dispose() });
+    const ws = conn.subscribe(GROUP, { id });
+    expect((await ws.next()).data.group.id).toBe(id);
+    const unauthorized = { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } };
+    cinder.injectFault({ status: 401, json: unauthorized, times: 1_000, urlIncludes: `/groups/${id}` });
+    const refused = await ws.next(3_000);
+    expect(refused.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    await ws.completed;
+    expect(ws.errors).toEqual([]);
+    // A made-up token the upstream refuses at the first read: 401 before the stream starts, as Keystone's refusals.
+    const sse = await sseSubscribe(f.url, GROUP, { id }, { 'x-auth-token': 'made-up' });
+    expect(sse.status).toBe(401);
+    expect(JSON.parse(sse.body!).errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', requestId: expect.stringMatching(/^req-/) });
+    // No more reads with either token.
+    const reads = () => cinder.calls.filter((call) => call.path.includes(id)).length;
+    const before = reads();
+    await sleep(1_000);
+    expect(reads()).toBe(before);
+    expect(active(f)).toEqual({ subscriptions: 0, pollers: 0 });
+  });
+});
+
 describe('@skip and @include on the root field', () => {
   it('are refused as invalid documents; the connection\'s other subscriptions and the caller\'s slot are untouched', async () => {
     f = await startFacade({ MAX_IN_FLIGHT_PER_CALLER: '1', SUBSCRIPTION_POLL_MAX_MS: '300' });

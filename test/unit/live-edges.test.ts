@@ -3,7 +3,10 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Admission } from '../../src/http/admission.js';
+import { FacadeError } from '../../src/errors.js';
 import { LiveHub } from '../../src/live/hub.js';
+import { PollerRegistry } from '../../src/live/poller.js';
+import { pollSchedule } from '../../src/live/schedule.js';
 
 const schema = buildSchema('type Query { ok: Int } type Subscription { group(id: ID!): Group } type Group { name: String }');
 
@@ -47,5 +50,24 @@ describe('subscription starts waiting for their caller\'s slot (Admission.admitI
     first();
     door.admit('c');
     for (const w of waiting) expect(await soon(w)).toMatchObject({ kind: 'overloaded' });
+  });
+});
+
+describe('a poller whose token is refused', () => {
+  it('ends the subscribers reading with that token, and reads on at once for the caller\'s others with theirs', async () => {
+    const pollers = new PollerRegistry(pollSchedule(10_000));
+    const reads: string[] = [];
+    const reader = (credential: string, answer: () => object) => ({
+      credential,
+      read: async () => (reads.push(credential), answer()),
+    });
+    const revoked = pollers.join('user', 'group', 'g1', reader('revoked', () => { throw new FacadeError('UNAUTHENTICATED', 'no'); }));
+    const valid = pollers.join('user', 'group', 'g1', reader('valid', () => ({ id: 'g1' })));
+    expect(await revoked.next()).toMatchObject({ value: { error: { code: 'UNAUTHENTICATED' } } });
+    expect((await revoked.next()).done).toBe(true);
+    expect(await valid.next()).toEqual({ value: { object: { id: 'g1' } }, done: false });
+    expect(reads).toEqual(['revoked', 'valid']);
+    void valid.return();
+    expect(pollers.size).toBe(0);
   });
 });
