@@ -7,7 +7,7 @@ import { refuse } from '../http/respond.js';
 import { writeOrCut } from '../http/stalled.js';
 import type { Logger } from '../observability/logger.js';
 import { withRequestIdIn } from '../observability/requestId.js';
-import { type LiveHub, refusesToken } from './hub.js';
+import { type LiveCaller, type LiveHub, refusesToken } from './hub.js';
 import { isRefusal } from './prepare.js';
 import { PushStream } from './stream.js';
 
@@ -49,6 +49,8 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
         const status = (e.extensions?.http as { status?: number } | undefined)?.status ?? 401;
         return jsonAnswer(status, { errors: withRequestIdIn([hub.formatError(e)], req.context.requestId) });
       }
+      // It left while it waited for its caller's slot: no subscription for no one.
+      if (req.context.gone) return leftAtTheDoor(hub, caller);
       const prepared = hub.prepare(params as unknown as Record<string, unknown>, caller, 1);
       if (isRefusal(prepared)) return jsonAnswer(prepared.status, { errors: withRequestIdIn(prepared.errors.map((e) => hub.formatError(e)), caller.requestId) });
       requests.set(prepared.contextValue as object, req.context);
@@ -59,6 +61,13 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
   });
 
   return async (req, res, requestId) => {
+    const context: SseRequest = { res, requestId, logged: false, refusal: null, gone: false, stream: null };
+    // Watched from the start: a client that leaves while its subscribe waits (for its caller's slot, or the first
+    // result) takes it along, instead of leaving a subscription that polls until its writes stall.
+    res.once('close', () => {
+      context.gone = true;
+      void context.stream?.return();
+    });
     const refusedHere = (code: string, status: number) =>
       hub.refusedByTransport({ requestId, transport: 'sse', client: hub.clientAddressOf(req) }, code, status);
     let body: string;
@@ -69,7 +78,6 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
       refusedHere(err.code, err.status);
       return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
     }
-    const context: SseRequest = { res, requestId, logged: false, refusal: null };
     const [answer, init] = await handler({
       method: 'POST',
       url: req.url ?? '/graphql',
@@ -79,28 +87,35 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
       raw: req,
       context,
     });
+    const stream = answer !== null && typeof answer !== 'string' ? answer : null;
+    if (context.gone) return void stream?.return(undefined);
     if (context.refusal) {
-      if (answer !== null && typeof answer !== 'string') void answer.return(undefined);
+      void stream?.return(undefined);
       res.writeHead(401, { 'content-type': 'application/json; charset=utf-8' });
       return void res.end(JSON.stringify({ errors: context.refusal.errors }));
     }
-    if (init.status >= 400 && (answer === null || typeof answer === 'string')) {
+    if (init.status >= 400 && stream === null) {
       if (!context.logged) refusedHere('BAD_REQUEST', init.status);
       res.writeHead(init.status, { ...init.headers, 'content-type': 'application/json; charset=utf-8' });
-      return void res.end(refusalBody(answer, init.status, requestId));
+      return void res.end(refusalBody(answer as string | null, init.status, requestId));
     }
     res.writeHead(init.status, init.headers);
-    if (answer === null || typeof answer === 'string') return void res.end(answer ?? undefined);
-    // The client went away: graphql-sse returns the subscription's stream, which stops its poller share at once.
-    res.once('close', () => void answer.return(undefined));
-    const stalled = () => opts.log.warn({ requestId, bodyTimeoutMs: opts.stallMs }, 'subscriber stopped reading its events; connection cut');
-    for await (const chunk of answer) {
-      if (!res.writable) break;
-      // Backpressure: while the client takes nothing, events wait (for stallMs at most) instead of piling up.
-      if (!(await writeOrCut(res, chunk, opts.stallMs, stalled))) break;
-    }
-    res.end();
+    if (stream === null) return void res.end((answer as string | null) ?? undefined);
+    await relay(res, stream, requestId, opts);
   };
+}
+
+/** The subscription's events to its client, at the pace it reads them. */
+async function relay(res: ServerResponse, stream: AsyncIterableIterator<string>, requestId: string, opts: SseOptions): Promise<void> {
+  // The client went away: graphql-sse's stream returns the subscription's, which stops its poller share at once.
+  res.once('close', () => void stream.return?.(undefined));
+  const stalled = () => opts.log.warn({ requestId, bodyTimeoutMs: opts.stallMs }, 'subscriber stopped reading its events; connection cut');
+  for await (const chunk of stream) {
+    if (!res.writable) break;
+    // Backpressure: while the client takes nothing, events wait (for stallMs at most) instead of piling up.
+    if (!(await writeOrCut(res, chunk, opts.stallMs, stalled))) break;
+  }
+  res.end();
 }
 
 /** One SSE subscribe, as graphql-sse hands it to the hooks (`req.context`). */
@@ -111,6 +126,17 @@ interface SseRequest {
   logged: boolean;
   /** The first result refused the token (an upstream's 401): answered HTTP 401 instead of a stream. */
   refusal: FormattedExecutionResult | null;
+  /** The client has left (the response closed). */
+  gone: boolean;
+  /** The subscription's stream, once made: ended when the client leaves. */
+  stream: PushStream<FormattedExecutionResult> | null;
+}
+
+/** A subscribe whose client left while it waited at the door: its slot back, a line (499, as requests log it). */
+function leftAtTheDoor(hub: LiveHub, caller: LiveCaller): SseResponse {
+  caller.started();
+  hub.refusedByTransport(caller, 'CLIENT_CLOSED', 499);
+  return [null, { status: 499, statusText: 'Client Closed Request' }];
 }
 
 /**
@@ -121,6 +147,8 @@ interface SseRequest {
 async function firstResult<T>(result: T, request: SseRequest | undefined): Promise<T | FormattedExecutionResult> {
   if (!(result instanceof PushStream)) return result;
   const stream = result as PushStream<FormattedExecutionResult>;
+  if (request) request.stream = stream;
+  if (request?.gone) void stream.return();
   const first = await stream.next();
   if (first.done) return result;
   if (request && refusesToken(first.value) && first.value.data == null) {

@@ -197,6 +197,28 @@ describe('subscribes waiting for their caller\'s slot', () => {
     await drained;
   });
 
+  it('an SSE client that leaves while waiting gets no subscription', async () => {
+    f = await startFacade({ MAX_IN_FLIGHT_PER_CALLER: '1', SUBSCRIPTION_POLL_MAX_MS: '300' });
+    const id = await firstGroup(f, 'leaver');
+    const cinder = f.app.simulators.cinder!;
+    cinder.setDelay(1_000);
+    const slow = f.gql('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'leaver' });
+    await sleep(100);
+    const leaving = new AbortController();
+    const left = request(f.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': 'leaver' },
+      body: JSON.stringify({ query: GROUP, variables: { id } }),
+      signal: leaving.signal,
+    }).catch(() => 'left');
+    await sleep(200);
+    leaving.abort();
+    expect(await left).toBe('left');
+    await slow;
+    cinder.setDelay(0);
+    await sleep(1_000);
+    expect(active(f)).toEqual({ subscriptions: 0, pollers: 0 });
+  });
 });
 
 describe('SIGTERM', () => {
