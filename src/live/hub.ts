@@ -15,6 +15,7 @@ import type { LiveEvent } from './poller.js';
 import { PollerRegistry } from './poller.js';
 import { type DocumentRules, type Refusal, guardSubscription, parseSubscription, refusal } from './prepare.js';
 import { pollSchedule } from './schedule.js';
+import { SubscriptionPlaces } from './places.js';
 import { PushStream } from './stream.js';
 import type { Admitted, Refusal as DoorRefusal } from '../http/admission.js';
 import { refusalAnswer } from '../http/pacing.js';
@@ -71,12 +72,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class LiveHub {
   readonly pollers: PollerRegistry;
   private readonly streams = new Set<PushStream<FormattedExecutionResult>>();
-  /** Places taken against MAX_SUBSCRIPTIONS: subscriptions open, and those checked whose stream is not made yet. */
-  private placesTaken = 0;
-  /** The same, per caller key (MAX_SUBSCRIPTIONS_PER_CALLER). */
-  private readonly perCaller = new Map<string, number>();
-  /** The place a checked subscribe took, by its context, until subscribe() claims it. */
-  private readonly places = new WeakMap<object, { release: () => void; unclaimed: NodeJS.Timeout }>();
+  private readonly places: SubscriptionPlaces;
   private readonly format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   private closing = false;
   private idle: (() => void) | null = null;
@@ -84,6 +80,7 @@ export class LiveHub {
 
   constructor(private readonly opts: LiveHubOptions) {
     this.pollers = new PollerRegistry(pollSchedule(opts.limits.subscriptionPollMaxMs));
+    this.places = new SubscriptionPlaces(opts.limits.requestDeadlineMs);
     this.format = formatErrorWith(opts.log);
     this.lines = new SubscriptionLog(opts.log);
   }
@@ -202,10 +199,10 @@ export class LiveHub {
         429,
       );
     }
-    if (this.placesTaken >= limits.maxSubscriptions) {
+    if (this.places.taken >= limits.maxSubscriptions) {
       return refusal('TOO_MANY_SUBSCRIPTIONS', `The facade holds its limit of ${limits.maxSubscriptions} subscriptions (MAX_SUBSCRIPTIONS); retry later.`, 503);
     }
-    if ((this.perCaller.get(caller.key) ?? 0) >= limits.maxSubscriptionsPerCaller) {
+    if (this.places.takenBy(caller.key) >= limits.maxSubscriptionsPerCaller) {
       return refusal(
         'TOO_MANY_SUBSCRIPTIONS',
         `You already hold ${limits.maxSubscriptionsPerCaller} subscriptions (MAX_SUBSCRIPTIONS_PER_CALLER); complete one first.`,
@@ -217,14 +214,14 @@ export class LiveHub {
     if (refused) return refused;
     const reader = { read: (kind: WatchedKind, id: string) => this.read(caller, kind, id), credential: caller.credential };
     registerWatch(contextValue, (kind, id) => this.pollers.join(caller.key, kind, id, reader));
-    this.takePlace(contextValue, caller.key);
+    this.places.take(contextValue, caller.key);
     return { schema: rules.schema, document: parsed.document, operationName: parsed.operationName, variableValues: parsed.variables, contextValue };
   }
 
   /** The subscription's stream of results; or one result when its arguments were refused (a bad id). */
   async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<FormattedExecutionResult> | FormattedExecutionResult> {
     const started = args.contextValue as RequestContext;
-    const place = this.claimPlace(started);
+    const place = this.places.claim(started);
     const caller = callerOf.get(started);
     const source = await this.sourceOf(args, caller).finally(() => started.dispose());
     if (!(Symbol.asyncIterator in source)) {
@@ -285,41 +282,6 @@ export class LiveHub {
     }, graceMs);
     await idle;
     clearTimeout(grace);
-  }
-
-  /**
-   * A checked subscribe's place against the limits, taken at once: the check of the next subscribe, even one read in
-   * the same tick, counts it. Given back when its stream ends, when subscribe() refuses it, or if subscribe() is
-   * never called for it (by the request deadline).
-   */
-  private takePlace(context: object, key: string): void {
-    this.placesTaken++;
-    this.held(key, 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.placesTaken--;
-      this.held(key, -1);
-    };
-    const unclaimed = setTimeout(release, this.opts.limits.requestDeadlineMs);
-    unclaimed.unref();
-    this.places.set(context, { release, unclaimed });
-  }
-
-  /** The place the check took for this subscribe: its release, now the subscription's to call. */
-  private claimPlace(context: object): () => void {
-    const place = this.places.get(context);
-    if (!place) return () => {};
-    this.places.delete(context);
-    clearTimeout(place.unclaimed);
-    return place.release;
-  }
-
-  private held(key: string, change: 1 | -1): void {
-    const n = (this.perCaller.get(key) ?? 0) + change;
-    if (n > 0) this.perCaller.set(key, n);
-    else this.perCaller.delete(key);
   }
 
   /** A refusal's errors as a client sees them (the facade's codes; never a stack trace). */
