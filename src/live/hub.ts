@@ -56,6 +56,8 @@ export interface LiveCaller extends SubscriptionOrigin {
   key: string;
   /** Which token it reads with (its hash): a poller ends the subscribers of a token an upstream refuses. */
   credential: string;
+  /** Without Keystone, a token no upstream has accepted yet: its first read says whether it is real. */
+  unverified: boolean;
   /** Gives back the door's slot held since admission: at the first result, a refusal or the end (idempotent). */
   started: () => void;
   /** Caller.tokenAnswered of its reads, while its start counts against its address (see doorCaller). */
@@ -140,7 +142,8 @@ export class LiveHub {
     if (door.onceAccepted && identity) started.countAs(door.onceAccepted);
     const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
     const tokenAnswered = accepted && upstreamAcceptance(door, accepted, started.countAs, refused);
-    return { ...origin, token, clientAddress, admitted, key, credential: door.tokenHash ?? 'none', started, tokenAnswered };
+    const unverified = door.by === 'upstream';
+    return { ...origin, token, clientAddress, admitted, key, credential: door.tokenHash ?? 'none', unverified, started, tokenAnswered };
   }
 
   /**

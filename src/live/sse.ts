@@ -53,6 +53,7 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
       if (req.context.gone) return leftAtTheDoor(hub, caller);
       const prepared = hub.prepare(params as unknown as Record<string, unknown>, caller, 1);
       if (isRefusal(prepared)) return jsonAnswer(prepared.status, { errors: withRequestIdIn(prepared.errors.map((e) => hub.formatError(e)), caller.requestId) });
+      req.context.unverified = caller.unverified;
       requests.set(prepared.contextValue as object, req.context);
       // graphql-sse types its context as a plain record; ours is the facade's RequestContext.
       return prepared as never;
@@ -61,7 +62,7 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
   });
 
   return async (req, res, requestId) => {
-    const context: SseRequest = { res, requestId, logged: false, refusal: null, gone: false, stream: null };
+    const context: SseRequest = { res, requestId, logged: false, unverified: false, refusal: null, gone: false, stream: null };
     // Watched from the start: a client that leaves while its subscribe waits (for its caller's slot, or the first
     // result) takes it along, instead of leaving a subscription that polls until its writes stall.
     res.once('close', () => {
@@ -124,6 +125,8 @@ interface SseRequest {
   requestId: string;
   /** The hub wrote the refusal's line (admission, arguments); graphql-sse's own refusals are logged here. */
   logged: boolean;
+  /** Its token is not known to be real yet (see LiveCaller): the answer's head waits for the first result. */
+  unverified: boolean;
   /** The first result refused the token (an upstream's 401): answered HTTP 401 instead of a stream. */
   refusal: FormattedExecutionResult | null;
   /** The client has left (the response closed). */
@@ -140,18 +143,19 @@ function leftAtTheDoor(hub: LiveHub, caller: LiveCaller): SseResponse {
 }
 
 /**
- * The answer's head waits for the subscription's first result (its start is an upstream read), so that a token
- * the upstream refuses there is answered HTTP 401, as one Keystone refuses at admission is (README), not 200 and
- * a stream of one error.
+ * For a token not known to be real yet, the answer's head waits for the subscription's first result (its first
+ * upstream read), so that a token the upstream refuses there is answered HTTP 401, as one Keystone refuses at
+ * admission is (README), not 200 and a stream of one error. A known token's stream starts at once.
  */
 async function firstResult<T>(result: T, request: SseRequest | undefined): Promise<T | FormattedExecutionResult> {
-  if (!(result instanceof PushStream)) return result;
+  if (!(result instanceof PushStream) || !request) return result;
   const stream = result as PushStream<FormattedExecutionResult>;
-  if (request) request.stream = stream;
-  if (request?.gone) void stream.return();
+  request.stream = stream;
+  if (request.gone) void stream.return();
+  if (!request.unverified) return result;
   const first = await stream.next();
   if (first.done) return result;
-  if (request && refusesToken(first.value) && first.value.data == null) {
+  if (refusesToken(first.value) && first.value.data == null) {
     request.refusal = first.value;
     return first.value;
   }
