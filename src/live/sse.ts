@@ -49,7 +49,7 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
         const status = (e.extensions?.http as { status?: number } | undefined)?.status ?? 401;
         return jsonAnswer(status, { errors: withRequestIdIn([hub.formatError(e)], req.context.requestId) });
       }
-      // It left while it waited for its caller's slot: no subscription for no one.
+      // Its client left while it waited for its caller's slot: no subscription is made for no one to read.
       if (req.context.gone) return leftAtTheDoor(hub, caller);
       const prepared = hub.prepare(params as unknown as Record<string, unknown>, caller, 1);
       if (isRefusal(prepared)) return jsonAnswer(prepared.status, { errors: withRequestIdIn(prepared.errors.map((e) => hub.formatError(e)), caller.requestId) });
