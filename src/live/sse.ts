@@ -11,9 +11,29 @@ import { type LiveCaller, type LiveHub, refusesToken } from './hub.js';
 import { isRefusal } from './prepare.js';
 import { PushStream } from './stream.js';
 
-/** `POST /graphql` with `Accept: text/event-stream`: graphql-sse's distinct connections mode. */
+/**
+ * `POST /graphql` accepting `text/event-stream` at least as much as any JSON answer: graphql-sse's distinct
+ * connections mode. `text/event-stream;q=0.1, application/json` is a client preferring JSON (a plain request).
+ */
 export function wantsEventStream(req: IncomingMessage): boolean {
-  return req.method === 'POST' && (req.headers.accept ?? '').includes('text/event-stream');
+  if (req.method !== 'POST') return false;
+  const weights = acceptWeights(req.headers.accept ?? '');
+  const stream = weights.get('text/event-stream') ?? 0;
+  const json = Math.max(weights.get('application/json') ?? 0, weights.get('application/graphql-response+json') ?? 0);
+  return stream > 0 && stream >= json;
+}
+
+/** Media type -> its q (1 when not given) from an Accept header; parameters other than q are ignored. */
+function acceptWeights(accept: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    if (!type) continue;
+    const q = params.find((p) => p.startsWith('q='));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    out.set(type, Number.isFinite(weight) ? Math.min(Math.max(weight, 0), 1) : 0);
+  }
+  return out;
 }
 
 function jsonAnswer(status: number, body: unknown): SseResponse {
