@@ -24,7 +24,7 @@ import { corsPolicy } from './http/cors.js';
 import { readiness, upstreamStates } from './http/readiness.js';
 import { refuse, sendJson } from './http/respond.js';
 import { LiveHub } from './live/hub.js';
-import { sseTransport, wantsEventStream } from './live/sse.js';
+import { prefersEventStream, sseTransport, wantsEventStream } from './live/sse.js';
 import { attachWebSockets } from './live/ws.js';
 import { registerLiveMetrics } from './live/metrics.js';
 import type { Observability } from './observability/index.js';
@@ -315,6 +315,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
             res.once('close', () => live.draining && server.closeIdleConnections());
             client.endedByClient();
             return await eventStreams(req, res, ids.id);
+          }
+          if (req.method === 'GET' && prefersEventStream(req.headers.accept)) {
+            return refuse(res, 406, 'BAD_REQUEST', 'GET /graphql answers queries as JSON; a subscription over SSE is POST /graphql with Accept: text/event-stream.');
           }
           return await observed(req, res, url.search, ids, client);
         }

@@ -16,8 +16,12 @@ import { PushStream } from './stream.js';
  * connections mode. `text/event-stream;q=0.1, application/json` is a client preferring JSON (a plain request).
  */
 export function wantsEventStream(req: IncomingMessage): boolean {
-  if (req.method !== 'POST') return false;
-  const weights = acceptWeights(req.headers.accept ?? '');
+  return req.method === 'POST' && prefersEventStream(req.headers.accept);
+}
+
+/** The Accept header weighs `text/event-stream` above nothing and at least as much as any JSON answer. */
+export function prefersEventStream(accept: string | undefined): boolean {
+  const weights = acceptWeights(accept ?? '');
   const stream = weights.get('text/event-stream') ?? 0;
   const json = Math.max(weights.get('application/json') ?? 0, weights.get('application/graphql-response+json') ?? 0);
   return stream > 0 && stream >= json;

@@ -100,6 +100,23 @@ describe("answers Node gave without the facade's id", () => {
   });
 });
 
+describe('GET /graphql asking for an event stream', () => {
+  it('406 with the request id and where subscriptions over SSE are (it was Apollo\'s 406 without the id)', async () => {
+    f = await startFacade({});
+    const res = await request(`${f.app.server.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'text/event-stream' } });
+    const body = (await res.body.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(res.statusCode).toBe(406);
+    expect(body.errors[0]!.extensions).toEqual({ code: 'BAD_REQUEST', requestId: res.headers['x-request-id'] });
+    expect(body.errors[0]!.message).toMatch(/POST \/graphql with Accept: text\/event-stream/);
+    // A GET that also takes JSON is a query as before.
+    const plain = await request(`${f.app.server.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'application/json, text/event-stream;q=0.5', 'apollo-require-preflight': 'true' },
+    });
+    expect(plain.statusCode).toBe(200);
+    await plain.body.text();
+  });
+});
+
 describe('GraphiQL assets', () => {
   it("names of Object.prototype are not assets: 404, not a 500 with an error line", async () => {
     f = await startFacade({});
