@@ -1,3 +1,4 @@
+import { servedAgain } from './plainUpgrade.js';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -42,6 +43,7 @@ export class ConnectionLimits {
   }
 
   private admit(socket: Socket): void {
+    if (servedAgain.has(socket)) return;
     const client = clientOf(socket.remoteAddress);
     const held = this.perClient.get(client) ?? 0;
     if (held >= this.maxPerClient) {

@@ -1,3 +1,4 @@
+import { isWebSocketUpgrade, serveWithoutUpgrade } from '../http/plainUpgrade.js';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
@@ -61,6 +62,7 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
     });
   }
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!isWebSocketUpgrade(req)) return serveWithoutUpgrade(server, req, socket, head);
     const requestId = requestIds(req.headers['x-request-id']).id;
     upgradeIds.set(req, requestId);
     const path = requestTarget(req.url)?.pathname;

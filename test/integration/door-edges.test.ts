@@ -117,6 +117,24 @@ describe('GET /graphql asking for an event stream', () => {
   });
 });
 
+describe('an Upgrade other than WebSocket (curl --http2 offers h2c)', () => {
+  it('is ignored, as HTTP/1.1 allows: /healthz, /readyz and POST /graphql answer as without it (they were 404 and 405)', async () => {
+    f = await startFacade({ MAX_CONNECTIONS_PER_CLIENT: '3' });
+    const h2c = 'connection: close, Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\nhttp2-settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n';
+    for (const path of ['/healthz', '/readyz']) {
+      const r = await rawExchange(portOf(f), `GET ${path} HTTP/1.1\r\nhost: x\r\nx-request-id: h2c-${path.slice(1)}\r\n${h2c}\r\n`);
+      expect([r.status, r.headers['x-request-id']], path).toEqual([200, `h2c-${path.slice(1)}`]);
+    }
+    const body = JSON.stringify({ query: '{ groups(first: 1) { nodes { id } } }' });
+    // More than MAX_CONNECTIONS_PER_CLIENT of them, one after the other: each is counted once, and given back.
+    for (let i = 0; i < 5; i++) {
+      const r = await rawExchange(portOf(f), `POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n${h2c}\r\n${body}`);
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body).data.groups.nodes).toHaveLength(1);
+    }
+  });
+});
+
 describe('GraphiQL assets', () => {
   it("names of Object.prototype are not assets: 404, not a 500 with an error line", async () => {
     f = await startFacade({});
