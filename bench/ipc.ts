@@ -62,6 +62,8 @@ export interface ChildOptions {
  */
 export function compiledEntry(entry: URL): URL | null {
   if (process.env.BENCH_FROM_SOURCE === '1') return null;
+  // Already compiled (BENCH_AB_FACADE: another checkout's build).
+  if (entry.href.endsWith('.js')) return entry;
   const root = new URL('../', import.meta.url);
   const rel = entry.href.slice(root.href.length).replace(/\.ts$/, '.js');
   const out = new URL(`dist/${rel}`, root);

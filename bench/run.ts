@@ -5,7 +5,8 @@
 // bench/results/profiles/{facade,baseline}, so the two can be compared function by function.
 // BENCH_ONLY=cpu,roundtrips,...: only those scenarios (calls, roundtrips, cpu, waterfall, steady, overload, federation), to
 // compare one change quickly; the table then says which scenarios ran. BENCH_CPU_AA=1: the baseline process is a
-// second facade, an A/A check of the CPU ratio's windows. `observability` (issue 17): CPU per request
+// second facade, an A/A check of the CPU ratio's windows; with BENCH_AB_FACADE=<another checkout>/dist/bench/procs/
+// facade.js (built there) that second facade is another version, an A/B of a change. `observability` (issue 17): CPU per request
 // with logs, metrics and traces (exported to a local OTLP receiver) on against all off, as a ratio (target ≤ 1.10).
 // `overload` (issue 18): closed-loop clients that retry at once, doubling until goodput stops rising, then
 // 2×/4×/8× that; its curve prints after the table. `cold` (issue 19): a new token per request, random pages,
@@ -15,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { BenchChild } from './ipc.js';
 import { closeClient, gql } from './client.js';
 import { planFromEnv } from './plan.js';
@@ -79,7 +81,7 @@ if (process.env.BENCH_FROM_SOURCE !== '1') {
 const children: BenchChild[] = [];
 function child<R>(name: string, entry: string, env: Record<string, string>, nodeFlags: string[] = []): BenchChild<R> {
   // A facade's stdout is its log, a JSON line per request (LOG_LEVEL=info, the default): written, not shown.
-  const stdout = entry === './procs/facade.ts' ? 'ignore' : 'inherit';
+  const stdout = entry.endsWith('procs/facade.ts') || entry.endsWith('procs/facade.js') ? 'ignore' : 'inherit';
   const c = new BenchChild<R>(name, new URL(entry, import.meta.url), { env, nodeFlags, stdout });
   children.push(c);
   return c;
@@ -135,7 +137,9 @@ try {
   // BENCH_CPU_AA=1: a second facade in its place, an A/A run of the CPU ratio (what the windows alone do to it).
   const aa = process.env.BENCH_CPU_AA === '1';
   if (aa) notes.push('BENCH_CPU_AA=1: the "hand-written baseline on dispatch()" rows are a second facade (an A/A run)');
-  const baselineEntry = aa ? './procs/facade.ts' : './procs/baseline.ts';
+  const other = process.env.BENCH_AB_FACADE;
+  if (aa && other) notes.push(`BENCH_AB_FACADE: the second facade is ${other}`);
+  const baselineEntry = aa ? (other ? pathToFileURL(other).href : './procs/facade.ts') : './procs/baseline.ts';
   const baselineEnv = aa ? facadeEnv(endpoints.cinderScreen!) : { CINDER_URL: endpoints.cinderScreen! };
   const baseline = child<{ url: string }>('baseline', baselineEntry, baselineEnv, [
     ...plan.facadeNodeFlags,
