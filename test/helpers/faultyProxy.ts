@@ -31,6 +31,27 @@ export const answer =
     res.end(JSON.stringify(body));
   };
 
+/** The request sent on to `target` as it came; `then` gets the answer, or null when there was none. */
+function passOn(target: string, req: IncomingMessage, then: (up: { status: number; headers: Record<string, unknown>; body: Buffer } | null) => void): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const headers = { ...req.headers };
+    delete headers.host;
+    delete headers.connection;
+    request(`${target}${req.url}`, { method: req.method as 'GET', headers, body: chunks.length ? Buffer.concat(chunks) : undefined }).then(
+      async (up) => then({ status: up.statusCode, headers: up.headers, body: Buffer.from(await up.body.arrayBuffer()) }),
+      () => then(null),
+    );
+  });
+}
+
+/** Passes the request on to `target` (the write happens there), then answers with `status` and `body` instead. */
+export const forwardThen =
+  (target: string, status: number, body: string): Misbehaviour =>
+  (req, res) =>
+    passOn(target, req, () => res.writeHead(status, { 'content-type': 'text/html' }).end(body));
+
 /** A pass-through proxy in front of `target` (a simulator's origin) that misbehaves on the requests its rules match. */
 export async function faultyProxy(target: string): Promise<FaultyProxy> {
   const rules: [RegExp, Misbehaviour][] = [];
@@ -40,21 +61,11 @@ export async function faultyProxy(target: string): Promise<FaultyProxy> {
     seen.push(key);
     const rule = rules.find(([match]) => match.test(key));
     if (rule) return rule[1](req, res);
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers = { ...req.headers };
-      delete headers.host;
-      delete headers.connection;
-      request(`${target}${req.url}`, { method: req.method as 'GET', headers, body: chunks.length ? Buffer.concat(chunks) : undefined }).then(
-        async (up) => {
-          const body = Buffer.from(await up.body.arrayBuffer());
-          const out = Object.fromEntries(Object.entries(up.headers).filter(([k]) => !['connection', 'keep-alive', 'transfer-encoding'].includes(k)));
-          res.writeHead(up.statusCode, out as Record<string, string>);
-          res.end(body);
-        },
-        () => res.writeHead(502).end(),
-      );
+    passOn(target, req, (up) => {
+      if (!up) return void res.writeHead(502).end();
+      const out = Object.fromEntries(Object.entries(up.headers).filter(([k]) => !['connection', 'keep-alive', 'transfer-encoding'].includes(k)));
+      res.writeHead(up.status, out as Record<string, string>);
+      res.end(up.body);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -5,7 +5,6 @@
 // endpoint list) made the whole request a 500.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCinderSimulator } from '../../src/simulator/cinder/index.js';
 import { createSdrsSimulator } from '../../src/simulator/sdrs/index.js';
@@ -13,7 +12,7 @@ import { type RunningSimulator, serveSimulator } from '../../src/simulator/serve
 import { createAgent } from '../../src/upstreams/http.js';
 import { SdrsClient } from '../../src/upstreams/sdrs/client.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
-import { type FaultyProxy, type Misbehaviour, answer, faultyProxy, trickle } from '../helpers/faultyProxy.js';
+import { type FaultyProxy, answer, faultyProxy, forwardThen, trickle } from '../helpers/faultyProxy.js';
 import { sseSubscribe } from '../helpers/live.js';
 import { logCapture } from '../helpers/logs.js';
 
@@ -257,21 +256,6 @@ describe("SDRS's version document (start-up's log only)", () => {
 });
 
 describe('writes answered in a way that does not say whether they happened (a third probe)', () => {
-  /** Passes the request on to the simulator, then answers the facade this way instead of with its answer. */
-  const forwardThen =
-    (status: number, body: string): Misbehaviour =>
-    (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', async () => {
-        const headers = { ...req.headers };
-        delete headers.host;
-        delete headers.connection;
-        const up = await request(`${sim!.origin}${req.url}`, { method: req.method as 'POST', headers, body: Buffer.concat(chunks) });
-        await up.body.text();
-        res.writeHead(status, { 'content-type': 'text/html' }).end(body);
-      });
-    };
   const CREATE_GROUP = `mutation { createGroup(input: { name: "made", groupTypeId: "7b2e9c40-3f1d-4a8e-b6c5-2d9e0f1a2b03", volumeTypeIds: ["0d5c7f1e-8a4b-4c3d-9e2f-1a0b3c4d5e02"] }) { group { id } } }`;
 
   it.each([
@@ -281,7 +265,7 @@ describe('writes answered in a way that does not say whether they happened (a th
   ])('HTTP %i after the write went through is OUTCOME_UNKNOWN, sent once', async (status, body) => {
     const p = await cinderBehindProxy();
     f = await startOn(p);
-    p.misbehave(/^POST \/v3\/[^/]+\/groups$/, forwardThen(status, body));
+    p.misbehave(/^POST \/v3\/[^/]+\/groups$/, forwardThen(sim!.origin, status, body));
     const r = await f.gql(CREATE_GROUP);
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'OUTCOME_UNKNOWN', upstream: { status } });
     expect(r.errors?.[0]?.message).toMatch(/^Cinder may have made this change/);
