@@ -1,9 +1,9 @@
-import { servedAgain } from './plainUpgrade.js';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
 import { clientOf } from './clientAddress.js';
+import { servedAgain } from './plainUpgrade.js';
 
 /** Why a new connection was closed at once: the facade's limit (MAX_CONNECTIONS) or its client's. */
 export type ConnectionRefusal = 'total' | 'client';

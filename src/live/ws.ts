@@ -1,4 +1,3 @@
-import { isWebSocketUpgrade, serveWithoutUpgrade } from '../http/plainUpgrade.js';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
@@ -6,6 +5,7 @@ import { handleProtocols } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { tokenFrom, tokenOf } from '../context.js';
 import { RefusalPacing } from '../http/pacing.js';
+import { isWebSocketUpgrade, serveWithoutUpgrade } from '../http/plainUpgrade.js';
 import { rawDoorAnswer } from '../http/respond.js';
 import type { Logger } from '../observability/logger.js';
 import { requestTarget } from '../http/target.js';
