@@ -79,6 +79,18 @@ const SECRET_WORDS = new Set(['pass', 'pwd', 'pin', 'otp', 'jwt', 'cvv', 'cvc', 
 
 /** A URL with a password in it (`postgres://user:pw@host`): the password part, whatever the name. */
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]*@/gi;
+/** A URL whose user part stands alone (`https://TOKEN@host`): often a token itself. */
+const URL_USER = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/:@[\]]+@/gi;
+/** A secret written as an assignment inside a string: `?password=x`, `X-Auth-Token: x`, `api_key=x`. */
+const SECRET_ASSIGNMENT = /\b([a-z_-]*(?:passw(?:or)?d|pwd|token|secret|api[_-]?key)\s*[=:]\s*)[^\s&;,"']+/gi;
+
+/** Secrets inside a string value, whatever its name says. */
+function redactInText(text: string): string {
+  let out = text;
+  if (out.includes('://')) out = out.replace(URL_PASSWORD, '$1[redacted]@').replace(URL_USER, '$1[redacted]@');
+  if (out.includes('=') || out.includes(':')) out = out.replace(SECRET_ASSIGNMENT, '$1[redacted]');
+  return out;
+}
 
 function isSecretName(name: string): boolean {
   if (SECRET_NAME.test(name)) return true;
@@ -93,12 +105,18 @@ function isSecretName(name: string): boolean {
  */
 export function redactSecrets(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[deep]';
-  if (typeof value === 'string') return value.includes('://') ? value.replace(URL_PASSWORD, '$1[redacted]@') : value;
+  if (typeof value === 'string') return redactInText(value);
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
   if (value && typeof value === 'object') {
+    const entries = value as Record<string, unknown>;
+    // A key/value pair (`specs: [{ key: "password", value }]`): the value is named by its key.
+    const label = typeof entries.key === 'string' ? entries.key : typeof entries.name === 'string' ? entries.name : null;
+    const namedSecret = label !== null && isSecretName(label);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = isSecretName(k) ? '[redacted]' : redactSecrets(v, depth + 1);
+    for (const [k, v] of Object.entries(entries)) {
+      // The pair's own `key` is a name, not a key in the cryptographic sense.
+      const secret = k === 'value' ? namedSecret : isSecretName(k) && !(k === 'key' && label === v);
+      out[k] = secret ? '[redacted]' : redactSecrets(v, depth + 1);
     }
     return out;
   }

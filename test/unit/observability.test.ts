@@ -81,6 +81,26 @@ describe('redactSecrets', () => {
       note: ['see ftp://me:[redacted]@host/a and https://x.org/a@b'],
     });
   });
+
+  it('secrets written inside strings, and the value of a key/value pair whose key names a secret', () => {
+    expect(
+      redactSecrets({
+        url: 'https://gAAAAABtoken@host/v3',
+        jdbc: 'jdbc:postgresql://db/x?user=a&password=hunter2&ssl=true',
+        header: 'X-Auth-Token: gAAAAABsecret',
+        note: 'api_key=abc123, rest kept',
+        specs: [{ key: 'password', value: 'hunter2' }, { key: 'volume_backend_name', value: 'lvm' }],
+        plain: 'tokens: 5, status: ok',
+      }),
+    ).toEqual({
+      url: 'https://[redacted]@host/v3',
+      jdbc: 'jdbc:postgresql://db/x?user=a&password=[redacted]&ssl=true',
+      header: 'X-Auth-Token: [redacted]',
+      note: 'api_key=[redacted], rest kept',
+      specs: [{ key: 'password', value: '[redacted]' }, { key: 'volume_backend_name', value: 'lvm' }],
+      plain: 'tokens: 5, status: ok',
+    });
+  });
 });
 
 describe('operation name labels', () => {
