@@ -7,6 +7,7 @@ import { checkName, checkSpecs, listTypes, publicFlag } from './routes-types.js'
 import type { GroupTypeRow } from './state.js';
 import { groupTypeView } from './views.js';
 import { CinderFault, badRequest, checkType, envelope, isObject, notFound, optionalText, pyRepr, schemaFault } from './wire.js';
+import { setOwn } from '../own.js';
 
 /** group_specs schema: keys of letters, digits and `-_:.` (1-255), values strings or null of at most 255. */
 const SPEC_KEY = /^[a-zA-Z0-9-_:.]{1,255}$/;
@@ -99,8 +100,8 @@ function updateSpec(ctx: Ctx, typeId: string, key: string) {
   if (n > 1) throw schemaFault(null, obj, `${pyRepr(obj)} has too many properties`);
   authorize(ctx, 'group:group_types_specs:update');
   const t = ctx.state.requireGroupType(typeId, ctx.caller);
-  if (!(key in obj)) throw badRequest('Request body and URI mismatch');
-  t.group_specs[key] = obj[key] as string;
+  if (!Object.hasOwn(obj, key)) throw badRequest('Request body and URI mismatch');
+  setOwn(t.group_specs, key, obj[key] as string);
   return ok(obj);
 }
 
@@ -154,7 +155,7 @@ export const groupTypeRoutes: Route[] = [
       const specs = checkSpecEntries('group_specs', body.group_specs as Record<string, unknown>);
       authorize(ctx, 'group:group_types_specs:create');
       const t = ctx.state.requireGroupType(p.id as string, ctx.caller);
-      Object.assign(t.group_specs, specs);
+      for (const [k, v] of Object.entries(specs)) setOwn(t.group_specs, k, v);
       return ok({ group_specs: specs }, 202);
     },
   },

@@ -6,6 +6,7 @@ import { authorize } from './policy.js';
 import type { GroupTypeRow, VolumeTypeRow } from './state.js';
 import { groupTypeView, volumeTypeView } from './views.js';
 import { CinderFault, checkType, envelope, isObject, notFound, optionalText, pyRepr, schemaFault, truthy } from './wire.js';
+import { setOwn } from '../own.js';
 
 const TYPE_COLUMNS = new Set(['id', 'name', 'description', 'is_public', 'created_at', 'updated_at', 'deleted', 'deleted_at']);
 const BOOL_STRINGS = ['true', 'false', '1', '0', 'on', 'off', 'yes', 'no', 'y', 'n', 't', 'f'];
@@ -54,7 +55,7 @@ export function checkSpecs(key: string, specs: unknown): Record<string, string> 
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(specs as Record<string, unknown>)) {
     checkType(k, v, ['string']);
-    out[k] = v as string;
+    setOwn(out, k, v as string);
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { newId, type ShareGroupTypeRow } from './state.js';
 import { NOT_FOUND_TEXT, atLeast, entity, fault, isDict, isUuidLike, reply, shareGroupGate, type Ctx } from './wire.js';
 import { authorizeController, type Policy } from './policy.js';
 import { parseIsPublic } from './routes-types.js';
+import { setOwn } from '../own.js';
 
 /**
  * `/share-group-types` (manila/api/v2/share_group_types.py and share_group_type_specs.py in Zed): reads for
@@ -153,9 +154,9 @@ function groupSpecs(ctx: Ctx, id: string, key: string | undefined): SimResponse 
     case 'index':
       return reply(ctx, 200, { group_specs: { ...t.group_specs } });
     case 'show':
-      return key !== undefined && key in t.group_specs ? reply(ctx, 200, { [key]: t.group_specs[key] }) : fault(ctx, 404, NOT_FOUND_TEXT);
+      return key !== undefined && Object.hasOwn(t.group_specs, key) ? reply(ctx, 200, { [key]: t.group_specs[key] }) : fault(ctx, 404, NOT_FOUND_TEXT);
     case 'delete':
-      if (key === undefined || !(key in t.group_specs)) {
+      if (key === undefined || !Object.hasOwn(t.group_specs, key)) {
         return fault(ctx, 404, `Share group type ${id} has no group specs with key ${String(key)}.`);
       }
       delete t.group_specs[key];
@@ -164,7 +165,7 @@ function groupSpecs(ctx: Ctx, id: string, key: string | undefined): SimResponse 
     case 'update': {
       const specs = (action === 'create' ? (body as Record<string, unknown>).group_specs : body) as Record<string, unknown>;
       if (action === 'update') {
-        if (!(String(key) in specs)) return fault(ctx, 400, 'Request body and URI mismatch.');
+        if (!Object.hasOwn(specs, String(key))) return fault(ctx, 400, 'Request body and URI mismatch.');
         if (Object.keys(specs).length > 1) return fault(ctx, 400, 'Request body contains too many items.');
       }
       for (const [k, v] of Object.entries(specs)) {
@@ -174,7 +175,7 @@ function groupSpecs(ctx: Ctx, id: string, key: string | undefined): SimResponse 
       if (action === 'create' && !Object.keys(specs).every((k) => VALID_KEY.test(k))) {
         return fault(ctx, 400, 'Key names can only contain alphanumeric characters, underscores, periods, colons and hyphens.');
       }
-      for (const [k, v] of Object.entries(specs)) t.group_specs[k] = stored(v as string | boolean);
+      for (const [k, v] of Object.entries(specs)) setOwn(t.group_specs, k, stored(v as string | boolean));
       // The request body is echoed as sent.
       return reply(ctx, 200, body);
     }
