@@ -231,6 +231,8 @@ export type CreateConsistencyGroupPayload = {
   __typename?: 'CreateConsistencyGroupPayload';
   /** The new consistency group, re-read from Manila. */
   consistencyGroup?: Maybe<ConsistencyGroup>;
+  /** Id of what was made: known once the upstream accepted the create, even when reading it back failed. */
+  id: Scalars['ID']['output'];
   /** True when the consistency group has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
   settled: Scalars['Boolean']['output'];
 };
@@ -252,6 +254,8 @@ export type CreateConsistencyGroupSnapshotPayload = {
   __typename?: 'CreateConsistencyGroupSnapshotPayload';
   /** The new cgsnapshot, re-read from Manila. */
   consistencyGroupSnapshot?: Maybe<ConsistencyGroupSnapshot>;
+  /** Id of what was made: known once the upstream accepted the create, even when reading it back failed. */
+  id: Scalars['ID']['output'];
   /** True when the consistency group snapshot has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
   settled: Scalars['Boolean']['output'];
 };
@@ -275,6 +279,8 @@ export type CreateGroupFromSourcePayload = {
   __typename?: 'CreateGroupFromSourcePayload';
   /** The new group, re-read from Cinder. */
   group?: Maybe<Group>;
+  /** Id of what was made: known once the upstream accepted the create, even when reading it back failed. */
+  id: Scalars['ID']['output'];
   /** True when the group has left its transitional status (CREATING, UPDATING, DELETING, and for replication ENABLING, DISABLING, FAILING_OVER) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
   settled: Scalars['Boolean']['output'];
 };
@@ -300,6 +306,8 @@ export type CreateGroupPayload = {
   __typename?: 'CreateGroupPayload';
   /** The new group, re-read from Cinder (usually still CREATING). */
   group?: Maybe<Group>;
+  /** Id of what was made: known once the upstream accepted the create, even when reading it back failed. */
+  id: Scalars['ID']['output'];
   /** True when the group has left its transitional status (CREATING, UPDATING, DELETING, and for replication ENABLING, DISABLING, FAILING_OVER) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
   settled: Scalars['Boolean']['output'];
 };
@@ -321,6 +329,8 @@ export type CreateGroupSnapshotPayload = {
   __typename?: 'CreateGroupSnapshotPayload';
   /** The new snapshot, re-read from Cinder. */
   groupSnapshot?: Maybe<GroupSnapshot>;
+  /** Id of what was made: known once the upstream accepted the create, even when reading it back failed. */
+  id: Scalars['ID']['output'];
   /** True when the group snapshot has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
   settled: Scalars['Boolean']['output'];
 };
@@ -342,6 +352,8 @@ export type CreateGroupTypePayload = {
   __typename?: 'CreateGroupTypePayload';
   /** The new group type, re-read from Cinder. */
   groupType?: Maybe<GroupType>;
+  /** Id of what was made: known once the upstream accepted the create, even when reading it back failed. */
+  id: Scalars['ID']['output'];
 };
 
 /** Input of `createProtectionGroup`. */
@@ -402,6 +414,8 @@ export type CreateShareGroupInput = {
 /** Result of `createShareGroup`. */
 export type CreateShareGroupPayload = {
   __typename?: 'CreateShareGroupPayload';
+  /** Id of what was made: known once the upstream accepted the create, even when reading it back failed. */
+  id: Scalars['ID']['output'];
   /** True when the share group has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
   settled: Scalars['Boolean']['output'];
   /** The new share group, re-read from Manila (usually still CREATING). */
@@ -423,6 +437,8 @@ export type CreateShareGroupSnapshotInput = {
 /** Result of `createShareGroupSnapshot`. */
 export type CreateShareGroupSnapshotPayload = {
   __typename?: 'CreateShareGroupSnapshotPayload';
+  /** Id of what was made: known once the upstream accepted the create, even when reading it back failed. */
+  id: Scalars['ID']['output'];
   /** True when the share group snapshot has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
   settled: Scalars['Boolean']['output'];
   /** The new snapshot, re-read from Manila. */
@@ -444,6 +460,8 @@ export type CreateShareGroupTypeInput = {
 /** Result of `createShareGroupType`. */
 export type CreateShareGroupTypePayload = {
   __typename?: 'CreateShareGroupTypePayload';
+  /** Id of what was made: known once the upstream accepted the create, even when reading it back failed. */
+  id: Scalars['ID']['output'];
   /** The new share group type, re-read from Manila. */
   shareGroupType?: Maybe<ShareGroupType>;
 };
@@ -479,6 +497,8 @@ export type CreateShareInput = {
 /** Result of `createShare`. */
 export type CreateSharePayload = {
   __typename?: 'CreateSharePayload';
+  /** Id of what was made: known once the upstream accepted the create, even when reading it back failed. */
+  id: Scalars['ID']['output'];
   /** True when the share has left its transitional status (CREATING, DELETING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
   settled: Scalars['Boolean']['output'];
   /** The new share, re-read from Manila (CREATING until a share service has made it). */
@@ -506,6 +526,8 @@ export type CreateVolumeInput = {
 /** Result of `createVolume`. */
 export type CreateVolumePayload = {
   __typename?: 'CreateVolumePayload';
+  /** Id of what was made: known once the upstream accepted the create, even when reading it back failed. */
+  id: Scalars['ID']['output'];
   /** True when the volume has left its transitional status (CREATING, DELETING, ATTACHING, ...) or is gone; false when it was still transitional as the wait (or the request deadline) ended. */
   settled: Scalars['Boolean']['output'];
   /** The new volume, re-read from Cinder (usually still `creating`). */
@@ -4474,31 +4496,37 @@ export type ConsistencyGroupSnapshotMemberResolvers<ContextType = RequestContext
 
 export type CreateConsistencyGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateConsistencyGroupPayload'] = ResolversParentTypes['CreateConsistencyGroupPayload']> = {
   consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CreateConsistencyGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateConsistencyGroupSnapshotPayload'] = ResolversParentTypes['CreateConsistencyGroupSnapshotPayload']> = {
   consistencyGroupSnapshot?: Resolver<Maybe<ResolversTypes['ConsistencyGroupSnapshot']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CreateGroupFromSourcePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateGroupFromSourcePayload'] = ResolversParentTypes['CreateGroupFromSourcePayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CreateGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateGroupPayload'] = ResolversParentTypes['CreateGroupPayload']> = {
   group?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CreateGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateGroupSnapshotPayload'] = ResolversParentTypes['CreateGroupSnapshotPayload']> = {
   groupSnapshot?: Resolver<Maybe<ResolversTypes['GroupSnapshot']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CreateGroupTypePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateGroupTypePayload'] = ResolversParentTypes['CreateGroupTypePayload']> = {
   groupType?: Resolver<Maybe<ResolversTypes['GroupType']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type CreateProtectionGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateProtectionGroupPayload'] = ResolversParentTypes['CreateProtectionGroupPayload']> = {
@@ -4508,25 +4536,30 @@ export type CreateProtectionGroupPayloadResolvers<ContextType = RequestContext, 
 };
 
 export type CreateShareGroupPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateShareGroupPayload'] = ResolversParentTypes['CreateShareGroupPayload']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   shareGroup?: Resolver<Maybe<ResolversTypes['ShareGroup']>, ParentType, ContextType>;
 };
 
 export type CreateShareGroupSnapshotPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateShareGroupSnapshotPayload'] = ResolversParentTypes['CreateShareGroupSnapshotPayload']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   shareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType>;
 };
 
 export type CreateShareGroupTypePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateShareGroupTypePayload'] = ResolversParentTypes['CreateShareGroupTypePayload']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   shareGroupType?: Resolver<Maybe<ResolversTypes['ShareGroupType']>, ParentType, ContextType>;
 };
 
 export type CreateSharePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateSharePayload'] = ResolversParentTypes['CreateSharePayload']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   share?: Resolver<Maybe<ResolversTypes['Share']>, ParentType, ContextType>;
 };
 
 export type CreateVolumePayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['CreateVolumePayload'] = ResolversParentTypes['CreateVolumePayload']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   settled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   volume?: Resolver<Maybe<ResolversTypes['Volume']>, ParentType, ContextType>;
 };

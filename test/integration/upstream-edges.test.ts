@@ -303,3 +303,19 @@ describe("Keystone's version document at start-up", () => {
     expect(line).toMatchObject({ msg: 'upstream version document could not be read; starting anyway', code: 'UPSTREAM_ERROR' });
   });
 });
+
+describe('a create whose object cannot be read back whole', () => {
+  it("answers the new object's id in the payload, whatever became of the object's fields (the id was lost with them)", async () => {
+    const p = await cinderBehindProxy();
+    f = await startOn(p);
+    p.misbehave(/^GET \/v3\/[^/]+\/volumes\/detail/, answer(500, { computeFault: { code: 500, message: 'db down' } }));
+    const r = await f.gql(
+      'mutation { createGroup(input: { name: "read-back-fails", groupTypeId: "7b2e9c40-3f1d-4a8e-b6c5-2d9e0f1a2b03", volumeTypeIds: ["0d5c7f1e-8a4b-4c3d-9e2f-1a0b3c4d5e02"] }) { id group { id volumes { id } } } }',
+    );
+    expect(r.errors?.[0]).toMatchObject({ path: ['createGroup', 'group', 'volumes'], extensions: { code: 'UPSTREAM_ERROR' } });
+    expect(r.data?.createGroup?.group).toBeNull();
+    expect(r.data?.createGroup?.id).toMatch(/^[0-9a-f-]{36}$/);
+    p.heal();
+    expect((await f.ok<any>(`{ group(id: "${r.data!.createGroup.id}") { name } }`)).group).toEqual({ name: 'read-back-fails' });
+  });
+});

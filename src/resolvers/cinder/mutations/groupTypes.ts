@@ -22,7 +22,7 @@ export const groupTypeMutations: MutationResolvers = {
       is_public: input.isPublic ?? true,
       group_specs: input.groupSpecs ? specs(input.groupSpecs, 'groupSpecs') : undefined,
     });
-    return { groupType: await reread(ctx, created.id) };
+    return { id: created.id, groupType: await reread(ctx, created.id) };
   },
   updateGroupType: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);

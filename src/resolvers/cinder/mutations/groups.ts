@@ -37,7 +37,7 @@ export const groupMutations: MutationResolvers = {
       description: input.description ?? undefined,
       availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
     });
-    return rereadGroup(ctx, created.id, waitMs);
+    return { id: created.id, ...(await rereadGroup(ctx, created.id, waitMs)) };
   },
   createGroupFromSource: async (_, { input }, ctx) => {
     const snap = optionalUuid(input.groupSnapshotId, 'groupSnapshotId');
@@ -52,7 +52,7 @@ export const groupMutations: MutationResolvers = {
       name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
     });
-    return rereadGroup(ctx, created.id, waitMs);
+    return { id: created.id, ...(await rereadGroup(ctx, created.id, waitMs)) };
   },
   updateGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);

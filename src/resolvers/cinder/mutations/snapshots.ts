@@ -27,7 +27,7 @@ export const snapshotMutations: MutationResolvers = {
       description: input.description ?? undefined,
     });
     ctx.cinder().loaders.forgetGroup(groupId);
-    return rereadSnapshot(ctx, created.id, waitMs);
+    return { id: created.id, ...(await rereadSnapshot(ctx, created.id, waitMs)) };
   },
   deleteGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);

@@ -35,7 +35,7 @@ export const volumeMutations: MutationResolvers = {
       availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
     });
     if (groupId) loaders.forgetGroup(groupId);
-    return rereadVolume(ctx, created.id, waitMs);
+    return { id: created.id, ...(await rereadVolume(ctx, created.id, waitMs)) };
   },
   deleteVolume: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);

@@ -35,7 +35,7 @@ export const consistencyGroupSnapshotMutations: MutationResolvers = {
       },
     );
     loaders.forgetConsistencyGroup(groupId);
-    return reread(ctx, created.id, waitMs);
+    return { id: created.id, ...(await reread(ctx, created.id, waitMs)) };
   },
   updateConsistencyGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);

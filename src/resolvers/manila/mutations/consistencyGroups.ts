@@ -41,7 +41,7 @@ export const consistencyGroupMutations: MutationResolvers = {
     const created = await explainFailure(ctx.manila().cg.create(ctx.caller, body), {
       NOT_FOUND: source ? `Consistency group snapshot ${source} does not exist.` : 'A share type or share network given does not exist.',
     });
-    return reread(ctx, created.id, waitMs);
+    return { id: created.id, ...(await reread(ctx, created.id, waitMs)) };
   },
   updateConsistencyGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);

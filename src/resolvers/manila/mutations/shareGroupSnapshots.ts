@@ -36,7 +36,7 @@ export const shareGroupSnapshotMutations: MutationResolvers = {
       },
     );
     loaders.forgetShareGroup(groupId);
-    return reread(ctx, created.id, waitMs);
+    return { id: created.id, ...(await reread(ctx, created.id, waitMs)) };
   },
   updateShareGroupSnapshot: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);

@@ -63,7 +63,7 @@ export const shareGroupTypeMutations: MutationResolvers = {
       group_specs: input.groupSpecs?.length ? specs(input.groupSpecs, 'groupSpecs') : undefined,
       is_public: input.isPublic ?? true,
     });
-    return { shareGroupType: await reread(ctx, created.id) };
+    return { id: created.id, shareGroupType: await reread(ctx, created.id) };
   },
   deleteShareGroupType: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);

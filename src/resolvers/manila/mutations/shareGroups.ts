@@ -62,7 +62,7 @@ export const shareGroupMutations: MutationResolvers = {
     const created = await explainFailure(ctx.manila().client.createShareGroup(ctx.caller, body), {
       NOT_FOUND: source ? `Share group snapshot ${source} does not exist.` : 'A share type, share group type or share network given does not exist.',
     });
-    return rereadShareGroup(ctx, created.id, waitMs);
+    return { id: created.id, ...(await rereadShareGroup(ctx, created.id, waitMs)) };
   },
   updateShareGroup: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);

@@ -64,7 +64,7 @@ export const shareMutations: MutationResolvers = {
       }),
       { NOT_FOUND: 'A share type, share network, share group or availability zone given does not exist.' },
     );
-    return reread(ctx, created.id, groupId, waitMs);
+    return { id: created.id, ...(await reread(ctx, created.id, groupId, waitMs)) };
   },
   deleteShare: async (_, { input }, ctx) => {
     const id = assertUuid(input.id);
