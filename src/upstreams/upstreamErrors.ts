@@ -135,15 +135,7 @@ export function outcomeUnknown(service: UpstreamService, err: unknown): Upstream
   } else {
     why = `the connection failed after the request was sent (${(err as { code?: string }).code ?? (err as Error).name})`;
   }
-  const label = serviceLabel(service);
-  return new UpstreamError(
-    'OUTCOME_UNKNOWN',
-    `${label} may have made this change: ${why}, so whether it happened is unknown. ${CHECK_HINT[service]}`,
-    service,
-    0,
-    null,
-    null,
-  );
+  return mayHaveHappened(service, why, 0, null);
 }
 
 /**
@@ -151,8 +143,11 @@ export function outcomeUnknown(service: UpstreamService, err: unknown): Upstream
  * after it passed the request on, or a success whose body is not JSON. Neither safe to resend nor a plain failure.
  */
 export function outcomeUnknownAnswer(service: UpstreamService, status: number, why: string, requestId: string | null): UpstreamError {
-  const label = serviceLabel(service);
-  const message = `${label} may have made this change: ${why} (HTTP ${status}), so whether it happened is unknown. ${CHECK_HINT[service]}`;
+  return mayHaveHappened(service, `${why} (HTTP ${status})`, status, requestId);
+}
+
+function mayHaveHappened(service: UpstreamService, why: string, status: number, requestId: string | null): UpstreamError {
+  const message = `${serviceLabel(service)} may have made this change: ${why}, so whether it happened is unknown. ${CHECK_HINT[service]}`;
   return new UpstreamError('OUTCOME_UNKNOWN', message, service, status, requestId, null);
 }
 
