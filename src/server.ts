@@ -13,6 +13,7 @@ import { whenConnectionCloses } from './http/connectionClose.js';
 import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
 import { cutIfStalled } from './http/stalled.js';
 import { requestTarget } from './http/target.js';
+import { atMost } from './http/waits.js';
 import { Admission, type Admitted, bulkheadsOf } from './http/admission.js';
 import { BodyReader, BodyRefused } from './http/body.js';
 import { WaitingConnections } from './http/connections.js';
@@ -80,6 +81,8 @@ interface AdmittedDoor {
   clientAddress: string | undefined;
   caller: ReturnType<typeof doorCaller>;
   release: Admitted;
+  /** How its client is watched: a client that leaves takes the request's upstream reads with it. */
+  client: ClientWatch;
 }
 
 /** Starts the HTTP server: POST/GET /graphql (GraphiQL for browsers), /healthz, /readyz, GraphiQL assets. */
@@ -123,7 +126,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     const trace = observability.requests.begin(req, ids);
     let failed = false;
     try {
-      await graphql(req, res, search, trace);
+      await graphql(req, res, search, trace, client);
     } catch (err) {
       failed = true;
       throw err;
@@ -149,13 +152,6 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     }
     observability.requests.noteVariables(trace, body, search);
     let context: RequestContext | undefined;
-    // A client that leaves before its answer takes its reads with it: they free its slot and the upstream sooner.
-    let left = false;
-    res.once('close', () => {
-      if (res.writableFinished) return;
-      left = true;
-      context?.caller.cutoff?.abandon();
-    });
     let result: HTTPGraphQLResponse;
     try {
       result = await apollo.executeHTTPGraphQLRequest({
@@ -164,7 +160,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
           // A token not known yet that Keystone or an upstream refuses counts against its address (TokenRefusals).
           const refused = refusalCounter(caller, admission.tokenRefusals);
           context = await admittedContext(opts.upstreams, opts.about, opts.identity ?? null, token, limits.requestDeadlineMs, clientAddress, trace, caller.tokenHash, refused);
-          if (left) context.caller.cutoff?.abandon();
+          // A client that leaves before its answer takes its reads with it: they free its slot and the upstream sooner.
+          const { cutoff } = context.caller;
+          if (cutoff) door.client.whenGone(() => cutoff.abandon());
           // Keystone has accepted its token: the rest of the request is the token's, no longer its address's.
           if (caller.onceAccepted && context.identity) release.countAs(caller.onceAccepted);
           // Without Keystone: the token's from the first upstream answer that shows it is real.
@@ -206,7 +204,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   }
 
   /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
-  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace): Promise<void> {
+  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace, client: ClientWatch): Promise<void> {
     const token = tokenOf(req.headers);
     const badToken = malformedToken(token);
     if (badToken) return refuse(res, 401, 'UNAUTHENTICATED', badToken);
@@ -250,7 +248,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     const forget = whenConnectionCloses(req.socket, onClosed);
     res.once('close', onClosed);
     try {
-      await answer(req, res, search, trace, raw, { token, clientAddress, caller, release });
+      await answer(req, res, search, trace, raw, { token, clientAddress, caller, release, client });
     } finally {
       letGo();
     }
@@ -369,12 +367,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       await apollo.stop();
       return left;
     },
-    settle: async (ms) => {
-      let timer: NodeJS.Timeout | undefined;
-      // Not unref'd: the process must not end while a cut request still has its line to write.
-      await Promise.race([admission.whenIdle(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-      clearTimeout(timer);
-    },
+    // The process must not end while a cut request still has its line to write (atMost's timer keeps it up).
+    settle: (ms) => atMost(admission.whenIdle(), ms),
     close,
   };
 }

@@ -12,6 +12,8 @@ export interface ClientWatch {
   closedEarly(): 'client' | 'shutdown' | null;
   /** The answer is a stream the client ends by leaving (an SSE subscription): its close is not an abort. */
   endedByClient(): void;
+  /** `listener` runs once when the connection closes before the answer is complete (at once if it has). */
+  whenGone(listener: () => void): void;
 }
 
 /**
@@ -26,9 +28,11 @@ export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logg
   // 'finish', not res.writableFinished: an answer ended after its connection was cut (a drain's) reads as finished.
   let finished = false;
   res.once('finish', () => (finished = true));
+  const goneListeners: (() => void)[] = [];
   res.once('close', () => {
     if (finished) return;
     gone = true;
+    for (const listener of goneListeners.splice(0)) listener();
     if (stream) return;
     if ((cut = shutdownCut())) {
       const ms = Math.round(performance.now() - started);
@@ -53,5 +57,6 @@ export function watchAborts(req: IncomingMessage, res: ServerResponse, log: Logg
       return shutdownCut() ? 'shutdown' : 'client';
     },
     endedByClient: () => void (stream = true),
+    whenGone: (listener) => void (gone ? listener() : goneListeners.push(listener)),
   };
 }

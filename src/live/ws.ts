@@ -6,6 +6,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { tokenFrom, tokenOf } from '../context.js';
 import { RefusalPacing } from '../http/pacing.js';
 import { isWebSocketUpgrade, serveWithoutUpgrade } from '../http/plainUpgrade.js';
+import { atMost } from '../http/waits.js';
 import { rawDoorAnswer } from '../http/respond.js';
 import type { Logger } from '../observability/logger.js';
 import { requestTarget } from '../http/target.js';
@@ -165,13 +166,6 @@ function refuseUpgrade(socket: Duplex, status: number, message: string, requestI
 
 // Not unref'd: on an idle facade nothing else keeps the process up while the shutdown awaits it.
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** `done`, or `ms` passed: whichever comes first; the timer goes with it, so it holds no exit back. */
-async function atMost(done: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
 
 const GRAPHQL_TRANSPORT_WS = 'graphql-transport-ws';
 /** The subprotocol of subscriptions-transport-ws (Apollo's old client), unmaintained since 2021. */
