@@ -41,9 +41,9 @@ export interface Readiness {
 }
 
 /**
- * Whether a load balancer should send this instance traffic. Not while draining; not while every configured
- * upstream's circuit is open (each host's, with Keystone), nor while Keystone's is (no request can pass the identity
- * gate): every answer would be an error. Some open: `degraded`, still 200, since the other services answer. A
+ * Whether a load balancer should send this instance traffic. Not while draining; not while every data service's
+ * circuit is open (each host's, with Keystone; Keystone answering answers no query), nor while Keystone's is (no
+ * request can pass the identity gate): every answer would be an error. Some open: `degraded`, still 200, since the other services answer. A
  * half-open circuit is letting a probe through, so it counts as not open. No upstream yet (with Keystone, hosts
  * appear with the first callers): ready.
  */
@@ -53,7 +53,9 @@ export function readiness(draining: boolean, protections: Protection[]): Readine
   const openOnes = protections.filter((p) => p.breaker.state === 'open');
   const open = openOnes.map((p) => ((perService.get(p.service) ?? 0) > 1 ? `${p.service} ${p.host}` : p.service));
   if (draining) return { status: 'draining', httpStatus: 503, open };
-  if (openOnes.length > 0 && (openOnes.length === protections.length || openOnes.some((p) => p.service === 'keystone'))) {
+  const dataServices = protections.filter((p) => p.service !== 'keystone');
+  const allDataOpen = dataServices.length > 0 && dataServices.every((p) => p.breaker.state === 'open');
+  if (allDataOpen || openOnes.some((p) => p.service === 'keystone')) {
     return { status: 'not-ready', httpStatus: 503, open };
   }
   return { status: openOnes.length > 0 ? 'degraded' : 'ready', httpStatus: 200, open };
