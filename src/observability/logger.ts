@@ -74,6 +74,9 @@ function resolvable(name: string): boolean {
 /** Anything named like a secret, in any casing or position of a variable's or input field's name. */
 const SECRET_NAME = /token|passw|passphrase|passcode|secret|key|credential|auth|bearer|cookie|session|signature|private|certificate|hmac|connection_?string/i;
 
+/** Lower-case compounds hiding the word `pass` or `pwd` (`adminpass`, `dbpwd`), which `bypass` must not match. */
+const SECRET_COMPOUND = /(?:admin|root|user|login|master|db|new|old|app)(?:pass|pwd)/i;
+
 /** Short secret words, matched only as a whole word of the name (`pin`, `userPin`, `pin_code`; not `shipping`). */
 const SECRET_WORDS = new Set(['pass', 'pwd', 'pin', 'otp', 'jwt', 'cvv', 'cvc', 'mfa', 'dsn', 'cert']);
 
@@ -93,7 +96,7 @@ function redactInText(text: string): string {
 }
 
 function isSecretName(name: string): boolean {
-  if (SECRET_NAME.test(name)) return true;
+  if (SECRET_NAME.test(name) || SECRET_COMPOUND.test(name)) return true;
   const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
   return words.some((w) => SECRET_WORDS.has(w));
 }

@@ -70,7 +70,7 @@ describe('redactSecrets', () => {
   });
 
   it('also the short words a secret goes by, as whole words of the name only; and a password inside a URL', () => {
-    const secretNames = ['passphrase', 'pwd', 'pass', 'passcode', 'auth', 'bearer', 'jwt', 'otp', 'pin', 'cvv', 'hmac', 'certificate', 'mfaCode', 'connectionString', 'dsn', 'userPin', 'pin_code', 'otpCode'];
+    const secretNames = ['passphrase', 'pwd', 'pass', 'passcode', 'auth', 'bearer', 'jwt', 'otp', 'pin', 'cvv', 'hmac', 'certificate', 'mfaCode', 'connectionString', 'dsn', 'userPin', 'pin_code', 'otpCode', 'adminpass', 'rootpass', 'dbpass', 'adminpwd'];
     const plainNames = ['shipping', 'mapping', 'passive', 'compass', 'bypass', 'spinner', 'pinned', 'description', 'first', 'status', 'groupId'];
     const vars = Object.fromEntries([...secretNames, ...plainNames].map((n) => [n, 'v']));
     const redacted = redactSecrets(vars) as Record<string, unknown>;
