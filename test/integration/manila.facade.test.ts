@@ -314,8 +314,9 @@ describe('Manila between 2.31 and 2.54 (experimental share groups)', () => {
 describe('legacy Manila (2.30): consistency groups end to end', () => {
   let f: Facade;
   const C = SEED_IDS.consistencyGroups;
+  // Long enough that a create read back on a loaded machine is still `creating` (20 ms flaked under load).
   beforeAll(async () => {
-    f = await startFacade({ SIMULATE: 'manila', ...OFF }, { manila: { legacy: true, transitionMs: 20 } });
+    f = await startFacade({ SIMULATE: 'manila', ...OFF }, { manila: { legacy: true, transitionMs: 5_000 } });
   });
   afterAll(() => f.close());
 
