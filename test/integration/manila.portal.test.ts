@@ -149,7 +149,7 @@ describe('Manila for a portal: filling a share group', () => {
   const sim = () => f.app.simulators.manila!;
 
   beforeAll(async () => {
-    f = await startFacade({ SIMULATE: 'manila', ...OFF }, { manila: { transitionMs: 20 } });
+    f = await startFacade({ SIMULATE: 'manila', ...OFF }, { manila: { transitionMs: 5_000 } });
   });
   afterAll(() => f.close());
 
@@ -299,7 +299,7 @@ describe('Manila for a portal: share group type administration', () => {
 
 describe('Manila for a portal: legacy consistency group snapshots', () => {
   it('on a Manila below 2.31: create, update, reset, delete and force-delete cgsnapshots', async () => {
-    const f = await startFacade({ SIMULATE: 'manila', ...OFF }, { manila: { legacy: true, transitionMs: 20 } });
+    const f = await startFacade({ SIMULATE: 'manila', ...OFF }, { manila: { legacy: true, transitionMs: 5_000 } });
     try {
       const C = SEED_IDS.consistencyGroups;
       const made = await f.ok<any>(`mutation($g: ID!) { createConsistencyGroupSnapshot(input: { consistencyGroupId: $g, name: "cgs-new" }) {
