@@ -2,20 +2,25 @@ import { InputError } from '../errors.js';
 import { ENTITIES } from './entities.js';
 
 /**
- * The most representations one `_entities` call may carry. A router sends one call per subgraph fetch with every
- * reference of the plan step in it: 1000 is ten pages of 100 groups, and far past what one screen joins.
+ * The most representations one operation may carry, over all its `_entities` fields (aliases would multiply a cap
+ * per field). A router sends one call per subgraph fetch with every reference of the plan step in it: 1000 is ten
+ * pages of 100 groups, and far past what one screen joins.
  */
 export const MAX_REPRESENTATIONS = 1000;
 
 /**
- * Checks `_entities(representations:)` before anything runs (the cost guard calls this): a list of at most
- * MAX_REPRESENTATIONS objects, each naming an entity type of this subgraph and an id of that type's format.
- * Returns how many there are. Anything else is BAD_USER_INPUT, so a bad batch makes no upstream call at all.
+ * Checks one `_entities(representations:)` before anything runs (the cost guard calls this): a list of objects,
+ * each naming an entity type of this subgraph and an id of that type's format, at most MAX_REPRESENTATIONS with the
+ * `others` the operation's other `_entities` fields hold. Returns how many there are. Anything else is
+ * BAD_USER_INPUT, so a bad batch makes no upstream call at all.
  */
-export function checkRepresentations(value: unknown): number {
+export function checkRepresentations(value: unknown, others = 0): number {
   if (!Array.isArray(value)) throw new InputError('"representations" must be a list of objects with __typename and id.');
-  if (value.length > MAX_REPRESENTATIONS) {
-    throw new InputError(`"representations" holds ${value.length} items; at most ${MAX_REPRESENTATIONS} are resolved in one _entities call.`);
+  const total = others + value.length;
+  if (total > MAX_REPRESENTATIONS) {
+    throw new InputError(
+      `"representations" holds ${total} items; at most ${MAX_REPRESENTATIONS} are resolved in one operation (counted over every _entities field, aliases included).`,
+    );
   }
   value.forEach(checkOne);
   return value.length;

@@ -81,6 +81,8 @@ interface Walk {
   variableDefs: Map<string, VariableDefinitionNode>;
   /** Fragment names being expanded (a cycle is a validation error; never loop on one). */
   expanding: Set<string>;
+  /** Representations per `_entities` response key: fields of one key merge into one execution, so count once. */
+  representations: Map<string, number>;
 }
 
 /**
@@ -101,6 +103,7 @@ export function countNodes(
     variables: variables ?? {},
     variableDefs: new Map((operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d])),
     expanding: new Set(),
+    representations: new Map(),
   };
   return selectionCost(walk, root, operation.selectionSet, 1);
 }
@@ -141,11 +144,19 @@ function fieldCost(walk: Walk, parent: GraphQLCompositeType, node: FieldNode, pa
   return listSize(parent, field, pageSize) * each;
 }
 
-/** A router's `_entities`: each representation is one object (checked here: count, types and ids) with its selection. */
+/**
+ * A router's `_entities`: each representation is one object (checked here: types, ids, and the count over the
+ * operation's other `_entities` fields) with its selection.
+ */
 function entitiesCost(walk: Walk, node: FieldNode, type: GraphQLCompositeType, pageSize: number): number {
   const arg = node.arguments?.find((a) => a.name.value === 'representations');
   const representations = arg ? valueFromASTUntyped(arg.value, walk.variables) : undefined;
-  return checkRepresentations(representations) * (1 + selectionCost(walk, type, node.selectionSet!, pageSize));
+  const key = node.alias?.value ?? node.name.value;
+  let others = 0;
+  for (const [k, n] of walk.representations) if (k !== key) others += n;
+  const count = checkRepresentations(representations, others);
+  walk.representations.set(key, count);
+  return count * (1 + selectionCost(walk, type, node.selectionSet!, pageSize));
 }
 
 /** How many items a list field holds (1 for a field that is not a list). */

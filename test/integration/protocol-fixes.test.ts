@@ -1,0 +1,57 @@
+// Protocol edges a probe found: the `_entities` representation cap was per field, so aliases multiplied it (4
+// aliases of 1000 made 4000 upstream GETs).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/simulator/cinder/index.js';
+import { type Facade, startFacade } from '../helpers/facade.js';
+
+const group = (id: string) => ({ __typename: 'Group', id });
+const job = (i: number) => ({ __typename: 'Job', id: i.toString(16).padStart(32, '0') });
+const jobs = (n: number, from = 0) => Array.from({ length: n }, (_, i) => job(from + i));
+
+/** Every simulator's calls, cleared first: what `send` made upstream. */
+async function upstreamCalls(f: Facade, send: () => Promise<unknown>): Promise<string[]> {
+  const sims = Object.values(f.app.simulators);
+  for (const s of sims) s!.resetCalls();
+  await send();
+  return sims.flatMap((s) => s!.calls.map((c) => `${c.method} ${c.path}`));
+}
+
+describe('the representation cap counts every _entities field of the operation', () => {
+  let f: Facade;
+  beforeAll(async () => {
+    f = await startFacade({});
+  });
+  afterAll(() => f.close());
+
+  const ALIASED = `query($r0: [_Any!]!, $r1: [_Any!]!, $r2: [_Any!]!, $r3: [_Any!]!) {
+    a0: _entities(representations: $r0) { __typename }
+    a1: _entities(representations: $r1) { __typename }
+    ... on Query { a2: _entities(representations: $r2) { __typename } }
+    ...Last
+  }
+  fragment Last on Query { a3: _entities(representations: $r3) { __typename } }`;
+
+  it('4 aliases of 300 (inline and named fragments included) are BAD_USER_INPUT with no upstream call', async () => {
+    let r: Awaited<ReturnType<Facade['gql']>> | undefined;
+    const variables = { r0: jobs(300), r1: jobs(300, 300), r2: jobs(300, 600), r3: jobs(300, 900) };
+    const calls = await upstreamCalls(f, async () => (r = await f.gql(ALIASED, variables)));
+    expect(r!.status, r!.raw.slice(0, 200)).toBe(400);
+    expect(r!.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r!.errors?.[0]?.message).toMatch(/holds 1200 items; at most 1000 .*every _entities field/);
+    expect(calls).toEqual([]);
+  });
+
+  it('aliases within the limit together are answered', async () => {
+    const ids = [SEED.groups.webTier, SEED.groups.dbClusterProd];
+    const query = 'query($r0: [_Any!]!, $r1: [_Any!]!) { a0: _entities(representations: $r0) { ... on Group { id } } a1: _entities(representations: $r1) { ... on Group { id } } }';
+    const data = await f.ok<any>(query, { r0: [group(ids[0]!)], r1: [group(ids[1]!)] });
+    expect(data).toEqual({ a0: [{ id: ids[0] }], a1: [{ id: ids[1] }] });
+  });
+
+  it('the same field twice (one response key, merged into one execution) counts once', async () => {
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { __typename } ... on Query { _entities(representations: $r) { __typename } } }`;
+    const r = await f.gql<any>(query, { r: Array.from({ length: 600 }, () => group(SEED.groups.webTier)) });
+    expect(r.status, r.raw).toBe(200);
+    expect(r.data?._entities, r.raw).toHaveLength(600);
+  });
+});
