@@ -9,21 +9,23 @@ import { ENTITIES } from './entities.js';
 export const MAX_REPRESENTATIONS = 1000;
 
 /**
- * Checks one `_entities(representations:)` before anything runs (the cost guard calls this): a list of objects,
- * each naming an entity type of this subgraph and an id of that type's format, at most MAX_REPRESENTATIONS with the
- * `others` the operation's other `_entities` fields hold. Returns how many there are. Anything else is
- * BAD_USER_INPUT, so a bad batch makes no upstream call at all.
+ * Checks one `_entities(representations:)` before anything runs (the cost guard calls this): a list of objects (one
+ * object counts as a list of one), each naming an entity type of this subgraph and an id of that type's format, at
+ * most MAX_REPRESENTATIONS with the `others` the operation's other `_entities` fields hold. Returns how many there
+ * are. Anything else is BAD_USER_INPUT, so a bad batch makes no upstream call at all.
  */
 export function checkRepresentations(value: unknown, others = 0): number {
-  if (!Array.isArray(value)) throw new InputError('"representations" must be a list of objects with __typename and id.');
-  const total = others + value.length;
+  if (value === undefined || value === null) throw new InputError('"representations" must be a list of objects with __typename and id.');
+  // GraphQL input coercion makes a value that is not a list a list of one: the executor will see `[value]`.
+  const list = Array.isArray(value) ? value : [value];
+  const total = others + list.length;
   if (total > MAX_REPRESENTATIONS) {
     throw new InputError(
       `"representations" holds ${total} items; at most ${MAX_REPRESENTATIONS} are resolved in one operation (counted over every _entities field, aliases included).`,
     );
   }
-  value.forEach(checkOne);
-  return value.length;
+  list.forEach(checkOne);
+  return list.length;
 }
 
 function checkOne(rep: unknown, index: number): void {

@@ -1,5 +1,6 @@
 // Protocol edges a probe found: the `_entities` representation cap was per field, so aliases multiplied it (4
-// aliases of 1000 made 4000 upstream GETs).
+// aliases of 1000 made 4000 upstream GETs); a single representation object, which input coercion makes a list of
+// one, was refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/simulator/cinder/index.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
@@ -53,5 +54,38 @@ describe('the representation cap counts every _entities field of the operation',
     const r = await f.gql<any>(query, { r: Array.from({ length: 600 }, () => group(SEED.groups.webTier)) });
     expect(r.status, r.raw).toBe(200);
     expect(r.data?._entities, r.raw).toHaveLength(600);
+  });
+});
+
+describe.each(['1', 'off'])('a single representation object is a list of one (GRAPHQL_COMPILE_AFTER=%s)', (compileAfter) => {
+  let f: Facade;
+  beforeAll(async () => {
+    f = await startFacade({ GRAPHQL_COMPILE_AFTER: compileAfter });
+  });
+  afterAll(() => f.close());
+
+  const QUERY = 'query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Group { id name } } }';
+
+  it('answers as the one-item list does, before and after the document is compiled', async () => {
+    const one = group(SEED.groups.webTier);
+    const listed = await f.ok<any>(QUERY, { r: [one] });
+    expect(listed._entities).toEqual([{ __typename: 'Group', id: SEED.groups.webTier, name: 'web-tier' }]);
+    // Run more than once: with GRAPHQL_COMPILE_AFTER=1 graphql-jit takes over from the second run on.
+    for (let run = 0; run < 3; run++) expect(await f.ok<any>(QUERY, { r: one })).toEqual(listed);
+    if (compileAfter === '1') expect(f.app.server.execution().compiled).toBeGreaterThan(0);
+  });
+
+  it('written in the document, a single object answers as the one-item list does too', async () => {
+    const literal = (r: string) => `{ _entities(representations: ${r}) { ... on Group { name } } }`;
+    const one = `{ __typename: "Group", id: "${SEED.groups.webTier}" }`;
+    for (let run = 0; run < 3; run++) expect(await f.ok<any>(literal(one))).toEqual(await f.ok<any>(literal(`[${one}]`)));
+  });
+
+  it('a single object that is no representation is refused as item 0, with no upstream call', async () => {
+    let r: Awaited<ReturnType<Facade['gql']>> | undefined;
+    const calls = await upstreamCalls(f, async () => (r = await f.gql(QUERY, { r: { __typename: 'Team', id: 'x' } })));
+    expect(r!.errors?.[0]?.extensions?.code, r!.raw).toBe('BAD_USER_INPUT');
+    expect(r!.errors?.[0]?.message).toMatch(/representations\[0\]\.__typename must name an entity/);
+    expect(calls).toEqual([]);
   });
 });

@@ -1,0 +1,23 @@
+// checkRepresentations on its own: a single object is a list of one, as GraphQL input coercion makes it; the cap
+// counts the operation's other _entities fields.
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { MAX_REPRESENTATIONS, checkRepresentations } from '../../src/federation/representations.js';
+
+const group = { __typename: 'Group', id: '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b02' };
+
+describe('checkRepresentations', () => {
+  it('counts a single object as a list of one, and checks it as item 0', () => {
+    expect(checkRepresentations(group)).toBe(1);
+    expect(() => checkRepresentations({ __typename: 'Team', id: 'x' })).toThrow(/representations\[0\]\.__typename/);
+  });
+
+  it('refuses a missing list (no variable, or null) as before', () => {
+    for (const value of [undefined, null]) expect(() => checkRepresentations(value)).toThrow(InputError);
+  });
+
+  it("counts the operation's other representations toward the limit", () => {
+    expect(checkRepresentations([group], MAX_REPRESENTATIONS - 1)).toBe(1);
+    expect(() => checkRepresentations([group, group], MAX_REPRESENTATIONS - 1)).toThrow(`holds ${MAX_REPRESENTATIONS + 1} items; at most ${MAX_REPRESENTATIONS}`);
+  });
+});
