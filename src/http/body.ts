@@ -4,6 +4,7 @@ import type { DoorCode } from './respond.js';
 const ANSWERS = {
   timeout: { status: 408, code: 'REQUEST_TIMEOUT', retryAfter: undefined },
   'too-large': { status: 413, code: 'BAD_REQUEST', retryAfter: undefined },
+  encoding: { status: 415, code: 'BAD_REQUEST', retryAfter: undefined },
   budget: { status: 503, code: 'OVERLOADED', retryAfter: 1 },
   shutdown: { status: 503, code: 'SHUTTING_DOWN', retryAfter: 5 },
 } as const satisfies Record<string, { status: number; code: DoorCode; retryAfter: number | undefined }>;
@@ -54,6 +55,8 @@ export class BodyReader {
 
   read(req: IncomingMessage): Promise<string> {
     const { maxBytes, timeoutMs, budgetBytes } = this.limits;
+    const encoded = encodingRefusal(req);
+    if (encoded) return Promise.reject(encoded);
     const declared = Number(req.headers['content-length']);
     if (declared > maxBytes) return Promise.reject(new BodyRefused('too-large', `Request body exceeds ${maxBytes} bytes.`));
     return new Promise<string>((resolve, reject) => {
@@ -100,6 +103,21 @@ export class BodyReader {
   refuseAll(message: string): void {
     for (const fail of [...this.reading]) fail(new BodyRefused('shutdown', message));
   }
+}
+
+/**
+ * A body with a Content-Encoding other than identity, refused before a byte is read: the facade decodes none, and
+ * read as it is a gzip body is "not valid JSON" while `br` on a plain one would pass for what it is not.
+ */
+export function encodingRefusal(req: IncomingMessage): BodyRefused | null {
+  const header = req.headers['content-encoding'];
+  if (header === undefined) return null;
+  const codings = header.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '');
+  if (codings.every((c) => c === 'identity')) return null;
+  return new BodyRefused(
+    'encoding',
+    `Content-Encoding ${JSON.stringify(header.slice(0, 64))} is not supported on request bodies; send the body uncompressed (no Content-Encoding, or identity).`,
+  );
 }
 
 function withoutBom(text: string): string {

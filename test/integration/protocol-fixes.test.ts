@@ -1,6 +1,9 @@
 // Protocol edges a probe found: the `_entities` representation cap was per field, so aliases multiplied it (4
 // aliases of 1000 made 4000 upstream GETs); a single representation object, which input coercion makes a list of
-// one, was refused.
+// one, was refused; a request's Content-Encoding was ignored (a gzip body was 'not valid JSON', `br` on a plain body
+// was read as plain).
+import { gzipSync } from 'node:zlib';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/simulator/cinder/index.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
@@ -87,5 +90,45 @@ describe.each(['1', 'off'])('a single representation object is a list of one (GR
     expect(r!.errors?.[0]?.extensions?.code, r!.raw).toBe('BAD_USER_INPUT');
     expect(r!.errors?.[0]?.message).toMatch(/representations\[0\]\.__typename must name an entity/);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('a request body with a Content-Encoding other than identity', () => {
+  let f: Facade;
+  beforeAll(async () => {
+    f = await startFacade({});
+  });
+  afterAll(() => f.close());
+
+  const QUERY = JSON.stringify({ query: '{ about { services { name } } }' });
+  const SUBSCRIPTION = JSON.stringify({ query: `subscription { group(id: "${SEED.groups.webTier}") { id status } }` });
+
+  async function post(encoding: string, body: string | Buffer, accept = 'application/json') {
+    const headers = { 'content-type': 'application/json', accept, 'content-encoding': encoding };
+    const res = await request(f.url, { method: 'POST', headers, body });
+    const text = await res.body.text().catch(() => '');
+    return { status: res.statusCode, headers: res.headers, text };
+  }
+
+  it.each([
+    ['gzip', gzipSync(QUERY)],
+    ['br', QUERY],
+    ['GZIP', QUERY],
+    ['identity, gzip', QUERY],
+    ['deflate,identity', QUERY],
+  ])('%s is refused with 415 and the door\'s refusal shape, over POST and SSE', async (encoding, body) => {
+    for (const [accept, sent] of [['application/json', body], ['text/event-stream', encoding === 'gzip' ? gzipSync(SUBSCRIPTION) : SUBSCRIPTION]] as const) {
+      const r = await post(encoding, sent, accept);
+      expect(r.status, `${accept}: ${r.text}`).toBe(415);
+      const [error] = JSON.parse(r.text).errors;
+      expect(error.message).toMatch(/Content-Encoding .*not supported.*uncompressed/);
+      expect(error.extensions).toEqual({ code: 'BAD_REQUEST', requestId: r.headers['x-request-id'] });
+    }
+  });
+
+  it.each(['identity', 'Identity', ' identity , IDENTITY'])('%s is read as the plain body it is', async (encoding) => {
+    const r = await post(encoding, QUERY);
+    expect(r.status, r.text).toBe(200);
+    expect(JSON.parse(r.text).data.about.services).toHaveLength(3);
   });
 });
