@@ -1,8 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const ALLOW_METHODS = 'GET, POST, OPTIONS';
-/** What a browser client sends: JSON, the caller's token either way, a request id, Apollo's CSRF header. */
-export const ALLOW_HEADERS = 'content-type, authorization, x-auth-token, x-request-id, apollo-require-preflight';
+/**
+ * What a browser client sends: JSON, the caller's token either way, a request id, the two headers Apollo's CSRF
+ * refusal tells clients to send, Apollo Client's client awareness, and W3C trace context. One a preflight asks for
+ * and this lacks fails the browser's request before it is sent.
+ */
+export const ALLOW_HEADERS = [
+  'content-type',
+  'authorization',
+  'x-auth-token',
+  'x-request-id',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'apollographql-client-name',
+  'apollographql-client-version',
+  'traceparent',
+  'tracestate',
+].join(', ');
 /** How long a browser may cache a preflight: ten minutes, so a shortened allow-list takes effect soon. */
 const MAX_AGE_SECONDS = 600;
 /**

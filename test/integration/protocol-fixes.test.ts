@@ -1,7 +1,7 @@
 // Protocol edges a probe found: the `_entities` representation cap was per field, so aliases multiplied it (4
 // aliases of 1000 made 4000 upstream GETs); a single representation object, which input coercion makes a list of
 // one, was refused; a request's Content-Encoding was ignored (a gzip body was 'not valid JSON', `br` on a plain body
-// was read as plain).
+// was read as plain); a browser's preflight for the headers Apollo clients and tracing send failed.
 import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,5 +130,25 @@ describe('a request body with a Content-Encoding other than identity', () => {
     const r = await post(encoding, QUERY);
     expect(r.status, r.text).toBe(200);
     expect(JSON.parse(r.text).data.about.services).toHaveLength(3);
+  });
+});
+
+describe('a preflight for the headers real browser clients send', () => {
+  const ORIGIN = 'https://portal.example.com';
+  // Apollo Client's CSRF header and its client awareness, Apollo's operation name, W3C trace context.
+  const SENT = ['content-type', 'x-auth-token', 'x-apollo-operation-name', 'apollo-require-preflight', 'apollographql-client-name', 'apollographql-client-version', 'traceparent', 'tracestate'];
+  let f: Facade;
+  beforeAll(async () => {
+    f = await startFacade({ CORS_ORIGINS: ORIGIN });
+  });
+  afterAll(() => f.close());
+
+  it('allows every one of them, so the browser goes on with its POST', async () => {
+    const headers = { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': SENT.join(',') };
+    const res = await request(f.url, { method: 'OPTIONS', headers });
+    await res.body.text();
+    expect(res.statusCode).toBe(204);
+    const allowed = String(res.headers['access-control-allow-headers']).split(',').map((h) => h.trim());
+    expect(SENT.filter((h) => !allowed.includes(h))).toEqual([]);
   });
 });
