@@ -132,11 +132,11 @@ export function childrenByParent<T extends { id: string }>(
     }
     if (!sparing && ((several && !knownOver(budget)) || prefetched)) {
       const maxRead = Math.max(budget + 1, prefetchedMax);
-      const all = await full(maxRead);
-      if (sizeKey !== undefined) collectionSizes.record(sizeKey, all.length, all.length < maxRead);
+      const { items: all, complete } = await full(maxRead);
+      if (sizeKey !== undefined) collectionSizes.record(sizeKey, all.length, complete);
       learnParents(all);
-      // Complete (shorter than the read allowed): it holds every child of these parents.
-      if (all.length < maxRead) return handOut(parentIds, partition(all, parentIds, parentOf));
+      // Complete (shorter than its read was sent for, which may be more than maxRead): every child of these parents.
+      if (complete) return handOut(parentIds, partition(all, parentIds, parentOf));
     } else if (several && sizeKey !== undefined) {
       // The known size spared the probe (or a page that reads whole will want it): keep it while the project is in use.
       collectionSizes.keep(sizeKey);

@@ -107,23 +107,36 @@ export function listingIndex<T extends { id: string }>(current: () => Once<T[]>)
   };
 }
 
+/** A read of a listing: `complete` when it held fewer items than that read was sent for (the whole listing). */
+export interface ListingRead<T> {
+  items: T[];
+  complete: boolean;
+}
+
 /**
  * One unfiltered listing of a collection per request, shared by every loader that wants it (shares of several
- * groups and shares by id both read `shares/detail`). A later caller asking for more items than an earlier,
- * truncated read held gets a new read; a complete listing answers everyone. Callers detect "over budget" by
- * length, so handing them a longer complete list is safe.
+ * groups and shares by id both read `shares/detail`). Each caller gets a read sent for at least as many items as
+ * it asked for, or a complete one: a caller wanting more than a read in flight waits for it and, when it was cut
+ * short, for the larger read another waiter started meanwhile, or starts its own. A read is judged complete
+ * against the limit it was sent with, never against what its caller asked for, so a longer complete read answers.
  */
-export function sharedListing<T>(fetch: (maxItems: number) => Promise<T[]>): (maxItems: number) => Promise<T[]> {
-  let current: { max: number; result: Promise<T[]> } | undefined;
+export function sharedListing<T>(fetch: (maxItems: number) => Promise<T[]>): (maxItems: number) => Promise<ListingRead<T>> {
+  let current: { max: number; result: Promise<ListingRead<T>> } | undefined;
+  const start = (max: number) => {
+    const read = { max, result: fetch(max).then((items) => ({ items, complete: items.length < max })) };
+    current = read;
+    return read.result;
+  };
   return async (maxItems) => {
-    if (current) {
-      if (current.max >= maxItems) return current.result;
-      const earlier = await current.result;
-      if (earlier.length < current.max) return earlier;
+    // `current` may change while this caller waits: each read it looks at is its own local.
+    for (let read = current; read !== undefined; read = current) {
+      if (read.max >= maxItems) return read.result;
+      const earlier = await read.result;
+      if (earlier.complete) return earlier;
+      // Cut short, and nobody started a larger read meanwhile: this caller's is the next.
+      if (current === read) break;
     }
-    const result = fetch(maxItems);
-    current = { max: maxItems, result };
-    return result;
+    return start(maxItems);
   };
 }
 

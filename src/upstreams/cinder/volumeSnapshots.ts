@@ -33,7 +33,7 @@ export function createVolumeSnapshotLoader(client: CinderClient, caller: Caller)
   const full = async (max: number) => {
     asked = Math.max(asked, max);
     const readMax = asked;
-    const items = await shared(max);
+    const { items } = await shared(max);
     // Shorter than its read was allowed: the whole listing.
     return { items, complete: items.length < readMax };
   };

@@ -101,7 +101,9 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     (max) => client.listAll((o) => client.listShareNetworks(caller, o), undefined, max),
   );
   // Shares by id (snapshot members) and shares by group both want the unfiltered listing: read it once.
-  const allShares = sharedListing((max) => client.listAll((o) => client.listShares(caller, o), undefined, max, expectedListingSize(sizeOf('shares'))));
+  const sharesRead = sharedListing((max) => client.listAll((o) => client.listShares(caller, o), undefined, max, expectedListingSize(sizeOf('shares'))));
+  // Items only: each reader judges them against its own limit (a longer complete read counts as over it).
+  const allShares = async (max: number) => (await sharesRead(max)).items;
   const shareById: DataLoader<string, ManilaShare | null> = byIdViaListing<ManilaShare>(
     (id) => client.showShare(caller, id),
     allShares,
