@@ -113,6 +113,8 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
     compileAfter: config.compileAfter,
     observability,
     protections,
+    // Where a refused caller gets a token: Keystone's own 401s name it the same way.
+    authChallenge: identity.keystoneUrl ? `Keystone uri="${identity.keystoneUrl}"` : undefined,
   });
   const metricsUrl = await observability.serveMetrics(config.host);
   return {

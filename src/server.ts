@@ -5,12 +5,15 @@ import type { Limits } from './config.js';
 import { type IdentityAdmission, type RequestContext, type Upstreams, admittedContext, doorCaller, malformedToken, refusalCounter, tokenOf, upstreamAcceptance } from './context.js';
 import type { AboutShape } from './graphql/about.js';
 import { createGraphQLServer } from './graphql/apollo.js';
+import { NESTING_MESSAGE, nestsTooDeep } from './graphql/nesting.js';
 import type { CompilingExecutor } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { type ClientWatch, watchAborts } from './http/aborts.js';
+import { TOKEN_CHALLENGE, challengingResponses } from './http/challenge.js';
 import { answerClientErrors, answerOddRequests, refusedWithoutHost } from './http/clientErrors.js';
 import { whenConnectionCloses } from './http/connectionClose.js';
 import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
+import { askForBody, holdContinue } from './http/continue.js';
 import { cutIfStalled } from './http/stalled.js';
 import { requestTarget } from './http/target.js';
 import { atMost } from './http/waits.js';
@@ -25,7 +28,8 @@ import { corsPolicy } from './http/cors.js';
 import { readiness, upstreamStates } from './http/readiness.js';
 import { refuse, sendJson } from './http/respond.js';
 import { LiveHub } from './live/hub.js';
-import { prefersEventStream, sseTransport, wantsEventStream } from './live/sse.js';
+import { bodyParams, isSubscription } from './live/operationKind.js';
+import { acceptChoice, sseTransport } from './live/sse.js';
 import { attachWebSockets } from './live/ws.js';
 import { registerLiveMetrics } from './live/metrics.js';
 import type { Observability } from './observability/index.js';
@@ -34,6 +38,15 @@ import { type RequestIds, requestIds } from './observability/requestId.js';
 import type { RequestTrace } from './observability/requestTrace.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Routes answering GET and HEAD only (/metrics only when it is on this port). */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The document of a GraphQL request: the body's `query`, or the URL's for a GET. */
+function documentOf(body: unknown, search: string): string {
+  const query = body !== null && typeof body === 'object' ? (body as { query?: unknown }).query : new URLSearchParams(search).get('query');
+  return typeof query === 'string' ? query : '';
+}
 /** Bodies being read may hold this much memory in all (src/http/body.ts says why): 256 bodies of the largest size. */
 const BODY_BUDGET_BYTES = 256 * MAX_BODY_BYTES;
 
@@ -73,6 +86,8 @@ export interface ServerOptions {
   observability: Observability;
   /** Every circuit breaker and bulkhead, for /readyz. */
   protections: () => Protection[];
+  /** WWW-Authenticate of every 401 (with Keystone: where tokens come from); default TOKEN_CHALLENGE. */
+  authChallenge?: string;
 }
 
 /** Who the door admitted: the token, the client's address, how it counted the caller, and the slot it holds. */
@@ -118,15 +133,15 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     door: admission,
     clients,
   });
-  const eventStreams = sseTransport(live, bodies, { stallMs: limits.bodyTimeoutMs, log });
+  const eventStreams = sseTransport(live, bodies, { stallMs: limits.bodyTimeoutMs, log, maxBodyBytes: MAX_BODY_BYTES });
   if (observability.metrics) registerLiveMetrics(observability.metrics.registry, live);
 
   /** One GraphQL request, observed: its log line, metrics and span once the answer is written (or refused). */
-  async function observed(req: IncomingMessage, res: ServerResponse, search: string, ids: RequestIds, client: ClientWatch): Promise<void> {
+  async function observed(req: IncomingMessage, res: ServerResponse, search: string, ids: RequestIds, client: ClientWatch, preread?: string): Promise<void> {
     const trace = observability.requests.begin(req, ids);
     let failed = false;
     try {
-      await graphql(req, res, search, trace, client);
+      await graphql(req, res, search, trace, client, preread);
     } catch (err) {
       failed = true;
       throw err;
@@ -143,13 +158,14 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     let body: unknown = raw;
-    if (raw !== undefined && (headers.get('content-type') ?? '').includes('json')) {
+    if (raw !== undefined && (headers.get('content-type') ?? '').toLowerCase().includes('json')) {
       try {
         body = raw.length ? JSON.parse(raw) : undefined;
       } catch {
         return refuse(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON.');
       }
     }
+    if (nestsTooDeep(documentOf(body, search))) return refuse(res, 400, 'BAD_REQUEST', NESTING_MESSAGE);
     observability.requests.noteVariables(trace, body, search);
     let context: RequestContext | undefined;
     let result: HTTPGraphQLResponse;
@@ -181,6 +197,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       context?.dispose();
     }
     for (const [key, value] of result.headers) res.setHeader(key, value);
+    // Every answer is one caller's data: no shared cache may keep it (GET answers included).
+    res.setHeader('cache-control', 'no-store');
     res.statusCode = result.status ?? 200;
     // graphql-armor's token limit throws while parsing, which Apollo answers as a 500; a document refused for
     // its shape is the client's error, a 400 like every other validation failure.
@@ -204,7 +222,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   }
 
   /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
-  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace, client: ClientWatch): Promise<void> {
+  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace, client: ClientWatch, preread?: string): Promise<void> {
     const token = tokenOf(req.headers);
     const badToken = malformedToken(token);
     if (badToken) return refuse(res, 401, 'UNAUTHENTICATED', badToken);
@@ -218,7 +236,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     let raw: string | undefined;
     if (req.method === 'POST') {
       try {
-        raw = await bodies.read(req);
+        raw = preread ?? (askForBody(req, MAX_BODY_BYTES), await bodies.read(req));
       } catch (err) {
         if (!(err instanceof BodyRefused)) throw err;
         return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
@@ -254,9 +272,31 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     }
   }
 
+  /**
+   * SSE or JSON, by the Accept header; when it weighs both alike (urql's default), by the document: read here for a
+   * POST (and handed on). Null: the body was refused (answered).
+   */
+  async function transportOf(req: IncomingMessage, res: ServerResponse, url: URL): Promise<{ stream: boolean; raw?: string } | null> {
+    const choice = acceptChoice(req.headers.accept);
+    if (choice !== 'either') return { stream: choice === 'stream' };
+    if (req.method === 'GET') return { stream: isSubscription(url.searchParams.get('query'), url.searchParams.get('operationName'), limits.maxTokens) };
+    let raw: string;
+    try {
+      askForBody(req, MAX_BODY_BYTES);
+      raw = await bodies.read(req);
+    } catch (err) {
+      if (!(err instanceof BodyRefused)) throw err;
+      refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
+      return null;
+    }
+    const params = bodyParams(raw);
+    return { stream: isSubscription(params.query, params.operationName, limits.maxTokens), raw };
+  }
+
   // Node enforces headersTimeout when it checks its connections: each second, not every 30 s, so that a client
   // that sends part of its headers and stops is cut 15 s after it started, not up to 45.
-  const server = createServer({ connectionsCheckingInterval: 1_000, requireHostHeader: false }, (req, res) => {
+  const ServerResponse = challengingResponses(opts.authChallenge ?? TOKEN_CHALLENGE);
+  const server = createServer({ connectionsCheckingInterval: 1_000, requireHostHeader: false, ServerResponse }, (req, res) => {
     // Every answer carries the request id, refusals and errors included (the client's X-Request-Id when safe).
     const ids = requestIds(req.headers['x-request-id']);
     res.setHeader('x-request-id', ids.id);
@@ -267,10 +307,13 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     if (!url) return refuse(res, 400, 'BAD_REQUEST', 'The request target is not a URL path. The GraphQL endpoint is /graphql.');
     const client = watchAborts(req, res, log, ids.id, () => admission.cutting);
     const route = async () => {
-      if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-        return sendJson(res, 200, { status: 'ok' });
+      const probe = PROBES.has(url.pathname) && (url.pathname !== '/metrics' || observability.config.metrics.port === null);
+      if (probe && req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('allow', 'GET, HEAD');
+        return refuse(res, 405, 'BAD_REQUEST', `${req.method} is not served here; ${url.pathname} answers GET and HEAD.`);
       }
-      if (url.pathname === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === '/readyz') {
         const protections = opts.protections();
         const ready = readiness(admission.draining, protections);
         return sendJson(res, ready.httpStatus, {
@@ -280,25 +323,26 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
           upstreams: upstreamStates(protections, opts.about),
         });
       }
-      if (url.pathname === '/metrics' && observability.config.metrics.port === null && (req.method === 'GET' || req.method === 'HEAD')) {
+      if (url.pathname === '/metrics' && probe) {
         const scraped = await observability.scrape();
         if (scraped) {
           res.writeHead(200, { 'content-type': scraped.contentType });
           return void res.end(scraped.body);
         }
       }
-      if (url.pathname.startsWith('/graphiql/') && req.method === 'GET') {
+      const readOnly = req.method === 'GET' || req.method === 'HEAD';
+      if (url.pathname.startsWith('/graphiql/') && readOnly) {
         const asset = graphiqlAsset(url.pathname.slice('/graphiql/'.length));
         if (!asset) return refuse(res, 404, 'BAD_REQUEST', 'Not found.');
         res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' });
         return void res.end(asset.body);
       }
       if (url.pathname === '/graphql' || url.pathname === '/') {
-        const wantsHtml = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query');
+        const wantsHtml = readOnly && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query');
         if (wantsHtml) {
-          const html = graphiqlPage('/graphql');
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-          return void res.end(html);
+          // An explorer holding a token: shown in its own window only, never framed by another page.
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'" });
+          return void res.end(graphiqlPage('/graphql'));
         }
         if (url.pathname === '/graphql') {
           if (req.method === 'OPTIONS') return cors.preflight(req, res);
@@ -307,17 +351,16 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
             return refuse(res, 405, 'BAD_REQUEST', `${req.method} is not served here: send GraphQL as POST /graphql (or GET for queries).`);
           }
           cors.decorate(req, res);
+          const transport = await transportOf(req, res, url);
+          if (!transport) return;
           // A subscription's stream lives as long as the subscription: it holds no request slot.
-          if (wantsEventStream(req)) {
+          if (transport.stream) {
             // Completed by a drain: its keep-alive connection must not hold the shutdown until the grace ends.
             res.once('close', () => live.draining && server.closeIdleConnections());
             client.endedByClient();
-            return await eventStreams(req, res, ids.id);
+            return await eventStreams(req, res, ids.id, transport.raw);
           }
-          if (req.method === 'GET' && prefersEventStream(req.headers.accept)) {
-            return refuse(res, 406, 'BAD_REQUEST', 'GET /graphql answers queries as JSON; a subscription over SSE is POST /graphql with Accept: text/event-stream.');
-          }
-          return await observed(req, res, url.search, ids, client);
+          return await observed(req, res, url.search, ids, client, transport.raw);
         }
       }
       return refuse(res, 404, 'BAD_REQUEST', 'Not found. The GraphQL endpoint is /graphql.');
@@ -329,6 +372,11 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       if (!res.headersSent) refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error in the facade.');
       else res.destroy();
     });
+  });
+  // Expect: 100-continue: the 100 goes out when the body is about to be read (src/http/continue.ts).
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    holdContinue(req, res);
+    server.emit('request', req, res);
   });
   server.headersTimeout = 15_000;
   answerClientErrors(server, log);

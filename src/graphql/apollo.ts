@@ -6,7 +6,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { DocumentNode, GraphQLSchema, ValidationRule } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { Limits } from '../config.js';
 import type { RequestContext } from '../context.js';
 import type { Logger } from '../observability/logger.js';
@@ -52,6 +52,31 @@ const answerRelease: ApolloServerPlugin<RequestContext> = {
  */
 export const DOCUMENT_STORE_BYTES = 8 * 2 ** 20;
 
+/**
+ * graphql-armor's token limit answers every error Apollo's pipeline did not expect as its own validation failure,
+ * with the error's text: a stack overflow reached the client as "RangeError: …", unlogged. Its own refusals (a
+ * GraphQLError) stay its own; anything else is logged here and answered as Apollo's 500, without its text.
+ */
+function armorPlugins(plugins: ApolloServerPlugin<RequestContext>[], log: Logger): ApolloServerPlugin<RequestContext>[] {
+  return plugins.map((plugin) => {
+    const rethrow = plugin.unexpectedErrorProcessingRequest;
+    if (!rethrow) return plugin;
+    return {
+      ...plugin,
+      async unexpectedErrorProcessingRequest(args) {
+        if (args.error instanceof GraphQLError) return rethrow.call(plugin, args);
+        log.error({ err: args.error, requestId: args.requestContext.contextValue?.caller?.requestId }, 'unexpected error in the GraphQL pipeline');
+      },
+    };
+  });
+}
+
+/**
+ * Headers that make a browser send a CORS preflight, so a request carrying one cannot be a cross-site forgery:
+ * Apollo's two, and the token headers every real caller sends (urql and Apollo Client GETs pass with them).
+ */
+const PREFLIGHTED_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight', 'x-auth-token', 'authorization'];
+
 export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
   const { limits, log } = opts;
   // Depth, alias, directive, token and cost limits run at validation, before any resolver (so before any
@@ -75,7 +100,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
     // Apollo's default follows NODE_ENV (off in production); exploring in GraphiQL is a main use, so it is ours.
     introspection: limits.introspection,
     allowBatchedHttpRequests: false,
-    csrfPrevention: true,
+    csrfPrevention: { requestHeaders: PREFLIGHTED_HEADERS },
     // Apollo would stop itself on SIGTERM and re-raise the signal, killing in-flight requests; main.ts drains.
     stopOnTerminationSignals: false,
     validationRules: armor.validationRules,
@@ -86,7 +111,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
       ApolloServerPluginCacheControlDisabled(),
       // A subgraph would otherwise trace every field for any caller sending `apollo-federation-include-trace`.
       ApolloServerPluginInlineTraceDisabled(),
-      ...(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
+      ...armorPlugins(armor.plugins as unknown as ApolloServerPlugin<RequestContext>[], log),
       guardsPlugin(schema, limits.maxNodes),
       answerRelease,
       ...(opts.plugins ?? []),

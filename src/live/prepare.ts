@@ -18,6 +18,7 @@ import type { RequestContext } from '../context.js';
 import { FacadeError } from '../errors.js';
 import { checkOperation, unresolvedOperation } from '../graphql/guards.js';
 import { isObject } from '../upstreams/wire.js';
+import { NESTING_MESSAGE, nestsTooDeep } from '../graphql/nesting.js';
 
 /** A subscription request refused before anything ran, with the HTTP status an SSE request answers it with. */
 export interface Refusal {
@@ -71,6 +72,7 @@ export function parseSubscription(params: Record<string, unknown>, rules: Docume
     return refusal('BAD_REQUEST', '"variables" must be an object.', 400);
   }
   if (operationName != null && typeof operationName !== 'string') return refusal('BAD_REQUEST', '"operationName" must be a string.', 400);
+  if (nestsTooDeep(query)) return refusal('BAD_REQUEST', NESTING_MESSAGE, 400);
   let document: DocumentNode;
   try {
     document = parse(query, { maxTokens: rules.maxTokens });

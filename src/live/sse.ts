@@ -3,6 +3,7 @@ import type { FormattedExecutionResult, GraphQLError } from 'graphql';
 import { type Response as SseResponse, createHandler } from 'graphql-sse';
 import { tokenOf } from '../context.js';
 import { type BodyReader, BodyRefused } from '../http/body.js';
+import { askForBody } from '../http/continue.js';
 import { refuse } from '../http/respond.js';
 import { writeOrCut } from '../http/stalled.js';
 import type { Logger } from '../observability/logger.js';
@@ -12,19 +13,17 @@ import { isRefusal } from './prepare.js';
 import { PushStream } from './stream.js';
 
 /**
- * `POST /graphql` accepting `text/event-stream` at least as much as any JSON answer: graphql-sse's distinct
- * connections mode. `text/event-stream;q=0.1, application/json` is a client preferring JSON (a plain request).
+ * Where an Accept header sends a GraphQL request: `stream` (SSE: `text/event-stream` weighed above any JSON
+ * answer), `json`, or `either` (a tie, as urql's default header is: then the document decides).
  */
-export function wantsEventStream(req: IncomingMessage): boolean {
-  return req.method === 'POST' && prefersEventStream(req.headers.accept);
-}
+export type AcceptChoice = 'stream' | 'json' | 'either';
 
-/** The Accept header weighs `text/event-stream` above nothing and at least as much as any JSON answer. */
-export function prefersEventStream(accept: string | undefined): boolean {
+export function acceptChoice(accept: string | undefined): AcceptChoice {
   const weights = acceptWeights(accept ?? '');
   const stream = weights.get('text/event-stream') ?? 0;
   const json = Math.max(weights.get('application/json') ?? 0, weights.get('application/graphql-response+json') ?? 0);
-  return stream > 0 && stream >= json;
+  if (stream === 0 || stream < json) return 'json';
+  return stream > json ? 'stream' : 'either';
 }
 
 /** Media type -> its q (1 when not given) from an Accept header; parameters other than q are ignored. */
@@ -51,13 +50,19 @@ function jsonAnswer(status: number, body: unknown): SseResponse {
 export interface SseOptions {
   stallMs: number;
   log: Logger;
+  /** The body limit, to refuse an `Expect: 100-continue` upload by its declared size without asking for it. */
+  maxBodyBytes: number;
 }
 
 /**
  * GraphQL over Server-Sent Events, one subscription per request: `event: next` per change, `event: complete` at
  * the end. The body is read with the same limits as a query's; the token comes from the same headers.
  */
-export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions): (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> {
+export function sseTransport(
+  hub: LiveHub,
+  bodies: BodyReader,
+  opts: SseOptions,
+): (req: IncomingMessage, res: ServerResponse, requestId: string, preread?: string) => Promise<void> {
   /** Each prepared subscribe's request, by its context (what graphql-sse hands subscribe()). */
   const requests = new WeakMap<object, SseRequest>();
   const handler = createHandler<IncomingMessage, SseRequest>({
@@ -85,7 +90,7 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
     subscribe: async (args) => firstResult(await hub.subscribe(args), requests.get(args.contextValue as unknown as object)) as never,
   });
 
-  return async (req, res, requestId) => {
+  return async (req, res, requestId, preread) => {
     const context: SseRequest = { res, requestId, logged: false, unverified: false, refusal: null, gone: false, stream: null };
     // Watched from the start: a client that leaves while its subscribe waits (for its caller's slot, or the first
     // result) takes it along, instead of leaving a subscription that polls until its writes stall.
@@ -95,16 +100,17 @@ export function sseTransport(hub: LiveHub, bodies: BodyReader, opts: SseOptions)
     });
     const refusedHere = (code: string, status: number) =>
       hub.refusedByTransport({ requestId, transport: 'sse', client: hub.clientAddressOf(req) }, code, status);
-    let body: string;
+    // GET (as Hive Gateway subscribes): graphql-sse reads the document from the URL.
+    let body: string | null = null;
     try {
-      body = await bodies.read(req);
+      if (req.method === 'POST') body = preread ?? (askForBody(req, opts.maxBodyBytes), await bodies.read(req));
     } catch (err) {
       if (!(err instanceof BodyRefused)) throw err;
       refusedHere(err.code, err.status);
       return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
     }
     const [answer, init] = await handler({
-      method: 'POST',
+      method: req.method ?? 'POST',
       url: req.url ?? '/graphql',
       // graphql-sse compares Accept exactly; a browser's EventSource-style header may carry more.
       headers: { get: (name) => (name === 'accept' ? 'text/event-stream' : headerOf(req, name)) },

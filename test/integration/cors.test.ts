@@ -35,7 +35,8 @@ describe('with CORS_ORIGINS', () => {
     expect(r.headers).toMatchObject({
       'access-control-allow-origin': origin,
       'access-control-allow-methods': 'GET, POST, OPTIONS',
-      'access-control-allow-headers': 'content-type, authorization, x-auth-token, x-request-id, apollo-require-preflight',
+      'access-control-allow-headers':
+        'content-type, authorization, x-auth-token, x-request-id, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, traceparent, tracestate',
       vary: 'Origin',
     });
     expect(Number(r.headers['access-control-max-age'])).toBeGreaterThan(0);

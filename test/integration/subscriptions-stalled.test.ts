@@ -51,6 +51,7 @@ async function subscribeTo(stallMs: number) {
   const logs = logCapture();
   const transport = sseTransport(hub, new BodyReader({ maxBytes: 65_536, timeoutMs: 5_000, budgetBytes: 1 << 20 }), {
     stallMs,
+    maxBodyBytes: 65_536,
     log: createLogger({ level: 'info', format: 'json', variables: false }, logs.stream),
   });
   let response: { writableLength: number; destroyed: boolean } | undefined;
