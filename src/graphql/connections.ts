@@ -1,5 +1,4 @@
 import { InputError } from '../errors.js';
-import { assertUuid } from '../ids.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -47,31 +46,69 @@ function dec(cursor: string): string {
   return Buffer.from(cursor, 'base64url').toString('utf8');
 }
 
-function badCursor(): InputError {
+export function badCursor(): InputError {
   return new InputError('Invalid "after" cursor: pass a cursor this API returned (pageInfo.endCursor).');
 }
 
-/** Cursor for limit/marker paging (Cinder): the id of the item, to be sent back as `marker`. */
+/**
+ * What a cursor names. Forms: `o:<n>` (an offset: Manila, SDRS), `m:<id>` (a Cinder marker, the old form, still
+ * read), and for Cinder `k:<kind>:<n>:<id>[:<scope>]` (paged by marker) or `p:…` (paged by offset, under a sort
+ * by a nullable column; the same parts). The parts: which listing the cursor is of, so that a cursor of another
+ * one is refused before any call; the item's position, where the next page starts when the item is gone (Cinder
+ * answers 404 for an unknown marker); the item's id, sent as the marker; the scope, the group a group snapshot is
+ * of. `<n>` is empty when a page after an old `m:` cursor could not know it.
+ */
+export interface CursorParts {
+  form: 'm' | 'o' | 'k' | 'p';
+  kind?: string;
+  offset?: number;
+  id?: string;
+  scope?: string;
+}
+
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+// At most 8 digits: the offset sent (position + 1) then stays within what the upstreams take (9 digits).
+const FORMS: Record<CursorParts['form'], RegExp> = {
+  m: new RegExp(`^m:(${UUID})$`),
+  o: new RegExp(`^o:(\\d{1,8})$`),
+  k: new RegExp(`^k:([a-z]):(\\d{0,8}):(${UUID})(?::(${UUID}))?$`),
+  p: new RegExp(`^p:([a-z]):(\\d{1,8}):(${UUID})(?::(${UUID}))?$`),
+};
+
+/** The parts of a cursor this API handed out; BAD_USER_INPUT for anything else. */
+export function cursorParts(cursor: string): CursorParts {
+  const raw = dec(cursor);
+  const form = raw.slice(0, 1) as CursorParts['form'];
+  const m = FORMS[form]?.exec(raw);
+  if (!m) throw badCursor();
+  const num = (s: string | undefined) => (s ? Number(s) : undefined);
+  if (form === 'm') return { form, id: m[1]! };
+  if (form === 'o') return { form, offset: num(m[1]) };
+  return { form, kind: m[1], offset: num(m[2]), id: m[3]!, scope: m[4] };
+}
+
+/** Cursor for Cinder pages, `k` (by marker) or `p` (by offset) form: see CursorParts. */
+export function keyedCursor(form: 'k' | 'p', kind: string, offset: number | undefined, id: string, scope?: string): string {
+  return enc(`${form}:${kind}:${offset ?? ''}:${id}${scope ? `:${scope}` : ''}`);
+}
+
+/** A cursor of the old marker form (`m:<id>`), which Cinder listings still read. */
 export function markerCursor(id: string): string {
   return enc(`m:${id}`);
 }
 
+/** The marker (item id) a marker-paged cursor names. */
 export function markerFromCursor(cursor: string | null | undefined): string | undefined {
   if (cursor === null || cursor === undefined) return undefined;
-  const raw = dec(cursor);
-  if (!raw.startsWith('m:')) throw badCursor();
-  try {
-    return assertUuid(raw.slice(2), 'cursor');
-  } catch {
-    throw badCursor();
-  }
+  const parts = cursorParts(cursor);
+  if (parts.form !== 'm' && parts.form !== 'k') throw badCursor();
+  return parts.id;
 }
 
 /** Throws BAD_USER_INPUT unless `cursor` is one this API hands out (of `kind`, when the field takes one only). */
 export function checkCursor(cursor: string, kind?: 'marker' | 'offset'): void {
-  const raw = dec(cursor);
-  if (raw.startsWith('m:') && kind !== 'offset') markerFromCursor(cursor);
-  else if (kind === 'marker' || !/^o:\d{1,8}$/.test(raw)) throw badCursor();
+  const { form } = cursorParts(cursor);
+  if ((kind === 'marker' && form !== 'm' && form !== 'k') || (kind === 'offset' && form !== 'o')) throw badCursor();
 }
 
 /** Cursor for offset paging (Manila, SDRS): the position of the item in the listing. */
@@ -82,11 +119,9 @@ export function offsetCursor(position: number): string {
 /** The offset to start reading at: one past the cursor's position. */
 export function offsetFromCursor(cursor: string | null | undefined): number {
   if (cursor === null || cursor === undefined) return 0;
-  const raw = dec(cursor);
-  // At most 8 digits: the offset sent (position + 1) then stays within what the upstreams take (9 digits).
-  const m = /^o:(\d{1,8})$/.exec(raw);
-  if (!m) throw badCursor();
-  return Number(m[1]) + 1;
+  const parts = cursorParts(cursor);
+  if (parts.form !== 'o') throw badCursor();
+  return parts.offset! + 1;
 }
 
 interface ConnectionOptions<T> {

@@ -1,5 +1,6 @@
 import type { GroupResolvers } from '../../generated/graphql.js';
-import { markerFromCursor, pageSize } from '../../graphql/connections.js';
+import { pageSize } from '../../graphql/connections.js';
+import { position } from './pages.js';
 import { groupStatus, replicationStatus } from './statuses.js';
 import { snapshotConnection } from './snapshotConnection.js';
 import { projectIdOf, projectOf } from '../identity/project.js';
@@ -18,14 +19,14 @@ export const Group: GroupResolvers = {
   volumes: (g, _, ctx) => ctx.cinder().loaders.volumesByGroupId.load(g.id),
   snapshots: async (g, args, ctx) => {
     const first = pageSize(args.first);
-    const marker = markerFromCursor(args.after);
+    const pos = position(args.after, null, 's');
     const { client, loaders } = ctx.cinder();
-    if (marker === undefined) {
+    if (pos.marker === undefined) {
       // First page: the per-request loader batches every group of the query into as few listings as it can.
       const all = await loaders.snapshotsByGroupId.load(g.id);
       return snapshotConnection(all.slice(0, first), all.length > first, false, all.length);
     }
-    return snapshotConnection.fromUpstream(client, ctx.caller, first, { marker }, { group_id: g.id });
+    return snapshotConnection.fromUpstream(client, ctx.caller, first, pos, { group_id: g.id });
   },
   sourceGroup: (g, _, ctx) => (g.source_group_id ? ctx.cinder().loaders.groupById.load(g.source_group_id) : null),
   sourceGroupSnapshot: (g, _, ctx) =>

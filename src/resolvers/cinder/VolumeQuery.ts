@@ -8,7 +8,7 @@ import { cinderConnection, position } from './pages.js';
 export const CinderVolumeQuery: QueryResolvers = {
   volumes: async (_, args, ctx) => {
     const first = pageSize(args.first);
-    const pos = position(args.after, null);
+    const pos = position(args.after, null, 'v');
     const f = args.filter;
     // Only filters resource_filters.json gives members: anything else is a 400 from Cinder 3.31.
     const filters = {
@@ -27,6 +27,8 @@ export const CinderVolumeQuery: QueryResolvers = {
       filters,
       // Cinder counts volumes itself (with_count, 3.45): one call of one item.
       async (f) => (await client.listVolumesCounted(ctx.caller, { limit: 1, filters: f })).count ?? null,
+      0,
+      { kind: 'v' },
     );
     for (const v of conn.nodes) loaders.volumeById.prime(v.id, v);
     return conn;

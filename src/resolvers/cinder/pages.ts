@@ -1,12 +1,5 @@
-import {
-  type Connection,
-  type TotalCount,
-  connection,
-  markerCursor,
-  markerFromCursor,
-  offsetCursor,
-  offsetFromCursor,
-} from '../../graphql/connections.js';
+import { InputError, UpstreamError } from '../../errors.js';
+import { type Connection, type TotalCount, badCursor, connection, cursorParts, keyedCursor } from '../../graphql/connections.js';
 import type { Query } from '../../upstreams/http.js';
 import type { ListOptions } from '../../upstreams/cinder/client.js';
 import type { CinderPage } from '../../upstreams/cinder/types.js';
@@ -23,24 +16,53 @@ export interface SortArg {
 // Pages sorted by a column that may be NULL are read by offset instead, which follows the ORDER BY itself.
 const NULLABLE_SORT_KEYS = new Set(['name']);
 
+/** Which Cinder listing a cursor is of: groups, group snapshots (any group's or one group's), volumes. */
+export type CinderKind = 'g' | 's' | 'v';
+
 /** Where a page starts: after a marker (an id), or at an offset (sorted by a nullable column). */
 export interface Position {
   marker?: string;
   offset?: number;
   /** Cinder's `sort=key:dir`, when one was asked for. */
   sort?: string;
+  /** The listing the cursor is of (none for an old `m:` or `o:` cursor). */
+  kind?: CinderKind;
+  /** The marker's own position, where the page starts instead when the marker is gone (not known: old cursor). */
+  at?: number;
 }
 
-/** The page position an `after` cursor names under `sort`; a cursor of the other kind is BAD_USER_INPUT. */
-export function position(after: string | null | undefined, sort: SortArg | null | undefined): Position {
-  if (!sort) return { marker: markerFromCursor(after) };
-  const key = sort.key.toLowerCase();
-  const wire = `${key}:${(sort.direction ?? 'DESC').toLowerCase()}`;
-  return NULLABLE_SORT_KEYS.has(key) ? { offset: offsetFromCursor(after), sort: wire } : { marker: markerFromCursor(after), sort: wire };
+/** The page position an `after` cursor names under `sort`; a cursor of another kind is BAD_USER_INPUT. */
+export function position(after: string | null | undefined, sort: SortArg | null | undefined, kind?: CinderKind): Position {
+  const key = sort?.key.toLowerCase();
+  const wire = sort ? `${key}:${(sort.direction ?? 'DESC').toLowerCase()}` : undefined;
+  const byOffset = key !== undefined && NULLABLE_SORT_KEYS.has(key);
+  const pos: Position = wire ? { sort: wire } : {};
+  if (after === null || after === undefined) return byOffset ? { ...pos, offset: 0 } : pos;
+  const parts = cursorParts(after);
+  pos.kind = parts.kind as CinderKind | undefined;
+  if (kind !== undefined) expectKind(pos, kind);
+  // An offset under another sort names another item, and a marker under a nullable sort skips the NULL rows.
+  if (byOffset !== (parts.form === 'o' || parts.form === 'p')) throw badCursor();
+  return byOffset ? { ...pos, offset: parts.offset! + 1 } : { ...pos, marker: parts.id, at: parts.offset };
 }
+
+/** BAD_USER_INPUT when the cursor is of another listing (Query.groups cannot say so early: checked at its read). */
+export function expectKind(pos: Pick<Position, 'kind'>, kind: CinderKind): void {
+  if (pos.kind !== undefined && pos.kind !== kind) {
+    throw new InputError(`Invalid "after" cursor: it is a cursor of ${KIND_NAMES[pos.kind] ?? 'another listing'}, not of ${KIND_NAMES[kind]}.`);
+  }
+}
+
+const KIND_NAMES: Record<CinderKind, string> = { g: 'groups', s: 'group snapshots', v: 'volumes' };
 
 /** The position as a page key part, for the planner's page memory. */
 export const positionKey = (p: Position) => [p.marker ?? null, p.offset ?? null, p.sort ?? null];
+
+/** What a listing's cursors carry: its kind, and for group snapshots the group (see CursorParts). */
+export interface CursorSpec<T> {
+  kind: CinderKind;
+  scopeOf?: (item: T) => string | undefined;
+}
 
 /**
  * One page of `first` items from `pos`, asking for one more to know whether more follow. Cinder caps `limit`
@@ -55,39 +77,74 @@ export async function cinderConnection<T extends { id: string }>(
   count: (filters: Query) => Promise<number | null>,
   /** How many items the listing is known to hold at least (0: not known); see `readPagesAtOnce`. */
   knownSize = 0,
+  // Query.groups passes none: its cursors are of the groups.
+  spec: CursorSpec<T> = { kind: 'g' },
 ): Promise<Connection<T>> {
+  expectKind(pos, spec.kind);
   const query = pos.sort ? { ...filters, sort: pos.sort } : filters;
-  const start = pos.offset ?? 0;
-  // A page past what Cinder answers at once, of a listing known to be longer than that: its upstream pages
-  // leave together (offsets after the position). Otherwise the second page is asked only if the first was full.
-  const atOnce =
-    first + 1 > CINDER_PAGE_LIMIT && knownSize > CINDER_PAGE_LIMIT
-      ? await readPagesAtOnce((offset, limit) => list({ limit, marker: pos.marker, offset: start + offset || undefined, filters: query }), first + 1)
-      : null;
-  let read = 0;
-  const page =
-    atOnce ??
-    (await readMarkerPages(
-      'cinder',
-      pos.offset !== undefined
-        ? async (limit) => {
-            const p = await list({ limit, offset: start + read || undefined, filters: query });
-            read += p.items.length;
-            return p;
-          }
-        : (limit, marker) => list({ limit, marker, filters: query }),
-      first + 1,
-      pos.marker,
-    ));
-  const hasNextPage = page.items.length > first;
+  const { items, base } = await readPage(list, first + 1, pos, query, knownSize);
+  const hasNextPage = items.length > first;
   const firstPage = pos.marker === undefined && !pos.offset;
+  const form = pos.offset !== undefined ? 'p' : 'k';
   // Cinder cannot count groups: free when this first page holds them all, else counted on demand (without the
   // sort: the count pages by marker, which a sort by a nullable column would break).
-  const totalCount: TotalCount = firstPage && !hasNextPage ? page.items.length : () => count(filters);
-  return connection(page.items.slice(0, first), {
-    cursorOf: pos.offset !== undefined ? (_, i) => offsetCursor(start + i) : (item) => markerCursor(item.id),
+  const totalCount: TotalCount = firstPage && !hasNextPage ? items.length : () => count(filters);
+  return connection(items.slice(0, first), {
+    cursorOf: (item, i) => keyedCursor(form, spec.kind, base === undefined ? undefined : base + i, item.id, spec.scopeOf?.(item)),
     hasNextPage,
     hasPreviousPage: !firstPage,
     totalCount,
   });
+}
+
+/** `want` items from `pos`, and the position of the first (unknown after an old cursor). */
+async function readPage<T extends { id: string }>(
+  list: (o: ListOptions) => Promise<CinderPage<T>>,
+  want: number,
+  pos: Position,
+  query: Query,
+  knownSize: number,
+): Promise<{ items: T[]; base?: number }> {
+  const base = pos.offset ?? (pos.marker === undefined ? 0 : pos.at === undefined ? undefined : pos.at + 1);
+  try {
+    return { items: await readAt(list, want, pos, query, knownSize), base };
+  } catch (err) {
+    if (pos.marker === undefined || !markerGone(err, pos.marker)) throw err;
+    // Cinder answers 404 for a marker it does not have (the item at the cursor was deleted since, or the cursor is
+    // forged): the items that followed it moved up one place, to its own position, where the page now starts.
+    if (pos.at === undefined) {
+      throw new InputError('Invalid "after" cursor: its item no longer exists (or it is not of this listing); start again from the first page.');
+    }
+    return { items: await readAt(list, want, { sort: pos.sort, offset: pos.at }, query, knownSize), base: pos.at };
+  }
+}
+
+/** Cinder's 404 for the marker itself, not for the listing (a router 404 or an older microversion's). */
+function markerGone(err: unknown, marker: string): boolean {
+  return err instanceof UpstreamError && err.status === 404 && err.message.includes(marker);
+}
+
+async function readAt<T extends { id: string }>(
+  list: (o: ListOptions) => Promise<CinderPage<T>>,
+  want: number,
+  pos: Position,
+  query: Query,
+  knownSize: number,
+): Promise<T[]> {
+  const start = pos.offset ?? 0;
+  // A page past what Cinder answers at once, of a listing known to be longer than that: its upstream pages
+  // leave together (offsets after the position). Otherwise the second page is asked only if the first was full.
+  const atOnce =
+    want > CINDER_PAGE_LIMIT && knownSize > CINDER_PAGE_LIMIT
+      ? await readPagesAtOnce((offset, limit) => list({ limit, marker: pos.marker, offset: start + offset || undefined, filters: query }), want)
+      : null;
+  if (atOnce) return atOnce.items;
+  let read = 0;
+  const byOffset = async (limit: number) => {
+    const p = await list({ limit, offset: start + read || undefined, filters: query });
+    read += p.items.length;
+    return p;
+  };
+  const byMarker = (limit: number, marker: string | undefined) => list({ limit, marker, filters: query });
+  return (await readMarkerPages('cinder', pos.offset !== undefined ? byOffset : byMarker, want, pos.marker)).items;
 }
