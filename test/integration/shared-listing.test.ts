@@ -3,6 +3,7 @@
 // in flight when both larger pages' batches want more; the second of them used to get the earlier, truncated read
 // back as if it were complete, and its parents' children went missing (totalCount 0 or 1 where the truth is 2).
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CinderState } from '../../src/simulator/cinder/index.js';
 import { sharedListing } from '../../src/upstreams/loaders.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 import { type RestCall, restClient } from '../helpers/rest.js';
@@ -149,7 +150,7 @@ describe('children of three aliased pages on a project of over 1000 children', (
     const sel = '{ nodes { id snapshots(first: 5) { totalCount nodes { id } } } }';
     // Any caller of the project: the group snapshot listing's exact size is remembered.
     await f.ok(`{ groups(first: 60) ${sel} }`, undefined, { token: 'first-caller' });
-    const sim = f.app.simulators.cinder!;
+    const sim = f.app.simulators.cinder! as NonNullable<Facade['app']['simulators']['cinder']> & { state: CinderState };
     const newest = [...sim.state.groups.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : -1))[0]!;
     for (let k = 0; k < 100; k++) sim.state.addGroupSnapshot({ group_id: newest.id, group_type_id: newest.group_type_id, name: `new-${k}` });
     const call = restClient(sim.endpoint, 'truth', { 'openstack-api-version': 'volume 3.70' });
@@ -171,4 +172,28 @@ describe('children of three aliased pages on a project of over 1000 children', (
     });
     expect(wrong).toEqual([]);
   }, 60_000);
+
+  for (const delay of DELAYS) {
+    it(`Cinder group snapshots of two pages: every one gets all its volume snapshots (upstream delay ${delay} ms)`, async () => {
+      // 1210 volume snapshots: the small page's read (1001) is cut short, the large page's (5001) is whole.
+      f = await startFacade({ SIMULATE: 'cinder', SDRS_URL: 'http://127.0.0.1:9/v1/x' }, { cinder: { extraGroups: 600 } });
+      const call = restClient(f.app.simulators.cinder!.endpoint, 'truth', { 'openstack-api-version': 'volume 3.70' });
+      const snaps = await listAll(call, '/snapshots/detail', 'snapshots');
+      expect(snaps.length).toBeGreaterThan(1001);
+      const sel = '{ nodes { id volumeSnapshots { id } } }';
+      f.app.simulators.cinder!.setDelay(delay);
+      const data = await f.ok<any>(
+        `{ a: groupSnapshots(first: 10, sort: { key: CREATED_AT, direction: ASC }) ${sel}
+           b: groupSnapshots(first: 100) ${sel} }`,
+        undefined,
+        { token: `cold-${delay}` },
+      );
+      const wrong = wrongChildren(data, ['a', 'b'], (gs) => {
+        const want = idsOf(snaps, 'group_snapshot_id', gs.id).sort();
+        const got = gs.volumeSnapshots.map((s: any) => s.id).sort();
+        return JSON.stringify(got) === JSON.stringify(want) ? [] : [{ id: `volume snapshots (want ${want.length})`, got: got.length }];
+      });
+      expect(wrong).toEqual([]);
+    }, 60_000);
+  }
 });

@@ -27,22 +27,14 @@ const refusedFilter = (err: unknown) => err instanceof FacadeError && err.code =
 export function createVolumeSnapshotLoader(client: CinderClient, caller: Caller) {
   const sizeKey = CollectionSizes.ofProject('cinder', 'snapshots', client.http.endpoint, caller);
   const refusedKey = CollectionSizes.key('cinder', 'snapshot-filter-refused', caller);
-  const shared = sharedListing((max) => client.listAll((o) => client.listSnapshots(caller, o), undefined, max));
-  // The most any read of the listing was asked for: the read answering an ask is the one started for that much.
-  let asked = 0;
-  const full = async (max: number) => {
-    asked = Math.max(asked, max);
-    const readMax = asked;
-    const { items } = await shared(max);
-    // Shorter than its read was allowed: the whole listing.
-    return { items, complete: items.length < readMax };
-  };
+  // Each read is judged against the limit it was sent with: a longer page's whole read answers a shorter one too.
+  const full = sharedListing((max) => client.listAll((o) => client.listSnapshots(caller, o), undefined, max));
   const budgetFor = (parents: number) => Math.max(ONE_PAGE, parents * BUDGET_PER_PARENT);
 
   async function whole(ids: readonly string[]): Promise<CinderSnapshot[][]> {
-    const { items: all } = await full(MAX_LISTING + 1);
-    collectionSizes.record(sizeKey, all.length, all.length <= MAX_LISTING);
-    if (all.length > MAX_LISTING) {
+    const { items: all, complete } = await full(MAX_LISTING + 1);
+    collectionSizes.record(sizeKey, all.length, complete);
+    if (!complete) {
       throw new UpstreamError(
         'UPSTREAM_ERROR',
         `This project has more than ${MAX_LISTING} volume snapshots, and this Cinder does not let the caller filter them by group snapshot.`,
