@@ -6,6 +6,7 @@ import { textOf } from '../upstreams/wire.js';
 import type { UpstreamTelemetry } from '../observability/upstream.js';
 import { type KeystoneCatalogEntry, catalogOf } from './catalog.js';
 import { TokenCache } from './tokenCache.js';
+import { toIsoUtc } from '../graphql/scalars.js';
 
 /** Who a token says the caller is: what Keystone's token validation answers, minus what the facade never uses. */
 export interface Identity {
@@ -133,7 +134,9 @@ export interface ProjectRef {
 
 function identityOf(json: unknown): Identity {
   const t = (json as WireToken | undefined)?.token;
-  const expires = typeof t?.expires_at === 'string' ? Date.parse(t.expires_at) : Number.NaN;
+  // Application credential tokens come without a zone (Zed): UTC, as every OpenStack time, never local time.
+  const iso = typeof t?.expires_at === 'string' ? toIsoUtc(t.expires_at) : null;
+  const expires = iso === null ? Number.NaN : Date.parse(iso);
   if (typeof t?.user?.id !== 'string' || !t.user.id || Number.isNaN(expires)) {
     throw new UpstreamError('UPSTREAM_ERROR', 'Keystone validated the token but its answer has no user or expiry.', 'keystone', 200, null, null);
   }
