@@ -1,5 +1,5 @@
 // Cursors at their edges: the item at the cursor deleted before the next page (D3), a cursor of another
-// connection (D3).
+// connection or of another group's snapshots (D3, D4).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loopLoad } from '../../src/upstreams/roundTrips.js';
 import type { CinderState } from '../../src/simulator/cinder/state.js';
@@ -80,5 +80,19 @@ describe('Cinder cursors (D3, D4)', () => {
     const all = ids(await f.ok(GROUPS, { n: 6 }));
     const p2 = await f.ok(GROUPS, { n: 3, a: enc(`m:${all[2]}`) });
     expect(ids(p2)).toEqual(all.slice(3, 6));
+  });
+
+  it("Group.snapshots refuses a cursor of another group's snapshots before reading them (D4)", async () => {
+    const st = sim().state;
+    const [a, b] = [...st.groups.values()].slice(0, 2);
+    for (const g of [a!, b!]) for (let i = 0; i < 2; i++) st.addGroupSnapshot({ group_id: g.id, group_type_id: g.group_type_id });
+    const ofB = await f.ok<any>(SNAPSHOTS_OF, { id: b!.id });
+    sim().resetCalls();
+    const r = await f.gql(SNAPSHOTS_OF, { id: a!.id, a: ofB.group.snapshots.pageInfo.endCursor });
+    expect(codeOf(r)).toBe('BAD_USER_INPUT');
+    expect(listings('/group_snapshots')).toBe(0);
+    // Its own group's cursor still pages.
+    const ofA = await f.ok<any>(SNAPSHOTS_OF, { id: a!.id });
+    await f.ok(SNAPSHOTS_OF, { id: a!.id, a: ofA.group.snapshots.pageInfo.endCursor });
   });
 });

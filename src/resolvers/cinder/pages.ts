@@ -27,6 +27,8 @@ export interface Position {
   sort?: string;
   /** The listing the cursor is of (none for an old `m:` or `o:` cursor). */
   kind?: CinderKind;
+  /** The group a group snapshot cursor's item is of. */
+  scope?: string;
   /** The marker's own position, where the page starts instead when the marker is gone (not known: old cursor). */
   at?: number;
 }
@@ -40,6 +42,7 @@ export function position(after: string | null | undefined, sort: SortArg | null 
   if (after === null || after === undefined) return byOffset ? { ...pos, offset: 0 } : pos;
   const parts = cursorParts(after);
   pos.kind = parts.kind as CinderKind | undefined;
+  pos.scope = parts.scope;
   if (kind !== undefined) expectKind(pos, kind);
   // An offset under another sort names another item, and a marker under a nullable sort skips the NULL rows.
   if (byOffset !== (parts.form === 'o' || parts.form === 'p')) throw badCursor();
