@@ -29,8 +29,9 @@ export const CinderQuery: QueryResolvers = {
     );
     loaders.primeGroups(conn.nodes, pageKey);
     // Sizes only: how long the project's listing is at least, so that a long page reads its upstream pages at once.
-    const seen = conn.nodes.length + (conn.pageInfo.hasNextPage ? 1 : 0) + (pos.offset ?? 0);
-    if (filters.name === undefined && filters.project_id === undefined) loaders.groupsListed(seen);
+    // Only what the page showed counts: a (forged) offset past the end shows nothing.
+    const shown = conn.nodes.length + (conn.pageInfo.hasNextPage ? 1 : 0);
+    if (shown > 0 && filters.name === undefined && filters.project_id === undefined) loaders.groupsListed(shown + (pos.offset ?? 0));
     return conn;
   },
   groupSnapshot: (_, { id }, ctx) => ctx.cinder().loaders.groupSnapshotById.load(assertUuid(id)),

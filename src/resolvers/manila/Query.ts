@@ -44,7 +44,9 @@ export const ManilaQuery: QueryResolvers = {
     );
     loaders.primeShareGroups(conn.nodes, pageKey);
     // Sizes only: how long the project's listing is at least, so that a long page reads its upstream pages at once.
-    if (unfiltered) loaders.shareGroupsListed(offsetFromCursor(args.after) + conn.nodes.length + (conn.pageInfo.hasNextPage ? 1 : 0));
+    // Only what the page showed counts: a (forged) offset past the end shows nothing.
+    const shown = conn.nodes.length + (conn.pageInfo.hasNextPage ? 1 : 0);
+    if (unfiltered && shown > 0) loaders.shareGroupsListed(offsetFromCursor(args.after) + shown);
     return conn;
   },
   shareGroupSnapshot: (_, { id }, ctx) => ctx.manila().loaders.shareGroupSnapshotById.load(assertUuid(id)),
