@@ -4,7 +4,7 @@
 // default, '' for strings, while PostgreSQL orders NULLs last ascending and first descending: a page after a marker
 // sorted by a nullable column skips the NULL rows, as real Cinder on PostgreSQL does), and the view builders' next
 // link, which is emitted whenever a page is full, even when nothing follows.
-import { badRequest } from './wire.js';
+import { CinderFault, SERVER_ERROR_MESSAGE, badRequest } from './wire.js';
 
 /** osapi_max_limit default. */
 export const MAX_LIMIT = 1000;
@@ -85,6 +85,21 @@ export interface ListSource<T extends { id: string }> {
   literalFilters?: boolean;
 }
 
+/**
+ * A volume filter's value as `ast.literal_eval` leaves it: a list of strings, a quoted string unquoted, or the raw
+ * text when it is no literal. A number or a bool reaches PostgreSQL compared with a text column: Cinder's 500.
+ */
+function literalFilterValue(raw: string): string[] | string {
+  const list = stringListLiteral(raw);
+  if (list) return list;
+  const quoted = /^\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*$/s.exec(raw);
+  if (quoted) return (quoted[1] ?? quoted[2]!).replace(/\\(.)/g, '$1');
+  if (/^\s*(?:[+-]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[jJ]?|True|False)\s*$/.test(raw)) {
+    throw new CinderFault(500, SERVER_ERROR_MESSAGE);
+  }
+  return raw;
+}
+
 /** The strings of a Python list/tuple literal of quoted strings, or null when `raw` is not one. */
 export function stringListLiteral(raw: string): string[] | null {
   const m = /^\s*([[(])\s*(.*?)\s*([\])])\s*$/s.exec(raw);
@@ -149,8 +164,11 @@ export function runList<T extends { id: string }>(src: ListSource<T>, p: ListPar
   }
   for (const k of keys) if (!src.columns.has(k)) throw badRequest('Invalid input received: Invalid sort key');
   const wanted = filters.map(([k, v]) => {
-    const list = src.literalFilters && k !== 'display_name' ? stringListLiteral(v) : null;
-    return { k, test: list ? (x: unknown) => list.some((one) => matches(x, one)) : (x: unknown) => matches(x, v) };
+    // display_name is kept raw; boolean columns (bootable) have their own parsing (_check_boolean_filter_value).
+    const evaluated = src.literalFilters && k !== 'display_name' && k !== 'bootable' ? literalFilterValue(v) : v;
+    const list = Array.isArray(evaluated) ? evaluated : null;
+    const one = list ? v : (evaluated as string);
+    return { k, test: list ? (x: unknown) => list.some((each) => matches(x, each)) : (x: unknown) => matches(x, one) };
   });
   const rows = [...src.items].filter((it) => wanted.every(({ k, test }) => test(src.value(it, k))));
   rows.sort((a, b) => {

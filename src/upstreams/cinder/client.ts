@@ -66,6 +66,26 @@ const PROJECT_LISTINGS = new Set([
 ]);
 const allTenants = (caller: Caller, p: string) => (caller.allProjects && PROJECT_LISTINGS.has(p) ? 1 : undefined);
 
+/** Volume filters Cinder passes through `ast.literal_eval` whose values come from a caller as text. */
+const EVALUATED_FILTERS = ['status', 'availability_zone', 'project_id'];
+/** Text `literal_eval` leaves as it is (a bare name: ValueError, "assuming string"); Python's constants are not. */
+const PLAIN_TEXT = /^(?!(?:True|False|None)$)[A-Za-z_][\w-]*$/;
+
+/**
+ * Volume filters as the text the caller gave: Cinder evaluates each value as a Python literal (`status: "1"` an
+ * integer, a PostgreSQL error and a 500; a list literal an IN), so any value that is not plain text goes quoted.
+ */
+function asText(opts: ListOptions): ListOptions {
+  const filters = opts.filters;
+  if (!filters || !EVALUATED_FILTERS.some((k) => typeof filters[k] === 'string' && !PLAIN_TEXT.test(filters[k] as string))) return opts;
+  const quoted = { ...filters };
+  for (const k of EVALUATED_FILTERS) {
+    const v = quoted[k];
+    if (typeof v === 'string' && !PLAIN_TEXT.test(v)) quoted[k] = `'${v.replace(/[\\']/g, '\\$&')}'`;
+  }
+  return { ...opts, filters: quoted };
+}
+
 function hasNext(links: unknown): boolean {
   return Array.isArray(links) && (links as CinderLink[]).some((l) => l?.rel === 'next');
 }
@@ -282,13 +302,13 @@ export class CinderClient {
   // ---- volumes
   async listVolumes(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderVolume>> {
     const n = await this.negotiation(caller);
-    return this.page(caller, n, '/volumes/detail', 'volumes', 'volumes_links', opts);
+    return this.page(caller, n, '/volumes/detail', 'volumes', 'volumes_links', asText(opts));
   }
 
   /** A page of volumes with the listing's `count` (one COUNT query more in Cinder, no extra call). */
   async listVolumesCounted(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderVolume>> {
     const n = await this.negotiation(caller, 'counts');
-    return this.page(caller, n, '/volumes/detail', 'volumes', 'volumes_links', opts, { with_count: true });
+    return this.page(caller, n, '/volumes/detail', 'volumes', 'volumes_links', asText(opts), { with_count: true });
   }
 
   /**
@@ -298,7 +318,7 @@ export class CinderClient {
   async listVolumesCountedIfAble(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderVolume>> {
     const n = await this.negotiation(caller);
     const count = n.supports('counts') ? { with_count: true } : undefined;
-    return this.page(caller, n, '/volumes/detail', 'volumes', 'volumes_links', opts, count);
+    return this.page(caller, n, '/volumes/detail', 'volumes', 'volumes_links', asText(opts), count);
   }
 
   /** `group_id` in the body needs 3.13 (create_volume_v313); 202 with the new volume, usually `creating`. */
