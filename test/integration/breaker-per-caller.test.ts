@@ -2,6 +2,8 @@
 // Cinder did so for a NUL byte in a filter) leaves the breakers closed for everyone else, while a real outage (all
 // callers failing, or the upstream refusing connections) still opens them. The simulators sit behind `faultWhen`,
 // which answers 500 to the requests the test picks, and the facade reaches them by URL.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCinderSimulator } from '../../src/simulator/cinder/index.js';
@@ -15,11 +17,13 @@ const QUERY = '{ groups(first: 3) { nodes { id } } shareGroups(first: 3) { nodes
 
 let f: Facade | undefined;
 let sims: RunningSimulator[] = [];
+let closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await f?.close();
-  await Promise.all(sims.map((s) => s.close()));
+  await Promise.all([...sims.map((s) => s.close()), ...closers.map((c) => c())]);
   f = undefined;
   sims = [];
+  closers = [];
 });
 
 /** Cinder and Manila simulators whose requests answer 500 while `failing(req)` holds; a facade in front of both. */
@@ -35,9 +39,9 @@ async function setup(failing: (req: SimRequest) => boolean) {
 
 const tokenOf = (req: SimRequest) => req.headers['x-auth-token'];
 
-async function circuits(facade: Facade): Promise<{ cinder: string; manila: string }> {
+async function circuits(facade: Facade, withManila = true): Promise<{ cinder: string; manila?: string }> {
   const body = (await (await request(`${facade.app.server.url}/readyz`)).body.json()) as { upstreams: Record<string, { circuit: string }> };
-  return { cinder: body.upstreams.cinder!.circuit, manila: body.upstreams.manila!.circuit };
+  return { cinder: body.upstreams.cinder!.circuit, ...(withManila ? { manila: body.upstreams.manila!.circuit } : {}) };
 }
 
 describe('circuit breaker, per caller', () => {
@@ -88,5 +92,34 @@ describe('circuit breaker, per caller', () => {
       expect(r.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
     }
     expect((await circuits(f)).cinder).toBe('open');
+  });
+});
+
+describe('circuit breaker, per caller, with Keystone', () => {
+  /** A Keystone that takes `<user>-<n>` as a token of user `<user>`: many tokens of one person. */
+  async function keystone(): Promise<string> {
+    const server = createServer((req, res) => {
+      const token = String(req.headers['x-subject-token'] ?? '');
+      const user = token.split('-')[0]!;
+      const body = { token: { user: { id: `id-${user}`, name: user }, project: { id: PROJECT, name: 'demo' }, roles: [{ name: 'member' }], expires_at: new Date(Date.now() + 3_600_000).toISOString(), catalog: [] } };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3`;
+  }
+
+  it("counts one person's many tokens as one caller: they cannot open the circuit for the others", async () => {
+    const cinder = await serveSimulator(faultWhen(createCinderSimulator({ transitionMs: 20 }).handler, (req) => String(tokenOf(req)).startsWith('mallory-')));
+    sims = [cinder];
+    f = await startFacade({ KEYSTONE_URL: await keystone(), CINDER_URL: `${cinder.origin}/v3/${PROJECT}`, SDRS_URL: 'http://127.0.0.1:9/v1/x' });
+    const groups = '{ groups(first: 3) { nodes { id } } }';
+    await f.ok(groups, undefined, { token: 'alice-0' });
+    for (let i = 0; i < 30; i++) {
+      const r = await f.gql(groups, undefined, { token: `mallory-${i % 6}` });
+      expect(r.errors?.[0]?.extensions?.upstream?.status, `request ${i}`).toBe(500);
+    }
+    expect((await circuits(f, false)).cinder).toBe('closed');
+    expect((await f.ok<any>(groups, undefined, { token: 'bob-0' })).groups.nodes.length).toBeGreaterThan(0);
   });
 });
