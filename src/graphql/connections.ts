@@ -51,8 +51,8 @@ export function badCursor(): InputError {
 }
 
 /**
- * What a cursor names. Forms: `o:<n>` (an offset: Manila, SDRS), `m:<id>` (a Cinder marker, the old form, still
- * read), and for Cinder `k:<kind>:<n>:<id>[:<scope>]` (paged by marker) or `p:…` (paged by offset, under a sort
+ * What a cursor names. Forms: `o:<n>[:<id>]` (an offset: Manila, SDRS; with the id of the item there, see
+ * src/resolvers/resume.ts), `m:<id>` (a Cinder marker, the old form, still read), and for Cinder `k:<kind>:<n>:<id>[:<scope>]` (paged by marker) or `p:…` (paged by offset, under a sort
  * by a nullable column; the same parts). The parts: which listing the cursor is of, so that a cursor of another
  * one is refused before any call; the item's position, where the next page starts when the item is gone (Cinder
  * answers 404 for an unknown marker); the item's id, sent as the marker; the scope, the group a group snapshot is
@@ -70,7 +70,7 @@ const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 // At most 8 digits: the offset sent (position + 1) then stays within what the upstreams take (9 digits).
 const FORMS: Record<CursorParts['form'], RegExp> = {
   m: new RegExp(`^m:(${UUID})$`),
-  o: new RegExp(`^o:(\\d{1,8})$`),
+  o: new RegExp(`^o:(\\d{1,8})(?::(${UUID}))?$`),
   k: new RegExp(`^k:([a-z]):(\\d{0,8}):(${UUID})(?::(${UUID}))?$`),
   p: new RegExp(`^p:([a-z]):(\\d{1,8}):(${UUID})(?::(${UUID}))?$`),
 };
@@ -83,7 +83,7 @@ export function cursorParts(cursor: string): CursorParts {
   if (!m) throw badCursor();
   const num = (s: string | undefined) => (s ? Number(s) : undefined);
   if (form === 'm') return { form, id: m[1]! };
-  if (form === 'o') return { form, offset: num(m[1]) };
+  if (form === 'o') return { form, offset: num(m[1]), id: m[2] };
   return { form, kind: m[1], offset: num(m[2]), id: m[3]!, scope: m[4] };
 }
 
@@ -111,17 +111,22 @@ export function checkCursor(cursor: string, kind?: 'marker' | 'offset'): void {
   if ((kind === 'marker' && form !== 'm' && form !== 'k') || (kind === 'offset' && form !== 'o')) throw badCursor();
 }
 
-/** Cursor for offset paging (Manila, SDRS): the position of the item in the listing. */
-export function offsetCursor(position: number): string {
-  return enc(`o:${position}`);
+/** Cursor for offset paging (Manila, SDRS): the position of the item in the listing, and its id when known. */
+export function offsetCursor(position: number, id?: string): string {
+  return enc(id ? `o:${position}:${id}` : `o:${position}`);
 }
 
 /** The offset to start reading at: one past the cursor's position. */
 export function offsetFromCursor(cursor: string | null | undefined): number {
-  if (cursor === null || cursor === undefined) return 0;
+  return offsetAfter(cursor).start;
+}
+
+/** Where an offset page starts (one past the cursor's position), and the id of the item the cursor was on. */
+export function offsetAfter(cursor: string | null | undefined): { start: number; lastId?: string } {
+  if (cursor === null || cursor === undefined) return { start: 0 };
   const parts = cursorParts(cursor);
   if (parts.form !== 'o') throw badCursor();
-  return parts.offset! + 1;
+  return { start: parts.offset! + 1, lastId: parts.id };
 }
 
 interface ConnectionOptions<T> {

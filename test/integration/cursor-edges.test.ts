@@ -1,8 +1,11 @@
 // Cursors at their edges: the item at the cursor deleted before the next page (D3), a cursor of another
-// connection or of another group's snapshots (D3, D4).
+// connection or of another group's snapshots (D3, D4), and offset pages when the listing changes between two
+// page requests (D5).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loopLoad } from '../../src/upstreams/roundTrips.js';
 import type { CinderState } from '../../src/simulator/cinder/state.js';
+import type { ManilaState } from '../../src/simulator/manila/state.js';
+import type { SdrsState } from '../../src/simulator/sdrs/state.js';
 import { type Facade, type GqlResult, startFacade } from '../helpers/facade.js';
 
 const OFF = { SDRS_URL: 'http://127.0.0.1:9/v1/x' };
@@ -94,5 +97,87 @@ describe('Cinder cursors (D3, D4)', () => {
     // Its own group's cursor still pages.
     const ofA = await f.ok<any>(SNAPSHOTS_OF, { id: a!.id });
     await f.ok(SNAPSHOTS_OF, { id: a!.id, a: ofA.group.snapshots.pageInfo.endCursor });
+  });
+});
+
+describe('offset cursors when the listing changes between pages (D5)', () => {
+  let f: Facade;
+  const busy = vi.spyOn(loopLoad, 'busy').mockReturnValue(0);
+  beforeAll(async () => {
+    f = await startFacade(
+      { SIMULATE: 'cinder,manila,sdrs' },
+      { cinder: { extraGroups: 20 }, manila: { extraShareGroups: 20 }, sdrs: { extraGroups: 20 } },
+    );
+  });
+  afterAll(async () => {
+    busy.mockRestore();
+    await f.close();
+  });
+
+  /** Page 1 of five, `change` upstream, then page 2 from page 1's endCursor; with the listing before the change. */
+  async function acrossChange(field: string, args: string, change: (before: string[]) => void) {
+    const q = (n: number, after: string | null) =>
+      f.ok<any>(`query($n: Int, $a: String) { c: ${field}(first: $n, after: $a${args}) { pageInfo { endCursor } nodes { id } } }`, { n, a: after });
+    const before = ids(await q(12, null));
+    const p1 = await q(5, null);
+    expect(ids(p1)).toEqual(before.slice(0, 5));
+    change(before);
+    return { before, page2: ids(await q(5, p1.c.pageInfo.endCursor)) };
+  }
+
+  const manila = () => simOf<ManilaState>(f, 'manila').state;
+  const sdrs = () => simOf<SdrsState>(f, 'sdrs').state;
+  const cinder = () => simOf<CinderState>(f, 'cinder').state;
+  const newId = (n: number) => `07070707-0000-4000-8000-00000000000${n}`;
+
+  it('Manila share groups: one created before the cursor repeats nothing', async () => {
+    const { before, page2 } = await acrossChange('shareGroups', '', () => {
+      const g = [...manila().shareGroups.values()][0]!;
+      manila().shareGroups.set(newId(1), { ...g, id: newId(1), created_at: '2099-01-01T00:00:00.000000' });
+    });
+    expect(page2).toEqual(before.slice(5, 10));
+    manila().shareGroups.delete(newId(1));
+  });
+
+  it('Manila share groups: one deleted before the cursor skips nothing', async () => {
+    const { before, page2 } = await acrossChange('shareGroups', '', (b) => manila().shareGroups.delete(b[1]!));
+    expect(page2).toEqual(before.slice(5, 10));
+  });
+
+  it('SDRS protection groups: one created before the cursor repeats nothing', async () => {
+    const { before, page2 } = await acrossChange('protectionGroups', '', () => {
+      const g = [...sdrs().groups.values()][0]!;
+      sdrs().groups.set(newId(2), { ...g, id: newId(2), createdAtMs: Date.now() + 1e9 });
+    });
+    expect(page2).toEqual(before.slice(5, 10));
+    sdrs().groups.delete(newId(2));
+  });
+
+  it('SDRS protection groups: one deleted before the cursor skips nothing', async () => {
+    const { before, page2 } = await acrossChange('protectionGroups', '', (b) => sdrs().groups.delete(b[1]!));
+    expect(page2).toEqual(before.slice(5, 10));
+  });
+
+  // Held: the fix (a read from 5 before the offset) changes the request test/integration/cinder.portal.test.ts
+  // asserts for name-sorted pages (limit=3&offset=2), a file this change may not edit.
+  it.skip('Cinder groups sorted by name: one created before the cursor repeats nothing, one deleted skips nothing', async () => {
+    const sort = ', sort: { key: NAME, direction: ASC }';
+    const created = await acrossChange('groups', sort, () => {
+      const g = [...cinder().groups.values()][0]!;
+      cinder().addGroup({ group_type_id: g.group_type_id, volume_type_ids: g.volume_type_ids, name: '0000-first' });
+    });
+    expect(created.page2).toEqual(created.before.slice(5, 10));
+    const deleted = await acrossChange('groups', sort, (b) => cinder().groups.delete(b[1]!));
+    expect(deleted.page2).toEqual(deleted.before.slice(5, 10));
+  });
+
+  it('an unchanged next page costs the same calls as before', async () => {
+    const sims = f.app.simulators;
+    for (const [field, sim] of [['shareGroups', sims.manila!], ['protectionGroups', sims.sdrs!]] as const) {
+      const p1 = await f.ok<any>(`{ c: ${field}(first: 5) { pageInfo { endCursor } nodes { id } } }`);
+      sim.resetCalls();
+      await f.ok(`query($a: String) { c: ${field}(first: 5, after: $a) { nodes { id } } }`, { a: p1.c.pageInfo.endCursor });
+      expect(sim.calls, field).toHaveLength(1);
+    }
   });
 });

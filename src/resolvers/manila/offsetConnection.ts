@@ -1,4 +1,5 @@
-import { type Connection, type TotalCount, connection, offsetCursor, offsetFromCursor, pageSize } from '../../graphql/connections.js';
+import { type Connection, type TotalCount, connection, offsetAfter, offsetCursor, pageSize } from '../../graphql/connections.js';
+import { resumeIndex, resumeWindow } from '../resume.js';
 import type { Query } from '../../upstreams/http.js';
 import type { ListOptions, ManilaClient } from '../../upstreams/manila/client.js';
 
@@ -22,17 +23,20 @@ export async function offsetConnection<T extends { id: string }>(
   knownSize = 0,
 ): Promise<Connection<T>> {
   const first = pageSize(args.first);
-  const start = offsetFromCursor(args.after);
-  const read = await client.read(list, start, first + 1, filters, knownSize);
-  const hasNextPage = read.items.length > first;
-  const items = read.items.slice(0, first);
-  const positions = read.positions.slice(0, first);
+  const { start, lastId } = offsetAfter(args.after);
+  // A few items around the cursor's position too: the page goes on after the item the cursor was on (resume.ts).
+  const { from, extra } = resumeWindow(start, lastId);
+  const read = await client.read(list, from, first + 1 + extra, filters, knownSize);
+  const at = resumeIndex(read.items, lastId, start, from, first + 1, first + 1 + extra);
+  const hasNextPage = read.items.length - at > first;
+  const items = read.items.slice(at, at + first);
+  const positions = read.positions.slice(at, at + first);
   const last = positions[positions.length - 1];
   // The page reaches the end of the listing: the count is known without asking (past the end it is not).
   const reachedEnd = !hasNextPage && (last !== undefined || start === 0);
   const total: TotalCount = reachedEnd ? (last ?? -1) + 1 : (count ?? null);
   return connection(items, {
-    cursorOf: (_, i) => offsetCursor(positions[i] ?? start + i),
+    cursorOf: (item, i) => offsetCursor(positions[i] ?? start + i, item.id),
     hasNextPage,
     hasPreviousPage: start > 0,
     totalCount: total,
@@ -40,9 +44,9 @@ export async function offsetConnection<T extends { id: string }>(
 }
 
 /** A connection over a list already in memory (the first page of a link served by a batching loader). */
-export function sliceConnection<T>(all: T[], first: number): Connection<T> {
+export function sliceConnection<T extends { id: string }>(all: T[], first: number): Connection<T> {
   return connection(all.slice(0, first), {
-    cursorOf: (_, i) => offsetCursor(i),
+    cursorOf: (item, i) => offsetCursor(i, item.id),
     hasNextPage: all.length > first,
     hasPreviousPage: false,
     totalCount: all.length,

@@ -1,10 +1,11 @@
 import type { ProtectionGroupFilter, QueryResolvers } from '../../generated/graphql.js';
 import { InputError } from '../../errors.js';
-import { connection, offsetCursor, offsetFromCursor, pageSize } from '../../graphql/connections.js';
+import { connection, offsetAfter, offsetCursor, pageSize } from '../../graphql/connections.js';
 import { wireValue } from '../../graphql/scalars.js';
 import { assertSdrsJobId, assertUuid } from '../../ids.js';
 import { readOffsetPages } from '../../upstreams/sdrs/paging.js';
 import type { SdrsGroupFilters } from '../../upstreams/sdrs/types.js';
+import { resumeIndex, resumeWindow } from '../resume.js';
 import { waitMillis } from './wait.js';
 
 function groupFilters(f: ProtectionGroupFilter | null | undefined): SdrsGroupFilters | undefined {
@@ -22,18 +23,23 @@ export const SdrsQuery: QueryResolvers = {
   protectionGroup: (_, { id }, ctx) => ctx.sdrs().loaders.groupById.load(assertUuid(id)),
   protectionGroups: async (_, args, ctx) => {
     const first = pageSize(args.first);
-    const start = offsetFromCursor(args.after);
+    const { start, lastId } = offsetAfter(args.after);
     const filters = groupFilters(args.filter);
     const { client, loaders } = ctx.sdrs();
+    // A few items around the cursor's position too: the page goes on after the group the cursor was on (resume.ts).
+    const { from, extra } = resumeWindow(start, lastId);
     const page = await readOffsetPages(
       (limit, offset) => client.listGroups(ctx.caller, { limit, offset, filters }),
-      start,
-      first,
+      from,
+      first + extra,
     );
-    for (const g of page.items) loaders.groupById.prime(g.id, g);
-    return connection(page.items, {
-      cursorOf: (_, i) => offsetCursor(start + i),
-      hasNextPage: page.hasMore,
+    const at = resumeIndex(page.items, lastId, start, from, first, first + extra);
+    const items = page.items.slice(at, at + first);
+    for (const g of items) loaders.groupById.prime(g.id, g);
+    const end = from + at + items.length;
+    return connection(items, {
+      cursorOf: (g, i) => offsetCursor(from + at + i, g.id),
+      hasNextPage: page.count !== null ? end < page.count : page.hasMore || page.items.length > at + first,
       hasPreviousPage: start > 0,
       totalCount: page.count,
     });
