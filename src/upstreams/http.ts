@@ -357,9 +357,12 @@ export class HttpClient {
     this.telemetry.end(call, statusCode, requestId);
     req.tokenAnswered?.(statusCode);
     const write = req.method !== 'GET';
-    // A gateway's 502 or 504 to a write it passed on: the upstream may have carried it out.
-    if (write && (statusCode === 502 || statusCode === 504)) {
-      throw outcomeUnknownAnswer(this.service, statusCode, 'a proxy in front of it answered after passing the request on', requestId);
+    // A gateway's 502 or 504 to a write it passed on, or the upstream's own 500 (Cinder writes the row, then times
+    // out waiting for its scheduler): the write may have been carried out.
+    if (write && (statusCode === 500 || statusCode === 502 || statusCode === 504)) {
+      const why = statusCode === 500 ? 'it failed with an internal error after taking the request' : 'a proxy in front of it answered after passing the request on';
+      const upstreamCode = statusCode === 500 ? this.errorFor(statusCode, text, requestId, req.token).upstreamCode : null;
+      throw outcomeUnknownAnswer(this.service, statusCode, why, requestId, upstreamCode);
     }
     if (statusCode >= 400 || (statusCode >= 300 && !absoluteUrl)) {
       const retryAfter = res.headers['retry-after'];

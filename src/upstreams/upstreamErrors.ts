@@ -142,13 +142,13 @@ export function outcomeUnknown(service: UpstreamService, err: unknown): Upstream
  * A write the upstream's side answered, but in a way that does not say whether it happened: a proxy's 502 or 504
  * after it passed the request on, or a success whose body is not JSON. Neither safe to resend nor a plain failure.
  */
-export function outcomeUnknownAnswer(service: UpstreamService, status: number, why: string, requestId: string | null): UpstreamError {
-  return mayHaveHappened(service, `${why} (HTTP ${status})`, status, requestId);
+export function outcomeUnknownAnswer(service: UpstreamService, status: number, why: string, requestId: string | null, upstreamCode: string | null = null): UpstreamError {
+  return mayHaveHappened(service, `${why} (HTTP ${status})`, status, requestId, upstreamCode);
 }
 
-function mayHaveHappened(service: UpstreamService, why: string, status: number, requestId: string | null): UpstreamError {
+function mayHaveHappened(service: UpstreamService, why: string, status: number, requestId: string | null, upstreamCode: string | null = null): UpstreamError {
   const message = `${serviceLabel(service)} may have made this change: ${why}, so whether it happened is unknown. ${CHECK_HINT[service]}`;
-  return new UpstreamError('OUTCOME_UNKNOWN', message, service, status, requestId, null);
+  return new UpstreamError('OUTCOME_UNKNOWN', message, service, status, requestId, upstreamCode);
 }
 
 // Manila Zed leaves '%(reason)s'-style placeholders unformatted (bug 2007060); never show them raw.
