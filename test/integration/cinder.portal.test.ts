@@ -410,8 +410,9 @@ describe('sorted groups and group snapshots', () => {
     const desc = await walk(field, '{ key: NAME }', 2);
     expect(desc.names.slice(0, 3)).toEqual([null, null, null]);
     expect(new Set(desc.ids).size).toBe(all.length);
-    // The sort reaches Cinder, and pages after the first go by offset.
-    expect(sim().calls.some((c) => /sort=name%3Adesc&limit=3&offset=2\b/.test(c.url))).toBe(true);
+    // The sort reaches Cinder, and pages after the first go by offset (from a few items before the cursor, so that
+    // an item created or deleted before it meanwhile repeats or skips nothing: src/resolvers/resume.ts).
+    expect(sim().calls.some((c) => /sort=name%3Adesc&limit=\d+&offset=\d+\b/.test(c.url) && !c.url.includes('marker='))).toBe(true);
   });
 
   it('sorted by a column that is never NULL, pages go by marker', async () => {

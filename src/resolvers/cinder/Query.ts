@@ -13,7 +13,7 @@ export const CinderQuery: QueryResolvers = {
   groups: async (_, args, ctx, info) => {
     const first = pageSize(args.first);
     // The cursor is checked before anything is prefetched: a forged one costs no upstream call.
-    const pos = position(args.after, args.sort);
+    const pos = position(args.after, args.sort, 'g');
     const { client, loaders } = ctx.cinder();
     const filters = { name: args.filter?.name ?? undefined, project_id: projectFilter(args) };
     // The same page under another sort holds other groups: the sort is part of what the planner remembers.
@@ -37,7 +37,7 @@ export const CinderQuery: QueryResolvers = {
   groupSnapshot: (_, { id }, ctx) => ctx.cinder().loaders.groupSnapshotById.load(assertUuid(id)),
   groupSnapshots: async (_, args, ctx, info) => {
     const first = pageSize(args.first);
-    const pos = position(args.after, args.sort);
+    const pos = position(args.after, args.sort, 's');
     const f = args.filter;
     if (f?.status === 'UNKNOWN') throw new InputError('UNKNOWN is not a group snapshot status Cinder can filter by.');
     const filters = {

@@ -4,6 +4,7 @@ import type { Query } from '../../upstreams/http.js';
 import type { ListOptions } from '../../upstreams/cinder/client.js';
 import type { CinderPage } from '../../upstreams/cinder/types.js';
 import { CINDER_PAGE_LIMIT, readMarkerPages, readPagesAtOnce } from '../../upstreams/paging.js';
+import { resumeIndex, resumeWindow } from '../resume.js';
 
 /** A `sort: { key, direction }` argument as the schema hands it over. */
 export interface SortArg {
@@ -27,6 +28,8 @@ export interface Position {
   sort?: string;
   /** The listing the cursor is of (none for an old `m:` or `o:` cursor). */
   kind?: CinderKind;
+  /** Paged by offset: the id of the item at the cursor, looked for around `offset` (see resume.ts). */
+  lastId?: string;
   /** The group a group snapshot cursor's item is of. */
   scope?: string;
   /** The marker's own position, where the page starts instead when the marker is gone (not known: old cursor). */
@@ -46,7 +49,7 @@ export function position(after: string | null | undefined, sort: SortArg | null 
   if (kind !== undefined) expectKind(pos, kind);
   // An offset under another sort names another item, and a marker under a nullable sort skips the NULL rows.
   if (byOffset !== (parts.form === 'o' || parts.form === 'p')) throw badCursor();
-  return byOffset ? { ...pos, offset: parts.offset! + 1 } : { ...pos, marker: parts.id, at: parts.offset };
+  return byOffset ? { ...pos, offset: parts.offset! + 1, lastId: parts.id } : { ...pos, marker: parts.id, at: parts.offset };
 }
 
 /** BAD_USER_INPUT when the cursor is of another listing (Query.groups cannot say so early: checked at its read). */
@@ -108,7 +111,8 @@ async function readPage<T extends { id: string }>(
   query: Query,
   knownSize: number,
 ): Promise<{ items: T[]; base?: number }> {
-  const base = pos.offset ?? (pos.marker === undefined ? 0 : pos.at === undefined ? undefined : pos.at + 1);
+  if (pos.offset !== undefined) return readResuming(list, want, pos, query, knownSize);
+  const base = pos.marker === undefined ? 0 : pos.at === undefined ? undefined : pos.at + 1;
   try {
     return { items: await readAt(list, want, pos, query, knownSize), base };
   } catch (err) {
@@ -120,6 +124,21 @@ async function readPage<T extends { id: string }>(
     }
     return { items: await readAt(list, want, { sort: pos.sort, offset: pos.at }, query, knownSize), base: pos.at };
   }
+}
+
+/** An offset page: from a few items before the cursor's position, on after its item when found (resume.ts). */
+async function readResuming<T extends { id: string }>(
+  list: (o: ListOptions) => Promise<CinderPage<T>>,
+  want: number,
+  pos: Position,
+  query: Query,
+  knownSize: number,
+): Promise<{ items: T[]; base: number }> {
+  const start = pos.offset ?? 0;
+  const { from, extra } = resumeWindow(start, pos.lastId);
+  const read = await readAt(list, want + extra, { ...pos, offset: from }, query, knownSize);
+  const at = resumeIndex(read, pos.lastId, start, from, want, want + extra);
+  return { items: read.slice(at, at + want), base: from + at };
 }
 
 /** Cinder's 404 for the marker itself, not for the listing (a router 404 or an older microversion's). */
