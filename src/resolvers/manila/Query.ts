@@ -6,6 +6,7 @@ import { wireValue } from '../../graphql/scalars.js';
 import { assertUuid, optionalUuid } from '../../ids.js';
 import { MANILA_VERSIONS } from '../../upstreams/manila/client.js';
 import { projectFilter } from '../identity/projectFilter.js';
+import { likeLiteral } from './likeText.js';
 import { offsetConnection } from './offsetConnection.js';
 
 export const ManilaQuery: QueryResolvers = {
@@ -16,8 +17,8 @@ export const ManilaQuery: QueryResolvers = {
     if (f?.status === 'UNKNOWN') throw new InputError('UNKNOWN is not a share group status Manila can filter by.');
     const filters = {
       name: f?.name ?? undefined,
-      'name~': f?.nameContains ?? undefined,
-      'description~': f?.descriptionContains ?? undefined,
+      'name~': likeLiteral(f?.nameContains),
+      'description~': likeLiteral(f?.descriptionContains),
       status: f?.status ? wireValue(f.status, 'snake') : undefined,
       share_group_type_id: optionalUuid(f?.shareGroupTypeId, 'shareGroupTypeId'),
       share_network_id: optionalUuid(f?.shareNetworkId, 'shareNetworkId'),

@@ -7,6 +7,7 @@ import { optionalUuid } from '../../ids.js';
 import type { Caller } from '../../upstreams/caller.js';
 import { MANILA_VERSIONS, type ManilaClient } from '../../upstreams/manila/client.js';
 import { projectFilter } from '../identity/projectFilter.js';
+import { likeLiteral } from './likeText.js';
 import { offsetConnection } from './offsetConnection.js';
 
 /** Below 2.36 Manila silently drops `name~` / `description~` and would answer with everything. */
@@ -28,8 +29,9 @@ export const ShareQuery: QueryResolvers = {
       share_group_id: optionalUuid(f?.shareGroupId, 'shareGroupId'),
       status: f?.status ? wireValue(f.status, 'snake') : undefined,
       name: f?.name ?? undefined,
-      'name~': f?.nameContains ?? undefined,
-      'description~': f?.descriptionContains ?? undefined,
+      // Literal too, though the schema calls it a SQL LIKE: that note is about case; "containing this text" is the promise.
+      'name~': likeLiteral(f?.nameContains),
+      'description~': likeLiteral(f?.descriptionContains),
       share_type_id: optionalUuid(f?.shareTypeId, 'shareTypeId'),
       share_network_id: optionalUuid(f?.shareNetworkId, 'shareNetworkId'),
       project_id: projectFilter(args),
@@ -54,6 +56,7 @@ export const ShareQuery: QueryResolvers = {
   shareNetworks: async (_, args, ctx) => {
     const { client, loaders } = ctx.manila();
     const f = args.filter;
+    // Not escaped: Manila matches share networks in Python (`value in name`), where a backslash would be literal.
     const filters = { name: f?.name ?? undefined, 'name~': f?.nameContains ?? undefined };
     await requireLikeFilters(client, ctx.caller, Boolean(filters['name~']));
     const all = await client.listAll((o) => client.listShareNetworks(ctx.caller, o), filters);

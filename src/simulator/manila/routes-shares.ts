@@ -1,4 +1,5 @@
 import type { SimResponse } from '../server.js';
+import { likeContains } from './like.js';
 import { AVAILABILITY_ZONE, manilaTime, newId, type ShareRow } from './state.js';
 import {
   NOT_FOUND_TEXT, atLeast, boolFromString, collectionLinks, entity, fault, isDict, isUuidLike, limited, reply, selfLinks, str,
@@ -107,7 +108,7 @@ function listShares(ctx: Ctx, detail: boolean): SimResponse {
   // db exact_filter: an exact name or description wins over its LIKE form (a case-sensitive LIKE on PostgreSQL).
   for (const key of ['name~', 'description~']) {
     const v = q.get(key);
-    if (v !== null && q.get(key.slice(0, -1)) === null) rows = rows.filter((s) => String(field(s, key.slice(0, -1)) ?? '').includes(v));
+    if (v !== null && q.get(key.slice(0, -1)) === null) rows = rows.filter((s) => likeContains(field(s, key.slice(0, -1)), v));
   }
   const sortKey = q.get('sort_key') ?? 'created_at';
   const sign = (q.get('sort_dir') ?? 'desc').toLowerCase() === 'asc' ? 1 : -1;

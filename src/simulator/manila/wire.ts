@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../identity.js';
 import { openstackFault } from '../openstack-faults.js';
 import type { SimRequest, SimResponse } from '../server.js';
+import { likeContains } from './like.js';
 import type { ManilaState } from './state.js';
 
 /** Envelopes, microversions, paging and links as Manila Zed puts them on the wire. */
@@ -216,7 +217,7 @@ export function filterAndSort<T extends object>(
   for (const [key, value] of opts.search) {
     if (opts.like.includes(key)) {
       const col = key.slice(0, -1);
-      out = out.filter((r) => String(get(r, col) ?? '').includes(value));
+      out = out.filter((r) => likeContains(get(r, col), value));
     } else if (opts.columns.includes(key)) {
       out = out.filter((r) => String(get(r, key) ?? '') === value && get(r, key) !== null);
     } else {
