@@ -93,6 +93,11 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
   };
   const simulatedEndpoints = Object.fromEntries(Object.entries(simulators).map(([name, sim]) => [name, sim.endpoint]));
   const identity = await setupIdentity(config, agent, simulatedEndpoints, sim.keystone, telemetry);
+  // A host the process-wide clients reach keeps their breaker and bulkhead for callers reaching it through Keystone.
+  for (const service of ['cinder', 'manila', 'sdrs'] as const) {
+    const http = upstreams[service]?.http;
+    if (http) identity.admission?.gate.clients[service].adopt(new URL(http.endpoint).origin, { breaker: http.breaker, bulkhead: http.bulkhead });
+  }
   const protections = protectionsOf(upstreams, identity.admission);
   observability.watch({ protections, tokenCache: identity.admission?.gate.keystone.cache ?? null });
   // Each upstream's version document, once, logged; never a reason not to start. A black-holed upstream holds the

@@ -115,7 +115,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   await apollo.start();
   const gauges = bulkheadsOf(opts.upstreams);
   // With Keystone each host's bulkhead appears when a caller's endpoint on it is first used.
-  opts.identity?.gate.onBulkhead((service, bulkhead) => gauges.push({ service, bulkhead }));
+  // A host the process-wide client shares (app.ts) is already among them.
+  opts.identity?.gate.onBulkhead((service, bulkhead) => gauges.some((g) => g.bulkhead === bulkhead) || gauges.push({ service, bulkhead }));
   const admission = new Admission(limits.maxInFlight, gauges, limits.maxInFlightPerCaller, limits.maxRefusedTokensPerClient);
   const bodies = new BodyReader({ maxBytes: MAX_BODY_BYTES, timeoutMs: limits.bodyTimeoutMs, budgetBytes: BODY_BUDGET_BYTES });
   const cors = corsPolicy(limits.corsOrigins);

@@ -1,6 +1,6 @@
 import { type ServiceName, UpstreamError } from '../errors.js';
 import { type Bulkhead, CircuitBreaker, hostBulkhead } from '../upstreams/resilience.js';
-import { type CatalogChoice, fillProject, pickEndpoint } from './catalog.js';
+import { type CatalogChoice, fillProject, pickEndpoint, projectOfUrl } from './catalog.js';
 import type { Identity } from './keystone.js';
 
 /** What a client needs beside its endpoint: protections shared by every endpoint on the same host. */
@@ -52,6 +52,16 @@ export class EndpointClients<C> {
     return client;
   }
 
+  /**
+   * Takes `p` as the host's protections, before any endpoint there is used: the process-wide client's, so that a
+   * host reached both ways (demo mode: other projects' simulated users) has one breaker and one bulkhead.
+   */
+  adopt(origin: string, p: SharedProtections): void {
+    if (this.shared.has(origin)) return;
+    this.shared.set(origin, p);
+    for (const listener of this.hostListeners) listener(origin, p);
+  }
+
   /** Every host's protections, for /readyz: origin -> breaker and bulkhead. */
   hosts(): ReadonlyMap<string, SharedProtections> {
     return this.shared;
@@ -74,6 +84,19 @@ export class EndpointClients<C> {
   }
 }
 
+/**
+ * A fixed Cinder or Manila URL serves its own project only: either answers a token of any other project (or of
+ * none) with a 400 "Malformed request url". FORBIDDEN, said before calling: another token would be served here.
+ * SDRS is left alone: its URL names a Huawei project, not one of this Keystone's.
+ */
+function otherProject(service: ServiceName, url: string, identity: Identity): UpstreamError | null {
+  const served = service === 'sdrs' ? null : projectOfUrl(url);
+  if (served === null || served === identity.project?.id) return null;
+  const scope = identity.project ? `project ${identity.project.id} (${identity.project.name})` : 'no project (a domain- or system-scoped token)';
+  const message = `This facade's ${service} endpoint serves project ${served}; the token is scoped to ${scope}.`;
+  return new UpstreamError('FORBIDDEN', message, service, 0, null, null);
+}
+
 function unavailable(service: ServiceName, message: string): UpstreamError {
   return new UpstreamError('UPSTREAM_UNAVAILABLE', message, service, 0, null, null);
 }
@@ -87,7 +110,8 @@ export function endpointFor(service: ServiceName, source: EndpointSource, identi
   if (source.kind === 'absent') return unavailable(service, `The ${service} service is not configured on this facade.`);
   if (source.kind === 'template') {
     const url = fillProject(source.template, identity.project?.id ?? null);
-    return url ?? unavailable(service, `The ${service} endpoint needs a project, and this token is not scoped to one.`);
+    if (url === null) return unavailable(service, `The ${service} endpoint needs a project, and this token is not scoped to one.`);
+    return source.template === url ? (otherProject(service, url, identity) ?? url) : url;
   }
   const pick = pickEndpoint(identity.catalog, service, choice);
   return pick.ok ? pick.url.replace(/\/+$/, '') : unavailable(service, pick.message);

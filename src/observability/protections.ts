@@ -13,7 +13,10 @@ export function protectionsOf(upstreams: Upstreams, identity: IdentityAdmission 
       // With a required Keystone the process-wide clients are never used (each caller has its own): not counted.
       if (http && !identity?.required) out.push({ service, host: new URL(http.endpoint).origin, breaker: http.breaker, bulkhead: http.bulkhead });
       const pool = identity?.gate.clients[service];
-      for (const [host, p] of pool?.hosts() ?? []) out.push({ service, host, breaker: p.breaker, bulkhead: p.bulkhead });
+      for (const [host, p] of pool?.hosts() ?? []) {
+        // A host the process-wide client shares (app.ts adopts its protections): listed once.
+        if (p.breaker !== http?.breaker || identity?.required) out.push({ service, host, breaker: p.breaker, bulkhead: p.bulkhead });
+      }
     }
     const keystone = identity?.gate.keystone.http;
     if (keystone) out.push({ service: 'keystone', host: new URL(keystone.endpoint).origin, breaker: keystone.breaker, bulkhead: keystone.bulkhead });

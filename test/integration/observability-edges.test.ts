@@ -4,6 +4,7 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { BETA_PROJECT } from '../../src/simulator/identity.js';
 import { startManilaSimulator } from '../../src/simulator/manila/index.js';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
 import { logCapture } from '../helpers/logs.js';
@@ -204,5 +205,22 @@ describe('a document validation refuses', () => {
     expect(await lineOf('invalid-named')).toMatchObject({ operationName: 'Named', operationType: 'query', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
     const scraped = await (await request(`${f.app.server.url}/metrics`)).body.text();
     expect(scraped).toMatch(/graphql_requests_total\{[^}]*operation_name="Named"/);
+  });
+});
+
+describe('one host, one circuit and one bulkhead (demo mode, a second project)', () => {
+  it("a simulated user of another project shares the host's breaker and bulkhead with the process-wide client", async () => {
+    const demo = await startFacade({});
+    try {
+      await demo.ok('{ groups(first: 1) { nodes { id } } }');
+      await demo.ok('{ groups(first: 1) { totalCount } }', undefined, { token: `reader:${BETA_PROJECT.id}` });
+      const ready = (await (await request(`${demo.app.server.url}/readyz`)).body.json()) as { upstreams: Record<string, { hosts?: unknown }> };
+      // Before: two breakers and two bulkheads for the one Cinder host, its connection limit doubled.
+      expect(ready.upstreams.cinder!.hosts).toBeUndefined();
+      const metrics = await (await request(`${demo.app.server.url}/metrics`)).body.text();
+      expect(metrics).toMatch(/^upstream_circuit_hosts\{service="cinder",state="closed"\} 1$/m);
+    } finally {
+      await demo.close();
+    }
   });
 });
