@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { collectionSizes, partition, settle, sharedListing } from './loaders.js';
 import { DEFAULT_MAX_CONNECTIONS } from './resilience.js';
+import type { Caller } from './caller.js';
 
 // Above this many parents in one batch, one full listing partitioned locally is cheaper than one filtered
 // listing per parent. The full listing is abandoned (back to per-parent calls) once it has read more than
@@ -217,4 +218,34 @@ export function childrenByParent<T extends { id: string }>(
 /** Forgets what is known of the size of the listing under `sizeKey`: tests start cold. */
 export function forgetListingCosts(sizeKey: string): void {
   collectionSizes.forget(sizeKey);
+}
+
+/**
+ * Whether an object of `project` belongs to another project than the caller's `own`: only an admin's lookup by id
+ * holds one, and a project-scoped listing of its children would be silently empty. Unknown either way: the own.
+ */
+export function ofOtherProject(project: string | null | undefined, own: string | null | undefined): boolean {
+  return !!project && !!own && project !== own;
+}
+
+/** The same caller reading across projects (`all_tenants`): only ever with a filter naming one parent. */
+export function acrossProjects(caller: Caller): Caller {
+  return caller.allProjects ? caller : { ...caller, allProjects: true };
+}
+
+/**
+ * Children of parents of another project (see ofOtherProject): one listing per parent, read across projects and
+ * filtered to that parent, so nothing of any other object comes back. The project's planner sizes and read-ahead
+ * are left alone: these reads say nothing of the caller's own project.
+ */
+export function childrenAcrossProjects<T>(list: (parentId: string) => Promise<T[]>, prime: (t: T) => void): DataLoader<string, T[]> {
+  return new DataLoader<string, T[]>((parentIds) =>
+    settle(
+      parentIds.map(async (id) => {
+        const items = await list(id);
+        items.forEach(prime);
+        return items;
+      }),
+    ),
+  );
 }

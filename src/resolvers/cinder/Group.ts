@@ -6,6 +6,11 @@ import { snapshotConnection } from './snapshotConnection.js';
 import { projectIdOf, projectOf } from '../identity/project.js';
 import { cinderZoneNamed } from './portal.js';
 import { presentNow } from '../present.js';
+import type { RequestContext } from '../../context.js';
+
+/** The loaders of this group's children: read across projects, filtered to it, when it is another project's. */
+export const childrenOf = (o: { project_id?: string | null }, ctx: RequestContext) =>
+  ctx.cinder().loaders.childrenOf(o.project_id, ctx.identity?.project?.id);
 
 export const Group: GroupResolvers = {
   status: (g) => groupStatus(g.status),
@@ -16,17 +21,17 @@ export const Group: GroupResolvers = {
   project: (g, _, ctx) => projectOf(g, ctx),
   groupType: (g, _, ctx) => ctx.cinder().loaders.groupTypeById.now(g.group_type),
   volumeTypes: (g, _, ctx) => presentNow(ctx.cinder().loaders.volumeTypeById.manyNow(g.volume_types ?? [])),
-  volumes: (g, _, ctx) => ctx.cinder().loaders.volumesByGroupId.load(g.id),
+  volumes: (g, _, ctx) => childrenOf(g, ctx).volumesByGroupId.load(g.id),
   snapshots: async (g, args, ctx) => {
     const first = pageSize(args.first);
     const pos = position(args.after, null, 's');
-    const { client, loaders } = ctx.cinder();
+    const kids = childrenOf(g, ctx);
     if (pos.marker === undefined) {
       // First page: the per-request loader batches every group of the query into as few listings as it can.
-      const all = await loaders.snapshotsByGroupId.load(g.id);
+      const all = await kids.snapshotsByGroupId.load(g.id);
       return snapshotConnection(all.slice(0, first), all.length > first, false, all.length);
     }
-    return snapshotConnection.fromUpstream(client, ctx.caller, first, pos, { group_id: g.id });
+    return snapshotConnection.fromUpstream(ctx.cinder().client, kids.caller, first, pos, { group_id: g.id });
   },
   sourceGroup: (g, _, ctx) => (g.source_group_id ? ctx.cinder().loaders.groupById.load(g.source_group_id) : null),
   sourceGroupSnapshot: (g, _, ctx) =>

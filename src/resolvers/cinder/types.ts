@@ -9,6 +9,7 @@ import { groupSnapshotStatus } from './statuses.js';
 import { keyValues } from './keyValues.js';
 import { projectIdOf, projectOf } from '../identity/project.js';
 import { cinderZoneNamed } from './portal.js';
+import { childrenOf } from './Group.js';
 
 export const GroupSnapshot: GroupSnapshotResolvers = {
   status: (s) => groupSnapshotStatus(s.status),
@@ -18,7 +19,7 @@ export const GroupSnapshot: GroupSnapshotResolvers = {
   project: (s, _, ctx) => projectOf(s, ctx),
   group: (s, _, ctx) => ctx.cinder().loaders.groupById.now(s.group_id),
   groupType: (s, _, ctx) => ctx.cinder().loaders.groupTypeById.now(s.group_type_id),
-  volumeSnapshots: (s, _, ctx) => ctx.cinder().loaders.volumeSnapshotsByGroupSnapshotId.load(s.id),
+  volumeSnapshots: (s, _, ctx) => childrenOf(s, ctx).volumeSnapshotsByGroupSnapshotId.load(s.id),
 };
 
 export const GroupType: GroupTypeResolvers = {

@@ -5,6 +5,11 @@ import { offsetConnection, sliceConnection } from './offsetConnection.js';
 import { presentNow } from '../present.js';
 import { manilaZoneNamed } from './portal.js';
 import { projectIdOf, projectOf } from '../identity/project.js';
+import type { RequestContext } from '../../context.js';
+
+/** The loaders of this share group's children: read across projects, filtered to it, when it is another project's. */
+const childrenOf = (g: { project_id?: string | null }, ctx: RequestContext) =>
+  ctx.manila().loaders.childrenOf(g.project_id, ctx.identity?.project?.id);
 
 export const ShareGroup: ShareGroupResolvers = {
   status: (g) => shareGroupStatus(g.status),
@@ -22,19 +27,20 @@ export const ShareGroup: ShareGroupResolvers = {
   sourceShareGroupSnapshot: (g, _, ctx) =>
     g.source_share_group_snapshot_id ? ctx.manila().loaders.shareGroupSnapshotById.load(g.source_share_group_snapshot_id) : null,
   snapshots: async (g, args, ctx) => {
-    const { client, loaders } = ctx.manila();
+    const { client } = ctx.manila();
+    const kids = childrenOf(g, ctx);
     if (offsetFromCursor(args.after) === 0) {
       // First page: the per-request loader batches every group of the query into as few listings as it can.
-      return sliceConnection(await loaders.snapshotsByShareGroupId.load(g.id), pageSize(args.first));
+      return sliceConnection(await kids.snapshotsByShareGroupId.load(g.id), pageSize(args.first));
     }
     const filters = { share_group_id: g.id };
     return offsetConnection(
       client,
       args,
-      (o) => client.listShareGroupSnapshots(ctx.caller, o),
-      () => client.count((o) => client.listShareGroupSnapshotSummaries(ctx.caller, o), filters),
+      (o) => client.listShareGroupSnapshots(kids.caller, o),
+      () => client.count((o) => client.listShareGroupSnapshotSummaries(kids.caller, o), filters),
       filters,
     );
   },
-  shares: (g, _, ctx) => ctx.manila().loaders.sharesByShareGroupId.load(g.id),
+  shares: (g, _, ctx) => childrenOf(g, ctx).sharesByShareGroupId.load(g.id),
 };

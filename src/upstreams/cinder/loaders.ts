@@ -1,11 +1,11 @@
 import DataLoader from 'dataloader';
 import { FacadeError } from '../../errors.js';
 import type { Caller } from '../caller.js';
-import { childrenByParent } from '../children.js';
+import { acrossProjects, childrenAcrossProjects, childrenByParent, ofOtherProject } from '../children.js';
 import { CollectionSizes, PageMemory, collectionSizes, byIdLoader, byIdOrListing, listingIndex, nullIfNotFound, once, pageMemoryKey, settle } from '../loaders.js';
 import { worthReadingAhead } from '../roundTrips.js';
 import type { CinderClient, ListOptions } from './client.js';
-import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderVolume, CinderVolumeType } from './types.js';
+import type { CinderGroup, CinderGroupSnapshot, CinderGroupType, CinderSnapshot, CinderVolume, CinderVolumeType } from './types.js';
 import { createVolumeSnapshotLoader } from './volumeSnapshots.js';
 
 /** Per-request loaders for one caller: every Cinder object is fetched at most once per GraphQL request. */
@@ -93,6 +93,16 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     settle(ids.map((id) => client.listReplicationTargets(caller, id))),
   );
   const volumeSnapshotsByGroupSnapshotId = createVolumeSnapshotLoader(client, caller);
+  const own = { caller, volumesByGroupId, snapshotsByGroupId, volumeSnapshotsByGroupSnapshotId };
+  const foreign = foreignChildren(client, caller, (v) => volumeById.prime(v.id, v), (s) => groupSnapshotById.prime(s.id, s));
+  // The endpoint's project stands for the caller's own when no identity names it (no Keystone).
+  const endpointProject = () => {
+    try {
+      return client.project.id();
+    } catch {
+      return undefined;
+    }
+  };
 
   // Read at most once per request, whatever asks: the project's quotas, the zones, the default group type.
   const quotaUsage = once(() => client.project.quotaUsage(caller));
@@ -138,6 +148,14 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     snapshotsByGroupId,
     replicationTargetsByGroupId,
     volumeSnapshotsByGroupSnapshotId,
+    /**
+     * The children loaders for a parent of `project` (Cinder shows it to admins from 3.58): the request's own, or,
+     * for another project's parent than the caller's `ownProject`, filtered reads across projects (all_tenants).
+     */
+    childrenOf(project: string | null | undefined, ownProject: string | null | undefined) {
+      if (caller.allProjects || !ofOtherProject(project, ownProject ?? endpointProject())) return own;
+      return foreign;
+    },
     /** Every group type / volume type the caller may see: one listing per request, shared with the by-id loaders. */
     groupTypes: () => allGroupTypes.get(),
     volumeTypes: () => allVolumeTypes.get(),
@@ -180,11 +198,15 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       volumesByGroupId.clear(id);
       snapshotsByGroupId.clear(id);
       replicationTargetsByGroupId.clear(id);
+      foreign.volumesByGroupId.clear(id);
+      foreign.snapshotsByGroupId.clear(id);
     },
     forgetGroupSnapshot(id: string) {
       groupSnapshotById.clear(id);
       snapshotsByGroupId.clearAll();
       volumeSnapshotsByGroupSnapshotId.clear(id);
+      foreign.snapshotsByGroupId.clearAll();
+      foreign.volumeSnapshotsByGroupSnapshotId.clear(id);
     },
     /** After a group type write: its by-id read, the listing, and the default type (it may be this one). */
     forgetGroupType(id: string) {
@@ -196,11 +218,50 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     forgetVolume(id: string) {
       volumeById.clear(id);
       volumesByGroupId.clearAll();
+      foreign.volumesByGroupId.clearAll();
     },
   };
 }
 
 export type CinderLoaders = ReturnType<typeof createCinderLoaders>;
+
+/** Below this many children a parent is read whole; past it, an error rather than a short list. */
+const CHILDREN_MAX = 10_000;
+
+/**
+ * The children of another project's group or group snapshot (an admin's lookup by id): a project-scoped listing
+ * holds none of them (real Cinder), so each parent's own listing is read across projects, filtered to it.
+ */
+function foreignChildren(
+  client: CinderClient,
+  caller: Caller,
+  primeVolume: (v: CinderVolume) => void,
+  primeGroupSnapshot: (s: CinderGroupSnapshot) => void,
+) {
+  const across = acrossProjects(caller);
+  // Kept to the parent even if a filter were dropped: nothing of another object is handed out.
+  const only = <T>(items: T[], keep: (t: T) => boolean) => items.filter(keep);
+  return {
+    caller: across,
+    volumesByGroupId: childrenAcrossProjects<CinderVolume>(
+      async (id) => only(await client.listAll((o) => client.listVolumes(across, o), { group_id: id }, CHILDREN_MAX), (v) => v.group_id === id),
+      primeVolume,
+    ),
+    snapshotsByGroupId: childrenAcrossProjects<CinderGroupSnapshot>(
+      async (id) =>
+        only(await client.listAll((o) => client.listGroupSnapshots(across, o), { group_id: id }, CHILDREN_MAX), (s) => s.group_id === id),
+      primeGroupSnapshot,
+    ),
+    volumeSnapshotsByGroupSnapshotId: childrenAcrossProjects<CinderSnapshot>(
+      async (id) =>
+        only(
+          await client.listAll((o) => client.listSnapshots(across, o), { group_snapshot_id: id }, CHILDREN_MAX),
+          (s) => s.group_snapshot_id === id,
+        ),
+      () => {},
+    ),
+  };
+}
 
 // Ids that may go inside a list literal: nothing that could close a quote or the list.
 const LITERAL_SAFE = /^[A-Za-z0-9_-]{1,128}$/;

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
 import type { KnownLoader } from '../knownLoader.js';
-import { childrenByParent, expectedListingSize } from '../children.js';
+import { acrossProjects, childrenAcrossProjects, childrenByParent, expectedListingSize, ofOtherProject } from '../children.js';
 import {
   CollectionSizes,
   PageMemory,
@@ -145,6 +145,32 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     settle(ids.map((id) => cg.snapshotMembers(caller, id))),
   );
 
+  // Another project's share group (an admin's lookup by id): its children by filter, across projects.
+  const own = { caller, sharesByShareGroupId, snapshotsByShareGroupId };
+  const across = acrossProjects(caller);
+  const foreign = {
+    caller: across,
+    sharesByShareGroupId: childrenAcrossProjects<ManilaShare>(
+      async (id) => (await client.listAll((o) => client.listShares(across, o), { share_group_id: id }, 10_000)).filter((s) => s.share_group_id === id),
+      primeShare,
+    ),
+    snapshotsByShareGroupId: childrenAcrossProjects<ManilaShareGroupSnapshot>(
+      async (id) =>
+        (await client.listAll((o) => client.listShareGroupSnapshots(across, o), { share_group_id: id }, 10_000)).filter(
+          (s) => s.share_group_id === id,
+        ),
+      (s) => shareGroupSnapshotById.prime(s.id, s),
+    ),
+  };
+  // The endpoint's project stands for the caller's own when no identity names it (no Keystone).
+  const endpointProject = () => {
+    try {
+      return client.projectId();
+    } catch {
+      return undefined;
+    }
+  };
+
   // The caller's project as a whole: read at most once per request, whoever asks.
   const quotaUsage = once(() => client.quotaUsage(caller));
   const availabilityZones = once(() => client.availabilityZones(caller));
@@ -166,6 +192,14 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     shareById,
     sharesByShareGroupId,
     snapshotsByShareGroupId,
+    /**
+     * The children loaders for a share group of `project`: the request's own, or, for another project's group than
+     * the caller's `ownProject`, filtered reads across projects (all_tenants).
+     */
+    childrenOf(project: string | null | undefined, ownProject: string | null | undefined) {
+      if (caller.allProjects || !ofOtherProject(project, ownProject ?? endpointProject())) return own;
+      return foreign;
+    },
     consistencyGroupById,
     cgSnapshotById,
     sharesByConsistencyGroupId,
@@ -211,6 +245,7 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     forgetShare(id: string, shareGroupId?: string | null) {
       shareById.clear(id);
       if (shareGroupId) sharesByShareGroupId.clear(shareGroupId);
+      if (shareGroupId) foreign.sharesByShareGroupId.clear(shareGroupId);
     },
     forgetShareGroupType(id: string) {
       shareGroupTypeById.clear(id);
@@ -227,10 +262,13 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
       shareGroupById.clear(id);
       sharesByShareGroupId.clear(id);
       snapshotsByShareGroupId.clear(id);
+      foreign.sharesByShareGroupId.clear(id);
+      foreign.snapshotsByShareGroupId.clear(id);
     },
     forgetShareGroupSnapshot(id: string) {
       shareGroupSnapshotById.clear(id);
       snapshotsByShareGroupId.clearAll();
+      foreign.snapshotsByShareGroupId.clearAll();
     },
     forgetConsistencyGroup(id: string) {
       consistencyGroupById.clear(id);
