@@ -1,4 +1,4 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -57,7 +57,7 @@ export const DOCUMENT_STORE_BYTES = 8 * 2 ** 20;
  * with the error's text: a stack overflow reached the client as "RangeError: …", unlogged. Its own refusals (a
  * GraphQLError) stay its own; anything else is logged here and answered as Apollo's 500, without its text.
  */
-function armorPlugins(plugins: ApolloServerPlugin<RequestContext>[], log: Logger): ApolloServerPlugin<RequestContext>[] {
+export function armorPlugins(plugins: ApolloServerPlugin<RequestContext>[], log: Logger): ApolloServerPlugin<RequestContext>[] {
   return plugins.map((plugin) => {
     const rethrow = plugin.unexpectedErrorProcessingRequest;
     if (!rethrow) return plugin;
@@ -69,6 +69,17 @@ function armorPlugins(plugins: ApolloServerPlugin<RequestContext>[], log: Logger
       },
     };
   });
+}
+
+/** Apollo's Logger on the facade's: each line with its message under `msg`, as every other line. */
+function apolloLogger(log: Logger): ApolloServerOptionsWithGateway<RequestContext>['logger'] {
+  const child = log.child({ component: 'apollo-server' });
+  return {
+    debug: (message: unknown) => child.debug(String(message)),
+    info: (message: unknown) => child.info(String(message)),
+    warn: (message: unknown) => child.warn(String(message)),
+    error: (message: unknown) => child.error(String(message)),
+  };
 }
 
 /**
@@ -96,6 +107,8 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
     gateway: executorGateway(schema, execution.executor),
     documentStore: new InMemoryLRUCache<DocumentNode>({ maxSize: DOCUMENT_STORE_BYTES }),
     formatError: formatErrorWith(log),
+    // Apollo's own lines (an unexpected pipeline error among them) in the facade's JSON log, not on the console.
+    logger: apolloLogger(log),
     includeStacktraceInErrorResponses: false,
     // Apollo's default follows NODE_ENV (off in production); exploring in GraphiQL is a main use, so it is ours.
     introspection: limits.introspection,
