@@ -94,3 +94,17 @@ export function fillProject(template: string, projectId: string | null): string 
   if (!template.includes('{project_id}')) return template;
   return projectId ? template.split('{project_id}').join(encodeURIComponent(projectId)) : null;
 }
+
+/**
+ * The project a fixed endpoint URL serves: the path segment after its version (`…/v3/<project>`,
+ * `…/share/v2/<project>`); null when the URL names none (Cinder 3.67's project-less `…/v3`).
+ */
+export function projectOfUrl(url: string): string | null {
+  const segments = new URL(url).pathname.split('/').filter(Boolean);
+  let version = -1;
+  segments.forEach((s, i) => {
+    if (/^v\d+(\.\d+)?$/.test(s)) version = i;
+  });
+  const project = version >= 0 ? segments[version + 1] : undefined;
+  return project ? decodeURIComponent(project) : null;
+}
