@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { FacadeError } from '../../errors.js';
+import { FacadeError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { acrossProjects, childrenAcrossProjects, childrenByParent, ofOtherProject } from '../children.js';
 import { CollectionSizes, PageMemory, collectionSizes, byIdLoader, byIdOrListing, listingIndex, nullIfNotFound, once, pageMemoryKey, settle } from '../loaders.js';
@@ -90,7 +90,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
   );
 
   const replicationTargetsByGroupId = new DataLoader<string, { backend_id: string }[]>((ids) =>
-    settle(ids.map((id) => client.listReplicationTargets(caller, id))),
+    settle(ids.map((id) => client.listReplicationTargets(caller, id).catch(noneIfNotReplicated))),
   );
   const volumeSnapshotsByGroupSnapshotId = createVolumeSnapshotLoader(client, caller);
   const own = { caller, volumesByGroupId, snapshotsByGroupId, volumeSnapshotsByGroupSnapshotId };
@@ -224,6 +224,15 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
 }
 
 export type CinderLoaders = ReturnType<typeof createCinderLoaders>;
+
+// group/api.py _check_type: Cinder's 400 for a group whose group type or a volume type cannot replicate.
+const NOT_REPLICATED = /^Invalid (group|volume) type: /;
+
+/** A group that cannot replicate has no replication targets: a read field, not the client's bad input. */
+function noneIfNotReplicated(err: unknown): { backend_id: string }[] {
+  if (err instanceof UpstreamError && err.status === 400 && NOT_REPLICATED.test(err.upstreamMessage ?? err.message)) return [];
+  throw err;
+}
 
 /** Below this many children a parent is read whole; past it, an error rather than a short list. */
 const CHILDREN_MAX = 10_000;

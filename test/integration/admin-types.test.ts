@@ -1,0 +1,24 @@
+// What types make of a group, and which types an admin sees (found against real Cinder): a group whose types cannot
+// replicate has no replication targets (not an error), and an admin's listings hold the private types too.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/simulator/cinder/index.js';
+import { DEMO_PROJECT } from '../../src/simulator/identity.js';
+import { type Facade, startFacade } from '../helpers/facade.js';
+
+const member = `member:${DEMO_PROJECT.id}`;
+
+describe('replication targets of groups whose types cannot replicate', () => {
+  let f: Facade;
+  beforeAll(async () => {
+    f = await startFacade({ SIMULATE: 'keystone,cinder,manila,sdrs' });
+  });
+  afterAll(() => f.close());
+
+  it('are an empty list, without an error, beside the targets of a replicated group', async () => {
+    const r = await f.ok<any>('{ groups(first: 10) { nodes { id replicationTargets { backendId } } } }', undefined, { token: member });
+    const byId = new Map<string, any>(r.groups.nodes.map((g: any) => [g.id, g.replicationTargets]));
+    expect(byId.get(SEED.groups.webTier)).toEqual([]);
+    expect(byId.get(SEED.groups.analyticsScratch)).toEqual([]);
+    expect(byId.get(SEED.groups.dbClusterProd).length).toBeGreaterThan(0);
+  });
+});
