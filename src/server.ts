@@ -380,6 +380,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     server.emit('request', req, res);
   });
   server.headersTimeout = 15_000;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   answerClientErrors(server, log);
   answerOddRequests(server);
   const connections = new WaitingConnections(server, server.headersTimeout);

@@ -185,3 +185,17 @@ async function firstEvent(body: AsyncIterable<Buffer> & { destroy(): void }): Pr
   body.destroy();
   return text;
 }
+
+describe('idle client connections (KEEP_ALIVE_TIMEOUT_MS)', () => {
+  it("stay open as long as configured, so a balancer's longer idle timeout can be matched", async () => {
+    f = await startFacade({ KEEP_ALIVE_TIMEOUT_MS: '61000' });
+    expect(f.app.server.server.keepAliveTimeout).toBe(61_000);
+    const socket = (await import('node:net')).connect(portOf(f), '127.0.0.1');
+    socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n');
+    await new Promise((r) => socket.once('data', r));
+    // Node's default (5 s) would have closed it by now.
+    await new Promise((r) => setTimeout(r, 5_600));
+    expect(socket.destroyed || socket.readyState !== 'open').toBe(false);
+    socket.destroy();
+  });
+});
