@@ -157,11 +157,46 @@ const MAX_MESSAGE = 500;
 
 export function cleanMessage(message: string): string {
   // Unfilled Python placeholders; then control characters, runs of white space, and length.
-  const cleaned = message
-    .replace(/:?\s*%\([a-z_]+\)[sdr]/g, '')
+  const cleaned = withoutPlaceholders(message)
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\s{2,}/g, ' ')
+    .replace(/\s+([.,;])/g, '$1')
     .trim();
   if (cleaned.length === 0) return 'The upstream refused the request without a reason.';
   return cleaned.length > MAX_MESSAGE ? `${cleaned.slice(0, MAX_MESSAGE)}…` : cleaned;
+}
+
+const PLACEHOLDER = /%\(([a-z0-9_]+)\)[sdrif]/g;
+/** Words after which a value stood on its own: there the placeholder's name says what was meant. */
+const BEFORE_VALUE = new Set(['for', 'of', 'to', 'and', 'or', 'by', 'with', 'from', 'in', 'on', 'at', 'than', 'as', '/']);
+const WORDS: Record<string, string> = { id: 'ID', ver: 'version', req: 'requested', min: 'minimum', max: 'maximum' };
+
+/** A message without its unfilled placeholders that still reads as a sentence: "access for type ID / project ID". */
+function withoutPlaceholders(message: string): string {
+  if (!message.includes('%(')) return message;
+  return message
+    .split(/(?<=\.)\s+/)
+    .filter((sentence) => !onlyUnknownValues(sentence))
+    .map((sentence) =>
+      sentence
+        .replace(/\s*:\s*%\([a-z0-9_]+\)[sdrif]/g, '') // "Invalid share: %(reason)s": the reason is unknown
+        .replace(/\s*\(%\([a-z0-9_]+\)[sdrif]\)/g, '') // "allowed (%(allowed)d)"
+        .replace(PLACEHOLDER, (_m, name: string, at: number, whole: string) => inWords(name, whole.slice(0, at), whole.slice(at + _m.length))),
+    )
+    .join(' ');
+}
+
+/** "Minimum is %(min_ver)s and maximum is %(max_ver)s.": every value unknown, nothing left to say. */
+function onlyUnknownValues(sentence: string): boolean {
+  const found = [...sentence.matchAll(PLACEHOLDER)];
+  return found.length > 0 && found.every((m) => /\b(is|are|was)\s+$/i.test(sentence.slice(0, m.index)));
+}
+
+/** The placeholder's name in words where it stood alone, nothing where a neighbouring word already names it. */
+function inWords(name: string, before: string, after: string): string {
+  const words = name.split('_').map((w) => WORDS[w] ?? w);
+  const next = /^\s*([\w/]+)/.exec(after)?.[1]?.toLowerCase();
+  const prev = /([\w/]+)\s*$/.exec(before)?.[1]?.toLowerCase();
+  if (next !== undefined && words.some((w) => w.toLowerCase() === next)) return '';
+  return prev !== undefined && BEFORE_VALUE.has(prev) ? words.join(' ') : '';
 }
