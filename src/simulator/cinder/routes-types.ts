@@ -11,11 +11,15 @@ import { setOwn } from '../own.js';
 const TYPE_COLUMNS = new Set(['id', 'name', 'description', 'is_public', 'created_at', 'updated_at', 'deleted', 'deleted_at']);
 const BOOL_STRINGS = ['true', 'false', '1', '0', 'on', 'off', 'yes', 'no', 'y', 'n', 't', 'f'];
 
-/** `is_public` query: admins get public and private types unless they ask; anyone else public ones only. */
+/**
+ * `is_public` query (`_parse_is_public`): public types only unless an admin asks for `none` (every type) or
+ * `false`; without the parameter an admin too gets the public ones. Anyone else gets public ones whatever is sent.
+ */
 function publicFilter(ctx: Ctx): boolean | null {
   if (!ctx.caller.isAdmin) return true;
   const v = ctx.query.get('is_public');
-  if (v === null || v.toLowerCase() === 'none') return null;
+  if (v === null) return true;
+  if (v.toLowerCase() === 'none') return null;
   return truthy(v);
 }
 

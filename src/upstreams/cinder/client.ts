@@ -66,6 +66,12 @@ const PROJECT_LISTINGS = new Set([
 ]);
 const allTenants = (caller: Caller, p: string) => (caller.allProjects && PROJECT_LISTINGS.has(p) ? 1 : undefined);
 
+/**
+ * Type listings hold public types only unless an admin sends `is_public=none` (`_parse_is_public(None)` is True);
+ * Cinder sets is_public=True for anyone else whatever is sent, so only callers who may see private types get them.
+ */
+const EVERY_TYPE: Query = Object.freeze({ is_public: 'none' });
+
 /** Volume filters Cinder passes through `ast.literal_eval` whose values come from a caller as text. */
 const EVALUATED_FILTERS = ['status', 'availability_zone', 'project_id'];
 /** Text `literal_eval` leaves as it is (a bare name: ValueError, "assuming string"); Python's constants are not. */
@@ -279,7 +285,7 @@ export class CinderClient {
   // ---- types
   async listGroupTypes(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderGroupType>> {
     const n = await this.negotiation(caller, 'groups');
-    return this.page(caller, n, '/group_types', 'group_types', 'group_type_links', opts);
+    return this.page(caller, n, '/group_types', 'group_types', 'group_type_links', opts, EVERY_TYPE);
   }
 
   async showGroupType(caller: Caller, id: string): Promise<CinderGroupType> {
@@ -290,7 +296,7 @@ export class CinderClient {
 
   async listVolumeTypes(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderVolumeType>> {
     const n = await this.negotiation(caller);
-    return this.page(caller, n, '/types', 'volume_types', 'volume_type_links', opts);
+    return this.page(caller, n, '/types', 'volume_types', 'volume_type_links', opts, EVERY_TYPE);
   }
 
   async showVolumeType(caller: Caller, id: string): Promise<CinderVolumeType> {
