@@ -56,3 +56,18 @@ describe('Manila contains-filters match the text given', () => {
     expect(new Set(sent)).toEqual(new Set(['a_b%']));
   });
 });
+
+describe('unsetShareGroupTypeSpecs of a key the type does not have', () => {
+  it('is NOT_FOUND, as unsetGroupTypeSpecs is for Cinder, and removes nothing', async () => {
+    const made = await f.ok<any>('mutation($t: [ID!]!) { createShareGroupType(input: { name: "specs-probe", shareTypeIds: $t, groupSpecs: [{ key: "a", value: "1" }] }) { shareGroupType { id } } }', {
+      t: [SEED_IDS.shareTypes.defaultNfs],
+    });
+    const id = made.createShareGroupType.shareGroupType.id;
+    const sim = f.app.simulators.manila!;
+    sim.resetCalls();
+    const r = await f.gql('mutation($id: ID!) { unsetShareGroupTypeSpecs(input: { id: $id, keys: ["a", "nope"] }) { shareGroupType { id } } }', { id });
+    expect(r.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(r.errors?.[0]?.message).toBe(`Share group type ${id} has no group spec nope; nothing was removed.`);
+    expect(sim.calls.filter((c) => c.method === 'DELETE')).toEqual([]);
+  });
+});

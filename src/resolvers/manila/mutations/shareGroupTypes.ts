@@ -88,7 +88,8 @@ export const shareGroupTypeMutations: MutationResolvers = {
     const missing = keys.filter((k) => !Object.hasOwn(type.group_specs, k));
     if (missing.length > 0) {
       const named = missing.slice(0, 10).join(', ') + (missing.length > 10 ? ` and ${missing.length - 10} more` : '');
-      throw new InputError(`Share group type ${id} has no group spec ${named}; nothing was removed.`);
+      // NOT_FOUND, as for Cinder's group types: the key does not exist (the input itself is well formed).
+      throw new FacadeError('NOT_FOUND', `Share group type ${id} has no group spec ${named}; nothing was removed.`);
     }
     for (const key of keys) await groupTypes.unsetSpec(ctx.caller, id, key);
     return { shareGroupType: await reread(ctx, id) };
