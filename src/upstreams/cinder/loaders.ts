@@ -94,7 +94,9 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
   );
   const volumeSnapshotsByGroupSnapshotId = createVolumeSnapshotLoader(client, caller);
   const own = { caller, volumesByGroupId, snapshotsByGroupId, volumeSnapshotsByGroupSnapshotId };
-  const foreign = foreignChildren(client, caller, (v) => volumeById.prime(v.id, v), (s) => groupSnapshotById.prime(s.id, s));
+  // Made on first use: almost no request meets another project's parent, and every request pays for what it makes.
+  let foreign: ReturnType<typeof foreignChildren> | undefined;
+  const foreignLoaders = () => (foreign ??= foreignChildren(client, caller, (v) => volumeById.prime(v.id, v), (s) => groupSnapshotById.prime(s.id, s)));
   // The endpoint's project stands for the caller's own when no identity names it (no Keystone).
   const endpointProject = () => {
     try {
@@ -154,7 +156,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
      */
     childrenOf(project: string | null | undefined, ownProject: string | null | undefined) {
       if (caller.allProjects || !ofOtherProject(project, ownProject ?? endpointProject())) return own;
-      return foreign;
+      return foreignLoaders();
     },
     /** Every group type / volume type the caller may see: one listing per request, shared with the by-id loaders. */
     groupTypes: () => allGroupTypes.get(),
@@ -198,15 +200,15 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
       volumesByGroupId.clear(id);
       snapshotsByGroupId.clear(id);
       replicationTargetsByGroupId.clear(id);
-      foreign.volumesByGroupId.clear(id);
-      foreign.snapshotsByGroupId.clear(id);
+      foreign?.volumesByGroupId.clear(id);
+      foreign?.snapshotsByGroupId.clear(id);
     },
     forgetGroupSnapshot(id: string) {
       groupSnapshotById.clear(id);
       snapshotsByGroupId.clearAll();
       volumeSnapshotsByGroupSnapshotId.clear(id);
-      foreign.snapshotsByGroupId.clearAll();
-      foreign.volumeSnapshotsByGroupSnapshotId.clear(id);
+      foreign?.snapshotsByGroupId.clearAll();
+      foreign?.volumeSnapshotsByGroupSnapshotId.clear(id);
     },
     /** After a group type write: its by-id read, the listing, and the default type (it may be this one). */
     forgetGroupType(id: string) {
@@ -218,7 +220,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
     forgetVolume(id: string) {
       volumeById.clear(id);
       volumesByGroupId.clearAll();
-      foreign.volumesByGroupId.clearAll();
+      foreign?.volumesByGroupId.clearAll();
     },
   };
 }

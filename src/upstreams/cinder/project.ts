@@ -13,6 +13,14 @@ export class CinderProject {
    * would show any project id it is given (an unknown one gets the defaults), so it is never taken from input.
    */
   id(): string {
+    // Asked for every parent of a screen (is it the caller's project?): the endpoint never changes.
+    this.endpointProject ??= this.projectInEndpoint();
+    return this.endpointProject;
+  }
+
+  private endpointProject: string | undefined;
+
+  private projectInEndpoint(): string {
     const parts = new URL(this.client.http.endpoint).pathname.split('/').filter(Boolean);
     const at = parts.findIndex((p) => /^v3(\.\d+)?$/.test(p));
     const project = at === -1 ? undefined : parts[at + 1];

@@ -363,6 +363,14 @@ export class ManilaClient {
    * Manila routes without it too, so an endpoint may lack it: then quotas cannot be asked for.
    */
   projectId(): string {
+    // Asked for every parent of a screen (is it the caller's project?): the endpoint never changes.
+    this.endpointProject ??= this.projectInEndpoint();
+    return this.endpointProject;
+  }
+
+  private endpointProject: string | undefined;
+
+  private projectInEndpoint(): string {
     const parts = new URL(this.http.endpoint).pathname.split('/').filter(Boolean);
     const at = parts.findIndex((p) => /^v2(\.\d+)?$/.test(p));
     const id = at === -1 ? undefined : parts[at + 1];

@@ -147,21 +147,26 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
 
   // Another project's share group (an admin's lookup by id): its children by filter, across projects.
   const own = { caller, sharesByShareGroupId, snapshotsByShareGroupId };
-  const across = acrossProjects(caller);
-  const foreign = {
-    caller: across,
-    sharesByShareGroupId: childrenAcrossProjects<ManilaShare>(
-      async (id) => (await client.listAll((o) => client.listShares(across, o), { share_group_id: id }, 10_000)).filter((s) => s.share_group_id === id),
-      primeShare,
-    ),
-    snapshotsByShareGroupId: childrenAcrossProjects<ManilaShareGroupSnapshot>(
-      async (id) =>
-        (await client.listAll((o) => client.listShareGroupSnapshots(across, o), { share_group_id: id }, 10_000)).filter(
-          (s) => s.share_group_id === id,
-        ),
-      (s) => shareGroupSnapshotById.prime(s.id, s),
-    ),
+  // Made on first use: almost no request meets another project's parent, and every request pays for what it makes.
+  let foreign: ReturnType<typeof foreignChildren> | undefined;
+  const foreignChildren = () => {
+    const across = acrossProjects(caller);
+    return {
+      caller: across,
+      sharesByShareGroupId: childrenAcrossProjects<ManilaShare>(
+        async (id) => (await client.listAll((o) => client.listShares(across, o), { share_group_id: id }, 10_000)).filter((s) => s.share_group_id === id),
+        primeShare,
+      ),
+      snapshotsByShareGroupId: childrenAcrossProjects<ManilaShareGroupSnapshot>(
+        async (id) =>
+          (await client.listAll((o) => client.listShareGroupSnapshots(across, o), { share_group_id: id }, 10_000)).filter(
+            (s) => s.share_group_id === id,
+          ),
+        (s) => shareGroupSnapshotById.prime(s.id, s),
+      ),
+    };
   };
+  const foreignLoaders = () => (foreign ??= foreignChildren());
   // The endpoint's project stands for the caller's own when no identity names it (no Keystone).
   const endpointProject = () => {
     try {
@@ -198,7 +203,7 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
      */
     childrenOf(project: string | null | undefined, ownProject: string | null | undefined) {
       if (caller.allProjects || !ofOtherProject(project, ownProject ?? endpointProject())) return own;
-      return foreign;
+      return foreignLoaders();
     },
     consistencyGroupById,
     cgSnapshotById,
@@ -245,7 +250,7 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     forgetShare(id: string, shareGroupId?: string | null) {
       shareById.clear(id);
       if (shareGroupId) sharesByShareGroupId.clear(shareGroupId);
-      if (shareGroupId) foreign.sharesByShareGroupId.clear(shareGroupId);
+      if (shareGroupId) foreign?.sharesByShareGroupId.clear(shareGroupId);
     },
     forgetShareGroupType(id: string) {
       shareGroupTypeById.clear(id);
@@ -262,13 +267,13 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
       shareGroupById.clear(id);
       sharesByShareGroupId.clear(id);
       snapshotsByShareGroupId.clear(id);
-      foreign.sharesByShareGroupId.clear(id);
-      foreign.snapshotsByShareGroupId.clear(id);
+      foreign?.sharesByShareGroupId.clear(id);
+      foreign?.snapshotsByShareGroupId.clear(id);
     },
     forgetShareGroupSnapshot(id: string) {
       shareGroupSnapshotById.clear(id);
       snapshotsByShareGroupId.clearAll();
-      foreign.snapshotsByShareGroupId.clearAll();
+      foreign?.snapshotsByShareGroupId.clearAll();
     },
     forgetConsistencyGroup(id: string) {
       consistencyGroupById.clear(id);
