@@ -84,6 +84,8 @@ export class EndpointClients<C> {
   }
 }
 
+const NO_PROJECT = 'no project (a domain- or system-scoped token)';
+
 /**
  * A fixed Cinder or Manila URL serves its own project only: either answers a token of any other project (or of
  * none) with a 400 "Malformed request url". FORBIDDEN, said before calling: another token would be served here.
@@ -92,7 +94,7 @@ export class EndpointClients<C> {
 function otherProject(service: ServiceName, url: string, identity: Identity): UpstreamError | null {
   const served = service === 'sdrs' ? null : projectOfUrl(url);
   if (served === null || served === identity.project?.id) return null;
-  const scope = identity.project ? `project ${identity.project.id} (${identity.project.name})` : 'no project (a domain- or system-scoped token)';
+  const scope = identity.project ? `project ${identity.project.id} (${identity.project.name})` : NO_PROJECT;
   const message = `This facade's ${service} endpoint serves project ${served}; the token is scoped to ${scope}.`;
   return new UpstreamError('FORBIDDEN', message, service, 0, null, null);
 }
@@ -114,5 +116,10 @@ export function endpointFor(service: ServiceName, source: EndpointSource, identi
     return source.template === url ? (otherProject(service, url, identity) ?? url) : url;
   }
   const pick = pickEndpoint(identity.catalog, service, choice);
-  return pick.ok ? pick.url.replace(/\/+$/, '') : unavailable(service, pick.message);
+  if (pick.ok) return pick.url.replace(/\/+$/, '');
+  // Keystone leaves out of a project-less token's catalog every endpoint whose URL needs a project: that is the reason.
+  if (identity.project === null) {
+    return unavailable(service, `The token is scoped to ${NO_PROJECT}, and the ${service} endpoints are per project, so its catalog lists none; use a project-scoped token.`);
+  }
+  return unavailable(service, pick.message);
 }

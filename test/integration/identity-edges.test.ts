@@ -86,3 +86,17 @@ describe('a fixed *_URL serves one project', () => {
     });
   });
 });
+
+describe('catalog mode', () => {
+  it('a token without a project is told that, not that the catalog lacks an endpoint', async () => {
+    await withFacade({ KEYSTONE_URL: keystoneUrl, SDRS_URL: 'http://127.0.0.1:9/v1/x' }, async (f) => {
+      const r = await f.gql(FIELDS, undefined, { token: DOMAIN_TOKEN });
+      expect(r.errors).toHaveLength(2);
+      for (const e of r.errors ?? []) {
+        expect(e.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+        expect(e.message).toMatch(/token is scoped to no project/);
+        expect(e.message).not.toMatch(/KEYSTONE_INTERFACE|catalog has no/);
+      }
+    });
+  });
+});
