@@ -971,8 +971,8 @@ export type Group = {
   replicationStatus?: Maybe<ReplicationStatus>;
   /**
    * Backends this group can fail over to. Only `backendId` is exposed: Cinder hands admins the whole backend
-   * configuration, credentials included. Asking for this field makes one upstream call per group; null (with an
-   * error) when Cinder cannot answer, e.g. when its volume service is down.
+   * configuration, credentials included. Asking for this field makes one upstream call per group; empty for a group
+   * whose types cannot replicate; null (with an error) when Cinder cannot answer, e.g. when its volume service is down.
    */
   replicationTargets?: Maybe<Array<ReplicationTarget>>;
   /** Snapshots of this group, newest first. */
