@@ -267,7 +267,7 @@ describe('Manila for a portal: share group type administration', () => {
     ]);
     sim().resetCalls();
     const absent = await f.gql(`mutation($id: ID!) { unsetShareGroupTypeSpecs(input: { id: $id, keys: ["zzz", "consistent_snapshot_support"] }) { shareGroupType { id } } }`, { id: t.id });
-    expect(absent.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(absent.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(lines(f).filter((l) => l.startsWith('DELETE'))).toEqual([]);
 
     const beta = '5b1e3c7d9f0a4b2c8d6e4f1a3b5c7d9e';
