@@ -3077,11 +3077,11 @@ export type ShareEdge = {
 
 /** Filters for `shares`; all given filters must match. */
 export type ShareFilter = {
-  /** Descriptions containing this text (Manila's `description~`, a case-sensitive SQL LIKE; needs Manila API 2.36, NOT_SUPPORTED below). */
+  /** Descriptions containing this text (Manila's `description~`, case-sensitive, the text as given; needs Manila API 2.36, NOT_SUPPORTED below). */
   descriptionContains?: InputMaybe<Scalars['String']['input']>;
   /** Exact name. */
   name?: InputMaybe<Scalars['String']['input']>;
-  /** Names containing this text (Manila's `name~`, a case-sensitive SQL LIKE; needs Manila API 2.36, NOT_SUPPORTED below; not with `name`). */
+  /** Names containing this text (Manila's `name~`, case-sensitive, the text as given: `%` and `_` match only themselves; needs Manila API 2.36, NOT_SUPPORTED below; not with `name`). */
   nameContains?: InputMaybe<Scalars['String']['input']>;
   /** Only objects of this project (needs `allProjects: true`). */
   projectId?: InputMaybe<Scalars['ID']['input']>;
