@@ -25,16 +25,20 @@ export function nestsTooDeep(source: string, max = MAX_NESTING): boolean {
   return false;
 }
 
+/** A comment ends at a line feed or a bare carriage return (GraphQL's LineTerminator), as the parser ends it. */
 function lineEnd(source: string, from: number): number {
-  const n = source.indexOf('\n', from);
-  return n < 0 ? source.length : n;
+  for (let i = from; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) return i;
+  }
+  return source.length;
 }
 
 function stringEnd(source: string, from: number): number {
   for (let i = from; i < source.length; i++) {
     const c = source.charCodeAt(i);
     if (c === 0x5c) i++;
-    else if (c === 0x22 || c === 0x0a) return i;
+    else if (c === 0x22 || c === 0x0a || c === 0x0d) return i;
   }
   return source.length;
 }

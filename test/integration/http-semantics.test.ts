@@ -95,6 +95,10 @@ describe('documents nested past what any screen needs', () => {
       expect(r.raw).not.toMatch(/RangeError|call stack/);
       expect(r.errors?.[0]?.message).toMatch(/nests .* deeper than 64 levels/);
     }
+    // A comment ended by a bare carriage return hid the brackets from the check, not from the parser: a 500.
+    const hidden = await f.gql(`{ __typename } #\r query B ${nested(3000)}`);
+    expect(hidden.status).toBe(400);
+    expect(hidden.errors?.[0]?.message).toMatch(/nests .* deeper than 64 levels/);
     const sse = await request(f.url, {
       method: 'POST',
       headers: { accept: 'text/event-stream', 'content-type': 'application/json' },

@@ -21,6 +21,9 @@ describe('nestsTooDeep', () => {
     expect(nestsTooDeep(`{ f(x: """${brackets} \\""" ${brackets}""") }`)).toBe(false);
     expect(nestsTooDeep(`# ${brackets}\n{ f }`)).toBe(false);
     expect(nestsTooDeep(`{ f(x: "unterminated\n${brackets}") }`)).toBe(true);
+    // A bare carriage return ends a comment and a string for the parser too (a probe's bypass).
+    expect(nestsTooDeep(`{ a } #\r query B { f(x: ${brackets}) }`)).toBe(true);
+    expect(nestsTooDeep(`{ f(x: "unterminated\r${brackets}") }`)).toBe(true);
   });
 
   it('leaves every document it passes parseable without overflowing', () => {
