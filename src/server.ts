@@ -138,7 +138,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   if (observability.metrics) registerLiveMetrics(observability.metrics.registry, live);
 
   /** One GraphQL request, observed: its log line, metrics and span once the answer is written (or refused). */
-  async function observed(req: IncomingMessage, res: ServerResponse, search: string, ids: RequestIds, client: ClientWatch, preread?: string): Promise<void> {
+  async function observed(req: IncomingMessage, res: ServerResponse, search: string, ids: RequestIds, client: ClientWatch, preread?: string | BodyRefused): Promise<void> {
     const trace = observability.requests.begin(req, ids);
     let failed = false;
     try {
@@ -223,7 +223,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   }
 
   /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
-  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace, client: ClientWatch, preread?: string): Promise<void> {
+  async function graphql(req: IncomingMessage, res: ServerResponse, search: string, trace: RequestTrace, client: ClientWatch, preread?: string | BodyRefused): Promise<void> {
     const token = tokenOf(req.headers);
     const badToken = malformedToken(token);
     if (badToken) return refuse(res, 401, 'UNAUTHENTICATED', badToken);
@@ -237,6 +237,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     let raw: string | undefined;
     if (req.method === 'POST') {
       try {
+        // Read already (a request routed by its document): its text, or why it was refused.
+        if (preread instanceof BodyRefused) throw preread;
         raw = preread ?? (askForBody(req, MAX_BODY_BYTES), await bodies.read(req));
       } catch (err) {
         if (!(err instanceof BodyRefused)) throw err;
@@ -275,23 +277,26 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
 
   /**
    * SSE or JSON, by the Accept header; when it weighs both alike (urql's default), by the document: read here for a
-   * POST (and handed on). Null: the body was refused (answered).
+   * POST and handed on, or its refusal handed to the JSON path, which answers and logs it. A request its headers
+   * already refuse (a malformed token, a full door) goes there unread, as any other.
    */
-  async function transportOf(req: IncomingMessage, res: ServerResponse, url: URL): Promise<{ stream: boolean; raw?: string } | null> {
+  async function transportOf(req: IncomingMessage, url: URL): Promise<{ stream: true; raw?: string } | { stream: false; raw?: string | BodyRefused }> {
     const choice = acceptChoice(req.headers.accept);
     if (choice !== 'either') return { stream: choice === 'stream' };
     if (req.method === 'GET') return { stream: isSubscription(url.searchParams.get('query'), url.searchParams.get('operationName'), limits.maxTokens) };
+    const token = tokenOf(req.headers);
+    const caller = doorCaller(opts.identity ?? null, token, clients.of(req), admission.acceptedTokens);
+    if (malformedToken(token) || admission.check(caller.key, caller.onceAccepted !== null)) return { stream: false };
     let raw: string;
     try {
       askForBody(req, MAX_BODY_BYTES);
       raw = await bodies.read(req);
     } catch (err) {
       if (!(err instanceof BodyRefused)) throw err;
-      refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
-      return null;
+      return { stream: false, raw: err };
     }
     const params = bodyParams(raw);
-    return { stream: isSubscription(params.query, params.operationName, limits.maxTokens), raw };
+    return isSubscription(params.query, params.operationName, limits.maxTokens) ? { stream: true, raw } : { stream: false, raw };
   }
 
   // Node enforces headersTimeout when it checks its connections: each second, not every 30 s, so that a client
@@ -348,12 +353,11 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         if (url.pathname === '/graphql') {
           if (req.method === 'OPTIONS') return cors.preflight(req, res);
           if (req.method !== 'GET' && req.method !== 'POST') {
-            res.setHeader('allow', 'GET, POST, OPTIONS');
+            res.setHeader('allow', 'GET, HEAD, POST, OPTIONS');
             return refuse(res, 405, 'BAD_REQUEST', `${req.method} is not served here: send GraphQL as POST /graphql (or GET for queries).`);
           }
           cors.decorate(req, res);
-          const transport = await transportOf(req, res, url);
-          if (!transport) return;
+          const transport = await transportOf(req, url);
           // A subscription's stream lives as long as the subscription: it holds no request slot.
           if (transport.stream) {
             // Completed by a drain: its keep-alive connection must not hold the shutdown until the grace ends.

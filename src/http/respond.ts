@@ -10,7 +10,8 @@ export type DoorCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'REQUEST_TIMEOUT' | '
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  // Refusals and probes alike are of this moment (and a refusal may name the caller): never kept by a cache.
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);
 }
 

@@ -40,7 +40,7 @@ function acceptWeights(accept: string): Map<string, number> {
 }
 
 function jsonAnswer(status: number, body: unknown): SseResponse {
-  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
   // As the door's own 429 and 503: when to come back.
   if (status === 429 || status === 503) headers['retry-after'] = '1';
   return [JSON.stringify(body), { status, statusText: status === 200 ? 'OK' : 'Refused', headers }];
@@ -122,12 +122,12 @@ export function sseTransport(
     if (context.gone) return void stream?.return(undefined);
     if (context.refusal) {
       void stream?.return(undefined);
-      res.writeHead(401, { 'content-type': 'application/json; charset=utf-8' });
+      res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       return void res.end(JSON.stringify({ errors: context.refusal.errors }));
     }
     if (init.status >= 400 && stream === null) {
       if (!context.logged) refusedHere('BAD_REQUEST', init.status);
-      res.writeHead(init.status, { ...init.headers, 'content-type': 'application/json; charset=utf-8' });
+      res.writeHead(init.status, { ...init.headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       return void res.end(refusalBody(answer as string | null, init.status, requestId));
     }
     res.writeHead(init.status, init.headers);

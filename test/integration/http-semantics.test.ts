@@ -9,6 +9,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PROJECT } from '../../src/simulator/identity.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
+import { logCapture } from '../helpers/logs.js';
 import { portOf, rawExchange } from '../helpers/raw.js';
 
 let f: Facade | undefined;
@@ -64,6 +65,29 @@ describe('subscriptions over SSE chosen by the document when Accept weighs JSON 
     const q = await request(f.url, { method: 'POST', headers, body: JSON.stringify({ query: '{ groups(filter: { name: "subscription" }) { totalCount } }' }) });
     expect(q.statusCode).toBe(200);
     expect(await q.body.json()).toMatchObject({ data: { groups: { totalCount: 0 } } });
+  });
+});
+
+describe('a request routed by its document (Accept weighing JSON and event streams alike)', () => {
+  const TIE = 'application/json, text/event-stream';
+
+  it('refused on its headers is answered without its body being asked for', async () => {
+    f = await startFacade({});
+    const r = await rawExchange(
+      portOf(f),
+      `POST /graphql HTTP/1.1\r\nhost: x\r\naccept: ${TIE}\r\ncontent-type: application/json\r\nx-auth-token: bad token\r\n` +
+        'content-length: 26\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n',
+    );
+    expect(r.status).toBe(401);
+  });
+
+  it('has its body refusal logged and counted like any request', async () => {
+    const logs = logCapture();
+    f = await startFacade({}, undefined, undefined, { logDestination: logs.stream });
+    const res = await request(f.url, { method: 'POST', headers: { accept: TIE, 'content-type': 'application/json' }, body: 'x'.repeat(300_000) });
+    expect(res.statusCode).toBe(413);
+    await res.body.text();
+    expect(logs.lines.filter((l) => l.msg === 'graphql request' && l.status === 413)).toHaveLength(1);
   });
 });
 
@@ -158,6 +182,7 @@ describe('the HTTP door', () => {
     await missing.body.text();
     const malformed = await request(f.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': 'a b' }, body: '{}' });
     expect(malformed.statusCode).toBe(401);
+    expect(malformed.headers['cache-control']).toBe('no-store');
     expect(malformed.headers['www-authenticate']).toMatch(/^Keystone uri=/);
     await malformed.body.text();
   });
