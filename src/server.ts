@@ -14,6 +14,7 @@ import { answerClientErrors, answerOddRequests, refusedWithoutHost } from './htt
 import { whenConnectionCloses } from './http/connectionClose.js';
 import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
 import { askForBody, holdContinue } from './http/continue.js';
+import { transportChooser } from './http/transportChoice.js';
 import { cutIfStalled } from './http/stalled.js';
 import { requestTarget } from './http/target.js';
 import { atMost } from './http/waits.js';
@@ -28,8 +29,8 @@ import { corsPolicy } from './http/cors.js';
 import { readiness, upstreamStates } from './http/readiness.js';
 import { refuse, sendJson } from './http/respond.js';
 import { LiveHub } from './live/hub.js';
-import { bodyParams, isSubscription } from './live/operationKind.js';
-import { acceptChoice, sseTransport } from './live/sse.js';
+import { documentOf } from './live/operationKind.js';
+import { sseTransport } from './live/sse.js';
 import { attachWebSockets } from './live/ws.js';
 import { registerLiveMetrics } from './live/metrics.js';
 import type { Observability } from './observability/index.js';
@@ -42,11 +43,6 @@ export const MAX_BODY_BYTES = 256 * 1024;
 /** Routes answering GET and HEAD only (/metrics only when it is on this port). */
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
-/** The document of a GraphQL request: the body's `query`, or the URL's for a GET. */
-function documentOf(body: unknown, search: string): string {
-  const query = body !== null && typeof body === 'object' ? (body as { query?: unknown }).query : new URLSearchParams(search).get('query');
-  return typeof query === 'string' ? query : '';
-}
 /** Bodies being read may hold this much memory in all (src/http/body.ts says why): 256 bodies of the largest size. */
 const BODY_BUDGET_BYTES = 256 * MAX_BODY_BYTES;
 
@@ -135,6 +131,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     clients,
   });
   const eventStreams = sseTransport(live, bodies, { stallMs: limits.bodyTimeoutMs, log, maxBodyBytes: MAX_BODY_BYTES });
+  const transportOf = transportChooser({ identity: opts.identity ?? null, admission, bodies, clients, maxBodyBytes: MAX_BODY_BYTES, maxTokens: limits.maxTokens });
   if (observability.metrics) registerLiveMetrics(observability.metrics.registry, live);
 
   /** One GraphQL request, observed: its log line, metrics and span once the answer is written (or refused). */
@@ -273,30 +270,6 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     } finally {
       letGo();
     }
-  }
-
-  /**
-   * SSE or JSON, by the Accept header; when it weighs both alike (urql's default), by the document: read here for a
-   * POST and handed on, or its refusal handed to the JSON path, which answers and logs it. A request its headers
-   * already refuse (a malformed token, a full door) goes there unread, as any other.
-   */
-  async function transportOf(req: IncomingMessage, url: URL): Promise<{ stream: true; raw?: string } | { stream: false; raw?: string | BodyRefused }> {
-    const choice = acceptChoice(req.headers.accept);
-    if (choice !== 'either') return { stream: choice === 'stream' };
-    if (req.method === 'GET') return { stream: isSubscription(url.searchParams.get('query'), url.searchParams.get('operationName'), limits.maxTokens) };
-    const token = tokenOf(req.headers);
-    const caller = doorCaller(opts.identity ?? null, token, clients.of(req), admission.acceptedTokens);
-    if (malformedToken(token) || admission.check(caller.key, caller.onceAccepted !== null)) return { stream: false };
-    let raw: string;
-    try {
-      askForBody(req, MAX_BODY_BYTES);
-      raw = await bodies.read(req);
-    } catch (err) {
-      if (!(err instanceof BodyRefused)) throw err;
-      return { stream: false, raw: err };
-    }
-    const params = bodyParams(raw);
-    return isSubscription(params.query, params.operationName, limits.maxTokens) ? { stream: true, raw } : { stream: false, raw };
   }
 
   // Node enforces headersTimeout when it checks its connections: each second, not every 30 s, so that a client

@@ -28,3 +28,9 @@ export function bodyParams(raw: string): { query?: unknown; operationName?: unkn
     return {};
   }
 }
+
+/** The document of a GraphQL request: the body's `query`, or the URL's for a GET. */
+export function documentOf(body: unknown, search: string): string {
+  const query = body !== null && typeof body === 'object' ? (body as { query?: unknown }).query : new URLSearchParams(search).get('query');
+  return typeof query === 'string' ? query : '';
+}
