@@ -326,7 +326,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         if (url.pathname === '/graphql') {
           if (req.method === 'OPTIONS') return cors.preflight(req, res);
           if (req.method !== 'GET' && req.method !== 'POST') {
-            res.setHeader('allow', 'GET, HEAD, POST, OPTIONS');
+            res.setHeader('allow', 'GET, POST, OPTIONS');
             return refuse(res, 405, 'BAD_REQUEST', `${req.method} is not served here: send GraphQL as POST /graphql (or GET for queries).`);
           }
           cors.decorate(req, res);
