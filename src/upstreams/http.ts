@@ -61,6 +61,8 @@ export interface UpstreamRequest {
   trace?: RequestTrace;
   /** `Caller.tokenAnswered`: told the status of the answer (the door learns whether the token is real). */
   tokenAnswered?: (status: number) => void;
+  /** A POST that only reads (Cinder's list_replication_targets action): a failure is a read's, never OUTCOME_UNKNOWN. */
+  readOnly?: boolean;
 }
 
 export interface UpstreamResponse {
@@ -189,6 +191,7 @@ export class HttpClient {
       identity: caller.identity,
       trace: caller.trace,
       tokenAnswered: caller.tokenAnswered,
+      readOnly: req.readOnly === true,
     };
     const gets = caller.gets;
     if (!gets) return this.send(full);
@@ -339,7 +342,7 @@ export class HttpClient {
     } catch (err) {
       if (sent && !(err instanceof ClientLeft)) {
         // A write that may have reached the upstream is not "unreachable": it may have happened.
-        const failure = req.method === 'GET' ? networkError(this.service, err) : outcomeUnknown(this.service, err);
+        const failure = req.method === 'GET' || req.readOnly ? networkError(this.service, err) : outcomeUnknown(this.service, err);
         this.telemetry.failed(call, failure);
         throw failure;
       }
@@ -356,7 +359,7 @@ export class HttpClient {
     const requestId = withoutToken(requestIdOf(res.headers), req.token);
     this.telemetry.end(call, statusCode, requestId);
     req.tokenAnswered?.(statusCode);
-    const write = req.method !== 'GET';
+    const write = req.method !== 'GET' && !req.readOnly;
     // A gateway's 502 or 504 to a write it passed on, or the upstream's own 500 (Cinder writes the row, then times
     // out waiting for its scheduler): the write may have been carried out.
     if (write && (statusCode === 500 || statusCode === 502 || statusCode === 504)) {

@@ -278,6 +278,15 @@ describe('writes answered in a way that does not say whether they happened (a th
     expect(made.groups.nodes.map((g) => g.name)).toContain('made');
   });
 
+  it("a 500 to Cinder's list_replication_targets (a POST that only reads) is a read's UPSTREAM_ERROR, not OUTCOME_UNKNOWN", async () => {
+    const p = await cinderBehindProxy();
+    f = await startOn(p);
+    // Real Cinder with no volume service answers this action 500 after its RPC timeout.
+    p.misbehave(/^POST \/v3\/[^/]+\/groups\/[^/]+\/action$/, answer(500, { computeFault: { code: 500, message: 'The server has either erred or is incapable of performing the requested operation.' } }));
+    const r = await f.gql('{ group(id: "9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01") { name replicationTargets { backendId } } }');
+    expect(r.errors?.[0]).toMatchObject({ path: ['group', 'replicationTargets'], extensions: { code: 'UPSTREAM_ERROR', upstream: { status: 500 } } });
+  });
+
   it('a long refusal that echoes the token loses the token before it is cut to length, and a code or id holding it is dropped', async () => {
     const token = `gAAAAAB${'x7Lp2Zr9K'.repeat(20)}`;
     const p = await cinderBehindProxy();

@@ -238,7 +238,9 @@ export class CinderClient {
   }
 
   async listReplicationTargets(caller: Caller, id: string): Promise<CinderReplicationTarget[]> {
-    const res = await this.groupAction(caller, id, 'list_replication_targets', {}, 'replication');
+    const n = await this.negotiation(caller, 'replication');
+    // An action only by its route: it changes nothing, so its failures are a read's.
+    const res = await this.call(caller, n, { method: 'POST', path: path`/groups/${id}/action`, body: { list_replication_targets: {} }, readOnly: true });
     // The api-ref sample shows an object; the server sends an array.
     const targets = (res.json as { replication_targets?: unknown } | undefined)?.replication_targets;
     return Array.isArray(targets) ? (targets as CinderReplicationTarget[]) : [];
