@@ -228,6 +228,15 @@ export function ofOtherProject(project: string | null | undefined, own: string |
   return !!project && !!own && project !== own;
 }
 
+/** The project in a client's endpoint (`read`), standing for the caller's own without Keystone; none: undefined. */
+export function endpointProjectOf(read: () => string): string | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
 /** The same caller reading across projects (`all_tenants`): only ever with a filter naming one parent. */
 export function acrossProjects(caller: Caller): Caller {
   return caller.allProjects ? caller : { ...caller, allProjects: true };

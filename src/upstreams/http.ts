@@ -364,7 +364,7 @@ export class HttpClient {
     // out waiting for its scheduler): the write may have been carried out.
     if (write && (statusCode === 500 || statusCode === 502 || statusCode === 504)) {
       const why = statusCode === 500 ? 'it failed with an internal error after taking the request' : 'a proxy in front of it answered after passing the request on';
-      const upstreamCode = statusCode === 500 ? this.errorFor(statusCode, text, requestId, req.token).upstreamCode : null;
+      const upstreamCode = statusCode === 500 ? withoutToken(parseEnvelope(text).code, req.token) : null;
       throw outcomeUnknownAnswer(this.service, statusCode, why, requestId, upstreamCode);
     }
     if (statusCode >= 400 || (statusCode >= 300 && !absoluteUrl)) {

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { FacadeError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
-import { acrossProjects, childrenAcrossProjects, childrenByParent, ofOtherProject } from '../children.js';
+import { acrossProjects, childrenAcrossProjects, childrenByParent, endpointProjectOf, ofOtherProject } from '../children.js';
 import { CollectionSizes, PageMemory, collectionSizes, byIdLoader, byIdOrListing, listingIndex, nullIfNotFound, once, pageMemoryKey, settle } from '../loaders.js';
 import { worthReadingAhead } from '../roundTrips.js';
 import type { CinderClient, ListOptions } from './client.js';
@@ -97,14 +97,6 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
   // Made on first use: almost no request meets another project's parent, and every request pays for what it makes.
   let foreign: ReturnType<typeof foreignChildren> | undefined;
   const foreignLoaders = () => (foreign ??= foreignChildren(client, caller, (v) => volumeById.prime(v.id, v), (s) => groupSnapshotById.prime(s.id, s)));
-  // The endpoint's project stands for the caller's own when no identity names it (no Keystone).
-  const endpointProject = () => {
-    try {
-      return client.project.id();
-    } catch {
-      return undefined;
-    }
-  };
 
   // Read at most once per request, whatever asks: the project's quotas, the zones, the default group type.
   const quotaUsage = once(() => client.project.quotaUsage(caller));
@@ -155,7 +147,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
      * for another project's parent than the caller's `ownProject`, filtered reads across projects (all_tenants).
      */
     childrenOf(project: string | null | undefined, ownProject: string | null | undefined) {
-      if (caller.allProjects || !ofOtherProject(project, ownProject ?? endpointProject())) return own;
+      if (caller.allProjects || !ofOtherProject(project, ownProject ?? endpointProjectOf(() => client.project.id()))) return own;
       return foreignLoaders();
     },
     /** Every group type / volume type the caller may see: one listing per request, shared with the by-id loaders. */
@@ -250,23 +242,21 @@ function foreignChildren(
   primeGroupSnapshot: (s: CinderGroupSnapshot) => void,
 ) {
   const across = acrossProjects(caller);
-  // Kept to the parent even if a filter were dropped: nothing of another object is handed out.
-  const only = <T>(items: T[], keep: (t: T) => boolean) => items.filter(keep);
+  // Each kept to its parent even if a filter were dropped: nothing of another object is handed out.
   return {
     caller: across,
     volumesByGroupId: childrenAcrossProjects<CinderVolume>(
-      async (id) => only(await client.listAll((o) => client.listVolumes(across, o), { group_id: id }, CHILDREN_MAX), (v) => v.group_id === id),
+      async (id) => (await client.listAll((o) => client.listVolumes(across, o), { group_id: id }, CHILDREN_MAX)).filter((v) => v.group_id === id),
       primeVolume,
     ),
     snapshotsByGroupId: childrenAcrossProjects<CinderGroupSnapshot>(
       async (id) =>
-        only(await client.listAll((o) => client.listGroupSnapshots(across, o), { group_id: id }, CHILDREN_MAX), (s) => s.group_id === id),
+        (await client.listAll((o) => client.listGroupSnapshots(across, o), { group_id: id }, CHILDREN_MAX)).filter((s) => s.group_id === id),
       primeGroupSnapshot,
     ),
     volumeSnapshotsByGroupSnapshotId: childrenAcrossProjects<CinderSnapshot>(
       async (id) =>
-        only(
-          await client.listAll((o) => client.listSnapshots(across, o), { group_snapshot_id: id }, CHILDREN_MAX),
+        (await client.listAll((o) => client.listSnapshots(across, o), { group_snapshot_id: id }, CHILDREN_MAX)).filter(
           (s) => s.group_snapshot_id === id,
         ),
       () => {},

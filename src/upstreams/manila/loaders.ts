@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Caller } from '../caller.js';
 import type { KnownLoader } from '../knownLoader.js';
-import { acrossProjects, childrenAcrossProjects, childrenByParent, expectedListingSize, ofOtherProject } from '../children.js';
+import { acrossProjects, childrenAcrossProjects, childrenByParent, endpointProjectOf, expectedListingSize, ofOtherProject } from '../children.js';
 import {
   CollectionSizes,
   PageMemory,
@@ -167,14 +167,6 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
     };
   };
   const foreignLoaders = () => (foreign ??= foreignChildren());
-  // The endpoint's project stands for the caller's own when no identity names it (no Keystone).
-  const endpointProject = () => {
-    try {
-      return client.projectId();
-    } catch {
-      return undefined;
-    }
-  };
 
   // The caller's project as a whole: read at most once per request, whoever asks.
   const quotaUsage = once(() => client.quotaUsage(caller));
@@ -202,7 +194,7 @@ export function createManilaLoaders(client: ManilaClient, cg: ManilaConsistencyG
      * the caller's `ownProject`, filtered reads across projects (all_tenants).
      */
     childrenOf(project: string | null | undefined, ownProject: string | null | undefined) {
-      if (caller.allProjects || !ofOtherProject(project, ownProject ?? endpointProject())) return own;
+      if (caller.allProjects || !ofOtherProject(project, ownProject ?? endpointProjectOf(() => client.projectId()))) return own;
       return foreignLoaders();
     },
     consistencyGroupById,
