@@ -66,7 +66,10 @@ export interface CursorParts {
   scope?: string;
 }
 
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+// Lower case only: cursors carry ids as the upstreams write them (oslo's generate_uuid, SDRS alike), so an upper-case
+// id is a cursor this API did not hand out. Let through, Cinder answered 404 for it as a marker (it compares ids as
+// strings) and the page restarted at the cursor's position, repeating its item (test/integration/cursor-case.test.ts).
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 // At most 8 digits: the offset sent (position + 1) then stays within what the upstreams take (9 digits).
 const FORMS: Record<CursorParts['form'], RegExp> = {
   m: new RegExp(`^m:(${UUID})$`),
