@@ -43,6 +43,7 @@ export async function startFederatedStack(env: Record<string, string> = {}): Pro
     { name: 'groupgraph', url: `${balancer.url}/graphql`, sdl },
     { name: 'ownership', url: ownership.url, sdl: OWNERSHIP_SDL },
   ]);
+  // The MaxListenersExceededWarning is the gateway's own, benign: an abort listener per subgraph fetch on one long-lived signal, freed by GC.
   const gateway = createGatewayRuntime({ supergraph, ...ROUTER_OPTIONS, logging: false });
   const router: Server = createServer(gateway);
   await new Promise<void>((resolve) => router.listen(0, '127.0.0.1', resolve));

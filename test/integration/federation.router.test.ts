@@ -1,5 +1,8 @@
 // A real router in front of groupgraph (issue 22): Hive Gateway serving the supergraph of groupgraph and the
 // example "ownership" subgraph, groupgraph as two replicas behind a round-robin balancer, all on loopback.
+import type { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/simulator/cinder/index.js';
 import { type FederatedStack, routerQuery, startFederatedStack } from '../helpers/federation.js';
@@ -69,6 +72,29 @@ describe('groupgraph behind Hive Gateway', () => {
     expect(after.map((n, i) => n - before[i]!)).toEqual([5, 5]);
     expect(new Set(answers.map((a) => JSON.stringify(a.data))).size).toBe(1);
     expect(answers.every((a) => a.errors === undefined)).toBe(true);
+  });
+
+  // The MaxListenersExceededWarning these tests print is Hive Gateway's (see test/helpers/federation.ts); this is
+  // the facade's side: nothing it keeps across requests (its servers, the process, a kept-alive connection) gains a
+  // listener per request.
+  it('the facade adds no listener per request to its servers, the process or a kept-alive connection', async () => {
+    const servers = stack.replicas.map((r) => r.app.server.server);
+    const requestsOn = new Map<Socket, number>();
+    const seen = (req: IncomingMessage) => void requestsOn.set(req.socket, (requestsOn.get(req.socket) ?? 0) + 1);
+    servers.forEach((s) => s.on('request', seen));
+    const listeners = (e: EventEmitter) => e.eventNames().reduce((n, name) => n + e.listenerCount(name), 0);
+    const counts = () => new Map<EventEmitter, number>([...servers, process, ...requestsOn.keys()].map((e) => [e, listeners(e)]));
+    try {
+      for (let i = 0; i < 4; i++) await routerQuery(stack.routerUrl, TEAM_SCREEN, ALPHA);
+      const before = counts();
+      for (let i = 0; i < 30; i++) expect((await routerQuery(stack.routerUrl, TEAM_SCREEN, ALPHA)).errors).toBeUndefined();
+      const after = counts();
+      // The balancer keeps its connections alive: some connection carried more requests than the warning's ten.
+      expect(Math.max(...requestsOn.values())).toBeGreaterThan(10);
+      for (const [emitter, n] of before) if (after.has(emitter)) expect(after.get(emitter), emitter.constructor.name).toBe(n);
+    } finally {
+      servers.forEach((s) => s.off('request', seen));
+    }
   });
 
   it('one replica killed under load: the other keeps answering; failed requests are counted', async () => {
