@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * Requests in progress per caller (a hash of the token, or the client address without one: `callerIdentity`), so
  * that one caller cannot hold every slot of the door and every waiting place of the upstreams' queues: without
@@ -32,21 +34,30 @@ export class CallerSlots {
     };
   }
 
-  /** Resolves true once `key` has released a slot (the first waiter is woken first), false after `ms`. */
+  /**
+   * Resolves true once `key` has released a slot (the first waiter is woken first), false after `ms`, or at once
+   * when the client it waits for has left (`whileClientWaits`): its place passes to the one behind it.
+   */
   released(key: string, ms: number): Promise<boolean> {
+    const left = clientLeft.getStore();
+    if (left?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const queue = this.waiting.get(key) ?? [];
       this.waiting.set(key, queue);
       const done = (freed: boolean) => {
         clearTimeout(timer);
+        left?.removeEventListener('abort', gone);
         const at = queue.indexOf(wake);
-        if (at >= 0) queue.splice(at, 1);
+        if (at < 0) return;
+        queue.splice(at, 1);
         if (queue.length === 0 && this.waiting.get(key) === queue) this.waiting.delete(key);
         resolve(freed);
       };
       const wake = () => done(true);
-      const timer = setTimeout(() => done(false), ms);
+      const gone = () => done(false);
+      const timer = setTimeout(gone, ms);
       timer.unref();
+      left?.addEventListener('abort', gone, { once: true });
       queue.push(wake);
     });
   }
@@ -68,3 +79,14 @@ export class CallerSlots {
 }
 
 const NOTHING = () => {};
+
+/** The client a subscription start waits for, as its AbortSignal (aborted when it leaves). */
+const clientLeft = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs `start` so that a wait for a slot inside it (`released`) ends as soon as `left` aborts. Ambient because the
+ * wait happens inside Admission.admitInTurn, whose signature carries no signal.
+ */
+export function whileClientWaits<T>(left: AbortSignal, start: () => Promise<T>): Promise<T> {
+  return clientLeft.run(left, start);
+}

@@ -18,6 +18,7 @@ import { pollSchedule } from './schedule.js';
 import { SubscriptionPlaces } from './places.js';
 import { PushStream } from './stream.js';
 import type { Admitted, Refusal as DoorRefusal } from '../http/admission.js';
+import { whileClientWaits } from '../http/callerSlots.js';
 import { refusalAnswer } from '../http/pacing.js';
 import { SubscriptionLog, type SubscriptionOrigin, type SubscriptionOutcome, type SubscriptionRecord } from './subscriptionLog.js';
 import { registerWatch } from './watch.js';
@@ -109,8 +110,9 @@ export class LiveHub {
   /**
    * The token through the same gate as a query's (Keystone when configured); a refusal throws its GraphQLError.
    * `origin`: the subscription's request id, transport and client address (for its log line and per-client rules).
+   * `left`: aborted when its client leaves (or withdraws the subscribe): refused then as CLIENT_CLOSED, its slot back.
    */
-  async admit(token: string | null, origin: SubscriptionOrigin, operationName?: unknown): Promise<LiveCaller> {
+  async admit(token: string | null, origin: SubscriptionOrigin, operationName?: unknown, left?: AbortSignal): Promise<LiveCaller> {
     const badToken = malformedToken(token);
     if (badToken) {
       this.lines.refused(origin, operationName, ['UNAUTHENTICATED'], 401);
@@ -119,7 +121,7 @@ export class LiveHub {
     const clientAddress = origin.client;
     const accepted = this.opts.door?.acceptedTokens;
     const door = doorCaller(this.opts.identity, token, clientAddress, accepted);
-    const started = await this.enter(door.key, door.onceAccepted !== null, origin, operationName);
+    const started = await this.enter(door.key, door.onceAccepted !== null, origin, operationName, left);
     const refused = refusalCounter(door, this.opts.door?.tokenRefusals);
     let admitted: CallerIdentity | undefined;
     try {
@@ -137,6 +139,7 @@ export class LiveHub {
       this.opts.log.error({ err }, 'subscription admission failed');
       throw new GraphQLError('Internal error in the facade.', { extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } } });
     }
+    if (left?.aborted) this.leftAtTheDoor(started, origin, operationName);
     const identity = admitted?.identity;
     // Keystone has accepted its token: the start is the token's, no longer its address's.
     if (door.onceAccepted && identity) started.countAs(door.onceAccepted);
@@ -152,9 +155,13 @@ export class LiveHub {
    * Past its caller's limit it waits its turn (up to the deadline). Without it, one caller churning subscriptions
    * on new ids (an upstream read each) filled the upstream queues while the door shed every other caller's queries.
    */
-  private async enter(caller: string, unverified: boolean, origin: SubscriptionOrigin, operationName: unknown): Promise<Admitted> {
-    const slot = await this.opts.door?.admitInTurn(caller, this.opts.limits.requestDeadlineMs, unverified);
-    if (slot === undefined) return NOT_COUNTED;
+  private async enter(caller: string, unverified: boolean, origin: SubscriptionOrigin, operationName: unknown, left?: AbortSignal): Promise<Admitted> {
+    const door = this.opts.door;
+    if (!door) return NOT_COUNTED;
+    // A client that leaves while its start waits for its caller's slot is taken out of the queue at once.
+    const inTurn = () => door.admitInTurn(caller, this.opts.limits.requestDeadlineMs, unverified);
+    const slot = await (left ? whileClientWaits(left, inTurn) : inTurn());
+    if (left?.aborted) this.leftAtTheDoor(typeof slot === 'function' ? slot : NOT_COUNTED, origin, operationName);
     if (typeof slot !== 'function') {
       const [status, code] = refusalAnswer(slot);
       this.lines.refused(origin, operationName, [code], status);
@@ -167,6 +174,13 @@ export class LiveHub {
       slot();
     };
     return Object.assign(release, { countAs: slot.countAs });
+  }
+
+  /** A subscribe whose client left before it was admitted: its slot back, its line (499, as requests log it), thrown. */
+  private leftAtTheDoor(slot: () => void, origin: SubscriptionOrigin, operationName: unknown): never {
+    slot();
+    this.lines.refused(origin, operationName, ['CLIENT_CLOSED'], 499);
+    throw new GraphQLError('The client closed the request.', { extensions: { code: 'CLIENT_CLOSED', http: { status: 499 } } });
   }
 
   /** Everything a query is checked for, then the limits: the arguments of subscribe(), or why not (logged). */

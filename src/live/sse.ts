@@ -8,7 +8,7 @@ import { refuse } from '../http/respond.js';
 import { writeOrCut } from '../http/stalled.js';
 import type { Logger } from '../observability/logger.js';
 import { withRequestIdIn } from '../observability/requestId.js';
-import { type LiveCaller, type LiveHub, refusesToken } from './hub.js';
+import { type LiveHub, refusesToken } from './hub.js';
 import { isRefusal } from './prepare.js';
 import { PushStream } from './stream.js';
 
@@ -72,14 +72,12 @@ export function sseTransport(
       try {
         // The HTTP request's id is the subscription's, in its log line.
         const origin = { requestId: req.context.requestId, transport: 'sse' as const, client: hub.clientAddressOf(req.raw) };
-        caller = await hub.admit(tokenOf(req.raw.headers), origin, (params as { operationName?: unknown }).operationName);
+        caller = await hub.admit(tokenOf(req.raw.headers), origin, (params as { operationName?: unknown }).operationName, req.context.left.signal);
       } catch (err) {
         const e = err as GraphQLError;
         const status = (e.extensions?.http as { status?: number } | undefined)?.status ?? 401;
         return jsonAnswer(status, { errors: withRequestIdIn([hub.formatError(e)], req.context.requestId) });
       }
-      // Its client left while it waited for its caller's slot: no subscription is made for no one to read.
-      if (req.context.gone) return leftAtTheDoor(hub, caller);
       const prepared = hub.prepare(params as unknown as Record<string, unknown>, caller, 1);
       if (isRefusal(prepared)) return jsonAnswer(prepared.status, { errors: withRequestIdIn(prepared.errors.map((e) => hub.formatError(e)), caller.requestId) });
       req.context.unverified = caller.unverified;
@@ -91,11 +89,11 @@ export function sseTransport(
   });
 
   return async (req, res, requestId, preread) => {
-    const context: SseRequest = { res, requestId, logged: false, unverified: false, refusal: null, gone: false, stream: null };
+    const context: SseRequest = { res, requestId, logged: false, unverified: false, refusal: null, left: new AbortController(), stream: null };
     // Watched from the start: a client that leaves while its subscribe waits (for its caller's slot, or the first
     // result) takes it along, instead of leaving a subscription that polls until its writes stall.
     res.once('close', () => {
-      context.gone = true;
+      context.left.abort();
       void context.stream?.return();
     });
     const refusedHere = (code: string, status: number) =>
@@ -119,7 +117,7 @@ export function sseTransport(
       context,
     });
     const stream = answer !== null && typeof answer !== 'string' ? answer : null;
-    if (context.gone) return void stream?.return(undefined);
+    if (context.left.signal.aborted) return void stream?.return(undefined);
     if (context.refusal) {
       void stream?.return(undefined);
       res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -159,17 +157,10 @@ interface SseRequest {
   unverified: boolean;
   /** The first result refused the token (an upstream's 401): answered HTTP 401 instead of a stream. */
   refusal: FormattedExecutionResult | null;
-  /** The client has left (the response closed). */
-  gone: boolean;
+  /** Aborted when the client leaves (the response closed): a subscribe waiting at the door leaves its queue then. */
+  left: AbortController;
   /** The subscription's stream, once made: ended when the client leaves. */
   stream: PushStream<FormattedExecutionResult> | null;
-}
-
-/** A subscribe whose client left while it waited at the door: its slot back, a line (499, as requests log it). */
-function leftAtTheDoor(hub: LiveHub, caller: LiveCaller): SseResponse {
-  caller.started();
-  hub.refusedByTransport(caller, 'CLIENT_CLOSED', 499);
-  return [null, { status: 499, statusText: 'Client Closed Request' }];
 }
 
 /**
@@ -181,7 +172,7 @@ async function firstResult<T>(result: T, request: SseRequest | undefined): Promi
   if (!(result instanceof PushStream) || !request) return result;
   const stream = result as PushStream<FormattedExecutionResult>;
   request.stream = stream;
-  if (request.gone) void stream.return();
+  if (request.left.signal.aborted) void stream.return();
   if (!request.unverified) return result;
   const first = await stream.next();
   if (first.done) return result;

@@ -77,7 +77,9 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
   serveGraphqlWs(
     wss,
     {
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        // Taken before any await: graphql-ws calls onSubscribe in the same turn as it reads the message.
+        const left = ctx.extra.left(id);
         const fromParams = tokenFrom(paramsHeaders(ctx.connectionParams));
         const token = fromParams ?? tokenOf(ctx.extra.request.headers);
         const socket = ctx.extra.socket;
@@ -86,7 +88,7 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
         const origin = { requestId: requestIds(ctx.extra.request.headers['x-request-id']).id, transport: 'ws' as const, client: hub.clientAddressOf(ctx.extra.request) };
         atDoor.set(ctx, (atDoor.get(ctx) ?? 0) + 1);
         try {
-          caller = await hub.admit(token, origin, (payload as { operationName?: unknown }).operationName);
+          caller = await hub.admit(token, origin, (payload as { operationName?: unknown }).operationName, left);
         } catch (err) {
           const error = err as GraphQLError;
           return paced(socket, [error], (error.extensions?.http as { status?: number } | undefined)?.status, origin.requestId);

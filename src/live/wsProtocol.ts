@@ -7,6 +7,8 @@ import type { Logger } from '../observability/logger.js';
 export interface SocketExtra {
   socket: WebSocket;
   request: IncomingMessage;
+  /** Aborted once the client has completed subscribe `id` or the socket has closed (a start waiting leaves its queue). */
+  left(id: string): AbortSignal;
 }
 
 /** graphql-ws/use/ws's keep-alive: a ping this often; a client that has not answered by the next one is cut. */
@@ -26,6 +28,7 @@ export function serveGraphqlWs(wss: WebSocketServer, options: ServerOptions<unde
     socket.once('error', (err) => log.debug({ err: err.message }, 'WebSocket protocol error; connection closed'));
     const stopKeepAlive = keepAlive(socket);
     let inbox: Inbox | undefined;
+    const left = (id: string) => inbox?.left(id) ?? AbortSignal.abort();
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -40,7 +43,7 @@ export function serveGraphqlWs(wss: WebSocketServer, options: ServerOptions<unde
           socket.on('message', (data) => inbox!.receive(String(data)));
         },
       },
-      { socket, request },
+      { socket, request, left },
     );
     socket.once('close', (code, reason) => {
       stopKeepAlive();
@@ -72,6 +75,8 @@ interface Operation {
   done: Promise<void>;
   /** The client sent `complete` for it. */
   completed: boolean;
+  /** Aborted when the client completes it or the socket closes. */
+  left: AbortController;
 }
 
 /** One connection's messages on their way to graphql-ws. */
@@ -91,6 +96,7 @@ class Inbox {
     if (message?.type === MessageType.Complete && message.id !== undefined) {
       const operation = this.running.get(message.id);
       if (operation) operation.completed = true;
+      operation?.left.abort();
     }
     if (message?.type === MessageType.Subscribe && message.id !== undefined) return this.subscribe(message.id, data);
     void this.run(data);
@@ -98,6 +104,12 @@ class Inbox {
 
   close(): void {
     this.closed = true;
+    for (const operation of this.running.values()) operation.left.abort();
+  }
+
+  /** The signal of subscribe `id`, the one running now (aborted: none runs, or the socket has closed). */
+  left(id: string): AbortSignal {
+    return this.closed ? AbortSignal.abort() : (this.running.get(id)?.left.signal ?? AbortSignal.abort());
   }
 
   /**
@@ -107,7 +119,7 @@ class Inbox {
    */
   private subscribe(id: string, data: string): void {
     const previous = this.running.get(id);
-    const operation: Operation = { done: Promise.resolve(), completed: false };
+    const operation: Operation = { done: Promise.resolve(), completed: false, left: new AbortController() };
     this.running.set(id, operation);
     const started = previous?.completed ? previous.done.then(() => (operation.completed || this.closed ? undefined : this.run(data))) : this.run(data);
     operation.done = started.finally(() => {
