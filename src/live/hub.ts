@@ -30,6 +30,8 @@ export interface LiveLimits {
   maxSubscriptions: number;
   /** MAX_SUBSCRIPTIONS_PER_CALLER: one caller (its `key`) may not hold the whole facade's share. */
   maxSubscriptionsPerCaller: number;
+  /** CORS_ORIGINS: pages besides the facade's own a GET event stream may come from (src/http/sseCsrf.ts). */
+  corsOrigins?: readonly string[];
 }
 
 export interface LiveHubOptions {
@@ -80,8 +82,11 @@ export class LiveHub {
   private closing = false;
   private idle: (() => void) | null = null;
   private readonly lines: SubscriptionLog;
+  /** CORS_ORIGINS, for the SSE transport's CSRF check (sseCsrf.ts). */
+  readonly allowedOrigins: ReadonlySet<string>;
 
   constructor(private readonly opts: LiveHubOptions) {
+    this.allowedOrigins = new Set(opts.limits.corsOrigins);
     this.pollers = new PollerRegistry(pollSchedule(opts.limits.subscriptionPollMaxMs));
     this.places = new SubscriptionPlaces(opts.limits.requestDeadlineMs);
     this.format = formatErrorWith(opts.log);
