@@ -1,4 +1,11 @@
-import type { MutationResolvers } from '../../../generated/graphql.js';
+import type {
+  CreateGroupTypeInput,
+  DeleteGroupTypeInput,
+  MutationResolvers,
+  SetGroupTypeSpecsInput,
+  UnsetGroupTypeSpecsInput,
+  UpdateGroupTypeInput,
+} from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { assertNotBlank, assertUuid, optionalNotBlank } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
@@ -14,17 +21,15 @@ function reread(ctx: RequestContext, id: string) {
   return nullIfNotFound(loaders.groupTypeById.load(id));
 }
 
-export const groupTypeMutations: MutationResolvers = {
-  createGroupType: async (_, { input }, ctx) => {
-    const created = await ctx.cinder().client.groupTypeAdmin.create(ctx.caller, {
-      name: assertNotBlank(input.name, 'name'),
-      description: input.description ?? undefined,
-      is_public: input.isPublic ?? true,
-      group_specs: input.groupSpecs ? specs(input.groupSpecs, 'groupSpecs') : undefined,
-    });
-    return { id: created.id, groupType: await reread(ctx, created.id) };
-  },
-  updateGroupType: async (_, { input }, ctx) => {
+/** What each mutation sends, or BAD_USER_INPUT: its checks that need no call, run again before a document runs (mutationPreflight.ts). */
+export const groupTypeChecks = {
+  createGroupType: (input: CreateGroupTypeInput) => ({
+    name: assertNotBlank(input.name, 'name'),
+    description: input.description ?? undefined,
+    is_public: input.isPublic ?? true,
+    group_specs: input.groupSpecs ? specs(input.groupSpecs, 'groupSpecs') : undefined,
+  }),
+  updateGroupType: (input: UpdateGroupTypeInput) => {
     const id = assertUuid(input.id);
     const body = {
       name: optionalNotBlank(input.name, 'name'),
@@ -34,24 +39,44 @@ export const groupTypeMutations: MutationResolvers = {
     if (Object.values(body).every((v) => v === undefined)) {
       throw new InputError('updateGroupType needs at least one of name, description, isPublic.');
     }
+    return { id, body };
+  },
+  deleteGroupType: (input: DeleteGroupTypeInput) => ({ id: assertUuid(input.id) }),
+  setGroupTypeSpecs: (input: SetGroupTypeSpecsInput) => {
+    const id = assertUuid(input.id);
+    if (input.specs.length === 0) throw new InputError('setGroupTypeSpecs needs at least one spec.');
+    return { id, specs: specs(input.specs, 'specs') };
+  },
+  unsetGroupTypeSpecs: (input: UnsetGroupTypeSpecsInput) => {
+    const id = assertUuid(input.id);
+    if (input.keys.length === 0) throw new InputError('unsetGroupTypeSpecs needs at least one key.');
+    return { id, keys: [...new Set(input.keys.map(specKey))] };
+  },
+};
+
+export const groupTypeMutations: MutationResolvers = {
+  createGroupType: async (_, { input }, ctx) => {
+    const created = await ctx.cinder().client.groupTypeAdmin.create(ctx.caller, groupTypeChecks.createGroupType(input));
+    return { id: created.id, groupType: await reread(ctx, created.id) };
+  },
+  updateGroupType: async (_, { input }, ctx) => {
+    const { id, body } = groupTypeChecks.updateGroupType(input);
     await ctx.cinder().client.groupTypeAdmin.update(ctx.caller, id, body);
     return { groupType: await reread(ctx, id) };
   },
   deleteGroupType: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
+    const { id } = groupTypeChecks.deleteGroupType(input);
     await ctx.cinder().client.groupTypeAdmin.delete(ctx.caller, id);
     return { id, groupType: await reread(ctx, id) };
   },
   setGroupTypeSpecs: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    if (input.specs.length === 0) throw new InputError('setGroupTypeSpecs needs at least one spec.');
-    await ctx.cinder().client.groupTypeAdmin.setSpecs(ctx.caller, id, specs(input.specs, 'specs'));
+    const { id, specs } = groupTypeChecks.setGroupTypeSpecs(input);
+    await ctx.cinder().client.groupTypeAdmin.setSpecs(ctx.caller, id, specs);
     return { groupType: await reread(ctx, id) };
   },
   unsetGroupTypeSpecs: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    if (input.keys.length === 0) throw new InputError('unsetGroupTypeSpecs needs at least one key.');
-    await unsetSpecs(ctx, id, [...new Set(input.keys.map(specKey))]);
+    const { id, keys } = groupTypeChecks.unsetGroupTypeSpecs(input);
+    await unsetSpecs(ctx, id, keys);
     return { groupType: await reread(ctx, id) };
   },
 };

@@ -1,4 +1,11 @@
-import type { MutationResolvers } from '../../../generated/graphql.js';
+import type {
+  CreateGroupFromSourceInput,
+  CreateGroupInput,
+  DeleteGroupInput,
+  MutationResolvers,
+  ResetGroupStatusInput,
+  UpdateGroupInput,
+} from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
 import { assertNotBlank, assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
@@ -24,37 +31,37 @@ export async function rereadGroup(ctx: RequestContext, id: string, waitMs: numbe
 const ids = (list: readonly string[] | null | undefined, what: string) =>
   list && list.length > 0 ? list.map((v) => assertUuid(v, what)).join(',') : undefined;
 
-export const groupMutations: MutationResolvers = {
-  createGroup: async (_, { input }, ctx) => {
+/** What each mutation sends, or BAD_USER_INPUT: its checks that need no call, run again before a document runs (mutationPreflight.ts). */
+export const groupChecks = {
+  createGroup: (input: CreateGroupInput) => {
     if (input.volumeTypeIds.length === 0) throw new InputError('volumeTypeIds needs at least one volume type.');
     const waitMs = writeWaitMillis(input.waitSeconds);
-    const { client } = ctx.cinder();
-    const created = await client.createGroup(ctx.caller, {
+    const body = {
       // Names or ids (Cinder resolves both), so of no one format; they go in the body only, checked as strings.
       group_type: assertNotBlank(input.groupTypeId, 'groupTypeId'),
       volume_types: assertDistinct(input.volumeTypeIds.map((t) => assertNotBlank(t, 'volumeTypeIds')), 'volumeTypeIds'),
       name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
       availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
-    });
-    return { id: created.id, ...(await rereadGroup(ctx, created.id, waitMs)) };
+    };
+    return { waitMs, body };
   },
-  createGroupFromSource: async (_, { input }, ctx) => {
+  createGroupFromSource: (input: CreateGroupFromSourceInput) => {
     const snap = optionalUuid(input.groupSnapshotId, 'groupSnapshotId');
     const src = optionalUuid(input.sourceGroupId, 'sourceGroupId');
     if ((snap === undefined) === (src === undefined)) {
       throw new InputError('Give exactly one of groupSnapshotId and sourceGroupId.');
     }
     const waitMs = writeWaitMillis(input.waitSeconds);
-    // Cinder's schema is a oneOf: the other id must be absent, not null.
-    const created = await ctx.cinder().client.createGroupFromSource(ctx.caller, {
+    const body = {
+      // Cinder's schema is a oneOf: the other id must be absent, not null.
       ...(snap ? { group_snapshot_id: snap } : { source_group_id: src }),
       name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
-    });
-    return { id: created.id, ...(await rereadGroup(ctx, created.id, waitMs)) };
+    };
+    return { waitMs, body };
   },
-  updateGroup: async (_, { input }, ctx) => {
+  updateGroup: (input: UpdateGroupInput) => {
     const id = assertUuid(input.id);
     // Cinder wants comma-separated strings here, not arrays.
     const body = {
@@ -68,23 +75,43 @@ export const groupMutations: MutationResolvers = {
     }
     const both = (input.addVolumeIds ?? []).filter((v) => input.removeVolumeIds?.includes(v));
     if (both.length > 0) throw new InputError(`Volume ${both[0]} is both added to and removed from the group; Cinder refuses that.`);
-    const waitMs = writeWaitMillis(input.waitSeconds);
-    await ctx.cinder().client.updateGroup(ctx.caller, id, body);
-    return rereadGroup(ctx, id, waitMs);
+    return { id, body, waitMs: writeWaitMillis(input.waitSeconds) };
   },
-  deleteGroup: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    const waitMs = writeWaitMillis(input.waitSeconds);
-    await ctx.cinder().client.groupAction(ctx.caller, id, 'delete', { 'delete-volumes': input.deleteVolumes ?? false });
-    return { id, ...(await rereadGroup(ctx, id, waitMs)) };
-  },
-  resetGroupStatus: async (_, { input }, ctx) => {
+  deleteGroup: (input: DeleteGroupInput) => ({ id: assertUuid(input.id), waitMs: writeWaitMillis(input.waitSeconds) }),
+  resetGroupStatus: (input: ResetGroupStatusInput) => {
     const id = assertUuid(input.id);
     // Cinder validates group resets against the snapshot status list, so in-use is refused upstream too.
     if (input.status === 'UNKNOWN' || input.status === 'IN_USE') {
       throw new InputError(`A group status cannot be reset to ${input.status}.`);
     }
-    await ctx.cinder().client.groupAction(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') }, 'groupReset');
+    return { id, status: wireValue(input.status, 'snake') };
+  },
+};
+
+export const groupMutations: MutationResolvers = {
+  createGroup: async (_, { input }, ctx) => {
+    const { waitMs, body } = groupChecks.createGroup(input);
+    const created = await ctx.cinder().client.createGroup(ctx.caller, body);
+    return { id: created.id, ...(await rereadGroup(ctx, created.id, waitMs)) };
+  },
+  createGroupFromSource: async (_, { input }, ctx) => {
+    const { waitMs, body } = groupChecks.createGroupFromSource(input);
+    const created = await ctx.cinder().client.createGroupFromSource(ctx.caller, body);
+    return { id: created.id, ...(await rereadGroup(ctx, created.id, waitMs)) };
+  },
+  updateGroup: async (_, { input }, ctx) => {
+    const { id, body, waitMs } = groupChecks.updateGroup(input);
+    await ctx.cinder().client.updateGroup(ctx.caller, id, body);
+    return rereadGroup(ctx, id, waitMs);
+  },
+  deleteGroup: async (_, { input }, ctx) => {
+    const { id, waitMs } = groupChecks.deleteGroup(input);
+    await ctx.cinder().client.groupAction(ctx.caller, id, 'delete', { 'delete-volumes': input.deleteVolumes ?? false });
+    return { id, ...(await rereadGroup(ctx, id, waitMs)) };
+  },
+  resetGroupStatus: async (_, { input }, ctx) => {
+    const { id, status } = groupChecks.resetGroupStatus(input);
+    await ctx.cinder().client.groupAction(ctx.caller, id, 'reset_status', { status }, 'groupReset');
     return { group: (await rereadGroup(ctx, id, null)).group };
   },
 };

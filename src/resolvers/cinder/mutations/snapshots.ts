@@ -1,4 +1,9 @@
-import type { MutationResolvers } from '../../../generated/graphql.js';
+import type {
+  CreateGroupSnapshotInput,
+  DeleteGroupSnapshotInput,
+  MutationResolvers,
+  ResetGroupSnapshotStatusInput,
+} from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
 import { assertUuid, optionalNotBlank } from '../../../ids.js';
@@ -17,28 +22,36 @@ async function rereadSnapshot(ctx: RequestContext, id: string, waitMs: number | 
   return { groupSnapshot: value, settled };
 }
 
-export const snapshotMutations: MutationResolvers = {
-  createGroupSnapshot: async (_, { input }, ctx) => {
+/** What each mutation sends, or BAD_USER_INPUT: its checks that need no call, run again before a document runs (mutationPreflight.ts). */
+export const snapshotChecks = {
+  createGroupSnapshot: (input: CreateGroupSnapshotInput) => {
     const groupId = assertUuid(input.groupId, 'groupId');
     const waitMs = writeWaitMillis(input.waitSeconds);
-    const created = await ctx.cinder().client.createGroupSnapshot(ctx.caller, {
-      group_id: groupId,
-      name: optionalNotBlank(input.name, 'name'),
-      description: input.description ?? undefined,
-    });
-    ctx.cinder().loaders.forgetGroup(groupId);
+    return { waitMs, body: { group_id: groupId, name: optionalNotBlank(input.name, 'name'), description: input.description ?? undefined } };
+  },
+  deleteGroupSnapshot: (input: DeleteGroupSnapshotInput) => ({ id: assertUuid(input.id), waitMs: writeWaitMillis(input.waitSeconds) }),
+  resetGroupSnapshotStatus: (input: ResetGroupSnapshotStatusInput) => {
+    const id = assertUuid(input.id);
+    if (input.status === 'UNKNOWN') throw new InputError('A group snapshot status cannot be reset to UNKNOWN.');
+    return { id, status: wireValue(input.status, 'snake') };
+  },
+};
+
+export const snapshotMutations: MutationResolvers = {
+  createGroupSnapshot: async (_, { input }, ctx) => {
+    const { waitMs, body } = snapshotChecks.createGroupSnapshot(input);
+    const created = await ctx.cinder().client.createGroupSnapshot(ctx.caller, body);
+    ctx.cinder().loaders.forgetGroup(body.group_id);
     return { id: created.id, ...(await rereadSnapshot(ctx, created.id, waitMs)) };
   },
   deleteGroupSnapshot: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    const waitMs = writeWaitMillis(input.waitSeconds);
+    const { id, waitMs } = snapshotChecks.deleteGroupSnapshot(input);
     await ctx.cinder().client.deleteGroupSnapshot(ctx.caller, id);
     return { id, ...(await rereadSnapshot(ctx, id, waitMs)) };
   },
   resetGroupSnapshotStatus: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    if (input.status === 'UNKNOWN') throw new InputError('A group snapshot status cannot be reset to UNKNOWN.');
-    await ctx.cinder().client.resetGroupSnapshotStatus(ctx.caller, id, wireValue(input.status, 'snake'));
+    const { id, status } = snapshotChecks.resetGroupSnapshotStatus(input);
+    await ctx.cinder().client.resetGroupSnapshotStatus(ctx.caller, id, status);
     return { groupSnapshot: (await rereadSnapshot(ctx, id, null)).groupSnapshot };
   },
 };

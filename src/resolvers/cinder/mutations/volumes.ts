@@ -1,4 +1,4 @@
-import type { MutationResolvers } from '../../../generated/graphql.js';
+import type { CreateVolumeInput, DeleteVolumeInput, MutationResolvers } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
@@ -16,16 +16,16 @@ async function rereadVolume(ctx: RequestContext, id: string, waitMs: number | nu
   return { volume: value, settled };
 }
 
-export const volumeMutations: MutationResolvers = {
-  createVolume: async (_, { input }, ctx) => {
+/** What each mutation sends, or BAD_USER_INPUT: its checks that need no call, run again before a document runs (mutationPreflight.ts). */
+export const volumeChecks = {
+  createVolume: (input: CreateVolumeInput) => {
     if (!Number.isInteger(input.size) || input.size < 1) throw new InputError(`size must be a whole number of GiB, at least 1; got ${input.size}.`);
     const groupId = optionalUuid(input.groupId, 'groupId');
     const volumeType = optionalUuid(input.volumeTypeId, 'volumeTypeId');
     // Cinder refuses a volume for a group without its type (one of the group's): said before the call.
     if (groupId && !volumeType) throw new InputError("A volume created in a group needs volumeTypeId, one of the group's volume types.");
     const waitMs = writeWaitMillis(input.waitSeconds);
-    const { client, loaders } = ctx.cinder();
-    const created = await client.createVolume(ctx.caller, {
+    const body = {
       size: input.size,
       name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
@@ -33,13 +33,22 @@ export const volumeMutations: MutationResolvers = {
       // Cinder puts a volume into a group at create time only (create_volume_v313).
       group_id: groupId,
       availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
-    });
-    if (groupId) loaders.forgetGroup(groupId);
+    };
+    return { waitMs, body };
+  },
+  deleteVolume: (input: DeleteVolumeInput) => ({ id: assertUuid(input.id), waitMs: writeWaitMillis(input.waitSeconds) }),
+};
+
+export const volumeMutations: MutationResolvers = {
+  createVolume: async (_, { input }, ctx) => {
+    const { waitMs, body } = volumeChecks.createVolume(input);
+    const { client, loaders } = ctx.cinder();
+    const created = await client.createVolume(ctx.caller, body);
+    if (body.group_id) loaders.forgetGroup(body.group_id);
     return { id: created.id, ...(await rereadVolume(ctx, created.id, waitMs)) };
   },
   deleteVolume: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    const waitMs = writeWaitMillis(input.waitSeconds);
+    const { id, waitMs } = volumeChecks.deleteVolume(input);
     await ctx.cinder().client.deleteVolume(ctx.caller, id);
     return { id, ...(await rereadVolume(ctx, id, waitMs)) };
   },
