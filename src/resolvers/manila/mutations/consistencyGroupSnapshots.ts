@@ -1,4 +1,11 @@
-import type { MutationResolvers } from '../../../generated/graphql.js';
+import type {
+  CreateConsistencyGroupSnapshotInput,
+  DeleteConsistencyGroupSnapshotInput,
+  ForceDeleteConsistencyGroupSnapshotInput,
+  MutationResolvers,
+  ResetConsistencyGroupSnapshotStatusInput,
+  UpdateConsistencyGroupSnapshotInput,
+} from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
 import { assertUuid, optionalNotBlank } from '../../../ids.js';
@@ -21,47 +28,62 @@ async function reread(ctx: RequestContext, id: string, waitMs: number | null) {
   return { consistencyGroupSnapshot: value, settled };
 }
 
-export const consistencyGroupSnapshotMutations: MutationResolvers = {
-  createConsistencyGroupSnapshot: async (_, { input }, ctx) => {
+/** What each mutation sends, or BAD_USER_INPUT: its checks that need no call, run again before a document runs (mutationPreflight.ts). */
+export const consistencyGroupSnapshotChecks = {
+  createConsistencyGroupSnapshot: (input: CreateConsistencyGroupSnapshotInput) => {
     const groupId = assertUuid(input.consistencyGroupId, 'consistencyGroupId');
     const waitMs = writeWaitMillis(input.waitSeconds);
-    const { cg, loaders } = ctx.manila();
-    // A missing group is a 400 on Manila, not a 404; the client maps it to NOT_FOUND.
-    const created = await explainFailure(
-      cg.createSnapshot(ctx.caller, { consistency_group_id: groupId, name: optionalNotBlank(input.name, 'name'), description: input.description ?? undefined }),
-      {
-        NOT_FOUND: `Consistency group ${groupId} does not exist.`,
-        CONFLICT: `Consistency group ${groupId} cannot be snapshotted now: it must be AVAILABLE.`,
-      },
-    );
-    loaders.forgetConsistencyGroup(groupId);
-    return { id: created.id, ...(await reread(ctx, created.id, waitMs)) };
+    return { waitMs, body: { consistency_group_id: groupId, name: optionalNotBlank(input.name, 'name'), description: input.description ?? undefined } };
   },
-  updateConsistencyGroupSnapshot: async (_, { input }, ctx) => {
+  updateConsistencyGroupSnapshot: (input: UpdateConsistencyGroupSnapshotInput) => {
     const id = assertUuid(input.id);
     const body = { name: optionalNotBlank(input.name, 'name'), description: input.description ?? undefined };
     if (body.name === undefined && body.description === undefined) {
       throw new InputError('updateConsistencyGroupSnapshot needs at least one of name and description.');
     }
+    return { id, body };
+  },
+  deleteConsistencyGroupSnapshot: (input: DeleteConsistencyGroupSnapshotInput) => ({ id: assertUuid(input.id), waitMs: writeWaitMillis(input.waitSeconds) }),
+  resetConsistencyGroupSnapshotStatus: (input: ResetConsistencyGroupSnapshotStatusInput) => {
+    const id = assertUuid(input.id);
+    if (input.status === 'UNKNOWN') throw new InputError('A consistency group snapshot status cannot be reset to UNKNOWN.');
+    return { id, status: wireValue(input.status, 'snake') };
+  },
+  forceDeleteConsistencyGroupSnapshot: (input: ForceDeleteConsistencyGroupSnapshotInput) => ({ id: assertUuid(input.id) }),
+};
+
+export const consistencyGroupSnapshotMutations: MutationResolvers = {
+  createConsistencyGroupSnapshot: async (_, { input }, ctx) => {
+    const { waitMs, body } = consistencyGroupSnapshotChecks.createConsistencyGroupSnapshot(input);
+    const groupId = body.consistency_group_id;
+    const { cg, loaders } = ctx.manila();
+    // A missing group is a 400 on Manila, not a 404; the client maps it to NOT_FOUND.
+    const created = await explainFailure(cg.createSnapshot(ctx.caller, body), {
+      NOT_FOUND: `Consistency group ${groupId} does not exist.`,
+      CONFLICT: `Consistency group ${groupId} cannot be snapshotted now: it must be AVAILABLE.`,
+    });
+    loaders.forgetConsistencyGroup(groupId);
+    return { id: created.id, ...(await reread(ctx, created.id, waitMs)) };
+  },
+  updateConsistencyGroupSnapshot: async (_, { input }, ctx) => {
+    const { id, body } = consistencyGroupSnapshotChecks.updateConsistencyGroupSnapshot(input);
     await ctx.manila().cg.updateSnapshot(ctx.caller, id, body);
     return { consistencyGroupSnapshot: (await reread(ctx, id, null)).consistencyGroupSnapshot };
   },
   deleteConsistencyGroupSnapshot: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    const waitMs = writeWaitMillis(input.waitSeconds);
+    const { id, waitMs } = consistencyGroupSnapshotChecks.deleteConsistencyGroupSnapshot(input);
     await explainFailure(ctx.manila().cg.deleteSnapshot(ctx.caller, id), {
       CONFLICT: `Consistency group snapshot ${id} cannot be deleted now: it must be AVAILABLE or ERROR.`,
     });
     return { id, ...(await reread(ctx, id, waitMs)) };
   },
   resetConsistencyGroupSnapshotStatus: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    if (input.status === 'UNKNOWN') throw new InputError('A consistency group snapshot status cannot be reset to UNKNOWN.');
-    await ctx.manila().cg.snapshotAction(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') });
+    const { id, status } = consistencyGroupSnapshotChecks.resetConsistencyGroupSnapshotStatus(input);
+    await ctx.manila().cg.snapshotAction(ctx.caller, id, 'reset_status', { status });
     return { consistencyGroupSnapshot: (await reread(ctx, id, null)).consistencyGroupSnapshot };
   },
   forceDeleteConsistencyGroupSnapshot: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
+    const { id } = consistencyGroupSnapshotChecks.forceDeleteConsistencyGroupSnapshot(input);
     await ctx.manila().cg.snapshotAction(ctx.caller, id, 'force_delete', null);
     return { id, consistencyGroupSnapshot: (await reread(ctx, id, null)).consistencyGroupSnapshot };
   },

@@ -1,4 +1,12 @@
-import type { MutationResolvers } from '../../../generated/graphql.js';
+import type {
+  AddShareGroupTypeAccessInput,
+  CreateShareGroupTypeInput,
+  DeleteShareGroupTypeInput,
+  MutationResolvers,
+  RemoveShareGroupTypeAccessInput,
+  SetShareGroupTypeSpecsInput,
+  UnsetShareGroupTypeSpecsInput,
+} from '../../../generated/graphql.js';
 import { FacadeError, InputError } from '../../../errors.js';
 import { assertNotBlank, assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
@@ -44,43 +52,61 @@ function projectId(id: string): string {
   return id;
 }
 
-async function changeAccess(ctx: RequestContext, input: { id: string; projectId: string }, action: 'addProjectAccess' | 'removeProjectAccess') {
-  const id = assertUuid(input.id);
+async function changeAccess(ctx: RequestContext, { id, project }: { id: string; project: string }, action: 'addProjectAccess' | 'removeProjectAccess') {
   const { groupTypes } = ctx.manila();
-  await groupTypes.access(ctx.caller, id, action, projectId(input.projectId));
+  await groupTypes.access(ctx.caller, id, action, project);
   const [shareGroupType, access] = await Promise.all([reread(ctx, id), groupTypes.listAccess(ctx.caller, id)]);
   return { shareGroupType, projectIds: access.map((a) => a.project_id) };
 }
 
-export const shareGroupTypeMutations: MutationResolvers = {
-  createShareGroupType: async (_, { input }, ctx) => {
+const accessChange = (input: AddShareGroupTypeAccessInput | RemoveShareGroupTypeAccessInput) => ({
+  id: assertUuid(input.id),
+  project: projectId(input.projectId),
+});
+
+/** What each mutation sends, or BAD_USER_INPUT: its checks that need no call, run again before a document runs (mutationPreflight.ts). */
+export const shareGroupTypeChecks = {
+  createShareGroupType: (input: CreateShareGroupTypeInput) => {
     if (assertNotBlank(input.name, 'name').length > 255) throw new InputError('name must be 1-255 characters.');
     if (input.shareTypeIds.length === 0) throw new InputError('shareTypeIds needs at least one share type.');
-    const { groupTypes } = ctx.manila();
-    const created = await groupTypes.create(ctx.caller, {
+    return {
       name: input.name,
       share_types: assertDistinct(input.shareTypeIds.map((t) => assertUuid(t, 'shareTypeIds')), 'shareTypeIds', true),
       group_specs: input.groupSpecs?.length ? specs(input.groupSpecs, 'groupSpecs') : undefined,
       is_public: input.isPublic ?? true,
-    });
+    };
+  },
+  deleteShareGroupType: (input: DeleteShareGroupTypeInput) => ({ id: assertUuid(input.id) }),
+  setShareGroupTypeSpecs: (input: SetShareGroupTypeSpecsInput) => ({ id: assertUuid(input.id), specs: specs(input.specs, 'setShareGroupTypeSpecs') }),
+  unsetShareGroupTypeSpecs: (input: UnsetShareGroupTypeSpecsInput) => {
+    const id = assertUuid(input.id);
+    const keys = [...new Set(input.keys)];
+    if (keys.length === 0) throw new InputError('unsetShareGroupTypeSpecs needs at least one key.');
+    for (const key of keys) specName(key);
+    return { id, keys };
+  },
+  addShareGroupTypeAccess: accessChange,
+  removeShareGroupTypeAccess: accessChange,
+};
+
+export const shareGroupTypeMutations: MutationResolvers = {
+  createShareGroupType: async (_, { input }, ctx) => {
+    const created = await ctx.manila().groupTypes.create(ctx.caller, shareGroupTypeChecks.createShareGroupType(input));
     return { id: created.id, shareGroupType: await reread(ctx, created.id) };
   },
   deleteShareGroupType: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
+    const { id } = shareGroupTypeChecks.deleteShareGroupType(input);
     await ctx.manila().groupTypes.delete(ctx.caller, id);
     ctx.manila().loaders.forgetShareGroupType(id);
     return { id };
   },
   setShareGroupTypeSpecs: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    await ctx.manila().groupTypes.setSpecs(ctx.caller, id, specs(input.specs, 'setShareGroupTypeSpecs'));
+    const { id, specs } = shareGroupTypeChecks.setShareGroupTypeSpecs(input);
+    await ctx.manila().groupTypes.setSpecs(ctx.caller, id, specs);
     return { shareGroupType: await reread(ctx, id) };
   },
   unsetShareGroupTypeSpecs: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    const keys = [...new Set(input.keys)];
-    if (keys.length === 0) throw new InputError('unsetShareGroupTypeSpecs needs at least one key.');
-    for (const key of keys) specName(key);
+    const { id, keys } = shareGroupTypeChecks.unsetShareGroupTypeSpecs(input);
     const { groupTypes, loaders } = ctx.manila();
     // Manila removes one key per call: refuse names the type does not have before removing any.
     const type = await loaders.shareGroupTypeById.load(id);
@@ -94,6 +120,6 @@ export const shareGroupTypeMutations: MutationResolvers = {
     for (const key of keys) await groupTypes.unsetSpec(ctx.caller, id, key);
     return { shareGroupType: await reread(ctx, id) };
   },
-  addShareGroupTypeAccess: (_, { input }, ctx) => changeAccess(ctx, input, 'addProjectAccess'),
-  removeShareGroupTypeAccess: (_, { input }, ctx) => changeAccess(ctx, input, 'removeProjectAccess'),
+  addShareGroupTypeAccess: (_, { input }, ctx) => changeAccess(ctx, shareGroupTypeChecks.addShareGroupTypeAccess(input), 'addProjectAccess'),
+  removeShareGroupTypeAccess: (_, { input }, ctx) => changeAccess(ctx, shareGroupTypeChecks.removeShareGroupTypeAccess(input), 'removeProjectAccess'),
 };

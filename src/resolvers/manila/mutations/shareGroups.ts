@@ -1,4 +1,11 @@
-import type { CreateShareGroupInput, MutationResolvers } from '../../../generated/graphql.js';
+import type {
+  CreateShareGroupInput,
+  DeleteShareGroupInput,
+  ForceDeleteShareGroupInput,
+  MutationResolvers,
+  ResetShareGroupStatusInput,
+  UpdateShareGroupInput,
+} from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
 import { assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
@@ -30,34 +37,52 @@ async function sourceGroupType(ctx: RequestContext, snapshotId: string): Promise
   return group?.share_group_type_id;
 }
 
-/** Every argument of createShareGroup checked for its form, before the first read; the body without the group type. */
-function createShareGroupArgs(input: CreateShareGroupInput) {
-  const types = assertDistinct((input.shareTypeIds ?? []).map((t) => assertUuid(t, 'shareTypeIds')), 'shareTypeIds', true);
-  const source = optionalUuid(input.sourceShareGroupSnapshotId, 'sourceShareGroupSnapshotId');
-  if ((types.length > 0) === (source !== undefined)) {
-    throw new InputError('Give exactly one of shareTypeIds (at least one) and sourceShareGroupSnapshotId.');
-  }
-  const networkId = optionalUuid(input.shareNetworkId, 'shareNetworkId');
-  const zone = optionalNotBlank(input.availabilityZone, 'availabilityZone');
-  // A group made from a snapshot inherits these; Manila refuses them with 400.
-  if (source && (networkId !== undefined || zone !== undefined)) {
-    throw new InputError('shareNetworkId and availabilityZone are inherited from the source snapshot; leave them out.');
-  }
-  const body: Record<string, unknown> = {
-    name: optionalNotBlank(input.name, 'name'),
-    description: input.description ?? undefined,
-    share_network_id: networkId,
-    availability_zone: zone,
-    // Mutually exclusive upstream: the other key must be absent, not null.
-    ...(source ? { source_share_group_snapshot_id: source } : { share_types: types }),
-  };
-  return { source, groupTypeId: optionalUuid(input.shareGroupTypeId, 'shareGroupTypeId'), body };
-}
+/** What each mutation sends, or BAD_USER_INPUT: its checks that need no call, run again before a document runs (mutationPreflight.ts). */
+export const shareGroupChecks = {
+  createShareGroup: (input: CreateShareGroupInput) => {
+    const types = assertDistinct((input.shareTypeIds ?? []).map((t) => assertUuid(t, 'shareTypeIds')), 'shareTypeIds', true);
+    const source = optionalUuid(input.sourceShareGroupSnapshotId, 'sourceShareGroupSnapshotId');
+    if ((types.length > 0) === (source !== undefined)) {
+      throw new InputError('Give exactly one of shareTypeIds (at least one) and sourceShareGroupSnapshotId.');
+    }
+    const networkId = optionalUuid(input.shareNetworkId, 'shareNetworkId');
+    const zone = optionalNotBlank(input.availabilityZone, 'availabilityZone');
+    // A group made from a snapshot inherits these; Manila refuses them with 400.
+    if (source && (networkId !== undefined || zone !== undefined)) {
+      throw new InputError('shareNetworkId and availabilityZone are inherited from the source snapshot; leave them out.');
+    }
+    // The body without the group type, which for a group made from a snapshot is read from its source group.
+    const body: Record<string, unknown> = {
+      name: optionalNotBlank(input.name, 'name'),
+      description: input.description ?? undefined,
+      share_network_id: networkId,
+      availability_zone: zone,
+      // Mutually exclusive upstream: the other key must be absent, not null.
+      ...(source ? { source_share_group_snapshot_id: source } : { share_types: types }),
+    };
+    const groupTypeId = optionalUuid(input.shareGroupTypeId, 'shareGroupTypeId');
+    return { source, groupTypeId, body, waitMs: writeWaitMillis(input.waitSeconds) };
+  },
+  updateShareGroup: (input: UpdateShareGroupInput) => {
+    const id = assertUuid(input.id);
+    const body = { name: optionalNotBlank(input.name, 'name'), description: input.description ?? undefined };
+    if (body.name === undefined && body.description === undefined) {
+      throw new InputError('updateShareGroup needs at least one of name and description.');
+    }
+    return { id, body };
+  },
+  deleteShareGroup: (input: DeleteShareGroupInput) => ({ id: assertUuid(input.id), waitMs: writeWaitMillis(input.waitSeconds) }),
+  forceDeleteShareGroup: (input: ForceDeleteShareGroupInput) => ({ id: assertUuid(input.id) }),
+  resetShareGroupStatus: (input: ResetShareGroupStatusInput) => {
+    const id = assertUuid(input.id);
+    if (input.status === 'UNKNOWN') throw new InputError('A share group status cannot be reset to UNKNOWN.');
+    return { id, status: wireValue(input.status, 'snake') };
+  },
+};
 
 export const shareGroupMutations: MutationResolvers = {
   createShareGroup: async (_, { input }, ctx) => {
-    const { source, groupTypeId, body } = createShareGroupArgs(input);
-    const waitMs = writeWaitMillis(input.waitSeconds);
+    const { source, groupTypeId, body, waitMs } = shareGroupChecks.createShareGroup(input);
     body.share_group_type_id = source && !groupTypeId ? await sourceGroupType(ctx, source) : groupTypeId;
     const created = await explainFailure(ctx.manila().client.createShareGroup(ctx.caller, body), {
       NOT_FOUND: source ? `Share group snapshot ${source} does not exist.` : 'A share type, share group type or share network given does not exist.',
@@ -65,32 +90,26 @@ export const shareGroupMutations: MutationResolvers = {
     return { id: created.id, ...(await rereadShareGroup(ctx, created.id, waitMs)) };
   },
   updateShareGroup: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    const body = { name: optionalNotBlank(input.name, 'name'), description: input.description ?? undefined };
-    if (body.name === undefined && body.description === undefined) {
-      throw new InputError('updateShareGroup needs at least one of name and description.');
-    }
+    const { id, body } = shareGroupChecks.updateShareGroup(input);
     await ctx.manila().client.updateShareGroup(ctx.caller, id, body);
     return { shareGroup: (await rereadShareGroup(ctx, id, null)).shareGroup };
   },
   deleteShareGroup: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    const waitMs = writeWaitMillis(input.waitSeconds);
+    const { id, waitMs } = shareGroupChecks.deleteShareGroup(input);
     await explainFailure(ctx.manila().client.deleteShareGroup(ctx.caller, id), {
       CONFLICT: `Share group ${id} cannot be deleted now: it must be AVAILABLE or ERROR and hold no shares and no snapshots.`,
     });
     return { id, ...(await rereadShareGroup(ctx, id, waitMs)) };
   },
   forceDeleteShareGroup: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
+    const { id } = shareGroupChecks.forceDeleteShareGroup(input);
     // Manila's DELETE has no force parameter: forcing is the admin action with a null argument.
     await ctx.manila().client.shareGroupAction(ctx.caller, id, 'force_delete', null);
     return { id, shareGroup: (await rereadShareGroup(ctx, id, null)).shareGroup };
   },
   resetShareGroupStatus: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    if (input.status === 'UNKNOWN') throw new InputError('A share group status cannot be reset to UNKNOWN.');
-    await ctx.manila().client.shareGroupAction(ctx.caller, id, 'reset_status', { status: wireValue(input.status, 'snake') });
+    const { id, status } = shareGroupChecks.resetShareGroupStatus(input);
+    await ctx.manila().client.shareGroupAction(ctx.caller, id, 'reset_status', { status });
     return { shareGroup: (await rereadShareGroup(ctx, id, null)).shareGroup };
   },
 };

@@ -1,4 +1,4 @@
-import type { MutationResolvers } from '../../../generated/graphql.js';
+import type { CreateShareInput, DeleteShareInput, MutationResolvers } from '../../../generated/graphql.js';
 import { FacadeError, InputError } from '../../../errors.js';
 import { assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
@@ -34,15 +34,27 @@ async function groupFor(ctx: RequestContext, groupId: string): Promise<ManilaSha
   return group;
 }
 
+/** What each mutation sends, or BAD_USER_INPUT: its checks that need no call, run again before a document runs (mutationPreflight.ts). */
+export const shareChecks = {
+  createShare: (input: CreateShareInput) => {
+    if (!Number.isInteger(input.size) || input.size < 1) throw new InputError(`size must be a whole number of GiB, at least 1; got ${input.size}.`);
+    return {
+      groupId: optionalUuid(input.shareGroupId, 'shareGroupId'),
+      typeId: optionalUuid(input.shareTypeId, 'shareTypeId'),
+      networkId: optionalUuid(input.shareNetworkId, 'shareNetworkId'),
+      zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
+      name: optionalNotBlank(input.name, 'name'),
+      waitMs: writeWaitMillis(input.waitSeconds),
+    };
+  },
+  deleteShare: (input: DeleteShareInput) => ({ id: assertUuid(input.id), waitMs: writeWaitMillis(input.waitSeconds) }),
+};
+
 export const shareMutations: MutationResolvers = {
   createShare: async (_, { input }, ctx) => {
-    if (!Number.isInteger(input.size) || input.size < 1) throw new InputError(`size must be a whole number of GiB, at least 1; got ${input.size}.`);
-    const groupId = optionalUuid(input.shareGroupId, 'shareGroupId');
-    let typeId = optionalUuid(input.shareTypeId, 'shareTypeId');
-    let networkId = optionalUuid(input.shareNetworkId, 'shareNetworkId');
-    const zone = optionalNotBlank(input.availabilityZone, 'availabilityZone');
-    const name = optionalNotBlank(input.name, 'name');
-    const waitMs = writeWaitMillis(input.waitSeconds);
+    const checked = shareChecks.createShare(input);
+    const { groupId, zone, name, waitMs } = checked;
+    let { typeId, networkId } = checked;
     if (groupId) {
       const group = await groupFor(ctx, groupId);
       // Manila wants the group's network named again (400 otherwise) and falls back to the default share type,
@@ -67,8 +79,7 @@ export const shareMutations: MutationResolvers = {
     return { id: created.id, ...(await reread(ctx, created.id, groupId, waitMs)) };
   },
   deleteShare: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    const waitMs = writeWaitMillis(input.waitSeconds);
+    const { id, waitMs } = shareChecks.deleteShare(input);
     const { client, loaders } = ctx.manila();
     // Manila deletes a share of a group only when told the group's id (400 otherwise): read it first.
     const share = await loaders.shareById.load(id);
