@@ -1,4 +1,9 @@
-import type { MutationResolvers } from '../../../generated/graphql.js';
+import type {
+  CreateProtectionGroupInput,
+  DeleteProtectionGroupInput,
+  MutationResolvers,
+  RenameProtectionGroupInput,
+} from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { assertNotBlank, assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
@@ -38,27 +43,38 @@ function sdrsZones(source: string, target: string) {
   return { source_availability_zone: source, target_availability_zone: target };
 }
 
-export const protectionGroupMutations: MutationResolvers = {
-  createProtectionGroup: async (_, { input }, ctx) => {
+/** What each mutation sends, or BAD_USER_INPUT: its checks that need no call, run again before a document runs (mutationPreflight.ts). */
+export const protectionGroupChecks = {
+  createProtectionGroup: (input: CreateProtectionGroupInput) => {
     const waitMs = waitMillis(input.waitSeconds);
     // The active-active domain and the VPC are UUIDs (SDRS API reference, "Creating a Protection Group").
     const domainId = assertUuid(input.domainId, 'domainId');
     const sourceVpcId = assertUuid(input.sourceVpcId, 'sourceVpcId');
-    const { job_id } = await ctx.sdrs().client.createGroup(ctx.caller, {
+    const body = {
       name: sdrsName(input.name),
       description: sdrsDescription(input.description),
       ...sdrsZones(input.sourceAvailabilityZone, input.targetAvailabilityZone),
       domain_id: domainId,
       source_vpc_id: sourceVpcId,
-      dr_type: 'migration',
-    });
+      dr_type: 'migration' as const,
+    };
+    return { waitMs, body };
+  },
+  renameProtectionGroup: (input: RenameProtectionGroupInput) => ({ id: assertUuid(input.id), name: sdrsName(input.name) }),
+  deleteProtectionGroup: (input: DeleteProtectionGroupInput) => ({ id: assertUuid(input.id), waitMs: waitMillis(input.waitSeconds) }),
+};
+
+export const protectionGroupMutations: MutationResolvers = {
+  createProtectionGroup: async (_, { input }, ctx) => {
+    const { waitMs, body } = protectionGroupChecks.createProtectionGroup(input);
+    const { job_id } = await ctx.sdrs().client.createGroup(ctx.caller, body);
     // The new group's id is known only from the job's entities.
     return jobPayload(ctx, job_id, null, waitMs);
   },
   renameProtectionGroup: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
+    const { id, name } = protectionGroupChecks.renameProtectionGroup(input);
     const { client, loaders } = ctx.sdrs();
-    const renamed = await client.renameGroup(ctx.caller, id, sdrsName(input.name));
+    const renamed = await client.renameGroup(ctx.caller, id, name);
     loaders.forgetGroup(id);
     if (renamed) {
       loaders.groupById.prime(id, renamed);
@@ -67,8 +83,7 @@ export const protectionGroupMutations: MutationResolvers = {
     return { protectionGroup: await nullIfNotFound(loaders.groupById.load(id)) };
   },
   deleteProtectionGroup: async (_, { input }, ctx) => {
-    const id = assertUuid(input.id);
-    const waitMs = waitMillis(input.waitSeconds);
+    const { id, waitMs } = protectionGroupChecks.deleteProtectionGroup(input);
     const { job_id } = await ctx.sdrs().client.deleteGroup(ctx.caller, id);
     return { ...jobPayload(ctx, job_id, id, waitMs), id };
   },
