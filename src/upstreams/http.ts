@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { type UpstreamService, UpstreamError } from '../errors.js';
 import { type Caller, ClientLeft, Cutoff } from './caller.js';
 import { Bulkhead, BulkheadRejection, CircuitBreaker, DEFAULT_MAX_CONNECTIONS, RetryBudget, hostBulkhead, retryDelayMs } from './resilience.js';
+import { BULKHEAD_FULL, markNotSent, notSentReason, transient, upstreamFault, withoutToken } from './failureKinds.js';
 import { RoundTripClock } from './roundTrips.js';
 import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchangeOnce, splitUrl } from './transport.js';
 import type { RequestTrace } from '../observability/requestTrace.js';
@@ -97,36 +98,6 @@ export interface HttpClientOptions {
   bulkhead?: Bulkhead;
   /** Logs, metrics and spans of every call (src/observability/upstream.ts); default: counts only. */
   telemetry?: UpstreamTelemetry;
-}
-
-/** `extensions.upstream.code` when the facade itself refused to queue another call to a busy upstream. */
-export const BULKHEAD_FULL = 'FACADE_BULKHEAD_FULL';
-
-/**
- * Worth one more try: the request never reached a healthy server. A timeout is not retried (it used the time),
- * nor is our own refusal to queue (retrying would only add to the overload).
- */
-function transient(err: UpstreamError): boolean {
-  if (err.upstreamCode === BULKHEAD_FULL) return false;
-  return err.status === 0 ? err.code === 'UPSTREAM_UNAVAILABLE' : [429, 502, 503, 504].includes(err.status);
-}
-
-/** Counts against the breaker: the upstream misbehaved (5xx, no answer), not the caller (4xx). */
-function upstreamFault(err: unknown): boolean {
-  return !(err instanceof UpstreamError) || err.status === 0 || err.status >= 500 || err.status === 429;
-}
-
-/**
- * Failed calls that never reached the upstream, by why. 'local': the facade gave up on it itself (no free slot
- * or connection before the deadline, deadline already passed): no outcome for the breaker at all. 'unreached':
- * the upstream did not take the connection (refused, connect timeout, no route): no caller's request can cause
- * that, so it counts for everyone. Any other failure reached the upstream and is blamed on the caller's identity.
- */
-const notSent = new WeakMap<UpstreamError, 'local' | 'unreached'>();
-
-function local(err: UpstreamError): UpstreamError {
-  notSent.set(err, 'local');
-  return err;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -252,7 +223,7 @@ export class HttpClient {
         this.record(true, undefined, req.trace);
         return res;
       } catch (err) {
-        const unsent = err instanceof UpstreamError ? notSent.get(err) : undefined;
+        const unsent = notSentReason(err);
         if (unsent === 'local' || (err instanceof UpstreamError && err.upstreamCode === BULKHEAD_FULL)) {
           this.breaker.abandon();
           throw err;
@@ -281,7 +252,7 @@ export class HttpClient {
   private async sendOnce(req: UpstreamRequest, route: string, absoluteUrl?: string): Promise<UpstreamResponse> {
     const remaining = req.deadline === undefined ? undefined : req.deadline - Date.now();
     if (remaining !== undefined && remaining <= 0) {
-      throw local(new UpstreamError('UPSTREAM_TIMEOUT', 'The request deadline passed before this call could be made.', this.service, 0, null, null));
+      throw markNotSent(new UpstreamError('UPSTREAM_TIMEOUT', 'The request deadline passed before this call could be made.', this.service, 0, null, null), 'local');
     }
     const target = absoluteUrl === undefined ? { origin: this.origin, path: `${this.basePath}${req.path}${queryString(req.query)}` } : splitUrl(absoluteUrl);
     const headers: Record<string, string> = { accept: 'application/json', ...(req.headers ?? {}) };
@@ -312,7 +283,7 @@ export class HttpClient {
             null,
             BULKHEAD_FULL,
           )
-        : local(new UpstreamError('UPSTREAM_TIMEOUT', `No free connection to ${label} before the request deadline.`, this.service, 0, null, null));
+        : markNotSent(new UpstreamError('UPSTREAM_TIMEOUT', `No free connection to ${label} before the request deadline.`, this.service, 0, null, null), 'local');
     }
     try {
       return await this.exchange(req, route, target, headers, body, absoluteUrl);
@@ -351,7 +322,7 @@ export class HttpClient {
       // upstream did not take one.
       const local = err instanceof ClientLeft || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || (err as { code?: string }).code === 'UND_ERR_INVALID_ARG'));
       const failure = networkError(this.service, err);
-      notSent.set(failure, local ? 'local' : 'unreached');
+      markNotSent(failure, local ? 'local' : 'unreached');
       this.telemetry.failed(call, failure);
       throw failure;
     }
@@ -409,9 +380,4 @@ export class HttpClient {
     if (shown !== message) err.upstreamMessage = message;
     return err;
   }
-}
-
-/** An upstream's own id or code, unless it holds the caller's token (an upstream that echoes it). */
-function withoutToken(value: string | null, token: string | null | undefined): string | null {
-  return value !== null && token && value.includes(token) ? null : value;
 }

@@ -1,0 +1,42 @@
+import { UpstreamError } from '../errors.js';
+
+// How HttpClient judges a failed call: worth a retry, the upstream's fault or the caller's, sent or not.
+
+/** `extensions.upstream.code` when the facade itself refused to queue another call to a busy upstream. */
+export const BULKHEAD_FULL = 'FACADE_BULKHEAD_FULL';
+
+/**
+ * Worth one more try: the request never reached a healthy server. A timeout is not retried (it used the time),
+ * nor is our own refusal to queue (retrying would only add to the overload).
+ */
+export function transient(err: UpstreamError): boolean {
+  if (err.upstreamCode === BULKHEAD_FULL) return false;
+  return err.status === 0 ? err.code === 'UPSTREAM_UNAVAILABLE' : [429, 502, 503, 504].includes(err.status);
+}
+
+/** Counts against the breaker: the upstream misbehaved (5xx, no answer), not the caller (4xx). */
+export function upstreamFault(err: unknown): boolean {
+  return !(err instanceof UpstreamError) || err.status === 0 || err.status >= 500 || err.status === 429;
+}
+
+/**
+ * Failed calls that never reached the upstream, by why. 'local': the facade gave up on it itself (no free slot
+ * or connection before the deadline, deadline already passed): no outcome for the breaker at all. 'unreached':
+ * the upstream did not take the connection (refused, connect timeout, no route): no caller's request can cause
+ * that, so it counts for everyone. Any other failure reached the upstream and is blamed on the caller's identity.
+ */
+const notSent = new WeakMap<UpstreamError, 'local' | 'unreached'>();
+
+export function markNotSent(err: UpstreamError, why: 'local' | 'unreached'): UpstreamError {
+  notSent.set(err, why);
+  return err;
+}
+
+export function notSentReason(err: unknown): 'local' | 'unreached' | undefined {
+  return err instanceof UpstreamError ? notSent.get(err) : undefined;
+}
+
+/** An upstream's own id or code, unless it holds the caller's token (an upstream that echoes it). */
+export function withoutToken(value: string | null, token: string | null | undefined): string | null {
+  return value !== null && token && value.includes(token) ? null : value;
+}
