@@ -40,7 +40,7 @@ async function slotHeld(token: string) {
 }
 
 const refusedLine = (lines: Line[], match: (l: Line) => boolean) =>
-  waitFor(async () => lines.find((l) => l.msg === 'graphql subscription refused' && match(l)), (l) => l !== undefined, 500, 20);
+  waitFor(async () => lines.find((l) => l.msg === 'graphql subscription refused' && match(l)), (l) => l !== undefined, 800, 20);
 
 describe('an SSE client that leaves while its subscribe waits for a slot', () => {
   it('is out of the queue at once (499 CLIENT_CLOSED while the slot is still held); the subscribe behind it is next', async () => {
