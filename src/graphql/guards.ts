@@ -1,15 +1,18 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import { type ApolloServerPlugin, type GraphQLResponse, HeaderMap } from '@apollo/server';
 import { type DocumentNode, type FragmentDefinitionNode, GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode, valueFromASTUntyped } from 'graphql';
 import type { RequestContext } from '../context.js';
 import { FacadeError, InputError } from '../errors.js';
 import { type AllProjectsArguments, allProjectsArguments, assertMayReadAllProjects } from './allProjects.js';
 import { type Cost, QueryTooLarge, countNodes } from './cost.js';
+import { formatError } from './errors.js';
 import { assertCleanInputs, assertCleanVariables } from './inputs.js';
+import { preflightMutation } from './mutationPreflight.js';
 
 /**
  * What is checked once an operation is parsed and validated, before either executor runs it and so before any
- * upstream call: that the request names one operation of the document, what its answer can hold (cost.ts), and
- * its input strings (inputs.ts). Every answer then reports the cost in `extensions.cost`.
+ * upstream call: that the request names one operation of the document, what its answer can hold (cost.ts), its
+ * input strings (inputs.ts), and every root field's input of a mutation (mutationPreflight.ts). Every answer then
+ * reports the cost in `extensions.cost`.
  */
 export function guardsPlugin(schema: GraphQLSchema, maxNodes: number): ApolloServerPlugin<RequestContext> {
   return {
@@ -32,6 +35,12 @@ export function guardsPlugin(schema: GraphQLSchema, maxNodes: number): ApolloSer
             }
             throw err;
           }
+        },
+        // Apollo runs this after every plugin's didResolveOperation and, when it answers, executes nothing.
+        async responseForOperation(rc) {
+          if (rc.operation.operation !== 'mutation') return null;
+          const refusals = preflightMutation(schema, rc.operation, factsOf(schema, rc.document, rc.operation).fragments, rc.request.variables);
+          return refusals.length === 0 ? null : refusedWhole(refusals);
         },
         async willSendResponse(rc) {
           if (cost && rc.response.body.kind === 'single') {
@@ -168,6 +177,18 @@ function nodesOf(schema: GraphQLSchema, operation: OperationDefinitionNode, fact
     costs.set(key, nodes);
   }
   return nodes;
+}
+
+/**
+ * A mutation refused before any of its fields ran: a request error (400, no data), one error per refused field.
+ * Apollo hands an answer from responseForOperation on as it is, so its errors are formatted here, by the facade's
+ * one formatter (which logs nothing for them: each is a BAD_USER_INPUT).
+ */
+function refusedWhole(refusals: readonly GraphQLError[]): GraphQLResponse {
+  return {
+    http: { status: 400, headers: new HeaderMap() },
+    body: { kind: 'single', singleResult: { errors: refusals.map((e) => formatError(e.toJSON(), e)) } },
+  };
 }
 
 function subscriptionOverHttp(): GraphQLError {
