@@ -14,6 +14,7 @@ import { buildSchema } from '../schema.js';
 import { formatErrorWith } from './errors.js';
 import { type CompilingExecutor, compilingExecutor, executorGateway } from './executor.js';
 import { guardsPlugin } from './guards.js';
+import { PREFLIGHTED_HEADERS } from '../http/crossSite.js';
 
 export interface GraphQLServerOptions {
   limits: Limits;
@@ -82,12 +83,6 @@ function apolloLogger(log: Logger): ApolloServerOptionsWithGateway<RequestContex
   };
 }
 
-/**
- * Headers that make a browser send a CORS preflight, so a request carrying one cannot be a cross-site forgery:
- * Apollo's two, and the token headers every real caller sends (urql and Apollo Client GETs pass with them).
- */
-const PREFLIGHTED_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight', 'x-auth-token', 'authorization'];
-
 export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
   const { limits, log } = opts;
   // Depth, alias, directive, token and cost limits run at validation, before any resolver (so before any
@@ -113,7 +108,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
     // Apollo's default follows NODE_ENV (off in production); exploring in GraphiQL is a main use, so it is ours.
     introspection: limits.introspection,
     allowBatchedHttpRequests: false,
-    csrfPrevention: { requestHeaders: PREFLIGHTED_HEADERS },
+    csrfPrevention: { requestHeaders: [...PREFLIGHTED_HEADERS] },
     // Apollo would stop itself on SIGTERM and re-raise the signal, killing in-flight requests; main.ts drains.
     stopOnTerminationSignals: false,
     validationRules: armor.validationRules,

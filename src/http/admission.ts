@@ -174,9 +174,10 @@ export class Admission {
   /**
    * `admit` for a subscription's start: while only its caller's own limit stands in the way, it waits (up to `ms`)
    * for one of the caller's slots instead of being refused, so a page that opens a subscription per row is served
-   * in turn. The facade's own refusals are answered at once, as for a request.
+   * in turn. The facade's own refusals are answered at once, as for a request. A start whose client has gone
+   * (`clientLeft` aborts) leaves the queue at once and is answered with the caller's refusal.
    */
-  async admitInTurn(caller: string, ms: number, unverified = false): Promise<Admitted | Refusal> {
+  async admitInTurn(caller: string, ms: number, unverified = false, clientLeft?: AbortSignal): Promise<Admitted | Refusal> {
     const until = Date.now() + ms;
     for (let woken = false; ; woken = true) {
       const admitted = this.admit(caller, unverified);
@@ -186,7 +187,7 @@ export class Admission {
         return admitted;
       }
       const left = until - Date.now();
-      if (left <= 0 || !(await this.perCaller.released(caller, left))) return admitted;
+      if (left <= 0 || !(await this.perCaller.released(caller, left, clientLeft))) return admitted;
     }
   }
 

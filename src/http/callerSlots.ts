@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
  * Requests in progress per caller (a hash of the token, or the client address without one: `callerIdentity`), so
  * that one caller cannot hold every slot of the door and every waiting place of the upstreams' queues: without
@@ -36,10 +34,9 @@ export class CallerSlots {
 
   /**
    * Resolves true once `key` has released a slot (the first waiter is woken first), false after `ms`, or at once
-   * when the client it waits for has left (`whileClientWaits`): its place passes to the one behind it.
+   * when the client it waits for has left (`left` aborts): its place passes to the one behind it.
    */
-  released(key: string, ms: number): Promise<boolean> {
-    const left = clientLeft.getStore();
+  released(key: string, ms: number, left?: AbortSignal): Promise<boolean> {
     if (left?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const queue = this.waiting.get(key) ?? [];
@@ -79,14 +76,3 @@ export class CallerSlots {
 }
 
 const NOTHING = () => {};
-
-/** The client a subscription start waits for, as its AbortSignal (aborted when it leaves). */
-const clientLeft = new AsyncLocalStorage<AbortSignal>();
-
-/**
- * Runs `start` so that a wait for a slot inside it (`released`) ends as soon as `left` aborts. Ambient because the
- * wait happens inside Admission.admitInTurn, whose signature carries no signal.
- */
-export function whileClientWaits<T>(left: AbortSignal, start: () => Promise<T>): Promise<T> {
-  return clientLeft.run(left, start);
-}

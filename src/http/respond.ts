@@ -6,7 +6,7 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
  * (OVERLOADED: this instance is at capacity; TOO_MANY_REQUESTS: this caller has as many requests in progress as
  * it may; SHUTTING_DOWN: go to another instance), or report a bug.
  */
-export type DoorCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'REQUEST_TIMEOUT' | 'OVERLOADED' | 'TOO_MANY_REQUESTS' | 'TOO_MANY_REFUSED_TOKENS' | 'SHUTTING_DOWN' | 'INTERNAL_SERVER_ERROR';
+export type DoorCode = 'BAD_REQUEST' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'REQUEST_TIMEOUT' | 'OVERLOADED' | 'TOO_MANY_REQUESTS' | 'TOO_MANY_REFUSED_TOKENS' | 'SHUTTING_DOWN' | 'INTERNAL_SERVER_ERROR';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

@@ -18,7 +18,6 @@ import { pollSchedule } from './schedule.js';
 import { SubscriptionPlaces } from './places.js';
 import { PushStream } from './stream.js';
 import type { Admitted, Refusal as DoorRefusal } from '../http/admission.js';
-import { whileClientWaits } from '../http/callerSlots.js';
 import { refusalAnswer } from '../http/pacing.js';
 import { SubscriptionLog, type SubscriptionOrigin, type SubscriptionOutcome, type SubscriptionRecord } from './subscriptionLog.js';
 import { registerWatch } from './watch.js';
@@ -30,7 +29,7 @@ export interface LiveLimits {
   maxSubscriptions: number;
   /** MAX_SUBSCRIPTIONS_PER_CALLER: one caller (its `key`) may not hold the whole facade's share. */
   maxSubscriptionsPerCaller: number;
-  /** CORS_ORIGINS: pages besides the facade's own a GET event stream may come from (src/http/sseCsrf.ts). */
+  /** CORS_ORIGINS: pages besides the facade's own a GET event stream may come from (src/http/crossSite.ts). */
   corsOrigins?: readonly string[];
 }
 
@@ -47,7 +46,7 @@ export interface LiveHubOptions {
    */
   /** Who a subscription's request comes from (TRUSTED_PROXIES); default: the connection's peer. */
   clients?: ClientAddresses;
-  door?: { admitInTurn(caller: string, ms: number, unverified?: boolean): Promise<Admitted | DoorRefusal>; acceptedTokens?: AcceptedTokens; tokenRefusals?: TokenRefusals };
+  door?: { admitInTurn(caller: string, ms: number, unverified?: boolean, clientLeft?: AbortSignal): Promise<Admitted | DoorRefusal>; acceptedTokens?: AcceptedTokens; tokenRefusals?: TokenRefusals };
 }
 
 /** Who subscribes: the token (never logged), and with Keystone the identity it was admitted as. */
@@ -82,7 +81,7 @@ export class LiveHub {
   private closing = false;
   private idle: (() => void) | null = null;
   private readonly lines: SubscriptionLog;
-  /** CORS_ORIGINS, for the SSE transport's CSRF check (sseCsrf.ts). */
+  /** CORS_ORIGINS, for the transports' cross-site checks (src/http/crossSite.ts). */
   readonly allowedOrigins: ReadonlySet<string>;
 
   constructor(private readonly opts: LiveHubOptions) {
@@ -164,8 +163,7 @@ export class LiveHub {
     const door = this.opts.door;
     if (!door) return NOT_COUNTED;
     // A client that leaves while its start waits for its caller's slot is taken out of the queue at once.
-    const inTurn = () => door.admitInTurn(caller, this.opts.limits.requestDeadlineMs, unverified);
-    const slot = await (left ? whileClientWaits(left, inTurn) : inTurn());
+    const slot = await door.admitInTurn(caller, this.opts.limits.requestDeadlineMs, unverified, left);
     if (left?.aborted) this.leftAtTheDoor(typeof slot === 'function' ? slot : NOT_COUNTED, origin, operationName);
     if (typeof slot !== 'function') {
       const [status, code] = refusalAnswer(slot);

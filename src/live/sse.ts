@@ -5,7 +5,7 @@ import { tokenOf } from '../context.js';
 import { type BodyReader, BodyRefused } from '../http/body.js';
 import { askForBody } from '../http/continue.js';
 import { refuse } from '../http/respond.js';
-import { CROSS_SITE_MESSAGE, isCrossSiteEventStream } from '../http/sseCsrf.js';
+import { CROSS_SITE_MESSAGE, isCrossSitePage } from '../http/crossSite.js';
 import { writeOrCut } from '../http/stalled.js';
 import type { Logger } from '../observability/logger.js';
 import { withRequestIdIn } from '../observability/requestId.js';
@@ -100,9 +100,9 @@ export function sseTransport(
     const refusedHere = (code: string, status: number) =>
       hub.refusedByTransport({ requestId, transport: 'sse', client: hub.clientAddressOf(req) }, code, status);
     // Before anything runs: another site's EventSource sends no token, which in demo mode is the demo admin.
-    if (isCrossSiteEventStream(req, hub.allowedOrigins)) {
-      refusedHere('BAD_REQUEST', 403);
-      return refuse(res, 403, 'BAD_REQUEST', CROSS_SITE_MESSAGE);
+    if (isCrossSitePage(req, hub.allowedOrigins)) {
+      refusedHere('FORBIDDEN', 403);
+      return refuse(res, 403, 'FORBIDDEN', CROSS_SITE_MESSAGE);
     }
     // GET (as Hive Gateway subscribes): graphql-sse reads the document from the URL.
     let body: string | null = null;

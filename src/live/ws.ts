@@ -16,6 +16,7 @@ import { isRefusal } from './prepare.js';
 import { PushStream } from './stream.js';
 import { MAX_UNREAD_BYTES, cutWhenUnread } from './unread.js';
 import { serveGraphqlWs } from './wsProtocol.js';
+import { CROSS_SITE_WEBSOCKET_MESSAGE, isCrossSitePage } from '../http/crossSite.js';
 
 export interface WebSocketTransport {
   /** Completed subscriptions are flushed, then every socket is closed with 1001 (going away). */
@@ -71,6 +72,8 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
     if (req.headers.host === undefined) return refuseUpgrade(socket, 400, 'An HTTP/1.1 request must carry a Host header.', requestId);
     if (hub.draining) return refuseUpgrade(socket, 503, 'The server is shutting down; connect to another instance.', requestId);
     if (path !== '/graphql') return refuseUpgrade(socket, 404, 'Not found. The GraphQL endpoint is /graphql.', requestId);
+    // Browsers send a WebSocket handshake cross-site without a preflight; its subscriptions would run as the demo admin.
+    if (isCrossSitePage(req, hub.allowedOrigins)) return refuseUpgrade(socket, 403, CROSS_SITE_WEBSOCKET_MESSAGE, requestId);
     if (offersOnlyOthers(req)) return wrongProtocol.handleUpgrade(req, socket, head, refuseProtocol);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
@@ -163,7 +166,8 @@ class SocketStreams {
 /** A refused upgrade, answered on its socket as the HTTP server answers a refused request: a JSON error and the id. */
 function refuseUpgrade(socket: Duplex, status: number, message: string, requestId: string, headers: Record<string, string> = {}): void {
   socket.once('finish', () => socket.destroy());
-  socket.end(rawDoorAnswer(status, status === 503 ? 'SHUTTING_DOWN' : 'BAD_REQUEST', message, requestId, headers));
+  const code = status === 503 ? 'SHUTTING_DOWN' : status === 403 ? 'FORBIDDEN' : 'BAD_REQUEST';
+  socket.end(rawDoorAnswer(status, code, message, requestId, headers));
 }
 
 // Not unref'd: on an idle facade nothing else keeps the process up while the shutdown awaits it.

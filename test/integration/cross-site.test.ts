@@ -1,9 +1,12 @@
+// Requests a browser may send from another site without a preflight, on the two transports that do not go
+// through Apollo's csrfPrevention: subscriptions over GET (below) and WebSocket handshakes (at the end).
 // CSRF on subscriptions over GET (Accept: text/event-stream, as Hive Gateway subscribes): a cross-site page's
 // `new EventSource(...)` sends no token, which in demo mode is the demo admin, and started a poller. Such a GET is
 // refused 403 when the browser says it is cross-site or same-site, or its Origin is neither the facade's nor in
 // CORS_ORIGINS, unless it carries a header that forces a preflight (a token header, Apollo's two). Server-side
 // clients send neither Origin nor Sec-Fetch-Site, and are served as before.
 import { request } from 'undici';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Facade, startFacade } from '../helpers/facade.js';
 import { sleep } from '../helpers/live.js';
@@ -49,7 +52,7 @@ describe('a GET subscription a browser sends from another site', () => {
     const body = JSON.parse(res.text);
     expect(body.errors[0].message).toMatch(/Cross-Site Request Forgery/);
     expect(body.errors[0].message).toMatch(/x-auth-token/);
-    expect(body.errors[0].extensions).toEqual({ code: 'BAD_REQUEST', requestId: res.requestId });
+    expect(body.errors[0].extensions).toEqual({ code: 'FORBIDDEN', requestId: res.requestId });
     await sleep(100);
     expect(reads()).toBe(before);
     expect({ subscriptions: f.app.server.live.subscriptions(), pollers: f.app.server.live.pollers() }).toEqual({ subscriptions: 0, pollers: 0 });
@@ -81,5 +84,44 @@ describe('a GET subscription that is not a forgery streams', () => {
     });
     expect(res.statusCode).toBe(200);
     res.body.destroy();
+  });
+});
+
+/** A graphql-transport-ws handshake with these headers: its HTTP status (101 when upgraded) and, refused, its body. */
+function webSocketHandshake(headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(f.url.replace(/^http/, 'ws'), 'graphql-transport-ws', { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolve({ status: 101, body: '' });
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.once('error', (err) => reject(err));
+  });
+}
+
+describe('a WebSocket a browser opens from another site (cross-site WebSocket hijacking)', () => {
+  it.each([
+    ['an Origin of another site', { origin: 'https://evil.example' }],
+    ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }],
+  ])('is refused 403 FORBIDDEN before the upgrade: %s', async (_, headers) => {
+    const res = await webSocketHandshake(headers);
+    expect(res.status, res.body).toBe(403);
+    const body = JSON.parse(res.body);
+    expect(body.errors[0].message).toMatch(/Cross-Site WebSocket Hijacking/);
+    expect(body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it.each([
+    ['no Origin (server-side clients: ws, Hive Gateway)', {}],
+    ['the facade\'s own origin', { origin: 'own' }],
+    ['an origin in CORS_ORIGINS', { origin: PORTAL }],
+  ])('is upgraded: %s', async (_, headers: Record<string, string>) => {
+    const res = await webSocketHandshake(headers.origin === 'own' ? { origin: ownOrigin() } : headers);
+    expect(res.status, res.body).toBe(101);
   });
 });
