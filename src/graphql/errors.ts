@@ -29,6 +29,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return formatOne(formatted, error, fallbackLogger());
 }
 
+/** graphql-js's and graphql-jit's messages when an argument's value cannot be coerced at execution (getArgumentValues). */
+const ARGUMENT_REFUSED = /^Argument "[^"]+" (of (required|non-null) type|of type|has invalid value)/;
+
 function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
   const unwrapped = unwrapResolverError(error);
   // Refusals raised before execution (the identity gate) are GraphQLErrors carrying the facade's own error.
@@ -56,6 +59,8 @@ function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger
   // Apollo turns anything a plugin throws into a GraphQLError around it: what is inside is the facade's bug.
   const cause = original instanceof GraphQLError && original.originalError && !(original.originalError instanceof GraphQLError) ? original.originalError : original;
   if (cause instanceof GraphQLError) {
+    // The executor's own refusal of an argument (a null through a defaulted variable) is the client's input.
+    if (ARGUMENT_REFUSED.test(cause.message)) return { ...base, extensions: { code: 'BAD_USER_INPUT' } };
     // Apollo's own request refusals without a code ("provided sha does not match query") are the client's; a
     // GraphQL error raised while serialising a value (bad timestamp, non-null violation) has a path, and is not.
     return { ...base, extensions: { code: formatted.path ? 'UPSTREAM_ERROR' : 'BAD_REQUEST' } };
