@@ -177,7 +177,7 @@ describe('SDRS members through the facade', () => {
     }
   });
 
-  it('later pages are one offset listing of the group, with SDRS count as the total', async () => {
+  it('later pages are one offset listing of the group around the cursor, with SDRS count as the total', async () => {
     const Q = `query($id: ID!, $a: String) { protectionGroup(id: $id) {
       replicationPairs(first: 4, after: $a) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } nodes { id } } } }`;
     const first = (await f.ok<any>(Q, { id: G.erpProd })).protectionGroup.replicationPairs;
@@ -188,7 +188,9 @@ describe('SDRS members through the facade', () => {
     expect([...first.nodes, ...second.nodes].map((n: any) => n.id).sort()).toEqual(
       [P.erpApp01Sys, P.erpApp01Data, P.erpApp02Sys, P.erpApp02Data, P.erpDb01Sys, P.erpDb02Sys].sort(),
     );
-    expect(calls()).toEqual([`GET /server-groups/${G.erpProd}`, `GET /replications?server_group_id=${G.erpProd}&limit=4&offset=4`]);
+    // From five before the next position (4 - 5, so 0), five more past the page: the cursor's pair is found
+    // and the page goes on after it (resume.ts), in the one call.
+    expect(calls()).toEqual([`GET /server-groups/${G.erpProd}`, `GET /replications?server_group_id=${G.erpProd}&limit=13&offset=0`]);
     const bad = await f.gql(Q, { id: G.erpProd, a: 'not-a-cursor!' });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });

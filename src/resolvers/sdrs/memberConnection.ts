@@ -1,8 +1,9 @@
 import type DataLoader from 'dataloader';
 import type { RequestContext } from '../../context.js';
-import { type Connection, connection, offsetCursor, offsetFromCursor, pageSize } from '../../graphql/connections.js';
+import { type Connection, connection, offsetAfter, offsetCursor, pageSize } from '../../graphql/connections.js';
 import type { SdrsMemberKind, SdrsMemberTypes } from '../../upstreams/sdrs/client.js';
 import { readOffsetPages } from '../../upstreams/sdrs/paging.js';
+import { resumeIndex, resumeWindow } from '../resume.js';
 
 const WHAT: Record<SdrsMemberKind, string> = {
   instances: 'protected instances',
@@ -13,7 +14,8 @@ const WHAT: Record<SdrsMemberKind, string> = {
 /**
  * One page of a group's members as a connection. The first page comes from the per-request by-group loader, which
  * reads the members of every group of the query together (see src/upstreams/sdrs/loaders.ts); a later page (an
- * `after` cursor) is one filtered, offset-paged listing of this group, with SDRS's `count` as the total.
+ * `after` cursor) is one filtered, offset-paged listing of this group, with SDRS's `count` as the total. Cursors
+ * name their member, so a page goes on after it when members were added or removed in between (resume.ts).
  */
 export async function memberConnection<K extends SdrsMemberKind, T extends SdrsMemberTypes[K] = SdrsMemberTypes[K]>(
   ctx: RequestContext,
@@ -24,28 +26,32 @@ export async function memberConnection<K extends SdrsMemberKind, T extends SdrsM
   byId: DataLoader<string, T | null>,
 ): Promise<Connection<T>> {
   const first = pageSize(args.first);
-  const start = offsetFromCursor(args.after);
+  const { start, lastId } = offsetAfter(args.after);
   if (start === 0) {
     const all = await byGroup.load(groupId);
     return connection(all.slice(0, first), {
-      cursorOf: (_, i) => offsetCursor(i),
+      cursorOf: (m, i) => offsetCursor(i, m.id),
       hasNextPage: all.length > first,
       hasPreviousPage: false,
       totalCount: all.length,
     });
   }
   const { client } = ctx.sdrs();
+  const { from, extra } = resumeWindow(start, lastId);
   const page = await readOffsetPages(
     (limit, offset) => client.listMembers(ctx.caller, kind, { limit, offset, filters: { server_group_id: groupId } }),
-    start,
-    first,
+    from,
+    first + extra,
     50,
     WHAT[kind],
   );
-  for (const m of page.items) byId.prime(m.id, m as T);
-  return connection(page.items as T[], {
-    cursorOf: (_, i) => offsetCursor(start + i),
-    hasNextPage: page.hasMore,
+  const at = resumeIndex(page.items, lastId, start, from, first, first + extra);
+  const items = page.items.slice(at, at + first) as T[];
+  for (const m of items) byId.prime(m.id, m);
+  const end = from + at + items.length;
+  return connection(items, {
+    cursorOf: (m, i) => offsetCursor(from + at + i, m.id),
+    hasNextPage: page.count !== null ? end < page.count : page.hasMore || page.items.length > at + first,
     hasPreviousPage: true,
     totalCount: page.count,
   });
