@@ -5,11 +5,11 @@ import { type Identity, type KeystoneClient, type ProjectRef, isAdmin } from './
 /**
  * `project { id name }` of any object, for one request: the caller's own project from its token (no call); others'
  * names from one Keystone listing when the caller is an admin (Keystone has no read by many ids), else the id alone.
- * Null without Keystone: the facade then knows no project names.
+ * Without Keystone the id alone too: `project { id }` then agrees with `projectId`, the name is not known.
  */
 export function createProjectLoader(identity: Identity | null, keystone: KeystoneClient | null, caller: Caller): DataLoader<string, ProjectRef | null> {
   return new DataLoader<string, ProjectRef | null>(async (ids) => {
-    if (!identity || !keystone) return ids.map(() => null);
+    if (!identity || !keystone) return ids.map((id) => ({ id, name: null, domain: null }));
     const own = identity.project;
     const others = ids.some((id) => id !== own?.id) && isAdmin(identity) ? await keystone.listProjects(caller) : [];
     const byId = new Map(others.map((p) => [p.id, p]));
