@@ -1,6 +1,6 @@
 import type { ServiceName } from './errors.js';
 import { parseTrustedProxies } from './http/forwarded.js';
-import { type IdentityMode, PROJECT_TEMPLATE, parseIdentity } from './identity/config.js';
+import { type IdentityMode, PROJECT_TEMPLATE, parseIdentity, projectSpellingIn, withProjectTemplate } from './identity/config.js';
 import { type ObservabilityConfig, parseObservability } from './observability/config.js';
 import { DEFAULT_MAX_CONNECTIONS } from './upstreams/resilience.js';
 
@@ -111,7 +111,16 @@ function parsePort(raw: string | undefined): number {
   return Number(raw);
 }
 
+/** A *_URL: the catalog's `%(project_id)s` spellings become {project_id}; any other substitution is refused. */
 function parseServiceUrl(name: string, raw: string): string {
+  const templated = withProjectTemplate(raw);
+  if ('unknown' in templated) {
+    throw new ConfigError(`${name} holds the template ${templated.unknown}, which the facade cannot fill; only {project_id} (or %(project_id)s) is`);
+  }
+  return parseUrl(name, templated.url);
+}
+
+function parseUrl(name: string, raw: string): string {
   let url: URL;
   // `{project_id}` (filled from each caller's Keystone token) must survive URL parsing unencoded.
   const placeholder = 'gg-project-id-placeholder';
@@ -232,10 +241,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (raw !== undefined && raw.trim() !== '') urls[s] = parseServiceUrl(URL_VARS[s], raw.trim());
   }
   const demo = Object.keys(urls).length === 0 && !env.KEYSTONE_URL?.trim();
-  const identity = parseIdentity(env, parseServiceUrl, simulate.has('keystone') ? 'required' : demo ? 'demo' : null, (m) => new ConfigError(m));
+  const identity = parseIdentity(env, parseUrl, simulate.has('keystone') ? 'required' : demo ? 'demo' : null, (m) => new ConfigError(m));
   for (const s of SERVICES) {
     if (urls[s]?.includes(PROJECT_TEMPLATE) && identity.kind === 'none') {
-      throw new ConfigError(`${URL_VARS[s]} holds {project_id}, which only a Keystone token can fill: set KEYSTONE_URL (or drop it)`);
+      const spelling = projectSpellingIn(env[URL_VARS[s]] ?? '');
+      throw new ConfigError(`${URL_VARS[s]} holds ${spelling}, which only a Keystone token can fill: set KEYSTONE_URL (or drop it)`);
     }
   }
   // KEYSTONE_URL counts as explicit: the catalog names the endpoints (issue 16).

@@ -106,5 +106,14 @@ export function projectOfUrl(url: string): string | null {
     if (/^v\d+(\.\d+)?$/.test(s)) version = i;
   });
   const project = version >= 0 ? segments[version + 1] : undefined;
-  return project ? decodeURIComponent(project) : null;
+  return project ? decoded(project) : null;
+}
+
+/** A path segment decoded; one that is no valid percent-encoding is taken as written, never a 500 per request. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

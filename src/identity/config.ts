@@ -11,6 +11,26 @@ export type IdentityMode =
 
 export const PROJECT_TEMPLATE = '{project_id}';
 
+/**
+ * How Keystone's catalog (and so `openstack endpoint list`) writes the project in an endpoint URL: operators copy
+ * these into *_URL, and they mean exactly {project_id}.
+ */
+const CATALOG_SPELLINGS = /[%$]\((?:project_id|tenant_id)\)s/g;
+/** Any other Keystone endpoint substitution (`%(user_id)s`): nothing the facade can fill. */
+const ANY_SUBSTITUTION = /[%$]\([^)]*\)s/;
+
+/** A *_URL with the catalog's spellings of the project written as {project_id}; `unknown`: a substitution it cannot fill. */
+export function withProjectTemplate(raw: string): { url: string } | { unknown: string } {
+  const url = raw.replace(CATALOG_SPELLINGS, PROJECT_TEMPLATE);
+  const other = ANY_SUBSTITUTION.exec(url);
+  return other ? { unknown: other[0] } : { url };
+}
+
+/** How the setting wrote its project placeholder, for a message that quotes the operator's own spelling. */
+export function projectSpellingIn(raw: string): string {
+  return raw.match(CATALOG_SPELLINGS)?.[0] ?? PROJECT_TEMPLATE;
+}
+
 export interface IdentityEnv {
   KEYSTONE_URL?: string;
   KEYSTONE_INTERFACE?: string;
@@ -36,6 +56,11 @@ export function parseIdentity(
   const raw = env.KEYSTONE_URL?.trim();
   if (raw && simulated === 'required') throw problem('KEYSTONE_URL is set and SIMULATE names keystone; choose one');
   if (!raw && simulated === null) return { kind: 'none' };
+  const placeholder = raw && (raw.includes(PROJECT_TEMPLATE) ? PROJECT_TEMPLATE : ANY_SUBSTITUTION.exec(raw)?.[0]);
+  if (placeholder) {
+    // One Keystone validates every caller's token: there is no project to fill in before the token is read.
+    throw problem(`KEYSTONE_URL must not hold ${placeholder}: it is the one identity endpoint for every project, e.g. http://127.0.0.1:5000/v3`);
+  }
   const iface = (env.KEYSTONE_INTERFACE?.trim() || 'public').toLowerCase();
   if (!['public', 'internal', 'admin'].includes(iface)) {
     throw problem(`KEYSTONE_INTERFACE must be public, internal or admin, got ${JSON.stringify(env.KEYSTONE_INTERFACE)}`);
