@@ -42,6 +42,15 @@ export interface IdentityEnv {
 export type Problem = (message: string) => Error;
 
 /**
+ * The facade calls `…/v3/auth/tokens` below KEYSTONE_URL: anything but the v3 endpoint (devstack's `/identity`, a
+ * bare host) would have every valid token refused, so it stops start-up instead.
+ */
+function identityV3(url: string, problem: Problem): string {
+  if (new URL(url).pathname.replace(/\/+$/, '').endsWith('/v3')) return url;
+  throw problem(`KEYSTONE_URL must be Keystone's identity v3 endpoint, ending in /v3 (e.g. http://127.0.0.1:5000/v3, or devstack's http://<host>/identity/v3), got ${JSON.stringify(url)}`);
+}
+
+/**
  * KEYSTONE_URL (validated like the service URLs by `parseUrl`), KEYSTONE_INTERFACE (public, internal or admin;
  * default public), KEYSTONE_REGION (default none: a catalog with several regions for a service is then refused
  * for it, never picked from) and KEYSTONE_CACHE_SECONDS (default 60). `simulated`: SIMULATE names keystone, or
@@ -69,7 +78,7 @@ export function parseIdentity(
   if (!/^\d+$/.test(seconds)) throw problem(`KEYSTONE_CACHE_SECONDS must be a whole number of seconds, got ${JSON.stringify(seconds)}`);
   return {
     kind: 'keystone',
-    url: raw ? parseUrl('KEYSTONE_URL', raw) : 'simulated',
+    url: raw ? identityV3(parseUrl('KEYSTONE_URL', raw), problem) : 'simulated',
     required: simulated !== 'demo',
     interface: iface,
     region: env.KEYSTONE_REGION?.trim() || null,

@@ -98,6 +98,7 @@ export class KeystoneClient {
       });
       json = res.json;
     } catch (err) {
+      if (err instanceof UpstreamError && err.status === 404 && err.upstreamCode !== KEYSTONE_ENVELOPE) throw notKeystone(err);
       if (err instanceof UpstreamError && (err.status === 401 || err.status === 404)) {
         // What the answer said, not the error: a flood of bad tokens must not keep thousands of stack traces.
         const refusal: Refusal = { status: err.status, requestId: err.requestId, upstreamCode: err.upstreamCode };
@@ -112,6 +113,17 @@ export class KeystoneClient {
     this.cache.set(token, identity, identity.expiresAt.getTime(), key);
     return identity;
   }
+}
+
+/**
+ * The name parseEnvelope gives Keystone's `{"error": {"code": 404, "title", "message"}}`: a 404 without it comes from
+ * something that is not Keystone's v3 API (a web server, a router), which says nothing about the token.
+ */
+const KEYSTONE_ENVELOPE = 'error';
+
+function notKeystone(err: UpstreamError): UpstreamError {
+  const message = 'Keystone token validation answered 404 without a Keystone error: KEYSTONE_URL may not be the identity v3 endpoint.';
+  return new UpstreamError('UPSTREAM_ERROR', message, 'keystone', err.status, err.requestId, err.upstreamCode);
 }
 
 /** Keystone's answer to a token it refused. */

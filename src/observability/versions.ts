@@ -41,7 +41,8 @@ export async function logUpstreamVersions(upstreams: Upstreams, keystone: Keysto
     return { versions: versions.map((v) => `${v.id} ${v.status}`), microversions: false };
   });
   if (keystone) probe('keystone', keystone.http.endpoint, async () => {
-    const res = await keystone.http.send({ method: 'GET', path: '', deadline: Date.now() + VERSION_READ_MS });
+    // The endpoint itself as an absolute URL: an empty relative path on a host-only URL is no request line at all.
+    const res = await keystone.http.send({ method: 'GET', path: '', deadline: Date.now() + VERSION_READ_MS }, keystone.http.endpoint);
     const v = isObject(res.json) && isObject(res.json.version) ? res.json.version : {};
     const version = textOf(v.id);
     if (!version) throw new UpstreamError('UPSTREAM_ERROR', 'Keystone answered a version document that names no version.', 'keystone', res.status, null, null);
