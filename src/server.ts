@@ -9,7 +9,7 @@ import { NESTING_MESSAGE, nestsTooDeep } from './graphql/nesting.js';
 import type { CompilingExecutor } from './graphql/executor.js';
 import { graphiqlAsset, graphiqlPage } from './graphiql.js';
 import { type ClientWatch, watchAborts } from './http/aborts.js';
-import { TOKEN_CHALLENGE, challengingResponses } from './http/challenge.js';
+import { TOKEN_CHALLENGE, facadeResponses } from './http/challenge.js';
 import { answerClientErrors, answerOddRequests, refusedWithoutHost } from './http/clientErrors.js';
 import { whenConnectionCloses } from './http/connectionClose.js';
 import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
@@ -274,13 +274,11 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
 
   // Node enforces headersTimeout when it checks its connections: each second, not every 30 s, so that a client
   // that sends part of its headers and stops is cut 15 s after it started, not up to 45.
-  const ServerResponse = challengingResponses(opts.authChallenge ?? TOKEN_CHALLENGE);
+  const ServerResponse = facadeResponses(opts.authChallenge ?? TOKEN_CHALLENGE, () => admission.draining);
   const server = createServer({ connectionsCheckingInterval: 1_000, requireHostHeader: false, ServerResponse }, (req, res) => {
     // Every answer carries the request id, refusals and errors included (the client's X-Request-Id when safe).
     const ids = requestIds(req.headers['x-request-id']);
     res.setHeader('x-request-id', ids.id);
-    // Draining: the server still answers (readiness, refusals) but keeps no connection open for more.
-    if (admission.draining) res.setHeader('connection', 'close');
     if (refusedWithoutHost(req, res)) return;
     const url = requestTarget(req.url);
     if (!url) return refuse(res, 400, 'BAD_REQUEST', 'The request target is not a URL path. The GraphQL endpoint is /graphql.');
@@ -372,7 +370,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   const sockets = attachWebSockets(server, live, MAX_BODY_BYTES, log);
   const endSubscriptions = (graceMs: number) => live.drain(graceMs).then(() => sockets.close());
   const addr = server.address() as AddressInfo;
-  const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+  const shown = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+  // An IPv6 literal takes brackets in a URL (`http://[::1]:4000`).
+  const host = shown.includes(':') ? `[${shown}]` : shown;
   const close = async () => {
     await endSubscriptions(1_000);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -310,6 +310,38 @@ describe('a drain whose grace period ends with a request still running', () => {
   });
 });
 
+describe('listening on an IPv6 literal (HOST=::1)', () => {
+  it('names itself with a URL a client can use: http://[::1]:port (was http://::1:port)', async () => {
+    f = await startFacade({ HOST: '::1' });
+    expect(f.app.server.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    const res = await request(`${f.app.server.url}/healthz`);
+    expect(res.statusCode).toBe(200);
+    await res.body.text();
+  });
+});
+
+describe('a request admitted before the drain', () => {
+  it('is answered with Connection: close, so its client sends nothing more on a connection about to close', async () => {
+    f = await startFacade({});
+    f.app.simulators.cinder!.setDelay(500);
+    const body = JSON.stringify({ query: '{ groups(first: 1) { nodes { id } } }' });
+    const socket = connect(portOf(f), '127.0.0.1');
+    socket.on('error', () => {});
+    let head = '';
+    socket.on('data', (c) => (head += c.toString()));
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    await waitFor(async () => f!.app.server.inFlight(), (n) => n === 1, 2_000, 10);
+    const drained = f.app.drain(3_000);
+    await waitFor(async () => head, (h) => h.includes('\r\n\r\n'), 3_000, 10);
+    expect(head).toMatch(/^HTTP\/1\.1 200/);
+    // Before: `Connection: keep-alive`, and the facade closed the socket anyway once idle, so the next request met a reset.
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(await drained).toBe(0);
+    socket.destroy();
+    f = undefined;
+  });
+});
+
 describe('a drain that cuts a write still waiting on its upstream', () => {
   it('resolves only once the cut request has written its line (main.ts exits right after: the line was lost)', async () => {
     const logs = logCapture();
