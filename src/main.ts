@@ -1,8 +1,18 @@
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import type { Logger } from './observability/logger.js';
 import { startupErrorLogger } from './observability/logger.js';
 
+/** Where a defect noticed outside any request goes: stderr until the facade's own log exists. */
+let defectLog: Logger = startupErrorLogger();
+
 async function main(): Promise<void> {
+  // A promise no one awaited that failed is a defect of ours, but one request's: the facade keeps no state it could
+  // leave half-changed, so it says so loudly and serves on instead of dropping every request in flight. Listened
+  // for from the start: one during a slow start-up ended the process.
+  process.on('unhandledRejection', (reason: unknown) => {
+    defectLog.error({ err: reason }, 'groupgraph: unhandled promise rejection (a defect, please report it); serving on');
+  });
   let config;
   try {
     config = loadConfig();
@@ -64,19 +74,39 @@ async function main(): Promise<void> {
       },
     );
   };
-  // A promise no one awaited that failed is a defect of ours, but one request's: the facade keeps no state it could
-  // leave half-changed, so it says so loudly and serves on instead of dropping every request in flight.
-  process.on('unhandledRejection', (reason: unknown) => {
-    log.error({ err: reason }, 'groupgraph: unhandled promise rejection (a defect, please report it); serving on');
-  });
+  defectLog = log;
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // A closed terminal (or a process manager's hang-up) drains too: Node's default for SIGHUP is to die at once.
+  process.on('SIGHUP', () => stop('SIGHUP'));
 }
 
 main().catch((err: unknown) => {
+  const listen = listenFailure(err);
+  if (listen) {
+    startupErrorLogger().fatal(`groupgraph: invalid configuration: ${listen}`);
+    process.exit(2);
+  }
   startupErrorLogger().fatal({ err }, `groupgraph: failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
+
+const LISTEN_CODES: Record<string, string> = {
+  EADDRINUSE: 'is already in use',
+  EACCES: 'may not be bound by this user',
+  EADDRNOTAVAIL: 'is not an address of this machine',
+  ENOTFOUND: 'does not resolve',
+  EAI_AGAIN: 'does not resolve',
+};
+
+/** A port or address the facade could not listen on: one line naming the settings, for an operator, not a stack. */
+function listenFailure(err: unknown): string | null {
+  const e = err as { code?: string; syscall?: string; address?: string; hostname?: string; port?: number };
+  const why = e.code === undefined ? undefined : LISTEN_CODES[e.code];
+  if (why === undefined || (e.syscall !== 'listen' && e.syscall !== 'getaddrinfo')) return null;
+  const where = e.syscall === 'getaddrinfo' ? `the host ${JSON.stringify(e.hostname)}` : `${e.address ?? ''}:${e.port ?? ''}`;
+  return `cannot listen on ${where}: it ${why} (${e.code}); check PORT, HOST and METRICS_PORT.`;
+}
 
 /** An exporter URL as the log may show it: a user, password or query string (an API key) are left out. */
 function shownUrl(raw: string): string {

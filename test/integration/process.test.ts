@@ -20,6 +20,26 @@ describe('start-up configuration errors', () => {
   });
 });
 
+describe('a port the facade cannot listen on', () => {
+  it('stops start-up with one line naming the address and the settings, exit 2 (was a stack trace, exit 1)', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const p = runMain({ PORT: String(port), HOST: '127.0.0.1', SIMULATE: 'cinder' });
+      expect(await p.exited).toBe(2);
+      const fatal = p.err().split('\n').filter((l) => l.includes('"level":60'));
+      expect(fatal).toHaveLength(1);
+      const line = JSON.parse(fatal[0]!);
+      expect(line.msg).toBe(`groupgraph: invalid configuration: cannot listen on 127.0.0.1:${port}: it is already in use (EADDRINUSE); check PORT, HOST and METRICS_PORT.`);
+      expect(line.stack ?? line.err).toBeUndefined();
+    } finally {
+      taken.close();
+    }
+  });
+});
+
 describe('the start-up line naming the trace exporter', () => {
   it('leaves out the credentials of its URL: user, password and query string', async () => {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
@@ -44,7 +64,8 @@ describe('a promise rejection no one handles', () => {
     const stray = new URL('../helpers/strayRejection.mjs', import.meta.url).pathname;
     const p = runMain({ PORT: String(port), HOST: '127.0.0.1', SIMULATE: 'cinder', NODE_OPTIONS: `--import=${stray}` });
     await untilHealthy(p, port);
-    await new Promise((r) => setTimeout(r, 2_000));
+    p.child.kill('SIGUSR2');
+    await new Promise((r) => setTimeout(r, 1_000));
     expect(p.child.exitCode, p.err()).toBeNull();
     expect((await request(`http://127.0.0.1:${port}/healthz`)).statusCode).toBe(200);
     p.child.kill('SIGTERM');
@@ -60,6 +81,16 @@ describe('SIGTERM', () => {
     sim = await startCinderSimulator({ transitionMs: 20 });
   });
   afterAll(() => sim.close());
+
+  it('SIGHUP drains as SIGTERM does (Node\'s default was to die at once, cutting what was in flight)', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const p = runMain({ PORT: String(port), HOST: '127.0.0.1', SIMULATE: 'cinder,manila,sdrs' });
+    await untilHealthy(p, port);
+    p.child.kill('SIGHUP');
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toMatch(/SIGHUP: draining/);
+    expect(p.out()).toMatch(/drained, bye/);
+  });
 
   it('exits 0 promptly when idle, after having served a request (demo mode)', async () => {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
