@@ -112,12 +112,36 @@ function parsePort(raw: string | undefined): number {
 }
 
 /** A *_URL: the catalog's `%(project_id)s` spellings become {project_id}; any other substitution is refused. */
-function parseServiceUrl(name: string, raw: string): string {
+function parseServiceUrl(service: ServiceName, raw: string): string {
+  const name = URL_VARS[service];
   const templated = withProjectTemplate(raw);
   if ('unknown' in templated) {
     throw new ConfigError(`${name} holds the template ${templated.unknown}, which the facade cannot fill; only {project_id} (or %(project_id)s) is`);
   }
-  return parseUrl(name, templated.url);
+  return withVersion(service, parseUrl(name, templated.url));
+}
+
+/**
+ * Each service's API version segment, and whether the project may be left out after it (Cinder 3.67, Manila 2.60
+ * route without it; SDRS never). Manila's v1 has no microversions, which everything here needs.
+ */
+const API_VERSION: Record<ServiceName, { version: string; segment: RegExp; projectOptional: boolean; label: string; example: string }> = {
+  cinder: { version: 'v3', segment: /^v3(\.\d+)?$/, projectOptional: true, label: "Cinder's v3", example: 'http://127.0.0.1:8776/v3/<project-id>' },
+  manila: { version: 'v2', segment: /^v2(\.\d+)?$/, projectOptional: true, label: "Manila's v2", example: 'http://127.0.0.1:8786/v2/<project-id>' },
+  sdrs: { version: 'v1', segment: /^v1(\.\d+)?$/, projectOptional: false, label: "SDRS's v1", example: 'https://sdrs.cn-north-4.myhuaweicloud.com/v1/<project-id>' },
+};
+
+/**
+ * Calls go below the endpoint (`…/v3/<project>/groups`): without the version segment, or with more after the
+ * project, the version document reads fine and then every lookup is a 404. Any prefix before it (devstack's /volume).
+ */
+function withVersion(service: ServiceName, url: string): string {
+  const segments = new URL(url).pathname.split('/').filter(Boolean);
+  const { version, segment, projectOptional, label, example } = API_VERSION[service];
+  const at = segments.findIndex((s) => segment.test(s));
+  if (at !== -1 && (at === segments.length - 2 || (projectOptional && at === segments.length - 1))) return url;
+  const after = projectOptional ? 'followed by at most the project' : 'followed by the project';
+  throw new ConfigError(`${URL_VARS[service]} must be ${label} endpoint, …/${version} ${after}, e.g. ${example}; got ${JSON.stringify(url)}`);
 }
 
 function parseUrl(name: string, raw: string): string {
@@ -238,7 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const urls: Partial<Record<ServiceName, string>> = {};
   for (const s of SERVICES) {
     const raw = env[URL_VARS[s]];
-    if (raw !== undefined && raw.trim() !== '') urls[s] = parseServiceUrl(URL_VARS[s], raw.trim());
+    if (raw !== undefined && raw.trim() !== '') urls[s] = parseServiceUrl(s, raw.trim());
   }
   const demo = Object.keys(urls).length === 0 && !env.KEYSTONE_URL?.trim();
   const identity = parseIdentity(env, parseUrl, simulate.has('keystone') ? 'required' : demo ? 'demo' : null, (m) => new ConfigError(m));
