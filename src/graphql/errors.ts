@@ -29,6 +29,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return formatOne(formatted, error, fallbackLogger());
 }
 
+const INTROSPECTION_OFF = 'Introspection is turned off on this server (GRAPHQL_INTROSPECTION=false).';
+
 /** graphql-js's and graphql-jit's messages when an argument's value cannot be coerced at execution (getArgumentValues). */
 const ARGUMENT_REFUSED = /^Argument "[^"]+" (of (required|non-null) type|of type|has invalid value)/;
 
@@ -54,7 +56,9 @@ function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
     const cost = formatted.extensions?.cost;
-    return { ...base, extensions: cost ? { code, cost } : { code } };
+    // Apollo's refusal tells the operator to pass an option to ApolloServer: the facade's setting is what they have.
+    const message = formatted.message.startsWith('GraphQL introspection is not allowed') ? INTROSPECTION_OFF : formatted.message;
+    return { ...base, message, extensions: cost ? { code, cost } : { code } };
   }
   // Apollo turns anything a plugin throws into a GraphQLError around it: what is inside is the facade's bug.
   const cause = original instanceof GraphQLError && original.originalError && !(original.originalError instanceof GraphQLError) ? original.originalError : original;
