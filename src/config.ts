@@ -77,7 +77,7 @@ export interface Config {
   port: number;
   host: string;
   services: Record<ServiceName, ServiceMode>;
-  /** True when no upstream URL was configured at all: everything runs on the simulators. */
+  /** No upstream URL or KEYSTONE_URL and every service on the simulators (in production: all three named in SIMULATE). */
   demo: boolean;
   /** Keystone, real or simulated, or none (tokens forwarded as they are). */
   identity: IdentityMode;
@@ -264,19 +264,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const raw = env[URL_VARS[s]];
     if (raw !== undefined && raw.trim() !== '') urls[s] = parseServiceUrl(s, raw.trim());
   }
-  const demo = Object.keys(urls).length === 0 && !env.KEYSTONE_URL?.trim();
-  const identity = parseIdentity(env, parseUrl, simulate.has('keystone') ? 'required' : demo ? 'demo' : null, (m) => new ConfigError(m));
+  const unconfigured = Object.keys(urls).length === 0 && !env.KEYSTONE_URL?.trim();
+  const production = env.NODE_ENV === 'production';
+  // KEYSTONE_URL counts as explicit: the catalog names the endpoints (issue 16).
+  if (production && unconfigured && simulate.size === 0) {
+    throw new ConfigError(
+      'NODE_ENV=production and no CINDER_URL, MANILA_URL, SDRS_URL or KEYSTONE_URL is set: refusing to serve simulated data; set the upstream URLs, or SIMULATE=cinder,manila,sdrs to run on the simulators on purpose',
+    );
+  }
+  // The demo (every service simulated, any token or none the demo admin) never in production: only what SIMULATE names.
+  const demoDefault = unconfigured && !production;
+  const identity = parseIdentity(env, parseUrl, simulate.has('keystone') ? 'required' : demoDefault ? 'demo' : null, (m) => new ConfigError(m));
   for (const s of SERVICES) {
     if (urls[s]?.includes(PROJECT_TEMPLATE) && identity.kind === 'none') {
       const spelling = projectSpellingIn(env[URL_VARS[s]] ?? '');
       throw new ConfigError(`${URL_VARS[s]} holds ${spelling}, which only a Keystone token can fill: set KEYSTONE_URL (or drop it)`);
     }
-  }
-  // KEYSTONE_URL counts as explicit: the catalog names the endpoints (issue 16).
-  if (env.NODE_ENV === 'production' && demo && simulate.size === 0) {
-    throw new ConfigError(
-      'NODE_ENV=production and no CINDER_URL, MANILA_URL, SDRS_URL or KEYSTONE_URL is set: refusing to serve simulated data; set the upstream URLs, or SIMULATE=cinder,manila,sdrs to run on the simulators on purpose',
-    );
   }
   const services = {} as Record<ServiceName, ServiceMode>;
   for (const s of SERVICES) {
@@ -285,7 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`${URL_VARS[s]} is set and SIMULATE names ${s}; choose one`);
     }
     if (url) services[s] = { kind: 'real', url };
-    else if (demo || simulate.has(s)) services[s] = { kind: 'simulated' };
+    else if (demoDefault || simulate.has(s)) services[s] = { kind: 'simulated' };
     else if (identity.kind === 'keystone' && identity.url !== 'simulated') services[s] = { kind: 'catalog' };
     else services[s] = { kind: 'absent' };
   }
@@ -293,7 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST || '0.0.0.0',
     services,
-    demo,
+    demo: unconfigured && SERVICES.every((s) => services[s].kind === 'simulated'),
     identity,
     upstreamTimeoutMs: parseMillis('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 5_000),
     upstreamConnections: parseAtMost('UPSTREAM_MAX_CONNECTIONS', env.UPSTREAM_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, 1024),
