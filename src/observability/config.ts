@@ -53,6 +53,17 @@ function flag(env: ObservabilityEnv, name: string, fallback: boolean, problem: (
 }
 
 /**
+ * An OTLP/HTTP URL. `localhost:4318` parses as a URL of scheme "localhost:", and the exporter then sends nothing,
+ * silently: only http(s) is taken.
+ */
+function otlpUrl(name: string, value: string, suffix: string, problem: (m: string) => Error): string {
+  const raw = suffix ? `${value.replace(/\/+$/, '')}${suffix}` : value;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:')) return url.toString();
+  throw problem(`${name} must be an http:// or https:// URL (e.g. http://localhost:4318), got ${JSON.stringify(value)}`);
+}
+
+/**
  * Tracing is on only when the standard variables ask for it: OTEL_EXPORTER_OTLP_ENDPOINT (or the traces-only
  * endpoint) set, or OTEL_TRACES_EXPORTER=otlp|console. OTEL_TRACES_EXPORTER=none and OTEL_SDK_DISABLED=true win.
  */
@@ -72,15 +83,12 @@ function parseTracing(env: ObservabilityEnv, problem: (m: string) => Error): Tra
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
     throw problem(`OTEL_EXPORTER_OTLP_PROTOCOL ${JSON.stringify(protocol)} is not supported: groupgraph exports OTLP over HTTP (http/protobuf or http/json)`);
   }
-  let url: string | undefined;
-  const raw = specific || (general ? `${general.replace(/\/+$/, '')}/v1/traces` : undefined);
-  if (raw) {
-    try {
-      url = new URL(raw).toString();
-    } catch {
-      throw problem(`OTEL_EXPORTER_OTLP_ENDPOINT is not a valid URL: ${JSON.stringify(raw)}`);
-    }
-  }
+  // The general endpoint gets the traces path; the traces-only one is taken as it is (the OTLP specification).
+  const url = specific
+    ? otlpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific, '', problem)
+    : general
+      ? otlpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', general, '/v1/traces', problem)
+      : undefined;
   const delay = env.OTEL_BSP_SCHEDULE_DELAY?.trim();
   const batch = env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE?.trim();
   const queue = env.OTEL_BSP_MAX_QUEUE_SIZE?.trim();

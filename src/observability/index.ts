@@ -7,6 +7,7 @@ import { type Logger, createLogger } from './logger.js';
 import { FacadeMetrics, type MetricSources } from './metrics.js';
 import { RequestObserver } from './requests.js';
 import type { Tracing } from './tracing.js';
+import { registerOtelDiagLog } from './otelDiag.js';
 import { UpstreamTelemetry } from './upstream.js';
 import { requestIds } from './requestId.js';
 import { answerClientErrors, answerOddRequests, refusedWithoutHost } from '../http/clientErrors.js';
@@ -24,6 +25,8 @@ export class Observability {
   readonly upstream: UpstreamTelemetry;
   readonly requests: RequestObserver;
   private metricsServer: Server | null = null;
+  /** Removes this facade's log as OpenTelemetry's diag logger (tracing on only). */
+  private unregisterDiag: () => void = () => {};
 
   private constructor(
     readonly config: ObservabilityConfig,
@@ -41,7 +44,10 @@ export class Observability {
     // The SDK is loaded only when tracing is on: off, it costs nothing, not even memory.
     const tracingConfig = config.tracing ?? (hooks.spanExporter ? { exporter: 'otlp' as const, protocol: 'http/protobuf' as const, url: undefined, serviceName: 'groupgraph', scheduleDelayMs: undefined, maxExportBatchSize: undefined, maxQueueSize: undefined } : null);
     const tracing = tracingConfig ? new (await import('./tracing.js')).Tracing(tracingConfig, hooks.spanExporter) : null;
-    return new Observability(config, log, metrics, tracing);
+    const observability = new Observability(config, log, metrics, tracing);
+    // A failed export is reported only through OpenTelemetry's diag logger: without one, a dead collector is silent.
+    if (tracing) observability.unregisterDiag = registerOtelDiagLog(log);
+    return observability;
   }
 
   /** The breakers, bulkheads and token cache the gauges read at scrape time. */
@@ -94,6 +100,7 @@ export class Observability {
     const server = this.metricsServer;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     await this.tracing?.shutdown();
+    this.unregisterDiag();
     // A log line written just before the exit must not be lost in pino's buffer.
     await new Promise<void>((resolve) => this.log.flush(() => resolve()));
   }
