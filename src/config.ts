@@ -207,6 +207,20 @@ function parseMillis(name: string, raw: string | undefined, fallback: number): n
   return parseAtMost(name, raw, fallback, MAX_TIMER_MS);
 }
 
+/**
+ * SUBSCRIPTION_POLL_MAX_MS's floor: a shared poller then reads its object at most five times a second; 1 ms made one
+ * subscription a 500-reads-a-second load on the upstream. 200, not more: the suites poll at 200 and 300 ms.
+ */
+const MIN_POLL_MS = 200;
+
+function parsePollMax(raw: string | undefined): number {
+  const ms = parseMillis('SUBSCRIPTION_POLL_MAX_MS', raw, 10_000);
+  if (ms < MIN_POLL_MS) {
+    throw new ConfigError(`SUBSCRIPTION_POLL_MAX_MS must be at least ${MIN_POLL_MS} (ms): each poll is an upstream read, got ${ms}`);
+  }
+  return ms;
+}
+
 /** A positive whole number no larger than `max`. */
 function parseAtMost(name: string, raw: string | undefined, fallback: number, max: number): number {
   const n = parsePositive(name, raw, fallback);
@@ -320,7 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxResponseBytes: parsePositive('MAX_RESPONSE_BYTES', env.MAX_RESPONSE_BYTES, 32 * 1024 * 1024),
       introspection: parseBoolean('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, true),
       corsOrigins: parseOrigins(env.CORS_ORIGINS),
-      subscriptionPollMaxMs: parseMillis('SUBSCRIPTION_POLL_MAX_MS', env.SUBSCRIPTION_POLL_MAX_MS, 10_000),
+      subscriptionPollMaxMs: parsePollMax(env.SUBSCRIPTION_POLL_MAX_MS),
       maxSubscriptionsPerConnection: parsePositive('MAX_SUBSCRIPTIONS_PER_CONNECTION', env.MAX_SUBSCRIPTIONS_PER_CONNECTION, 50),
       maxSubscriptions: parsePositive('MAX_SUBSCRIPTIONS', env.MAX_SUBSCRIPTIONS, 5_000),
       maxSubscriptionsPerCaller: parsePositive('MAX_SUBSCRIPTIONS_PER_CALLER', env.MAX_SUBSCRIPTIONS_PER_CALLER, 1_000),
