@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ServiceName } from './errors.js';
 import { parseTrustedProxies } from './http/forwarded.js';
 import { type IdentityMode, PROJECT_TEMPLATE, parseIdentity, projectSpellingIn, withProjectTemplate } from './identity/config.js';
@@ -109,6 +110,24 @@ function parsePort(raw: string | undefined): number {
     throw new ConfigError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(raw)}`);
   }
   return Number(raw);
+}
+
+/** An RFC 1123 host name: labels of letters, digits and inner hyphens, 63 characters each, 253 in all. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/** HOST as listen() takes it: an IP address (no brackets, no port) or a host name; a typo fails here, not later. */
+function parseHost(raw: string | undefined): string {
+  const host = raw?.trim() || '0.0.0.0';
+  if (isIP(host) || HOST_NAME.test(host)) return host;
+  throw new ConfigError(`HOST must be an IP address or a host name to listen on (e.g. 0.0.0.0, ::, 127.0.0.1), without scheme or port, got ${JSON.stringify(raw)}`);
+}
+
+/** Two servers cannot listen on one port: METRICS_PORT=PORT would fail start-up later with EADDRINUSE and a stack. */
+function checkMetricsPort(port: number, observability: ObservabilityConfig): void {
+  const metrics = observability.metrics;
+  if (metrics.enabled && metrics.port !== null && metrics.port !== 0 && metrics.port === port) {
+    throw new ConfigError(`METRICS_PORT must differ from PORT (both ${port}); leave it unset to serve /metrics on the GraphQL port`);
+  }
 }
 
 /** A *_URL: the catalog's `%(project_id)s` spellings become {project_id}; any other substitution is refused. */
@@ -306,9 +325,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     else if (identity.kind === 'keystone' && identity.url !== 'simulated') services[s] = { kind: 'catalog' };
     else services[s] = { kind: 'absent' };
   }
+  const observability = parseObservability(env, (m) => new ConfigError(m));
+  checkMetricsPort(port, observability);
   return {
     port,
-    host: env.HOST || '0.0.0.0',
+    host: parseHost(env.HOST),
     services,
     demo: unconfigured && SERVICES.every((s) => services[s].kind === 'simulated'),
     identity,
@@ -316,7 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upstreamConnections: parseAtMost('UPSTREAM_MAX_CONNECTIONS', env.UPSTREAM_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, 1024),
     development: env.NODE_ENV === 'development',
     compileAfter: parseCompileAfter(env.GRAPHQL_COMPILE_AFTER),
-    observability: parseObservability(env, (m) => new ConfigError(m)),
+    observability,
     limits: {
       requestDeadlineMs: parseMillis('REQUEST_DEADLINE_MS', env.REQUEST_DEADLINE_MS, 10_000),
       maxInFlight: parsePositive('MAX_IN_FLIGHT', env.MAX_IN_FLIGHT, 256),
