@@ -12,6 +12,7 @@ import { type ClientWatch, watchAborts } from './http/aborts.js';
 import { TOKEN_CHALLENGE, facadeResponses } from './http/challenge.js';
 import { answerClientErrors, answerOddRequests, refusedWithoutHost } from './http/clientErrors.js';
 import { whenConnectionCloses } from './http/connectionClose.js';
+import { oweAnswer } from './http/pipelining.js';
 import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
 import { askForBody, holdContinue } from './http/continue.js';
 import { transportChooser } from './http/transportChoice.js';
@@ -276,6 +277,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   // that sends part of its headers and stops is cut 15 s after it started, not up to 45.
   const ServerResponse = facadeResponses(opts.authChallenge ?? TOKEN_CHALLENGE, () => admission.draining);
   const server = createServer({ connectionsCheckingInterval: 1_000, requireHostHeader: false, ServerResponse }, (req, res) => {
+    if (!oweAnswer(req, res, log)) return;
     // Every answer carries the request id, refusals and errors included (the client's X-Request-Id when safe).
     const ids = requestIds(req.headers['x-request-id']);
     res.setHeader('x-request-id', ids.id);
