@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Bulkhead, CircuitBreaker } from '../upstreams/resilience.js';
 import { FastCounter, FastHistogram } from './cells.js';
+import { droppedLogLines } from './logger.js';
 
 /** One upstream host's protections, as the gauges read them at scrape time. */
 export interface Protection {
@@ -91,6 +92,15 @@ export class FacadeMetrics {
       ['service', 'method', 'route', 'status'],
     ).register(this.registry);
     this.upstreamDuration = new FastHistogram('upstream_request_duration_seconds', 'Upstream HTTP call duration, per service', ['service']).register(this.registry);
+    new Counter({
+      name: 'log_lines_dropped_total',
+      help: 'Log lines dropped because stdout did not take them (more than 16 MiB waiting: a stalled log collector)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(droppedLogLines.lines);
+      },
+    });
     this.upstreamRetries = new Counter({ name: 'upstream_retries_total', help: 'Upstream calls sent again after a transient failure', labelNames: ['service'], registers });
     this.bulkheadRefusals = new Counter({
       name: 'upstream_bulkhead_refusals_total',
