@@ -175,9 +175,10 @@ export class Admission {
    * `admit` for a subscription's start: while only its caller's own limit stands in the way, it waits (up to `ms`)
    * for one of the caller's slots instead of being refused, so a page that opens a subscription per row is served
    * in turn. The facade's own refusals are answered at once, as for a request. A start whose client has gone
-   * (`clientLeft` aborts) leaves the queue at once and is answered with the caller's refusal.
+   * (`clientLeft` aborts) leaves the queue at once and is answered with the caller's refusal, as is one that
+   * finds `maxWaiting` (0: no such limit) of its caller's starts waiting already.
    */
-  async admitInTurn(caller: string, ms: number, unverified = false, clientLeft?: AbortSignal): Promise<Admitted | Refusal> {
+  async admitInTurn(caller: string, ms: number, unverified = false, clientLeft?: AbortSignal, maxWaiting = 0): Promise<Admitted | Refusal> {
     const until = Date.now() + ms;
     for (let woken = false; ; woken = true) {
       const admitted = this.admit(caller, unverified);
@@ -185,6 +186,10 @@ export class Admission {
         // Woken for a slot, then refused for another reason: the slot is still free for the next waiter.
         if (woken && typeof admitted !== 'function') this.perCaller.passOn(caller);
         return admitted;
+      }
+      // Once in the queue, a start woken for a slot another took goes back to it, whatever its length.
+      if (!woken && maxWaiting > 0 && this.perCaller.waiters(caller) >= maxWaiting) {
+        return { kind: 'caller', message: `You already have ${this.perCaller.max} requests in progress (MAX_IN_FLIGHT_PER_CALLER) and ${maxWaiting} subscriptions waiting for one; wait for their answers.` };
       }
       const left = until - Date.now();
       if (left <= 0 || !(await this.perCaller.released(caller, left, clientLeft))) return admitted;

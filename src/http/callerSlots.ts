@@ -7,7 +7,7 @@
 export class CallerSlots {
   private readonly held = new Map<string, number>();
   /** Who waits for a slot of a caller (subscription starts), first come first served. */
-  private readonly waiting = new Map<string, (() => void)[]>();
+  private readonly waiting = new Map<string, WaitQueue>();
 
   /** `max`: MAX_IN_FLIGHT_PER_CALLER; 0: no such limit. */
   constructor(readonly max: number) {}
@@ -28,8 +28,13 @@ export class CallerSlots {
       const left = (this.held.get(key) ?? 1) - 1;
       if (left > 0) this.held.set(key, left);
       else this.held.delete(key);
-      this.waiting.get(key)?.[0]?.();
+      this.passOn(key);
     };
+  }
+
+  /** How many wait for a slot of `key`. */
+  waiters(key: string): number {
+    return this.waiting.get(key)?.size ?? 0;
   }
 
   /**
@@ -39,15 +44,13 @@ export class CallerSlots {
   released(key: string, ms: number, left?: AbortSignal): Promise<boolean> {
     if (left?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const queue = this.waiting.get(key) ?? [];
+      const queue = this.waiting.get(key) ?? new WaitQueue();
       this.waiting.set(key, queue);
       const done = (freed: boolean) => {
         clearTimeout(timer);
         left?.removeEventListener('abort', gone);
-        const at = queue.indexOf(wake);
-        if (at < 0) return;
-        queue.splice(at, 1);
-        if (queue.length === 0 && this.waiting.get(key) === queue) this.waiting.delete(key);
+        if (!queue.remove(place)) return;
+        if (queue.size === 0 && this.waiting.get(key) === queue) this.waiting.delete(key);
         resolve(freed);
       };
       const wake = () => done(true);
@@ -55,18 +58,18 @@ export class CallerSlots {
       const timer = setTimeout(gone, ms);
       timer.unref();
       left?.addEventListener('abort', gone, { once: true });
-      queue.push(wake);
+      const place = queue.add(wake);
     });
   }
 
   /** Wakes `key`'s first waiter: one woken for a slot it did not take (refused for another reason) passes it on. */
   passOn(key: string): void {
-    this.waiting.get(key)?.[0]?.();
+    this.waiting.get(key)?.first?.wake();
   }
 
   /** Wakes every waiter (shutdown: each is then refused at once, instead of waiting for a slot to come back). */
   wakeAll(): void {
-    for (const queue of [...this.waiting.values()]) for (const wake of [...queue]) wake();
+    for (const queue of [...this.waiting.values()]) for (const wake of queue.all()) wake();
   }
 
   /** Callers holding at least one slot or waiting for one (no entry outlives them). */
@@ -76,3 +79,48 @@ export class CallerSlots {
 }
 
 const NOTHING = () => {};
+
+interface Place {
+  wake: () => void;
+  before: Place | null;
+  after: Place | null;
+  gone: boolean;
+}
+
+/**
+ * Waiters in arrival order, any of whom leaves in O(1), wherever it stands: with an array (indexOf, splice) 80,000
+ * starts timing out last-come-first took 4 s of the event loop; a Set's first entry is found by skipping every
+ * entry deleted before it, which is as slow when they leave from the front.
+ */
+class WaitQueue {
+  first: Place | null = null;
+  private last: Place | null = null;
+  size = 0;
+
+  add(wake: () => void): Place {
+    const place: Place = { wake, before: this.last, after: null, gone: false };
+    if (this.last) this.last.after = place;
+    else this.first = place;
+    this.last = place;
+    this.size++;
+    return place;
+  }
+
+  /** False if it had left already. */
+  remove(place: Place): boolean {
+    if (place.gone) return false;
+    place.gone = true;
+    if (place.before) place.before.after = place.after;
+    else this.first = place.after;
+    if (place.after) place.after.before = place.before;
+    else this.last = place.before;
+    this.size--;
+    return true;
+  }
+
+  all(): (() => void)[] {
+    const wakes: (() => void)[] = [];
+    for (let place = this.first; place; place = place.after) wakes.push(place.wake);
+    return wakes;
+  }
+}
