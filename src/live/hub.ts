@@ -46,7 +46,7 @@ export interface LiveHubOptions {
    */
   /** Who a subscription's request comes from (TRUSTED_PROXIES); default: the connection's peer. */
   clients?: ClientAddresses;
-  door?: { admitInTurn(caller: string, ms: number, unverified?: boolean, clientLeft?: AbortSignal): Promise<Admitted | DoorRefusal>; acceptedTokens?: AcceptedTokens; tokenRefusals?: TokenRefusals };
+  door?: { admitInTurn(caller: string, ms: number, unverified?: boolean, clientLeft?: AbortSignal, maxWaiting?: number): Promise<Admitted | DoorRefusal>; acceptedTokens?: AcceptedTokens; tokenRefusals?: TokenRefusals };
 }
 
 /** Who subscribes: the token (never logged), and with Keystone the identity it was admitted as. */
@@ -106,9 +106,14 @@ export class LiveHub {
     return this.opts.clients ? this.opts.clients.of(req) : req.socket.remoteAddress;
   }
 
-  /** A subscribe its transport refused before the hub saw it (a body it could not read): its log line. */
-  refusedByTransport(origin: SubscriptionOrigin, code: string, status: number): void {
-    this.lines.refused(origin, undefined, [code], status);
+  /** MAX_SUBSCRIPTIONS_PER_CONNECTION: subscribes one WebSocket may have under way (ws.ts refuses more at once). */
+  get maxPerConnection(): number {
+    return this.opts.limits.maxSubscriptionsPerConnection;
+  }
+
+  /** A subscribe its transport refused before the hub saw it (a body it could not read, a full WebSocket): its log line. */
+  refusedByTransport(origin: SubscriptionOrigin, code: string, status: number, operationName?: unknown): void {
+    this.lines.refused(origin, operationName, [code], status);
   }
 
   /**
@@ -162,8 +167,10 @@ export class LiveHub {
   private async enter(caller: string, unverified: boolean, origin: SubscriptionOrigin, operationName: unknown, left?: AbortSignal): Promise<Admitted> {
     const door = this.opts.door;
     if (!door) return NOT_COUNTED;
-    // A client that leaves while its start waits for its caller's slot is taken out of the queue at once.
-    const slot = await door.admitInTurn(caller, this.opts.limits.requestDeadlineMs, unverified, left);
+    // A client that leaves while its start waits for its caller's slot is taken out of the queue at once; past
+    // MAX_SUBSCRIPTIONS_PER_CALLER starts waiting, the next is refused at once.
+    const { requestDeadlineMs, maxSubscriptionsPerCaller } = this.opts.limits;
+    const slot = await door.admitInTurn(caller, requestDeadlineMs, unverified, left, maxSubscriptionsPerCaller);
     if (left?.aborted) this.leftAtTheDoor(typeof slot === 'function' ? slot : NOT_COUNTED, origin, operationName);
     if (typeof slot !== 'function') {
       const [status, code] = refusalAnswer(slot);
@@ -187,8 +194,8 @@ export class LiveHub {
   }
 
   /** Everything a query is checked for, then the limits: the arguments of subscribe(), or why not (logged). */
-  prepare(params: Record<string, unknown>, caller: LiveCaller, openOnConnection: number): ExecutionArgs | Refusal {
-    const prepared = this.checkedOrFailed(params, caller, openOnConnection);
+  prepare(params: Record<string, unknown>, caller: LiveCaller): ExecutionArgs | Refusal {
+    const prepared = this.checkedOrFailed(params, caller);
     if ('errors' in prepared) {
       caller.started();
       const codes = prepared.errors.map((e) => String(e.extensions?.code ?? 'BAD_REQUEST'));
@@ -198,27 +205,20 @@ export class LiveHub {
   }
 
   /** A bug in the checks is the facade's 500, and the subscribe's slot is still given back (prepare), never held to the deadline. */
-  private checkedOrFailed(params: Record<string, unknown>, caller: LiveCaller, openOnConnection: number): ExecutionArgs | Refusal {
+  private checkedOrFailed(params: Record<string, unknown>, caller: LiveCaller): ExecutionArgs | Refusal {
     try {
-      return this.check(params, caller, openOnConnection);
+      return this.check(params, caller);
     } catch (err) {
       this.opts.log.error({ err, requestId: caller.requestId }, 'subscription check failed');
       return refusal('INTERNAL_SERVER_ERROR', 'Internal error in the facade.', 500);
     }
   }
 
-  private check(params: Record<string, unknown>, caller: LiveCaller, openOnConnection: number): ExecutionArgs | Refusal {
+  private check(params: Record<string, unknown>, caller: LiveCaller): ExecutionArgs | Refusal {
     const { limits, rules } = this.opts;
     if (this.closing) return refusal('SHUTTING_DOWN', 'The server is shutting down; subscribe again on another instance.', 503);
     const parsed = parseSubscription(params, rules);
     if ('errors' in parsed) return parsed;
-    if (openOnConnection > limits.maxSubscriptionsPerConnection) {
-      return refusal(
-        'TOO_MANY_SUBSCRIPTIONS',
-        `This connection already holds ${limits.maxSubscriptionsPerConnection} subscriptions (MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first.`,
-        429,
-      );
-    }
     if (this.places.taken >= limits.maxSubscriptions) {
       return refusal('TOO_MANY_SUBSCRIPTIONS', `The facade holds its limit of ${limits.maxSubscriptions} subscriptions (MAX_SUBSCRIPTIONS); retry later.`, 503);
     }

@@ -47,6 +47,11 @@ export function refusal(code: string, message: string, status: number): Refusal 
   return { errors: [new GraphQLError(message, { extensions: { code } })], status };
 }
 
+/** A WebSocket's subscribe past MAX_SUBSCRIPTIONS_PER_CONNECTION (`max`). */
+export function connectionFull(max: number): Refusal {
+  return refusal('TOO_MANY_SUBSCRIPTIONS', `This connection already holds ${max} subscriptions (MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first.`, 429);
+}
+
 /**
  * An automatic persisted query's hash, checked as Apollo checks a query's: a hash that does not match the document
  * is refused rather than ignored.

@@ -79,7 +79,7 @@ export function sseTransport(
         const status = (e.extensions?.http as { status?: number } | undefined)?.status ?? 401;
         return jsonAnswer(status, { errors: withRequestIdIn([hub.formatError(e)], req.context.requestId) });
       }
-      const prepared = hub.prepare(params as unknown as Record<string, unknown>, caller, 1);
+      const prepared = hub.prepare(params as unknown as Record<string, unknown>, caller);
       if (isRefusal(prepared)) return jsonAnswer(prepared.status, { errors: withRequestIdIn(prepared.errors.map((e) => hub.formatError(e)), caller.requestId) });
       req.context.unverified = caller.unverified;
       requests.set(prepared.contextValue as object, req.context);

@@ -12,9 +12,8 @@ import type { Logger } from '../observability/logger.js';
 import { requestTarget } from '../http/target.js';
 import { requestIds, withRequestIdIn } from '../observability/requestId.js';
 import type { LiveHub } from './hub.js';
-import { isRefusal } from './prepare.js';
+import { connectionFull, isRefusal } from './prepare.js';
 import { PushStream } from './stream.js';
-import { MAX_UNREAD_BYTES, cutWhenUnread } from './unread.js';
 import { serveGraphqlWs } from './wsProtocol.js';
 import { CROSS_SITE_WEBSOCKET_MESSAGE, isCrossSitePage } from '../http/crossSite.js';
 
@@ -38,10 +37,7 @@ function paramsHeaders(params: Readonly<Record<string, unknown>> | undefined) {
 export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: number, log: Logger): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, maxPayload, handleProtocols });
   const streams = new SocketStreams();
-  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
-    streams.opened(ws);
-    cutWhenUnread(ws, MAX_UNREAD_BYTES, (unread) => log.warn({ requestId: upgradeIds.get(req), unreadBytes: unread }, 'WebSocket client stopped reading; connection cut'));
-  });
+  wss.on('connection', (ws: WebSocket) => streams.opened(ws));
   const wrongProtocol = wrongProtocolServer();
   // A client that subscribes again at once after each refusal for load or a limit is held as HTTP's are (pacing.ts).
   const pacing = new RefusalPacing();
@@ -51,8 +47,6 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
     if (retryable) await pacing.hold(socket, 1);
     return errors.map((e) => new GraphQLError(e.message, { originalError: e.originalError, extensions: { ...e.extensions, requestId } }));
   };
-  /** Per connection: subscribes waiting at the door (admit), which graphql-ws has reserved an id for already. */
-  const atDoor = new WeakMap<object, number>();
   // The upgrade's answer carries X-Request-Id as every other answer does: the 101, and ws's refusals of a bad handshake.
   const upgradeIds = new WeakMap<IncomingMessage, string>();
   const idOf = (req: IncomingMessage) => upgradeIds.get(req) ?? requestIds(req.headers['x-request-id']).id;
@@ -89,18 +83,20 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
         let caller;
         // Per subscription: the upgrade request's X-Request-Id when it sent a safe one, else one of its own.
         const origin = { requestId: requestIds(ctx.extra.request.headers['x-request-id']).id, transport: 'ws' as const, client: hub.clientAddressOf(ctx.extra.request) };
-        atDoor.set(ctx, (atDoor.get(ctx) ?? 0) + 1);
+        // Counted from the moment graphql-ws reads it, not once admitted: else a burst on one socket waited at the
+        // door in full, and each admitted counted the socket's ids (20,000 subscribes: 49 s of the event loop).
+        const operationName = (payload as { operationName?: unknown }).operationName;
+        if (ctx.extra.subscribes() > hub.maxPerConnection) {
+          hub.refusedByTransport(origin, 'TOO_MANY_SUBSCRIPTIONS', 429, operationName);
+          return paced(socket, connectionFull(hub.maxPerConnection).errors, 429, origin.requestId);
+        }
         try {
-          caller = await hub.admit(token, origin, (payload as { operationName?: unknown }).operationName, left);
+          caller = await hub.admit(token, origin, operationName, left);
         } catch (err) {
           const error = err as GraphQLError;
           return paced(socket, [error], (error.extensions?.http as { status?: number } | undefined)?.status, origin.requestId);
-        } finally {
-          atDoor.set(ctx, atDoor.get(ctx)! - 1);
         }
-        // graphql-ws has reserved the id of every subscribe it received: this one is counted, those still at the door not.
-        const open = Object.keys(ctx.subscriptions).length - atDoor.get(ctx)!;
-        const prepared = hub.prepare(payload as unknown as Record<string, unknown>, caller, open);
+        const prepared = hub.prepare(payload as unknown as Record<string, unknown>, caller);
         if (isRefusal(prepared)) return paced(socket, prepared.errors, prepared.status, origin.requestId);
         pacing.admitted(socket);
         streams.expect(prepared, socket);
@@ -116,6 +112,11 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
         }),
     },
     log,
+    {
+      maxSubscriptions: hub.maxPerConnection,
+      onCut: (req, unread) =>
+        log.warn({ requestId: upgradeIds.get(req), unreadBytes: unread.bytes, unreadMessages: unread.messages }, 'WebSocket client stopped reading; connection cut'),
+    },
   );
   return {
     close: async () => {
