@@ -130,6 +130,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     rules: { schema, maxTokens: limits.maxTokens, maxNodes: limits.maxNodes, validationRules, development: opts.development },
     door: admission,
     clients,
+    allowsOrigin: cors.allows,
   });
   const eventStreams = sseTransport(live, bodies, { stallMs: limits.bodyTimeoutMs, log, maxBodyBytes: MAX_BODY_BYTES });
   const transportOf = transportChooser({ identity: opts.identity ?? null, admission, bodies, clients, maxBodyBytes: MAX_BODY_BYTES, maxTokens: limits.maxTokens });

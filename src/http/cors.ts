@@ -34,6 +34,8 @@ export interface Cors {
   decorate(req: IncomingMessage, res: ServerResponse): void;
   /** Answers OPTIONS on the GraphQL path: 204, with the preflight headers for an allowed Origin only. */
   preflight(req: IncomingMessage, res: ServerResponse): void;
+  /** Whether `origin` is one of CORS_ORIGINS (the transports' cross-site checks ask too: src/http/crossSite.ts). */
+  allows(origin: string): boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export function corsPolicy(origins: readonly string[]): Cors {
     return origin !== undefined && allowed.has(origin) ? origin : null;
   };
   return {
+    allows: (origin) => allowed.has(origin),
     decorate(req, res) {
       if (allowed.size === 0) return;
       // The answer depends on Origin: a shared cache must not give one origin's answer to another.

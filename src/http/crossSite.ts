@@ -22,12 +22,12 @@ export const CROSS_SITE_WEBSOCKET_MESSAGE =
  * Sec-Fetch-Site (a page cannot set it), else its Origin is neither the facade's nor one in CORS_ORIGINS. A
  * preflight-forcing header clears it, as for Apollo; server-side clients (Hive Gateway) send neither header.
  */
-export function isCrossSitePage(req: IncomingMessage, allowedOrigins: ReadonlySet<string>): boolean {
+export function isCrossSitePage(req: IncomingMessage, allowsOrigin: (origin: string) => boolean): boolean {
   if (req.method !== 'GET' || PREFLIGHTED_HEADERS.some((name) => req.headers[name] !== undefined)) return false;
   const site = req.headers['sec-fetch-site'];
   if (site === 'same-origin' || site === 'none') return false;
   const origin = req.headers.origin;
-  if (origin !== undefined) return !allowedOrigins.has(origin) && !isOwnOrigin(origin, req.headers.host);
+  if (origin !== undefined) return !allowsOrigin(origin) && !isOwnOrigin(origin, req.headers.host);
   return site === 'cross-site' || site === 'same-site';
 }
 

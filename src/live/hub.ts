@@ -29,8 +29,6 @@ export interface LiveLimits {
   maxSubscriptions: number;
   /** MAX_SUBSCRIPTIONS_PER_CALLER: one caller (its `key`) may not hold the whole facade's share. */
   maxSubscriptionsPerCaller: number;
-  /** CORS_ORIGINS: pages besides the facade's own a GET event stream may come from (src/http/crossSite.ts). */
-  corsOrigins?: readonly string[];
 }
 
 export interface LiveHubOptions {
@@ -40,12 +38,14 @@ export interface LiveHubOptions {
   limits: LiveLimits;
   rules: DocumentRules;
   log: Logger;
+  /** Who a subscription's request comes from (TRUSTED_PROXIES); default: the connection's peer. */
+  clients?: ClientAddresses;
+  /** CORS_ORIGINS, for the transports' cross-site checks (src/http/crossSite.ts); default: none. */
+  allowsOrigin?: (origin: string) => boolean;
   /**
    * The HTTP door (src/http/admission.ts): a subscription's start is admitted like a request, and holds its slot
    * (and its caller's) until its first result, since that start is an upstream read.
    */
-  /** Who a subscription's request comes from (TRUSTED_PROXIES); default: the connection's peer. */
-  clients?: ClientAddresses;
   door?: { admitInTurn(caller: string, ms: number, unverified?: boolean, clientLeft?: AbortSignal, maxWaiting?: number): Promise<Admitted | DoorRefusal>; acceptedTokens?: AcceptedTokens; tokenRefusals?: TokenRefusals };
 }
 
@@ -81,11 +81,12 @@ export class LiveHub {
   private closing = false;
   private idle: (() => void) | null = null;
   private readonly lines: SubscriptionLog;
-  /** CORS_ORIGINS, for the transports' cross-site checks (src/http/crossSite.ts). */
-  readonly allowedOrigins: ReadonlySet<string>;
+
+  /** Whether a page on `origin` may subscribe (CORS_ORIGINS), for the transports' cross-site checks. */
+  readonly allowsOrigin: (origin: string) => boolean;
 
   constructor(private readonly opts: LiveHubOptions) {
-    this.allowedOrigins = new Set(opts.limits.corsOrigins);
+    this.allowsOrigin = opts.allowsOrigin ?? (() => false);
     this.pollers = new PollerRegistry(pollSchedule(opts.limits.subscriptionPollMaxMs));
     this.places = new SubscriptionPlaces(opts.limits.requestDeadlineMs);
     this.format = formatErrorWith(opts.log);

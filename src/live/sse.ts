@@ -100,7 +100,7 @@ export function sseTransport(
     const refusedHere = (code: string, status: number) =>
       hub.refusedByTransport({ requestId, transport: 'sse', client: hub.clientAddressOf(req) }, code, status);
     // Before anything runs: another site's EventSource sends no token, which in demo mode is the demo admin.
-    if (isCrossSitePage(req, hub.allowedOrigins)) {
+    if (isCrossSitePage(req, hub.allowsOrigin)) {
       refusedHere('FORBIDDEN', 403);
       return refuse(res, 403, 'FORBIDDEN', CROSS_SITE_MESSAGE);
     }

@@ -67,7 +67,7 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
     if (hub.draining) return refuseUpgrade(socket, 503, 'The server is shutting down; connect to another instance.', requestId);
     if (path !== '/graphql') return refuseUpgrade(socket, 404, 'Not found. The GraphQL endpoint is /graphql.', requestId);
     // Browsers send a WebSocket handshake cross-site without a preflight; its subscriptions would run as the demo admin.
-    if (isCrossSitePage(req, hub.allowedOrigins)) return refuseUpgrade(socket, 403, CROSS_SITE_WEBSOCKET_MESSAGE, requestId);
+    if (isCrossSitePage(req, hub.allowsOrigin)) return refuseUpgrade(socket, 403, CROSS_SITE_WEBSOCKET_MESSAGE, requestId);
     if (offersOnlyOthers(req)) return wrongProtocol.handleUpgrade(req, socket, head, refuseProtocol);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
