@@ -9,6 +9,8 @@ export interface BulkheadGauge {
   readonly queued: number;
   readonly maxActive: number;
   readonly maxQueued: number;
+  /** Calls have waited longer than calls take for a whole window, and some wait now (queueDelay.ts). */
+  readonly standing: boolean;
 }
 
 /** New requests are refused while an upstream's bulkhead has more than this share of its waiting places taken. */
@@ -17,7 +19,10 @@ export const SHED_QUEUE_SHARE = 0.75;
 export const NEAR_FULL_SHARE = 0.875;
 /** What a near-full queue leaves of the requests in progress, as the new limit (at most once per generation). */
 const DECREASE = 0.5;
-/** The limit never goes below this: a handful of requests always get through. */
+/**
+ * The limit never goes below this, nor below one caller's share (MAX_IN_FLIGHT_PER_CALLER) and one more: a
+ * handful of requests always get through, and a caller at its own limit never shuts the others out.
+ */
 const MIN_LIMIT = 4;
 
 export type Refusal =
@@ -53,9 +58,10 @@ export function bulkheadsOf(upstreams: Upstreams): { service: string; bulkhead: 
  *   2. an upstream is saturated: all its connections are busy and more than three quarters (SHED_QUEUE_SHARE) of
  *      its bulkhead's waiting places are taken (192 of 256 by default);
  *   3. `limit` requests are in progress, an adaptive limit (AIMD, as TCP and concurrency-limit gateways do): it
- *      starts at MAX_IN_FLIGHT; when a request ends while a bulkhead queue is seven eighths full (NEAR_FULL_SHARE),
- *      the limit becomes half the requests then in progress, at most once per generation (only a request admitted
- *      under the current limit lowers it again); each request that ends while no queue is over three quarters
+ *      starts at MAX_IN_FLIGHT; when a request ends while a bulkhead queue is seven eighths full (NEAR_FULL_SHARE)
+ *      or standing (every call of the last window waited longer than calls take: queueDelay.ts), the limit
+ *      becomes half the requests then in progress, at most once per generation (only a request admitted under the
+ *      current limit lowers it again); each request that ends while no queue stands or is over three quarters
  *      full adds 1/limit to it (one per generation), as long as the limit is what holds requests back.
  *
  * Why: past rule 2 a new request's calls only wait behind others, and once a queue is full they are refused
@@ -66,8 +72,11 @@ export function bulkheadsOf(upstreams: Upstreams): { service: string; bulkhead: 
  * round trips. Rule 2 sees a request's first calls at once (they are queued before the next request is looked at)
  * but not the calls it makes once its first answers are back (a screen reads its groups, then their volumes and
  * snapshots); the last quarter of the queue is room for those. Requests whose later round trips are wide (a dozen
- * reads each) would still fill the queue in waves: rule 3 learns how many of them fit. With the bench's screens
- * the queue never gets near full and the limit stays at MAX_IN_FLIGHT. Every upstream counts, even for a query
+ * reads each) would still fill the queue in waves: rule 3 learns how many of them fit. A standing queue, however
+ * short, only adds waiting: past the load that keeps the connections busy, more requests in progress each wait
+ * longer and hold their memory longer, and the facade's CPU per screen rose with them (garbage collection: 17 % of
+ * its CPU at 8x in the bench's overload scenario), so it served fewer screens at 8x than at 2x; rule 3 keeps
+ * just enough in progress to keep the connections busy. Every upstream counts, even for a query
  * that would not call the saturated one: which upstreams a query calls is known only once it runs. Clients that
  * retry at once, ignoring Retry-After, are paced (pacing.ts).
  *
@@ -81,6 +90,7 @@ export class Admission {
   private generation = 0;
   private readonly idle: (() => void)[] = [];
   private readonly perCaller: CallerSlots;
+  private readonly minLimit: number;
   /** Tokens an upstream has accepted (no Keystone): only those count as callers of their own (doorCaller). */
   readonly acceptedTokens = new AcceptedTokens();
   /** Tokens refused per client address (tokenRefusals.ts): an address past its share sends no new token upstream. */
@@ -95,6 +105,7 @@ export class Admission {
     maxRefusedTokensPerMinute = 0,
   ) {
     this.limitValue = maxInFlight;
+    this.minLimit = Math.min(maxInFlight, Math.max(MIN_LIMIT, maxPerCaller + 1));
     this.perCaller = new CallerSlots(maxPerCaller);
     this.tokenRefusals = new TokenRefusals(maxRefusedTokensPerMinute);
   }
@@ -200,9 +211,9 @@ export class Admission {
   private adapt(admittedIn: number): void {
     let over = false;
     for (const { bulkhead } of this.bulkheads) {
-      if (bulkhead.queued >= bulkhead.maxQueued * NEAR_FULL_SHARE) {
+      if (bulkhead.standing || bulkhead.queued >= bulkhead.maxQueued * NEAR_FULL_SHARE) {
         if (admittedIn === this.generation) {
-          this.limitValue = Math.max(MIN_LIMIT, Math.min(this.limitValue, this.inProgress) * DECREASE);
+          this.limitValue = Math.max(this.minLimit, Math.min(this.limitValue, this.inProgress) * DECREASE);
           this.generation++;
         }
         return;

@@ -1,3 +1,5 @@
+import { QueueDelay } from './queueDelay.js';
+
 /** Circuit breaker states, as /readyz reports them. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -182,7 +184,7 @@ export const DEFAULT_MAX_CONNECTIONS = 64;
 
 /** An upstream host's bulkhead: as many calls in flight as the agent has connections to it, four times that waiting. */
 export function hostBulkhead(connections = DEFAULT_MAX_CONNECTIONS): Bulkhead {
-  return new Bulkhead(connections, connections * 4);
+  return new Bulkhead(connections, connections * 4, new QueueDelay());
 }
 
 /** Thrown by a full bulkhead (no room to queue) or when the wait for a slot outlasted the deadline. */
@@ -199,12 +201,19 @@ export class BulkheadRejection extends Error {
  */
 export class Bulkhead {
   private active = 0;
-  private readonly waiting: { wake: () => void; timer?: NodeJS.Timeout }[] = [];
+  private readonly waiting: { wake: () => void; timer?: NodeJS.Timeout; since: number }[] = [];
 
   constructor(
     readonly maxActive: number,
     readonly maxQueued: number,
+    /** How long calls wait and hold their slots (an upstream's bulkhead: the door reads it; a request's lane: none). */
+    private readonly delay?: QueueDelay,
   ) {}
+
+  /** Calls have been waiting longer than calls take for a whole window (queueDelay.ts), and some wait now. */
+  get standing(): boolean {
+    return this.delay?.standing(this.waiting.length) ?? false;
+  }
 
   get inFlight(): number {
     return this.active;
@@ -218,6 +227,7 @@ export class Bulkhead {
   tryEnter(): (() => void) | null {
     if (this.active >= this.maxActive) return null;
     this.active++;
+    this.delay?.entered(0);
     return this.releaser();
   }
 
@@ -227,7 +237,7 @@ export class Bulkhead {
     if (free) return free;
     if (this.waiting.length >= this.maxQueued) throw new BulkheadRejection('full');
     await new Promise<void>((resolve, reject) => {
-      const entry: { wake: () => void; timer?: NodeJS.Timeout } = { wake: resolve };
+      const entry: { wake: () => void; timer?: NodeJS.Timeout; since: number } = { wake: resolve, since: this.delay ? this.delay.now() : 0 };
       if (deadline !== undefined) {
         entry.timer = setTimeout(() => {
           const i = this.waiting.indexOf(entry);
@@ -242,12 +252,16 @@ export class Bulkhead {
 
   private releaser(): () => void {
     let released = false;
+    const taken = this.delay ? this.delay.now() : 0;
     return () => {
       if (released) return;
       released = true;
+      const now = this.delay ? this.delay.now() : 0;
+      this.delay?.left(now - taken);
       const next = this.waiting.shift();
       if (next) {
         clearTimeout(next.timer);
+        this.delay?.entered(now - next.since);
         next.wake(); // the slot passes straight to the next caller
       } else {
         this.active--;

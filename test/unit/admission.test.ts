@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { Admission, type BulkheadGauge, NEAR_FULL_SHARE, SHED_QUEUE_SHARE } from '../../src/http/admission.js';
 
-function gauge(queued = 0): BulkheadGauge & { queued: number } {
-  return { inFlight: queued > 0 ? 64 : 0, queued, maxActive: 64, maxQueued: 256 };
+function gauge(queued = 0): BulkheadGauge & { queued: number; standing: boolean } {
+  return { inFlight: queued > 0 ? 64 : 0, queued, maxActive: 64, maxQueued: 256, standing: false };
 }
 
 const admitted = (r: ReturnType<Admission['admit']>): (() => void) => {
@@ -86,6 +86,28 @@ describe('Admission', () => {
     expect(a.limit).toBe(before);
   });
 
+  it('rule 3: a request ending while a queue stands (however short) halves the limit too, and the limit does not grow while it stands', () => {
+    const cinder = gauge();
+    const a = new Admission(256, [{ service: 'cinder', bulkhead: cinder }]);
+    const first = Array.from({ length: 40 }, () => admitted(a.admit()));
+    cinder.queued = 90; // under both shares: only the standing queue speaks
+    cinder.standing = true;
+    first[0]!();
+    expect(a.limit).toBe(20);
+    first.slice(1, 22).forEach((r) => r());
+    const next = admitted(a.admit());
+    const more = admitted(a.admit());
+    cinder.standing = false;
+    next();
+    expect(a.limit).toBeCloseTo(20 + 1 / 20);
+    cinder.standing = true;
+    const before = a.limit;
+    first[22]!();
+    expect(a.limit).toBe(before); // of the old generation: no second halving for the same queue
+    more();
+    expect(a.limit).toBe(9); // of the new generation: half the 18 in progress
+  });
+
   it('never lets the limit fall below a few requests', () => {
     const cinder = gauge(256);
     const a = new Admission(256, []);
@@ -96,6 +118,13 @@ describe('Admission', () => {
     r();
     expect(b.limit).toBe(4);
     expect(a.limit).toBe(256);
+    // Nor below one caller's share and one more: a caller at MAX_IN_FLIGHT_PER_CALLER leaves room for another.
+    const c = new Admission(256, [{ service: 'cinder', bulkhead: cinder }], 8);
+    cinder.queued = 0;
+    const s = admitted(c.admit());
+    cinder.standing = true;
+    s();
+    expect(c.limit).toBe(9);
   });
 
   it('refuses everything as shutting down once closed, and tells when the last request is out', async () => {
