@@ -14,12 +14,16 @@ function shown(id: string): string {
   return JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id);
 }
 
-/** Throws BAD_USER_INPUT unless `id` is a UUID (Cinder, Manila and SDRS resources, SDRS domains, VPCs). */
+/**
+ * `id` in lower case, or BAD_USER_INPUT unless it is a UUID (Cinder, Manila and SDRS resources, SDRS domains,
+ * VPCs). Lower case because a UUID is read in either case (RFC 9562) but the upstreams store and compare them as
+ * strings, in lower case: an upper-cased id of an existing group was not found (null).
+ */
 export function assertUuid(id: string, what = 'id'): string {
   if (!UUID.test(id)) {
     throw new InputError(`Invalid ${what} ${shown(id)}: expected a UUID (8-4-4-4-12 hex digits, e.g. 9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01).`);
   }
-  return id;
+  return id.toLowerCase();
 }
 
 /**
@@ -30,12 +34,12 @@ export function optionalUuid(id: string | null | undefined, what: string): strin
   return id === null || id === undefined ? undefined : assertUuid(id, what);
 }
 
-/** Throws BAD_USER_INPUT unless `id` is an SDRS job id (32 hex digits). */
+/** `id` in lower case (as assertUuid), or BAD_USER_INPUT unless it is an SDRS job id (32 hex digits). */
 export function assertSdrsJobId(id: string, what = 'job id'): string {
   if (!SDRS_JOB_ID.test(id)) {
     throw new InputError(`Invalid ${what} ${shown(id)}: SDRS job ids are 32 hex digits (e.g. 0000000062db92d70162db9d200f000a).`);
   }
-  return id;
+  return id.toLowerCase();
 }
 
 /**

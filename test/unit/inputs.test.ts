@@ -107,9 +107,9 @@ describe('assertCleanInputs', () => {
 describe('id formats', () => {
   const uuid = '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4b01';
 
-  it('assertUuid takes 8-4-4-4-12 hex (either case) and nothing else', () => {
+  it('assertUuid takes 8-4-4-4-12 hex (either case, answered in lower case) and nothing else', () => {
     expect(assertUuid(uuid)).toBe(uuid);
-    expect(assertUuid(uuid.toUpperCase())).toBe(uuid.toUpperCase());
+    expect(assertUuid(uuid.toUpperCase())).toBe(uuid);
     for (const bad of ['detail', 'default', '', '9c4a1b2e5d6f4e7a8b9c0d1e2f3a4b01', `${uuid}x`, ` ${uuid}`, `${uuid}\n`, '9c4a1b2e-5d6f-4e7a-8b9c-0d1e2f3a4bg1', '../x']) {
       expect(() => assertUuid(bad, 'volume id'), bad).toThrow(InputError);
     }
