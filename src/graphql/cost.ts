@@ -83,6 +83,11 @@ interface Walk {
   expanding: Set<string>;
   /** Representations per `_entities` response key: fields of one key merge into one execution, so count once. */
   representations: Map<string, number>;
+  /**
+   * Each fragment's cost per page size, counted once: a fragment spread k times in each of L nested fragments
+   * is k^L spreads, and walking each one took minutes of blocked event loop for a 70 KB document.
+   */
+  fragmentCosts: Map<string, number>;
 }
 
 /**
@@ -104,6 +109,7 @@ export function countNodes(
     variableDefs: new Map((operation.variableDefinitions ?? []).map((d) => [d.variable.name.value, d])),
     expanding: new Set(),
     representations: new Map(),
+    fragmentCosts: new Map(),
   };
   return selectionCost(walk, root, operation.selectionSet, 1);
 }
@@ -118,17 +124,26 @@ function selectionCost(walk: Walk, parent: GraphQLCompositeType, set: SelectionS
       const on = sel.typeCondition ? walk.schema.getType(sel.typeCondition.name.value) : parent;
       if (on && isCompositeType(on)) total += selectionCost(walk, on, sel.selectionSet, pageSize);
     } else {
-      const name = sel.name.value;
-      const frag = walk.fragments[name];
-      if (!frag || walk.expanding.has(name)) continue;
-      const on = walk.schema.getType(frag.typeCondition.name.value);
-      if (!on || !isCompositeType(on)) continue;
-      walk.expanding.add(name);
-      total += selectionCost(walk, on, frag.selectionSet, pageSize);
-      walk.expanding.delete(name);
+      total += fragmentCost(walk, sel.name.value, pageSize);
     }
   }
   return total;
+}
+
+/** A spread fragment's objects below one object, for the page `pageSize` (counted once per walk and page size). */
+function fragmentCost(walk: Walk, name: string, pageSize: number): number {
+  const key = `${pageSize} ${name}`;
+  const known = walk.fragmentCosts.get(key);
+  if (known !== undefined) return known;
+  const frag = walk.fragments[name];
+  if (!frag || walk.expanding.has(name)) return 0;
+  const on = walk.schema.getType(frag.typeCondition.name.value);
+  if (!on || !isCompositeType(on)) return 0;
+  walk.expanding.add(name);
+  const cost = selectionCost(walk, on, frag.selectionSet, pageSize);
+  walk.expanding.delete(name);
+  walk.fragmentCosts.set(key, cost);
+  return cost;
 }
 
 function fieldCost(walk: Walk, parent: GraphQLCompositeType, node: FieldNode, pageSize: number): number {
