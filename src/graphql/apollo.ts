@@ -54,6 +54,18 @@ const answerRelease: ApolloServerPlugin<RequestContext> = {
 export const DOCUMENT_STORE_BYTES = 8 * 2 ** 20;
 
 /**
+ * The document store, each document counted with its source text: a parsed document keeps the whole text it was
+ * parsed from (`loc.source.body`), which its JSON leaves out. `{__typename}` padded to 250 KB with spaces or a
+ * comment measured 412 bytes, so one client sending such documents filled the heap in minutes (probe of 2026-12-07).
+ */
+export function createDocumentStore(maxBytes = DOCUMENT_STORE_BYTES): InMemoryLRUCache<DocumentNode> {
+  return new InMemoryLRUCache<DocumentNode>({
+    maxSize: maxBytes,
+    sizeCalculation: (doc) => InMemoryLRUCache.sizeCalculation(doc) + (doc.loc?.source.body.length ?? 0),
+  });
+}
+
+/**
  * graphql-armor's token limit answers every error Apollo's pipeline did not expect as its own validation failure,
  * with the error's text: a stack overflow reached the client as "RangeError: …", unlogged. Its own refusals (a
  * GraphQLError) stay its own; anything else is logged here and answered as Apollo's 500, without its text.
@@ -100,7 +112,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
   const execution = compilingExecutor(schema, { compileAfter: opts.compileAfter ?? Number.POSITIVE_INFINITY, log });
   const apollo = new ApolloServer<RequestContext>({
     gateway: executorGateway(schema, execution.executor),
-    documentStore: new InMemoryLRUCache<DocumentNode>({ maxSize: DOCUMENT_STORE_BYTES }),
+    documentStore: createDocumentStore(),
     formatError: formatErrorWith(log),
     // Apollo's own lines (an unexpected pipeline error among them) in the facade's JSON log, not on the console.
     logger: apolloLogger(log),
