@@ -67,6 +67,7 @@ export function checkOperation(
   context: Pick<RequestContext, 'identity' | 'caller'>,
 ): Cost {
   assertShallowVariables(variables);
+  assertVariableNames(operation);
   variables = withDefaults(operation, variables);
   const facts = factsOf(schema, document, operation);
   const cost = { nodes: nodesOf(schema, operation, facts, variables), limit: maxNodes };
@@ -98,6 +99,19 @@ function withDefaults(operation: OperationDefinitionNode, variables: Record<stri
     Object.defineProperty(out, name, { value: valueFromASTUntyped(def.defaultValue), enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/**
+ * Refuses a variable named with two leading underscores (`$__proto__`), as GraphQL reserves such names for
+ * introspection. graphql-jit coerces variables into a plain object, where `__proto__` sets the prototype: a
+ * compiled query ran as if the variable were absent (a filter ignored, a page size counted as given but read at
+ * its default).
+ */
+function assertVariableNames(operation: OperationDefinitionNode): void {
+  for (const def of operation.variableDefinitions ?? []) {
+    const name = def.variable.name.value;
+    if (name.startsWith('__')) throw new InputError(`Variable names starting with "__" are reserved by GraphQL: rename $${name}.`);
+  }
 }
 
 /** No input type of the schema nests near this; JSON.stringify and the checks below recurse, and would overflow past thousands. */
