@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { FacadeError } from '../errors.js';
 
 /**
  * A DataLoader that also answers synchronously (`now`) what this request has already read: a value one of its
@@ -38,6 +39,8 @@ export class KnownLoader<K, V> extends DataLoader<K, V> {
 
   /** What `load(key)` resolves to: the value itself when it is known already. */
   now(key: K): V | Promise<V> {
+    // The key comes from an upstream object (a group's `group_type`): missing there, it is the upstream's fault.
+    if (key === null || key === undefined) throw new FacadeError('UPSTREAM_ERROR', 'The upstream answered an object without the id this field is read by.');
     // Not `??`: null is a value (an object that does not exist).
     const v = this.inHand(key);
     return v === undefined ? this.load(key) : v;
@@ -45,6 +48,9 @@ export class KnownLoader<K, V> extends DataLoader<K, V> {
 
   /** What `loadMany(keys)` resolves to: the values themselves when every one is known already. */
   manyNow(keys: readonly K[]): (V | Error)[] | Promise<(V | Error)[]> {
+    if (!Array.isArray(keys) || keys.some((k) => k === null || k === undefined)) {
+      throw new FacadeError('UPSTREAM_ERROR', 'The upstream answered an object whose list of ids is not a list of ids.');
+    }
     const values: V[] = [];
     for (const k of keys) {
       const v = this.inHand(k);
