@@ -5,19 +5,28 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/** Parses any upstream timestamp to ISO-8601 UTC; null when it is not a timestamp. */
+const daysIn = (year: number, month: number) =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+/**
+ * Parses any upstream timestamp to ISO-8601 UTC; null when it is not a timestamp. Every part is checked against
+ * its range: Date.UTC rolls `2024-02-30` over to March 1 and reads years 0-99 as 1900-1999, silently.
+ */
 export function toIsoUtc(raw: string): string | null {
   const m = TIMESTAMP.exec(raw.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac = '', zone] = m;
-  const ms = Number(frac.padEnd(3, '0').slice(0, 3));
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, Number(frac.padEnd(3, '0').slice(0, 3)));
   if (zone && zone !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+    const [zh, zm] = [Number(digits.slice(0, 2)), Number(digits.slice(2))];
+    if (zh > 23 || zm > 59) return null;
+    date.setTime(date.getTime() - (zone.startsWith('-') ? -1 : 1) * (zh * 60 + zm) * 60_000);
   }
-  const date = new Date(t);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 

@@ -16,6 +16,22 @@ describe('toIsoUtc', () => {
   it('refuses what is not a timestamp', () => {
     expect(toIsoUtc('yesterday')).toBeNull();
   });
+
+  // Each was read as another instant before (probe of 2026-12-07): 2024-03-01, +010007-06-11, 2023-11-30, ...
+  it.each(['2024-02-30T00:00:00', '2023-02-29T00:00:00', '9999-99-99T99:99:99', '2024-00-00T00:00:00', '2024-01-01T24:00:00', '2024-01-01T00:60:00', '2024-01-01T00:00:60', '2024-01-01T00:00:00+99:99', '2024-04-31T00:00:00'])(
+    'refuses the impossible %s',
+    (raw) => {
+      expect(toIsoUtc(raw)).toBeNull();
+    },
+  );
+
+  it('reads leap days, the ends of months and years before 100 as written', () => {
+    expect(toIsoUtc('2024-02-29T23:59:59')).toBe('2024-02-29T23:59:59.000Z');
+    expect(toIsoUtc('2000-02-29T00:00:00')).toBe('2000-02-29T00:00:00.000Z');
+    expect(toIsoUtc('2024-12-31T23:59:59.999')).toBe('2024-12-31T23:59:59.999Z');
+    expect(toIsoUtc('0050-01-01T00:00:00')).toBe('0050-01-01T00:00:00.000Z');
+    expect(toIsoUtc('2024-01-01T00:30:00-01:30')).toBe('2024-01-01T02:00:00.000Z');
+  });
 });
 
 describe('enumValue', () => {
