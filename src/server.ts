@@ -20,7 +20,7 @@ import { cutIfStalled } from './http/stalled.js';
 import { requestTarget } from './http/target.js';
 import { atMost } from './http/waits.js';
 import { Admission, type Admitted, bulkheadsOf } from './http/admission.js';
-import { BodyReader, BodyRefused } from './http/body.js';
+import { BodyReader, BodyRefused, jsonBody } from './http/body.js';
 import { WaitingConnections } from './http/connections.js';
 import { drainServer } from './http/drain.js';
 import { ClientAddresses } from './http/forwarded.js';
@@ -158,7 +158,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     let body: unknown = raw;
-    if (raw !== undefined && (headers.get('content-type') ?? '').toLowerCase().includes('json')) {
+    const media = raw === undefined ? null : jsonBody(headers.get('content-type'));
+    if (media === 'other-charset') return refuse(res, 415, 'BAD_REQUEST', 'The body must be UTF-8 JSON (content-type: application/json).');
+    if (raw !== undefined && media === 'json') {
       try {
         body = raw.length ? JSON.parse(raw) : undefined;
       } catch {

@@ -123,3 +123,15 @@ export function encodingRefusal(req: IncomingMessage): BodyRefused | null {
 function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
+
+/**
+ * What a request's content-type says of its body: JSON (`application/json`, in UTF-8 or with no charset), JSON in
+ * another charset (refused: it would be read as UTF-8), or anything else (Apollo answers it). `application/jsonx`
+ * or `text/json` were read as JSON before, and `charset=utf-16` as UTF-8.
+ */
+export function jsonBody(contentType: string | undefined): 'json' | 'other-charset' | 'other' {
+  const [essence = '', ...params] = (contentType ?? '').toLowerCase().split(';').map((p) => p.trim());
+  if (essence !== 'application/json') return 'other';
+  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8' ? 'json' : 'other-charset';
+}

@@ -2,7 +2,7 @@
 // (JSON and event streams at the same weight) sent every query and mutation to the SSE transport, which refused
 // them; Hive Gateway's subscriptions (GET with Accept: text/event-stream) were 406; answers of per-caller data
 // carried no Cache-Control; a deeply nested literal answered "RangeError: Maximum call stack size exceeded";
-// `Application/JSON` was not JSON; wrong methods on the probes were 404 and HEAD was refused where GET is served;
+// `Application/JSON` was not JSON, and `application/jsonx` was; wrong methods on the probes were 404 and HEAD was refused where GET is served;
 // 401s carried no challenge; Expect: 100-continue was answered 100 before a refusal the headers already decided.
 import { Client, fetchExchange } from '@urql/core';
 import { request } from 'undici';
@@ -142,6 +142,23 @@ describe('the HTTP door', () => {
       expect(res.statusCode, type).toBe(200);
       expect(await res.body.json()).toMatchObject({ data: { __typename: 'Query' } });
     }
+  });
+
+  // Read as JSON before (the check was "contains json"), charset=utf-16 as UTF-8 (probe of 2026-12-07).
+  it('reads only application/json as JSON, and refuses it in a charset other than UTF-8 with 415', async () => {
+    f = await startFacade({});
+    const post = (type: string) => request(f!.url, { method: 'POST', headers: { 'content-type': type }, body: '{"query":"{ __typename }"}' });
+    for (const type of ['application/jsonx', 'text/json', 'application/graphql-response+json']) {
+      const res = await post(type);
+      expect(res.statusCode, type).toBe(400);
+      expect(await res.body.json(), type).not.toHaveProperty('data');
+    }
+    for (const type of ['application/json; charset=utf-16', 'application/json; charset="latin1"']) {
+      const res = await post(type);
+      expect(res.statusCode, type).toBe(415);
+      expect((await res.body.json()).errors[0].message).toMatch(/UTF-8 JSON/);
+    }
+    expect((await post('application/json; charset="utf-8"')).statusCode).toBe(200);
   });
 
   it('answers 405 with Allow for a wrong method on the probes, and HEAD wherever GET is served', async () => {
