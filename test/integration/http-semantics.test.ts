@@ -156,7 +156,7 @@ describe('the HTTP door', () => {
     for (const type of ['application/json; charset=utf-16', 'application/json; charset="latin1"']) {
       const res = await post(type);
       expect(res.statusCode, type).toBe(415);
-      expect((await res.body.json()).errors[0].message).toMatch(/UTF-8 JSON/);
+      expect(((await res.body.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/UTF-8 JSON/);
     }
     expect((await post('application/json; charset="utf-8"')).statusCode).toBe(200);
   });
