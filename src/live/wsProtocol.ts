@@ -20,6 +20,12 @@ const KEEP_ALIVE_MS = 12_000;
 /** What graphql-ws 6 takes from a client but throws on (4500, a stack trace on stderr): the protocol says 4400. */
 const SERVER_ONLY = new Set<string>([MessageType.Next, MessageType.Error, MessageType.ConnectionAck]);
 
+/**
+ * An operation id is at most this long (graphql-ws clients make UUIDs): every event of the subscription carries
+ * it, and a 200 KB id was echoed in each one.
+ */
+const MAX_OPERATION_ID = 128;
+
 /** How a connection's messages are read: see Inbox. */
 export interface Reading {
   /** MAX_SUBSCRIPTIONS_PER_CONNECTION: with MAX_ANSWERING more subscribes under way, no more is read for a while. */
@@ -155,6 +161,9 @@ class Inbox {
   private take(data: string): void {
     const message = peek(data);
     if (message && SERVER_ONLY.has(message.type)) return this.socket.close(CloseCode.BadRequest, `Invalid message received: only a server sends ${message.type}`);
+    if (message?.id !== undefined && message.id.length > MAX_OPERATION_ID) {
+      return this.socket.close(CloseCode.BadRequest, `Invalid message received: an id is at most ${MAX_OPERATION_ID} characters`);
+    }
     if (message?.type === MessageType.Complete && message.id !== undefined) {
       const operation = this.running.get(message.id);
       if (operation) operation.completed = true;

@@ -96,6 +96,22 @@ describe('WebSocket ids', () => {
     }
     expect(stderr).not.toHaveBeenCalled();
   });
+
+  // A 200 KB id was taken, and echoed in every event of its subscription (probe of 2026-12-07).
+  it('an operation id over 128 characters closes the connection with 4400; one of 128 is served', async () => {
+    f = await startFacade({});
+    const id = await firstGroup(f);
+    const ok = track(rawWs(f.url, 'ids'));
+    await ok.init();
+    ok.subscribe('i'.repeat(128), STATUS, { id });
+    expect(await until(() => ok.of('i'.repeat(128)).length > 0)).toBe(true);
+    expect(ok.of('i'.repeat(128))[0]).toMatchObject({ type: 'next' });
+    const long = track(rawWs(f.url, 'ids'));
+    await long.init();
+    long.subscribe('i'.repeat(129), STATUS, { id });
+    expect(await until(() => long.closed() !== null)).toBe(true);
+    expect(long.closed()).toMatchObject({ code: 4400 });
+  });
 });
 
 describe('limits under a burst', () => {
