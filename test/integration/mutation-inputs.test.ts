@@ -143,6 +143,19 @@ describe('a list that names one thing twice is refused before any call', () => {
   });
 });
 
+// 25,000 distinct volume types went to Cinder in one call (probe of 2026-12-07).
+describe('a list of more than 100 types is refused before any call', () => {
+  const uuids = Array.from({ length: 101 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const list = JSON.stringify(uuids);
+  it.each([
+    ['createGroup volumeTypeIds', `mutation { createGroup(input: { groupTypeId: "generic", volumeTypeIds: ${list} }) { group { id } } }`],
+    ['createShareGroup shareTypeIds', `mutation { createShareGroup(input: { shareTypeIds: ${list} }) { shareGroup { id } } }`],
+    ['createShareGroupType shareTypeIds', `mutation { createShareGroupType(input: { name: "many", shareTypeIds: ${list} }) { shareGroupType { id } } }`],
+  ])('%s', async (_, mutation) => {
+    expectRefused(await f.gql(mutation), /names 101 items; at most 100/);
+  });
+});
+
 describe('blank names are refused before any call; an empty description is not', () => {
   const group = SEED.groups.emptyStaging;
   it.each([
