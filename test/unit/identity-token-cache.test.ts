@@ -38,6 +38,37 @@ describe('TokenCache', () => {
     expect(cache.get('tok4')).toBe(4);
   });
 
+  it('sweeps expired entries as new ones are written: the count follows the live tokens (it kept every one)', () => {
+    const cache = new TokenCache<number>(1_000, 10_000, now);
+    for (let i = 0; i < 100; i++) cache.set(`old${i}`, i, t + 3_600_000);
+    t += 1_000;
+    for (let i = 0; i < 100; i++) cache.set(`new${i}`, i, t + 3_600_000);
+    expect(cache.size).toBe(100);
+    expect(cache.get('new0')).toBe(0);
+  });
+
+  it('sweeps on lookups too: after a burst, a few requests with a known token empty it', () => {
+    const cache = new TokenCache<number>(60_000, 10_000, now);
+    for (let i = 0; i < 20; i++) cache.set(`burst${i}`, i, t + 1_000);
+    cache.set('steady', 1, t + 3_600_000);
+    t += 1_000;
+    for (let i = 0; i < 5; i++) expect(cache.get('steady')).toBe(1);
+    expect(cache.size).toBe(1);
+  });
+
+  it('is bounded by the weight of its values: the oldest go first, and one heavier than the budget is not kept', () => {
+    const cache = new TokenCache<string>(60_000, 100, now, { maxBytes: 1_000, bytesOf: (v) => v.length });
+    for (let i = 0; i < 5; i++) cache.set(`tok${i}`, `${i}`.repeat(300), t + 60_000);
+    expect([cache.size, cache.weight]).toEqual([3, 900]);
+    expect(cache.get('tok1')).toBeUndefined();
+    cache.set('huge', 'x'.repeat(1_001), t + 60_000);
+    expect(cache.get('huge')).toBeUndefined();
+    expect([cache.size, cache.weight]).toEqual([3, 900]);
+    t += 60_000;
+    cache.set('after', 'y', t + 60_000);
+    expect([cache.size, cache.weight]).toEqual([1, 1]);
+  });
+
   it('counts hits and misses, and keys by a hash, never the token', () => {
     const cache = new TokenCache<number>(60_000, 3, now);
     cache.set('secret-token', 1, t + 1_000);
