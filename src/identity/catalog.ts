@@ -43,6 +43,33 @@ export function catalogOf(raw: unknown): KeystoneCatalogEntry[] {
   return out;
 }
 
+const regionOf = (e: KeystoneCatalogEntry['endpoints'][number]) => e.region_id ?? e.region ?? '';
+
+/** The catalog entry pickEndpoint reads for `service`: the first of its types present. */
+function serviceEntry(catalog: readonly KeystoneCatalogEntry[], service: ServiceName): KeystoneCatalogEntry | undefined {
+  return CATALOG_TYPES[service].map((t) => catalog.find((c) => c.type === t)).find((c) => c !== undefined);
+}
+
+/**
+ * What pickEndpoint reads of a catalog for `choice`, and so all a cached token keeps: per service, its entry's
+ * endpoints of the chosen interface, the first of each region (the one picked; the others only name regions).
+ * A public cloud's catalog is 100-300 KB, and a Keystone listing 5,000 services ran the facade out of memory.
+ */
+export function catalogFor(catalog: readonly KeystoneCatalogEntry[], choice: CatalogChoice): KeystoneCatalogEntry[] {
+  const kept: KeystoneCatalogEntry[] = [];
+  for (const service of Object.keys(CATALOG_TYPES) as ServiceName[]) {
+    const entry = serviceEntry(catalog, service);
+    if (entry) kept.push({ type: entry.type, endpoints: firstOfEachRegion(entry.endpoints.filter((e) => e.interface === choice.interface)) });
+  }
+  return kept;
+}
+
+function firstOfEachRegion(endpoints: KeystoneCatalogEntry['endpoints']): KeystoneCatalogEntry['endpoints'] {
+  const byRegion = new Map<string, KeystoneCatalogEntry['endpoints'][number]>();
+  for (const e of endpoints) if (!byRegion.has(regionOf(e))) byRegion.set(regionOf(e), e);
+  return [...byRegion.values()];
+}
+
 /** An endpoint URL the facade can call: http or https. */
 function callable(url: string): boolean {
   if (!URL.canParse(url)) return false;
@@ -50,15 +77,13 @@ function callable(url: string): boolean {
   return protocol === 'http:' || protocol === 'https:';
 }
 
-const regionOf = (e: KeystoneCatalogEntry['endpoints'][number]) => e.region_id ?? e.region ?? '';
-
 /**
  * The endpoint of `service` in a caller's catalog: the first service type present, its endpoints of the chosen
  * interface, in the chosen region. With several regions and none chosen the answer names them, never a silent pick.
  */
 export function pickEndpoint(catalog: readonly KeystoneCatalogEntry[], service: ServiceName, choice: CatalogChoice): CatalogPick {
   const types = CATALOG_TYPES[service];
-  const entry = types.map((t) => catalog.find((c) => c.type === t)).find((c) => c !== undefined);
+  const entry = serviceEntry(catalog, service);
   if (!entry) {
     return { ok: false, message: `The caller's service catalog has no ${service} service (looked for type ${types.join(', ')}).` };
   }

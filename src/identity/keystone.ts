@@ -4,8 +4,9 @@ import type { Caller } from '../upstreams/caller.js';
 import { HttpClient, path } from '../upstreams/http.js';
 import { textOf } from '../upstreams/wire.js';
 import type { UpstreamTelemetry } from '../observability/upstream.js';
-import { type KeystoneCatalogEntry, catalogOf } from './catalog.js';
+import { type CatalogChoice, type KeystoneCatalogEntry, catalogFor, catalogOf } from './catalog.js';
 import { TokenCache } from './tokenCache.js';
+import { tokenAnswerTooLarge, withTokenAnswerLimit } from './tokenAnswerLimit.js';
 import { toIsoUtc } from '../graphql/scalars.js';
 
 /** Who a token says the caller is: what Keystone's token validation answers, minus what the facade never uses. */
@@ -15,6 +16,7 @@ export interface Identity {
   project: { id: string; name: string; domain: string | null } | null;
   roles: readonly string[];
   expiresAt: Date;
+  /** Only what endpointFor reads for the facade's KEYSTONE_INTERFACE (catalogFor), never the token's whole catalog. */
   catalog: readonly KeystoneCatalogEntry[];
 }
 
@@ -32,10 +34,14 @@ export interface KeystoneOptions {
   /** KEYSTONE_URL: the identity v3 endpoint, e.g. http://127.0.0.1:5000/v3. */
   url: string;
   agent: Dispatcher;
+  /** KEYSTONE_INTERFACE and KEYSTONE_REGION: which of a catalog's endpoints a validated token keeps. */
+  choice: CatalogChoice;
   /** KEYSTONE_CACHE_SECONDS, in ms: a validated token is trusted this long at most (and never past its expiry). */
   cacheMs: number;
   /** Validated tokens kept at most. */
   cacheEntries?: number;
+  /** What validated tokens may weigh in all, by bytesOfIdentity. */
+  cacheBytes?: number;
   telemetry?: UpstreamTelemetry;
 }
 
@@ -50,10 +56,14 @@ export class KeystoneClient {
    * tokens the same way): a client that retries with a revoked token in a loop costs Keystone one call, not one a try.
    */
   private readonly refused: TokenCache<Refusal>;
+  private readonly choice: CatalogChoice;
 
   constructor(opts: KeystoneOptions) {
-    this.http = new HttpClient({ service: 'keystone', endpoint: opts.url, agent: opts.agent, telemetry: opts.telemetry });
-    this.cache = new TokenCache(opts.cacheMs, opts.cacheEntries ?? 10_000);
+    const agent = withTokenAnswerLimit(opts.agent);
+    this.http = new HttpClient({ service: 'keystone', endpoint: opts.url, agent, telemetry: opts.telemetry });
+    this.choice = opts.choice;
+    const budget = { maxBytes: opts.cacheBytes ?? CACHE_BYTES, bytesOf: bytesOfIdentity };
+    this.cache = new TokenCache(opts.cacheMs, opts.cacheEntries ?? 10_000, Date.now, budget);
     this.refused = new TokenCache(opts.cacheMs, opts.cacheEntries ?? 10_000);
   }
 
@@ -98,6 +108,8 @@ export class KeystoneClient {
       });
       json = res.json;
     } catch (err) {
+      const tooLarge = tokenAnswerTooLarge(err);
+      if (tooLarge) throw tooLarge;
       if (err instanceof UpstreamError && err.status === 404 && err.upstreamCode !== KEYSTONE_ENVELOPE) throw notKeystone(err);
       if (err instanceof UpstreamError && (err.status === 401 || err.status === 404)) {
         // What the answer said, not the error: a flood of bad tokens must not keep thousands of stack traces.
@@ -109,7 +121,7 @@ export class KeystoneClient {
       }
       throw err;
     }
-    const identity = identityOf(json);
+    const identity = identityOf(json, this.choice);
     this.cache.set(token, identity, identity.expiresAt.getTime(), key);
     return identity;
   }
@@ -144,7 +156,7 @@ export interface ProjectRef {
   domain: string | null;
 }
 
-function identityOf(json: unknown): Identity {
+function identityOf(json: unknown, choice: CatalogChoice): Identity {
   const t = (json as WireToken | undefined)?.token;
   // Application credential tokens come without a zone (Zed): UTC, as every OpenStack time, never local time.
   const iso = typeof t?.expires_at === 'string' ? toIsoUtc(t.expires_at) : null;
@@ -159,8 +171,16 @@ function identityOf(json: unknown): Identity {
       : null,
     roles: (Array.isArray(t.roles) ? t.roles : []).map((r) => r?.name ?? r?.id).filter((r): r is string => typeof r === 'string' && r !== ''),
     expiresAt: new Date(expires),
-    catalog: catalogOf(t.catalog),
+    catalog: catalogFor(catalogOf(t.catalog), choice),
   };
+}
+
+/** What the token cache may weigh in all: ~10,000 identities of a few catalog endpoints each. */
+const CACHE_BYTES = 64 * 1024 * 1024;
+
+/** An Identity's weight for the cache: its JSON at two bytes a character, plus its objects' headers, roughly. */
+function bytesOfIdentity(identity: Identity): number {
+  return 2 * JSON.stringify(identity).length + 512;
 }
 
 /** Admin as Keystone's default policies and Cinder's and Manila's read it: the `admin` role. */

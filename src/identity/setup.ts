@@ -49,10 +49,11 @@ export async function setupIdentity(
     sources[name] = m.kind === 'real' ? { kind: 'template', template: m.url } : m.kind === 'absent' ? { kind: 'absent' } : { kind: 'catalog' };
   }
   const perHost = { connections: config.upstreamConnections };
+  const choice = { interface: mode.interface, region: mode.region };
   const gate = new IdentityGate({
-    keystone: new KeystoneClient({ url, agent, cacheMs: mode.cacheMs, telemetry }),
+    keystone: new KeystoneClient({ url, agent, choice, cacheMs: mode.cacheMs, telemetry }),
     sources,
-    choice: { interface: mode.interface, region: mode.region },
+    choice,
     clients: {
       cinder: new EndpointClients((e, shared) => new CinderClient(e, agent, { ...shared, telemetry }), perHost),
       manila: new EndpointClients((e, shared) => new ManilaClient(e, agent, { ...shared, telemetry }), perHost),

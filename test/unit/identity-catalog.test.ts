@@ -1,6 +1,6 @@
 // Issue 16: which endpoint a caller's Keystone catalog gives each upstream.
 import { describe, expect, it } from 'vitest';
-import { type KeystoneCatalogEntry, fillProject, pickEndpoint } from '../../src/identity/catalog.js';
+import { type KeystoneCatalogEntry, catalogFor, fillProject, pickEndpoint } from '../../src/identity/catalog.js';
 
 const ep = (iface: string, region: string, url: string) => ({ interface: iface, region_id: region, region, url });
 const catalog: KeystoneCatalogEntry[] = [
@@ -34,6 +34,37 @@ describe('pickEndpoint', () => {
 
   it('says when the catalog has no such service', () => {
     expect(pickEndpoint(catalog, 'sdrs', choose())).toEqual({ ok: false, message: expect.stringMatching(/catalog has no sdrs service/) });
+  });
+});
+
+describe('catalogFor: what a cached token keeps of its catalog', () => {
+  const many = Array.from({ length: 500 }, (_, i) => ({ type: `other${i}`, endpoints: [ep('public', 'RegionOne', `http://o${i}/v1/p`)] }));
+  const catalogs: KeystoneCatalogEntry[][] = [
+    catalog,
+    [...many, ...catalog, { type: 'sdrs', endpoints: [ep('admin', 'RegionOne', 'http://s-adm/v1/p'), ep('public', 'RegionTwo', 'http://s2/v1/p'), ep('public', 'RegionTwo', 'http://s2b/v1/p')] }],
+    [{ type: 'volume', endpoints: [ep('public', 'RegionTwo', 'http://old2/v1/p'), ep('public', 'RegionOne', 'http://old1/v1/p')] }, { type: 'shared-file-system', endpoints: [] }],
+    [{ type: 'volumev3', endpoints: [{ interface: 'public', region: 'R', url: 'http://r/v3/p' }, { interface: 'public', region_id: 'R', url: 'ftp://r' }] }],
+    [],
+  ];
+  const choices = [choose(), choose('internal'), choose('admin'), choose('public', 'RegionOne'), choose('public', 'RegionTwo'), choose('public', 'R')];
+
+  it('answers every service and choice as the whole catalog does', () => {
+    for (const c of catalogs) {
+      for (const choice of choices) {
+        for (const service of ['cinder', 'manila', 'sdrs'] as const) {
+          expect(pickEndpoint(catalogFor(c, choice), service, choice), `${service} ${JSON.stringify(choice)}`).toEqual(pickEndpoint(c, service, choice));
+        }
+      }
+    }
+  });
+
+  it("keeps one entry per service, the chosen interface's endpoints, the first of each region", () => {
+    const kept = catalogFor(catalogs[1]!, choose());
+    expect(kept).toEqual([
+      { type: 'volumev3', endpoints: [ep('public', 'RegionOne', 'http://c1/v3/p')] },
+      { type: 'sharev2', endpoints: [ep('public', 'RegionOne', 'http://m1/v2/p'), ep('public', 'RegionTwo', 'http://m2/v2/p')] },
+      { type: 'sdrs', endpoints: [ep('public', 'RegionTwo', 'http://s2/v1/p')] },
+    ]);
   });
 });
 
