@@ -89,13 +89,14 @@ describe('checkOperation on a document that comes back', () => {
 });
 
 describe('a variable named __proto__', () => {
-  it('with a default is seen as execution sees it: allProjects asked, the page size counted', () => {
+  // Once a defaulted one was counted as execution sees it; now graphql-jit is known to lose it (reserved-variables.test.ts).
+  it('is refused as a reserved name, with or without a default, whoever asks', () => {
     const member = { roles: ['member'] } as unknown as Identity;
     const all = parse('query ($__proto__: Boolean = true) { groups(first: 1, allProjects: $__proto__) { nodes { id } } }');
-    expect(() => check(all, {}, member)).toThrow(/allProjects needs the admin role/);
-    expect(check(all, {}).allProjects).toBe(true);
-    const big = parse('query ($__proto__: Int = 1000) { groups(first: $__proto__) { nodes { snapshots(first: $__proto__) { nodes { id volumeSnapshots { id } } } } } }');
-    expect(() => check(big, {})).toThrow(/objects/);
+    expect(() => check(all, {}, member)).toThrow(/Variable names starting with "__" are reserved/);
+    expect(() => check(all, {})).toThrow(/reserved/);
+    const big = parse('query ($__proto__: Int) { groups(first: $__proto__) { nodes { id } } }');
+    expect(() => check(big, { n: 1 })).toThrow(/reserved/);
   });
 });
 
