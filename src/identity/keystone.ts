@@ -6,7 +6,6 @@ import { textOf } from '../upstreams/wire.js';
 import type { UpstreamTelemetry } from '../observability/upstream.js';
 import { type CatalogChoice, type KeystoneCatalogEntry, catalogFor, catalogOf } from './catalog.js';
 import { TokenCache } from './tokenCache.js';
-import { tokenAnswerTooLarge, withTokenAnswerLimit } from './tokenAnswerLimit.js';
 import { toIsoUtc } from '../graphql/scalars.js';
 
 /** Who a token says the caller is: what Keystone's token validation answers, minus what the facade never uses. */
@@ -45,6 +44,12 @@ export interface KeystoneOptions {
   telemetry?: UpstreamTelemetry;
 }
 
+/**
+ * The largest token validation answer read: a public cloud's catalog is 100-300 KB, and each answer is parsed
+ * whole (the upstreams' limit, 32 MiB, is for listings; 1.2 MB catalogs ran the facade out of memory before).
+ */
+export const MAX_TOKEN_ANSWER_BYTES = 4 * 1024 * 1024;
+
 /** Validates callers' tokens against Keystone and remembers the answers briefly, by a hash of the token. */
 export class KeystoneClient {
   readonly http: HttpClient;
@@ -59,8 +64,7 @@ export class KeystoneClient {
   private readonly choice: CatalogChoice;
 
   constructor(opts: KeystoneOptions) {
-    const agent = withTokenAnswerLimit(opts.agent);
-    this.http = new HttpClient({ service: 'keystone', endpoint: opts.url, agent, telemetry: opts.telemetry });
+    this.http = new HttpClient({ service: 'keystone', endpoint: opts.url, agent: opts.agent, telemetry: opts.telemetry });
     this.choice = opts.choice;
     const budget = { maxBytes: opts.cacheBytes ?? CACHE_BYTES, bytesOf: bytesOfIdentity };
     this.cache = new TokenCache(opts.cacheMs, opts.cacheEntries ?? 10_000, Date.now, budget);
@@ -105,11 +109,10 @@ export class KeystoneClient {
         method: 'GET',
         path: path`/auth/tokens`,
         headers: { 'x-subject-token': token },
+        maxBytes: MAX_TOKEN_ANSWER_BYTES,
       });
       json = res.json;
     } catch (err) {
-      const tooLarge = tokenAnswerTooLarge(err);
-      if (tooLarge) throw tooLarge;
       if (err instanceof UpstreamError && err.status === 404 && err.upstreamCode !== KEYSTONE_ENVELOPE) throw notKeystone(err);
       if (err instanceof UpstreamError && (err.status === 401 || err.status === 404)) {
         // What the answer said, not the error: a flood of bad tokens must not keep thousands of stack traces.

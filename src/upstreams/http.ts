@@ -64,6 +64,8 @@ export interface UpstreamRequest {
   tokenAnswered?: (status: number) => void;
   /** A POST that only reads (Cinder's list_replication_targets action): a failure is a read's, never OUTCOME_UNKNOWN. */
   readOnly?: boolean;
+  /** The largest answer body read for this call (default MAX_RESPONSE_BYTES, for listings). */
+  maxBytes?: number;
 }
 
 export interface UpstreamResponse {
@@ -163,6 +165,7 @@ export class HttpClient {
       trace: caller.trace,
       tokenAnswered: caller.tokenAnswered,
       readOnly: req.readOnly === true,
+      maxBytes: req.maxBytes,
     };
     const gets = caller.gets;
     if (!gets) return this.send(full);
@@ -309,6 +312,7 @@ export class HttpClient {
       res = await exchangeOnce(this.agent, target, req.method, headers, body, req.cutoff ?? (req.deadline === undefined ? undefined : new Cutoff(req.deadline)), {
         onSent: () => (sent = true),
         onHeaders: () => this.roundTrips.record(performance.now() - started),
+        maxBytes: req.maxBytes,
       });
     } catch (err) {
       if (sent && !(err instanceof ClientLeft)) {

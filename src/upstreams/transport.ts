@@ -36,6 +36,13 @@ export interface ExchangeHooks {
   onSent(): void;
   /** The answer's status and headers arrived. */
   onHeaders(): void;
+  /** The largest body read (default MAX_RESPONSE_BYTES). */
+  maxBytes?: number;
+}
+
+/** undici's error for too large an answer, saying the limit it passed (`limit`: read by networkError). */
+export function tooLarge(limit: number): Error & { limit: number } {
+  return Object.assign(new undiciErrors.ResponseExceededMaxSizeError(), { limit });
 }
 
 /**
@@ -43,7 +50,7 @@ export interface ExchangeHooks {
  * request() would wrap every answer in a Readable stream and an abort-signal adapter first; at five to twenty calls
  * per GraphQL request that machinery cost more CPU than the facade's own logic (see README, Performance).
  *
- * Same limits as request() plus: a declared or received length above MAX_RESPONSE_BYTES is refused whatever the
+ * Same limits as request() plus: a declared or received length above `hooks.maxBytes` is refused whatever the
  * agent, and an abort settles the promise at once, even while the call still waits for a connection.
  */
 export function exchangeOnce(
@@ -55,6 +62,7 @@ export function exchangeOnce(
   cutoff: Cutoff | undefined,
   hooks: ExchangeHooks,
 ): Promise<RawResponse> {
+  const maxBytes = hooks.maxBytes ?? MAX_RESPONSE_BYTES;
   return new Promise<RawResponse>((resolve, reject) => {
     const onCut = (reason: Error) => stop(reason);
     const read = method === 'GET';
@@ -92,11 +100,11 @@ export function exchangeOnce(
         statusCode = status;
         responseHeaders = h;
         hooks.onHeaders();
-        if (Number(h['content-length'] ?? 0) > MAX_RESPONSE_BYTES) stop(new undiciErrors.ResponseExceededMaxSizeError());
+        if (Number(h['content-length'] ?? 0) > maxBytes) stop(tooLarge(maxBytes));
       },
       onResponseData(_c, chunk) {
         received += chunk.length;
-        if (received > MAX_RESPONSE_BYTES) stop(new undiciErrors.ResponseExceededMaxSizeError());
+        if (received > maxBytes) stop(tooLarge(maxBytes));
         else chunks.push(chunk);
       },
       onResponseEnd() {

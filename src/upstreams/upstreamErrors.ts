@@ -85,10 +85,13 @@ export function requestIdOf(headers: Record<string, string | string[] | undefine
   return null;
 }
 
+/** The limit a too-large answer passed: the call's own (transport.ts tooLarge), else undici's agent-wide one. */
+const limitOf = (err: Error) => (err as { limit?: number }).limit ?? MAX_RESPONSE_BYTES;
+
 export function networkError(service: UpstreamService, err: unknown): UpstreamError {
   const label = serviceLabel(service);
   if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
-    return new UpstreamError('UPSTREAM_ERROR', `${label} answered with more than ${MAX_RESPONSE_BYTES} bytes; refused.`, service, 0, null, null);
+    return new UpstreamError('UPSTREAM_ERROR', `${label} answered with more than ${limitOf(err)} bytes; refused.`, service, 0, null, null);
   }
   if (
     err instanceof undiciErrors.ConnectTimeoutError ||
@@ -125,7 +128,7 @@ const CHECK_HINT: Record<UpstreamService, string> = {
 export function outcomeUnknown(service: UpstreamService, err: unknown): UpstreamError {
   let why: string;
   if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
-    why = `its answer was larger than ${MAX_RESPONSE_BYTES} bytes and was not read`;
+    why = `its answer was larger than ${limitOf(err)} bytes and was not read`;
   } else if (
     err instanceof undiciErrors.HeadersTimeoutError ||
     err instanceof undiciErrors.BodyTimeoutError ||

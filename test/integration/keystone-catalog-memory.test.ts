@@ -118,7 +118,7 @@ describe.each([
     const r = await f.gql(VIEWER, undefined, { token: 'huge-token' });
     expect(r.status).toBe(502);
     expect(r.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
-    expect(r.errors?.[0]?.message).toBe(`Keystone answered a token validation with more than ${4 * 2 ** 20} bytes; refused.`);
+    expect(r.errors?.[0]?.message).toBe(`Keystone answered with more than ${4 * 2 ** 20} bytes; refused.`);
     expect(f.app.identity.admission!.gate.keystone.cache.size).toBe(0);
   });
 });
