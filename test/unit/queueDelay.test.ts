@@ -56,14 +56,15 @@ describe('QueueDelay', () => {
 
   it('with calls slower than half the window, the window is two calls long', () => {
     const { delay, at } = clocked();
-    settle(delay, 300);
+    const call = STANDING_WINDOW_MS * 0.75;
+    settle(delay, call);
     at(10);
-    delay.entered(400);
+    delay.entered(call + 100);
     at(STANDING_WINDOW_MS + 20);
-    delay.entered(400);
-    expect(delay.standing(1)).toBe(false); // the first window (600 ms) has not closed yet
-    at(700);
-    delay.entered(400);
+    delay.entered(call + 100);
+    expect(delay.standing(1)).toBe(false); // the first window (two calls: 1.5 windows) has not closed yet
+    at(2 * call + 10);
+    delay.entered(call + 100);
     expect(delay.standing(1)).toBe(true);
   });
 });
@@ -75,7 +76,7 @@ describe('Bulkhead with a QueueDelay', () => {
     settle(delay, 5);
     at(0);
     let release = b.tryEnter()!;
-    for (let t = 20; t <= 3 * STANDING_WINDOW_MS; t += 20) {
+    for (let t = 20; t <= 3 * STANDING_WINDOW_MS; t += 100) {
       const next = b.enter();
       at(t);
       release();
