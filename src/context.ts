@@ -227,6 +227,7 @@ export function newCaller(
     requestId: trace?.upstreamRequestId ?? `req-${randomUUID()}`,
     trace,
     identity: callerIdentity(token, clientAddress, tokenHash),
+    addressIdentity: clientAddress === undefined ? undefined : callerIdentity(null, clientAddress),
     tokenHash,
     deadline,
     gets: new Map(),

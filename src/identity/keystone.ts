@@ -104,8 +104,10 @@ export class KeystoneClient {
     let json: unknown;
     try {
       // Keystone's default policy lets a token validate itself (identity:validate_token: "... or token_subject").
-      // Shared by every request of this token meanwhile: not cut when the first one's client leaves.
-      const res = await this.http.as({ ...caller, token, gets: undefined, cutoff: undefined }, {
+      // Shared by every request of this token meanwhile: not cut when the first one's client leaves. Keystone's
+      // failures are blamed on the client's address, as the door counts a token not known yet.
+      const identity = caller.addressIdentity ?? caller.identity;
+      const res = await this.http.as({ ...caller, token, identity, gets: undefined, cutoff: undefined }, {
         method: 'GET',
         path: path`/auth/tokens`,
         headers: { 'x-subject-token': token },

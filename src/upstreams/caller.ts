@@ -15,6 +15,11 @@ export interface Caller {
    */
   identity?: string;
   /**
+   * The client's address as an identity (`address:…`): what Keystone's failures at validating a token not known
+   * yet are blamed on, as the door counts such a token; else one client making up three tokens was three callers.
+   */
+  addressIdentity?: string;
+  /**
    * Set while the door counts this request against its client address until an upstream accepts its token
    * (without Keystone: see doorCaller): told the status of every answer to a call made with the token.
    */
