@@ -113,6 +113,7 @@ export class VersionCache {
   async max(trigger?: DiscoveryTrigger): Promise<string> {
     const cached = this.peek();
     if (cached !== undefined) return cached;
+    const waiting = this.pending !== null;
     this.pending ??= this.discover(trigger)
       .then((max) => {
         this.value = { max, at: Date.now() };
@@ -121,8 +122,11 @@ export class VersionCache {
       .finally(() => {
         this.pending = null;
       });
+    // A request that joined another's read gets its failure without the upstream's request id: that id is the
+    // other request's (the upstream echoes X-OpenStack-Request-ID), which this caller must not be shown.
+    const read = waiting ? this.pending.catch((err: unknown) => Promise.reject(withoutRequestId(err))) : this.pending;
     // The read is shared (and bounded by VERSION_READ_MS); each request waits on it no longer than its own deadline.
-    return trigger?.deadline === undefined ? this.pending : this.within(this.pending, trigger.deadline);
+    return trigger?.deadline === undefined ? read : this.within(read, trigger.deadline);
   }
 
   private within(read: Promise<string>, deadline: number): Promise<string> {
@@ -135,4 +139,12 @@ export class VersionCache {
     });
     return Promise.race([read, late]).finally(() => clearTimeout(timer));
   }
+}
+
+/** `err` without the upstream's request id (an UpstreamError's copy; anything else as it is). */
+function withoutRequestId(err: unknown): unknown {
+  if (!(err instanceof UpstreamError) || err.requestId === null) return err;
+  const copy = new UpstreamError(err.code, err.message, err.service, err.status, null, err.upstreamCode, err.retryAfter);
+  copy.upstreamMessage = err.upstreamMessage;
+  return copy;
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { UpstreamError } from '../../src/errors.js';
 import { VersionCache, compareVersions, minVersion } from '../../src/upstreams/microversion.js';
 
 describe('microversions', () => {
@@ -67,5 +68,20 @@ describe('VersionCache', () => {
     fail = false;
     expect(await cache.max()).toBe('2.73');
     expect(cache.peek()).toBe('2.73');
+  });
+
+  // The upstream echoes the id the read was sent with: the first request's. Another request waiting on the same
+  // read was answered with it in extensions.upstream.requestId (probe of 2026-12-07).
+  it("a failed read reaches a request that joined it without the upstream's request id, which is the first request's", async () => {
+    const cache = new VersionCache('cinder', async (trigger) => {
+      await new Promise((r) => setTimeout(r, 10));
+      throw new UpstreamError('UPSTREAM_ERROR', 'Cinder failed (HTTP 500).', 'cinder', 500, trigger?.requestId ?? null, null);
+    });
+    const first = cache.max({ requestId: 'req-first' }).catch((e: UpstreamError) => e);
+    const joined = cache.max({ requestId: 'req-second' }).catch((e: UpstreamError) => e);
+    const [a, b] = (await Promise.all([first, joined])) as [UpstreamError, UpstreamError];
+    expect(a.requestId).toBe('req-first');
+    expect(b).toBeInstanceOf(UpstreamError);
+    expect({ code: b.code, status: b.status, message: b.message, requestId: b.requestId }).toEqual({ code: 'UPSTREAM_ERROR', status: 500, message: 'Cinder failed (HTTP 500).', requestId: null });
   });
 });
