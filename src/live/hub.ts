@@ -54,8 +54,14 @@ export interface LiveCaller extends SubscriptionOrigin {
   token: string | null;
   clientAddress: string | undefined;
   admitted: CallerIdentity | undefined;
-  /** The pollers this caller may share: with Keystone its user and project, else a hash of its token. */
+  /** Who the subscription counts against (MAX_SUBSCRIPTIONS_PER_CALLER): with Keystone its user and project, else a hash of its token. */
   key: string;
+  /**
+   * The pollers it may share: its own token's (a hash), so that every subscriber's reads are made with its own
+   * token. Shared by user and project, a revoked token's subscriptions went on receiving what another of the
+   * user's tokens read, for as long as that one was subscribed.
+   */
+  pollerKey: string;
   /** Which token it reads with (its hash): a poller ends the subscribers of a token an upstream refuses. */
   credential: string;
   /** Without Keystone, a token no upstream has accepted yet: its first read says whether it is real. */
@@ -156,7 +162,8 @@ export class LiveHub {
     const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
     const tokenAnswered = accepted && upstreamAcceptance(door, accepted, started.countAs, refused);
     const unverified = door.by === 'upstream';
-    return { ...origin, token, clientAddress, admitted, key, credential: door.tokenHash ?? 'none', unverified, started, tokenAnswered };
+    const pollerKey = token ? callerIdentity(token, undefined, door.tokenHash) : 'anonymous';
+    return { ...origin, token, clientAddress, admitted, key, pollerKey, credential: door.tokenHash ?? 'none', unverified, started, tokenAnswered };
   }
 
   /**
@@ -234,7 +241,7 @@ export class LiveHub {
     const refused = guardSubscription(parsed, rules, contextValue);
     if (refused) return refused;
     const reader = { read: (kind: WatchedKind, id: string) => this.read(caller, kind, id), credential: caller.credential };
-    registerWatch(contextValue, (kind, id) => this.pollers.join(caller.key, kind, id, reader));
+    registerWatch(contextValue, (kind, id) => this.pollers.join(caller.pollerKey, kind, id, reader));
     this.places.take(contextValue, caller.key);
     return { schema: rules.schema, document: parsed.document, operationName: parsed.operationName, variableValues: parsed.variables, contextValue };
   }

@@ -1,0 +1,73 @@
+// With Keystone, two tokens of one user subscribed to one group. Pollers were shared by user and project and read
+// with the first subscriber's token only: once the second token was revoked (Keystone 404, Cinder 401), its stream
+// went on receiving what the first token read, with no call ever made with it (probe of 2026-12-07). Now each
+// token has its own poller: the revoked token's next read is refused and its subscription ends UNAUTHENTICATED.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCinderSimulator } from '../../src/simulator/cinder/index.js';
+import { type RunningSimulator, serveSimulator } from '../../src/simulator/server.js';
+import { type Facade, startFacade } from '../helpers/facade.js';
+
+const PROJECT = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
+const revoked = new Set<string>();
+let keystone: Server;
+let cinder: RunningSimulator;
+let f: Facade;
+
+/** A Keystone that takes `<user>-<n>` as a token of `<user>`, until the token is revoked. */
+function startKeystone(): Promise<string> {
+  keystone = createServer((req, res) => {
+    const token = String(req.headers['x-subject-token'] ?? '');
+    if (revoked.has(token)) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":404,"title":"Not Found","message":"gone"}}');
+    const user = token.split('-')[0]!;
+    const body = { token: { user: { id: `id-${user}`, name: user }, project: { id: PROJECT, name: 'demo' }, roles: [{ name: 'member' }], expires_at: new Date(Date.now() + 3_600_000).toISOString(), catalog: [] } };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  return new Promise((r) => keystone.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(keystone.address() as AddressInfo).port}/v3`)));
+}
+
+/** An SSE subscription's events, as text, until it ends. */
+function subscribe(token: string, id: string): { events: string[]; ended: Promise<void> } {
+  const events: string[] = [];
+  const ended = (async () => {
+    const body = JSON.stringify({ query: `subscription { group(id: "${id}") { id name } }` });
+    const res = await request(f.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': token }, body });
+    for await (const chunk of res.body) events.push(String(chunk));
+  })();
+  return { events, ended };
+}
+
+const until = async (ok: () => boolean, ms = 5_000) => {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (ok()) return true;
+  return ok();
+};
+
+beforeAll(async () => {
+  const sim = createCinderSimulator({ transitionMs: 20 }).handler;
+  cinder = await serveSimulator((req) => (revoked.has(String(req.headers['x-auth-token'])) ? { status: 401, json: { error: { code: 401, message: 'The request you have made requires authentication.' } } } : sim(req)));
+  f = await startFacade({ KEYSTONE_URL: await startKeystone(), CINDER_URL: `${cinder.origin}/v3/${PROJECT}`, SUBSCRIPTION_POLL_MAX_MS: '300', KEYSTONE_CACHE_SECONDS: '1' });
+});
+afterAll(async () => {
+  await f.close();
+  await cinder.close();
+  await new Promise<void>((r) => keystone.close(() => r()));
+});
+
+describe('a revoked token subscribed beside another token of the same user', () => {
+  it('gets no more of the group: its subscription ends UNAUTHENTICATED while the other one follows the rename', async () => {
+    const id = (await f.ok<any>('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'alice-1' })).groups.nodes[0].id;
+    const first = subscribe('alice-1', id);
+    const second = subscribe('alice-2', id);
+    expect(await until(() => first.events.join('').includes('"name"') && second.events.join('').includes('"name"'))).toBe(true);
+    revoked.add('alice-2');
+    const renamed = await f.gql(`mutation { updateGroup(input: { id: "${id}", name: "renamed-by-alice-1" }) { group { name } } }`, undefined, { token: 'alice-1' });
+    expect(renamed.errors, renamed.raw).toBeUndefined();
+    expect(await until(() => first.events.join('').includes('renamed-by-alice-1'))).toBe(true);
+    await Promise.race([second.ended, new Promise((r) => setTimeout(r, 3_000))]);
+    const seen = second.events.join('');
+    expect(seen).not.toContain('renamed-by-alice-1');
+    expect(seen).toContain('UNAUTHENTICATED');
+  });
+});
