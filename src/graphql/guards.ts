@@ -95,8 +95,7 @@ function withDefaults(operation: OperationDefinitionNode, variables: Record<stri
     const name = def.variable.name.value;
     if (!def.defaultValue || (variables && Object.hasOwn(variables, name))) continue;
     if (out === variables) out = { ...variables };
-    // Defined, not assigned: `out.__proto__ = …` would set the prototype, and the variable would look missing.
-    Object.defineProperty(out, name, { value: valueFromASTUntyped(def.defaultValue), enumerable: true, writable: true, configurable: true });
+    out![name] = valueFromASTUntyped(def.defaultValue); // no `$__proto__` gets here: assertVariableNames refused it
   }
   return out;
 }

@@ -194,6 +194,13 @@ export class BulkheadRejection extends Error {
   }
 }
 
+/** A call waiting for a bulkhead slot: since when (on its QueueDelay's clock), and its deadline's timer. */
+interface Waiter {
+  wake: () => void;
+  timer?: NodeJS.Timeout;
+  since: number;
+}
+
 /**
  * Bounded concurrency towards one upstream: at most `maxActive` calls in flight (the agent's connections to
  * it), at most `maxQueued` waiting, each for no longer than its deadline. Past that a call is refused at once
@@ -201,7 +208,7 @@ export class BulkheadRejection extends Error {
  */
 export class Bulkhead {
   private active = 0;
-  private readonly waiting: { wake: () => void; timer?: NodeJS.Timeout; since: number }[] = [];
+  private readonly waiting: Waiter[] = [];
 
   constructor(
     readonly maxActive: number,
@@ -237,7 +244,7 @@ export class Bulkhead {
     if (free) return free;
     if (this.waiting.length >= this.maxQueued) throw new BulkheadRejection('full');
     await new Promise<void>((resolve, reject) => {
-      const entry: { wake: () => void; timer?: NodeJS.Timeout; since: number } = { wake: resolve, since: this.delay ? this.delay.now() : 0 };
+      const entry: Waiter = { wake: resolve, since: this.delay ? this.delay.now() : 0 };
       if (deadline !== undefined) {
         entry.timer = setTimeout(() => {
           const i = this.waiting.indexOf(entry);
