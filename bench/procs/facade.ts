@@ -1,6 +1,6 @@
 // Bench child: the real facade (REAL mode, pointed at the simulator process by CINDER_URL/MANILA_URL), plus the
 // instruments the runner reads over IPC: CPU time, memory, event-loop delay. The product itself is untouched.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { loopLoad } from '../../src/upstreams/roundTrips.js';
@@ -12,6 +12,18 @@ const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
 
 const ms = (ns: number) => ns / 1e6;
+
+// Garbage collections by kind (count and pause ms) since the last `resetGc`, for the scenarios that compare two facades.
+const gcKinds: Record<number, string> = { [perf.NODE_PERFORMANCE_GC_MINOR]: 'minor', [perf.NODE_PERFORMANCE_GC_MAJOR]: 'major', [perf.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [perf.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb' };
+let gcs: Record<string, { count: number; ms: number }> = {};
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = gcKinds[(e as unknown as { detail: { kind: number } }).detail.kind] ?? 'other';
+    const g = (gcs[kind] ??= { count: 0, ms: 0 });
+    g.count++;
+    g.ms += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
 
 serveIpc(
   {
@@ -36,6 +48,8 @@ serveIpc(
       };
     },
     resetLoopDelay: () => loopDelay.reset(),
+    resetGc: () => void (gcs = {}),
+    gc: () => gcs,
     loopDelay: () => ({
       p50: ms(loopDelay.percentile(50)),
       p99: ms(loopDelay.percentile(99)),

@@ -39,6 +39,9 @@ async function otlpSink() {
   };
 }
 
+type GcCounts = Record<string, { count: number; ms: number }>;
+const gcText = (g: GcCounts) => Object.entries(g).map(([kind, { count, ms }]) => `${kind} ${count} (${fmt(ms, 0)} ms)`).join(', ');
+
 export type Spawn = (name: string, env: Record<string, string>) => BenchChild<{ url: string }>;
 
 export async function observabilityScenario(spawn: Spawn, sims: BenchChild, baseEnv: Record<string, string>, spec: ScreenSpec, plan: Plan): Promise<Row> {
@@ -76,6 +79,7 @@ export async function observabilityScenario(spawn: Spawn, sims: BenchChild, base
   const onParts: Window[] = [];
   const offParts: Window[] = [];
   let upstreamCalls = 0;
+  await Promise.all([on.call('resetGc'), off.call('resetGc')]);
   try {
     for (let round = 0; round < rounds; round++) {
       const [o, f, n] = await pairedWindow([on, off], sims, [urls.on, urls.off], body, { ...opts, warmSec: round < 2 ? opts.warmSec : 1, secondFirst: round % 2 === 1 });
@@ -91,6 +95,7 @@ export async function observabilityScenario(spawn: Spawn, sims: BenchChild, base
   const requests = onParts.reduce((a, m) => a + m.load.requests, 0);
   const seconds = onParts.reduce((a, m) => a + m.load.seconds, 0);
   const mem = await on.call<{ rss: number }>('memory');
+  const gc = { on: await on.call<GcCounts>('gc'), off: await off.call<GcCounts>('gc') };
   const exported = sink.stats();
   await Promise.all([on.stop(), off.stop()]);
   await sink.close();
@@ -102,7 +107,7 @@ export async function observabilityScenario(spawn: Spawn, sims: BenchChild, base
     rps: requests / seconds,
     vsBaseline: `${fmt(ratio, 3)}× CPU/req of all off (target ≤ 1.10)${ratio > 1.1 ? ' MISSED' : ''}`,
     rssMB: mem.rss / MB,
-    notes: `sampler ${process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on'}${process.env.OTEL_TRACES_SAMPLER_ARG ? ` ${process.env.OTEL_TRACES_SAMPLER_ARG}` : ''}; on ${fmt(perReq(onParts), 3)} vs off ${fmt(perReq(offParts), 3)} CPU ms/req; rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; ${exported.exports} OTLP/HTTP protobuf exports (${fmt(exported.bytes / MB, 1)} MB) to a local receiver; /metrics scraped ${scrapes} times`,
-    detail: { ratio, rounds: roundRatios, on: onParts, off: offParts, exported, scrapes },
+    notes: `sampler ${process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on'}${process.env.OTEL_TRACES_SAMPLER_ARG ? ` ${process.env.OTEL_TRACES_SAMPLER_ARG}` : ''}; on ${fmt(perReq(onParts), 3)} vs off ${fmt(perReq(offParts), 3)} CPU ms/req; rounds ${roundRatios.map((r) => fmt(r, 2)).join('/')}×; ${exported.exports} OTLP/HTTP protobuf exports (${fmt(exported.bytes / MB, 1)} MB) to a local receiver; /metrics scraped ${scrapes} times; garbage collections (warm-ups included) on ${gcText(gc.on)}, off ${gcText(gc.off)}`,
+    detail: { ratio, rounds: roundRatios, on: onParts, off: offParts, exported, scrapes, gc },
   };
 }
