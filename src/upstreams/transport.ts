@@ -109,7 +109,8 @@ export function exchangeOnce(
       },
       onResponseEnd() {
         const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, received).toString('utf8');
-        finish(null, { statusCode, headers: responseHeaders, text });
+        // A byte order mark is no part of the JSON (RFC 8259 lets a parser ignore it); Buffer keeps it as U+FEFF.
+        finish(null, { statusCode, headers: responseHeaders, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
       },
       onResponseError(_c, err) {
         finish(err);

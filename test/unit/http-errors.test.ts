@@ -19,6 +19,9 @@ const CANNED: Record<string, { status: number; type?: string; body: string; dela
   '/conflict': { status: 409, body: '{"conflictingRequest": {"code": 409, "message": "Invalid share group: %(reason)s"}}' },
   '/empty-204': { status: 204, body: '' },
   '/garbage-200': { status: 200, body: '{"groups": [ {"id": "x"' },
+  // A byte order mark in front of the JSON (some Windows-hosted proxies and frameworks write one).
+  '/bom-200': { status: 200, body: '\uFEFF{"groups": [{"id": "x"}]}' },
+  '/bom-404': { status: 404, body: '\uFEFF{"itemNotFound": {"code": 404, "message": "Group abc could not be found."}}' },
   '/slow': { status: 200, body: '{}', delay: 1_500 },
   '/uri-too-long': { status: 414, type: 'text/html', body: '<html><body><h1>414 Request-URI Too Large</h1></body></html>' },
 };
@@ -182,6 +185,14 @@ describe('upstream error envelopes', () => {
     expect(json.bytes).toBe(Buffer.byteLength(JSON.stringify({ name })));
     expect(json.names).toHaveLength(5_000);
     expect(json.names.every((n) => n === name)).toBe(true);
+  });
+
+  it('a body that starts with a byte order mark is read as the JSON after it (RFC 8259 lets a parser ignore it)', async () => {
+    const client = new HttpClient({ service: 'cinder', endpoint: origin, agent: createAgent() });
+    const res = await client.send({ method: 'GET', path: '/bom-200' });
+    expect(res.json).toEqual({ groups: [{ id: 'x' }] });
+    const err = await failure('/bom-404');
+    expect(err).toMatchObject({ code: 'NOT_FOUND', upstreamCode: 'itemNotFound', message: 'Group abc could not be found.' });
   });
 
   it('an empty 204 is a success without a body', async () => {
