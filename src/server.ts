@@ -27,7 +27,7 @@ import { ClientAddresses } from './http/forwarded.js';
 import { RefusalPacing, shed } from './http/pacing.js';
 import { boundedAnswer } from './http/responseSize.js';
 import { corsPolicy } from './http/cors.js';
-import { readiness, upstreamStates } from './http/readiness.js';
+import { answeredProbe, type ProbeSources } from './http/probes.js';
 import { refuse, sendJson } from './http/respond.js';
 import { LiveHub } from './live/hub.js';
 import { documentOf } from './live/operationKind.js';
@@ -40,9 +40,6 @@ import { type RequestIds, requestIds } from './observability/requestId.js';
 import type { RequestTrace } from './observability/requestTrace.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
-
-/** Routes answering GET and HEAD only (/metrics only when it is on this port). */
-const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Bodies being read may hold this much memory in all (src/http/body.ts says why): 256 bodies of the largest size. */
 const BODY_BUDGET_BYTES = 256 * MAX_BODY_BYTES;
@@ -278,6 +275,13 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
 
   // Node enforces headersTimeout when it checks its connections: each second, not every 30 s, so that a client
   // that sends part of its headers and stops is cut 15 s after it started, not up to 45.
+  const probes: ProbeSources = {
+    draining: () => admission.draining,
+    inFlight: () => admission.inFlight,
+    protections: () => opts.protections(),
+    about: opts.about,
+    scrape: observability.config.metrics.port === null ? () => observability.scrape() : null,
+  };
   const ServerResponse = facadeResponses(opts.authChallenge ?? TOKEN_CHALLENGE, () => admission.draining);
   const server = createServer({ connectionsCheckingInterval: 1_000, requireHostHeader: false, ServerResponse }, (req, res) => {
     if (!oweAnswer(req, res, log)) return;
@@ -289,29 +293,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     if (!url) return refuse(res, 400, 'BAD_REQUEST', 'The request target is not a URL path. The GraphQL endpoint is /graphql.');
     const client = watchAborts(req, res, log, ids.id, () => admission.cutting);
     const route = async () => {
-      const probe = PROBES.has(url.pathname) && (url.pathname !== '/metrics' || observability.config.metrics.port === null);
-      if (probe && req.method !== 'GET' && req.method !== 'HEAD') {
-        res.setHeader('allow', 'GET, HEAD');
-        return refuse(res, 405, 'BAD_REQUEST', `${req.method} is not served here; ${url.pathname} answers GET and HEAD.`);
-      }
-      if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
-      if (url.pathname === '/readyz') {
-        const protections = opts.protections();
-        const ready = readiness(admission.draining, protections);
-        return sendJson(res, ready.httpStatus, {
-          status: ready.status,
-          ...(ready.open.length ? { open: ready.open } : {}),
-          inFlight: admission.inFlight,
-          upstreams: upstreamStates(protections, opts.about),
-        });
-      }
-      if (url.pathname === '/metrics' && probe) {
-        const scraped = await observability.scrape();
-        if (scraped) {
-          res.writeHead(200, { 'content-type': scraped.contentType });
-          return void res.end(scraped.body);
-        }
-      }
+      if (await answeredProbe(req, res, url.pathname, probes)) return;
       const readOnly = req.method === 'GET' || req.method === 'HEAD';
       if (url.pathname.startsWith('/graphiql/') && readOnly) {
         const asset = graphiqlAsset(url.pathname.slice('/graphiql/'.length));
