@@ -9,7 +9,7 @@ import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchang
 import type { RequestTrace } from '../observability/requestTrace.js';
 import { routeTemplate } from '../observability/route.js';
 import { NO_TELEMETRY, type UpstreamTelemetry } from '../observability/upstream.js';
-import { type ErrorClassifier, cleanMessage, codeForStatus, networkError, outcomeUnknown, outcomeUnknownAnswer, parseEnvelope, requestIdOf, serviceLabel } from './upstreamErrors.js';
+import { type ErrorClassifier, cleanMessage, codeForStatus, networkError, outcomeUnknown, outcomeUnknownAnswer, parseEnvelope, requestIdOf, serviceLabel, writeMayHaveHappened } from './upstreamErrors.js';
 
 // Part of this module's surface since before the error mapping had a module of its own.
 export { type ErrorClassifier, codeForStatus, serviceLabel } from './upstreamErrors.js';
@@ -337,7 +337,7 @@ export class HttpClient {
     const write = req.method !== 'GET' && !req.readOnly;
     // A gateway's 502 or 504 to a write it passed on, or the upstream's own 500 (Cinder writes the row, then times
     // out waiting for its scheduler): the write may have been carried out.
-    if (write && (statusCode === 500 || statusCode === 502 || statusCode === 504)) {
+    if (write && writeMayHaveHappened(statusCode, text)) {
       const why = statusCode === 500 ? 'it failed with an internal error after taking the request' : 'a proxy in front of it answered after passing the request on';
       const upstreamCode = statusCode === 500 ? withoutToken(parseEnvelope(text).code, req.token) : null;
       throw outcomeUnknownAnswer(this.service, statusCode, why, requestId, upstreamCode);

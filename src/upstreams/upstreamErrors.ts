@@ -142,6 +142,18 @@ export function outcomeUnknown(service: UpstreamService, err: unknown): Upstream
 }
 
 /**
+ * Whether a write answered `status` may have been carried out: a 500 (Cinder writes the row, then times out
+ * waiting for its scheduler), a gateway's 502 or 504, and any other 5xx but 501 and 505 that does not carry the
+ * service's own error (a proxy's 503 after the service dropped a request it had taken, a CDN's 520 or 524). The
+ * service's own 503 (busy) says it was not.
+ */
+export function writeMayHaveHappened(status: number, text: string): boolean {
+  if (status === 500 || status === 502 || status === 504) return true;
+  if (status < 500 || status > 599 || status === 501 || status === 505) return false;
+  return parseEnvelope(text).code === null;
+}
+
+/**
  * A write the upstream's side answered, but in a way that does not say whether it happened: a proxy's 502 or 504
  * after it passed the request on, or a success whose body is not JSON. Neither safe to resend nor a plain failure.
  */

@@ -29,6 +29,12 @@ beforeAll(async () => {
       }
       if (req.url === '/performs-then-hangs') return; // never answers
       if (req.url === '/slow') return void setTimeout(() => res.end('{}'), 600);
+      // What a proxy answers after the upstream behind it took the request and dropped it (Envoy's 503 "upstream
+      // reset"), a CDN's 520 and 524; then the service's own 503 (busy: not carried out) and a 501.
+      const proxied = /^\/proxy-(\d{3})$/.exec(req.url ?? '');
+      if (proxied) return void res.writeHead(Number(proxied[1]), { 'content-type': 'text/plain' }).end('upstream connect error or disconnect/reset before headers. reset reason: connection termination');
+      if (req.url === '/service-503') return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"error": {"code": "SDRS.0006", "message": "busy"}}');
+      if (req.url === '/service-501') return void res.writeHead(501, { 'content-type': 'application/json' }).end('{"computeFault": {"code": 501, "message": "Not implemented."}}');
       res.writeHead(202, { 'content-type': 'application/json' });
       res.end('{}');
     });
@@ -72,6 +78,20 @@ describe('writes whose outcome is unknown', () => {
     expect(err.message).toMatch(/re-read the object/i);
     expect(err.message).not.toMatch(/could not be reached|did not answer in time/);
     expect(performed).toEqual([`${method} /performs-then-drops`]);
+  });
+
+  it.each([503, 520, 524, 599])('a write answered %s by something other than the service (a proxy after a reset) is OUTCOME_UNKNOWN, sent once', async (status) => {
+    const err = await failure(client().send({ method: 'POST', path: `/proxy-${status}`, body: {} }));
+    expect(err).toMatchObject({ code: 'OUTCOME_UNKNOWN', status });
+    expect(err.message).toContain('whether it happened is unknown');
+    expect(performed).toEqual([`POST /proxy-${status}`]);
+  });
+
+  it("the service's own 503 (busy) and a 501 say the write was not carried out: not OUTCOME_UNKNOWN", async () => {
+    expect(await failure(client('sdrs').send({ method: 'POST', path: '/service-503', body: {} }))).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', status: 503 });
+    expect(await failure(client().send({ method: 'POST', path: '/service-501', body: {} }))).toMatchObject({ code: 'NOT_SUPPORTED', status: 501 });
+    // A read meeting a proxy's 503 is a plain failure: nothing was changed.
+    expect(await failure(client().send({ method: 'GET', path: '/proxy-503' }))).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', status: 503 });
   });
 
   it('a body cut off after the answer began is OUTCOME_UNKNOWN too', async () => {
