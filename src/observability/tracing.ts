@@ -52,10 +52,13 @@ export class Tracing {
     this.tracer = this.provider.getTracer('groupgraph');
   }
 
+  // Attributes are set on the span, not passed to startSpan, which copies and checks them twice more for the
+  // sampler's sake; the samplers OTEL_TRACES_SAMPLER names decide by trace id and parent, never by attribute.
+
   /** The span of one GraphQL request, child of the client's `traceparent` when it sent a valid one. */
   startRequest(headers: IncomingHttpHeaders, attributes: Attributes): Span {
     const parent = headers.traceparent ? this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter) : ROOT_CONTEXT;
-    return this.tracer.startSpan('graphql', { kind: SpanKind.SERVER, attributes }, parent);
+    return this.tracer.startSpan('graphql', { kind: SpanKind.SERVER }, parent).setAttributes(attributes);
   }
 
   /** The context upstream spans of a request start in (made once per request, not per call). */
@@ -65,7 +68,7 @@ export class Tracing {
 
   /** The span of one upstream HTTP call, child of its request's span (a root span for calls of no request). */
   startUpstream(parent: Context | null, name: string, attributes: Attributes): Span {
-    return this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent ?? ROOT_CONTEXT);
+    return this.tracer.startSpan(name, { kind: SpanKind.CLIENT }, parent ?? ROOT_CONTEXT).setAttributes(attributes);
   }
 
   /** Writes the W3C `traceparent` for `span` into an upstream call's headers (tracestate travels when set). */
