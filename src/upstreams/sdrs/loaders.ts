@@ -94,6 +94,13 @@ export function createSdrsLoaders(client: SdrsClient, caller: Caller) {
     { sizeKey: CollectionSizes.key('sdrs', 'disaster-recovery-drills', caller), lane },
   );
 
+  /**
+   * One read of a followed job, refused once the request's answer is out: a field the answer did not wait for
+   * (a sibling failed it first) must not go on polling, uncounted, after the request has given up its slot.
+   */
+  const readUnlessAnswered = (jobId: string): Promise<SdrsJob> =>
+    caller.trace?.answered ? Promise.reject(new Error(`Job ${jobId} is no longer followed: the request was answered.`)) : client.showJob(caller, jobId);
+
   /** A member of a known group: from the group's (batched) listing, or its own show when the listing lacks it. */
   async function memberOf<T extends { id: string }>(
     byGroup: DataLoader<string, T[]>,
@@ -127,7 +134,7 @@ export function createSdrsLoaders(client: SdrsClient, caller: Caller) {
      */
     async waitForJob(jobId: string, waitMs: number): Promise<SdrsJob | null> {
       const budget = caller.deadline === undefined ? waitMs : Math.min(waitMs, caller.deadline - Date.now() - ANSWER_RESERVE_MS);
-      const job = await nullIfNotFound(followJob(() => client.showJob(caller, jobId), Math.max(0, budget)));
+      const job = await nullIfNotFound(followJob(() => readUnlessAnswered(jobId), Math.max(0, budget)));
       jobById.clear(jobId);
       if (job) jobById.prime(jobId, job);
       return job;

@@ -3,18 +3,25 @@ import type { SdrsJob, SdrsProtectionGroup } from '../../../upstreams/sdrs/types
 
 /**
  * What an SDRS write mutation hands to its payload. The write itself has succeeded once this exists; the job
- * and group reads after it are separate promises, so a failed read is an error on that field only and the
- * client still learns `jobId` (it must not be tempted to send the action again).
+ * and group reads after it are separate, so a failed read is an error on that field only and the client still
+ * learns `jobId` (it must not be tempted to send the action again). Both are read only when their field is
+ * resolved: an answer of `jobId` alone reads nothing, and nothing reads on after the answer is out.
  */
 export interface JobPayloadShape {
   /** The group being deleted (deleteProtectionGroup only). */
   id?: string;
   jobId: string;
-  job: Promise<SdrsJob | null>;
-  protectionGroup: Promise<SdrsProtectionGroup | null>;
+  /** The job read once (or followed for `waitSeconds`): started by the first field that needs it, then shared. */
+  job: () => Promise<SdrsJob | null>;
+  /** The group as the job left it, read after `job`. */
+  protectionGroup: () => Promise<SdrsProtectionGroup | null>;
 }
 
-const ignore = () => undefined;
+/** `make` run on the first call only; later calls share its promise. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () => (started ??= make());
+}
 
 /**
  * After SDRS accepted a write: read the job once (or follow it for `waitMs`), then read the group, so it is seen
@@ -25,20 +32,18 @@ const ignore = () => undefined;
 export function jobPayload(ctx: RequestContext, jobId: string, groupId: string | null, waitMs: number | null): JobPayloadShape {
   const { loaders } = ctx.sdrs();
   if (groupId) loaders.forgetGroup(groupId);
-  const job = waitMs === null ? loaders.jobById.load(jobId) : loaders.waitForJob(jobId, waitMs);
-  const reread = (j: SdrsJob | null) => {
+  const job = once(() => (waitMs === null ? loaders.jobById.load(jobId) : loaders.waitForJob(jobId, waitMs)));
+  const protectionGroup = once(async () => {
+    // The job's failure is `job`'s error; the group is still read (by the id given, when there is one).
+    const j = await job().catch(() => null);
     const id = groupId ?? j?.entities?.server_group_id ?? null;
     return id ? loaders.groupById.load(id) : null;
-  };
-  const protectionGroup = job.then(reread, () => reread(null));
-  // A client that does not select a field must not leave an unhandled rejection behind.
-  job.catch(ignore);
-  protectionGroup.catch(ignore);
+  });
   return { jobId, job, protectionGroup };
 }
 
 /** Resolvers shared by every job payload type. */
 export const jobPayloadFields = {
-  job: (p: JobPayloadShape) => p.job,
-  protectionGroup: (p: JobPayloadShape) => p.protectionGroup,
+  job: (p: JobPayloadShape) => p.job(),
+  protectionGroup: (p: JobPayloadShape) => p.protectionGroup(),
 };
