@@ -7,9 +7,16 @@ import { type LiveKind, type StatusBearing, hasSettled } from './transitional.js
 /** Time kept after the wait to build and send the answer inside the request deadline (as SDRS's job wait does). */
 const ANSWER_RESERVE_MS = 1_000;
 
+/**
+ * A payload's object field whose read after the write failed: it rejects with an error saying the change was made,
+ * so that only that field is null and the payload keeps the rest (the new id, `settled: false`). Keep it inside an
+ * object: returned as is from an async function, its rejection would be adopted and take the whole payload.
+ */
+export type Unread = Promise<never>;
+
 /** What a Cinder or Manila write's payload reports: the object as it stands (null: gone) and whether it has settled. */
 export interface WriteOutcome<T> {
-  value: T | null;
+  value: T | null | Unread;
   settled: boolean;
 }
 
@@ -24,7 +31,7 @@ export const writeWaitMillis = (waitSeconds: number | null | undefined): number 
  * then again with backoff while it is transitional, until `waitMs` or the request deadline (less time to answer)
  * is reached. The write itself is never repeated. A re-read that fails during the wait ends it with the reading
  * before (unsettled): the write has happened, and the client must still learn what it made. The first read's
- * failure is the mutation's error, as without a wait, saying that the change was made.
+ * failure is the object field's error (Unread), as without a wait, saying that the change was made.
  */
 export async function rereadUntilSettled<T extends StatusBearing>(
   caller: Caller,
@@ -43,12 +50,28 @@ export async function rereadUntilSettled<T extends StatusBearing>(
     });
     return { value, settled };
   } catch (err) {
-    throw madeButUnread(err);
+    return { value: unread(err), settled: false };
   }
 }
 
-/** The first re-read failed: its error, saying that the write itself was made, so that nobody sends it again. */
-function madeButUnread(err: unknown): unknown {
+/** One read after a write the upstream accepted, of an object with no status to wait on (types); a failure is Unread. */
+export async function readAfterWrite<T>(freshRead: () => Promise<T | null>): Promise<{ value: T | null | Unread }> {
+  try {
+    return { value: await freshRead() };
+  } catch (err) {
+    return { value: unread(err) };
+  }
+}
+
+function unread(err: unknown): Unread {
+  const field = Promise.reject(madeButUnread(err));
+  // Not selected, the field is never awaited: unhandled, its rejection would end the process.
+  field.catch(() => undefined);
+  return field;
+}
+
+/** A read after a write failed: its error, saying that the write itself was made, so that nobody sends it again. */
+export function madeButUnread(err: unknown): unknown {
   if (!(err instanceof UpstreamError)) return err;
   const message = `The change was made, but reading the object back failed, so it is not shown here (do not send the change again): ${err.message}`;
   return new UpstreamError(err.code, message, err.service, err.status, err.requestId, err.upstreamCode, err.retryAfter);
