@@ -1,6 +1,7 @@
 // Writes the upstream accepted whose read-back then failed (probe of write outcomes). A create's payload was null
-// as a whole, so the new object's id appeared nowhere. Now the payload keeps its id (and `settled: false`), and
-// the error, saying the change was made, is on the object field only.
+// as a whole, so the new object's id appeared nowhere; group type writes answered a plain "Cinder failed (HTTP
+// 500)." with no word that the change was made, so a client sent it again. Now the payload keeps its id (and
+// `settled: false`), and the error, saying the change was made, is on the object field only.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/simulator/cinder/seed.js';
 import { SEED_IDS } from '../../src/simulator/manila/seed.js';
@@ -9,6 +10,7 @@ import { type Facade, type GqlResult, startFacade } from '../helpers/facade.js';
 
 const MADE = /^The change was made, but reading the object back failed, so it is not shown here \(do not send the change again\): (Cinder|Manila) failed \(HTTP 500\)\.$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PROJECT = '0123456789abcdef0123456789abcdef';
 
 /** Once `sim` has answered a write whose path matches `write`, its next GET whose URL holds `read` answers 500. */
 function failReadAfterWrite(sim: RunningSimulator, write: RegExp, read: string) {
@@ -64,6 +66,22 @@ describe('a create whose read-back fails keeps the new id in its payload', () =>
     expect(r.data?.[name], r.raw).toEqual({ id: expect.stringMatching(UUID), settled: false, [field]: null });
   });
 
+  it('createGroupType and createShareGroupType: the id too (their re-read failed as a plain error, payload null)', async () => {
+    const cinder = f.app.simulators.cinder!;
+    failReadAfterWrite(cinder, /\/group_types$/, '/group_types/');
+    const gt = await f.gql('mutation { createGroupType(input: { name: "unread-gt" }) { id groupType { id } } }');
+    expectMadeButUnread(gt, ['createGroupType', 'groupType'], cinder, /\/group_types$/);
+    expect(gt.data?.createGroupType, gt.raw).toEqual({ id: expect.stringMatching(UUID), groupType: null });
+    const made = await f.ok<any>('query($id: ID!) { groupType(id: $id) { name } }', { id: gt.data!.createGroupType.id });
+    expect(made.groupType).toEqual({ name: 'unread-gt' });
+
+    const manila = f.app.simulators.manila!;
+    failReadAfterWrite(manila, /\/share-group-types$/, '/share-group-types/');
+    const sgt = await f.gql(`mutation { createShareGroupType(input: { name: "unread-sgt", shareTypeIds: ["${ST}"] }) { id shareGroupType { id } } }`);
+    expectMadeButUnread(sgt, ['createShareGroupType', 'shareGroupType'], manila, /\/share-group-types$/);
+    expect(sgt.data?.createShareGroupType, sgt.raw).toEqual({ id: expect.stringMatching(UUID), shareGroupType: null });
+  });
+
   it('the id is that of the object made: read afterwards, it is there', async () => {
     const sim = f.app.simulators.cinder!;
     failReadAfterWrite(sim, /\/groups$/, '/groups/');
@@ -71,5 +89,78 @@ describe('a create whose read-back fails keeps the new id in its payload', () =>
     expect(r.errors, r.raw).toBeUndefined();
     const read = await f.ok<any>('query($id: ID!) { group(id: $id) { name } }', { id: r.data!.createGroup.id });
     expect(read.group).toEqual({ name: 'unread-found' });
+  });
+});
+
+describe('group type writes whose read-back fails say the change was made', () => {
+  let f: Facade;
+  beforeAll(async () => {
+    f = await startFacade({});
+  });
+  afterAll(() => f.close());
+
+  async function cinderType(name: string): Promise<string> {
+    const made = await f.ok<any>('mutation($n: String!) { createGroupType(input: { name: $n, groupSpecs: [{ key: "k1", value: "1" }] }) { id } }', { n: name });
+    return made.createGroupType.id;
+  }
+
+  async function manilaType(name: string, isPublic = true): Promise<string> {
+    const made = await f.ok<any>('mutation($n: String!, $t: [ID!]!, $p: Boolean) { createShareGroupType(input: { name: $n, shareTypeIds: $t, isPublic: $p, groupSpecs: [{ key: "k1", value: "1" }] }) { id } }', {
+      n: name,
+      t: [SEED_IDS.shareTypes.defaultNfs],
+      p: isPublic,
+    });
+    return made.createShareGroupType.id;
+  }
+
+  it.each([
+    ['updateGroupType', (id: string) => `{ id: "${id}", description: "d" }`, /\/group_types\/[^/]+$/, 'groupType { id }', { groupType: null }],
+    ['setGroupTypeSpecs', (id: string) => `{ id: "${id}", specs: [{ key: "k2", value: "2" }] }`, /\/group_specs$/, 'groupType { id }', { groupType: null }],
+    ['unsetGroupTypeSpecs', (id: string) => `{ id: "${id}", keys: ["k1"] }`, /\/group_specs\/k1$/, 'groupType { id }', { groupType: null }],
+  ] as const)('Cinder %s', async (name, input, write, selection, payload) => {
+    const id = await cinderType(`reread-${name}`);
+    const sim = f.app.simulators.cinder!;
+    sim.resetCalls();
+    failReadAfterWrite(sim, write, `/group_types/${id}`);
+    const r = await f.gql(`mutation { ${name}(input: ${input(id)}) { ${selection} } }`);
+    expectMadeButUnread(r, [name, 'groupType'], sim, write);
+    expect(r.data?.[name], r.raw).toEqual(payload);
+  });
+
+  it('Cinder deleteGroupType keeps its id', async () => {
+    const id = await cinderType('reread-delete');
+    const sim = f.app.simulators.cinder!;
+    sim.resetCalls();
+    failReadAfterWrite(sim, /\/group_types\/[^/]+$/, `/group_types/${id}`);
+    const r = await f.gql(`mutation { deleteGroupType(input: { id: "${id}" }) { id groupType { id } } }`);
+    expectMadeButUnread(r, ['deleteGroupType', 'groupType'], sim, /\/group_types\/[^/]+$/);
+    expect(r.data?.deleteGroupType, r.raw).toEqual({ id, groupType: null });
+  });
+
+  it.each([
+    ['setShareGroupTypeSpecs', (id: string) => `{ id: "${id}", specs: [{ key: "k2", value: "2" }] }`, /\/group-specs$/],
+    ['unsetShareGroupTypeSpecs', (id: string) => `{ id: "${id}", keys: ["k1"] }`, /\/group-specs\/k1$/],
+  ] as const)('Manila %s', async (name, input, write) => {
+    const id = await manilaType(`reread-${name}`);
+    const sim = f.app.simulators.manila!;
+    sim.resetCalls();
+    failReadAfterWrite(sim, write, `/share-group-types/${id}`);
+    const r = await f.gql(`mutation { ${name}(input: ${input(id)}) { shareGroupType { id } } }`);
+    expectMadeButUnread(r, [name, 'shareGroupType'], sim, write);
+    expect(r.data?.[name], r.raw).toEqual({ shareGroupType: null });
+  });
+
+  it.each(['addShareGroupTypeAccess', 'removeShareGroupTypeAccess'])('Manila %s, when the project list cannot be read back', async (name) => {
+    const id = await manilaType(`reread-${name}`, false);
+    const sim = f.app.simulators.manila!;
+    if (name === 'removeShareGroupTypeAccess') await f.ok(`mutation { addShareGroupTypeAccess(input: { id: "${id}", projectId: "${PROJECT}" }) { projectIds } }`);
+    const action = /\/share-group-types\/[^/]+\/action$/;
+    const mutation = `mutation { ${name}(input: { id: "${id}", projectId: "${PROJECT}" }) { projectIds shareGroupType { id } } }`;
+    sim.resetCalls();
+    failReadAfterWrite(sim, action, `/share-group-types/${id}/access`);
+    const list = await f.gql(mutation);
+    // projectIds is non-null: without it there is no payload, and the error says the change was made.
+    expectMadeButUnread(list, [name], sim, action);
+    expect(list.data, list.raw).toEqual({ [name]: null });
   });
 });

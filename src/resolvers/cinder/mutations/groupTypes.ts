@@ -9,16 +9,20 @@ import type {
 import { InputError } from '../../../errors.js';
 import { assertNotBlank, assertUuid, optionalNotBlank } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
+import { readAfterWrite } from '../../../live/writeOutcome.js';
 import type { RequestContext } from '../../../context.js';
 import { specKey, specs, unsetSpecs } from './groupSpecs.js';
 
 // Group type administration: admin-only in Cinder's policy, so anyone else gets Cinder's 403 as FORBIDDEN.
 
-/** Forget what this request knew about a group type, then read it again from Cinder. */
-function reread(ctx: RequestContext, id: string) {
+/** Forget what this request knew about a group type, then read it again from Cinder; a failure is the field's error. */
+async function reread(ctx: RequestContext, id: string) {
   const { loaders } = ctx.cinder();
-  loaders.forgetGroupType(id);
-  return nullIfNotFound(loaders.groupTypeById.load(id));
+  const { value } = await readAfterWrite(() => {
+    loaders.forgetGroupType(id);
+    return nullIfNotFound(loaders.groupTypeById.load(id));
+  });
+  return { groupType: value };
 }
 
 /** What each mutation sends, or BAD_USER_INPUT: its checks that need no call, run again before a document runs (mutationPreflight.ts). */
@@ -57,26 +61,26 @@ export const groupTypeChecks = {
 export const groupTypeMutations: MutationResolvers = {
   createGroupType: async (_, { input }, ctx) => {
     const created = await ctx.cinder().client.groupTypeAdmin.create(ctx.caller, groupTypeChecks.createGroupType(input));
-    return { id: created.id, groupType: await reread(ctx, created.id) };
+    return { id: created.id, ...(await reread(ctx, created.id)) };
   },
   updateGroupType: async (_, { input }, ctx) => {
     const { id, body } = groupTypeChecks.updateGroupType(input);
     await ctx.cinder().client.groupTypeAdmin.update(ctx.caller, id, body);
-    return { groupType: await reread(ctx, id) };
+    return reread(ctx, id);
   },
   deleteGroupType: async (_, { input }, ctx) => {
     const { id } = groupTypeChecks.deleteGroupType(input);
     await ctx.cinder().client.groupTypeAdmin.delete(ctx.caller, id);
-    return { id, groupType: await reread(ctx, id) };
+    return { id, ...(await reread(ctx, id)) };
   },
   setGroupTypeSpecs: async (_, { input }, ctx) => {
     const { id, specs } = groupTypeChecks.setGroupTypeSpecs(input);
     await ctx.cinder().client.groupTypeAdmin.setSpecs(ctx.caller, id, specs);
-    return { groupType: await reread(ctx, id) };
+    return reread(ctx, id);
   },
   unsetGroupTypeSpecs: async (_, { input }, ctx) => {
     const { id, keys } = groupTypeChecks.unsetGroupTypeSpecs(input);
     await unsetSpecs(ctx, id, keys);
-    return { groupType: await reread(ctx, id) };
+    return reread(ctx, id);
   },
 };

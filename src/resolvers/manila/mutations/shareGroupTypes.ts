@@ -12,14 +12,19 @@ import { assertNotBlank, assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { assertDistinct } from '../../distinct.js';
+import { madeButUnread, readAfterWrite } from '../../../live/writeOutcome.js';
 
 // Admin-only upstream (manila/policies/share_group_type.py, share_group_types_spec.py): the facade sends the call
 // and Manila's 403 is the FORBIDDEN a member gets, so a policy that allows more is honoured.
 
-function reread(ctx: RequestContext, id: string) {
+/** Forget what this request knew about a share group type, then read it again; a failure is the field's error. */
+async function reread(ctx: RequestContext, id: string) {
   const { loaders } = ctx.manila();
-  loaders.forgetShareGroupType(id);
-  return nullIfNotFound(loaders.shareGroupTypeById.load(id));
+  const { value } = await readAfterWrite(() => {
+    loaders.forgetShareGroupType(id);
+    return nullIfNotFound(loaders.shareGroupTypeById.load(id));
+  });
+  return { shareGroupType: value };
 }
 
 // Manila: 1-255 characters of letters, digits, `_`, `.`, `:` and `-` (common.VALID_KEY_NAME_REGEX); not `.` or
@@ -55,8 +60,12 @@ function projectId(id: string): string {
 async function changeAccess(ctx: RequestContext, { id, project }: { id: string; project: string }, action: 'addProjectAccess' | 'removeProjectAccess') {
   const { groupTypes } = ctx.manila();
   await groupTypes.access(ctx.caller, id, action, project);
-  const [shareGroupType, access] = await Promise.all([reread(ctx, id), groupTypes.listAccess(ctx.caller, id)]);
-  return { shareGroupType, projectIds: access.map((a) => a.project_id) };
+  // projectIds is non-null: unread, it takes the payload, and its error says the change was made.
+  const listed = groupTypes.listAccess(ctx.caller, id).catch((err: unknown) => {
+    throw madeButUnread(err);
+  });
+  const [type, access] = await Promise.all([reread(ctx, id), listed]);
+  return { ...type, projectIds: access.map((a) => a.project_id) };
 }
 
 const accessChange = (input: AddShareGroupTypeAccessInput | RemoveShareGroupTypeAccessInput) => ({
@@ -92,7 +101,7 @@ export const shareGroupTypeChecks = {
 export const shareGroupTypeMutations: MutationResolvers = {
   createShareGroupType: async (_, { input }, ctx) => {
     const created = await ctx.manila().groupTypes.create(ctx.caller, shareGroupTypeChecks.createShareGroupType(input));
-    return { id: created.id, shareGroupType: await reread(ctx, created.id) };
+    return { id: created.id, ...(await reread(ctx, created.id)) };
   },
   deleteShareGroupType: async (_, { input }, ctx) => {
     const { id } = shareGroupTypeChecks.deleteShareGroupType(input);
@@ -103,7 +112,7 @@ export const shareGroupTypeMutations: MutationResolvers = {
   setShareGroupTypeSpecs: async (_, { input }, ctx) => {
     const { id, specs } = shareGroupTypeChecks.setShareGroupTypeSpecs(input);
     await ctx.manila().groupTypes.setSpecs(ctx.caller, id, specs);
-    return { shareGroupType: await reread(ctx, id) };
+    return reread(ctx, id);
   },
   unsetShareGroupTypeSpecs: async (_, { input }, ctx) => {
     const { id, keys } = shareGroupTypeChecks.unsetShareGroupTypeSpecs(input);
@@ -118,7 +127,7 @@ export const shareGroupTypeMutations: MutationResolvers = {
       throw new FacadeError('NOT_FOUND', `Share group type ${id} has no group spec ${named}; nothing was removed.`);
     }
     for (const key of keys) await groupTypes.unsetSpec(ctx.caller, id, key);
-    return { shareGroupType: await reread(ctx, id) };
+    return reread(ctx, id);
   },
   addShareGroupTypeAccess: (_, { input }, ctx) => changeAccess(ctx, shareGroupTypeChecks.addShareGroupTypeAccess(input), 'addProjectAccess'),
   removeShareGroupTypeAccess: (_, { input }, ctx) => changeAccess(ctx, shareGroupTypeChecks.removeShareGroupTypeAccess(input), 'removeProjectAccess'),
