@@ -151,10 +151,14 @@ export class SdrsClient {
     return accepted(res);
   }
 
-  /** `PUT /server-groups/{id}`: only the name can change. Answers with the group (null if the body lacks it). */
+  /**
+   * `PUT /server-groups/{id}`: only the name can change. SDRS answers with the group: returned only when it is this
+   * group renamed; null (re-read it) for any other answer, since the rename was accepted whatever the body says.
+   */
   async renameGroup(caller: Caller, id: string, name: string): Promise<SdrsProtectionGroup | null> {
     const res = await this.call(caller, { method: 'PUT', path: path`/server-groups/${id}`, body: { server_group: { name } } });
-    return (res.json as { server_group?: SdrsProtectionGroup } | undefined)?.server_group ?? null;
+    const group = isObject(res.json) ? res.json.server_group : undefined;
+    return isRenamed(group, id, name) ? group : null;
   }
 
   async deleteGroup(caller: Caller, id: string): Promise<SdrsJobAccepted> {
@@ -204,6 +208,11 @@ export class SdrsClient {
     }
     return job;
   }
+}
+
+/** The group a rename answered is trusted only as itself (its id), renamed, with the status every read shows. */
+function isRenamed(group: unknown, id: string, name: string): group is SdrsProtectionGroup {
+  return isObject(group) && typeof group.id === 'string' && group.id.toLowerCase() === id && group.name === name && typeof group.status === 'string';
 }
 
 function accepted(res: { status: number; json: unknown }): SdrsJobAccepted {

@@ -4,9 +4,12 @@ import type {
   MutationResolvers,
   RenameProtectionGroupInput,
 } from '../../../generated/graphql.js';
+import type { RequestContext } from '../../../context.js';
 import { InputError } from '../../../errors.js';
 import { assertNotBlank, assertUuid } from '../../../ids.js';
+import { madeButUnread } from '../../../live/writeOutcome.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
+import type { SdrsProtectionGroup } from '../../../upstreams/sdrs/types.js';
 import { waitMillis } from '../wait.js';
 import { jobPayload } from './jobPayload.js';
 
@@ -64,6 +67,18 @@ export const protectionGroupChecks = {
   deleteProtectionGroup: (input: DeleteProtectionGroupInput) => ({ id: assertUuid(input.id), waitMs: waitMillis(input.waitSeconds) }),
 };
 
+/**
+ * The group after a rename whose answer did not show it: read afresh, past the request's loaders. The rename was
+ * made, so a failed read says so (with the read's code): sending it again would only repeat it.
+ */
+async function rereadRenamed(ctx: RequestContext, id: string): Promise<SdrsProtectionGroup | null> {
+  try {
+    return await nullIfNotFound(ctx.sdrs().client.showGroup(ctx.caller, id));
+  } catch (err) {
+    throw madeButUnread(err);
+  }
+}
+
 export const protectionGroupMutations: MutationResolvers = {
   createProtectionGroup: async (_, { input }, ctx) => {
     const { waitMs, body } = protectionGroupChecks.createProtectionGroup(input);
@@ -76,11 +91,9 @@ export const protectionGroupMutations: MutationResolvers = {
     const { client, loaders } = ctx.sdrs();
     const renamed = await client.renameGroup(ctx.caller, id, name);
     loaders.forgetGroup(id);
-    if (renamed) {
-      loaders.groupById.prime(id, renamed);
-      return { protectionGroup: renamed };
-    }
-    return { protectionGroup: await nullIfNotFound(loaders.groupById.load(id)) };
+    const group = renamed ?? (await rereadRenamed(ctx, id));
+    if (group) loaders.groupById.prime(id, group);
+    return { protectionGroup: group };
   },
   deleteProtectionGroup: async (_, { input }, ctx) => {
     const { id, waitMs } = protectionGroupChecks.deleteProtectionGroup(input);
