@@ -1,4 +1,4 @@
-import { UpstreamError } from '../errors.js';
+import { FacadeError, UpstreamError } from '../errors.js';
 import { waitMillis } from '../resolvers/sdrs/wait.js';
 import type { Caller } from '../upstreams/caller.js';
 import { waitUntilSettled } from './settle.js';
@@ -75,4 +75,30 @@ export function madeButUnread(err: unknown): unknown {
   if (!(err instanceof UpstreamError)) return err;
   const message = `The change was made, but reading the object back failed, so it is not shown here (do not send the change again): ${err.message}`;
   return new UpstreamError(err.code, message, err.service, err.status, err.requestId, err.upstreamCode, err.retryAfter);
+}
+
+/** Up to ten names, then how many more: for messages that list keys. */
+export const listed = (keys: readonly string[]) => (keys.length === 0 ? 'none' : keys.slice(0, 10).join(', ') + (keys.length > 10 ? ` and ${keys.length - 10} more` : ''));
+
+/**
+ * Removes `keys` one call each (Cinder and Manila have no bulk removal of specs), sent once, in order. The first
+ * failure stops the rest, and its error says which of `what` were removed before it and which were never sent.
+ */
+export async function removeEach(keys: readonly string[], what: string, remove: (key: string) => Promise<void>): Promise<void> {
+  for (const [i, key] of keys.entries()) {
+    try {
+      await remove(key);
+    } catch (err) {
+      throw midway(err, `while removing ${what} ${key}; already removed: ${listed(keys.slice(0, i))}; not sent: ${listed(keys.slice(i + 1))}`, keys.length > 1);
+    }
+  }
+}
+
+/** The error of one call of several, with what the calls around it did. */
+function midway(err: unknown, note: string, several: boolean): unknown {
+  if (!(err instanceof FacadeError) || !several) return err;
+  // A copy, not the error itself: same class, code and upstream fields, a longer message.
+  const out = Object.create(Object.getPrototypeOf(err) as object, Object.getOwnPropertyDescriptors(err)) as FacadeError;
+  out.message = `${err.message} (${note})`;
+  return out;
 }

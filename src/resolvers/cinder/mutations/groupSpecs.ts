@@ -1,5 +1,6 @@
 import { FacadeError, InputError } from '../../../errors.js';
 import type { RequestContext } from '../../../context.js';
+import { listed, removeEach } from '../../../live/writeOutcome.js';
 
 /**
  * Cinder's group spec key rule (api/schemas/group_specs.py); checked before a key reaches a URL or a body. Not `.`
@@ -24,8 +25,6 @@ export function specs(list: readonly { key: string; value: string }[], what: str
   return out;
 }
 
-const listed = (keys: readonly string[]) => (keys.length === 0 ? 'none' : keys.slice(0, 10).join(', ') + (keys.length > 10 ? ` and ${keys.length - 10} more` : ''));
-
 /** Cinder removes one key per call: refuse keys the type does not have before removing any (one read of the type). */
 async function requireSpecs(ctx: RequestContext, id: string, keys: readonly string[]): Promise<void> {
   const { loaders } = ctx.cinder();
@@ -38,24 +37,9 @@ async function requireSpecs(ctx: RequestContext, id: string, keys: readonly stri
   if (missing.length > 0) throw new FacadeError('NOT_FOUND', `Group type ${id} has no group spec ${listed(missing)}; nothing was removed.`);
 }
 
-/** The failure of one DELETE of several, saying what was removed before it and what was never sent. */
-function midway(err: unknown, removed: readonly string[], failed: string, notSent: readonly string[]): unknown {
-  if (!(err instanceof FacadeError) || removed.length + notSent.length === 0) return err;
-  // A copy, not the error itself: same class, code and upstream fields, a longer message.
-  const out = Object.create(Object.getPrototypeOf(err) as object, Object.getOwnPropertyDescriptors(err)) as FacadeError;
-  out.message = `${err.message} (while removing group spec ${failed}; already removed: ${listed(removed)}; not sent: ${listed(notSent)})`;
-  return out;
-}
-
 /** Removes `keys` from group type `id`, each with its own DELETE, sent once, in order; the first failure stops the rest. */
 export async function unsetSpecs(ctx: RequestContext, id: string, keys: readonly string[]): Promise<void> {
   await requireSpecs(ctx, id, keys);
   const { client } = ctx.cinder();
-  for (const [i, key] of keys.entries()) {
-    try {
-      await client.groupTypeAdmin.unsetSpec(ctx.caller, id, key);
-    } catch (err) {
-      throw midway(err, keys.slice(0, i), key, keys.slice(i + 1));
-    }
-  }
+  await removeEach(keys, 'group spec', (key) => client.groupTypeAdmin.unsetSpec(ctx.caller, id, key));
 }

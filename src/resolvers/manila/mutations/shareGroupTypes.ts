@@ -12,7 +12,7 @@ import { assertNotBlank, assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { assertDistinct } from '../../distinct.js';
-import { madeButUnread, readAfterWrite } from '../../../live/writeOutcome.js';
+import { listed, madeButUnread, readAfterWrite, removeEach } from '../../../live/writeOutcome.js';
 
 // Admin-only upstream (manila/policies/share_group_type.py, share_group_types_spec.py): the facade sends the call
 // and Manila's 403 is the FORBIDDEN a member gets, so a policy that allows more is honoured.
@@ -68,6 +68,18 @@ async function changeAccess(ctx: RequestContext, { id, project }: { id: string; 
   return { ...type, projectIds: access.map((a) => a.project_id) };
 }
 
+/** Manila removes one key per call: refuse names the type does not have before removing any (one fresh read of the type). */
+async function requireSpecs(ctx: RequestContext, id: string, keys: readonly string[]): Promise<void> {
+  const { loaders } = ctx.manila();
+  // A copy read earlier in this request (before another unset of the same document) may hold keys removed since.
+  loaders.forgetShareGroupType(id);
+  const type = await loaders.shareGroupTypeById.load(id);
+  if (!type) throw new FacadeError('NOT_FOUND', `Share group type ${id} does not exist (or is not visible to this project).`);
+  const missing = keys.filter((k) => !Object.hasOwn(type.group_specs, k));
+  // NOT_FOUND, as for Cinder's group types: the key does not exist (the input itself is well formed).
+  if (missing.length > 0) throw new FacadeError('NOT_FOUND', `Share group type ${id} has no group spec ${listed(missing)}; nothing was removed.`);
+}
+
 const accessChange = (input: AddShareGroupTypeAccessInput | RemoveShareGroupTypeAccessInput) => ({
   id: assertUuid(input.id),
   project: projectId(input.projectId),
@@ -116,17 +128,9 @@ export const shareGroupTypeMutations: MutationResolvers = {
   },
   unsetShareGroupTypeSpecs: async (_, { input }, ctx) => {
     const { id, keys } = shareGroupTypeChecks.unsetShareGroupTypeSpecs(input);
-    const { groupTypes, loaders } = ctx.manila();
-    // Manila removes one key per call: refuse names the type does not have before removing any.
-    const type = await loaders.shareGroupTypeById.load(id);
-    if (!type) throw new FacadeError('NOT_FOUND', `Share group type ${id} does not exist (or is not visible to this project).`);
-    const missing = keys.filter((k) => !Object.hasOwn(type.group_specs, k));
-    if (missing.length > 0) {
-      const named = missing.slice(0, 10).join(', ') + (missing.length > 10 ? ` and ${missing.length - 10} more` : '');
-      // NOT_FOUND, as for Cinder's group types: the key does not exist (the input itself is well formed).
-      throw new FacadeError('NOT_FOUND', `Share group type ${id} has no group spec ${named}; nothing was removed.`);
-    }
-    for (const key of keys) await groupTypes.unsetSpec(ctx.caller, id, key);
+    await requireSpecs(ctx, id, keys);
+    const { groupTypes } = ctx.manila();
+    await removeEach(keys, 'group spec', (key) => groupTypes.unsetSpec(ctx.caller, id, key));
     return reread(ctx, id);
   },
   addShareGroupTypeAccess: (_, { input }, ctx) => changeAccess(ctx, shareGroupTypeChecks.addShareGroupTypeAccess(input), 'addProjectAccess'),
