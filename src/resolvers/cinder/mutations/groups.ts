@@ -28,8 +28,9 @@ export async function rereadGroup(ctx: RequestContext, id: string, waitMs: numbe
   return { group: value, settled };
 }
 
-const ids = (list: readonly string[] | null | undefined, what: string) =>
-  list && list.length > 0 ? list.map((v) => assertUuid(v, what)).join(',') : undefined;
+/** Volume ids to add or remove: at most MAX_LISTED, each once (case aside), lower-cased; undefined for none. */
+const ids = (list: readonly string[] | null | undefined, field: string) =>
+  list && list.length > 0 ? assertDistinct(list, field, true).map((v) => assertUuid(v, 'volume id')) : undefined;
 
 /** What each mutation sends, or BAD_USER_INPUT: its checks that need no call, run again before a document runs (mutationPreflight.ts). */
 export const groupChecks = {
@@ -63,17 +64,20 @@ export const groupChecks = {
   },
   updateGroup: (input: UpdateGroupInput) => {
     const id = assertUuid(input.id);
+    const add = ids(input.addVolumeIds, 'addVolumeIds');
+    const remove = ids(input.removeVolumeIds, 'removeVolumeIds');
     // Cinder wants comma-separated strings here, not arrays.
     const body = {
       name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
-      add_volumes: ids(input.addVolumeIds, 'volume id'),
-      remove_volumes: ids(input.removeVolumeIds, 'volume id'),
+      add_volumes: add?.join(','),
+      remove_volumes: remove?.join(','),
     };
     if (Object.values(body).every((v) => v === undefined)) {
       throw new InputError('updateGroup needs at least one of name, description, addVolumeIds, removeVolumeIds.');
     }
-    const both = (input.addVolumeIds ?? []).filter((v) => input.removeVolumeIds?.includes(v));
+    // Compared lower-cased (ids() made them so): one volume in two cases is still one volume.
+    const both = add?.filter((v) => remove?.includes(v)) ?? [];
     if (both.length > 0) throw new InputError(`Volume ${both[0]} is both added to and removed from the group; Cinder refuses that.`);
     return { id, body, waitMs: writeWaitMillis(input.waitSeconds) };
   },
