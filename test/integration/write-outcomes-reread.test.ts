@@ -3,10 +3,12 @@
 // 500)." with no word that the change was made, so a client sent it again. Now the payload keeps its id (and
 // `settled: false`), and the error, saying the change was made, is on the object field only.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createCinderSimulator } from '../../src/simulator/cinder/index.js';
 import { SEED } from '../../src/simulator/cinder/seed.js';
 import { SEED_IDS } from '../../src/simulator/manila/seed.js';
-import type { RunningSimulator } from '../../src/simulator/server.js';
+import { type RunningSimulator, serveSimulator } from '../../src/simulator/server.js';
 import { type Facade, type GqlResult, startFacade } from '../helpers/facade.js';
+import { faultyProxy } from '../helpers/faultyProxy.js';
 
 const MADE = /^The change was made, but reading the object back failed, so it is not shown here \(do not send the change again\): (Cinder|Manila) failed \(HTTP 500\)\.$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -89,6 +91,26 @@ describe('a create whose read-back fails keeps the new id in its payload', () =>
     expect(r.errors, r.raw).toBeUndefined();
     const read = await f.ok<any>('query($id: ID!) { group(id: $id) { name } }', { id: r.data!.createGroup.id });
     expect(read.group).toEqual({ name: 'unread-found' });
+  });
+});
+
+describe('a create whose read-back never answers', () => {
+  it('createVolume: the id, and UPSTREAM_TIMEOUT saying the change was made on volume only', async () => {
+    const sim = await serveSimulator(createCinderSimulator({}).handler);
+    const proxy = await faultyProxy(sim.origin);
+    const f = await startFacade({ CINDER_URL: `${proxy.origin}/v3/${PROJECT}`, UPSTREAM_TIMEOUT_MS: '500' });
+    try {
+      proxy.misbehave(/^GET \/v3\/[^/]+\/volumes\/[0-9a-f-]{36}$/, () => undefined);
+      const r = await f.gql('mutation { createVolume(input: { size: 1 }) { id settled volume { id } } }');
+      expect(r.errors?.map((e) => [e.path, e.extensions?.code]), r.raw).toEqual([[['createVolume', 'volume'], 'UPSTREAM_TIMEOUT']]);
+      expect(r.errors?.[0]?.message).toMatch(/^The change was made, but reading the object back failed, .*do not send the change again/);
+      expect(r.data?.createVolume, r.raw).toEqual({ id: expect.stringMatching(UUID), settled: false, volume: null });
+      expect(proxy.seen.filter((c) => /^POST .*\/volumes$/.test(c))).toHaveLength(1);
+    } finally {
+      await f.close();
+      await proxy.close();
+      await sim.close();
+    }
   });
 });
 
