@@ -131,20 +131,28 @@ function grouped(spans: ReadableSpan[]): Map<Resource, Map<Scope, ReadableSpan[]
   return out;
 }
 
+function resourceMessage(w: Writer, resource: Resource): void {
+  if (resource.attributes) keyValues(w, 1, resource.attributes);
+  uint(w, 2, 0);
+}
+
+function scopeMessage(w: Writer, scope: Scope): void {
+  w.string(1, scope.name);
+  if (scope.version) w.string(2, scope.version);
+  if (scope.attributes) keyValues(w, 3, scope.attributes);
+  if (scope.droppedAttributesCount) uint(w, 4, scope.droppedAttributesCount);
+}
+
 /** ResourceSpans (field 1 of the request) of one resource and one scope, `spans` writing the Span messages. */
 function resourceSpans(w: Writer, resource: Resource, scopes: Iterable<[Scope, (w: Writer) => void]>): void {
   const outer = w.open(1);
   const res = w.open(1);
-  if (resource.attributes) keyValues(w, 1, resource.attributes);
-  uint(w, 2, 0);
+  resourceMessage(w, resource);
   w.close(res);
   for (const [scope, spans] of scopes) {
     const scopeSpans = w.open(2);
     const sc = w.open(1);
-    w.string(1, scope.name);
-    if (scope.version) w.string(2, scope.version);
-    if (scope.attributes) keyValues(w, 3, scope.attributes);
-    if (scope.droppedAttributesCount) uint(w, 4, scope.droppedAttributesCount);
+    scopeMessage(w, scope);
     w.close(sc);
     spans(w);
     if (scope.schemaUrl) w.string(3, scope.schemaUrl);
@@ -177,11 +185,57 @@ export function encodeSpans(spans: ReadableSpan[]): Uint8Array {
 }
 
 /**
+ * Buffers of delivered batches, kept for the next ones: a batch's buffer (160 KiB at the default batch size) made
+ * for each batch and let go cost the traced facade half again as many mark-compacts (docs/performance.md).
+ */
+export class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly keep = 4) {}
+
+  take(size: number): Buffer {
+    const kept = this.free.pop();
+    return kept && kept.length >= size ? kept : Buffer.allocUnsafe(size);
+  }
+
+  give(buffer: Buffer): void {
+    if (this.free.length < this.keep) this.free.push(buffer);
+  }
+}
+
+/** A length-delimited field `field` holding what `write` writes, as bytes of its own. */
+function fieldBytes(field: number, write: (w: Writer) => void): Uint8Array {
+  const w = new Writer(256);
+  const at = w.open(field);
+  write(w);
+  w.close(at);
+  return w.finish();
+}
+
+/** A schema_url field (3 of ScopeSpans and of ResourceSpans), or nothing. */
+function schemaUrlField(url: string | undefined): Uint8Array {
+  if (!url) return new Uint8Array();
+  const w = new Writer(8 + url.length * 3);
+  w.string(3, url);
+  return w.finish();
+}
+
+const varintLength = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
+
+/**
  * Spans of one resource and scope, each encoded as it ends (its Span message) so that the span object itself can
  * be let go at once; `request` wraps them into the ExportTraceServiceRequest `encodeSpans` would write for them.
+ * The wrapping is written in room kept in front of the spans, so the request is the batch's own buffer, not a copy.
  */
 export class EncodedSpans {
   private readonly w: Writer;
+  /** The Resource and InstrumentationScope fields, and the schema URLs that follow the spans (often empty). */
+  private readonly resourceField: Uint8Array;
+  private readonly scopeField: Uint8Array;
+  private readonly tail: Uint8Array[];
+  private readonly room: number;
+  private body: Uint8Array | null = null;
+  private released = false;
   count = 0;
 
   /** `expected`: how many spans the batch will likely hold, so that its buffer is not grown span by span. */
@@ -189,9 +243,17 @@ export class EncodedSpans {
     readonly resource: Resource,
     readonly scope: Scope,
     expected = 64,
+    private readonly pool: BufferPool | null = null,
   ) {
+    this.resourceField = fieldBytes(1, (w) => resourceMessage(w, resource));
+    this.scopeField = fieldBytes(1, (w) => scopeMessage(w, scope));
+    this.tail = [scope.schemaUrl, resource.schemaUrl].map(schemaUrlField);
+    // Two tags and two lengths of at most five bytes each, around the two fields.
+    this.room = 12 + this.resourceField.length + this.scopeField.length;
     // A span of the facade's takes 200 to 300 bytes.
-    this.w = new Writer(Math.max(4096, expected * 320));
+    const size = this.room + Math.max(4096, expected * 320);
+    this.w = new Writer(size, pool?.take(size));
+    this.w.pos = this.room;
   }
 
   add(s: ReadableSpan): void {
@@ -199,10 +261,34 @@ export class EncodedSpans {
     this.count++;
   }
 
+  /** ExportTraceServiceRequest { ResourceSpans { resource, ScopeSpans { scope, spans, schema_url }, schema_url } }. */
   request(): Uint8Array {
-    const body = this.w.finish();
-    const w = new Writer(body.length + 1024);
-    resourceSpans(w, this.resource, [[this.scope, (out) => out.raw(body)]]);
-    return w.finish();
+    if (this.body) return this.body;
+    if (this.count === 0) return (this.body = new Uint8Array());
+    const w = this.w;
+    const spans = w.pos - this.room;
+    for (const field of this.tail) w.raw(field);
+    const scopeSpans = this.scopeField.length + spans + this.tail[0]!.length;
+    const resourceSpans = this.resourceField.length + 1 + varintLength(scopeSpans) + scopeSpans + this.tail[1]!.length;
+    const start = this.room - (1 + varintLength(resourceSpans) + this.resourceField.length + 1 + varintLength(scopeSpans) + this.scopeField.length);
+    const end = w.pos;
+    w.pos = start;
+    w.tag(1, WIRE_BYTES);
+    w.varint(resourceSpans);
+    w.raw(this.resourceField);
+    w.tag(2, WIRE_BYTES);
+    w.varint(scopeSpans);
+    w.raw(this.scopeField);
+    this.body = w.buf.subarray(start, end);
+    w.pos = end;
+    return this.body;
+  }
+
+  /** The batch was delivered (or given up on): its buffer may serve the next one. */
+  release(): void {
+    // Once: a buffer given twice would be written by two batches at once.
+    if (this.released) return;
+    this.released = true;
+    this.pool?.give(this.w.buf);
   }
 }

@@ -21,8 +21,9 @@ export class Writer {
   buf: Buffer;
   pos = 0;
 
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+  /** `buffer`: one to write into (a pooled one) instead of a new one of `size` bytes. */
+  constructor(size: number, buffer?: Buffer) {
+    this.buf = buffer ?? Buffer.allocUnsafe(size);
   }
 
   ensure(more: number): void {

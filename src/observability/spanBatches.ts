@@ -3,7 +3,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { EncodedSpans } from './otlpProtobuf.js';
+import { BufferPool, EncodedSpans } from './otlpProtobuf.js';
 
 /** The BatchSpanProcessor's settings (OTEL_BSP_*), with the SDK's defaults. */
 export interface SpanBatchOptions {
@@ -32,6 +32,7 @@ export interface BatchSender {
  */
 export class EncodingSpanProcessor implements SpanProcessor {
   private batch: EncodedSpans | null = null;
+  private readonly buffers = new BufferPool();
   private timer: NodeJS.Timeout | null = null;
   /** Spans encoded and not yet delivered (the open batch and those being sent). */
   private queued = 0;
@@ -64,7 +65,7 @@ export class EncodingSpanProcessor implements SpanProcessor {
       batch = null;
     }
     if (!batch) {
-      batch = this.batch = new EncodedSpans(span.resource, span.instrumentationScope, this.opts.maxBatch);
+      batch = this.batch = new EncodedSpans(span.resource, span.instrumentationScope, this.opts.maxBatch, this.buffers);
       this.timer = setTimeout(() => this.send(), this.opts.delayMs);
       this.timer.unref();
     }
@@ -83,6 +84,7 @@ export class EncodingSpanProcessor implements SpanProcessor {
       const done = (ok: boolean) => {
         this.queued -= batch.count;
         if (!ok) this.failed += batch.count;
+        batch.release();
         resolve();
       };
       // A span's end must never throw into the request that ended it, whatever the transport does.

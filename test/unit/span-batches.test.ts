@@ -96,6 +96,33 @@ describe('EncodingSpanProcessor', () => {
     expect(processor.dropped).toBe(12);
   });
 
+  it("keeps a batch's bytes as they are until it is delivered, then writes later batches in its buffer", async () => {
+    const views: { batch: Uint8Array; done: (ok: boolean) => void }[] = [];
+    const sender: BatchSender = {
+      send(batch, done) {
+        views.push({ batch: batch.request(), done });
+      },
+      flush: async () => undefined,
+      shutdown: async () => undefined,
+    };
+    const { memory, request } = setup(sender, { maxBatch: 12, delayMs: 60_000, maxQueue: 2048 });
+    request(5);
+    request(5); // 12 spans: the first batch leaves, undelivered
+    const firstSpans = memory.getFinishedSpans().slice(0, 12);
+    const official = Buffer.from(ProtobufTraceSerializer.serializeRequest(firstSpans)!);
+    for (let i = 0; i < 4; i++) request(5); // two more batches leave while the first waits
+    expect(views).toHaveLength(3);
+    expect(Buffer.from(views[0]!.batch).equals(official)).toBe(true);
+    expect(new Set(views.map((v) => v.batch.buffer)).size).toBe(3);
+    for (const v of views) v.done(true);
+    request(5);
+    request(5); // the next batch is written where a delivered one was
+    expect(views).toHaveLength(4);
+    expect(views.slice(0, 3).map((v) => v.batch.buffer)).toContain(views[3]!.batch.buffer);
+    const fourth = memory.getFinishedSpans().slice(36, 48);
+    expect(Buffer.from(views[3]!.batch).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(fourth)!))).toBe(true);
+  });
+
   it('counts a batch whose transport throws as failed, and the request that ended the span never sees it', async () => {
     const sender: BatchSender = {
       send() {
