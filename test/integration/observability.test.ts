@@ -209,6 +209,13 @@ describe('one GraphQL request over a failing upstream', () => {
     expect(bad.statusCode).toBe(400);
     expect(badBody.errors[0]?.extensions.requestId).toBe(bad.headers['x-request-id']);
     expect(logs.lines.find((l) => l.requestId === bad.headers['x-request-id'])).toMatchObject({ outcome: 'refused', refusal: 'bad_json' });
+    // A body the facade cannot read at all (compressed, another charset) is not bad JSON: 415, its own reason.
+    for (const headers of [{ 'content-type': 'application/json', 'content-encoding': 'gzip' }, { 'content-type': 'application/json; charset=utf-16' }]) {
+      const unread = await request(f.url, { method: 'POST', headers, body: '{"query":"{ __typename }"}' });
+      await unread.body.text();
+      expect(unread.statusCode).toBe(415);
+      expect(logs.lines.find((l) => l.requestId === unread.headers['x-request-id'])).toMatchObject({ outcome: 'refused', refusal: 'unsupported_media_type' });
+    }
     const health = await request(`${f.app.server.url}/healthz`);
     await health.body.text();
     expect(String(health.headers['x-request-id'])).toMatch(UUID_ID);
