@@ -30,9 +30,19 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 }
 
 const INTROSPECTION_OFF = 'Introspection is turned off on this server (GRAPHQL_INTROSPECTION=false).';
+// graphql-js stops checking that fields can merge once the pairs to compare run past its budget (quadratic in a
+// field repeated within one selection), and says only this.
+const VALIDATION_ABORTED = 'Validation aborted.';
+const TOO_MANY_REPEATS =
+  'The document repeats the same field (or fragment) too many times in one selection to be checked: ask for each field once per selection.';
 
 /** graphql-js's and graphql-jit's messages when an argument's value cannot be coerced at execution (getArgumentValues). */
 const ARGUMENT_REFUSED = /^Argument "[^"]+" (of (required|non-null) type|of type|has invalid value)/;
+
+/** A validation error's message as a client can act on it (graphql-js's bare "Validation aborted." says nothing). */
+export function validationMessage(message: string): string {
+  return message === VALIDATION_ABORTED ? TOO_MANY_REPEATS : message;
+}
 
 function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
   const unwrapped = unwrapResolverError(error);
@@ -57,7 +67,7 @@ function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
     const cost = formatted.extensions?.cost;
     // Apollo's refusal tells the operator to pass an option to ApolloServer: the facade's setting is what they have.
-    const message = formatted.message.startsWith('GraphQL introspection is not allowed') ? INTROSPECTION_OFF : formatted.message;
+    const message = formatted.message.startsWith('GraphQL introspection is not allowed') ? INTROSPECTION_OFF : validationMessage(formatted.message);
     return { ...base, message, extensions: cost ? { code, cost } : { code } };
   }
   // Apollo turns anything a plugin throws into a GraphQLError around it: what is inside is the facade's bug.

@@ -17,6 +17,7 @@ import {
 import type { RequestContext } from '../context.js';
 import { FacadeError } from '../errors.js';
 import { checkOperation, unresolvedOperation } from '../graphql/guards.js';
+import { validationMessage } from '../graphql/errors.js';
 import { isObject } from '../upstreams/wire.js';
 import { NESTING_MESSAGE, nestsTooDeep } from '../graphql/nesting.js';
 
@@ -114,7 +115,7 @@ function validated(document: DocumentNode, operationName: string | undefined, ru
   }
   if (!invalid.length) return null;
   const errors = invalid.map(
-    (e) => new GraphQLError(rules.development ? e.message : e.message.replace(/ Did you mean .*$/, ''), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+    (e) => new GraphQLError(validationMessage(rules.development ? e.message : e.message.replace(/ Did you mean .*$/, '')), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
   );
   return { errors, status: 400 };
 }

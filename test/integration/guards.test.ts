@@ -72,6 +72,14 @@ describe.each([['compiled', '0'], ['interpreted', 'off']])('guards before execut
     expect(process.memoryUsage().rss).toBeLessThan(300 * 1024 * 1024);
   });
 
+  it("a field asked for hundreds of times in one selection is refused with a message that says what to change, not graphql-js's bare 'Validation aborted.'", async () => {
+    const r = await post({ query: `{ groups(first: 1) { nodes { ${Array(1500).fill('id').join(' ')} } } }` });
+    expect(r.status).toBe(400);
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(r.body.errors?.[0]?.message).toMatch(/same field.*once/i);
+    expect(upstreamCalls()).toBe(0);
+  });
+
   it('realistic screens pass and report their cost', async () => {
     const groups = await post({ query: GROUP_TABLE });
     expect(groups.status).toBe(200);
