@@ -124,7 +124,7 @@ export class KeystoneClient {
         caller.tokenRefused?.();
         throw refusedToken(refusal);
       }
-      throw err;
+      throw err instanceof UpstreamError && faultOfKeystone(err.status) ? keystoneFault(err) : err;
     }
     const identity = identityOf(json, this.choice);
     this.cache.set(token, identity, identity.expiresAt.getTime(), key);
@@ -141,6 +141,20 @@ const KEYSTONE_ENVELOPE = 'error';
 function notKeystone(err: UpstreamError): UpstreamError {
   const message = 'Keystone token validation answered 404 without a Keystone error: KEYSTONE_URL may not be the identity v3 endpoint.';
   return new UpstreamError('UPSTREAM_ERROR', message, 'keystone', err.status, err.requestId, err.upstreamCode);
+}
+
+/**
+ * A 4xx to the facade's own validation call that is not about the token (401, 404) nor a policy refusal (403), a
+ * timeout (408) or a throttle (429): the facade's request or Keystone is at fault, never the client's input.
+ */
+const faultOfKeystone = (status: number): boolean => status >= 400 && status < 500 && ![401, 403, 404, 408, 429].includes(status);
+
+/** Keystone's text speaks of the validation call, which the client never made: kept for the log, not shown. */
+function keystoneFault(err: UpstreamError): UpstreamError {
+  const message = `Keystone failed to validate the token (HTTP ${err.status}): a fault of Keystone or of its configuration, not of this request.`;
+  const fault = new UpstreamError('UPSTREAM_ERROR', message, 'keystone', err.status, err.requestId, err.upstreamCode);
+  fault.upstreamMessage = err.upstreamMessage ?? err.message;
+  return fault;
 }
 
 /** Keystone's answer to a token it refused. */
