@@ -37,6 +37,16 @@ export interface TracingConfig {
   maxExportBatchSize: number | undefined;
   /** OTEL_BSP_MAX_QUEUE_SIZE (the SDK's default, 2048, when unset): spans waiting to be sent; more are dropped. */
   maxQueueSize: number | undefined;
+  /** Bad OTEL_BSP_* values, ignored for their defaults: for one warning line each at start-up (none is silent). */
+  ignored?: IgnoredSetting[];
+}
+
+/** A setting ignored for its default, as the OpenTelemetry specification asks of a bad OTEL_* value. */
+export interface IgnoredSetting {
+  variable: string;
+  value: string;
+  /** One line for the log: the variable, the value ignored and the default used. */
+  message: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -89,18 +99,30 @@ function parseTracing(env: ObservabilityEnv, problem: (m: string) => Error): Tra
     : general
       ? otlpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', general, '/v1/traces', problem)
       : undefined;
-  const delay = env.OTEL_BSP_SCHEDULE_DELAY?.trim();
-  const batch = env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE?.trim();
-  const queue = env.OTEL_BSP_MAX_QUEUE_SIZE?.trim();
+  const ignored: IgnoredSetting[] = [];
   return {
     exporter: exporters.includes('console') && !exporters.includes('otlp') ? 'console' : 'otlp',
     protocol,
     url,
     serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groupgraph',
-    scheduleDelayMs: delay && /^\d+$/.test(delay) ? Number(delay) : undefined,
-    maxExportBatchSize: batch && /^[1-9]\d*$/.test(batch) ? Number(batch) : undefined,
-    maxQueueSize: queue && /^[1-9]\d*$/.test(queue) ? Number(queue) : undefined,
+    scheduleDelayMs: bspNumber(env, 'OTEL_BSP_SCHEDULE_DELAY', 0, '5000 ms', ignored),
+    maxExportBatchSize: bspNumber(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 1, '512', ignored),
+    maxQueueSize: bspNumber(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 1, '2048', ignored),
+    ...(ignored.length > 0 ? { ignored } : {}),
   };
+}
+
+/**
+ * An OTEL_BSP_* number, at least `min`; anything else is ignored and its default used, as the OpenTelemetry
+ * specification asks, but with a warning: a typo silently left the batching it meant to change as it was.
+ */
+function bspNumber(env: ObservabilityEnv, name: string, min: number, fallback: string, ignored: IgnoredSetting[]): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (/^\d+$/.test(raw) && Number(raw) >= min && Number.isSafeInteger(Number(raw))) return Number(raw);
+  const wanted = min === 0 ? 'a whole number' : `a whole number from ${min}`;
+  ignored.push({ variable: name, value: env[name]!, message: `${name} must be ${wanted}, got ${JSON.stringify(env[name])}: ignored, the default (${fallback}) used` });
+  return undefined;
 }
 
 export function parseObservability(env: ObservabilityEnv, problem: (m: string) => Error): ObservabilityConfig {
