@@ -149,7 +149,7 @@ function notKeystone(err: UpstreamError): UpstreamError {
  */
 const faultOfKeystone = (status: number): boolean => status >= 400 && status < 500 && ![401, 403, 404, 408, 429].includes(status);
 
-/** Keystone's text speaks of the validation call, which the client never made: kept for the log, not shown. */
+/** Keystone's text speaks of the validation call, which the client never made: kept as upstreamMessage, not shown. */
 function keystoneFault(err: UpstreamError): UpstreamError {
   const message = `Keystone failed to validate the token (HTTP ${err.status}): a fault of Keystone or of its configuration, not of this request.`;
   const fault = new UpstreamError('UPSTREAM_ERROR', message, 'keystone', err.status, err.requestId, err.upstreamCode);
