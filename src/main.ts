@@ -27,9 +27,10 @@ async function main(): Promise<void> {
   const log = app.observability.log;
   const simulated = Object.keys(app.simulators);
   if (config.demo) {
+    const tokens = config.identity.kind === 'keystone' && config.identity.required ? ' Every request needs a token of the built-in Keystone (SIMULATE=keystone), e.g. member:<project>.' : '';
     log.warn(
       { demo: true, simulated },
-      'DEMO MODE: no CINDER_URL, MANILA_URL or SDRS_URL is set. Every service runs on the built-in SIMULATOR with example data. Nothing you see here comes from a real cloud.',
+      `DEMO MODE: no CINDER_URL, MANILA_URL or SDRS_URL is set. Every service runs on the built-in SIMULATOR with example data. Nothing you see here comes from a real cloud.${tokens}`,
     );
   } else if (simulated.length > 0) {
     log.warn({ simulated }, `groupgraph: SIMULATED services (SIMULATE=...): ${simulated.join(', ')}`);
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     log.info({ service: 'keystone', mode, endpoint: app.identity.keystoneUrl }, `keystone ${mode} ${app.identity.keystoneUrl}${how}`);
   }
   const tracing = config.observability.tracing;
+  for (const bad of tracing?.ignored ?? []) log.warn({ variable: bad.variable, value: bad.value }, `groupgraph: ${bad.message}`);
   log.info(
     {
       url: `${app.server.url}/graphql`,

@@ -56,6 +56,27 @@ describe('the start-up line naming the trace exporter', () => {
     expect(JSON.parse(line!).tracing).toBe('http://127.0.0.1:9/v1/traces');
     expect(p.out() + p.err()).not.toMatch(/OTELSECRET|OTELKEY/);
   });
+
+  it('names each bad OTEL_BSP_* value it ignores in one warning line, as the OpenTelemetry specification asks', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const p = runMain({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SIMULATE: 'cinder',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      OTEL_BSP_SCHEDULE_DELAY: 'soon',
+      OTEL_BSP_MAX_QUEUE_SIZE: '0',
+    });
+    await untilHealthy(p, port);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const warnings = p.out().split('\n').filter((l) => l.includes('OTEL_BSP_')).map((l) => JSON.parse(l));
+    expect(warnings.map((w) => [w.level, w.variable, w.value])).toEqual([
+      [40, 'OTEL_BSP_SCHEDULE_DELAY', 'soon'],
+      [40, 'OTEL_BSP_MAX_QUEUE_SIZE', '0'],
+    ]);
+    expect(warnings[0].msg).toMatch(/ignored, the default \(5000 ms\) used/);
+  });
 });
 
 describe('a promise rejection no one handles', () => {
