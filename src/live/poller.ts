@@ -1,4 +1,5 @@
 import { FacadeError } from '../errors.js';
+import { NUDGE_MS, type Nudgeable, watching } from './afterWrite.js';
 import { type WatchedKind, isBusy, isFinal } from './objects.js';
 import { type PollSchedule, nextDelay } from './schedule.js';
 import { PushStream } from './stream.js';
@@ -20,7 +21,7 @@ export interface Reader {
  * credentials of its oldest subscriber, hands every read that differs from the previous one to all of them,
  * and stops as soon as the last one leaves.
  */
-class Poller {
+class Poller implements Nudgeable {
   private readonly subscribers = new Map<PushStream<LiveEvent>, Reader>();
   private last: LiveEvent | null = null;
   private lastKey: string | null = null;
@@ -28,6 +29,14 @@ class Poller {
   private timer: NodeJS.Timeout | null = null;
   private reading = false;
   private stopped = false;
+  /** When the pending timer fires, and whether it is an early read asked for by a write (nudge). */
+  private dueAt = 0;
+  private dueEarly = false;
+  /** When the last early read started: the next waits at least the fast interval. */
+  private earlyAt = -Infinity;
+  /** An early read asked for while a read was under way: when, at the soonest. */
+  private wanted: number | null = null;
+  private readonly unwatch: () => void;
 
   constructor(
     private readonly kind: WatchedKind,
@@ -35,7 +44,9 @@ class Poller {
     private readonly schedule: PollSchedule,
     private readonly counters: { polls: number },
     private readonly onStop: () => void,
-  ) {}
+  ) {
+    this.unwatch = watching(kind, id, this);
+  }
 
   get size(): number {
     return this.subscribers.size;
@@ -53,6 +64,7 @@ class Poller {
   /** Ends every subscriber (shutdown): each completes after what it was already sent. */
   stop(): void {
     this.stopped = true;
+    this.unwatch();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     for (const source of [...this.subscribers.keys()]) source.end();
@@ -66,8 +78,39 @@ class Poller {
     }
   }
 
+  /**
+   * The facade just wrote the object: read it in NUDGE_MS (never sooner than the fast interval after the last
+   * early read, so a burst of writes makes one), then back off from the fast interval as after a change.
+   */
+  nudge(): void {
+    if (this.stopped) return;
+    this.delayMs = Math.min(this.delayMs, this.schedule.fastMs);
+    const at = Math.max(Date.now() + NUDGE_MS, this.earlyAt + this.schedule.fastMs);
+    // No timer: a read is under way, and may have started before the write; the next one comes early.
+    if (!this.timer) this.wanted = Math.min(this.wanted ?? at, at);
+    else if (this.dueAt > at) this.wait(at - Date.now(), true);
+  }
+
+  private wait(ms: number, early = false): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.dueAt = Date.now() + ms;
+    this.dueEarly = early;
+    this.timer = setTimeout(() => void this.poll(), ms);
+    this.timer.unref();
+  }
+
+  /** The usual delay, or sooner when a write asked for an early read during the last one. */
+  private next(delayMs: number): void {
+    const wanted = this.wanted;
+    this.wanted = null;
+    if (wanted !== null && wanted < Date.now() + delayMs) this.wait(Math.max(0, wanted - Date.now()), true);
+    else this.wait(delayMs);
+  }
+
   private async poll(): Promise<void> {
     this.timer = null;
+    if (this.dueEarly) this.earlyAt = Date.now();
+    this.dueEarly = false;
     const reader = this.subscribers.values().next().value;
     if (!reader || this.stopped) return;
     this.reading = true;
@@ -99,8 +142,7 @@ class Poller {
     const outcome = 'error' in event ? 'failed' : changed ? 'changed' : 'unchanged';
     const busy = 'object' in event && isBusy(this.kind, event.object);
     this.delayMs = nextDelay(this.delayMs, outcome, busy, this.schedule);
-    this.timer = setTimeout(() => void this.poll(), this.delayMs);
-    this.timer.unref();
+    this.next(this.delayMs);
   }
 
   /**
@@ -114,8 +156,7 @@ class Poller {
       source.end();
     }
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.poll(), 0);
-    this.timer.unref();
+    this.wait(0);
   }
 }
 
