@@ -1,6 +1,7 @@
 import { FacadeError, UpstreamError } from '../errors.js';
 import { waitMillis } from '../resolvers/sdrs/wait.js';
 import type { Caller } from '../upstreams/caller.js';
+import { tellingWatchers } from './afterWrite.js';
 import { waitUntilSettled } from './settle.js';
 import { type LiveKind, type StatusBearing, hasSettled } from './transitional.js';
 
@@ -31,7 +32,8 @@ export const writeWaitMillis = (waitSeconds: number | null | undefined): number 
  * then again with backoff while it is transitional, until `waitMs` or the request deadline (less time to answer)
  * is reached. The write itself is never repeated. A re-read that fails during the wait ends it with the reading
  * before (unsettled): the write has happened, and the client must still learn what it made. The first read's
- * failure is the object field's error (Unread), as without a wait, saying that the change was made.
+ * failure is the object field's error (Unread), as without a wait, saying that the change was made. The first
+ * read that finds the object tells its subscriptions' pollers to read it soon (afterWrite.ts).
  */
 export async function rereadUntilSettled<T extends StatusBearing>(
   caller: Caller,
@@ -42,7 +44,7 @@ export async function rereadUntilSettled<T extends StatusBearing>(
   const deadline = caller.deadline === undefined ? undefined : caller.deadline - ANSWER_RESERVE_MS;
   try {
     const { value, settled } = await waitUntilSettled<T | null>({
-      read: freshRead,
+      read: tellingWatchers(kind, freshRead),
       settled: (v) => hasSettled(kind, v),
       waitMs: waitMs ?? 0,
       deadline,

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../../context.js';
+import { objectWritten } from '../../../live/afterWrite.js';
 import type { SdrsJob, SdrsProtectionGroup } from '../../../upstreams/sdrs/types.js';
 
 /**
@@ -27,12 +28,18 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
  * After SDRS accepted a write: read the job once (or follow it for `waitMs`), then read the group, so it is seen
  * as the job left it. The group is forgotten right away, before anything in this request can read it again, so
  * the payload's group and `job.protectionGroup` share one fresh read. `groupId` null: take it from the job's
- * entities (create).
+ * entities (create). The group's subscriptions read it soon: now, and again once the job has been read (afterWrite.ts).
  */
 export function jobPayload(ctx: RequestContext, jobId: string, groupId: string | null, waitMs: number | null): JobPayloadShape {
   const { loaders } = ctx.sdrs();
   if (groupId) loaders.forgetGroup(groupId);
-  const job = once(() => (waitMs === null ? loaders.jobById.load(jobId) : loaders.waitForJob(jobId, waitMs)));
+  objectWritten('protectionGroup', groupId);
+  const job = once(() => {
+    const read = waitMs === null ? loaders.jobById.load(jobId) : loaders.waitForJob(jobId, waitMs);
+    // Followed for `waitSeconds`, the job may have left the group in its final state: tell its watchers again.
+    void read.then((j) => objectWritten('protectionGroup', groupId ?? j?.entities?.server_group_id), () => undefined);
+    return read;
+  });
   const protectionGroup = once(async () => {
     // The job's failure is `job`'s error; the group is still read (by the id given, when there is one).
     const j = await job().catch(() => null);
