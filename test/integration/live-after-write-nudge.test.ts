@@ -81,6 +81,18 @@ describe('a watched object written through the facade', () => {
     expect(ms).toBeLessThan(SOON_MS);
   });
 
+  it('a protection group renamed (renameProtectionGroup) shows its new name within a second', async () => {
+    const path = `/server-groups/${G.crmWeb}`;
+    const feed = await sse('subscription ($id: ID!) { protectionGroup(id: $id) { name } }', G.crmWeb, 'tok-watch-rename');
+    const before = (await feed.next()).data.protectionGroup.name;
+    await backedOff('sdrs', path, 'tok-watch-rename');
+    const name = `${before}-renamed`;
+    await f.ok('mutation ($id: ID!, $name: String!) { renameProtectionGroup(input: { id: $id, name: $name }) { protectionGroup { name } } }', { id: G.crmWeb, name }, { token: WRITER });
+    const { result, ms } = await nextWithin(feed, Date.now());
+    expect(result.data.protectionGroup.name).toBe(name);
+    expect(ms).toBeLessThan(SOON_MS);
+  });
+
   it('a deleted group is noticed soon: DELETING within a second, then null and completion', async () => {
     const types = (await f.ok<any>('{ groups(first: 1) { nodes { groupType { id } volumeTypes { id } } } }')).groups.nodes[0];
     const created = await f.ok<any>(

@@ -8,6 +8,7 @@ import type { RequestContext } from '../../../context.js';
 import { InputError } from '../../../errors.js';
 import { assertNotBlank, assertUuid } from '../../../ids.js';
 import { madeButUnread } from '../../../live/writeOutcome.js';
+import { objectWritten } from '../../../live/afterWrite.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { SdrsProtectionGroup } from '../../../upstreams/sdrs/types.js';
 import { waitMillis } from '../wait.js';
@@ -91,6 +92,7 @@ export const protectionGroupMutations: MutationResolvers = {
     const { client, loaders } = ctx.sdrs();
     const renamed = await client.renameGroup(ctx.caller, id, name);
     loaders.forgetGroup(id);
+    objectWritten('protectionGroup', id);
     const group = renamed ?? (await rereadRenamed(ctx, id));
     if (group) loaders.groupById.prime(id, group);
     return { protectionGroup: group };
