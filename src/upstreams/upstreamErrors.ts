@@ -150,7 +150,10 @@ export function outcomeUnknown(service: UpstreamService, err: unknown): Upstream
 export function writeMayHaveHappened(status: number, text: string): boolean {
   if (status === 500 || status === 502 || status === 504) return true;
   if (status < 500 || status > 599 || status === 501 || status === 505) return false;
-  return parseEnvelope(text).code === null;
+  // The service's own: OpenStack's named envelope or an SDRS code. A gateway's JSON (Huawei's APIGW.*, or a
+  // proxy's {"error": {"code": 503}}, which parses as the bare name "error") is no word from the service.
+  const code = parseEnvelope(text).code;
+  return code === null || code === 'error' || /^APIGW?\./i.test(code);
 }
 
 /**

@@ -33,6 +33,9 @@ beforeAll(async () => {
       // reset"), a CDN's 520 and 524; then the service's own 503 (busy: not carried out) and a 501.
       const proxied = /^\/proxy-(\d{3})$/.exec(req.url ?? '');
       if (proxied) return void res.writeHead(Number(proxied[1]), { 'content-type': 'text/plain' }).end('upstream connect error or disconnect/reset before headers. reset reason: connection termination');
+      // A gateway's JSON: Huawei's API gateway in front of SDRS, and a proxy's generic {"error": {"code": 503}}.
+      if (req.url === '/apigw-503') return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"error_code": "APIGW.0202", "error_msg": "Backend unavailable"}');
+      if (req.url === '/generic-503') return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"error": {"code": 503, "message": "upstream connect error or disconnect/reset before headers"}}');
       if (req.url === '/service-503') return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"error": {"code": "SDRS.0006", "message": "busy"}}');
       if (req.url === '/service-501') return void res.writeHead(501, { 'content-type': 'application/json' }).end('{"computeFault": {"code": 501, "message": "Not implemented."}}');
       res.writeHead(202, { 'content-type': 'application/json' });
@@ -85,6 +88,10 @@ describe('writes whose outcome is unknown', () => {
     expect(err).toMatchObject({ code: 'OUTCOME_UNKNOWN', status });
     expect(err.message).toContain('whether it happened is unknown');
     expect(performed).toEqual([`POST /proxy-${status}`]);
+  });
+
+  it.each(['/apigw-503', '/generic-503'])("a gateway's JSON 503 (%s) is not the service's own refusal: OUTCOME_UNKNOWN", async (p) => {
+    expect(await failure(client('sdrs').send({ method: 'POST', path: p, body: {} }))).toMatchObject({ code: 'OUTCOME_UNKNOWN', status: 503 });
   });
 
   it("the service's own 503 (busy) and a 501 say the write was not carried out: not OUTCOME_UNKNOWN", async () => {
