@@ -84,7 +84,9 @@ export class EncodingSpanProcessor implements SpanProcessor {
       const done = (ok: boolean) => {
         this.queued -= batch.count;
         if (!ok) this.failed += batch.count;
-        batch.release();
+        // A refused export may still be on the wire (a collector can answer 401 before reading the body): its
+        // buffer is not written again; a delivered one was read whole.
+        if (ok) batch.release();
         resolve();
       };
       // A span's end must never throw into the request that ended it, whatever the transport does.

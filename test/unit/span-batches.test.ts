@@ -121,6 +121,13 @@ describe('EncodingSpanProcessor', () => {
     expect(views.slice(0, 3).map((v) => v.batch.buffer)).toContain(views[3]!.batch.buffer);
     const fourth = memory.getFinishedSpans().slice(36, 48);
     expect(Buffer.from(views[3]!.batch).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(fourth)!))).toBe(true);
+    // A batch the collector refused may still be on the wire: its buffer is never written again.
+    const refused = Buffer.from(views[3]!.batch);
+    views[3]!.done(false);
+    for (let i = 0; i < 6; i++) request(5);
+    expect(views).toHaveLength(7);
+    expect(Buffer.from(views[3]!.batch).equals(refused)).toBe(true);
+    expect(views.slice(4).map((v) => v.batch.buffer)).not.toContain(views[3]!.batch.buffer);
   });
 
   it('counts a batch whose transport throws as failed, and the request that ended the span never sees it', async () => {
