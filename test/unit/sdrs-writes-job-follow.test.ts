@@ -6,6 +6,8 @@ import type { Caller } from '../../src/upstreams/caller.js';
 import type { SdrsClient } from '../../src/upstreams/sdrs/client.js';
 import { createSdrsLoaders } from '../../src/upstreams/sdrs/loaders.js';
 import type { SdrsJob } from '../../src/upstreams/sdrs/types.js';
+import type { RequestContext } from '../../src/context.js';
+import { jobPayload } from '../../src/resolvers/sdrs/mutations/jobPayload.js';
 
 const JOB = 'ff8080828f3a61c00195a1b2c3d40001';
 const running: SdrsJob = {
@@ -28,5 +30,31 @@ describe('waitForJob', () => {
     await pause(800);
     expect(reads).toBe(readsWhenAnswered);
     expect(await Promise.race([settled, pause(0).then(() => 'still polling')])).toBe('rejected');
+  });
+});
+
+describe('jobPayload', () => {
+  it('reads no group once the request is answered while its job was followed', async () => {
+    let jobReads = 0;
+    let groupReads = 0;
+    const client = {
+      http: { bulkhead: { maxActive: 4 } },
+      showJob: async () => (jobReads++, running),
+      showGroup: async () => {
+        groupReads++;
+        throw new Error('read after the answer');
+      },
+    } as unknown as SdrsClient;
+    const trace = new RequestTrace('req-a', 'req-b', null);
+    const caller: Caller = { token: null, requestId: 'req-b', trace, deadline: Date.now() + 10_000 };
+    const loaders = createSdrsLoaders(client, caller);
+    const ctx = { caller, sdrs: () => ({ client, loaders }) } as unknown as RequestContext;
+    const payload = jobPayload(ctx, JOB, 'c4d8a1f6-2e7b-4c90-b5d3-6e1f2a3b4c52', 5_000);
+    const group = payload.protectionGroup();
+    await pause(400);
+    expect(jobReads).toBeGreaterThanOrEqual(1);
+    trace.answered = true; // a sibling's error ended the answer
+    expect(await group).toBeNull();
+    expect(groupReads).toBe(0);
   });
 });

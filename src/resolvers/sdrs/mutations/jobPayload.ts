@@ -43,6 +43,8 @@ export function jobPayload(ctx: RequestContext, jobId: string, groupId: string |
   const protectionGroup = once(async () => {
     // The job's failure is `job`'s error; the group is still read (by the id given, when there is one).
     const j = await job().catch(() => null);
+    // A sibling's error can end the answer while the job is followed: then nothing is read after it.
+    if (ctx.caller.trace?.answered) return null;
     const id = groupId ?? j?.entities?.server_group_id ?? null;
     return id ? loaders.groupById.load(id) : null;
   });
