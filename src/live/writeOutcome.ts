@@ -74,9 +74,13 @@ function unread(err: unknown): Unread {
 
 /** A read after a write failed: its error, saying that the write itself was made, so that nobody sends it again. */
 export function madeButUnread(err: unknown): unknown {
-  if (!(err instanceof UpstreamError)) return err;
+  if (!(err instanceof FacadeError)) return err;
   const message = `The change was made, but reading the object back failed, so it is not shown here (do not send the change again): ${err.message}`;
-  return new UpstreamError(err.code, message, err.service, err.status, err.requestId, err.upstreamCode, err.retryAfter);
+  if (!(err instanceof UpstreamError)) return new FacadeError(err.code, message);
+  const made = new UpstreamError(err.code, message, err.service, err.status, err.requestId, err.upstreamCode, err.retryAfter);
+  // The upstream's own text, for the log line.
+  made.upstreamMessage = err.upstreamMessage;
+  return made;
 }
 
 /** Up to ten names, then how many more: for messages that list keys. */
