@@ -30,11 +30,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 }
 
 const INTROSPECTION_OFF = 'Introspection is turned off on this server (GRAPHQL_INTROSPECTION=false).';
-// graphql-js stops checking that fields can merge once the pairs to compare run past its budget (quadratic in a
-// field repeated within one selection), and says only this.
+// graphql-js stops validating once comparing fields (quadratic in a field repeated within one selection) or
+// walking fragment spreads runs past its budget, and says only this.
 const VALIDATION_ABORTED = 'Validation aborted.';
 const TOO_MANY_REPEATS =
-  'The document repeats the same field (or fragment) too many times in one selection to be checked: ask for each field once per selection.';
+  'The document repeats the same fields or fragment spreads too many times to be checked: ask for each field, and spread each fragment, once per selection.';
 
 /** graphql-js's and graphql-jit's messages when an argument's value cannot be coerced at execution (getArgumentValues). */
 const ARGUMENT_REFUSED = /^Argument "[^"]+" (of (required|non-null) type|of type|has invalid value)/;
