@@ -36,7 +36,7 @@ export interface CallerIdentity {
  */
 export class IdentityGate {
   /** Endpoints per validated identity: the cached Identity object is reused, so this is worked out once per token. */
-  private readonly endpointsOf = new WeakMap<Identity, Record<ServiceName, string | UpstreamError>>();
+  private readonly endpointsOf = new WeakMap<Identity, Record<ServiceName, string | NoEndpoint>>();
 
   constructor(private readonly opts: IdentityGateOptions) {}
 
@@ -68,7 +68,7 @@ export class IdentityGate {
     const { clients } = this.opts;
     const pick = <C>(service: ServiceName, pool: EndpointClients<C>): C | UpstreamError => {
       const e = endpoints[service];
-      return typeof e === 'string' ? pool.get(e) : e;
+      return typeof e === 'string' ? pool.get(e) : new UpstreamError(e.code, e.message, service, 0, null, null);
     };
     return {
       identity,
@@ -82,20 +82,27 @@ export class IdentityGate {
     };
   }
 
-  private endpoints(identity: Identity): Record<ServiceName, string | UpstreamError> {
+  private endpoints(identity: Identity): Record<ServiceName, string | NoEndpoint> {
     let known = this.endpointsOf.get(identity);
     if (!known) {
       const { sources, choice } = this.opts;
-      known = {
-        cinder: endpointFor('cinder', sources.cinder, identity, choice),
-        manila: endpointFor('manila', sources.manila, identity, choice),
-        sdrs: endpointFor('sdrs', sources.sdrs, identity, choice),
-      };
+      const of = (service: ServiceName) => noEndpoint(endpointFor(service, sources[service], identity, choice));
+      known = { cinder: of('cinder'), manila: of('manila'), sdrs: of('sdrs') };
       this.endpointsOf.set(identity, known);
     }
     return known;
   }
 }
+
+/** Why a service has no endpoint for a caller: kept with the cached identity as words, made an error per request. */
+interface NoEndpoint {
+  code: UpstreamError['code'];
+  message: string;
+}
+
+// Not the error itself: an Error keeps the frames of the stack it was made on, and with them the request that made
+// it, for as long as its token stays cached (about 12 KB a token).
+const noEndpoint = (e: string | UpstreamError): string | NoEndpoint => (typeof e === 'string' ? e : { code: e.code, message: e.message });
 
 function unauthenticated(message: string): GraphQLError {
   const originalError = new FacadeError('UNAUTHENTICATED', message);
