@@ -11,7 +11,7 @@ const SWEEP_PER_USE = 4;
 
 /**
  * Validated tokens, by a hash of the token (never the token): each kept until the earlier of its own expiry and
- * `ttlMs`, at most `maxEntries` and `budget.maxBytes` (the oldest written goes first). It holds who the caller is
+ * `ttlMs`, at most `maxEntries` and `budget.maxBytes` (the least recently used goes first). It holds who the caller is
  * and the endpoints of their catalog, never data read with the token.
  */
 export class TokenCache<V> {
@@ -37,6 +37,9 @@ export class TokenCache<V> {
     const e = this.entries.get(key);
     if (e && this.now() < e.until) {
       this.hits++;
+      // Last in the order, so that a churn of new tokens pushes out idle ones before one in use.
+      this.entries.delete(key);
+      this.entries.set(key, e);
       return e.value;
     }
     if (e) this.drop(key);
@@ -72,9 +75,9 @@ export class TokenCache<V> {
   }
 
   /**
-   * Drops expired entries from the oldest written on: a token looked up only once was otherwise kept until
+   * Drops expired entries from the least recently used on: a token looked up only once was otherwise kept until
    * `maxEntries` newer ones pushed it out (a 1 s TTL still let the heap reach ~155 MB). Stops at the first live
-   * one, so an expired entry written after it waits at most `ttlMs` longer.
+   * one, so an expired entry behind it waits at most `ttlMs` longer (or until it is looked up).
    */
   private sweep(): void {
     const now = this.now();

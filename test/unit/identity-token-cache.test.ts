@@ -105,3 +105,17 @@ describe('one hash of the token per request', () => {
     }
   });
 });
+
+describe('TokenCache eviction', () => {
+  it('drops the least recently used token first: a token in use is not pushed out by a churn of new ones', () => {
+    const cache = new TokenCache<string>(60_000, 3);
+    const far = Date.now() + 3_600_000;
+    for (const t of ['in-use', 'b', 'c']) cache.set(t, t, far);
+    for (let i = 0; i < 10; i++) {
+      expect(cache.get('in-use')).toBe('in-use');
+      cache.set(`new-${i}`, 'x', far);
+    }
+    expect(cache.get('in-use')).toBe('in-use');
+    expect(cache.size).toBe(3);
+  });
+});
