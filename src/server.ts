@@ -20,6 +20,7 @@ import { cutIfStalled } from './http/stalled.js';
 import { requestTarget } from './http/target.js';
 import { atMost } from './http/waits.js';
 import { Admission, type Admitted, bulkheadsOf } from './http/admission.js';
+import { registerAdmissionMetrics } from './http/admissionMetrics.js';
 import { BodyReader, BodyRefused, jsonBody } from './http/body.js';
 import { WaitingConnections } from './http/connections.js';
 import { drainServer } from './http/drain.js';
@@ -347,7 +348,10 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   answerOddRequests(server);
   const connections = new WaitingConnections(server, server.headersTimeout);
   const connectionLimits = new ConnectionLimits(server, limits.maxConnections, limits.maxConnectionsPerClient, log);
-  if (observability.metrics) registerConnectionMetrics(observability.metrics.registry, connectionLimits);
+  if (observability.metrics) {
+    registerConnectionMetrics(observability.metrics.registry, connectionLimits);
+    registerAdmissionMetrics(observability.metrics.registry, admission);
+  }
   // Node's own cut for a whole request; BODY_TIMEOUT_MS answers slow bodies first, with a 408 that says why.
   server.requestTimeout = Math.max(60_000, server.headersTimeout + limits.bodyTimeoutMs + 5_000);
   await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,8 @@ export interface BulkheadGauge {
 export const SHED_QUEUE_SHARE = 0.75;
 /** A request that ends while a bulkhead queue is this full says the limit on requests in progress is too high. */
 export const NEAR_FULL_SHARE = 0.875;
+/** How long no queue may stand or be near full before the learnt limit is dropped (calmRaise). */
+const CALM_MS = 10_000;
 /** What a near-full queue leaves of the requests in progress, as the new limit (at most once per generation). */
 const DECREASE = 0.5;
 /**
@@ -88,6 +90,8 @@ export class Admission {
   private closing = false;
   private limitValue: number;
   private generation = 0;
+  /** When a request last ended with a queue standing or near full (calmRaise). */
+  private lastPressure = 0;
   private readonly idle: (() => void)[] = [];
   private readonly perCaller: CallerSlots;
   private readonly minLimit: number;
@@ -151,10 +155,22 @@ export class Admission {
         return { kind: 'overloaded', message: `The ${service} service is saturated; retry shortly.` };
       }
     }
-    if (this.inProgress >= Math.floor(this.limitValue)) {
+    if (this.inProgress >= Math.floor(this.limitValue) && !this.calmRaise()) {
       return { kind: 'overloaded', message: 'The upstream services are saturated; retry shortly.' };
     }
     return null;
+  }
+
+  /**
+   * At the limit after a calm spell (no queue standing or near full for CALM_MS): what the limit learnt is stale,
+   * and it starts again from MAX_IN_FLIGHT (the next pressure halves it within one generation). It grew back only
+   * by 1/limit a request under load, so one caller's episode of a slow upstream left it at its floor for minutes:
+   * 23 of 40 requests of other tenants refused after a minute idle (noisy-neighbour probe).
+   */
+  private calmRaise(): boolean {
+    if (Date.now() - this.lastPressure < CALM_MS || this.limitValue >= this.maxInFlight) return false;
+    this.limitValue = this.maxInFlight;
+    return this.inProgress < this.maxInFlight;
   }
 
   /** An admitted request's release (call it once, when its answer is out), or why it was refused. */
@@ -212,6 +228,7 @@ export class Admission {
     let over = false;
     for (const { bulkhead } of this.bulkheads) {
       if (bulkhead.standing || bulkhead.queued >= bulkhead.maxQueued * NEAR_FULL_SHARE) {
+        this.lastPressure = Date.now();
         if (admittedIn === this.generation) {
           this.limitValue = Math.max(this.minLimit, Math.min(this.limitValue, this.inProgress) * DECREASE);
           this.generation++;

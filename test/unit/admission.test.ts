@@ -1,6 +1,6 @@
 // The admission rule (src/http/admission.ts) on gauges set by hand: each of its three rules, and how the adaptive
 // limit moves.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Admission, type BulkheadGauge, NEAR_FULL_SHARE, SHED_QUEUE_SHARE } from '../../src/http/admission.js';
 
 function gauge(queued = 0): BulkheadGauge & { queued: number; standing: boolean } {
@@ -11,6 +11,10 @@ const admitted = (r: ReturnType<Admission['admit']>): (() => void) => {
   if (typeof r !== 'function') throw new Error(`refused: ${r.message}`);
   return r;
 };
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('Admission', () => {
   it('rule 1: refuses past MAX_IN_FLIGHT, and admits again once a request is released', () => {
@@ -106,6 +110,39 @@ describe('Admission', () => {
     expect(a.limit).toBe(before); // of the old generation: no second halving for the same queue
     more();
     expect(a.limit).toBe(9); // of the new generation: half the 18 in progress
+  });
+
+  it('rule 3: after a calm spell (no queue standing or near full for 10 s) the learnt limit is dropped for MAX_IN_FLIGHT', () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const cinder = gauge();
+    const a = new Admission(256, [{ service: 'cinder', bulkhead: cinder }]);
+    const first = Array.from({ length: 40 }, () => admitted(a.admit()));
+    cinder.queued = 256 * NEAR_FULL_SHARE;
+    first[0]!();
+    expect(a.limit).toBe(20);
+    cinder.queued = 0;
+    first.slice(1).forEach((r) => r());
+    // Filled to the limit 5 s after the pressure: still held at what it learnt.
+    vi.advanceTimersByTime(5_000);
+    const held: (() => void)[] = [];
+    while (a.inFlight < Math.floor(a.limit)) held.push(admitted(a.admit()));
+    expect(a.admit()).toMatchObject({ kind: 'overloaded' });
+    held.splice(0).forEach((r) => r());
+    // Idle a minute after the episode: a burst of 100 other callers is not held at the 20 or so the episode left.
+    vi.advanceTimersByTime(60_000);
+    const burst = Array.from({ length: 100 }, () => admitted(a.admit()));
+    expect(a.limit).toBe(256);
+    // Pressure again halves it, and the facade is then not calm for 10 s.
+    cinder.standing = true;
+    burst.pop()!();
+    expect(a.limit).toBe(50); // half of the 100 in progress when it ended
+    cinder.standing = false;
+    while (a.inFlight >= Math.floor(a.limit)) burst.pop()!();
+    while (a.inFlight < Math.floor(a.limit)) burst.push(admitted(a.admit()));
+    vi.advanceTimersByTime(9_000);
+    expect(a.admit()).toMatchObject({ kind: 'overloaded' });
+    vi.advanceTimersByTime(1_500);
+    admitted(a.admit());
   });
 
   it('never lets the limit fall below a few requests', () => {
