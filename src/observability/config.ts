@@ -1,3 +1,15 @@
+/** The BatchSpanProcessor's settings (OTEL_BSP_*), with the SDK's defaults. */
+export interface SpanBatchOptions {
+  /** OTEL_BSP_MAX_EXPORT_BATCH_SIZE: a batch leaves as soon as it holds this many spans. */
+  maxBatch: number;
+  /** OTEL_BSP_SCHEDULE_DELAY: the longest a finished span waits for its batch to leave. */
+  delayMs: number;
+  /** OTEL_BSP_MAX_QUEUE_SIZE: spans waiting or being sent; past it, spans are dropped (and counted). */
+  maxQueue: number;
+}
+
+export const SPAN_BATCH_DEFAULTS: SpanBatchOptions = { maxBatch: 512, delayMs: 5_000, maxQueue: 2_048 };
+
 /** Logs, metrics and traces: LOG_*, METRICS_* and the standard OTEL_* variables (README, Configuration). */
 export interface ObservabilityConfig {
   log: {
@@ -105,9 +117,9 @@ function parseTracing(env: ObservabilityEnv, problem: (m: string) => Error): Tra
     protocol,
     url,
     serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groupgraph',
-    scheduleDelayMs: bspNumber(env, 'OTEL_BSP_SCHEDULE_DELAY', 0, '5000 ms', ignored),
-    maxExportBatchSize: bspNumber(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 1, '512', ignored),
-    maxQueueSize: bspNumber(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 1, '2048', ignored),
+    scheduleDelayMs: bspNumber(env, 'OTEL_BSP_SCHEDULE_DELAY', 0, `${SPAN_BATCH_DEFAULTS.delayMs} ms`, ignored),
+    maxExportBatchSize: bspNumber(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 1, String(SPAN_BATCH_DEFAULTS.maxBatch), ignored),
+    maxQueueSize: bspNumber(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 1, String(SPAN_BATCH_DEFAULTS.maxQueue), ignored),
     ...(ignored.length > 0 ? { ignored } : {}),
   };
 }

@@ -3,19 +3,10 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SPAN_BATCH_DEFAULTS, type SpanBatchOptions } from './config.js';
 import { BufferPool, EncodedSpans } from './otlpProtobuf.js';
 
-/** The BatchSpanProcessor's settings (OTEL_BSP_*), with the SDK's defaults. */
-export interface SpanBatchOptions {
-  /** OTEL_BSP_MAX_EXPORT_BATCH_SIZE: a batch leaves as soon as it holds this many spans. */
-  maxBatch: number;
-  /** OTEL_BSP_SCHEDULE_DELAY: the longest a finished span waits for its batch to leave. */
-  delayMs: number;
-  /** OTEL_BSP_MAX_QUEUE_SIZE: spans waiting or being sent; past it, spans are dropped (and counted). */
-  maxQueue: number;
-}
-
-export const SPAN_BATCH_DEFAULTS: SpanBatchOptions = { maxBatch: 512, delayMs: 5_000, maxQueue: 2_048 };
+export type { SpanBatchOptions } from './config.js';
 
 /** Where a batch of encoded spans goes: `done(ok)` once it is delivered or given up on. */
 export interface BatchSender {

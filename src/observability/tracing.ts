@@ -6,8 +6,8 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { TracingConfig } from './config.js';
-import { EncodingSpanProcessor, otlpHttpSender, SPAN_BATCH_DEFAULTS, type SpanBatchOptions } from './spanBatches.js';
+import { SPAN_BATCH_DEFAULTS, type SpanBatchOptions, type TracingConfig } from './config.js';
+import { EncodingSpanProcessor, otlpHttpSender } from './spanBatches.js';
 
 export type { Span } from '@opentelemetry/api';
 
