@@ -61,10 +61,10 @@ async function changeAccess(ctx: RequestContext, { id, project }: { id: string; 
   const { groupTypes } = ctx.manila();
   await groupTypes.access(ctx.caller, id, action, project);
   // projectIds is non-null: unread, it takes the payload, and its error says the change was made.
-  const listed = groupTypes.listAccess(ctx.caller, id).catch((err: unknown) => {
+  const accessRead = groupTypes.listAccess(ctx.caller, id).catch((err: unknown) => {
     throw madeButUnread(err);
   });
-  const [type, access] = await Promise.all([reread(ctx, id), listed]);
+  const [type, access] = await Promise.all([reread(ctx, id), accessRead]);
   return { ...type, projectIds: access.map((a) => a.project_id) };
 }
 
