@@ -17,7 +17,7 @@ export interface BulkheadGauge {
 export const SHED_QUEUE_SHARE = 0.75;
 /** A request that ends while a bulkhead queue is this full says the limit on requests in progress is too high. */
 export const NEAR_FULL_SHARE = 0.875;
-/** How long no queue may stand or be near full before the learnt limit is dropped (calmRaise). */
+/** How long no queue may stand or be near full before the learnt limit is dropped (resetAfterCalm). */
 const CALM_MS = 10_000;
 /** What a near-full queue leaves of the requests in progress, as the new limit (at most once per generation). */
 const DECREASE = 0.5;
@@ -90,7 +90,7 @@ export class Admission {
   private closing = false;
   private limitValue: number;
   private generation = 0;
-  /** When a request last ended with a queue standing or near full (calmRaise). */
+  /** When a request last ended with a queue standing or near full (resetAfterCalm). */
   private lastPressure = 0;
   private readonly idle: (() => void)[] = [];
   private readonly perCaller: CallerSlots;
@@ -155,7 +155,7 @@ export class Admission {
         return { kind: 'overloaded', message: `The ${service} service is saturated; retry shortly.` };
       }
     }
-    if (this.inProgress >= Math.floor(this.limitValue) && !this.calmRaise()) {
+    if (this.inProgress >= Math.floor(this.limitValue) && !this.resetAfterCalm()) {
       return { kind: 'overloaded', message: 'The upstream services are saturated; retry shortly.' };
     }
     return null;
@@ -167,7 +167,7 @@ export class Admission {
    * by 1/limit a request under load, so one caller's episode of a slow upstream left it at its floor for minutes:
    * 23 of 40 requests of other tenants refused after a minute idle (noisy-neighbour probe).
    */
-  private calmRaise(): boolean {
+  private resetAfterCalm(): boolean {
     if (Date.now() - this.lastPressure < CALM_MS || this.limitValue >= this.maxInFlight) return false;
     this.limitValue = this.maxInFlight;
     return this.inProgress < this.maxInFlight;
