@@ -277,6 +277,8 @@ export async function admitCaller(identityAdmission: IdentityAdmission | null, t
   const admitted = await identityAdmission!.gate.admit(token, caller);
   // The breaker blames a person, not each of their tokens: one member's three tokens opened Cinder for everyone.
   if (admitted) caller.identity = `user:${admitted.identity.user.id}`;
+  // And the users of one project cannot open it for the other projects: they open their project's own.
+  if (admitted?.identity.project) caller.project = `project:${admitted.identity.project.id}`;
   return admitted;
 }
 

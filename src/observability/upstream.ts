@@ -125,8 +125,10 @@ export class UpstreamTelemetry {
     );
   }
 
-  circuitChanged(service: string, origin: string, from: CircuitState, to: CircuitState, trace: RequestTrace | undefined): void {
-    this.log?.[to === 'open' ? 'warn' : 'info'](ofRequest(trace, { service, host: origin, from, to }), `circuit ${to}`);
+  /** The host's circuit changed state, or with `project` (`project:<id>`) that project's own one. */
+  circuitChanged(service: string, origin: string, from: CircuitState, to: CircuitState, trace: RequestTrace | undefined, project?: string): void {
+    const fields = { service, host: origin, ...(project ? { project: project.replace(/^project:/, '') } : {}), from, to };
+    this.log?.[to === 'open' ? 'warn' : 'info'](ofRequest(trace, fields), project ? `circuit ${to} for one project` : `circuit ${to}`);
   }
 
   /** The circuit was open: the call was not sent. */

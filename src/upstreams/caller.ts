@@ -15,6 +15,11 @@ export interface Caller {
    */
   identity?: string;
   /**
+   * With Keystone, `project:<id>` of the token's project: the breaker counts a project's failures apart, so the
+   * users of one project cannot open a circuit for the others (see CircuitBreaker).
+   */
+  project?: string;
+  /**
    * The client's address as an identity (`address:…`): what Keystone's failures at validating a token not known
    * yet are blamed on, as the door counts such a token; else one client making up three tokens was three callers.
    */

@@ -9,7 +9,7 @@ import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchang
 import type { RequestTrace } from '../observability/requestTrace.js';
 import { routeTemplate } from '../observability/route.js';
 import { NO_TELEMETRY, type UpstreamTelemetry } from '../observability/upstream.js';
-import { type ErrorClassifier, cleanMessage, codeForStatus, networkError, outcomeUnknown, outcomeUnknownAnswer, parseEnvelope, requestIdOf, serviceLabel, writeMayHaveHappened } from './upstreamErrors.js';
+import { type ErrorClassifier, circuitOpenError, cleanMessage, codeForStatus, networkError, outcomeUnknown, outcomeUnknownAnswer, parseEnvelope, requestIdOf, serviceLabel, writeMayHaveHappened } from './upstreamErrors.js';
 
 // Part of this module's surface since before the error mapping had a module of its own.
 export { type ErrorClassifier, codeForStatus, serviceLabel } from './upstreamErrors.js';
@@ -58,6 +58,8 @@ export interface UpstreamRequest {
   lane?: Bulkhead;
   /** Who is asking (`Caller.identity`): the breaker blames failures this request may have provoked on them. */
   identity?: string;
+  /** `Caller.project`: the breaker keeps a circuit of the project's own. */
+  project?: string;
   /** The GraphQL request this call is part of (`Caller.trace`): its counts, ids and span. */
   trace?: RequestTrace;
   /** `Caller.tokenAnswered`: told the status of the answer (the door learns whether the token is real). */
@@ -162,6 +164,7 @@ export class HttpClient {
       cutoff: caller.cutoff,
       lane: caller.lanes && this.laneOf(caller.lanes),
       identity: caller.identity,
+      project: caller.project,
       trace: caller.trace,
       tokenAnswered: caller.tokenAnswered,
       readOnly: req.readOnly === true,
@@ -209,30 +212,25 @@ export class HttpClient {
     for (let attempt = 1; ; attempt++) {
       // Half-open is a matter of time passing, not of a call: it is logged when a probe goes out.
       const wasHalfOpen = this.breaker.state === 'half-open';
-      if (!this.breaker.allow(req.identity)) {
+      const projectWasHalfOpen = req.project !== undefined && this.breaker.projectState(req.project) === 'half-open';
+      if (!this.breaker.allow(req.identity, req.project)) {
         this.telemetry.circuitRefused(this.service, req.trace);
-        throw new UpstreamError(
-          'UPSTREAM_UNAVAILABLE',
-          `${serviceLabel(this.service)} is failing; the facade stopped calling it for a few seconds (circuit open).`,
-          this.service,
-          0,
-          null,
-          null,
-        );
+        throw circuitOpenError(this.service, this.breaker.state === 'closed' && this.breaker.projectState(req.project) !== 'closed');
       }
       if (wasHalfOpen) this.telemetry.circuitChanged(this.service, this.origin, 'open', 'half-open', req.trace);
+      if (projectWasHalfOpen) this.telemetry.circuitChanged(this.service, this.origin, 'open', 'half-open', req.trace, req.project);
       try {
         const res = await this.sendOnce(req, route, absoluteUrl);
-        this.record(true, undefined, req.trace);
+        this.record(true, undefined, req);
         return res;
       } catch (err) {
         const unsent = notSentReason(err);
         if (unsent === 'local' || (err instanceof UpstreamError && err.upstreamCode === BULKHEAD_FULL)) {
-          this.breaker.abandon();
+          this.breaker.abandon(req.project);
           throw err;
         }
-        if (!upstreamFault(err)) this.record(true, undefined, req.trace);
-        else this.record(false, unsent === 'unreached' ? undefined : req.identity, req.trace);
+        if (!upstreamFault(err)) this.record(true, undefined, req);
+        else this.record(false, unsent === 'unreached' ? undefined : req.identity, req);
         if (!(err instanceof UpstreamError)) throw err;
         const wait = retryDelayMs(err.retryAfter, 1_000);
         const retry =
@@ -244,12 +242,15 @@ export class HttpClient {
     }
   }
 
-  /** One outcome for the breaker; a change of its state is logged (with the request that caused it). */
-  private record(ok: boolean, provokedBy: string | undefined, trace: RequestTrace | undefined): void {
+  /** One outcome for the breaker; a change of its state, or of the project's, is logged (with the request). */
+  private record(ok: boolean, provokedBy: string | undefined, req: UpstreamRequest): void {
     const before = this.breaker.state;
-    this.breaker.record(ok, provokedBy);
+    const projectBefore = this.breaker.projectState(req.project);
+    this.breaker.record(ok, provokedBy, req.project);
     const after = this.breaker.state;
-    if (after !== before) this.telemetry.circuitChanged(this.service, this.origin, before, after, trace);
+    if (after !== before) this.telemetry.circuitChanged(this.service, this.origin, before, after, req.trace);
+    const projectAfter = this.breaker.projectState(req.project);
+    if (projectAfter !== projectBefore) this.telemetry.circuitChanged(this.service, this.origin, projectBefore, projectAfter, req.trace, req.project);
   }
 
   private async sendOnce(req: UpstreamRequest, route: string, absoluteUrl?: string): Promise<UpstreamResponse> {

@@ -19,6 +19,9 @@ export interface BreakerOptions {
   minCallers?: number;
 }
 
+/** Projects whose own breakers a host's keeps at most (a closed one is dropped for a new one). */
+export const MAX_PROJECT_BREAKERS = 1000;
+
 export const DEFAULT_BREAKER: BreakerOptions = { window: 20, minCalls: 10, failureRate: 0.5, openMs: 5_000, minCallers: 3 };
 
 interface Outcome {
@@ -46,6 +49,11 @@ interface Outcome {
  * Half-open, one probe at a time: a success closes it; a failure that counts for everyone opens it again; failed
  * probes blamed on callers open it again once `minCallers` distinct callers' probes have failed, and a caller
  * whose probe failed may not probe again for `openMs`, so one caller cannot keep it open by taking every probe.
+ *
+ * With Keystone a call also names its caller's project: blamed failures then count for the host once callers of
+ * `minCallers` distinct projects have them, and within the project, on a breaker of its own (the same rules, its
+ * users as the callers), which fails fast for that project alone. Three users of one project whose calls fail
+ * opened the host's circuit for every project.
  */
 export class CircuitBreaker {
   private outcomes: Outcome[] = [];
@@ -55,6 +63,8 @@ export class CircuitBreaker {
   /** Half-open: callers whose probe failed, and when. */
   private readonly failedProbes = new Map<string, number>();
   private readonly minCallers: number;
+  /** Project -> the breaker of its calls alone (see above); none until a project's call fails. */
+  private projects: Map<string, CircuitBreaker> | null = null;
 
   constructor(
     private readonly opts: BreakerOptions = DEFAULT_BREAKER,
@@ -70,9 +80,18 @@ export class CircuitBreaker {
 
   /**
    * True when a call (of this caller, when known) may go out now; a half-open breaker lets exactly one probe
-   * through at a time, and none of a caller whose probe failed less than `openMs` ago.
+   * through at a time, and none of a caller whose probe failed less than `openMs` ago. A call of a project whose
+   * own breaker is open is refused whatever the host's state.
    */
-  allow(caller?: string): boolean {
+  allow(caller?: string, project?: string): boolean {
+    const own = this.projectBreaker(project);
+    if (own && !own.allow(caller)) return false;
+    if (this.allowHere(project ?? caller)) return true;
+    own?.abandon();
+    return false;
+  }
+
+  private allowHere(caller: string | undefined): boolean {
     const s = this.state;
     if (s === 'closed') return true;
     if (s === 'open' || this.probing) return false;
@@ -88,15 +107,53 @@ export class CircuitBreaker {
   }
 
   /** The call never went out (refused locally): neither a success nor a failure; a probe slot is freed. */
-  abandon(): void {
+  abandon(project?: string): void {
     this.probing = false;
+    this.projectBreaker(project)?.abandon();
+  }
+
+  /** The state of `project`'s own breaker ('closed' while its calls have not made one). */
+  projectState(project: string | undefined): CircuitState {
+    return this.projectBreaker(project)?.state ?? 'closed';
+  }
+
+  private projectBreaker(project: string | undefined): CircuitBreaker | undefined {
+    return project === undefined ? undefined : this.projects?.get(project);
+  }
+
+  /** A project's breaker, made at its first blamed failure; past MAX_PROJECT_BREAKERS a closed one makes room. */
+  private projectBreakerFor(project: string): CircuitBreaker {
+    const projects = (this.projects ??= new Map());
+    let own = projects.get(project);
+    if (own) return own;
+    if (projects.size >= MAX_PROJECT_BREAKERS) {
+      let evict = projects.keys().next().value as string;
+      for (const [key, b] of projects) {
+        if (b.stateValue === 'closed') {
+          evict = key;
+          break;
+        }
+      }
+      projects.delete(evict);
+    }
+    own = new CircuitBreaker(this.opts, this.now);
+    projects.set(project, own);
+    return own;
   }
 
   /**
    * One call's outcome. `provokedBy`: the identity of the caller whose request may have caused this failure
    * (the upstream received it); leave it out for a failure no request can cause (the upstream was not reached).
+   * `project`: the caller's project, when Keystone named one.
    */
-  record(ok: boolean, provokedBy?: string): void {
+  record(ok: boolean, provokedBy?: string, project?: string): void {
+    this.recordHere(ok, provokedBy === undefined ? undefined : (project ?? provokedBy));
+    if (project === undefined) return;
+    const own = !ok && provokedBy !== undefined ? this.projectBreakerFor(project) : this.projectBreaker(project);
+    own?.recordHere(ok, provokedBy);
+  }
+
+  private recordHere(ok: boolean, provokedBy: string | undefined): void {
     if (this.probing || this.state === 'half-open') {
       this.probing = false;
       if (ok) this.close();

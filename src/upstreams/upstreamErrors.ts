@@ -27,6 +27,18 @@ export function serviceLabel(service: UpstreamService): string {
   return SERVICE_LABEL[service];
 }
 
+/**
+ * A call the breaker refused (circuit open): for everyone, or, with Keystone, for the caller's project alone (its
+ * users' calls failed; other projects' go on).
+ */
+export function circuitOpenError(service: UpstreamService, forProject: boolean): UpstreamError {
+  const label = serviceLabel(service);
+  const message = forProject
+    ? `${label} is failing for your project's calls; the facade stopped calling it for this project for a few seconds (circuit open).`
+    : `${label} is failing; the facade stopped calling it for a few seconds (circuit open).`;
+  return new UpstreamError('UPSTREAM_UNAVAILABLE', message, service, 0, null, null);
+}
+
 interface Envelope {
   name: string | null;
   code: string | null;

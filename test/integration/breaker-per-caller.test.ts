@@ -110,6 +110,56 @@ describe('circuit breaker, per caller, with Keystone', () => {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3`;
   }
 
+  /**
+   * A Keystone in catalog mode: `<user>@<project>` is a token of user `<user>` in project `<project>` (hex), whose
+   * catalog points at `cinderOrigin/v3/<project>`.
+   */
+  async function projectsKeystone(cinderOrigin: string): Promise<string> {
+    const server = createServer((req, res) => {
+      const [user, project] = String(req.headers['x-subject-token'] ?? '').split('@') as [string, string];
+      const cinder = { type: 'block-storage', name: 'cinderv3', id: 'c', endpoints: [{ id: 'e', interface: 'public', region: 'RegionOne', region_id: 'RegionOne', url: `${cinderOrigin}/v3/${project}` }] };
+      const body = { token: { user: { id: `id-${user}`, name: user }, project: { id: project, name: `p-${project}` }, roles: [{ name: 'member' }], expires_at: new Date(Date.now() + 3_600_000).toISOString(), catalog: [cinder] } };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3`;
+  }
+
+  // Probe of 2026-12-07: three users of one project whose calls made Cinder answer 500 opened Cinder's circuit for
+  // every project. Now they open their project's own; the host's needs three failing projects.
+  it("three users of one project open that project's circuit, not Cinder's for the other projects", async () => {
+    const sick = 'aaaa0000aaaa0000aaaa0000aaaa0000';
+    const healthy = 'bbbb0000bbbb0000bbbb0000bbbb0000';
+    const cinder = await serveSimulator(faultWhen(createCinderSimulator({ transitionMs: 20 }).handler, (req) => req.path.includes(sick)));
+    sims = [cinder];
+    f = await startFacade({ KEYSTONE_URL: await projectsKeystone(cinder.origin), SDRS_URL: 'http://127.0.0.1:9/v1/x' });
+    const groups = '{ groups(first: 3) { nodes { id } } }';
+    await f.ok(groups, undefined, { token: `zoe@${healthy}` });
+    for (let i = 0; i < 12; i++) {
+      const r = await f.gql(groups, undefined, { token: `user${i % 3}@${sick}` });
+      expect(r.errors?.[0]?.extensions?.code, `request ${i}`).toMatch(/^UPSTREAM_(ERROR|UNAVAILABLE)$/);
+    }
+    expect((await circuits(f, false)).cinder).toBe('closed');
+    const before = cinder.calls.length;
+    const refused = await f.gql(groups, undefined, { token: `user7@${sick}` });
+    expect(refused.errors?.[0]?.message).toMatch(/failing for your project's calls.*circuit open/);
+    expect(cinder.calls.length).toBe(before);
+    expect((await f.ok<any>(groups, undefined, { token: `zoe@${healthy}` })).groups.nodes).toBeDefined();
+    expect(cinder.calls.length).toBeGreaterThan(before);
+  });
+
+  it("users of three failing projects still open Cinder's circuit for everyone", async () => {
+    const projects = ['c0', 'c1', 'c2'].map((p) => p.padEnd(32, '0'));
+    const cinder = await serveSimulator(faultWhen(createCinderSimulator({ transitionMs: 20 }).handler, (req) => projects.some((p) => req.path.includes(p))));
+    sims = [cinder];
+    f = await startFacade({ KEYSTONE_URL: await projectsKeystone(cinder.origin), SDRS_URL: 'http://127.0.0.1:9/v1/x' });
+    const groups = '{ groups(first: 3) { nodes { id } } }';
+    await f.ok(groups, undefined, { token: `zoe@${'dddd'.padEnd(32, '0')}` });
+    for (let i = 0; i < 12; i++) await f.gql(groups, undefined, { token: `user${i % 3}@${projects[i % 3]}` });
+    expect((await circuits(f, false)).cinder).toBe('open');
+  });
+
   it("counts one person's many tokens as one caller: they cannot open the circuit for the others", async () => {
     const cinder = await serveSimulator(faultWhen(createCinderSimulator({ transitionMs: 20 }).handler, (req) => String(tokenOf(req)).startsWith('mallory-')));
     sims = [cinder];

@@ -41,6 +41,32 @@ describe('circuit state lines', () => {
   });
 });
 
+describe('circuit state lines of one project (Keystone)', () => {
+  it("name the project: its circuit opens, goes half-open with the probe, opens again; the host's stays closed", async () => {
+    let now = 1_000_000;
+    const breaker = new CircuitBreaker({ window: 4, minCalls: 2, failureRate: 0.5, openMs: 5_000, minCallers: 2 }, () => now);
+    const logs = logCapture();
+    const telemetry = new UpstreamTelemetry(createLogger({ level: 'info', format: 'json', variables: false }, logs.stream), null, null);
+    const client = new HttpClient({ service: 'cinder', endpoint: origin, agent: createAgent(), breaker, telemetry });
+    const call = (requestId: string, user: string) =>
+      client.send({ method: 'GET', path: '/groups', requestId, identity: user, project: 'project:p1', trace: new RequestTrace(requestId, requestId, null) }).catch(() => undefined);
+    for (let i = 0; i < 4 && breaker.projectState('project:p1') !== 'open'; i++) await call(`req-trip-${i}`, `user:u${i % 2}`);
+    expect(breaker.projectState('project:p1')).toBe('open');
+    now += 5_000;
+    // Two users' failed probes (as for the host: one user's alone does not open it again).
+    await call('req-probe', 'user:u0');
+    await call('req-probe-2', 'user:u1');
+    const changes = logs.lines.filter((l) => l.msg.startsWith('circuit ')).map((l) => [l.msg, l.project, l.from, l.to]);
+    expect(changes).toEqual([
+      ['circuit open for one project', 'p1', 'closed', 'open'],
+      ['circuit half-open for one project', 'p1', 'open', 'half-open'],
+      ['circuit half-open for one project', 'p1', 'open', 'half-open'],
+      ['circuit open for one project', 'p1', 'half-open', 'open'],
+    ]);
+    expect(breaker.state).toBe('closed');
+  });
+});
+
 describe('a request undici refuses to send', () => {
   it('(a header with CR LF) is the facade\'s own failure: the breaker does not count it', async () => {
     const breaker = new CircuitBreaker({ window: 4, minCalls: 2, failureRate: 0.5, openMs: 5_000, minCallers: 1 });
