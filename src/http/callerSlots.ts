@@ -6,11 +6,35 @@
  */
 export class CallerSlots {
   private readonly held = new Map<string, number>();
+  /** Callers by how many slots each holds (index: slots held), so the heaviest is found without a walk of them all. */
+  private readonly holding: number[];
   /** Who waits for a slot of a caller (subscription starts), first come first served. */
   private readonly waiting = new Map<string, WaitQueue>();
 
   /** `max`: MAX_IN_FLIGHT_PER_CALLER; 0: no such limit. */
-  constructor(readonly max: number) {}
+  constructor(readonly max: number) {
+    this.holding = new Array<number>(max + 1).fill(0);
+  }
+
+  /** Slots `key` holds now. */
+  heldBy(key: string): number {
+    return this.held.get(key) ?? 0;
+  }
+
+  /** The most slots any one caller holds now (0 without a MAX_IN_FLIGHT_PER_CALLER). */
+  heaviest(): number {
+    for (let n = this.max; n > 0; n--) if (this.holding[n]! > 0) return n;
+    return 0;
+  }
+
+  private count(key: string, by: number): void {
+    const before = this.held.get(key) ?? 0;
+    const after = before + by;
+    if (before > 0 && before <= this.max) this.holding[before]!--;
+    if (after > 0 && after <= this.max) this.holding[after]!++;
+    if (after > 0) this.held.set(key, after);
+    else this.held.delete(key);
+  }
 
   /** Whether `key` already holds all it may. */
   full(key: string): boolean {
@@ -20,14 +44,12 @@ export class CallerSlots {
   /** Takes a slot for `key` (the caller checked `full` first); its release, idempotent. */
   take(key: string): () => void {
     if (this.max === 0) return NOTHING;
-    this.held.set(key, (this.held.get(key) ?? 0) + 1);
+    this.count(key, 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const left = (this.held.get(key) ?? 1) - 1;
-      if (left > 0) this.held.set(key, left);
-      else this.held.delete(key);
+      this.count(key, -1);
       this.passOn(key);
     };
   }

@@ -216,6 +216,36 @@ describe('Admission', () => {
     expect(await a.admitInTurn('token:b', 5_000)).toMatchObject({ kind: 'overloaded' });
   });
 
+  // Noisy-neighbour probe of 2026-12-07: one token's 16 slow screens filled Cinder's queue, and the door refused 32
+  // of 33 requests of another tenant. Now the load of the caller that holds it is shed, not everyone's.
+  it('rules 2 and 3 spare a caller with nothing in progress while one caller holds more than half the requests in progress', () => {
+    const cinder = gauge();
+    const a = new Admission(256, [{ service: 'cinder', bulkhead: cinder }], 16);
+    const noisy = Array.from({ length: 16 }, () => admitted(a.admit('token:noisy')));
+    cinder.queued = 256; // full: rule 2, and a request ending now halves the limit (rule 3)
+    expect(a.check('token:noisy')).toMatchObject({ kind: 'caller' });
+    expect(a.check()).toMatchObject({ kind: 'overloaded' }); // no caller known: nothing to spare
+    const others = Array.from({ length: 16 }, (_, i) => admitted(a.admit(`token:other${i}`)));
+    expect(a.inFlight).toBe(32);
+    // As many as the heaviest holds, then the load rules apply to everyone again.
+    expect(a.admit('token:late')).toMatchObject({ kind: 'overloaded' });
+    // A caller with a request in progress already is not spared.
+    expect(a.admit('token:other0')).toMatchObject({ kind: 'overloaded' });
+    noisy[0]!();
+    expect(a.limit).toBeLessThan(256);
+    expect(a.admit('token:late')).toMatchObject({ kind: 'overloaded' }); // 15 of 31: under half
+    for (const r of [...noisy, ...others]) r();
+    expect(a.inFlight).toBe(0);
+  });
+
+  it('many light callers (one request each) are shed as before: nobody holds half', () => {
+    const cinder = gauge();
+    const a = new Admission(256, [{ service: 'cinder', bulkhead: cinder }], 16);
+    Array.from({ length: 40 }, (_, i) => admitted(a.admit(`token:c${i}`)));
+    cinder.queued = 256;
+    expect(a.admit('token:new')).toMatchObject({ kind: 'overloaded' });
+  });
+
   it('countAs moves an admitted request to another caller: the first gets its slot back, the second counts it', () => {
     const a = new Admission(256, [], 1);
     const r = a.admit('address:10.0.0.1');
