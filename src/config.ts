@@ -41,6 +41,11 @@ export interface Limits {
   bodyTimeoutMs: number;
   /** On SIGTERM, how long in-flight requests get to finish. */
   shutdownGraceMs: number;
+  /**
+   * SHUTDOWN_DELAY_MS: on SIGTERM, how long the facade goes on serving as before, /readyz already 503, so that a
+   * balancer that learns of the stop from /readyz (or an endpoint list) stops sending first; then the drain. 0: none.
+   */
+  shutdownDelayMs: number;
   /** KEEP_ALIVE_TIMEOUT_MS: how long an idle client connection is kept; above a balancer's own idle timeout. */
   keepAliveTimeoutMs: number;
   maxDepth: number;
@@ -345,6 +350,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRefusedTokensPerClient: parseCount('MAX_REFUSED_TOKENS_PER_CLIENT', env.MAX_REFUSED_TOKENS_PER_CLIENT, 600),
       bodyTimeoutMs: parseMillis('BODY_TIMEOUT_MS', env.BODY_TIMEOUT_MS, 10_000),
       shutdownGraceMs: parseMillis('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 20_000),
+      shutdownDelayMs: parseMillis('SHUTDOWN_DELAY_MS', env.SHUTDOWN_DELAY_MS, 0),
       // Node's default; a balancer reusing a connection the facade is closing answers 502 to a POST it cannot resend.
       keepAliveTimeoutMs: parseMillis('KEEP_ALIVE_TIMEOUT_MS', env.KEEP_ALIVE_TIMEOUT_MS, 5_000),
       maxDepth: parsePositive('GRAPHQL_MAX_DEPTH', env.GRAPHQL_MAX_DEPTH, 10),

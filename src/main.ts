@@ -58,10 +58,28 @@ async function main(): Promise<void> {
   log.flush();
 
   let stopping = false;
+  let lingering: NodeJS.Timeout | null = null;
   const stop = (signal: string) => {
+    // A second signal while lingering drains at once.
+    if (lingering) {
+      clearTimeout(lingering);
+      lingering = null;
+      return drain(signal);
+    }
     // `on`, not `once`, and ignore repeats: a second signal during the drain must not kill in-flight requests.
     if (stopping) return;
     stopping = true;
+    const delayMs = config.limits.shutdownDelayMs;
+    if (delayMs === 0) return drain(signal);
+    // Not ready at once, serving as before meanwhile: a balancer that learns of the stop from /readyz stops first.
+    app.server.leaving();
+    log.info({ signal, delayMs }, `groupgraph: ${signal}: not ready; serving ${delayMs} ms more before draining (SHUTDOWN_DELAY_MS)`);
+    lingering = setTimeout(() => {
+      lingering = null;
+      drain(signal);
+    }, delayMs);
+  };
+  const drain = (signal: string) => {
     log.info({ signal, inFlight: app.server.inFlight() }, `groupgraph: ${signal}: draining ${app.server.inFlight()} request(s), grace ${config.limits.shutdownGraceMs} ms`);
     app.drain(config.limits.shutdownGraceMs).then(
       (left) => {

@@ -54,6 +54,8 @@ export interface FacadeServer {
   admissionLimit(): number;
   /** How operations were executed: interpreted by graphql-js, or compiled by graphql-jit once they recurred. */
   execution: CompilingExecutor['stats'];
+  /** Not ready from now on (/readyz 503 `draining`), though requests are still served as before (SHUTDOWN_DELAY_MS). */
+  leaving(): void;
   /**
    * Graceful stop: refuse new work (503, /readyz fails), let in-flight requests finish within `graceMs`, then
    * close. Resolves with how many requests were still running when the grace period ended (0 normally).
@@ -274,10 +276,12 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     }
   }
 
+  // After SIGTERM, within SHUTDOWN_DELAY_MS: not ready, still serving.
+  let leaving = false;
   // Node enforces headersTimeout when it checks its connections: each second, not every 30 s, so that a client
   // that sends part of its headers and stops is cut 15 s after it started, not up to 45.
   const probes: ProbeSources = {
-    draining: () => admission.draining,
+    draining: () => admission.draining || leaving,
     inFlight: () => admission.inFlight,
     protections: () => opts.protections(),
     about: opts.about,
@@ -379,6 +383,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     admissionLimit: () => admission.limit,
     execution: execution.stats,
     live: { subscriptions: () => live.subscriptions, pollers: () => live.pollers.size, polls: () => live.pollers.counters.polls },
+    leaving: () => {
+      leaving = true;
+    },
     drain: async (graceMs) => {
       // Subscriptions complete cleanly (a `complete` each, sockets closed with 1001) while requests finish.
       const [left] = await Promise.all([drainServer(server, connections, admission, bodies, graceMs), endSubscriptions(graceMs)]);

@@ -113,6 +113,33 @@ describe('SIGTERM', () => {
     expect(p.out()).toMatch(/drained, bye/);
   });
 
+  // Left open since the first drain: a balancer that learns of a stop from /readyz (or an endpoint list) still sent
+  // requests for a moment, and each got 503 SHUTTING_DOWN. SHUTDOWN_DELAY_MS keeps serving them meanwhile.
+  it('SHUTDOWN_DELAY_MS: not ready at once, requests still answered until the delay ends, then the drain', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const p = runMain({ PORT: String(port), HOST: '127.0.0.1', SIMULATE: 'cinder,manila,sdrs', SHUTDOWN_DELAY_MS: '1500' });
+    await untilHealthy(p, port);
+    const ask = () =>
+      request(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ groups(first: 1) { nodes { name } } }' }),
+      }).then(async (res) => ({ status: res.statusCode, body: (await res.body.json()) as any }));
+    const t0 = Date.now();
+    p.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    const ready = await request(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.statusCode).toBe(503);
+    expect(((await ready.body.json()) as { status: string }).status).toBe('draining');
+    const answered = await ask();
+    expect(answered.status).toBe(200);
+    expect(answered.body.data.groups.nodes).toHaveLength(1);
+    expect(await p.exited).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_500);
+    expect(p.out()).toMatch(/SIGTERM: not ready; serving 1500 ms more before draining/);
+    expect(p.out()).toMatch(/drained, bye/);
+  });
+
   it('exits 0 promptly when idle, after having served a request (demo mode)', async () => {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
     // NODE_ENV=production serves the simulators only when asked to (SIMULATE).
