@@ -26,6 +26,14 @@ interface Outcome {
   ok: boolean;
   /** The caller whose request may have provoked this failure; undefined when it counts for everyone. */
   by?: string;
+  /** That caller's project (with Keystone), else the caller again. */
+  group?: string;
+}
+
+/** A failed half-open probe blamed on a caller: when, and who sent it. */
+interface FailedProbe {
+  at: number;
+  by: string;
 }
 
 /**
@@ -48,18 +56,19 @@ interface Outcome {
  * probes blamed on callers open it again once `minCallers` distinct callers' probes have failed, and a caller
  * whose probe failed may not probe again for `openMs`, so one caller cannot keep it open by taking every probe.
  *
- * With Keystone a call also names its caller's project: blamed failures then count for the host once callers of
- * `minCallers` distinct projects have them, and within the project, on a breaker of its own (the same rules, its
- * users as the callers), which fails fast for that project alone. Three users of one project whose calls fail
- * opened the host's circuit for every project.
+ * With Keystone a call also names its caller's project: blamed failures then count for the host once `minCallers`
+ * distinct users of `minCallers` distinct projects have them (users too: one person with a role in three projects
+ * is still one), and within the project, on a breaker of its own (the same rules, its users as the callers), which
+ * fails fast for that project alone. Three users of one project whose calls fail opened the host's circuit for
+ * every project. A probe's turn is the project's: one whose probe failed waits `openMs`.
  */
 export class CircuitBreaker {
   private outcomes: Outcome[] = [];
   private openedAt = 0;
   private probing = false;
   private stateValue: CircuitState = 'closed';
-  /** Half-open: callers whose probe failed, and when. */
-  private readonly failedProbes = new Map<string, number>();
+  /** Half-open: callers (with Keystone, projects) whose probe failed, when, and who sent it. */
+  private readonly failedProbes = new Map<string, FailedProbe>();
   private readonly minCallers: number;
   /** Project -> the breaker of its calls alone (see above); none until a project's call fails. */
   private projects: Map<string, CircuitBreaker> | null = null;
@@ -93,8 +102,8 @@ export class CircuitBreaker {
     const s = this.state;
     if (s === 'closed') return true;
     if (s === 'open' || this.probing) return false;
-    const failedAt = caller === undefined ? undefined : this.failedProbes.get(caller);
-    if (failedAt !== undefined && this.now() - failedAt < this.opts.openMs) return false;
+    const failed = caller === undefined ? undefined : this.failedProbes.get(caller);
+    if (failed !== undefined && this.now() - failed.at < this.opts.openMs) return false;
     this.probing = true;
     return true;
   }
@@ -145,42 +154,49 @@ export class CircuitBreaker {
    * `project`: the caller's project, when Keystone named one.
    */
   record(ok: boolean, provokedBy?: string, project?: string): void {
-    this.recordHere(ok, provokedBy === undefined ? undefined : (project ?? provokedBy));
+    this.recordHere(ok, provokedBy, project);
     if (project === undefined) return;
     const own = !ok && provokedBy !== undefined ? this.projectBreakerFor(project) : this.projectBreaker(project);
-    own?.recordHere(ok, provokedBy);
+    own?.recordHere(ok, provokedBy, undefined);
   }
 
-  private recordHere(ok: boolean, provokedBy: string | undefined): void {
+  private recordHere(ok: boolean, provokedBy: string | undefined, project: string | undefined): void {
     if (this.probing || this.state === 'half-open') {
       this.probing = false;
       if (ok) this.close();
       else if (provokedBy === undefined) this.trip();
       else {
-        this.failedProbes.set(provokedBy, this.now());
-        if (this.failedProbes.size >= this.minCallers) this.trip();
+        this.failedProbes.set(project ?? provokedBy, { at: this.now(), by: provokedBy });
+        if (this.failedProbes.size >= this.minCallers && distinct(this.failedProbes.values(), (f) => f.by) >= this.minCallers) this.trip();
       }
       return;
     }
-    this.outcomes.push(ok ? { ok } : { ok, by: provokedBy });
+    this.outcomes.push(ok ? { ok } : { ok, by: provokedBy, group: project ?? provokedBy });
     if (this.outcomes.length > this.opts.window) this.outcomes.shift();
     if (this.outcomes.length >= this.opts.minCalls && this.countedFailures() / this.outcomes.length >= this.opts.failureRate) {
       this.trip();
     }
   }
 
-  /** Failures in the window that count: everyone's, plus the blamed ones once enough distinct callers failed. */
+  /**
+   * Failures in the window that count: everyone's, plus the blamed ones once enough distinct callers (and, with
+   * Keystone, projects) failed.
+   */
   private countedFailures(): number {
     let failures = 0;
     let everyone = 0;
     const callers = new Set<string>();
+    const groups = new Set<string>();
     for (const o of this.outcomes) {
       if (o.ok) continue;
       failures++;
       if (o.by === undefined) everyone++;
-      else callers.add(o.by);
+      else {
+        callers.add(o.by);
+        groups.add(o.group!);
+      }
     }
-    return callers.size >= this.minCallers ? failures : everyone;
+    return callers.size >= this.minCallers && groups.size >= this.minCallers ? failures : everyone;
   }
 
   private close(): void {
@@ -236,3 +252,10 @@ export function retryDelayMs(retryAfter: string | undefined, capMs: number, rand
 
 // The bulkheads live in bulkhead.ts; re-exported for the modules that take every protection from here.
 export { Bulkhead, BulkheadRejection, DEFAULT_MAX_CONNECTIONS, hostBulkhead } from './bulkhead.js';
+
+/** How many distinct keys `items` have. */
+function distinct<T>(items: Iterable<T>, key: (item: T) => string): number {
+  const seen = new Set<string>();
+  for (const item of items) seen.add(key(item));
+  return seen.size;
+}

@@ -33,6 +33,26 @@ describe('CircuitBreaker, per project', () => {
     expect(b.allow('user:new', 'project:unrelated')).toBe(false);
   });
 
+  // Review of 2026-12-07: counting projects alone let one person with a role in three projects open the host's
+  // circuit with a token of each, which the rule of users had closed before.
+  it("one user's failures in three projects do not open the host's circuit; nor do that user's failed probes", () => {
+    let now = 0;
+    const b = new CircuitBreaker(opts, () => now);
+    for (let i = 0; i < 30; i++) b.record(false, 'user:mallory', `project:p${i % 3}`);
+    expect(b.state).toBe('closed');
+    expect(b.allow('user:victim', 'project:victim')).toBe(true);
+    // Half-open after a real outage: the same user's probes from three projects do not open it again.
+    for (let i = 0; i < 6; i++) b.record(false);
+    expect(b.state).toBe('open');
+    now += 1_000;
+    for (let i = 0; i < 3; i++) {
+      expect(b.allow('user:mallory', `project:p${i}`)).toBe(true);
+      b.record(false, 'user:mallory', `project:p${i}`);
+      expect(b.state).toBe('half-open');
+    }
+    expect(b.allow('user:victim', 'project:victim')).toBe(true);
+  });
+
   it('failures no request can cause (upstream not reached) still count for everyone: one project opens the host', () => {
     const b = new CircuitBreaker(opts);
     for (let i = 0; i < 4; i++) b.record(false, undefined, 'project:a');
