@@ -6,14 +6,17 @@
  */
 export class CallerSlots {
   private readonly held = new Map<string, number>();
-  /** Callers by how many slots each holds (index: slots held), so the heaviest is found without a walk of them all. */
+  /**
+   * Callers by how many slots each holds (index: slots held; the last, max + 1, for more than max: `countAs` moves
+   * a request without a check), so the heaviest is found without a walk of them all.
+   */
   private readonly holding: number[];
   /** Who waits for a slot of a caller (subscription starts), first come first served. */
   private readonly waiting = new Map<string, WaitQueue>();
 
   /** `max`: MAX_IN_FLIGHT_PER_CALLER; 0: no such limit. */
   constructor(readonly max: number) {
-    this.holding = new Array<number>(max + 1).fill(0);
+    this.holding = new Array<number>(max + 2).fill(0);
   }
 
   /** Slots `key` holds now. */
@@ -21,17 +24,17 @@ export class CallerSlots {
     return this.held.get(key) ?? 0;
   }
 
-  /** The most slots any one caller holds now (0 without a MAX_IN_FLIGHT_PER_CALLER). */
+  /** The most slots any one caller holds now, max + 1 for more than max (0 without a MAX_IN_FLIGHT_PER_CALLER). */
   heaviest(): number {
-    for (let n = this.max; n > 0; n--) if (this.holding[n]! > 0) return n;
+    for (let n = this.max + 1; n > 0; n--) if (this.holding[n]! > 0) return n;
     return 0;
   }
 
   private count(key: string, by: number): void {
     const before = this.held.get(key) ?? 0;
     const after = before + by;
-    if (before > 0 && before <= this.max) this.holding[before]!--;
-    if (after > 0 && after <= this.max) this.holding[after]!++;
+    if (before > 0) this.holding[Math.min(before, this.max + 1)]!--;
+    if (after > 0) this.holding[Math.min(after, this.max + 1)]!++;
     if (after > 0) this.held.set(key, after);
     else this.held.delete(key);
   }

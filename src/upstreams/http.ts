@@ -60,6 +60,8 @@ export interface UpstreamRequest {
   identity?: string;
   /** `Caller.project`: the breaker keeps a circuit of the project's own. */
   project?: string;
+  /** Whose turn the call waits for at a full bulkhead: the project, else the caller as the door counts it. */
+  queueAs?: string;
   /** The GraphQL request this call is part of (`Caller.trace`): its counts, ids and span. */
   trace?: RequestTrace;
   /** `Caller.tokenAnswered`: told the status of the answer (the door learns whether the token is real). */
@@ -165,6 +167,8 @@ export class HttpClient {
       lane: caller.lanes && this.laneOf(caller.lanes),
       identity: caller.identity,
       project: caller.project,
+      // A token no upstream has accepted yet is its client address's, as at the door: made-up tokens are not turns.
+      queueAs: caller.project ?? (caller.tokenAnswered ? caller.addressIdentity : undefined) ?? caller.identity,
       trace: caller.trace,
       tokenAnswered: caller.tokenAnswered,
       readOnly: req.readOnly === true,
@@ -272,7 +276,7 @@ export class HttpClient {
     try {
       // The request's own share first: its surplus waits here (until its deadline), not in the shared queue.
       if (req.lane) leaveLane = req.lane.tryEnter() ?? (await req.lane.enter(req.deadline));
-      release = this.bulkhead.tryEnter() ?? (await this.bulkhead.enter(req.deadline, req.project ?? req.identity));
+      release = this.bulkhead.tryEnter() ?? (await this.bulkhead.enter(req.deadline, req.queueAs ?? req.project ?? req.identity));
     } catch (err) {
       leaveLane?.();
       if (!(err instanceof BulkheadRejection)) throw err;

@@ -63,3 +63,20 @@ describe('a caller\'s queue of waiting starts', () => {
     expect(door.inFlight).toBe(0);
   });
 });
+
+// Review of 2026-12-07: a caller moved past its limit (countAs checks nothing) fell out of the count by size, so the
+// door's `spared` rule did not see the heaviest caller.
+describe('CallerSlots.heaviest', () => {
+  it('sees a caller holding more than max, and forgets it as its slots come back', () => {
+    const slots = new CallerSlots(2);
+    const a = [slots.take('a'), slots.take('a'), slots.take('a')];
+    slots.take('b');
+    expect(slots.heldBy('a')).toBe(3);
+    expect(slots.heaviest()).toBe(3);
+    a[0]!();
+    expect(slots.heaviest()).toBe(2);
+    a[1]!();
+    a[2]!();
+    expect(slots.heaviest()).toBe(1);
+  });
+});
