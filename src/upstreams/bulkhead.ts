@@ -63,6 +63,13 @@ class TurnQueue {
     return w;
   }
 
+  /** When the longest-waiting call began to wait (each caller's first is its oldest), or null with none waiting. */
+  oldestSince(): number | null {
+    let oldest: number | null = null;
+    for (const queue of this.byWho.values()) if (oldest === null || queue[0]!.since < oldest) oldest = queue[0]!.since;
+    return oldest;
+  }
+
   /** A waiter that gave up (its deadline): false if it was not waiting any more. */
   remove(w: Waiter): boolean {
     const queue = this.byWho.get(w.who);
@@ -173,7 +180,8 @@ export class Bulkhead {
       const next = this.waiting.shift();
       if (next) {
         clearTimeout(next.timer);
-        this.delay?.entered(now - next.since);
+        // With turns the call served may be young while another has waited long: the queue's delay is its oldest's.
+        if (this.delay) this.delay.entered(now - Math.min(next.since, this.waiting.oldestSince() ?? next.since));
         next.wake(); // the slot passes straight to the next caller
       } else {
         this.active--;

@@ -3,6 +3,7 @@
 // served in turns by who sent them, and a full queue makes room for a caller that waits less.
 import { describe, expect, it } from 'vitest';
 import { Bulkhead, BulkheadRejection, TURN_SHARE } from '../../src/upstreams/bulkhead.js';
+import { QueueDelay } from '../../src/upstreams/queueDelay.js';
 
 /** With one connection a turn is one call; with 64, TURN_SHARE of them. */
 const TURN_CALLS = 1;
@@ -111,5 +112,28 @@ describe('Bulkhead: waiting calls served in turns by who sent them', () => {
     expect(b.queued).toBe(3);
     await releaseOneByOne(held, 3);
     expect(served).toEqual(['a0', 'a1', 'a2']);
+  });
+});
+
+// Review of 2026-12-07: with turns, another caller's trickle of calls was served at once, and their short waits
+// made the queue never "standing" (queueDelay.ts) while one caller's calls waited for seconds: the door's rule 3
+// stopped seeing it. The queue's delay is now its oldest call's.
+describe('Bulkhead with turns: a standing queue is still seen', () => {
+  it("one caller's calls waiting long stand the queue, though another caller's are served at once", async () => {
+    let t = 0;
+    const b = new Bulkhead(4, 1000, new QueueDelay(() => t));
+    const held: (() => void)[] = Array.from({ length: 4 }, () => b.tryEnter()!);
+    const served: string[] = [];
+    queue(b, 'heavy', 60, served, held);
+    const seen: boolean[] = [];
+    for (let step = 0; step < 60; step++) {
+      t += 100; // each call holds its slot 400 ms: four slots, one given back every 100 ms
+      if (step % 2 === 0) queue(b, 'light', 1, served, held);
+      held.shift()!();
+      await tick();
+      if (step % 10 === 9) seen.push(b.standing);
+    }
+    expect(served.some((s) => s.startsWith('light'))).toBe(true);
+    expect(seen.slice(2)).toEqual([true, true, true, true]);
   });
 });
