@@ -69,6 +69,8 @@ export class CircuitBreaker {
   private stateValue: CircuitState = 'closed';
   /** Half-open: callers (with Keystone, projects) whose probe failed, when, and who sent it. */
   private readonly failedProbes = new Map<string, FailedProbe>();
+  /** Half-open: when a caller whose probe had not failed last asked while a probe was out. */
+  private freshAskedAt = Number.NEGATIVE_INFINITY;
   private readonly minCallers: number;
   /** Project -> the breaker of its calls alone (see above); none until a project's call fails. */
   private projects: Map<string, CircuitBreaker> | null = null;
@@ -101,9 +103,17 @@ export class CircuitBreaker {
   private allowHere(caller: string | undefined): boolean {
     const s = this.state;
     if (s === 'closed') return true;
-    if (s === 'open' || this.probing) return false;
+    if (s === 'open') return false;
     const failed = caller === undefined ? undefined : this.failedProbes.get(caller);
-    if (failed !== undefined && this.now() - failed.at < this.opts.openMs) return false;
+    if (this.probing) {
+      if (!failed) this.freshAskedAt = this.now();
+      return false;
+    }
+    // One whose probe failed probes again after openMs only if nobody else asked meanwhile: three sick projects took
+    // every probe in turn (each as long as a timeout), and a healthy one asking less often never got one.
+    if (failed !== undefined && (this.now() - failed.at < this.opts.openMs || this.now() - this.freshAskedAt < this.opts.openMs)) {
+      return false;
+    }
     this.probing = true;
     return true;
   }
@@ -167,7 +177,8 @@ export class CircuitBreaker {
       else if (provokedBy === undefined) this.trip();
       else {
         this.failedProbes.set(project ?? provokedBy, { at: this.now(), by: provokedBy });
-        if (this.failedProbes.size >= this.minCallers && distinct(this.failedProbes.values(), (f) => f.by) >= this.minCallers) this.trip();
+        const pairs = [...this.failedProbes].map(([group, f]): [string, string] => [f.by, group]);
+        if (this.failedProbes.size >= this.minCallers && enoughApart(pairs, this.minCallers)) this.trip();
       }
       return;
     }
@@ -185,24 +196,21 @@ export class CircuitBreaker {
   private countedFailures(): number {
     let failures = 0;
     let everyone = 0;
-    const callers = new Set<string>();
-    const groups = new Set<string>();
+    const pairs: [string, string][] = [];
     for (const o of this.outcomes) {
       if (o.ok) continue;
       failures++;
       if (o.by === undefined) everyone++;
-      else {
-        callers.add(o.by);
-        groups.add(o.group!);
-      }
+      else pairs.push([o.by, o.group!]);
     }
-    return callers.size >= this.minCallers && groups.size >= this.minCallers ? failures : everyone;
+    return enoughApart(pairs, this.minCallers) ? failures : everyone;
   }
 
   private close(): void {
     this.stateValue = 'closed';
     this.outcomes = [];
     this.failedProbes.clear();
+    this.freshAskedAt = Number.NEGATIVE_INFINITY;
   }
 
   private trip(): void {
@@ -210,6 +218,7 @@ export class CircuitBreaker {
     this.openedAt = this.now();
     this.outcomes = [];
     this.failedProbes.clear();
+    this.freshAskedAt = Number.NEGATIVE_INFINITY;
   }
 }
 
@@ -253,9 +262,34 @@ export function retryDelayMs(retryAfter: string | undefined, capMs: number, rand
 // The bulkheads live in bulkhead.ts; re-exported for the modules that take every protection from here.
 export { Bulkhead, BulkheadRejection, DEFAULT_MAX_CONNECTIONS, hostBulkhead } from './bulkhead.js';
 
-/** How many distinct keys `items` have. */
-function distinct<T>(items: Iterable<T>, key: (item: T) => string): number {
-  const seen = new Set<string>();
-  for (const item of items) seen.add(key(item));
-  return seen.size;
+/**
+ * Whether `n` of the (caller, project) pairs have no caller and no project in common (a matching in the bipartite
+ * graph of callers and projects, found by augmenting paths; a window holds 20 pairs at most). Counting callers and
+ * projects apart let one person with a role in two projects and two colleagues of a third open the host's circuit.
+ * Without Keystone a caller's project is itself, and this is `n` distinct callers.
+ */
+function enoughApart(pairs: [string, string][], n: number): boolean {
+  const projectsOf = new Map<string, Set<string>>();
+  for (const [caller, project] of pairs) {
+    const set = projectsOf.get(caller) ?? new Set<string>();
+    set.add(project);
+    projectsOf.set(caller, set);
+  }
+  if (projectsOf.size < n) return false;
+  const matchedTo = new Map<string, string>(); // project -> caller
+  const augment = (caller: string, seen: Set<string>): boolean => {
+    for (const project of projectsOf.get(caller)!) {
+      if (seen.has(project)) continue;
+      seen.add(project);
+      const other = matchedTo.get(project);
+      if (other === undefined || augment(other, seen)) {
+        matchedTo.set(project, caller);
+        return true;
+      }
+    }
+    return false;
+  };
+  let matched = 0;
+  for (const caller of projectsOf.keys()) if (augment(caller, new Set()) && ++matched >= n) return true;
+  return false;
 }

@@ -53,6 +53,45 @@ describe('CircuitBreaker, per project', () => {
     expect(b.allow('user:victim', 'project:victim')).toBe(true);
   });
 
+  // End-to-end probe of 2026-12-07: users and projects were counted apart, so one person with a role in two
+  // projects and two colleagues of a third opened the host's circuit for everyone.
+  it('needs three failing (user, project) pairs with no user and no project in common', () => {
+    const b = new CircuitBreaker(opts);
+    for (let i = 0; i < 3; i++) {
+      b.record(false, 'user:u1', 'project:a');
+      b.record(false, 'user:u2', 'project:a');
+    }
+    b.record(false, 'user:eve', 'project:c');
+    b.record(false, 'user:eve', 'project:d');
+    expect(b.state).toBe('closed');
+    const c = new CircuitBreaker(opts);
+    for (const [user, project] of [['u1', 'a'], ['u2', 'a'], ['eve', 'c'], ['eve', 'd'], ['u2', 'd'], ['eve', 'c']]) c.record(false, `user:${user}`, `project:${project}`);
+    expect(c.state).toBe('open'); // u1-a, u2-d, eve-c
+  });
+
+  // The same probe: sick projects took every half-open probe in turn (each as long as a timeout), and a healthy
+  // project asking less often never got one.
+  it("half-open: a project whose probe failed waits while another that has not failed one is asking", () => {
+    let now = 0;
+    const b = new CircuitBreaker(opts, () => now);
+    for (let i = 0; i < 6; i++) b.record(false);
+    now = 1_000;
+    expect(b.allow('user:u1', 'project:a')).toBe(true); // a sick project's probe
+    now = 2_000;
+    b.record(false, 'user:u1', 'project:a'); // timed out
+    expect(b.allow('user:eve', 'project:c')).toBe(true); // another sick one's, which has not failed yet
+    now = 3_000;
+    expect(b.allow('user:alice', 'project:b')).toBe(false); // probing: the healthy one is told no, and remembered
+    now = 3_500;
+    b.record(false, 'user:eve', 'project:c');
+    // openMs has passed since a's probe failed, but someone who has not failed one asked meanwhile.
+    expect(b.allow('user:u1', 'project:a')).toBe(false);
+    expect(b.allow('user:eve', 'project:c')).toBe(false);
+    expect(b.allow('user:alice', 'project:b')).toBe(true);
+    b.record(true, undefined, 'project:b');
+    expect(b.state).toBe('closed');
+  });
+
   it('failures no request can cause (upstream not reached) still count for everyone: one project opens the host', () => {
     const b = new CircuitBreaker(opts);
     for (let i = 0; i < 4; i++) b.record(false, undefined, 'project:a');
