@@ -246,6 +246,15 @@ function parsePollMax(raw: string | undefined): number {
 }
 
 /** A positive whole number no larger than `max`. */
+/** Milliseconds, 0 included (0: none), at most what a timer can wait. */
+function parseDelay(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number of milliseconds (0: none), got ${JSON.stringify(raw)}`);
+  const n = Number(raw);
+  if (n > MAX_TIMER_MS) throw new ConfigError(`${name} must be at most ${MAX_TIMER_MS}, got ${n}`);
+  return n;
+}
+
 function parseAtMost(name: string, raw: string | undefined, fallback: number, max: number): number {
   const n = parsePositive(name, raw, fallback);
   if (n > max) throw new ConfigError(`${name} must be at most ${max}, got ${n}`);
@@ -350,7 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRefusedTokensPerClient: parseCount('MAX_REFUSED_TOKENS_PER_CLIENT', env.MAX_REFUSED_TOKENS_PER_CLIENT, 600),
       bodyTimeoutMs: parseMillis('BODY_TIMEOUT_MS', env.BODY_TIMEOUT_MS, 10_000),
       shutdownGraceMs: parseMillis('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 20_000),
-      shutdownDelayMs: parseMillis('SHUTDOWN_DELAY_MS', env.SHUTDOWN_DELAY_MS, 0),
+      shutdownDelayMs: parseDelay('SHUTDOWN_DELAY_MS', env.SHUTDOWN_DELAY_MS, 0),
       // Node's default; a balancer reusing a connection the facade is closing answers 502 to a POST it cannot resend.
       keepAliveTimeoutMs: parseMillis('KEEP_ALIVE_TIMEOUT_MS', env.KEEP_ALIVE_TIMEOUT_MS, 5_000),
       maxDepth: parsePositive('GRAPHQL_MAX_DEPTH', env.GRAPHQL_MAX_DEPTH, 10),

@@ -79,6 +79,17 @@ describe('loadConfig', () => {
     }
   });
 
+  // Probe of 2026-12-07: its default is 0, yet SHUTDOWN_DELAY_MS=0 was refused as "must be a positive whole number".
+  it('reads SHUTDOWN_DELAY_MS: 0 by default and when set so, a whole number of ms up to what a timer holds', () => {
+    expect(loadConfig({}).limits.shutdownDelayMs).toBe(0);
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: '0' }).limits.shutdownDelayMs).toBe(0);
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: '5000' }).limits.shutdownDelayMs).toBe(5_000);
+    for (const bad of ['-5', 'abc', '1e3', ' 5']) {
+      expect(() => loadConfig({ SHUTDOWN_DELAY_MS: bad }), bad).toThrow(/SHUTDOWN_DELAY_MS must be a whole number of milliseconds \(0: none\)/);
+    }
+    expect(() => loadConfig({ SHUTDOWN_DELAY_MS: '3000000000' })).toThrow(/SHUTDOWN_DELAY_MS must be at most 2147483647/);
+  });
+
   it('reads MAX_SUBSCRIPTIONS_PER_CALLER, 1000 by default', () => {
     expect(loadConfig({}).limits.maxSubscriptionsPerCaller).toBe(1_000);
     expect(loadConfig({ MAX_SUBSCRIPTIONS_PER_CALLER: '3' }).limits.maxSubscriptionsPerCaller).toBe(3);
