@@ -144,6 +144,8 @@ export interface DoorCaller {
    */
   onceAccepted: string | null;
   by: 'keystone' | 'upstream' | null;
+  /** With Keystone, `project:<id>` of a token it accepted already: whose load the door weighs (Admission.spared). */
+  group?: string;
 }
 
 /**
@@ -164,6 +166,8 @@ export function doorCaller(
     const keystone = validates(identityAdmission, token);
     const known = keystone ? identityAdmission!.gate.keystone.accepted(tokenHash!) : (accepted?.has(own) ?? true);
     if (!known) return { key: callerIdentity(null, clientAddress), tokenHash, onceAccepted: own, by: keystone ? 'keystone' : 'upstream' };
+    const project = keystone ? identityAdmission!.gate.keystone.projectOf(tokenHash!) : null;
+    if (project !== null) return { key: own, tokenHash, onceAccepted: null, by: null, group: `project:${project}` };
   }
   return { key: own, tokenHash, onceAccepted: null, by: null };
 }

@@ -183,6 +183,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
           if (cutoff) door.client.whenGone(() => cutoff.abandon());
           // Keystone has accepted its token: the rest of the request is the token's, no longer its address's.
           if (caller.onceAccepted && context.identity) release.countAs(caller.onceAccepted);
+          // And weighs in its project's load from now on (a token the door did not know the project of yet).
+          if (context.caller.project && !caller.group) release.inGroup(context.caller.project);
           // Without Keystone: the token's from the first upstream answer that shows it is real.
           context.caller.tokenAnswered = upstreamAcceptance(caller, admission.acceptedTokens, release.countAs, refused);
           return context;
@@ -233,7 +235,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     const caller = doorCaller(opts.identity ?? null, token, clientAddress, admission.acceptedTokens);
     // Refused now if it would be refused with its body in (Node discards the unread body): the cheapest 503.
     const unverified = caller.onceAccepted !== null;
-    const early = admission.check(caller.key, unverified);
+    const early = admission.check(caller.key, unverified, caller.group);
     if (early) return shed(res, early, pacing);
     let raw: string | undefined;
     if (req.method === 'POST') {
@@ -246,7 +248,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
         return refuse(res, err.status, err.code, err.message, { retryAfter: err.retryAfter, close: true });
       }
     }
-    const release = admission.admit(caller.key, unverified);
+    const release = admission.admit(caller.key, unverified, caller.group);
     if (typeof release !== 'function') return shed(res, release, pacing);
     pacing.admitted(res.socket);
     // Counted until the response is flushed (not merely handed to the socket: a drain must not cut an answer still

@@ -40,6 +40,8 @@ export interface Admitted {
   (): void;
   /** From now on the request counts against `caller` instead (its token, once Keystone accepted it). */
   countAs(caller: string): void;
+  /** From now on the request weighs in its project's load (`project:<id>`, once Keystone named it): see `spared`. */
+  inGroup(group: string): void;
 }
 
 /** The bulkheads of the configured upstreams, by service. */
@@ -97,6 +99,8 @@ export class Admission {
   private lastPressure = 0;
   private readonly idle: (() => void)[] = [];
   private readonly perCaller: CallerSlots;
+  /** Requests in progress per project (with Keystone), else per caller: counted, never limited (`spared`). */
+  private readonly perGroup: CallerSlots;
   private readonly minLimit: number;
   /** Tokens an upstream has accepted (no Keystone): only those count as callers of their own (doorCaller). */
   readonly acceptedTokens = new AcceptedTokens();
@@ -114,6 +118,7 @@ export class Admission {
     this.limitValue = maxInFlight;
     this.minLimit = Math.min(maxInFlight, Math.max(MIN_LIMIT, maxPerCaller + 1));
     this.perCaller = new CallerSlots(maxPerCaller);
+    this.perGroup = new CallerSlots(maxInFlight);
     this.tokenRefusals = new TokenRefusals(maxRefusedTokensPerMinute);
   }
 
@@ -137,7 +142,7 @@ export class Admission {
    * `unverified`: `caller` is the client address of a token not known yet (doorCaller), which is refused while
    * that address has had its share of tokens refused.
    */
-  check(caller?: string, unverified = false): Refusal | null {
+  check(caller?: string, unverified = false, group?: string): Refusal | null {
     if (this.closing) return SHUTTING_DOWN;
     if (unverified && caller !== undefined) {
       const waitMs = this.tokenRefusals.waitMs(caller);
@@ -154,7 +159,7 @@ export class Admission {
       return { kind: 'overloaded', message: `Too many requests in progress (MAX_IN_FLIGHT ${this.maxInFlight}); retry shortly.` };
     }
     const load = this.loadRefusal();
-    return load && !this.spared(caller) ? load : null;
+    return load && !this.spared(caller, group) ? load : null;
   }
 
   /** Rules 2 and 3. */
@@ -171,14 +176,15 @@ export class Admission {
   }
 
   /**
-   * Past rules 2 and 3, a caller with nothing in progress still gets in while one caller holds more than half of the
-   * requests in progress (and two or more): the load is that caller's. Shedding everyone shut the others out: 32 of
-   * 33 requests of another tenant refused while one token's 16 slow screens filled Cinder's queue (noisy-neighbour
-   * probe). So at most as many requests as that caller holds get in this way; MAX_IN_FLIGHT still holds.
+   * Past rules 2 and 3, a caller with nothing in progress (nor its project, with Keystone) still gets in while one
+   * caller or one project holds more than half of the requests in progress (and two or more): the load is theirs.
+   * Shedding everyone shut the others out: 32 of 33 requests of another tenant refused while one token's 16 slow
+   * screens filled Cinder's queue, and 54 of 55 when the load came from four tokens of one project (probes). So at
+   * most as many requests as that caller or project holds get in this way; MAX_IN_FLIGHT still holds.
    */
-  private spared(caller: string | undefined): boolean {
-    if (caller === undefined || this.perCaller.heldBy(caller) > 0) return false;
-    const heaviest = this.perCaller.heaviest();
+  private spared(caller: string | undefined, group: string | undefined): boolean {
+    if (caller === undefined || this.perCaller.heldBy(caller) > 0 || this.perGroup.heldBy(group ?? caller) > 0) return false;
+    const heaviest = Math.max(this.perCaller.heaviest(), this.perGroup.heaviest());
     return heaviest >= 2 && heaviest * 2 > this.inProgress;
   }
 
@@ -195,17 +201,21 @@ export class Admission {
   }
 
   /** An admitted request's release (call it once, when its answer is out), or why it was refused. */
-  admit(caller?: string, unverified = false): Admitted | Refusal {
-    const refusal = this.check(caller, unverified);
+  admit(caller?: string, unverified = false, group?: string): Admitted | Refusal {
+    const refusal = this.check(caller, unverified, group);
     if (refusal) return refusal;
     this.inProgress++;
     const admittedIn = this.generation;
     let callerSlot = caller === undefined ? undefined : this.perCaller.take(caller);
+    // Without a project its caller's load is its group's, and moves with it (countAs).
+    let groupFollows = group === undefined;
+    let groupSlot = (group ?? caller) === undefined ? undefined : this.perGroup.take((group ?? caller)!);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       callerSlot?.();
+      groupSlot?.();
       this.adapt(admittedIn);
       this.inProgress--;
       if (this.inProgress === 0) this.idle.splice(0).forEach((wake) => wake());
@@ -215,8 +225,15 @@ export class Admission {
       if (released) return;
       callerSlot?.();
       callerSlot = this.perCaller.take(next);
+      if (groupFollows) inGroup(next, true);
     };
-    return Object.assign(release, { countAs });
+    const inGroup = (next: string, follows = false) => {
+      if (released) return;
+      groupFollows = follows;
+      groupSlot?.();
+      groupSlot = this.perGroup.take(next);
+    };
+    return Object.assign(release, { countAs, inGroup: (next: string) => inGroup(next) });
   }
 
   /**

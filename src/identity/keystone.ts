@@ -92,6 +92,11 @@ export class KeystoneClient {
     return this.cache.has(key);
   }
 
+  /** The project of a token Keystone accepted (by its TokenCache.keyOf), while the answer is trusted; else null. */
+  projectOf(key: string): string | null {
+    return this.cache.peek(key)?.project?.id ?? null;
+  }
+
   /** Every project Keystone lets this (admin) caller see: one call, however many objects link to projects. */
   async listProjects(caller: Caller): Promise<ProjectRef[]> {
     const res = await this.http.as(caller, { method: 'GET', path: path`/projects` });

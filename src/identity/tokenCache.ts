@@ -47,6 +47,12 @@ export class TokenCache<V> {
     return undefined;
   }
 
+  /** A live entry's value, by key alone, neither counted nor moved in the order (the door's look at it). */
+  peek(key: string): V | undefined {
+    const e = this.entries.get(key);
+    return e !== undefined && this.now() < e.until ? e.value : undefined;
+  }
+
   /** Whether a live entry is kept for this key (not counted as a hit or a miss: nothing was looked up for use). */
   has(key: string): boolean {
     const e = this.entries.get(key);

@@ -191,7 +191,7 @@ export class LiveHub {
       clearTimeout(cap);
       slot();
     };
-    return Object.assign(release, { countAs: slot.countAs });
+    return Object.assign(release, { countAs: slot.countAs, inGroup: slot.inGroup });
   }
 
   /** A subscribe whose client left before it was admitted: its slot back, its line (499, as requests log it), thrown. */
@@ -390,7 +390,7 @@ const callerOf = new WeakMap<RequestContext, LiveCaller>();
 export function refusesToken(result: FormattedExecutionResult): boolean {
   return result.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED') ?? false;
 }
-const NOT_COUNTED: Admitted = Object.assign(() => {}, { countAs: () => {} });
+const NOT_COUNTED: Admitted = Object.assign(() => {}, { countAs: () => {}, inGroup: () => {} });
 
 /** A result to the subscriber, counted for its log line; its errors carry the subscription's request id. */
 function emit(out: PushStream<FormattedExecutionResult>, record: SubscriptionRecord | null, result: FormattedExecutionResult, requestId: string | undefined): void {

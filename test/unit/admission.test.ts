@@ -238,6 +238,22 @@ describe('Admission', () => {
     expect(a.inFlight).toBe(0);
   });
 
+  // End-to-end probe of 2026-12-07: four tokens of one project, 16 requests each, and the other tenant got 54 of 55
+  // refused: no single token held half. With Keystone the door weighs a project's load too.
+  it("with Keystone, a project's load counts as one: another project's caller is spared, that project's new token is not", () => {
+    const cinder = gauge();
+    const a = new Admission(256, [{ service: 'cinder', bulkhead: cinder }], 16);
+    const heavy = Array.from({ length: 64 }, (_, i) => admitted(a.admit(`token:mal${i % 4}`, false, 'project:a')));
+    cinder.queued = 256;
+    expect(a.admit('token:mal9', false, 'project:a')).toMatchObject({ kind: 'overloaded' });
+    admitted(a.admit('token:alice', false, 'project:b'));
+    // A caller whose project the door does not know yet weighs as itself, then joins its project's load.
+    const late = admitted(a.admit('address:192.0.2.1', true)) as ReturnType<typeof a.admit> & { inGroup(g: string): void };
+    late.inGroup('project:b');
+    expect(a.admit('token:bob', false, 'project:b')).toMatchObject({ kind: 'overloaded' }); // project b holds two now
+    for (const r of heavy) r();
+  });
+
   it('many light callers (one request each) are shed as before: nobody holds half', () => {
     const cinder = gauge();
     const a = new Admission(256, [{ service: 'cinder', bulkhead: cinder }], 16);
