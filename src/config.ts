@@ -245,7 +245,6 @@ function parsePollMax(raw: string | undefined): number {
   return ms;
 }
 
-/** A positive whole number no larger than `max`. */
 /** Milliseconds, 0 included (0: none), at most what a timer can wait. */
 function parseDelay(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -255,6 +254,7 @@ function parseDelay(name: string, raw: string | undefined, fallback: number): nu
   return n;
 }
 
+/** A positive whole number no larger than `max`. */
 function parseAtMost(name: string, raw: string | undefined, fallback: number, max: number): number {
   const n = parsePositive(name, raw, fallback);
   if (n > max) throw new ConfigError(`${name} must be at most ${max}, got ${n}`);

@@ -143,6 +143,20 @@ export class Admission {
    * that address has had its share of tokens refused.
    */
   check(caller?: string, unverified = false, group?: string): Refusal | null {
+    return this.verdict(caller, unverified, group).refusal;
+  }
+
+  /** `check`'s answer, and whether it lets the request in only because `spared` does. */
+  private verdict(caller: string | undefined, unverified: boolean, group: string | undefined): { refusal: Refusal | null; spared: boolean } {
+    const refusal = this.doorRefusal(caller, unverified);
+    if (refusal) return { refusal, spared: false };
+    const load = this.loadRefusal();
+    if (!load) return { refusal: null, spared: false };
+    return this.spared(caller, group) ? { refusal: null, spared: true } : { refusal: load, spared: false };
+  }
+
+  /** Shutdown, the client's refused tokens, the caller's own limit, and rule 1. */
+  private doorRefusal(caller: string | undefined, unverified: boolean): Refusal | null {
     if (this.closing) return SHUTTING_DOWN;
     if (unverified && caller !== undefined) {
       const waitMs = this.tokenRefusals.waitMs(caller);
@@ -158,8 +172,7 @@ export class Admission {
     if (this.inProgress >= this.maxInFlight) {
       return { kind: 'overloaded', message: `Too many requests in progress (MAX_IN_FLIGHT ${this.maxInFlight}); retry shortly.` };
     }
-    const load = this.loadRefusal();
-    return load && !this.spared(caller, group) ? load : null;
+    return null;
   }
 
   /** Rules 2 and 3. */
@@ -179,8 +192,10 @@ export class Admission {
    * Past rules 2 and 3, a caller with nothing in progress (nor its project, with Keystone) still gets in while one
    * caller or one project holds more than half of the requests in progress (and two or more): the load is theirs.
    * Shedding everyone shut the others out: 32 of 33 requests of another tenant refused while one token's 16 slow
-   * screens filled Cinder's queue, and 54 of 55 when the load came from four tokens of one project (probes). So at
-   * most as many requests as that caller or project holds get in this way; MAX_IN_FLIGHT still holds.
+   * screens filled Cinder's queue, and 54 of 55 when the load came from four tokens of one project (probes). A
+   * request let in so weighs in no project (`admit`): a new token of the heavy project, whose project the door
+   * learns only later, cannot keep that project above half. So at most as many requests as that caller or project
+   * holds get in this way; MAX_IN_FLIGHT still holds.
    */
   private spared(caller: string | undefined, group: string | undefined): boolean {
     if (caller === undefined || this.perCaller.heldBy(caller) > 0 || this.perGroup.heldBy(group ?? caller) > 0) return false;
@@ -202,14 +217,15 @@ export class Admission {
 
   /** An admitted request's release (call it once, when its answer is out), or why it was refused. */
   admit(caller?: string, unverified = false, group?: string): Admitted | Refusal {
-    const refusal = this.check(caller, unverified, group);
+    const { refusal, spared } = this.verdict(caller, unverified, group);
     if (refusal) return refusal;
     this.inProgress++;
     const admittedIn = this.generation;
     let callerSlot = caller === undefined ? undefined : this.perCaller.take(caller);
-    // Without a project its caller's load is its group's, and moves with it (countAs).
-    let groupFollows = group === undefined;
-    let groupSlot = (group ?? caller) === undefined ? undefined : this.perGroup.take((group ?? caller)!);
+    // Without a project its caller's load is its group's, and moves with it (countAs). Spared: none (see `spared`).
+    let groupFollows = group === undefined && !spared;
+    const groupKey = spared ? undefined : (group ?? caller);
+    let groupSlot = groupKey === undefined ? undefined : this.perGroup.take(groupKey);
     let released = false;
     const release = () => {
       if (released) return;
@@ -228,7 +244,7 @@ export class Admission {
       if (groupFollows) inGroup(next, true);
     };
     const inGroup = (next: string, follows = false) => {
-      if (released) return;
+      if (released || spared) return;
       groupFollows = follows;
       groupSlot?.();
       groupSlot = this.perGroup.take(next);
@@ -243,10 +259,10 @@ export class Admission {
    * (`clientLeft` aborts) leaves the queue at once and is answered with the caller's refusal, as is one that
    * finds `maxWaiting` (0: no such limit) of its caller's starts waiting already.
    */
-  async admitInTurn(caller: string, ms: number, unverified = false, clientLeft?: AbortSignal, maxWaiting = 0): Promise<Admitted | Refusal> {
+  async admitInTurn(caller: string, ms: number, unverified = false, clientLeft?: AbortSignal, maxWaiting = 0, group?: string): Promise<Admitted | Refusal> {
     const until = Date.now() + ms;
     for (let woken = false; ; woken = true) {
-      const admitted = this.admit(caller, unverified);
+      const admitted = this.admit(caller, unverified, group);
       if (typeof admitted === 'function' || admitted.kind !== 'caller') {
         // Woken for a slot, then refused for another reason: the slot is still free for the next waiter.
         if (woken && typeof admitted !== 'function') this.perCaller.passOn(caller);

@@ -31,7 +31,7 @@ export function transportChooser(o: TransportChoiceOptions): (req: IncomingMessa
     if (req.method === 'GET') return { stream: isSubscription(url.searchParams.get('query'), url.searchParams.get('operationName'), o.maxTokens) };
     const token = tokenOf(req.headers);
     const caller = doorCaller(o.identity, token, o.clients.of(req), o.admission.acceptedTokens);
-    if (malformedToken(token) || o.admission.check(caller.key, caller.onceAccepted !== null)) return { stream: false };
+    if (malformedToken(token) || o.admission.check(caller.key, caller.onceAccepted !== null, caller.group)) return { stream: false };
     let raw: string;
     try {
       askForBody(req, o.maxBodyBytes);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { type ExecutionArgs, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError, createSourceEventStream, execute, getOperationAST } from 'graphql';
-import { type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, doorCaller, malformedToken, newCaller, refusalCounter, upstreamAcceptance } from '../context.js';
+import { type DoorCaller, type IdentityAdmission, type RequestContext, type Upstreams, admitCaller, callerIdentity, createContext, doorCaller, malformedToken, newCaller, refusalCounter, upstreamAcceptance } from '../context.js';
 import type { AcceptedTokens } from '../identity/acceptedTokens.js';
 import type { TokenRefusals } from '../identity/tokenRefusals.js';
 import type { ClientAddresses } from '../http/forwarded.js';
@@ -46,7 +46,7 @@ export interface LiveHubOptions {
    * The HTTP door (src/http/admission.ts): a subscription's start is admitted like a request, and holds its slot
    * (and its caller's) until its first result, since that start is an upstream read.
    */
-  door?: { admitInTurn(caller: string, ms: number, unverified?: boolean, clientLeft?: AbortSignal, maxWaiting?: number): Promise<Admitted | DoorRefusal>; acceptedTokens?: AcceptedTokens; tokenRefusals?: TokenRefusals };
+  door?: { admitInTurn(caller: string, ms: number, unverified?: boolean, clientLeft?: AbortSignal, maxWaiting?: number, group?: string): Promise<Admitted | DoorRefusal>; acceptedTokens?: AcceptedTokens; tokenRefusals?: TokenRefusals };
 }
 
 /** Who subscribes: the token (never logged), and with Keystone the identity it was admitted as. */
@@ -137,7 +137,7 @@ export class LiveHub {
     const clientAddress = origin.client;
     const accepted = this.opts.door?.acceptedTokens;
     const door = doorCaller(this.opts.identity, token, clientAddress, accepted);
-    const started = await this.enter(door.key, door.onceAccepted !== null, origin, operationName, left);
+    const started = await this.enter(door, origin, operationName, left);
     const refused = refusalCounter(door, this.opts.door?.tokenRefusals);
     let admitted: CallerIdentity | undefined;
     try {
@@ -159,6 +159,7 @@ export class LiveHub {
     const identity = admitted?.identity;
     // Keystone has accepted its token: the start is the token's, no longer its address's.
     if (door.onceAccepted && identity) started.countAs(door.onceAccepted);
+    if (identity?.project && !door.group) started.inGroup(`project:${identity.project.id}`);
     const key = identity ? `keystone:${identity.user.id}:${identity.project?.id ?? '-'}` : token ? callerIdentity(token, undefined) : 'anonymous';
     const tokenAnswered = accepted && upstreamAcceptance(door, accepted, started.countAs, refused);
     const unverified = door.by === 'upstream';
@@ -172,13 +173,13 @@ export class LiveHub {
    * Past its caller's limit it waits its turn (up to the deadline). Without it, one caller churning subscriptions
    * on new ids (an upstream read each) filled the upstream queues while the door shed every other caller's queries.
    */
-  private async enter(caller: string, unverified: boolean, origin: SubscriptionOrigin, operationName: unknown, left?: AbortSignal): Promise<Admitted> {
+  private async enter(caller: DoorCaller, origin: SubscriptionOrigin, operationName: unknown, left?: AbortSignal): Promise<Admitted> {
     const door = this.opts.door;
     if (!door) return NOT_COUNTED;
     // A client that leaves while its start waits for its caller's slot is taken out of the queue at once; past
     // MAX_SUBSCRIPTIONS_PER_CALLER starts waiting, the next is refused at once.
     const { requestDeadlineMs, maxSubscriptionsPerCaller } = this.opts.limits;
-    const slot = await door.admitInTurn(caller, requestDeadlineMs, unverified, left, maxSubscriptionsPerCaller);
+    const slot = await door.admitInTurn(caller.key, requestDeadlineMs, caller.onceAccepted !== null, left, maxSubscriptionsPerCaller, caller.group);
     if (left?.aborted) this.leftAtTheDoor(typeof slot === 'function' ? slot : NOT_COUNTED, origin, operationName);
     if (typeof slot !== 'function') {
       const [status, code] = refusalAnswer(slot);

@@ -17,6 +17,9 @@ export interface BreakerOptions {
   minCallers?: number;
 }
 
+/** Failed half-open probes a breaker remembers at most, as (caller, project) pairs. */
+const MAX_FAILED_PAIRS = 64;
+
 /** Projects whose own breakers a host's keeps at most (a closed one is dropped for a new one). */
 export const MAX_PROJECT_BREAKERS = 1000;
 
@@ -57,10 +60,11 @@ interface FailedProbe {
  * whose probe failed may not probe again for `openMs`, so one caller cannot keep it open by taking every probe.
  *
  * With Keystone a call also names its caller's project: blamed failures then count for the host once `minCallers`
- * distinct users of `minCallers` distinct projects have them (users too: one person with a role in three projects
- * is still one), and within the project, on a breaker of its own (the same rules, its users as the callers), which
- * fails fast for that project alone. Three users of one project whose calls fail opened the host's circuit for
- * every project. A probe's turn is the project's: one whose probe failed waits `openMs`.
+ * of them come from (user, project) pairs with no user and no project in common (enoughApart: one person with a
+ * role in three projects is still one), and within the project, on a breaker of its own (the same rules, its
+ * users as the callers), which fails fast for that project alone. Three users of one project whose calls fail
+ * opened the host's circuit for every project. A probe's turn is the project's: one whose probe failed waits
+ * `openMs`, and after that while anyone whose probe has not failed is asking.
  */
 export class CircuitBreaker {
   private outcomes: Outcome[] = [];
@@ -69,6 +73,8 @@ export class CircuitBreaker {
   private stateValue: CircuitState = 'closed';
   /** Half-open: callers (with Keystone, projects) whose probe failed, when, and who sent it. */
   private readonly failedProbes = new Map<string, FailedProbe>();
+  /** Half-open: every (caller, project) whose probe failed, newest last (a project's entry above keeps only its last). */
+  private failedPairs: [string, string][] = [];
   /** Half-open: when a caller whose probe had not failed last asked while a probe was out. */
   private freshAskedAt = Number.NEGATIVE_INFINITY;
   private readonly minCallers: number;
@@ -177,8 +183,9 @@ export class CircuitBreaker {
       else if (provokedBy === undefined) this.trip();
       else {
         this.failedProbes.set(project ?? provokedBy, { at: this.now(), by: provokedBy });
-        const pairs = [...this.failedProbes].map(([group, f]): [string, string] => [f.by, group]);
-        if (this.failedProbes.size >= this.minCallers && enoughApart(pairs, this.minCallers)) this.trip();
+        this.failedPairs.push([provokedBy, project ?? provokedBy]);
+        if (this.failedPairs.length > MAX_FAILED_PAIRS) this.failedPairs.shift();
+        if (this.failedProbes.size >= this.minCallers && enoughApart(this.failedPairs, this.minCallers)) this.trip();
       }
       return;
     }
@@ -210,6 +217,7 @@ export class CircuitBreaker {
     this.stateValue = 'closed';
     this.outcomes = [];
     this.failedProbes.clear();
+    this.failedPairs = [];
     this.freshAskedAt = Number.NEGATIVE_INFINITY;
   }
 
@@ -218,6 +226,7 @@ export class CircuitBreaker {
     this.openedAt = this.now();
     this.outcomes = [];
     this.failedProbes.clear();
+    this.failedPairs = [];
     this.freshAskedAt = Number.NEGATIVE_INFINITY;
   }
 }

@@ -247,11 +247,39 @@ describe('Admission', () => {
     cinder.queued = 256;
     expect(a.admit('token:mal9', false, 'project:a')).toMatchObject({ kind: 'overloaded' });
     admitted(a.admit('token:alice', false, 'project:b'));
-    // A caller whose project the door does not know yet weighs as itself, then joins its project's load.
-    const late = admitted(a.admit('address:192.0.2.1', true)) as ReturnType<typeof a.admit> & { inGroup(g: string): void };
-    late.inGroup('project:b');
-    expect(a.admit('token:bob', false, 'project:b')).toMatchObject({ kind: 'overloaded' }); // project b holds two now
+    expect(a.admit('token:alice', false, 'project:b')).toMatchObject({ kind: 'overloaded' }); // she holds one now
+    // A caller whose project the door does not know yet is spared too (it weighs in no project: see the next test).
+    admitted(a.admit('address:192.0.2.1', true));
     for (const r of heavy) r();
+  });
+
+  // Review of 2026-12-07: a new token's project is known only once Keystone accepts it, and each such request of
+  // the heavy project, let in as spared, then joined that project and kept it above half: no bound but MAX_IN_FLIGHT.
+  it("requests let in as spared weigh in no project: the heavy project's new tokens stay bounded by its load", () => {
+    const cinder = gauge();
+    const a = new Admission(256, [{ service: 'cinder', bulkhead: cinder }], 16);
+    Array.from({ length: 8 }, (_, i) => admitted(a.admit(`token:p${i % 2}`, false, 'project:p')));
+    cinder.queued = 256;
+    let inCount = 0;
+    for (let i = 0; i < 150; i++) {
+      const r = a.admit(`address:10.0.0.${i % 3}`, true);
+      if (typeof r !== 'function') continue;
+      inCount++;
+      const moved = r as ReturnType<typeof a.admit> & { countAs(c: string): void; inGroup(g: string): void };
+      moved.countAs(`token:new${i}`); // Keystone accepted it: the token's, of project p
+      moved.inGroup('project:p');
+    }
+    expect(inCount).toBe(8); // as many as the project holds: while 8 × 2 > in progress
+    expect(a.inFlight).toBe(16);
+  });
+
+  it("a subscription start weighs in its project too: the heavy project's idle token is refused", async () => {
+    const cinder = gauge();
+    const a = new Admission(256, [{ service: 'cinder', bulkhead: cinder }], 16);
+    Array.from({ length: 8 }, (_, i) => admitted(a.admit(`token:p${i % 2}`, false, 'project:p')));
+    cinder.queued = 256;
+    expect(await a.admitInTurn('token:p3', 1_000, false, undefined, 0, 'project:p')).toMatchObject({ kind: 'overloaded' });
+    expect(typeof (await a.admitInTurn('token:q1', 1_000, false, undefined, 0, 'project:q'))).toBe('function');
   });
 
   it('many light callers (one request each) are shed as before: nobody holds half', () => {

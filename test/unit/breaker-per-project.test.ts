@@ -92,6 +92,19 @@ describe('CircuitBreaker, per project', () => {
     expect(b.state).toBe('closed');
   });
 
+  // Review of 2026-12-07: the failed probes kept one user per project, and lost pairs that were apart.
+  it('half-open: failed probes of three pairs apart open it again, whatever else failed in between', () => {
+    let now = 0;
+    const b = new CircuitBreaker(opts, () => now);
+    for (let i = 0; i < 6; i++) b.record(false);
+    for (const [user, project] of [['u2', 'a'], ['u1', 'b'], ['u1', 'a'], ['u3', 'c']]) {
+      now += 1_000;
+      expect(b.allow(`user:${user}`, `project:${project}`), `${user}@${project}`).toBe(true);
+      b.record(false, `user:${user}`, `project:${project}`);
+    }
+    expect(b.state).toBe('open'); // u2-a, u1-b, u3-c
+  });
+
   it('failures no request can cause (upstream not reached) still count for everyone: one project opens the host', () => {
     const b = new CircuitBreaker(opts);
     for (let i = 0; i < 4; i++) b.record(false, undefined, 'project:a');
