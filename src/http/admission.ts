@@ -68,8 +68,8 @@ export function bulkheadsOf(upstreams: Upstreams): { service: string; bulkhead: 
  *      current limit lowers it again); each request that ends while no queue stands or is over three quarters
  *      full adds 1/limit to it (one per generation), as long as the limit is what holds requests back.
  *
- * Rules 2 and 3 spare a caller with nothing in progress while one caller holds more than half of the requests in
- * progress (`spared`): that caller's load is shed, not everyone's.
+ * Rules 2 and 3 spare a caller with nothing in progress while one caller, or with Keystone one project, holds more
+ * than half of the requests in progress (`spared`): that load is shed, not everyone's.
  *
  * Why: past rule 2 a new request's calls only wait behind others, and once a queue is full they are refused
  * half-way (FACADE_BULKHEAD_FULL): a partial answer out of work already paid for, which clients that retry at
