@@ -33,12 +33,6 @@ interface Outcome {
   group?: string;
 }
 
-/** A failed half-open probe blamed on a caller: when, and who sent it. */
-interface FailedProbe {
-  at: number;
-  by: string;
-}
-
 /**
  * One per upstream. Opens on a sustained failure rate (5xx, timeouts, refused connections — never a 4xx, which
  * is the caller's problem), then fails fast until `openMs` has passed; then a probe decides.
@@ -71,9 +65,9 @@ export class CircuitBreaker {
   private openedAt = 0;
   private probing = false;
   private stateValue: CircuitState = 'closed';
-  /** Half-open: callers (with Keystone, projects) whose probe failed, when, and who sent it. */
-  private readonly failedProbes = new Map<string, FailedProbe>();
-  /** Half-open: every (caller, project) whose probe failed, newest last (a project's entry above keeps only its last). */
+  /** Half-open: callers (with Keystone, projects) whose probe failed, and when. */
+  private readonly failedProbes = new Map<string, number>();
+  /** Half-open: every (caller, project) whose probe failed, newest last. */
   private failedPairs: [string, string][] = [];
   /** Half-open: when a caller whose probe had not failed last asked while a probe was out. */
   private freshAskedAt = Number.NEGATIVE_INFINITY;
@@ -117,7 +111,7 @@ export class CircuitBreaker {
     }
     // One whose probe failed probes again after openMs only if nobody else asked meanwhile: three sick projects took
     // every probe in turn (each as long as a timeout), and a healthy one asking less often never got one.
-    if (failed !== undefined && (this.now() - failed.at < this.opts.openMs || this.now() - this.freshAskedAt < this.opts.openMs)) {
+    if (failed !== undefined && (this.now() - failed < this.opts.openMs || this.now() - this.freshAskedAt < this.opts.openMs)) {
       return false;
     }
     this.probing = true;
@@ -182,10 +176,10 @@ export class CircuitBreaker {
       if (ok) this.close();
       else if (provokedBy === undefined) this.trip();
       else {
-        this.failedProbes.set(project ?? provokedBy, { at: this.now(), by: provokedBy });
+        this.failedProbes.set(project ?? provokedBy, this.now());
         this.failedPairs.push([provokedBy, project ?? provokedBy]);
         if (this.failedPairs.length > MAX_FAILED_PAIRS) this.failedPairs.shift();
-        if (this.failedProbes.size >= this.minCallers && enoughApart(this.failedPairs, this.minCallers)) this.trip();
+        if (enoughApart(this.failedPairs, this.minCallers)) this.trip();
       }
       return;
     }
@@ -215,15 +209,17 @@ export class CircuitBreaker {
 
   private close(): void {
     this.stateValue = 'closed';
-    this.outcomes = [];
-    this.failedProbes.clear();
-    this.failedPairs = [];
-    this.freshAskedAt = Number.NEGATIVE_INFINITY;
+    this.forget();
   }
 
   private trip(): void {
     this.stateValue = 'open';
     this.openedAt = this.now();
+    this.forget();
+  }
+
+  /** A new state: the window's outcomes and the probes of the last half-open spell no longer count. */
+  private forget(): void {
     this.outcomes = [];
     this.failedProbes.clear();
     this.failedPairs = [];
