@@ -276,7 +276,7 @@ export class HttpClient {
     try {
       // The request's own share first: its surplus waits here (until its deadline), not in the shared queue.
       if (req.lane) leaveLane = req.lane.tryEnter() ?? (await req.lane.enter(req.deadline));
-      release = this.bulkhead.tryEnter() ?? (await this.bulkhead.enter(req.deadline, req.queueAs ?? req.project ?? req.identity));
+      release = this.bulkhead.tryEnter() ?? (await this.bulkhead.enter(req.deadline, req.queueAs));
     } catch (err) {
       leaveLane?.();
       if (!(err instanceof BulkheadRejection)) throw err;
