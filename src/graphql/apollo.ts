@@ -71,7 +71,7 @@ export function createDocumentStore(maxBytes = DOCUMENT_STORE_BYTES): InMemoryLR
  * GraphQLError) stay its own; anything else is logged here and answered as Apollo's 500, without its text.
  */
 export function armorPlugins(plugins: ApolloServerPlugin<RequestContext>[], log: Logger): ApolloServerPlugin<RequestContext>[] {
-  return plugins.map((plugin) => {
+  return plugins.map(leavingSyntaxErrors).map((plugin) => {
     const rethrow = plugin.unexpectedErrorProcessingRequest;
     if (!rethrow) return plugin;
     return {
@@ -82,6 +82,42 @@ export function armorPlugins(plugins: ApolloServerPlugin<RequestContext>[], log:
       },
     };
   });
+}
+
+/**
+ * graphql-armor's token limit parses each new document before Apollo does and reports whatever stops that parse as
+ * its own refusal, a syntax error too (GRAPHQL_VALIDATION_FAILED). Only the limit is its to report: a syntax error is
+ * left to Apollo's own parse, which answers it GRAPHQL_PARSE_FAILED (400), as subscriptions are answered.
+ */
+function leavingSyntaxErrors(plugin: ApolloServerPlugin<RequestContext>): ApolloServerPlugin<RequestContext> {
+  const started = plugin.requestDidStart;
+  if (!started) return plugin;
+  return {
+    ...plugin,
+    async requestDidStart(requestContext) {
+      const listener = await started.call(plugin, requestContext);
+      const parsing = listener?.parsingDidStart;
+      if (!listener || !parsing) return listener;
+      return {
+        ...listener,
+        async parsingDidStart(parsingContext) {
+          try {
+            return await parsing.call(listener, parsingContext);
+          } catch (err) {
+            if (!isSyntaxError(err)) throw err;
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * graphql's syntax errors point into the document (`source`); armor's token limit is reported as a "Syntax Error"
+ * too, but points nowhere: the limit, not the document, stopped the parse.
+ */
+function isSyntaxError(err: unknown): boolean {
+  return err instanceof GraphQLError && err.source !== undefined;
 }
 
 /** Apollo's Logger on the facade's: each line with its message under `msg`, as every other line. */

@@ -68,6 +68,9 @@ function persistedQueryRefusal(extensions: unknown, query: unknown): Refusal | n
   return null;
 }
 
+// graphql reports its own token limit as a syntax error; a limit is answered as POST answers it (graphql-armor's).
+const stoppedByTokenLimit = (err: unknown) => err instanceof Error && /^Syntax Error: Document contains more tha[nt] \d+ tokens/.test(err.message);
+
 /** The request's shape, document and operation, checked as Apollo checks a query's; only subscriptions pass. */
 export function parseSubscription(params: Record<string, unknown>, rules: DocumentRules): ParsedSubscription | Refusal {
   const { query, variables, operationName } = params;
@@ -83,6 +86,7 @@ export function parseSubscription(params: Record<string, unknown>, rules: Docume
   try {
     document = parse(query, { maxTokens: rules.maxTokens });
   } catch (err) {
+    if (stoppedByTokenLimit(err)) return refusal('GRAPHQL_VALIDATION_FAILED', `Syntax Error: Token limit of ${rules.maxTokens} exceeded.`, 400);
     return refusal('GRAPHQL_PARSE_FAILED', err instanceof Error ? err.message : 'The document does not parse.', 400);
   }
   const invalid = validated(document, (operationName as string | null) ?? undefined, rules);
