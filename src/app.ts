@@ -102,8 +102,12 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
   observability.watch({ protections, tokenCache: identity.admission?.gate.keystone.cache ?? null });
   // Each upstream's version document, once, logged; never a reason not to start. A black-holed upstream holds the
   // start-up at most two seconds, and its line comes when its timeout ends.
+  // Re-reads of upstreams not reached at start-up (for /readyz) end with the app.
+  const rechecks = new AbortController();
   await Promise.race([
-    logUpstreamVersions(upstreams, identity.admission?.gate.keystone ?? null, identity.admission?.required ?? false, observability.log),
+    logUpstreamVersions(upstreams, identity.admission?.gate.keystone ?? null, identity.admission?.required ?? false, observability.log, {
+      signal: rechecks.signal,
+    }),
     new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
   ]);
   const stopSimulators = () => Promise.all([...Object.values(simulators), ...(identity.simulator ? [identity.simulator] : [])].map((s) => s.close()));
@@ -131,6 +135,7 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
     observability,
     metricsUrl,
     drain: async (graceMs) => {
+      rechecks.abort();
       const left = await server.drain(graceMs);
       await stopSimulators();
       // The grace period is over: upstream calls still out belong to no answer anyone waits for.
@@ -141,6 +146,7 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
       return left;
     },
     close: async () => {
+      rechecks.abort();
       await server.close();
       await stopSimulators();
       await closeAgent(agent);

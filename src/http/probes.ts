@@ -35,6 +35,7 @@ export async function answeredProbe(req: IncomingMessage, res: ServerResponse, p
     sendJson(res, ready.httpStatus, {
       status: ready.status,
       ...(ready.open.length ? { open: ready.open } : {}),
+      ...(ready.unreachable.length ? { unreachable: ready.unreachable } : {}),
       inFlight: from.inFlight(),
       upstreams: upstreamStates(protections, from.about),
     });

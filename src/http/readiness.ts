@@ -38,25 +38,31 @@ export interface Readiness {
   httpStatus: 200 | 503;
   /** Upstreams whose circuit is open: `cinder`, or `cinder http://host:port` where a service has several hosts. */
   open: string[];
+  /** Data services not reached since start-up (versions.ts) whose circuit is not open, named as in `open`. */
+  unreachable: string[];
 }
 
 /**
  * Whether a load balancer should send this instance traffic. Not while draining; not while every data service's
- * circuit is open (each host's, with Keystone; Keystone answering answers no query), nor while Keystone's is (no
- * request can pass the identity gate): every answer would be an error. Some open: `degraded`, still 200, since the other services answer. A
- * half-open circuit is letting a probe through, so it counts as not open. No upstream yet (with Keystone, hosts
- * appear with the first callers): ready.
+ * circuit is open or it has not been reached since start-up (each host's, with Keystone; Keystone answering answers
+ * no query), nor while Keystone's circuit is (no request can pass the identity gate): every answer would be an
+ * error. Some open or unreached: `degraded`, still 200, since the other services answer. A half-open circuit is
+ * letting a probe through, so it counts as not open. No upstream yet (with Keystone, hosts appear with the first
+ * callers): ready.
  */
 export function readiness(draining: boolean, protections: Protection[]): Readiness {
   const perService = new Map<string, number>();
   for (const p of protections) perService.set(p.service, (perService.get(p.service) ?? 0) + 1);
-  const openOnes = protections.filter((p) => p.breaker.state === 'open');
-  const open = openOnes.map((p) => ((perService.get(p.service) ?? 0) > 1 ? `${p.service} ${p.host}` : p.service));
-  if (draining) return { status: 'draining', httpStatus: 503, open };
+  const named = (p: Protection) => ((perService.get(p.service) ?? 0) > 1 ? `${p.service} ${p.host}` : p.service);
+  const isOpen = (p: Protection) => p.breaker.state === 'open';
   const dataServices = protections.filter((p) => p.service !== 'keystone');
-  const allDataOpen = dataServices.length > 0 && dataServices.every((p) => p.breaker.state === 'open');
-  if (allDataOpen || openOnes.some((p) => p.service === 'keystone')) {
-    return { status: 'not-ready', httpStatus: 503, open };
+  const open = protections.filter(isOpen).map(named);
+  // A refused connection at start-up opens no circuit, yet every call to it would fail (versions.ts).
+  const unreachable = dataServices.filter((p) => p.breaker.unreached && !isOpen(p)).map(named);
+  if (draining) return { status: 'draining', httpStatus: 503, open, unreachable };
+  const noneAnswers = dataServices.length > 0 && dataServices.every((p) => isOpen(p) || p.breaker.unreached);
+  if (noneAnswers || protections.some((p) => p.service === 'keystone' && isOpen(p))) {
+    return { status: 'not-ready', httpStatus: 503, open, unreachable };
   }
-  return { status: openOnes.length > 0 ? 'degraded' : 'ready', httpStatus: 200, open };
+  return { status: open.length + unreachable.length > 0 ? 'degraded' : 'ready', httpStatus: 200, open, unreachable };
 }

@@ -74,6 +74,12 @@ export class CircuitBreaker {
   private readonly minCallers: number;
   /** Project -> the breaker of its calls alone (see above); none until a project's call fails. */
   private projects: Map<string, CircuitBreaker> | null = null;
+  /**
+   * Not reached since start-up: set by the start-up read of the version document until an answer (versions.ts,
+   * which reads it again meanwhile), cleared too by any call answered without a fault. Readiness only (/readyz):
+   * it never refuses a call.
+   */
+  unreached = false;
 
   constructor(
     private readonly opts: BreakerOptions = DEFAULT_BREAKER,
@@ -164,6 +170,8 @@ export class CircuitBreaker {
    * `project`: the caller's project, when Keystone named one.
    */
   record(ok: boolean, provokedBy?: string, project?: string): void {
+    // A success or a 4xx is an answer; a failure may be none (refused, reset): versions.ts tells those apart.
+    if (ok) this.unreached = false;
     this.recordHere(ok, provokedBy, project);
     if (project === undefined) return;
     const own = !ok && provokedBy !== undefined ? this.projectBreakerFor(project) : this.projectBreaker(project);

@@ -2,9 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { readiness } from '../../src/http/readiness.js';
 import type { Protection } from '../../src/observability/metrics.js';
+import { CircuitBreaker } from '../../src/upstreams/resilience.js';
 
-const at = (service: string, state: string, host = `http://${service}`): Protection =>
-  ({ service, host, breaker: { state }, bulkhead: { inFlight: 0, queued: 0 } }) as unknown as Protection;
+const at = (service: string, state: string, host = `http://${service}`, unreached = false): Protection =>
+  ({ service, host, breaker: { state, unreached }, bulkhead: { inFlight: 0, queued: 0 } }) as unknown as Protection;
+const unreached = (service: string, host?: string) => at(service, 'closed', host, true);
 
 describe('readiness', () => {
   it('is ready with every circuit closed, and with no upstream yet', () => {
@@ -31,5 +33,31 @@ describe('readiness', () => {
 
   it('counts a half-open circuit as letting a probe through', () => {
     expect(readiness(false, [at('cinder', 'half-open'), at('keystone', 'closed')])).toMatchObject({ status: 'ready' });
+  });
+
+  it('counts a data service not reached since start-up like an open circuit, naming it in `unreachable`', () => {
+    expect(readiness(false, [unreached('cinder'), unreached('manila'), at('keystone', 'closed')])).toMatchObject({
+      status: 'not-ready',
+      httpStatus: 503,
+      open: [],
+      unreachable: ['cinder', 'manila'],
+    });
+    expect(readiness(false, [unreached('cinder'), at('manila', 'open')])).toMatchObject({ status: 'not-ready', open: ['manila'], unreachable: ['cinder'] });
+    expect(readiness(false, [unreached('cinder'), at('sdrs', 'half-open')])).toMatchObject({ status: 'degraded', httpStatus: 200, unreachable: ['cinder'] });
+    expect(readiness(false, [unreached('cinder', 'http://a'), at('cinder', 'closed', 'http://b')])).toMatchObject({ status: 'degraded', unreachable: ['cinder http://a'] });
+    // Open and unreached: named once, as open.
+    expect(readiness(false, [at('cinder', 'open', undefined, true), at('sdrs', 'closed')])).toMatchObject({ open: ['cinder'], unreachable: [] });
+    expect(readiness(true, [unreached('cinder')])).toMatchObject({ status: 'draining', unreachable: ['cinder'] });
+  });
+
+  it("is cleared by a call answered without a fault (a success or a 4xx), not by a failure that may have had no answer", () => {
+    const breaker = new CircuitBreaker();
+    breaker.unreached = true;
+    breaker.record(false);
+    breaker.record(false, 'caller-1');
+    expect(breaker.unreached).toBe(true);
+    breaker.record(true, undefined, 'project-a');
+    expect(breaker.unreached).toBe(false);
+    expect(breaker.state).toBe('closed');
   });
 });
