@@ -299,6 +299,23 @@ function parseOrigins(raw: string | undefined): string[] {
   return out;
 }
 
+/** The KEYSTONE_* settings read beside KEYSTONE_URL (src/identity/config.ts). */
+const KEYSTONE_SETTINGS = ['KEYSTONE_INTERFACE', 'KEYSTONE_REGION', 'KEYSTONE_CACHE_SECONDS'] as const;
+
+/**
+ * Keystone settings with no Keystone to apply them: an operator who forgot KEYSTONE_URL would believe tokens are
+ * checked. Only the variables read here: Kubernetes puts KEYSTONE_SERVICE_HOST and the like into every pod of a
+ * namespace with a `keystone` Service, and the OpenStack test env file holds KEYSTONE_ADMIN_PASSWORD.
+ */
+function refuseKeystoneSettingsWithoutKeystone(env: NodeJS.ProcessEnv): void {
+  const set = KEYSTONE_SETTINGS.filter((name) => env[name]?.trim());
+  if (set.length === 0) return;
+  // A bad value gets the message it gets with Keystone on: parseIdentity's own checks, for a built-in Keystone.
+  parseIdentity({ ...env, KEYSTONE_URL: undefined }, parseUrl, 'demo', (m) => new ConfigError(m));
+  const [names, are, them] = set.length === 1 ? [set[0], 'is', set[0]] : [set.join(', '), 'are', 'them'];
+  throw new ConfigError(`${names} ${are} set but KEYSTONE_URL is not: no Keystone runs, so no token is validated here (each upstream judges it) and no catalog is read; set KEYSTONE_URL (or SIMULATE=keystone), or unset ${them}`);
+}
+
 /** Environment -> typed config. Throws ConfigError with one clear line for any bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.GRAPHQL_MAX_COST) {
@@ -322,6 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // The demo (every service simulated, any token or none the demo admin) never in production: only what SIMULATE names.
   const demoDefault = unconfigured && !production;
   const identity = parseIdentity(env, parseUrl, simulate.has('keystone') ? 'required' : demoDefault ? 'demo' : null, (m) => new ConfigError(m));
+  if (identity.kind === 'none') refuseKeystoneSettingsWithoutKeystone(env);
   for (const s of SERVICES) {
     if (urls[s]?.includes(PROJECT_TEMPLATE) && identity.kind === 'none') {
       const spelling = projectSpellingIn(env[URL_VARS[s]] ?? '');

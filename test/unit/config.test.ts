@@ -133,3 +133,36 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe('KEYSTONE_* settings', () => {
+  const noKeystone = { NODE_ENV: 'production', CINDER_URL: 'http://h/v3/p' };
+
+  it('refuses them without KEYSTONE_URL when no Keystone runs, naming them: identity checks would silently be off', () => {
+    expect(() => loadConfig({ ...noKeystone, KEYSTONE_REGION: 'RegionOne' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...noKeystone, KEYSTONE_REGION: 'RegionOne' })).toThrow(
+      /^KEYSTONE_REGION is set but KEYSTONE_URL is not: no Keystone runs, .*; set KEYSTONE_URL \(or SIMULATE=keystone\), or unset KEYSTONE_REGION$/,
+    );
+    expect(() => loadConfig({ ...noKeystone, KEYSTONE_URL: ' ', KEYSTONE_INTERFACE: 'internal', KEYSTONE_CACHE_SECONDS: '30' })).toThrow(
+      /^KEYSTONE_INTERFACE, KEYSTONE_CACHE_SECONDS are set but KEYSTONE_URL is not: .*, or unset them$/,
+    );
+    // Without endpoints and outside production (demo mode) too, when SIMULATE names services but not keystone.
+    expect(() => loadConfig({ SIMULATE: 'cinder', CINDER_URL: '', SDRS_URL: 'http://h/v1/p', KEYSTONE_CACHE_SECONDS: '5' })).toThrow(/^KEYSTONE_CACHE_SECONDS is set but KEYSTONE_URL is not/);
+  });
+
+  it('checks their values as with Keystone on, whether or not it is', () => {
+    for (const base of [noKeystone, { ...noKeystone, KEYSTONE_URL: 'http://h:5000/v3' }]) {
+      expect(() => loadConfig({ ...base, KEYSTONE_INTERFACE: 'private' })).toThrow(/^KEYSTONE_INTERFACE must be public, internal or admin, got "private"$/);
+      expect(() => loadConfig({ ...base, KEYSTONE_CACHE_SECONDS: 'a minute' })).toThrow(/^KEYSTONE_CACHE_SECONDS must be a whole number of seconds, got "a minute"$/);
+    }
+  });
+
+  it('takes them wherever a Keystone runs (KEYSTONE_URL, SIMULATE=keystone, the demo), and empty ones anywhere', () => {
+    const withUrl = loadConfig({ ...noKeystone, KEYSTONE_URL: 'http://h:5000/v3', KEYSTONE_REGION: 'RegionOne', KEYSTONE_INTERFACE: 'internal' }).identity;
+    expect(withUrl).toMatchObject({ kind: 'keystone', region: 'RegionOne', interface: 'internal' });
+    expect(loadConfig({ ...noKeystone, SIMULATE: 'keystone', KEYSTONE_CACHE_SECONDS: '5' }).identity).toMatchObject({ kind: 'keystone', cacheMs: 5_000 });
+    expect(loadConfig({ KEYSTONE_REGION: 'RegionTwo' }).identity).toMatchObject({ kind: 'keystone', url: 'simulated', region: 'RegionTwo' });
+    expect(loadConfig({ ...noKeystone, KEYSTONE_REGION: '', KEYSTONE_INTERFACE: '  ' }).identity).toEqual({ kind: 'none' });
+    // Other KEYSTONE_* variables are not the facade's (Kubernetes' service links, the OpenStack test env file).
+    expect(loadConfig({ ...noKeystone, KEYSTONE_SERVICE_HOST: '10.0.0.5', KEYSTONE_ADMIN_PASSWORD: 'x' }).identity).toEqual({ kind: 'none' });
+  });
+});
