@@ -1,3 +1,4 @@
+import { FacadeError } from '../errors.js';
 import type { LiveKind } from './transitional.js';
 
 /**
@@ -38,18 +39,18 @@ export function objectWritten(kind: LiveKind, id: string | null | undefined): vo
 }
 
 /**
- * `read` that tells the object's watchers once, at its first answer that is the object (its `id` is known only
- * then): wraps the re-read after a Cinder or Manila write, so the subscribers learn of it while the write waits.
+ * `write`, sent to the existing `kind` `id`: its watchers read the object soon whenever the write may have changed
+ * it, i.e. it was carried out (whatever the re-read after it then finds: the object, nothing, or an error) or its
+ * outcome is unknown (OUTCOME_UNKNOWN: a timeout, a dropped connection, a proxy's 5xx after the upstream took it).
+ * A write refused, before it was sent (input, circuit, bulkhead) or by the upstream, changed nothing: no nudge.
  */
-export function tellingWatchers<T>(kind: LiveKind, read: () => Promise<T | null>): () => Promise<T | null> {
-  let told = false;
-  return async () => {
-    const value = await read();
-    if (!told && value !== null && typeof value === 'object') {
-      told = true;
-      const { id } = value as { id?: unknown };
-      objectWritten(kind, typeof id === 'string' ? id : null);
-    }
-    return value;
-  };
+export async function writing<T>(kind: LiveKind, id: string, write: Promise<T>): Promise<T> {
+  try {
+    const answer = await write;
+    objectWritten(kind, id);
+    return answer;
+  } catch (err) {
+    if (err instanceof FacadeError && err.code === 'OUTCOME_UNKNOWN') objectWritten(kind, id);
+    throw err;
+  }
 }

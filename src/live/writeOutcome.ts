@@ -1,7 +1,6 @@
 import { FacadeError, UpstreamError } from '../errors.js';
 import { waitMillis } from '../resolvers/sdrs/wait.js';
 import type { Caller } from '../upstreams/caller.js';
-import { tellingWatchers } from './afterWrite.js';
 import { waitUntilSettled } from './settle.js';
 import { type LiveKind, type StatusBearing, hasSettled } from './transitional.js';
 
@@ -32,8 +31,8 @@ export const writeWaitMillis = (waitSeconds: number | null | undefined): number 
  * then again with backoff while it is transitional, until `waitMs` or the request deadline (less time to answer)
  * is reached. The write itself is never repeated. A re-read that fails during the wait ends it with the reading
  * before (unsettled): the write has happened, and the client must still learn what it made. The first read's
- * failure is the object field's error (Unread), as without a wait, saying that the change was made. The first
- * read that finds the object tells its subscriptions' pollers to read it soon (afterWrite.ts).
+ * failure is the object field's error (Unread), as without a wait, saying that the change was made. The object's
+ * subscriptions were told by the write itself (`writing`, afterWrite.ts), whatever these reads find.
  */
 export async function rereadUntilSettled<T extends StatusBearing>(
   caller: Caller,
@@ -44,7 +43,7 @@ export async function rereadUntilSettled<T extends StatusBearing>(
   const deadline = caller.deadline === undefined ? undefined : caller.deadline - ANSWER_RESERVE_MS;
   try {
     const { value, settled } = await waitUntilSettled<T | null>({
-      read: tellingWatchers(kind, freshRead),
+      read: freshRead,
       settled: (v) => hasSettled(kind, v),
       waitMs: waitMs ?? 0,
       deadline,

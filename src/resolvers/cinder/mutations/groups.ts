@@ -13,6 +13,7 @@ import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { assertDistinct } from '../../distinct.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
+import { writing } from '../../../live/afterWrite.js';
 
 /**
  * Forget what this request knew about a group and read it again from Cinder, again and again while it is
@@ -105,17 +106,18 @@ export const groupMutations: MutationResolvers = {
   },
   updateGroup: async (_, { input }, ctx) => {
     const { id, body, waitMs } = groupChecks.updateGroup(input);
-    await ctx.cinder().client.updateGroup(ctx.caller, id, body);
+    await writing('group', id, ctx.cinder().client.updateGroup(ctx.caller, id, body));
     return rereadGroup(ctx, id, waitMs);
   },
   deleteGroup: async (_, { input }, ctx) => {
     const { id, waitMs } = groupChecks.deleteGroup(input);
-    await ctx.cinder().client.groupAction(ctx.caller, id, 'delete', { 'delete-volumes': input.deleteVolumes ?? false });
+    const args = { 'delete-volumes': input.deleteVolumes ?? false };
+    await writing('group', id, ctx.cinder().client.groupAction(ctx.caller, id, 'delete', args));
     return { id, ...(await rereadGroup(ctx, id, waitMs)) };
   },
   resetGroupStatus: async (_, { input }, ctx) => {
     const { id, status } = groupChecks.resetGroupStatus(input);
-    await ctx.cinder().client.groupAction(ctx.caller, id, 'reset_status', { status }, 'groupReset');
+    await writing('group', id, ctx.cinder().client.groupAction(ctx.caller, id, 'reset_status', { status }, 'groupReset'));
     return { group: (await rereadGroup(ctx, id, null)).group };
   },
 };

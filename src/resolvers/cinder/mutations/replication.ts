@@ -6,6 +6,7 @@ import type {
 } from '../../../generated/graphql.js';
 import { assertUuid, optionalNotBlank } from '../../../ids.js';
 import { writeWaitMillis } from '../../../live/writeOutcome.js';
+import { writing } from '../../../live/afterWrite.js';
 import { rereadGroup } from './groups.js';
 
 // Each action is one POST, never retried; with waitSeconds the group is then re-read until its replication settles.
@@ -32,17 +33,17 @@ export const replicationChecks = {
 export const replicationMutations: MutationResolvers = {
   enableGroupReplication: async (_, { input }, ctx) => {
     const { id, waitMs } = replicationChecks.enableGroupReplication(input);
-    await ctx.cinder().client.groupAction(ctx.caller, id, 'enable_replication', {}, 'replication');
+    await writing('group', id, ctx.cinder().client.groupAction(ctx.caller, id, 'enable_replication', {}, 'replication'));
     return rereadGroup(ctx, id, waitMs);
   },
   disableGroupReplication: async (_, { input }, ctx) => {
     const { id, waitMs } = replicationChecks.disableGroupReplication(input);
-    await ctx.cinder().client.groupAction(ctx.caller, id, 'disable_replication', {}, 'replication');
+    await writing('group', id, ctx.cinder().client.groupAction(ctx.caller, id, 'disable_replication', {}, 'replication'));
     return rereadGroup(ctx, id, waitMs);
   },
   failoverGroupReplication: async (_, { input }, ctx) => {
     const { id, waitMs, args } = replicationChecks.failoverGroupReplication(input);
-    await ctx.cinder().client.groupAction(ctx.caller, id, 'failover_replication', args, 'replication');
+    await writing('group', id, ctx.cinder().client.groupAction(ctx.caller, id, 'failover_replication', args, 'replication'));
     return rereadGroup(ctx, id, waitMs);
   },
 };

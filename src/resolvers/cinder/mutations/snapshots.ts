@@ -10,6 +10,7 @@ import { assertUuid, optionalNotBlank } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
+import { writing } from '../../../live/afterWrite.js';
 
 /** Forget the snapshot and read it again from Cinder, again while it is transitional for up to `waitMs`. */
 async function rereadSnapshot(ctx: RequestContext, id: string, waitMs: number | null) {
@@ -46,12 +47,12 @@ export const snapshotMutations: MutationResolvers = {
   },
   deleteGroupSnapshot: async (_, { input }, ctx) => {
     const { id, waitMs } = snapshotChecks.deleteGroupSnapshot(input);
-    await ctx.cinder().client.deleteGroupSnapshot(ctx.caller, id);
+    await writing('groupSnapshot', id, ctx.cinder().client.deleteGroupSnapshot(ctx.caller, id));
     return { id, ...(await rereadSnapshot(ctx, id, waitMs)) };
   },
   resetGroupSnapshotStatus: async (_, { input }, ctx) => {
     const { id, status } = snapshotChecks.resetGroupSnapshotStatus(input);
-    await ctx.cinder().client.resetGroupSnapshotStatus(ctx.caller, id, status);
+    await writing('groupSnapshot', id, ctx.cinder().client.resetGroupSnapshotStatus(ctx.caller, id, status));
     return { groupSnapshot: (await rereadSnapshot(ctx, id, null)).groupSnapshot };
   },
 };

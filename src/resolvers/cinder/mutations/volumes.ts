@@ -4,6 +4,7 @@ import { assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
+import { writing } from '../../../live/afterWrite.js';
 
 /** Forget what this request knew about a volume and read it again from Cinder, again while transitional for up to `waitMs`. */
 async function rereadVolume(ctx: RequestContext, id: string, waitMs: number | null) {
@@ -49,7 +50,7 @@ export const volumeMutations: MutationResolvers = {
   },
   deleteVolume: async (_, { input }, ctx) => {
     const { id, waitMs } = volumeChecks.deleteVolume(input);
-    await ctx.cinder().client.deleteVolume(ctx.caller, id);
+    await writing('volume', id, ctx.cinder().client.deleteVolume(ctx.caller, id));
     return { id, ...(await rereadVolume(ctx, id, waitMs)) };
   },
 };

@@ -12,6 +12,7 @@ import { assertUuid, optionalNotBlank } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
+import { writing } from '../../../live/afterWrite.js';
 import { explainFailure } from './upstreamHints.js';
 
 // Legacy cgsnapshot writes: every call goes through ManilaConsistencyGroups, which answers NOT_SUPPORTED on a
@@ -67,24 +68,24 @@ export const consistencyGroupSnapshotMutations: MutationResolvers = {
   },
   updateConsistencyGroupSnapshot: async (_, { input }, ctx) => {
     const { id, body } = consistencyGroupSnapshotChecks.updateConsistencyGroupSnapshot(input);
-    await ctx.manila().cg.updateSnapshot(ctx.caller, id, body);
+    await writing('consistencyGroupSnapshot', id, ctx.manila().cg.updateSnapshot(ctx.caller, id, body));
     return { consistencyGroupSnapshot: (await reread(ctx, id, null)).consistencyGroupSnapshot };
   },
   deleteConsistencyGroupSnapshot: async (_, { input }, ctx) => {
     const { id, waitMs } = consistencyGroupSnapshotChecks.deleteConsistencyGroupSnapshot(input);
-    await explainFailure(ctx.manila().cg.deleteSnapshot(ctx.caller, id), {
+    await explainFailure(writing('consistencyGroupSnapshot', id, ctx.manila().cg.deleteSnapshot(ctx.caller, id)), {
       CONFLICT: `Consistency group snapshot ${id} cannot be deleted now: it must be AVAILABLE or ERROR.`,
     });
     return { id, ...(await reread(ctx, id, waitMs)) };
   },
   resetConsistencyGroupSnapshotStatus: async (_, { input }, ctx) => {
     const { id, status } = consistencyGroupSnapshotChecks.resetConsistencyGroupSnapshotStatus(input);
-    await ctx.manila().cg.snapshotAction(ctx.caller, id, 'reset_status', { status });
+    await writing('consistencyGroupSnapshot', id, ctx.manila().cg.snapshotAction(ctx.caller, id, 'reset_status', { status }));
     return { consistencyGroupSnapshot: (await reread(ctx, id, null)).consistencyGroupSnapshot };
   },
   forceDeleteConsistencyGroupSnapshot: async (_, { input }, ctx) => {
     const { id } = consistencyGroupSnapshotChecks.forceDeleteConsistencyGroupSnapshot(input);
-    await ctx.manila().cg.snapshotAction(ctx.caller, id, 'force_delete', null);
+    await writing('consistencyGroupSnapshot', id, ctx.manila().cg.snapshotAction(ctx.caller, id, 'force_delete', null));
     return { id, consistencyGroupSnapshot: (await reread(ctx, id, null)).consistencyGroupSnapshot };
   },
 };

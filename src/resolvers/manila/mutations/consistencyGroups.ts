@@ -12,6 +12,7 @@ import { assertUuid, optionalUuid, optionalNotBlank } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
+import { writing } from '../../../live/afterWrite.js';
 import { explainFailure } from './upstreamHints.js';
 
 // Every call below goes through ManilaConsistencyGroups, which answers NOT_SUPPORTED on a Manila of 2.31+
@@ -75,24 +76,24 @@ export const consistencyGroupMutations: MutationResolvers = {
   },
   updateConsistencyGroup: async (_, { input }, ctx) => {
     const { id, body } = consistencyGroupChecks.updateConsistencyGroup(input);
-    await ctx.manila().cg.update(ctx.caller, id, body);
+    await writing('consistencyGroup', id, ctx.manila().cg.update(ctx.caller, id, body));
     return { consistencyGroup: (await reread(ctx, id, null)).consistencyGroup };
   },
   deleteConsistencyGroup: async (_, { input }, ctx) => {
     const { id, waitMs } = consistencyGroupChecks.deleteConsistencyGroup(input);
-    await explainFailure(ctx.manila().cg.delete(ctx.caller, id), {
+    await explainFailure(writing('consistencyGroup', id, ctx.manila().cg.delete(ctx.caller, id)), {
       CONFLICT: `Consistency group ${id} cannot be deleted now: it must be AVAILABLE or ERROR and hold no shares and no snapshots.`,
     });
     return { id, ...(await reread(ctx, id, waitMs)) };
   },
   resetConsistencyGroupStatus: async (_, { input }, ctx) => {
     const { id, status } = consistencyGroupChecks.resetConsistencyGroupStatus(input);
-    await ctx.manila().cg.action(ctx.caller, id, 'reset_status', { status });
+    await writing('consistencyGroup', id, ctx.manila().cg.action(ctx.caller, id, 'reset_status', { status }));
     return { consistencyGroup: (await reread(ctx, id, null)).consistencyGroup };
   },
   forceDeleteConsistencyGroup: async (_, { input }, ctx) => {
     const { id } = consistencyGroupChecks.forceDeleteConsistencyGroup(input);
-    await ctx.manila().cg.action(ctx.caller, id, 'force_delete', null);
+    await writing('consistencyGroup', id, ctx.manila().cg.action(ctx.caller, id, 'force_delete', null));
     return { id, consistencyGroup: (await reread(ctx, id, null)).consistencyGroup };
   },
 };

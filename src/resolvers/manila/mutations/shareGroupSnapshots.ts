@@ -12,6 +12,7 @@ import { assertUuid, optionalNotBlank } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
+import { writing } from '../../../live/afterWrite.js';
 import { explainFailure } from './upstreamHints.js';
 
 /** Forget it and read it again from Manila, again while it is transitional for up to `waitMs`. */
@@ -64,12 +65,12 @@ export const shareGroupSnapshotMutations: MutationResolvers = {
   },
   updateShareGroupSnapshot: async (_, { input }, ctx) => {
     const { id, body } = shareGroupSnapshotChecks.updateShareGroupSnapshot(input);
-    await ctx.manila().client.updateShareGroupSnapshot(ctx.caller, id, body);
+    await writing('shareGroupSnapshot', id, ctx.manila().client.updateShareGroupSnapshot(ctx.caller, id, body));
     return { shareGroupSnapshot: (await reread(ctx, id, null)).shareGroupSnapshot };
   },
   deleteShareGroupSnapshot: async (_, { input }, ctx) => {
     const { id, waitMs } = shareGroupSnapshotChecks.deleteShareGroupSnapshot(input);
-    await explainFailure(ctx.manila().client.deleteShareGroupSnapshot(ctx.caller, id), {
+    await explainFailure(writing('shareGroupSnapshot', id, ctx.manila().client.deleteShareGroupSnapshot(ctx.caller, id)), {
       CONFLICT: `Share group snapshot ${id} cannot be deleted now: it must be AVAILABLE or ERROR.`,
     });
     return { id, ...(await reread(ctx, id, waitMs)) };
@@ -77,12 +78,12 @@ export const shareGroupSnapshotMutations: MutationResolvers = {
   forceDeleteShareGroupSnapshot: async (_, { input }, ctx) => {
     const { id } = shareGroupSnapshotChecks.forceDeleteShareGroupSnapshot(input);
     // The admin action destroys the row at once, whatever the state: the re-read finds nothing.
-    await ctx.manila().client.shareGroupSnapshotAction(ctx.caller, id, 'force_delete', null);
+    await writing('shareGroupSnapshot', id, ctx.manila().client.shareGroupSnapshotAction(ctx.caller, id, 'force_delete', null));
     return { id, shareGroupSnapshot: (await reread(ctx, id, null)).shareGroupSnapshot };
   },
   resetShareGroupSnapshotStatus: async (_, { input }, ctx) => {
     const { id, status } = shareGroupSnapshotChecks.resetShareGroupSnapshotStatus(input);
-    await ctx.manila().client.shareGroupSnapshotAction(ctx.caller, id, 'reset_status', { status });
+    await writing('shareGroupSnapshot', id, ctx.manila().client.shareGroupSnapshotAction(ctx.caller, id, 'reset_status', { status }));
     return { shareGroupSnapshot: (await reread(ctx, id, null)).shareGroupSnapshot };
   },
 };

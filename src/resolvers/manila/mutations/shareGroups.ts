@@ -12,6 +12,7 @@ import { assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
+import { writing } from '../../../live/afterWrite.js';
 import { explainFailure } from './upstreamHints.js';
 import { assertDistinct } from '../../distinct.js';
 
@@ -91,12 +92,12 @@ export const shareGroupMutations: MutationResolvers = {
   },
   updateShareGroup: async (_, { input }, ctx) => {
     const { id, body } = shareGroupChecks.updateShareGroup(input);
-    await ctx.manila().client.updateShareGroup(ctx.caller, id, body);
+    await writing('shareGroup', id, ctx.manila().client.updateShareGroup(ctx.caller, id, body));
     return { shareGroup: (await rereadShareGroup(ctx, id, null)).shareGroup };
   },
   deleteShareGroup: async (_, { input }, ctx) => {
     const { id, waitMs } = shareGroupChecks.deleteShareGroup(input);
-    await explainFailure(ctx.manila().client.deleteShareGroup(ctx.caller, id), {
+    await explainFailure(writing('shareGroup', id, ctx.manila().client.deleteShareGroup(ctx.caller, id)), {
       CONFLICT: `Share group ${id} cannot be deleted now: it must be AVAILABLE or ERROR and hold no shares and no snapshots.`,
     });
     return { id, ...(await rereadShareGroup(ctx, id, waitMs)) };
@@ -104,12 +105,12 @@ export const shareGroupMutations: MutationResolvers = {
   forceDeleteShareGroup: async (_, { input }, ctx) => {
     const { id } = shareGroupChecks.forceDeleteShareGroup(input);
     // Manila's DELETE has no force parameter: forcing is the admin action with a null argument.
-    await ctx.manila().client.shareGroupAction(ctx.caller, id, 'force_delete', null);
+    await writing('shareGroup', id, ctx.manila().client.shareGroupAction(ctx.caller, id, 'force_delete', null));
     return { id, shareGroup: (await rereadShareGroup(ctx, id, null)).shareGroup };
   },
   resetShareGroupStatus: async (_, { input }, ctx) => {
     const { id, status } = shareGroupChecks.resetShareGroupStatus(input);
-    await ctx.manila().client.shareGroupAction(ctx.caller, id, 'reset_status', { status });
+    await writing('shareGroup', id, ctx.manila().client.shareGroupAction(ctx.caller, id, 'reset_status', { status }));
     return { shareGroup: (await rereadShareGroup(ctx, id, null)).shareGroup };
   },
 };

@@ -5,6 +5,7 @@ import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { ManilaShareGroup } from '../../../upstreams/manila/types.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
+import { writing } from '../../../live/afterWrite.js';
 import { explainFailure } from './upstreamHints.js';
 
 /** Forget the share and read it again from Manila, again while it is transitional for up to `waitMs`. */
@@ -85,7 +86,7 @@ export const shareMutations: MutationResolvers = {
     const share = await loaders.shareById.load(id);
     if (!share) throw new FacadeError('NOT_FOUND', `Share ${id} does not exist.`);
     const groupId = share.share_group_id ?? null;
-    await explainFailure(client.deleteShare(ctx.caller, id, groupId), {
+    await explainFailure(writing('share', id, client.deleteShare(ctx.caller, id, groupId)), {
       CONFLICT: `Share ${id} cannot be deleted now: it must be AVAILABLE, ERROR or INACTIVE, not busy, and have no snapshots.`,
     });
     return { id, ...(await reread(ctx, id, groupId, waitMs)) };

@@ -8,7 +8,7 @@ import type { RequestContext } from '../../../context.js';
 import { InputError } from '../../../errors.js';
 import { assertNotBlank, assertUuid } from '../../../ids.js';
 import { madeButUnread } from '../../../live/writeOutcome.js';
-import { objectWritten } from '../../../live/afterWrite.js';
+import { writing } from '../../../live/afterWrite.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { SdrsProtectionGroup } from '../../../upstreams/sdrs/types.js';
 import { waitMillis } from '../wait.js';
@@ -90,16 +90,15 @@ export const protectionGroupMutations: MutationResolvers = {
   renameProtectionGroup: async (_, { input }, ctx) => {
     const { id, name } = protectionGroupChecks.renameProtectionGroup(input);
     const { client, loaders } = ctx.sdrs();
-    const renamed = await client.renameGroup(ctx.caller, id, name);
+    const renamed = await writing('protectionGroup', id, client.renameGroup(ctx.caller, id, name));
     loaders.forgetGroup(id);
-    objectWritten('protectionGroup', id);
     const group = renamed ?? (await rereadRenamed(ctx, id));
     if (group) loaders.groupById.prime(id, group);
     return { protectionGroup: group };
   },
   deleteProtectionGroup: async (_, { input }, ctx) => {
     const { id, waitMs } = protectionGroupChecks.deleteProtectionGroup(input);
-    const { job_id } = await ctx.sdrs().client.deleteGroup(ctx.caller, id);
+    const { job_id } = await writing('protectionGroup', id, ctx.sdrs().client.deleteGroup(ctx.caller, id));
     return { ...jobPayload(ctx, job_id, id, waitMs), id };
   },
 };

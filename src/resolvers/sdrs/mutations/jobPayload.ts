@@ -28,12 +28,12 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
  * After SDRS accepted a write: read the job once (or follow it for `waitMs`), then read the group, so it is seen
  * as the job left it. The group is forgotten right away, before anything in this request can read it again, so
  * the payload's group and `job.protectionGroup` share one fresh read. `groupId` null: take it from the job's
- * entities (create). The group's subscriptions read it soon: now, and again once the job has been read (afterWrite.ts).
+ * entities (create). The write told the group's subscriptions (`writing`, afterWrite.ts); they are told again once
+ * the job has been read.
  */
 export function jobPayload(ctx: RequestContext, jobId: string, groupId: string | null, waitMs: number | null): JobPayloadShape {
   const { loaders } = ctx.sdrs();
   if (groupId) loaders.forgetGroup(groupId);
-  objectWritten('protectionGroup', groupId);
   const job = once(() => {
     const read = waitMs === null ? loaders.jobById.load(jobId) : loaders.waitForJob(jobId, waitMs);
     // Followed for `waitSeconds`, the job may have left the group in its final state: tell its watchers again.

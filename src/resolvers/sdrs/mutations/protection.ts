@@ -2,6 +2,7 @@ import type { MutationResolvers, ReverseProtectionGroupInput } from '../../../ge
 import type { RequestContext } from '../../../context.js';
 import { wireValue } from '../../../graphql/scalars.js';
 import { assertUuid } from '../../../ids.js';
+import { writing } from '../../../live/afterWrite.js';
 import type { SdrsActionName } from '../../../upstreams/sdrs/types.js';
 import { waitMillis } from '../wait.js';
 import { jobPayload } from './jobPayload.js';
@@ -33,7 +34,7 @@ export const protectionChecks = {
  * disaster), then the job and the group are read back.
  */
 async function act(ctx: RequestContext, { id, waitMs, args = {} }: CheckedAction, action: SdrsActionName) {
-  const { job_id } = await ctx.sdrs().client.groupAction(ctx.caller, id, action, args);
+  const { job_id } = await writing('protectionGroup', id, ctx.sdrs().client.groupAction(ctx.caller, id, action, args));
   return jobPayload(ctx, job_id, id, waitMs);
 }
 
