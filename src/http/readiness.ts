@@ -38,15 +38,15 @@ export interface Readiness {
   httpStatus: 200 | 503;
   /** Upstreams whose circuit is open: `cinder`, or `cinder http://host:port` where a service has several hosts. */
   open: string[];
-  /** Data services not reached since start-up (versions.ts) whose circuit is not open, named as in `open`. */
+  /** Upstreams not reached since start-up (versions.ts) whose circuit is not open, named as in `open`. */
   unreachable: string[];
 }
 
 /**
  * Whether a load balancer should send this instance traffic. Not while draining; not while every data service's
  * circuit is open or it has not been reached since start-up (each host's, with Keystone; Keystone answering answers
- * no query), nor while Keystone's circuit is (no request can pass the identity gate): every answer would be an
- * error. Some open or unreached: `degraded`, still 200, since the other services answer. A half-open circuit is
+ * no query), nor while Keystone's circuit is open or it has not been reached (no request can pass the identity
+ * gate): every answer would be an error. Some open or unreached: `degraded`, still 200, since the other services answer. A half-open circuit is
  * letting a probe through, so it counts as not open. No upstream yet (with Keystone, hosts appear with the first
  * callers): ready.
  */
@@ -58,10 +58,11 @@ export function readiness(draining: boolean, protections: Protection[]): Readine
   const dataServices = protections.filter((p) => p.service !== 'keystone');
   const open = protections.filter(isOpen).map(named);
   // A refused connection at start-up opens no circuit, yet every call to it would fail (versions.ts).
-  const unreachable = dataServices.filter((p) => p.breaker.unreached && !isOpen(p)).map(named);
+  const down = (p: Protection) => isOpen(p) || p.breaker.unreached;
+  const unreachable = protections.filter((p) => p.breaker.unreached && !isOpen(p)).map(named);
   if (draining) return { status: 'draining', httpStatus: 503, open, unreachable };
-  const noneAnswers = dataServices.length > 0 && dataServices.every((p) => isOpen(p) || p.breaker.unreached);
-  if (noneAnswers || protections.some((p) => p.service === 'keystone' && isOpen(p))) {
+  const noneAnswers = dataServices.length > 0 && dataServices.every(down);
+  if (noneAnswers || protections.some((p) => p.service === 'keystone' && down(p))) {
     return { status: 'not-ready', httpStatus: 503, open, unreachable };
   }
   return { status: open.length + unreachable.length > 0 ? 'degraded' : 'ready', httpStatus: 200, open, unreachable };

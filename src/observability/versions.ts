@@ -2,7 +2,7 @@ import type { Upstreams } from '../context.js';
 import { UpstreamError } from '../errors.js';
 import type { KeystoneClient } from '../identity/keystone.js';
 import type { Logger } from './logger.js';
-import type { CircuitBreaker } from '../upstreams/resilience.js';
+import type { HttpClient } from '../upstreams/http.js';
 import { VERSION_READ_MS } from '../upstreams/microversion.js';
 import { isObject, textOf } from '../upstreams/wire.js';
 
@@ -24,7 +24,8 @@ const reason = (err: unknown) =>
  * cache their calls negotiate with, so the first request does not read it again) and logged with its API version
  * range, or why it could not be read. A failure never stops the start: the facade answers that service's fields
  * with errors until it comes back. Services reached through each caller's Keystone catalog have no endpoint yet.
- * A data service that gave no answer stays `unreached` for /readyz (read again every `recheckMs`) until one comes.
+ * An upstream that gave no answer stays `unreached` for /readyz (its host tried again every `recheckMs`) until one
+ * comes: without a required Keystone Cinder, Manila and SDRS, and Keystone itself.
  */
 export async function logUpstreamVersions(
   upstreams: Upstreams,
@@ -34,19 +35,20 @@ export async function logUpstreamVersions(
   { recheckMs = RECHECK_MS, signal }: { recheckMs?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
   const probes: Promise<void>[] = [];
-  const probe = (service: string, endpoint: string, read: Read, breaker?: CircuitBreaker) => {
+  const probe = (service: string, http: HttpClient, read: Read) => {
+    const { endpoint, breaker } = http;
     // Unreached until an answer: a black-holed upstream counts from the start, not once its read times out.
-    if (breaker) breaker.unreached = true;
+    breaker.unreached = true;
     probes.push(
       read().then(
         (found) => {
-          if (breaker) breaker.unreached = false;
+          breaker.unreached = false;
           log.info({ service, endpoint, ...found }, 'upstream version document');
         },
         (err: unknown) => {
           log.warn({ service, endpoint, ...reason(err) }, 'upstream version document could not be read; starting anyway');
-          if (breaker && answered(err)) breaker.unreached = false;
-          else if (breaker) recheck(service, endpoint, read, breaker, log, recheckMs, signal);
+          if (answered(err)) breaker.unreached = false;
+          else recheck({ service, http, read, log, ms: recheckMs, signal });
         },
       ),
     );
@@ -54,19 +56,19 @@ export async function logUpstreamVersions(
   // With a required Keystone every caller reaches its own endpoints (clients per endpoint, each negotiating its
   // version on first use): the process-wide clients are never used, so reading their documents would be noise.
   const { cinder, manila, sdrs } = keystoneRequired ? { cinder: null, manila: null, sdrs: null } : upstreams;
-  if (cinder) probe('cinder', cinder.http.endpoint, async () => {
+  if (cinder) probe('cinder', cinder.http, async () => {
     const v = await cinder.apiVersions();
     return { minVersion: v.min, maxVersion: v.max, sentVersion: v.sent };
-  }, cinder.http.breaker);
-  if (manila) probe('manila', manila.http.endpoint, async () => {
+  });
+  if (manila) probe('manila', manila.http, async () => {
     const v = await manila.apiVersions();
     return { minVersion: v.min, maxVersion: v.max, sentVersion: v.sent };
-  }, manila.http.breaker);
-  if (sdrs) probe('sdrs', sdrs.http.endpoint, async () => {
+  });
+  if (sdrs) probe('sdrs', sdrs.http, async () => {
     const versions = await sdrs.apiVersions();
     return { versions: versions.map((v) => `${v.id} ${v.status}`), microversions: false };
-  }, sdrs.http.breaker);
-  if (keystone) probe('keystone', keystone.http.endpoint, async () => {
+  });
+  if (keystone) probe('keystone', keystone.http, async () => {
     // The endpoint itself as an absolute URL: an empty relative path on a host-only URL is no request line at all.
     const res = await keystone.http.send({ method: 'GET', path: '', deadline: Date.now() + VERSION_READ_MS }, keystone.http.endpoint);
     const v = isObject(res.json) && isObject(res.json.version) ? res.json.version : {};
@@ -77,22 +79,34 @@ export async function logUpstreamVersions(
   await Promise.all(probes);
 }
 
+interface Recheck {
+  service: string;
+  http: HttpClient;
+  read: Read;
+  log: Logger;
+  ms: number;
+  signal?: AbortSignal;
+}
+
 /**
- * A data service not reached at start-up: its version document read again every `ms` until an answer (or any call's)
- * clears `unreached`, so /readyz says ready again with no traffic to prove it (a balancer sends none to a not-ready
- * facade). Unref'd: it holds no process open; `signal` (the app's close or drain) ends it.
+ * An upstream not reached at start-up: its host tried again every `ms` (outside its breaker: an idle facade's
+ * tries must not open the circuit callers meet) until it answers or a call clears `unreached`, so /readyz says ready
+ * again with no traffic to prove it (a balancer sends none to a not-ready facade); then its version document is
+ * read once for the log. Unref'd: it holds no process open; `signal` (the app's close or drain) ends it.
  */
-function recheck(service: string, endpoint: string, read: Read, breaker: CircuitBreaker, log: Logger, ms: number, signal?: AbortSignal): void {
-  if (signal?.aborted) return;
+function recheck(r: Recheck): void {
+  if (r.signal?.aborted) return;
+  const { service, http, log } = r;
   const reached = (fields: Record<string, unknown>) => {
-    breaker.unreached = false;
-    log.info({ service, endpoint, ...fields }, 'upstream reached since start-up; /readyz counts it again');
+    http.breaker.unreached = false;
+    log.info({ service, endpoint: http.endpoint, ...fields }, 'upstream reached since start-up; /readyz counts it again');
   };
-  const timer = setTimeout(() => {
-    signal?.removeEventListener('abort', stop);
-    if (!breaker.unreached) return reached({});
-    read().then(reached, (err: unknown) => (answered(err) ? reached(reason(err)) : recheck(service, endpoint, read, breaker, log, ms, signal)));
-  }, ms).unref();
+  const timer = setTimeout(async () => {
+    r.signal?.removeEventListener('abort', stop);
+    if (!http.breaker.unreached) return reached({});
+    if (!(await http.answers(Date.now() + VERSION_READ_MS))) return recheck(r);
+    r.read().then(reached, (err: unknown) => reached(reason(err)));
+  }, r.ms).unref();
   const stop = () => clearTimeout(timer);
-  signal?.addEventListener('abort', stop, { once: true });
+  r.signal?.addEventListener('abort', stop, { once: true });
 }

@@ -246,6 +246,14 @@ export class HttpClient {
     }
   }
 
+  /** Whether the host answers HTTP at all (versions.ts, for /readyz): sent once, counted by no breaker, no caller's. */
+  async answers(deadline: number): Promise<boolean> {
+    return this.sendOnce({ method: 'GET', path: '', deadline }, '/', `${this.origin}/`).then(
+      () => true,
+      (err: unknown) => err instanceof UpstreamError && err.status > 0,
+    );
+  }
+
   /** One outcome for the breaker; a change of its state, or of the project's, is logged (with the request). */
   private record(ok: boolean, provokedBy: string | undefined, req: UpstreamRequest): void {
     const before = this.breaker.state;

@@ -128,4 +128,30 @@ describe('/readyz after a start-up with unreachable upstreams', () => {
     expect(connections - atAbort).toBeLessThanOrEqual(1);
     expect(sdrs.http.breaker.unreached).toBe(true);
   });
+
+  it("an idle facade's re-reads open no circuit: they are counted by no breaker (callers would then fail fast)", async () => {
+    let connections = 0;
+    const cutting = createTcpServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => cutting.listen(0, '127.0.0.1', () => r()));
+    cleanup.push(() => new Promise<void>((r) => cutting.close(() => r())));
+    const agent = createAgent();
+    cleanup.push(() => agent.destroy());
+    const sdrs = new SdrsClient(urlAt((cutting.address() as AddressInfo).port, 'v1'), agent);
+    const stop = new AbortController();
+    cleanup.push(() => stop.abort());
+    const log = createLogger({ level: 'silent', format: 'json', variables: false }, logCapture().stream);
+    await logUpstreamVersions({ cinder: null, manila: null, sdrs }, null, false, log, { recheckMs: 20, signal: stop.signal });
+    await waitFor(async () => connections, (n) => n >= 12, 10_000, 20);
+    expect(sdrs.http.breaker.state).toBe('closed');
+    expect(sdrs.http.breaker.unreached).toBe(true);
+  });
+
+  it('503 not-ready, naming keystone, when Keystone refused its start-up read (no request could pass the gate)', async () => {
+    const f = await facade({ SIMULATE: 'cinder,manila,sdrs', KEYSTONE_URL: `http://127.0.0.1:${await closedPort()}/v3` });
+    const ready = await readyz(f.app.server.url);
+    expect(ready).toMatchObject({ status: 503, body: { status: 'not-ready', unreachable: ['keystone'] } });
+  });
 });
