@@ -1,4 +1,5 @@
 import type { RequestContext } from '../context.js';
+import { InputError } from '../errors.js';
 import { assertSdrsJobId, assertUuid } from '../ids.js';
 import { protectionGroupEntity } from './protectionGroups.js';
 
@@ -35,19 +36,24 @@ export const ENTITIES: Readonly<Record<string, EntityKind>> = {
 
 interface Representation {
   __typename: string;
-  id: string;
+  id: unknown;
+}
+
+function idOf(ref: Representation, typename: string): string {
+  if (typeof ref.id !== 'string') throw new InputError(`id must be a string (the @key of ${typename}).`);
+  return ref.id;
 }
 
 /**
- * `__resolveReference` for every entity, as @apollo/subgraph reads it from a resolver map. The representations
- * were checked before execution (representations.ts); the id is checked again here so no path reaches a loader
- * with an unchecked id.
+ * `__resolveReference` for every entity, as @apollo/subgraph reads it from a resolver map. The list and the types
+ * were checked before execution (representations.ts); the id is checked here, so a bad one is BAD_USER_INPUT on its
+ * own item (`_entities.<i>`, no upstream call for it) and no path reaches a loader with an unchecked id.
  */
 export function referenceResolvers(): Record<string, { __resolveReference(ref: Representation, ctx: RequestContext): Promise<unknown> }> {
   const out: ReturnType<typeof referenceResolvers> = {};
   for (const [typename, kind] of Object.entries(ENTITIES)) {
     // Async: a service that is not configured fails its own representations, not the whole _entities list.
-    out[typename] = { __resolveReference: async (ref, ctx) => kind.load(ctx, kind.checkId(ref.id)) };
+    out[typename] = { __resolveReference: async (ref, ctx) => kind.load(ctx, kind.checkId(idOf(ref, typename))) };
   }
   return out;
 }

@@ -10,9 +10,10 @@ export const MAX_REPRESENTATIONS = 1000;
 
 /**
  * Checks one `_entities(representations:)` before anything runs (the cost guard calls this): a list of objects (one
- * object counts as a list of one), each naming an entity type of this subgraph and an id of that type's format, at
- * most MAX_REPRESENTATIONS with the `others` the operation's other `_entities` fields hold. Returns how many there
- * are. Anything else is BAD_USER_INPUT, so a bad batch makes no upstream call at all.
+ * object counts as a list of one), each naming an entity type of this subgraph, at most MAX_REPRESENTATIONS with the
+ * `others` the operation's other `_entities` fields hold. Returns how many there are. Anything else is
+ * BAD_USER_INPUT for the whole operation. Ids are checked per representation as each is resolved (entities.ts): a
+ * router merges several fetches into one operation, and one foreign id must not null every other reference.
  */
 export function checkRepresentations(value: unknown, others = 0): number {
   if (value === undefined || value === null) throw new InputError('"representations" must be a list of objects with __typename and id.');
@@ -32,16 +33,10 @@ function checkOne(rep: unknown, index: number): void {
   if (rep === null || typeof rep !== 'object' || Array.isArray(rep)) {
     throw new InputError(`representations[${index}] must be an object with __typename and id.`);
   }
-  const { __typename: typename, id } = rep as Record<string, unknown>;
+  const { __typename: typename } = rep as Record<string, unknown>;
   const kind = typeof typename === 'string' && Object.hasOwn(ENTITIES, typename) ? ENTITIES[typename] : undefined;
   if (!kind) {
     const known = Object.keys(ENTITIES).join(', ');
     throw new InputError(`representations[${index}].__typename must name an entity of this subgraph (${known}).`);
-  }
-  if (typeof id !== 'string') throw new InputError(`representations[${index}].id must be a string (the @key of ${typename}).`);
-  try {
-    kind.checkId(id);
-  } catch (err) {
-    throw err instanceof InputError ? new InputError(`representations[${index}]: ${err.message}`) : err;
   }
 }

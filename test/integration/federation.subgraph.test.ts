@@ -61,9 +61,6 @@ describe.each(['0', 'off'])('subgraph (GRAPHQL_COMPILE_AFTER=%s)', (compileAfter
 
   it.each([
     ['an unknown type', [{ __typename: 'Team', id: 'team-web' }], /must name an entity of this subgraph/],
-    ['a route word for an id', [group(SEED.groups.webTier), group('detail')], /representations\[1\]: Invalid group id "detail"/],
-    ['a job id in UUID form', [{ __typename: 'Job', id: SEED.groups.webTier }], /representations\[0\]: Invalid job id/],
-    ['no id', [{ __typename: 'Group' }], /representations\[0\]\.id must be a string/],
     ['not an object', ['Group'], /representations\[0\] must be an object/],
     ['1001 representations', Array.from({ length: 1001 }, () => group(SEED.groups.webTier)), /holds 1001 items; at most 1000/],
   ])('%s is BAD_USER_INPUT with no upstream call', async (_, representations, message) => {
@@ -76,6 +73,30 @@ describe.each(['0', 'off'])('subgraph (GRAPHQL_COMPILE_AFTER=%s)', (compileAfter
     expect(sims.flatMap((s) => s!.calls)).toEqual([]);
   });
 
+  it.each([
+    ['a route word for an id', group('detail'), /^Invalid group id "detail"/],
+    ['a job id in UUID form', { __typename: 'Job', id: SEED.groups.webTier }, /^Invalid job id/],
+    ['no id', { __typename: 'Group' }, /^id must be a string \(the @key of Group\)/],
+    ['a number for an id', { __typename: 'Volume', id: 42 }, /^id must be a string \(the @key of Volume\)/],
+  ])('%s is BAD_USER_INPUT on its own item: the other references of the batch still resolve (a router merges fetches)', async (_, bad, message) => {
+    const sims = Object.values(f.app.simulators);
+    for (const s of sims) s!.resetCalls();
+    const r = await f.gql(ENTITIES, { representations: [group(SEED.groups.webTier), bad, { __typename: 'ProtectionGroup', id: SDRS_SEED_GROUPS.erpProd }] });
+    expect(r.status, r.raw).toBe(200);
+    const body = JSON.parse(r.raw);
+    expect(body.data._entities[0]).toMatchObject({ __typename: 'Group', id: SEED.groups.webTier });
+    expect(body.data._entities[1]).toBeNull();
+    expect(body.data._entities[2]).toMatchObject({ __typename: 'ProtectionGroup', id: SDRS_SEED_GROUPS.erpProd });
+    expect(body.errors, r.raw).toHaveLength(1);
+    expect(body.errors[0]).toMatchObject({ path: ['_entities', 1], extensions: { code: 'BAD_USER_INPUT' } });
+    expect(body.errors[0].message).toMatch(message);
+    // Nothing of the bad one went upstream.
+    const paths = sims.flatMap((s) => s!.calls).map((c) => c.url);
+    // A show of the bad id would be `/groups/detail` with no query (listings carry one), `/volumes/42`, `/jobs/<uuid>`.
+    expect(paths.filter((u) => /\/groups\/detail$|\/volumes\/42$/.test(u) || u.includes(`jobs/${SEED.groups.webTier}`))).toEqual([]);
+    expect(paths.length, paths.join(' ')).toBeGreaterThan(0);
+  });
+
   it('representations written in the document are checked and counted the same way', async () => {
     const literal = (id: string) => `{ _entities(representations: [{ __typename: "Group", id: "${id}" }]) { ... on Group { name } } }`;
     const good = await f.gql(literal(SEED.groups.webTier));
@@ -83,6 +104,7 @@ describe.each(['0', 'off'])('subgraph (GRAPHQL_COMPILE_AFTER=%s)', (compileAfter
     expect(JSON.parse(good.raw).extensions.cost.nodes).toBe(1);
     const bad = await f.gql(literal('../detail'));
     expect(bad.errors?.[0]?.extensions?.code, bad.raw).toBe('BAD_USER_INPUT');
+    expect(bad.errors?.[0]?.path, bad.raw).toEqual(['_entities', 0]);
   });
 
   it('each representation counts as an object with its selection: a large batch is QUERY_TOO_LARGE before any call', async () => {
