@@ -136,7 +136,8 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
   // Depth, alias, directive, token and cost limits run at validation, before any resolver (so before any
   // upstream call). Field suggestions ("did you mean …") would let anyone map the schema: development only.
   const armor = new ApolloArmor({
-    maxDepth: { n: limits.maxDepth },
+    // Fragments are no level of depth: a router's `_entities … on Group` or a client's fragment wraps each one.
+    maxDepth: { n: limits.maxDepth, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
     maxTokens: { n: limits.maxTokens },

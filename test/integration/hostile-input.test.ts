@@ -37,6 +37,26 @@ describe('query limits (graphql-armor and the node count), each refused with zer
     expect(upstreamCalls()).toBe(0);
   });
 
+  it('fragments are no level of depth: the deepest selection allowed passes through inline and named fragments too', async () => {
+    // A router's `_entities … on Group` and a client's fragments wrap each level; the selection is as deep as without.
+    let allowed = -1;
+    for (let d = 12; d >= 0; d--) {
+      if ((await f.gql(nest(d))).status === 200) {
+        allowed = d;
+        break;
+      }
+    }
+    expect(allowed).toBeGreaterThan(2);
+    const inline = (d: number) => `{ groups { nodes { ... on Group { ${'sourceGroup { ... on Group { '.repeat(d)}id${' } }'.repeat(d)} } } } }`;
+    const named = `{ groups { nodes { ...Level } } } fragment Level on Group { ${'sourceGroup { '.repeat(allowed)}id${' }'.repeat(allowed)} }`;
+    for (const query of [inline(allowed), named]) {
+      const r = await f.gql(query);
+      expect(r.status, `${query}\n${r.raw}`).toBe(200);
+    }
+    // One level more is still refused, fragments or not.
+    expect((await f.gql(inline(allowed + 1))).errors?.[0]?.message).toMatch(/depth/i);
+  });
+
   it('field suggestions are not offered outside development', async () => {
     const r = await f.gql('{ grops { nodes { id } } }');
     expect(r.errors?.[0]?.message).not.toMatch(/did you mean/i);
