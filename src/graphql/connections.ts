@@ -51,12 +51,14 @@ export function badCursor(): InputError {
 }
 
 /**
- * What a cursor names. Forms: `o:<n>[:<id>]` (an offset: Manila, SDRS; with the id of the item there, see
- * src/resolvers/resume.ts), `m:<id>` (a Cinder marker, the old form, still read), and for Cinder `k:<kind>:<n>:<id>[:<scope>]` (paged by marker) or `p:…` (paged by offset, under a sort
+ * What a cursor names. Forms: `o:<kind>:<n>:<id>[:<scope>]` (an offset: Manila, SDRS; the id of the item there, see
+ * src/resolvers/resume.ts), `o:<n>[:<id>]` and `m:<id>` (the old offset and Cinder marker forms, of no listing, still
+ * read), and for Cinder `k:<kind>:<n>:<id>[:<scope>]` (paged by marker) or `p:…` (paged by offset, under a sort
  * by a nullable column; the same parts). The parts: which listing the cursor is of, so that a cursor of another
  * one is refused before any call; the item's position, where the next page starts when the item is gone (Cinder
  * answers 404 for an unknown marker); the item's id, sent as the marker; the scope, the group a group snapshot is
- * of. `<n>` is empty when a page after an old `m:` cursor could not know it.
+ * of (Cinder), or the parent a nested offset listing is of. `<n>` is empty when a page after an old `m:` cursor
+ * could not know it.
  */
 export interface CursorParts {
   form: 'm' | 'o' | 'k' | 'p';
@@ -73,20 +75,22 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 // At most 8 digits: the offset sent (position + 1) then stays within what the upstreams take (9 digits).
 const FORMS: Record<CursorParts['form'], RegExp> = {
   m: new RegExp(`^m:(${UUID})$`),
-  o: new RegExp(`^o:(\\d{1,8})(?::(${UUID}))?$`),
+  o: new RegExp(`^o:([a-z]):(\\d{1,8}):(${UUID})(?::(${UUID}))?$`),
   k: new RegExp(`^k:([a-z]):(\\d{0,8}):(${UUID})(?::(${UUID}))?$`),
   p: new RegExp(`^p:([a-z]):(\\d{1,8}):(${UUID})(?::(${UUID}))?$`),
 };
+const OLD_OFFSET = new RegExp(`^o:(\\d{1,8})(?::(${UUID}))?$`);
 
 /** The parts of a cursor this API handed out; BAD_USER_INPUT for anything else. */
 export function cursorParts(cursor: string): CursorParts {
   const raw = dec(cursor);
   const form = raw.slice(0, 1) as CursorParts['form'];
+  const num = (s: string | undefined) => (s ? Number(s) : undefined);
+  const old = form === 'o' ? OLD_OFFSET.exec(raw) : null;
+  if (old) return { form, offset: num(old[1]), id: old[2] };
   const m = FORMS[form]?.exec(raw);
   if (!m) throw badCursor();
-  const num = (s: string | undefined) => (s ? Number(s) : undefined);
   if (form === 'm') return { form, id: m[1]! };
-  if (form === 'o') return { form, offset: num(m[1]), id: m[2] };
   return { form, kind: m[1], offset: num(m[2]), id: m[3]!, scope: m[4] };
 }
 
@@ -114,22 +118,86 @@ export function checkCursor(cursor: string, kind?: 'marker' | 'offset'): void {
   if ((kind === 'marker' && form !== 'm' && form !== 'k') || (kind === 'offset' && form !== 'o')) throw badCursor();
 }
 
-/** Cursor for offset paging (Manila, SDRS): the position of the item in the listing, and its id when known. */
-export function offsetCursor(position: number, id?: string): string {
-  return enc(id ? `o:${position}:${id}` : `o:${position}`);
+/** The offset-paged listings (Manila, SDRS): top-level fields, and the nested ones by `Type.field`. */
+export type OffsetListing =
+  | 'shareGroups'
+  | 'shares'
+  | 'shareGroupSnapshots'
+  | 'consistencyGroups'
+  | 'consistencyGroupSnapshots'
+  | 'protectionGroups'
+  | 'ShareGroup.snapshots'
+  | 'ProtectionGroup.protectedInstances'
+  | 'ProtectionGroup.replicationPairs'
+  | 'ProtectionGroup.drills';
+
+/** The page an offset cursor is of: its listing, and for a nested one the id of the object it is of. */
+export interface OffsetScope {
+  listing: OffsetListing;
+  parentId?: string;
+}
+
+// Each listing's letter in its cursors. None of Cinder's (g, s, v): Cinder's name-sorted pages read `o` cursors too
+// and refuse another listing's by its letter. A nested listing's cursor names its parent too: an offset in one
+// share group's snapshots is another snapshot in another group's, a page with gaps and no error.
+const OFFSET_LISTINGS: Record<OffsetListing, { letter: string; name: string; parent?: string }> = {
+  shareGroups: { letter: 'e', name: 'share groups' },
+  shares: { letter: 'f', name: 'shares' },
+  shareGroupSnapshots: { letter: 'n', name: 'share group snapshots' },
+  consistencyGroups: { letter: 'c', name: 'consistency groups' },
+  consistencyGroupSnapshots: { letter: 'd', name: 'consistency group snapshots' },
+  protectionGroups: { letter: 'q', name: 'protection groups' },
+  'ShareGroup.snapshots': { letter: 'h', name: 'snapshots', parent: 'share group' },
+  'ProtectionGroup.protectedInstances': { letter: 'i', name: 'protected instances', parent: 'protection group' },
+  'ProtectionGroup.replicationPairs': { letter: 'r', name: 'replication pairs', parent: 'protection group' },
+  'ProtectionGroup.drills': { letter: 'x', name: 'DR drills', parent: 'protection group' },
+};
+
+/** Cursor for offset paging (Manila, SDRS): its listing (and parent), the item's position in it and its id. */
+export function offsetCursor(scope: OffsetScope, position: number, id: string): string {
+  const parent = scope.parentId ? `:${scope.parentId}` : '';
+  return enc(`o:${OFFSET_LISTINGS[scope.listing].letter}:${position}:${id}${parent}`);
 }
 
 /** The offset to start reading at: one past the cursor's position. */
-export function offsetFromCursor(cursor: string | null | undefined): number {
-  return offsetAfter(cursor).start;
+export function offsetFromCursor(cursor: string | null | undefined, scope: OffsetScope): number {
+  return offsetAfter(cursor, scope).start;
 }
 
-/** Where an offset page starts (one past the cursor's position), and the id of the item the cursor was on. */
-export function offsetAfter(cursor: string | null | undefined): { start: number; lastId?: string } {
+/**
+ * Where an offset page of `scope` starts (one past the cursor's position), and the id of the item the cursor was on.
+ * BAD_USER_INPUT for a cursor of another listing or parent; an old `o:` cursor names neither and is read as it was.
+ */
+export function offsetAfter(cursor: string | null | undefined, scope: OffsetScope): { start: number; lastId?: string } {
   if (cursor === null || cursor === undefined) return { start: 0 };
   const parts = cursorParts(cursor);
-  if (parts.form !== 'o') throw badCursor();
+  if (parts.form !== 'o') throw parts.kind === undefined ? badCursor() : otherListing(parts, scope);
+  if (parts.kind !== undefined) expectListing(parts, scope);
   return { start: parts.offset! + 1, lastId: parts.id };
+}
+
+/** BAD_USER_INPUT unless the cursor names `scope`'s listing and parent, in Cinder's words (cinder/pages.ts). */
+function expectListing(parts: CursorParts, scope: OffsetScope): void {
+  const { letter, name, parent } = OFFSET_LISTINGS[scope.listing];
+  if (parts.kind !== letter) throw otherListing(parts, scope);
+  if (parts.scope === scope.parentId) return;
+  // A top-level listing's cursor names no parent: this one was not handed out here.
+  if (parent === undefined || parts.scope === undefined) throw badCursor();
+  const theirs = `${parent} ${parts.scope}'s ${name}`;
+  throw new InputError(`Invalid "after" cursor: it is a cursor of ${theirs}, not of ${parent} ${scope.parentId}'s.`);
+}
+
+function otherListing(parts: CursorParts, scope: OffsetScope): InputError {
+  // A Cinder cursor's letter names a Cinder listing (cinder/pages.ts), not one of these.
+  const theirs = parts.form === 'o' ? Object.values(OFFSET_LISTINGS).find((l) => l.letter === parts.kind) : undefined;
+  const what = theirs ? listingName(theirs, parts.scope) : 'another listing';
+  const ours = listingName(OFFSET_LISTINGS[scope.listing], scope.parentId);
+  return new InputError(`Invalid "after" cursor: it is a cursor of ${what}, not of ${ours}.`);
+}
+
+/** "share groups", or "share group <id>'s snapshots" for a nested listing. */
+function listingName(l: { name: string; parent?: string }, parentId: string | undefined): string {
+  return l.parent && parentId ? `${l.parent} ${parentId}'s ${l.name}` : l.name;
 }
 
 interface ConnectionOptions<T> {

@@ -48,15 +48,16 @@ describe('enumValue', () => {
 describe('cursors', () => {
   it('round-trip markers and offsets', () => {
     expect(markerFromCursor(markerCursor('0b1c2d3e-aaaa-bbbb-cccc-000000000001'))).toBe('0b1c2d3e-aaaa-bbbb-cccc-000000000001');
-    expect(offsetFromCursor(offsetCursor(7))).toBe(8);
-    expect(offsetFromCursor(null)).toBe(0);
+    const shares = { listing: 'shares' } as const;
+    expect(offsetFromCursor(offsetCursor(shares, 7, '0b1c2d3e-aaaa-4bbb-8ccc-000000000001'), shares)).toBe(8);
+    expect(offsetFromCursor(null, shares)).toBe(0);
   });
 
   it('reject forged cursors that would smuggle a path into a marker', () => {
     const forged = Buffer.from('m:../../etc').toString('base64url');
     expect(() => markerFromCursor(forged)).toThrow(/Invalid "after" cursor/);
     expect(() => markerFromCursor('not base64 !')).toThrow(/Invalid "after" cursor/);
-    expect(() => offsetFromCursor(markerCursor('abc'))).toThrow(/Invalid "after" cursor/);
+    expect(() => offsetFromCursor(markerCursor('abc'), { listing: 'shares' })).toThrow(/Invalid "after" cursor/);
   });
 
   it('bounds page sizes', () => {

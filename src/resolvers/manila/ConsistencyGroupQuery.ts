@@ -10,6 +10,7 @@ export const ConsistencyGroupQuery: QueryResolvers = {
     const conn = await offsetConnection(
       client,
       args,
+      { listing: 'consistencyGroups' },
       (o) => cg.list(ctx.caller, o),
       () => client.count((o) => cg.listSummaries(ctx.caller, o)),
     );
@@ -22,6 +23,7 @@ export const ConsistencyGroupQuery: QueryResolvers = {
     const conn = await offsetConnection(
       client,
       args,
+      { listing: 'consistencyGroupSnapshots' },
       (o) => cg.listSnapshots(ctx.caller, o),
       () => client.count((o) => cg.listSnapshotSummaries(ctx.caller, o)),
     );

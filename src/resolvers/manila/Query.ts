@@ -9,6 +9,8 @@ import { projectFilter } from '../identity/projectFilter.js';
 import { likeLiteral } from './likeText.js';
 import { offsetConnection } from './offsetConnection.js';
 
+const SHARE_GROUPS = { listing: 'shareGroups' } as const;
+
 export const ManilaQuery: QueryResolvers = {
   shareGroup: (_, { id }, ctx) => ctx.manila().loaders.shareGroupById.load(assertUuid(id)),
   shareGroups: async (_, args, ctx, info) => {
@@ -32,12 +34,13 @@ export const ManilaQuery: QueryResolvers = {
     }
     // The cursor is checked before anything is prefetched: a forged one costs no upstream call.
     const first = pageSize(args.first);
-    const pageKey = JSON.stringify([first, offsetFromCursor(args.after), filters]);
+    const pageKey = JSON.stringify([first, offsetFromCursor(args.after, SHARE_GROUPS), filters]);
     const unfiltered = Object.entries(filters).every(([k, v]) => v === undefined || k.startsWith('sort_'));
     loaders.prefetchForShareGroups(first, wantedLinks(info, ['shareGroupType', 'shareTypes', 'shares', 'snapshots'], ['snapshots']), pageKey);
     const conn = await offsetConnection(
       client,
       args,
+      SHARE_GROUPS,
       (o) => client.listShareGroups(ctx.caller, o),
       () => client.count((o) => client.listShareGroupSummaries(ctx.caller, o), filters),
       filters,
@@ -47,7 +50,7 @@ export const ManilaQuery: QueryResolvers = {
     // Sizes only: how long the project's listing is at least, so that a long page reads its upstream pages at once.
     // Only what the page showed counts: a (forged) offset past the end shows nothing.
     const shown = conn.nodes.length + (conn.pageInfo.hasNextPage ? 1 : 0);
-    if (unfiltered && shown > 0) loaders.shareGroupsListed(offsetFromCursor(args.after) + shown);
+    if (unfiltered && shown > 0) loaders.shareGroupsListed(offsetFromCursor(args.after, SHARE_GROUPS) + shown);
     return conn;
   },
   shareGroupSnapshot: (_, { id }, ctx) => ctx.manila().loaders.shareGroupSnapshotById.load(assertUuid(id)),
@@ -64,6 +67,7 @@ export const ManilaQuery: QueryResolvers = {
     const conn = await offsetConnection(
       client,
       args,
+      { listing: 'shareGroupSnapshots' },
       (o) => client.listShareGroupSnapshots(ctx.caller, o),
       () => client.count((o) => client.listShareGroupSnapshotSummaries(ctx.caller, o), filters),
       filters,

@@ -29,14 +29,16 @@ export const ShareGroup: ShareGroupResolvers = {
   snapshots: async (g, args, ctx) => {
     const { client } = ctx.manila();
     const kids = childrenOf(g, ctx);
-    if (offsetFromCursor(args.after) === 0) {
+    const scope = { listing: 'ShareGroup.snapshots', parentId: g.id } as const;
+    if (offsetFromCursor(args.after, scope) === 0) {
       // First page: the per-request loader batches every group of the query into as few listings as it can.
-      return sliceConnection(await kids.snapshotsByShareGroupId.load(g.id), pageSize(args.first));
+      return sliceConnection(await kids.snapshotsByShareGroupId.load(g.id), pageSize(args.first), scope);
     }
     const filters = { share_group_id: g.id };
     return offsetConnection(
       client,
       args,
+      scope,
       (o) => client.listShareGroupSnapshots(kids.caller, o),
       () => client.count((o) => client.listShareGroupSnapshotSummaries(kids.caller, o), filters),
       filters,

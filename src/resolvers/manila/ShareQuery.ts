@@ -17,6 +17,8 @@ async function requireLikeFilters(client: ManilaClient, caller: Caller, used: bo
   }
 }
 
+const SHARES = { listing: 'shares' } as const;
+
 /** The pickers and listings of shares and share networks. */
 export const ShareQuery: QueryResolvers = {
   shares: async (_, args, ctx, info) => {
@@ -41,11 +43,12 @@ export const ShareQuery: QueryResolvers = {
     if (filters.share_group_id) await client.requireShareGroups(ctx.caller);
     // The cursor and page size are checked before anything is prefetched: a forged one costs no upstream call.
     const first = pageSize(args.first);
-    offsetFromCursor(args.after);
+    offsetFromCursor(args.after, SHARES);
     loaders.prefetchForShares(first, wantedLinks(info, ['shareType'], []));
     const conn = await offsetConnection(
       client,
       args,
+      SHARES,
       (o) => client.listShares(ctx.caller, o),
       () => client.count((o) => client.listShareSummaries(ctx.caller, o), filters),
       filters,

@@ -1,4 +1,4 @@
-import { type Connection, type TotalCount, connection, offsetAfter, offsetCursor, pageSize } from '../../graphql/connections.js';
+import { type Connection, type OffsetScope, type TotalCount, connection, offsetAfter, offsetCursor, pageSize } from '../../graphql/connections.js';
 import { resumeIndex, resumeWindow } from '../resume.js';
 import type { Query } from '../../upstreams/http.js';
 import type { ListOptions, ManilaClient } from '../../upstreams/manila/client.js';
@@ -16,6 +16,8 @@ export interface OffsetConnectionArgs {
 export async function offsetConnection<T extends { id: string }>(
   client: ManilaClient,
   args: OffsetConnectionArgs,
+  /** The listing (and parent) the page is of: its cursors name it, and `after` must. */
+  scope: OffsetScope,
   list: (o: ListOptions) => Promise<T[]>,
   count: (() => Promise<number | null>) | null,
   filters?: Query,
@@ -23,7 +25,7 @@ export async function offsetConnection<T extends { id: string }>(
   knownSize = 0,
 ): Promise<Connection<T>> {
   const first = pageSize(args.first);
-  const { start, lastId } = offsetAfter(args.after);
+  const { start, lastId } = offsetAfter(args.after, scope);
   // A few items around the cursor's position too: the page goes on after the item the cursor was on (resume.ts).
   const { from, extra } = resumeWindow(start, lastId);
   const read = await client.read(list, from, first + 1 + extra, filters, knownSize);
@@ -36,7 +38,7 @@ export async function offsetConnection<T extends { id: string }>(
   const reachedEnd = !hasNextPage && (last !== undefined || start === 0);
   const total: TotalCount = reachedEnd ? (last ?? -1) + 1 : (count ?? null);
   return connection(items, {
-    cursorOf: (item, i) => offsetCursor(positions[i] ?? start + i, item.id),
+    cursorOf: (item, i) => offsetCursor(scope, positions[i] ?? start + i, item.id),
     hasNextPage,
     hasPreviousPage: start > 0,
     totalCount: total,
@@ -44,9 +46,9 @@ export async function offsetConnection<T extends { id: string }>(
 }
 
 /** A connection over a list already in memory (the first page of a link served by a batching loader). */
-export function sliceConnection<T extends { id: string }>(all: T[], first: number): Connection<T> {
+export function sliceConnection<T extends { id: string }>(all: T[], first: number, scope: OffsetScope): Connection<T> {
   return connection(all.slice(0, first), {
-    cursorOf: (item, i) => offsetCursor(i, item.id),
+    cursorOf: (item, i) => offsetCursor(scope, i, item.id),
     hasNextPage: all.length > first,
     hasPreviousPage: false,
     totalCount: all.length,

@@ -19,11 +19,13 @@ function groupFilters(f: ProtectionGroupFilter | null | undefined): SdrsGroupFil
   };
 }
 
+const GROUPS = { listing: 'protectionGroups' } as const;
+
 export const SdrsQuery: QueryResolvers = {
   protectionGroup: (_, { id }, ctx) => ctx.sdrs().loaders.groupById.load(assertUuid(id)),
   protectionGroups: async (_, args, ctx) => {
     const first = pageSize(args.first);
-    const { start, lastId } = offsetAfter(args.after);
+    const { start, lastId } = offsetAfter(args.after, GROUPS);
     const filters = groupFilters(args.filter);
     const { client, loaders } = ctx.sdrs();
     // A few items around the cursor's position too: the page goes on after the group the cursor was on (resume.ts).
@@ -38,7 +40,7 @@ export const SdrsQuery: QueryResolvers = {
     for (const g of items) loaders.groupById.prime(g.id, g);
     const end = from + at + items.length;
     return connection(items, {
-      cursorOf: (g, i) => offsetCursor(from + at + i, g.id),
+      cursorOf: (g, i) => offsetCursor(GROUPS, from + at + i, g.id),
       hasNextPage: page.count !== null ? end < page.count : page.hasMore || page.items.length > at + first,
       hasPreviousPage: start > 0,
       totalCount: page.count,

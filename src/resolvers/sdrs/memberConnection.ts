@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { RequestContext } from '../../context.js';
-import { type Connection, connection, offsetAfter, offsetCursor, pageSize } from '../../graphql/connections.js';
+import { type Connection, type OffsetListing, connection, offsetAfter, offsetCursor, pageSize } from '../../graphql/connections.js';
 import type { SdrsMemberKind, SdrsMemberTypes } from '../../upstreams/sdrs/client.js';
 import { readOffsetPages } from '../../upstreams/sdrs/paging.js';
 import { resumeIndex, resumeWindow } from '../resume.js';
@@ -11,11 +11,18 @@ const WHAT: Record<SdrsMemberKind, string> = {
   drills: 'DR drills',
 };
 
+const LISTING: Record<SdrsMemberKind, OffsetListing> = {
+  instances: 'ProtectionGroup.protectedInstances',
+  pairs: 'ProtectionGroup.replicationPairs',
+  drills: 'ProtectionGroup.drills',
+};
+
 /**
  * One page of a group's members as a connection. The first page comes from the per-request by-group loader, which
  * reads the members of every group of the query together (see src/upstreams/sdrs/loaders.ts); a later page (an
  * `after` cursor) is one filtered, offset-paged listing of this group, with SDRS's `count` as the total. Cursors
- * name their member, so a page goes on after it when members were added or removed in between (resume.ts).
+ * name their member, so a page goes on after it when members were added or removed in between (resume.ts), and
+ * their kind and group, so that another group's (or kind's) cursor is refused before the listing.
  */
 export async function memberConnection<K extends SdrsMemberKind, T extends SdrsMemberTypes[K] = SdrsMemberTypes[K]>(
   ctx: RequestContext,
@@ -26,11 +33,12 @@ export async function memberConnection<K extends SdrsMemberKind, T extends SdrsM
   byId: DataLoader<string, T | null>,
 ): Promise<Connection<T>> {
   const first = pageSize(args.first);
-  const { start, lastId } = offsetAfter(args.after);
+  const scope = { listing: LISTING[kind], parentId: groupId };
+  const { start, lastId } = offsetAfter(args.after, scope);
   if (start === 0) {
     const all = await byGroup.load(groupId);
     return connection(all.slice(0, first), {
-      cursorOf: (m, i) => offsetCursor(i, m.id),
+      cursorOf: (m, i) => offsetCursor(scope, i, m.id),
       hasNextPage: all.length > first,
       hasPreviousPage: false,
       totalCount: all.length,
@@ -50,7 +58,7 @@ export async function memberConnection<K extends SdrsMemberKind, T extends SdrsM
   for (const m of items) byId.prime(m.id, m);
   const end = from + at + items.length;
   return connection(items, {
-    cursorOf: (m, i) => offsetCursor(from + at + i, m.id),
+    cursorOf: (m, i) => offsetCursor(scope, from + at + i, m.id),
     hasNextPage: page.count !== null ? end < page.count : page.hasMore || page.items.length > at + first,
     hasPreviousPage: true,
     totalCount: page.count,
