@@ -90,12 +90,12 @@ export type ConsistencyGroup = {
   rawStatus: Scalars['String']['output'];
   /** The share network the group's shares use, if any. */
   shareNetwork?: Maybe<ShareNetwork>;
-  /** Share types the group supports. */
-  shareTypes: Array<ShareType>;
-  /** Shares in the group. */
-  shares: Array<Share>;
-  /** Snapshots (cgsnapshots) of this group, newest first. */
-  snapshots: Array<ConsistencyGroupSnapshot>;
+  /** Share types the group supports. Null, with an error at this path, when Manila cannot list them. */
+  shareTypes?: Maybe<Array<ShareType>>;
+  /** Shares in the group. Null, with an error at this path, when Manila cannot list them. */
+  shares?: Maybe<Array<Share>>;
+  /** Snapshots (cgsnapshots) of this group, newest first. Null, with an error at this path, when Manila cannot list them. */
+  snapshots?: Maybe<Array<ConsistencyGroupSnapshot>>;
   /** The cgsnapshot this group was created from, if any. */
   sourceSnapshot?: Maybe<ConsistencyGroupSnapshot>;
   /** Lifecycle status. */
@@ -135,8 +135,8 @@ export type ConsistencyGroupSnapshot = {
   description?: Maybe<Scalars['String']['output']>;
   /** Manila UUID. */
   id: Scalars['ID']['output'];
-  /** One member per share (one upstream call per snapshot asked for). */
-  members: Array<ConsistencyGroupSnapshotMember>;
+  /** One member per share (one upstream call per snapshot asked for). Null, with an error at this path, when Manila cannot list them. */
+  members?: Maybe<Array<ConsistencyGroupSnapshotMember>>;
   /** Name. */
   name?: Maybe<Scalars['String']['output']>;
   /** Owning project. */
@@ -975,18 +975,18 @@ export type Group = {
    * whose types cannot replicate; null (with an error) when Cinder cannot answer, e.g. when its volume service is down.
    */
   replicationTargets?: Maybe<Array<ReplicationTarget>>;
-  /** Snapshots of this group, newest first. */
-  snapshots: GroupSnapshotConnection;
+  /** Snapshots of this group, newest first. Null, with an error at this path, when Cinder cannot list them. */
+  snapshots?: Maybe<GroupSnapshotConnection>;
   /** The group this one was cloned from, if any. */
   sourceGroup?: Maybe<Group>;
   /** The group snapshot this group was created from, if any. */
   sourceGroupSnapshot?: Maybe<GroupSnapshot>;
   /** Lifecycle status. */
   status: GroupStatus;
-  /** Volume types the group supports. */
-  volumeTypes: Array<VolumeType>;
-  /** Volumes in the group. */
-  volumes: Array<Volume>;
+  /** Volume types the group supports. Null, with an error at this path, when Cinder cannot list them. */
+  volumeTypes?: Maybe<Array<VolumeType>>;
+  /** Volumes in the group. Null, with an error at this path, when Cinder cannot list them. */
+  volumes?: Maybe<Array<Volume>>;
   /** The availability zone as Cinder lists it (is it available?); null when Cinder lists no zone of that name. */
   zone?: Maybe<AvailabilityZone>;
 };
@@ -1053,9 +1053,10 @@ export type GroupSnapshot = {
   status: GroupSnapshotStatus;
   /**
    * The snapshot of each volume taken with this one (Cinder's `/snapshots?group_snapshot_id=`). For a page of group
-   * snapshots this is one listing of the project's snapshots, not one call per group snapshot.
+   * snapshots this is one listing of the project's snapshots, not one call per group snapshot. Null, with an error
+   * at this path, when Cinder cannot list them.
    */
-  volumeSnapshots: Array<VolumeSnapshot>;
+  volumeSnapshots?: Maybe<Array<VolumeSnapshot>>;
 };
 
 /** A page of group snapshots. */
@@ -1993,8 +1994,8 @@ export type ProtectedInstance = {
   protectionGroupId: Scalars['ID']['output'];
   /** The status string exactly as SDRS sent it (kebab-case). */
   rawStatus: Scalars['String']['output'];
-  /** The replication pairs attached to the instance (read with the group's pairs, not one call per pair). */
-  replicationPairs: Array<ReplicationPair>;
+  /** The replication pairs attached to the instance (read with the group's pairs, not one call per pair). Null, with an error at this path, when SDRS cannot list them. */
+  replicationPairs?: Maybe<Array<ReplicationPair>>;
   /** Id of the server at the site that was production when the instance was created. */
   sourceServerId?: Maybe<Scalars['ID']['output']>;
   /** Status; UNKNOWN for a value this facade does not know (then read `rawStatus`). */
@@ -2114,8 +2115,9 @@ export type ProtectionGroup = {
    * pairs are read with the batched listings of `protectedInstances` and `replicationPairs` (shared with them, and
    * only for a group whose status allows an action), never one call per group. Not checked, because SDRS does not
    * show server power states: REPROTECT needs the DR-site servers stopped, REVERSE the production servers stopped.
+   * Null, with an error at this path, when SDRS cannot list the instances or pairs it needs.
    */
-  allowedActions: Array<ProtectionGroupAction>;
+  allowedActions?: Maybe<Array<ProtectionGroupAction>>;
   /** When the group was created. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   /** Description. */
@@ -2345,8 +2347,8 @@ export type Query = {
   __typename?: 'Query';
   /** Facade and upstream status: which services are configured, real or simulated, and their API versions. */
   about: About;
-  /** Availability zones of Cinder and Manila, each saying its service and whether it is available. */
-  availabilityZones: Array<AvailabilityZone>;
+  /** Availability zones of Cinder and Manila, each saying its service and whether it is available. Null, with an error at this path, when either cannot list them. */
+  availabilityZones?: Maybe<Array<AvailabilityZone>>;
   /**
    * One consistency group by its UUID; null when it does not exist. Only on a Manila whose API stops below 2.31
    * (before Ocata); any newer Manila answers NOT_SUPPORTED: use `shareGroup`.
@@ -3124,12 +3126,12 @@ export type ShareGroup = {
   shareNetwork?: Maybe<ShareNetwork>;
   /** Share server of the group (Manila shows it to admins only). */
   shareServerId?: Maybe<Scalars['String']['output']>;
-  /** Share types the group supports (types the caller may not see are left out). */
-  shareTypes: Array<ShareType>;
-  /** Shares in the group (a share joins a group only when it is created). */
-  shares: Array<Share>;
-  /** Snapshots of this share group, newest first. */
-  snapshots: ShareGroupSnapshotConnection;
+  /** Share types the group supports (types the caller may not see are left out). Null, with an error at this path, when Manila cannot list them. */
+  shareTypes?: Maybe<Array<ShareType>>;
+  /** Shares in the group (a share joins a group only when it is created). Null, with an error at this path, when Manila cannot list them. */
+  shares?: Maybe<Array<Share>>;
+  /** Snapshots of this share group, newest first. Null, with an error at this path, when Manila cannot list them. */
+  snapshots?: Maybe<ShareGroupSnapshotConnection>;
   /** The share group snapshot this group was created from, if any (null as well when it is gone). */
   sourceShareGroupSnapshot?: Maybe<ShareGroupSnapshot>;
   /** Lifecycle status. */
@@ -3333,8 +3335,8 @@ export type ShareGroupType = {
   isPublic: Scalars['Boolean']['output'];
   /** Name. */
   name: Scalars['String']['output'];
-  /** Share types a group of this type may hold. */
-  shareTypes: Array<ShareType>;
+  /** Share types a group of this type may hold. Null, with an error at this path, when Manila cannot list them. */
+  shareTypes?: Maybe<Array<ShareType>>;
 };
 
 /** A share network: the tenant network shares are exported on. */
@@ -3533,8 +3535,10 @@ export type StopProtectionPayload = {
  * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
  * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
- * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
- * subscription with `UNAUTHENTICATED`.
+ * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
+ * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
+ * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
+ * with `UNAUTHENTICATED`.
  */
 export type Subscription = {
   __typename?: 'Subscription';
@@ -3558,8 +3562,10 @@ export type Subscription = {
  * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
  * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
- * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
- * subscription with `UNAUTHENTICATED`.
+ * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
+ * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
+ * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
+ * with `UNAUTHENTICATED`.
  */
 export type SubscriptionGroupArgs = {
   id: Scalars['ID']['input'];
@@ -3571,8 +3577,10 @@ export type SubscriptionGroupArgs = {
  * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
  * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
- * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
- * subscription with `UNAUTHENTICATED`.
+ * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
+ * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
+ * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
+ * with `UNAUTHENTICATED`.
  */
 export type SubscriptionGroupSnapshotArgs = {
   id: Scalars['ID']['input'];
@@ -3584,8 +3592,10 @@ export type SubscriptionGroupSnapshotArgs = {
  * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
  * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
- * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
- * subscription with `UNAUTHENTICATED`.
+ * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
+ * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
+ * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
+ * with `UNAUTHENTICATED`.
  */
 export type SubscriptionJobArgs = {
   id: Scalars['ID']['input'];
@@ -3597,8 +3607,10 @@ export type SubscriptionJobArgs = {
  * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
  * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
- * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
- * subscription with `UNAUTHENTICATED`.
+ * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
+ * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
+ * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
+ * with `UNAUTHENTICATED`.
  */
 export type SubscriptionProtectionGroupArgs = {
   id: Scalars['ID']['input'];
@@ -3610,8 +3622,10 @@ export type SubscriptionProtectionGroupArgs = {
  * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
  * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
- * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
- * subscription with `UNAUTHENTICATED`.
+ * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
+ * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
+ * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
+ * with `UNAUTHENTICATED`.
  */
 export type SubscriptionShareGroupArgs = {
   id: Scalars['ID']['input'];
@@ -3623,8 +3637,10 @@ export type SubscriptionShareGroupArgs = {
  * selected changes, and `null` followed by completion when the object is deleted. The facade polls the upstream
  * once per caller and object whatever the number of subscribers: fast while the object is in a transitional status
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
- * is sent as an event with errors (the usual codes) and the poll retries; an expired Keystone token ends the
- * subscription with `UNAUTHENTICATED`.
+ * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
+ * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
+ * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
+ * with `UNAUTHENTICATED`.
  */
 export type SubscriptionShareGroupSnapshotArgs = {
   id: Scalars['ID']['input'];
@@ -4442,9 +4458,9 @@ export type ConsistencyGroupResolvers<ContextType = RequestContext, ParentType e
   projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   shareNetwork?: Resolver<Maybe<ResolversTypes['ShareNetwork']>, ParentType, ContextType>;
-  shareTypes?: Resolver<Array<ResolversTypes['ShareType']>, ParentType, ContextType>;
-  shares?: Resolver<Array<ResolversTypes['Share']>, ParentType, ContextType>;
-  snapshots?: Resolver<Array<ResolversTypes['ConsistencyGroupSnapshot']>, ParentType, ContextType>;
+  shareTypes?: Resolver<Maybe<Array<ResolversTypes['ShareType']>>, ParentType, ContextType>;
+  shares?: Resolver<Maybe<Array<ResolversTypes['Share']>>, ParentType, ContextType>;
+  snapshots?: Resolver<Maybe<Array<ResolversTypes['ConsistencyGroupSnapshot']>>, ParentType, ContextType>;
   sourceSnapshot?: Resolver<Maybe<ResolversTypes['ConsistencyGroupSnapshot']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ConsistencyGroupStatus'], ParentType, ContextType>;
 };
@@ -4466,7 +4482,7 @@ export type ConsistencyGroupSnapshotResolvers<ContextType = RequestContext, Pare
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  members?: Resolver<Array<ResolversTypes['ConsistencyGroupSnapshotMember']>, ParentType, ContextType>;
+  members?: Resolver<Maybe<Array<ResolversTypes['ConsistencyGroupSnapshotMember']>>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -4717,12 +4733,12 @@ export type GroupResolvers<ContextType = RequestContext, ParentType extends Reso
   rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   replicationStatus?: Resolver<Maybe<ResolversTypes['ReplicationStatus']>, ParentType, ContextType>;
   replicationTargets?: Resolver<Maybe<Array<ResolversTypes['ReplicationTarget']>>, ParentType, ContextType>;
-  snapshots?: Resolver<ResolversTypes['GroupSnapshotConnection'], ParentType, ContextType, Partial<GroupSnapshotsArgs>>;
+  snapshots?: Resolver<Maybe<ResolversTypes['GroupSnapshotConnection']>, ParentType, ContextType, Partial<GroupSnapshotsArgs>>;
   sourceGroup?: Resolver<Maybe<ResolversTypes['Group']>, ParentType, ContextType>;
   sourceGroupSnapshot?: Resolver<Maybe<ResolversTypes['GroupSnapshot']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['GroupStatus'], ParentType, ContextType>;
-  volumeTypes?: Resolver<Array<ResolversTypes['VolumeType']>, ParentType, ContextType>;
-  volumes?: Resolver<Array<ResolversTypes['Volume']>, ParentType, ContextType>;
+  volumeTypes?: Resolver<Maybe<Array<ResolversTypes['VolumeType']>>, ParentType, ContextType>;
+  volumes?: Resolver<Maybe<Array<ResolversTypes['Volume']>>, ParentType, ContextType>;
   zone?: Resolver<Maybe<ResolversTypes['AvailabilityZone']>, ParentType, ContextType>;
 };
 
@@ -4749,7 +4765,7 @@ export type GroupSnapshotResolvers<ContextType = RequestContext, ParentType exte
   projectId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['GroupSnapshotStatus'], ParentType, ContextType>;
-  volumeSnapshots?: Resolver<Array<ResolversTypes['VolumeSnapshot']>, ParentType, ContextType>;
+  volumeSnapshots?: Resolver<Maybe<Array<ResolversTypes['VolumeSnapshot']>>, ParentType, ContextType>;
 };
 
 export type GroupSnapshotConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GroupSnapshotConnection'] = ResolversParentTypes['GroupSnapshotConnection']> = {
@@ -4892,7 +4908,7 @@ export type ProtectedInstanceResolvers<ContextType = RequestContext, ParentType 
   protectionGroup?: Resolver<Maybe<ResolversTypes['ProtectionGroup']>, ParentType, ContextType>;
   protectionGroupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   rawStatus?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  replicationPairs?: Resolver<Array<ResolversTypes['ReplicationPair']>, ParentType, ContextType>;
+  replicationPairs?: Resolver<Maybe<Array<ResolversTypes['ReplicationPair']>>, ParentType, ContextType>;
   sourceServerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ProtectedInstanceStatus'], ParentType, ContextType>;
   tags?: Resolver<Array<ResolversTypes['ProtectedInstanceTag']>, ParentType, ContextType>;
@@ -4924,7 +4940,7 @@ export type ProtectedInstanceTagResolvers<ContextType = RequestContext, ParentTy
 };
 
 export type ProtectionGroupResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ProtectionGroup'] = ResolversParentTypes['ProtectionGroup']> = {
-  allowedActions?: Resolver<Array<ResolversTypes['ProtectionGroupAction']>, ParentType, ContextType>;
+  allowedActions?: Resolver<Maybe<Array<ResolversTypes['ProtectionGroupAction']>>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   disasterRecoveryDrillNum?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -4972,7 +4988,7 @@ export type ProtectionGroupEdgeResolvers<ContextType = RequestContext, ParentTyp
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   about?: Resolver<ResolversTypes['About'], ParentType, ContextType>;
-  availabilityZones?: Resolver<Array<ResolversTypes['AvailabilityZone']>, ParentType, ContextType>;
+  availabilityZones?: Resolver<Maybe<Array<ResolversTypes['AvailabilityZone']>>, ParentType, ContextType>;
   consistencyGroup?: Resolver<Maybe<ResolversTypes['ConsistencyGroup']>, ParentType, ContextType, RequireFields<QueryConsistencyGroupArgs, 'id'>>;
   consistencyGroupSnapshot?: Resolver<Maybe<ResolversTypes['ConsistencyGroupSnapshot']>, ParentType, ContextType, RequireFields<QueryConsistencyGroupSnapshotArgs, 'id'>>;
   consistencyGroupSnapshots?: Resolver<Maybe<ResolversTypes['ConsistencyGroupSnapshotConnection']>, ParentType, ContextType, Partial<QueryConsistencyGroupSnapshotsArgs>>;
@@ -5167,9 +5183,9 @@ export type ShareGroupResolvers<ContextType = RequestContext, ParentType extends
   shareGroupType?: Resolver<Maybe<ResolversTypes['ShareGroupType']>, ParentType, ContextType>;
   shareNetwork?: Resolver<Maybe<ResolversTypes['ShareNetwork']>, ParentType, ContextType>;
   shareServerId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  shareTypes?: Resolver<Array<ResolversTypes['ShareType']>, ParentType, ContextType>;
-  shares?: Resolver<Array<ResolversTypes['Share']>, ParentType, ContextType>;
-  snapshots?: Resolver<ResolversTypes['ShareGroupSnapshotConnection'], ParentType, ContextType, Partial<ShareGroupSnapshotsArgs>>;
+  shareTypes?: Resolver<Maybe<Array<ResolversTypes['ShareType']>>, ParentType, ContextType>;
+  shares?: Resolver<Maybe<Array<ResolversTypes['Share']>>, ParentType, ContextType>;
+  snapshots?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshotConnection']>, ParentType, ContextType, Partial<ShareGroupSnapshotsArgs>>;
   sourceShareGroupSnapshot?: Resolver<Maybe<ResolversTypes['ShareGroupSnapshot']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ShareGroupStatus'], ParentType, ContextType>;
   zone?: Resolver<Maybe<ResolversTypes['AvailabilityZone']>, ParentType, ContextType>;
@@ -5225,7 +5241,7 @@ export type ShareGroupTypeResolvers<ContextType = RequestContext, ParentType ext
   isDefault?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   isPublic?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  shareTypes?: Resolver<Array<ResolversTypes['ShareType']>, ParentType, ContextType>;
+  shareTypes?: Resolver<Maybe<Array<ResolversTypes['ShareType']>>, ParentType, ContextType>;
 };
 
 export type ShareNetworkResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ShareNetwork'] = ResolversParentTypes['ShareNetwork']> = {

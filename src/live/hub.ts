@@ -11,8 +11,8 @@ import type { CallerIdentity } from '../identity/gate.js';
 import type { Logger } from '../observability/logger.js';
 import { withRequestIdIn } from '../observability/requestId.js';
 import { type WatchedKind, readObject } from './objects.js';
-import type { LiveEvent } from './poller.js';
-import { PollerRegistry } from './poller.js';
+import { type LiveEvent, PollerRegistry } from './poller.js';
+import { executed, refusesToken } from './resultErrors.js';
 import { type DocumentRules, type Refusal, guardSubscription, parseSubscription, refusal } from './prepare.js';
 import { pollSchedule } from './schedule.js';
 import { SubscriptionPlaces } from './places.js';
@@ -338,6 +338,8 @@ export class LiveHub {
         const key = JSON.stringify(result);
         if (key !== last) emit(out, record, result, caller?.requestId);
         last = key;
+        // A link that failed (null with an error) is executed again at the next poll, changed object or not.
+        executed(events, Boolean(result.errors?.length));
         caller?.started();
         // Refused once, the token will be again: the subscription ends, as an expired token's does.
         if (refusesToken(result)) {
@@ -387,10 +389,8 @@ export class LiveHub {
 
 const callerOf = new WeakMap<RequestContext, LiveCaller>();
 
-/** A result an upstream's 401 (or Keystone's refusal) of the subscriber's token is in. */
-export function refusesToken(result: FormattedExecutionResult): boolean {
-  return result.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED') ?? false;
-}
+// sse.ts reads a first result's refusal with it, as the pump does.
+export { refusesToken };
 const NOT_COUNTED: Admitted = Object.assign(() => {}, { countAs: () => {}, inGroup: () => {} });
 
 /** A result to the subscriber, counted for its log line; its errors carry the subscription's request id. */

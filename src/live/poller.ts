@@ -1,5 +1,6 @@
 import { FacadeError } from '../errors.js';
 import { NUDGE_MS, type Nudgeable, watching } from './afterWrite.js';
+import { readAgain } from './resultErrors.js';
 import { type WatchedKind, isBusy, isFinal } from './objects.js';
 import { type PollSchedule, nextDelay } from './schedule.js';
 import { PushStream } from './stream.js';
@@ -18,8 +19,8 @@ export interface Reader {
 
 /**
  * One upstream poll for one caller and one object, whatever the number of subscribers. It reads with the
- * credentials of its oldest subscriber, hands every read that differs from the previous one to all of them,
- * and stops as soon as the last one leaves.
+ * credentials of its oldest subscriber, hands every read that differs from the previous one to all of them (and
+ * every read to one whose last result had errors: see resultErrors.ts), and stops as soon as the last one leaves.
  */
 class Poller implements Nudgeable {
   private readonly subscribers = new Map<PushStream<LiveEvent>, Reader>();
@@ -132,7 +133,7 @@ class Poller implements Nudgeable {
     const changed = key !== this.lastKey;
     this.last = event;
     this.lastKey = key;
-    if (changed) for (const source of this.subscribers.keys()) source.push(event);
+    for (const source of this.subscribers.keys()) if (changed || readAgain(source)) source.push(event);
     if (final) {
       // Deleted, or a finished job: nothing more will come; each subscriber completes after this event.
       this.stop();
