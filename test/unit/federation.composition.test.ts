@@ -36,6 +36,17 @@ describe('federation composition', () => {
     }
   });
 
+  it("composes beside a subgraph with its own Relay PageInfo and KeyValue (value types every subgraph may share)", () => {
+    const link = /extend schema @link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+", import: \[([^\]]*)\]\)/;
+    expect(OWNERSHIP_SDL).toMatch(link);
+    const withShared = `${OWNERSHIP_SDL.replace(link, (m, imports: string) => (imports.includes('"@shareable"') ? m : m.replace(imports, `${imports}, "@shareable"`)))}
+type PageInfo @shareable { hasNextPage: Boolean! endCursor: String }
+type KeyValue @shareable { key: String! value: String! }
+`;
+    const supergraph = composeSupergraph(subgraphs(withShared));
+    expect(supergraph).toMatch(/type PageInfo\s[^{]*@join__type\(graph: GROUPGRAPH\)[^{]*@join__type\(graph: OWNERSHIP\)/);
+  });
+
   it('a subgraph that contradicts groupgraph is refused with the reason', () => {
     // Group.id is ID! in groupgraph; a subgraph declaring it Int! cannot share the key.
     const conflicting = OWNERSHIP_SDL.replace(/(type Group @key\(fields: "id"\) \{[^}]*?id:) ID!/, '$1 Int!');
