@@ -138,7 +138,9 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
   const armor = new ApolloArmor({
     // Fragments are no level of depth: a router's `_entities … on Group` or a client's fragment wraps each one.
     maxDepth: { n: limits.maxDepth, flattenFragments: true },
-    maxAliases: { n: limits.maxAliases },
+    // A router names each merged fetch `_v0__entities: _entities(…)`: its aliases, not the client's (the 1000
+    // representations and the node count bound all `_entities` fields together).
+    maxAliases: { n: limits.maxAliases, allowList: ['__typename', '_entities'] },
     maxDirectives: { n: limits.maxDirectives },
     maxTokens: { n: limits.maxTokens },
     // Cost is ours (src/graphql/cost.ts): armor's counted `first` only when it was a literal.

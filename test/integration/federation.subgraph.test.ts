@@ -97,6 +97,19 @@ describe.each(['0', 'off'])('subgraph (GRAPHQL_COMPILE_AFTER=%s)', (compileAfter
     expect(paths.length, paths.join(' ')).toBeGreaterThan(0);
   });
 
+  it("a router's own aliases of _entities (one per merged fetch) are not the client's: only the selection's count", async () => {
+    // Hive Gateway merges parallel fetches as `_v0__entities: _entities(…)`, `_v1__entities` …
+    const fields = (n: number) => Array.from({ length: n }, (_, i) => `f${i}: name`).join(' ');
+    const merged = (clientAliases: number) =>
+      `query($r: [_Any!]!) { ${[0, 1, 2].map((i) => `_v${i}__entities: _entities(representations: $r) { ... on Group { ${fields(clientAliases)} } }`).join(' ')} }`;
+    const ok = await f.gql(merged(5), { r: [group(SEED.groups.webTier)] });
+    expect(ok.errors, ok.raw).toBeUndefined();
+    expect(JSON.parse(ok.raw).data._v2__entities[0].f4).toBe('web-tier');
+    // The selection's own aliases still count: 3 × 6 client aliases are over the limit of 15.
+    const over = await f.gql(merged(6), { r: [group(SEED.groups.webTier)] });
+    expect(over.errors?.[0]?.message, over.raw).toMatch(/Aliases limit of 15 exceeded, found 18/);
+  });
+
   it('representations written in the document are checked and counted the same way', async () => {
     const literal = (id: string) => `{ _entities(representations: [{ __typename: "Group", id: "${id}" }]) { ... on Group { name } } }`;
     const good = await f.gql(literal(SEED.groups.webTier));
