@@ -4,6 +4,7 @@ import {
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
+  type GraphQLObjectType,
   GraphQLError,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -13,6 +14,7 @@ import {
   Kind,
   getNamedType,
   getNullableType,
+  isAbstractType,
   isCompositeType,
   isListType,
   isObjectType,
@@ -171,7 +173,39 @@ function entitiesCost(walk: Walk, node: FieldNode, type: GraphQLCompositeType, p
   for (const [k, n] of walk.representations) if (k !== key) others += n;
   const count = checkRepresentations(representations, others);
   walk.representations.set(key, count);
-  return count * (1 + selectionCost(walk, type, node.selectionSet!, pageSize));
+  // Each is charged its own type's selection, not every type's fragments: a router's fetch may mix types.
+  let total = 0;
+  for (const [typename, n] of typeCounts(representations)) {
+    const object = walk.schema.getType(typename);
+    total += n * (1 + (isObjectType(object) ? entitySelectionCost(walk, object, node.selectionSet!, pageSize) : selectionCost(walk, type, node.selectionSet!, pageSize)));
+  }
+  return total;
+}
+
+/** How many representations name each type (checkRepresentations has made sure each is an object naming one). */
+function typeCounts(representations: unknown): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const rep of Array.isArray(representations) ? representations : [representations]) {
+    const typename = String((rep as { __typename?: unknown }).__typename);
+    counts.set(typename, (counts.get(typename) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The objects below one `object` of an `_entities` answer: only the fragments that apply to its type. */
+function entitySelectionCost(walk: Walk, object: GraphQLObjectType, set: SelectionSetNode, pageSize: number): number {
+  const applies = (condition: string | undefined) => {
+    const on = condition === undefined ? object : walk.schema.getType(condition);
+    return on === object || (isAbstractType(on) && walk.schema.isSubType(on, object));
+  };
+  let total = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) total += fieldCost(walk, object, sel, pageSize);
+    else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      if (applies(sel.typeCondition?.name.value)) total += selectionCost(walk, object, sel.selectionSet, pageSize);
+    } else if (applies(walk.fragments[sel.name.value]?.typeCondition.name.value ?? '')) total += fragmentCost(walk, sel.name.value, pageSize);
+  }
+  return total;
 }
 
 /** How many items a list field holds (1 for a field that is not a list). */

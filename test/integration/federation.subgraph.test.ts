@@ -110,6 +110,22 @@ describe.each(['0', 'off'])('subgraph (GRAPHQL_COMPILE_AFTER=%s)', (compileAfter
     expect(over.errors?.[0]?.message, over.raw).toMatch(/Aliases limit of 15 exceeded, found 18/);
   });
 
+  it("each representation is charged its own type's fragments, not every type's (a router's fetch may mix types)", async () => {
+    const mixed = `query($r: [_Any!]!) { _entities(representations: $r) {
+      ... on Group { snapshots(first: 40) { nodes { name } } }
+      ... on ShareGroup { snapshots(first: 40) { nodes { name } } }
+      ... on ProtectionGroup { name }
+    } }`;
+    const pg = { __typename: 'ProtectionGroup', id: SDRS_SEED_GROUPS.erpProd };
+    // Groups: 1 + 1 connection + 40 snapshots each; protection groups: 1 each. Not 1 + 42 + 42 for every one.
+    const r = await f.gql(mixed, { r: [group(SEED.groups.webTier), group(SEED.groups.webTier), pg] });
+    expect(r.errors, r.raw).toBeUndefined();
+    expect(JSON.parse(r.raw).extensions.cost.nodes).toBe(2 * 42 + 1);
+    // 1000 groups fit under GRAPHQL_MAX_NODES with the other types' fragments beside theirs (42,000 ≤ 50,000).
+    const many = await f.gql(mixed, { r: Array.from({ length: 1000 }, () => group(SEED.groups.webTier)) });
+    expect(many.errors, many.raw.slice(0, 300)).toBeUndefined();
+  });
+
   it('representations written in the document are checked and counted the same way', async () => {
     const literal = (id: string) => `{ _entities(representations: [{ __typename: "Group", id: "${id}" }]) { ... on Group { name } } }`;
     const good = await f.gql(literal(SEED.groups.webTier));
