@@ -30,6 +30,7 @@ import { boundedAnswer } from './http/responseSize.js';
 import { corsPolicy } from './http/cors.js';
 import { answeredProbe, type ProbeSources } from './http/probes.js';
 import { refuse, sendJson } from './http/respond.js';
+import { NOT_ACCEPTABLE_MESSAGE, acceptsJsonAnswer } from './http/acceptable.js';
 import { LiveHub } from './live/hub.js';
 import { documentOf } from './live/operationKind.js';
 import { sseTransport } from './live/sse.js';
@@ -157,6 +158,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    if (!acceptsJsonAnswer(req.headers.accept)) return refuse(res, 406, 'BAD_REQUEST', NOT_ACCEPTABLE_MESSAGE);
     let body: unknown = raw;
     const media = raw === undefined ? null : jsonBody(headers.get('content-type'));
     if (media === 'other-charset') return refuse(res, 415, 'BAD_REQUEST', 'The body must be UTF-8 JSON (content-type: application/json).');
