@@ -327,7 +327,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
           const transport = await transportOf(req, url);
           // A subscription's stream lives as long as the subscription: it holds no request slot.
           if (transport.stream) {
-            // Completed by a drain: its keep-alive connection must not hold the shutdown until the grace ends.
+            // Ended by a drain: its keep-alive connection must not hold the shutdown until the grace ends.
             res.once('close', () => live.draining && server.closeIdleConnections());
             client.endedByClient();
             return await eventStreams(req, res, ids.id, transport.raw);
@@ -391,7 +391,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       leaving = true;
     },
     drain: async (graceMs) => {
-      // Subscriptions complete cleanly (a `complete` each, sockets closed with 1001) while requests finish.
+      // Subscriptions end without `complete` (sockets closed with 1001), so clients resubscribe, while requests finish.
       const [left] = await Promise.all([drainServer(server, connections, admission, bodies, graceMs), endSubscriptions(graceMs)]);
       await apollo.stop();
       return left;

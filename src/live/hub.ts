@@ -298,8 +298,8 @@ export class LiveHub {
   }
 
   /**
-   * SIGTERM: refuse new subscriptions, stop every poller; each subscription completes after what it was sent.
-   * One still executing an event when `graceMs` ends is completed without it.
+   * SIGTERM: refuse new subscriptions, stop every poller; each subscription is cut after what it was sent (no
+   * `complete`: its client subscribes again). One still executing an event when `graceMs` ends is cut without it.
    */
   async drain(graceMs: number): Promise<void> {
     this.closing = true;
@@ -307,7 +307,7 @@ export class LiveHub {
     if (this.streams.size === 0) return;
     const idle = new Promise<void>((resolve) => (this.idle = resolve));
     const grace = setTimeout(() => {
-      for (const stream of [...this.streams]) stream.end();
+      for (const stream of [...this.streams]) stream.cut();
     }, graceMs);
     await idle;
     clearTimeout(grace);
@@ -354,7 +354,9 @@ export class LiveHub {
     }
     // Ended here, not by a client that left (whose return() ended the stream already).
     if (!out.done) record?.endsAs(outcome);
-    out.end();
+    // A source the drain stopped: cut, not completed, so that its client subscribes again (on another instance).
+    if (outcome === 'completed' && this.closing) out.cut();
+    else out.end();
   }
 
   /** The subscriber's selection over the object read (null: deleted), with a fresh context for its links. */
@@ -389,8 +391,6 @@ export class LiveHub {
 
 const callerOf = new WeakMap<RequestContext, LiveCaller>();
 
-// sse.ts reads a first result's refusal with it, as the pump does.
-export { refusesToken };
 const NOT_COUNTED: Admitted = Object.assign(() => {}, { countAs: () => {}, inGroup: () => {} });
 
 /** A result to the subscriber, counted for its log line; its errors carry the subscription's request id. */

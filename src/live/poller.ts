@@ -62,7 +62,7 @@ class Poller implements Nudgeable {
     return source;
   }
 
-  /** Ends every subscriber (shutdown): each completes after what it was already sent. */
+  /** Ends every subscriber (shutdown): each ends after what it was already sent (the hub cuts it: no `complete`). */
   stop(): void {
     this.stopped = true;
     this.unwatch();

@@ -9,8 +9,9 @@ import { CROSS_SITE_MESSAGE, isCrossSitePage } from '../http/crossSite.js';
 import { writeOrCut } from '../http/stalled.js';
 import type { Logger } from '../observability/logger.js';
 import { withRequestIdIn } from '../observability/requestId.js';
-import { type LiveHub, refusesToken } from './hub.js';
+import type { LiveHub } from './hub.js';
 import { isRefusal } from './prepare.js';
+import { refusesToken } from './resultErrors.js';
 import { PushStream } from './stream.js';
 
 /**
@@ -57,7 +58,8 @@ export interface SseOptions {
 
 /**
  * GraphQL over Server-Sent Events, one subscription per request: `event: next` per change, `event: complete` at
- * the end. The body is read with the same limits as a query's; the token comes from the same headers.
+ * the end (not at a drain's: see relay). The body is read with the same limits as a query's; the token comes
+ * from the same headers.
  */
 export function sseTransport(
   hub: LiveHub,
@@ -136,17 +138,19 @@ export function sseTransport(
     }
     res.writeHead(init.status, init.headers);
     if (stream === null) return void res.end((answer as string | null) ?? undefined);
-    await relay(res, stream, requestId, opts);
+    await relay(res, stream, requestId, opts, () => context.stream?.wasCut === true);
   };
 }
 
-/** The subscription's events to its client, at the pace it reads them. */
-async function relay(res: ServerResponse, stream: AsyncIterableIterator<string>, requestId: string, opts: SseOptions): Promise<void> {
+/** The subscription's events to its client, at the pace it reads them; `cut`: ended by a drain. */
+async function relay(res: ServerResponse, stream: AsyncIterableIterator<string>, requestId: string, opts: SseOptions, cut: () => boolean): Promise<void> {
   // The client went away: graphql-sse's stream returns the subscription's, which stops its poller share at once.
   res.once('close', () => void stream.return?.(undefined));
   const stalled = () => opts.log.warn({ requestId, bodyTimeoutMs: opts.stallMs }, 'subscriber stopped reading its events; connection cut');
   for await (const chunk of stream) {
-    if (!res.writable) break;
+    // A drain ends the stream without `complete`: graphql-sse's client takes that for a lost connection and
+    // subscribes again.
+    if (!res.writable || (cut() && chunk.startsWith('event: complete'))) break;
     // Backpressure: while the client takes nothing, events wait (for stallMs at most) instead of piling up.
     if (!(await writeOrCut(res, chunk, opts.stallMs, stalled))) break;
   }

@@ -7,6 +7,8 @@ export class PushStream<T> implements AsyncIterableIterator<T> {
   private readonly queue: T[] = [];
   private waiting: ((result: IteratorResult<T, undefined>) => void) | null = null;
   private ended = false;
+  private cutShort = false;
+  private holdsWhenCut = false;
   private readonly endListeners: (() => void)[] = [];
 
   constructor(private readonly onEnd: () => void = () => {}) {}
@@ -19,6 +21,16 @@ export class PushStream<T> implements AsyncIterableIterator<T> {
 
   get done(): boolean {
     return this.ended;
+  }
+
+  /** Ended by a drain, not by the subscription: its transport ends the connection instead of sending `complete`. */
+  get wasCut(): boolean {
+    return this.cutShort;
+  }
+
+  /** Once cut, the consumer gets what is queued, then waits for return(): graphql-ws sends `complete` at an end. */
+  holdWhenCut(): void {
+    this.holdsWhenCut = true;
   }
 
   push(value: T): void {
@@ -43,21 +55,31 @@ export class PushStream<T> implements AsyncIterableIterator<T> {
     this.ended = true;
     this.onEnd();
     for (const listener of this.endListeners.splice(0)) listener();
-    const waiting = this.waiting;
-    this.waiting = null;
-    waiting?.({ value: undefined, done: true });
+    if (!this.holding) this.wake();
+  }
+
+  /**
+   * The server is going away (a drain): ended as by end(), but marked, so that its client is not told the
+   * subscription is over (`complete`) and subscribes again, as after a lost connection.
+   */
+  cut(): void {
+    if (this.ended) return;
+    this.cutShort = true;
+    this.end();
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.queue.length) return Promise.resolve({ value: this.queue.shift() as T, done: false });
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    if (this.ended && !this.holding) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
   /** The consumer leaves (a client disconnected): drop what is queued and end now. */
   async return(): Promise<IteratorResult<T, undefined>> {
     this.queue.length = 0;
+    this.holdsWhenCut = false;
     this.end();
+    this.wake();
     return { value: undefined, done: true };
   }
 
@@ -67,5 +89,15 @@ export class PushStream<T> implements AsyncIterableIterator<T> {
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  private get holding(): boolean {
+    return this.cutShort && this.holdsWhenCut;
+  }
+
+  private wake(): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.({ value: undefined, done: true });
   }
 }

@@ -18,7 +18,10 @@ import { serveGraphqlWs } from './wsProtocol.js';
 import { CROSS_SITE_WEBSOCKET_MESSAGE, isCrossSitePage } from '../http/crossSite.js';
 
 export interface WebSocketTransport {
-  /** Completed subscriptions are flushed, then every socket is closed with 1001 (going away). */
+  /**
+   * The drained subscriptions' last results are flushed, then every socket is closed with 1001 (going away), with
+   * no `complete` for them: graphql-ws's clients reconnect then and subscribe again.
+   */
   close(): Promise<void>;
 }
 
@@ -120,7 +123,7 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
   );
   return {
     close: async () => {
-      // graphql-ws sends each `complete` once the stream has ended: give those messages a moment to go out.
+      // The results the drain let through are still on their way out: give them a moment.
       await pause(50);
       const closing = [...wss.clients].map((ws) => new Promise<void>((resolve) => {
         ws.once('close', () => resolve());
@@ -158,8 +161,11 @@ class SocketStreams {
     const held = socket && this.bySocket.get(socket);
     if (!(result instanceof PushStream) || !held) return result;
     if (socket.readyState === socket.CLOSED) void result.return();
+    // Cut by a drain, it is not ended for graphql-ws, which would send `complete` (a client would not subscribe
+    // again): the socket's close (1001) ends it, so it stays held until then.
+    result.holdWhenCut();
     held.add(result);
-    result.onceEnded(() => held.delete(result));
+    result.onceEnded(() => void (result.wasCut || held.delete(result)));
     return result;
   }
 }
