@@ -32,6 +32,20 @@ async function closedPort(): Promise<number> {
 
 const urlAt = (port: number, version: string) => `http://127.0.0.1:${port}/${version}/${DEMO_PROJECT.id}`;
 
+/** An SDRS client of a host that cuts every connection at once (no HTTP answer: it stays unreached), and a count. */
+async function sdrsCuttingEveryConnection(): Promise<{ sdrs: SdrsClient; connections: () => number }> {
+  let connections = 0;
+  const cutting = createTcpServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((r) => cutting.listen(0, '127.0.0.1', () => r()));
+  cleanup.push(() => new Promise<void>((r) => cutting.close(() => r())));
+  const agent = createAgent();
+  cleanup.push(() => agent.destroy());
+  return { sdrs: new SdrsClient(urlAt((cutting.address() as AddressInfo).port, 'v1'), agent), connections: () => connections };
+}
+
 async function readyz(base: string): Promise<{ status: number; body: Record<string, any> }> {
   const res = await request(`${base}/readyz`);
   return { status: res.statusCode, body: (await res.body.json()) as Record<string, any> };
@@ -106,45 +120,26 @@ describe('/readyz after a start-up with unreachable upstreams', () => {
   });
 
   it('the re-reads end with the app (its close aborts them): no more connections once aborted', async () => {
-    // Each connection cut at once: no HTTP answer, so the service stays unreached and is read again.
-    let connections = 0;
-    const cutting = createTcpServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((r) => cutting.listen(0, '127.0.0.1', () => r()));
-    cleanup.push(() => new Promise<void>((r) => cutting.close(() => r())));
-    const agent = createAgent();
-    cleanup.push(() => agent.destroy());
-    const sdrs = new SdrsClient(urlAt((cutting.address() as AddressInfo).port, 'v1'), agent);
+    const { sdrs, connections } = await sdrsCuttingEveryConnection();
     const log = createLogger({ level: 'silent', format: 'json', variables: false }, logCapture().stream);
     const stop = new AbortController();
     await logUpstreamVersions({ cinder: null, manila: null, sdrs }, null, false, log, { recheckMs: 50, signal: stop.signal });
-    await waitFor(async () => connections, (n) => n >= 3, 5_000, 20);
+    await waitFor(async () => connections(), (n) => n >= 3, 5_000, 20);
     stop.abort();
-    const atAbort = connections;
+    const atAbort = connections();
     await new Promise((r) => setTimeout(r, 400));
     // One read may have been out when the signal came; none after it.
-    expect(connections - atAbort).toBeLessThanOrEqual(1);
+    expect(connections() - atAbort).toBeLessThanOrEqual(1);
     expect(sdrs.http.breaker.unreached).toBe(true);
   });
 
   it("an idle facade's re-reads open no circuit: they are counted by no breaker (callers would then fail fast)", async () => {
-    let connections = 0;
-    const cutting = createTcpServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((r) => cutting.listen(0, '127.0.0.1', () => r()));
-    cleanup.push(() => new Promise<void>((r) => cutting.close(() => r())));
-    const agent = createAgent();
-    cleanup.push(() => agent.destroy());
-    const sdrs = new SdrsClient(urlAt((cutting.address() as AddressInfo).port, 'v1'), agent);
+    const { sdrs, connections } = await sdrsCuttingEveryConnection();
     const stop = new AbortController();
     cleanup.push(() => stop.abort());
     const log = createLogger({ level: 'silent', format: 'json', variables: false }, logCapture().stream);
     await logUpstreamVersions({ cinder: null, manila: null, sdrs }, null, false, log, { recheckMs: 20, signal: stop.signal });
-    await waitFor(async () => connections, (n) => n >= 12, 10_000, 20);
+    await waitFor(async () => connections(), (n) => n >= 12, 10_000, 20);
     expect(sdrs.http.breaker.state).toBe('closed');
     expect(sdrs.http.breaker.unreached).toBe(true);
   });
