@@ -18,9 +18,9 @@ describe('a group whose type ids are malformed upstream', () => {
   });
   afterAll(() => f.close());
 
-  it('answers UPSTREAM_ERROR on groupType and volumeTypes (both non-null: the group is null)', async () => {
+  it('answers UPSTREAM_ERROR on groupType and volumeTypes, each null on its own: the group is kept', async () => {
     const r = await f.gql<any>('query($id: ID!) { group(id: $id) { id name groupType { id } volumeTypes { id } } }', { id: SEED.groups.webTier });
-    expect(r.data, r.raw).toEqual({ group: null });
+    expect(r.data, r.raw).toEqual({ group: { id: SEED.groups.webTier, name: 'web-tier', groupType: null, volumeTypes: null } });
     const codes = Object.fromEntries((r.errors ?? []).map((e) => [e.path?.at(-1), e.extensions?.code]));
     expect(codes, r.raw).toEqual({ groupType: 'UPSTREAM_ERROR', volumeTypes: 'UPSTREAM_ERROR' });
   });
