@@ -1,11 +1,11 @@
 // Issue 16, beyond the shared scenarios: where endpoints come from (catalog, region, *_URL templates), Keystone
 // failing, a service missing from a catalog, and a member's screens sending nothing Cinder or Manila refuse.
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CINDER_SCREEN, MANILA_SCREEN } from '../../bench/queries.js';
 import { BETA_PROJECT, DEMO_PROJECT } from '../../src/simulator/identity.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
+import { closedPort } from '../helpers/ports.js';
 
 const member = `member:${DEMO_PROJECT.id}`;
 let f: Facade | undefined;
@@ -17,13 +17,6 @@ const storageCalls = (facade: Facade) =>
   (['cinder', 'manila', 'sdrs'] as const).reduce((n, s) => n + (facade.app.simulators[s]?.calls.length ?? 0), 0);
 
 /** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('endpoints from the catalog', () => {
   it("about shows the caller's own endpoints, never those of the project the process was configured with", async () => {

@@ -2,12 +2,12 @@
 // moved, its spans (sent over OTLP/HTTP to a receiver this test runs) and traceparent at the simulators; no token
 // or secret variable anywhere in those; /readyz degraded and not ready.
 import { type IncomingMessage, type Server, createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PROJECT } from '../../src/simulator/identity.js';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
 import { type Line, logCapture } from '../helpers/logs.js';
+import { closedPort } from '../helpers/ports.js';
 
 interface OtlpSpan {
   traceId: string;
@@ -68,14 +68,6 @@ function sample(text: string, name: string, labels: Record<string, string>): num
     if (Object.entries(labels).every(([k, v]) => inner.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return 0;
-}
-
-async function closedPort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 const cleanup: (() => Promise<void>)[] = [];

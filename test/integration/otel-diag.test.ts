@@ -1,18 +1,9 @@
 // A facade tracing to a collector that is not there said nothing: OpenTelemetry reports failed exports through its
 // diag logger only. Now they are lines in the facade's own log, one per kind of failure every 10 s.
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
 import { logCapture } from '../helpers/logs.js';
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { closedPort } from '../helpers/ports.js';
 
 let f: Facade | undefined;
 afterEach(async () => {

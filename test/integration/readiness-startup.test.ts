@@ -16,19 +16,12 @@ import { SdrsClient } from '../../src/upstreams/sdrs/client.js';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
 import { logCapture } from '../helpers/logs.js';
 import { runMain } from '../helpers/process.js';
+import { closedPort } from '../helpers/ports.js';
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const urlAt = (port: number, version: string) => `http://127.0.0.1:${port}/${version}/${DEMO_PROJECT.id}`;
 
