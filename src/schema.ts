@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import type { GraphQLSchema } from 'graphql';
 import { buildSubgraph } from './federation/subgraph.js';
 import { guardResolversWithDeadline } from './graphql/deadline.js';
+import { answerEmptyPages } from './graphql/emptyPages.js';
 import { resolvers } from './resolvers/index.js';
 
 // schema/ beside src/ when run from source (tsx), two levels up when run compiled from dist/src/.
@@ -17,9 +18,13 @@ export function loadTypeDefs(): string[] {
   return files.map((f) => readFileSync(new URL(f, SCHEMA_DIR), 'utf8'));
 }
 
-/** The facade's schema: a Federation 2 subgraph (src/federation/subgraph.ts), with the deadline on every resolver. */
+/**
+ * The facade's schema: a Federation 2 subgraph (src/federation/subgraph.ts), with `first: 0` answered on every
+ * connection and the deadline on every resolver.
+ */
 export function buildSchema(): GraphQLSchema {
   const schema = buildSubgraph(loadTypeDefs(), resolvers as never);
+  answerEmptyPages(schema);
   guardResolversWithDeadline(schema);
   return schema;
 }

@@ -241,10 +241,11 @@ function connectionPage(walk: Walk, at: string, field: GraphQLField<unknown, unk
   if (first === undefined || first === null) return DEFAULT_PAGE_SIZE;
   // Not a number: variable coercion refuses it before anything runs; count the default meanwhile.
   if (typeof first !== 'number') return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw new InputError(`"first" must be between 1 and ${MAX_PAGE_SIZE}, got ${first} (field ${field.name}).`);
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw new InputError(`"first" must be between 0 and ${MAX_PAGE_SIZE}, got ${first} (field ${field.name}).`);
   }
-  return first;
+  // `first: 0` reads one item (emptyPages.ts).
+  return Math.max(first, 1);
 }
 
 /** An argument's value as execution will see it: literal, variable (or the variable's default), or the field's default. */

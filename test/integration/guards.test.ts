@@ -98,7 +98,7 @@ describe.each([['compiled', '0'], ['interpreted', 'off']])('guards before execut
   });
 
   it.each([
-    ['first: 0', `{ groups { nodes { id snapshots(first: 0) { nodes { id } } } } }`, /"first" must be between 1 and 1000, got 0/],
+    ['first: -1', `{ groups { nodes { id snapshots(first: -1) { nodes { id } } } } }`, /"first" must be between 0 and 1000, got -1/],
     ['first from a variable', `query($m: Int) { groups { nodes { id snapshots(first: $m) { nodes { id } } } } }`, /got 5000/],
     ['a forged cursor', `{ groups { nodes { id snapshots(after: "bm9wZQ") { nodes { id } } } } }`, /Invalid "after" cursor/],
   ])('a nested %s is refused before the parent is read', async (_, query, message) => {

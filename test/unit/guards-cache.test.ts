@@ -57,7 +57,7 @@ describe('checkOperation on a document that comes back', () => {
     const doc = parse(QUERY);
     check(doc, { n: 10 });
     for (let i = 0; i < 2; i++) {
-      expect(() => check(doc, { n: 0 })).toThrow(/"first" must be between 1 and/);
+      expect(() => check(doc, { n: -1 })).toThrow(/"first" must be between 0 and/);
       expect(() => check(doc, { n: 10, name: 'a\u0000b' })).toThrow(/Variable \$name contains a control character U\+0000/);
       expect(() => check(doc, { n: 10, name: 'x'.repeat(256) })).toThrow(/at most 255 characters/);
     }
@@ -83,7 +83,7 @@ describe('checkOperation on a document that comes back', () => {
     const member = { roles: ['member'] } as unknown as Identity;
     expect(() => check(defaulted, {}, member)).toThrow(/allProjects needs the admin role/);
     // A page size past the limit, or a bad string, as a default is refused as it would be when sent.
-    expect(() => check(parse('query ($n: Int = 100000) { groups(first: $n) { nodes { id } } }'), {})).toThrow(/"first" must be between 1 and/);
+    expect(() => check(parse('query ($n: Int = 100000) { groups(first: $n) { nodes { id } } }'), {})).toThrow(/"first" must be between 0 and/);
     expect(() => check(parse('query ($name: String = "a\\u0000b") { groups(first: 1, filter: { name: $name }) { nodes { id } } }'), {})).toThrow(/control character U\+0000/);
   });
 });
