@@ -119,6 +119,8 @@ export class UpstreamTelemetry {
         code: err.code,
         upstreamCode: err.upstreamCode ?? undefined,
         upstreamMessage: err.upstreamMessage,
+        // No answer came: why (refused, reset, a certificate TLS did not accept), as the client was told.
+        reason: err.status === 0 ? err.message : undefined,
         ...(retryInMs !== undefined ? { retryInMs } : {}),
       }),
       retryInMs !== undefined ? 'upstream call failed; retrying' : 'upstream call failed',

@@ -1,4 +1,5 @@
 import { UpstreamError } from '../errors.js';
+import { isTlsRefusal } from './upstreamErrors.js';
 
 // How HttpClient judges a failed call: worth a retry, the upstream's fault or the caller's, sent or not.
 
@@ -7,10 +8,10 @@ export const BULKHEAD_FULL = 'FACADE_BULKHEAD_FULL';
 
 /**
  * Worth one more try: the request never reached a healthy server. A timeout is not retried (it used the time),
- * nor is our own refusal to queue (retrying would only add to the overload).
+ * nor is our own refusal to queue (retrying would only add to the overload), nor a certificate TLS refused.
  */
 export function transient(err: UpstreamError): boolean {
-  if (err.upstreamCode === BULKHEAD_FULL) return false;
+  if (err.upstreamCode === BULKHEAD_FULL || (err.status === 0 && isTlsRefusal(err.upstreamCode))) return false;
   return err.status === 0 ? err.code === 'UPSTREAM_UNAVAILABLE' : [429, 502, 503, 504].includes(err.status);
 }
 

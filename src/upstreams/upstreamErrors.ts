@@ -114,6 +114,10 @@ export function networkError(service: UpstreamService, err: unknown): UpstreamEr
     return new UpstreamError('UPSTREAM_TIMEOUT', `${label} did not answer in time.`, service, 0, null, null);
   }
   const code = (err as { code?: string }).code ?? (err as Error).name;
+  if (isTlsRefusal(code)) {
+    // The same for every call until the certificate or the trust changes: upstream.code names it, and it is not retried.
+    return new UpstreamError('UPSTREAM_UNAVAILABLE', `${label}'s TLS certificate was not accepted (${code}).`, service, 0, null, code);
+  }
   return new UpstreamError(
     'UPSTREAM_UNAVAILABLE',
     `${label} could not be reached (${code}).`,
@@ -122,6 +126,15 @@ export function networkError(service: UpstreamService, err: unknown): UpstreamEr
     null,
     null,
   );
+}
+
+/**
+ * Certificate checks Node's TLS failed (OpenSSL's verify codes, Node's ERR_TLS_CERT_ALTNAME_INVALID): an unknown
+ * CA, a self-signed or expired certificate, a name it was not issued for. A TLS handshake that failed otherwise
+ * (ERR_SSL_WRONG_VERSION_NUMBER: an https:// URL for a plain-HTTP port) is no certificate's fault.
+ */
+export function isTlsRefusal(code: string | null | undefined): boolean {
+  return typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME|HOSTNAME_MISMATCH|^INVALID_CA$|^INVALID_PURPOSE$/.test(code);
 }
 
 /** How to find out whether a write happened, per service. */
