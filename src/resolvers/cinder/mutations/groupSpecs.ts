@@ -37,9 +37,16 @@ async function requireSpecs(ctx: RequestContext, id: string, keys: readonly stri
   if (missing.length > 0) throw new FacadeError('NOT_FOUND', `Group type ${id} has no group spec ${listed(missing)}; nothing was removed.`);
 }
 
-/** Removes `keys` from group type `id`, each with its own DELETE, sent once, in order; the first failure stops the rest. */
+/**
+ * Removes `keys` from group type `id`, each with its own DELETE, sent once, in order; the first failure stops the
+ * rest. Whatever came of it, the request forgets the type it read first: the keys removed before a failure are gone.
+ */
 export async function unsetSpecs(ctx: RequestContext, id: string, keys: readonly string[]): Promise<void> {
   await requireSpecs(ctx, id, keys);
-  const { client } = ctx.cinder();
-  await removeEach(keys, 'group spec', (key) => client.groupTypeAdmin.unsetSpec(ctx.caller, id, key));
+  const { client, loaders } = ctx.cinder();
+  try {
+    await removeEach(keys, 'group spec', (key) => client.groupTypeAdmin.unsetSpec(ctx.caller, id, key));
+  } finally {
+    loaders.forgetGroupType(id);
+  }
 }

@@ -129,8 +129,13 @@ export const shareGroupTypeMutations: MutationResolvers = {
   unsetShareGroupTypeSpecs: async (_, { input }, ctx) => {
     const { id, keys } = shareGroupTypeChecks.unsetShareGroupTypeSpecs(input);
     await requireSpecs(ctx, id, keys);
-    const { groupTypes } = ctx.manila();
-    await removeEach(keys, 'group spec', (key) => groupTypes.unsetSpec(ctx.caller, id, key));
+    const { groupTypes, loaders } = ctx.manila();
+    try {
+      await removeEach(keys, 'group spec', (key) => groupTypes.unsetSpec(ctx.caller, id, key));
+    } finally {
+      // Keys removed before a failure are gone: nothing later in the request shows the copy requireSpecs read.
+      loaders.forgetShareGroupType(id);
+    }
     return reread(ctx, id);
   },
   addShareGroupTypeAccess: (_, { input }, ctx) => changeAccess(ctx, shareGroupTypeChecks.addShareGroupTypeAccess(input), 'addProjectAccess'),
