@@ -9,7 +9,7 @@ import { type ManilaSimOptions, startManilaSimulator } from './simulator/manila/
 import { ManilaClient } from './upstreams/manila/client.js';
 import { type SdrsSimOptions, startSdrsSimulator } from './simulator/sdrs/index.js';
 import { SdrsClient } from './upstreams/sdrs/client.js';
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { createAgent } from './upstreams/http.js';
 import { hostBulkhead } from './upstreams/resilience.js';
 import { PROJECT_TEMPLATE } from './identity/config.js';
@@ -51,7 +51,7 @@ const SETTLE_AFTER_DRAIN_MS = 2_000;
 export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks: ObservabilityHooks = {}): Promise<App> {
   const observability = await Observability.create(config.observability, config.identity.kind === 'keystone', hooks);
   const telemetry = observability.upstream;
-  const agent = createAgent({ connectMs: 3_000, headersMs: config.upstreamTimeoutMs, bodyMs: config.upstreamTimeoutMs }, config.upstreamConnections);
+  const agent = createAgent({ connectMs: 3_000, headersMs: config.upstreamTimeoutMs, bodyMs: config.upstreamTimeoutMs }, config.upstreamConnections, config.proxy);
   const simulators: App['simulators'] = {};
   const endpoints: App['endpoints'] = {};
 
@@ -159,7 +159,7 @@ export async function startApp(config: Config, sim: SimulatorOptions = {}, hooks
  * Upstream calls still out once the server is closed belong to no request being answered (a shared version read,
  * a poller's): a second for them to end, then they are cut, so that a trickling upstream cannot hold the exit.
  */
-async function closeAgent(agent: Agent): Promise<void> {
+async function closeAgent(agent: Dispatcher): Promise<void> {
   const closed = agent.close();
   const late = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 1_000).unref())]);
   if (late) await agent.destroy();

@@ -4,6 +4,7 @@ import { parseTrustedProxies } from './http/forwarded.js';
 import { type IdentityMode, PROJECT_TEMPLATE, parseIdentity, projectSpellingIn, withProjectTemplate } from './identity/config.js';
 import { type ObservabilityConfig, parseObservability } from './observability/config.js';
 import { DEFAULT_MAX_CONNECTIONS } from './upstreams/resilience.js';
+import { type ProxySettings, proxySettings } from './upstreams/proxy.js';
 
 export const SERVICES: readonly ServiceName[] = ['cinder', 'manila', 'sdrs'];
 
@@ -93,6 +94,8 @@ export interface Config {
    * four times that waiting; one request may take all of them (its lane).
    */
   upstreamConnections: number;
+  /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY for upstream calls; null: none set. */
+  proxy: ProxySettings | null;
   /** NODE_ENV=development: field suggestions in validation errors. */
   development: boolean;
   limits: Limits;
@@ -367,6 +370,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     identity,
     upstreamTimeoutMs: parseMillis('UPSTREAM_TIMEOUT_MS', env.UPSTREAM_TIMEOUT_MS, 5_000),
     upstreamConnections: parseAtMost('UPSTREAM_MAX_CONNECTIONS', env.UPSTREAM_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, 1024),
+    proxy: proxySettings(env, (message) => new ConfigError(message)),
     development: env.NODE_ENV === 'development',
     compileAfter: parseCompileAfter(env.GRAPHQL_COMPILE_AFTER),
     observability,

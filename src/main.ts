@@ -2,6 +2,7 @@ import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Logger } from './observability/logger.js';
 import { startupErrorLogger } from './observability/logger.js';
+import { redacted } from './upstreams/proxy.js';
 
 /** Where a defect noticed outside any request goes: stderr until the facade's own log exists. */
 let defectLog: Logger = startupErrorLogger();
@@ -43,6 +44,11 @@ async function main(): Promise<void> {
     const how = config.identity.kind === 'keystone' && !config.identity.required ? ' (demo: role:project tokens, e.g. member:<project>; others are the demo admin)' : '';
     const mode = app.identity.simulator ? 'simulated' : 'real';
     log.info({ service: 'keystone', mode, endpoint: app.identity.keystoneUrl }, `keystone ${mode} ${app.identity.keystoneUrl}${how}`);
+  }
+  if (config.proxy) {
+    const { httpProxy, httpsProxy, noProxy } = config.proxy;
+    const shown = { httpProxy: httpProxy ? redacted(httpProxy) : null, httpsProxy: httpsProxy ? redacted(httpsProxy) : null, noProxy };
+    log.info(shown, `upstream calls through ${shown.httpsProxy ?? shown.httpProxy}${httpsProxy && httpProxy && httpsProxy !== httpProxy ? ` (http://: ${shown.httpProxy})` : ''}, not for ${noProxy}`);
   }
   const tracing = config.observability.tracing;
   for (const bad of tracing?.ignored ?? []) log.warn({ variable: bad.variable, value: bad.value }, `groupgraph: ${bad.message}`);

@@ -8,6 +8,7 @@ import { RoundTripClock } from './roundTrips.js';
 import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchangeOnce, splitUrl } from './transport.js';
 import type { RequestTrace } from '../observability/requestTrace.js';
 import { routeTemplate } from '../observability/route.js';
+import { type ProxySettings, proxiedAgent } from './proxy.js';
 import { NO_TELEMETRY, type UpstreamTelemetry } from '../observability/upstream.js';
 import { type ErrorClassifier, circuitOpenError, cleanMessage, codeForStatus, networkError, outcomeUnknown, outcomeUnknownAnswer, parseEnvelope, requestIdOf, serviceLabel, writeMayHaveHappened } from './upstreamErrors.js';
 
@@ -22,9 +23,12 @@ export interface HttpTimeouts {
 
 export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 3_000, headersMs: 10_000, bodyMs: 10_000 };
 
-/** One keep-alive agent for the process; undici's own defaults (300 s) are far too patient for a facade. */
-export function createAgent(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS, connections = DEFAULT_MAX_CONNECTIONS): Agent {
-  return new Agent({
+/**
+ * One keep-alive agent for the process; undici's own defaults (300 s) are far too patient for a facade. Through
+ * HTTP_PROXY/HTTPS_PROXY when set (proxy.ts).
+ */
+export function createAgent(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS, connections = DEFAULT_MAX_CONNECTIONS, proxy: ProxySettings | null = null): Dispatcher {
+  const options = {
     connect: { timeout: timeouts.connectMs },
     headersTimeout: timeouts.headersMs,
     bodyTimeout: timeouts.bodyMs,
@@ -32,7 +36,8 @@ export function createAgent(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS, connectio
     connections,
     // A body larger than this is cut off by undici and becomes an UPSTREAM_ERROR (see networkError).
     maxResponseSize: MAX_RESPONSE_BYTES,
-  });
+  };
+  return proxy ? proxiedAgent(proxy, options, timeouts.connectMs) : new Agent(options);
 }
 
 export { path } from './paths.js';
