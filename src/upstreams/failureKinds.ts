@@ -8,10 +8,13 @@ export const BULKHEAD_FULL = 'FACADE_BULKHEAD_FULL';
 
 /**
  * Worth one more try: the request never reached a healthy server. A timeout is not retried (it used the time),
- * nor is our own refusal to queue (retrying would only add to the overload), nor a certificate TLS refused.
+ * nor is our own refusal to queue (retrying would only add to the overload), nor a certificate TLS refused, nor a
+ * tunnel the proxy refused.
  */
 export function transient(err: UpstreamError): boolean {
   if (err.upstreamCode === BULKHEAD_FULL || (err.status === 0 && isTlsRefusal(err.upstreamCode))) return false;
+  // A proxy that could not reach the upstream may next time; one that refused the tunnel (407, 403) will again.
+  if (err.status === 0 && err.upstreamCode?.startsWith('PROXY_')) return ['PROXY_502', 'PROXY_503', 'PROXY_504'].includes(err.upstreamCode);
   return err.status === 0 ? err.code === 'UPSTREAM_UNAVAILABLE' : [429, 502, 503, 504].includes(err.status);
 }
 

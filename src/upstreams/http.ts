@@ -10,7 +10,7 @@ import type { RequestTrace } from '../observability/requestTrace.js';
 import { routeTemplate } from '../observability/route.js';
 import { type ProxySettings, proxiedAgent } from './proxy.js';
 import { NO_TELEMETRY, type UpstreamTelemetry } from '../observability/upstream.js';
-import { type ErrorClassifier, circuitOpenError, cleanMessage, codeForStatus, networkError, outcomeUnknown, outcomeUnknownAnswer, parseEnvelope, requestIdOf, serviceLabel, writeMayHaveHappened } from './upstreamErrors.js';
+import { type ErrorClassifier, circuitOpenError, cleanMessage, codeForStatus, networkError, outcomeUnknown, outcomeUnknownAnswer, parseEnvelope, proxyRefusal, requestIdOf, serviceLabel, writeMayHaveHappened } from './upstreamErrors.js';
 
 // Part of this module's surface since before the error mapping had a module of its own.
 export { type ErrorClassifier, codeForStatus, serviceLabel } from './upstreamErrors.js';
@@ -342,7 +342,9 @@ export class HttpClient {
       // Never written: our own deadline ended the wait for a connection, or undici refused the request itself (a
       // header it cannot send); or a read whose client left: the facade's doing, nothing for the breaker; else the
       // upstream did not take one.
-      const local = err instanceof ClientLeft || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || (err as { code?: string }).code === 'UND_ERR_INVALID_ARG'));
+      const local =
+        err instanceof ClientLeft ||
+        (err instanceof Error && proxyRefusal(err) === null && (err.name === 'TimeoutError' || err.name === 'AbortError' || (err as { code?: string }).code === 'UND_ERR_INVALID_ARG'));
       const failure = networkError(this.service, err);
       markNotSent(failure, local ? 'local' : 'unreached');
       this.telemetry.failed(call, failure);

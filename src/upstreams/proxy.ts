@@ -1,4 +1,5 @@
-import { type Dispatcher, EnvHttpProxyAgent } from 'undici';
+import { isIP } from 'node:net';
+import { type Dispatcher, EnvHttpProxyAgent, Pool } from 'undici';
 
 /** The standard proxy variables as the facade uses them for its upstream calls (Cinder, Manila, SDRS, Keystone). */
 export interface ProxySettings {
@@ -10,8 +11,8 @@ export interface ProxySettings {
   noProxy: string;
 }
 
-// Loopback is never proxied, as Go's clients do: the simulators listen there, and a proxy cannot reach them.
-// undici compares host names with IPv6 brackets kept.
+// Never proxied, as Go's clients do: the simulators listen there, and a proxy cannot reach them. (127.0.0.2 and
+// the like are, unless NO_PROXY names them.) undici compares host names with IPv6 brackets kept.
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
 type Env = Record<string, string | undefined>;
@@ -36,8 +37,13 @@ function proxyUrl(env: Env, name: string, fail: (message: string) => Error): str
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw fail(`${name} must be an http:// or https:// proxy URL (http://proxy.example.net:3128), got ${JSON.stringify(redacted(given))}`);
   }
+  // undici sends credentials only with both: a user alone would reach the proxy without any, silently.
+  if (url.username && !url.password) throw fail(`${name} names a proxy user without a password (http://user:password@host:port)`);
   return raw;
 }
+
+// An IPv6 address as undici compares it, in brackets: bare, `fd00::5` would read as host `fd00:` and port 5.
+const bracketed = (entry: string) => (isIP(entry) === 6 ? `[${entry}]` : entry);
 
 /** HTTP_PROXY, HTTPS_PROXY and NO_PROXY (either case), or null when no proxy is set. */
 export function proxySettings(env: Env, fail: (message: string) => Error): ProxySettings | null {
@@ -46,18 +52,20 @@ export function proxySettings(env: Env, fail: (message: string) => Error): Proxy
   const given = read(env, 'NO_PROXY').trim();
   // NO_PROXY=* : nothing is proxied.
   if ((!httpProxy && !httpsProxy) || given === '*') return null;
-  return { httpProxy, httpsProxy, noProxy: [given, ...LOOPBACK].filter(Boolean).join(',') };
+  const entries = given.split(/[,\s]+/).filter(Boolean).map(bracketed);
+  return { httpProxy, httpsProxy, noProxy: [...entries, ...LOOPBACK].join(',') };
 }
 
-/** A proxy URL for a log line: its password (and a user name alone) never written. */
+/** A proxy URL for a log line or an error: its password (and a user name alone) never written. */
 export function redacted(raw: string): string {
   try {
-    const url = new URL(raw);
+    const url = new URL(raw.includes('://') ? raw : `http://${raw}`);
     if (url.password) url.password = '***';
     else if (url.username) url.username = '***';
     return url.href;
   } catch {
-    return raw.replace(/\/\/[^@/]*@/, '//***@');
+    // Unparsable: everything before the authority's last '@' may be a secret.
+    return raw.replace(/^([a-z][\w+.-]*:\/\/)?[^@]*@/i, '$1***@');
   }
 }
 
@@ -71,5 +79,7 @@ export function proxiedAgent(proxy: ProxySettings, agentOptions: Record<string, 
     // The tunnel's own connections: to the proxy, and TLS to the upstream through it.
     proxyTls: { timeout: connectTimeoutMs },
     requestTls: { timeout: connectTimeoutMs },
+    // The proxy's answer to CONNECT, within the connect timeout too (undici's default waits 300 s for it).
+    clientFactory: (origin: URL, options: Pool.Options) => new Pool(origin, { ...options, headersTimeout: connectTimeoutMs }),
   } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
 }

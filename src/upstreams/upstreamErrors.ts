@@ -100,8 +100,20 @@ export function requestIdOf(headers: Record<string, string | string[] | undefine
 /** The limit a too-large answer passed: the call's own (transport.ts tooLarge), else undici's agent-wide one. */
 const limitOf = (err: Error) => (err as { limit?: number }).limit ?? MAX_RESPONSE_BYTES;
 
+/** The status a proxy answered a CONNECT with, when it refused the tunnel (undici: "Proxy response (407) !== 200 …"). */
+export function proxyRefusal(err: unknown): number | null {
+  if ((err as { code?: string })?.code !== 'UND_ERR_ABORTED') return null;
+  const m = /^Proxy response \((\d{3})\)/.exec((err as Error).message);
+  return m ? Number(m[1]) : null;
+}
+
 export function networkError(service: UpstreamService, err: unknown): UpstreamError {
   const label = serviceLabel(service);
+  // Before the timeouts: undici names this refusal an AbortError.
+  const proxyStatus = proxyRefusal(err);
+  if (proxyStatus !== null) {
+    return new UpstreamError('UPSTREAM_UNAVAILABLE', `${label} could not be reached: the proxy answered ${proxyStatus}.`, service, 0, null, `PROXY_${proxyStatus}`);
+  }
   if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
     return new UpstreamError('UPSTREAM_ERROR', `${label} answered with more than ${limitOf(err)} bytes; refused.`, service, 0, null, null);
   }

@@ -198,7 +198,7 @@ describe('SDRS paging', () => {
     sim().resetCalls();
     const r1 = await f.gql(PAGE, { n: 2, f: { status: 'UNKNOWN' } });
     const r2 = await f.gql(PAGE, { n: 2, a: Buffer.from('o:-5').toString('base64url') });
-    const r3 = await f.gql(PAGE, { n: 0 });
+    const r3 = await f.gql(PAGE, { n: -1 });
     for (const r of [r1, r2, r3]) expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(sim().calls).toHaveLength(0);
   });
