@@ -30,7 +30,7 @@ export interface Connection<T> {
 export const totalCount = (c: { totalCount: TotalCount }) =>
   typeof c.totalCount === 'function' ? c.totalCount() : c.totalCount;
 
-/** Validates `first`: 1..MAX_PAGE_SIZE, default DEFAULT_PAGE_SIZE (`first: 0` is read as 1 by emptyPages.ts). */
+/** Validates `first`: 1..MAX_PAGE_SIZE, default DEFAULT_PAGE_SIZE (`first: 0` never reaches it: emptyPages.ts). */
 export function pageSize(first: number | null | undefined): number {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {

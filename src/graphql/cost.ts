@@ -244,7 +244,7 @@ function connectionPage(walk: Walk, at: string, field: GraphQLField<unknown, unk
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
     throw new InputError(`"first" must be between 0 and ${MAX_PAGE_SIZE}, got ${first} (field ${field.name}).`);
   }
-  // `first: 0` reads one item (emptyPages.ts).
+  // `first: 0` shows none but reads items (emptyPages.ts): counted as one.
   return Math.max(first, 1);
 }
 

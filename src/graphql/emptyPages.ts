@@ -1,14 +1,16 @@
-import { type GraphQLFieldResolver, type GraphQLSchema, getNamedType, isObjectType } from 'graphql';
-import { type Connection, connection } from './connections.js';
+import { type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema, getNamedType, isObjectType } from 'graphql';
+import { type Connection, DEFAULT_PAGE_SIZE, connection } from './connections.js';
+import { selectedNames } from './lookahead.js';
 
 type Resolve = GraphQLFieldResolver<unknown, unknown, { first?: number | null }>;
 
 /**
  * `first: 0`, which Relay allows: a page of no items that still answers `totalCount` and `hasNextPage` (whether
  * anything lies after `after`), the count a portal shows on a badge. The upstreams read `limit=0` as "your
- * default", so every connection field's resolver is asked for one item instead and shows none: one small read,
- * through the same paging code as any other page. Mutates the schema's field configs in place, as the deadline
- * guard does; returns the number of fields wrapped.
+ * default", so every connection field's resolver is asked for one item instead and shows none, through the same
+ * paging code as any other page; for a count without items, for the default page, which holds the whole listing
+ * of most projects and so its count, where one item would leave the count to a listing of its own.
+ * Mutates the schema's field configs in place, as the deadline guard does; returns the number of fields wrapped.
  */
 export function answerEmptyPages(schema: GraphQLSchema): number {
   let wrapped = 0;
@@ -27,7 +29,13 @@ export function answerEmptyPages(schema: GraphQLSchema): number {
 function withEmptyPages(resolve: Resolve): Resolve {
   // Any other `first` goes straight through: no extra promise on the common path.
   return (source, args, context, info) =>
-    args.first === 0 ? emptyPage(resolve(source, { ...args, first: 1 }, context, info)) : resolve(source, args, context, info);
+    args.first === 0 ? emptyPage(resolve(source, { ...args, first: readFor(info) }, context, info)) : resolve(source, args, context, info);
+}
+
+/** How many items `first: 0` reads: the default page for a count (see above), else one. */
+function readFor(info: GraphQLResolveInfo): number {
+  const asked = selectedNames(info);
+  return asked.has('totalCount') && !asked.has('nodes') && !asked.has('edges') ? DEFAULT_PAGE_SIZE : 1;
 }
 
 async function emptyPage(onePage: unknown): Promise<Connection<never> | null> {

@@ -24,6 +24,13 @@ export function nodeSelections(info: GraphQLResolveInfo): Map<string, FieldNode[
   return out;
 }
 
+/** The names of the fields selected directly on the resolved field's value, through fragments, by field name. */
+export function selectedNames(info: GraphQLResolveInfo): Set<string> {
+  const out = new Set<string>();
+  for (const field of info.fieldNodes) for (const f of fieldsOf(info, field.selectionSet)) out.add(f.name.value);
+  return out;
+}
+
 /** The fields of one selection set, with inline fragments and fragment spreads flattened. */
 function fieldsOf(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, seen = new Set<string>()): FieldNode[] {
   if (!set) return [];

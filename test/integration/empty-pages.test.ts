@@ -90,10 +90,26 @@ describe('first: 0', () => {
     expect(atEnd.nodes).toEqual([]);
   });
 
-  it('reads one item upstream, not the default page', async () => {
+  it.each(['groups', 'groupSnapshots', 'volumes', 'shareGroups', 'shareGroupSnapshots', 'shares', 'protectionGroups'])(
+    '%s: a count alone costs no more upstream calls than the default page\'s count',
+    async (field) => {
+      const sims = Object.values(f.app.simulators).filter((s) => s !== undefined);
+      const callsFor = async (query: string) => {
+        sims.forEach((s) => s.resetCalls());
+        const data = await f.ok<any>(query);
+        return { count: data.c.totalCount, calls: sims.flatMap((s) => s.calls).length };
+      };
+      const page = await callsFor(`{ c: ${field} { totalCount } }`);
+      const none = await callsFor(`{ c: ${field}(first: 0) { totalCount } }`);
+      expect(none.count).toBe(page.count);
+      expect(none.calls).toBeLessThanOrEqual(page.calls);
+    },
+  );
+
+  it('reads one item upstream when it shows items\' fields, not the default page', async () => {
     const sims = Object.values(f.app.simulators).filter((s) => s !== undefined);
     sims.forEach((s) => s.resetCalls());
-    await f.ok('{ groups(first: 0) { totalCount } }');
+    await f.ok('{ groups(first: 0) { totalCount nodes { id } } }');
     const listings = sims.flatMap((s) => s.calls).filter((c) => /\/groups\/detail/.test(c.path));
     expect(listings.length).toBeGreaterThan(0);
     for (const c of listings) expect(Number(new URL(c.path, 'http://x').searchParams.get('limit'))).toBeLessThanOrEqual(2);
