@@ -146,7 +146,7 @@ export function networkError(service: UpstreamService, err: unknown): UpstreamEr
  * (ERR_SSL_WRONG_VERSION_NUMBER: an https:// URL for a plain-HTTP port) is no certificate's fault.
  */
 export function isTlsRefusal(code: string | null | undefined): boolean {
-  return typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME|HOSTNAME_MISMATCH|^INVALID_CA$|^INVALID_PURPOSE$/.test(code);
+  return typeof code === 'string' && /CERT|SIGNATURE|ISSUER|ALTNAME|HOSTNAME_MISMATCH|^INVALID_CA$|^INVALID_PURPOSE$|^PATH_LENGTH_EXCEEDED$/.test(code);
 }
 
 /** How to find out whether a write happened, per service. */

@@ -106,6 +106,7 @@ describe('isTlsRefusal', () => {
     'CERT_NOT_YET_VALID',
     'ERR_TLS_CERT_ALTNAME_INVALID',
     'HOSTNAME_MISMATCH',
+    'PATH_LENGTH_EXCEEDED',
   ])('%s is a certificate refused', (code) => expect(isTlsRefusal(code)).toBe(true));
 
   it.each(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ERR_SSL_WRONG_VERSION_NUMBER', 'UND_ERR_SOCKET', 'EPROTO'])(
