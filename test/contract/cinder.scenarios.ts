@@ -149,6 +149,21 @@ export function cinderScenarios(label: string, makeTarget: () => Promise<CinderT
       expect(d.groups.nodes).toEqual([{ id, name: `${tag}-filtered` }]);
     });
 
+    it('first: 0 shows no group, counts them, and says whether any lie ahead', async () => {
+      const id = await createGroupViaFacade(`${tag}-zero`);
+      const q = `query($after: String, $n: Int) { groups(first: $n, after: $after, filter: { name: "${tag}-zero" }) {
+        totalCount nodes { id } pageInfo { hasNextPage endCursor } } }`;
+      const none = await t.facade.ok<any>(q, { n: 0 });
+      expect(none.groups).toEqual({ totalCount: 1, nodes: [], pageInfo: { hasNextPage: true, endCursor: null } });
+      const one = await t.facade.ok<any>(q, { n: 1 });
+      expect(one.groups.nodes).toEqual([{ id }]);
+      const atEnd = await t.facade.ok<any>(q, { n: 0, after: one.groups.pageInfo.endCursor });
+      expect(atEnd.groups.pageInfo.hasNextPage).toBe(false);
+      // With the items' fields asked, one group is read: the filter and the marker as with any page.
+      const shown = await t.facade.ok<any>(q.replace('totalCount nodes { id }', 'nodes { id name }'), { n: 0 });
+      expect(shown.groups.nodes).toEqual([]);
+    });
+
     it('group_id takes a list: one volume listing answers several groups (the planner relies on it)', async () => {
       const gids: string[] = [];
       const vids: string[] = [];

@@ -182,6 +182,16 @@ export function manilaScenarios(label: string, makeTarget: () => Promise<ManilaT
       expect(seen).toHaveLength(8);
       expect(new Set(seen)).toEqual(mine);
       expect(totals).toEqual([8, 8, 8]);
+
+      // first: 0 shows none of them, counts them, and says whether any lie ahead (none after the last).
+      const zero = `query($after: String, $f: ShareGroupFilter) { shareGroups(first: 0, after: $after, filter: $f) {
+        totalCount nodes { id } pageInfo { hasNextPage endCursor } } }`;
+      const f = { nameContains: `${tag}-page-` };
+      const none = await t.facade.ok<any>(zero, { f });
+      expect(none.shareGroups).toEqual({ totalCount: 8, nodes: [], pageInfo: { hasNextPage: true, endCursor: null } });
+      const all = await t.facade.ok<any>(`query($f: ShareGroupFilter) { shareGroups(first: 8, filter: $f) { pageInfo { endCursor } } }`, { f });
+      const atEnd = await t.facade.ok<any>(zero, { f, after: all.shareGroups.pageInfo.endCursor });
+      expect(atEnd.shareGroups.pageInfo.hasNextPage).toBe(false);
     });
 
     it('filters and sorts share groups on the server', async () => {
