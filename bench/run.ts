@@ -87,7 +87,8 @@ function child<R>(name: string, entry: string, env: Record<string, string>, node
   return c;
 }
 /** Facade env: REAL mode against the simulator process, nothing simulated in-process, default protections. */
-const facadeEnv = (cinder: string, manila = '') => ({ CINDER_URL: cinder, MANILA_URL: manila, SDRS_URL: '', SIMULATE: '', NODE_ENV: 'production' });
+// No compression: the load clients ask for none, and behind the router (scenario 9) docs/deploy.md says to turn it off.
+const facadeEnv = (cinder: string, manila = '') => ({ CINDER_URL: cinder, MANILA_URL: manila, SDRS_URL: '', SIMULATE: '', NODE_ENV: 'production', RESPONSE_COMPRESSION: 'false' });
 
 const rows: Row[] = [];
 const sections: Section[] = [];

@@ -57,6 +57,8 @@ export interface Limits {
   maxNodes: number;
   /** MAX_RESPONSE_BYTES: a larger serialised answer is replaced by an error instead of being sent. */
   maxResponseBytes: number;
+  /** RESPONSE_COMPRESSION: answers of 1 KiB and more in br or gzip to clients that take them. */
+  compressResponses: boolean;
   /** GRAPHQL_INTROSPECTION: schema introspection (GraphiQL's docs), whatever NODE_ENV says. */
   introspection: boolean;
   /** CORS_ORIGINS: exact browser origins answered with CORS headers; empty: none. */
@@ -390,6 +392,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: parsePositive('GRAPHQL_MAX_TOKENS', env.GRAPHQL_MAX_TOKENS, 2_000),
       maxNodes: parsePositive('GRAPHQL_MAX_NODES', env.GRAPHQL_MAX_NODES, 50_000),
       maxResponseBytes: parsePositive('MAX_RESPONSE_BYTES', env.MAX_RESPONSE_BYTES, 32 * 1024 * 1024),
+      compressResponses: parseBoolean('RESPONSE_COMPRESSION', env.RESPONSE_COMPRESSION, true),
       introspection: parseBoolean('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, true),
       corsOrigins: parseOrigins(env.CORS_ORIGINS),
       subscriptionPollMaxMs: parsePollMax(env.SUBSCRIPTION_POLL_MAX_MS),

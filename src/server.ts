@@ -30,6 +30,7 @@ import { boundedAnswer } from './http/responseSize.js';
 import { corsPolicy } from './http/cors.js';
 import { answeredProbe, type ProbeSources } from './http/probes.js';
 import { refuse, sendJson } from './http/respond.js';
+import { endAnswer } from './http/compression.js';
 import { NOT_ACCEPTABLE_MESSAGE, acceptsJsonAnswer } from './http/acceptable.js';
 import { LiveHub } from './live/hub.js';
 import { documentOf } from './live/operationKind.js';
@@ -217,7 +218,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       const answer = boundedAnswer(text, limits.maxResponseBytes, trace.requestId);
       if (answer.status) res.statusCode = answer.status;
       if (answer.code) trace.errorCodes = [answer.code];
-      res.end(answer.body);
+      await endAnswer(req, res, answer.body, limits.compressResponses);
     } else {
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();

@@ -59,7 +59,7 @@ describe('with CORS_ORIGINS', () => {
     expect(r.status).toBe(200);
     expect(JSON.parse(r.text).data.about.services).toHaveLength(3);
     expect(r.headers['access-control-allow-origin']).toBe(PORTAL);
-    expect(r.headers.vary).toBe('Origin');
+    expect(r.headers.vary).toBe('Origin, Accept-Encoding');
     // A 503 comes with Retry-After; a browser script can read it only when it is exposed.
     expect(r.headers['access-control-expose-headers']).toContain('retry-after');
     expect(r.headers['access-control-expose-headers']).toContain('x-request-id');
