@@ -10,7 +10,7 @@ import { ManilaClient } from './upstreams/manila/client.js';
 import { type SdrsSimOptions, startSdrsSimulator } from './simulator/sdrs/index.js';
 import { SdrsClient } from './upstreams/sdrs/client.js';
 import type { Dispatcher } from 'undici';
-import { createAgent } from './upstreams/http.js';
+import { createAgent } from './upstreams/agent.js';
 import { hostBulkhead } from './upstreams/resilience.js';
 import { PROJECT_TEMPLATE } from './identity/config.js';
 import { type IdentitySetup, setupIdentity } from './identity/setup.js';

@@ -1,44 +1,20 @@
-import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { type UpstreamService, UpstreamError } from '../errors.js';
 import { type Caller, ClientLeft, Cutoff } from './caller.js';
-import { Bulkhead, BulkheadRejection, CircuitBreaker, DEFAULT_MAX_CONNECTIONS, RetryBudget, hostBulkhead, retryDelayMs } from './resilience.js';
+import { Bulkhead, BulkheadRejection, CircuitBreaker, RetryBudget, hostBulkhead, retryDelayMs } from './resilience.js';
 import { BULKHEAD_FULL, markNotSent, notSentReason, transient, upstreamFault, withoutToken } from './failureKinds.js';
 import { RoundTripClock } from './roundTrips.js';
-import { MAX_RESPONSE_BYTES, type Method, type RawResponse, type Target, exchangeOnce, splitUrl } from './transport.js';
+import { type Method, type RawResponse, type Target, exchangeOnce, splitUrl } from './transport.js';
 import type { RequestTrace } from '../observability/requestTrace.js';
 import { routeTemplate } from '../observability/route.js';
-import { type ProxySettings, proxiedAgent } from './proxy.js';
 import { NO_TELEMETRY, type UpstreamTelemetry } from '../observability/upstream.js';
 import { type ErrorClassifier, circuitOpenError, cleanMessage, codeForStatus, networkError, outcomeUnknown, outcomeUnknownAnswer, parseEnvelope, proxyRefusal, requestIdOf, serviceLabel, writeMayHaveHappened } from './upstreamErrors.js';
 
 // Part of this module's surface since before the error mapping had a module of its own.
 export { type ErrorClassifier, codeForStatus, serviceLabel } from './upstreamErrors.js';
 
-export interface HttpTimeouts {
-  connectMs: number;
-  headersMs: number;
-  bodyMs: number;
-}
-
-export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 3_000, headersMs: 10_000, bodyMs: 10_000 };
-
-/**
- * One keep-alive agent for the process; undici's own defaults (300 s) are far too patient for a facade. Through
- * HTTP_PROXY/HTTPS_PROXY when set (proxy.ts).
- */
-export function createAgent(timeouts: HttpTimeouts = DEFAULT_TIMEOUTS, connections = DEFAULT_MAX_CONNECTIONS, proxy: ProxySettings | null = null): Dispatcher {
-  const options = {
-    connect: { timeout: timeouts.connectMs },
-    headersTimeout: timeouts.headersMs,
-    bodyTimeout: timeouts.bodyMs,
-    keepAliveTimeout: 10_000,
-    connections,
-    // A body larger than this is cut off by undici and becomes an UPSTREAM_ERROR (see networkError).
-    maxResponseSize: MAX_RESPONSE_BYTES,
-  };
-  return proxy ? proxiedAgent(proxy, options, timeouts.connectMs) : new Agent(options);
-}
+// The process's agent: part of this module's surface since before it had a module of its own.
+export { type HttpTimeouts, DEFAULT_TIMEOUTS, createAgent } from './agent.js';
 
 export { path } from './paths.js';
 
