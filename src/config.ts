@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ConfigError, parseAtMost, parseBoolean, parseCount, parseDelay, parseMillis, parsePositive } from './configValues.js';
 import type { ServiceName } from './errors.js';
 import { parseTrustedProxies } from './http/forwarded.js';
 import { type IdentityMode, PROJECT_TEMPLATE, parseIdentity, projectSpellingIn, withProjectTemplate } from './identity/config.js';
@@ -110,7 +111,9 @@ export interface Config {
   observability: ObservabilityConfig;
 }
 
-export class ConfigError extends Error {}
+
+// Part of this module's surface since before the value parsers had a module of their own.
+export { ConfigError } from './configValues.js';
 
 const URL_VARS: Record<ServiceName, string> = { cinder: 'CINDER_URL', manila: 'MANILA_URL', sdrs: 'SDRS_URL' };
 
@@ -206,34 +209,10 @@ function parseSimulate(raw: string | undefined): Set<ServiceName | 'keystone'> {
   return out;
 }
 
-/** A positive whole number (milliseconds, counts); the name says which. */
-function parsePositive(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
-    throw new ConfigError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
-  }
-  return Number(raw);
-}
-
-/** A whole number, 0 included (0: no limit); the name says what it counts. */
-function parseCount(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number (0: no limit), got ${JSON.stringify(raw)}`);
-  return Number(raw);
-}
-
 function trustedProxies(raw: string | undefined): string[] {
   const parsed = parseTrustedProxies(raw);
   if ('error' in parsed) throw new ConfigError(`TRUSTED_PROXIES must be a comma-separated list of IP addresses and CIDR ranges: ${parsed.error}`);
   return parsed;
-}
-
-/** Node's longest timer (about 24.8 days): a longer one fires at once, so a timeout past it would cut everything. */
-const MAX_TIMER_MS = 2_147_483_647;
-
-/** A duration in milliseconds: a positive whole number a timer can hold. */
-function parseMillis(name: string, raw: string | undefined, fallback: number): number {
-  return parseAtMost(name, raw, fallback, MAX_TIMER_MS);
 }
 
 /**
@@ -250,22 +229,6 @@ function parsePollMax(raw: string | undefined): number {
   return ms;
 }
 
-/** Milliseconds, 0 included (0: none), at most what a timer can wait. */
-function parseDelay(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number of milliseconds (0: none), got ${JSON.stringify(raw)}`);
-  const n = Number(raw);
-  if (n > MAX_TIMER_MS) throw new ConfigError(`${name} must be at most ${MAX_TIMER_MS}, got ${n}`);
-  return n;
-}
-
-/** A positive whole number no larger than `max`. */
-function parseAtMost(name: string, raw: string | undefined, fallback: number, max: number): number {
-  const n = parsePositive(name, raw, fallback);
-  if (n > max) throw new ConfigError(`${name} must be at most ${max}, got ${n}`);
-  return n;
-}
-
 function parseCompileAfter(raw: string | undefined): number | null {
   if (raw === undefined || raw === '') return 1;
   if (raw.trim().toLowerCase() === 'off') return null;
@@ -273,14 +236,6 @@ function parseCompileAfter(raw: string | undefined): number | null {
     throw new ConfigError(`GRAPHQL_COMPILE_AFTER must be a whole number (0 = compile at once) or "off", got ${JSON.stringify(raw)}`);
   }
   return Number(raw.trim());
-}
-
-function parseBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const v = raw.trim().toLowerCase();
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
 /** Exact origins such as https://portal.example.com:8443; a browser sends exactly that in its Origin header. */
