@@ -30,4 +30,7 @@ export const ROUTER_OPTIONS = {
     (executionRequest.operationType ?? getOperationAST(executionRequest.document)?.operation) === 'mutation'
       ? undefined
       : { maxRetries: 2, retryDelay: 50, retryDelayFactor: 2 },
+  // Answers compressed for clients that take it (groupgraph, behind it, runs with RESPONSE_COMPRESSION=false:
+  // docs/deploy.md). Requests to the subgraphs stay as they are: groupgraph takes no compressed request body.
+  contentEncoding: true,
 } satisfies Partial<GatewayConfigSupergraph>;

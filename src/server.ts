@@ -30,7 +30,7 @@ import { boundedAnswer } from './http/responseSize.js';
 import { corsPolicy } from './http/cors.js';
 import { answeredProbe, type ProbeSources } from './http/probes.js';
 import { refuse, sendJson } from './http/respond.js';
-import { endAnswer } from './http/compression.js';
+import { endAnswer, endAsset } from './http/compression.js';
 import { NOT_ACCEPTABLE_MESSAGE, acceptsJsonAnswer } from './http/acceptable.js';
 import { LiveHub } from './live/hub.js';
 import { documentOf } from './live/operationKind.js';
@@ -308,8 +308,9 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       if (url.pathname.startsWith('/graphiql/') && readOnly) {
         const asset = graphiqlAsset(url.pathname.slice('/graphiql/'.length));
         if (!asset) return refuse(res, 404, 'BAD_REQUEST', 'Not found.');
-        res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' });
-        return void res.end(asset.body);
+        res.setHeader('content-type', asset.type);
+        res.setHeader('cache-control', 'public, max-age=3600');
+        return endAsset(req, res, asset.body, limits.compressResponses);
       }
       if (url.pathname === '/graphql' || url.pathname === '/') {
         const wantsHtml = readOnly && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query');

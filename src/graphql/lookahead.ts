@@ -1,4 +1,4 @@
-import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { type FieldNode, type GraphQLResolveInfo, GraphQLIncludeDirective, GraphQLSkipDirective, type SelectionNode, type SelectionSetNode, getDirectiveValues } from 'graphql';
 
 /**
  * What a connection field's query asks of each node: the fields selected under `nodes { … }` and
@@ -24,11 +24,31 @@ export function nodeSelections(info: GraphQLResolveInfo): Map<string, FieldNode[
   return out;
 }
 
-/** The names of the fields selected directly on the resolved field's value, through fragments, by field name. */
+/**
+ * The names of the fields selected directly on the resolved field's value, through fragments, by field name; unlike
+ * the hints above, a selection `@skip` or `@include` leaves out is left out here.
+ */
 export function selectedNames(info: GraphQLResolveInfo): Set<string> {
   const out = new Set<string>();
-  for (const field of info.fieldNodes) for (const f of fieldsOf(info, field.selectionSet)) out.add(f.name.value);
+  const walk = (set: SelectionSetNode | undefined, seen: Set<string>) => {
+    for (const sel of set?.selections ?? []) {
+      if (!included(sel, info.variableValues)) continue;
+      if (sel.kind === 'Field') out.add(sel.name.value);
+      else if (sel.kind === 'InlineFragment') walk(sel.selectionSet, seen);
+      else if (!seen.has(sel.name.value)) {
+        seen.add(sel.name.value);
+        walk(info.fragments[sel.name.value]?.selectionSet, seen);
+      }
+    }
+  };
+  for (const field of info.fieldNodes) walk(field.selectionSet, new Set());
   return out;
+}
+
+/** Whether `@skip` and `@include` keep a selection, with the operation's variables. */
+function included(sel: SelectionNode, variables: Record<string, unknown>): boolean {
+  if (getDirectiveValues(GraphQLSkipDirective, sel, variables)?.if === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, sel, variables)?.if !== false;
 }
 
 /** The fields of one selection set, with inline fragments and fragment spreads flattened. */

@@ -72,6 +72,21 @@ describe('response compression', () => {
     expect(body.data.groups.nodes.length).toBeGreaterThan(1);
   });
 
+  it.each(['gzip', 'br'])('GraphiQL\'s files in %s, compressed once each', async (encoding) => {
+    const read = async (accept?: string) => {
+      const res = await request(f.url.replace(/graphql$/, 'graphiql/graphiql.js'), { headers: accept ? { 'accept-encoding': accept } : {} });
+      return { headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
+    };
+    const plain = await read();
+    const [first, second] = [await read(encoding), await read(encoding)];
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(first.headers['content-encoding']).toBe(encoding);
+    const unpack = encoding === 'br' ? brotliDecompressSync : gunzipSync;
+    expect(unpack(first.body).equals(plain.body)).toBe(true);
+    expect(second.body.equals(first.body)).toBe(true);
+    expect(first.body.length).toBeLessThan(plain.body.length / 3);
+  });
+
   it('encodingFor', () => {
     expect(encodingFor(undefined)).toBeNull();
     expect(encodingFor('identity')).toBeNull();

@@ -103,6 +103,9 @@ describe('first: 0', () => {
       const none = await callsFor(`{ c: ${field}(first: 0) { totalCount } }`);
       expect(none.count).toBe(page.count);
       expect(none.calls).toBeLessThanOrEqual(page.calls);
+      // Items left out by @include/@skip are not asked for.
+      const left = await callsFor(`query($items: Boolean = false) { c: ${field}(first: 0) { totalCount nodes @include(if: $items) { id } edges @skip(if: true) { cursor } } }`);
+      expect(left.calls).toBe(none.calls);
     },
   );
 

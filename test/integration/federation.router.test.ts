@@ -3,6 +3,8 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/simulator/cinder/index.js';
 import { type FederatedStack, routerQuery, startFederatedStack } from '../helpers/federation.js';
@@ -36,6 +38,18 @@ describe('groupgraph behind Hive Gateway', () => {
     expect(teams[0]!.groups.map((g) => g.id)).toEqual([SEED.groups.dbClusterProd, SEED.groups.drFailoverDrill]);
     for (const team of teams) for (const g of team.groups) expect(g).toEqual(await directGroup(g.id));
     expect(JSON.stringify(teams)).toContain('db-pre-upgrade');
+  });
+
+  it('the router compresses its answers for a client that takes gzip (contentEncoding), from a subgraph that compressed its own', async () => {
+    const res = await request(stack.routerUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip', 'x-auth-token': ALPHA },
+      body: JSON.stringify({ query: TEAM_SCREEN }),
+    });
+    const raw = Buffer.from(await res.body.arrayBuffer());
+    expect(res.headers['content-encoding']).toBe('gzip');
+    const teams = JSON.parse(gunzipSync(raw).toString('utf8')).data.teams;
+    expect(teams.map((t: { name: string }) => t.name)).toEqual(['Databases', 'Web']);
   });
 
   it('Group.owner comes from the ownership subgraph on a page read from groupgraph', async () => {
