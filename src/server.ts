@@ -16,7 +16,6 @@ import { oweAnswer } from './http/pipelining.js';
 import { ConnectionLimits, registerConnectionMetrics } from './http/connectionLimits.js';
 import { askForBody, holdContinue } from './http/continue.js';
 import { transportChooser } from './http/transportChoice.js';
-import { cutIfStalled } from './http/stalled.js';
 import { requestTarget } from './http/target.js';
 import { atMost } from './http/waits.js';
 import { Admission, type Admitted, bulkheadsOf } from './http/admission.js';
@@ -26,11 +25,11 @@ import { WaitingConnections } from './http/connections.js';
 import { drainServer } from './http/drain.js';
 import { ClientAddresses } from './http/forwarded.js';
 import { RefusalPacing, shed } from './http/pacing.js';
-import { boundedAnswer } from './http/responseSize.js';
 import { corsPolicy } from './http/cors.js';
 import { answeredProbe, type ProbeSources } from './http/probes.js';
 import { refuse, sendJson } from './http/respond.js';
-import { endAnswer, endAsset } from './http/compression.js';
+import { endAsset } from './http/compression.js';
+import { writeAnswer } from './http/graphqlAnswer.js';
 import { NOT_ACCEPTABLE_MESSAGE, acceptsJsonAnswer } from './http/acceptable.js';
 import { LiveHub } from './live/hub.js';
 import { documentOf } from './live/operationKind.js';
@@ -203,29 +202,7 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
       trace.identity = context?.identity ?? null;
       context?.dispose();
     }
-    for (const [key, value] of result.headers) res.setHeader(key, value);
-    // Every answer is one caller's data: no shared cache may keep it (GET answers included).
-    res.setHeader('cache-control', 'no-store');
-    res.statusCode = result.status ?? 200;
-    // graphql-armor's token limit throws while parsing, which Apollo answers as a 500; a document refused for
-    // its shape is the client's error, a 400 like every other validation failure.
-    if (res.statusCode === 500 && result.body.kind === 'complete' && result.body.string.includes('"GRAPHQL_VALIDATION_FAILED"')) {
-      res.statusCode = 400;
-    }
-    if (result.body.kind === 'complete') {
-      // Refused before Apollo's plugins ran (a bad body, the identity gate): the request id goes in here.
-      const text = trace.answered ? result.body.string : observability.requests.withRequestId(trace, result.body.string);
-      const answer = boundedAnswer(text, limits.maxResponseBytes, trace.requestId);
-      if (answer.status) res.statusCode = answer.status;
-      if (answer.code) trace.errorCodes = [answer.code];
-      await endAnswer(req, res, answer.body, limits.compressResponses);
-    } else {
-      for await (const chunk of result.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
-    cutIfStalled(res, limits.bodyTimeoutMs, () =>
-      log.warn({ requestId: trace.requestId, bodyTimeoutMs: limits.bodyTimeoutMs }, 'client stopped reading its answer; connection cut'),
-    );
+    await writeAnswer(req, res, result, trace, limits, observability);
   }
 
   /** Reads the body, then admits (or refuses) the request, then runs it: a slow body holds no slot. */
