@@ -62,8 +62,11 @@ export class KeystoneClient {
    */
   private readonly refused: TokenCache<Refusal>;
   private readonly choice: CatalogChoice;
+  /** KEYSTONE_CACHE_SECONDS, in ms: how long an answer of Keystone's is trusted. */
+  readonly cacheMs: number;
 
   constructor(opts: KeystoneOptions) {
+    this.cacheMs = opts.cacheMs;
     this.http = new HttpClient({ service: 'keystone', endpoint: opts.url, agent: opts.agent, telemetry: opts.telemetry });
     this.choice = opts.choice;
     const budget = { maxBytes: opts.cacheBytes ?? CACHE_BYTES, bytesOf: bytesOfIdentity };

@@ -21,6 +21,7 @@ import type { Admitted, Refusal as DoorRefusal } from '../http/admission.js';
 import { refusalAnswer } from '../http/pacing.js';
 import { SubscriptionLog, type SubscriptionOrigin, type SubscriptionOutcome, type SubscriptionRecord } from './subscriptionLog.js';
 import { registerWatch } from './watch.js';
+import { watchToken } from './tokenWatch.js';
 
 export interface LiveLimits {
   requestDeadlineMs: number;
@@ -71,9 +72,6 @@ export interface LiveCaller extends SubscriptionOrigin {
   /** Caller.tokenAnswered of its reads, while its start counts against its address (see doorCaller). */
   tokenAnswered?: (status: number) => void;
 }
-
-// setTimeout's longest delay; a token valid for longer (24 days) simply has no expiry timer.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Subscriptions for both transports (sse.ts, ws.ts): admission and limits, then one stream per subscription fed
@@ -262,29 +260,32 @@ export class LiveHub {
       return { errors: withRequestIdIn(errors, caller.requestId) };
     }
     const events = source as AsyncIterableIterator<LiveEvent>;
-    let expiry: NodeJS.Timeout | undefined;
+    let stopWatch = () => {};
     const record = caller ? this.lines.opened(caller, getOperationAST(args.document, args.operationName)?.name?.value) : null;
     const out: PushStream<FormattedExecutionResult> = new PushStream(() => {
       caller?.started();
       place();
       record?.ended(this.closing);
-      clearTimeout(expiry);
+      stopWatch();
       void events.return?.();
       this.streams.delete(out);
       if (this.streams.size === 0) this.idle?.();
     });
     this.streams.add(out);
-    const expiresAt = caller?.admitted?.identity.expiresAt.getTime();
-    if (expiresAt !== undefined && expiresAt - Date.now() < MAX_TIMER_MS) {
-      expiry = setTimeout(() => {
-        emit(out, record, { errors: [{ message: 'The Keystone token has expired; subscribe again with a new one.', extensions: { code: 'UNAUTHENTICATED' } }] }, caller?.requestId);
-        record?.endsAs('token_expired');
-        out.end();
-      }, Math.max(0, expiresAt - Date.now()));
-      expiry.unref();
-    }
+    stopWatch = watchToken(caller?.admitted, () => this.readmit(caller!), ({ message, outcome }) => {
+      if (out.done) return;
+      emit(out, record, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }, caller?.requestId);
+      record?.endsAs(outcome);
+      out.end();
+    });
     void this.pump(events, out, args, caller, record);
     return out;
+  }
+
+  /** The subscription's token through the gate again: its cached answer while trusted, else Keystone's. */
+  private readmit(caller: LiveCaller): Promise<unknown> {
+    const again = newCaller(caller.token, this.opts.limits.requestDeadlineMs, caller.clientAddress);
+    return admitCaller(this.opts.identity, caller.token, again);
   }
 
   /** graphql's source stream, or why not; a throw of graphql's (a document the checks let through) is our 500, logged. */

@@ -12,6 +12,8 @@ import { type Facade, startFacade } from '../helpers/facade.js';
 
 const PROJECT = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
 const revoked = new Set<string>();
+/** Revoked in Keystone only: the upstream still takes them (keystonemiddleware trusts a token for 5 minutes). */
+const revokedInKeystone = new Set<string>();
 let keystone: Server;
 let cinder: RunningSimulator;
 let f: Facade;
@@ -20,7 +22,7 @@ let f: Facade;
 function startKeystone(): Promise<string> {
   keystone = createServer((req, res) => {
     const token = String(req.headers['x-subject-token'] ?? '');
-    if (revoked.has(token)) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":404,"title":"Not Found","message":"gone"}}');
+    if (revoked.has(token) || revokedInKeystone.has(token)) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":404,"title":"Not Found","message":"gone"}}');
     const user = token.split('-')[0]!;
     const body = { token: { user: { id: `id-${user}`, name: user }, project: { id: PROJECT, name: 'demo' }, roles: [{ name: 'member' }], expires_at: new Date(Date.now() + 3_600_000).toISOString(), catalog: [] } };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -69,5 +71,21 @@ describe('a revoked token subscribed beside another token of the same user', () 
     const seen = second.events.join('');
     expect(seen).not.toContain('renamed-by-alice-1');
     expect(seen).toContain('UNAUTHENTICATED');
+  });
+});
+
+describe('a token revoked in Keystone while the upstreams still take it', () => {
+  it('ends its subscription UNAUTHENTICATED once the facade asks Keystone again (KEYSTONE_CACHE_SECONDS), object unchanged', async () => {
+    const id = (await f.ok<any>('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'carol-1' })).groups.nodes[0].id;
+    const sub = subscribe('carol-1', id);
+    expect(await until(() => sub.events.join('').includes('"name"'))).toBe(true);
+    revokedInKeystone.add('carol-1');
+    // Cache 1 s: asked again within about 2 s; the polls meanwhile are answered by Cinder as before.
+    await Promise.race([sub.ended, new Promise((r) => setTimeout(r, 4_000))]);
+    const seen = sub.events.join('');
+    expect(seen).toContain('UNAUTHENTICATED');
+    expect(seen).toContain('Keystone does not accept this token (expired, revoked or unknown); get a new one.');
+    // And a query with it is refused as well.
+    expect((await f.gql('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'carol-1' })).status).toBe(401);
   });
 });
