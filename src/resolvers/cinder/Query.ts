@@ -18,9 +18,10 @@ export const CinderQuery: QueryResolvers = {
     const filters = { name: args.filter?.name ?? undefined, project_id: projectFilter(args) };
     // The same page under another sort holds other groups: the sort is part of what the planner remembers.
     const pageKey = JSON.stringify([first, ...positionKey(pos), filters.name ?? null, filters.project_id ?? null]);
-    loaders.prefetchForGroups(first, wantedLinks(info, ['groupType', 'volumeTypes', 'volumes', 'snapshots'], ['snapshots']), pageKey);
+    const links = wantedLinks(info, ['groupType', 'volumeTypes', 'volumes', 'snapshots'], ['snapshots']);
+    loaders.prefetchForGroups(first, links, pageKey);
     const conn = await cinderConnection(
-      (o) => client.listGroups(ctx.caller, o),
+      (o) => client.listGroups(ctx.caller, o, links.volumes),
       first,
       pos,
       filters,

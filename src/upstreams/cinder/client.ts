@@ -195,9 +195,13 @@ export class CinderClient {
   }
 
   // ---- groups
-  async listGroups(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderGroup>> {
+  /**
+   * `withVolumes`: each group's volume ids too (`list_volume`), which costs Cinder a volume query per group: a
+   * page of 1000 took it 6 to 8 s against 3 s without. Asked for when the page's volumes are.
+   */
+  async listGroups(caller: Caller, opts: ListOptions, withVolumes = true): Promise<CinderPage<CinderGroup>> {
     const n = await this.negotiation(caller, 'groups');
-    const listVolume = n.supports('listVolume') || undefined;
+    const listVolume = (withVolumes && n.supports('listVolume')) || undefined;
     return this.page(caller, n, '/groups/detail', 'groups', 'group_links', opts, { list_volume: listVolume });
   }
 
