@@ -8,7 +8,7 @@ import { type Method, type RawResponse, type Target, exchangeOnce, splitUrl } fr
 import type { RequestTrace } from '../observability/requestTrace.js';
 import { routeTemplate } from '../observability/route.js';
 import { NO_TELEMETRY, type UpstreamTelemetry } from '../observability/upstream.js';
-import { type ErrorClassifier, circuitOpenError, cleanMessage, codeForStatus, networkError, outcomeUnknown, outcomeUnknownAnswer, parseEnvelope, proxyRefusal, requestIdOf, serviceLabel, writeMayHaveHappened } from './upstreamErrors.js';
+import { type ErrorClassifier, circuitOpenError, cleanMessage, codeForStatus, networkError, outcomeUnknown, outcomeUnknownAnswer, parseEnvelope, proxyRefusal, requestIdOf, serviceLabel, tokenOfAnotherProject, writeMayHaveHappened } from './upstreamErrors.js';
 
 // Part of this module's surface since before the error mapping had a module of its own.
 export { type ErrorClassifier, codeForStatus, serviceLabel } from './upstreamErrors.js';
@@ -380,6 +380,8 @@ export class HttpClient {
           ? cleanMessage(token ? env.message.split(token).join('[token]') : env.message)
           : `${label} answered HTTP ${status}${text.trim() ? ' with a body that is not a JSON error' : ' with an empty body'}.`;
     const upstreamCode = withoutToken(env.code, token);
+    const anotherProject = tokenOfAnotherProject(this.service, status, message);
+    if (anotherProject) return new UpstreamError('FORBIDDEN', anotherProject, this.service, status, requestId, upstreamCode);
     const code = this.classify?.(status, upstreamCode, message) ?? codeForStatus(status);
     // A server error's text may be a traceback or a proxy's page: the client gets the status, the log the text.
     const shown = status >= 500 && env.message !== null ? `${label} failed (HTTP ${status}).` : message;

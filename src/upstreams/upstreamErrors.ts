@@ -21,6 +21,19 @@ export function codeForStatus(status: number): ErrorCode {
   return 'UPSTREAM_ERROR';
 }
 
+/**
+ * Cinder's and Manila's answer to a token of another project than the one their URL names (their API router's
+ * project check): a 400 about the URL, though nothing in the request is malformed. FORBIDDEN, saying so.
+ */
+export function tokenOfAnotherProject(service: UpstreamService, status: number, message: string): string | null {
+  if (status !== 400 || message !== 'Malformed request url' || (service !== 'cinder' && service !== 'manila')) return null;
+  const label = serviceLabel(service);
+  return (
+    `The token is not of the project this facade's ${label} endpoint serves (${service.toUpperCase()}_URL names one project): ` +
+    `use a token of that project, or run the facade with KEYSTONE_URL to serve every project. (${label} said: Malformed request url.)`
+  );
+}
+
 const SERVICE_LABEL: Record<UpstreamService, string> = { cinder: 'Cinder', manila: 'Manila', sdrs: 'SDRS', keystone: 'Keystone' };
 
 export function serviceLabel(service: UpstreamService): string {
