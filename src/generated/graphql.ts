@@ -2345,7 +2345,7 @@ export type ProtectionState =
 /** Entry points for reading groups across Cinder (block storage), Manila (file shares) and SDRS (disaster recovery). */
 export type Query = {
   __typename?: 'Query';
-  /** Facade and upstream status: which services are configured, real or simulated, and their API versions. */
+  /** Facade and upstream status: which services are configured, and whether each is real or simulated, at which endpoint. */
   about: About;
   /** Availability zones of Cinder and Manila, each saying its service and whether it is available. Null, with an error at this path, when either cannot list them. */
   availabilityZones?: Maybe<Array<AvailabilityZone>>;

@@ -86,7 +86,7 @@ export const shareGroupMutations: MutationResolvers = {
     const { source, groupTypeId, body, waitMs } = shareGroupChecks.createShareGroup(input);
     body.share_group_type_id = source && !groupTypeId ? await sourceGroupType(ctx, source) : groupTypeId;
     const created = await explainFailure(ctx.manila().client.createShareGroup(ctx.caller, body), {
-      NOT_FOUND: source ? `Share group snapshot ${source} does not exist.` : 'A share type, share group type or share network given does not exist.',
+      NOT_FOUND: source ? `Share group snapshot ${source} does not exist.` : 'A share type, share group type, share network or availability zone given does not exist.',
     });
     return { id: created.id, ...(await rereadShareGroup(ctx, created.id, waitMs)) };
   },
