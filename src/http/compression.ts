@@ -32,7 +32,7 @@ export function encodingFor(acceptEncoding: string | string[] | undefined): 'br'
  */
 export async function endAnswer(req: IncomingMessage, res: ServerResponse, body: string, compress: boolean): Promise<void> {
   const encoding = compress ? varying(req, res, body.length) : null;
-  // A client gone (it left, or a drain cut it) is sent nothing: no compressing for nobody.
+  // A client gone (it left, or a drain cut it) is sent nothing: nothing is compressed for it.
   if (!encoding || res.destroyed) return void res.end(body);
   const compressed = encoding === 'br' ? await brotli(body, BROTLI) : await gzipped(body);
   endCompressed(res, encoding, compressed);

@@ -14,9 +14,9 @@ export interface TokenEnd {
 /**
  * A Keystone token's life under a subscription: it ends when the token expires, and when Keystone, asked again each
  * time the facade's trust in its last answer lapses (KEYSTONE_CACHE_SECONDS), refuses the token (revoked), as a
- * query of that token would be refused then. The upstreams cannot be relied on to say so: keystonemiddleware
- * trusts a token for 5 minutes by default, and a poll of an unchanged object asked nothing anyway. Keystone
- * failing is not a refusal: the subscription goes on. Returns the function that stops watching.
+ * query of that token would be refused then. The upstreams' polls cannot be relied on to say so: keystonemiddleware
+ * trusts a token for 5 minutes by default. Keystone failing is not a refusal: the subscription goes on. Returns the
+ * function that stops watching.
  */
 export function watchToken(admitted: CallerIdentity | undefined, recheck: () => Promise<unknown>, end: (why: TokenEnd) => void): () => void {
   if (!admitted) return () => {};
