@@ -8,8 +8,8 @@ type Resolve = GraphQLFieldResolver<unknown, unknown, { first?: number | null }>
  * `first: 0`, which Relay allows: a page of no items that still answers `totalCount` and `hasNextPage` (whether
  * anything lies after `after`), the count a portal shows on a badge. The upstreams read `limit=0` as "your
  * default", so every connection field's resolver is asked for one item instead and shows none, through the same
- * paging code as any other page; for a count without items, for the default page, which holds the whole listing
- * of most projects and so its count, where one item would leave the count to a listing of its own.
+ * paging code as any other page. A count without items reads the default page instead: it holds the whole listing
+ * of most projects, and so its count, where one item would leave the count to a listing of its own.
  * Mutates the schema's field configs in place, as the deadline guard does; returns the number of fields wrapped.
  */
 export function answerEmptyPages(schema: GraphQLSchema): number {
