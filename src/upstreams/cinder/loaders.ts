@@ -286,20 +286,22 @@ function holdsEvery(groups: { volumes: string[] }[], got: CinderVolume[], room: 
   return groups.every((g) => g.volumes.every((id) => ids.has(id)));
 }
 
-/** A page of groups as the volume guess needs it: their ids and how many volumes they listed. */
+/** A page of groups as the guesses need it: their ids, and how many volumes they listed when that is known. */
 interface VolumePage {
   ids: string[];
-  volumes: number;
+  /** Undefined for a page read without its groups' volume ids (list_volume is asked only when volumes are). */
+  volumes?: number;
 }
 
 /**
  * What a caller's page of groups leaves for the next read of the same page (see PageMemory), or undefined when no
- * guess could use it: a group whose volume ids are not known, or an id unfit for a list filter. PageMemory keeps
- * pages of at most 50 groups (PAGE_MEMORY_MAX_PARENTS), which is one list-filtered read (IDS_PER_LISTING).
+ * guess could use it: an id unfit for a list filter. Without the groups' volume ids, the snapshot guess still can.
+ * PageMemory keeps pages of at most 50 groups (PAGE_MEMORY_MAX_PARENTS), one list-filtered read (IDS_PER_LISTING).
  */
 export function volumePage(groups: CinderGroup[]): VolumePage | undefined {
-  if (groups.some((g) => !g.volumes || !LITERAL_SAFE.test(g.id))) return undefined;
-  return { ids: groups.map((g) => g.id), volumes: groups.reduce((n, g) => n + g.volumes!.length, 0) };
+  if (groups.some((g) => !LITERAL_SAFE.test(g.id))) return undefined;
+  const counted = groups.every((g) => g.volumes);
+  return { ids: groups.map((g) => g.id), volumes: counted ? groups.reduce((n, g) => n + g.volumes!.length, 0) : undefined };
 }
 
 /** The groups each caller's pages held when last read (see prefetchForGroups). */
@@ -315,7 +317,7 @@ interface GuessedVolumes {
 }
 
 function guessVolumes(client: CinderClient, caller: Caller, last: VolumePage): GuessedVolumes | undefined {
-  if (listFiltersOff(client)) return undefined;
+  if (listFiltersOff(client) || last.volumes === undefined) return undefined;
   const room = last.volumes + IDS_PER_LISTING;
   const answer = client
     .listAll((o) => client.listVolumes(caller, o), { group_id: JSON.stringify(last.ids) }, room)
