@@ -33,7 +33,9 @@ export function cutIfStalled(res: ServerResponse, ms: number, onCut: () => void)
  * (`onCut` says so first) and false returned: without this, a subscriber that stopped reading stays connected
  * while every event and keep-alive is buffered for it, with no bound.
  */
-export function writeOrCut(res: ServerResponse, chunk: string, ms: number, onCut: () => void): Promise<boolean> | true {
+export function writeOrCut(res: ServerResponse, chunk: string, ms: number, onCut: () => void): Promise<boolean> | boolean {
+  // Gone already (Node 20 keeps `writable` true on a destroyed response): no drain or close will come to wait for.
+  if (res.destroyed || res.writableEnded) return false;
   if (res.write(chunk)) return true;
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
