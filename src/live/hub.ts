@@ -12,7 +12,7 @@ import type { Logger } from '../observability/logger.js';
 import { withRequestIdIn } from '../observability/requestId.js';
 import { type WatchedKind, readObject } from './objects.js';
 import { type LiveEvent, PollerRegistry } from './poller.js';
-import { executed, refusesToken } from './resultErrors.js';
+import { eventKey, executed, refusesToken } from './resultErrors.js';
 import { type DocumentRules, type Refusal, guardSubscription, parseSubscription, refusal } from './prepare.js';
 import { pollSchedule } from './schedule.js';
 import { SubscriptionPlaces } from './places.js';
@@ -336,7 +336,7 @@ export class LiveHub {
         const next = await events.next();
         if (next.done || out.done) break;
         const result = 'error' in next.value ? { errors: [this.format({ message: String(next.value.error) }, next.value.error)] } : await this.run(args, caller, next.value.object);
-        const key = JSON.stringify(result);
+        const key = eventKey(result);
         if (key !== last) emit(out, record, result, caller?.requestId);
         last = key;
         // A link that failed (null with an error) is executed again at the next poll, changed object or not.

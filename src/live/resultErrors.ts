@@ -1,5 +1,21 @@
 import type { FormattedExecutionResult } from 'graphql';
 
+/**
+ * What makes two results of a subscription the same event: their data and errors, without the request ids each
+ * error carries (the facade's, and an upstream's own, new for every call: real Cinder's made every poll of one
+ * failing link a new event).
+ */
+export function eventKey(result: FormattedExecutionResult): string {
+  if (!result.errors?.length) return JSON.stringify(result);
+  const errors = result.errors.map((e) => {
+    if (!e.extensions) return e;
+    const { requestId: _ownId, upstream, ...extensions } = e.extensions as { requestId?: unknown; upstream?: Record<string, unknown> };
+    const { requestId: _upstreamId, ...sameUpstream } = upstream ?? {};
+    return { ...e, extensions: upstream ? { ...extensions, upstream: sameUpstream } : extensions };
+  });
+  return JSON.stringify({ ...result, errors });
+}
+
 /** A result an upstream's 401 (or Keystone's refusal) of the subscriber's token is in. */
 export function refusesToken(result: FormattedExecutionResult): boolean {
   return result.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED') ?? false;

@@ -76,6 +76,21 @@ describe('a subscription whose link fails on its own', () => {
     expect({ ...healed.data.group, volumes: null }).toEqual(failed.data.group);
   });
 
+  it('the same failure is sent once though each answer carries its own upstream request id (as real Cinder\'s do)', async () => {
+    const p = await cinderBehindProxy();
+    let n = 0;
+    p.misbehave(VOLUMES, (_req, res) => {
+      const id = `req-00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+      res.writeHead(503, { 'content-type': 'application/json', 'x-openstack-request-id': id }).end(JSON.stringify({ serviceUnavailable: { code: 503, message: 'down' } }));
+    });
+    const feed = await sse(GROUP_SUB, GROUP, 'tok-links-ids');
+    const failed = await feed.next();
+    expect(failed.errors?.[0]?.extensions?.upstream?.requestId, JSON.stringify(failed)).toMatch(/^req-/);
+    await sleep(4 * POLL_MS);
+    expect(n).toBeGreaterThan(2);
+    expect(feed.results).toHaveLength(1);
+  });
+
   it('once a result without errors went out, an unchanged group is neither sent nor executed again', async () => {
     const p = await cinderBehindProxy();
     p.misbehave(VOLUMES, down);
