@@ -133,6 +133,9 @@ export function identityScenarios(label: string, makeTarget: () => Promise<Ident
       const refused = await gql('alphaReader', `mutation($id: ID!) { updateGroup(input: { id: $id, name: "${tag}-renamed" }) { group { id } } }`, { id });
       expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect(refused.errors?.[0]?.message).toMatch(/[Pp]olicy|denied/);
+      // Cinder's create_from_src answers its policy refusal as a 400: FORBIDDEN all the same.
+      const cloned = await gql('alphaReader', `mutation($id: ID!) { createGroupFromSource(input: { sourceGroupId: $id, name: "${tag}-clone" }) { id } }`, { id });
+      expect(cloned.errors?.[0]?.extensions?.code, JSON.stringify(cloned.errors)).toBe('FORBIDDEN');
       expect((await ok('alphaMember', `query($id: ID!) { group(id: $id) { name } }`, { id })).group.name).toBe(fixtureName);
       const renamed = await ok('alphaMember', `mutation($id: ID!) { updateGroup(input: { id: $id, description: "${tag}" }) { group { id description } } }`, { id });
       expect(renamed.updateGroup.group.description).toBe(tag);

@@ -64,3 +64,11 @@ describe('classifyCinderError', () => {
     expect(classifyCinderError(404, 'itemNotFound', 'Invalid Group: Group status must be available.')).toBeUndefined();
   });
 });
+
+describe('a policy refusal Cinder answers as a 400', () => {
+  it("createGroupFromSource's (create_from_src catches every error of its own as a 400) is FORBIDDEN", () => {
+    expect(classifyCinderError(400, 'badRequest', "Policy doesn't allow group:create to be performed.")).toBe('FORBIDDEN');
+    expect(classifyCinderError(403, 'forbidden', "Policy doesn't allow group:create to be performed.")).toBeUndefined();
+    expect(classifyCinderError(400, 'badRequest', "Invalid input received: Policy doesn't allow it, says the name.")).toBeUndefined();
+  });
+});

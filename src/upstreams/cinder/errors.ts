@@ -38,5 +38,10 @@ export function isWrongState(status: number, message: string): boolean {
   return STATE_CLASS.test(message) && WRONG_STATE.some((re) => re.test(message));
 }
 
-export const classifyCinderError: ErrorClassifier = (status, _code, message) =>
-  isWrongState(status, message) ? 'CONFLICT' : undefined;
+// create_from_src (cinder/api/v3/groups.py) turns every error of its own into a 400, a policy refusal included.
+const POLICY_REFUSAL = /^Policy doesn't allow \S+ to be performed\.$/;
+
+export const classifyCinderError: ErrorClassifier = (status, _code, message) => {
+  if (status === 400 && POLICY_REFUSAL.test(message)) return 'FORBIDDEN';
+  return isWrongState(status, message) ? 'CONFLICT' : undefined;
+};
