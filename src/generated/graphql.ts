@@ -2372,7 +2372,7 @@ export type Query = {
   groupSnapshots?: Maybe<GroupSnapshotConnection>;
   /** One group type by its UUID; null when it does not exist. */
   groupType?: Maybe<GroupType>;
-  /** Every group type the caller may see. */
+  /** Every group type the caller may see and create groups of (Cinder's reserved default_cgsnapshot_type, for migrated consistency groups, is left out: `groupType(id)` still reads it). */
   groupTypes?: Maybe<Array<GroupType>>;
   /** Generic volume groups of the caller's project, newest first. */
   groups?: Maybe<GroupConnection>;

@@ -8,6 +8,9 @@ import { projectFilter } from '../identity/projectFilter.js';
 import { cinderConnection, position, positionKey } from './pages.js';
 import { snapshotConnection } from './snapshotConnection.js';
 
+/** cinder/volume/group_types.py DEFAULT_CGSNAPSHOT_TYPE: listed by Cinder, refused by createGroup. */
+const RESERVED_GROUP_TYPE = 'default_cgsnapshot_type';
+
 export const CinderQuery: QueryResolvers = {
   group: (_, { id }, ctx) => ctx.cinder().loaders.groupById.load(assertUuid(id)),
   groups: async (_, args, ctx, info) => {
@@ -58,7 +61,8 @@ export const CinderQuery: QueryResolvers = {
     const { loaders } = ctx.cinder();
     const all = await loaders.groupTypes();
     for (const t of all) loaders.groupTypeById.prime(t.id, t);
-    return all;
+    // Cinder lists its type for migrated consistency groups, which every create refuses ("is reserved"): no pick.
+    return all.filter((t) => t.name !== RESERVED_GROUP_TYPE);
   },
   volume: (_, { id }, ctx) => ctx.cinder().loaders.volumeById.load(assertUuid(id)),
 };
