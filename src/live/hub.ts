@@ -21,7 +21,7 @@ import type { Admitted, Refusal as DoorRefusal } from '../http/admission.js';
 import { refusalAnswer } from '../http/pacing.js';
 import { SubscriptionLog, type SubscriptionOrigin, type SubscriptionOutcome, type SubscriptionRecord } from './subscriptionLog.js';
 import { registerWatch } from './watch.js';
-import { watchToken } from './tokenWatch.js';
+import { TokenWatches } from './tokenWatch.js';
 
 export interface LiveLimits {
   requestDeadlineMs: number;
@@ -80,6 +80,7 @@ export interface LiveCaller extends SubscriptionOrigin {
 export class LiveHub {
   readonly pollers: PollerRegistry;
   private readonly streams = new Set<PushStream<FormattedExecutionResult>>();
+  private readonly tokenWatches = new TokenWatches();
   private readonly places: SubscriptionPlaces;
   private readonly format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   private closing = false;
@@ -272,7 +273,7 @@ export class LiveHub {
       if (this.streams.size === 0) this.idle?.();
     });
     this.streams.add(out);
-    stopWatch = watchToken(caller?.admitted, () => this.readmit(caller!), ({ message, outcome }) => {
+    stopWatch = this.tokenWatches.watch(caller?.admitted, caller?.pollerKey ?? '', () => this.readmit(caller!), ({ message, outcome }) => {
       if (out.done) return;
       emit(out, record, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }, caller?.requestId);
       record?.endsAs(outcome);

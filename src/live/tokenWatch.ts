@@ -3,7 +3,7 @@ import type { CallerIdentity } from '../identity/gate.js';
 
 /** Node's longest timer: a later expiry is not watched (it would fire at once). */
 const MAX_TIMER_MS = 2_147_483_647;
-/** The fewest milliseconds between two checks of one subscription's token (KEYSTONE_CACHE_SECONDS=0 trusts nothing). */
+/** The fewest milliseconds between two checks of one token (KEYSTONE_CACHE_SECONDS=0 trusts nothing). */
 const MIN_RECHECK_MS = 1_000;
 
 export interface TokenEnd {
@@ -11,30 +11,51 @@ export interface TokenEnd {
   outcome: 'token_expired' | 'token_refused';
 }
 
+type End = (why: TokenEnd) => void;
+
 /**
- * A Keystone token's life under a subscription: it ends when the token expires, and when Keystone, asked again each
- * time the facade's trust in its last answer lapses (KEYSTONE_CACHE_SECONDS), refuses the token (revoked), as a
+ * A Keystone token's life under its subscriptions: they end when the token expires, and when Keystone, asked again
+ * each time the facade's trust in its last answer lapses (KEYSTONE_CACHE_SECONDS), refuses the token (revoked), as a
  * query of that token would be refused then. The upstreams' polls cannot be relied on to say so: keystonemiddleware
- * trusts a token for 5 minutes by default. Keystone failing is not a refusal: the subscription goes on. Returns the
- * function that stops watching.
+ * trusts a token for 5 minutes by default. Keystone failing is not a refusal: the subscriptions go on.
+ *
+ * One recheck per token, whatever the number of its subscriptions: with KEYSTONE_CACHE_SECONDS=0 a timer each made
+ * N subscriptions N Keystone calls a second.
  */
-export function watchToken(admitted: CallerIdentity | undefined, recheck: () => Promise<unknown>, end: (why: TokenEnd) => void): () => void {
-  if (!admitted) return () => {};
-  const expiresIn = admitted.identity.expiresAt.getTime() - Date.now();
-  const expiry =
-    expiresIn < MAX_TIMER_MS
-      ? setTimeout(() => end({ message: 'The Keystone token has expired; subscribe again with a new one.', outcome: 'token_expired' }), Math.max(0, expiresIn))
-      : undefined;
-  const every = Math.min(Math.max(admitted.keystone.cacheMs, MIN_RECHECK_MS), MAX_TIMER_MS);
-  const rechecks = setInterval(() => {
-    recheck().catch((err: unknown) => {
-      if (err instanceof GraphQLError && err.extensions?.code === 'UNAUTHENTICATED') end({ message: err.message, outcome: 'token_refused' });
-    });
-  }, every);
-  expiry?.unref();
-  rechecks.unref();
-  return () => {
-    clearTimeout(expiry);
-    clearInterval(rechecks);
-  };
+export class TokenWatches {
+  private readonly byToken = new Map<string, { ends: Set<End>; timer: NodeJS.Timeout }>();
+
+  /** Watches `admitted`'s token (by `key`, its hash) for one subscription; returns the function that stops. */
+  watch(admitted: CallerIdentity | undefined, key: string, recheck: () => Promise<unknown>, end: End): () => void {
+    if (!admitted) return () => {};
+    const expiresIn = admitted.identity.expiresAt.getTime() - Date.now();
+    const expiry =
+      expiresIn < MAX_TIMER_MS
+        ? setTimeout(() => end({ message: 'The Keystone token has expired; subscribe again with a new one.', outcome: 'token_expired' }), Math.max(0, expiresIn))
+        : undefined;
+    expiry?.unref();
+    const shared = this.byToken.get(key) ?? this.recheckEvery(key, Math.min(Math.max(admitted.keystone.cacheMs, MIN_RECHECK_MS), MAX_TIMER_MS), recheck);
+    shared.ends.add(end);
+    return () => {
+      clearTimeout(expiry);
+      shared.ends.delete(end);
+      if (shared.ends.size > 0) return;
+      clearInterval(shared.timer);
+      if (this.byToken.get(key) === shared) this.byToken.delete(key);
+    };
+  }
+
+  private recheckEvery(key: string, ms: number, recheck: () => Promise<unknown>): { ends: Set<End>; timer: NodeJS.Timeout } {
+    const ends = new Set<End>();
+    const timer = setInterval(() => {
+      recheck().catch((err: unknown) => {
+        if (!(err instanceof GraphQLError) || err.extensions?.code !== 'UNAUTHENTICATED') return;
+        for (const end of [...ends]) end({ message: err.message, outcome: 'token_refused' });
+      });
+    }, ms);
+    timer.unref();
+    const shared = { ends, timer };
+    this.byToken.set(key, shared);
+    return shared;
+  }
 }

@@ -14,6 +14,8 @@ const PROJECT = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
 const revoked = new Set<string>();
 /** Revoked in Keystone only: the upstream still takes them (keystonemiddleware trusts a token for 5 minutes). */
 const revokedInKeystone = new Set<string>();
+/** Keystone's validations, by token. */
+const validations = new Map<string, number>();
 let keystone: Server;
 let cinder: RunningSimulator;
 let f: Facade;
@@ -22,6 +24,7 @@ let f: Facade;
 function startKeystone(): Promise<string> {
   keystone = createServer((req, res) => {
     const token = String(req.headers['x-subject-token'] ?? '');
+    validations.set(token, (validations.get(token) ?? 0) + 1);
     if (revoked.has(token) || revokedInKeystone.has(token)) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":404,"title":"Not Found","message":"gone"}}');
     const user = token.split('-')[0]!;
     const body = { token: { user: { id: `id-${user}`, name: user }, project: { id: PROJECT, name: 'demo' }, roles: [{ name: 'member' }], expires_at: new Date(Date.now() + 3_600_000).toISOString(), catalog: [] } };
@@ -87,5 +90,35 @@ describe('a token revoked in Keystone while the upstreams still take it', () => 
     expect(seen).toContain('Keystone does not accept this token (expired, revoked or unknown); get a new one.');
     // And a query with it is refused as well.
     expect((await f.gql('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'carol-1' })).status).toBe(401);
+  });
+});
+
+describe('many subscriptions of one token, KEYSTONE_CACHE_SECONDS=0', () => {
+  it('cost one Keystone check a second between them, not one each', async () => {
+    const untrusting = await startFacade({ KEYSTONE_URL: f.app.identity.keystoneUrl!, CINDER_URL: `${cinder.origin}/v3/${PROJECT}`, KEYSTONE_CACHE_SECONDS: '0' });
+    const feeds: { events: string[]; ended: Promise<void> }[] = [];
+    const subscribeTo = (facade: Facade, token: string, id: string) => {
+      const events: string[] = [];
+      const ended = (async () => {
+        const body = JSON.stringify({ query: `subscription { group(id: "${id}") { id name } }` });
+        const res = await request(facade.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': token }, body });
+        for await (const chunk of res.body) events.push(String(chunk));
+      })();
+      return { events, ended };
+    };
+    try {
+      const id = (await untrusting.ok<any>('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'dave-1' })).groups.nodes[0].id;
+      for (let i = 0; i < 5; i++) feeds.push(subscribeTo(untrusting, 'dave-1', id));
+      expect(await until(() => feeds.every((x) => x.events.join('').includes('"name"')))).toBe(true);
+      validations.set('dave-1', 0);
+      await new Promise((r) => setTimeout(r, 3_200));
+      // About three (one a second); a timer per subscription made it 7 here (checks in flight at once are shared).
+      expect(validations.get('dave-1')).toBeLessThanOrEqual(4);
+      expect(validations.get('dave-1')).toBeGreaterThanOrEqual(2);
+    } finally {
+      revoked.add('dave-1');
+      await untrusting.close();
+      await Promise.all(feeds.map((x) => x.ended.catch(() => undefined)));
+    }
   });
 });
