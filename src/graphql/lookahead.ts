@@ -30,18 +30,7 @@ export function nodeSelections(info: GraphQLResolveInfo): Map<string, FieldNode[
  */
 export function selectedNames(info: GraphQLResolveInfo): Set<string> {
   const out = new Set<string>();
-  const walk = (set: SelectionSetNode | undefined, seen: Set<string>) => {
-    for (const sel of set?.selections ?? []) {
-      if (!included(sel, info.variableValues)) continue;
-      if (sel.kind === 'Field') out.add(sel.name.value);
-      else if (sel.kind === 'InlineFragment') walk(sel.selectionSet, seen);
-      else if (!seen.has(sel.name.value)) {
-        seen.add(sel.name.value);
-        walk(info.fragments[sel.name.value]?.selectionSet, seen);
-      }
-    }
-  };
-  for (const field of info.fieldNodes) walk(field.selectionSet, new Set());
+  for (const field of info.fieldNodes) for (const f of fieldsOf(info, field.selectionSet, new Set(), info.variableValues)) out.add(f.name.value);
   return out;
 }
 
@@ -51,16 +40,20 @@ function included(sel: SelectionNode, variables: Record<string, unknown>): boole
   return getDirectiveValues(GraphQLIncludeDirective, sel, variables)?.if !== false;
 }
 
-/** The fields of one selection set, with inline fragments and fragment spreads flattened. */
-function fieldsOf(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, seen = new Set<string>()): FieldNode[] {
+/**
+ * The fields of one selection set, with inline fragments and fragment spreads flattened; with `variables`, without
+ * the selections `@skip`/`@include` leave out.
+ */
+function fieldsOf(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, seen = new Set<string>(), variables?: Record<string, unknown>): FieldNode[] {
   if (!set) return [];
   const out: FieldNode[] = [];
   for (const sel of set.selections) {
+    if (variables && !included(sel, variables)) continue;
     if (sel.kind === 'Field') out.push(sel);
-    else if (sel.kind === 'InlineFragment') out.push(...fieldsOf(info, sel.selectionSet, seen));
+    else if (sel.kind === 'InlineFragment') out.push(...fieldsOf(info, sel.selectionSet, seen, variables));
     else if (!seen.has(sel.name.value)) {
       seen.add(sel.name.value);
-      out.push(...fieldsOf(info, info.fragments[sel.name.value]?.selectionSet, seen));
+      out.push(...fieldsOf(info, info.fragments[sel.name.value]?.selectionSet, seen, variables));
     }
   }
   return out;
