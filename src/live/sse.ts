@@ -150,7 +150,7 @@ async function relay(res: ServerResponse, stream: AsyncIterableIterator<string>,
   for await (const chunk of stream) {
     // A drain ends the stream without `complete`: graphql-sse's client takes that for a lost connection and
     // subscribes again.
-    if (!res.writable || res.destroyed || (cut() && chunk.startsWith('event: complete'))) break;
+    if (!res.writable || (cut() && chunk.startsWith('event: complete'))) break;
     // Backpressure: while the client takes nothing, events wait (for stallMs at most) instead of piling up.
     if (!(await writeOrCut(res, chunk, opts.stallMs, stalled))) break;
   }
