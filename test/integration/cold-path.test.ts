@@ -144,6 +144,16 @@ describe('the canonical screen on the bench\'s 50-group project', () => {
       for (const g of r.data.groups.nodes) for (const v of g.volumes) expect(v.group.id).toBe(g.id);
     }
   });
+
+  it('keeps its volume guess across a read of the same page without volumes (the list view, then the screen)', async () => {
+    const sim = f.app.simulators.cinder!;
+    const token = 'screen-list-view-between';
+    await f.ok(CINDER_SCREEN, { n: 10 }, { token });
+    await f.ok('query($n: Int) { groups(first: $n) { nodes { id name } } }', { n: 10 }, { token });
+    const r = await measureReads(sim, () => f.ok<any>(CINDER_SCREEN, { n: 10 }, { token }));
+    // Before: the page without volumes replaced the remembered volume count, and the screen read them after the page.
+    expect(r.roundTrips, r.lines).toBe(1);
+  });
 });
 
 describe('a cold caller on a Manila project of 1000 share groups', () => {

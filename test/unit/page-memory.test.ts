@@ -48,6 +48,15 @@ describe('PageMemory (the groups a caller page held last time)', () => {
     expect(memory.recall('k')).toBeUndefined();
   });
 
+  it('a page read without volume ids keeps the count the same groups had, and only theirs', () => {
+    const before = volumePage([group('a'), group('b', ['v3'])]);
+    expect(volumePage([group('a', null), group('b', null)], before)).toEqual({ ids: ['a', 'b'], volumes: 3 });
+    expect(volumePage([group('a', null), group('c', null)], before)).toEqual({ ids: ['a', 'c'], volumes: undefined });
+    expect(volumePage([group('a', null)], before)?.volumes).toBeUndefined();
+    // Read with volume ids, the page's own count wins.
+    expect(volumePage([group('a', []), group('b', [])], before)).toEqual({ ids: ['a', 'b'], volumes: 0 });
+  });
+
   it('holds a bounded number of pages, the oldest out first', () => {
     const memory = new PageMemory(60_000, 3);
     for (const k of ['p1', 'p2', 'p3', 'p4']) memory.remember(k, volumePage([group('a'), group('b')]));

@@ -126,7 +126,7 @@ export function createCinderLoaders(client: CinderClient, caller: Caller) {
         pageGroups.set(g.id, g);
       }
       const key = pageMemoryKey('cinder', 'groups', pageKey, caller);
-      if (key !== undefined) lastPages.remember(key, volumePage(groups));
+      if (key !== undefined) lastPages.remember(key, volumePage(groups, lastPages.recall(key)));
     },
     /** How many groups the project is known to hold at least, for reading a long page's upstream pages at once. */
     groupsKnown: () => collectionSizes.atLeast(sizeOf('groups')),
@@ -298,10 +298,13 @@ interface VolumePage {
  * guess could use it: an id unfit for a list filter. Without the groups' volume ids, the snapshot guess still can.
  * PageMemory keeps pages of at most 50 groups (PAGE_MEMORY_MAX_PARENTS), one list-filtered read (IDS_PER_LISTING).
  */
-export function volumePage(groups: CinderGroup[]): VolumePage | undefined {
+export function volumePage(groups: CinderGroup[], before?: VolumePage): VolumePage | undefined {
   if (groups.some((g) => !LITERAL_SAFE.test(g.id))) return undefined;
-  const counted = groups.every((g) => g.volumes);
-  return { ids: groups.map((g) => g.id), volumes: counted ? groups.reduce((n, g) => n + g.volumes!.length, 0) : undefined };
+  const ids = groups.map((g) => g.id);
+  if (groups.every((g) => g.volumes)) return { ids, volumes: groups.reduce((n, g) => n + g.volumes!.length, 0) };
+  // Read without volume ids: the same groups as before keep the count they had (the list view, then the screen).
+  const same = before?.volumes !== undefined && before.ids.length === ids.length && before.ids.every((id, i) => id === ids[i]);
+  return { ids, volumes: same ? before!.volumes : undefined };
 }
 
 /** The groups each caller's pages held when last read (see prefetchForGroups). */
