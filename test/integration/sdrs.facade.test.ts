@@ -232,6 +232,16 @@ describe('SDRS paging', () => {
     expect(sim().calls).toHaveLength(1);
   });
 
+  it('a page of 1000 after a cursor asks SDRS for at most 1000 at once (its limit is 0-1000)', async () => {
+    const all = (await f.ok<any>(PAGE, { n: 1000 })).protectionGroups;
+    const after = (await f.ok<any>(PAGE, { n: 1 })).protectionGroups.pageInfo.endCursor;
+    sim().resetCalls();
+    // Before: the read around the cursor asked limit=1006 and SDRS refused it (SDRS.0221).
+    const { protectionGroups: c }: any = await f.ok(PAGE, { n: 1000, a: after });
+    expect(c.nodes.map((n: any) => n.id)).toEqual(all.nodes.slice(1).map((n: any) => n.id));
+    for (const call of sim().calls) expect(Number(new URL(call.url, 'http://x').searchParams.get('limit'))).toBeLessThanOrEqual(1000);
+  });
+
   it('a page past the end is empty, not an error', async () => {
     const { protectionGroups: c }: any = await f.ok(PAGE, { n: 5, a: Buffer.from(`o:${SEEDED + EXTRA + 10}`).toString('base64url') });
     expect(c.nodes).toEqual([]);

@@ -135,7 +135,8 @@ export class SdrsClient {
     const res = await this.call(caller, {
       method: 'GET',
       path: '/server-groups',
-      query: { ...opts.filters, limit: opts.limit, offset: opts.offset },
+      // SDRS refuses a limit over 1000 (SDRS.0221): a longer read goes on from where this one ends (readOffsetPages).
+      query: { ...opts.filters, limit: Math.min(opts.limit, SDRS_MAX_LIMIT), offset: opts.offset },
     });
     const body = (res.json ?? {}) as Partial<SdrsProtectionGroupList>;
     return { items: listIn<SdrsProtectionGroup>('sdrs', res, 'server_groups'), count: typeof body.count === 'number' ? body.count : null };
