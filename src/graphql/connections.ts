@@ -54,7 +54,7 @@ export function badCursor(): InputError {
  * What a cursor names. Forms: `o:<kind>:<n>:<id>[:<scope>]` (an offset: Manila, SDRS; the id of the item there, see
  * src/resolvers/resume.ts), `o:<n>[:<id>]` and `m:<id>` (the old offset and Cinder marker forms, of no listing, still
  * read), and for Cinder `k:<kind>:<n>:<id>[:<scope>]` (paged by marker) or `p:…` (paged by offset, under a sort
- * by a nullable column; the same parts). The parts: which listing the cursor is of, so that a cursor of another
+ * by a nullable column; the same parts). The `o`, `k` and `p` forms may end in `/<id>`, the item that followed. The parts: which listing the cursor is of, so that a cursor of another
  * one is refused before any call; the item's position, where the next page starts when the item is gone (Cinder
  * answers 404 for an unknown marker); the item's id, sent as the marker; the scope, the group a group snapshot is
  * of (Cinder), or the parent a nested offset listing is of. `<n>` is empty when a page after an old `m:` cursor
@@ -66,6 +66,8 @@ export interface CursorParts {
   offset?: number;
   id?: string;
   scope?: string;
+  /** The id of the item that followed it when the cursor was made: where the next page starts if its own is gone. */
+  nextId?: string;
 }
 
 // Lower case only: cursors carry ids as the upstreams write them (oslo's generate_uuid, SDRS alike), so an upper-case
@@ -75,9 +77,9 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 // At most 8 digits: the offset sent (position + 1) then stays within what the upstreams take (9 digits).
 const FORMS: Record<CursorParts['form'], RegExp> = {
   m: new RegExp(`^m:(${UUID})$`),
-  o: new RegExp(`^o:([a-z]):(\\d{1,8}):(${UUID})(?::(${UUID}))?$`),
-  k: new RegExp(`^k:([a-z]):(\\d{0,8}):(${UUID})(?::(${UUID}))?$`),
-  p: new RegExp(`^p:([a-z]):(\\d{1,8}):(${UUID})(?::(${UUID}))?$`),
+  o: new RegExp(`^o:([a-z]):(\\d{1,8}):(${UUID})(?::(${UUID}))?(?:/(${UUID}))?$`),
+  k: new RegExp(`^k:([a-z]):(\\d{0,8}):(${UUID})(?::(${UUID}))?(?:/(${UUID}))?$`),
+  p: new RegExp(`^p:([a-z]):(\\d{1,8}):(${UUID})(?::(${UUID}))?(?:/(${UUID}))?$`),
 };
 const OLD_OFFSET = new RegExp(`^o:(\\d{1,8})(?::(${UUID}))?$`);
 
@@ -91,13 +93,17 @@ export function cursorParts(cursor: string): CursorParts {
   const m = FORMS[form]?.exec(raw);
   if (!m) throw badCursor();
   if (form === 'm') return { form, id: m[1]! };
-  return { form, kind: m[1], offset: num(m[2]), id: m[3]!, scope: m[4] };
+  return { form, kind: m[1], offset: num(m[2]), id: m[3]!, scope: m[4], nextId: m[5] };
 }
 
 /** Cursor for Cinder pages, `k` (by marker) or `p` (by offset) form: see CursorParts. */
-export function keyedCursor(form: 'k' | 'p', kind: string, offset: number | undefined, id: string, scope?: string): string {
-  return enc(`${form}:${kind}:${offset ?? ''}:${id}${scope ? `:${scope}` : ''}`);
+export function keyedCursor(form: 'k' | 'p', kind: string, offset: number | undefined, id: string, scope?: string, nextId?: string): string {
+  return enc(`${form}:${kind}:${offset ?? ''}:${id}${scope ? `:${scope}` : ''}${followedBy(nextId)}`);
 }
+
+// Only an id a cursor may carry: one that is not (an SDRS id of another shape) leaves the cursor without it.
+const followedBy = (nextId: string | undefined) => (nextId !== undefined && ID_ONLY.test(nextId) ? `/${nextId}` : '');
+const ID_ONLY = new RegExp(`^${UUID}$`);
 
 /** A cursor of the old marker form (`m:<id>`), which Cinder listings still read. */
 export function markerCursor(id: string): string {
@@ -153,10 +159,13 @@ const OFFSET_LISTINGS: Record<OffsetListing, { letter: string; name: string; par
   'ProtectionGroup.drills': { letter: 'x', name: 'DR drills', parent: 'protection group' },
 };
 
-/** Cursor for offset paging (Manila, SDRS): its listing (and parent), the item's position in it and its id. */
-export function offsetCursor(scope: OffsetScope, position: number, id: string): string {
+/**
+ * Cursor for offset paging (Manila, SDRS): its listing (and parent), the item's position in it and its id, and the
+ * id of the item that followed it when known.
+ */
+export function offsetCursor(scope: OffsetScope, position: number, id: string, nextId?: string): string {
   const parent = scope.parentId ? `:${scope.parentId}` : '';
-  return enc(`o:${OFFSET_LISTINGS[scope.listing].letter}:${position}:${id}${parent}`);
+  return enc(`o:${OFFSET_LISTINGS[scope.listing].letter}:${position}:${id}${parent}${followedBy(nextId)}`);
 }
 
 /** The offset to start reading at: one past the cursor's position. */
@@ -168,12 +177,12 @@ export function offsetFromCursor(cursor: string | null | undefined, scope: Offse
  * Where an offset page of `scope` starts (one past the cursor's position), and the id of the item the cursor was on.
  * BAD_USER_INPUT for a cursor of another listing or parent; an old `o:` cursor names neither and is read as it was.
  */
-export function offsetAfter(cursor: string | null | undefined, scope: OffsetScope): { start: number; lastId?: string } {
+export function offsetAfter(cursor: string | null | undefined, scope: OffsetScope): { start: number; lastId?: string; nextId?: string } {
   if (cursor === null || cursor === undefined) return { start: 0 };
   const parts = cursorParts(cursor);
   if (parts.form !== 'o') throw parts.kind === undefined ? badCursor() : otherListing(parts, scope);
   if (parts.kind !== undefined) expectListing(parts, scope);
-  return { start: parts.offset! + 1, lastId: parts.id };
+  return { start: parts.offset! + 1, lastId: parts.id, nextId: parts.nextId };
 }
 
 /** BAD_USER_INPUT unless the cursor names `scope`'s listing and parent, in Cinder's words (cinder/pages.ts). */
@@ -201,7 +210,10 @@ function listingName(l: { name: string; parent?: string }, parentId: string | un
 }
 
 interface ConnectionOptions<T> {
-  cursorOf: (item: T, index: number) => string;
+  /** `next`: the item after it, on the page or `following`. */
+  cursorOf: (item: T, index: number, next: T | undefined) => string;
+  /** The item after the page, when it was read (to know `hasNextPage`). */
+  following?: T;
   hasNextPage: boolean;
   hasPreviousPage: boolean;
   totalCount: TotalCount;
@@ -226,7 +238,7 @@ class LazyConnection<T> implements Connection<T> {
   }
 
   get edges(): Edge<T>[] {
-    return (this.madeEdges ??= this.nodes.map((node, i) => ({ cursor: this.opts.cursorOf(node, i), node })));
+    return (this.madeEdges ??= this.nodes.map((node, i) => ({ cursor: cursorAt(this.nodes, i, this.opts), node })));
   }
 }
 
@@ -251,9 +263,11 @@ class LazyPageInfo<T> implements PageInfoShape {
   }
 
   private cursorAt(i: number): string | null {
-    return this.items.length > 0 ? this.opts.cursorOf(this.items[i]!, i) : null;
+    return this.items.length > 0 ? cursorAt(this.items, i, this.opts) : null;
   }
 }
+
+const cursorAt = <T>(items: T[], i: number, opts: ConnectionOptions<T>) => opts.cursorOf(items[i]!, i, i + 1 < items.length ? items[i + 1] : opts.following);
 
 export function connection<T>(items: T[], opts: ConnectionOptions<T>): Connection<T> {
   return new LazyConnection(items, opts);

@@ -188,9 +188,9 @@ describe('SDRS paging', () => {
     expect(c.totalCount).toBe(c.nodes.length);
     await f.ok(PAGE, { n: 2, f: { queryType: 'STATUS_ABNORMAL', name: 'etl', availabilityZone: 'cn-north-4a' } });
     const urls = sim().calls.map((c) => new URL(c.url, 'http://x').searchParams);
-    expect(Object.fromEntries(urls[0]!)).toEqual({ status: 'failed-over', limit: '50', offset: '0' });
+    expect(Object.fromEntries(urls[0]!)).toEqual({ status: 'failed-over', limit: '51', offset: '0' });
     expect(Object.fromEntries(urls[1]!)).toEqual({
-      query_type: 'status_abnormal', name: 'etl', availability_zone: 'cn-north-4a', limit: '2', offset: '0',
+      query_type: 'status_abnormal', name: 'etl', availability_zone: 'cn-north-4a', limit: '3', offset: '0',
     });
   });
 
@@ -211,7 +211,7 @@ describe('SDRS paging', () => {
     const { protectionGroups: c }: any = await f.ok(PAGE, { n: 4 });
     expect(c.nodes.map((n: any) => n.id)).toEqual(all);
     const offsets = sim().calls.map((x) => new URL(x.url, 'http://x').searchParams);
-    expect(offsets.map((q) => [q.get('offset'), q.get('limit')])).toEqual([['0', '4'], ['1', '3']]);
+    expect(offsets.map((q) => [q.get('offset'), q.get('limit')])).toEqual([['0', '5'], ['1', '4']]);
     expect(c.pageInfo.hasNextPage).toBe(true);
   });
 

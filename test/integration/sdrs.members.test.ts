@@ -104,7 +104,7 @@ describe('SDRS members through the facade', () => {
     expect(groups).toHaveLength(10);
     const urls = calls();
     expect(urls).toHaveLength(4);
-    expect(urls[0]).toBe('GET /server-groups?limit=10&offset=0');
+    expect(urls[0]).toBe('GET /server-groups?limit=11&offset=0');
     // Instances and pairs: one listing for the 10 groups (server_group_ids takes 30).
     const ids = JSON.stringify(groups.map((g: any) => g.id));
     const byIds = (path: string) => urls.filter((u) => u.startsWith(`GET /${path}?`) && decodeURIComponent(u).includes(`server_group_ids=${ids}`));
@@ -146,7 +146,7 @@ describe('SDRS members through the facade', () => {
       'GET /disaster-recovery-drills?limit=1000&offset=0',
       'GET /protected-instances?limit=1000&offset=0',
       'GET /replications?limit=1000&offset=0',
-      'GET /server-groups?limit=50&offset=0',
+      'GET /server-groups?limit=51&offset=0',
     ]);
     expect(roundTrips(), trace()).toBe(2);
   });
@@ -188,9 +188,9 @@ describe('SDRS members through the facade', () => {
     expect([...first.nodes, ...second.nodes].map((n: any) => n.id).sort()).toEqual(
       [P.erpApp01Sys, P.erpApp01Data, P.erpApp02Sys, P.erpApp02Data, P.erpDb01Sys, P.erpDb02Sys].sort(),
     );
-    // From five before the next position (4 - 5, so 0), five more past the page: the cursor's pair is found
-    // and the page goes on after it (resume.ts), in the one call.
-    expect(calls()).toEqual([`GET /server-groups/${G.erpProd}`, `GET /replications?server_group_id=${G.erpProd}&limit=13&offset=0`]);
+    // From five before the next position (4 - 5, so 0), five more past the page and the one after it (its last
+    // cursor names it): the cursor's pair is found and the page goes on after it (resume.ts), in the one call.
+    expect(calls()).toEqual([`GET /server-groups/${G.erpProd}`, `GET /replications?server_group_id=${G.erpProd}&limit=14&offset=0`]);
     const bad = await f.gql(Q, { id: G.erpProd, a: 'not-a-cursor!' });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });

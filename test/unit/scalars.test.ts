@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { markerCursor, markerFromCursor, offsetCursor, offsetFromCursor, pageSize } from '../../src/graphql/connections.js';
+import { keyedCursor, markerCursor, markerFromCursor, offsetAfter, offsetCursor, offsetFromCursor, pageSize } from '../../src/graphql/connections.js';
+import { resumeIndex } from '../../src/resolvers/resume.js';
 import { enumValue, toIsoUtc } from '../../src/graphql/scalars.js';
 
 describe('toIsoUtc', () => {
@@ -51,6 +52,26 @@ describe('cursors', () => {
     const shares = { listing: 'shares' } as const;
     expect(offsetFromCursor(offsetCursor(shares, 7, '0b1c2d3e-aaaa-4bbb-8ccc-000000000001'), shares)).toBe(8);
     expect(offsetFromCursor(null, shares)).toBe(0);
+  });
+
+  it('name the item that followed theirs, when it is an id a cursor may carry', () => {
+    const shares = { listing: 'shares' } as const;
+    const [a, b] = ['0b1c2d3e-aaaa-4bbb-8ccc-000000000001', '0b1c2d3e-aaaa-4bbb-8ccc-000000000002'];
+    expect(offsetAfter(offsetCursor(shares, 7, a, b), shares)).toEqual({ start: 8, lastId: a, nextId: b });
+    expect(offsetAfter(offsetCursor(shares, 7, a, 'not/an:id'), shares)).toEqual({ start: 8, lastId: a, nextId: undefined });
+    expect(markerFromCursor(keyedCursor('k', 'g', 3, a, undefined, b))).toBe(a);
+    const forged = Buffer.from(`o:f:7:${a}/../x`).toString('base64url');
+    expect(() => offsetAfter(forged, shares)).toThrow(/Invalid "after" cursor/);
+  });
+
+  it('resume after the cursor\'s item, else at the one that followed it, else at its position', () => {
+    const items = ['p', 'q', 'r', 's', 't', 'u', 'v', 'w'].map((id) => ({ id }));
+    // Read from 0 (window of 5 before position 5), asked 10: r was the cursor's item, s followed it.
+    expect(resumeIndex(items, 'r', 5, 0, 2, 10, 's')).toBe(3);
+    expect(resumeIndex(items, 'gone', 5, 0, 2, 10, 't')).toBe(4);
+    expect(resumeIndex(items, 'gone', 5, 0, 2, 10, 'gone-too')).toBe(4);
+    expect(resumeIndex(items, 'gone', 5, 0, 2, 10)).toBe(4);
+    expect(resumeIndex(items, 'gone', 3, 0, 2, 10, 'q')).toBe(1);
   });
 
   it('reject forged cursors that would smuggle a path into a marker', () => {

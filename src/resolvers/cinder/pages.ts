@@ -34,6 +34,8 @@ export interface Position {
   scope?: string;
   /** The marker's own position, where the page starts instead when the marker is gone (not known: old cursor). */
   at?: number;
+  /** The item that followed the cursor's, where the page starts when that one is gone (see resume.ts). */
+  nextId?: string;
 }
 
 /** The page position an `after` cursor names under `sort`; a cursor of another kind is BAD_USER_INPUT. */
@@ -49,6 +51,7 @@ export function position(after: string | null | undefined, sort: SortArg | null 
   if (kind !== undefined) expectKind(pos, kind);
   // An offset under another sort names another item, and a marker under a nullable sort skips the NULL rows.
   if (byOffset !== (parts.form === 'o' || parts.form === 'p')) throw badCursor();
+  pos.nextId = parts.nextId;
   return byOffset ? { ...pos, offset: parts.offset! + 1, lastId: parts.id } : { ...pos, marker: parts.id, at: parts.offset };
 }
 
@@ -96,7 +99,8 @@ export async function cinderConnection<T extends { id: string }>(
   // sort: the count pages by marker, which a sort by a nullable column would break).
   const totalCount: TotalCount = firstPage && !hasNextPage ? items.length : () => count(filters);
   return connection(items.slice(0, first), {
-    cursorOf: (item, i) => keyedCursor(form, spec.kind, base === undefined ? undefined : base + i, item.id, spec.scopeOf?.(item)),
+    cursorOf: (item, i, next) => keyedCursor(form, spec.kind, base === undefined ? undefined : base + i, item.id, spec.scopeOf?.(item), next?.id),
+    following: items[first],
     hasNextPage,
     hasPreviousPage: !firstPage,
     totalCount,
@@ -122,6 +126,8 @@ async function readPage<T extends { id: string }>(
     if (pos.at === undefined) {
       throw new InputError('Invalid "after" cursor: its item no longer exists (or it is not of this listing); start again from the first page.');
     }
+    // Around the marker's position by offset, from the item that followed it when the cursor names one.
+    if (pos.nextId !== undefined) return readResuming(list, want, { sort: pos.sort, offset: pos.at + 1, lastId: pos.marker, nextId: pos.nextId }, query, knownSize);
     return { items: await readAt(list, want, { sort: pos.sort, offset: pos.at }, query, knownSize), base: pos.at };
   }
 }
@@ -137,7 +143,7 @@ async function readResuming<T extends { id: string }>(
   const start = pos.offset ?? 0;
   const { from, extra } = resumeWindow(start, pos.lastId);
   const read = await readAt(list, want + extra, { ...pos, offset: from }, query, knownSize);
-  const at = resumeIndex(read, pos.lastId, start, from, want, want + extra);
+  const at = resumeIndex(read, pos.lastId, start, from, want, want + extra, pos.nextId);
   return { items: read.slice(at, at + want), base: from + at };
 }
 

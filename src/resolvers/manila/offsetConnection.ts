@@ -25,11 +25,11 @@ export async function offsetConnection<T extends { id: string }>(
   knownSize = 0,
 ): Promise<Connection<T>> {
   const first = pageSize(args.first);
-  const { start, lastId } = offsetAfter(args.after, scope);
+  const { start, lastId, nextId } = offsetAfter(args.after, scope);
   // A few items around the cursor's position too: the page goes on after the item the cursor was on (resume.ts).
   const { from, extra } = resumeWindow(start, lastId);
   const read = await client.read(list, from, first + 1 + extra, filters, knownSize);
-  const at = resumeIndex(read.items, lastId, start, from, first + 1, first + 1 + extra);
+  const at = resumeIndex(read.items, lastId, start, from, first + 1, first + 1 + extra, nextId);
   const hasNextPage = read.items.length - at > first;
   const items = read.items.slice(at, at + first);
   const positions = read.positions.slice(at, at + first);
@@ -38,7 +38,8 @@ export async function offsetConnection<T extends { id: string }>(
   const reachedEnd = !hasNextPage && (last !== undefined || start === 0);
   const total: TotalCount = reachedEnd ? (last ?? -1) + 1 : (count ?? null);
   return connection(items, {
-    cursorOf: (item, i) => offsetCursor(scope, positions[i] ?? start + i, item.id),
+    cursorOf: (item, i, next) => offsetCursor(scope, positions[i] ?? start + i, item.id, next?.id),
+    following: hasNextPage ? read.items[at + first] : undefined,
     hasNextPage,
     hasPreviousPage: start > 0,
     totalCount: total,
@@ -48,7 +49,8 @@ export async function offsetConnection<T extends { id: string }>(
 /** A connection over a list already in memory (the first page of a link served by a batching loader). */
 export function sliceConnection<T extends { id: string }>(all: T[], first: number, scope: OffsetScope): Connection<T> {
   return connection(all.slice(0, first), {
-    cursorOf: (item, i) => offsetCursor(scope, i, item.id),
+    cursorOf: (item, i, next) => offsetCursor(scope, i, item.id, next?.id),
+    following: all[first],
     hasNextPage: all.length > first,
     hasPreviousPage: false,
     totalCount: all.length,

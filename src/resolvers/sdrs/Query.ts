@@ -25,7 +25,7 @@ export const SdrsQuery: QueryResolvers = {
   protectionGroup: (_, { id }, ctx) => ctx.sdrs().loaders.groupById.load(assertUuid(id)),
   protectionGroups: async (_, args, ctx) => {
     const first = pageSize(args.first);
-    const { start, lastId } = offsetAfter(args.after, GROUPS);
+    const { start, lastId, nextId } = offsetAfter(args.after, GROUPS);
     const filters = groupFilters(args.filter);
     const { client, loaders } = ctx.sdrs();
     // A few items around the cursor's position too: the page goes on after the group the cursor was on (resume.ts).
@@ -33,14 +33,16 @@ export const SdrsQuery: QueryResolvers = {
     const page = await readOffsetPages(
       (limit, offset) => client.listGroups(ctx.caller, { limit, offset, filters }),
       from,
-      first + extra,
+      // One more: the group after the page, which its last cursor names (resume.ts).
+      first + 1 + extra,
     );
-    const at = resumeIndex(page.items, lastId, start, from, first, first + extra);
+    const at = resumeIndex(page.items, lastId, start, from, first, first + 1 + extra, nextId);
     const items = page.items.slice(at, at + first);
     for (const g of items) loaders.groupById.prime(g.id, g);
     const end = from + at + items.length;
     return connection(items, {
-      cursorOf: (g, i) => offsetCursor(GROUPS, from + at + i, g.id),
+      cursorOf: (g, i, next) => offsetCursor(GROUPS, from + at + i, g.id, next?.id),
+      following: page.items[at + first],
       hasNextPage: page.count !== null ? end < page.count : page.hasMore || page.items.length > at + first,
       hasPreviousPage: start > 0,
       totalCount: page.count,

@@ -34,11 +34,12 @@ export async function memberConnection<K extends SdrsMemberKind, T extends SdrsM
 ): Promise<Connection<T>> {
   const first = pageSize(args.first);
   const scope = { listing: LISTING[kind], parentId: groupId };
-  const { start, lastId } = offsetAfter(args.after, scope);
+  const { start, lastId, nextId } = offsetAfter(args.after, scope);
   if (start === 0) {
     const all = await byGroup.load(groupId);
     return connection(all.slice(0, first), {
-      cursorOf: (m, i) => offsetCursor(scope, i, m.id),
+      cursorOf: (m, i, next) => offsetCursor(scope, i, m.id, next?.id),
+      following: all[first],
       hasNextPage: all.length > first,
       hasPreviousPage: false,
       totalCount: all.length,
@@ -49,16 +50,18 @@ export async function memberConnection<K extends SdrsMemberKind, T extends SdrsM
   const page = await readOffsetPages(
     (limit, offset) => client.listMembers(ctx.caller, kind, { limit, offset, filters: { server_group_id: groupId } }),
     from,
-    first + extra,
+    // One more: the member after the page, which its last cursor names (resume.ts).
+    first + 1 + extra,
     50,
     WHAT[kind],
   );
-  const at = resumeIndex(page.items, lastId, start, from, first, first + extra);
+  const at = resumeIndex(page.items, lastId, start, from, first, first + 1 + extra, nextId);
   const items = page.items.slice(at, at + first) as T[];
   for (const m of items) byId.prime(m.id, m);
   const end = from + at + items.length;
   return connection(items, {
-    cursorOf: (m, i) => offsetCursor(scope, from + at + i, m.id),
+    cursorOf: (m, i, next) => offsetCursor(scope, from + at + i, m.id, next?.id),
+    following: page.items[at + first] as T | undefined,
     hasNextPage: page.count !== null ? end < page.count : page.hasMore || page.items.length > at + first,
     hasPreviousPage: true,
     totalCount: page.count,
