@@ -14,7 +14,10 @@ export type ErrorCode =
   | 'UPSTREAM_UNAVAILABLE'
   | 'DEADLINE_EXCEEDED'
   /** A write reached the upstream but its answer was lost: it may have happened; re-read before sending it again. */
-  | 'OUTCOME_UNKNOWN';
+  | 'OUTCOME_UNKNOWN'
+  /** Log lines only: a read cut because its client left (499) or because the shutdown's grace period ended (503). */
+  | 'CLIENT_CLOSED'
+  | 'SHUTTING_DOWN';
 
 export type ServiceName = 'cinder' | 'manila' | 'sdrs';
 

@@ -1,4 +1,5 @@
 import type { UpstreamError } from '../errors.js';
+import type { Cancellation } from '../upstreams/failureKinds.js';
 import type { CircuitState } from '../upstreams/resilience.js';
 import type { Logger } from './logger.js';
 import type { FacadeMetrics } from './metrics.js';
@@ -82,6 +83,15 @@ export class UpstreamTelemetry {
       if (upstreamRequestId) call.span.setAttribute('upstream.request_id', upstreamRequestId);
       if (status >= 500) this.tracing!.fail(call.span, String(status));
       else call.span.end();
+    }
+  }
+
+  /** The facade cut the call itself (its client left, the shutdown): `status="cancelled"`, a span without error. */
+  cancelled(call: UpstreamCall, why: Cancellation): void {
+    this.finish(call, 'cancelled');
+    if (call.span) {
+      call.span.setAttribute('upstream.cancelled', why);
+      call.span.end();
     }
   }
 

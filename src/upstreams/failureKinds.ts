@@ -1,5 +1,6 @@
-import { UpstreamError } from '../errors.js';
-import { isTlsRefusal } from './upstreamErrors.js';
+import { UpstreamError, type UpstreamService } from '../errors.js';
+import { ClientLeft } from './caller.js';
+import { isTlsRefusal, serviceLabel } from './upstreamErrors.js';
 
 // How HttpClient judges a failed call: worth a retry, the upstream's fault or the caller's, sent or not.
 
@@ -16,6 +17,24 @@ export function transient(err: UpstreamError): boolean {
   // A proxy that could not reach the upstream may next time; one that refused the tunnel (407, 403) will again.
   if (err.status === 0 && err.upstreamCode?.startsWith('PROXY_')) return ['PROXY_502', 'PROXY_503', 'PROXY_504'].includes(err.upstreamCode);
   return err.status === 0 ? err.code === 'UPSTREAM_UNAVAILABLE' : [429, 502, 503, 504].includes(err.status);
+}
+
+/** Why the facade cut a call itself, if it did: its client left, or the shutdown destroyed the connection pool. */
+export type Cancellation = 'client_left' | 'shutdown';
+
+export function cancellationOf(err: unknown): Cancellation | null {
+  if (err instanceof ClientLeft) return 'client_left';
+  // undici's ClientDestroyedError: only the facade destroys its pool, once a drain's grace period is over.
+  return (err as { code?: string } | null)?.code === 'UND_ERR_DESTROYED' ? 'shutdown' : null;
+}
+
+/** The error of a call the facade cut: seen by no client (gone, or cut by the drain), written in its request's line. */
+export function cancelledCall(service: UpstreamService, why: Cancellation): UpstreamError {
+  const err =
+    why === 'client_left'
+      ? new UpstreamError('CLIENT_CLOSED', `The client closed its connection; the call to ${serviceLabel(service)} was cut.`, service, 0, null, null)
+      : new UpstreamError('SHUTTING_DOWN', `The facade is shutting down; the call to ${serviceLabel(service)} was cut.`, service, 0, null, null);
+  return markNotSent(err, 'local');
 }
 
 /** Counts against the breaker: the upstream misbehaved (5xx, no answer), not the caller (4xx). */

@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { type UpstreamService, UpstreamError } from '../errors.js';
-import { type Caller, ClientLeft, Cutoff } from './caller.js';
+import { type Caller, Cutoff } from './caller.js';
 import { Bulkhead, BulkheadRejection, CircuitBreaker, RetryBudget, hostBulkhead, retryDelayMs } from './resilience.js';
-import { BULKHEAD_FULL, markNotSent, notSentReason, transient, upstreamFault, withoutToken } from './failureKinds.js';
+import { BULKHEAD_FULL, cancellationOf, cancelledCall, markNotSent, notSentReason, transient, upstreamFault, withoutToken } from './failureKinds.js';
 import { RoundTripClock } from './roundTrips.js';
 import { type Method, type RawResponse, type Target, exchangeOnce, splitUrl } from './transport.js';
 import type { RequestTrace } from '../observability/requestTrace.js';
@@ -309,18 +309,22 @@ export class HttpClient {
         maxBytes: req.maxBytes,
       });
     } catch (err) {
-      if (sent && !(err instanceof ClientLeft)) {
+      // A read the facade cut itself (its client left, the drain ended): no one's failure, never retried.
+      const cancelled = cancellationOf(err);
+      if (cancelled && (!sent || req.method === 'GET' || req.readOnly)) {
+        this.telemetry.cancelled(call, cancelled);
+        throw cancelledCall(this.service, cancelled);
+      }
+      if (sent) {
         // A write that may have reached the upstream is not "unreachable": it may have happened.
         const failure = req.method === 'GET' || req.readOnly ? networkError(this.service, err) : outcomeUnknown(this.service, err);
         this.telemetry.failed(call, failure);
         throw failure;
       }
       // Never written: our own deadline ended the wait for a connection, or undici refused the request itself (a
-      // header it cannot send); or a read whose client left: the facade's doing, nothing for the breaker; else the
-      // upstream did not take one.
+      // header it cannot send): the facade's doing, nothing for the breaker; else the upstream did not take one.
       const local =
-        err instanceof ClientLeft ||
-        (err instanceof Error && proxyRefusal(err) === null && (err.name === 'TimeoutError' || err.name === 'AbortError' || (err as { code?: string }).code === 'UND_ERR_INVALID_ARG'));
+        err instanceof Error && proxyRefusal(err) === null && (err.name === 'TimeoutError' || err.name === 'AbortError' || (err as { code?: string }).code === 'UND_ERR_INVALID_ARG');
       const failure = networkError(this.service, err);
       markNotSent(failure, local ? 'local' : 'unreached');
       this.telemetry.failed(call, failure);
