@@ -10,6 +10,7 @@ import { formatErrorWith } from '../graphql/errors.js';
 import type { CallerIdentity } from '../identity/gate.js';
 import type { Logger } from '../observability/logger.js';
 import { withRequestIdIn } from '../observability/requestId.js';
+import { RequestTrace } from '../observability/requestTrace.js';
 import { type WatchedKind, readObject } from './objects.js';
 import { type LiveEvent, PollerRegistry } from './poller.js';
 import { eventKey, executed, refusesToken } from './resultErrors.js';
@@ -386,6 +387,8 @@ export class LiveHub {
     const { upstreams, about, limits } = this.opts;
     const context = createContext(upstreams, about, caller.token, limits.requestDeadlineMs, caller.clientAddress, caller.admitted);
     context.caller.tokenAnswered = caller.tokenAnswered;
+    // Its upstream calls' log lines name the subscription they read for, beside the read's own id sent upstream.
+    context.caller.trace = new RequestTrace(caller.requestId, context.caller.requestId, null);
     callerOf.set(context, caller);
     return context;
   }

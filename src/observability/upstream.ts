@@ -111,7 +111,7 @@ export class UpstreamTelemetry {
    * A call failed for good (`retryInMs` undefined) or will be sent again. Failures of the upstream (5xx, no
    * answer) are warnings; a 4xx is the caller's (a lookup of a missing id is a 404), so it is debug.
    */
-  failure(service: string, method: string, route: string, err: UpstreamError, trace: RequestTrace | undefined, retryInMs?: number): void {
+  failure(service: string, method: string, route: string, err: UpstreamError, trace: RequestTrace | undefined, retryInMs?: number, sentId?: string): void {
     if (retryInMs !== undefined) this.metrics?.upstreamRetries.inc({ service });
     if (!this.log) return;
     const upstreamFault = err.status === 0 || err.status >= 500 || err.status === 429;
@@ -120,7 +120,7 @@ export class UpstreamTelemetry {
     this.log[level](
       ofRequest(trace, {
         // The facade's id as the upstream got it, and the upstream's own for this answer.
-        sentRequestId: trace?.upstreamRequestId,
+        sentRequestId: trace?.upstreamRequestId ?? sentId,
         upstreamRequestId: err.requestId ?? undefined,
         service,
         method,

@@ -220,7 +220,7 @@ export class HttpClient {
         const wait = retryDelayMs(err.retryAfter, 1_000);
         const retry =
           attempt < attempts && transient(err) && (req.deadline === undefined || Date.now() + wait < req.deadline) && this.retries.spend();
-        this.telemetry.failure(this.service, req.method, route, err, req.trace, retry ? wait : undefined);
+        this.telemetry.failure(this.service, req.method, route, err, req.trace, retry ? wait : undefined, req.requestId);
         if (!retry) throw err;
         await sleep(wait);
       }

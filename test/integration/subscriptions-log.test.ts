@@ -53,6 +53,19 @@ describe('subscription log lines', () => {
     expect(refused).toMatchObject({ client: '127.0.0.1', transport: 'ws', status: 400, outcome: 'refused', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
   });
 
+  it('a poll that fails logs the subscription\'s request id and the id the upstream got (they were missing)', async () => {
+    const sim = f.app.simulators.cinder!;
+    const feed = await sseSubscribe(f.url, FOLLOW, { id: groupId }, { 'x-request-id': 'sse-poll-fails', 'x-auth-token': token });
+    expect((await feed.next()).data.group.id).toBe(groupId);
+    sim.resetCalls();
+    sim.injectFault({ status: 503, times: 2, urlIncludes: `/groups/${groupId}`, json: { serviceUnavailable: { code: 503, message: 'poll down' } } });
+    const failed = await waitFor(async () => logs.lines.find((l) => l.upstreamMessage === 'poll down'), (l) => l !== undefined, 5_000, 20);
+    feed.close();
+    expect(failed).toMatchObject({ requestId: 'sse-poll-fails', service: 'cinder', status: 503 });
+    const sent = sim.calls.filter((c) => c.path.includes(`/groups/${groupId}`)).map((c) => c.headers['x-openstack-request-id']);
+    expect(sent).toContain(failed!.sentRequestId);
+  });
+
   it('a subscribe refused at the gate is one line with its code; no token is ever written', async () => {
     const refused = await sseSubscribe(f.url, FOLLOW, { id: groupId }, { 'x-request-id': 'sse-no-token', 'x-auth-token': 'not-a-keystone-token-canary' });
     expect(refused.status).toBe(401);
