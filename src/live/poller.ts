@@ -20,12 +20,17 @@ export interface Reader {
 /**
  * One upstream poll for one caller and one object, whatever the number of subscribers. It reads with the
  * credentials of its oldest subscriber, hands every read that differs from the previous one to all of them (and
- * every read to one whose last result had errors: see resultErrors.ts), and stops as soon as the last one leaves.
+ * every read to one whose last result had errors: see resultErrors.ts; a newcomer's first read to it, changed or
+ * not), and stops as soon as the last one leaves.
  */
 class Poller implements Nudgeable {
   private readonly subscribers = new Map<PushStream<LiveEvent>, Reader>();
   private last: LiveEvent | null = null;
   private lastKey: string | null = null;
+  /** When the answer of `last` came: older than the fast interval, a newcomer waits for a read of its own. */
+  private lastAt = -Infinity;
+  /** Subscribers that joined after `last` went stale: the next read is their first event, changed or not. */
+  private readonly newcomers = new Set<PushStream<LiveEvent>>();
   private delayMs = 0;
   private timer: NodeJS.Timeout | null = null;
   private reading = false;
@@ -56,10 +61,21 @@ class Poller implements Nudgeable {
   join(reader: Reader): PushStream<LiveEvent> {
     const source = new PushStream<LiveEvent>(() => this.leave(source));
     this.subscribers.set(source, reader);
-    // A newcomer gets what the others saw last at once; the first one starts the polling.
-    if (this.last) source.push(this.last);
+    // A newcomer gets what the others saw last at once if it is recent; the first one starts the polling.
+    if (this.last && Date.now() - this.lastAt <= this.schedule.fastMs) source.push(this.last);
+    else if (this.last) this.awaitRead(source);
     else if (!this.reading && !this.timer) void this.poll();
     return source;
+  }
+
+  /**
+   * A newcomer to a poller backed off (up to SUBSCRIPTION_POLL_MAX_MS) takes the next read as its first event: the
+   * last could show an object changed or deleted elsewhere since. A read under way serves it; else one comes at once,
+   * shared by the joins meanwhile and paced as a write's (at most one early read per fast interval).
+   */
+  private awaitRead(source: PushStream<LiveEvent>): void {
+    this.newcomers.add(source);
+    if (!this.reading) this.readEarly(0);
   }
 
   /** Ends every subscriber (shutdown): each ends after what it was already sent (the hub cuts it: no `complete`). */
@@ -73,6 +89,7 @@ class Poller implements Nudgeable {
 
   private leave(source: PushStream<LiveEvent>): void {
     this.subscribers.delete(source);
+    this.newcomers.delete(source);
     if (this.subscribers.size === 0 && !this.stopped) {
       this.stop();
       this.onStop();
@@ -86,7 +103,12 @@ class Poller implements Nudgeable {
   nudge(): void {
     if (this.stopped) return;
     this.delayMs = Math.min(this.delayMs, this.schedule.fastMs);
-    const at = Math.max(Date.now() + NUDGE_MS, this.earlyAt + this.schedule.fastMs);
+    this.readEarly(NUDGE_MS);
+  }
+
+  /** A read in `ms`, never sooner than the fast interval after the last early read (writes and joins alike). */
+  private readEarly(ms: number): void {
+    const at = Math.max(Date.now() + ms, this.earlyAt + this.schedule.fastMs);
     // No timer: a read is under way, and may have started before the write; the next one comes early.
     if (!this.timer) this.wanted = Math.min(this.wanted ?? at, at);
     else if (this.dueAt > at) this.wait(at - Date.now(), true);
@@ -133,7 +155,8 @@ class Poller implements Nudgeable {
     const changed = key !== this.lastKey;
     this.last = event;
     this.lastKey = key;
-    for (const source of this.subscribers.keys()) if (changed || readAgain(source)) source.push(event);
+    this.lastAt = Date.now();
+    for (const source of this.subscribers.keys()) if (this.newcomers.delete(source) || changed || readAgain(source)) source.push(event);
     if (final) {
       // Deleted, or a finished job: nothing more will come; each subscriber completes after this event.
       this.stop();
