@@ -103,13 +103,21 @@ const SECRET_WORDS = new Set(['pass', 'pwd', 'pin', 'otp', 'jwt', 'cvv', 'cvc', 
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]*@/gi;
 /** A URL whose user part stands alone (`https://TOKEN@host`): often a token itself. */
 const URL_USER = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/:@[\]]+@/gi;
-/** A secret written as an assignment inside a string: `?password=x`, `X-Auth-Token: x`, `api_key=x`. */
-const SECRET_ASSIGNMENT = /\b([a-z_-]*(?:passw(?:or)?d|pwd|token|secret|api[_-]?key)\s*[=:]\s*)[^\s&;,"']+/gi;
+/** Names of secrets in an assignment, then any `_word` or `-word` (`aws_secret_access_key`; not `tokens`, `author`). */
+const ASSIGNED_SECRET = `passw(?:or)?d|pwd|passphrase|passcode|token|secret|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|authorization|cookie`;
+/**
+ * A secret written as an assignment inside a string: `?password=x`, `X-Auth-Token: x`, `api_key=x`, and as JSON
+ * text (`{"password":"x"}`).
+ */
+const SECRET_ASSIGNMENT = new RegExp(`\\b([a-z_-]*(?:${ASSIGNED_SECRET})(?:[_-][a-z]+)*["']?\\s*[=:]\\s*["']?)[^\\s&;,"']+`, 'gi');
+/** HTTP credentials written out: `Bearer x` (whatever follows), `Basic <base64>`. */
+const AUTH_SCHEME = /\b(bearer\s+)[^\s&;,"']+|\b(basic\s+)[a-z0-9+/]{8,}={0,2}/gi;
 
 /** Secrets inside a string value, whatever its name says. */
 function redactInText(text: string): string {
   let out = text;
   if (out.includes('://')) out = out.replace(URL_PASSWORD, '$1[redacted]@').replace(URL_USER, '$1[redacted]@');
+  if (/bearer|basic/i.test(out)) out = out.replace(AUTH_SCHEME, (_, bearer?: string, basic?: string) => `${bearer ?? basic}[redacted]`);
   if (out.includes('=') || out.includes(':')) out = out.replace(SECRET_ASSIGNMENT, '$1[redacted]');
   return out;
 }

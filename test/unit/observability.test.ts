@@ -103,6 +103,16 @@ describe('redactSecrets', () => {
   });
 });
 
+describe('redactSecrets on the operator probe\'s canaries (2026-12-07)', () => {
+  it('an authorization header, a passphrase, access keys and a JSON text inside a string value', () => {
+    const note = 'Authorization: Bearer CAN-A; passphrase=CAN-B; aws_secret_access_key=CAN-C; access_key=CAN-D; {"password":"CAN-E"}; client_secret=CAN-F; OS_PASSWORD=CAN-G';
+    const out = JSON.stringify(redactSecrets({ note, alone: 'use Bearer CAN-H here', basic: 'Authorization: Basic Q0FOLUk6Q0FOLUk=' }));
+    for (const canary of ['CAN-A', 'CAN-B', 'CAN-C', 'CAN-D', 'CAN-E', 'CAN-F', 'CAN-G', 'CAN-H', 'Q0FOLUk6Q0FOLUk']) expect(out, canary).not.toContain(canary);
+    // Words that only begin like a secret's name stay.
+    expect(redactSecrets({ plain: 'author: Bob, tokens: 5, keys: 3, basic idea' })).toEqual({ plain: 'author: Bob, tokens: 5, keys: 3, basic idea' });
+  });
+});
+
 describe('operation name labels', () => {
   it('a name longer than 128 characters is `other`, and takes none of the 100 places', () => {
     const m = new FacadeMetrics(true, false);
