@@ -11,7 +11,7 @@ import { RequestTrace, addTraceContext } from './requestTrace.js';
 import type { Tracing } from './tracing.js';
 
 /** Why the door refused a GraphQL request (the `reason` label of graphql_requests_refused_total). */
-export type RefusalReason = 'in_flight_cap' | 'caller_cap' | 'refused_tokens' | 'upstream_saturated' | 'shutting_down' | 'body_too_large' | 'body_timeout' | 'body_budget' | 'bad_json' | 'unsupported_media_type';
+export type RefusalReason = 'in_flight_cap' | 'caller_cap' | 'refused_tokens' | 'upstream_saturated' | 'shutting_down' | 'body_too_large' | 'body_timeout' | 'body_budget' | 'bad_json' | 'unsupported_media_type' | 'not_acceptable';
 
 /** Why the door answered a GraphQL request itself; null for a 500 of its own (not a refusal). */
 function refusalReason(door: DoorAnswer, atCap: boolean): RefusalReason | null {
@@ -21,7 +21,8 @@ function refusalReason(door: DoorAnswer, atCap: boolean): RefusalReason | null {
     case 'REQUEST_TIMEOUT':
       return 'body_timeout';
     case 'BAD_REQUEST':
-      // 415: a body the facade does not read (compressed, or not UTF-8), not one that failed to parse.
+      // 415: a body the facade does not read (compressed, or not UTF-8), not one that failed to parse; 406: an answer the client does not take.
+      if (door.status === 406) return 'not_acceptable';
       return door.status === 413 ? 'body_too_large' : door.status === 415 ? 'unsupported_media_type' : 'bad_json';
     case 'TOO_MANY_REQUESTS':
       return 'caller_cap';

@@ -208,6 +208,11 @@ describe('one GraphQL request over a failing upstream', () => {
       expect(unread.statusCode).toBe(415);
       expect(logs.lines.find((l) => l.requestId === unread.headers['x-request-id'])).toMatchObject({ outcome: 'refused', refusal: 'unsupported_media_type' });
     }
+    // An answer the client does not take (406) is not bad JSON either (it was counted so).
+    const unwanted = await request(f.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'image/png' }, body: '{"query":"{ __typename }"}' });
+    await unwanted.body.text();
+    expect(unwanted.statusCode).toBe(406);
+    expect(logs.lines.find((l) => l.requestId === unwanted.headers['x-request-id'])).toMatchObject({ outcome: 'refused', refusal: 'not_acceptable' });
     const health = await request(`${f.app.server.url}/healthz`);
     await health.body.text();
     expect(String(health.headers['x-request-id'])).toMatch(UUID_ID);
