@@ -105,7 +105,8 @@ export function requestIdOf(headers: Record<string, string | string[] | undefine
   for (const key of ['x-openstack-request-id', 'x-compute-request-id', 'x-request-id']) {
     const raw = headers[key];
     const v = Array.isArray(raw) ? raw[0] : raw;
-    if (typeof v === 'string' && v) return SAFE_REQUEST_ID.test(v) ? v : null;
+    // An unsafe one is passed over: the next header may still name the answer (x-compute-request-id).
+    if (typeof v === 'string' && SAFE_REQUEST_ID.test(v)) return v;
   }
   return null;
 }

@@ -1,7 +1,7 @@
 // Manila Zed sends some messages with their `%(name)s` placeholders unfilled (bug 2007060). Cutting them out left
 // "Share group type access for / combination already exists." (addShareGroupTypeAccess twice, against real Manila).
 import { describe, expect, it } from 'vitest';
-import { cleanMessage } from '../../src/upstreams/upstreamErrors.js';
+import { cleanMessage, requestIdOf } from '../../src/upstreams/upstreamErrors.js';
 
 describe('cleanMessage on Manila Zed messages with unfilled placeholders', () => {
   it.each([
@@ -31,5 +31,14 @@ describe('cleanMessage on Manila Zed messages with unfilled placeholders', () =>
     expect(cleanMessage('Share group 1a2b could not be found.')).toBe('Share group 1a2b could not be found.');
     expect(cleanMessage('Quota exceeded: 100% used.')).toBe('Quota exceeded: 100% used.');
     expect(cleanMessage('%(reason)s')).toBe('The upstream refused the request without a reason.');
+  });
+});
+
+describe('requestIdOf (the upstream\'s own id for an answer)', () => {
+  it('passes over an unsafe header to the next one that names the answer', () => {
+    expect(requestIdOf({ 'x-openstack-request-id': 'bad id\twith {evil}', 'x-compute-request-id': 'req-11111111-2222-4333-8444-555555555555' })).toBe('req-11111111-2222-4333-8444-555555555555');
+    expect(requestIdOf({ 'x-openstack-request-id': 'req-a', 'x-request-id': 'req-b' })).toBe('req-a');
+    expect(requestIdOf({ 'x-openstack-request-id': 'bad id' })).toBeNull();
+    expect(requestIdOf({})).toBeNull();
   });
 });
