@@ -193,20 +193,24 @@ export class FacadeMetrics {
     }
   }
 
-  /** The operation_name label: the name itself for the first 100 seen up to 128 characters, `other` after or longer; `anonymous` without one. */
-  operationLabel(name: string | null): string {
+  /**
+   * The operation_name label: the name itself for the first 100 seen up to 128 characters, `other` after or longer;
+   * `anonymous` without one. A name not known yet takes a place only with `claim` (its document passed validation):
+   * made-up names in documents the facade refuses must not use up the places of real ones.
+   */
+  operationLabel(name: string | null, claim = true): string {
     if (!name) return 'anonymous';
     if (name.length > MAX_OPERATION_NAME_LENGTH) return 'other';
     if (this.names.has(name)) return name;
-    if (this.names.size >= MAX_OPERATION_NAMES) return 'other';
+    if (!claim || this.names.size >= MAX_OPERATION_NAMES) return 'other';
     this.names.add(name);
     return name;
   }
 
   /** One answered GraphQL request. */
-  request(operationType: string, operationName: string | null, outcome: string, seconds: number, calls: number, roundTrips: number): void {
+  request(operationType: string, operationName: string | null, outcome: string, seconds: number, calls: number, roundTrips: number, valid = true): void {
     if (this.operationNames) {
-      const name = this.operationLabel(operationName);
+      const name = this.operationLabel(operationName, valid);
       this.graphqlRequests.inc([operationType, outcome, name]);
       this.graphqlDuration.observe([operationType, name], seconds);
     } else {

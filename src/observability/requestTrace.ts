@@ -10,6 +10,8 @@ export class RequestTrace {
   readonly started = performance.now();
   operationName: string | null = null;
   operationType: string | null = null;
+  /** Its document passed validation: only then may its name take one of the operation_name label's places. */
+  operationValid = false;
   /** Upstream HTTP exchanges (retries included) and round trips: waves of calls, a call leaving while none is in flight starts one. */
   calls = 0;
   roundTrips = 0;

@@ -148,7 +148,7 @@ export class RequestObserver {
               ? 'partial'
               : 'ok';
     const type = trace.operationType ?? 'unknown';
-    this.metrics?.request(type, trace.operationName, outcome, seconds, trace.calls, trace.roundTrips);
+    this.metrics?.request(type, trace.operationName, outcome, seconds, trace.calls, trace.roundTrips, trace.operationValid);
     const level = status >= 500 && !trace.refusal ? 'error' : 'info';
     if (this.log.isLevelEnabled(level)) this.log[level](requestLine(trace, type, status, outcome, seconds), 'graphql request');
     const span = trace.span;
@@ -196,6 +196,7 @@ export class RequestObserver {
             if (!trace) return;
             trace.operationName = boundedName(rc.operationName);
             trace.operationType = rc.operation?.operation ?? null;
+            trace.operationValid = true;
             if (trace.span) {
               trace.span.updateName(`${trace.operationType ?? 'graphql'}${trace.operationName ? ` ${trace.operationName}` : ''}`);
               trace.span.setAttribute('graphql.operation.type', trace.operationType ?? 'unknown');

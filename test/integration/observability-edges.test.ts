@@ -196,15 +196,27 @@ describe('a client that goes away', () => {
 });
 
 describe('a document validation refuses', () => {
-  it('still has its operation named in its log line and metrics', async () => {
+  it('still has its operation named in its log line, and in metrics once that name has run', async () => {
     const { facade, post, lineOf } = await loggedFacade({ METRICS_OPERATION_NAMES: 'true' });
     f = facade;
+    await (await post('valid-named', 'query Named { __typename }')).body.text();
     const res = await post('invalid-named', 'query Named { nope }');
     await res.body.text();
     expect(res.statusCode).toBe(400);
     expect(await lineOf('invalid-named')).toMatchObject({ operationName: 'Named', operationType: 'query', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] });
     const scraped = await (await request(`${f.app.server.url}/metrics`)).body.text();
-    expect(scraped).toMatch(/graphql_requests_total\{[^}]*operation_name="Named"/);
+    expect(scraped).toMatch(/graphql_requests_total\{[^}]*outcome="client_error"[^}]*operation_name="Named"/);
+  });
+
+  it('takes none of the 100 operation_name places with a name that never ran (operator probe: they ran out)', async () => {
+    const { facade, post } = await loggedFacade({ METRICS_OPERATION_NAMES: 'true' });
+    f = facade;
+    for (let i = 0; i < 110; i++) await (await post(`made-up-${i}`, `query MadeUp${i} { nope }`)).body.text();
+    await (await post('real-one', 'query BrandNewLegit { __typename }')).body.text();
+    const scraped = await (await request(`${f.app.server.url}/metrics`)).body.text();
+    expect(scraped).toMatch(/graphql_requests_total\{[^}]*operation_name="BrandNewLegit"/);
+    expect(scraped).not.toContain('MadeUp');
+    expect(scraped).toMatch(/graphql_requests_total\{[^}]*outcome="client_error"[^}]*operation_name="other"\} 110/);
   });
 });
 
