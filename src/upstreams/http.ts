@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { type UpstreamService, UpstreamError } from '../errors.js';
 import { type Caller, Cutoff } from './caller.js';
@@ -190,6 +191,8 @@ export class HttpClient {
    * a POST that starts work in a disaster is never repeated behind the caller's back.
    */
   async send(req: UpstreamRequest, absoluteUrl?: string): Promise<UpstreamResponse> {
+    // A call of no request (a start-up version read) still gets an id the upstream logs and ours can name.
+    if (!req.requestId) req = { ...req, requestId: `req-${randomUUID()}` };
     const attempts = req.method === 'GET' ? 2 : 1;
     // Metric labels and span names: a template (`/groups/{id}`), never the raw path or the endpoint's project.
     const route = routeTemplate(absoluteUrl === undefined ? req.path : new URL(absoluteUrl).pathname);
@@ -229,7 +232,7 @@ export class HttpClient {
 
   /** Whether the host answers HTTP at all (versions.ts, for /readyz): sent once, counted by no breaker, no caller's. */
   async answers(deadline: number): Promise<boolean> {
-    return this.sendOnce({ method: 'GET', path: '', deadline }, '/', `${this.origin}/`).then(
+    return this.sendOnce({ method: 'GET', path: '', deadline, requestId: `req-${randomUUID()}` }, '/', `${this.origin}/`).then(
       () => true,
       (err: unknown) => err instanceof UpstreamError && err.status > 0,
     );

@@ -175,6 +175,26 @@ describe('version discovery inside a request', () => {
   });
 });
 
+describe('calls of no request (start-up version reads)', () => {
+  it('carry an X-OpenStack-Request-ID of their own, which their failure line names (they sent none)', async () => {
+    const manila = await startManilaSimulator();
+    manila.injectFault({ status: 503, json: { serviceUnavailable: { code: 503, message: 'busy at start' } }, times: 2 });
+    const logs = logCapture();
+    f = await startFacade({ MANILA_URL: manila.endpoint }, undefined, undefined, { logDestination: logs.stream });
+    try {
+      await waitFor(async () => manila.calls.length, (n) => n >= 2, 5_000, 20);
+      const sent = manila.calls.filter((c) => c.url === '/').map((c) => c.headers['x-openstack-request-id']);
+      for (const id of sent) expect(id).toMatch(/^req-[0-9a-f-]{36}$/);
+      const failure = await waitFor(async () => logs.lines.find((l) => l.service === 'manila' && l.upstreamMessage === 'busy at start'), (l) => l !== undefined, 2_000, 20);
+      expect(sent).toContain(failure?.sentRequestId);
+    } finally {
+      await f.close();
+      f = undefined;
+      await manila.close();
+    }
+  });
+});
+
 describe('a client that goes away', () => {
   it("while its request runs: the request's line says 499 aborted, not 200 ok", async () => {
     const logs = logCapture();
