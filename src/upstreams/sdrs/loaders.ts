@@ -115,6 +115,16 @@ export function createSdrsLoaders(client: SdrsClient, caller: Caller) {
     return byId.load(id);
   }
 
+  /** After a write: forget what this request knew about the group and its members (a job moves them all). */
+  function forgetGroup(id: string) {
+    groupById.clear(id);
+    instancesByGroupId.clear(id);
+    pairsByGroupId.clear(id);
+    drillsByGroupId.clear(id);
+    instanceById.clearAll();
+    pairById.clearAll();
+  }
+
   return {
     groupById,
     jobById,
@@ -131,23 +141,19 @@ export function createSdrsLoaders(client: SdrsClient, caller: Caller) {
     /**
      * Reads the job until it ends or `waitMs` passes; the loader then holds that final reading. The wait also
      * ends early enough to answer inside the request deadline (REQUEST_DEADLINE_MS), with the job as it stands.
+     * The job's group and members are forgotten then: a sibling field (a listing, the group by id) read them
+     * before the job moved them, and `job.protectionGroup` must show the group as the job left it.
      */
     async waitForJob(jobId: string, waitMs: number): Promise<SdrsJob | null> {
       const budget = caller.deadline === undefined ? waitMs : Math.min(waitMs, caller.deadline - Date.now() - ANSWER_RESERVE_MS);
       const job = await nullIfNotFound(followJob(() => readUnlessAnswered(jobId), Math.max(0, budget)));
       jobById.clear(jobId);
       if (job) jobById.prime(jobId, job);
+      const groupId = job?.entities?.server_group_id;
+      if (groupId) forgetGroup(groupId);
       return job;
     },
-    /** After a write: forget what this request knew about the group and its members (a job moves them all). */
-    forgetGroup(id: string) {
-      groupById.clear(id);
-      instancesByGroupId.clear(id);
-      pairsByGroupId.clear(id);
-      drillsByGroupId.clear(id);
-      instanceById.clearAll();
-      pairById.clearAll();
-    },
+    forgetGroup,
   };
 }
 
