@@ -43,15 +43,21 @@ export function assertSdrsJobId(id: string, what = 'job id'): string {
 }
 
 /**
- * A name or id the upstream resolves itself (a Cinder group or volume type: either), or a name it stores: any
- * string but a blank one, which no upstream takes (it refused them, after a call).
+ * A value the upstream stores or matches as given (a name, an availability zone, a backend id): any string but a
+ * blank one, which no upstream takes (they refused them, after a call).
  */
 export function assertNotBlank(value: string, what: string): string {
-  if (value.trim() === '') throw new InputError(`${what} is empty; give a name or an id.`);
+  if (value.trim() === '') throw new InputError(`${what} must not be blank.`);
   return value;
 }
 
-/** An availability zone (or other optional name) the client may leave out: undefined when absent, refused when blank. */
+/** A name, zone or backend id the client may leave out: undefined when absent, refused when blank. */
 export function optionalNotBlank(value: string | null | undefined, what: string): string | undefined {
   return value === null || value === undefined ? undefined : assertNotBlank(value, what);
+}
+
+/** A name or id the upstream resolves itself (a Cinder group or volume type: either): refused when blank. */
+export function assertNameOrId(value: string, what: string): string {
+  if (value.trim() === '') throw new InputError(`${what} is empty; give a name or an id.`);
+  return value;
 }

@@ -174,7 +174,15 @@ describe('blank names are refused before any call; an empty description is not',
     ['createShareGroupSnapshot " "', `mutation { createShareGroupSnapshot(input: { shareGroupId: "${SEED_IDS.shareGroups.staging}", name: " " }) { shareGroupSnapshot { id } } }`],
     ['updateShareGroupSnapshot ""', `mutation { updateShareGroupSnapshot(input: { id: "${SEED_IDS.shareGroupSnapshots.dbNightly}", name: "" }) { shareGroupSnapshot { id } } }`],
   ])('%s', async (_, mutation) => {
-    expectRefused(await f.gql(mutation), /name is empty/);
+    // A stored name: an id is never an option here, so the message offers none.
+    expectRefused(await f.gql(mutation), /^name must not be blank\.$/);
+  });
+
+  it.each([
+    ['groupTypeId', 'mutation { createGroup(input: { groupTypeId: " ", volumeTypeIds: ["lvm"] }) { group { id } } }'],
+    ['volumeTypeIds', 'mutation { createGroup(input: { groupTypeId: "generic", volumeTypeIds: [""] }) { group { id } } }'],
+  ])('createGroup with a blank %s (a name or an id) says either will do', async (key, mutation) => {
+    expectRefused(await f.gql(mutation), new RegExp(`^${key} is empty; give a name or an id\\.$`));
   });
 
   it('updateGroup with a name and an empty description is sent', async () => {
@@ -198,7 +206,7 @@ describe('createProtectionGroup refuses blank or equal zones before calling SDRS
     ['targetAvailabilityZone', ''],
     ['targetAvailabilityZone', '  '],
   ])('%s %j', async (key, value) => {
-    expectRefused(await f.gql(CREATE, { in: input({ [key]: value }) }), new RegExp(`${key} is empty`));
+    expectRefused(await f.gql(CREATE, { in: input({ [key]: value }) }), new RegExp(`^${key} must not be blank\\.$`));
   });
 
   it('the same zone for source and target', async () => {
@@ -209,14 +217,14 @@ describe('createProtectionGroup refuses blank or equal zones before calling SDRS
 describe('every argument is checked before the first read', () => {
   it('createShare into a group with a blank zone reads nothing', async () => {
     const r = await f.gql(`mutation { createShare(input: { size: 1, shareProtocol: NFS, shareGroupId: "${SEED_IDS.shareGroups.emptyAvailable}", availabilityZone: "  " }) { share { id } } }`);
-    expectRefused(r, /availabilityZone is empty/);
+    expectRefused(r, /^availabilityZone must not be blank\.$/);
   });
 
   it.each([
     ['shareNetworkId: ""', /Invalid shareNetworkId ""/],
     ['availabilityZone: ""', /availabilityZone/],
     ['availabilityZone: " "', /availabilityZone/],
-    ['name: " "', /name is empty/],
+    ['name: " "', /^name must not be blank\.$/],
     [`shareGroupTypeId: "default"`, /Invalid shareGroupTypeId/],
   ])('createShareGroup from a snapshot with %s reads nothing', async (extra, message) => {
     const r = await f.gql(`mutation { createShareGroup(input: { sourceShareGroupSnapshotId: "${SEED_IDS.shareGroupSnapshots.dbNightly}", ${extra} }) { shareGroup { id } } }`);

@@ -8,7 +8,7 @@ import type {
 } from '../../../generated/graphql.js';
 import { InputError } from '../../../errors.js';
 import { wireValue } from '../../../graphql/scalars.js';
-import { assertNotBlank, assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
+import { assertNameOrId, assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
 import { assertDistinct } from '../../distinct.js';
@@ -40,8 +40,8 @@ export const groupChecks = {
     const waitMs = writeWaitMillis(input.waitSeconds);
     const body = {
       // Names or ids (Cinder resolves both), so of no one format; they go in the body only, checked as strings.
-      group_type: assertNotBlank(input.groupTypeId, 'groupTypeId'),
-      volume_types: assertDistinct(input.volumeTypeIds.map((t) => assertNotBlank(t, 'volumeTypeIds')), 'volumeTypeIds'),
+      group_type: assertNameOrId(input.groupTypeId, 'groupTypeId'),
+      volume_types: assertDistinct(input.volumeTypeIds.map((t) => assertNameOrId(t, 'volumeTypeIds')), 'volumeTypeIds'),
       name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
       availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
