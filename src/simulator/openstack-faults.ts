@@ -15,9 +15,18 @@ const FAULT_NAMES: Record<number, string> = {
   503: 'serviceUnavailable',
 };
 
-/** `{"<faultName>": {"code": status, "message": message}}`, as both services send it. */
-export function openstackFault(status: number, message: string): Record<string, { code: number; message: string }> {
-  return { [FAULT_NAMES[status] ?? 'computeFault']: { code: status, message } };
+// Both services' only 413s are QuotaErrors, whose `Retry-After: 0` header Fault copies into the body as a string.
+const QUOTA_RETRY_AFTER = '0';
+
+/** `{"<faultName>": {"code": status, "message": message}}` (`retryAfter` too for a 413), as both services send it. */
+export function openstackFault(status: number, message: string): Record<string, { code: number; message: string; retryAfter?: string }> {
+  const fault = status === 413 ? { code: status, message, retryAfter: QUOTA_RETRY_AFTER } : { code: status, message };
+  return { [FAULT_NAMES[status] ?? 'computeFault']: fault };
+}
+
+/** The headers a fault carries besides the service's own: a QuotaError's `Retry-After`. */
+export function faultHeaders(status: number): Record<string, string> {
+  return status === 413 ? { 'Retry-After': QUOTA_RETRY_AFTER } : {};
 }
 
 /**

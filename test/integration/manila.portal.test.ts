@@ -108,6 +108,7 @@ describe('Manila for a portal: reads', () => {
 
   it('quotas and zones for the portal root fields: one quota read and one zone read per request, -1 as a null limit', async () => {
     const rest = restClient(sim().endpoint, null, { 'x-openstack-manila-api-version': '2.73' });
+    const before = (await rest('GET', `/quota-sets/${DEMO_PROJECT.id}`)).json.quota_set;
     await rest('PUT', `/quota-sets/${DEMO_PROJECT.id}`, { quota_set: { share_group_snapshots: -1 } });
     const wire = (await rest('GET', `/quota-sets/${DEMO_PROJECT.id}/detail`)).json.quota_set;
     const ctx = createContext(f.app.upstreams, { services: [] }, null);
@@ -121,15 +122,16 @@ describe('Manila for a portal: reads', () => {
       manilaZones(ctx),
       manilaZones(ctx),
     ]);
-    expect(sg).toEqual({ limit: 50, inUse: wire.share_groups.in_use, reserved: 0 });
+    // Manila's defaults (50 share groups and shares, 1000 GiB), raised by what the 40 generated groups hold.
+    expect(sg).toEqual({ limit: 90, inUse: wire.share_groups.in_use, reserved: 0 });
     expect(wire.share_groups.in_use).toBeGreaterThan(40);
     expect(sgs).toEqual({ limit: null, inUse: wire.share_group_snapshots.in_use, reserved: 0 });
-    expect(shares).toEqual({ limit: 50, inUse: wire.shares.in_use, reserved: 0 });
-    expect(gb).toEqual({ limit: 1000, inUse: wire.gigabytes.in_use, reserved: 0 });
+    expect(shares).toEqual({ limit: 130, inUse: wire.shares.in_use, reserved: 0 });
+    expect(gb).toEqual({ limit: 1080, inUse: wire.gigabytes.in_use, reserved: 0 });
     expect(zones).toEqual([{ name: 'nova', service: 'manila', available: true }]);
     expect(again).toEqual(zones);
     expect(lines(f).sort()).toEqual(['GET /availability-zones', `GET /quota-sets/${DEMO_PROJECT.id}/detail`]);
-    await rest('DELETE', `/quota-sets/${DEMO_PROJECT.id}`);
+    await rest('PUT', `/quota-sets/${DEMO_PROJECT.id}`, { quota_set: { share_group_snapshots: before.share_group_snapshots } });
   });
 
   it('share group quotas below Manila 2.40 are NOT_SUPPORTED, share quotas still answer', async () => {

@@ -5,6 +5,7 @@
 // rules and policy.ts for what each role may do.
 import { randomUUID } from 'node:crypto';
 import { callerOf, DEMO_PROJECT } from '../identity.js';
+import { faultHeaders } from '../openstack-faults.js';
 import { type RunningSimulator, type ServeOptions, type SimHandler, type SimRequest, type SimResponse, serveSimulator } from '../server.js';
 import type { Ctx, Route } from './context.js';
 import { groupRoutes } from './routes-groups.js';
@@ -165,7 +166,7 @@ export function createCinderSimulator(opts: CinderSimOptions = {}): { handler: S
       return { ...res, headers: { ...versionHeaders, ...(res.headers ?? {}) } };
     } catch (err) {
       if (!(err instanceof CinderFault)) throw err;
-      return { status: err.status, json: faultBody(err.status, err.message), headers: versionHeaders };
+      return { status: err.status, json: faultBody(err.status, err.message), headers: { ...versionHeaders, ...faultHeaders(err.status) } };
     }
   }
 

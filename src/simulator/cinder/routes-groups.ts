@@ -3,6 +3,7 @@
 import { type Ctx, type Route, accepted, dispatchAction, ok } from './context.js';
 import { groupActions } from './routes-group-actions.js';
 import { nextLinks, parseListParams, runList } from './paging.js';
+import { reserveGroup, reserveVolumes } from './quotas.js';
 import { authorize, rejectInvalidFilters } from './policy.js';
 import { SIM_HOST, type GroupRow } from './state.js';
 import { groupDetail, groupSummary } from './views.js';
@@ -82,6 +83,7 @@ function createGroup(ctx: Ctx) {
   const who = ctx.caller;
   const groupType = isUuidLike(typeRef) ? ctx.state.requireGroupType(typeRef, who) : ctx.state.groupTypeByName(typeRef, who);
   const volumeTypes = (list as string[]).map((ref) => ctx.state.volumeTypeByNameOrId(ref, isUuidLike(ref)));
+  reserveGroup(ctx.state, who.projectId);
   const g = ctx.state.addGroup({
     project_id: who.projectId,
     user_id: who.userId,
@@ -150,6 +152,9 @@ function createFromSource(ctx: Ctx, args: unknown) {
     volumeTypeIds = [...src.volume_type_ids];
     sourceVolumes = state.groupVolumes(src.id);
   }
+  reserveGroup(state, who.projectId);
+  // Each member is a volume create of its own; from a group snapshot, one that reserves no gigabytes.
+  reserveVolumes(state, who.projectId, sourceVolumes.map((v) => ({ size: v.size, typeId: v.volume_type_id })), !hasSnap);
   const g = state.addGroup({
     project_id: who.projectId,
     user_id: who.userId,

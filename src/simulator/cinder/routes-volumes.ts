@@ -1,6 +1,7 @@
 // Volumes, as far as groups need them (cinder/api/v3/volumes.py): list/detail with the group_id filter (3.10+),
 // show, create (group_id 3.13+), delete, and the admin os-reset_status action for fixtures.
 import { type Ctx, type Route, accepted, dispatchAction, ok } from './context.js';
+import { reserveVolumes } from './quotas.js';
 import { nextLinks, parseListParams, runList } from './paging.js';
 import { RESOURCE_FILTERS, authorize, rejectInvalidFilters, removeInvalidFilterOptions } from './policy.js';
 import { type GroupRow, SIM_HOST, type VolumeRow } from './state.js';
@@ -128,6 +129,7 @@ function createVolume(ctx: Ctx) {
   const az = group ? group.availability_zone : typeof body.availability_zone === 'string' ? body.availability_zone : 'nova';
   if (!state.zones.some((z) => z.name === az)) throw badRequest(`Availability zone '${az}' is invalid.`);
   authorize(ctx, 'volume:create');
+  reserveVolumes(state, who.projectId, [{ size, typeId }]);
   const type = state.volumeTypes.get(typeId);
   const v = state.addVolume({
     project_id: who.projectId,

@@ -1,5 +1,5 @@
 // Example data with fixed ids and names, so docs and snapshots show stable output.
-import type { CinderState } from './state.js';
+import { type CinderState, DEFAULT_QUOTAS } from './state.js';
 
 /** Cinder (Train+) always has this type; it is created by the DB migrations, not by the seed. */
 export const DEFAULT_VOLUME_TYPE_ID = '0d5c7f1e-8a4b-4c3d-9e2f-1a0b3c4d5e00';
@@ -184,7 +184,20 @@ export function seedExamples(state: CinderState): void {
 
 const hex12 = (n: number) => n.toString(16).padStart(12, '0');
 
-/** `extraGroups` for benchmarks: each with two volumes and one snapshot; ids are deterministic per index. */
+/**
+ * Raises the default project's limits by `added`, as an operator makes room for data brought in: the quotas are
+ * enforced, and what the project could still create stays what it was. Unlimited (-1) stays unlimited.
+ */
+function raiseQuotas(state: CinderState, added: Record<string, number>): void {
+  const limits = { ...DEFAULT_QUOTAS, ...state.quotaLimits.get(state.projectId) };
+  const raised = Object.fromEntries(Object.entries(added).map(([k, n]) => [k, (limits[k] ?? -1) < 0 ? -1 : (limits[k] ?? 0) + n]));
+  state.quotaLimits.set(state.projectId, { ...state.quotaLimits.get(state.projectId), ...raised });
+}
+
+/**
+ * `extraGroups` for benchmarks: each with two volumes and one snapshot; ids are deterministic per index. The
+ * project's quotas grow by what they hold (2 × 10 GiB volumes and their 2 × 10 GiB snapshots each).
+ */
 export function seedExtraGroups(state: CinderState, count: number): void {
   const base = Date.UTC(2026, 3, 1);
   const vtypes = [...state.volumeTypes.values()].filter((t) => t.name !== '__DEFAULT__');
@@ -192,6 +205,7 @@ export function seedExtraGroups(state: CinderState, count: number): void {
   const vt = vtypes[0] ?? state.volumeTypes.get(DEFAULT_VOLUME_TYPE_ID);
   const gtype = gtypes[0] ?? state.addGroupType({ id: 'e0000000-0000-4000-8000-000000000000', name: 'bench-generic' });
   if (!vt) return;
+  raiseQuotas(state, { groups: count, volumes: 2 * count, snapshots: 2 * count, gigabytes: 40 * count });
   const at = (n: number, s: number) => `${new Date(base + n * 60_000 + s * 1000).toISOString().slice(0, 19)}.000000`;
   for (let i = 1; i <= count; i++) {
     const g = state.addGroup({

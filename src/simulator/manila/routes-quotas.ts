@@ -6,7 +6,7 @@ import { authorizeController } from './policy.js';
 /** `/quota-sets` (manila/api/v2/quota_sets.py, views/quota_sets.py) and `/availability-zones` in Zed. */
 
 // manila/quota.py: the [quota] defaults of a manila.conf that sets none.
-const DEFAULT_LIMITS: Record<string, number> = {
+export const DEFAULT_LIMITS: Readonly<Record<string, number>> = {
   shares: 50,
   gigabytes: 1000,
   snapshots: 50,
@@ -36,6 +36,28 @@ function usage(st: ManilaState, projectId: string): Record<string, number> {
 
 function limits(st: ManilaState, projectId: string): Record<string, number> {
   return { ...DEFAULT_LIMITS, ...st.quotaLimits.get(projectId) };
+}
+
+/**
+ * share/api.py create's quota reservation (after its size and protocol checks, before the share group's): the
+ * per-share limit first, then `shares: 1, gigabytes: size`, gigabytes named first when both are over
+ * (check_if_share_quotas_exceeded). A QuotaError: 413 overLimit, shown as '<exception class>: <message>'.
+ */
+export function shareQuotaRefusal(ctx: Ctx, size: number): SimResponse | undefined {
+  const lim = limits(ctx.state, ctx.projectId);
+  const used = usage(ctx.state, ctx.projectId);
+  const over = (key: string, delta: number) => (lim[key] ?? -1) >= 0 && (lim[key] ?? -1) < (used[key] ?? 0) + delta;
+  const perShare = lim.per_share_gigabytes ?? -1;
+  if (perShare >= 0 && size > perShare) {
+    return fault(ctx, 413, `ShareSizeExceedsLimit: Requested share size ${size} is larger than maximum allowed limit ${perShare}.`);
+  }
+  if (over('gigabytes', size)) {
+    return fault(ctx, 413, 'ShareSizeExceedsAvailableQuota: Requested share exceeds allowed project/user or share type gigabytes quota.');
+  }
+  if (over('shares', 1)) {
+    return fault(ctx, 413, `ShareLimitExceeded: Maximum number of shares allowed (${lim.shares}) either per project/user or share type quota is exceeded.`);
+  }
+  return undefined;
 }
 
 /** ViewBuilder.detail_list: the keys, in Manila's order, that this microversion shows. */

@@ -7,6 +7,7 @@ import {
 } from './wire.js';
 import { authorizeController, checkPolicy, inScope, own, strictAllTenants } from './policy.js';
 import { adminAction } from './actions.js';
+import { shareQuotaRefusal } from './routes-quotas.js';
 
 /** `/shares`: list, show, create, delete and the admin actions. Share networks: routes-share-networks.ts. */
 
@@ -179,6 +180,8 @@ function createShare(ctx: Ctx): SimResponse {
   if (!PROTOCOLS.includes(proto)) {
     return fault(ctx, 400, `Invalid input received: Invalid share protocol provided: ${String(body.share_proto ?? '')}. It is either disabled or unsupported. Available protocols: [${PROTOCOLS.map((p) => `'${p}'`).join(', ')}].`);
   }
+  const overQuota = shareQuotaRefusal(ctx, Number(size));
+  if (overQuota) return overQuota;
   if (group) {
     if (group.status !== 'available') return fault(ctx, 400, `Share group status must be available, got ${group.status}.`);
     if (type && !group.share_types.includes(type.id)) {

@@ -6,6 +6,7 @@ import {
   type ManilaState,
   type ShareRow,
 } from './state.js';
+import { DEFAULT_LIMITS } from './routes-quotas.js';
 
 /** Deterministic example data: fixed UUIDs, names and timestamps, so tests and demos can rely on them. */
 
@@ -182,8 +183,22 @@ export function seedShareGroups(st: ManilaState): void {
   st.shareGroupSnapshots.set(S.webRelease, snapshotOf(st, S.webRelease, G.webAssets, 'web-release-42', 'available', ts(62), web, 7));
 }
 
-/** Benchmark filler: N groups of 2 shares and 1 snapshot each, created before the seeded ones. */
+/**
+ * Raises the default project's limits by `added`, as an operator makes room for data brought in: the quotas are
+ * enforced, and what the project could still create stays what it was. Unlimited (-1) stays unlimited.
+ */
+function raiseQuotas(st: ManilaState, added: Record<string, number>): void {
+  const limits = { ...DEFAULT_LIMITS, ...st.quotaLimits.get(st.projectId) };
+  const raised = Object.fromEntries(Object.entries(added).map(([k, n]) => [k, (limits[k] ?? -1) < 0 ? -1 : (limits[k] ?? 0) + n]));
+  st.quotaLimits.set(st.projectId, { ...st.quotaLimits.get(st.projectId), ...raised });
+}
+
+/**
+ * Benchmark filler: N groups of 2 shares (1 GiB each) and 1 snapshot each, created before the seeded ones. The
+ * project's quotas grow by what they hold.
+ */
 export function seedExtraShareGroups(st: ManilaState, count: number): void {
+  raiseQuotas(st, { share_groups: count, shares: 2 * count, gigabytes: 2 * count, share_group_snapshots: count });
   const typeId = SEED_IDS.shareTypes.defaultNfs;
   for (let i = 0; i < count; i++) {
     const hex = (prefix: string, k: number) => `${prefix}-0000-4000-8000-${(i * 4 + k).toString(16).padStart(12, '0')}`;

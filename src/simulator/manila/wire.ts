@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../identity.js';
-import { openstackFault } from '../openstack-faults.js';
+import { faultHeaders, openstackFault } from '../openstack-faults.js';
 import type { SimRequest, SimResponse } from '../server.js';
 import { likeContains } from './like.js';
 import type { ManilaState } from './state.js';
@@ -75,7 +75,7 @@ export function reply(ctx: Ctx, status: number, json?: unknown): SimResponse {
 }
 
 export function fault(ctx: Ctx, status: number, message: string): SimResponse {
-  return { status, json: openstackFault(status, message), headers: resourceHeaders(ctx) };
+  return { status, json: openstackFault(status, message), headers: { ...resourceHeaders(ctx), ...faultHeaders(status) } };
 }
 
 /** The routes middleware's 404 for a path no controller is mapped to: plain text, not JSON. */
