@@ -420,6 +420,20 @@ export function cinderScenarios(label: string, makeTarget: () => Promise<CinderT
       expect(d.defaultGroupType).toEqual(def ? { id: def.id, name: def.name } : null);
     });
 
+    it('a volume over the gigabytes quota is BAD_USER_INPUT with Cinder\'s reason, and nothing is made', async () => {
+      const q = await t.facade.ok<any>('{ quotas { gigabytes { limit inUse reserved } } }');
+      const { limit, inUse, reserved } = q.quotas.gigabytes;
+      expect(limit).not.toBeNull();
+      const name = `${tag}-over-quota`;
+      const r = await t.facade.gql(`mutation($in: CreateVolumeInput!) { createVolume(input: $in) { volume { id } } }`, {
+        in: { name, size: limit - inUse - reserved + 1, volumeTypeId },
+      });
+      expect(r.errors?.[0]?.extensions?.code, r.raw).toBe('BAD_USER_INPUT');
+      expect(r.errors?.[0]?.message).toMatch(/VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota/);
+      const listed = await t.facade.ok<any>('query($name: String) { volumes(filter: { name: $name }) { nodes { id } } }', { name });
+      expect(listed.volumes.nodes).toEqual([]);
+    });
+
     it('quotas and zones as Cinder reports them: limit (-1 as null), in use and reserved', async () => {
       const path = `/os-quota-sets/${t.projectId}`;
       const before = (await t.rest('GET', path)).json.quota_set.gigabytes as number;

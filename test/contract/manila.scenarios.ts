@@ -520,6 +520,20 @@ export function manilaScenarios(label: string, makeTarget: () => Promise<ManilaT
       }
     });
 
+    it('a share over the gigabytes quota is BAD_USER_INPUT with Manila\'s reason, and nothing is made', async () => {
+      const q = await t.facade.ok<any>('{ quotas { shareGigabytes { limit inUse reserved } } }');
+      const { limit, inUse, reserved } = q.quotas.shareGigabytes;
+      expect(limit).not.toBeNull();
+      const name = `${tag}-over-quota`;
+      const r = await t.facade.gql(`mutation($in: CreateShareInput!) { createShare(input: $in) { share { id } } }`, {
+        in: { name, size: limit - inUse - reserved + 1, shareProtocol: 'NFS' },
+      });
+      expect(r.errors?.[0]?.extensions?.code, r.raw).toBe('BAD_USER_INPUT');
+      expect(r.errors?.[0]?.message).toMatch(/ShareSizeExceedsAvailableQuota: Requested share exceeds allowed project\/user or share type gigabytes quota/);
+      const listed = await t.facade.ok<any>('query($n: String) { shares(filter: { nameContains: $n }) { nodes { id } } }', { n: name });
+      expect(listed.shares.nodes).toEqual([]);
+    });
+
     it('consistency groups answer NOT_SUPPORTED on this Manila (2.31+), pointing to share groups', async () => {
       const r = await t.facade.gql(`{ consistencyGroups { nodes { id } } consistencyGroup(id: "${randomUUID()}") { id } }`);
       expect(r.data).toEqual({ consistencyGroups: null, consistencyGroup: null });
