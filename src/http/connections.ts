@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { servedAgain } from './plainUpgrade.js';
 
 /**
  * The connections of the HTTP server that carry no request being answered: those that have not sent one yet (a
@@ -13,6 +14,8 @@ export class WaitingConnections {
 
   constructor(server: Server, silentMs: number) {
     server.on('connection', (socket: Socket) => {
+      // A socket handed back after an Upgrade the server does not speak has its listeners already.
+      if (servedAgain.has(socket)) return;
       this.waiting.add(socket);
       const silent = setTimeout(() => socket.bytesRead === 0 && socket.destroy(), silentMs).unref();
       socket.once('close', () => {

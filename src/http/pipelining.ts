@@ -11,6 +11,19 @@ import type { Logger } from '../observability/logger.js';
 export const MAX_OWED_ANSWERS = 32;
 
 const owed = new WeakMap<Socket, number>();
+/** Who waits for a connection to owe nothing (plainUpgrade.ts). */
+const whenPaid = new WeakMap<object, () => void>();
+
+/** Whether answers to earlier requests on this connection are still being made or sent. */
+export function owesAnswers(socket: object): boolean {
+  return (owed.get(socket as Socket) ?? 0) > 0;
+}
+
+/** `then` runs once the connection owes no answer (at once if it owes none). */
+export function oncePaid(socket: object, then: () => void): void {
+  if (!owesAnswers(socket)) return then();
+  whenPaid.set(socket, then);
+}
 
 /**
  * Counts the answer `res` owes on its connection until it is finished or the connection closes. False when the
@@ -33,8 +46,11 @@ export function oweAnswer(req: IncomingMessage, res: ServerResponse, log: Logger
     if (paid) return;
     paid = true;
     const left = (owed.get(socket) ?? 1) - 1;
-    if (left > 0) owed.set(socket, left);
-    else owed.delete(socket);
+    if (left > 0) return void owed.set(socket, left);
+    owed.delete(socket);
+    const then = whenPaid.get(socket);
+    whenPaid.delete(socket);
+    then?.();
   };
   // Node emits 'close' on a response once it is finished too, or once its connection is gone.
   res.once('close', pay);

@@ -1,8 +1,21 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { oncePaid, owesAnswers } from './pipelining.js';
 
 /** Sockets handed back to the HTTP server as plain requests: already counted when they first connected. */
 export const servedAgain = new WeakSet<object>();
+
+/**
+ * An upgrade pipelined behind requests still being answered is not taken: a second parser on the socket (or a 101)
+ * would answer out of turn, and Node asserts (the process died). Those answers go out, then the connection ends;
+ * the client sends this request again. True when it was so ended.
+ */
+export function endedBehindOwedAnswers(socket: Duplex): boolean {
+  if (!owesAnswers(socket)) return false;
+  socket.pause();
+  oncePaid(socket, () => socket.end());
+  return true;
+}
 
 /** The upgrade asks for a WebSocket; anything else (curl --http2 offers h2c) is not one this server speaks. */
 export function isWebSocketUpgrade(req: IncomingMessage): boolean {

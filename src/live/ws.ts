@@ -5,7 +5,7 @@ import { handleProtocols } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { tokenFrom, tokenOf } from '../context.js';
 import { RefusalPacing } from '../http/pacing.js';
-import { isWebSocketUpgrade, serveWithoutUpgrade } from '../http/plainUpgrade.js';
+import { endedBehindOwedAnswers, isWebSocketUpgrade, serveWithoutUpgrade } from '../http/plainUpgrade.js';
 import { atMost } from '../http/waits.js';
 import { rawDoorAnswer } from '../http/respond.js';
 import type { Logger } from '../observability/logger.js';
@@ -61,6 +61,7 @@ export function attachWebSockets(server: Server, hub: LiveHub, maxPayload: numbe
     });
   }
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (endedBehindOwedAnswers(socket)) return;
     if (!isWebSocketUpgrade(req)) return serveWithoutUpgrade(server, req, socket, head);
     const requestId = requestIds(req.headers['x-request-id']).id;
     upgradeIds.set(req, requestId);
