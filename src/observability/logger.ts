@@ -103,22 +103,30 @@ const SECRET_WORDS = new Set(['pass', 'pwd', 'pin', 'otp', 'jwt', 'cvv', 'cvc', 
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]*@/gi;
 /** A URL whose user part stands alone (`https://TOKEN@host`): often a token itself. */
 const URL_USER = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/:@[\]]+@/gi;
-/** Names of secrets in an assignment, then any `_word` or `-word` (`aws_secret_access_key`; not `tokens`, `author`). */
-const ASSIGNED_SECRET = `passw(?:or)?d|pwd|passphrase|passcode|token|secret|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|authorization|cookie`;
+/** A name that holds a secret, then any `_word` or `-word` (`aws_secret_access_key`; not `tokens`, `author`). */
+const SECRET_KEY_NAME = /(?:passw(?:or)?d|pwd|passphrase|passcode|token|secret|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|authorization|cookie)(?:[_-][a-z0-9]+)*$/i;
 /**
- * A secret written as an assignment inside a string: `?password=x`, `X-Auth-Token: x`, `api_key=x`, and as JSON
- * text (`{"password":"x"}`).
+ * An assignment inside a string: `?password=x`, `X-Auth-Token: x`, `api_key=x`, JSON text (`"password":"x y"`). The
+ * name is taken whole or not at all (a lookahead and its backreference: no backtracking into it), at most 64
+ * characters, and the value is quoted or runs to a separator: linear in the text, whatever it repeats.
  */
-const SECRET_ASSIGNMENT = new RegExp(`\\b([a-z_-]*(?:${ASSIGNED_SECRET})(?:[_-][a-z]+)*["']?\\s*[=:]\\s*["']?)[^\\s&;,"']+`, 'gi');
-/** HTTP credentials written out: `Bearer x` (whatever follows), `Basic <base64>`. */
-const AUTH_SCHEME = /\b(bearer\s+)[^\s&;,"']+|\b(basic\s+)[a-z0-9+/]{8,}={0,2}/gi;
+const ASSIGNMENT = /(?<![A-Za-z0-9_-])(?=([A-Za-z0-9_-]{1,64}))\1(["']?[ \t]*[=:][ \t]*)("[^"]*"?|'[^']*'?|[^\s&;,"']+)/g;
+/** HTTP credentials written out: `Bearer x`, `Basic <base64>` (not `basic configuration`: base64 of `user:pass` has an upper-case letter or digit). */
+const BEARER = /\b(bearer\s+)[^\s&;,"']+/gi;
+const BASIC = /\b([Bb]asic\s+)(?=[A-Za-z0-9+/]*[A-Z0-9+/])[A-Za-z0-9+/]{8,}={0,2}/g;
+
+const redactAssignment = (whole: string, name: string, sep: string, value: string) => {
+  if (!SECRET_KEY_NAME.test(name)) return whole;
+  const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
+  return `${name}${sep}${quote}[redacted]${quote && value.length > 1 && value.endsWith(quote) ? quote : ''}`;
+};
 
 /** Secrets inside a string value, whatever its name says. */
 function redactInText(text: string): string {
   let out = text;
   if (out.includes('://')) out = out.replace(URL_PASSWORD, '$1[redacted]@').replace(URL_USER, '$1[redacted]@');
-  if (/bearer|basic/i.test(out)) out = out.replace(AUTH_SCHEME, (_, bearer?: string, basic?: string) => `${bearer ?? basic}[redacted]`);
-  if (out.includes('=') || out.includes(':')) out = out.replace(SECRET_ASSIGNMENT, '$1[redacted]');
+  if (/bearer|basic/i.test(out)) out = out.replace(BEARER, '$1[redacted]').replace(BASIC, '$1[redacted]');
+  if (out.includes('=') || out.includes(':')) out = out.replace(ASSIGNMENT, redactAssignment);
   return out;
 }
 
