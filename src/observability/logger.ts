@@ -99,10 +99,10 @@ const SECRET_COMPOUND = /(?:admin|root|user|login|master|db|new|old|app)(?:pass|
 /** Short secret words, matched only as a whole word of the name (`pin`, `userPin`, `pin_code`; not `shipping`). */
 const SECRET_WORDS = new Set(['pass', 'pwd', 'pin', 'otp', 'jwt', 'cvv', 'cvc', 'mfa', 'dsn', 'cert']);
 
-/** A URL with a password in it (`postgres://user:pw@host`): the password part, whatever the name. */
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]*@/gi;
+/** A URL with a password in it (`postgres://user:pw@host`): the password part, whatever the name. Schemes of at most 32 characters: a longer run was scanned again from each of its word boundaries (quadratic). */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@]*:)[^\s/@]*@/gi;
 /** A URL whose user part stands alone (`https://TOKEN@host`): often a token itself. */
-const URL_USER = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/:@[\]]+@/gi;
+const URL_USER = /(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/:@[\]]+@/gi;
 /** A name that holds a secret, then any `_word` or `-word` (`aws_secret_access_key`; not `tokens`, `author`). */
 const SECRET_KEY_NAME = /(?:passw(?:or)?d|pwd|passphrase|passcode|token|secret|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|authorization|cookie)(?:[_-][a-z0-9]+)*$/i;
 /**
