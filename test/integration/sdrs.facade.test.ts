@@ -2,7 +2,8 @@
 // offset paging that neither stops short nor loops, upstream call counts, and partial data when SDRS is down.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SDRS_SEED_GROUPS as G, SDRS_SEED_JOBS as J, type startSdrsSimulator } from '../../src/simulator/sdrs/index.js';
+import { SDRS_SEED_GROUPS as G, SDRS_SEED_JOBS as J, createSdrsSimulator, type startSdrsSimulator } from '../../src/simulator/sdrs/index.js';
+import { serveSimulator } from '../../src/simulator/server.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 
 type SdrsSim = Awaited<ReturnType<typeof startSdrsSimulator>>;
@@ -257,6 +258,43 @@ describe('SDRS paging', () => {
     // (an INVALID one blocks every action) and the pairs (a link down blocks FAILOVER) of all its groups at once.
     expect(paths).toEqual(n === 1 ? ['GET server-groups'] : ['GET server-groups', 'GET protected-instances', 'GET replications']);
     for (const c of sim().calls.slice(1)) expect(new URL(c.url, 'http://x').searchParams.get('server_group_ids')).not.toBeNull();
+  });
+});
+
+describe('SDRS pages of 1000 in a project of 2,500 groups', () => {
+  const PAGE = `query($a: String) { protectionGroups(first: 1000, after: $a) { pageInfo { hasNextPage endCursor } nodes { id } } }`;
+  // With a count (as SDRS sends one), and without (the client allows an SDRS that sends none).
+  it.each([true, false])('count sent: %s; each page is whole, says whether more follow, and costs one call when it can', async (withCount) => {
+    const sim = createSdrsSimulator({ extraGroups: 2_500 - SEEDED });
+    const server = await serveSimulator(async (req) => {
+      const out = await sim.handler(req);
+      if (!withCount && out.json && typeof out.json === 'object') delete (out.json as { count?: number }).count;
+      return out;
+    });
+    const f = await startFacade({ SDRS_URL: `${server.origin}/v1/${sim.state.projectId}`, ...NO_CINDER });
+    try {
+      const listings = () => server.calls.filter((c) => c.path.endsWith('/server-groups')).length;
+      const seen: string[] = [];
+      let after: string | null = null;
+      const calls: number[] = [];
+      for (let page = 0; page < 3; page++) {
+        server.resetCalls();
+        const { protectionGroups: c }: any = await f.ok(PAGE, { a: after });
+        calls.push(listings());
+        seen.push(...c.nodes.map((n: any) => n.id));
+        // Before: without a count, the first page said no more followed; the second held 995.
+        expect(c.nodes.length, `page ${page}`).toBe(page < 2 ? 1000 : 500);
+        expect(c.pageInfo.hasNextPage, `page ${page}`).toBe(page < 2);
+        after = c.pageInfo.endCursor;
+      }
+      expect(new Set(seen).size).toBe(2_500);
+      // The first page of 1000 in one call (with a count); a later one reads the items around its cursor too.
+      if (withCount) expect(calls[0]).toBe(1);
+    } finally {
+      await f.close();
+      await server.close();
+      sim.state.dispose();
+    }
   });
 });
 

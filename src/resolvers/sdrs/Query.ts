@@ -3,7 +3,7 @@ import { InputError } from '../../errors.js';
 import { connection, offsetAfter, offsetCursor, pageSize } from '../../graphql/connections.js';
 import { wireValue } from '../../graphql/scalars.js';
 import { assertSdrsJobId, assertUuid } from '../../ids.js';
-import { readOffsetPages } from '../../upstreams/sdrs/paging.js';
+import { following, readOffsetPages } from '../../upstreams/sdrs/paging.js';
 import type { SdrsGroupFilters } from '../../upstreams/sdrs/types.js';
 import { resumeIndex, resumeWindow } from '../resume.js';
 import { waitMillis } from './wait.js';
@@ -33,10 +33,9 @@ export const SdrsQuery: QueryResolvers = {
     const page = await readOffsetPages(
       (limit, offset) => client.listGroups(ctx.caller, { limit, offset, filters }),
       from,
-      // One more: the group after the page, which its last cursor names (resume.ts).
-      first + 1 + extra,
+      first + extra + following(first + extra),
     );
-    const at = resumeIndex(page.items, lastId, start, from, first, first + 1 + extra, nextId);
+    const at = resumeIndex(page.items, lastId, start, from, first, first + extra + following(first + extra), nextId);
     const items = page.items.slice(at, at + first);
     for (const g of items) loaders.groupById.prime(g.id, g);
     const end = from + at + items.length;

@@ -2,7 +2,7 @@ import type DataLoader from 'dataloader';
 import type { RequestContext } from '../../context.js';
 import { type Connection, type OffsetListing, connection, offsetAfter, offsetCursor, pageSize } from '../../graphql/connections.js';
 import type { SdrsMemberKind, SdrsMemberTypes } from '../../upstreams/sdrs/client.js';
-import { readOffsetPages } from '../../upstreams/sdrs/paging.js';
+import { following, readOffsetPages } from '../../upstreams/sdrs/paging.js';
 import { resumeIndex, resumeWindow } from '../resume.js';
 
 const WHAT: Record<SdrsMemberKind, string> = {
@@ -50,12 +50,11 @@ export async function memberConnection<K extends SdrsMemberKind, T extends SdrsM
   const page = await readOffsetPages(
     (limit, offset) => client.listMembers(ctx.caller, kind, { limit, offset, filters: { server_group_id: groupId } }),
     from,
-    // One more: the member after the page, which its last cursor names (resume.ts).
-    first + 1 + extra,
+    first + extra + following(first + extra),
     50,
     WHAT[kind],
   );
-  const at = resumeIndex(page.items, lastId, start, from, first, first + 1 + extra, nextId);
+  const at = resumeIndex(page.items, lastId, start, from, first, first + extra + following(first + extra), nextId);
   const items = page.items.slice(at, at + first) as T[];
   for (const m of items) byId.prime(m.id, m);
   const end = from + at + items.length;

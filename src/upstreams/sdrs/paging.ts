@@ -1,4 +1,5 @@
 import { UpstreamError } from '../../errors.js';
+import { SDRS_MAX_LIMIT } from './client.js';
 
 export interface OffsetPage<T> {
   items: T[];
@@ -24,7 +25,9 @@ export async function readOffsetPages<T extends { id: string }>(
   const seen = new Set<string>();
   let count: number | null = null;
   for (let i = 0; i < maxRequests; i++) {
-    const page = await fetchPage(want - items.length, start + items.length);
+    // SDRS refuses a limit over 1000 (SDRS.0221): a longer read goes on from where this one ends.
+    const limit = Math.min(want - items.length, SDRS_MAX_LIMIT);
+    const page = await fetchPage(limit, start + items.length);
     count = page.count ?? count;
     for (const item of page.items.slice(0, want - items.length)) {
       if (seen.has(item.id)) {
@@ -38,7 +41,8 @@ export async function readOffsetPages<T extends { id: string }>(
       // Asking again would get the same nothing; stopping quietly would hide groups.
       throw new UpstreamError('UPSTREAM_ERROR', `SDRS counted ${count} ${what} but returned none from position ${end}.`, 'sdrs', 200, null, null);
     }
-    const done = items.length >= want || page.items.length === 0 || count === null || end >= count;
+    // Without a count, a page shorter than asked is the end of the listing.
+    const done = items.length >= want || page.items.length === 0 || (count === null ? page.items.length < limit : end >= count);
     if (done) {
       const hasMore = count !== null ? end < count : items.length >= want;
       return { items, count, hasMore };
@@ -46,3 +50,9 @@ export async function readOffsetPages<T extends { id: string }>(
   }
   throw new UpstreamError('UPSTREAM_ERROR', `SDRS needed more than ${maxRequests} requests for one page of ${what}; giving up.`, 'sdrs', 200, null, null);
 }
+
+/**
+ * One item more than `n` when it fits in the same SDRS call: the item after the page, which the page's last cursor
+ * names (src/resolvers/resume.ts); a page of 1000 would pay a second call for it.
+ */
+export const following = (n: number): number => (n < SDRS_MAX_LIMIT ? 1 : 0);
