@@ -10,8 +10,10 @@ export class RequestTrace {
   readonly started = performance.now();
   operationName: string | null = null;
   operationType: string | null = null;
-  /** Its document passed validation: only then may its name take one of the operation_name label's places. */
+  /** Its document passed validation: only then, and for a caller shown to be real, may its name take an operation_name place. */
   operationValid = false;
+  /** An upstream answered one of its calls, not with a 401: its token is real (without Keystone, the only proof). */
+  upstreamAnswered = false;
   /** Upstream HTTP exchanges (retries included) and round trips: waves of calls, a call leaving while none is in flight starts one. */
   calls = 0;
   roundTrips = 0;

@@ -148,7 +148,9 @@ export class RequestObserver {
               ? 'partial'
               : 'ok';
     const type = trace.operationType ?? 'unknown';
-    this.metrics?.request(type, trace.operationName, outcome, seconds, trace.calls, trace.roundTrips, trace.operationValid);
+    // Names of anonymous callers' documents (`query X { __typename }` costs nothing) must not use up the places.
+    const claims = trace.operationValid && (trace.identity !== null || trace.upstreamAnswered);
+    this.metrics?.request(type, trace.operationName, outcome, seconds, trace.calls, trace.roundTrips, claims);
     const level = status >= 500 && !trace.refusal ? 'error' : 'info';
     if (this.log.isLevelEnabled(level)) this.log[level](requestLine(trace, type, status, outcome, seconds), 'graphql request');
     const span = trace.span;

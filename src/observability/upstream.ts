@@ -76,6 +76,8 @@ export class UpstreamTelemetry {
 
   /** An answer came (any status); `upstreamRequestId`: the upstream's own id for it. */
   end(call: UpstreamCall, status: number, upstreamRequestId: string | null): void {
+    // Any answer but a 401 (or the upstream's own failure) says the upstream took the caller's token.
+    if (status < 500 && status !== 401 && call.trace) call.trace.upstreamAnswered = true;
     // A code no HTTP status has (an upstream's 999) is one label, not a series each.
     this.finish(call, status >= 100 && status <= 599 ? String(status) : 'other');
     if (call.span) {
