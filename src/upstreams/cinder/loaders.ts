@@ -291,7 +291,12 @@ interface VolumePage {
   ids: string[];
   /** Undefined for a page read without its groups' volume ids (list_volume is asked only when volumes are). */
   volumes?: number;
+  /** When `volumes` was counted (Date.now()). */
+  countedAt?: number;
 }
+
+/** A volume count carried over by reads of the page without volumes is trusted this long after it was taken, as PageMemory keeps a page. */
+const VOLUME_COUNT_MS = 60_000;
 
 /**
  * What a caller's page of groups leaves for the next read of the same page (see PageMemory), or undefined when no
@@ -301,10 +306,12 @@ interface VolumePage {
 export function volumePage(groups: CinderGroup[], before?: VolumePage): VolumePage | undefined {
   if (groups.some((g) => !LITERAL_SAFE.test(g.id))) return undefined;
   const ids = groups.map((g) => g.id);
-  if (groups.every((g) => g.volumes)) return { ids, volumes: groups.reduce((n, g) => n + g.volumes!.length, 0) };
-  // Read without volume ids: the same groups as before keep the count they had (the list view, then the screen).
-  const same = before?.volumes !== undefined && before.ids.length === ids.length && before.ids.every((id, i) => id === ids[i]);
-  return { ids, volumes: same ? before!.volumes : undefined };
+  if (groups.every((g) => g.volumes)) return { ids, volumes: groups.reduce((n, g) => n + g.volumes!.length, 0), countedAt: Date.now() };
+  // Read without volume ids: the same groups as before keep the count they had (the list view, then the screen),
+  // for as long as it would have been kept anyway: list views every few seconds must not keep an old count for good.
+  const fresh = before?.volumes !== undefined && Date.now() - (before.countedAt ?? 0) <= VOLUME_COUNT_MS;
+  const same = fresh && before!.ids.length === ids.length && before!.ids.every((id, i) => id === ids[i]);
+  return same ? { ids, volumes: before!.volumes, countedAt: before!.countedAt } : { ids };
 }
 
 /** The groups each caller's pages held when last read (see prefetchForGroups). */
