@@ -33,7 +33,7 @@ const INTROSPECTION_OFF = 'Introspection is turned off on this server (GRAPHQL_I
 // graphql-js stops validating once comparing fields (quadratic in a field repeated within one selection) or
 // walking fragment spreads runs past its budget, and says only this.
 const VALIDATION_ABORTED = 'Validation aborted.';
-const TOO_MANY_REPEATS =
+export const TOO_MANY_REPEATS =
   'The document repeats the same fields or fragment spreads too many times to be checked: ask for each field, and spread each fragment, once per selection.';
 
 /** graphql-js's and graphql-jit's messages when an argument's value cannot be coerced at execution (getArgumentValues). */

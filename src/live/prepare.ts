@@ -18,6 +18,7 @@ import type { RequestContext } from '../context.js';
 import { FacadeError } from '../errors.js';
 import { checkOperation, unresolvedOperation } from '../graphql/guards.js';
 import { validationMessage } from '../graphql/errors.js';
+import { repeatsTooMuch, tooManyRepeats } from '../graphql/repeats.js';
 import { isObject } from '../upstreams/wire.js';
 import { NESTING_MESSAGE, nestsTooDeep } from '../graphql/nesting.js';
 
@@ -109,6 +110,7 @@ function validated(document: DocumentNode, operationName: string | undefined, ru
   const operation = getOperationAST(document, operationName);
   const skippable = operation?.operation === 'subscription' ? skippableRoot(document, operation) : null;
   if (skippable) return { errors: [skippable], status: 400 };
+  if (repeatsTooMuch(document)) return { errors: [tooManyRepeats()], status: 400 };
   let invalid: readonly GraphQLError[];
   try {
     invalid = validate(rules.schema, document, [...specifiedRules, ...rules.validationRules]);

@@ -80,6 +80,20 @@ describe.each([['compiled', '0'], ['interpreted', 'off']])('guards before execut
     expect(upstreamCalls()).toBe(0);
   });
 
+  // Hostile-caller probe: under the token limit, documents that repeat a field hundreds of times cost graphql-js's
+  // validation 60-150 ms each (its comparison of every pair), valid (this one ran, and answered 200) or not.
+  it.each([
+    ['a field', `{ ${Array(280).fill('groups { nodes { id } }').join(' ')} }`],
+    ['inline fragments', `{ ${Array(200).fill('... on Query { groups { totalCount } }').join(' ')} }`],
+    ['a fragment spread', `{ ${Array(200).fill('...G').join(' ')} } fragment G on Query { groups { totalCount } }`],
+  ])('%s repeated a few hundred times at one path is refused before graphql-js compares the pairs', async (_, query) => {
+    const r = await post({ query });
+    expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(400);
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(r.body.errors?.[0]?.message).toMatch(/same field.*once/i);
+    expect(upstreamCalls()).toBe(0);
+  });
+
   it('realistic screens pass and report their cost', async () => {
     const groups = await post({ query: GROUP_TABLE });
     expect(groups.status).toBe(200);
