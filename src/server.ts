@@ -326,6 +326,8 @@ export async function startServer(opts: ServerOptions): Promise<FacadeServer> {
   });
   // Expect: 100-continue: the 100 goes out when the body is about to be read (src/http/continue.ts).
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    // Node takes any list naming 100-continue (`100-continue, foo`): an expectation besides it is not met here.
+    if (req.headers.expect?.trim().toLowerCase() !== '100-continue') return void server.emit('checkExpectation', req, res);
     holdContinue(req, res);
     server.emit('request', req, res);
   });
