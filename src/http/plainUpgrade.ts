@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { oncePaid, owesAnswers } from './pipelining.js';
 
@@ -13,7 +14,9 @@ export const servedAgain = new WeakSet<object>();
 export function endedBehindOwedAnswers(socket: Duplex): boolean {
   if (!owesAnswers(socket)) return false;
   socket.pause();
-  oncePaid(socket, () => socket.end());
+  // Destroyed once our side is written: the parser (and its timeouts) is gone, and a client keeping its half open
+  // would hold the socket for good after a plain end().
+  oncePaid(socket, () => (socket as Socket).destroySoon());
   return true;
 }
 

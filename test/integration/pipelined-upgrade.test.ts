@@ -82,6 +82,19 @@ describe('requests with an Upgrade the facade does not speak, pipelined', () => 
     expect(statuses(read)).toEqual([200]);
   });
 
+  it('a connection so ended is closed, even when its client keeps its half open (a review found it held for good)', async () => {
+    f = await startFacade({});
+    const socket = connect({ port: portOf(f), host: '127.0.0.1', allowHalfOpen: true });
+    socket.on('error', () => {});
+    socket.on('data', () => {});
+    const ws = 'GET /graphql HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+    socket.write(`GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n${ws}`);
+    await sleep(1_000);
+    const open = await new Promise<number>((r, j) => f!.app.server.server.getConnections((err, n) => (err ? j(err) : r(n))));
+    socket.destroy();
+    expect(open).toBe(0);
+  });
+
   it('one after the other on a keep-alive connection: answered each, without a listener more per request', async () => {
     f = await startFacade({});
     const warnings: string[] = [];
