@@ -106,27 +106,42 @@ const URL_USER = /(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/:@[\]]+@/gi;
 /** A name that holds a secret, then any `_word` or `-word` (`aws_secret_access_key`; not `tokens`, `author`). */
 const SECRET_KEY_NAME = /(?:passw(?:or)?d|pwd|passphrase|passcode|token|secret|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|authorization|cookie)(?:[_-][a-z0-9]+)*$/i;
 /**
- * An assignment inside a string: `?password=x`, `X-Auth-Token: x`, `api_key=x`, JSON text (`"password":"x y"`). The
- * name is taken whole or not at all (a lookahead and its backreference: no backtracking into it), at most 64
- * characters, and the value is quoted or runs to a separator: linear in the text, whatever it repeats.
+ * Where a value is assigned to a name inside a string: `?password=x`, `X-Auth-Token: x`, `api_key=x`, JSON text
+ * (`"password":"x y"`). The name is taken whole or not at all (a lookahead and its backreference: no backtracking
+ * into it), at most 256 characters; the value is read (ASSIGNED_VALUE) only after a secret's name, and each
+ * character is looked at a bounded number of times, whatever the text repeats.
  */
-const ASSIGNMENT = /(?<![A-Za-z0-9_-])(?=([A-Za-z0-9_-]{1,64}))\1(["']?[ \t]*[=:][ \t]*)("[^"]*"?|'[^']*'?|[^\s&;,"']+)/g;
+const ASSIGNMENT = /(?<![A-Za-z0-9_-])(?=([A-Za-z0-9_-]{1,256}))\1(["']?[ \t]*[=:][ \t]*)/g;
+/** The value after it: quoted (to its closing quote, or the end), or up to a separator. */
+const ASSIGNED_VALUE = /"[^"]*"?|'[^']*'?|[^\s&;,"']+/y;
 /** HTTP credentials written out: `Bearer x`, `Basic <base64>` (not `basic configuration`: base64 of `user:pass` has an upper-case letter or digit). */
 const BEARER = /\b(bearer\s+)[^\s&;,"']+/gi;
 const BASIC = /\b([Bb]asic\s+)(?=[A-Za-z0-9+/]*[A-Z0-9+/])[A-Za-z0-9+/]{8,}={0,2}/g;
 
-const redactAssignment = (whole: string, name: string, sep: string, value: string) => {
-  if (!SECRET_KEY_NAME.test(name)) return whole;
-  const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
-  return `${name}${sep}${quote}[redacted]${quote && value.length > 1 && value.endsWith(quote) ? quote : ''}`;
-};
+/** The values of assignments to secret names; another name's value is read on (an open quote may hide one). */
+function redactAssignments(text: string): string {
+  let out = '';
+  let kept = 0;
+  ASSIGNMENT.lastIndex = 0;
+  for (let m = ASSIGNMENT.exec(text); m; m = ASSIGNMENT.exec(text)) {
+    if (!SECRET_KEY_NAME.test(m[1]!)) continue;
+    ASSIGNED_VALUE.lastIndex = ASSIGNMENT.lastIndex;
+    const value = ASSIGNED_VALUE.exec(text)?.[0];
+    if (!value) continue;
+    const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
+    const closed = quote && value.length > 1 && value.endsWith(quote) ? quote : '';
+    out += `${text.slice(kept, ASSIGNMENT.lastIndex)}${quote}[redacted]${closed}`;
+    kept = ASSIGNMENT.lastIndex = ASSIGNMENT.lastIndex + value.length;
+  }
+  return kept === 0 ? text : out + text.slice(kept);
+}
 
 /** Secrets inside a string value, whatever its name says. */
 function redactInText(text: string): string {
   let out = text;
   if (out.includes('://')) out = out.replace(URL_PASSWORD, '$1[redacted]@').replace(URL_USER, '$1[redacted]@');
   if (/bearer|basic/i.test(out)) out = out.replace(BEARER, '$1[redacted]').replace(BASIC, '$1[redacted]');
-  if (out.includes('=') || out.includes(':')) out = out.replace(ASSIGNMENT, redactAssignment);
+  if (out.includes('=') || out.includes(':')) out = redactAssignments(out);
   return out;
 }
 

@@ -115,7 +115,7 @@ describe('redactSecrets on the operator probe\'s canaries (2026-12-07)', () => {
 
 describe('redactSecrets on a review\'s cases (2026-12-07)', () => {
   it('takes time linear in the text, whatever it repeats (a 4 KB value held the event loop for 2.6 s)', () => {
-    for (const text of ['token-'.repeat(20_000) + ':', 'a_'.repeat(50_000) + '=', '"password":"'.repeat(8_000), 'basic '.repeat(15_000) + 'A'.repeat(9), 'a.'.repeat(30_000) + '://x']) {
+    for (const text of ['token-'.repeat(20_000) + ':', 'a_'.repeat(50_000) + '=', '"password":"'.repeat(8_000), 'basic '.repeat(15_000) + 'A'.repeat(9), 'a.'.repeat(30_000) + '://x', 'a="'.repeat(33_000), 'a='.repeat(50_000), `p=${'x'.repeat(100_000)}`]) {
       const started = performance.now();
       redactSecrets({ text });
       // The quadratic-and-worse forms took seconds to minutes here; linear ones take a few milliseconds.
@@ -130,6 +130,12 @@ describe('redactSecrets on a review\'s cases (2026-12-07)', () => {
       c: "{'password': '[redacted]'}",
     });
     expect(redactSecrets({ d: 'basic configuration, Basic dXNlcjpwYXNz' })).toEqual({ d: 'basic configuration, Basic [redacted]' });
+    // Another name's open quote hides nothing after it, nor does a name of more than 64 characters (second review).
+    expect(redactSecrets({ e: `name="O'Brien; password=hunter2 token=abc123`, f: "note='x password=hunter2", g: `${'a'.repeat(60)}_password=hunter2` })).toEqual({
+      e: `name="O'Brien; password=[redacted] token=[redacted]`,
+      f: "note='x password=[redacted]",
+      g: `${'a'.repeat(60)}_password=[redacted]`,
+    });
   });
 });
 
