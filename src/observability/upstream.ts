@@ -16,6 +16,8 @@ export class UpstreamCall {
     readonly route: string,
     readonly trace: RequestTrace | undefined,
     readonly span: Span | null,
+    /** Sent with the caller's token (a version document is read without one). */
+    readonly withToken: boolean,
   ) {}
 }
 
@@ -61,7 +63,7 @@ export class UpstreamTelemetry {
       });
       this.tracing.inject(span, headers);
     }
-    return new UpstreamCall(service, method, route, trace, span);
+    return new UpstreamCall(service, method, route, trace, span, headers['x-auth-token'] !== undefined);
   }
 
   private serverOf(origin: string): { address: string; port: number } {
@@ -77,7 +79,7 @@ export class UpstreamTelemetry {
   /** An answer came (any status); `upstreamRequestId`: the upstream's own id for it. */
   end(call: UpstreamCall, status: number, upstreamRequestId: string | null): void {
     // Any answer but a 401 (or the upstream's own failure) says the upstream took the caller's token.
-    if (status < 500 && status !== 401 && call.trace) call.trace.upstreamAnswered = true;
+    if (status < 500 && status !== 401 && call.withToken && call.trace) call.trace.upstreamAnswered = true;
     // A code no HTTP status has (an upstream's 999) is one label, not a series each.
     this.finish(call, status >= 100 && status <= 599 ? String(status) : 'other');
     if (call.span) {

@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BETA_PROJECT } from '../../src/simulator/identity.js';
 import { startManilaSimulator } from '../../src/simulator/manila/index.js';
+import { createCinderSimulator } from '../../src/simulator/cinder/index.js';
+import { serveSimulator } from '../../src/simulator/server.js';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
 import { logCapture } from '../helpers/logs.js';
 import { portOf, rawExchange as raw } from '../helpers/raw.js';
@@ -22,8 +24,8 @@ afterEach(async () => {
 async function loggedFacade(env: Record<string, string>) {
   const logs = logCapture();
   const facade = await startFacade(env, undefined, undefined, { logDestination: logs.stream });
-  const post = (requestId: string, query: string) =>
-    request(facade.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: JSON.stringify({ query }) });
+  const post = (requestId: string, query: string, headers: Record<string, string> = {}) =>
+    request(facade.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers }, body: JSON.stringify({ query }) });
   const lineOf = (requestId: string) => waitFor(async () => logs.lines.find((l) => l.requestId === requestId && l.msg === 'graphql request'), (l) => l !== undefined, 2_000, 20);
   return { facade, logs, post, lineOf };
 }
@@ -240,6 +242,32 @@ describe('a document validation refuses', () => {
     expect(scraped).not.toContain('MadeUp');
     expect(scraped).not.toContain('Free');
     expect(scraped).toMatch(/graphql_requests_total\{[^}]*outcome="client_error"[^}]*operation_name="other"\} 110/);
+  });
+});
+
+describe('a caller no upstream accepted', () => {
+  it('takes no operation_name place through the version read its request made (tokenless: it proves nothing)', async () => {
+    const sim = createCinderSimulator().handler;
+    let versionsBusy = 2;
+    const cinder = await serveSimulator(async (req) => {
+      // The start-up read fails (both tries): the first request reads the version document itself.
+      if (req.path === '/' && versionsBusy-- > 0) return { status: 503, json: { error: 'busy' } };
+      if (req.path !== '/' && req.headers['x-auth-token'] === 'intruder') return { status: 401, json: { error: { code: 401, message: 'The request you have made requires authentication.' } } };
+      return sim(req);
+    });
+    const { facade, post } = await loggedFacade({ METRICS_OPERATION_NAMES: 'true', CINDER_URL: `${cinder.origin}/v3/8a1f2c3d4e5f40718293a4b5c6d7e8f9`, MANILA_URL: '', SIMULATE: '' });
+    f = facade;
+    try {
+      await waitFor(async () => cinder.calls.length, (n) => n >= 2, 5_000, 20);
+      await (await post('sneaky', 'query Sneaky { groups(first: 1) { totalCount } }', { 'x-auth-token': 'intruder' })).body.text();
+      expect(cinder.calls.some((c) => c.path === '/' && c.headers['x-auth-token'] === undefined)).toBe(true);
+      const scraped = await (await request(`${f.app.server.url}/metrics`)).body.text();
+      expect(scraped).not.toContain('Sneaky');
+    } finally {
+      await f.close();
+      f = undefined;
+      await cinder.close();
+    }
   });
 });
 
