@@ -221,7 +221,8 @@ describe('a document validation refuses', () => {
   it('still has its operation named in its log line, and in metrics once that name has run', async () => {
     const { facade, post, lineOf } = await loggedFacade({ METRICS_OPERATION_NAMES: 'true' });
     f = facade;
-    await (await post('valid-named', 'query Named { groups(first: 1) { totalCount } }')).body.text();
+    // A caller with a token the simulator takes: tokenless requests show no caller real, and take no place.
+    await (await post('valid-named', 'query Named { groups(first: 1) { totalCount } }', { 'x-auth-token': 'a-portal' })).body.text();
     const res = await post('invalid-named', 'query Named { nope }');
     await res.body.text();
     expect(res.statusCode).toBe(400);
@@ -236,7 +237,7 @@ describe('a document validation refuses', () => {
     for (let i = 0; i < 110; i++) await (await post(`made-up-${i}`, `query MadeUp${i} { nope }`)).body.text();
     // Valid, but it reads nothing upstream: no upstream accepted its caller (a review filled the places so).
     for (let i = 0; i < 110; i++) await (await post(`free-${i}`, `query Free${i} { __typename }`)).body.text();
-    await (await post('real-one', 'query BrandNewLegit { groups(first: 1) { totalCount } }')).body.text();
+    await (await post('real-one', 'query BrandNewLegit { groups(first: 1) { totalCount } }', { 'x-auth-token': 'a-portal' })).body.text();
     const scraped = await (await request(`${f.app.server.url}/metrics`)).body.text();
     expect(scraped).toMatch(/graphql_requests_total\{[^}]*operation_name="BrandNewLegit"/);
     expect(scraped).not.toContain('MadeUp');
