@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../context.js';
-import { SDRS_MAX_LIMIT } from '../upstreams/sdrs/client.js';
 import { readOffsetPages } from '../upstreams/sdrs/paging.js';
 import type { SdrsProtectionGroup } from '../upstreams/sdrs/types.js';
 
@@ -30,7 +29,7 @@ async function protectionGroupsByIds(ctx: RequestContext, ids: readonly string[]
   if (ids.length > 1) {
     const budget = ids.length * LISTING_BUDGET_PER_ID;
     // A failed listing is no answer yet: the shows below still are.
-    const read = await readOffsetPages((limit, offset) => client.listGroups(ctx.caller, { limit: Math.min(limit, SDRS_MAX_LIMIT), offset }), 0, budget).catch(() => null);
+    const read = await readOffsetPages((limit, offset) => client.listGroups(ctx.caller, { limit, offset }), 0, budget).catch(() => null);
     if (read && !read.hasMore) for (const g of read.items) loaders.groupById.prime(g.id, g);
   }
   const settled = await Promise.allSettled(ids.map((id) => loaders.groupById.load(id)));

@@ -135,8 +135,7 @@ export class SdrsClient {
     const res = await this.call(caller, {
       method: 'GET',
       path: '/server-groups',
-      // SDRS refuses a limit over 1000 (SDRS.0221): a longer read goes on from where this one ends (readOffsetPages).
-      query: { ...opts.filters, limit: Math.min(opts.limit, SDRS_MAX_LIMIT), offset: opts.offset },
+      query: { ...opts.filters, limit: opts.limit, offset: opts.offset },
     });
     const body = (res.json ?? {}) as Partial<SdrsProtectionGroupList>;
     return { items: listIn<SdrsProtectionGroup>('sdrs', res, 'server_groups'), count: typeof body.count === 'number' ? body.count : null };
@@ -186,7 +185,7 @@ export class SdrsClient {
     const res = await this.call(caller, {
       method: 'GET',
       path: m.path,
-      query: { ...opts.filters, limit: Math.min(opts.limit, SDRS_MAX_LIMIT), offset: opts.offset },
+      query: { ...opts.filters, limit: opts.limit, offset: opts.offset },
     });
     const body = (res.json ?? {}) as Record<string, unknown>;
     return { items: listIn<SdrsMemberTypes[K]>('sdrs', res, m.list), count: typeof body.count === 'number' ? body.count : null };
