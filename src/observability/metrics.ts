@@ -195,8 +195,8 @@ export class FacadeMetrics {
 
   /**
    * The operation_name label: the name itself for the first 100 seen up to 128 characters, `other` after or longer;
-   * `anonymous` without one. A name not known yet takes a place only with `claim` (its document passed validation):
-   * made-up names in documents the facade refuses must not use up the places of real ones.
+   * `anonymous` without one. A name not known yet takes a place only with `claim` (a valid document of a caller shown
+   * to be real: requests.ts): made-up names must not use up the places of real ones.
    */
   operationLabel(name: string | null, claim = true): string {
     if (!name) return 'anonymous';
@@ -208,9 +208,9 @@ export class FacadeMetrics {
   }
 
   /** One answered GraphQL request. */
-  request(operationType: string, operationName: string | null, outcome: string, seconds: number, calls: number, roundTrips: number, valid = true): void {
+  request(operationType: string, operationName: string | null, outcome: string, seconds: number, calls: number, roundTrips: number, claim = true): void {
     if (this.operationNames) {
-      const name = this.operationLabel(operationName, valid);
+      const name = this.operationLabel(operationName, claim);
       this.graphqlRequests.inc([operationType, outcome, name]);
       this.graphqlDuration.observe([operationType, name], seconds);
     } else {

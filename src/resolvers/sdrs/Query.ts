@@ -30,12 +30,9 @@ export const SdrsQuery: QueryResolvers = {
     const { client, loaders } = ctx.sdrs();
     // A few items around the cursor's position too: the page goes on after the group the cursor was on (resume.ts).
     const { from, extra } = resumeWindow(start, lastId);
-    const page = await readOffsetPages(
-      (limit, offset) => client.listGroups(ctx.caller, { limit, offset, filters }),
-      from,
-      first + extra + following(first + extra),
-    );
-    const at = resumeIndex(page.items, lastId, start, from, first, first + extra + following(first + extra), nextId);
+    const asked = first + extra + following(first + extra);
+    const page = await readOffsetPages((limit, offset) => client.listGroups(ctx.caller, { limit, offset, filters }), from, asked);
+    const at = resumeIndex(page.items, lastId, start, from, first, asked, nextId);
     const items = page.items.slice(at, at + first);
     for (const g of items) loaders.groupById.prime(g.id, g);
     const end = from + at + items.length;

@@ -47,14 +47,15 @@ export async function memberConnection<K extends SdrsMemberKind, T extends SdrsM
   }
   const { client } = ctx.sdrs();
   const { from, extra } = resumeWindow(start, lastId);
+  const asked = first + extra + following(first + extra);
   const page = await readOffsetPages(
     (limit, offset) => client.listMembers(ctx.caller, kind, { limit, offset, filters: { server_group_id: groupId } }),
     from,
-    first + extra + following(first + extra),
+    asked,
     50,
     WHAT[kind],
   );
-  const at = resumeIndex(page.items, lastId, start, from, first, first + extra + following(first + extra), nextId);
+  const at = resumeIndex(page.items, lastId, start, from, first, asked, nextId);
   const items = page.items.slice(at, at + first) as T[];
   for (const m of items) byId.prime(m.id, m);
   const end = from + at + items.length;
