@@ -56,8 +56,11 @@ export function optionalNotBlank(value: string | null | undefined, what: string)
   return value === null || value === undefined ? undefined : assertNotBlank(value, what);
 }
 
-/** A name or id the upstream resolves itself (a Cinder group or volume type: either): refused when blank. */
+/**
+ * A name or id the upstream resolves itself (a Cinder group or volume type: either): refused when blank, and in
+ * lower case when it is a UUID, as every id is sent (Cinder reads a UUID-like value as an id only, compared as a string).
+ */
 export function assertNameOrId(value: string, what: string): string {
   if (value.trim() === '') throw new InputError(`${what} is empty; give a name or an id.`);
-  return value;
+  return UUID.test(value) ? value.toLowerCase() : value;
 }

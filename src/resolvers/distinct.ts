@@ -6,7 +6,7 @@ export const MAX_LISTED = 100;
 /**
  * Refuses a list that names one thing twice, or more than MAX_LISTED things, before any call: the upstream would
  * get it as it is (Cinder answers a 400 "non-unique elements" after the call; 25,000 volume types went out in one).
- * `caseless` for UUIDs, whose hex digits name one id in either case.
+ * `caseless` for UUIDs, whose hex digits name one id in either case, and for names an upstream may match so.
  */
 export function assertDistinct(list: readonly string[], what: string, caseless = false): string[] {
   if (list.length > MAX_LISTED) throw new InputError(`${what} names ${list.length} items; at most ${MAX_LISTED}.`);

@@ -138,8 +138,29 @@ describe('a list that names one thing twice is refused before any call', () => {
     ['createShareGroup shareTypeIds', `mutation { createShareGroup(input: { shareTypeIds: ["${ST}", "${ST}"] }) { shareGroup { id } } }`],
     ['createShareGroup shareTypeIds, case aside', `mutation { createShareGroup(input: { shareTypeIds: ["${ST}", "${ST.toUpperCase()}"] }) { shareGroup { id } } }`],
     ['createShareGroupType shareTypeIds', `mutation { createShareGroupType(input: { name: "dup", shareTypeIds: ["${ST}", "${ST}"] }) { shareGroupType { id } } }`],
+    // Probe of 2026-12-07: these went to Cinder, and a write before them in the document had run.
+    ['createGroup volumeTypeIds, case aside', `mutation { createGroup(input: { groupTypeId: "generic", volumeTypeIds: ["${VT}", "${VT.toUpperCase()}"] }) { group { id } } }`],
+    ['createGroup volumeTypeIds, names case aside', 'mutation { createGroup(input: { groupTypeId: "generic", volumeTypeIds: ["nvme-fast", "NVME-FAST"] }) { group { id } } }'],
   ])('%s', async (_, mutation) => {
     expectRefused(await f.gql(mutation), /twice/);
+  });
+
+  it('a write before such a list in the document does not run', async () => {
+    const r = await f.gql(
+      `mutation { ok: updateGroup(input: { id: "${SEED.groups.emptyStaging}", description: "p1" }) { group { id } } b: createGroup(input: { groupTypeId: "generic", volumeTypeIds: ["${VT}", "${VT.toUpperCase()}"] }) { group { id } } }`,
+    );
+    expectRefused(r, /twice/);
+  });
+});
+
+describe('ids in name-or-id fields are sent in lower case, as every id', () => {
+  it('createGroup with an upper-cased group type id and volume type id creates the group', async () => {
+    const r = await f.gql(
+      `mutation { createGroup(input: { groupTypeId: "${SEED.groupTypes.generic.toUpperCase()}", volumeTypeIds: ["${VT.toUpperCase()}"], name: "upper-ids" }) { group { id } } }`,
+    );
+    expect(r.errors, r.raw).toBeUndefined();
+    expect(JSON.parse(writesTo('cinder', 'POST')[0]!).group).toMatchObject({ group_type: SEED.groupTypes.generic, volume_types: [VT] });
+    await f.gql(`mutation { deleteGroup(input: { id: "${r.data!.createGroup.group.id}" }) { id } }`);
   });
 });
 

@@ -39,9 +39,10 @@ export const groupChecks = {
     if (input.volumeTypeIds.length === 0) throw new InputError('volumeTypeIds needs at least one volume type.');
     const waitMs = writeWaitMillis(input.waitSeconds);
     const body = {
-      // Names or ids (Cinder resolves both), so of no one format; they go in the body only, checked as strings.
+      // Names or ids (Cinder resolves both), so of no one format; they go in the body only, checked as strings. Each
+      // once, case aside as docs/limits.md says: a name matched case-insensitively (MySQL) may be a type given twice.
       group_type: assertNameOrId(input.groupTypeId, 'groupTypeId'),
-      volume_types: assertDistinct(input.volumeTypeIds.map((t) => assertNameOrId(t, 'volumeTypeIds')), 'volumeTypeIds'),
+      volume_types: assertDistinct(input.volumeTypeIds.map((t) => assertNameOrId(t, 'volumeTypeIds')), 'volumeTypeIds', true),
       name: optionalNotBlank(input.name, 'name'),
       description: input.description ?? undefined,
       availability_zone: optionalNotBlank(input.availabilityZone, 'availabilityZone'),
