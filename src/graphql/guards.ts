@@ -7,6 +7,7 @@ import { type Cost, QueryTooLarge, countNodes } from './cost.js';
 import { formatError } from './errors.js';
 import { assertCleanInputs, assertCleanVariables } from './inputs.js';
 import { preflightMutation } from './mutationPreflight.js';
+import { type DirectiveVariable, assertCoercible, assertDirectivesDecided, directiveVariables } from './variableChecks.js';
 
 /**
  * What is checked once an operation is parsed and validated, before either executor runs it and so before any
@@ -68,8 +69,10 @@ export function checkOperation(
 ): Cost {
   assertShallowVariables(variables);
   assertVariableNames(operation);
+  assertCoercible(schema, operation, variables);
   variables = withDefaults(operation, variables);
   const facts = factsOf(schema, document, operation);
+  assertDirectivesDecided(facts.directiveVariables, variables);
   const cost = { nodes: nodesOf(schema, operation, facts, variables), limit: maxNodes };
   if (cost.nodes > maxNodes) throw new QueryTooLarge(cost);
   if (facts.literalsClean) {
@@ -141,6 +144,7 @@ interface OperationFacts {
   /** The operation's own literals (arguments, directive arguments, variable defaults) passed the input check. */
   literalsClean: boolean;
   allProjects: AllProjectsArguments;
+  directiveVariables: DirectiveVariable[];
   /** The operation's number in the cost memo's keys. */
   id: number;
 }
@@ -164,7 +168,13 @@ function factsOf(schema: GraphQLSchema, document: DocumentNode, operation: Opera
   if (!facts) {
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-    facts = { fragments, literalsClean: false, allProjects: allProjectsArguments(operation, fragments), id: operationsSeen++ };
+    facts = {
+      fragments,
+      literalsClean: false,
+      allProjects: allProjectsArguments(operation, fragments),
+      directiveVariables: directiveVariables(operation, fragments),
+      id: operationsSeen++,
+    };
     bySchema.set(operation, facts);
   }
   return facts;
