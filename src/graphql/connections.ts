@@ -89,12 +89,21 @@ export function cursorParts(cursor: string): CursorParts {
   const form = raw.slice(0, 1) as CursorParts['form'];
   const num = (s: string | undefined) => (s ? Number(s) : undefined);
   const old = form === 'o' ? OLD_OFFSET.exec(raw) : null;
-  if (old) return { form, offset: num(old[1]), id: old[2] };
+  if (old) return withinOffsets({ form, offset: num(old[1]), id: old[2] });
   const m = FORMS[form]?.exec(raw);
   if (!m) throw badCursor();
   if (form === 'm') return { form, id: m[1]! };
-  return { form, kind: m[1], offset: num(m[2]), id: m[3]!, scope: m[4], nextId: m[5] };
+  return withinOffsets({ form, kind: m[1], offset: num(m[2]), id: m[3]!, scope: m[4], nextId: m[5] });
 }
+
+function withinOffsets(parts: CursorParts): CursorParts {
+  if (parts.offset !== undefined && parts.offset > MAX_CURSOR_OFFSET) throw badCursor();
+  return parts;
+}
+
+// A page holds at most 1000 items: the cursors of a page after this one still have 8 digits (a page after a forged
+// 99999999 handed out 100000001, which the next request refused).
+const MAX_CURSOR_OFFSET = 99_999_999 - 1000;
 
 /** Cursor for Cinder pages, `k` (by marker) or `p` (by offset) form: see CursorParts. */
 export function keyedCursor(form: 'k' | 'p', kind: string, offset: number | undefined, id: string, scope?: string, nextId?: string): string {

@@ -189,6 +189,10 @@ describe('input a second probe found reaching an upstream', () => {
       `{ protectionGroups(first: 1) { nodes { protectedInstances(after: "${cursor(`m:${group}`)}") { nodes { id } } } } }`,
       // The largest offset cursor sent offset=1000000000, past what SDRS takes.
       `{ protectionGroups(after: "${cursor('o:999999999')}") { nodes { id } } }`,
+      // Past 99998999 a page's own cursors would have 9 digits, which the next request refused (probe of 2026-12-07).
+      `{ groups(first: 2, after: "${cursor(`k:g:99999999:${group}`)}") { nodes { id } } }`,
+      `{ shareGroups(first: 2, after: "${cursor(`o:e:99999000:${group}`)}") { nodes { id } } }`,
+      `{ protectionGroups(first: 2, after: "${cursor('o:99999000')}") { nodes { id } } }`,
       '{ groupSnapshots(filter: { status: UNKNOWN }) { nodes { id } } }',
       `mutation { updateGroup(input: { id: "${group}", addVolumeIds: ["${group}"], removeVolumeIds: ["${group}"] }) { group { id } } }`,
       `mutation { createVolume(input: { size: 1, groupId: "${group}" }) { volume { id } } }`,
