@@ -15,6 +15,7 @@ import { formatErrorWith } from './errors.js';
 import { type CompilingExecutor, compilingExecutor, executorGateway } from './executor.js';
 import { repeatsPlugin } from './repeats.js';
 import { guardsPlugin } from './guards.js';
+import { oneSchemaIntrospection } from './schemaIntrospection.js';
 import { PREFLIGHTED_HEADERS } from '../http/crossSite.js';
 
 export interface GraphQLServerOptions {
@@ -148,6 +149,8 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: !opts.development },
   }).protect();
+  // graphql-armor's typings point at Apollo's CommonJS build of graphql; the rules are graphql's either way.
+  const validationRules = [...(armor.validationRules as ValidationRule[]), oneSchemaIntrospection];
   const schema = buildSchema();
   const execution = compilingExecutor(schema, { compileAfter: opts.compileAfter ?? Number.POSITIVE_INFINITY, log });
   const apollo = new ApolloServer<RequestContext>({
@@ -163,7 +166,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
     csrfPrevention: { requestHeaders: [...PREFLIGHTED_HEADERS] },
     // Apollo would stop itself on SIGTERM and re-raise the signal, killing in-flight requests; main.ts drains.
     stopOnTerminationSignals: false,
-    validationRules: armor.validationRules,
+    validationRules,
     // graphql-armor's typings point at Apollo's CommonJS build; its plugins are plain hook objects either way.
     plugins: [
       // Before graphql-js's validation, whose comparison of repeated fields a small document can make cost 100 ms.
@@ -179,5 +182,5 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
       ...(opts.plugins ?? []),
     ],
   });
-  return { apollo, schema, execution, validationRules: armor.validationRules as ValidationRule[] };
+  return { apollo, schema, execution, validationRules };
 }
