@@ -274,9 +274,9 @@ export class LiveHub {
       if (this.streams.size === 0) this.idle?.();
     });
     this.streams.add(out);
-    stopWatch = this.tokenWatches.watch(caller?.admitted, caller?.pollerKey ?? '', () => this.readmit(caller!), ({ message, outcome }) => {
+    stopWatch = this.tokenWatches.watch(caller?.admitted, caller?.pollerKey ?? '', () => this.readmit(caller!), ({ message, code, outcome }) => {
       if (out.done) return;
-      emit(out, record, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }, caller?.requestId);
+      emit(out, record, { errors: [{ message, extensions: { code } }] }, caller?.requestId);
       record?.endsAs(outcome);
       out.end();
     });

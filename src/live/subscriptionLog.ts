@@ -7,7 +7,7 @@ import { addIdentity, boundedName } from '../observability/requests.js';
  * How a subscription ended: its source did (a deleted object), the client left, the token expired or was refused
  * (an upstream's 401: revoked), SIGTERM.
  */
-export type SubscriptionOutcome = 'completed' | 'client_closed' | 'token_expired' | 'token_refused' | 'shutting_down' | 'error';
+export type SubscriptionOutcome = 'completed' | 'client_closed' | 'token_expired' | 'token_refused' | 'token_unconfirmed' | 'shutting_down' | 'error';
 
 /** Who subscribed and over what, as its log line names them (the token never). */
 export interface SubscriptionOrigin {

@@ -8,7 +8,8 @@ const MIN_RECHECK_MS = 1_000;
 
 export interface TokenEnd {
   message: string;
-  outcome: 'token_expired' | 'token_refused';
+  code: 'UNAUTHENTICATED' | 'UPSTREAM_UNAVAILABLE';
+  outcome: 'token_expired' | 'token_refused' | 'token_unconfirmed';
 }
 
 type End = (why: TokenEnd) => void;
@@ -17,7 +18,9 @@ type End = (why: TokenEnd) => void;
  * A Keystone token's life under its subscriptions: they end when the token expires, and when Keystone, asked again
  * each time the facade's trust in its last answer lapses (KEYSTONE_CACHE_SECONDS), refuses the token (revoked), as a
  * query of that token would be refused then. The upstreams' polls cannot be relied on to say so: keystonemiddleware
- * trusts a token for 5 minutes by default. Keystone failing is not a refusal: the subscriptions go on.
+ * trusts a token for 5 minutes by default. Keystone failing is not a refusal: the subscriptions go on, until the
+ * token has gone unconfirmed for twice KEYSTONE_CACHE_SECONDS (a query of it is refused, 503, after once): a revoked
+ * token's subscriptions streamed for as long as Keystone could not be reached (probe of 2026-12-07).
  *
  * One recheck per token, whatever the number of its subscriptions: with KEYSTONE_CACHE_SECONDS=0 a timer each made
  * N subscriptions N Keystone calls a second.
@@ -31,7 +34,7 @@ export class TokenWatches {
     const expiresIn = admitted.identity.expiresAt.getTime() - Date.now();
     const expiry =
       expiresIn < MAX_TIMER_MS
-        ? setTimeout(() => end({ message: 'The Keystone token has expired; subscribe again with a new one.', outcome: 'token_expired' }), Math.max(0, expiresIn))
+        ? setTimeout(() => end({ message: 'The Keystone token has expired; subscribe again with a new one.', code: 'UNAUTHENTICATED', outcome: 'token_expired' }), Math.max(0, expiresIn))
         : undefined;
     expiry?.unref();
     const shared = this.byToken.get(key) ?? this.recheckEvery(key, Math.min(Math.max(admitted.keystone.cacheMs, MIN_RECHECK_MS), MAX_TIMER_MS), recheck);
@@ -47,15 +50,31 @@ export class TokenWatches {
 
   private recheckEvery(key: string, ms: number, recheck: () => Promise<unknown>): { ends: Set<End>; timer: NodeJS.Timeout } {
     const ends = new Set<End>();
+    let confirmedAt = Date.now();
+    const endAll = (why: TokenEnd) => {
+      for (const end of [...ends]) end(why);
+    };
     const timer = setInterval(() => {
-      recheck().catch((err: unknown) => {
-        if (!(err instanceof GraphQLError) || err.extensions?.code !== 'UNAUTHENTICATED') return;
-        for (const end of [...ends]) end({ message: err.message, outcome: 'token_refused' });
-      });
+      recheck().then(
+        () => {
+          confirmedAt = Date.now();
+        },
+        (err: unknown) => {
+          if (err instanceof GraphQLError && err.extensions?.code === 'UNAUTHENTICATED') return endAll({ message: err.message, code: 'UNAUTHENTICATED', outcome: 'token_refused' });
+          const unconfirmedMs = Date.now() - confirmedAt;
+          if (unconfirmedMs > 2 * ms) endAll(unconfirmed(unconfirmedMs, err));
+        },
+      );
     }, ms);
     timer.unref();
     const shared = { ends, timer };
     this.byToken.set(key, shared);
     return shared;
   }
+}
+
+function unconfirmed(ms: number, err: unknown): TokenEnd {
+  const why = err instanceof Error ? ` (${err.message})` : '';
+  const message = `Keystone could not check the token again for ${Math.round(ms / 1000)} s${why}; subscribe again once it answers.`;
+  return { message, code: 'UPSTREAM_UNAVAILABLE', outcome: 'token_unconfirmed' };
 }

@@ -14,6 +14,8 @@ const PROJECT = '8a1f2c3d4e5f40718293a4b5c6d7e8f9';
 const revoked = new Set<string>();
 /** Revoked in Keystone only: the upstream still takes them (keystonemiddleware trusts a token for 5 minutes). */
 const revokedInKeystone = new Set<string>();
+/** Keystone answers 503 to every validation while this is set. */
+let keystoneDown = false;
 /** Keystone's validations, by token. */
 const validations = new Map<string, number>();
 let keystone: Server;
@@ -25,6 +27,7 @@ function startKeystone(): Promise<string> {
   keystone = createServer((req, res) => {
     const token = String(req.headers['x-subject-token'] ?? '');
     validations.set(token, (validations.get(token) ?? 0) + 1);
+    if (keystoneDown) return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":503,"title":"Service Unavailable","message":"down"}}');
     if (revoked.has(token) || revokedInKeystone.has(token)) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":404,"title":"Not Found","message":"gone"}}');
     const user = token.split('-')[0]!;
     const body = { token: { user: { id: `id-${user}`, name: user }, project: { id: PROJECT, name: 'demo' }, roles: [{ name: 'member' }], expires_at: new Date(Date.now() + 3_600_000).toISOString(), catalog: [] } };
@@ -90,6 +93,35 @@ describe('a token revoked in Keystone while the upstreams still take it', () => 
     expect(seen).toContain('Keystone does not accept this token (expired, revoked or unknown); get a new one.');
     // And a query with it is refused as well.
     expect((await f.gql('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'carol-1' })).status).toBe(401);
+  });
+});
+
+// Probe of 2026-12-07: a revoked token's subscriptions streamed for as long as Keystone could not be reached,
+// while its queries were refused.
+describe('a subscription whose token Keystone cannot check again', () => {
+  it('goes on through a short outage, and ends UPSTREAM_UNAVAILABLE once unchecked for twice KEYSTONE_CACHE_SECONDS', async () => {
+    const id = (await f.ok<any>('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'erin-1' })).groups.nodes[0].id;
+    const sub = subscribe('erin-1', id);
+    let ended = false;
+    void sub.ended.finally(() => (ended = true));
+    try {
+      expect(await until(() => sub.events.join('').includes('"name"'))).toBe(true);
+      keystoneDown = true;
+      await new Promise((r) => setTimeout(r, 700));
+      keystoneDown = false;
+      // Cache 1 s: checked about every second; an outage shorter than that left it running.
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(ended, sub.events.join('')).toBe(false);
+      keystoneDown = true;
+      expect(await until(() => ended, 6_000)).toBe(true);
+      const seen = sub.events.join('');
+      expect(seen).toContain('UPSTREAM_UNAVAILABLE');
+      expect(seen).toMatch(/Keystone could not check the token again for \d+ s .*; subscribe again once it answers\./);
+      // A query of that token is refused meanwhile, as before.
+      expect((await f.gql('{ groups(first: 1) { nodes { id } } }', undefined, { token: 'erin-1' })).status).toBe(503);
+    } finally {
+      keystoneDown = false;
+    }
   });
 });
 
