@@ -95,7 +95,8 @@ function otherProject(service: ServiceName, url: string, identity: Identity): Up
   const served = service === 'sdrs' ? null : projectOfUrl(url);
   if (served === null || served === identity.project?.id) return null;
   const scope = identity.project ? `project ${identity.project.id} (${identity.project.name})` : NO_PROJECT;
-  const message = `This facade's ${service} endpoint serves project ${served}; the token is scoped to ${scope}.`;
+  // The served project is not named: it is another project's id, which about and viewer hide from this caller too.
+  const message = `This facade's ${service} endpoint serves another project; the token is scoped to ${scope}.`;
   return new UpstreamError('FORBIDDEN', message, service, 0, null, null);
 }
 
