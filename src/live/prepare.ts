@@ -21,6 +21,7 @@ import { validationMessage } from '../graphql/errors.js';
 import { repeatsTooMuch, tooManyRepeats } from '../graphql/repeats.js';
 import { isObject } from '../upstreams/wire.js';
 import { NESTING_MESSAGE, nestsTooDeep } from '../graphql/nesting.js';
+import { ValidDocuments } from './validDocuments.js';
 
 /** A subscription request refused before anything ran, with the HTTP status an SSE request answers it with. */
 export interface Refusal {
@@ -82,16 +83,8 @@ export function parseSubscription(params: Record<string, unknown>, rules: Docume
     return refusal('BAD_REQUEST', '"variables" must be an object.', 400);
   }
   if (operationName != null && typeof operationName !== 'string') return refusal('BAD_REQUEST', '"operationName" must be a string.', 400);
-  if (nestsTooDeep(query)) return refusal('BAD_REQUEST', NESTING_MESSAGE, 400);
-  let document: DocumentNode;
-  try {
-    document = parse(query, { maxTokens: rules.maxTokens });
-  } catch (err) {
-    if (stoppedByTokenLimit(err)) return refusal('GRAPHQL_VALIDATION_FAILED', `Syntax Error: Token limit of ${rules.maxTokens} exceeded.`, 400);
-    return refusal('GRAPHQL_PARSE_FAILED', err instanceof Error ? err.message : 'The document does not parse.', 400);
-  }
-  const invalid = validated(document, (operationName as string | null) ?? undefined, rules);
-  if (invalid) return invalid;
+  const document = validDocument(query, (operationName as string | null) ?? undefined, rules);
+  if (isRefusal(document)) return document;
   const operation = getOperationAST(document, (operationName as string | null) ?? undefined);
   if (!operation) return { errors: [unresolvedOperation(operationName as string | undefined)], status: 400 };
   if (operation.operation !== 'subscription') {
@@ -105,11 +98,37 @@ export function parseSubscription(params: Record<string, unknown>, rules: Docume
   };
 }
 
-/** graphql's validation with the facade's rules, the root field's @skip and @include checked first. */
-function validated(document: DocumentNode, operationName: string | undefined, rules: DocumentRules): Refusal | null {
+const validDocuments = new WeakMap<DocumentRules, ValidDocuments>();
+
+/** The document parsed and validated, or why not; a text that passed once is not parsed or validated again. */
+function validDocument(query: string, operationName: string | undefined, rules: DocumentRules): DocumentNode | Refusal {
+  let known = validDocuments.get(rules);
+  if (!known) validDocuments.set(rules, (known = new ValidDocuments()));
+  const cached = known.get(query);
+  if (cached) return skippableRefusal(cached, operationName) ?? cached;
+  if (nestsTooDeep(query)) return refusal('BAD_REQUEST', NESTING_MESSAGE, 400);
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens: rules.maxTokens });
+  } catch (err) {
+    if (stoppedByTokenLimit(err)) return refusal('GRAPHQL_VALIDATION_FAILED', `Syntax Error: Token limit of ${rules.maxTokens} exceeded.`, 400);
+    return refusal('GRAPHQL_PARSE_FAILED', err instanceof Error ? err.message : 'The document does not parse.', 400);
+  }
+  const invalid = skippableRefusal(document, operationName) ?? validated(document, rules);
+  if (invalid) return invalid;
+  known.add(query, document);
+  return document;
+}
+
+/** The named operation's root field under @skip or @include (it depends on the operation, so it is checked each time). */
+function skippableRefusal(document: DocumentNode, operationName: string | undefined): Refusal | null {
   const operation = getOperationAST(document, operationName);
   const skippable = operation?.operation === 'subscription' ? skippableRoot(document, operation) : null;
-  if (skippable) return { errors: [skippable], status: 400 };
+  return skippable ? { errors: [skippable], status: 400 } : null;
+}
+
+/** graphql's validation with the facade's rules (the same for every operation of the document). */
+function validated(document: DocumentNode, rules: DocumentRules): Refusal | null {
   if (repeatsTooMuch(document)) return { errors: [tooManyRepeats()], status: 400 };
   let invalid: readonly GraphQLError[];
   try {

@@ -1,0 +1,42 @@
+import type { DocumentNode } from 'graphql';
+
+/**
+ * Subscription documents that parsed and passed validation, by their text, least recently used out: a burst of
+ * subscribes of one document parsed and validated it each time (validation was a quarter of the facade's CPU at
+ * 450 starts a second; probe of 2026-12-07). Queries have Apollo's document store for this.
+ */
+export class ValidDocuments {
+  private readonly byText = new Map<string, DocumentNode>();
+  private chars = 0;
+
+  /** At most `maxEntries` documents of `maxChars` characters of text in all (their parsed form is a few times that). */
+  constructor(
+    private readonly maxEntries = 512,
+    private readonly maxChars = 1 << 20,
+  ) {}
+
+  get(text: string): DocumentNode | undefined {
+    const document = this.byText.get(text);
+    if (document) {
+      // Used again: to the back of the line.
+      this.byText.delete(text);
+      this.byText.set(text, document);
+    }
+    return document;
+  }
+
+  add(text: string, document: DocumentNode): void {
+    if (text.length > this.maxChars / 16 || this.byText.has(text)) return;
+    this.byText.set(text, document);
+    this.chars += text.length;
+    while (this.byText.size > this.maxEntries || this.chars > this.maxChars) {
+      const oldest = this.byText.keys().next().value!;
+      this.byText.delete(oldest);
+      this.chars -= oldest.length;
+    }
+  }
+
+  get size(): number {
+    return this.byText.size;
+  }
+}
