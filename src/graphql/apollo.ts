@@ -15,7 +15,7 @@ import { formatErrorWith } from './errors.js';
 import { type CompilingExecutor, compilingExecutor, executorGateway } from './executor.js';
 import { repeatsPlugin } from './repeats.js';
 import { guardsPlugin } from './guards.js';
-import { oneSchemaIntrospection } from './schemaIntrospection.js';
+import { boundedIntrospection } from './schemaIntrospection.js';
 import { PREFLIGHTED_HEADERS } from '../http/crossSite.js';
 
 export interface GraphQLServerOptions {
@@ -150,7 +150,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions): GraphQLServer {
     blockFieldSuggestion: { enabled: !opts.development },
   }).protect();
   // graphql-armor's typings point at Apollo's CommonJS build of graphql; the rules are graphql's either way.
-  const validationRules = [...(armor.validationRules as ValidationRule[]), oneSchemaIntrospection];
+  const validationRules = [...(armor.validationRules as ValidationRule[]), boundedIntrospection];
   const schema = buildSchema();
   const execution = compilingExecutor(schema, { compileAfter: opts.compileAfter ?? Number.POSITIVE_INFINITY, log });
   const apollo = new ApolloServer<RequestContext>({
