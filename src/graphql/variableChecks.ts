@@ -21,9 +21,10 @@ export interface DirectiveVariable {
   node: ASTNode;
 }
 
-/** Every `@skip(if: $v)` and `@include(if: $v)` of the operation and the document's fragments. */
+/** Every `@skip(if: $v)` and `@include(if: $v)` of the operation and the fragments it spreads (each once). */
 export function directiveVariables(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): DirectiveVariable[] {
   const out: DirectiveVariable[] = [];
+  const spread = new Set<string>();
   const visit = (set: SelectionSetNode) => {
     for (const selection of set.selections) {
       for (const d of selection.directives ?? []) {
@@ -31,11 +32,16 @@ export function directiveVariables(operation: OperationDefinitionNode, fragments
         const arg = d.arguments?.find((a) => a.name.value === 'if');
         if (arg?.value.kind === Kind.VARIABLE) out.push({ name: arg.value.name.value, node: d });
       }
-      if (selection.kind !== Kind.FRAGMENT_SPREAD && selection.selectionSet) visit(selection.selectionSet);
+      if (selection.kind !== Kind.FRAGMENT_SPREAD) {
+        if (selection.selectionSet) visit(selection.selectionSet);
+      } else if (!spread.has(selection.name.value)) {
+        spread.add(selection.name.value);
+        const fragment = fragments[selection.name.value];
+        if (fragment) visit(fragment.selectionSet);
+      }
     }
   };
   visit(operation.selectionSet);
-  for (const fragment of Object.values(fragments)) visit(fragment.selectionSet);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Variables checked as graphql-js will coerce them, before the cost and the mutation checks read them (probe of
 // 2026-12-07): a string page size was counted, a tiny float got the page-size message, and a null deciding an
 // @include ran a query to `data: null` and answered a mutation with graphql-js's printed source.
+import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/simulator/cinder/seed.js';
 import { type Facade, type GqlResult, startFacade } from '../helpers/facade.js';
@@ -51,6 +52,15 @@ describe('a null deciding @skip or @include is refused before anything runs', ()
   it('in a mutation: its first field does not run either', async () => {
     const m = `mutation M($i: Boolean = true) { a: updateGroup(input: { id: "${SEED.groups.emptyStaging}", description: "x" }) { group { id } } b: deleteGroup(input: { id: "${SEED.groups.emptyStaging}" }) @include(if: $i) { id } }`;
     expectRefused(await f.gql(m, { i: null }), NULLED);
+  });
+
+  it("in a fragment only another operation of the document spreads, it is not this operation's", async () => {
+    const doc =
+      'query A($i: Boolean = true) { ...F } query B($i: Boolean) { volumes(first: 1, filter: { bootable: $i }) { nodes { id } } } fragment F on Query { groups(first: 1) @include(if: $i) { nodes { id } } }';
+    const res = await request(f.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: doc, operationName: 'B', variables: { i: null } }) });
+    const body = (await res.body.json()) as { data?: { volumes: { nodes: unknown[] } }; errors?: unknown };
+    expect(res.statusCode, JSON.stringify(body)).toBe(200);
+    expect(body.errors, JSON.stringify(body)).toBeUndefined();
   });
 
   it('left at its default, it decides as usual', async () => {
