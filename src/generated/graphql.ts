@@ -3537,8 +3537,9 @@ export type StopProtectionPayload = {
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
  * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
  * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
- * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
- * with `UNAUTHENTICATED`.
+ * changed object or not, until a result without errors goes out. A Keystone token that expired or that Keystone
+ * refuses when asked again ends the subscription with `UNAUTHENTICATED`; one Keystone could not be asked about twice
+ * in a row, with `UPSTREAM_UNAVAILABLE`.
  */
 export type Subscription = {
   __typename?: 'Subscription';
@@ -3564,8 +3565,9 @@ export type Subscription = {
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
  * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
  * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
- * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
- * with `UNAUTHENTICATED`.
+ * changed object or not, until a result without errors goes out. A Keystone token that expired or that Keystone
+ * refuses when asked again ends the subscription with `UNAUTHENTICATED`; one Keystone could not be asked about twice
+ * in a row, with `UPSTREAM_UNAVAILABLE`.
  */
 export type SubscriptionGroupArgs = {
   id: Scalars['ID']['input'];
@@ -3579,8 +3581,9 @@ export type SubscriptionGroupArgs = {
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
  * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
  * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
- * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
- * with `UNAUTHENTICATED`.
+ * changed object or not, until a result without errors goes out. A Keystone token that expired or that Keystone
+ * refuses when asked again ends the subscription with `UNAUTHENTICATED`; one Keystone could not be asked about twice
+ * in a row, with `UPSTREAM_UNAVAILABLE`.
  */
 export type SubscriptionGroupSnapshotArgs = {
   id: Scalars['ID']['input'];
@@ -3594,8 +3597,9 @@ export type SubscriptionGroupSnapshotArgs = {
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
  * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
  * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
- * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
- * with `UNAUTHENTICATED`.
+ * changed object or not, until a result without errors goes out. A Keystone token that expired or that Keystone
+ * refuses when asked again ends the subscription with `UNAUTHENTICATED`; one Keystone could not be asked about twice
+ * in a row, with `UPSTREAM_UNAVAILABLE`.
  */
 export type SubscriptionJobArgs = {
   id: Scalars['ID']['input'];
@@ -3609,8 +3613,9 @@ export type SubscriptionJobArgs = {
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
  * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
  * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
- * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
- * with `UNAUTHENTICATED`.
+ * changed object or not, until a result without errors goes out. A Keystone token that expired or that Keystone
+ * refuses when asked again ends the subscription with `UNAUTHENTICATED`; one Keystone could not be asked about twice
+ * in a row, with `UPSTREAM_UNAVAILABLE`.
  */
 export type SubscriptionProtectionGroupArgs = {
   id: Scalars['ID']['input'];
@@ -3624,8 +3629,9 @@ export type SubscriptionProtectionGroupArgs = {
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
  * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
  * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
- * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
- * with `UNAUTHENTICATED`.
+ * changed object or not, until a result without errors goes out. A Keystone token that expired or that Keystone
+ * refuses when asked again ends the subscription with `UNAUTHENTICATED`; one Keystone could not be asked about twice
+ * in a row, with `UPSTREAM_UNAVAILABLE`.
  */
 export type SubscriptionShareGroupArgs = {
   id: Scalars['ID']['input'];
@@ -3639,8 +3645,9 @@ export type SubscriptionShareGroupArgs = {
  * (`CREATING`, `DELETING`, …), backing off to `SUBSCRIPTION_POLL_MAX_MS` while nothing changes. An upstream failure
  * is sent as an event with errors (the usual codes) and the poll retries; a link that fails on its own (a group's
  * `volumes` when Cinder cannot list them) is `null` with its error, the object kept, and is read again at every poll,
- * changed object or not, until a result without errors goes out. An expired Keystone token ends the subscription
- * with `UNAUTHENTICATED`.
+ * changed object or not, until a result without errors goes out. A Keystone token that expired or that Keystone
+ * refuses when asked again ends the subscription with `UNAUTHENTICATED`; one Keystone could not be asked about twice
+ * in a row, with `UPSTREAM_UNAVAILABLE`.
  */
 export type SubscriptionShareGroupSnapshotArgs = {
   id: Scalars['ID']['input'];

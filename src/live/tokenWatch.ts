@@ -5,6 +5,8 @@ import type { CallerIdentity } from '../identity/gate.js';
 const MAX_TIMER_MS = 2_147_483_647;
 /** The fewest milliseconds between two checks of one token (KEYSTONE_CACHE_SECONDS=0 trusts nothing). */
 const MIN_RECHECK_MS = 1_000;
+/** Checks in a row that could not reach Keystone (its failures, not refusals) that end the token's subscriptions. */
+const UNCONFIRMED_CHECKS = 2;
 
 export interface TokenEnd {
   message: string;
@@ -18,9 +20,9 @@ type End = (why: TokenEnd) => void;
  * A Keystone token's life under its subscriptions: they end when the token expires, and when Keystone, asked again
  * each time the facade's trust in its last answer lapses (KEYSTONE_CACHE_SECONDS), refuses the token (revoked), as a
  * query of that token would be refused then. The upstreams' polls cannot be relied on to say so: keystonemiddleware
- * trusts a token for 5 minutes by default. Keystone failing is not a refusal: the subscriptions go on, until the
- * token has gone unconfirmed for twice KEYSTONE_CACHE_SECONDS (a query of it is refused, 503, after once): a revoked
- * token's subscriptions streamed for as long as Keystone could not be reached (probe of 2026-12-07).
+ * trusts a token for 5 minutes by default. Keystone failing is not a refusal: the subscriptions go on, until two
+ * checks in a row (KEYSTONE_CACHE_SECONDS apart) could not reach it (a query of the token is refused, 503, at the
+ * first): a revoked token's subscriptions streamed for as long as Keystone could not be reached (probe of 2026-12-07).
  *
  * One recheck per token, whatever the number of its subscriptions: with KEYSTONE_CACHE_SECONDS=0 a timer each made
  * N subscriptions N Keystone calls a second.
@@ -50,19 +52,22 @@ export class TokenWatches {
 
   private recheckEvery(key: string, ms: number, recheck: () => Promise<unknown>): { ends: Set<End>; timer: NodeJS.Timeout } {
     const ends = new Set<End>();
-    let confirmedAt = Date.now();
+    // When the last check that confirmed the token was sent, and how many sent since then failed (in a row).
+    let confirmedAt = performance.now();
+    let failedInRow = 0;
     const endAll = (why: TokenEnd) => {
       for (const end of [...ends]) end(why);
     };
     const timer = setInterval(() => {
+      const sentAt = performance.now();
       recheck().then(
         () => {
-          confirmedAt = Date.now();
+          confirmedAt = Math.max(confirmedAt, sentAt);
+          failedInRow = 0;
         },
         (err: unknown) => {
           if (err instanceof GraphQLError && err.extensions?.code === 'UNAUTHENTICATED') return endAll({ message: err.message, code: 'UNAUTHENTICATED', outcome: 'token_refused' });
-          const unconfirmedMs = Date.now() - confirmedAt;
-          if (unconfirmedMs > 2 * ms) endAll(unconfirmed(unconfirmedMs, err));
+          if (++failedInRow >= UNCONFIRMED_CHECKS) endAll(unconfirmed(performance.now() - confirmedAt, err));
         },
       );
     }, ms);
