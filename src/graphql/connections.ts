@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { DRIFT } from '../resolvers/resume.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -101,9 +102,10 @@ function withinOffsets(parts: CursorParts): CursorParts {
   return parts;
 }
 
-// A page holds at most 1000 items: the cursors of a page after this one still have 8 digits (a page after a forged
-// 99999999 handed out 100000001, which the next request refused).
-const MAX_CURSOR_OFFSET = 99_999_999 - 1000;
+// A page holds at most MAX_PAGE_SIZE items, read from up to DRIFT before its cursor to DRIFT past it (resume.ts):
+// the cursors of a page after this one still have 8 digits (a page after a forged 99999999 handed out 100000001,
+// which the next request refused).
+const MAX_CURSOR_OFFSET = 99_999_999 - MAX_PAGE_SIZE - 2 * DRIFT;
 
 /** Cursor for Cinder pages, `k` (by marker) or `p` (by offset) form: see CursorParts. */
 export function keyedCursor(form: 'k' | 'p', kind: string, offset: number | undefined, id: string, scope?: string, nextId?: string): string {

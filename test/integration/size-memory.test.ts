@@ -8,7 +8,8 @@ import { loopLoad } from '../../src/upstreams/roundTrips.js';
 import { type Facade, startFacade } from '../helpers/facade.js';
 
 const offsetCursor = (position: number) => Buffer.from(`o:${position}`, 'utf8').toString('base64url');
-const FORGED = offsetCursor(99_999_999);
+// The largest offset a cursor may carry (connections.ts); past it the cursor itself is refused.
+const FORGED = offsetCursor(99_998_989);
 
 describe('the remembered count of a project\'s groups', () => {
   let f: Facade | undefined;
