@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'OUTCOME_UNKNOWN'
   /** Log lines only: a read cut because its client left (499) or because the shutdown's grace period ended (503). */
   | 'CLIENT_CLOSED'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+  /** On a field: more ids missing from their listing than one request may look up one by one (loaders.ts). */
+  | 'QUERY_TOO_LARGE';
 
 export type ServiceName = 'cinder' | 'manila' | 'sdrs';
 

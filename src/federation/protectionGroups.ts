@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { RequestContext } from '../context.js';
 import { readOffsetPages } from '../upstreams/sdrs/paging.js';
 import type { SdrsProtectionGroup } from '../upstreams/sdrs/types.js';
+import { MissesShown } from '../upstreams/loaders.js';
 
 // A listing may replace several shows while it reads at most this many groups per id asked for (as the Cinder and
 // Manila by-id loaders do); SDRS answers up to SDRS_MAX_LIMIT (1000) groups a page.
@@ -18,20 +19,27 @@ const perRequest = new WeakMap<RequestContext, DataLoader<string, SdrsProtection
 export function protectionGroupEntity(ctx: RequestContext, id: string): Promise<SdrsProtectionGroup | null> {
   let loader = perRequest.get(ctx);
   if (!loader) {
-    loader = new DataLoader((ids) => protectionGroupsByIds(ctx, ids));
+    const misses = new MissesShown();
+    loader = new DataLoader((ids) => protectionGroupsByIds(ctx, ids, misses));
     perRequest.set(ctx, loader);
   }
   return loader.load(id);
 }
 
-async function protectionGroupsByIds(ctx: RequestContext, ids: readonly string[]): Promise<(SdrsProtectionGroup | null | Error)[]> {
+async function protectionGroupsByIds(ctx: RequestContext, ids: readonly string[], misses: MissesShown): Promise<(SdrsProtectionGroup | null | Error)[]> {
   const { client, loaders } = ctx.sdrs();
+  let listed: Set<string> | null = null;
   if (ids.length > 1) {
     const budget = ids.length * LISTING_BUDGET_PER_ID;
     // A failed listing is no answer yet: the shows below still are.
     const read = await readOffsetPages((limit, offset) => client.listGroups(ctx.caller, { limit, offset }), 0, budget).catch(() => null);
-    if (read && !read.hasMore) for (const g of read.items) loaders.groupById.prime(g.id, g);
+    if (read && !read.hasMore) {
+      for (const g of read.items) loaders.groupById.prime(g.id, g);
+      listed = new Set(read.items.map((g) => g.id));
+    }
   }
-  const settled = await Promise.allSettled(ids.map((id) => loaders.groupById.load(id)));
+  // Ids a complete listing lacked: shown one by one up to MissesShown's limit (loaders.ts).
+  const load = (id: string) => (listed && !listed.has(id) ? misses.show(id, (i) => loaders.groupById.load(i)) : loaders.groupById.load(id));
+  const settled = await Promise.allSettled(ids.map(load));
   return settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
 }
