@@ -1,6 +1,7 @@
 import type { RequestContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { assertSdrsJobId, assertUuid } from '../ids.js';
+import { MissesShown } from '../upstreams/loaders.js';
 import { protectionGroupEntity } from './protectionGroups.js';
 
 /**
@@ -17,22 +18,31 @@ export interface EntityKind {
 
 const uuid = (what: string) => (id: string) => assertUuid(id, what);
 
+// `loadNamed`: ids a client named, of which at most MAX_MISSES_SHOWN a request are shown one by one (loaders.ts).
 export const ENTITIES: Readonly<Record<string, EntityKind>> = {
-  Group: { checkId: uuid('group id'), load: (ctx, id) => ctx.cinder().loaders.groupById.load(id) },
-  GroupSnapshot: { checkId: uuid('group snapshot id'), load: (ctx, id) => ctx.cinder().loaders.groupSnapshotById.load(id) },
-  GroupType: { checkId: uuid('group type id'), load: (ctx, id) => ctx.cinder().loaders.groupTypeById.load(id) },
-  Volume: { checkId: uuid('volume id'), load: (ctx, id) => ctx.cinder().loaders.volumeById.load(id) },
-  ShareGroup: { checkId: uuid('share group id'), load: (ctx, id) => ctx.manila().loaders.shareGroupById.load(id) },
+  Group: { checkId: uuid('group id'), load: (ctx, id) => ctx.cinder().loaders.groupById.loadNamed(id) },
+  GroupSnapshot: { checkId: uuid('group snapshot id'), load: (ctx, id) => ctx.cinder().loaders.groupSnapshotById.loadNamed(id) },
+  GroupType: { checkId: uuid('group type id'), load: (ctx, id) => ctx.cinder().loaders.groupTypeById.loadNamed(id) },
+  Volume: { checkId: uuid('volume id'), load: (ctx, id) => ctx.cinder().loaders.volumeById.loadNamed(id) },
+  ShareGroup: { checkId: uuid('share group id'), load: (ctx, id) => ctx.manila().loaders.shareGroupById.loadNamed(id) },
   ShareGroupSnapshot: {
     checkId: uuid('share group snapshot id'),
-    load: (ctx, id) => ctx.manila().loaders.shareGroupSnapshotById.load(id),
+    load: (ctx, id) => ctx.manila().loaders.shareGroupSnapshotById.loadNamed(id),
   },
-  ShareGroupType: { checkId: uuid('share group type id'), load: (ctx, id) => ctx.manila().loaders.shareGroupTypeById.load(id) },
+  ShareGroupType: { checkId: uuid('share group type id'), load: (ctx, id) => ctx.manila().loaders.shareGroupTypeById.loadNamed(id) },
   // Several at once: one bounded listing (SDRS has no get-many endpoint; protectionGroups.ts).
   ProtectionGroup: { checkId: uuid('protection group id'), load: protectionGroupEntity },
-  // SDRS cannot list jobs: one show each, sent together.
-  Job: { checkId: (id) => assertSdrsJobId(id), load: (ctx, id) => ctx.sdrs().loaders.jobById.load(id) },
+  // SDRS cannot list jobs: one show each, sent together, at most MAX_MISSES_SHOWN a request.
+  Job: { checkId: (id) => assertSdrsJobId(id), load: (ctx, id) => jobShows(ctx).show(id, (i) => ctx.sdrs().loaders.jobById.load(i)) },
 };
+
+const jobShowsByRequest = new WeakMap<RequestContext, MissesShown>();
+
+function jobShows(ctx: RequestContext): MissesShown {
+  let shows = jobShowsByRequest.get(ctx);
+  if (!shows) jobShowsByRequest.set(ctx, (shows = new MissesShown()));
+  return shows;
+}
 
 interface Representation {
   __typename: string;

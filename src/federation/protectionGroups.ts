@@ -38,8 +38,9 @@ async function protectionGroupsByIds(ctx: RequestContext, ids: readonly string[]
       listed = new Set(read.items.map((g) => g.id));
     }
   }
-  // Ids a complete listing lacked: shown one by one up to MissesShown's limit (loaders.ts).
-  const load = (id: string) => (listed && !listed.has(id) ? misses.show(id, (i) => loaders.groupById.load(i)) : loaders.groupById.load(id));
+  // Ids no complete listing answered (it lacked them, failed or was over budget): shown one by one up to
+  // MissesShown's limit (loaders.ts); every id here is a router's.
+  const load = (id: string) => (listed?.has(id) ? loaders.groupById.load(id) : misses.show(id, (i) => loaders.groupById.load(i)));
   const settled = await Promise.allSettled(ids.map(load));
   return settled.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof Error ? r.reason : new Error(String(r.reason))));
 }

@@ -32,9 +32,18 @@ export class KnownLoader<K, V> extends DataLoader<K, V> {
     this.asked = asked;
   }
 
+  /** Keys a client named itself (a router's `_entities` ids), not read from an upstream object: see `loadNamed`. */
+  readonly named = new Set<K>();
+
   override load(key: K): Promise<V> {
     if (!this.known.has(key)) this.asked.add(key);
     return super.load(key);
+  }
+
+  /** `load` for a key the client named: a by-id loader bounds the shows such keys may cost (loaders.ts). */
+  loadNamed(key: K): Promise<V> {
+    this.named.add(key);
+    return this.load(key);
   }
 
   /** What `load(key)` resolves to: the value itself when it is known already. */

@@ -24,33 +24,38 @@ function toError(reason: unknown): Error {
 }
 
 /**
- * Ids a complete listing did not hold that one request may still show one by one (an admin may show another
- * project's object; a private type may be showable): past it, each such id is a QUERY_TOO_LARGE error on its own
- * field. One `_entities` of 1000 made-up ids cost a listing and 1000 shows (probe of 2026-12-07).
+ * Ids a client named (a router's `_entities`) that one request may look up one by one when a listing did not answer
+ * them (an admin may show another project's object, a private type may be showable, SDRS lists no jobs): past it,
+ * each such id is a QUERY_TOO_LARGE error on its own item. One `_entities` of 1000 made-up ids cost a listing and
+ * 1000 shows (probe of 2026-12-07). Ids read from upstream objects (another project's snapshot's volumes, for an
+ * admin) are never counted: the upstream named them.
  */
 export const MAX_MISSES_SHOWN = 100;
 
-/** The shows of missing ids one request has made, per loader. */
+/** The shows of named ids one request has made, per kind of object. */
 export class MissesShown {
   private shown = 0;
 
-  /** The show of `id`, or its refusal once MAX_MISSES_SHOWN have been made. */
-  show<T>(id: string, show: (id: string) => Promise<T>): Promise<T | null> {
-    if (this.shown >= MAX_MISSES_SHOWN) return Promise.reject(tooManyMisses(id));
-    this.shown++;
+  /** The show of `id` (counted when `named`), or its refusal once MAX_MISSES_SHOWN have been made. */
+  show<T>(id: string, show: (id: string) => Promise<T>, named = true): Promise<T | null> {
+    if (named) {
+      if (this.shown >= MAX_MISSES_SHOWN) return Promise.reject(tooManyMisses(id));
+      this.shown++;
+    }
     return nullIfNotFound(show(id));
   }
 }
 
 function tooManyMisses(id: string): FacadeError {
-  const message = `${id} is not in its listing, and this request has already looked up ${MAX_MISSES_SHOWN} such ids one by one; ask for the rest in another request.`;
+  const message = `${id}: this request has already looked up ${MAX_MISSES_SHOWN} ids of this kind one by one (each a call of its own, no listing held them); ask for the rest in another request.`;
   return new FacadeError('QUERY_TOO_LARGE', message);
 }
 
 /**
  * A by-id loader for an API without a get-many endpoint. One key: one show. Several keys: `many` may answer
  * them with one listing (null: use shows); an id the listing did not hold (a private type, another project's
- * object an admin may see) still gets its own show, up to MAX_MISSES_SHOWN a request. Ids that do not exist resolve to null. `eager()` true (the
+ * object an admin may see) still gets its own show, up to MAX_MISSES_SHOWN a request of those a client named. Ids
+ * that do not exist resolve to null. `eager()` true (the
  * listing was prefetched for this request) lets even one key use the listing; should that listing fail, the
  * keys fall back to shows. `listed` (listingIndex's `find`): that listing's item once it is in, answered by `now` at once.
  */
@@ -61,13 +66,14 @@ export function byIdLoader<T extends { id: string }>(
   listed?: (id: string) => T | undefined,
 ): KnownLoader<string, T | null> {
   const misses = new MissesShown();
-  return new KnownLoader<string, T | null>(async (ids) => {
+  const loader: KnownLoader<string, T | null> = new KnownLoader<string, T | null>(async (ids) => {
     if (many && (ids.length > 1 || eager())) {
       const found = await (ids.length > 1 ? many(ids) : many(ids).catch(() => null));
-      if (found) return settle(ids.map((id) => (found.has(id) ? Promise.resolve(found.get(id)!) : misses.show(id, show))));
+      if (found) return settle(ids.map((id) => (found.has(id) ? Promise.resolve(found.get(id)!) : misses.show(id, show, loader.named.has(id)))));
     }
     return settle(ids.map((id) => nullIfNotFound(show(id))));
   }, listed);
+  return loader;
 }
 
 /**
