@@ -34,13 +34,14 @@ export const MAX_MISSES_SHOWN = 100;
 
 /** The shows of named ids one request has made, per kind of object. */
 export class MissesShown {
-  private shown = 0;
+  /** Each id once: the same id named again shares its loader's one call. */
+  private readonly shown = new Set<string>();
 
-  /** The show of `id` (counted when `named`), or its refusal once MAX_MISSES_SHOWN have been made. */
+  /** The show of `id` (counted when `named`), or its refusal once MAX_MISSES_SHOWN ids have been shown. */
   show<T>(id: string, show: (id: string) => Promise<T>, named = true): Promise<T | null> {
-    if (named) {
-      if (this.shown >= MAX_MISSES_SHOWN) return Promise.reject(tooManyMisses(id));
-      this.shown++;
+    if (named && !this.shown.has(id)) {
+      if (this.shown.size >= MAX_MISSES_SHOWN) return Promise.reject(tooManyMisses(id));
+      this.shown.add(id);
     }
     return nullIfNotFound(show(id));
   }

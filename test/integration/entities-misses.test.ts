@@ -44,6 +44,13 @@ describe.each([
   });
 });
 
+it('one job named a thousand times is one id of the hundred, and one call', async () => {
+  f.app.simulators.sdrs!.resetCalls();
+  const d = await f.ok<any>(QUERY, { r: Array.from({ length: 1000 }, () => ({ __typename: 'Job', id: SDRS_SEED_JOBS.hrPortalFailover })) });
+  expect(d._entities.every((e: { id: string } | null) => e?.id === SDRS_SEED_JOBS.hrPortalFailover)).toBe(true);
+  expect(f.app.simulators.sdrs!.calls).toHaveLength(1);
+});
+
 it('ids the listing holds cost nothing more, however many', async () => {
   const page = await f.ok<any>('{ volumes(first: 1000) { nodes { id } } }');
   const ids: string[] = page.volumes.nodes.map((v: { id: string }) => v.id);
