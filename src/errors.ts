@@ -18,7 +18,7 @@ export type ErrorCode =
   /** Log lines only: a read cut because its client left (499) or because the shutdown's grace period ended (503). */
   | 'CLIENT_CLOSED'
   | 'SHUTTING_DOWN'
-  /** On a field: more ids missing from their listing than one request may look up one by one (loaders.ts). */
+  /** On a field: more ids named in `_entities` that no listing answered than one request may look up one by one (loaders.ts). */
   | 'QUERY_TOO_LARGE';
 
 export type ServiceName = 'cinder' | 'manila' | 'sdrs';
