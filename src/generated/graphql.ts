@@ -2981,7 +2981,7 @@ export type ServiceInfo = {
 export type ServiceMode =
   /** Neither configured nor simulated: every field of this service answers with an error. */
   | 'ABSENT'
-  /** A configured endpoint (CINDER_URL, MANILA_URL or SDRS_URL). */
+  /** A real service: the endpoint a `*_URL` names (CINDER_URL, MANILA_URL or SDRS_URL), or, with KEYSTONE_URL and no `*_URL`, the one each caller's Keystone catalog names (a service missing from a caller's catalog answers UPSTREAM_UNAVAILABLE on its fields). */
   | 'REAL'
   /** The built-in simulator (demo mode or SIMULATE=...). */
   | 'SIMULATED';
