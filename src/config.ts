@@ -194,6 +194,10 @@ function parseUrl(name: string, raw: string): string {
   if (url.username || url.password) {
     throw new ConfigError(`${name} must not embed credentials; send the caller's X-Auth-Token instead`);
   }
+  // In the host a token's project would choose where the token goes; the catalog spells it in the path only.
+  if (url.host.includes(placeholder)) {
+    throw new ConfigError(`${name} may hold {project_id} only in its path, not in its host: ${JSON.stringify(raw)}`);
+  }
   return url.toString().replace(/\/+$/, '').split(placeholder).join(PROJECT_TEMPLATE);
 }
 

@@ -114,10 +114,20 @@ function chosen(type: string, iface: string, url: string): CatalogPick {
   return { ok: false, message: `The catalog's ${type} service lists its ${iface} endpoint at ${JSON.stringify(url.slice(0, 80))}, which is not an http(s) URL.` };
 }
 
-/** A configured `*_URL` with `{project_id}` filled from the caller's token; null when it needs a project and has none. */
-export function fillProject(template: string, projectId: string | null): string | null {
+/** A configured `*_URL` with `{project_id}` filled (pathSegmentOf the token's project); null when it needs a project and has none. */
+export function fillProject(template: string, projectSegment: string | null): string | null {
   if (!template.includes('{project_id}')) return template;
-  return projectId ? template.split('{project_id}').join(encodeURIComponent(projectId)) : null;
+  return projectSegment ? template.split('{project_id}').join(projectSegment) : null;
+}
+
+/** A project id as one path segment; null when none can be: `.` and `..` would move the path, a lone surrogate has no UTF-8. */
+export function pathSegmentOf(projectId: string): string | null {
+  if (projectId === '.' || projectId === '..') return null;
+  try {
+    return encodeURIComponent(projectId);
+  } catch {
+    return null;
+  }
 }
 
 /**

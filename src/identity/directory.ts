@@ -1,6 +1,6 @@
 import { type ServiceName, UpstreamError } from '../errors.js';
 import { type Bulkhead, CircuitBreaker, hostBulkhead } from '../upstreams/resilience.js';
-import { type CatalogChoice, fillProject, pickEndpoint, projectOfUrl } from './catalog.js';
+import { type CatalogChoice, fillProject, pathSegmentOf, pickEndpoint, projectOfUrl } from './catalog.js';
 import type { Identity } from './keystone.js';
 
 /** What a client needs beside its endpoint: protections shared by every endpoint on the same host. */
@@ -112,7 +112,12 @@ function unavailable(service: ServiceName, message: string): UpstreamError {
 export function endpointFor(service: ServiceName, source: EndpointSource, identity: Identity, choice: CatalogChoice): string | UpstreamError {
   if (source.kind === 'absent') return unavailable(service, `The ${service} service is not configured on this facade.`);
   if (source.kind === 'template') {
-    const url = fillProject(source.template, identity.project?.id ?? null);
+    const project = identity.project?.id ?? null;
+    const segment = project === null ? null : pathSegmentOf(project);
+    if (project !== null && segment === null) {
+      return unavailable(service, `The ${service} endpoint needs the token's project in its path, and its id ${JSON.stringify(project.slice(0, 80))} cannot stand there.`);
+    }
+    const url = fillProject(source.template, segment);
     if (url === null) return unavailable(service, `The ${service} endpoint needs a project, and this token is not scoped to one.`);
     return source.template === url ? (otherProject(service, url, identity) ?? url) : url;
   }

@@ -109,14 +109,14 @@ function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { originalError, extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
-/** Keystone unreachable or failing: the whole request fails, saying it was Keystone. */
+/** Keystone unreachable or failing (or refusing the token to validate itself: 403): the whole request fails, saying it was Keystone. */
 function keystoneFailure(err: unknown): GraphQLError {
   const e = err instanceof UpstreamError ? err : new UpstreamError('UPSTREAM_ERROR', 'Keystone failed.', 'keystone', 0, null, null);
   return new GraphQLError(e.message, {
     originalError: e,
     extensions: {
       code: e.code,
-      http: { status: e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'UPSTREAM_TIMEOUT' ? 503 : 502 },
+      http: { status: e.code === 'FORBIDDEN' ? 403 : e.code === 'UPSTREAM_UNAVAILABLE' || e.code === 'UPSTREAM_TIMEOUT' ? 503 : 502 },
     },
   });
 }

@@ -121,8 +121,12 @@ export class KeystoneClient {
         headers: { 'x-subject-token': token },
         maxBytes: MAX_TOKEN_ANSWER_BYTES,
       });
+      // Keystone names the token it validated: another one (a cache or proxy in front of it mixing answers up) is its fault.
+      const subject = res.headers['x-subject-token'];
+      if (typeof subject === 'string' && subject !== token) throw otherSubject(res.status);
       json = res.json;
     } catch (err) {
+      if (err instanceof UpstreamError && err.status === 403) throw mayNotValidate(err);
       if (err instanceof UpstreamError && err.status === 404 && err.upstreamCode !== KEYSTONE_ENVELOPE) throw notKeystone(err);
       if (err instanceof UpstreamError && (err.status === 401 || err.status === 404)) {
         // What the answer said, not the error: a flood of bad tokens must not keep thousands of stack traces.
@@ -135,6 +139,12 @@ export class KeystoneClient {
       throw err instanceof UpstreamError && faultOfKeystone(err.status) ? keystoneFault(err) : err;
     }
     const identity = identityOf(json, this.choice);
+    // Keystone answers 404 for an expired token, unless asked to allow it (or a cache in front of it is stale).
+    if (identity.expiresAt.getTime() <= Date.now()) {
+      this.refused.set(token, { status: 401, requestId: null, upstreamCode: null }, Number.POSITIVE_INFINITY, key);
+      caller.tokenRefused?.();
+      throw new UpstreamError('UNAUTHENTICATED', 'The Keystone token has expired; get a new one.', 'keystone', 401, null, null);
+    }
     this.cache.set(token, identity, identity.expiresAt.getTime(), key);
     return identity;
   }
@@ -152,8 +162,8 @@ function notKeystone(err: UpstreamError): UpstreamError {
 }
 
 /**
- * A 4xx to the facade's own validation call that is not about the token (401, 404) nor a policy refusal (403), a
- * timeout (408) or a throttle (429): the facade's request or Keystone is at fault, never the client's input.
+ * A 4xx to the facade's own validation call that is not about the token (401, 404) nor its permission to validate
+ * itself (403), a timeout (408) or a throttle (429): the facade's request or Keystone is at fault, never the client's input.
  */
 const faultOfKeystone = (status: number): boolean => status >= 400 && status < 500 && ![401, 403, 404, 408, 429].includes(status);
 
@@ -163,6 +173,22 @@ function keystoneFault(err: UpstreamError): UpstreamError {
   const fault = new UpstreamError('UPSTREAM_ERROR', message, 'keystone', err.status, err.requestId, err.upstreamCode);
   fault.upstreamMessage = err.upstreamMessage ?? err.message;
   return fault;
+}
+
+/**
+ * A 403 to the token validating itself (identity:validate_token lets a token's subject do it by default): the token's
+ * own permissions (an application credential's access rules) or the cloud's policy; about this caller, not a fault.
+ */
+function mayNotValidate(err: UpstreamError): UpstreamError {
+  const message = 'Keystone does not let this token validate itself (identity:validate_token): an application credential restricted by access rules, or the cloud\'s policy; use a token that may.';
+  const refusal = new UpstreamError('FORBIDDEN', message, 'keystone', err.status, err.requestId, err.upstreamCode);
+  refusal.upstreamMessage = err.upstreamMessage ?? err.message;
+  return refusal;
+}
+
+function otherSubject(status: number): UpstreamError {
+  const message = 'Keystone answered the validation of another token (its X-Subject-Token differs): something in front of Keystone mixes answers up.';
+  return new UpstreamError('UPSTREAM_ERROR', message, 'keystone', status, null, null);
 }
 
 /** Keystone's answer to a token it refused. */
@@ -196,7 +222,7 @@ function identityOf(json: unknown, choice: CatalogChoice): Identity {
     project: typeof t.project?.id === 'string' && t.project.id
       ? { id: t.project.id, name: t.project.name ?? t.project.id, domain: t.project.domain?.name ?? t.project.domain?.id ?? null }
       : null,
-    roles: (Array.isArray(t.roles) ? t.roles : []).map((r) => r?.name ?? r?.id).filter((r): r is string => typeof r === 'string' && r !== ''),
+    roles: (Array.isArray(t.roles) ? t.roles : []).map((r) => r?.name).filter((r): r is string => typeof r === 'string' && r !== ''),
     expiresAt: new Date(expires),
     catalog: catalogFor(catalogOf(t.catalog), choice),
   };

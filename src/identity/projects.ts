@@ -11,8 +11,10 @@ export function createProjectLoader(identity: Identity | null, keystone: Keyston
   return new DataLoader<string, ProjectRef | null>(async (ids) => {
     if (!identity || !keystone) return ids.map((id) => ({ id, name: null, domain: null }));
     const own = identity.project;
-    const others = ids.some((id) => id !== own?.id) && isAdmin(identity) ? await keystone.listProjects(caller) : [];
-    const byId = new Map(others.map((p) => [p.id, p]));
+    const listing = ids.some((id) => id !== own?.id) && isAdmin(identity) ? await keystone.listProjects(caller).catch((err: Error) => err) : [];
+    // A failed listing fails the other projects' links only: the caller's own project is known from its token.
+    if (listing instanceof Error) return ids.map((id) => (id === own?.id ? own : listing));
+    const byId = new Map(listing.map((p) => [p.id, p]));
     return ids.map((id) => (id === own?.id ? own : (byId.get(id) ?? { id, name: null, domain: null })));
   });
 }

@@ -22,6 +22,12 @@ describe('project placeholders in *_URL', () => {
     expect(() => loadConfig({ KEYSTONE_URL: KS, SDRS_URL: 'http://h/v1/%(user_id)s' })).toThrow(/^SDRS_URL holds the template %\(user_id\)s/);
   });
 
+  // Probe of 2026-12-08: in the host, a token's project id chose which host got the token, and an id no host name
+  // can hold (`a b`, `%`) made every request of that token a 500.
+  it.each(['http://{project_id}.cinder.example:8776/v3/x', 'http://%(project_id)s.h:8776/v3/x', 'http://h{project_id}:8776/v3/x'])('%s: {project_id} only in the path', (url) => {
+    expect(() => loadConfig({ KEYSTONE_URL: KS, CINDER_URL: url })).toThrow(/^CINDER_URL may hold \{project_id\} only in its path, not in its host/);
+  });
+
   it('KEYSTONE_URL may not hold {project_id} (or its other spellings)', () => {
     expect(() => loadConfig({ KEYSTONE_URL: 'http://h:5000/v3/{project_id}' })).toThrow(/^KEYSTONE_URL/);
     expect(() => loadConfig({ KEYSTONE_URL: 'http://h:5000/%(project_id)s/v3' })).toThrow(/^KEYSTONE_URL/);
