@@ -9,7 +9,7 @@ export interface KeystoneCatalogEntry {
   endpoints: { id?: string; interface: string; region?: string | null; region_id?: string | null; url: string }[];
 }
 
-/** Service types per upstream, in the order they are looked for (the first present in the catalog wins). */
+/** Service types per upstream, in the order they are looked for (the first with an endpoint of the chosen interface and region wins). */
 export const CATALOG_TYPES: Record<ServiceName, readonly string[]> = {
   cinder: ['block-storage', 'volumev3', 'volume'],
   manila: ['shared-file-system', 'sharev2'],
@@ -45,9 +45,20 @@ export function catalogOf(raw: unknown): KeystoneCatalogEntry[] {
 
 const regionOf = (e: KeystoneCatalogEntry['endpoints'][number]) => e.region_id ?? e.region ?? '';
 
-/** The catalog entry pickEndpoint reads for `service`: the first of its types present. */
-function serviceEntry(catalog: readonly KeystoneCatalogEntry[], service: ServiceName): KeystoneCatalogEntry | undefined {
-  return CATALOG_TYPES[service].map((t) => catalog.find((c) => c.type === t)).find((c) => c !== undefined);
+/**
+ * The catalog entry pickEndpoint reads for `service`: the first of its types (in order, each entry of a type) with an
+ * endpoint of the chosen interface and region, as openstacksdk looks; else the first present, for the message.
+ */
+function serviceEntry(catalog: readonly KeystoneCatalogEntry[], service: ServiceName, choice: CatalogChoice): KeystoneCatalogEntry | undefined {
+  const entries = CATALOG_TYPES[service].flatMap((t) => catalog.filter((c) => c.type === t));
+  const fits = (e: KeystoneCatalogEntry['endpoints'][number]) => e.interface === choice.interface && (choice.region === null || regionOf(e) === choice.region);
+  return entries.find((c) => c.endpoints.some(fits)) ?? entries[0];
+}
+
+/** Regions for a message: a catalog may list thousands, and the message is every field's error. */
+function regionList(regions: readonly string[]): string {
+  const shown = regions.slice(0, 10).join(', ');
+  return regions.length > 10 ? `${shown} and ${regions.length - 10} more` : shown;
 }
 
 /**
@@ -58,7 +69,7 @@ function serviceEntry(catalog: readonly KeystoneCatalogEntry[], service: Service
 export function catalogFor(catalog: readonly KeystoneCatalogEntry[], choice: CatalogChoice): KeystoneCatalogEntry[] {
   const kept: KeystoneCatalogEntry[] = [];
   for (const service of Object.keys(CATALOG_TYPES) as ServiceName[]) {
-    const entry = serviceEntry(catalog, service);
+    const entry = serviceEntry(catalog, service, choice);
     if (entry) kept.push({ type: entry.type, endpoints: firstOfEachRegion(entry.endpoints.filter((e) => e.interface === choice.interface)) });
   }
   return kept;
@@ -78,12 +89,12 @@ function callable(url: string): boolean {
 }
 
 /**
- * The endpoint of `service` in a caller's catalog: the first service type present, its endpoints of the chosen
- * interface, in the chosen region. With several regions and none chosen the answer names them, never a silent pick.
+ * The endpoint of `service` in a caller's catalog: the first service type with an endpoint of the chosen interface
+ * (and region), that endpoint. With several regions and none chosen the answer names them, never a silent pick.
  */
 export function pickEndpoint(catalog: readonly KeystoneCatalogEntry[], service: ServiceName, choice: CatalogChoice): CatalogPick {
   const types = CATALOG_TYPES[service];
-  const entry = serviceEntry(catalog, service);
+  const entry = serviceEntry(catalog, service, choice);
   if (!entry) {
     return { ok: false, message: `The caller's service catalog has no ${service} service (looked for type ${types.join(', ')}).` };
   }
@@ -94,7 +105,7 @@ export function pickEndpoint(catalog: readonly KeystoneCatalogEntry[], service: 
   if (choice.region !== null) {
     const inRegion = ofInterface.find((e) => regionOf(e) === choice.region);
     if (!inRegion) {
-      const offered = [...new Set(ofInterface.map(regionOf))].join(', ');
+      const offered = regionList([...new Set(ofInterface.map(regionOf))]);
       return { ok: false, message: `The catalog's ${entry.type} service has no ${choice.interface} endpoint in region ${choice.region} (it has: ${offered}).` };
     }
     return chosen(entry.type, choice.interface, inRegion.url);
@@ -103,7 +114,7 @@ export function pickEndpoint(catalog: readonly KeystoneCatalogEntry[], service: 
   if (regions.length > 1) {
     return {
       ok: false,
-      message: `The catalog's ${entry.type} service has ${choice.interface} endpoints in several regions (${regions.join(', ')}); set KEYSTONE_REGION to choose one.`,
+      message: `The catalog's ${entry.type} service has ${choice.interface} endpoints in several regions (${regionList(regions)}); set KEYSTONE_REGION to choose one.`,
     };
   }
   return chosen(entry.type, choice.interface, ofInterface[0]!.url);

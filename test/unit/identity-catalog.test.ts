@@ -32,6 +32,23 @@ describe('pickEndpoint', () => {
     });
   });
 
+  // Probe of 2026-12-08: the first type present won even without an endpoint of the chosen interface, hiding a
+  // later type (or a second entry of the same type) that had one; and a catalog of 10,000 regions made a 69 KB message.
+  it('takes the first type with an endpoint of the chosen interface and region, as openstacksdk does', () => {
+    const internalOnly = [{ type: 'block-storage', endpoints: [ep('internal', 'RegionOne', 'http://bs-int/v3/p')] }, { type: 'block-storage', endpoints: [] }, ...catalog];
+    expect(pickEndpoint(internalOnly, 'cinder', choose())).toEqual({ ok: true, url: 'http://c1/v3/p', type: 'volumev3' });
+    expect(pickEndpoint(internalOnly, 'cinder', choose('internal'))).toMatchObject({ ok: true, url: 'http://bs-int/v3/p' });
+    const twice = [{ type: 'volumev3', endpoints: [ep('public', 'RegionTwo', 'http://c2/v3/p')] }, ...catalog];
+    expect(pickEndpoint(twice, 'cinder', choose('public', 'RegionOne'))).toMatchObject({ ok: true, url: 'http://c1/v3/p' });
+  });
+
+  it('names at most ten regions in its message', () => {
+    const regions = [{ type: 'sdrs', endpoints: Array.from({ length: 10_000 }, (_, i) => ep('public', `R${i}`, `http://s${i}/v1/p`)) }];
+    const r = pickEndpoint(regions, 'sdrs', choose()) as { message: string };
+    expect(r.message).toContain('(R0, R1, R2, R3, R4, R5, R6, R7, R8, R9 and 9990 more)');
+    expect((pickEndpoint(regions, 'sdrs', choose('public', 'X')) as { message: string }).message.length).toBeLessThan(300);
+  });
+
   it('says when the catalog has no such service', () => {
     expect(pickEndpoint(catalog, 'sdrs', choose())).toEqual({ ok: false, message: expect.stringMatching(/catalog has no sdrs service/) });
   });
