@@ -82,9 +82,9 @@ export class Cutoff {
     return this.passed;
   }
 
-  /** Why a call of this kind is not sent: the deadline passed, or (a read) the client left. */
-  refusal(read: boolean): Error | null {
-    return this.reason ?? (read ? this.left : null);
+  /** Why a call is not sent: the deadline passed, or the client left (a write not sent yet then is not sent at all). */
+  refusal(): Error | null {
+    return this.reason ?? this.left;
   }
 
   /**
@@ -92,7 +92,7 @@ export class Cutoff {
    * (not watched) if that has happened already.
    */
   watch(cut: (reason: Error) => void, read = false): boolean {
-    if (this.refusal(read)) return false;
+    if (this.refusal()) return false;
     this.calls.set(cut, read);
     if (!this.timer) {
       this.timer = setTimeout(() => this.expire(), this.at - Date.now());
@@ -107,8 +107,9 @@ export class Cutoff {
   }
 
   /**
-   * The request's client went away before its answer: reads still out are cut and no more are sent, since no one
-   * will see them. Writes go on: one already sent may have happened, and the answer would not reach anyone anyway.
+   * The request's client went away before its answer: reads still out are cut, and no more calls of any kind are
+   * sent, since no one will see them (a write the client never saw start must not happen behind its back: it would
+   * retry it). Writes already out go on: one sent may have happened, and cutting it would not undo it.
    */
   abandon(): void {
     if (this.left) return;

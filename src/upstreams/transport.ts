@@ -67,7 +67,7 @@ export function exchangeOnce(
     const onCut = (reason: Error) => stop(reason);
     const read = method === 'GET';
     if (cutoff && !cutoff.watch(onCut, read)) {
-      reject(cutoff.refusal(read));
+      reject(cutoff.refusal());
       return;
     }
     let controller: Dispatcher.DispatchController | null = null;

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Facade, startFacade, waitFor } from '../helpers/facade.js';
 import { logCapture } from '../helpers/logs.js';
 import { portOf } from '../helpers/raw.js';
+import { SEED } from '../../src/simulator/cinder/index.js';
 
 let f: Facade | undefined;
 afterEach(async () => {
@@ -71,5 +72,31 @@ describe('a read still out when the drain\'s grace period ends', () => {
     expect(failures, JSON.stringify(failures)).toEqual([]);
     socket.destroy();
     f = undefined;
+  });
+});
+
+// Probe of 2026-12-08: a mutation field not started when the client left still sent its write 1.2 s later (a
+// rename, then an SDRS protection job), so the client, which saw a reset, would retry it and run it twice.
+describe('a write not sent yet when its client left', () => {
+  it('is not sent: a later mutation field writes nothing, the one already out completes once', async () => {
+    const logs = logCapture();
+    f = await startFacade({}, undefined, undefined, { logDestination: logs.stream });
+    await f.ok('{ groups(first: 1) { nodes { id } } }');
+    const cinder = f.app.simulators.cinder!;
+    cinder.setDelay(1_000);
+    cinder.resetCalls();
+    const mutation = `mutation { a: updateGroup(input: { id: "${SEED.groups.dbClusterProd}", description: "first" }) { settled } b: updateGroup(input: { id: "${SEED.groups.dbClusterProd}", description: "second" }) { settled } }`;
+    const body = JSON.stringify({ query: mutation });
+    const socket = connect(portOf(f), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nx-request-id: left-mid-write\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    await waitFor(async () => cinder.calls.filter((c) => c.method === 'PUT').length, (n) => n === 1, 3_000, 10);
+    socket.destroy();
+    await waitFor(async () => logs.lines.find((l) => l.requestId === 'left-mid-write' && l.msg === 'graphql request'), (l) => l !== undefined, 5_000, 20);
+    await new Promise((r) => setTimeout(r, 1_500)); // as long as b's write would take to be sent after a's answer
+    expect(cinder.calls.filter((c) => c.method === 'PUT')).toHaveLength(1);
+    cinder.setDelay(0);
+    const d = await f.ok<any>(`{ group(id: "${SEED.groups.dbClusterProd}") { description } }`);
+    expect(d.group.description).toBe('first');
   });
 });

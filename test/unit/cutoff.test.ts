@@ -21,7 +21,9 @@ describe('Cutoff: a request deadline that cuts its calls', () => {
     expect(cut).toHaveLength(1);
   });
 
-  it('a client that left: reads out are cut and later ones refused; writes go on, and the deadline still cuts them', () => {
+  // Probe of 2026-12-08: a write not sent yet when the client left (a later mutation field, or one waiting for a
+  // connection) was sent 1.2 s later, behind the back of a client that would retry it.
+  it('a client that left: reads out are cut and later calls of any kind refused; writes out go on, and the deadline still cuts them', () => {
     vi.useFakeTimers();
     const cutoff = new Cutoff(Date.now() + 100);
     const cut: string[] = [];
@@ -31,8 +33,8 @@ describe('Cutoff: a request deadline that cuts its calls', () => {
     cutoff.abandon();
     expect(cut).toEqual(['read ClientLeft']);
     expect(cutoff.watch(() => {}, true)).toBe(false);
-    expect(cutoff.refusal(true)?.name).toBe('ClientLeft');
-    expect(cutoff.refusal(false)).toBeNull();
+    expect(cutoff.watch(() => {}, false)).toBe(false);
+    expect(cutoff.refusal()?.name).toBe('ClientLeft');
     vi.advanceTimersByTime(100);
     expect(cut).toEqual(['read ClientLeft', 'write TimeoutError']);
   });
