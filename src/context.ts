@@ -235,7 +235,7 @@ export function newCaller(
     tokenHash,
     deadline,
     gets: new Map(),
-    cutoff: new Cutoff(deadline),
+    cutoff: new Cutoff(deadline, deadlineMs),
     lanes: new Map(),
   };
 }

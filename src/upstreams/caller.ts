@@ -66,6 +66,9 @@ export interface Caller {
  * kept its timer and signal alive for the whole REQUEST_DEADLINE_MS after most answers were written, and every
  * call added and removed an EventTarget listener: 4 to 5 % of the facade's CPU per screen, measured side by side.
  */
+/** See Cutoff.writeFloorMs: a Cinder or Manila write answers in well under a second. */
+export const WRITE_FLOOR_MS = 1_000;
+
 export class Cutoff {
   private timer: NodeJS.Timeout | null = null;
   /** Each call out, and whether it only reads (a GET): reads are cut when the client leaves, writes never. */
@@ -73,8 +76,20 @@ export class Cutoff {
   private passed: Error | null = null;
   private left: Error | null = null;
 
-  /** `at`: epoch ms. */
-  constructor(readonly at: number) {}
+  /**
+   * The least time that must be left for a write to be sent at all (a quarter of the request's time, at most
+   * WRITE_FLOOR_MS): one sent with milliseconds left is cut at the deadline and answered OUTCOME_UNKNOWN though
+   * it happened, where a write not sent is a plain timeout the client may retry.
+   */
+  readonly writeFloorMs: number;
+
+  /** `at`: epoch ms; `budgetMs`: the request's whole time (REQUEST_DEADLINE_MS), when known. */
+  constructor(
+    readonly at: number,
+    budgetMs = 0,
+  ) {
+    this.writeFloorMs = Math.min(WRITE_FLOOR_MS, budgetMs / 4);
+  }
 
   /** Why calls are cut: set once the deadline has passed (even if its timer could not fire yet). */
   get reason(): Error | null {

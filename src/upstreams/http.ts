@@ -99,6 +99,12 @@ function headersKey(headers: Record<string, string>): string {
   return key;
 }
 
+/** A write that would be sent with too little time left to be answered (Cutoff.writeFloorMs): not sent at all. */
+function tooLateToWrite(service: UpstreamService, cutoff: Cutoff): UpstreamError {
+  const message = `Less than ${Math.round(cutoff.writeFloorMs)} ms was left before the request deadline (REQUEST_DEADLINE_MS): the change was not sent, and may be sent again.`;
+  return markNotSent(new UpstreamError('UPSTREAM_TIMEOUT', message, service, 0, null, null), 'local');
+}
+
 /** The one place HTTP happens. Errors leave it only as UpstreamError. */
 export class HttpClient {
   readonly service: UpstreamService;
@@ -286,6 +292,7 @@ export class HttpClient {
         : markNotSent(new UpstreamError('UPSTREAM_TIMEOUT', `No free connection to ${label} before the request deadline.`, this.service, 0, null, null), 'local');
     }
     try {
+      if (req.method !== 'GET' && !req.readOnly && req.cutoff && req.cutoff.at - Date.now() < req.cutoff.writeFloorMs) throw tooLateToWrite(this.service, req.cutoff);
       return await this.exchange(req, route, target, headers, body, absoluteUrl);
     } finally {
       release();

@@ -100,3 +100,21 @@ describe('a write not sent yet when its client left', () => {
     expect(d.group.description).toBe('first');
   });
 });
+
+// Probe of 2026-12-08: a write reached with milliseconds of the request's time left (a later mutation field, or
+// one that waited for a connection) was sent, cut at the deadline and answered OUTCOME_UNKNOWN, though it happened.
+describe('a write with too little of its request time left', () => {
+  it('is not sent: UPSTREAM_TIMEOUT saying so, and the upstream never sees it', async () => {
+    f = await startFacade({ REQUEST_DEADLINE_MS: '2000' }); // a write needs 500 ms left
+    await f.ok('{ groups(first: 1) { nodes { id } } }');
+    const cinder = f.app.simulators.cinder!;
+    cinder.setDelay(850); // field a: its PUT and its re-read, 1.7 s; field b would have 0.3 s
+    cinder.resetCalls();
+    const id = SEED.groups.dbClusterProd;
+    const r = await f.gql(`mutation { a: updateGroup(input: { id: "${id}", description: "first" }) { settled } b: updateGroup(input: { id: "${id}", description: "second" }) { settled } }`);
+    expect(cinder.calls.filter((c) => c.method === 'PUT')).toHaveLength(1);
+    const b = r.errors?.find((e) => e.path?.[0] === 'b');
+    expect(b?.extensions?.code, r.raw).toBe('UPSTREAM_TIMEOUT');
+    expect(b?.message).toMatch(/the change was not sent/);
+  });
+});

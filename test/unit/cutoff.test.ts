@@ -39,6 +39,12 @@ describe('Cutoff: a request deadline that cuts its calls', () => {
     expect(cut).toEqual(['read ClientLeft', 'write TimeoutError']);
   });
 
+  it('a write needs a quarter of the request time left, at most a second', () => {
+    expect(new Cutoff(Date.now() + 10_000, 10_000).writeFloorMs).toBe(1_000);
+    expect(new Cutoff(Date.now() + 2_000, 2_000).writeFloorMs).toBe(500);
+    expect(new Cutoff(Date.now() + 2_000).writeFloorMs).toBe(0);
+  });
+
   it('refuses a call once the deadline has passed, even before its timer could fire', () => {
     vi.useFakeTimers();
     const cutoff = new Cutoff(Date.now() + 50);
