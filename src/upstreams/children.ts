@@ -148,7 +148,8 @@ export function childrenByParent<T extends { id: string }>(
       parentIds.map(async (id) => {
         const started = early.get(id);
         early.delete(id);
-        const items = await (started ?? list({ [filterKey]: id }, 10_000));
+        // Kept to its parent, as a partitioned listing is: an upstream that dropped the filter hands out nothing of another object.
+        const items = (await (started ?? list({ [filterKey]: id }, 10_000))).filter((t) => parentOf(t) === id);
         items.forEach(prime);
         return items;
       }),

@@ -133,3 +133,16 @@ describe('childrenByParent with the project\'s count of parents', () => {
     expect(p.calls).toEqual(['all max=501']);
   });
 });
+
+// Byzantine-upstream probe of 2026-12-08: a one-parent filtered listing was handed out as it came, so an upstream
+// that dropped the filter gave a group another group's volumes (and, for an admin reading across projects, another
+// project's); a partitioned listing kept each child to its parent already.
+describe("a parent's own filtered listing", () => {
+  it("keeps only the children of that parent, whatever the upstream answered", async () => {
+    const kids: Kid[] = [{ id: 'a', parent: 'p0' }, { id: 'b', parent: 'p1' }, { id: 'c', parent: 'p0' }];
+    const ignoresFilter = async () => kids; // the filter dropped
+    const loader = childrenByParent<Kid>(ignoresFilter, 'parent', (k) => k.parent, () => {});
+    expect((await loader.load('p0')).map((k) => k.id)).toEqual(['a', 'c']);
+    expect((await loader.load('p1')).map((k) => k.id)).toEqual(['b']);
+  });
+});
