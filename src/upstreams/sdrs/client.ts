@@ -11,6 +11,7 @@ import type {
   SdrsGroupFilters,
   SdrsJob,
   SdrsJobAccepted,
+  SdrsJobEntities,
   SdrsMemberFilters,
   SdrsProtectedInstance,
   SdrsProtectionGroup,
@@ -206,8 +207,27 @@ export class SdrsClient {
     if (job === null || typeof job !== 'object' || typeof job.job_id !== 'string') {
       throw new UpstreamError('UPSTREAM_ERROR', `SDRS answered HTTP ${res.status} with a job that has no job_id.`, 'sdrs', res.status, null, null);
     }
-    return job;
+    return { ...job, entities: entitiesOf(job.entities) };
   }
+}
+
+/**
+ * A job's entities with every field of the type the API documents, or left out: a `volume_ids` of 12345 was an
+ * INTERNAL_SERVER_ERROR (byzantine-upstream probe of 2026-12-08). Sub-jobs without a job_id are dropped.
+ */
+function entitiesOf(raw: unknown): SdrsJobEntities | null {
+  if (!isObject(raw)) return null;
+  const subJobs = Array.isArray(raw.sub_jobs) ? raw.sub_jobs.filter((j): j is SdrsJob => isObject(j) && typeof j.job_id === 'string') : null;
+  return {
+    server_group_id: textOf(raw.server_group_id) ?? null,
+    replication_pair_id: textOf(raw.replication_pair_id) ?? null,
+    volume_ids: textOf(raw.volume_ids) ?? null,
+    protected_instance_id: textOf(raw.protected_instance_id) ?? null,
+    native_server_id: textOf(raw.native_server_id) ?? null,
+    nic_id: textOf(raw.nic_id) ?? null,
+    // One level, as SDRS nests them: a sub-job's own sub-jobs are not followed.
+    sub_jobs: subJobs?.map((j) => ({ ...j, entities: isObject(j.entities) ? { ...entitiesOf(j.entities), sub_jobs: null } : null })) ?? null,
+  };
 }
 
 /** The group a rename answered is trusted only as itself (its id), renamed, with the status every read shows. */
