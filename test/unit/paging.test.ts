@@ -60,4 +60,22 @@ describe('PageCap (Manila)', () => {
     expect(real.known).toBe(3);
     expect(real.requestLimit(500)).toBe(3);
   });
+
+  // Byzantine-upstream probe of 2026-12-08: a Manila that answered one item a request for a moment made every later
+  // listing of the process ask for one at a time (a page of 150 failed after 100 calls), until a restart.
+  it('a learnt cap is believed for ten minutes, then learnt afresh', async () => {
+    const { PageCap, PAGE_CAP_MEMORY_MS, readOffsetPages } = await import('../../src/upstreams/manila/paging.js');
+    let now = 1_000_000;
+    const cap = new PageCap(() => now);
+    const onePerPage = async (_limit: number, offset: number) => ids(Math.min(1, Math.max(0, 20 - offset)), offset);
+    await readOffsetPages(onePerPage, 0, 5, cap);
+    expect(cap.known).toBe(1);
+    const healthy = async (limit: number, offset: number) => ids(Math.min(limit, Math.max(0, 150 - offset)), offset);
+    now += PAGE_CAP_MEMORY_MS + 1;
+    const calls: number[] = [];
+    const read = await readOffsetPages(async (limit, offset) => (calls.push(limit), healthy(limit, offset)), 0, 150, cap);
+    expect(read.items).toHaveLength(150);
+    expect(calls).toEqual([150]);
+    expect(cap.known).toBeNull();
+  });
 });

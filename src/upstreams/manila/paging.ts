@@ -3,6 +3,9 @@ import { UpstreamError } from '../../errors.js';
 /** The most the facade asks Manila for in one response (Manila's own default osapi_max_limit). */
 export const MANILA_REQUEST_LIMIT = 1000;
 
+/** How long a learnt cap is believed (see PageCap.known). */
+export const PAGE_CAP_MEMORY_MS = 10 * 60_000;
+
 /**
  * What this process has learned of the Manila's `osapi_max_limit`: Manila silently returns at most that many
  * items, so a short page is only known to be the last one when the limit asked was within the cap.
@@ -11,9 +14,25 @@ export const MANILA_REQUEST_LIMIT = 1000;
 export class PageCap {
   /** Manila has answered this many items to one request, so its cap is at least this. */
   atLeast = 0;
-  /** Manila was seen cutting a page short at this size, twice in a row. */
-  known: number | null = null;
+  private cut: number | null = null;
+  private cutAt = 0;
   private suspected: number | null = null;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * Manila was seen cutting a page short at this size, twice in a row, within PAGE_CAP_MEMORY_MS: then learnt
+   * afresh. A Manila that once answered one item a request (a proxy, a bad minute) made every later listing ask
+   * for one item at a time for the life of the process (byzantine-upstream probe of 2026-12-08).
+   */
+  get known(): number | null {
+    if (this.cut !== null && this.now() - this.cutAt > PAGE_CAP_MEMORY_MS) {
+      this.cut = null;
+      this.suspected = null;
+      this.atLeast = 0;
+    }
+    return this.cut;
+  }
 
   /**
    * A page of `size` items was followed by more: Manila may cap pages there. Believed when seen twice in a row,
@@ -22,8 +41,10 @@ export class PageCap {
    */
   sawCut(size: number): void {
     if (size < this.atLeast) return;
-    if (this.suspected === size) this.known = size;
-    else this.suspected = size;
+    if (this.suspected === size) {
+      this.cut = size;
+      this.cutAt = this.now();
+    } else this.suspected = size;
   }
 
   requestLimit(remaining: number): number {
