@@ -44,6 +44,13 @@ export function validationMessage(message: string): string {
   return message === VALIDATION_ABORTED ? TOO_MANY_REPEATS : message;
 }
 
+/** The upstream's Retry-After as whole seconds (from seconds or an HTTP date), at most an hour; nothing when unreadable. */
+function retryAfterOf(header: string | undefined): { retryAfterSeconds: number } | Record<string, never> {
+  if (!header) return {};
+  const seconds = /^\d+$/.test(header.trim()) ? Number(header.trim()) : (Date.parse(header) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? { retryAfterSeconds: Math.min(3600, Math.max(0, Math.ceil(seconds))) } : {};
+}
+
 function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
   const unwrapped = unwrapResolverError(error);
   // Refusals raised before execution (the identity gate) are GraphQLErrors carrying the facade's own error.
@@ -57,6 +64,7 @@ function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger
         status: original.status,
         requestId: original.requestId,
         code: original.upstreamCode,
+        ...retryAfterOf(original.retryAfter),
       };
     } else if ('service' in original) {
       extensions.upstream = { service: (original as { service: string }).service, status: null, requestId: null, code: null };

@@ -354,7 +354,7 @@ export class HttpClient {
     }
     if (statusCode >= 400 || (statusCode >= 300 && !absoluteUrl)) {
       const retryAfter = res.headers['retry-after'];
-      throw this.errorFor(statusCode, text, requestId, req.token, typeof retryAfter === 'string' ? retryAfter : undefined);
+      throw this.errorFor(statusCode, text, requestId, req.token, typeof retryAfter === 'string' ? retryAfter : undefined, write);
     }
     // A read answered after its request's deadline serves nothing, and parsing a large body holds up every other
     // request (16 bodies of 31 MB, parsed one after the other, ran answers to 1.5x the deadline): the facade's
@@ -382,7 +382,7 @@ export class HttpClient {
     return { status: statusCode, headers: res.headers, json };
   }
 
-  private errorFor(status: number, text: string, requestId: string | null, token?: string | null, retryAfter?: string): UpstreamError {
+  private errorFor(status: number, text: string, requestId: string | null, token?: string | null, retryAfter?: string, write = false): UpstreamError {
     const env = parseEnvelope(text);
     const label = serviceLabel(this.service);
     // An upstream that echoes the caller's token must not make us echo it further: out before the message is cut
@@ -398,7 +398,9 @@ export class HttpClient {
     if (anotherProject) return new UpstreamError('FORBIDDEN', anotherProject, this.service, status, requestId, upstreamCode);
     const code = this.classify?.(status, upstreamCode, message) ?? codeForStatus(status);
     // A server error's text may be a traceback or a proxy's page: the client gets the status, the log the text.
-    const shown = status >= 500 && env.message !== null ? `${label} failed (HTTP ${status}).` : message;
+    const failed = status >= 500 && env.message !== null ? `${label} failed (HTTP ${status}).` : message;
+    // A write refused as busy (429, the service's own 5xx: writeMayHaveHappened said no) is safe to send again.
+    const shown = write && (status === 429 || status >= 500) ? `${failed.replace(/\.?$/, '.')} The change was not made; it may be sent again.` : failed;
     const err = new UpstreamError(code, shown, this.service, status, requestId, upstreamCode, retryAfter);
     if (shown !== message) err.upstreamMessage = message;
     return err;

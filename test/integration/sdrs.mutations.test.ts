@@ -36,7 +36,7 @@ describe('SDRS protection actions', () => {
     expect(r.errors).toHaveLength(1);
     expect(r.errors?.[0]).toMatchObject({
       path: ['startProtection'],
-      message: 'SDRS failed (HTTP 503).', // its own text ('busy') goes to the log line
+      message: 'SDRS failed (HTTP 503). The change was not made; it may be sent again.', // its own text ('busy') goes to the log line
       extensions: { code: 'UPSTREAM_UNAVAILABLE', upstream: { service: 'sdrs', status: 503, code: 'SDRS.0006' } },
     });
     expect(posts()).toHaveLength(1);
