@@ -47,12 +47,23 @@ const regionOf = (e: KeystoneCatalogEntry['endpoints'][number]) => e.region_id ?
 
 /**
  * The catalog entry pickEndpoint reads for `service`: the first of its types (in order, each entry of a type) with an
- * endpoint of the chosen interface and region, as openstacksdk looks; else the first present, for the message.
+ * endpoint of the chosen interface and region for the facade's API version; else the first present, as before.
  */
 function serviceEntry(catalog: readonly KeystoneCatalogEntry[], service: ServiceName, choice: CatalogChoice): KeystoneCatalogEntry | undefined {
   const entries = CATALOG_TYPES[service].flatMap((t) => catalog.filter((c) => c.type === t));
-  const fits = (e: KeystoneCatalogEntry['endpoints'][number]) => e.interface === choice.interface && (choice.region === null || regionOf(e) === choice.region);
+  const fits = (e: KeystoneCatalogEntry['endpoints'][number]) =>
+    e.interface === choice.interface && (choice.region === null || regionOf(e) === choice.region) && ofApiVersion(service, e.url);
   return entries.find((c) => c.endpoints.some(fits)) ?? entries[0];
+}
+
+/** The API versions the facade speaks: an endpoint naming another (the `volume` type's Cinder v2) is no match. */
+const API_VERSIONS: Record<ServiceName, RegExp> = { cinder: /^v3(\.\d+)?$/, manila: /^v2(\.\d+)?$/, sdrs: /^v1(\.\d+)?$/ };
+
+/** An endpoint URL naming no API version (`…/volume`) or the one the facade speaks. */
+function ofApiVersion(service: ServiceName, url: string): boolean {
+  const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
+  const versions = path.split('/').filter((s) => /^v\d+(\.\d+)?$/.test(s));
+  return versions.every((v) => API_VERSIONS[service].test(v));
 }
 
 /** Regions for a message: a catalog may list thousands, and the message is every field's error. */

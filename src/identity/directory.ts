@@ -112,7 +112,7 @@ function unavailable(service: ServiceName, message: string): UpstreamError {
 export function endpointFor(service: ServiceName, source: EndpointSource, identity: Identity, choice: CatalogChoice): string | UpstreamError {
   if (source.kind === 'absent') return unavailable(service, `The ${service} service is not configured on this facade.`);
   if (source.kind === 'template') {
-    const project = identity.project?.id ?? null;
+    const project = source.template.includes('{project_id}') ? (identity.project?.id ?? null) : null;
     const segment = project === null ? null : pathSegmentOf(project);
     if (project !== null && segment === null) {
       return unavailable(service, `The ${service} endpoint needs the token's project in its path, and its id ${JSON.stringify(project.slice(0, 80))} cannot stand there.`);

@@ -126,7 +126,8 @@ export class KeystoneClient {
       if (typeof subject === 'string' && subject !== token) throw otherSubject(res.status);
       json = res.json;
     } catch (err) {
-      if (err instanceof UpstreamError && err.status === 403) throw mayNotValidate(err);
+      // Keystone's own 403 (its error envelope): a proxy's or firewall's in front of it is the deployment's fault.
+      if (err instanceof UpstreamError && err.status === 403 && err.upstreamCode === KEYSTONE_ENVELOPE) throw mayNotValidate(err);
       if (err instanceof UpstreamError && err.status === 404 && err.upstreamCode !== KEYSTONE_ENVELOPE) throw notKeystone(err);
       if (err instanceof UpstreamError && (err.status === 401 || err.status === 404)) {
         // What the answer said, not the error: a flood of bad tokens must not keep thousands of stack traces.
@@ -162,10 +163,10 @@ function notKeystone(err: UpstreamError): UpstreamError {
 }
 
 /**
- * A 4xx to the facade's own validation call that is not about the token (401, 404) nor its permission to validate
- * itself (403), a timeout (408) or a throttle (429): the facade's request or Keystone is at fault, never the client's input.
+ * A 4xx to the facade's own validation call that is not about the token (401, 404; Keystone's own 403 is taken
+ * first), a timeout (408) or a throttle (429): the facade's request or Keystone is at fault, never the client's input.
  */
-const faultOfKeystone = (status: number): boolean => status >= 400 && status < 500 && ![401, 403, 404, 408, 429].includes(status);
+const faultOfKeystone = (status: number): boolean => status >= 400 && status < 500 && ![401, 404, 408, 429].includes(status);
 
 /** Keystone's text speaks of the validation call, which the client never made: kept as upstreamMessage, not shown. */
 function keystoneFault(err: UpstreamError): UpstreamError {

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { UpstreamError } from '../errors.js';
 import type { Caller } from '../upstreams/caller.js';
 import { type Identity, type KeystoneClient, type ProjectRef, isAdmin } from './keystone.js';
 
@@ -11,7 +12,9 @@ export function createProjectLoader(identity: Identity | null, keystone: Keyston
   return new DataLoader<string, ProjectRef | null>(async (ids) => {
     if (!identity || !keystone) return ids.map((id) => ({ id, name: null, domain: null }));
     const own = identity.project;
-    const listing = ids.some((id) => id !== own?.id) && isAdmin(identity) ? await keystone.listProjects(caller).catch((err: Error) => err) : [];
+    // A 403 (secure RBAC keeps the listing from a project-scoped admin): names not known, as for any other caller.
+    const refused = (err: Error) => (err instanceof UpstreamError && err.status === 403 ? [] : err);
+    const listing = ids.some((id) => id !== own?.id) && isAdmin(identity) ? await keystone.listProjects(caller).catch(refused) : [];
     // A failed listing fails the other projects' links only: the caller's own project is known from its token.
     if (listing instanceof Error) return ids.map((id) => (id === own?.id ? own : listing));
     const byId = new Map(listing.map((p) => [p.id, p]));

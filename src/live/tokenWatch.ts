@@ -10,7 +10,7 @@ const UNCONFIRMED_CHECKS = 2;
 
 export interface TokenEnd {
   message: string;
-  code: 'UNAUTHENTICATED' | 'UPSTREAM_UNAVAILABLE';
+  code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UPSTREAM_UNAVAILABLE';
   outcome: 'token_expired' | 'token_refused' | 'token_unconfirmed';
 }
 
@@ -66,7 +66,9 @@ export class TokenWatches {
           failedInRow = 0;
         },
         (err: unknown) => {
-          if (err instanceof GraphQLError && err.extensions?.code === 'UNAUTHENTICATED') return endAll({ message: err.message, code: 'UNAUTHENTICATED', outcome: 'token_refused' });
+          const code = err instanceof GraphQLError ? err.extensions?.code : undefined;
+          // Refused (401), or no longer allowed to validate itself (Keystone's 403): Keystone answered, it is no outage.
+          if (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN') return endAll({ message: (err as GraphQLError).message, code, outcome: 'token_refused' });
           if (++failedInRow >= UNCONFIRMED_CHECKS) endAll(unconfirmed(performance.now() - confirmedAt, err));
         },
       );

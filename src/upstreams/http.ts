@@ -317,6 +317,7 @@ export class HttpClient {
         onSent: () => (sent = true),
         onHeaders: () => this.roundTrips.record(performance.now() - started),
         maxBytes: req.maxBytes,
+        read: req.method === 'GET' || req.readOnly === true,
       });
     } catch (err) {
       // A read the facade cut itself (its client left, the drain ended): no one's failure, never retried.

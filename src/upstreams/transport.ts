@@ -38,6 +38,8 @@ export interface ExchangeHooks {
   onHeaders(): void;
   /** The largest body read (default MAX_RESPONSE_BYTES). */
   maxBytes?: number;
+  /** It only reads (a GET, or a POST that reads: Cinder's list_replication_targets), so its client leaving cuts it. */
+  read?: boolean;
 }
 
 /** undici's error for too large an answer, saying the limit it passed (`limit`: read by networkError). */
@@ -65,7 +67,7 @@ export function exchangeOnce(
   const maxBytes = hooks.maxBytes ?? MAX_RESPONSE_BYTES;
   return new Promise<RawResponse>((resolve, reject) => {
     const onCut = (reason: Error) => stop(reason);
-    const read = method === 'GET';
+    const read = hooks.read ?? method === 'GET';
     if (cutoff && !cutoff.watch(onCut, read)) {
       reject(cutoff.refusal());
       return;

@@ -17,6 +17,7 @@ function answerFor(token: string): { status: number; body: unknown; subject?: st
   });
   if (token === 'expired') return { status: 200, body: doc({ expires_at: new Date(Date.now() - 1000).toISOString() }) };
   if (token === 'restricted') return { status: 403, body: { error: { code: 403, title: 'Forbidden', message: 'You are not authorized to perform the requested action: identity:validate_token.' } } };
+  if (token === 'firewalled') return { status: 403, body: '<html><body>Forbidden by the WAF</body></html>' };
   if (token === 'mixed-up') return { status: 200, body: doc(), subject: 'somebody-else' };
   if (token === 'role-ids') return { status: 200, body: doc({ roles: [{ id: 'admin' }, { name: 'reader' }] }) };
   if (token === 'surrogate') return { status: 200, body: doc({ project: { id: 'abc\ud800', name: 'odd' } }) };
@@ -35,7 +36,8 @@ beforeAll(async () => {
     const token = String(req.headers['x-subject-token']);
     validations.push(token);
     const a = answerFor(token);
-    res.writeHead(a.status, { 'content-type': 'application/json', 'x-subject-token': a.subject ?? token }).end(JSON.stringify(a.body));
+    const text = typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
+    res.writeHead(a.status, { 'content-type': typeof a.body === 'string' ? 'text/html' : 'application/json', 'x-subject-token': a.subject ?? token }).end(text);
   });
   // A Cinder that records every path it is asked for and answers an empty project.
   cinder = createServer((req, res) => {
@@ -87,6 +89,13 @@ describe('an odd answer of Keystone to the token validating itself', () => {
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', upstream: { service: 'keystone', status: 403 } });
     expect(r.errors?.[0]?.message).toMatch(/does not let this token validate itself/);
     expect(projectCalls()).toEqual([]);
+  });
+
+  // Review of 2026-12-08: a 403 of something in front of Keystone (a WAF, an allowlist) is the deployment's fault.
+  it("403 without Keystone's error envelope: 502 UPSTREAM_ERROR, not the client's", async () => {
+    const r = await f.gql(GROUPS, undefined, { token: 'firewalled' });
+    expect(r.status, r.raw).toBe(502);
+    expect(r.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
   });
 
   it('an X-Subject-Token naming another token: 502 UPSTREAM_ERROR, the identity not taken', async () => {

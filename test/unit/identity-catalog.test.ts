@@ -42,6 +42,14 @@ describe('pickEndpoint', () => {
     expect(pickEndpoint(twice, 'cinder', choose('public', 'RegionOne'))).toMatchObject({ ok: true, url: 'http://c1/v3/p' });
   });
 
+  // Review of 2026-12-08: the fall-through reached the `volume` type's Cinder v2 URL (no groups there: 404s).
+  it('falls through only to an endpoint of the API version the facade speaks', () => {
+    const withV2 = [...catalog.slice(1), { type: 'volume', endpoints: [ep('admin', 'RegionOne', 'http://ca:8776/v2/p')] }];
+    expect(pickEndpoint(withV2, 'cinder', choose('admin'))).toEqual({ ok: false, message: expect.stringMatching(/volumev3 service has no admin endpoint/) });
+    const unversioned = [{ type: 'block-storage', endpoints: [ep('admin', 'RegionOne', 'http://ca/volume')] }, ...withV2];
+    expect(pickEndpoint(unversioned, 'cinder', choose('admin'))).toMatchObject({ ok: true, url: 'http://ca/volume' });
+  });
+
   it('names at most ten regions in its message', () => {
     const regions = [{ type: 'sdrs', endpoints: Array.from({ length: 10_000 }, (_, i) => ep('public', `R${i}`, `http://s${i}/v1/p`)) }];
     const r = pickEndpoint(regions, 'sdrs', choose()) as { message: string };

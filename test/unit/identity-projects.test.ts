@@ -1,6 +1,7 @@
 // Probe of 2026-12-08: when an admin's listing of Keystone's projects failed, the caller's own project link failed
 // with it, although the token names that project.
 import { describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../src/errors.js';
 import type { Identity, KeystoneClient } from '../../src/identity/keystone.js';
 import { createProjectLoader } from '../../src/identity/projects.js';
 import type { Caller } from '../../src/upstreams/caller.js';
@@ -15,6 +16,14 @@ describe('project links of an admin whose project listing fails', () => {
     const [mine, other] = await Promise.allSettled([loader.load('p-own'), loader.load('p-other')]);
     expect(mine).toEqual({ status: 'fulfilled', value: own });
     expect(other).toMatchObject({ status: 'rejected', reason: { message: 'Keystone answered 500' } });
+  });
+
+  // Review of 2026-12-08: secure RBAC refuses a project-scoped admin the listing (403): every other project's link
+  // failed FORBIDDEN, hundreds of identical errors on an allProjects page.
+  it('a 403 to the listing: others by id, their names not known, no error', async () => {
+    const keystone = { listProjects: () => Promise.reject(new UpstreamError('FORBIDDEN', 'policy', 'keystone', 403, null, null)) } as unknown as KeystoneClient;
+    const loader = createProjectLoader(admin, keystone, {} as Caller);
+    expect(await loader.loadMany(['p-own', 'p-other'])).toEqual([own, { id: 'p-other', name: null, domain: null }]);
   });
 
   it('with the listing in, others are named from it', async () => {
