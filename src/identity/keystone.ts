@@ -110,6 +110,7 @@ export class KeystoneClient {
 
   private async validate(token: string, caller: Caller, key: string): Promise<Identity> {
     let json: unknown;
+    let status = 200;
     try {
       // Keystone's default policy lets a token validate itself (identity:validate_token: "... or token_subject").
       // Shared by every request of this token meanwhile: not cut when the first one's client leaves. Keystone's
@@ -125,6 +126,7 @@ export class KeystoneClient {
       const subject = res.headers['x-subject-token'];
       if (typeof subject === 'string' && subject !== token) throw otherSubject(res.status);
       json = res.json;
+      status = res.status;
     } catch (err) {
       // Keystone's own 403 (its error envelope): a proxy's or firewall's in front of it is the deployment's fault.
       if (err instanceof UpstreamError && err.status === 403 && err.upstreamCode === KEYSTONE_ENVELOPE) throw mayNotValidate(err);
@@ -139,7 +141,7 @@ export class KeystoneClient {
       }
       throw err instanceof UpstreamError && faultOfKeystone(err.status) ? keystoneFault(err) : err;
     }
-    const identity = identityOf(json, this.choice);
+    const identity = identityOf(json, this.choice, status);
     // Keystone answers 404 for an expired token, unless asked to allow it (or a cache in front of it is stale).
     if (identity.expiresAt.getTime() <= Date.now()) {
       this.refused.set(token, { status: 401, requestId: null, upstreamCode: null }, Number.POSITIVE_INFINITY, key);
@@ -210,13 +212,13 @@ export interface ProjectRef {
   domain: string | null;
 }
 
-function identityOf(json: unknown, choice: CatalogChoice): Identity {
+function identityOf(json: unknown, choice: CatalogChoice, status: number): Identity {
   const t = (json as WireToken | undefined)?.token;
   // Application credential tokens come without a zone (Zed): UTC, as every OpenStack time, never local time.
   const iso = typeof t?.expires_at === 'string' ? toIsoUtc(t.expires_at) : null;
   const expires = iso === null ? Number.NaN : Date.parse(iso);
   if (typeof t?.user?.id !== 'string' || !t.user.id || Number.isNaN(expires)) {
-    throw new UpstreamError('UPSTREAM_ERROR', 'Keystone validated the token but its answer has no user or expiry.', 'keystone', 200, null, null);
+    throw new UpstreamError('UPSTREAM_ERROR', 'Keystone validated the token but its answer has no user or expiry.', 'keystone', status, null, null);
   }
   return {
     user: { id: t.user.id, name: t.user.name ?? t.user.id, domain: t.user.domain?.name ?? t.user.domain?.id ?? null },

@@ -17,6 +17,7 @@ function answerFor(token: string): { status: number; body: unknown; subject?: st
   });
   if (token === 'expired') return { status: 200, body: doc({ expires_at: new Date(Date.now() - 1000).toISOString() }) };
   if (token === 'restricted') return { status: 403, body: { error: { code: 403, title: 'Forbidden', message: 'You are not authorized to perform the requested action: identity:validate_token.' } } };
+  if (token === 'no-content') return { status: 204, body: '' };
   if (token === 'firewalled') return { status: 403, body: '<html><body>Forbidden by the WAF</body></html>' };
   if (token === 'mixed-up') return { status: 200, body: doc(), subject: 'somebody-else' };
   if (token === 'role-ids') return { status: 200, body: doc({ roles: [{ id: 'admin' }, { name: 'reader' }] }) };
@@ -96,6 +97,12 @@ describe('an odd answer of Keystone to the token validating itself', () => {
     const r = await f.gql(GROUPS, undefined, { token: 'firewalled' });
     expect(r.status, r.raw).toBe(502);
     expect(r.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
+  });
+
+  it('a 204 without a token document: 502 naming the status Keystone sent', async () => {
+    const r = await f.gql(GROUPS, undefined, { token: 'no-content' });
+    expect(r.status, r.raw).toBe(502);
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', upstream: { service: 'keystone', status: 204 } });
   });
 
   it('an X-Subject-Token naming another token: 502 UPSTREAM_ERROR, the identity not taken', async () => {

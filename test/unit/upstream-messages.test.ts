@@ -42,3 +42,11 @@ describe('requestIdOf (the upstream\'s own id for an answer)', () => {
     expect(requestIdOf({})).toBeNull();
   });
 });
+
+// Byzantine-upstream probe of 2026-12-08: control characters were stripped, the bidirectional overrides were not
+// (U+202E turns the rest of a message around where a portal shows it).
+describe('cleanMessage on bidirectional controls', () => {
+  it('strips embeddings, overrides, isolates and marks', () => {
+    expect(cleanMessage('Volume \u202Eexe.gnp\u202C is busy \u2066x\u2069\u200F.')).toBe('Volume exe.gnp is busy x.');
+  });
+});
