@@ -204,6 +204,8 @@ describe('SDRS protection actions', () => {
     expect(r.data?.startProtection.protectionGroup).toMatchObject({ id: G.billingDb, status: 'STARTING' });
     expect(r.errors).toHaveLength(1);
     expect(r.errors?.[0]).toMatchObject({ path: ['startProtection', 'job'], extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
+    // As Cinder's and Manila's re-reads say it (write probe of 2026-12-08): the action was made.
+    expect(r.errors?.[0]?.message).toMatch(/^The change was made, but reading the object back failed/);
     expect(posts()).toHaveLength(1);
     await f.ok(`query($id: ID!) { job(id: $id, waitSeconds: 10) { status } }`, { id: r.data?.startProtection.jobId });
   });

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../../context.js';
 import { objectWritten } from '../../../live/afterWrite.js';
+import { madeButUnread } from '../../../live/writeOutcome.js';
 import type { SdrsJob, SdrsProtectionGroup } from '../../../upstreams/sdrs/types.js';
 
 /**
@@ -53,6 +54,7 @@ export function jobPayload(ctx: RequestContext, jobId: string, groupId: string |
 
 /** Resolvers shared by every job payload type. */
 export const jobPayloadFields = {
-  job: (p: JobPayloadShape) => p.job(),
-  protectionGroup: (p: JobPayloadShape) => p.protectionGroup(),
+  // Said as Cinder's and Manila's re-reads say it: the action was made, only its reading failed (write probe of 2026-12-08).
+  job: (p: JobPayloadShape) => p.job().catch((err: unknown) => Promise.reject(madeButUnread(err))),
+  protectionGroup: (p: JobPayloadShape) => p.protectionGroup().catch((err: unknown) => Promise.reject(madeButUnread(err))),
 };
