@@ -48,6 +48,24 @@ export function tooLarge(limit: number): Error & { limit: number } {
 }
 
 /**
+ * Upstream answer bytes being read at once, by every call of the process: past this, the call whose bytes pass it
+ * is cut. Each call is bounded by its own maxBytes, but 64 calls of 32 MiB (an upstream ignoring `limit`) took a
+ * facade to 2.6 GB (byzantine-upstream probe of 2026-12-08); a portal's busiest screens read a few MB at once.
+ */
+export const MAX_READING_BYTES = 256 * 1024 * 1024;
+/** The limit in force: MAX_READING_BYTES (a test lowers it rather than send 256 MiB). */
+export const readingLimit = { bytes: MAX_READING_BYTES };
+let reading = 0;
+
+/** What is being read now (tests). */
+export const bytesBeingRead = (): number => reading;
+
+/** The answer cut because the process was reading MAX_READING_BYTES already (`reading`: read by networkError). */
+function tooMuchReading(): Error & { limit: number; reading: true } {
+  return Object.assign(new undiciErrors.ResponseExceededMaxSizeError(), { limit: readingLimit.bytes, reading: true as const });
+}
+
+/**
  * One HTTP exchange through the agent's dispatch(), the body gathered as buffers and decoded once. undici's
  * request() would wrap every answer in a Readable stream and an abort-signal adapter first; at five to twenty calls
  * per GraphQL request that machinery cost more CPU than the facade's own logic (see README, Performance).
@@ -82,6 +100,7 @@ export function exchangeOnce(
     const finish = (err: unknown, value?: RawResponse) => {
       if (settled) return;
       settled = true;
+      reading -= received;
       cutoff?.unwatch(onCut);
       if (err === null) resolve(value!);
       else reject(err);
@@ -105,8 +124,11 @@ export function exchangeOnce(
         if (Number(h['content-length'] ?? 0) > maxBytes) stop(tooLarge(maxBytes));
       },
       onResponseData(_c, chunk) {
+        if (settled) return;
         received += chunk.length;
+        reading += chunk.length;
         if (received > maxBytes) stop(tooLarge(maxBytes));
+        else if (reading > readingLimit.bytes) stop(tooMuchReading());
         else chunks.push(chunk);
       },
       onResponseEnd() {

@@ -128,6 +128,10 @@ export function networkError(service: UpstreamService, err: unknown): UpstreamEr
   if (proxyStatus !== null) {
     return new UpstreamError('UPSTREAM_UNAVAILABLE', `${label} could not be reached: the proxy answered ${proxyStatus}.`, service, 0, null, `PROXY_${proxyStatus}`);
   }
+  if (err instanceof undiciErrors.ResponseExceededMaxSizeError && (err as { reading?: boolean }).reading) {
+    const message = `${label}'s answer was cut: this facade was already reading ${limitOf(err)} bytes of upstream answers at once.`;
+    return new UpstreamError('UPSTREAM_ERROR', message, service, 0, null, null);
+  }
   if (err instanceof undiciErrors.ResponseExceededMaxSizeError) {
     return new UpstreamError('UPSTREAM_ERROR', `${label} answered with more than ${limitOf(err)} bytes; refused.`, service, 0, null, null);
   }
