@@ -312,10 +312,14 @@ export class HttpClient {
     const call = this.telemetry.start(this.service, req.method, route, target.origin, req.trace, headers);
     const started = performance.now();
     let sent = false;
+    let answered = false;
     try {
       res = await exchangeOnce(this.agent, target, req.method, headers, body, req.cutoff ?? (req.deadline === undefined ? undefined : new Cutoff(req.deadline)), {
         onSent: () => (sent = true),
-        onHeaders: () => this.roundTrips.record(performance.now() - started),
+        onHeaders: () => {
+          answered = true;
+          this.roundTrips.record(performance.now() - started);
+        },
         maxBytes: req.maxBytes,
         read: req.method === 'GET' || req.readOnly === true,
       });
@@ -328,7 +332,7 @@ export class HttpClient {
       }
       if (sent) {
         // A write that may have reached the upstream is not "unreachable": it may have happened.
-        const failure = req.method === 'GET' || req.readOnly ? networkError(this.service, err) : outcomeUnknown(this.service, err);
+        const failure = req.method === 'GET' || req.readOnly ? networkError(this.service, err, answered) : outcomeUnknown(this.service, err);
         this.telemetry.failed(call, failure);
         throw failure;
       }

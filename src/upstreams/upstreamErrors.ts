@@ -121,7 +121,8 @@ export function proxyRefusal(err: unknown): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export function networkError(service: UpstreamService, err: unknown): UpstreamError {
+/** `answered`: its status and headers had come, so the host was reached and the answer broke off after them. */
+export function networkError(service: UpstreamService, err: unknown, answered = false): UpstreamError {
   const label = serviceLabel(service);
   // Before the timeouts: undici names this refusal an AbortError.
   const proxyStatus = proxyRefusal(err);
@@ -150,7 +151,8 @@ export function networkError(service: UpstreamService, err: unknown): UpstreamEr
   }
   return new UpstreamError(
     'UPSTREAM_UNAVAILABLE',
-    `${label} could not be reached (${code}).`,
+    // A body cut short or malformed (a length it did not send, broken chunks): reached, as the timeouts above are too.
+    answered ? `${label}'s answer broke off before its end (${code}).` : `${label} could not be reached (${code}).`,
     service,
     0,
     null,
