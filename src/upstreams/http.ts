@@ -101,7 +101,7 @@ function headersKey(headers: Record<string, string>): string {
 
 /** A write that would be sent with too little time left to be answered (Cutoff.writeFloorMs): not sent at all. */
 function tooLateToWrite(service: UpstreamService, cutoff: Cutoff): UpstreamError {
-  const message = `Less than ${Math.round(cutoff.writeFloorMs)} ms was left before the request deadline (REQUEST_DEADLINE_MS): the change was not sent, and may be sent again.`;
+  const message = `Less than ${Math.round(cutoff.writeFloorMs)} ms was left before the request deadline (REQUEST_DEADLINE_MS): this write was not sent, so nothing of it happened.`;
   return markNotSent(new UpstreamError('UPSTREAM_TIMEOUT', message, service, 0, null, null), 'local');
 }
 

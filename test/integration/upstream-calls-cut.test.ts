@@ -115,6 +115,6 @@ describe('a write with too little of its request time left', () => {
     expect(cinder.calls.filter((c) => c.method === 'PUT')).toHaveLength(1);
     const b = r.errors?.find((e) => e.path?.[0] === 'b');
     expect(b?.extensions?.code, r.raw).toBe('UPSTREAM_TIMEOUT');
-    expect(b?.message).toMatch(/the change was not sent/);
+    expect(b?.message).toMatch(/this write was not sent, so nothing of it happened/);
   });
 });
