@@ -1,8 +1,9 @@
 import v8 from 'node:v8';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLSchema, execute } from 'graphql';
+import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLSchema, type OperationDefinitionNode, execute } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { type Logger, fallbackLogger } from '../observability/logger.js';
+import { compilable } from './compilable.js';
 import { unresolvedOperation } from './guards.js';
 
 /**
@@ -102,7 +103,8 @@ export function compilingExecutor(schema: GraphQLSchema, options: Partial<Compil
     return oldest;
   };
 
-  const compile = (slot: Slot, document: DocumentNode, operationName: string | null): CompiledQuery | 'interpret' => {
+  const compile = (slot: Slot, document: DocumentNode, operation: OperationDefinitionNode, operationName: string | null): CompiledQuery | 'interpret' => {
+    if (!compilable(document, operation)) return 'interpret';
     compilations++;
     try {
       // `debug` hands back the generated source: its length is what the compiled form holds (V8 keeps the source).
@@ -133,7 +135,7 @@ export function compilingExecutor(schema: GraphQLSchema, options: Partial<Compil
     if (rc.operation.operation !== 'query') return interpret(rc);
     const slot = slotFor(keyOf(rc.document, rc.queryHash, rc.operationName));
     slot.runs++;
-    if (!slot.compiled && slot.runs > compileAfter) slot.compiled = compile(slot, rc.document, rc.operationName);
+    if (!slot.compiled && slot.runs > compileAfter) slot.compiled = compile(slot, rc.document, rc.operation, rc.operationName);
     if (slot.compiled && slot.compiled !== 'interpret') {
       const result = await slot.compiled.query(undefined, rc.context, rc.request.variables ?? {});
       // No data at all: the variables were refused before any resolver ran. graphql-js words that refusal the way

@@ -65,8 +65,8 @@ describe('graphql-jit and graphql-js answer alike', () => {
   it('ran the corpus compiled on one facade and interpreted on the other', () => {
     // The mutation is answered by graphql-js on either facade (mutations always are). The two refused variables,
     // the oversized page and the forged cursor are refused before execution (src/graphql/variableChecks.ts, cost.ts):
-    // none of the four runs.
-    expect(compiled.app.server.execution()).toMatchObject({ compiled: corpus.length - 5, interpreted: 1 });
+    // none of the four runs. The document with @include inside a fragment is left to graphql-js too (compilable.ts).
+    expect(compiled.app.server.execution()).toMatchObject({ compiled: corpus.length - 6, interpreted: 2 });
     expect(interpreted.app.server.execution()).toMatchObject({ compiled: 0, compilations: 0, interpreted: corpus.length - 4 });
   });
 });
