@@ -7,6 +7,10 @@ import { FacadeError } from '../errors.js';
  * executor no promise and no microtask: a screen's snapshots ask for their group and group type dozens of times,
  * nearly all of it in hand. Per request, like every loader.
  */
+function missingId(): FacadeError {
+  return new FacadeError('UPSTREAM_ERROR', 'The upstream answered an object without the id this field is read by.');
+}
+
 export class KnownLoader<K, V> extends DataLoader<K, V> {
   private readonly known: Map<K, V>;
   /** Keys loaded and not known yet: DataLoader's cache holds their promise, which a prime does not replace. */
@@ -36,6 +40,8 @@ export class KnownLoader<K, V> extends DataLoader<K, V> {
   readonly named = new Set<K>();
 
   override load(key: K): Promise<V> {
+    // DataLoader throws a TypeError for these: an id an upstream object left out is the upstream's fault (wire audit of 2026-12-08).
+    if (key === null || key === undefined) return Promise.reject(missingId());
     if (!this.known.has(key)) this.asked.add(key);
     return super.load(key);
   }
@@ -49,7 +55,7 @@ export class KnownLoader<K, V> extends DataLoader<K, V> {
   /** What `load(key)` resolves to: the value itself when it is known already. */
   now(key: K): V | Promise<V> {
     // The key comes from an upstream object (a group's `group_type`): missing there, it is the upstream's fault.
-    if (key === null || key === undefined) throw new FacadeError('UPSTREAM_ERROR', 'The upstream answered an object without the id this field is read by.');
+    if (key === null || key === undefined) throw missingId();
     // Not `??`: null is a value (an object that does not exist).
     const v = this.inHand(key);
     return v === undefined ? this.load(key) : v;

@@ -37,6 +37,21 @@ export function listIn<T>(service: UpstreamService, res: Answer, key: string): T
   return list as T[];
 }
 
+/** A list of objects nested in an object (tags, attachments): none when absent, its object items; another type is the upstream's error. */
+export function objectsOf<T>(v: unknown, service: UpstreamService, what: string): T[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new UpstreamError('UPSTREAM_ERROR', `${serviceLabel(service)} answered ${what} that is not a list.`, service, 200, null, null);
+  return v.filter(isObject) as T[];
+}
+
+/** The `key` list of an answer whose items have no id (zones, access lists): each item `fits`, described by `what`. */
+export function arrayIn<T>(service: UpstreamService, res: Answer, key: string, fits: (item: Record<string, unknown>) => boolean, what: string): T[] {
+  const list = isObject(res.json) ? res.json[key] : undefined;
+  if (!Array.isArray(list)) throw unreadable(service, res, `no "${key}" list`, false);
+  for (const item of list) if (!isObject(item) || !fits(item)) throw unreadable(service, res, `an item of "${key}" without ${what}`, false);
+  return list as T[];
+}
+
 /** The `key` object of an answer about one object (`write`: the answer to a create), with a string `id`. */
 export function objectIn<T>(service: UpstreamService, res: Answer, key: string, write = false): T {
   const object = isObject(res.json) ? res.json[key] : undefined;

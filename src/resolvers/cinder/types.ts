@@ -24,12 +24,12 @@ export const GroupSnapshot: GroupSnapshotResolvers = {
 
 export const GroupType: GroupTypeResolvers = {
   isPublic: (t) => t.is_public,
-  groupSpecs: (t) => keyValues(t.group_specs),
+  groupSpecs: (t) => keyValues(t.group_specs, 'cinder'),
 };
 
 export const VolumeType: VolumeTypeResolvers = {
   isPublic: (t) => t.is_public ?? t['os-volume-type-access:is_public'] ?? true,
-  extraSpecs: (t) => keyValues(t.extra_specs),
+  extraSpecs: (t) => keyValues(t.extra_specs, 'cinder'),
 };
 
 export const Volume: VolumeResolvers = {

@@ -14,5 +14,5 @@ export const ShareType: ShareTypeResolvers = {
   // extra_specs keeps what was sent ("False"); required_extra_specs may echo a JSON boolean.
   driverHandlesShareServers: (t) =>
     bool(t.extra_specs?.driver_handles_share_servers ?? t.required_extra_specs?.driver_handles_share_servers),
-  extraSpecs: (t) => keyValues(t.extra_specs),
+  extraSpecs: (t) => keyValues(t.extra_specs, 'manila'),
 };

@@ -1,5 +1,6 @@
 import type { DisasterRecoveryDrillResolvers, DrillServerResolvers } from '../../generated/graphql.js';
 import type { SdrsDrillServer } from '../../upstreams/sdrs/types.js';
+import { objectsOf } from '../../upstreams/wire.js';
 import { drillStatus } from './statuses.js';
 
 /** A drill server with its drill's group, so its instance is read with the group's instances. */
@@ -15,7 +16,7 @@ export const DisasterRecoveryDrill: DisasterRecoveryDrillResolvers = {
   updatedAt: (d) => d.updated_at ?? null,
   protectionGroupId: (d) => d.server_group_id,
   protectionGroup: (d, _, ctx) => ctx.sdrs().loaders.groupById.load(d.server_group_id),
-  drillServers: (d) => (d.drill_servers ?? []).map((s) => ({ ...s, groupId: d.server_group_id })),
+  drillServers: (d) => objectsOf<SdrsDrillServer>(d.drill_servers, 'sdrs', 'drill servers').map((s) => ({ ...s, groupId: d.server_group_id })),
 };
 
 export const DrillServer: DrillServerResolvers = {

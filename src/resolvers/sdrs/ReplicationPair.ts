@@ -12,7 +12,7 @@ export const ReplicationPair: ReplicationPairResolvers = {
   volumeIds: (p) => (typeof p.volume_ids === 'string' ? p.volume_ids : '').split(',').map((v) => v.trim()).filter((v) => v.length > 0),
   priorityStation: (p) => priorityStation(p.priority_station),
   faultLevel: (p) => faultLevel(p.fault_level),
-  rawFaultLevel: (p) => (p.fault_level === null || p.fault_level === undefined ? null : String(p.fault_level)),
+  rawFaultLevel: (p) => (typeof p.fault_level === 'string' || typeof p.fault_level === 'number' ? String(p.fault_level) : null),
   volumeSize: (p) => p.record_metadata?.volume_size ?? null,
   volumeType: (p) => p.record_metadata?.volume_type ?? null,
   bootable: (p) => p.record_metadata?.bootable ?? null,

@@ -44,9 +44,10 @@ const FAULT_LEVELS: Record<string, ReplicationPairFaultLevel> = {
 };
 
 /** `fault_level` is a string on the wire ("0", "2", "5"); a number is read the same. */
-export function faultLevel(raw: string | number | null | undefined): ReplicationPairFaultLevel | null {
+export function faultLevel(raw: unknown): ReplicationPairFaultLevel | null {
   if (raw === null || raw === undefined || raw === '') return null;
-  return FAULT_LEVELS[String(raw).trim()] ?? 'UNKNOWN';
+  // Another type (an object, whose String() may even throw): a level the facade does not know.
+  return typeof raw === 'string' || typeof raw === 'number' ? (FAULT_LEVELS[String(raw).trim()] ?? 'UNKNOWN') : 'UNKNOWN';
 }
 
 const CHANGING: ReadonlySet<ProtectionGroupStatus> = new Set<ProtectionGroupStatus>([

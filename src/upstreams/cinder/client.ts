@@ -202,7 +202,9 @@ export class CinderClient {
   async listGroups(caller: Caller, opts: ListOptions, withVolumes = true): Promise<CinderPage<CinderGroup>> {
     const n = await this.negotiation(caller, 'groups');
     const listVolume = (withVolumes && n.supports('listVolume')) || undefined;
-    return this.page(caller, n, '/groups/detail', 'groups', 'group_links', opts, { list_volume: listVolume });
+    const page = await this.page<CinderGroup>(caller, n, '/groups/detail', 'groups', 'group_links', opts, { list_volume: listVolume });
+    page.items.forEach(withVolumeIds);
+    return page;
   }
 
   /** Summary listing ({id, name} items): the cheapest way to count groups, which Cinder cannot count itself. */
@@ -215,7 +217,7 @@ export class CinderClient {
     const n = await this.negotiation(caller, 'groups');
     const listVolume = n.supports('listVolume') || undefined;
     const res = await this.call(caller, n, { method: 'GET', path: path`/groups/${id}`, query: { list_volume: listVolume } });
-    return objectIn<CinderGroup>('cinder', res, 'group');
+    return withVolumeIds(objectIn<CinderGroup>('cinder', res, 'group'));
   }
 
   async createGroup(caller: Caller, body: Record<string, unknown>): Promise<{ id: string }> {
@@ -297,7 +299,7 @@ export class CinderClient {
   async showGroupType(caller: Caller, id: string): Promise<CinderGroupType> {
     const n = await this.negotiation(caller, 'groups');
     const res = await this.call(caller, n, { method: 'GET', path: path`/group_types/${id}` });
-    return (res.json as { group_type: CinderGroupType }).group_type;
+    return objectIn<CinderGroupType>('cinder', res, 'group_type');
   }
 
   async listVolumeTypes(caller: Caller, opts: ListOptions): Promise<CinderPage<CinderVolumeType>> {
@@ -308,7 +310,7 @@ export class CinderClient {
   async showVolumeType(caller: Caller, id: string): Promise<CinderVolumeType> {
     const n = await this.negotiation(caller);
     const res = await this.call(caller, n, { method: 'GET', path: path`/types/${id}` });
-    return (res.json as { volume_type: CinderVolumeType }).volume_type;
+    return objectIn<CinderVolumeType>('cinder', res, 'volume_type');
   }
 
   // ---- volumes
@@ -385,4 +387,14 @@ export class CinderClient {
     }
     return (await byMarker(maxItems)).items;
   }
+}
+
+/**
+ * A group's `volumes` (list_volume) kept only as a list of ids: anything else is left out, as when not asked for,
+ * and the planner reads the volumes instead (a string there made every group's volumes an internal error).
+ */
+function withVolumeIds(g: CinderGroup): CinderGroup {
+  const volumes: unknown = g.volumes;
+  if (volumes !== undefined && !(Array.isArray(volumes) && volumes.every((v) => typeof v === 'string'))) delete g.volumes;
+  return g;
 }

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
-import { listIn, objectIn } from '../wire.js';
+import { arrayIn, listIn, objectIn } from '../wire.js';
 import { type DiscoveryTrigger, VersionCache, compareVersions, minVersion, readAdvertisedRange } from '../microversion.js';
 import { readPagesAtOnce } from '../paging.js';
 import { MANILA_REQUEST_LIMIT, PageCap, readOffsetPages } from './paging.js';
@@ -308,7 +308,7 @@ export class ManilaClient {
     await this.requireShareGroups(caller);
     // `is_public=all` is honoured for admins (private types too) and ignored for everyone else.
     const res = await this.call(caller, 'share-groups', { method: 'GET', path: '/share-group-types', query: { is_public: 'all' } });
-    return (res.json as { share_group_types?: ManilaShareGroupType[] } | undefined)?.share_group_types ?? [];
+    return listIn<ManilaShareGroupType>('manila', res, 'share_group_types');
   }
 
   async showShareGroupType(caller: Caller, id: string): Promise<ManilaShareGroupType> {
@@ -318,7 +318,7 @@ export class ManilaClient {
 
   async listShareTypes(caller: Caller): Promise<ManilaShareType[]> {
     const res = await this.call(caller, 'plain', { method: 'GET', path: '/types', query: { is_public: 'all' } });
-    return (res.json as { share_types?: ManilaShareType[] } | undefined)?.share_types ?? [];
+    return listIn<ManilaShareType>('manila', res, 'share_types');
   }
 
   showShareType(caller: Caller, id: string): Promise<ManilaShareType> {
@@ -393,7 +393,7 @@ export class ManilaClient {
   async availabilityZones(caller: Caller): Promise<ManilaAvailabilityZone[]> {
     const modern = await this.atLeast(caller, MANILA_VERSIONS.modernUrls);
     const res = await this.call(caller, 'plain', { method: 'GET', path: modern ? '/availability-zones' : '/os-availability-zone' });
-    return (res.json as { availability_zones?: ManilaAvailabilityZone[] } | undefined)?.availability_zones ?? [];
+    return arrayIn<ManilaAvailabilityZone>('manila', res, 'availability_zones', (z) => typeof z.name === 'string', 'a name');
   }
 
   showShare(caller: Caller, id: string): Promise<ManilaShare> {

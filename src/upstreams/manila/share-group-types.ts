@@ -2,7 +2,7 @@ import type { Caller } from '../caller.js';
 import { path } from '../http.js';
 import type { ManilaClient } from './client.js';
 import type { ManilaShareGroupType, ManilaShareGroupTypeAccess } from './types.js';
-import { objectIn } from '../wire.js';
+import { arrayIn, objectIn } from '../wire.js';
 
 /**
  * Share group type administration (manila/api/v2/share_group_types.py, share_group_type_specs.py): admin-only by
@@ -58,6 +58,6 @@ export class ManilaShareGroupTypeAdmin {
   async listAccess(caller: Caller, id: string): Promise<ManilaShareGroupTypeAccess[]> {
     await this.client.requireShareGroups(caller);
     const res = await this.client.call(caller, 'share-groups', { method: 'GET', path: path`/share-group-types/${id}/access` });
-    return (res.json as { share_group_type_access?: ManilaShareGroupTypeAccess[] } | undefined)?.share_group_type_access ?? [];
+    return arrayIn<ManilaShareGroupTypeAccess>('manila', res, 'share_group_type_access', (a) => typeof a.project_id === 'string', 'a project_id');
   }
 }

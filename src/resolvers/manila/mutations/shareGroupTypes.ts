@@ -7,7 +7,8 @@ import type {
   SetShareGroupTypeSpecsInput,
   UnsetShareGroupTypeSpecsInput,
 } from '../../../generated/graphql.js';
-import { FacadeError, InputError } from '../../../errors.js';
+import { FacadeError, InputError, UpstreamError } from '../../../errors.js';
+import { isObject } from '../../../upstreams/wire.js';
 import { assertNotBlank, assertUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
 import type { RequestContext } from '../../../context.js';
@@ -75,7 +76,9 @@ async function requireSpecs(ctx: RequestContext, id: string, keys: readonly stri
   loaders.forgetShareGroupType(id);
   const type = await loaders.shareGroupTypeById.load(id);
   if (!type) throw new FacadeError('NOT_FOUND', `Share group type ${id} does not exist (or is not visible to this project).`);
-  const missing = keys.filter((k) => !Object.hasOwn(type.group_specs, k));
+  const specs: unknown = type.group_specs;
+  if (!isObject(specs)) throw new UpstreamError('UPSTREAM_ERROR', `Manila answered share group type ${id} without its group specs; nothing was removed.`, 'manila', 200, null, null);
+  const missing = keys.filter((k) => !Object.hasOwn(specs, k));
   // NOT_FOUND, as for Cinder's group types: the key does not exist (the input itself is well formed).
   if (missing.length > 0) throw new FacadeError('NOT_FOUND', `Share group type ${id} has no group spec ${listed(missing)}; nothing was removed.`);
 }

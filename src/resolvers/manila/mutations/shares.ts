@@ -2,6 +2,7 @@ import type { CreateShareInput, DeleteShareInput, MutationResolvers } from '../.
 import { FacadeError, InputError } from '../../../errors.js';
 import { assertUuid, optionalNotBlank, optionalUuid } from '../../../ids.js';
 import { nullIfNotFound } from '../../../upstreams/loaders.js';
+import { textOf } from '../../../upstreams/wire.js';
 import type { ManilaShareGroup } from '../../../upstreams/manila/types.js';
 import type { RequestContext } from '../../../context.js';
 import { rereadUntilSettled, writeWaitMillis } from '../../../live/writeOutcome.js';
@@ -30,7 +31,7 @@ async function groupFor(ctx: RequestContext, groupId: string): Promise<ManilaSha
   const group = await loaders.shareGroupById.load(groupId);
   if (!group) throw new FacadeError('NOT_FOUND', `Share group ${groupId} does not exist.`);
   if (group.status !== 'available') {
-    throw new FacadeError('CONFLICT', `Share group ${groupId} is ${group.status.toUpperCase()}: a share can join it only while it is AVAILABLE.`);
+    throw new FacadeError('CONFLICT', `Share group ${groupId} is ${String(textOf(group.status) ?? 'in no status').toUpperCase()}: a share can join it only while it is AVAILABLE.`);
   }
   return group;
 }
@@ -60,8 +61,9 @@ export const shareMutations: MutationResolvers = {
       const group = await groupFor(ctx, groupId);
       // Manila wants the group's network named again (400 otherwise) and falls back to the default share type,
       // which the group may not hold: take the group's.
-      networkId ??= group.share_network_id ?? undefined;
-      if (!typeId && group.share_types.length === 1) typeId = group.share_types[0];
+      networkId ??= textOf(group.share_network_id);
+      const types: unknown = group.share_types;
+      if (!typeId && Array.isArray(types) && types.length === 1 && typeof types[0] === 'string') typeId = types[0];
     }
     const { client } = ctx.manila();
     const created = await explainFailure(
