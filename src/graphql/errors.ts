@@ -51,6 +51,8 @@ function retryAfterOf(header: string | undefined): { retryAfterSeconds: number }
   return Number.isFinite(seconds) ? { retryAfterSeconds: Math.min(3600, Math.max(0, Math.ceil(seconds))) } : {};
 }
 
+const COMPLETION_FAILED = /^(Cannot return null for non-nullable field |Expected Iterable, but did not find one for field )/;
+
 function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
   const unwrapped = unwrapResolverError(error);
   // Refusals raised before execution (the identity gate) are GraphQLErrors carrying the facade's own error.
@@ -87,6 +89,9 @@ function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger
     // GraphQL error raised while serialising a value (bad timestamp, non-null violation) has a path, and is not.
     return { ...base, extensions: { code: formatted.path ? 'UPSTREAM_ERROR' : 'BAD_REQUEST' } };
   }
+  // graphql-js's own completion of a value the upstream answered (a null for a non-null field, a list that is none)
+  // reaches here as a plain Error; graphql-jit raises the same as a GraphQLError (above): the upstream's either way.
+  if (formatted.path && cause instanceof Error && COMPLETION_FAILED.test(cause.message)) return { ...base, message: cause.message, extensions: { code: 'UPSTREAM_ERROR' } };
   log.error({ err: cause, path: formatted.path }, 'internal error');
   return { ...base, message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

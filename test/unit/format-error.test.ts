@@ -1,7 +1,7 @@
 // What a client sees of an error that is not the facade's own: Apollo's request refusals without a code are the
 // client's (BAD_REQUEST); a value that fails to serialise is the upstream's (UPSTREAM_ERROR); anything a plugin
 // threw, which Apollo wraps in a GraphQLError, is the facade's bug: logged, and answered as an internal error.
-import { GraphQLError } from 'graphql';
+import { GraphQLError, locatedError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { formatErrorWith } from '../../src/graphql/errors.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -20,6 +20,17 @@ describe('formatErrorWith, for errors without a facade code', () => {
   it('a value that failed to serialise (it has a path) is UPSTREAM_ERROR', () => {
     const e = new GraphQLError('Cannot return null for non-nullable field Group.name.', { path: ['groups', 'nodes', 0, 'name'] });
     expect(formatted(e).extensions).toEqual({ code: 'UPSTREAM_ERROR' });
+  });
+
+  // Differential probe of 2026-12-08: graphql-js raises a completion error as a plain Error inside locatedError, so a
+  // null from an upstream for a non-null field was INTERNAL_SERVER_ERROR on a document's first run and UPSTREAM_ERROR
+  // once graphql-jit ran it.
+  it.each([
+    'Cannot return null for non-nullable field Volume.size.',
+    'Expected Iterable, but did not find one for field "Query.shareGroupTypes".',
+  ])('graphql-js\'s completion error "%s" is UPSTREAM_ERROR too, its message shown', (message) => {
+    const e = locatedError(new Error(message), null, ['volumes', 'nodes', 0, 'size']);
+    expect(formatted(e)).toMatchObject({ message, extensions: { code: 'UPSTREAM_ERROR' } });
   });
 
   it('a RangeError a plugin threw, wrapped by Apollo, is an internal error, logged, its message not shown', () => {
