@@ -29,7 +29,7 @@ export const Group: GroupResolvers = {
     if (pos.marker === undefined) {
       // First page: the per-request loader batches every group of the query into as few listings as it can.
       const all = await kids.snapshotsByGroupId.load(g.id);
-      return snapshotConnection(all.slice(0, first), all.length > first, false, all.length);
+      return snapshotConnection(g.id, all.slice(0, first), all.length > first, false, all.length, all[first]);
     }
     return snapshotConnection.fromUpstream(ctx.cinder().client, kids.caller, first, pos, { group_id: g.id });
   },

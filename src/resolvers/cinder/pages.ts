@@ -30,7 +30,7 @@ export interface Position {
   kind?: CinderKind;
   /** Paged by offset: the id of the item at the cursor, looked for around `offset` (see resume.ts). */
   lastId?: string;
-  /** The group a group snapshot cursor's item is of. */
+  /** The group a group snapshot cursor's listing was of (a group's snapshots, or the project's filtered by one). */
   scope?: string;
   /** The marker's own position, where the page starts instead when the marker is gone (not known: old cursor). */
   at?: number;

@@ -5,13 +5,18 @@ import type { CinderClient } from '../../upstreams/cinder/client.js';
 import type { CinderGroupSnapshot } from '../../upstreams/cinder/types.js';
 import { type CursorSpec, type Position, cinderConnection } from './pages.js';
 
-// A snapshot's cursor names its group: a cursor of one group's snapshots is refused on another's (its marker
-// would be read there against another group's order, a page of nothing or of the wrong snapshots).
-const SNAPSHOTS: CursorSpec<CinderGroupSnapshot> = { kind: 's', scopeOf: (s) => s.group_id };
+// A snapshot's cursor names the group its listing was of (a group's snapshots, or the project's filtered by a
+// group), none for the project's whole listing: a cursor is refused on a listing of another group or none (its
+// position, and its marker's order, are another listing's; probe of 2026-12-08: a project-wide cursor on a group's
+// snapshots skipped three of them once its item was deleted).
+const snapshotsOf = (group: string | undefined): CursorSpec<CinderGroupSnapshot> => ({ kind: 's', scopeOf: () => group });
 
-/** A first page already read (a group's snapshots from the batching loader): positions count from 0. */
-function build(items: CinderGroupSnapshot[], hasNextPage: boolean, hasPreviousPage: boolean, totalCount: TotalCount) {
-  return connection(items, { cursorOf: (s, i) => keyedCursor('k', SNAPSHOTS.kind, i, s.id, s.group_id), hasNextPage, hasPreviousPage, totalCount });
+/**
+ * A group's first page already read (its snapshots from the batching loader): positions count from 0, and each
+ * cursor names the snapshot after it, so a page whose snapshots were deleted still goes on from there.
+ */
+function build(group: string, items: CinderGroupSnapshot[], hasNextPage: boolean, hasPreviousPage: boolean, totalCount: TotalCount, following?: CinderGroupSnapshot) {
+  return connection(items, { cursorOf: (s, i, next) => keyedCursor('k', 's', i, s.id, group, next?.id), following, hasNextPage, hasPreviousPage, totalCount });
 }
 
 /** Reads one page of group snapshots from `pos` (after a marker, or at an offset under a sort). */
@@ -22,8 +27,11 @@ function fromUpstream(
   pos: Position,
   filters: Record<string, string | undefined>,
 ): Promise<Connection<CinderGroupSnapshot>> {
-  if (pos.scope !== undefined && filters.group_id !== undefined && pos.scope.toLowerCase() !== filters.group_id.toLowerCase()) {
-    return Promise.reject(new InputError(`Invalid "after" cursor: it is a cursor of group ${pos.scope}'s snapshots, not of group ${filters.group_id}'s.`));
+  const group = filters.group_id?.toLowerCase();
+  // An old `m:` or `o:` cursor (no kind) names no listing: read as before.
+  if (pos.kind !== undefined && pos.scope?.toLowerCase() !== group) {
+    const of = (g: string | undefined) => (g ? `group ${g}'s snapshots` : "the project's snapshots");
+    return Promise.reject(new InputError(`Invalid "after" cursor: it is a cursor of ${of(pos.scope)}, not of ${of(group)}.`));
   }
   return cinderConnection(
     (o) => client.listGroupSnapshots(caller, o),
@@ -32,7 +40,7 @@ function fromUpstream(
     filters,
     (f) => client.count((o) => client.listGroupSnapshotSummaries(caller, o), f),
     0,
-    SNAPSHOTS,
+    snapshotsOf(group),
   );
 }
 
