@@ -211,7 +211,7 @@ describe('upstream error envelopes', () => {
     const err = await failure('/cut-off');
     expect(err.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(err.status).toBe(0);
-    expect(err.message).toMatch(/^Cinder could not be reached \(/);
+    expect(err.message).toMatch(/^Cinder's answer broke off before its end \(/);
   });
 
   it('a refused connection becomes UPSTREAM_UNAVAILABLE', async () => {
