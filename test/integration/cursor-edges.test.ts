@@ -49,8 +49,9 @@ describe('Cinder cursors (D3, D4)', () => {
     sim().resetCalls();
     const p2 = await f.ok<any>(GROUPS, { n: 3, a: p1.c.pageInfo.endCursor });
     expect(ids(p2)).toEqual(all.slice(3, 6));
-    // The marker's 404, then the read at the cursor's position.
-    expect(listings('/groups')).toBe(2);
+    // The marker's 404, then the group that followed it (a show) and the listing after that one, sent together.
+    expect(listings('/groups')).toBe(3);
+    expect(listings(`/groups/${all[3]}`)).toBe(1);
     const p3 = await f.ok<any>(GROUPS, { n: 3, a: p2.c.pageInfo.endCursor });
     expect(ids(p3)).toEqual(all.slice(6, 9));
   });

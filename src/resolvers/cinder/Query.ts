@@ -30,6 +30,7 @@ export const CinderQuery: QueryResolvers = {
       filters,
       (f) => client.count((o) => client.listGroupSummaries(ctx.caller, o), f),
       loaders.groupsKnown(),
+      { kind: 'g', show: (id) => loaders.groupById.load(id) },
     );
     loaders.primeGroups(conn.nodes, pageKey);
     // Sizes only: how long the project's listing is at least, so that a long page reads its upstream pages at once.

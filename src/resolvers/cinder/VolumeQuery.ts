@@ -28,7 +28,7 @@ export const CinderVolumeQuery: QueryResolvers = {
       // Cinder counts volumes itself (with_count, 3.45): one call of one item.
       async (f) => (await client.listVolumesCounted(ctx.caller, { limit: 1, filters: f })).count ?? null,
       0,
-      { kind: 'v' },
+      { kind: 'v', show: (id) => loaders.volumeById.load(id) },
     );
     for (const v of conn.nodes) loaders.volumeById.prime(v.id, v);
     return conn;

@@ -71,6 +71,8 @@ export const positionKey = (p: Position) => [p.marker ?? null, p.offset ?? null,
 export interface CursorSpec<T> {
   kind: CinderKind;
   scopeOf?: (item: T) => string | undefined;
+  /** One item by id (null: gone): where a page goes on from when its cursor's item is gone (see readPage). */
+  show?: (id: string) => Promise<T | null>;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function cinderConnection<T extends { id: string }>(
 ): Promise<Connection<T>> {
   expectKind(pos, spec.kind);
   const query = pos.sort ? { ...filters, sort: pos.sort } : filters;
-  const { items, base } = await readPage(list, first + 1, pos, query, knownSize);
+  const { items, base } = await readPage(list, first + 1, pos, query, knownSize, spec.show);
   const hasNextPage = items.length > first;
   const firstPage = pos.marker === undefined && !pos.offset;
   const form = pos.offset !== undefined ? 'p' : 'k';
@@ -114,6 +116,7 @@ async function readPage<T extends { id: string }>(
   pos: Position,
   query: Query,
   knownSize: number,
+  show?: (id: string) => Promise<T | null>,
 ): Promise<{ items: T[]; base?: number }> {
   if (pos.offset !== undefined) return readResuming(list, want, pos, query, knownSize);
   const base = pos.marker === undefined ? 0 : pos.at === undefined ? undefined : pos.at + 1;
@@ -121,6 +124,14 @@ async function readPage<T extends { id: string }>(
     return { items: await readAt(list, want, pos, query, knownSize), base };
   } catch (err) {
     if (pos.marker === undefined || !markerGone(err, pos.marker)) throw err;
+    // From the item that followed it, when the cursor names one that is still there: a cursor's position is only
+    // as good as the pages before it (each counted on from the last), and changes before it moved the page
+    // (paging probe of 2026-12-08: six groups skipped after five deletions, one a page).
+    if (pos.nextId !== undefined && show) {
+      const items = await fromItem(list, want, pos, pos.nextId, query, show);
+      // Positions go on from the cursor's as before: the best guess there is, read only if this item goes too.
+      if (items) return { items, base: pos.at };
+    }
     // Cinder answers 404 for a marker it does not have (the item at the cursor was deleted since, or the cursor is
     // forged): the items that followed it moved up one place, to its own position, where the page now starts.
     if (pos.at === undefined) {
@@ -130,6 +141,20 @@ async function readPage<T extends { id: string }>(
     if (pos.nextId !== undefined) return readResuming(list, want, { sort: pos.sort, offset: pos.at + 1, lastId: pos.marker, nextId: pos.nextId }, query, knownSize);
     return { items: await readAt(list, want, { sort: pos.sort, offset: pos.at }, query, knownSize), base: pos.at };
   }
+}
+
+/** `want` items from item `id` on (its show, and the listing after it by marker); null when it is gone too. */
+async function fromItem<T extends { id: string }>(
+  list: (o: ListOptions) => Promise<CinderPage<T>>,
+  want: number,
+  pos: Position,
+  id: string,
+  query: Query,
+  show: (id: string) => Promise<T | null>,
+): Promise<T[] | null> {
+  const gone = (err: unknown) => (markerGone(err, id) ? null : Promise.reject(err));
+  const [head, rest] = await Promise.all([show(id), want > 1 ? readAt(list, want - 1, { sort: pos.sort, marker: id }, query, 0).catch(gone) : []]);
+  return head && rest ? [head, ...rest] : null;
 }
 
 /** An offset page: from a few items before the cursor's position, on after its item when found (resume.ts). */

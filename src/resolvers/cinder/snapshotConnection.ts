@@ -3,13 +3,14 @@ import { type Connection, type TotalCount, connection, keyedCursor } from '../..
 import type { Caller } from '../../upstreams/caller.js';
 import type { CinderClient } from '../../upstreams/cinder/client.js';
 import type { CinderGroupSnapshot } from '../../upstreams/cinder/types.js';
+import { nullIfNotFound } from '../../upstreams/loaders.js';
 import { type CursorSpec, type Position, cinderConnection } from './pages.js';
 
 // A snapshot's cursor names the group its listing was of (a group's snapshots, or the project's filtered by a
 // group), none for the project's whole listing: a cursor is refused on a listing of another group or none (its
 // position, and its marker's order, are another listing's; probe of 2026-12-08: a project-wide cursor on a group's
 // snapshots skipped three of them once its item was deleted).
-const snapshotsOf = (group: string | undefined): CursorSpec<CinderGroupSnapshot> => ({ kind: 's', scopeOf: () => group });
+const snapshotsOf = (group: string | undefined, show: CursorSpec<CinderGroupSnapshot>['show']): CursorSpec<CinderGroupSnapshot> => ({ kind: 's', scopeOf: () => group, show });
 
 /**
  * A group's first page already read (its snapshots from the batching loader): positions count from 0, and each
@@ -40,7 +41,7 @@ function fromUpstream(
     filters,
     (f) => client.count((o) => client.listGroupSnapshotSummaries(caller, o), f),
     0,
-    snapshotsOf(group),
+    snapshotsOf(group, (id) => nullIfNotFound(client.showGroupSnapshot(caller, id))),
   );
 }
 
