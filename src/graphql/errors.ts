@@ -91,7 +91,11 @@ function formatOne(formatted: GraphQLFormattedError, error: unknown, log: Logger
   }
   // graphql-js's own completion of a value the upstream answered (a null for a non-null field, a list that is none)
   // reaches here as a plain Error; graphql-jit raises the same as a GraphQLError (above): the upstream's either way.
-  if (formatted.path && cause instanceof Error && COMPLETION_FAILED.test(cause.message)) return { ...base, message: cause.message, extensions: { code: 'UPSTREAM_ERROR' } };
+  if (formatted.path && cause instanceof Error && COMPLETION_FAILED.test(cause.message)) {
+    // Logged: an upstream's odd answer, or a resolver of the facade's returning nothing.
+    log.warn({ path: formatted.path, message: cause.message }, 'a value the schema does not allow');
+    return { ...base, message: cause.message, extensions: { code: 'UPSTREAM_ERROR' } };
+  }
   log.error({ err: cause, path: formatted.path }, 'internal error');
   return { ...base, message: 'Internal error in the facade.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -333,6 +333,8 @@ export class HttpClient {
       if (sent) {
         // A write that may have reached the upstream is not "unreachable": it may have happened.
         const failure = req.method === 'GET' || req.readOnly ? networkError(this.service, err, answered) : outcomeUnknown(this.service, err);
+        // Cut for what every upstream was sending at once: no outcome of this upstream's, for its breaker.
+        if ((err as { reading?: boolean }).reading) markNotSent(failure, 'local');
         this.telemetry.failed(call, failure);
         throw failure;
       }

@@ -128,7 +128,8 @@ export function exchangeOnce(
         received += chunk.length;
         reading += chunk.length;
         if (received > maxBytes) stop(tooLarge(maxBytes));
-        else if (reading > readingLimit.bytes) stop(tooMuchReading());
+        // Reads only: a write's answer is read whatever it costs, its change made.
+        else if (read && reading > readingLimit.bytes) stop(tooMuchReading());
         else chunks.push(chunk);
       },
       onResponseEnd() {

@@ -234,7 +234,7 @@ export function cleanMessage(message: string): string {
   // Unfilled Python placeholders; then control characters, runs of white space, and length. Bidirectional
   // controls go too: an override turns the rest of the message around where a portal shows it.
   const cleaned = withoutPlaceholders(message)
-    .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\s{2,}/g, ' ')
     .replace(/\s+([.,;])/g, '$1')

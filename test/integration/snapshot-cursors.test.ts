@@ -33,14 +33,13 @@ describe("a group's snapshots by cursor", () => {
     expect(next.nodes.map((n: { name: string }) => n.name)).toEqual(names.slice(3));
   });
 
-  it("a cursor of the project's group snapshots is refused on a group's, and the reverse", async () => {
+  // The reverse (a group's cursor on the project's whole listing) is still taken: until 2026-12-08 that listing's own
+  // cursors named their item's group, and a portal mid-walk at the upgrade must go on.
+  it("a cursor of the project's group snapshots is refused on a group's", async () => {
     const project = await f.ok<any>('{ groupSnapshots(first: 1) { pageInfo { endCursor } } }');
     const r = await f.gql(`query($g: ID!, $after: String) { group(id: $g) { snapshots(first: 2, after: $after) { nodes { id } } } }`, { g: group, after: project.groupSnapshots.pageInfo.endCursor });
     expect(r.errors?.[0]?.extensions?.code, r.raw).toBe('BAD_USER_INPUT');
     expect(r.errors?.[0]?.message).toMatch(/cursor of the project's snapshots, not of group/);
-    const own = (await page()).group.snapshots.pageInfo.endCursor;
-    const back = await f.gql('query($after: String) { groupSnapshots(first: 2, after: $after) { nodes { id } } }', { after: own });
-    expect(back.errors?.[0]?.extensions?.code, back.raw).toBe('BAD_USER_INPUT');
   });
 
   it("the project's listing filtered by the group shares the group's cursors", async () => {

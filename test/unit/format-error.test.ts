@@ -31,6 +31,8 @@ describe('formatErrorWith, for errors without a facade code', () => {
   ])('graphql-js\'s completion error "%s" is UPSTREAM_ERROR too, its message shown', (message) => {
     const e = locatedError(new Error(message), null, ['volumes', 'nodes', 0, 'size']);
     expect(formatted(e)).toMatchObject({ message, extensions: { code: 'UPSTREAM_ERROR' } });
+    // Logged (review of 2026-12-08): it may be a resolver of the facade's returning nothing.
+    expect(logs.lines.at(-1)).toMatchObject({ level: 40, msg: 'a value the schema does not allow', message });
   });
 
   it('a RangeError a plugin threw, wrapped by Apollo, is an internal error, logged, its message not shown', () => {

@@ -36,7 +36,17 @@ afterAll(async () => {
 
 const get = (mib: number) => exchangeOnce(agent, { origin, path: `/?mib=${mib}` }, 'GET', {}, undefined, undefined, { onSent: () => {}, onHeaders: () => {} });
 
+const post = (mib: number) => exchangeOnce(agent, { origin, path: `/?mib=${mib}` }, 'POST', {}, '{}', undefined, { onSent: () => {}, onHeaders: () => {}, read: false });
+
 describe('upstream answers read at once', () => {
+  // Review of 2026-12-08: a write's answer cut there made a change that happened OUTCOME_UNKNOWN.
+  it("never cut a write's answer", async () => {
+    readingLimit.bytes = 6 * MiB;
+    const results = await Promise.allSettled([post(4), post(4), post(4)]);
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(bytesBeingRead()).toBe(0);
+  });
+
   it('are cut past the process-wide limit, each alone still read whole, and the count returns to zero', async () => {
     readingLimit.bytes = 6 * MiB;
     const results = await Promise.allSettled([get(4), get(4), get(4)]);

@@ -4,14 +4,15 @@ import { isObject } from '../../upstreams/wire.js';
 
 /**
  * `{a: "1"}` -> `[{key: "a", value: "1"}]`; null when the upstream hid the map. Anything but a map of strings (or
- * numbers, booleans) is the upstream's error: a string was answered as one spec per character (wire audit of
+ * numbers, booleans, nulls) is the upstream's error: a string was answered as one spec per character (wire audit of
  * 2026-12-08), an object value as "[object Object]".
  */
 export function keyValues(map: unknown, service: ServiceName): KeyValue[] | null {
   if (map === undefined || map === null) return null;
   if (!isObject(map)) throw notSpecs(service);
   return Object.entries(map).map(([key, value]) => {
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw notSpecs(service);
+    // Cinder stores a volume type's extra spec of null as given (its schemas allow it): shown as before, "null".
+    if (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw notSpecs(service);
     return { key, value: String(value) };
   });
 }

@@ -127,7 +127,7 @@ async function readPage<T extends { id: string }>(
     // From the item that followed it, when the cursor names one that is still there: a cursor's position is only
     // as good as the pages before it (each counted on from the last), and changes before it moved the page
     // (paging probe of 2026-12-08: six groups skipped after five deletions, one a page).
-    if (pos.nextId !== undefined && show) {
+    if (pos.nextId !== undefined && show && heldInPlace(pos, query)) {
       const items = await fromItem(list, want, pos, pos.nextId, query, show);
       // Positions go on from the cursor's as before: the best guess there is, read only if this item goes too.
       if (items) return { items, base: pos.at };
@@ -141,6 +141,17 @@ async function readPage<T extends { id: string }>(
     if (pos.nextId !== undefined) return readResuming(list, want, { sort: pos.sort, offset: pos.at + 1, lastId: pos.marker, nextId: pos.nextId }, query, knownSize);
     return { items: await readAt(list, want, { sort: pos.sort, offset: pos.at }, query, knownSize), base: pos.at };
   }
+}
+
+/**
+ * Whether an item read by its id is where the listing would have it: sorted by what never changes (its creation, its
+ * id), and filtered by nothing it may change (a status, a name, a volume's group; review of 2026-12-08: an available
+ * volume opened a page of the `error` ones). Otherwise the page is found around the cursor's position, as before.
+ */
+function heldInPlace(pos: Position, query: Query): boolean {
+  const key = pos.sort?.split(':')[0];
+  if (key !== undefined && key !== 'created_at' && key !== 'id') return false;
+  return Object.entries(query).every(([k, v]) => v == null || k === 'project_id' || k === 'sort' || (k === 'group_id' && pos.kind === 's'));
 }
 
 /** `want` items from item `id` on (its show, and the listing after it by marker); null when it is gone too. */

@@ -29,8 +29,9 @@ function fromUpstream(
   filters: Record<string, string | undefined>,
 ): Promise<Connection<CinderGroupSnapshot>> {
   const group = filters.group_id?.toLowerCase();
-  // An old `m:` or `o:` cursor (no kind) names no listing: read as before.
-  if (pos.kind !== undefined && pos.scope?.toLowerCase() !== group) {
+  // An old `m:` or `o:` cursor (no kind) names no listing: read as before. The project's whole listing takes any: its
+  // cursors named their item's group until 2026-12-08.
+  if (pos.kind !== undefined && group !== undefined && pos.scope?.toLowerCase() !== group) {
     const of = (g: string | undefined) => (g ? `group ${g}'s snapshots` : "the project's snapshots");
     return Promise.reject(new InputError(`Invalid "after" cursor: it is a cursor of ${of(pos.scope)}, not of ${of(group)}.`));
   }
