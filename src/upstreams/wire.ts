@@ -37,6 +37,14 @@ export function listIn<T>(service: UpstreamService, res: Answer, key: string): T
   return list as T[];
 }
 
+/**
+ * A listing's count, when it is one (a whole number, not negative, as JSON can hold exactly); else null, as if it was
+ * not sent: a count of 1e400 (Infinity) was taken for the project's exact size, and -5 was a totalCount (wire audit).
+ */
+export function countOf(v: unknown): number | null {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null;
+}
+
 /** A list of objects nested in an object (tags, attachments): none when absent, its object items; another type is the upstream's error. */
 export function objectsOf<T>(v: unknown, service: UpstreamService, what: string): T[] {
   if (v === undefined || v === null) return [];

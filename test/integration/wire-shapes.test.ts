@@ -88,3 +88,12 @@ describe('answers of another shape than the API documents', () => {
     expect(codes(r), r.raw).toEqual(['UPSTREAM_ERROR']);
   });
 });
+
+describe('an SDRS count that is no count', () => {
+  it('-5 is no totalCount: as if none was sent', async () => {
+    const page = await wire('sdrs', '/server-groups?limit=1000');
+    sim('sdrs').injectFault({ status: 200, json: { ...page, count: -5 }, methods: ['GET'], urlIncludes: '/server-groups?' });
+    const d = await f.ok<any>('{ protectionGroups(first: 100) { totalCount nodes { id } } }');
+    expect([null, d.protectionGroups.nodes.length]).toContain(d.protectionGroups.totalCount);
+  });
+});

@@ -24,3 +24,10 @@ describe('values of another type than the API documents', () => {
     expect(keyValues({ a: null }, 'cinder')).toEqual([{ key: 'a', value: 'null' }]);
   });
 });
+
+describe('a listing count of another value than a whole number', () => {
+  it('is as if none was sent', async () => {
+    const { countOf } = await import('../../src/upstreams/wire.js');
+    expect([countOf(12), countOf(0), countOf(Infinity), countOf(-5), countOf(1.5), countOf('3'), countOf(2 ** 60)]).toEqual([12, 0, null, null, null, null, null]);
+  });
+});

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { NotSupportedError, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { HttpClient, type HttpClientOptions, path, type Query, type UpstreamRequest } from '../http.js';
-import { listIn, objectIn } from '../wire.js';
+import { countOf, listIn, objectIn } from '../wire.js';
 import { type DiscoveryTrigger, VersionCache, compareVersions, minVersion, readAdvertisedRange } from '../microversion.js';
 import { CINDER_PAGE_LIMIT, readMarkerPages, readPagesAtOnce } from '../paging.js';
 import { classifyCinderError } from './errors.js';
@@ -189,7 +189,7 @@ export class CinderClient {
     const page: CinderPage<T> = {
       items: listIn<T>('cinder', res, key),
       hasNextLink: hasNext(body[linksKey]),
-      count: typeof body.count === 'number' ? body.count : undefined,
+      count: countOf(body.count) ?? undefined,
     };
     return page;
   }

@@ -3,7 +3,7 @@ import { type ErrorCode, UpstreamError } from '../../errors.js';
 import type { Caller } from '../caller.js';
 import { type ErrorClassifier, HttpClient, type HttpClientOptions, path, type UpstreamRequest } from '../http.js';
 import { VERSION_READ_MS, serviceRoot } from '../microversion.js';
-import { isObject, listIn, objectIn, textOf } from '../wire.js';
+import { countOf, isObject, listIn, objectIn, textOf } from '../wire.js';
 import type {
   SdrsActionName,
   SdrsCreateProtectionGroup,
@@ -139,7 +139,7 @@ export class SdrsClient {
       query: { ...opts.filters, limit: opts.limit, offset: opts.offset },
     });
     const body = (res.json ?? {}) as Partial<SdrsProtectionGroupList>;
-    return { items: listIn<SdrsProtectionGroup>('sdrs', res, 'server_groups'), count: typeof body.count === 'number' ? body.count : null };
+    return { items: listIn<SdrsProtectionGroup>('sdrs', res, 'server_groups'), count: countOf(body.count) };
   }
 
   async showGroup(caller: Caller, id: string): Promise<SdrsProtectionGroup> {
@@ -189,7 +189,7 @@ export class SdrsClient {
       query: { ...opts.filters, limit: opts.limit, offset: opts.offset },
     });
     const body = (res.json ?? {}) as Record<string, unknown>;
-    return { items: listIn<SdrsMemberTypes[K]>('sdrs', res, m.list), count: typeof body.count === 'number' ? body.count : null };
+    return { items: listIn<SdrsMemberTypes[K]>('sdrs', res, m.list), count: countOf(body.count) };
   }
 
   /** `GET /protected-instances/{id}`, `/replications/{id}` or `/disaster-recovery-drills/{id}`. */
