@@ -39,6 +39,8 @@ export function cancelledCall(service: UpstreamService, why: Cancellation): Upst
 
 /** Counts against the breaker: the upstream misbehaved (5xx, no answer), not the caller (4xx). */
 export function upstreamFault(err: unknown): boolean {
+  // SDRS answers a job it does not know with a 500 (SDRS.0408, "Null job"): a lookup's miss, no failure of SDRS.
+  if (err instanceof UpstreamError && err.code === 'NOT_FOUND') return false;
   return !(err instanceof UpstreamError) || err.status === 0 || err.status >= 500 || err.status === 429;
 }
 

@@ -27,6 +27,9 @@ describe('SDRS error classifier', () => {
     [400, 'SDRS.1016', 'BAD_USER_INPUT'],
     [400, 'SDRS.1025', 'BAD_USER_INPUT'],
     [400, 'SDRS.0201', 'BAD_USER_INPUT'],
+    // The error table's common status conflicts (reference check of 2026-12-08).
+    [400, 'SDRS.0209', 'CONFLICT'],
+    [400, 'SDRS.0214', 'CONFLICT'],
     [400, 'SDRS.0221', 'BAD_USER_INPUT'],
     [400, 'SDRS.1027', 'BAD_USER_INPUT'],
     [400, null, 'BAD_USER_INPUT'],

@@ -31,6 +31,9 @@ const SDRS_MEMBER_NOT_FOUND = new Set(['SDRS.1320', 'SDRS.1608', 'SDRS.1902']);
 // pair not available (1328, 1601); "operation not allowed due to a system error" (1823, 1824: a pair's fault);
 // pairs still synchronising (1830).
 const SDRS_CONFLICTS = new Set([
+  // The error table's common "Incorrect status" and "Incorrect replication pair status" (SDRS reference check of 2026-12-08).
+  'SDRS.0209',
+  'SDRS.0214',
   'SDRS.1001',
   'SDRS.1002',
   'SDRS.1003',
@@ -218,8 +221,10 @@ export class SdrsClient {
 function entitiesOf(raw: unknown): SdrsJobEntities | null {
   if (!isObject(raw)) return null;
   const subJobs = Array.isArray(raw.sub_jobs) ? raw.sub_jobs.filter((j): j is SdrsJob => isObject(j) && typeof j.job_id === 'string') : null;
+  // The reference's stop job names its group in its sub-jobs only (`entities: {sub_jobs: [...]}`): the group is theirs.
+  const ofSubJobs = subJobs?.map((j) => (isObject(j.entities) ? textOf(j.entities.server_group_id) : undefined)).find((g) => g !== undefined);
   return {
-    server_group_id: textOf(raw.server_group_id) ?? null,
+    server_group_id: textOf(raw.server_group_id) ?? ofSubJobs ?? null,
     replication_pair_id: textOf(raw.replication_pair_id) ?? null,
     volume_ids: textOf(raw.volume_ids) ?? null,
     protected_instance_id: textOf(raw.protected_instance_id) ?? null,
