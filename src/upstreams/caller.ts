@@ -60,15 +60,15 @@ export interface Caller {
   allProjects?: boolean;
 }
 
+/** See Cutoff.writeFloorMs: a Cinder or Manila write answers in well under a second. */
+export const WRITE_FLOOR_MS = 1_000;
+
 /**
  * A request's deadline as what cuts its upstream calls short (transport.ts, exchangeOnce): one timer per request,
  * set by its first call and cleared once the request is over with no call out. An AbortSignal.timeout per request
  * kept its timer and signal alive for the whole REQUEST_DEADLINE_MS after most answers were written, and every
  * call added and removed an EventTarget listener: 4 to 5 % of the facade's CPU per screen, measured side by side.
  */
-/** See Cutoff.writeFloorMs: a Cinder or Manila write answers in well under a second. */
-export const WRITE_FLOOR_MS = 1_000;
-
 export class Cutoff {
   private timer: NodeJS.Timeout | null = null;
   /** Each call out, and whether it only reads (a GET): reads are cut when the client leaves, writes never. */
