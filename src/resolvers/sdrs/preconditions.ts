@@ -1,7 +1,8 @@
 import type { ProtectionGroupAction } from '../../generated/graphql.js';
 import type { RequestContext } from '../../context.js';
 import type { SdrsProtectedInstance, SdrsProtectionGroup, SdrsReplicationPair } from '../../upstreams/sdrs/types.js';
-import { allowedByStatus, protectionGroupStatus } from './statuses.js';
+import { countOf } from '../../upstreams/wire.js';
+import { allowedByStatus, faultLevel, protectionGroupStatus } from './statuses.js';
 
 // "The protection group must have replication pairs" (enabling protection, failover, planned failover pages).
 const NEEDS_PAIRS: ReadonlySet<ProtectionGroupAction> = new Set(['START_PROTECTION', 'FAILOVER', 'REVERSE']);
@@ -19,16 +20,11 @@ const NEEDS_PAIRS: ReadonlySet<ProtectionGroupAction> = new Set(['START_PROTECTI
  * Instances and pairs come from the batched by-group listings, read only for a group whose status allows an
  * action that needs them (and only when it has any), so a page of groups adds at most one listing per kind.
  */
-/** A counter SDRS sent as a count (a whole number, not negative); anything else is left out, so the listing counts. */
-const counterOf = (n: unknown): number | null => (typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : null);
-
-/** A pair's fault level as text: a string or number only (String() of an object with a toString key throws). */
-export const faultLevelOf = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v).trim() : '');
-
 export async function allowedActions(g: SdrsProtectionGroup, ctx: RequestContext): Promise<ProtectionGroupAction[]> {
   const byStatus = allowedByStatus(protectionGroupStatus(g.status));
   if (byStatus.length === 0) return byStatus;
-  const counters = { instances: counterOf(g.protected_instance_num), pairs: counterOf(g.replication_num), drills: counterOf(g.disaster_recovery_drill_num) };
+  // A counter that is no count (wire.ts countOf) is left out, so the listing counts.
+  const counters = { instances: countOf(g.protected_instance_num), pairs: countOf(g.replication_num), drills: countOf(g.disaster_recovery_drill_num) };
   const deleting = byStatus.includes('DELETE');
   const protecting = byStatus.filter((a) => a !== 'DELETE');
   // A counter SDRS left out (null) is counted from the listing instead.
@@ -50,7 +46,7 @@ export async function allowedActions(g: SdrsProtectionGroup, ctx: RequestContext
   const nPairs = count(counters.pairs, pairs);
   const nDrills = count(counters.drills, drills);
   const blocked = (instances ?? []).some((i: SdrsProtectedInstance) => i.status === 'invalid');
-  const linkDown = (pairs ?? []).some((p: SdrsReplicationPair) => faultLevelOf(p.fault_level) === '5');
+  const linkDown = (pairs ?? []).some((p: SdrsReplicationPair) => faultLevel(p.fault_level) === 'REPLICATION_LINK_DOWN');
   return byStatus.filter((a) => {
     if (a === 'DELETE') return nInstances === 0 && nPairs === 0 && nDrills === 0;
     if (blocked) return false;
