@@ -99,6 +99,9 @@ function headersKey(headers: Record<string, string>): string {
   return key;
 }
 
+/** A GET, or a POST that only reads (Cinder's list_replication_targets): no change, so it may be cut or retried. */
+const readsOnly = (req: UpstreamRequest): boolean => req.method === 'GET' || req.readOnly === true;
+
 /** A write that would be sent with too little time left to be answered (Cutoff.writeFloorMs): not sent at all. */
 function tooLateToWrite(service: UpstreamService, cutoff: Cutoff): UpstreamError {
   const message = `Less than ${Math.round(cutoff.writeFloorMs)} ms was left before the request deadline (REQUEST_DEADLINE_MS): this write was not sent, so nothing of it happened.`;
@@ -292,7 +295,7 @@ export class HttpClient {
         : markNotSent(new UpstreamError('UPSTREAM_TIMEOUT', `No free connection to ${label} before the request deadline.`, this.service, 0, null, null), 'local');
     }
     try {
-      if (req.method !== 'GET' && !req.readOnly && req.cutoff && req.cutoff.at - Date.now() < req.cutoff.writeFloorMs) throw tooLateToWrite(this.service, req.cutoff);
+      if (!readsOnly(req) && req.cutoff && req.cutoff.at - Date.now() < req.cutoff.writeFloorMs) throw tooLateToWrite(this.service, req.cutoff);
       return await this.exchange(req, route, target, headers, body, absoluteUrl);
     } finally {
       release();
@@ -311,6 +314,7 @@ export class HttpClient {
     let res: RawResponse;
     const call = this.telemetry.start(this.service, req.method, route, target.origin, req.trace, headers);
     const started = performance.now();
+    const reads = readsOnly(req);
     let sent = false;
     let answered = false;
     try {
@@ -321,18 +325,18 @@ export class HttpClient {
           this.roundTrips.record(performance.now() - started);
         },
         maxBytes: req.maxBytes,
-        read: req.method === 'GET' || req.readOnly === true,
+        read: reads,
       });
     } catch (err) {
       // A read the facade cut itself (its client left, the drain ended): no one's failure, never retried.
       const cancelled = cancellationOf(err);
-      if (cancelled && (!sent || req.method === 'GET' || req.readOnly)) {
+      if (cancelled && (!sent || reads)) {
         this.telemetry.cancelled(call, cancelled);
         throw cancelledCall(this.service, cancelled);
       }
       if (sent) {
         // A write that may have reached the upstream is not "unreachable": it may have happened.
-        const failure = req.method === 'GET' || req.readOnly ? networkError(this.service, err, answered) : outcomeUnknown(this.service, err);
+        const failure = reads ? networkError(this.service, err, answered) : outcomeUnknown(this.service, err);
         // Cut for what every upstream was sending at once: no outcome of this upstream's, for its breaker.
         if ((err as { reading?: boolean }).reading) markNotSent(failure, 'local');
         this.telemetry.failed(call, failure);
@@ -351,7 +355,7 @@ export class HttpClient {
     const requestId = withoutToken(requestIdOf(res.headers), req.token);
     this.telemetry.end(call, statusCode, requestId);
     req.tokenAnswered?.(statusCode);
-    const write = req.method !== 'GET' && !req.readOnly;
+    const write = !reads;
     // A gateway's 502 or 504 to a write it passed on, or the upstream's own 500 (Cinder writes the row, then times
     // out waiting for its scheduler): the write may have been carried out.
     if (write && writeMayHaveHappened(statusCode, text)) {
