@@ -29,13 +29,10 @@ function unreadable(service: UpstreamService, res: Answer, what: string, write: 
 
 /** The `key` list of a listing, each item an object with a string `id`. */
 export function listIn<T>(service: UpstreamService, res: Answer, key: string): T[] {
-  const list = isObject(res.json) ? res.json[key] : undefined;
-  if (!Array.isArray(list)) throw unreadable(service, res, `no "${key}" list`, false);
-  for (const item of list) {
-    if (!isObject(item) || typeof item.id !== 'string') throw unreadable(service, res, `an item of "${key}" without an id`, false);
-  }
-  return list as T[];
+  return arrayIn<T>(service, res, key, hasId, 'an id');
 }
+
+const hasId = (item: Record<string, unknown>) => typeof item.id === 'string';
 
 /**
  * A listing's count, when it is one (a whole number, not negative, as JSON can hold exactly); else null, as if it was
@@ -52,7 +49,7 @@ export function objectsOf<T>(v: unknown, service: UpstreamService, what: string)
   return v.filter(isObject) as T[];
 }
 
-/** The `key` list of an answer whose items have no id (zones, access lists): each item `fits`, described by `what`. */
+/** The `key` list of an answer, each item an object that `fits` (described by `what`: zones and access lists have no id). */
 export function arrayIn<T>(service: UpstreamService, res: Answer, key: string, fits: (item: Record<string, unknown>) => boolean, what: string): T[] {
   const list = isObject(res.json) ? res.json[key] : undefined;
   if (!Array.isArray(list)) throw unreadable(service, res, `no "${key}" list`, false);
