@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { ConfigError, parseAtMost, parseBoolean, parseCount, parseDelay, parseMillis, parsePositive } from './configValues.js';
 import type { ServiceName } from './errors.js';
 import { parseTrustedProxies } from './http/forwarded.js';
+import { API_VERSION_SEGMENTS } from './identity/catalog.js';
 import { type IdentityMode, PROJECT_TEMPLATE, parseIdentity, projectSpellingIn, withProjectTemplate } from './identity/config.js';
 import { type ObservabilityConfig, parseObservability } from './observability/config.js';
 import { DEFAULT_MAX_CONNECTIONS } from './upstreams/resilience.js';
@@ -158,9 +159,9 @@ function parseServiceUrl(service: ServiceName, raw: string): string {
  * route without it; SDRS never). Manila's v1 has no microversions, which everything here needs.
  */
 const API_VERSION: Record<ServiceName, { version: string; segment: RegExp; projectOptional: boolean; label: string; example: string }> = {
-  cinder: { version: 'v3', segment: /^v3(\.\d+)?$/, projectOptional: true, label: "Cinder's v3", example: 'http://127.0.0.1:8776/v3/<project-id>' },
-  manila: { version: 'v2', segment: /^v2(\.\d+)?$/, projectOptional: true, label: "Manila's v2", example: 'http://127.0.0.1:8786/v2/<project-id>' },
-  sdrs: { version: 'v1', segment: /^v1(\.\d+)?$/, projectOptional: false, label: "SDRS's v1", example: 'https://sdrs.cn-north-4.myhuaweicloud.com/v1/<project-id>' },
+  cinder: { version: 'v3', segment: API_VERSION_SEGMENTS.cinder, projectOptional: true, label: "Cinder's v3", example: 'http://127.0.0.1:8776/v3/<project-id>' },
+  manila: { version: 'v2', segment: API_VERSION_SEGMENTS.manila, projectOptional: true, label: "Manila's v2", example: 'http://127.0.0.1:8786/v2/<project-id>' },
+  sdrs: { version: 'v1', segment: API_VERSION_SEGMENTS.sdrs, projectOptional: false, label: "SDRS's v1", example: 'https://sdrs.cn-north-4.myhuaweicloud.com/v1/<project-id>' },
 };
 
 /**

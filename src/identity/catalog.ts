@@ -56,14 +56,15 @@ function serviceEntry(catalog: readonly KeystoneCatalogEntry[], service: Service
   return entries.find((c) => c.endpoints.some(fits)) ?? entries[0];
 }
 
-/** The API versions the facade speaks: an endpoint naming another (the `volume` type's Cinder v2) is no match. */
-const API_VERSIONS: Record<ServiceName, RegExp> = { cinder: /^v3(\.\d+)?$/, manila: /^v2(\.\d+)?$/, sdrs: /^v1(\.\d+)?$/ };
+/** The path segment of the API version the facade speaks to each service (config.ts checks `*_URL` by it too). */
+export const API_VERSION_SEGMENTS: Record<ServiceName, RegExp> = { cinder: /^v3(\.\d+)?$/, manila: /^v2(\.\d+)?$/, sdrs: /^v1(\.\d+)?$/ };
 
 /** An endpoint URL naming no API version (`…/volume`) or the one the facade speaks. */
 function ofApiVersion(service: ServiceName, url: string): boolean {
   const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
   const versions = path.split('/').filter((s) => /^v\d+(\.\d+)?$/.test(s));
-  return versions.every((v) => API_VERSIONS[service].test(v));
+  // An endpoint naming another (the `volume` type's Cinder v2) is no match.
+  return versions.every((v) => API_VERSION_SEGMENTS[service].test(v));
 }
 
 /** Regions for a message: a catalog may list thousands, and the message is every field's error. */
